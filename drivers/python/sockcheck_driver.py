@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""A sockcheck driver over CPython's socket module: driver protocol version 1.
+
+The runner starts one driver per modelled process and speaks JSON Lines on
+stdin/stdout (docs/driver-protocol.md). This driver is single-threaded: it
+answers each request before reading the next.
+
+Several modelled hosts share this machine's kernel, each on a loopback
+address of its own, given in "hello" as "addr". So that the kernel treats
+them as separate machines, a wildcard bind binds the host's address, and a
+socket that the kernel would bind implicitly (connect, sendto, listen on an
+unbound socket) is first bound to the host's address with port 0. Where
+Linux would have kept the wildcard address (bind to 0.0.0.0, sendto,
+listen), the socket is reported with 0.0.0.0.
+"""
+import base64
+import errno
+import json
+import os
+import socket
+import sys
+import time
+
+PROTOCOL = 1
+OPS = ["socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto",
+       "recvfrom", "shutdown", "close", "getsockname", "getpeername", "setsockopt",
+       "sockets"]
+TYPES = {"stream": socket.SOCK_STREAM, "dgram": socket.SOCK_DGRAM, "raw": socket.SOCK_RAW}
+HOW = {"rd": socket.SHUT_RD, "wr": socket.SHUT_WR, "rdwr": socket.SHUT_RDWR}
+# include/net/tcp_states.h, in RFC 9293 spelling
+TCP_STATES = {1: "ESTABLISHED", 2: "SYN-SENT", 3: "SYN-RECEIVED", 4: "FIN-WAIT-1",
+              5: "FIN-WAIT-2", 6: "TIME-WAIT", 7: "CLOSED", 8: "CLOSE-WAIT",
+              9: "LAST-ACK", 10: "LISTEN", 11: "CLOSING"}
+
+AWAITING_PEER = {"SYN-SENT", "SYN-RECEIVED", "FIN-WAIT-1", "CLOSING", "LAST-ACK"}
+SETTLE_SECONDS = 1.0
+
+
+class Failure(Exception):
+    """A call failed with an errno name."""
+
+
+class Driver:
+    def __init__(self):
+        self.addr = "0.0.0.0"
+        self.socks = {}          # fd -> socket object
+        self.wildcard = set()    # fds whose local address the model keeps as 0.0.0.0
+
+    # -- helpers -----------------------------------------------------------
+    def sock(self, fd):
+        s = self.socks.get(fd)
+        if s is None:
+            raise Failure("EBADF")
+        return s
+
+    @staticmethod
+    def endpoint(text):
+        ip, port = text.rsplit(":", 1)
+        if not (ip.startswith("127.") or ip == "0.0.0.0"):
+            raise Failure("EACCES")  # only loopback is ever a target
+        return ip, int(port)
+
+    @staticmethod
+    def text(ep):
+        return "%s:%d" % (ep[0], ep[1]) if ep else None
+
+    def implicit_bind(self, fd, s):
+        if s.getsockname()[1] == 0:
+            s.bind((self.addr, 0))
+            return True
+        return False
+
+    def local(self, fd, s):
+        ip, port = s.getsockname()[:2]
+        return ("0.0.0.0" if fd in self.wildcard else ip, port)
+
+    # -- ops ---------------------------------------------------------------
+    def op_hello(self, a):
+        self.addr = a.get("addr", "127.0.0.1")
+        return {"protocol": PROTOCOL, "name": "cpython-socket", "ops": OPS}
+
+    def op_socket(self, a):
+        if a.get("domain", "inet") != "inet":
+            raise Failure("EAFNOSUPPORT")
+        s = socket.socket(socket.AF_INET, TYPES[a["type"]], a.get("protocol", 0))
+        self.socks[s.fileno()] = s
+        return s.fileno()
+
+    def op_bind(self, a):
+        fd = a["fd"]
+        s = self.sock(fd)
+        ip, port = self.endpoint(a["addr"])
+        wildcard = ip == "0.0.0.0"
+        s.bind((self.addr if wildcard else ip, port))
+        if wildcard:
+            self.wildcard.add(fd)
+        return 0
+
+    def op_listen(self, a):
+        fd = a["fd"]
+        s = self.sock(fd)
+        if s.type == socket.SOCK_STREAM and self.implicit_bind(fd, s):
+            self.wildcard.add(fd)
+        s.listen(a["backlog"])
+        return 0
+
+    def op_connect(self, a):
+        fd = a["fd"]
+        s = self.sock(fd)
+        self.implicit_bind(fd, s)
+        err = s.connect_ex(self.endpoint(a["addr"]))
+        if err:
+            raise Failure(errno.errorcode.get(err, "EINVAL"))
+        self.wildcard.discard(fd)
+        return 0
+
+    def op_accept(self, a):
+        conn, peer = self.sock(a["fd"]).accept()
+        self.socks[conn.fileno()] = conn
+        return {"fd": conn.fileno(), "peer": self.text(peer)}
+
+    def op_send(self, a):
+        return self.sock(a["fd"]).send(base64.b64decode(a["data"]))
+
+    def op_recv(self, a):
+        return {"data": base64.b64encode(self.sock(a["fd"]).recv(a["size"])).decode()}
+
+    def op_sendto(self, a):
+        fd = a["fd"]
+        s = self.sock(fd)
+        if s.type == socket.SOCK_DGRAM and self.implicit_bind(fd, s):
+            self.wildcard.add(fd)
+        return s.sendto(base64.b64decode(a["data"]), self.endpoint(a["addr"]))
+
+    def op_recvfrom(self, a):
+        s = self.sock(a["fd"])
+        data, sender = s.recvfrom(a["size"])
+        return {"data": base64.b64encode(data).decode(),
+                "from": self.text(sender) if s.type != socket.SOCK_STREAM else None}
+
+    def op_shutdown(self, a):
+        self.sock(a["fd"]).shutdown(HOW[a["how"]])
+        return 0
+
+    def op_close(self, a):
+        fd = a["fd"]
+        s = self.socks.pop(fd, None)
+        self.wildcard.discard(fd)
+        if s is None:
+            os.close(fd)  # not ours: let the kernel answer (EBADF)
+        else:
+            s.close()
+        return 0
+
+    def op_getsockname(self, a):
+        fd = a["fd"]
+        return self.text(self.local(fd, self.sock(fd)))
+
+    def op_getpeername(self, a):
+        return self.text(self.sock(a["fd"]).getpeername())
+
+    def op_setsockopt(self, a):
+        if a["option"] != "SO_REUSEADDR":
+            raise Failure("ENOPROTOOPT")
+        self.sock(a["fd"]).setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, a["value"])
+        return 0
+
+    def op_sockets(self, a):
+        """This process's rows, read once the hosts have settled.
+
+        A TCP state that waits for the peer's next segment means one is still
+        on its way (Linux delays ACKs by 40 ms or more, even on loopback): read
+        every 5 ms until none is left and two reads agree, for at most 1 s.
+        """
+        deadline = time.monotonic() + SETTLE_SECONDS
+        last = None
+        while True:
+            rows = self.read_rows()
+            settled = not any(r.get("state") in AWAITING_PEER for r in rows)
+            if (rows == last and settled) or time.monotonic() > deadline:
+                return rows
+            last = rows
+            time.sleep(0.005)
+
+    def read_rows(self):
+        """This process's sockets from /proc/net, and the host's rows no descriptor holds."""
+        inodes = {os.fstat(fd).st_ino: fd for fd in self.socks}
+        rows = []
+        for proto in ("tcp", "udp"):
+            with open("/proc/net/" + proto) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    local, remote = parse_addr(fields[1]), parse_addr(fields[2])
+                    inode = int(fields[9])
+                    fd = inodes.get(inode)
+                    if fd is None and not (inode == 0 and local[0] == self.addr):
+                        continue
+                    if fd is not None and fd in self.wildcard:
+                        local = ("0.0.0.0", local[1])
+                    row = {"proto": proto, "local": self.text(local),
+                           "remote": None if remote == ("0.0.0.0", 0) else self.text(remote)}
+                    if proto == "tcp":
+                        row["state"] = TCP_STATES.get(int(fields[3], 16), "CLOSED")
+                    if fd is not None:
+                        row["fd"] = fd
+                    rows.append(row)
+        return rows
+
+
+def parse_addr(hexaddr):
+    ip, port = hexaddr.split(":")
+    n = int(ip, 16)
+    return ("%d.%d.%d.%d" % (n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >> 24) & 0xff), int(port, 16))
+
+
+def main():
+    driver = Driver()
+    out = sys.stdout
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        rid = req.get("id")
+        handler = getattr(driver, "op_" + str(req.get("op")), None)
+        try:
+            if handler is None:
+                raise Failure("EOPNOTSUPP")
+            reply = {"id": rid, "ok": handler(req.get("args", {}))}
+        except Failure as f:
+            reply = {"id": rid, "err": str(f)}
+        except OSError as e:
+            reply = {"id": rid, "err": errno.errorcode.get(e.errno, "EINVAL")}
+        out.write(json.dumps(reply) + "\n")
+        out.flush()
+    for s in driver.socks.values():
+        s.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,249 @@
+package org.sockcheck.harness.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.run.ExpectedResults;
+import org.sockcheck.harness.run.Runner;
+import org.sockcheck.harness.run.TraceCheck;
+import org.sockcheck.harness.run.TraceResult;
+import org.sockcheck.harness.run.Verdict;
+import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.harness.trace.TraceFiles;
+import org.sockcheck.harness.trace.TraceSyntaxException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sockcheck check}: replays traces on implementations and gives a verdict for each pair. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Replay traces on implementations; a verdict per trace and implementation.")
+public final class CheckCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--impl", arity = "1..*", paramLabel = "IMPL",
+            description = "Comma-separated: ref, linux, driver:COMMAND (a driver command may go on in the words"
+                    + " that follow). Default: ref,linux.")
+    List<String> impl = new ArrayList<>(List.of("ref,linux"));
+
+    @Option(names = "--traces", arity = "1..*", paramLabel = "PATH",
+            description = "Trace files or folders (searched for *.trace and *.jsonl). Default: the scenario corpus.")
+    List<Path> traces;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Where to write junit.xml, allure-results/ and"
+            + " summary.txt. Default: ${DEFAULT-VALUE}.", defaultValue = "target/sockcheck-report")
+    Path report;
+
+    @Option(names = "--call-timeout", paramLabel = "MS", defaultValue = "5000",
+            description = "How long one call may take before the implementation is judged hung (ms). Default: ${DEFAULT-VALUE}.")
+    long callTimeoutMs;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> specs;
+        List<Implementation> impls = new ArrayList<>();
+        try {
+            specs = ImplSpecs.split(impl);
+            for (String s : specs) {
+                impls.add(ImplSpecs.create(s));
+            }
+        } catch (ImplSpecs.UsageError e) {
+            err.println("sockcheck check: " + e.getMessage());
+            err.println("  hint: " + e.hint);
+            impls.forEach(Implementation::close);
+            return Main.BAD_INPUT;
+        }
+        if (callTimeoutMs <= 0) {
+            err.println("sockcheck check: --call-timeout must be positive");
+            return Main.BAD_INPUT;
+        }
+        try {
+            List<Path> roots = traces == null ? List.of(defaultCorpus()) : traces;
+            List<Path> files;
+            try {
+                files = TraceFiles.find(roots);
+            } catch (IOException e) {
+                err.println("sockcheck check: " + e.getMessage());
+                err.println("  hint: --traces takes trace files (*.trace, *.jsonl) or folders of them");
+                return Main.BAD_INPUT;
+            }
+            if (files.isEmpty()) {
+                err.println("sockcheck check: no traces (*.trace, *.jsonl) under " + roots);
+                return Main.BAD_INPUT;
+            }
+            List<Trace> loaded = new ArrayList<>();
+            List<String> problems = new ArrayList<>();
+            for (Path f : files) {
+                try {
+                    Trace t = TraceFiles.read(f);
+                    TraceCheck.check(t);
+                    loaded.add(t);
+                } catch (TraceSyntaxException e) {
+                    problems.add(e.getMessage());
+                } catch (IOException e) {
+                    problems.add(f + ": cannot read: " + e.getMessage());
+                }
+            }
+            if (!problems.isEmpty()) {
+                problems.forEach(err::println);
+                err.println(problems.size() + " trace(s) could not be read; nothing was run.");
+                return Main.BAD_INPUT;
+            }
+            Path base = roots.size() == 1 && Files.isDirectory(roots.get(0)) ? roots.get(0) : null;
+            Runner runner = new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs));
+            List<TraceResult> results = new ArrayList<>();
+            int total = loaded.size() * impls.size();
+            int n = 0;
+            out.printf("sockcheck: %d traces x %d implementations (%s)%n", loaded.size(), impls.size(),
+                    String.join(", ", impls.stream().map(Implementation::name).toList()));
+            out.flush();
+            for (Implementation im : impls) {
+                for (Trace t : loaded) {
+                    TraceResult r = runner.run(t, base, im);
+                    results.add(r);
+                    n++;
+                    out.printf("[%" + String.valueOf(total).length() + "d/%d] %-5s %-8s %s (%d ms)%n", n, total, r.verdict(),
+                            shortName(im.name()), relative(base, r.trace()), r.millis());
+                    out.flush();
+                }
+            }
+            Summary summary = new Summary(results, base);
+            out.println();
+            out.print(summary.table());
+            out.print(summary.problems());
+            out.println(summary.totals());
+            try {
+                Reports.write(report, results, base, summary);
+                out.println("report: " + report.resolve("junit.xml") + ", " + report.resolve("allure-results") + "/");
+            } catch (IOException e) {
+                err.println("sockcheck check: cannot write the report: " + e.getMessage());
+                return Main.ERROR;
+            }
+            return summary.exitCode();
+        } finally {
+            impls.forEach(Implementation::close);
+        }
+    }
+
+    /** A driver is shown by the file name of its last word: driver:sockcheck_driver.py. */
+    static String shortName(String name) {
+        if (name.startsWith("driver:")) {
+            String[] words = name.substring(7).trim().split("\\s+");
+            String last = words[words.length - 1];
+            return "driver:" + last.substring(last.lastIndexOf('/') + 1);
+        }
+        return name;
+    }
+
+    static String relative(Path base, String trace) {
+        if (base == null) {
+            return trace;
+        }
+        try {
+            return base.toAbsolutePath().normalize().relativize(Path.of(trace).toAbsolutePath().normalize()).toString();
+        } catch (IllegalArgumentException e) {
+            return trace;
+        }
+    }
+
+    /** The corpus shipped with sockcheck: under SOCKCHECK_HOME (set by ./sockcheck) or the working folder. */
+    static Path defaultCorpus() {
+        String home = System.getenv("SOCKCHECK_HOME");
+        Path root = home == null || home.isEmpty() ? Path.of("") : Path.of(home);
+        return root.resolve("conformance").resolve("scenarios");
+    }
+
+    /** Counts by verdict and the exit code they give. */
+    static final class Summary {
+        final List<TraceResult> results;
+        final Path base;
+
+        Summary(List<TraceResult> results, Path base) {
+            this.results = results;
+            this.base = base;
+        }
+
+        long count(Verdict v) {
+            return results.stream().filter(r -> r.verdict() == v).count();
+        }
+
+        /** ERROR first (the run cannot be trusted), then nonconformance. */
+        int exitCode() {
+            if (count(Verdict.ERROR) > 0) {
+                return Main.ERROR;
+            }
+            if (count(Verdict.FAIL) > 0 || count(Verdict.XPASS) > 0) {
+                return Main.NONCONFORMANCE;
+            }
+            return Main.OK;
+        }
+
+        String totals() {
+            StringBuilder sb = new StringBuilder().append(results.size()).append(" runs: ");
+            List<String> parts = new ArrayList<>();
+            for (Verdict v : Verdict.values()) {
+                long c = count(v);
+                if (c > 0 || v == Verdict.PASS || v == Verdict.FAIL) {
+                    parts.add(c + " " + v.name().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+            return sb.append(String.join(", ", parts)).toString();
+        }
+
+        /** Trace by implementation, one verdict per cell. */
+        String table() {
+            Map<String, Map<String, Verdict>> rows = new LinkedHashMap<>();
+            List<String> impls = new ArrayList<>();
+            for (TraceResult r : results) {
+                if (!impls.contains(r.implementation())) {
+                    impls.add(r.implementation());
+                }
+                rows.computeIfAbsent(relative(base, r.trace()), k -> new LinkedHashMap<>()).put(r.implementation(), r.verdict());
+            }
+            int w = Math.max(5, rows.keySet().stream().mapToInt(String::length).max().orElse(5));
+            List<Integer> widths = impls.stream().map(i -> Math.max(5, shortName(i).length())).toList();
+            StringBuilder sb = new StringBuilder();
+            sb.append(String.format("%-" + w + "s", "trace"));
+            for (int i = 0; i < impls.size(); i++) {
+                sb.append("  ").append(String.format("%-" + widths.get(i) + "s", shortName(impls.get(i))));
+            }
+            sb.append('\n').append("-".repeat(w));
+            widths.forEach(x -> sb.append("  ").append("-".repeat(x)));
+            sb.append('\n');
+            for (Map.Entry<String, Map<String, Verdict>> row : rows.entrySet()) {
+                sb.append(String.format("%-" + w + "s", row.getKey()));
+                for (int i = 0; i < impls.size(); i++) {
+                    Verdict v = row.getValue().get(impls.get(i));
+                    sb.append("  ").append(String.format("%-" + widths.get(i) + "s", v == null ? "" : v.name()));
+                }
+                sb.append('\n');
+            }
+            return sb.toString();
+        }
+
+        String problems() {
+            StringBuilder sb = new StringBuilder();
+            for (TraceResult r : results) {
+                if (r.verdict() == Verdict.PASS) {
+                    continue;
+                }
+                sb.append('\n').append(r.verdict()).append(" on ").append(r.implementation()).append(": ")
+                        .append(r.message().replace("\n", "\n  ")).append('\n');
+            }
+            return sb.isEmpty() ? "\n" : sb.append('\n').toString();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.sockcheck.harness.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.impl.RefImplementation;
+import org.sockcheck.harness.impl.driver.DriverImplementation;
+import org.sockcheck.harness.impl.linux.LinuxImplementation;
+
+/**
+ * Reads the --impl list: names separated by commas, where {@code driver:}
+ * takes the rest of its element as a command line. Because the shell splits
+ * {@code driver:python3 drivers/python/sockcheck_driver.py} into two words,
+ * the words after the list that are not options belong to the last driver.
+ */
+final class ImplSpecs {
+    private ImplSpecs() {
+    }
+
+    static List<String> split(List<String> words) throws UsageError {
+        List<String> specs = new ArrayList<>();
+        if (words.isEmpty()) {
+            throw new UsageError("--impl needs at least one implementation", "ref, linux or driver:COMMAND");
+        }
+        for (String part : words.get(0).split(",")) {
+            if (!part.isBlank()) {
+                specs.add(part.strip());
+            }
+        }
+        if (words.size() > 1) {
+            if (specs.isEmpty() || !specs.get(specs.size() - 1).startsWith("driver:")) {
+                throw new UsageError("unexpected words after --impl: " + String.join(" ", words.subList(1, words.size())),
+                        "only a driver: command takes more words, and it must come last in the list");
+            }
+            String last = specs.remove(specs.size() - 1);
+            specs.add(last + " " + String.join(" ", words.subList(1, words.size())));
+        }
+        return specs;
+    }
+
+    static Implementation create(String spec) throws UsageError {
+        if (spec.equals("ref")) {
+            return new RefImplementation();
+        }
+        if (spec.equals("linux")) {
+            if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+                throw new UsageError("the linux implementation needs Linux", "use ref or driver:COMMAND here");
+            }
+            return new LinuxImplementation();
+        }
+        if (spec.startsWith("driver:")) {
+            List<String> cmd = List.of(spec.substring("driver:".length()).trim().split("\\s+"));
+            if (cmd.isEmpty() || cmd.get(0).isEmpty()) {
+                throw new UsageError("driver: needs a command", "--impl driver:python3 drivers/python/sockcheck_driver.py");
+            }
+            return new DriverImplementation(cmd);
+        }
+        throw new UsageError("unknown implementation '" + spec + "'", "known: ref, linux, driver:COMMAND");
+    }
+
+    /** Bad usage: exit code 2 with a hint. */
+    static final class UsageError extends Exception {
+        final String hint;
+
+        UsageError(String message, String hint) {
+            super(message);
+            this.hint = hint;
+        }
+    }
+}

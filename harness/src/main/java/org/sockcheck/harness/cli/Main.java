@@ -1,0 +1,42 @@
+package org.sockcheck.harness.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The sockcheck command. */
+@Command(name = "sockcheck", mixinStandardHelpOptions = true, version = "sockcheck 0.1.0",
+        description = "A formal model and conformance test suite for network sockets.",
+        subcommands = {CheckCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:everything conforms", "1:a nonconformance (FAIL or XPASS)", "2:bad usage or bad input",
+                "3:an implementation or harness error"})
+public final class Main {
+    public static final int OK = 0;
+    public static final int NONCONFORMANCE = 1;
+    public static final int BAD_INPUT = 2;
+    public static final int ERROR = 3;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("sockcheck: internal error: " + ex);
+            return ERROR;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("sockcheck: " + ex.getMessage());
+            c.getErr().println("  hint: sockcheck " + (c.getCommandName().equals("sockcheck") ? "" : c.getCommandName() + " ")
+                    + "--help");
+            return BAD_INPUT;
+        });
+        if (args.length == 0) {
+            cl.usage(cl.getOut());
+            return BAD_INPUT;
+        }
+        return cl.execute(args);
+    }
+}

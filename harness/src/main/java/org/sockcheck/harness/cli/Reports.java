@@ -1,0 +1,56 @@
+package org.sockcheck.harness.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sockcheck.harness.run.TraceResult;
+import org.sockcheck.reports.AllureResults;
+import org.sockcheck.reports.CaseResult;
+import org.sockcheck.reports.JUnitXml;
+
+/** Turns verdicts into the report folder: junit.xml, allure-results/, summary.txt. */
+public final class Reports {
+    private Reports() {
+    }
+
+    public static List<CaseResult> cases(List<TraceResult> results, Path base) {
+        long now = System.currentTimeMillis();
+        return results.stream().map(r -> {
+            Map<String, String> attachments = new LinkedHashMap<>();
+            if (!r.tables().isEmpty()) {
+                attachments.put("socket tables", r.tables());
+            }
+            CaseResult.Status status = switch (r.verdict()) {
+                case PASS, XFAIL -> CaseResult.Status.PASSED;
+                case FAIL, XPASS -> CaseResult.Status.FAILED;
+                case ERROR -> CaseResult.Status.BROKEN;
+                case SKIP -> CaseResult.Status.SKIPPED;
+            };
+            List<CaseResult.StepResult> steps = r.steps().stream()
+                    .map(s -> new CaseResult.StepResult("line " + s.line() + ": " + s.event()
+                            + (s.ok() ? "" : "  (observed: " + s.observed() + ")"), s.ok()))
+                    .toList();
+            return new CaseResult(r.implementation(), r.feature(), CheckCommand.relative(base, r.trace()), r.title(), status,
+                    r.message(), now, r.millis(), steps, attachments);
+        }).toList();
+    }
+
+    static void write(Path dir, List<TraceResult> results, Path base, CheckCommand.Summary summary) throws IOException {
+        Files.createDirectories(dir);
+        List<CaseResult> cases = cases(results, base);
+        JUnitXml.write(dir.resolve("junit.xml"), cases);
+        Path allure = dir.resolve("allure-results");
+        if (Files.isDirectory(allure)) {
+            try (var s = Files.list(allure)) {
+                for (Path p : s.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        AllureResults.write(allure, cases);
+        Files.writeString(dir.resolve("summary.txt"), summary.table() + summary.problems() + summary.totals() + "\n");
+    }
+}

@@ -1,0 +1,64 @@
+package org.sockcheck.harness.impl;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.sockcheck.ref.RefStack;
+import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Outcome;
+import org.sockcheck.spec.SocketRow;
+
+/**
+ * The reference stack as an implementation: in process and deterministic.
+ * Hosts get addresses of 192.0.2.0/24 (TEST-NET-1, RFC 5737), which never
+ * leave the process; port labels are used as they are.
+ */
+public final class RefImplementation implements Implementation {
+    private RefStack stack;
+
+    @Override
+    public String name() {
+        return "ref";
+    }
+
+    @Override
+    public Addressing start(TraceSetup setup) {
+        stack = new RefStack(setup.profile());
+        Map<String, String> ips = new LinkedHashMap<>();
+        int i = 1;
+        for (String h : setup.hosts()) {
+            String ip = "192.0.2." + i++;
+            stack.addHost(h, ip);
+            ips.put(h, ip);
+        }
+        Map<Integer, Integer> ports = setup.portLabels().stream()
+                .collect(Collectors.toMap(Function.identity(), Function.identity(), (a, b) -> a, LinkedHashMap::new));
+        return new Addressing(ips, ports);
+    }
+
+    @Override
+    public Outcome call(String host, String process, ApiCall call) throws ImplementationException {
+        try {
+            return stack.call(host, process, call);
+        } catch (RuntimeException e) {
+            throw new ImplementationException("reference stack failed: " + e, e);
+        }
+    }
+
+    @Override
+    public List<SocketRow> observe(String host) {
+        return stack.sockets(host);
+    }
+
+    /** The TCP transitions of the last trace, for the report. */
+    public List<String> transitions() {
+        return stack == null ? List.of() : stack.transitions().stream().map(Object::toString).toList();
+    }
+
+    @Override
+    public void stop() {
+        // The stack lives in memory only; the next start makes a new one.
+    }
+}

@@ -1,0 +1,249 @@
+package org.sockcheck.harness.impl.driver;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.sockcheck.harness.impl.Addressing;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.impl.ImplementationException;
+import org.sockcheck.harness.impl.Loopback;
+import org.sockcheck.harness.impl.TraceSetup;
+import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Endpoint;
+import org.sockcheck.spec.Errno;
+import org.sockcheck.spec.Outcome;
+import org.sockcheck.spec.Proto;
+import org.sockcheck.spec.SocketRow;
+import org.sockcheck.spec.TcpState;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An external implementation through the driver protocol, version 1
+ * (docs/driver-protocol.md): one driver process per modelled process,
+ * JSON Lines over its standard input and output.
+ */
+public final class DriverImplementation implements Implementation {
+    public static final int PROTOCOL = 1;
+
+    private final List<String> command;
+    private final Map<String, DriverProcess> processes = new LinkedHashMap<>();
+    private final Map<String, Set<String>> ops = new LinkedHashMap<>();
+    private final Thread cleanup = new Thread(this::stop, "sockcheck-driver-cleanup");
+    private Addressing addressing;
+    private long timeoutMs;
+
+    public DriverImplementation(List<String> command) {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("driver: needs a command");
+        }
+        this.command = List.copyOf(command);
+        Runtime.getRuntime().addShutdownHook(cleanup);
+    }
+
+    @Override
+    public String name() {
+        return "driver:" + String.join(" ", command);
+    }
+
+    @Override
+    public synchronized Addressing start(TraceSetup setup) throws ImplementationException {
+        stop();
+        timeoutMs = setup.callTimeout().toMillis();
+        addressing = Loopback.plan(setup);
+        for (String p : setup.processes()) {
+            String host = p.substring(0, p.indexOf('.'));
+            DriverProcess d = new DriverProcess(p, command);
+            processes.put(p, d);
+            ObjectNode args = DriverProcess.JSON.createObjectNode();
+            args.put("protocol", PROTOCOL);
+            args.put("host", host);
+            args.put("process", p.substring(p.indexOf('.') + 1));
+            args.put("addr", addressing.hostIps().get(host));
+            JsonNode hello;
+            try {
+                hello = d.request("hello", args, timeoutMs);
+            } catch (DriverProcess.ErrnoReply e) {
+                throw d.failure("refused hello with " + e.errno);
+            }
+            if (!hello.isObject() || hello.path("protocol").asInt(-1) != PROTOCOL) {
+                throw d.failure("hello must answer {\"protocol\":1,...}, got " + hello);
+            }
+            Set<String> supported = new TreeSet<>();
+            hello.path("ops").forEach(o -> supported.add(o.asString()));
+            ops.put(p, supported);
+        }
+        return addressing;
+    }
+
+    @Override
+    public synchronized Outcome call(String host, String process, ApiCall call) throws ImplementationException {
+        String key = host + "." + process;
+        DriverProcess d = processes.get(key);
+        if (d == null) {
+            throw new ImplementationException("no driver process for " + key);
+        }
+        if (!ops.get(key).contains(call.op())) {
+            throw new Unsupported("the driver does not offer " + call.op());
+        }
+        ObjectNode args = DriverProcess.JSON.createObjectNode();
+        switch (call) {
+            case ApiCall.Socket c -> {
+                args.put("domain", "inet");
+                args.put("type", c.type().name().toLowerCase(java.util.Locale.ROOT));
+                if (c.protocol() != 0) {
+                    args.put("protocol", c.protocol());
+                }
+            }
+            case ApiCall.Bind c -> fdAddr(args, c.fd(), c.addr());
+            case ApiCall.Listen c -> args.put("fd", c.fd()).put("backlog", c.backlog());
+            case ApiCall.Connect c -> fdAddr(args, c.fd(), c.addr());
+            case ApiCall.Accept c -> args.put("fd", c.fd());
+            case ApiCall.Send c -> args.put("fd", c.fd()).put("data", Base64.getEncoder().encodeToString(c.data()));
+            case ApiCall.Recv c -> args.put("fd", c.fd()).put("size", c.max());
+            case ApiCall.SendTo c -> fdAddr(args, c.fd(), c.addr()).put("data", Base64.getEncoder().encodeToString(c.data()));
+            case ApiCall.RecvFrom c -> args.put("fd", c.fd()).put("size", c.max());
+            case ApiCall.Shutdown c -> args.put("fd", c.fd()).put("how", c.how().name().toLowerCase(java.util.Locale.ROOT));
+            case ApiCall.Close c -> args.put("fd", c.fd());
+            case ApiCall.GetSockName c -> args.put("fd", c.fd());
+            case ApiCall.GetPeerName c -> args.put("fd", c.fd());
+            case ApiCall.SetSockOpt c -> args.put("fd", c.fd()).put("option", c.option().name()).put("value", c.value());
+        }
+        JsonNode ok;
+        try {
+            ok = d.request(call.op(), args, timeoutMs);
+        } catch (DriverProcess.ErrnoReply e) {
+            return Errno.named(e.errno).<Outcome>map(Outcome.Failed::new)
+                    .orElseThrow(() -> d.failure("unknown errno name " + e.errno + " for " + call.op()));
+        }
+        try {
+            return switch (call) {
+                case ApiCall.Accept c -> new Outcome.Accepted(intOf(ok.get("fd")), endpoint(ok.get("peer")));
+                case ApiCall.Recv c -> new Outcome.Data(bytes(ok.get("data")), null);
+                case ApiCall.RecvFrom c -> new Outcome.Data(bytes(ok.get("data")), endpointOrNull(ok.get("from")));
+                case ApiCall.GetSockName c -> new Outcome.Address(endpoint(ok));
+                case ApiCall.GetPeerName c -> new Outcome.Address(endpoint(ok));
+                default -> new Outcome.Value(intOf(ok));
+            };
+        } catch (IllegalArgumentException e) {
+            throw d.failure("malformed result for " + call.op() + ": " + ok + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private ObjectNode fdAddr(ObjectNode args, int fd, Endpoint addr) throws ImplementationException {
+        if (!Loopback.allowed(addr.ip())) {
+            throw new ImplementationException("refused to send to " + addr + ": only loopback addresses are allowed");
+        }
+        return args.put("fd", fd).put("addr", addr.toString());
+    }
+
+    private static int intOf(JsonNode n) {
+        if (n == null || !n.isIntegralNumber()) {
+            throw new IllegalArgumentException("expected an integer");
+        }
+        return n.asInt();
+    }
+
+    private static byte[] bytes(JsonNode n) {
+        if (n == null || !n.isString()) {
+            throw new IllegalArgumentException("expected base64 data");
+        }
+        return Base64.getDecoder().decode(n.asString());
+    }
+
+    private static Endpoint endpoint(JsonNode n) {
+        if (n == null || !n.isString()) {
+            throw new IllegalArgumentException("expected an address \"ip:port\"");
+        }
+        return Endpoint.parse(n.asString());
+    }
+
+    private static Endpoint endpointOrNull(JsonNode n) {
+        return n == null || n.isNull() ? null : endpoint(n);
+    }
+
+    /**
+     * The union of what each process of the host reports with "sockets":
+     * each its own descriptors' rows, and the rows no descriptor holds
+     * (TIME-WAIT, connections not yet accepted), which every process of the
+     * host may report and are counted once.
+     */
+    @Override
+    public synchronized List<SocketRow> observe(String host) throws ImplementationException {
+        List<SocketRow> held = new ArrayList<>();
+        Set<SocketRow> orphans = new java.util.LinkedHashSet<>();
+        for (Map.Entry<String, DriverProcess> e : processes.entrySet()) {
+            if (!e.getKey().startsWith(host + ".")) {
+                continue;
+            }
+            DriverProcess d = e.getValue();
+            if (!ops.get(e.getKey()).contains("sockets")) {
+                throw new Unsupported("the driver does not offer sockets, so its table cannot be observed");
+            }
+            JsonNode ok;
+            try {
+                ok = d.request("sockets", DriverProcess.JSON.createObjectNode(), timeoutMs);
+            } catch (DriverProcess.ErrnoReply r) {
+                throw d.failure("sockets failed with " + r.errno);
+            }
+            if (!ok.isArray()) {
+                throw d.failure("sockets must answer an array, got " + ok);
+            }
+            for (JsonNode row : ok) {
+                try {
+                    SocketRow r = row(row);
+                    if (row.path("fd").isIntegralNumber()) {
+                        held.add(r);
+                    } else {
+                        orphans.add(r);
+                    }
+                } catch (IllegalArgumentException ex) {
+                    throw d.failure("malformed socket row " + row + ": " + ex.getMessage());
+                }
+            }
+        }
+        held.addAll(orphans);
+        return held;
+    }
+
+    private static SocketRow row(JsonNode n) {
+        Proto proto = Proto.valueOf(n.path("proto").asString("").toUpperCase(java.util.Locale.ROOT));
+        TcpState state = null;
+        if (proto == Proto.TCP) {
+            String s = n.path("state").asString("");
+            state = TcpState.fromRfcName(s.replace('_', '-')).or(() -> {
+                // Linux spells some states its own way (FIN_WAIT1, SYN_RECV).
+                return switch (s) {
+                    case "FIN_WAIT1" -> java.util.Optional.of(TcpState.FIN_WAIT_1);
+                    case "FIN_WAIT2" -> java.util.Optional.of(TcpState.FIN_WAIT_2);
+                    case "SYN_RECV" -> java.util.Optional.of(TcpState.SYN_RECEIVED);
+                    default -> java.util.Optional.empty();
+                };
+            }).orElseThrow(() -> new IllegalArgumentException("unknown TCP state " + s));
+        }
+        return new SocketRow(proto, endpoint(n.get("local")), endpointOrNull(n.get("remote")), state);
+    }
+
+    @Override
+    public synchronized void stop() {
+        for (DriverProcess d : processes.values()) {
+            d.close();
+        }
+        processes.clear();
+        ops.clear();
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down and runs the hook itself
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package org.sockcheck.harness.impl.driver;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.sockcheck.harness.impl.ImplementationException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One driver process: the requests it is sent, the replies it writes, and
+ * the bounded waits between them. Output is read by a thread of its own so a
+ * driver that never answers costs at most the call timeout.
+ */
+final class DriverProcess implements AutoCloseable {
+    static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final String EOF = "\u0000eof";
+    private static final int STDERR_KEPT = 40;
+
+    private final String label;
+    private final Process process;
+    private final OutputStream stdin;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private long nextId = 1;
+
+    DriverProcess(String label, List<String> command) throws ImplementationException {
+        this.label = label;
+        try {
+            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        } catch (IOException e) {
+            throw new ImplementationException("cannot start driver " + String.join(" ", command) + ": " + e.getMessage(), e);
+        }
+        stdin = process.getOutputStream();
+        Thread out = Thread.ofVirtual().name("driver-out-" + label).start(() -> pump(
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), true));
+        Thread err = Thread.ofVirtual().name("driver-err-" + label).start(() -> pump(
+                new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)), false));
+        out.setUncaughtExceptionHandler((t, e) -> { });
+        err.setUncaughtExceptionHandler((t, e) -> { });
+    }
+
+    private void pump(BufferedReader r, boolean stdout) {
+        try (r) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (stdout) {
+                    lines.add(line);
+                } else {
+                    synchronized (stderrTail) {
+                        stderrTail.add(line);
+                        if (stderrTail.size() > STDERR_KEPT) {
+                            stderrTail.removeFirst();
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the process ended; the EOF marker below says so
+        } finally {
+            if (stdout) {
+                lines.add(EOF);
+            }
+        }
+    }
+
+    String stderr() {
+        synchronized (stderrTail) {
+            return String.join("\n", stderrTail);
+        }
+    }
+
+    /**
+     * Sends one request and waits for its reply: the "ok" value, or an
+     * {@link ErrnoReply} for "err". Anything else is the driver's fault.
+     */
+    JsonNode request(String op, ObjectNode args, long timeoutMs) throws ImplementationException, ErrnoReply {
+        long id = nextId++;
+        ObjectNode req = JSON.createObjectNode();
+        req.put("id", id);
+        req.put("thread", "t1");
+        req.put("op", op);
+        req.set("args", args);
+        try {
+            stdin.write((JSON.writeValueAsString(req) + "\n").getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+        } catch (IOException e) {
+            throw failure("could not send " + op + ": the driver has closed its input");
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            String line;
+            try {
+                line = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure("interrupted while waiting for " + op);
+            }
+            if (line == null) {
+                throw failure("no reply to " + op + " (id " + id + ") within " + timeoutMs + " ms");
+            }
+            if (line.equals(EOF)) {
+                lines.add(EOF);
+                throw failure("the driver exited while " + op + " was pending" + exitCode());
+            }
+            JsonNode reply;
+            try {
+                reply = JSON.readTree(line);
+            } catch (JacksonException e) {
+                throw failure("the driver wrote a line that is not JSON: " + abbreviate(line));
+            }
+            if (reply == null || !reply.isObject() || !reply.has("id")) {
+                throw failure("the driver wrote a reply without an id: " + abbreviate(line));
+            }
+            if (reply.get("id").asLong() != id) {
+                throw failure("reply for id " + reply.get("id") + " while waiting for id " + id + ": " + abbreviate(line));
+            }
+            if (reply.has("ok")) {
+                return reply.get("ok");
+            }
+            if (reply.has("err") && reply.get("err").isString()) {
+                throw new ErrnoReply(reply.get("err").asString());
+            }
+            throw failure("a reply is {\"id\":..,\"ok\":..} or {\"id\":..,\"err\":\"ENAME\"}, got " + abbreviate(line));
+        }
+    }
+
+    private String exitCode() {
+        try {
+            if (process.waitFor(200, TimeUnit.MILLISECONDS)) {
+                return " (exit code " + process.exitValue() + ")";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "";
+    }
+
+    ImplementationException failure(String what) {
+        String err = stderr();
+        return new ImplementationException("driver " + label + ": " + what + (err.isBlank() ? "" : "\n  driver stderr:\n    "
+                + err.replace("\n", "\n    ")));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+
+    /** Asks the driver to end, then ends it and its children: at most a second's grace. */
+    @Override
+    public void close() {
+        try {
+            stdin.close();
+        } catch (IOException e) {
+            // already gone
+        }
+        try {
+            if (!process.waitFor(1, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
+    /** The driver answered with an errno. */
+    static final class ErrnoReply extends Exception {
+        final String errno;
+
+        ErrnoReply(String errno) {
+            super(errno, null, false, false);
+            this.errno = errno;
+        }
+    }
+}

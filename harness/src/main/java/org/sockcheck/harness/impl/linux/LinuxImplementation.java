@@ -1,0 +1,393 @@
+package org.sockcheck.harness.impl.linux;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.sockcheck.harness.impl.Addressing;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.impl.ImplementationException;
+import org.sockcheck.harness.impl.Loopback;
+import org.sockcheck.harness.impl.TraceSetup;
+import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Endpoint;
+import org.sockcheck.spec.Errno;
+import org.sockcheck.spec.Outcome;
+import org.sockcheck.spec.Proto;
+import org.sockcheck.spec.SockType;
+import org.sockcheck.spec.SocketRow;
+
+/**
+ * The Linux kernel, called directly (FFM), observed through /proc/net.
+ *
+ * NOTE: one kernel plays every host of a trace. Each host is a loopback
+ * address of its own (see {@link Loopback}), and three things keep the hosts
+ * apart as separate machines would be:
+ * <ul>
+ * <li>Descriptors are numbered per modelled process, lowest free first (S2, S3),
+ *     and mapped to the real ones; a number the process never got is passed to
+ *     the kernel as -1, so the kernel itself answers EBADF.</li>
+ * <li>A wildcard bind on a host binds that host's address, and a socket that
+ *     would be bound implicitly (connect, sendto, listen of an unbound socket)
+ *     is first bound to its host's address with port 0, so the kernel picks the
+ *     ephemeral port and the packets carry the host's address. Where Linux
+ *     would have kept the wildcard (bind to *, sendto, listen), the socket is
+ *     reported with the wildcard address.</li>
+ * <li>A host's socket table is the rows of /proc/net/tcp and /proc/net/udp
+ *     whose local address is the host's.</li>
+ * </ul>
+ * Calls that can block (connect, accept, recv, recvfrom) are made with the
+ * socket non-blocking and then waited for with poll() for at most the call
+ * timeout, so a call that would block is reported as Blocked, never a hang.
+ */
+public final class LinuxImplementation implements Implementation {
+
+    /** A socket as one modelled process sees it. */
+    private static final class Sock {
+        final int realFd;
+        final String host;
+        final Proto proto;
+        boolean wildcardLocal;
+
+        Sock(int realFd, String host, Proto proto) {
+            this.realFd = realFd;
+            this.host = host;
+            this.proto = proto;
+        }
+    }
+
+    private final Map<String, TreeMap<Integer, Sock>> descriptors = new HashMap<>();
+    private final Set<Integer> openRealFds = new LinkedHashSet<>();
+    private Addressing addressing;
+    private int timeoutMs;
+
+    /** Closes the trace's descriptors also when the run is interrupted (Ctrl-C). */
+    private final Thread cleanup = new Thread(this::stop, "sockcheck-linux-cleanup");
+
+    public LinuxImplementation() {
+        Runtime.getRuntime().addShutdownHook(cleanup);
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down and runs the hook itself
+        }
+    }
+
+    @Override
+    public String name() {
+        return "linux";
+    }
+
+    @Override
+    public synchronized Addressing start(TraceSetup setup) throws ImplementationException {
+        stop();
+        timeoutMs = (int) Math.min(Integer.MAX_VALUE, setup.callTimeout().toMillis());
+        addressing = Loopback.plan(setup);
+        for (String p : setup.processes()) {
+            descriptors.put(p, new TreeMap<>());
+        }
+        return addressing;
+    }
+
+    @Override
+    public synchronized Outcome call(String host, String process, ApiCall call) throws ImplementationException {
+        TreeMap<Integer, Sock> table = descriptors.computeIfAbsent(host + "." + process, k -> new TreeMap<>());
+        for (Endpoint ep : endpoints(call)) {
+            if (!Loopback.allowed(ep.ip())) {
+                throw new ImplementationException("refused to send to " + ep + ": only loopback addresses are allowed");
+            }
+        }
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            if (call instanceof ApiCall.Socket c) {
+                return socket(sys, table, host, c);
+            }
+            Sock s = table.get(call.fd());
+            int fd = s == null ? -1 : s.realFd;
+            return switch (call) {
+                case ApiCall.Bind c -> bind(sys, s, fd, c.addr());
+                case ApiCall.Listen c -> {
+                    if (s != null && implicitBind(sys, s)) {
+                        s.wildcardLocal = true;
+                    }
+                    yield value(sys.listen(fd, c.backlog()));
+                }
+                case ApiCall.Connect c -> connect(sys, s, fd, c.addr());
+                case ApiCall.Accept c -> accept(sys, table, s, fd);
+                case ApiCall.Send c -> value(sys.sendto(fd, c.data(), null, 0));
+                case ApiCall.SendTo c -> {
+                    if (s != null && s.proto == Proto.UDP && implicitBind(sys, s)) {
+                        s.wildcardLocal = true;
+                    }
+                    yield value(sys.sendto(fd, c.data(), c.addr(), 0));
+                }
+                case ApiCall.Recv c -> receive(sys, fd, c.max(), false);
+                case ApiCall.RecvFrom c -> receive(sys, fd, c.max(), s != null && s.proto != Proto.TCP);
+                case ApiCall.Shutdown c -> value(sys.shutdown(fd, c.how().ordinal()));
+                case ApiCall.Close c -> {
+                    Syscalls.Result r = sys.closeFd(fd);
+                    if (s != null) {
+                        table.remove(c.fd());
+                        openRealFds.remove(fd);
+                    }
+                    yield value(r);
+                }
+                case ApiCall.GetSockName c -> {
+                    MemorySegment out = sys.sockaddrOut();
+                    Syscalls.Result r = sys.getsockname(fd, out);
+                    if (r.failed()) {
+                        yield errno(r);
+                    }
+                    Endpoint ep = Syscalls.Call.endpoint(out);
+                    yield new Outcome.Address(s.wildcardLocal ? new Endpoint(Endpoint.ANY_IP, ep.port()) : ep);
+                }
+                case ApiCall.GetPeerName c -> {
+                    MemorySegment out = sys.sockaddrOut();
+                    Syscalls.Result r = sys.getpeername(fd, out);
+                    yield r.failed() ? errno(r) : new Outcome.Address(Syscalls.Call.endpoint(out));
+                }
+                case ApiCall.SetSockOpt c -> value(sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_REUSEADDR, c.value()));
+                case ApiCall.Socket c -> throw new IllegalStateException();
+            };
+        }
+    }
+
+    private static List<Endpoint> endpoints(ApiCall call) {
+        return switch (call) {
+            case ApiCall.Bind c -> List.of(c.addr());
+            case ApiCall.Connect c -> List.of(c.addr());
+            case ApiCall.SendTo c -> List.of(c.addr());
+            default -> List.of();
+        };
+    }
+
+    private Outcome socket(Syscalls.Call sys, TreeMap<Integer, Sock> table, String host, ApiCall.Socket c) {
+        int type = switch (c.type()) {
+            case STREAM -> Syscalls.SOCK_STREAM;
+            case DGRAM -> Syscalls.SOCK_DGRAM;
+            case RAW -> Syscalls.SOCK_RAW;
+        };
+        Syscalls.Result r = sys.socket(type, c.protocol());
+        if (r.failed()) {
+            return errno(r);
+        }
+        int realFd = (int) r.value();
+        openRealFds.add(realFd);
+        Proto proto = c.type() == SockType.RAW ? Proto.RAW : c.type().proto();
+        return new Outcome.Value(allocate(table, new Sock(realFd, host, proto)));
+    }
+
+    private static int allocate(TreeMap<Integer, Sock> table, Sock s) {
+        int fd = 3;
+        while (table.containsKey(fd)) {
+            fd++;
+        }
+        table.put(fd, s);
+        return fd;
+    }
+
+    private Outcome bind(Syscalls.Call sys, Sock s, int fd, Endpoint addr) {
+        boolean wildcard = addr.wildcardIp();
+        Endpoint real = wildcard && s != null ? new Endpoint(addressing.hostIps().get(s.host), addr.port()) : addr;
+        Syscalls.Result r = sys.bind(fd, real);
+        if (!r.failed() && s != null) {
+            s.wildcardLocal = wildcard;
+        }
+        return value(r);
+    }
+
+    private Outcome connect(Syscalls.Call sys, Sock s, int fd, Endpoint addr) {
+        if (s != null) {
+            implicitBind(sys, s);
+        }
+        Outcome o = blocking(sys, fd, Syscalls.POLLOUT, () -> sys.connect(fd, addr), true);
+        if (s != null && o instanceof Outcome.Value) {
+            // Linux gives a connected socket a concrete local address.
+            s.wildcardLocal = false;
+        }
+        return o;
+    }
+
+    /** Binds an unbound socket to its host's address and port 0; true when it did. */
+    private boolean implicitBind(Syscalls.Call sys, Sock s) {
+        MemorySegment out = sys.sockaddrOut();
+        Syscalls.Result r = sys.getsockname(s.realFd, out);
+        if (r.failed() || Syscalls.Call.endpoint(out).port() != 0) {
+            return false;
+        }
+        return !sys.bind(s.realFd, new Endpoint(addressing.hostIps().get(s.host), 0)).failed();
+    }
+
+    private Outcome accept(Syscalls.Call sys, TreeMap<Integer, Sock> table, Sock listener, int fd) {
+        MemorySegment peer = sys.sockaddrOut();
+        Outcome o = blocking(sys, fd, Syscalls.POLLIN, () -> sys.accept(fd, peer), false);
+        if (o instanceof Outcome.Value v) {
+            int realFd = (int) v.value();
+            openRealFds.add(realFd);
+            int virtual = allocate(table, new Sock(realFd, listener.host, Proto.TCP));
+            return new Outcome.Accepted(virtual, Syscalls.Call.endpoint(peer));
+        }
+        return o;
+    }
+
+    private Outcome receive(Syscalls.Call sys, int fd, int max, boolean withSender) {
+        MemorySegment buf = sys.arena.allocate(Math.max(1, max));
+        MemorySegment from = withSender ? sys.sockaddrOut() : MemorySegment.NULL;
+        Outcome o = blocking(sys, fd, Syscalls.POLLIN, () -> sys.recvfrom(fd, buf, 0, from), false);
+        if (o instanceof Outcome.Value v) {
+            byte[] data = buf.asSlice(0, v.value()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            return new Outcome.Data(data, withSender ? Syscalls.Call.endpoint(from) : null);
+        }
+        return o;
+    }
+
+    /**
+     * Makes a call that may block: non-blocking first; if the kernel says it
+     * would block, poll for at most the call timeout and try once more.
+     */
+    private Outcome blocking(Syscalls.Call sys, int fd, short event, java.util.function.Supplier<Syscalls.Result> op,
+                             boolean isConnect) {
+        Syscalls.Result flags = sys.fcntl(fd, Syscalls.F_GETFL, 0);
+        if (flags.failed()) {
+            return errno(flags);
+        }
+        sys.fcntl(fd, Syscalls.F_SETFL, (int) flags.value() | Syscalls.O_NONBLOCK);
+        try {
+            Syscalls.Result r = op.get();
+            boolean wouldBlock = r.failed() && (isConnect ? r.errno() == Syscalls.EINPROGRESS : r.errno() == Syscalls.EAGAIN);
+            if (!wouldBlock) {
+                return value(r);
+            }
+            Syscalls.Result ready = sys.poll(fd, event, timeoutMs);
+            if (ready.failed()) {
+                return errno(ready);
+            }
+            if (ready.value() == 0) {
+                return new Outcome.Blocked("no completion within " + timeoutMs + " ms");
+            }
+            if (isConnect) {
+                MemorySegment err = sys.arena.allocate(4);
+                Syscalls.Result so = sys.getsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_ERROR, err);
+                if (so.failed()) {
+                    return errno(so);
+                }
+                int e = err.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
+                return e == 0 ? new Outcome.Value(0) : errnoOf(e);
+            }
+            Syscalls.Result again = op.get();
+            if (again.failed() && again.errno() == Syscalls.EAGAIN) {
+                return new Outcome.Blocked("ready but no completion");
+            }
+            return value(again);
+        } finally {
+            sys.fcntl(fd, Syscalls.F_SETFL, (int) flags.value());
+        }
+    }
+
+    private static Outcome value(Syscalls.Result r) {
+        return r.failed() ? errno(r) : new Outcome.Value(r.value());
+    }
+
+    private static Outcome errno(Syscalls.Result r) {
+        return errnoOf(r.errno());
+    }
+
+    private static Outcome errnoOf(int e) {
+        return Errno.fromLinux(e).<Outcome>map(Outcome.Failed::new)
+                .orElseGet(() -> new Outcome.Blocked("unknown errno " + e));
+    }
+
+    /**
+     * The rows of /proc/net/tcp and /proc/net/udp with the host's address,
+     * once the hosts have settled. A row in a state that waits for the peer's
+     * next segment (SYN-SENT, SYN-RECEIVED, FIN-WAIT-1, CLOSING, LAST-ACK)
+     * means a segment is still on its way: Linux delays ACKs by 40 ms or
+     * more, even on loopback. So the table is read every 5 ms until no such
+     * row is left and two reads agree, for at most {@link #SETTLE_MS}.
+     */
+    @Override
+    public synchronized List<SocketRow> observe(String host) throws ImplementationException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
+        List<SocketRow> last = null;
+        for (int i = 0; i < SETTLE_MS / 5 + 2; i++) {
+            List<SocketRow> now = readTable(host);
+            if (now.equals(last) && now.stream().noneMatch(LinuxImplementation::awaitingPeer)) {
+                return now;
+            }
+            last = now;
+            if (System.nanoTime() > deadline) {
+                break;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return last;
+    }
+
+    /** How long observe waits for segments in flight between the hosts. */
+    static final int SETTLE_MS = 1000;
+
+    static boolean awaitingPeer(SocketRow r) {
+        return r.state() != null && switch (r.state()) {
+            case SYN_SENT, SYN_RECEIVED, FIN_WAIT_1, CLOSING, LAST_ACK -> true;
+            default -> false;
+        };
+    }
+
+    private List<SocketRow> readTable(String host) throws ImplementationException {
+        String ip = addressing.hostIps().get(host);
+        Map<Long, Sock> byInode = new HashMap<>();
+        for (TreeMap<Integer, Sock> t : descriptors.values()) {
+            for (Sock s : t.values()) {
+                byInode.put(ProcNet.inodeOf(s.realFd), s);
+            }
+        }
+        List<SocketRow> rows = new ArrayList<>();
+        try {
+            for (Proto proto : List.of(Proto.TCP, Proto.UDP)) {
+                for (ProcNet.Entry e : ProcNet.read(proto)) {
+                    if (!e.row().local().ip().equals(ip)) {
+                        continue;
+                    }
+                    SocketRow row = e.row();
+                    Sock s = byInode.get(e.inode());
+                    if (s != null && s.wildcardLocal) {
+                        row = new SocketRow(row.proto(), new Endpoint(Endpoint.ANY_IP, row.local().port()), row.remote(), row.state());
+                    }
+                    rows.add(row);
+                }
+            }
+        } catch (IOException e) {
+            throw new ImplementationException("cannot read /proc/net: " + e.getMessage(), e);
+        }
+        return rows;
+    }
+
+    /** Closes every descriptor the trace opened. */
+    @Override
+    public synchronized void stop() {
+        if (openRealFds.isEmpty() && descriptors.isEmpty()) {
+            return;
+        }
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            for (int fd : openRealFds) {
+                sys.closeFd(fd);
+            }
+        }
+        openRealFds.clear();
+        descriptors.clear();
+    }
+}

@@ -1,0 +1,67 @@
+package org.sockcheck.harness.impl.linux;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.sockcheck.spec.Endpoint;
+import org.sockcheck.spec.Proto;
+import org.sockcheck.spec.SocketRow;
+import org.sockcheck.spec.TcpState;
+
+/**
+ * Reads the kernel's socket tables, /proc/net/tcp and /proc/net/udp (S16).
+ * Each line gives "sl local_address rem_address st tx_queue:rx_queue tr:tm
+ * retrnsmt uid timeout inode ..."; addresses are hex in host byte order
+ * (little-endian here) with the port in hex after a colon.
+ */
+public final class ProcNet {
+    /** One line of a table, with the inode that ties it to a descriptor (0 when none holds it). */
+    public record Entry(SocketRow row, long inode) {
+    }
+
+    private ProcNet() {
+    }
+
+    public static List<Entry> read(Proto proto) throws IOException {
+        Path file = Path.of("/proc/net/" + proto.word());
+        List<Entry> out = new ArrayList<>();
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 1; i < lines.size(); i++) {
+            out.add(parse(proto, lines.get(i)));
+        }
+        return out;
+    }
+
+    static Entry parse(Proto proto, String line) {
+        String[] f = line.trim().split("\\s+");
+        Endpoint local = endpoint(f[1]);
+        Endpoint remote = endpoint(f[2]);
+        int st = Integer.parseInt(f[3], 16);
+        TcpState state = proto == Proto.TCP ? TcpState.fromLinuxCode(st).orElse(TcpState.CLOSED) : null;
+        long inode = Long.parseLong(f[9]);
+        boolean noRemote = remote.wildcardIp() && remote.port() == 0;
+        return new Entry(new SocketRow(proto, local, noRemote ? null : remote, state), inode);
+    }
+
+    static Endpoint endpoint(String hex) {
+        String[] parts = hex.split(":");
+        long addr = Long.parseLong(parts[0], 16);
+        String ip = (addr & 0xff) + "." + ((addr >> 8) & 0xff) + "." + ((addr >> 16) & 0xff) + "." + ((addr >> 24) & 0xff);
+        return new Endpoint(ip, Integer.parseInt(parts[1], 16));
+    }
+
+    /** The inode of a socket descriptor of this process: /proc/self/fd/N links to "socket:[inode]". */
+    public static long inodeOf(int fd) {
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            if (link.startsWith("socket:[")) {
+                return Long.parseLong(link.substring(8, link.length() - 1));
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not an open socket
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,128 @@
+package org.sockcheck.harness.run;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.sockcheck.harness.impl.Addressing;
+import org.sockcheck.harness.trace.Arg;
+import org.sockcheck.harness.trace.Event;
+import org.sockcheck.harness.trace.Event.Expect;
+import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.harness.trace.TraceText;
+import org.sockcheck.spec.Outcome;
+import org.sockcheck.spec.SocketRow;
+
+/**
+ * The oracle until the spec takes over: an event is explained when it gives
+ * the result written in the trace. Symbolic values are honoured: a $variable
+ * matches any value the first time and that value after; socket-table rows
+ * match in any order.
+ */
+public final class ExpectedResults implements Oracle {
+
+    @Override
+    public Session begin(Trace trace, Addressing addressing) {
+        Symbols symbols = new Symbols(addressing);
+        return new Session() {
+            @Override
+            public Judgement call(Event.Call event, Outcome observed) {
+                String seen = symbols.render(observed);
+                String expected = TraceText.expect(event.expect());
+                Map<String, Long> saved = symbols.snapshot();
+                if (matches(symbols, event.expect(), observed)) {
+                    return new Judgement.Explained(symbols.render(observed));
+                }
+                symbols.restore(saved);
+                return new Judgement.Divergence(expected, seen, null);
+            }
+
+            @Override
+            public Judgement observe(Event.Observe event, List<SocketRow> observed) {
+                Map<String, Long> saved = symbols.snapshot();
+                if (observed.size() == event.rows().size() && assign(symbols, event.rows(), 0, new ArrayList<>(observed))) {
+                    return new Judgement.Explained(symbols.render(observed));
+                }
+                symbols.restore(saved);
+                return new Judgement.Divergence(TraceText.observe(event).replaceFirst("^observe [^:]+: ", ""),
+                        symbols.render(observed), difference(symbols, event.rows(), observed));
+            }
+
+            @Override
+            public Symbols symbols() {
+                return symbols;
+            }
+        };
+    }
+
+    private static boolean matches(Symbols s, Expect expect, Outcome observed) {
+        return switch (expect) {
+            case Expect.Fails f -> observed instanceof Outcome.Failed o && o.errno().name().equals(f.errno());
+            case Expect.Returns r -> switch (observed) {
+                case Outcome.Value v -> r.address() == null && s.match(r.value(), v.value());
+                case Outcome.Accepted a -> r.address() != null && s.match(r.value(), a.fd()) && s.match(r.address(), a.peer());
+                case Outcome.Data d -> r.value() instanceof Arg.Data want && java.util.Arrays.equals(want.bytes(), d.data())
+                        && (r.address() == null ? d.from() == null : s.match(r.address(), d.from()));
+                case Outcome.Address a -> r.value() instanceof Arg.Addr want && s.match(want, a.addr());
+                case Outcome.Failed f -> false;
+                case Outcome.Blocked b -> false;
+            };
+        };
+    }
+
+    /** Finds an order of the observed rows that matches the expected ones, binding variables as it goes. */
+    private static boolean assign(Symbols s, List<Event.Row> expected, int i, List<SocketRow> left) {
+        if (i == expected.size()) {
+            return left.isEmpty();
+        }
+        Event.Row want = expected.get(i);
+        for (int j = 0; j < left.size(); j++) {
+            SocketRow have = left.get(j);
+            Map<String, Long> saved = s.snapshot();
+            if (rowMatches(s, want, have)) {
+                List<SocketRow> rest = new ArrayList<>(left);
+                rest.remove(j);
+                if (assign(s, expected, i + 1, rest)) {
+                    return true;
+                }
+            }
+            s.restore(saved);
+        }
+        return false;
+    }
+
+    private static boolean rowMatches(Symbols s, Event.Row want, SocketRow have) {
+        return want.proto() == have.proto() && want.state() == have.state()
+                && s.match(want.local(), have.local()) && s.match(want.remote(), have.remote());
+    }
+
+    /** Which expected rows found no partner and which observed rows were not expected (greedy, for the message). */
+    private static String difference(Symbols s, List<Event.Row> expected, List<SocketRow> observed) {
+        Map<String, Long> saved = s.snapshot();
+        List<SocketRow> left = new ArrayList<>(observed);
+        List<String> missing = new ArrayList<>();
+        for (Event.Row want : expected) {
+            boolean found = false;
+            for (int j = 0; j < left.size() && !found; j++) {
+                Map<String, Long> before = s.snapshot();
+                if (rowMatches(s, want, left.get(j))) {
+                    left.remove(j);
+                    found = true;
+                } else {
+                    s.restore(before);
+                }
+            }
+            if (!found) {
+                missing.add(TraceText.row(want));
+            }
+        }
+        s.restore(saved);
+        StringBuilder sb = new StringBuilder();
+        if (!missing.isEmpty()) {
+            sb.append("missing: ").append(String.join("; ", missing));
+        }
+        if (!left.isEmpty()) {
+            sb.append(sb.isEmpty() ? "" : "\n").append("unexpected: ").append(s.render(left));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,187 @@
+package org.sockcheck.harness.run;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.sockcheck.harness.impl.Addressing;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.impl.ImplementationException;
+import org.sockcheck.harness.impl.TraceSetup;
+import org.sockcheck.harness.trace.Arg;
+import org.sockcheck.harness.trace.Event;
+import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.harness.trace.TraceText;
+import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Outcome;
+import org.sockcheck.spec.ShutdownHow;
+import org.sockcheck.spec.SockOpt;
+import org.sockcheck.spec.SockType;
+import org.sockcheck.spec.SocketRow;
+
+/**
+ * Replays a trace on an implementation, event by event, asking the oracle
+ * about each; the first event the oracle cannot explain ends the trace with
+ * FAIL. Whatever happens, the implementation is stopped at the end, so the
+ * next trace starts clean.
+ */
+public final class Runner {
+    private final Oracle oracle;
+    private final Duration callTimeout;
+
+    public Runner(Oracle oracle, Duration callTimeout) {
+        this.oracle = oracle;
+        this.callTimeout = callTimeout;
+    }
+
+    public TraceResult run(Trace trace, Path base, Implementation impl) {
+        long start = System.nanoTime();
+        String file = trace.source();
+        String feature = feature(base, file);
+        List<Step> steps = new ArrayList<>();
+        TraceSetup setup = new TraceSetup(trace.profile(), trace.hosts(), trace.processes(), TraceCheck.portLabels(trace),
+                callTimeout);
+        Verdict verdict = Verdict.PASS;
+        String message = "";
+        int failLine = 0;
+        String tables = "";
+        Event current = null;
+        try {
+            Addressing addressing = impl.start(setup);
+            Oracle.Session session = oracle.begin(trace, addressing);
+            for (Event e : trace.events()) {
+                current = e;
+                Oracle.Judgement j;
+                String written = TraceText.line(e);
+                if (e instanceof Event.Call c) {
+                    ApiCall call = resolve(c, session.symbols());
+                    Outcome o = impl.call(c.host(), c.process(), call);
+                    j = session.call(c, o);
+                } else {
+                    Event.Observe ob = (Event.Observe) e;
+                    List<SocketRow> rows = impl.observe(ob.host());
+                    j = session.observe(ob, rows);
+                }
+                switch (j) {
+                    case Oracle.Judgement.Explained x -> steps.add(new Step(e.line(), written, expectedOf(e), x.observed(), true));
+                    case Oracle.Judgement.Divergence d -> {
+                        steps.add(new Step(e.line(), written, d.expected(), d.observed(), false));
+                        verdict = Verdict.FAIL;
+                        failLine = e.line();
+                        message = file + ":" + e.line() + ": " + eventOnly(e) + "\n  expected: " + d.expected()
+                                + "\n  observed: " + d.observed()
+                                + (d.detail() == null || d.detail().isEmpty() ? "" : "\n  " + d.detail().replace("\n", "\n  "));
+                    }
+                }
+                if (verdict != Verdict.PASS) {
+                    break;
+                }
+            }
+            tables = tables(trace, impl, session.symbols());
+        } catch (Implementation.Unsupported u) {
+            verdict = Verdict.SKIP;
+            message = where(file, current) + u.getMessage();
+            failLine = current == null ? 0 : current.line();
+        } catch (ImplementationException ex) {
+            verdict = Verdict.ERROR;
+            message = where(file, current) + ex.getMessage();
+            failLine = current == null ? 0 : current.line();
+        } catch (RuntimeException ex) {
+            verdict = Verdict.ERROR;
+            message = where(file, current) + "the implementation threw " + ex;
+            failLine = current == null ? 0 : current.line();
+        } finally {
+            impl.stop();
+        }
+        long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        return new TraceResult(file, feature, trace.title(), impl.name(), verdict, message, failLine, steps, millis, tables);
+    }
+
+    private static String where(String file, Event e) {
+        return e == null ? file + ": at start: " : file + ":" + e.line() + ": " + eventOnly(e) + ": ";
+    }
+
+    private static String eventOnly(Event e) {
+        return switch (e) {
+            case Event.Call c -> c.host() + "." + c.process() + ": " + TraceText.callOnly(c);
+            case Event.Observe o -> "observe " + o.host();
+        };
+    }
+
+    private static String expectedOf(Event e) {
+        return switch (e) {
+            case Event.Call c -> TraceText.expect(c.expect());
+            case Event.Observe o -> TraceText.observe(o).replaceFirst("^observe [^:]+: ", "");
+        };
+    }
+
+    /** The socket tables of every host at the end of the trace, for the report. */
+    private static String tables(Trace trace, Implementation impl, Symbols symbols) {
+        StringBuilder sb = new StringBuilder();
+        for (String h : trace.hosts()) {
+            try {
+                sb.append("observe ").append(h).append(": ").append(symbols.render(impl.observe(h))).append('\n');
+            } catch (ImplementationException | RuntimeException e) {
+                sb.append("observe ").append(h).append(": (unavailable: ").append(e.getMessage()).append(")\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    static String feature(Path base, String file) {
+        Path p = Path.of(file);
+        Path parent = p.getParent();
+        if (parent == null) {
+            return "";
+        }
+        if (base != null) {
+            try {
+                Path rel = base.toAbsolutePath().normalize().relativize(parent.toAbsolutePath().normalize());
+                if (!rel.toString().isEmpty() && !rel.startsWith("..")) {
+                    return rel.toString();
+                }
+            } catch (IllegalArgumentException e) {
+                // different roots: use the folder name
+            }
+        }
+        return parent.getFileName().toString();
+    }
+
+    /** The call an event makes, with the trace's names replaced by this implementation's addresses. */
+    static ApiCall resolve(Event.Call c, Symbols s) {
+        List<Arg> a = c.args();
+        return switch (c.op()) {
+            case "socket" -> new ApiCall.Socket(SockType.valueOf(name(a.get(1))), a.size() > 2 ? (int) num(a.get(2), s) : 0);
+            case "bind" -> new ApiCall.Bind(fd(a, s), s.endpoint((Arg.Addr) a.get(1)));
+            case "listen" -> new ApiCall.Listen(fd(a, s), (int) num(a.get(1), s));
+            case "connect" -> new ApiCall.Connect(fd(a, s), s.endpoint((Arg.Addr) a.get(1)));
+            case "accept" -> new ApiCall.Accept(fd(a, s));
+            case "send" -> new ApiCall.Send(fd(a, s), ((Arg.Data) a.get(1)).bytes());
+            case "recv" -> new ApiCall.Recv(fd(a, s), (int) num(a.get(1), s));
+            case "sendto" -> new ApiCall.SendTo(fd(a, s), ((Arg.Data) a.get(1)).bytes(), s.endpoint((Arg.Addr) a.get(2)));
+            case "recvfrom" -> new ApiCall.RecvFrom(fd(a, s), (int) num(a.get(1), s));
+            case "shutdown" -> new ApiCall.Shutdown(fd(a, s), ShutdownHow.valueOf(name(a.get(1))));
+            case "close" -> new ApiCall.Close(fd(a, s));
+            case "getsockname" -> new ApiCall.GetSockName(fd(a, s));
+            case "getpeername" -> new ApiCall.GetPeerName(fd(a, s));
+            case "setsockopt" -> new ApiCall.SetSockOpt(fd(a, s), SockOpt.valueOf(name(a.get(1))), (int) num(a.get(2), s));
+            default -> throw new IllegalArgumentException("unknown call " + c.op());
+        };
+    }
+
+    private static int fd(List<Arg> a, Symbols s) {
+        return (int) num(a.get(0), s);
+    }
+
+    private static long num(Arg a, Symbols s) {
+        return switch (a) {
+            case Arg.Int i -> i.value();
+            case Arg.Var v -> s.bound(v.name());
+            default -> throw new IllegalArgumentException("not a number: " + a);
+        };
+    }
+
+    private static String name(Arg a) {
+        return ((Arg.Name) a).name();
+    }
+}

@@ -1,0 +1,137 @@
+package org.sockcheck.harness.run;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sockcheck.harness.impl.Addressing;
+import org.sockcheck.harness.trace.Arg;
+import org.sockcheck.harness.trace.TraceText;
+import org.sockcheck.spec.Endpoint;
+import org.sockcheck.spec.Outcome;
+import org.sockcheck.spec.SocketRow;
+
+/**
+ * The link between a trace's symbolic names and one implementation's real
+ * addresses: hosts to IPv4 addresses, port labels to ports, and $variables
+ * to the values they were bound to when they first appeared in a result.
+ */
+public final class Symbols {
+    private final Addressing addressing;
+    private final Map<String, String> hostByIp = new HashMap<>();
+    private final Map<Integer, Integer> labelByPort = new HashMap<>();
+    private Map<String, Long> vars = new LinkedHashMap<>();
+
+    public Symbols(Addressing addressing) {
+        this.addressing = addressing;
+        addressing.hostIps().forEach((h, ip) -> hostByIp.put(ip, h));
+        addressing.ports().forEach((label, port) -> labelByPort.put(port, label));
+    }
+
+    public Map<String, Long> vars() {
+        return vars;
+    }
+
+    Map<String, Long> snapshot() {
+        return new LinkedHashMap<>(vars);
+    }
+
+    void restore(Map<String, Long> saved) {
+        vars = saved;
+    }
+
+    /** The concrete endpoint an address argument names; variables must be bound. */
+    public Endpoint endpoint(Arg.Addr a) {
+        String ip = a.host() == null ? Endpoint.ANY_IP : addressing.hostIps().get(a.host());
+        if (ip == null) {
+            throw new IllegalArgumentException("unknown host " + a.host());
+        }
+        int port = switch (a.port()) {
+            case Arg.Port.Label l -> addressing.ports().get(l.label());
+            case Arg.Port.Var v -> (int) bound(v.name());
+            case Arg.Port.Any any -> 0;
+        };
+        return new Endpoint(ip, port);
+    }
+
+    public long bound(String var) {
+        Long v = vars.get(var);
+        if (v == null) {
+            throw new IllegalArgumentException("$" + var + " is used before a result binds it");
+        }
+        return v;
+    }
+
+    /** Whether a value matches a number or variable, binding the variable on first sight. */
+    boolean match(Arg expected, long observed) {
+        return switch (expected) {
+            case Arg.Int i -> i.value() == observed;
+            case Arg.Var v -> bindOrCompare(v.name(), observed);
+            default -> false;
+        };
+    }
+
+    private boolean bindOrCompare(String var, long observed) {
+        Long have = vars.get(var);
+        if (have == null) {
+            vars.put(var, observed);
+            return true;
+        }
+        return have == observed;
+    }
+
+    /** Whether a concrete endpoint (null for none) matches a symbolic address. */
+    boolean match(Arg.Addr expected, Endpoint observed) {
+        if (observed == null) {
+            return expected.host() == null && expected.port() instanceof Arg.Port.Any;
+        }
+        boolean hostOk = expected.host() == null ? observed.wildcardIp()
+                : observed.ip().equals(addressing.hostIps().get(expected.host()));
+        if (!hostOk) {
+            return false;
+        }
+        return switch (expected.port()) {
+            case Arg.Port.Label l -> addressing.ports().get(l.label()) == observed.port();
+            case Arg.Port.Var v -> bindOrCompare(v.name(), observed.port());
+            case Arg.Port.Any any -> observed.port() == 0;
+        };
+    }
+
+    /** An endpoint in the trace's words: A:80, B:$e1, or B:~51234 for a port the trace has no name for. */
+    public String render(Endpoint ep) {
+        if (ep == null) {
+            return "*:*";
+        }
+        String host = ep.wildcardIp() ? "*" : hostByIp.getOrDefault(ep.ip(), ep.ip());
+        String port;
+        if (ep.port() == 0) {
+            port = "*";
+        } else if (labelByPort.containsKey(ep.port())) {
+            port = Integer.toString(labelByPort.get(ep.port()));
+        } else {
+            port = vars.entrySet().stream().filter(e -> e.getValue() == ep.port()).map(e -> "$" + e.getKey())
+                    .findFirst().orElse("~" + ep.port());
+        }
+        return host + ":" + port;
+    }
+
+    public String render(Outcome o) {
+        return switch (o) {
+            case Outcome.Value v -> Long.toString(v.value());
+            case Outcome.Failed f -> f.errno().name();
+            case Outcome.Data d -> TraceText.quote(d.data()) + (d.from() == null ? "" : " from " + render(d.from()));
+            case Outcome.Accepted a -> a.fd() + " peer " + render(a.peer());
+            case Outcome.Address a -> render(a.addr());
+            case Outcome.Blocked b -> "(no return: " + b.why() + ")";
+        };
+    }
+
+    public String render(SocketRow r) {
+        return r.proto().word() + " " + render(r.local()) + " " + render(r.remote())
+                + (r.state() == null ? "" : " " + r.state().rfcName());
+    }
+
+    public String render(List<SocketRow> rows) {
+        return rows.isEmpty() ? "none" : String.join("; ", rows.stream().map(this::render).toList());
+    }
+}

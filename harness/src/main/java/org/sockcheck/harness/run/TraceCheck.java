@@ -1,0 +1,86 @@
+package org.sockcheck.harness.run;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.sockcheck.harness.trace.Arg;
+import org.sockcheck.harness.trace.Event;
+import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.harness.trace.TraceSyntaxException;
+
+/**
+ * Checks that go beyond the grammar, made before anything runs: every
+ * $variable used in an argument was bound by an earlier result, and every
+ * host named in an address makes calls of its own or is observed.
+ */
+public final class TraceCheck {
+    private TraceCheck() {
+    }
+
+    public static void check(Trace t) throws TraceSyntaxException {
+        Set<String> bound = new HashSet<>();
+        for (Event e : t.events()) {
+            if (e instanceof Event.Call c) {
+                for (Arg a : c.args()) {
+                    String used = switch (a) {
+                        case Arg.Var v -> v.name();
+                        case Arg.Addr ad when ad.port() instanceof Arg.Port.Var pv -> pv.name();
+                        default -> null;
+                    };
+                    if (used != null && !bound.contains(used)) {
+                        throw new TraceSyntaxException(t.source(), c.line(), 1, "$" + used + " bound by an earlier result",
+                                "its first use in an argument", "a variable gets its value where it first appears in a result,"
+                                        + " like 'accept(3) = 4 peer B:$e1'");
+                    }
+                }
+                if (c.expect() instanceof Event.Expect.Returns r) {
+                    collect(r.value(), bound);
+                    if (r.address() != null) {
+                        collect(r.address(), bound);
+                    }
+                }
+            } else if (e instanceof Event.Observe o) {
+                for (Event.Row row : o.rows()) {
+                    collect(row.local(), bound);
+                    collect(row.remote(), bound);
+                }
+            }
+        }
+    }
+
+    private static void collect(Arg a, Set<String> bound) {
+        switch (a) {
+            case Arg.Var v -> bound.add(v.name());
+            case Arg.Addr ad when ad.port() instanceof Arg.Port.Var pv -> bound.add(pv.name());
+            default -> { }
+        }
+    }
+
+    /** Port labels in order of first appearance. */
+    public static List<Integer> portLabels(Trace t) {
+        Set<Integer> labels = new java.util.LinkedHashSet<>();
+        for (Event e : t.events()) {
+            if (e instanceof Event.Call c) {
+                c.args().forEach(a -> label(a, labels));
+                if (c.expect() instanceof Event.Expect.Returns r) {
+                    label(r.value(), labels);
+                    if (r.address() != null) {
+                        label(r.address(), labels);
+                    }
+                }
+            } else if (e instanceof Event.Observe o) {
+                o.rows().forEach(r -> {
+                    label(r.local(), labels);
+                    label(r.remote(), labels);
+                });
+            }
+        }
+        return List.copyOf(labels);
+    }
+
+    private static void label(Arg a, Set<Integer> labels) {
+        if (a instanceof Arg.Addr ad && ad.port() instanceof Arg.Port.Label l) {
+            labels.add(l.label());
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package org.sockcheck.harness.run;
+
+import java.util.List;
+
+/**
+ * The outcome of one trace on one implementation.
+ *
+ * @param trace   the trace file as given
+ * @param feature the folder the trace lives in (bind, udp, ...)
+ * @param title   the trace's first comment: the claim it shows
+ * @param line    the line of the first divergent or failing event; 0 when none
+ * @param tables  the hosts' socket tables at the end, for the report
+ */
+public record TraceResult(String trace, String feature, String title, String implementation, Verdict verdict,
+                          String message, int line, List<Step> steps, long millis, String tables) {
+}

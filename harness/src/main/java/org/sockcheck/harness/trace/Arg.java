@@ -1,0 +1,57 @@
+package org.sockcheck.harness.trace;
+
+import java.util.Arrays;
+
+/** An argument or result value as written in a trace. */
+public sealed interface Arg {
+
+    /** A number: a descriptor, a backlog, a size, a result. */
+    record Int(long value) implements Arg {
+    }
+
+    /** A constant word: INET, STREAM, SO_REUSEADDR, WR. */
+    record Name(String name) implements Arg {
+    }
+
+    /** A symbolic value, bound at its first appearance in a result: {@code $e1}. */
+    record Var(String name) implements Arg {
+    }
+
+    /** Bytes, written as a quoted string. */
+    record Data(byte[] bytes) implements Arg {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Data d && Arrays.equals(bytes, d.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString() {
+            return TraceText.quote(bytes);
+        }
+    }
+
+    /**
+     * A socket address with a symbolic host and port: {@code A:80}, {@code B:$e1},
+     * {@code *:*}. A null host is the wildcard address; the port is a label
+     * (a number the runner maps to a real free port), a variable, or the
+     * wildcard.
+     */
+    record Addr(String host, Port port) implements Arg {
+    }
+
+    sealed interface Port {
+        record Label(int label) implements Port {
+        }
+
+        record Var(String name) implements Port {
+        }
+
+        record Any() implements Port {
+        }
+    }
+}

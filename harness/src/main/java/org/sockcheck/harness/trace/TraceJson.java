@@ -1,0 +1,275 @@
+package org.sockcheck.harness.trace;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.sockcheck.harness.trace.Event.Expect;
+import org.sockcheck.spec.Errno;
+import org.sockcheck.spec.Profile;
+import org.sockcheck.spec.Proto;
+import org.sockcheck.spec.TcpState;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The JSON Lines form of a trace: one JSON object per line of the text form,
+ * in the same order, so either form converts to the other without loss.
+ * Data bytes travel as a string of code points 0..255 (Latin-1).
+ */
+public final class TraceJson {
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private TraceJson() {
+    }
+
+    public static String print(Trace trace) {
+        StringBuilder sb = new StringBuilder();
+        for (Trace.Line line : trace.lines()) {
+            sb.append(JSON.writeValueAsString(node(line))).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static ObjectNode node(Trace.Line line) {
+        ObjectNode n = JSON.createObjectNode();
+        switch (line) {
+            case Trace.Line.Comment c -> n.put("comment", c.text());
+            case Trace.Line.Blank b -> n.put("blank", true);
+            case Trace.Line.Header h -> {
+                if (h.key().equals("version")) {
+                    n.put("version", Integer.parseInt(h.value()));
+                } else {
+                    n.put(h.key(), h.value());
+                }
+            }
+            case Event.Call c -> {
+                n.put("host", c.host());
+                n.put("process", c.process());
+                n.put("call", c.op());
+                ArrayNode args = n.putArray("args");
+                c.args().forEach(a -> args.add(arg(a)));
+                switch (c.expect()) {
+                    case Expect.Fails f -> n.put("errno", f.errno());
+                    case Expect.Returns r -> {
+                        n.set("ret", arg(r.value()));
+                        if (r.address() != null) {
+                            n.set(r.value() instanceof Arg.Data ? "from" : "peer", arg(r.address()));
+                        }
+                    }
+                }
+            }
+            case Event.Observe o -> {
+                n.put("observe", o.host());
+                ArrayNode rows = n.putArray("rows");
+                for (Event.Row r : o.rows()) {
+                    ObjectNode row = rows.addObject();
+                    row.put("proto", r.proto().word());
+                    row.set("local", arg(r.local()));
+                    row.set("remote", arg(r.remote()));
+                    if (r.state() != null) {
+                        row.put("state", r.state().rfcName());
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    private static JsonNode arg(Arg a) {
+        return switch (a) {
+            case Arg.Int i -> JSON.getNodeFactory().numberNode(i.value());
+            case Arg.Name nm -> JSON.createObjectNode().put("name", nm.name());
+            case Arg.Var v -> JSON.createObjectNode().put("var", v.name());
+            case Arg.Data d -> JSON.createObjectNode().put("data", new String(d.bytes(), StandardCharsets.ISO_8859_1));
+            case Arg.Addr ad -> {
+                ObjectNode o = JSON.createObjectNode();
+                if (ad.host() == null) {
+                    o.putNull("host");
+                } else {
+                    o.put("host", ad.host());
+                }
+                switch (ad.port()) {
+                    case Arg.Port.Label l -> o.put("port", l.label());
+                    case Arg.Port.Var v -> o.put("port", "$" + v.name());
+                    case Arg.Port.Any any -> o.put("port", "*");
+                }
+                yield o;
+            }
+        };
+    }
+
+    public static Trace parse(String source, String text) throws TraceSyntaxException {
+        List<Trace.Line> lines = new ArrayList<>();
+        String[] raw = text.split("\r?\n", -1);
+        int count = raw.length;
+        if (count > 0 && raw[count - 1].isEmpty()) {
+            count--;
+        }
+        Integer version = null;
+        Profile profile = Profile.LINUX;
+        for (int i = 0; i < count; i++) {
+            int lineNo = i + 1;
+            JsonNode n;
+            try {
+                n = JSON.readTree(raw[i]);
+            } catch (JacksonException e) {
+                int col = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getColumnNr());
+                throw new TraceSyntaxException(source, lineNo, col, "a JSON object", "invalid JSON ("
+                        + e.getOriginalMessage().lines().findFirst().orElse("") + ")", "each line holds one JSON object");
+            }
+            Reader r = new Reader(source, lineNo);
+            if (n == null || !n.isObject()) {
+                throw r.error("a JSON object", n == null ? "nothing" : n.getNodeType().toString(), null);
+            }
+            Trace.Line line;
+            if (n.has("comment")) {
+                line = new Trace.Line.Comment(r.text(n, "comment"));
+            } else if (n.has("blank")) {
+                line = new Trace.Line.Blank();
+            } else if (n.has("version")) {
+                int v = n.get("version").asInt();
+                if (v != Trace.VERSION) {
+                    throw r.error("version " + Trace.VERSION, "version " + v, null);
+                }
+                version = v;
+                line = new Trace.Line.Header("version", Integer.toString(v));
+            } else if (n.has("profile")) {
+                String p = r.text(n, "profile");
+                try {
+                    profile = Profile.valueOf(p);
+                } catch (IllegalArgumentException e) {
+                    throw r.error("a profile (POSIX or LINUX)", p, null);
+                }
+                line = new Trace.Line.Header("profile", p);
+            } else if (n.has("observe")) {
+                List<Event.Row> rows = new ArrayList<>();
+                for (JsonNode row : r.array(n, "rows")) {
+                    Proto proto;
+                    try {
+                        proto = Proto.valueOf(r.text(row, "proto").toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw r.error("proto tcp, udp or raw", row.get("proto").toString(), null);
+                    }
+                    TcpState state = null;
+                    if (row.has("state")) {
+                        String s = r.text(row, "state");
+                        state = TcpState.fromRfcName(s).orElseThrow(() -> r.error("a TCP state", s, null));
+                    }
+                    rows.add(new Event.Row(proto, r.addr(row.get("local")), r.addr(row.get("remote")), state));
+                }
+                line = new Event.Observe(lineNo, r.text(n, "observe"), rows);
+            } else if (n.has("call")) {
+                String op = r.text(n, "call");
+                if (!Signature.ALL.containsKey(op)) {
+                    throw r.error("a call", op, "calls are " + new java.util.TreeSet<>(Signature.ALL.keySet()));
+                }
+                List<Arg> args = new ArrayList<>();
+                for (JsonNode a : r.array(n, "args")) {
+                    args.add(r.arg(a));
+                }
+                Expect expect;
+                if (n.has("errno")) {
+                    String e = r.text(n, "errno");
+                    expect = new Expect.Fails(Errno.named(e).orElseThrow(() -> r.error("an errno name", e, null)).name());
+                } else if (n.has("ret")) {
+                    Arg.Addr addr = n.has("peer") ? r.addr(n.get("peer")) : n.has("from") ? r.addr(n.get("from")) : null;
+                    expect = new Expect.Returns(r.arg(n.get("ret")), addr);
+                } else {
+                    throw r.error("\"ret\" or \"errno\"", "neither", null);
+                }
+                line = new Event.Call(lineNo, r.text(n, "host"), r.text(n, "process"), op, args, expect);
+            } else {
+                throw r.error("one of comment, blank, version, profile, call, observe", n.propertyNames().toString(), null);
+            }
+            if (version == null && !(line instanceof Trace.Line.Comment || line instanceof Trace.Line.Blank
+                    || line instanceof Trace.Line.Header)) {
+                throw r.error("{\"version\":1} before the first event", "an event", null);
+            }
+            lines.add(line);
+        }
+        if (version == null) {
+            throw new TraceSyntaxException(source, Math.max(1, count), 1, "{\"version\":1}", "end of file", null);
+        }
+        // The text form's rules (signatures, argument kinds) apply to both forms.
+        Trace t = new Trace(source, version, profile, lines);
+        TraceText.parse(source, TraceText.print(t));
+        return t;
+    }
+
+    private record Reader(String source, int lineNo) {
+        TraceSyntaxException error(String expected, String found, String hint) {
+            return new TraceSyntaxException(source, lineNo, 1, expected, found, hint);
+        }
+
+        String text(JsonNode n, String field) throws TraceSyntaxException {
+            JsonNode v = n.get(field);
+            if (v == null || !v.isString()) {
+                throw error("a string field \"" + field + "\"", v == null ? "none" : v.toString(), null);
+            }
+            return v.asString();
+        }
+
+        Iterable<JsonNode> array(JsonNode n, String field) throws TraceSyntaxException {
+            JsonNode v = n.get(field);
+            if (v == null || !v.isArray()) {
+                throw error("an array field \"" + field + "\"", v == null ? "none" : v.toString(), null);
+            }
+            return v;
+        }
+
+        Arg arg(JsonNode a) throws TraceSyntaxException {
+            if (a == null) {
+                throw error("a value", "none", null);
+            }
+            if (a.isIntegralNumber()) {
+                return new Arg.Int(a.asLong());
+            }
+            if (a.isObject() && a.has("name")) {
+                return new Arg.Name(text(a, "name"));
+            }
+            if (a.isObject() && a.has("var")) {
+                return new Arg.Var(text(a, "var"));
+            }
+            if (a.isObject() && a.has("data")) {
+                String s = text(a, "data");
+                byte[] b = new byte[s.length()];
+                for (int i = 0; i < s.length(); i++) {
+                    if (s.charAt(i) > 0xff) {
+                        throw error("data of code points 0..255", "code point " + (int) s.charAt(i), null);
+                    }
+                    b[i] = (byte) s.charAt(i);
+                }
+                return new Arg.Data(b);
+            }
+            if (a.isObject() && a.has("port")) {
+                return addr(a);
+            }
+            throw error("a number or an object with name, var, data or host and port", a.toString(), null);
+        }
+
+        Arg.Addr addr(JsonNode a) throws TraceSyntaxException {
+            if (a == null || !a.isObject() || !a.has("port")) {
+                throw error("an address {\"host\":..,\"port\":..}", a == null ? "none" : a.toString(), null);
+            }
+            JsonNode h = a.get("host");
+            String host = h == null || h.isNull() ? null : h.asString();
+            JsonNode p = a.get("port");
+            Arg.Port port;
+            if (p.isIntegralNumber()) {
+                port = new Arg.Port.Label(p.asInt());
+            } else if (p.isString() && p.asString().equals("*")) {
+                port = new Arg.Port.Any();
+            } else if (p.isString() && p.asString().startsWith("$")) {
+                port = new Arg.Port.Var(p.asString().substring(1));
+            } else {
+                throw error("a port: a number, \"$var\" or \"*\"", p.toString(), null);
+            }
+            return new Arg.Addr(host, port);
+        }
+    }
+}

@@ -1,0 +1,610 @@
+package org.sockcheck.harness.trace;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import org.sockcheck.harness.trace.Event.Expect;
+import org.sockcheck.harness.trace.Signature.Param;
+import org.sockcheck.spec.Errno;
+import org.sockcheck.spec.Profile;
+import org.sockcheck.spec.Proto;
+import org.sockcheck.spec.TcpState;
+
+/** The text form of a trace: parsing with precise errors, and canonical printing. */
+public final class TraceText {
+    private TraceText() {
+    }
+
+    // ================================================================= parsing
+
+    public static Trace parse(String source, String text) throws TraceSyntaxException {
+        List<Trace.Line> lines = new ArrayList<>();
+        String[] raw = text.split("\r?\n", -1);
+        int count = raw.length;
+        if (count > 0 && raw[count - 1].isEmpty()) {
+            count--; // the newline that ends the last line does not start another
+        }
+        Integer version = null;
+        Profile profile = Profile.LINUX;
+        for (int i = 0; i < count; i++) {
+            int lineNo = i + 1;
+            String line = raw[i];
+            String trimmed = line.strip();
+            if (trimmed.isEmpty()) {
+                lines.add(new Trace.Line.Blank());
+                continue;
+            }
+            if (trimmed.startsWith("#")) {
+                lines.add(new Trace.Line.Comment(trimmed.substring(1)));
+                continue;
+            }
+            Cursor c = new Cursor(source, lineNo, line);
+            c.skipSpace();
+            if (version == null) {
+                if (!c.peekWord().equals("version")) {
+                    throw c.error("the header 'version 1'", "'" + c.peekToken() + "'",
+                            "a trace starts with 'version 1' (comments may come before it)");
+                }
+                c.word();
+                int v = (int) c.number("the trace format version");
+                if (v != Trace.VERSION) {
+                    throw new TraceSyntaxException(source, lineNo, c.lastStart + 1, "version " + Trace.VERSION,
+                            "version " + v, "this sockcheck reads trace format version " + Trace.VERSION);
+                }
+                c.end();
+                version = v;
+                lines.add(new Trace.Line.Header("version", Integer.toString(v)));
+                continue;
+            }
+            String first = c.peekWord();
+            if (first.equals("profile")) {
+                c.word();
+                String name = c.word();
+                try {
+                    profile = Profile.valueOf(name);
+                } catch (IllegalArgumentException e) {
+                    throw new TraceSyntaxException(source, lineNo, c.lastStart + 1, "a profile (POSIX or LINUX)",
+                            "'" + name + "'", null);
+                }
+                c.end();
+                lines.add(new Trace.Line.Header("profile", name));
+            } else if (first.equals("observe")) {
+                lines.add(parseObserve(c));
+            } else {
+                lines.add(parseCall(c));
+            }
+        }
+        if (version == null) {
+            throw new TraceSyntaxException(source, Math.max(1, count), 1, "the header 'version 1'", "end of file",
+                    "a trace starts with 'version 1' (comments may come before it)");
+        }
+        return new Trace(source, version, profile, lines);
+    }
+
+    private static Event.Observe parseObserve(Cursor c) throws TraceSyntaxException {
+        c.word(); // observe
+        String host = c.hostName();
+        c.expect(':');
+        List<Event.Row> rows = new ArrayList<>();
+        if (c.peekWord().equals("none")) {
+            c.word();
+            c.end();
+            return new Event.Observe(c.lineNo, host, rows);
+        }
+        while (true) {
+            String protoWord = c.word();
+            Proto proto;
+            try {
+                proto = Proto.valueOf(protoWord.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TraceSyntaxException(c.source, c.lineNo, c.lastStart + 1, "a protocol (tcp, udp or raw)",
+                        "'" + protoWord + "'", "a row reads like: tcp A:80 *:* LISTEN");
+            }
+            Arg.Addr local = c.address();
+            Arg.Addr remote = c.address();
+            TcpState state = null;
+            if (proto == Proto.TCP) {
+                String word = c.stateWord();
+                state = TcpState.fromRfcName(word).orElseThrow(() -> new TraceSyntaxException(c.source, c.lineNo,
+                        c.lastStart + 1, "a TCP state as RFC 9293 spells it", "'" + word + "'",
+                        "one of " + java.util.Arrays.stream(TcpState.values()).map(TcpState::rfcName).toList()));
+            }
+            rows.add(new Event.Row(proto, local, remote, state));
+            c.skipSpace();
+            if (c.atEnd()) {
+                break;
+            }
+            c.expect(';');
+        }
+        return new Event.Observe(c.lineNo, host, rows);
+    }
+
+    private static Event.Call parseCall(Cursor c) throws TraceSyntaxException {
+        String host = c.hostName();
+        c.expect('.');
+        String process = c.word();
+        c.expect(':');
+        String op = c.word();
+        int opStart = c.lastStart;
+        Signature sig = Signature.ALL.get(op);
+        if (sig == null) {
+            throw new TraceSyntaxException(c.source, c.lineNo, opStart + 1, "a call", "'" + op + "'",
+                    "calls are " + new TreeSet<>(Signature.ALL.keySet()) + "; other lines start with"
+                            + " '#', 'version', 'profile' or 'observe'");
+        }
+        c.expect('(');
+        List<Arg> args = new ArrayList<>();
+        c.skipSpace();
+        if (c.peek() != ')') {
+            while (true) {
+                if (args.size() == sig.params().size()) {
+                    throw c.error("')'", "another argument", op + " takes " + describe(sig));
+                }
+                args.add(c.argument(sig.params().get(args.size()), op));
+                c.skipSpace();
+                if (c.peek() == ',') {
+                    c.pos++;
+                    continue;
+                }
+                break;
+            }
+        }
+        if (args.size() < sig.required()) {
+            throw c.error(sig.params().get(args.size()).description, "'" + c.peekToken() + "'",
+                    op + " takes " + describe(sig));
+        }
+        c.expect(')');
+        c.expect('=');
+        c.skipSpace();
+        Expect expect;
+        String errno = c.peekWord();
+        if (errno.length() > 1 && errno.startsWith("E") && errno.equals(errno.toUpperCase(Locale.ROOT))
+                && c.peekAfterWord() != ':') {
+            c.word();
+            if (Errno.named(errno).isEmpty()) {
+                throw new TraceSyntaxException(c.source, c.lineNo, c.lastStart + 1, "an errno name", "'" + errno + "'",
+                        "known names: " + new TreeSet<>(java.util.Arrays.stream(Errno.values()).map(Enum::name).toList()));
+            }
+            expect = new Expect.Fails(Errno.named(errno).get().name());
+        } else {
+            expect = c.result(sig.result());
+        }
+        c.end();
+        return new Event.Call(c.lineNo, host, process, op, args, expect);
+    }
+
+    private static String describe(Signature sig) {
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < sig.params().size(); i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(i >= sig.required() ? "[" : "").append(sig.params().get(i).name().toLowerCase(Locale.ROOT))
+                    .append(i >= sig.required() ? "]" : "");
+        }
+        return sb.append(")").toString();
+    }
+
+    /** A position in one line, with the error helpers that know where they are. */
+    private static final class Cursor {
+        final String source;
+        final int lineNo;
+        final String text;
+        int pos;
+        int lastStart;
+
+        Cursor(String source, int lineNo, String text) {
+            this.source = source;
+            this.lineNo = lineNo;
+            this.text = text;
+        }
+
+        TraceSyntaxException error(String expected, String found, String hint) {
+            return new TraceSyntaxException(source, lineNo, pos + 1, expected, found, hint);
+        }
+
+        void skipSpace() {
+            while (pos < text.length() && (text.charAt(pos) == ' ' || text.charAt(pos) == '\t')) {
+                pos++;
+            }
+        }
+
+        boolean atEnd() {
+            skipSpace();
+            return pos >= text.length() || text.charAt(pos) == '#';
+        }
+
+        char peek() {
+            skipSpace();
+            return pos < text.length() ? text.charAt(pos) : '\0';
+        }
+
+        String peekToken() {
+            skipSpace();
+            if (pos >= text.length()) {
+                return "end of line";
+            }
+            int end = pos;
+            while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && end - pos < 20) {
+                end++;
+            }
+            return text.substring(pos, Math.max(end, pos + 1));
+        }
+
+        String peekWord() {
+            skipSpace();
+            int end = pos;
+            while (end < text.length() && isWordChar(text.charAt(end))) {
+                end++;
+            }
+            return text.substring(pos, end);
+        }
+
+        char peekAfterWord() {
+            int save = pos;
+            String w = peekWord();
+            int after = pos + w.length();
+            pos = save;
+            return after < text.length() ? text.charAt(after) : '\0';
+        }
+
+        static boolean isWordChar(char ch) {
+            return Character.isLetterOrDigit(ch) || ch == '_';
+        }
+
+        String word() throws TraceSyntaxException {
+            skipSpace();
+            lastStart = pos;
+            String w = peekWord();
+            if (w.isEmpty() || Character.isDigit(w.charAt(0))) {
+                throw error("a word", describeHere(), null);
+            }
+            pos += w.length();
+            return w;
+        }
+
+        String stateWord() throws TraceSyntaxException {
+            skipSpace();
+            lastStart = pos;
+            int end = pos;
+            while (end < text.length() && (isWordChar(text.charAt(end)) || text.charAt(end) == '-')) {
+                end++;
+            }
+            if (end == pos) {
+                throw error("a TCP state", describeHere(), "UDP rows have no state (S12); TCP rows end with one");
+            }
+            String w = text.substring(pos, end);
+            pos = end;
+            return w;
+        }
+
+        String hostName() throws TraceSyntaxException {
+            skipSpace();
+            String w = peekWord();
+            if (w.isEmpty() || !Character.isUpperCase(w.charAt(0))) {
+                throw error("a host name (a capital letter, like A)", describeHere(),
+                        "an event reads like 'A.p1: socket(INET, STREAM) = 3'");
+            }
+            return word();
+        }
+
+        String describeHere() {
+            return pos >= text.length() ? "end of line" : "'" + peekToken() + "'";
+        }
+
+        void expect(char ch) throws TraceSyntaxException {
+            skipSpace();
+            if (pos >= text.length() || text.charAt(pos) != ch) {
+                throw error("'" + ch + "'", describeHere(), null);
+            }
+            pos++;
+        }
+
+        void end() throws TraceSyntaxException {
+            if (!atEnd()) {
+                throw error("end of line", describeHere(), null);
+            }
+        }
+
+        long number(String what) throws TraceSyntaxException {
+            skipSpace();
+            lastStart = pos;
+            int end = pos;
+            if (end < text.length() && text.charAt(end) == '-') {
+                end++;
+            }
+            while (end < text.length() && Character.isDigit(text.charAt(end))) {
+                end++;
+            }
+            if (end == pos || (end == pos + 1 && text.charAt(pos) == '-')) {
+                throw error(what, describeHere(), null);
+            }
+            try {
+                long v = Long.parseLong(text.substring(pos, end));
+                pos = end;
+                return v;
+            } catch (NumberFormatException e) {
+                throw error(what, "a number out of range", null);
+            }
+        }
+
+        String variable() throws TraceSyntaxException {
+            skipSpace();
+            lastStart = pos;
+            pos++; // '$'
+            String w = peekWord();
+            if (w.isEmpty()) {
+                throw error("a variable name after '$'", describeHere(), "variables read like $e1");
+            }
+            pos += w.length();
+            return w;
+        }
+
+        Arg.Addr address() throws TraceSyntaxException {
+            skipSpace();
+            String host;
+            if (peek() == '*') {
+                pos++;
+                host = null;
+            } else {
+                String w = peekWord();
+                if (w.isEmpty() || !Character.isUpperCase(w.charAt(0))) {
+                    throw error("an address like A:80, B:$e1 or *:*", describeHere(), null);
+                }
+                host = word();
+            }
+            if (pos >= text.length() || text.charAt(pos) != ':') {
+                throw error("':' and a port", describeHere(), "an address reads like A:80");
+            }
+            pos++;
+            Arg.Port port;
+            if (pos < text.length() && text.charAt(pos) == '*') {
+                pos++;
+                port = new Arg.Port.Any();
+            } else if (pos < text.length() && text.charAt(pos) == '$') {
+                port = new Arg.Port.Var(variable());
+            } else if (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+                long p = number("a port");
+                if (p < 0 || p > 65535) {
+                    throw new TraceSyntaxException(source, lineNo, lastStart + 1, "a port from 0 to 65535",
+                            Long.toString(p), null);
+                }
+                port = new Arg.Port.Label((int) p);
+            } else {
+                throw error("a port (a number, $var or *)", describeHere(), null);
+            }
+            return new Arg.Addr(host, port);
+        }
+
+        byte[] string() throws TraceSyntaxException {
+            skipSpace();
+            if (peek() != '"') {
+                throw error("a quoted string", describeHere(), "data is written \"like this\", with \\n and \\xHH escapes");
+            }
+            int start = pos;
+            pos++;
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            while (true) {
+                if (pos >= text.length()) {
+                    pos = start;
+                    throw error("a closing '\"'", "end of line", "the string that starts here is not closed");
+                }
+                char ch = text.charAt(pos++);
+                if (ch == '"') {
+                    return out.toByteArray();
+                }
+                if (ch == '\\') {
+                    if (pos >= text.length()) {
+                        throw error("an escape", "end of line", null);
+                    }
+                    char e = text.charAt(pos++);
+                    switch (e) {
+                        case 'n' -> out.write('\n');
+                        case 'r' -> out.write('\r');
+                        case 't' -> out.write('\t');
+                        case '0' -> out.write(0);
+                        case '\\', '"' -> out.write(e);
+                        case 'x' -> {
+                            if (pos + 2 > text.length()) {
+                                throw error("two hex digits after \\x", describeHere(), null);
+                            }
+                            try {
+                                out.write(Integer.parseInt(text.substring(pos, pos + 2), 16));
+                            } catch (NumberFormatException ex) {
+                                throw error("two hex digits after \\x", describeHere(), null);
+                            }
+                            pos += 2;
+                        }
+                        default -> {
+                            pos -= 2;
+                            throw error("an escape (\\n \\r \\t \\0 \\\\ \\\" \\xHH)", describeHere(), null);
+                        }
+                    }
+                } else if (ch > 0xff) {
+                    pos--;
+                    throw error("a Latin-1 character or a \\xHH escape", describeHere(),
+                            "data is bytes: write other characters as \\xHH");
+                } else {
+                    out.write(ch);
+                }
+            }
+        }
+
+        Arg argument(Param param, String op) throws TraceSyntaxException {
+            skipSpace();
+            char ch = peek();
+            switch (param) {
+                case FD, INT -> {
+                    if (ch == '$' && param == Param.FD) {
+                        return new Arg.Var(variable());
+                    }
+                    return new Arg.Int(number(param.description));
+                }
+                case ADDR -> {
+                    return address();
+                }
+                case DATA -> {
+                    return new Arg.Data(string());
+                }
+                default -> {
+                    String w = peekWord();
+                    if (!param.words().contains(w)) {
+                        throw error(param.description, describeHere(), op + " takes one of " + new TreeSet<>(param.words()));
+                    }
+                    word();
+                    return new Arg.Name(w);
+                }
+            }
+        }
+
+        Expect result(Signature.Result shape) throws TraceSyntaxException {
+            skipSpace();
+            switch (shape) {
+                case INT -> {
+                    if (peek() == '$') {
+                        return new Expect.Returns(new Arg.Var(variable()), null);
+                    }
+                    if (pos < text.length() && (Character.isDigit(peek()) || peek() == '-')) {
+                        return new Expect.Returns(new Arg.Int(number(shape.description)), null);
+                    }
+                    throw error(shape.description + " or an errno name", describeHere(), null);
+                }
+                case FD_PEER -> {
+                    Arg fd = peek() == '$' ? new Arg.Var(variable()) : new Arg.Int(numberOrErrnoHint());
+                    keyword("peer");
+                    return new Expect.Returns(fd, address());
+                }
+                case DATA -> {
+                    return new Expect.Returns(new Arg.Data(string()), null);
+                }
+                case DATA_FROM -> {
+                    Arg.Data data = new Arg.Data(string());
+                    keyword("from");
+                    return new Expect.Returns(data, address());
+                }
+                case ADDR -> {
+                    return new Expect.Returns(address(), null);
+                }
+                default -> throw new IllegalStateException();
+            }
+        }
+
+        long numberOrErrnoHint() throws TraceSyntaxException {
+            skipSpace();
+            if (!(pos < text.length() && Character.isDigit(text.charAt(pos)))) {
+                throw error("a descriptor or an errno name", describeHere(), "accept gives '4 peer B:$e1'");
+            }
+            return number("a descriptor");
+        }
+
+        void keyword(String kw) throws TraceSyntaxException {
+            skipSpace();
+            if (!peekWord().equals(kw)) {
+                throw error("'" + kw + "'", describeHere(), null);
+            }
+            word();
+        }
+    }
+
+    // ================================================================= printing
+
+    /** The canonical text form; parsing it gives back an equal trace (line numbers aside). */
+    public static String print(Trace trace) {
+        StringBuilder sb = new StringBuilder();
+        for (Trace.Line line : trace.lines()) {
+            sb.append(line(line)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    public static String line(Trace.Line line) {
+        return switch (line) {
+            case Trace.Line.Comment c -> "#" + c.text();
+            case Trace.Line.Blank b -> "";
+            case Trace.Line.Header h -> h.key() + " " + h.value();
+            case Event.Call c -> call(c);
+            case Event.Observe o -> observe(o);
+        };
+    }
+
+    public static String call(Event.Call c) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(c.host()).append('.').append(c.process()).append(": ").append(callOnly(c)).append(" = ");
+        sb.append(expect(c.expect()));
+        return sb.toString();
+    }
+
+    public static String callOnly(Event.Call c) {
+        StringBuilder sb = new StringBuilder(c.op()).append('(');
+        for (int i = 0; i < c.args().size(); i++) {
+            sb.append(i > 0 ? ", " : "").append(arg(c.args().get(i)));
+        }
+        return sb.append(')').toString();
+    }
+
+    public static String expect(Expect e) {
+        return switch (e) {
+            case Expect.Fails f -> f.errno();
+            case Expect.Returns r -> {
+                String v = arg(r.value());
+                if (r.address() == null) {
+                    yield v;
+                }
+                yield v + (r.value() instanceof Arg.Data ? " from " : " peer ") + arg(r.address());
+            }
+        };
+    }
+
+    public static String observe(Event.Observe o) {
+        if (o.rows().isEmpty()) {
+            return "observe " + o.host() + ": none";
+        }
+        StringBuilder sb = new StringBuilder("observe ").append(o.host()).append(": ");
+        for (int i = 0; i < o.rows().size(); i++) {
+            sb.append(i > 0 ? "; " : "").append(row(o.rows().get(i)));
+        }
+        return sb.toString();
+    }
+
+    public static String row(Event.Row r) {
+        return r.proto().word() + " " + arg(r.local()) + " " + arg(r.remote()) + (r.state() == null ? "" : " " + r.state().rfcName());
+    }
+
+    public static String arg(Arg a) {
+        return switch (a) {
+            case Arg.Int i -> Long.toString(i.value());
+            case Arg.Name n -> n.name();
+            case Arg.Var v -> "$" + v.name();
+            case Arg.Data d -> quote(d.bytes());
+            case Arg.Addr ad -> (ad.host() == null ? "*" : ad.host()) + ":" + switch (ad.port()) {
+                case Arg.Port.Label l -> Integer.toString(l.label());
+                case Arg.Port.Var v -> "$" + v.name();
+                case Arg.Port.Any any -> "*";
+            };
+        };
+    }
+
+    public static String quote(byte[] bytes) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (byte b : bytes) {
+            int ch = b & 0xff;
+            switch (ch) {
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '\\' -> sb.append("\\\\");
+                case '"' -> sb.append("\\\"");
+                default -> {
+                    if (ch < 0x20 || ch >= 0x7f) {
+                        sb.append(String.format("\\x%02x", ch));
+                    } else {
+                        sb.append((char) ch);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,64 @@
+package org.sockcheck.reports;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Writes Allure 2 result files ({@code <uuid>-result.json} and attachments)
+ * into a folder, one result per trace and implementation, one step per event.
+ * The Allure command line or allure-maven turns the folder into HTML.
+ */
+public final class AllureResults {
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private AllureResults() {
+    }
+
+    public static void write(Path dir, List<CaseResult> results) throws IOException {
+        Files.createDirectories(dir);
+        for (CaseResult r : results) {
+            String uuid = UUID.randomUUID().toString();
+            ObjectNode n = JSON.createObjectNode();
+            n.put("uuid", uuid);
+            n.put("historyId", Integer.toHexString((r.suite() + "/" + r.name()).hashCode()));
+            n.put("name", r.name() + " [" + r.suite() + "]");
+            n.put("fullName", r.suite() + ":" + r.name());
+            n.put("description", r.title());
+            n.put("status", r.status().word());
+            n.put("stage", "finished");
+            n.put("start", r.startMillis());
+            n.put("stop", r.startMillis() + r.durationMillis());
+            if (r.message() != null && !r.message().isEmpty()) {
+                ObjectNode details = n.putObject("statusDetails");
+                details.put("message", r.message());
+            }
+            ArrayNode labels = n.putArray("labels");
+            labels.addObject().put("name", "suite").put("value", r.suite());
+            labels.addObject().put("name", "feature").put("value", r.feature());
+            labels.addObject().put("name", "framework").put("value", "sockcheck");
+            ArrayNode steps = n.putArray("steps");
+            for (CaseResult.StepResult s : r.steps()) {
+                ObjectNode step = steps.addObject();
+                step.put("name", s.name());
+                step.put("status", s.ok() ? "passed" : "failed");
+                step.put("stage", "finished");
+            }
+            ArrayNode attachments = n.putArray("attachments");
+            for (Map.Entry<String, String> a : r.attachments().entrySet()) {
+                String source = UUID.randomUUID() + "-attachment.txt";
+                Files.writeString(dir.resolve(source), a.getValue(), StandardCharsets.UTF_8);
+                attachments.addObject().put("name", a.getKey()).put("source", source).put("type", "text/plain");
+            }
+            Files.writeString(dir.resolve(uuid + "-result.json"), JSON.writeValueAsString(n), StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package org.sockcheck.reports;
+
+import java.util.List;
+
+/**
+ * One test case for the reports: a trace on an implementation. The reports
+ * module knows nothing of traces or sockets beyond these fields.
+ *
+ * @param suite    the implementation
+ * @param feature  the trace's folder
+ * @param name     the trace file
+ * @param status   passed, failed, broken (an implementation error) or skipped
+ * @param steps    one per replayed event
+ * @param attachments name to text: socket tables, transitions
+ */
+public record CaseResult(String suite, String feature, String name, String title, Status status, String message,
+                         long startMillis, long durationMillis, List<StepResult> steps,
+                         java.util.Map<String, String> attachments) {
+
+    public enum Status {
+        PASSED, FAILED, BROKEN, SKIPPED;
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public record StepResult(String name, boolean ok) {
+    }
+}

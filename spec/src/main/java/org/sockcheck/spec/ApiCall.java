@@ -1,0 +1,72 @@
+package org.sockcheck.spec;
+
+/**
+ * The calls of the Berkeley sockets API (S21) as the spec names them, with
+ * concrete arguments. A trace event, a reference-stack method and a driver
+ * protocol op carry the same word.
+ */
+public sealed interface ApiCall {
+    /** The word used for this call in traces, the spec and the driver protocol. */
+    String op();
+
+    /** The descriptor the call acts on, or -1 for socket(). */
+    default int fd() {
+        return -1;
+    }
+
+    record Socket(SockType type, int protocol) implements ApiCall {
+        public String op() { return "socket"; }
+    }
+
+    record Bind(int fd, Endpoint addr) implements ApiCall {
+        public String op() { return "bind"; }
+    }
+
+    record Listen(int fd, int backlog) implements ApiCall {
+        public String op() { return "listen"; }
+    }
+
+    record Connect(int fd, Endpoint addr) implements ApiCall {
+        public String op() { return "connect"; }
+    }
+
+    record Accept(int fd) implements ApiCall {
+        public String op() { return "accept"; }
+    }
+
+    record Send(int fd, byte[] data) implements ApiCall {
+        public String op() { return "send"; }
+    }
+
+    record Recv(int fd, int max) implements ApiCall {
+        public String op() { return "recv"; }
+    }
+
+    record SendTo(int fd, byte[] data, Endpoint addr) implements ApiCall {
+        public String op() { return "sendto"; }
+    }
+
+    record RecvFrom(int fd, int max) implements ApiCall {
+        public String op() { return "recvfrom"; }
+    }
+
+    record Shutdown(int fd, ShutdownHow how) implements ApiCall {
+        public String op() { return "shutdown"; }
+    }
+
+    record Close(int fd) implements ApiCall {
+        public String op() { return "close"; }
+    }
+
+    record GetSockName(int fd) implements ApiCall {
+        public String op() { return "getsockname"; }
+    }
+
+    record GetPeerName(int fd) implements ApiCall {
+        public String op() { return "getpeername"; }
+    }
+
+    record SetSockOpt(int fd, SockOpt option, int value) implements ApiCall {
+        public String op() { return "setsockopt"; }
+    }
+}

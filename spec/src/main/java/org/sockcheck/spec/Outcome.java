@@ -1,0 +1,45 @@
+package org.sockcheck.spec;
+
+import java.util.Arrays;
+
+/** What a call returned: a value of the call's kind, an errno, or nothing yet. */
+public sealed interface Outcome {
+
+    /** A plain number: a descriptor from socket(), 0 from bind(), a byte count from send(). */
+    record Value(long value) implements Outcome {
+    }
+
+    /** Bytes from recv() or recvfrom(); from is the sender's address, or null. */
+    record Data(byte[] data, Endpoint from) implements Outcome {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Data d && Arrays.equals(data, d.data) && java.util.Objects.equals(from, d.from);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(data) * 31 + java.util.Objects.hashCode(from);
+        }
+
+        @Override
+        public String toString() {
+            return "Data[" + new String(data, java.nio.charset.StandardCharsets.ISO_8859_1) + " from " + from + "]";
+        }
+    }
+
+    /** accept(): the new descriptor and the peer's address (S6, S10). */
+    record Accepted(int fd, Endpoint peer) implements Outcome {
+    }
+
+    /** getsockname() or getpeername(). */
+    record Address(Endpoint addr) implements Outcome {
+    }
+
+    /** The call failed with this errno. */
+    record Failed(Errno errno) implements Outcome {
+    }
+
+    /** The call had not returned when the implementation stopped waiting for it. */
+    record Blocked(String why) implements Outcome {
+    }
+}
