@@ -156,6 +156,11 @@ public final class RefStack {
         return false;
     }
 
+    private static boolean fourTupleTaken(Sock s, Endpoint remote) {
+        return s.host.sockets.stream().anyMatch(o -> o != s && o.proto == Proto.TCP && o.state != TcpState.CLOSED
+                && o.local.equals(s.local) && remote.equals(o.remote));
+    }
+
     /** Gives an unbound socket the first free ephemeral port of its host. */
     private boolean autobind(Sock s, String ip) {
         Host h = s.host;
@@ -223,6 +228,10 @@ public final class RefStack {
         }
         if (s.local.wildcardIp()) {
             s.local = new Endpoint(s.host.ip, s.local.port());
+        }
+        if (fourTupleTaken(s, addr)) {
+            // S14: one socket per 4-tuple; Linux refuses the second with EADDRNOTAVAIL.
+            return fail(Errno.EADDRNOTAVAIL);
         }
         s.remote = addr;
         setState(s, TcpState.SYN_SENT, "connect");

@@ -41,9 +41,9 @@ import org.sockcheck.spec.SocketRow;
  * <li>A host's socket table is the rows of /proc/net/tcp and /proc/net/udp
  *     whose local address is the host's.</li>
  * </ul>
- * Calls that can block (connect, accept, recv, recvfrom) are made with the
- * socket non-blocking and then waited for with poll() for at most the call
- * timeout, so a call that would block is reported as Blocked, never a hang.
+ * Calls that can block (connect, accept, send, recv, recvfrom) are bounded by
+ * SO_SNDTIMEO and SO_RCVTIMEO set to the call timeout, so a call that would
+ * block is reported as Blocked, never a hang.
  */
 public final class LinuxImplementation implements Implementation {
 
@@ -182,6 +182,7 @@ public final class LinuxImplementation implements Implementation {
         }
         int realFd = (int) r.value();
         openRealFds.add(realFd);
+        bound(sys, realFd);
         Proto proto = c.type() == SockType.RAW ? Proto.RAW : c.type().proto();
         return new Outcome.Value(allocate(table, new Sock(realFd, host, proto)));
     }
@@ -209,7 +210,7 @@ public final class LinuxImplementation implements Implementation {
         if (s != null) {
             implicitBind(sys, s);
         }
-        Outcome o = blocking(sys, fd, Syscalls.POLLOUT, () -> sys.connect(fd, addr), true);
+        Outcome o = blocking(sys, fd, () -> sys.connect(fd, addr), true);
         if (s != null && o instanceof Outcome.Value) {
             // Linux gives a connected socket a concrete local address.
             s.wildcardLocal = false;
@@ -229,10 +230,11 @@ public final class LinuxImplementation implements Implementation {
 
     private Outcome accept(Syscalls.Call sys, TreeMap<Integer, Sock> table, Sock listener, int fd) {
         MemorySegment peer = sys.sockaddrOut();
-        Outcome o = blocking(sys, fd, Syscalls.POLLIN, () -> sys.accept(fd, peer), false);
+        Outcome o = blocking(sys, fd, () -> sys.accept(fd, peer), false);
         if (o instanceof Outcome.Value v) {
             int realFd = (int) v.value();
             openRealFds.add(realFd);
+            bound(sys, realFd);
             int virtual = allocate(table, new Sock(realFd, listener.host, Proto.TCP));
             return new Outcome.Accepted(virtual, Syscalls.Call.endpoint(peer));
         }
@@ -242,7 +244,7 @@ public final class LinuxImplementation implements Implementation {
     private Outcome receive(Syscalls.Call sys, int fd, int max, boolean withSender) {
         MemorySegment buf = sys.arena.allocate(Math.max(1, max));
         MemorySegment from = withSender ? sys.sockaddrOut() : MemorySegment.NULL;
-        Outcome o = blocking(sys, fd, Syscalls.POLLIN, () -> sys.recvfrom(fd, buf, 0, from), false);
+        Outcome o = blocking(sys, fd, () -> sys.recvfrom(fd, buf, 0, from), false);
         if (o instanceof Outcome.Value v) {
             byte[] data = buf.asSlice(0, v.value()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
             return new Outcome.Data(data, withSender ? Syscalls.Call.endpoint(from) : null);
@@ -251,46 +253,24 @@ public final class LinuxImplementation implements Implementation {
     }
 
     /**
-     * Makes a call that may block: non-blocking first; if the kernel says it
-     * would block, poll for at most the call timeout and try once more.
+     * A call that may block is a blocking call, bounded by the socket's
+     * SO_RCVTIMEO and SO_SNDTIMEO (set to the call timeout on every socket):
+     * when they expire, Linux answers EAGAIN (EINPROGRESS for connect), which
+     * is reported as Blocked. Keeping the socket blocking keeps the kernel's
+     * own semantics; a non-blocking connect, for one, would leave the socket
+     * "connecting" after a refusal.
      */
-    private Outcome blocking(Syscalls.Call sys, int fd, short event, java.util.function.Supplier<Syscalls.Result> op,
-                             boolean isConnect) {
-        Syscalls.Result flags = sys.fcntl(fd, Syscalls.F_GETFL, 0);
-        if (flags.failed()) {
-            return errno(flags);
+    private Outcome blocking(Syscalls.Call sys, int fd, java.util.function.Supplier<Syscalls.Result> op, boolean isConnect) {
+        Syscalls.Result r = op.get();
+        if (r.failed() && r.errno() == (isConnect ? Syscalls.EINPROGRESS : Syscalls.EAGAIN)) {
+            return new Outcome.Blocked("no completion within " + timeoutMs + " ms");
         }
-        sys.fcntl(fd, Syscalls.F_SETFL, (int) flags.value() | Syscalls.O_NONBLOCK);
-        try {
-            Syscalls.Result r = op.get();
-            boolean wouldBlock = r.failed() && (isConnect ? r.errno() == Syscalls.EINPROGRESS : r.errno() == Syscalls.EAGAIN);
-            if (!wouldBlock) {
-                return value(r);
-            }
-            Syscalls.Result ready = sys.poll(fd, event, timeoutMs);
-            if (ready.failed()) {
-                return errno(ready);
-            }
-            if (ready.value() == 0) {
-                return new Outcome.Blocked("no completion within " + timeoutMs + " ms");
-            }
-            if (isConnect) {
-                MemorySegment err = sys.arena.allocate(4);
-                Syscalls.Result so = sys.getsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_ERROR, err);
-                if (so.failed()) {
-                    return errno(so);
-                }
-                int e = err.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
-                return e == 0 ? new Outcome.Value(0) : errnoOf(e);
-            }
-            Syscalls.Result again = op.get();
-            if (again.failed() && again.errno() == Syscalls.EAGAIN) {
-                return new Outcome.Blocked("ready but no completion");
-            }
-            return value(again);
-        } finally {
-            sys.fcntl(fd, Syscalls.F_SETFL, (int) flags.value());
-        }
+        return value(r);
+    }
+
+    private void bound(Syscalls.Call sys, int realFd) {
+        sys.setTimeout(realFd, Syscalls.SO_RCVTIMEO, timeoutMs);
+        sys.setTimeout(realFd, Syscalls.SO_SNDTIMEO, timeoutMs);
     }
 
     private static Outcome value(Syscalls.Result r) {
@@ -320,7 +300,7 @@ public final class LinuxImplementation implements Implementation {
         List<SocketRow> last = null;
         for (int i = 0; i < SETTLE_MS / 5 + 2; i++) {
             List<SocketRow> now = readTable(host);
-            if (now.equals(last) && now.stream().noneMatch(LinuxImplementation::awaitingPeer)) {
+            if (now.equals(last) && now.stream().noneMatch(LinuxImplementation::awaitingPeer) && tcpInfoAgrees(host, now)) {
                 return now;
             }
             last = now;
@@ -335,6 +315,41 @@ public final class LinuxImplementation implements Implementation {
             }
         }
         return last;
+    }
+
+    /**
+     * A second look through TCP_INFO: each TCP descriptor of the host in a
+     * listed state must have a row in that state with its port. When the two
+     * views disagree, a segment was processed between them: read again.
+     */
+    private boolean tcpInfoAgrees(String host, List<SocketRow> rows) {
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            for (TreeMap<Integer, Sock> t : descriptors.values()) {
+                for (Sock s : t.values()) {
+                    if (!s.host.equals(host) || s.proto != Proto.TCP) {
+                        continue;
+                    }
+                    MemorySegment info = sys.arena.allocate(232);
+                    if (sys.getsockopt(s.realFd, Syscalls.IPPROTO_TCP, Syscalls.TCP_INFO, info).failed()) {
+                        continue;
+                    }
+                    int code = Byte.toUnsignedInt(info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+                    var state = org.sockcheck.spec.TcpState.fromLinuxCode(code).orElse(null);
+                    if (state == null || state == org.sockcheck.spec.TcpState.CLOSED) {
+                        continue;
+                    }
+                    MemorySegment name = sys.sockaddrOut();
+                    if (sys.getsockname(s.realFd, name).failed()) {
+                        continue;
+                    }
+                    int port = Syscalls.Call.endpoint(name).port();
+                    if (rows.stream().noneMatch(r -> r.state() == state && r.local().port() == port)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     /** How long observe waits for segments in flight between the hosts. */

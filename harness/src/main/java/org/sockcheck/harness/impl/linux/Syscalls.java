@@ -31,18 +31,13 @@ final class Syscalls {
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
     static final int SO_ERROR = 4;
+    static final int SO_RCVTIMEO = 20;
+    static final int SO_SNDTIMEO = 21;
     static final int IPPROTO_TCP = 6;
     static final int TCP_INFO = 11;
-    static final int MSG_DONTWAIT = 0x40;
     static final int MSG_NOSIGNAL = 0x4000;
-    static final int F_GETFL = 3;
-    static final int F_SETFL = 4;
-    static final int O_NONBLOCK = 0x800;
-    static final short POLLIN = 1;
-    static final short POLLOUT = 4;
     static final int EAGAIN = 11;
     static final int EINPROGRESS = 115;
-    static final int EINTR = 4;
     static final int SOCKADDR_IN_SIZE = 16;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -63,10 +58,6 @@ final class Syscalls {
     private static final MethodHandle GETPEERNAME = fn("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle SETSOCKOPT = fn("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle GETSOCKOPT = fn("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle POLL = fn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle FCNTL = LINKER.downcallHandle(LIBC.find("fcntl").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
 
     private Syscalls() {
     }
@@ -180,24 +171,19 @@ final class Syscalls {
             return result(invokeInt(SETSOCKOPT, capture, fd, level, name, intCell(value), 4));
         }
 
+        /** Sets SO_RCVTIMEO or SO_SNDTIMEO: a struct timeval of two longs. */
+        Result setTimeout(int fd, int option, int millis) {
+            MemorySegment tv = arena.allocate(16);
+            tv.set(JAVA_LONG, 0, millis / 1000L);
+            tv.set(JAVA_LONG, 8, (millis % 1000L) * 1000L);
+            return result(invokeInt(SETSOCKOPT, capture, fd, SOL_SOCKET, option, tv, 16));
+        }
+
         /** getsockopt into a buffer; returns the buffer's first int (SO_ERROR) or byte (TCP_INFO's state). */
         Result getsockopt(int fd, int level, int name, MemorySegment buf) {
             return result(invokeInt(GETSOCKOPT, capture, fd, level, name, buf, intCell((int) buf.byteSize())));
         }
 
-        Result fcntl(int fd, int cmd, int arg) {
-            return result(invokeInt(FCNTL, capture, fd, cmd, arg));
-        }
-
-        /** poll() on one descriptor; returns the revents, or 0 on timeout. */
-        Result poll(int fd, short events, int timeoutMs) {
-            MemorySegment pfd = arena.allocate(8);
-            pfd.set(JAVA_INT, 0, fd);
-            pfd.set(JAVA_SHORT, 4, events);
-            pfd.set(JAVA_SHORT, 6, (short) 0);
-            Result r = result(invokeInt(POLL, capture, pfd, 1L, timeoutMs));
-            return r.failed() || r.value() == 0 ? r : new Result(pfd.get(JAVA_SHORT, 6), 0);
-        }
     }
 
     private static int invokeInt(MethodHandle h, Object... args) {
