@@ -148,6 +148,9 @@ public final class TraceText {
                     c.pos++;
                     continue;
                 }
+                if (c.peek() != ')') {
+                    throw c.error("',' or ')'", c.describeHere(), op + " takes " + describe(sig));
+                }
                 break;
             }
         }

@@ -1,0 +1,90 @@
+package org.sockcheck.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sockcheck.harness.cli.Main;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.run.ExpectedResults;
+import org.sockcheck.harness.run.Runner;
+import org.sockcheck.harness.run.TraceResult;
+import org.sockcheck.harness.run.Verdict;
+import org.sockcheck.harness.trace.TraceFiles;
+
+/** A scenario with one result changed fails on every implementation, naming that line. */
+class DivergenceTest {
+    @TempDir
+    Path dir;
+
+    private Path mutated() throws Exception {
+        Path original = Corpus.SCENARIOS.resolve("listen-accept/several-clients-share-server-port.trace");
+        List<String> lines = Files.readAllLines(original);
+        int index = lines.indexOf("A.p1: bind(3, A:80) = 0");
+        assertTrue(index >= 0);
+        lines.set(index, "A.p1: bind(3, A:80) = EADDRINUSE");
+        Path out = dir.resolve("mutated.trace");
+        Files.write(out, lines);
+        return out;
+    }
+
+    @Test
+    void changedBindResultFailsOnEveryImplementationAtThatLine() throws Exception {
+        Path trace = mutated();
+        int line = Files.readAllLines(trace).indexOf("A.p1: bind(3, A:80) = EADDRINUSE") + 1;
+        Runner runner = new Runner(new ExpectedResults(), Duration.ofSeconds(5));
+        for (Corpus.Impl impl : Corpus.implementations()) {
+            try (Implementation im = impl.factory().get()) {
+                TraceResult r = runner.run(TraceFiles.read(trace), dir, im);
+                assertEquals(Verdict.FAIL, r.verdict(), impl.name() + ": " + r.message());
+                assertEquals(line, r.line(), impl.name());
+                assertTrue(r.message().contains("mutated.trace:" + line + ": A.p1: bind(3, A:80)"), r.message());
+                assertTrue(r.message().contains("expected: EADDRINUSE"), r.message());
+                assertTrue(r.message().contains("observed: 0"), r.message());
+            }
+        }
+    }
+
+    @Test
+    void commandExitsOneOnNonconformance() throws Exception {
+        StringWriter out = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "check", "--impl", "ref,linux",
+                "--traces", mutated().toString(), "--report", dir.resolve("report").toString());
+        assertEquals(1, code, out.toString());
+        assertTrue(out.toString().contains("2 runs: 0 pass, 2 fail"), out.toString());
+        String junit = Files.readString(dir.resolve("report/junit.xml"));
+        assertTrue(junit.contains("failures=\"2\""), junit);
+        try (var files = Files.list(dir.resolve("report/allure-results"))) {
+            assertEquals(2, files.filter(f -> f.toString().endsWith("-result.json")).count());
+        }
+    }
+
+    @Test
+    void syntaxErrorExitsTwoWithFileLineAndColumn() throws Exception {
+        Path bad = dir.resolve("bad.trace");
+        Files.writeString(bad, "# broken\nversion 1\nA.p1: socket(INET, STREAM) = 3\nA.p1: bind(3 A:80) = 0\n");
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "check", "--impl", "ref",
+                "--traces", bad.toString(), "--report", dir.resolve("report").toString());
+        assertEquals(2, code);
+        assertTrue(err.toString().contains(bad + :4:14: expected ',' or ')', found 'A:80)'"), err.toString());
+        assertTrue(!err.toString().contains("Exception"), err.toString());
+    }
+
+    @Test
+    void badUsageExitsTwo() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "check", "--impl", "bogus"));
+        assertTrue(err.toString().contains("unknown implementation 'bogus'"), err.toString());
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "check", "--nope"));
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "check",
+                "--traces", dir.resolve("missing").toString()));
+    }
+}

@@ -1,0 +1,84 @@
+package org.sockcheck.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.run.ExpectedResults;
+import org.sockcheck.harness.run.Runner;
+import org.sockcheck.harness.run.TraceCheck;
+import org.sockcheck.harness.run.TraceResult;
+import org.sockcheck.harness.run.Verdict;
+import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.harness.trace.TraceJson;
+import org.sockcheck.harness.trace.TraceText;
+
+/** Every scenario on every implementation the build has: ref, linux and the Python driver. */
+class ScenarioCorpusTest {
+    private static final List<Implementation> OPENED = new ArrayList<>();
+
+    @AfterAll
+    static void closeImplementations() {
+        OPENED.forEach(Implementation::close);
+    }
+
+    @TestFactory
+    Stream<DynamicNode> everyScenarioPassesOnEveryImplementation() throws Exception {
+        List<Trace> traces = Corpus.traces();
+        Runner runner = new Runner(new ExpectedResults(), Duration.ofSeconds(5));
+        return Corpus.implementations().stream().map(impl -> {
+            Implementation im = impl.factory().get();
+            OPENED.add(im);
+            return dynamicContainer(impl.name(), traces.stream().map(t -> dynamicTest(
+                    Corpus.SCENARIOS.relativize(Path.of(t.source())).toString(), () -> {
+                        TraceResult r = runner.run(t, Corpus.SCENARIOS, im);
+                        assertEquals(Verdict.PASS, r.verdict(), r.message());
+                    })));
+        });
+    }
+
+    /** The seed claims issue 2 asks the first corpus to show, each in some trace's opening line. */
+    @Test
+    void corpusShowsTheSeedClaims() throws Exception {
+        Set<String> shown = new TreeSet<>();
+        Pattern claim = Pattern.compile("S(\\d+)");
+        for (Trace t : Corpus.traces()) {
+            assertTrue(t.lines().get(0) instanceof Trace.Line.Comment, t.source() + " must open with the claim it shows");
+            Matcher m = claim.matcher(t.title().split(":")[0]);
+            while (m.find()) {
+                shown.add("S" + m.group(1));
+            }
+        }
+        for (String s : List.of("S1", "S2", "S3", "S5", "S6", "S7", "S9", "S10", "S11", "S12", "S13", "S14", "S16", "S19")) {
+            assertTrue(shown.contains(s), "no scenario opens with " + s + "; shown: " + shown);
+        }
+        assertTrue(Corpus.files().size() >= 15, "at least 15 scenarios");
+    }
+
+    @Test
+    void everyScenarioIsCanonicalAndRoundTripsThroughJsonLines() throws Exception {
+        for (Path p : Corpus.files()) {
+            String text = Files.readString(p);
+            Trace t = TraceText.parse(p.toString(), text);
+            TraceCheck.check(t);
+            assertEquals(text, TraceText.print(t), p + " is not in canonical form");
+            assertEquals(text, TraceText.print(TraceJson.parse(p + ".jsonl", TraceJson.print(t))), p.toString());
+        }
+    }
+}

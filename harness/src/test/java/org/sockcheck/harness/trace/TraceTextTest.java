@@ -1,0 +1,117 @@
+package org.sockcheck.harness.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.sockcheck.spec.Profile;
+import org.sockcheck.spec.Proto;
+import org.sockcheck.spec.TcpState;
+
+class TraceTextTest {
+    static final String SAMPLE = """
+            # S11: several established sockets share the server's local port
+            version 1
+            profile POSIX
+
+            A.p1: socket(INET, STREAM) = 3
+            A.p1: bind(3, A:80) = 0
+            A.p1: listen(3, 8) = 0
+            B.p1: socket(INET, STREAM, 6) = $s
+            B.p1: connect($s, A:80) = 0
+            A.p1: accept(3) = 4 peer B:$e1
+            A.p1: send(4, "hi\\n\\x00\\xff\\"q\\\\") = 7
+            B.p1: recvfrom($s, 100) = "hi" from A:80
+            A.p1: getsockname(4) = A:80
+            A.p1: bind(4, *:81) = EINVAL
+            A.p1: setsockopt(3, SO_REUSEADDR, 1) = 0
+            A.p1: shutdown(4, RDWR) = 0
+            observe A: tcp A:80 *:* LISTEN; tcp A:80 B:$e1 ESTABLISHED; udp *:53 *:*
+            observe B: none
+            """;
+
+    @Test
+    void parsesEveryKindOfLine() throws Exception {
+        Trace t = TraceText.parse("sample.trace", SAMPLE);
+        assertEquals(Profile.POSIX, t.profile());
+        assertEquals(List.of("A", "B"), t.hosts());
+        assertEquals(List.of("A.p1", "B.p1"), t.processes());
+        assertTrue(t.title().startsWith("S11:"));
+        List<Event> events = t.events();
+        assertEquals(14, events.size());
+        Event.Call accept = (Event.Call) events.get(5);
+        Event.Expect.Returns r = assertInstanceOf(Event.Expect.Returns.class, accept.expect());
+        assertEquals(new Arg.Int(4), r.value());
+        assertEquals(new Arg.Addr("B", new Arg.Port.Var("e1")), r.address());
+        Event.Call send = (Event.Call) events.get(6);
+        assertEquals(new Arg.Data("hi\n\0\u00ff\"q\\".getBytes(StandardCharsets.ISO_8859_1)), send.args().get(1));
+        Event.Call bind = (Event.Call) events.get(9);
+        assertEquals(new Event.Expect.Fails("EINVAL"), bind.expect());
+        assertEquals(new Arg.Addr(null, new Arg.Port.Label(81)), bind.args().get(1));
+        Event.Observe obs = (Event.Observe) events.get(12);
+        assertEquals(3, obs.rows().size());
+        assertEquals(TcpState.LISTEN, obs.rows().get(0).state());
+        assertEquals(Proto.UDP, obs.rows().get(2).proto());
+        assertEquals(null, obs.rows().get(2).state());
+        assertEquals(11, obs.line() - 6);
+    }
+
+    @Test
+    void textAndJsonLinesConvertBothWaysWithoutLoss() throws Exception {
+        Trace t = TraceText.parse("sample.trace", SAMPLE);
+        String text = TraceText.print(t);
+        assertEquals(SAMPLE, text);
+        String jsonl = TraceJson.print(t);
+        Trace back = TraceJson.parse("sample.jsonl", jsonl);
+        assertEquals(SAMPLE, TraceText.print(back));
+        assertEquals(jsonl, TraceJson.print(back));
+        assertEquals(t.lines().size(), jsonl.lines().count());
+    }
+
+    @Test
+    void ewouldblockIsReadAsEagain() throws Exception {
+        Trace t = TraceText.parse("x", "version 1\nA.p: recv(3, 1) = EWOULDBLOCK\n");
+        assertEquals(new Event.Expect.Fails("EAGAIN"), ((Event.Call) t.events().get(0)).expect());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "missing header         | A.p1: socket(INET, STREAM) = 3                 | 1 | 1  | the header 'version 1'",
+        "unknown call           | version 1\\nA.p1: sockit(INET, STREAM) = 3     | 2 | 7  | a call",
+        "bad type               | version 1\\nA.p1: socket(INET, STREEM) = 3     | 2 | 20 | STREAM, DGRAM or RAW",
+        "unknown errno          | version 1\\nA.p1: bind(3, A:80) = EADDRINUS    | 2 | 23 | an errno name",
+        "missing paren          | version 1\\nA.p1: close(3 = 0                  | 2 | 15 | ',' or ')'",
+        "unclosed string        | version 1\\nA.p1: send(3, \"abc) = 3           | 2 | 15 | a closing '\"'",
+        "bad port               | version 1\\nA.p1: bind(3, A:x) = 0             | 2 | 17 | a port (a number, $var or *)",
+        "host must be capital   | version 1\\na.p1: close(3) = 0                 | 2 | 1  | a host name (a capital letter, like A)",
+        "bad state              | version 1\\nobserve A: tcp A:80 *:* LISTENING  | 2 | 25 | a TCP state as RFC 9293 spells it",
+        "wrong version          | version 2                                      | 1 | 9  | version 1",
+        "trailing junk          | version 1\\nA.p1: close(3) = 0 0               | 2 | 20 | end of line",
+        "too many args          | version 1\\nA.p1: close(3, 4) = 0              | 2 | 15 | ')'",
+    })
+    void syntaxErrorsSayWhereAndWhat(String name, String text, int line, int column, String expected) {
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class,
+                () -> TraceText.parse("bad.trace", text.replace("\\n", "\n")));
+        assertEquals(line, e.line(), e.getMessage());
+        assertEquals(column, e.column(), e.getMessage());
+        assertEquals(expected, e.expected(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("bad.trace:" + line + ":" + column + ": expected "), e.getMessage());
+    }
+
+    @Test
+    void jsonLinesErrorsSayWhichLine() {
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class,
+                () -> TraceJson.parse("bad.jsonl", "{\"version\":1}\n{\"host\":\"A\",\"process\":\"p\",\"call\":\"close\",\"args\":[3]}\n"));
+        assertEquals(2, e.line());
+        assertEquals("\"ret\" or \"errno\"", e.expected());
+        TraceSyntaxException notJson = assertThrows(TraceSyntaxException.class,
+                () -> TraceJson.parse("bad.jsonl", "{\"version\":1}\n{oops\n"));
+        assertEquals(2, notJson.line());
+    }
+}
