@@ -74,7 +74,7 @@ class DivergenceTest {
         int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "check", "--impl", "ref",
                 "--traces", bad.toString(), "--report", dir.resolve("report").toString());
         assertEquals(2, code);
-        assertTrue(err.toString().contains(bad + :4:14: expected ',' or ')', found 'A:80)'"), err.toString());
+        assertTrue(err.toString().contains(bad + ":4:14: expected ',' or ')', found 'A:80)'"), err.toString());
         assertTrue(!err.toString().contains("Exception"), err.toString());
     }
 
