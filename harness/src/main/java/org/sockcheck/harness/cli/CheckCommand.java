@@ -110,12 +110,13 @@ public final class CheckCommand implements Callable<Integer> {
             out.printf("sockcheck: %d traces x %d implementations (%s)%n", loaded.size(), impls.size(),
                     String.join(", ", impls.stream().map(Implementation::name).toList()));
             out.flush();
+            int nameWidth = impls.stream().mapToInt(i -> shortName(i.name()).length()).max().orElse(5);
             for (Implementation im : impls) {
                 for (Trace t : loaded) {
                     TraceResult r = runner.run(t, base, im);
                     results.add(r);
                     n++;
-                    out.printf("[%" + String.valueOf(total).length() + "d/%d] %-5s %-8s %s (%d ms)%n", n, total, r.verdict(),
+                    out.printf("[%" + String.valueOf(total).length() + "d/%d] %-5s %-" + nameWidth + "s %s (%d ms)%n", n, total, r.verdict(),
                             shortName(im.name()), relative(base, r.trace()), r.millis());
                     out.flush();
                 }
@@ -229,6 +230,7 @@ public final class CheckCommand implements Callable<Integer> {
                     Verdict v = row.getValue().get(impls.get(i));
                     sb.append("  ").append(String.format("%-" + widths.get(i) + "s", v == null ? "" : v.name()));
                 }
+                sb.setLength(sb.toString().stripTrailing().length());
                 sb.append('\n');
             }
             return sb.toString();
