@@ -33,7 +33,9 @@ public final class DriverImplementation implements Implementation {
     private final List<String> command;
     private final Map<String, DriverProcess> processes = new LinkedHashMap<>();
     private final Map<String, Set<String>> ops = new LinkedHashMap<>();
-    private final Thread cleanup = new Thread(this::stop, "sockcheck-driver-cleanup");
+    /** Every driver process not yet ended, for the shutdown hook, which must not wait for a call in progress. */
+    private final java.util.Queue<DriverProcess> live = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Thread cleanup = new Thread(this::killAll, "sockcheck-driver-cleanup");
     private Addressing addressing;
     private long timeoutMs;
 
@@ -59,6 +61,7 @@ public final class DriverImplementation implements Implementation {
             String host = p.substring(0, p.indexOf('.'));
             DriverProcess d = new DriverProcess(p, command);
             processes.put(p, d);
+            live.add(d);
             ObjectNode args = DriverProcess.JSON.createObjectNode();
             args.put("protocol", PROTOCOL);
             args.put("host", host);
@@ -228,10 +231,18 @@ public final class DriverImplementation implements Implementation {
         return new SocketRow(proto, endpoint(n.get("local")), endpointOrNull(n.get("remote")), state);
     }
 
+    /** On Ctrl-C or kill: end every driver process and its children at once. */
+    private void killAll() {
+        for (DriverProcess d : live) {
+            d.kill();
+        }
+    }
+
     @Override
     public synchronized void stop() {
         for (DriverProcess d : processes.values()) {
             d.close();
+            live.remove(d);
         }
         processes.clear();
         ops.clear();

@@ -177,6 +177,12 @@ final class DriverProcess implements AutoCloseable {
         }
     }
 
+    /** Ends the process and its children without waiting. */
+    void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
     ProcessHandle handle() {
         return process.toHandle();
     }

@@ -62,12 +62,12 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private final Map<String, TreeMap<Integer, Sock>> descriptors = new HashMap<>();
-    private final Set<Integer> openRealFds = new LinkedHashSet<>();
+    private final Set<Integer> openRealFds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Addressing addressing;
     private int timeoutMs;
 
     /** Closes the trace's descriptors also when the run is interrupted (Ctrl-C). */
-    private final Thread cleanup = new Thread(this::stop, "sockcheck-linux-cleanup");
+    private final Thread cleanup = new Thread(this::closeAllNow, "sockcheck-linux-cleanup");
 
     public LinuxImplementation() {
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -389,6 +389,20 @@ public final class LinuxImplementation implements Implementation {
             throw new ImplementationException("cannot read /proc/net: " + e.getMessage(), e);
         }
         return rows;
+    }
+
+    /**
+     * The shutdown hook's cleanup: closes the descriptors without taking the
+     * lock a call in progress may hold (that call is bounded, but a hook
+     * should not wait for it).
+     */
+    private void closeAllNow() {
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            for (int fd : openRealFds) {
+                sys.closeFd(fd);
+            }
+        }
+        openRealFds.clear();
     }
 
     /** Closes every descriptor the trace opened. */
