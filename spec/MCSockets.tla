@@ -1,0 +1,46 @@
+------------------------------ MODULE MCSockets ------------------------------
+(***************************************************************************)
+(* Bounds for model checking Sockets with TLC. The spec itself has none.  *)
+(* The .cfg files give small sets of hosts (model values), processes,     *)
+(* ports, descriptors and table entries; this module adds a budget of     *)
+(* calls: every behaviour in which processes make at most MaxCalls calls  *)
+(* that change something is explored exhaustively, with all the network  *)
+(* and timer steps those calls lead to. Calls that only return an errno   *)
+(* change no state and cost nothing. StateConstraint cuts queues and the  *)
+(* network to a size TLC covers quickly.                                  *)
+(***************************************************************************)
+EXTENDS Sockets, TLC
+
+CONSTANTS MaxCalls, MaxQueue, MaxNet
+
+VARIABLE calls  \* how many state-changing calls processes have made
+
+mcvars == <<vars, calls>>
+
+MCInit == Init /\ calls = 0
+
+MCNext ==
+    \/ /\ User
+       /\ calls < MaxCalls
+       /\ calls' = IF <<sock, fdt, alive, pending, net>>' = <<sock, fdt, alive, pending, net>>
+                   THEN calls ELSE calls + 1
+    \/ (System \/ Network) /\ UNCHANGED calls
+
+MCSpec == MCInit /\ [][MCNext]_mcvars
+
+\* Narrower argument sets, substituted in a .cfg with "<-".
+TcpUdpTypes == {"STREAM", "DGRAM"}
+TcpOnly == {"STREAM"}
+WriteShutdown == {"WR"}
+ReuseOn == {TRUE}
+HostAddrs == Hosts
+LabelledPorts == Ports
+
+\* Hosts and process names play interchangeable parts: TLC may check one
+\* representative of each permutation (for safety only, not liveness).
+Symmetry == Permutations(Hosts) \cup Permutations(Procs)
+
+StateConstraint ==
+    /\ \A s \in Sids : Len(sock[s].rcv) <= MaxQueue /\ Len(sock[s].acceptq) <= MaxQueue
+    /\ Cardinality(net) <= MaxNet
+==============================================================================

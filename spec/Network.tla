@@ -1,0 +1,149 @@
+------------------------------- MODULE Network -------------------------------
+(***************************************************************************)
+(* The world the socket API lives in: hosts with one address each, the    *)
+(* processes on them, each host's socket table, and the segments in       *)
+(* flight between hosts. This module declares the constants and variables *)
+(* of the whole specification and the helpers the other modules share;    *)
+(* Tcp, Udp and SocketApi add the actions, Sockets puts them together.    *)
+(***************************************************************************)
+EXTENDS Naturals, Sequences, FiniteSets
+
+CONSTANTS
+    Hosts,          \* the nodes; a host's name is also its one IP address (S1, S5)
+    Procs,          \* process names; a process is a pair <<host, name>> (S2)
+    Ports,          \* the ports a trace may name in bind, connect and sendto
+    EphemeralPorts, \* the ports a stack picks itself (autobind), disjoint from Ports
+    Fds,            \* descriptor numbers a process can hold, e.g. 3..5 (S2)
+    Sids,           \* identities of socket-table entries, shared by all hosts
+    Data,           \* what a send or sendto may carry
+    Profile,        \* "POSIX" or "LINUX", where real systems differ
+    RecordEvents,   \* TRUE: keep the last call and its result in evt (for traces)
+    Lossy,          \* TRUE: the network may lose segments
+    Duplicating     \* TRUE: the network may deliver a segment and keep a copy
+
+ASSUME Profile \in {"POSIX", "LINUX"}
+ASSUME Sids \subseteq Nat \ {0} /\ Fds \subseteq Nat
+ASSUME Ports \cap EphemeralPorts = {} /\ 0 \notin Ports \cup EphemeralPorts
+
+(***************************************************************************)
+(* NOTE on addresses: each host has exactly one IPv4 address, written as  *)
+(* the host's name. ANY is the wildcard address (INADDR_ANY) and port 0   *)
+(* means "no port". Interfaces, routing and IPv6 are not modelled.        *)
+(***************************************************************************)
+ANY == "*"
+NoHost == "-"
+NoSid == 0
+Proc == Hosts \X Procs
+AllPorts == Ports \cup EphemeralPorts
+
+TcpStates == {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED",
+              "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK",
+              "TIME-WAIT"}
+\* RFC 9293 3.5.2: the states after the handshake, where data may flow.
+Synchronized == TcpStates \ {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED"}
+
+Errnos == {"EBADF", "EINVAL", "EADDRINUSE", "EADDRNOTAVAIL", "EOPNOTSUPP",
+           "EDESTADDRREQ", "EISCONN", "EALREADY", "ENOTCONN", "EPIPE",
+           "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EMFILE", "ENOBUFS",
+           "EAGAIN"}
+
+VARIABLES
+    sock,    \* sock[s]: the socket-table entry s (S1); proto = "none" when free
+    fdt,     \* fdt[p][f]: the socket descriptor f of process p refers to (S2)
+    alive,   \* alive[p]: whether process p exists
+    pending, \* pending[p]: the blocking call p waits in; op "none" when it waits in none
+    net,     \* the segments and datagrams in flight
+    evt      \* the last call and what it returned (when RecordEvents)
+
+vars == <<sock, fdt, alive, pending, net, evt>>
+
+(***************************************************************************)
+(* A socket-table entry. Fields follow RFC 9293 where it names them:      *)
+(* SND.UNA, SND.NXT and RCV.NXT are snduna, sndnxt and rcvnxt.            *)
+(*                                                                         *)
+(* NOTE on sequence numbers: they count segments, not bytes, and start at *)
+(* 0 (no initial sequence number choice): a SYN, a FIN and each data      *)
+(* segment take one number. That is enough to order the stream and to     *)
+(* tell a duplicate from a new segment; window, MSS, congestion control   *)
+(* and retransmission are not modelled.                                   *)
+(***************************************************************************)
+FreeSocket ==
+    [proto |-> "none", host |-> NoHost, lip |-> ANY, lport |-> 0,
+     rip |-> NoHost, rport |-> 0, st |-> "CLOSED", reuse |-> FALSE, bindreuse |-> FALSE,
+     rcv |-> <<>>, acceptq |-> <<>>, listener |-> NoSid,
+     fin |-> FALSE, rdshut |-> FALSE, wrshut |-> FALSE, err |-> "none",
+     snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> <<>>]
+
+NoFd == [f \in Fds |-> NoSid]
+NoCall == [op |-> "none", fd |-> 0]
+
+\* Segments: TCP kinds SYN, SYNACK, ACK, DATA, FIN, RST; UDP "DGRAM";
+\* the ICMP port-unreachable "UNREACH"; raw IP "IP".
+Seg(proto, kind, src, dst, seq, ack, data) ==
+    [proto |-> proto, kind |-> kind, src |-> src, dst |-> dst,
+     seq |-> seq, ack |-> ack, data |-> data]
+
+------------------------------------------------------------------------------
+(* Descriptors and the table *)
+
+Refs(s) == Cardinality({<<p, f>> \in Proc \X Fds : fdt[p][f] = s})
+InUse(s) == sock[s].proto # "none"
+FreeSids == {s \in Sids : ~InUse(s)}
+OpenFds(p) == {f \in Fds : fdt[p][f] # NoSid}
+FreeFds(p) == Fds \ OpenFds(p)
+\* POSIX: a new descriptor is the lowest number not open in the process.
+LowestFree(p) == CHOOSE f \in FreeFds(p) : \A g \in FreeFds(p) : f <= g
+Min(S) == CHOOSE x \in S : \A y \in S : x <= y
+
+QueuedSomewhere(s) == \E l \in Sids : \E i \in 1..Len(sock[l].acceptq) : sock[l].acceptq[i] = s
+
+\* Two local addresses overlap when they share a port and one of them is,
+\* or both are, the wildcard or the same address.
+Overlap(ip1, ip2) == ip1 = ANY \/ ip2 = ANY \/ ip1 = ip2
+
+\* Whether binding s to <<ip, port>> collides with another socket of the same
+\* protocol on the host (S7: TCP and UDP ports are separate spaces). Both
+\* sockets allowing reuse lift the conflict, unless the other one listens.
+\* NOTE: SO_REUSEADDR counts as it was when each socket bound (bindreuse);
+\* Linux also honours the option set on the other socket after its bind.
+Conflicts(s, ip, port) ==
+    \E o \in Sids \ {s} :
+        /\ InUse(o) /\ sock[o].host = sock[s].host
+        /\ sock[o].proto = sock[s].proto
+        /\ sock[o].lport = port /\ Overlap(sock[o].lip, ip)
+        /\ ~(sock[s].reuse /\ (sock[o].bindreuse \/ sock[o].st = "TIME-WAIT")
+             /\ sock[o].st # "LISTEN")
+
+FreeEphemeral(s, ip) == {e \in EphemeralPorts : ~Conflicts(s, ip, e)}
+
+\* A TCP entry that reached CLOSED leaves the table when no descriptor
+\* refers to it (a listener's unaccepted connection leaves its queue too).
+Forget(tbl, s) ==
+    IF tbl[s].proto = "tcp" /\ tbl[s].st = "CLOSED" /\ Refs(s) = 0
+    THEN LET l == tbl[s].listener
+             dequeued == IF l = NoSid THEN tbl
+                         ELSE [tbl EXCEPT ![l].acceptq = SelectSeq(@, LAMBDA x : x # s)]
+         IN [dequeued EXCEPT ![s] = FreeSocket]
+    ELSE tbl
+
+(***************************************************************************)
+(* The network. NOTE: net is a set, so two identical datagrams in flight  *)
+(* are one (UDP may lose a datagram anyway); TCP segments differ by their *)
+(* sequence numbers. Delivery takes any segment in flight, which is       *)
+(* reordering; Lossy and Duplicating add loss and duplication.            *)
+(***************************************************************************)
+Keep == IF Duplicating THEN BOOLEAN ELSE {FALSE}
+
+\* Segment m arrives; it leaves the network unless a copy stays behind.
+Arrive(m, keep, replies) ==
+    net' = (IF keep THEN net ELSE net \ {m}) \cup replies
+
+\* LoseSegment: a segment in flight disappears.
+LoseSegment(m) ==
+    /\ Lossy
+    /\ net' = net \ {m}
+    /\ UNCHANGED <<sock, fdt, alive, pending, evt>>
+
+Record(p, op, ret) == evt' = IF RecordEvents THEN [proc |-> p, op |-> op, ret |-> ret] ELSE evt
+NoEvent == UNCHANGED evt
+==============================================================================

@@ -1,0 +1,394 @@
+------------------------------ MODULE SocketApi ------------------------------
+(***************************************************************************)
+(* The Berkeley sockets API (S21): the calls a process makes, each with   *)
+(* the errno it gets for every misuse. A process refers to sockets only   *)
+(* through its own descriptors (S2, S3). A call that must wait (connect,  *)
+(* accept, recv on an empty socket) is two steps: the call, which leaves  *)
+(* the process in pending, and a later ...Returns step.                   *)
+(***************************************************************************)
+EXTENDS Tcp, Udp
+
+Ready(p) == alive[p] /\ pending[p].op = "none"
+SockOf(p, f) == fdt[p][f]
+Open(p, f) == fdt[p][f] # NoSid
+
+\* A call that fails changes nothing but the record of what it returned.
+Fail(p, op, errno) == Record(p, op, errno) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
+
+\* A segment from entry s of table tbl to its peer.
+OutT(tbl, s, kind, seq, ack) ==
+    Seg("tcp", kind, <<tbl[s].lip, tbl[s].lport>>, <<tbl[s].rip, tbl[s].rport>>, seq, ack, "none")
+
+(***************************************************************************)
+(* What happens to a socket when its last descriptor closes (close, or    *)
+(* the exit of the last process holding it), as a new table and the      *)
+(* segments sent. A listener resets the connections nobody accepted; a   *)
+(* connection with unread data is reset (RFC 2525 2.17, as Linux does);  *)
+(* otherwise a connection sends FIN and lives on without a descriptor    *)
+(* until the close handshake ends.                                        *)
+(***************************************************************************)
+LastClose(tbl, s) ==
+    LET x == tbl[s]
+        children == {c \in Sids : tbl[c].proto = "tcp" /\ tbl[c].listener = s}
+        free(t, S) == [c \in Sids |-> IF c \in S THEN FreeSocket ELSE t[c]]
+    IN CASE x.proto \in {"udp", "raw"} ->
+              [tbl |-> free(tbl, {s}), segs |-> {}]
+         [] x.st = "LISTEN" ->
+              [tbl |-> free(tbl, children \cup {s}),
+               segs |-> {OutT(tbl, c, "RST", tbl[c].sndnxt, tbl[c].rcvnxt) : c \in children}]
+         [] x.st \in {"CLOSED", "SYN-SENT"} ->
+              [tbl |-> free(tbl, {s}), segs |-> {}]
+         \* NOTE: an active open closed in SYN-RECEIVED is aborted with RST here;
+         \* RFC 9293 would send FIN once the handshake completes.
+         [] x.st = "SYN-RECEIVED" ->
+              [tbl |-> free(tbl, {s}), segs |-> {OutT(tbl, s, "RST", x.sndnxt, x.rcvnxt)}]
+         [] x.st \in {"ESTABLISHED", "CLOSE-WAIT"} /\ x.rcv # <<>> ->
+              [tbl |-> free(tbl, {s}), segs |-> {OutT(tbl, s, "RST", x.sndnxt, x.rcvnxt)}]
+         [] x.st \in {"ESTABLISHED", "CLOSE-WAIT"} /\ ~x.wrshut ->
+              [tbl |-> [tbl EXCEPT ![s].st = IF x.st = "CLOSE-WAIT" THEN "LAST-ACK" ELSE "FIN-WAIT-1",
+                                   ![s].finseq = x.sndnxt, ![s].sndnxt = x.sndnxt + 1,
+                                   ![s].wrshut = TRUE, ![s].rdshut = TRUE],
+               segs |-> {OutT(tbl, s, "FIN", x.sndnxt, x.rcvnxt)}]
+         [] OTHER ->
+              [tbl |-> [tbl EXCEPT ![s].rdshut = TRUE], segs |-> {}]
+
+RECURSIVE LastCloseAll(_, _, _)
+LastCloseAll(tbl, segs, S) ==
+    IF S = {} THEN [tbl |-> tbl, segs |-> segs]
+    ELSE LET s == Min(S)
+             r == LastClose(tbl, s)
+         IN LastCloseAll(r.tbl, segs \cup r.segs, S \ {s})
+
+------------------------------------------------------------------------------
+
+(* Socket: a new, unbound entry in the host's table and the lowest free   *)
+(* descriptor for it (S1, S2). TCP entries start CLOSED; UDP and raw      *)
+(* entries have no state at all (S12).                                    *)
+Socket(p, type) ==
+    /\ Ready(p)
+    /\ IF FreeFds(p) = {} THEN Fail(p, "socket", "EMFILE")
+       ELSE IF FreeSids = {} THEN Fail(p, "socket", "ENOBUFS")
+       ELSE LET s == Min(FreeSids)
+                f == LowestFree(p)
+                proto == CASE type = "STREAM" -> "tcp" [] type = "DGRAM" -> "udp" [] OTHER -> "raw"
+            IN /\ sock' = [sock EXCEPT ![s] = [FreeSocket EXCEPT !.proto = proto, !.host = p[1],
+                                                   !.st = IF proto = "tcp" THEN "CLOSED" ELSE "NONE"]]
+               /\ fdt' = [fdt EXCEPT ![p][f] = s]
+               /\ Record(p, "socket", f)
+               /\ UNCHANGED <<alive, pending, net>>
+
+(* Bind: gives the socket its local address (S5). A socket binds once;   *)
+(* the address must be the host's own or the wildcard; an address held   *)
+(* by another socket of the same protocol is in use (S14); port 0 asks    *)
+(* for an ephemeral one. Raw sockets take an address but no port (S7).   *)
+Bind(p, f, ip, port) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "bind", "EBADF")
+       ELSE LET s == SockOf(p, f) IN
+       IF sock[s].proto = "raw" THEN
+          IF ip \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
+          ELSE /\ sock' = [sock EXCEPT ![s].lip = ip]
+               /\ Record(p, "bind", 0)
+               /\ UNCHANGED <<fdt, alive, pending, net>>
+       ELSE IF sock[s].lport # 0 THEN Fail(p, "bind", "EINVAL")
+       ELSE IF ip \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
+       ELSE IF port = 0 /\ FreeEphemeral(s, ip) = {} THEN Fail(p, "bind", "EADDRINUSE")
+       ELSE IF port # 0 /\ Conflicts(s, ip, port) THEN Fail(p, "bind", "EADDRINUSE")
+       ELSE /\ sock' = [sock EXCEPT ![s].lip = ip, ![s].bindreuse = sock[s].reuse,
+                                    ![s].lport = IF port = 0 THEN Min(FreeEphemeral(s, ip)) ELSE port]
+            /\ Record(p, "bind", 0)
+            /\ UNCHANGED <<fdt, alive, pending, net>>
+
+(* Listen: a server's socket waits for clients (S9). Only TCP listens,   *)
+(* and only one socket listens on an address.                             *)
+(* Linux gives an unbound socket an ephemeral port; POSIX lets listen    *)
+(* fail with EDESTADDRREQ.                                                *)
+Listen(p, f) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "listen", "EBADF")
+       ELSE LET s == SockOf(p, f) IN
+       IF sock[s].proto # "tcp" THEN Fail(p, "listen", "EOPNOTSUPP")
+       ELSE IF sock[s].st = "LISTEN" THEN Record(p, "listen", 0) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
+       ELSE IF sock[s].st # "CLOSED" THEN Fail(p, "listen", "EINVAL")
+       ELSE IF sock[s].lport = 0 /\ Profile = "POSIX" THEN Fail(p, "listen", "EDESTADDRREQ")
+       \* Linux checks the address again: SO_REUSEADDR never lets two sockets listen on it.
+       ELSE IF sock[s].lport # 0 /\ \E o \in Sids \ {s} :
+                   /\ sock[o].proto = "tcp" /\ sock[o].host = sock[s].host /\ sock[o].st = "LISTEN"
+                   /\ sock[o].lport = sock[s].lport /\ Overlap(sock[o].lip, sock[s].lip)
+            THEN Fail(p, "listen", "EADDRINUSE")
+       ELSE IF sock[s].lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "listen", "EADDRINUSE")
+       ELSE /\ sock' = [sock EXCEPT ![s].st = "LISTEN",
+                                    ![s].bindreuse = IF sock[s].lport = 0 THEN sock[s].reuse ELSE @,
+                                    ![s].lport = IF @ = 0 THEN Min(FreeEphemeral(s, ANY)) ELSE @,
+                                    ![s].rip = NoHost, ![s].rport = 0]
+            /\ Record(p, "listen", 0)
+            /\ UNCHANGED <<fdt, alive, pending, net>>
+
+FourTupleTaken(s, lip, lport, rip, rport) ==
+    \E o \in Sids \ {s} : /\ sock[o].proto = "tcp" /\ sock[o].host = sock[s].host
+                          /\ sock[o].st \notin {"CLOSED", "LISTEN"}
+                          /\ sock[o].lip = lip /\ sock[o].lport = lport
+                          /\ sock[o].rip = rip /\ sock[o].rport = rport
+
+(* Connect: TCP sends SYN and waits in SYN-SENT (RFC 9293 3.5); the call *)
+(* returns later, in ConnectReturns. An unbound socket gets an ephemeral *)
+(* port and the host's address. Each 4-tuple has one socket (S14). UDP   *)
+(* and raw sockets only record the peer (S6).                             *)
+Connect(p, f, ip, port) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "connect", "EBADF")
+       ELSE LET s == SockOf(p, f)
+                x == sock[s]
+                lip == p[1]
+                lport == IF x.lport # 0 THEN x.lport
+                         ELSE IF FreeEphemeral(s, lip) = {} THEN 0 ELSE Min(FreeEphemeral(s, lip))
+            IN
+       IF x.proto = "tcp" /\ x.st = "SYN-SENT" THEN Fail(p, "connect", "EALREADY")
+       ELSE IF x.proto = "tcp" /\ x.st # "CLOSED" THEN Fail(p, "connect", "EISCONN")
+       ELSE IF lport = 0 /\ x.proto # "raw" THEN Fail(p, "connect", "EAGAIN")
+       ELSE IF x.proto = "tcp" /\ FourTupleTaken(s, lip, lport, ip, port) THEN Fail(p, "connect", "EADDRNOTAVAIL")
+       ELSE IF x.proto = "tcp" THEN
+            /\ sock' = [sock EXCEPT ![s].lip = lip, ![s].lport = lport, ![s].rip = ip, ![s].rport = port,
+                                    ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
+                                    ![s].st = "SYN-SENT", ![s].snduna = 0, ![s].sndnxt = 1,
+                                    ![s].rcvnxt = 0, ![s].err = "none", ![s].finseq = 0,
+                                    \* a socket connects afresh after an earlier connection ended
+                                    ![s].wrshut = FALSE, ![s].rdshut = FALSE, ![s].fin = FALSE,
+                                    ![s].rcv = <<>>, ![s].got = <<>>]
+            /\ net' = net \cup {Seg("tcp", "SYN", <<lip, lport>>, <<ip, port>>, 0, 0, "none")}
+            /\ pending' = [pending EXCEPT ![p] = [op |-> "connect", fd |-> f]]
+            /\ Record(p, "connect", "pending")
+            /\ UNCHANGED <<fdt, alive>>
+       ELSE /\ sock' = [sock EXCEPT ![s].lip = IF x.proto = "raw" THEN x.lip ELSE lip,
+                                    ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
+                                    ![s].lport = IF x.proto = "raw" THEN 0 ELSE lport,
+                                    ![s].rip = ip, ![s].rport = IF x.proto = "raw" THEN 0 ELSE port]
+            /\ Record(p, "connect", 0)
+            /\ UNCHANGED <<fdt, alive, pending, net>>
+
+(* ConnectReturns: the waiting connect returns 0 once the connection is  *)
+(* established, or the error that ended the handshake.                   *)
+ConnectReturns(p) ==
+    /\ alive[p] /\ pending[p].op = "connect"
+    /\ LET f == pending[p].fd
+           s == fdt[p][f]
+       IN \/ /\ s = NoSid
+             /\ Record(p, "connect", "EBADF")
+             /\ UNCHANGED sock
+          \/ /\ s # NoSid /\ sock[s].st \in Synchronized
+             /\ Record(p, "connect", 0)
+             /\ UNCHANGED sock
+          \/ /\ s # NoSid /\ sock[s].st = "CLOSED" /\ sock[s].err # "none"
+             /\ Record(p, "connect", sock[s].err)
+             /\ sock' = [sock EXCEPT ![s].err = "none", ![s].rip = NoHost, ![s].rport = 0]
+    /\ pending' = [pending EXCEPT ![p] = NoCall]
+    /\ UNCHANGED <<fdt, alive, net>>
+
+TakeConnection(p, l) ==
+    LET c == Head(sock[l].acceptq)
+        f == LowestFree(p)
+    IN /\ sock' = [sock EXCEPT ![l].acceptq = Tail(@), ![c].listener = NoSid]
+       /\ fdt' = [fdt EXCEPT ![p][f] = c]
+       /\ Record(p, "accept", [fd |-> f, peer |-> <<sock[c].rip, sock[c].rport>>])
+
+(* Accept: hands out the oldest established connection of a listener as *)
+(* a new socket with its own descriptor (S10, S11), or waits for one.    *)
+Accept(p, f) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "accept", "EBADF")
+       ELSE LET l == SockOf(p, f) IN
+       IF sock[l].proto # "tcp" THEN Fail(p, "accept", "EOPNOTSUPP")
+       ELSE IF sock[l].st # "LISTEN" THEN Fail(p, "accept", "EINVAL")
+       ELSE IF sock[l].acceptq = <<>> THEN
+            /\ pending' = [pending EXCEPT ![p] = [op |-> "accept", fd |-> f]]
+            /\ Record(p, "accept", "pending")
+            /\ UNCHANGED <<sock, fdt, alive, net>>
+       ELSE IF FreeFds(p) = {} THEN Fail(p, "accept", "EMFILE")
+       ELSE TakeConnection(p, l) /\ UNCHANGED <<alive, pending, net>>
+
+(* AcceptReturns: a waiting accept returns when a connection is queued.  *)
+AcceptReturns(p) ==
+    /\ alive[p] /\ pending[p].op = "accept"
+    /\ LET l == fdt[p][pending[p].fd] IN
+       \/ /\ l # NoSid /\ sock[l].st = "LISTEN" /\ sock[l].acceptq # <<>> /\ FreeFds(p) # {}
+          /\ TakeConnection(p, l)
+       \/ /\ l = NoSid \/ sock[l].st # "LISTEN"
+          /\ Record(p, "accept", "EINVAL") /\ UNCHANGED <<sock, fdt>>
+    /\ pending' = [pending EXCEPT ![p] = NoCall]
+    /\ UNCHANGED <<alive, net>>
+
+(* Send: appends a segment to the byte stream (S10, S18), or sends one   *)
+(* datagram to the connected peer. A stream that cannot send says EPIPE;  *)
+(* POSIX says ENOTCONN for one that never connected.                      *)
+Send(p, f, d) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "send", "EBADF")
+       ELSE LET s == SockOf(p, f)
+                x == sock[s]
+            IN
+       IF x.err # "none" THEN Record(p, "send", x.err) /\ sock' = [sock EXCEPT ![s].err = "none"]
+                              /\ UNCHANGED <<fdt, alive, pending, net>>
+       ELSE IF x.proto = "tcp" THEN
+            IF x.wrshut \/ x.st \notin {"ESTABLISHED", "CLOSE-WAIT"}
+            THEN Fail(p, "send", IF Profile = "POSIX" /\ x.st \notin Synchronized /\ ~x.wrshut
+                                 THEN "ENOTCONN" ELSE "EPIPE")
+            ELSE /\ sock' = [sock EXCEPT ![s].sndnxt = @ + 1]
+                 /\ net' = net \cup {Seg("tcp", "DATA", <<x.lip, x.lport>>, <<x.rip, x.rport>>, x.sndnxt, x.rcvnxt, d)}
+                 /\ Record(p, "send", 1)
+                 /\ UNCHANGED <<fdt, alive, pending>>
+       ELSE IF x.rip = NoHost THEN Fail(p, "send", "EDESTADDRREQ")
+       ELSE /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
+                                    <<p[1], x.lport>>, <<x.rip, x.rport>>, 0, 0, d)}
+            /\ Record(p, "send", 1)
+            /\ UNCHANGED <<sock, fdt, alive, pending>>
+
+(* SendTo: a datagram carries its destination (S13). A socket that only *)
+(* sends needs no address: an unbound one gets an ephemeral port (S19).  *)
+SendTo(p, f, d, ip, port) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "sendto", "EBADF")
+       ELSE LET s == SockOf(p, f)
+                x == sock[s]
+            IN
+       IF x.proto = "tcp" THEN Fail(p, "sendto", IF x.st \in {"ESTABLISHED", "CLOSE-WAIT"} THEN "EISCONN" ELSE "EPIPE")
+       ELSE IF x.err # "none" THEN Record(p, "sendto", x.err) /\ sock' = [sock EXCEPT ![s].err = "none"]
+                                   /\ UNCHANGED <<fdt, alive, pending, net>>
+       ELSE IF x.proto = "udp" /\ x.lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "sendto", "EAGAIN")
+       ELSE LET lport == IF x.proto = "raw" THEN 0 ELSE IF x.lport = 0 THEN Min(FreeEphemeral(s, ANY)) ELSE x.lport
+            IN /\ sock' = [sock EXCEPT ![s].lport = lport,
+                                       ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse]
+               /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
+                                       <<p[1], lport>>, <<ip, IF x.proto = "raw" THEN 0 ELSE port>>, 0, 0, d)}
+               /\ Record(p, "sendto", 1)
+               /\ UNCHANGED <<fdt, alive, pending>>
+
+\* What recv can give right now, or "wait".
+RecvResult(s) ==
+    LET x == sock[s] IN
+    CASE x.err # "none" -> [kind |-> "err", ret |-> x.err, take |-> FALSE, clear |-> TRUE]
+      [] x.rcv # <<>> /\ ~x.rdshut -> [kind |-> "data", ret |-> Head(x.rcv), take |-> TRUE, clear |-> FALSE]
+      [] x.proto = "tcp" /\ (x.fin \/ x.rdshut) -> [kind |-> "eof", ret |-> "EOF", take |-> FALSE, clear |-> FALSE]
+      [] x.proto = "tcp" /\ x.st \notin Synchronized -> [kind |-> "err", ret |-> "ENOTCONN", take |-> FALSE, clear |-> FALSE]
+      [] OTHER -> [kind |-> "wait", ret |-> "wait", take |-> FALSE, clear |-> FALSE]
+
+RecvNow(p, s, op) ==
+    LET r == RecvResult(s) IN
+    /\ sock' = [sock EXCEPT ![s].rcv = IF r.take THEN Tail(@) ELSE @,
+                            ![s].err = IF r.clear THEN "none" ELSE @]
+    /\ Record(p, op, r.ret)
+
+(* Recv and RecvFrom: the next segment of the stream, or one whole       *)
+(* datagram with its sender (S13); end of file after the peer's FIN;     *)
+(* ENOTCONN on a stream that is not connected; otherwise the call waits. *)
+(* NOTE: one recv takes one whole data segment; real stacks may join or  *)
+(* split them, which the byte-level trace comparison allows for.         *)
+Recv(p, f, op) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, op, "EBADF")
+       ELSE LET s == SockOf(p, f) IN
+       IF RecvResult(s).kind = "wait"
+       THEN /\ pending' = [pending EXCEPT ![p] = [op |-> op, fd |-> f]]
+            /\ Record(p, op, "pending")
+            /\ UNCHANGED <<sock, fdt, alive, net>>
+       ELSE RecvNow(p, s, op) /\ UNCHANGED <<fdt, alive, pending, net>>
+
+(* RecvReturns: a waiting recv returns once there is something to give.  *)
+RecvReturns(p) ==
+    /\ alive[p] /\ pending[p].op \in {"recv", "recvfrom"}
+    /\ LET s == fdt[p][pending[p].fd] IN
+       \/ s = NoSid /\ Record(p, pending[p].op, "EBADF") /\ UNCHANGED sock
+       \/ s # NoSid /\ RecvResult(s).kind # "wait" /\ RecvNow(p, s, pending[p].op)
+    /\ pending' = [pending EXCEPT ![p] = NoCall]
+    /\ UNCHANGED <<fdt, alive, net>>
+
+(* Shutdown: SHUT_WR sends FIN (RFC 9293 3.6) and ends sending; SHUT_RD  *)
+(* ends reading. Only a connected socket can be shut down.               *)
+Shutdown(p, f, how) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "shutdown", "EBADF")
+       ELSE LET s == SockOf(p, f)
+                x == sock[s]
+                connected == IF x.proto = "tcp" THEN x.st \in Synchronized ELSE x.rip # NoHost
+                fin == how \in {"WR", "RDWR"} /\ x.proto = "tcp" /\ ~x.wrshut /\ x.st \in {"ESTABLISHED", "CLOSE-WAIT"}
+            IN
+       IF ~connected THEN Fail(p, "shutdown", "ENOTCONN")
+       ELSE /\ sock' = [sock EXCEPT ![s].rdshut = @ \/ how \in {"RD", "RDWR"},
+                                    ![s].wrshut = @ \/ how \in {"WR", "RDWR"},
+                                    ![s].st = IF fin THEN (IF x.st = "CLOSE-WAIT" THEN "LAST-ACK" ELSE "FIN-WAIT-1") ELSE @,
+                                    ![s].finseq = IF fin THEN x.sndnxt ELSE @,
+                                    ![s].sndnxt = IF fin THEN @ + 1 ELSE @]
+            /\ net' = IF fin THEN net \cup {Seg("tcp", "FIN", <<x.lip, x.lport>>, <<x.rip, x.rport>>, x.sndnxt, x.rcvnxt, "none")}
+                      ELSE net
+            /\ Record(p, "shutdown", 0)
+            /\ UNCHANGED <<fdt, alive, pending>>
+
+(* Close: drops the descriptor; the socket closes with its last one.     *)
+Close(p, f) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "close", "EBADF")
+       ELSE LET s == SockOf(p, f)
+                r == IF Refs(s) = 1 THEN LastClose(sock, s) ELSE [tbl |-> sock, segs |-> {}]
+            IN /\ fdt' = [fdt EXCEPT ![p][f] = NoSid]
+               /\ sock' = r.tbl
+               /\ net' = net \cup r.segs
+               /\ Record(p, "close", 0)
+               /\ UNCHANGED <<alive, pending>>
+
+(* Dup: a second descriptor, the lowest free, for the same socket.       *)
+Dup(p, f) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "dup", "EBADF")
+       ELSE IF FreeFds(p) = {} THEN Fail(p, "dup", "EMFILE")
+       ELSE LET g == LowestFree(p) IN
+            /\ fdt' = [fdt EXCEPT ![p][g] = fdt[p][f]]
+            /\ Record(p, "dup", g)
+            /\ UNCHANGED <<sock, alive, pending, net>>
+
+(* Fork: a new process on the same host with a copy of the descriptor    *)
+(* table; both refer to the same sockets (S10: a child per client).      *)
+Fork(p, q) ==
+    /\ Ready(p) /\ q[1] = p[1] /\ ~alive[q]
+    /\ alive' = [alive EXCEPT ![q] = TRUE]
+    /\ fdt' = [fdt EXCEPT ![q] = fdt[p]]
+    /\ Record(p, "fork", q[2])
+    /\ UNCHANGED <<sock, pending, net>>
+
+(* Exit: a process ends; its descriptors close, and every socket it held *)
+(* alone closes with them (S17).                                          *)
+Exit(p) ==
+    /\ alive[p]
+    /\ LET held == {fdt[p][f] : f \in OpenFds(p)}
+           last == {s \in held : \A q \in Proc \ {p} : \A g \in Fds : fdt[q][g] # s}
+           r == LastCloseAll(sock, {}, last)
+       IN /\ sock' = r.tbl
+          /\ net' = net \cup r.segs
+    /\ alive' = [alive EXCEPT ![p] = FALSE]
+    /\ fdt' = [fdt EXCEPT ![p] = NoFd]
+    /\ pending' = [pending EXCEPT ![p] = NoCall]
+    /\ Record(p, "exit", 0)
+
+(* SetReuseAddr: setsockopt(SO_REUSEADDR), which lets two sockets share a *)
+(* local address when both ask for it and neither listens.               *)
+SetReuseAddr(p, f, v) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "setsockopt", "EBADF")
+       ELSE /\ sock' = [sock EXCEPT ![SockOf(p, f)].reuse = v]
+            /\ Record(p, "setsockopt", 0)
+            /\ UNCHANGED <<fdt, alive, pending, net>>
+
+(* GetSockName and GetPeerName read the addresses of S5 and S6; they     *)
+(* change nothing.                                                        *)
+GetSockName(p, f) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "getsockname", "EBADF")
+       ELSE Record(p, "getsockname", <<sock[SockOf(p, f)].lip, sock[SockOf(p, f)].lport>>)
+            /\ UNCHANGED <<sock, fdt, alive, pending, net>>
+
+GetPeerName(p, f) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "getpeername", "EBADF")
+       ELSE LET x == sock[SockOf(p, f)] IN
+            IF x.rip = NoHost \/ (x.proto = "tcp" /\ x.st \in {"CLOSED", "SYN-SENT", "LISTEN"})
+            THEN Fail(p, "getpeername", "ENOTCONN")
+            ELSE Record(p, "getpeername", <<x.rip, x.rport>>) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
+==============================================================================

@@ -1,0 +1,223 @@
+------------------------------- MODULE Sockets -------------------------------
+(***************************************************************************)
+(* Network sockets: the Berkeley sockets API over TCP (RFC 9293), UDP and *)
+(* raw IP, on hosts joined by a network that may reorder, lose and        *)
+(* duplicate. The root module: initial state, next-state relation, and    *)
+(* the invariants and properties every implementation's behaviour is      *)
+(* judged by. spec/README.md maps the seed claims S1..S21 to the names    *)
+(* below. Model-checking bounds live in MCSockets.tla, not here.          *)
+(***************************************************************************)
+EXTENDS SocketApi
+
+\* The argument values processes choose from. Model configurations may
+\* narrow them (TLC's "<-" in a .cfg) to keep a model small.
+Types == {"STREAM", "DGRAM", "RAW"}
+Hows == {"RD", "WR", "RDWR"}
+Addrs == Hosts \cup {ANY}
+BindPorts == Ports \cup {0}
+ReuseValues == BOOLEAN
+
+Init ==
+    /\ sock = [s \in Sids |-> FreeSocket]
+    /\ fdt = [p \in Proc |-> NoFd]
+    /\ alive = [p \in Proc |-> TRUE]
+    /\ pending = [p \in Proc |-> NoCall]
+    /\ net = {}
+    /\ evt = "none"
+
+\* What processes do: the calls of the API, and process life.
+User ==
+    \E p \in Proc :
+        \/ \E t \in Types : Socket(p, t)
+        \/ \E f \in Fds :
+            \/ \E ip \in Addrs, port \in BindPorts : Bind(p, f, ip, port)
+            \/ Listen(p, f)
+            \/ \E ip \in Hosts, port \in Ports : Connect(p, f, ip, port)
+            \/ Accept(p, f)
+            \/ \E d \in Data : Send(p, f, d)
+            \/ \E d \in Data, ip \in Hosts, port \in Ports : SendTo(p, f, d, ip, port)
+            \/ Recv(p, f, "recv") \/ Recv(p, f, "recvfrom")
+            \/ \E how \in Hows : Shutdown(p, f, how)
+            \/ Close(p, f)
+            \/ Dup(p, f)
+            \/ \E v \in ReuseValues : SetReuseAddr(p, f, v)
+            \/ GetSockName(p, f) \/ GetPeerName(p, f)
+        \/ \E q \in Proc : Fork(p, q)
+        \/ Exit(p)
+
+\* What the stacks do on their own: blocked calls return, timers fire.
+System ==
+    \/ \E p \in Proc : ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p)
+    \/ \E s \in Sids : TcpTimer(s)
+
+\* What the network does: deliver (with a copy kept, when Duplicating), lose.
+Network ==
+    \E m \in net :
+        \/ \E keep \in Keep : TcpArrival(m, keep) \/ DatagramArrival(m, keep)
+        \/ LoseSegment(m)
+
+Next == User \/ System \/ Network
+
+Spec == Init /\ [][Next]_vars
+
+(***************************************************************************)
+(* Fairness for liveness: segments in flight are eventually delivered to  *)
+(* each host, blocked calls eventually return when they can, and timers   *)
+(* eventually fire. Processes need not do anything: no fairness on User.  *)
+(***************************************************************************)
+DeliverTo(h) == \E m \in net : m.dst[1] = h /\ (TcpArrival(m, FALSE) \/ DatagramArrival(m, FALSE))
+FairSpec ==
+    /\ Spec
+    /\ \A h \in Hosts : WF_vars(DeliverTo(h))
+    /\ \A s \in Sids : WF_vars(TcpTimer(s))
+    /\ \A p \in Proc : WF_vars(ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p))
+
+------------------------------------------------------------------------------
+(* Invariants, each named after what it protects. *)
+
+Addr == Hosts \cup {ANY}
+TypeOK ==
+    /\ \A s \in Sids :
+        /\ sock[s].proto \in {"none", "tcp", "udp", "raw"}
+        /\ sock[s].st \in TcpStates \cup {"NONE"}
+        /\ sock[s].lip \in Addr /\ sock[s].lport \in AllPorts \cup {0}
+        /\ sock[s].rip \in Hosts \cup {NoHost}
+        /\ sock[s].err \in Errnos \cup {"none"}
+    /\ \A p \in Proc : \A f \in Fds : fdt[p][f] \in Sids \cup {NoSid}
+    /\ \A m \in net : m.proto \in {"tcp", "udp", "icmp", "raw"} /\ m.dst[1] \in Hosts
+
+(* DescriptorsAreLocal (S2, S3): a descriptor refers to a live socket of  *)
+(* its own host; no process reaches a socket of another host.             *)
+DescriptorsAreLocal ==
+    \A p \in Proc : \A f \in Fds :
+        fdt[p][f] # NoSid => InUse(fdt[p][f]) /\ sock[fdt[p][f]].host = p[1]
+
+(* NoSocketOutlivesItsProcess (S17): a process that is gone holds no      *)
+(* descriptor and waits in no call; a socket no descriptor holds is a TCP *)
+(* connection finishing its close, or one waiting to be accepted.         *)
+NoSocketOutlivesItsProcess ==
+    /\ \A p \in Proc : ~alive[p] => fdt[p] = NoFd /\ pending[p].op = "none"
+    /\ \A s \in Sids :
+        InUse(s) /\ Refs(s) = 0 =>
+            /\ sock[s].proto = "tcp"
+            /\ \/ sock[s].st \in {"FIN-WAIT-1", "FIN-WAIT-2", "CLOSING", "LAST-ACK", "TIME-WAIT"}
+               \/ sock[s].listener # NoSid
+
+LiveTcp(s) == InUse(s) /\ sock[s].proto = "tcp" /\ sock[s].st # "CLOSED"
+
+(* UniqueFourTuple (S14): in TCP each 4-tuple has one socket; several     *)
+(* connections may share the local address (S11) but not all four.       *)
+UniqueFourTuple ==
+    \A s, t \in Sids :
+        s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st # "LISTEN" /\ sock[t].st # "LISTEN"
+        /\ sock[s].host = sock[t].host =>
+            <<sock[s].lip, sock[s].lport, sock[s].rip, sock[s].rport>> #
+            <<sock[t].lip, sock[t].lport, sock[t].rip, sock[t].rport>>
+
+(* OneListenerPerAddress (S9): two listeners never share an address.      *)
+OneListenerPerAddress ==
+    \A s, t \in Sids :
+        s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st = "LISTEN" /\ sock[t].st = "LISTEN"
+        /\ sock[s].host = sock[t].host =>
+            ~(sock[s].lport = sock[t].lport /\ Overlap(sock[s].lip, sock[t].lip))
+
+(* UdpIdentifiedByLocalAddress (S13, S14): a UDP local address belongs to *)
+(* one socket, unless both sockets asked to share it (SO_REUSEADDR) when  *)
+(* they bound.                                                            *)
+UdpIdentifiedByLocalAddress ==
+    \A s, t \in Sids :
+        s # t /\ sock[s].proto = "udp" /\ sock[t].proto = "udp" /\ sock[s].host = sock[t].host
+        /\ sock[s].lport # 0 /\ sock[s].lport = sock[t].lport /\ Overlap(sock[s].lip, sock[t].lip) =>
+            sock[s].bindreuse /\ sock[t].bindreuse
+
+(* PortSpacesAreSeparate (S7): a segment is only ever handed to a socket  *)
+(* of its own protocol: TCP 53 and UDP 53 are different sockets.          *)
+PortSpacesAreSeparate ==
+    \A m \in net :
+        /\ m.proto = "tcp" /\ TcpTarget(m) # NoSid => sock[TcpTarget(m)].proto = "tcp"
+        /\ m.proto = "udp" /\ UdpTarget(m) # NoSid => sock[UdpTarget(m)].proto = "udp"
+
+(* RawHasNoPort (S7, S8): raw IP sockets have addresses but no ports.     *)
+RawHasNoPort == \A s \in Sids : sock[s].proto = "raw" => sock[s].lport = 0 /\ sock[s].rport = 0
+
+(* ConnectedHasRemote (S6): a TCP socket in a connection has both a local *)
+(* and a remote address.                                                   *)
+ConnectedHasRemote ==
+    \A s \in Sids :
+        LiveTcp(s) /\ sock[s].st # "LISTEN" =>
+            sock[s].rip \in Hosts /\ sock[s].rport # 0 /\ sock[s].lip \in Hosts /\ sock[s].lport # 0
+
+(* ListenerHasNoRemote (S9): a listener waits for anyone.                 *)
+ListenerHasNoRemote == \A s \in Sids : LiveTcp(s) /\ sock[s].st = "LISTEN" => sock[s].rip = NoHost /\ sock[s].lport # 0
+
+(* UdpIsNeverEstablished (S12): UDP and raw sockets have no connection    *)
+(* state at all.                                                          *)
+UdpIsNeverEstablished == \A s \in Sids : sock[s].proto \in {"udp", "raw"} => sock[s].st = "NONE"
+
+(* DemuxIsUnique (S15): an arriving TCP segment has one most specific     *)
+(* socket: no two TCP entries of a host share all of their addresses.     *)
+DemuxIsUnique ==
+    \A s, t \in Sids :
+        s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].host = sock[t].host =>
+            <<sock[s].lip, sock[s].lport, sock[s].rip, sock[s].rport>> #
+            <<sock[t].lip, sock[t].lport, sock[t].rip, sock[t].rport>>
+
+(* StreamIsInOrderPrefix (S10): what a connection received is the         *)
+(* sender's stream, in order, without gaps or repeats, whatever the       *)
+(* network reordered or duplicated: segment numbers 1, 2, 3, ...          *)
+StreamIsInOrderPrefix ==
+    \A s \in Sids : sock[s].proto = "tcp" => \A i \in 1..Len(sock[s].got) : sock[s].got[i] = i
+
+(* DatagramsKeepBoundaries (S13): a datagram socket's queue holds whole   *)
+(* datagrams, each with the address it came from.                         *)
+DatagramsKeepBoundaries ==
+    \A s \in Sids : sock[s].proto \in {"udp", "raw"} =>
+        \A i \in 1..Len(sock[s].rcv) : sock[s].rcv[i] \in [from : Hosts \X (AllPorts \cup {0}), data : Data]
+
+(* BlockedCallsWaitForSomething: a process waits only in a call that can  *)
+(* still return (its descriptor open).                                    *)
+OnlyConnectWaitsInSynSent ==
+    \A p \in Proc : pending[p].op # "none" => alive[p]
+
+------------------------------------------------------------------------------
+(* Liveness, checked under FairSpec without loss. *)
+
+(* ConnectResolves: a connect in SYN-SENT does not wait forever: it gets *)
+(* established with a listener, or refused, or times out.                 *)
+ConnectResolves == \A s \in Sids : sock[s].st = "SYN-SENT" ~> sock[s].st # "SYN-SENT"
+
+(* HandshakeCompletes: a connection in SYN-RECEIVED gets established (or *)
+(* is given up): both ends of a connect to a listener leave the handshake.*)
+HandshakeCompletes == \A s \in Sids : sock[s].st = "SYN-RECEIVED" ~> sock[s].st # "SYN-RECEIVED"
+
+(* ClosedConnectionFreesAddress: a TCP connection all of whose            *)
+(* descriptors are closed eventually leaves the table, freeing its        *)
+(* address (TIME-WAIT and Linux's FIN-WAIT-2 timeout included).           *)
+Orphan(s) == InUse(s) /\ sock[s].proto = "tcp" /\ Refs(s) = 0 /\ sock[s].listener = NoSid
+ClosedConnectionFreesAddress == \A s \in Sids : Orphan(s) ~> ~InUse(s)
+
+(***************************************************************************)
+(* The TCP connection states (RFC 9293 3.3.2), as this spec moves         *)
+(* between them. Calls are in lower case, segments in capitals.           *)
+(*                                                                         *)
+(*                            CLOSED                                       *)
+(*               listen |             | connect / send SYN                 *)
+(*                      v             v                                    *)
+(*                   LISTEN         SYN-SENT ---- RST ----> CLOSED         *)
+(*     SYN / SYN-ACK    |             | SYN / SYN-ACK (simultaneous open)  *)
+(*                      v             v                                    *)
+(*                 SYN-RECEIVED <-----+     SYN-SENT --SYN-ACK / ACK--+    *)
+(*                      | ACK                                         |    *)
+(*                      v                                             v    *)
+(*                  ESTABLISHED <-------------------------------------+    *)
+(*      close / FIN     |                       | FIN / ACK                *)
+(*                      v                       v                          *)
+(*                 FIN-WAIT-1 --FIN / ACK--> CLOSING   CLOSE-WAIT          *)
+(*                      | ACK of FIN            | ACK of FIN  | close/FIN  *)
+(*                      v                       v             v            *)
+(*                 FIN-WAIT-2 --FIN / ACK--> TIME-WAIT    LAST-ACK         *)
+(*                                              | 2*MSL       | ACK of FIN *)
+(*                                              v             v            *)
+(*                                            CLOSED        CLOSED         *)
+(***************************************************************************)
+==============================================================================

@@ -1,0 +1,267 @@
+--------------------------------- MODULE Tcp ---------------------------------
+(***************************************************************************)
+(* TCP segment arrival and TCP timers: RFC 9293 section 3.10.7, one       *)
+(* action per state and kind of segment. Each action takes one segment m  *)
+(* from the network; the socket it reaches is found by TcpTarget, the     *)
+(* demultiplexing of S15 (an exact connection first, then a listener on   *)
+(* the exact address, then one on the wildcard).                          *)
+(***************************************************************************)
+EXTENDS Network
+
+Exact(m) ==
+    {s \in Sids : /\ sock[s].proto = "tcp" /\ sock[s].host = m.dst[1]
+                  /\ sock[s].st \notin {"CLOSED", "LISTEN"}
+                  /\ sock[s].lip = m.dst[1] /\ sock[s].lport = m.dst[2]
+                  /\ sock[s].rip = m.src[1] /\ sock[s].rport = m.src[2]}
+
+Listening(m, ip) ==
+    {s \in Sids : /\ sock[s].proto = "tcp" /\ sock[s].host = m.dst[1]
+                  /\ sock[s].st = "LISTEN"
+                  /\ sock[s].lport = m.dst[2] /\ sock[s].lip = ip}
+
+TcpTarget(m) ==
+    IF Exact(m) # {} THEN Min(Exact(m))
+    ELSE IF Listening(m, m.dst[1]) # {} THEN Min(Listening(m, m.dst[1]))
+    ELSE IF Listening(m, ANY) # {} THEN Min(Listening(m, ANY))
+    ELSE NoSid
+
+\* A segment from socket s to its peer.
+Out(s, kind, seq, ack) ==
+    Seg("tcp", kind, <<sock[s].lip, sock[s].lport>>, <<sock[s].rip, sock[s].rport>>, seq, ack, "none")
+
+InFlightFor(s) ==
+    \E m \in net :
+        /\ m.proto = "tcp"
+        /\ \/ m.dst = <<sock[s].lip, sock[s].lport>> /\ m.src = <<sock[s].rip, sock[s].rport>>
+           \/ m.src = <<sock[s].lip, sock[s].lport>> /\ m.dst = <<sock[s].rip, sock[s].rport>>
+
+TcpSeg(m, kind) == m \in net /\ m.proto = "tcp" /\ m.kind = kind
+
+SetState(s, st) == [sock EXCEPT ![s].st = st]
+
+UnchangedApi == UNCHANGED <<fdt, alive, pending, evt>>
+
+------------------------------------------------------------------------------
+(* LISTEN *)
+
+(* RcvSynInListen: a SYN for a listener makes a new entry in SYN-RECEIVED *)
+(* for the connection and answers SYN-ACK (3.10.7.2). With no free entry  *)
+(* the SYN is dropped, as a full backlog drops it.                        *)
+RcvSynInListen(m, keep) ==
+    /\ TcpSeg(m, "SYN")
+    /\ LET l == TcpTarget(m) IN
+       /\ l # NoSid /\ sock[l].st = "LISTEN"
+       /\ IF FreeSids = {}
+          THEN Arrive(m, keep, {}) /\ UNCHANGED sock
+          ELSE LET c == Min(FreeSids) IN
+               /\ sock' = [sock EXCEPT ![c] =
+                      [FreeSocket EXCEPT !.proto = "tcp", !.host = m.dst[1],
+                       !.lip = m.dst[1], !.lport = m.dst[2],
+                       !.rip = m.src[1], !.rport = m.src[2],
+                       !.st = "SYN-RECEIVED", !.listener = l,
+                       !.reuse = sock[l].reuse,
+                       !.sndnxt = 1, !.rcvnxt = m.seq + 1]]
+               /\ Arrive(m, keep, {Seg("tcp", "SYNACK", m.dst, m.src, 0, m.seq + 1, "none")})
+    /\ UnchangedApi
+
+(* RcvOtherInListen: anything but a SYN for a listener is answered by RST *)
+(* (an RST itself is ignored), 3.10.7.2.                                   *)
+RcvOtherInListen(m, keep) ==
+    /\ m \in net /\ m.proto = "tcp" /\ m.kind # "SYN"
+    /\ LET l == TcpTarget(m) IN l # NoSid /\ sock[l].st = "LISTEN"
+    /\ Arrive(m, keep, IF m.kind = "RST" THEN {}
+                       ELSE {Seg("tcp", "RST", m.dst, m.src, m.ack, m.seq + 1, "none")})
+    /\ UNCHANGED sock /\ UnchangedApi
+
+(* RcvForNoSocket: a segment no socket takes is answered by RST, unless   *)
+(* it is one (3.10.7.1). This is how a connect to a closed port is        *)
+(* refused.                                                               *)
+RcvForNoSocket(m, keep) ==
+    /\ m \in net /\ m.proto = "tcp" /\ TcpTarget(m) = NoSid
+    /\ Arrive(m, keep, IF m.kind = "RST" THEN {}
+                       ELSE {Seg("tcp", "RST", m.dst, m.src, m.ack, m.seq + 1, "none")})
+    /\ UNCHANGED sock /\ UnchangedApi
+
+------------------------------------------------------------------------------
+(* SYN-SENT (3.10.7.3) *)
+
+(* RcvSynAckInSynSent: the SYN-ACK that acknowledges our SYN establishes  *)
+(* the connection; we acknowledge it.                                     *)
+RcvSynAckInSynSent(m, keep) ==
+    /\ TcpSeg(m, "SYNACK")
+    /\ LET s == TcpTarget(m) IN
+       /\ s # NoSid /\ sock[s].st = "SYN-SENT" /\ m.ack = sock[s].sndnxt
+       /\ sock' = [sock EXCEPT ![s].st = "ESTABLISHED", ![s].snduna = m.ack, ![s].rcvnxt = m.seq + 1]
+       /\ Arrive(m, keep, {Seg("tcp", "ACK", m.dst, m.src, sock[s].sndnxt, m.seq + 1, "none")})
+    /\ UnchangedApi
+
+(* RcvSynInSynSent: a SYN without ACK while our own SYN is out is a       *)
+(* simultaneous open: SYN-RECEIVED, and a SYN-ACK back.                   *)
+RcvSynInSynSent(m, keep) ==
+    /\ TcpSeg(m, "SYN")
+    /\ LET s == TcpTarget(m) IN
+       /\ s # NoSid /\ sock[s].st = "SYN-SENT"
+       /\ sock' = [sock EXCEPT ![s].st = "SYN-RECEIVED", ![s].rcvnxt = m.seq + 1]
+       /\ Arrive(m, keep, {Seg("tcp", "SYNACK", m.dst, m.src, 0, m.seq + 1, "none")})
+    /\ UnchangedApi
+
+(* RcvRstInSynSent: an RST that acknowledges our SYN refuses the          *)
+(* connection; connect will return ECONNREFUSED.                          *)
+RcvRstInSynSent(m, keep) ==
+    /\ TcpSeg(m, "RST")
+    /\ LET s == TcpTarget(m) IN
+       /\ s # NoSid /\ sock[s].st = "SYN-SENT" /\ m.ack = sock[s].sndnxt
+       /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED", ![s].err = "ECONNREFUSED"], s)
+       /\ Arrive(m, keep, {})
+    /\ UnchangedApi
+
+------------------------------------------------------------------------------
+(* SYN-RECEIVED *)
+
+(* RcvAckInSynReceived: the ACK of our SYN-ACK (or the peer's SYN-ACK in  *)
+(* a simultaneous open) establishes the connection; a listener's new      *)
+(* connection joins its accept queue (S9, S10).                           *)
+RcvAckInSynReceived(m, keep) ==
+    /\ m \in net /\ m.proto = "tcp" /\ m.kind \in {"ACK", "SYNACK"}
+    /\ LET s == TcpTarget(m) IN
+       /\ s # NoSid /\ sock[s].st = "SYN-RECEIVED" /\ m.ack = sock[s].sndnxt
+       /\ LET l == sock[s].listener
+              est == [sock EXCEPT ![s].st = "ESTABLISHED", ![s].snduna = m.ack]
+          IN sock' = IF l = NoSid THEN est ELSE [est EXCEPT ![l].acceptq = Append(@, s)]
+       /\ Arrive(m, keep, {})
+    /\ UnchangedApi
+
+(* RcvRstInSynReceived: a reset handshake ends. A listener's connection   *)
+(* just disappears; an active open reports ECONNREFUSED.                  *)
+RcvRstInSynReceived(m, keep) ==
+    /\ TcpSeg(m, "RST")
+    /\ LET s == TcpTarget(m) IN
+       /\ s # NoSid /\ sock[s].st = "SYN-RECEIVED" /\ m.seq = sock[s].rcvnxt
+       /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED",
+                          ![s].err = IF sock[s].listener = NoSid THEN "ECONNREFUSED" ELSE "none"], s)
+       /\ Arrive(m, keep, {})
+    /\ UnchangedApi
+
+------------------------------------------------------------------------------
+(* The synchronized states (3.10.7.4) *)
+
+(* RcvData: the next data segment of the stream is queued for recv and    *)
+(* acknowledged (S10, S18). Only the segment numbered RCV.NXT is taken,   *)
+(* so the stream stays in order whatever the network does.                *)
+RcvData(m, keep) ==
+    /\ TcpSeg(m, "DATA")
+    /\ LET s == TcpTarget(m) IN
+       /\ s # NoSid /\ sock[s].st \in {"ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2"}
+       /\ m.seq = sock[s].rcvnxt
+       /\ sock' = [sock EXCEPT ![s].rcv = IF sock[s].rdshut THEN @ ELSE Append(@, m.data),
+                               ![s].got = Append(@, m.seq),
+                               ![s].rcvnxt = @ + 1]
+       /\ Arrive(m, keep, {Out(s, "ACK", sock[s].sndnxt, m.seq + 1)})
+    /\ UnchangedApi
+
+(* RcvFin: the peer's FIN ends its half of the stream: reads return end   *)
+(* of file once the data before it is read. ESTABLISHED goes to          *)
+(* CLOSE-WAIT, FIN-WAIT-1 to CLOSING (simultaneous close), FIN-WAIT-2 to  *)
+(* TIME-WAIT.                                                             *)
+RcvFin(m, keep) ==
+    /\ TcpSeg(m, "FIN")
+    /\ LET s == TcpTarget(m)
+           next == [e \in {"ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2"} |->
+                      CASE e = "ESTABLISHED" -> "CLOSE-WAIT"
+                        [] e = "FIN-WAIT-1" -> "CLOSING"
+                        [] e = "FIN-WAIT-2" -> "TIME-WAIT"]
+       IN
+       /\ s # NoSid /\ sock[s].st \in DOMAIN next
+       /\ m.seq = sock[s].rcvnxt
+       /\ sock' = [sock EXCEPT ![s].fin = TRUE, ![s].rcvnxt = @ + 1, ![s].st = next[sock[s].st]]
+       /\ Arrive(m, keep, {Out(s, "ACK", sock[s].sndnxt, m.seq + 1)})
+    /\ UnchangedApi
+
+FinAcked(s, una) == sock[s].finseq > 0 /\ una > sock[s].finseq
+
+(* RcvAck: an acknowledgement moves SND.UNA. When it covers our FIN,      *)
+(* FIN-WAIT-1 goes to FIN-WAIT-2, CLOSING to TIME-WAIT and LAST-ACK to    *)
+(* CLOSED. An old or duplicate ACK changes nothing.                       *)
+RcvAck(m, keep) ==
+    /\ TcpSeg(m, "ACK")
+    /\ LET s == TcpTarget(m) IN
+       /\ s # NoSid /\ sock[s].st \in Synchronized
+       /\ LET una == IF m.ack > sock[s].snduna /\ m.ack <= sock[s].sndnxt THEN m.ack ELSE sock[s].snduna
+              st == sock[s].st
+              to == IF ~FinAcked(s, una) THEN st
+                    ELSE CASE st = "FIN-WAIT-1" -> "FIN-WAIT-2"
+                           [] st = "CLOSING" -> "TIME-WAIT"
+                           [] st = "LAST-ACK" -> "CLOSED"
+                           [] OTHER -> st
+          IN sock' = Forget([sock EXCEPT ![s].snduna = una, ![s].st = to], s)
+       /\ Arrive(m, keep, {})
+    /\ UnchangedApi
+
+(* RcvRst: an acceptable RST (its number is RCV.NXT, RFC 5961) aborts the *)
+(* connection; the next call reports ECONNRESET.                          *)
+RcvRst(m, keep) ==
+    /\ TcpSeg(m, "RST")
+    /\ LET s == TcpTarget(m) IN
+       /\ s # NoSid /\ sock[s].st \in Synchronized /\ m.seq = sock[s].rcvnxt
+       /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED", ![s].err = "ECONNRESET"], s)
+       /\ Arrive(m, keep, {})
+    /\ UnchangedApi
+
+(* RcvStale: a segment its connection cannot use is dropped: an old or   *)
+(* duplicate segment (numbered below RCV.NXT), an RST with another        *)
+(* number, a SYN or SYN-ACK after the handshake. A segment numbered above *)
+(* RCV.NXT is not stale: it waits in the network for the ones before it.  *)
+(* NOTE: the challenge ACK of RFC 5961 is not modelled.                   *)
+RcvStale(m, keep) ==
+    /\ m \in net /\ m.proto = "tcp"
+    /\ LET s == TcpTarget(m) IN
+       /\ s # NoSid /\ sock[s].st \notin {"LISTEN", "CLOSED"}
+       /\ \/ m.kind \in {"DATA", "FIN"} /\ m.seq < sock[s].rcvnxt
+          \/ m.kind = "RST" /\ sock[s].st \in Synchronized /\ m.seq # sock[s].rcvnxt
+          \/ m.kind \in {"SYN", "SYNACK"} /\ sock[s].st \in Synchronized
+          \/ m.kind = "RST" /\ sock[s].st = "SYN-SENT" /\ m.ack # sock[s].sndnxt
+          \/ m.kind = "SYNACK" /\ sock[s].st = "SYN-SENT" /\ m.ack # sock[s].sndnxt
+          \/ m.kind \in {"DATA", "FIN"} /\ sock[s].st \in {"CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT"}
+    /\ Arrive(m, keep, {})
+    /\ UNCHANGED sock /\ UnchangedApi
+
+------------------------------------------------------------------------------
+(* Timers. NOTE: there is no clock; a timer may fire whenever its state  *)
+(* allows, which covers every timing. Retransmission is not modelled: the *)
+(* handshake timers stand for "retransmission gave up" and fire only when *)
+(* nothing of the connection is in flight.                                *)
+
+(* TimeWaitExpires: after 2*MSL a TIME-WAIT entry leaves the table and    *)
+(* its address is free again.                                             *)
+TimeWaitExpires(s) ==
+    /\ sock[s].proto = "tcp" /\ sock[s].st = "TIME-WAIT"
+    /\ sock' = Forget(SetState(s, "CLOSED"), s)
+    /\ UNCHANGED <<net>> /\ UnchangedApi
+
+(* FinWait2Timeout: Linux frees an orphaned FIN-WAIT-2 entry after        *)
+(* tcp_fin_timeout, so a peer that never closes cannot hold it forever.   *)
+FinWait2Timeout(s) ==
+    /\ Profile = "LINUX"
+    /\ sock[s].proto = "tcp" /\ sock[s].st = "FIN-WAIT-2" /\ Refs(s) = 0
+    /\ sock' = Forget(SetState(s, "CLOSED"), s)
+    /\ UNCHANGED <<net>> /\ UnchangedApi
+
+(* HandshakeTimeout: a handshake that cannot progress gives up: a         *)
+(* listener's half-open connection disappears, an active open reports     *)
+(* ETIMEDOUT.                                                             *)
+HandshakeTimeout(s) ==
+    /\ sock[s].proto = "tcp" /\ sock[s].st \in {"SYN-SENT", "SYN-RECEIVED"}
+    /\ ~InFlightFor(s)
+    /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED",
+                       ![s].err = IF sock[s].listener = NoSid THEN "ETIMEDOUT" ELSE "none"], s)
+    /\ UNCHANGED <<net>> /\ UnchangedApi
+
+TcpArrival(m, keep) ==
+    \/ RcvSynInListen(m, keep) \/ RcvOtherInListen(m, keep) \/ RcvForNoSocket(m, keep)
+    \/ RcvSynAckInSynSent(m, keep) \/ RcvSynInSynSent(m, keep) \/ RcvRstInSynSent(m, keep)
+    \/ RcvAckInSynReceived(m, keep) \/ RcvRstInSynReceived(m, keep)
+    \/ RcvData(m, keep) \/ RcvFin(m, keep) \/ RcvAck(m, keep) \/ RcvRst(m, keep)
+    \/ RcvStale(m, keep)
+
+TcpTimer(s) == TimeWaitExpires(s) \/ FinWait2Timeout(s) \/ HandshakeTimeout(s)
+==============================================================================

@@ -1,0 +1,70 @@
+--------------------------------- MODULE Udp ---------------------------------
+(***************************************************************************)
+(* Datagram delivery: UDP (S4, S12, S13) and raw IP (S7, S8).             *)
+(* A UDP socket has no connection state; "connected" only fixes its peer. *)
+(* Datagrams keep their boundaries: each one is queued whole, with the    *)
+(* address it came from (S13).                                            *)
+(***************************************************************************)
+EXTENDS Network
+
+\* S15: a connected socket whose four addresses match, then one bound to the
+\* exact address, then one bound to the wildcard.
+UdpCandidates(m, connected, ip) ==
+    {s \in Sids : /\ sock[s].proto = "udp" /\ sock[s].host = m.dst[1]
+                  /\ sock[s].lport = m.dst[2] /\ sock[s].lip = ip
+                  /\ IF connected THEN sock[s].rip = m.src[1] /\ sock[s].rport = m.src[2]
+                                  ELSE sock[s].rip = NoHost}
+
+UdpTarget(m) ==
+    LET c1 == UdpCandidates(m, TRUE, m.dst[1]) \cup UdpCandidates(m, TRUE, ANY)
+        c2 == UdpCandidates(m, FALSE, m.dst[1])
+        c3 == UdpCandidates(m, FALSE, ANY)
+    IN IF c1 # {} THEN Min(c1) ELSE IF c2 # {} THEN Min(c2) ELSE IF c3 # {} THEN Min(c3) ELSE NoSid
+
+Datagram(from, data) == [from |-> from, data |-> data]
+
+(* DeliverDatagram: a datagram for a bound socket joins its queue whole,  *)
+(* with its sender's address.                                             *)
+DeliverDatagram(m, keep) ==
+    /\ m \in net /\ m.proto = "udp" /\ m.kind = "DGRAM"
+    /\ LET s == UdpTarget(m) IN
+       /\ s # NoSid
+       /\ sock' = [sock EXCEPT ![s].rcv = IF sock[s].rdshut THEN @ ELSE Append(@, Datagram(m.src, m.data))]
+    /\ Arrive(m, keep, {})
+    /\ UNCHANGED <<fdt, alive, pending, evt>>
+
+(* DatagramToNoSocket: a datagram nobody is bound to is answered with an  *)
+(* ICMP port unreachable.                                                 *)
+DatagramToNoSocket(m, keep) ==
+    /\ m \in net /\ m.proto = "udp" /\ m.kind = "DGRAM" /\ UdpTarget(m) = NoSid
+    /\ Arrive(m, keep, {Seg("icmp", "UNREACH", m.dst, m.src, 0, 0, "none")})
+    /\ UNCHANGED <<sock, fdt, alive, pending, evt>>
+
+(* RcvPortUnreachable: Linux reports the ICMP error to a connected socket *)
+(* as ECONNREFUSED on its next call; an unconnected one learns nothing.   *)
+RcvPortUnreachable(m, keep) ==
+    /\ m \in net /\ m.proto = "icmp"
+    /\ LET hits == {s \in Sids : /\ sock[s].proto = "udp" /\ sock[s].host = m.dst[1]
+                                 /\ sock[s].lport = m.dst[2]
+                                 /\ sock[s].rip = m.src[1] /\ sock[s].rport = m.src[2]}
+       IN sock' = IF hits # {} /\ Profile = "LINUX"
+                  THEN [sock EXCEPT ![Min(hits)].err = "ECONNREFUSED"] ELSE sock
+    /\ Arrive(m, keep, {})
+    /\ UNCHANGED <<fdt, alive, pending, evt>>
+
+(* DeliverRaw: an IP datagram goes, as a copy, to every raw socket of its *)
+(* destination host bound to that address or the wildcard (S8: the       *)
+(* transport is bypassed; there are no ports, S7).                        *)
+DeliverRaw(m, keep) ==
+    /\ m \in net /\ m.proto = "raw"
+    /\ sock' = [s \in Sids |->
+                   IF sock[s].proto = "raw" /\ sock[s].host = m.dst[1] /\ sock[s].lip \in {ANY, m.dst[1]}
+                      /\ ~sock[s].rdshut
+                   THEN [sock[s] EXCEPT !.rcv = Append(@, Datagram(m.src, m.data))]
+                   ELSE sock[s]]
+    /\ Arrive(m, keep, {})
+    /\ UNCHANGED <<fdt, alive, pending, evt>>
+
+DatagramArrival(m, keep) ==
+    DeliverDatagram(m, keep) \/ DatagramToNoSocket(m, keep) \/ RcvPortUnreachable(m, keep) \/ DeliverRaw(m, keep)
+==============================================================================
