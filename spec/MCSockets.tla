@@ -28,6 +28,13 @@ MCNext ==
 
 MCSpec == MCInit /\ [][MCNext]_mcvars
 
+\* FairSpec with the budget: the network, timers and returns are fair.
+MCFairSpec ==
+    /\ MCSpec
+    /\ \A h \in Hosts : WF_mcvars(DeliverTo(h) /\ UNCHANGED calls)
+    /\ \A s \in Sids : WF_mcvars(TcpTimer(s) /\ UNCHANGED calls)
+    /\ \A p \in Proc : WF_mcvars((ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p)) /\ UNCHANGED calls)
+
 \* Narrower argument sets, substituted in a .cfg with "<-".
 TcpUdpTypes == {"STREAM", "DGRAM"}
 TcpOnly == {"STREAM"}

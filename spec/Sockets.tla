@@ -92,6 +92,10 @@ DescriptorsAreLocal ==
     \A p \in Proc : \A f \in Fds :
         fdt[p][f] # NoSid => InUse(fdt[p][f]) /\ sock[fdt[p][f]].host = p[1]
 
+(* LocalAddressIsOwn (S3, S5): a socket lives on one host and its local   *)
+(* address is that host's own address, or the wildcard.                   *)
+LocalAddressIsOwn == \A s \in Sids : InUse(s) => sock[s].lip \in {ANY, sock[s].host}
+
 (* NoSocketOutlivesItsProcess (S17): a process that is gone holds no      *)
 (* descriptor and waits in no call; a socket no descriptor holds is a TCP *)
 (* connection finishing its close, or one waiting to be accepted.         *)

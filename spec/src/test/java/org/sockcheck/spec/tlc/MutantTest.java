@@ -1,0 +1,84 @@
+package org.sockcheck.spec.tlc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The invariants bite: each mutant drops or weakens one guard in a copy of
+ * the real spec text, and TLC must reject it through the invariant that
+ * protects against exactly that.
+ */
+class MutantTest {
+    static final Path SPEC = Path.of("").toAbsolutePath();
+
+    /** One change to the spec text: in file, this text (found exactly once) becomes that. */
+    record Edit(String file, String from, String to) {
+    }
+
+    record Mutant(String name, String config, String invariant, List<Edit> edits) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Mutant> mutants() {
+        return Stream.of(
+                new Mutant("bind without the in-use check", "standard.cfg", "UdpIdentifiedByLocalAddress", List.of(
+                        new Edit("SocketApi.tla", "ELSE IF port # 0 /\\ Conflicts(s, ip, port) THEN", "ELSE IF FALSE THEN"))),
+                new Mutant("two listeners on one address", "small.cfg", "OneListenerPerAddress", List.of(
+                        new Edit("SocketApi.tla", "ELSE IF port # 0 /\\ Conflicts(s, ip, port) THEN", "ELSE IF FALSE THEN"),
+                        new Edit("SocketApi.tla", "ELSE IF sock[s].lport # 0 /\\ \\E o \\in Sids \\ {s} :",
+                                "ELSE IF FALSE /\\ \\E o \\in Sids \\ {s} :"))),
+                new Mutant("a UDP socket reaching ESTABLISHED", "standard.cfg", "UdpIsNeverEstablished", List.of(
+                        new Edit("SocketApi.tla", "!.st = IF proto = \"tcp\" THEN \"CLOSED\" ELSE \"NONE\"",
+                                "!.st = IF proto = \"tcp\" THEN \"CLOSED\" ELSE \"ESTABLISHED\""))),
+                new Mutant("exit leaves the descriptors behind", "small.cfg", "DescriptorsAreLocal", List.of(
+                        new Edit("SocketApi.tla", "/\\ fdt' = [fdt EXCEPT ![p] = NoFd]", "/\\ fdt' = fdt"))),
+                new Mutant("exit keeps the process's sockets", "small.cfg", "NoSocketOutlivesItsProcess", List.of(
+                        new Edit("SocketApi.tla", "last == {s \\in held : \\A q \\in Proc \\ {p} : \\A g \\in Fds : fdt[q][g] # s}",
+                                "last == {}"))),
+                new Mutant("a listener with a remote address", "small.cfg", "ListenerHasNoRemote", List.of(
+                        new Edit("SocketApi.tla", "ELSE @,\n                                    ![s].rip = NoHost, ![s].rport = 0]",
+                                "ELSE @,\n                                    ![s].rip = p[1], ![s].rport = 0]"))),
+                new Mutant("connect without a local address", "small.cfg", "ConnectedHasRemote", List.of(
+                        new Edit("SocketApi.tla", "lip == p[1]", "lip == ANY"))),
+                new Mutant("a connection made on the wrong host", "small.cfg", "LocalAddressIsOwn", List.of(
+                        new Edit("Tcp.tla", "!.host = m.dst[1],", "!.host = m.src[1],"))),
+                new Mutant("datagrams delivered with other contents", "standard.cfg", "DatagramsKeepBoundaries", List.of(
+                        new Edit("Udp.tla", "ELSE Append(@, Datagram(m.src, m.data))]", "ELSE Append(@, Datagram(m.src, \"garbled\"))]"))),
+                new Mutant("stream data delivered out of its place", "small.cfg", "StreamIsInOrderPrefix", List.of(
+                        new Edit("Tcp.tla", "![s].got = Append(@, m.seq),", "![s].got = Append(@, m.seq + 1),"))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mutants")
+    void tlcRejectsTheMutantThroughItsInvariant(Mutant mutant) throws Exception {
+        Path dir = Files.createTempDirectory("sockcheck-mutant-");
+        try {
+            for (String f : ModelCheck.FILES) {
+                if (Files.exists(SPEC.resolve(f))) {
+                    Files.copy(SPEC.resolve(f), dir.resolve(f));
+                }
+            }
+            for (Edit e : mutant.edits()) {
+                String text = Files.readString(dir.resolve(e.file()));
+                int first = text.indexOf(e.from());
+                assertEquals(true, first >= 0 && text.indexOf(e.from(), first + 1) < 0,
+                        "the mutant's text must occur exactly once in " + e.file() + ": " + e.from());
+                Files.writeString(dir.resolve(e.file()), text.replace(e.from(), e.to()));
+            }
+            ModelCheck.Result r = ModelCheck.run(ModelCheck.defaultTlaTools(), dir, dir.resolve(mutant.config()), 2, 600, p -> { });
+            assertEquals(ModelCheck.Status.VIOLATION, r.status(), () -> ModelCheck.lastLines(r, 20).orElse(""));
+            assertEquals(mutant.invariant(), r.violated(), () -> ModelCheck.lastLines(r, 40).orElse(""));
+        } finally {
+            ModelCheck.deleteTree(dir);
+        }
+    }
+}
