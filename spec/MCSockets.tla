@@ -40,6 +40,7 @@ TcpUdpTypes == {"STREAM", "DGRAM"}
 TcpOnly == {"STREAM"}
 WriteShutdown == {"WR"}
 ReuseOn == {TRUE}
+NoReuse == {}
 HostAddrs == Hosts
 LabelledPorts == Ports
 
