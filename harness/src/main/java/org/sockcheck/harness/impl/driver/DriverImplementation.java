@@ -35,7 +35,8 @@ public final class DriverImplementation implements Implementation {
     private final Map<String, Set<String>> ops = new LinkedHashMap<>();
     /** Every driver process not yet ended, for the shutdown hook, which must not wait for a call in progress. */
     private final java.util.Queue<DriverProcess> live = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final Thread cleanup = new Thread(this::killAll, "sockcheck-driver-cleanup");
+    private final org.sockcheck.harness.impl.ShutdownHook cleanup =
+            new org.sockcheck.harness.impl.ShutdownHook("sockcheck-driver-cleanup", this::killAll);
     private Addressing addressing;
     private long timeoutMs;
 
@@ -44,7 +45,6 @@ public final class DriverImplementation implements Implementation {
             throw new IllegalArgumentException("driver: needs a command");
         }
         this.command = List.copyOf(command);
-        Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
     @Override
@@ -251,10 +251,6 @@ public final class DriverImplementation implements Implementation {
     @Override
     public void close() {
         stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down and runs the hook itself
-        }
+        cleanup.remove();
     }
 }

@@ -67,20 +67,13 @@ public final class LinuxImplementation implements Implementation {
     private int timeoutMs;
 
     /** Closes the trace's descriptors also when the run is interrupted (Ctrl-C). */
-    private final Thread cleanup = new Thread(this::closeAllNow, "sockcheck-linux-cleanup");
-
-    public LinuxImplementation() {
-        Runtime.getRuntime().addShutdownHook(cleanup);
-    }
+    private final org.sockcheck.harness.impl.ShutdownHook cleanup =
+            new org.sockcheck.harness.impl.ShutdownHook("sockcheck-linux-cleanup", this::closeAllNow);
 
     @Override
     public void close() {
         stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down and runs the hook itself
-        }
+        cleanup.remove();
     }
 
     @Override
