@@ -178,9 +178,8 @@ DatagramsKeepBoundaries ==
     \A s \in Sids : sock[s].proto \in {"udp", "raw"} =>
         \A i \in 1..Len(sock[s].rcv) : sock[s].rcv[i] \in [from : Hosts \X (AllPorts \cup {0}), data : Data]
 
-(* BlockedCallsWaitForSomething: a process waits only in a call that can  *)
-(* still return (its descriptor open).                                    *)
-OnlyConnectWaitsInSynSent ==
+(* OnlyLiveProcessesWait: a process that waits in a call exists.          *)
+OnlyLiveProcessesWait ==
     \A p \in Proc : pending[p].op # "none" => alive[p]
 
 ------------------------------------------------------------------------------
