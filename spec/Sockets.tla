@@ -108,15 +108,15 @@ NoSocketOutlivesItsProcess ==
                \/ sock[s].listener # NoSid
 
 LiveTcp(s) == InUse(s) /\ sock[s].proto = "tcp" /\ sock[s].st # "CLOSED"
+SameAddresses(s, t) ==
+    <<sock[s].lip, sock[s].lport, sock[s].rip, sock[s].rport>> = <<sock[t].lip, sock[t].lport, sock[t].rip, sock[t].rport>>
 
 (* UniqueFourTuple (S14): in TCP each 4-tuple has one socket; several     *)
 (* connections may share the local address (S11) but not all four.       *)
 UniqueFourTuple ==
     \A s, t \in Sids :
         s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st # "LISTEN" /\ sock[t].st # "LISTEN"
-        /\ sock[s].host = sock[t].host =>
-            <<sock[s].lip, sock[s].lport, sock[s].rip, sock[s].rport>> #
-            <<sock[t].lip, sock[t].lport, sock[t].rip, sock[t].rport>>
+        /\ sock[s].host = sock[t].host => ~SameAddresses(s, t)
 
 (* OneListenerPerAddress (S9): two listeners never share an address.      *)
 OneListenerPerAddress ==
@@ -162,9 +162,7 @@ UdpIsNeverEstablished == \A s \in Sids : sock[s].proto \in {"udp", "raw"} => soc
 (* socket: no two TCP entries of a host share all of their addresses.     *)
 DemuxIsUnique ==
     \A s, t \in Sids :
-        s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].host = sock[t].host =>
-            <<sock[s].lip, sock[s].lport, sock[s].rip, sock[s].rport>> #
-            <<sock[t].lip, sock[t].lport, sock[t].rip, sock[t].rport>>
+        s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].host = sock[t].host => ~SameAddresses(s, t)
 
 (* StreamIsInOrderPrefix (S10): what a connection received is the         *)
 (* sender's stream, in order, without gaps or repeats, whatever the       *)

@@ -52,11 +52,6 @@ public final class RefImplementation implements Implementation {
         return stack.sockets(host);
     }
 
-    /** The TCP transitions of the last trace, for the report. */
-    public List<String> transitions() {
-        return stack == null ? List.of() : stack.transitions().stream().map(Object::toString).toList();
-    }
-
     @Override
     public void stop() {
         // The stack lives in memory only; the next start makes a new one.

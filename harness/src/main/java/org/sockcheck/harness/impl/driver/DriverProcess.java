@@ -183,10 +183,6 @@ final class DriverProcess implements AutoCloseable {
         process.destroyForcibly();
     }
 
-    ProcessHandle handle() {
-        return process.toHandle();
-    }
-
     /** The driver answered with an errno. */
     static final class ErrnoReply extends Exception {
         final String errno;

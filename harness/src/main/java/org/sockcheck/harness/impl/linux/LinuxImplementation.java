@@ -290,9 +290,16 @@ public final class LinuxImplementation implements Implementation {
     @Override
     public synchronized List<SocketRow> observe(String host) throws ImplementationException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
+        // A descriptor's inode does not change while the table settles: look each up once.
+        Map<Long, Sock> byInode = new HashMap<>();
+        for (TreeMap<Integer, Sock> t : descriptors.values()) {
+            for (Sock s : t.values()) {
+                byInode.put(ProcNet.inodeOf(s.realFd), s);
+            }
+        }
         List<SocketRow> last = null;
         for (int i = 0; i < SETTLE_MS / 5 + 2; i++) {
-            List<SocketRow> now = readTable(host);
+            List<SocketRow> now = readTable(host, byInode);
             if (now.equals(last) && now.stream().noneMatch(LinuxImplementation::awaitingPeer) && tcpInfoAgrees(host, now)) {
                 return now;
             }
@@ -355,14 +362,8 @@ public final class LinuxImplementation implements Implementation {
         };
     }
 
-    private List<SocketRow> readTable(String host) throws ImplementationException {
+    private List<SocketRow> readTable(String host, Map<Long, Sock> byInode) throws ImplementationException {
         String ip = addressing.hostIps().get(host);
-        Map<Long, Sock> byInode = new HashMap<>();
-        for (TreeMap<Integer, Sock> t : descriptors.values()) {
-            for (Sock s : t.values()) {
-                byInode.put(ProcNet.inodeOf(s.realFd), s);
-            }
-        }
         List<SocketRow> rows = new ArrayList<>();
         try {
             for (Proto proto : List.of(Proto.TCP, Proto.UDP)) {

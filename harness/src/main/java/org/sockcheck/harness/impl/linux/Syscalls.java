@@ -30,7 +30,6 @@ final class Syscalls {
     static final int SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
-    static final int SO_ERROR = 4;
     static final int SO_RCVTIMEO = 20;
     static final int SO_SNDTIMEO = 21;
     static final int IPPROTO_TCP = 6;
@@ -179,7 +178,7 @@ final class Syscalls {
             return result(invokeInt(SETSOCKOPT, capture, fd, SOL_SOCKET, option, tv, 16));
         }
 
-        /** getsockopt into a buffer; returns the buffer's first int (SO_ERROR) or byte (TCP_INFO's state). */
+        /** getsockopt into a buffer (TCP_INFO). */
         Result getsockopt(int fd, int level, int name, MemorySegment buf) {
             return result(invokeInt(GETSOCKOPT, capture, fd, level, name, buf, intCell((int) buf.byteSize())));
         }
