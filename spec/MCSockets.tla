@@ -20,8 +20,8 @@ mcvars == <<vars, calls>>
 MCInit == Init /\ calls = 0
 
 MCNext ==
-    \/ /\ User
-       /\ calls < MaxCalls
+    \/ /\ calls < MaxCalls
+       /\ User
        /\ calls' = IF <<sock, fdt, alive, pending, net>>' = <<sock, fdt, alive, pending, net>>
                    THEN calls ELSE calls + 1
     \/ (System \/ Network) /\ UNCHANGED calls

@@ -86,7 +86,9 @@ Seg(proto, kind, src, dst, seq, ack, data) ==
 ------------------------------------------------------------------------------
 (* Descriptors and the table *)
 
-Refs(s) == Cardinality({<<p, f>> \in Proc \X Fds : fdt[p][f] = s})
+\* Whether some descriptor refers to s, and whether one other than f of p does.
+Held(s) == \E p \in Proc, f \in Fds : fdt[p][f] = s
+HeldElsewhere(s, p, f) == \E q \in Proc, g \in Fds : fdt[q][g] = s /\ <<q, g>> # <<p, f>>
 InUse(s) == sock[s].proto # "none"
 FreeSids == {s \in Sids : ~InUse(s)}
 OpenFds(p) == {f \in Fds : fdt[p][f] # NoSid}
@@ -119,7 +121,7 @@ FreeEphemeral(s, ip) == {e \in EphemeralPorts : ~Conflicts(s, ip, e)}
 \* A TCP entry that reached CLOSED leaves the table when no descriptor
 \* refers to it (a listener's unaccepted connection leaves its queue too).
 Forget(tbl, s) ==
-    IF tbl[s].proto = "tcp" /\ tbl[s].st = "CLOSED" /\ Refs(s) = 0
+    IF tbl[s].proto = "tcp" /\ tbl[s].st = "CLOSED" /\ ~Held(s)
     THEN LET l == tbl[s].listener
              dequeued == IF l = NoSid THEN tbl
                          ELSE [tbl EXCEPT ![l].acceptq = SelectSeq(@, LAMBDA x : x # s)]

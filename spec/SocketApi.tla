@@ -327,7 +327,7 @@ Close(p, f) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "close", "EBADF")
        ELSE LET s == SockOf(p, f)
-                r == IF Refs(s) = 1 THEN LastClose(sock, s) ELSE [tbl |-> sock, segs |-> {}]
+                r == IF ~HeldElsewhere(s, p, f) THEN LastClose(sock, s) ELSE [tbl |-> sock, segs |-> {}]
             IN /\ fdt' = [fdt EXCEPT ![p][f] = NoSid]
                /\ sock' = r.tbl
                /\ net' = net \cup r.segs

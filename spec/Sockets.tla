@@ -102,7 +102,7 @@ LocalAddressIsOwn == \A s \in Sids : InUse(s) => sock[s].lip \in {ANY, sock[s].h
 NoSocketOutlivesItsProcess ==
     /\ \A p \in Proc : ~alive[p] => fdt[p] = NoFd /\ pending[p].op = "none"
     /\ \A s \in Sids :
-        InUse(s) /\ Refs(s) = 0 =>
+        InUse(s) /\ ~Held(s) =>
             /\ sock[s].proto = "tcp"
             /\ \/ sock[s].st \in {"FIN-WAIT-1", "FIN-WAIT-2", "CLOSING", "LAST-ACK", "TIME-WAIT"}
                \/ sock[s].listener # NoSid
@@ -194,7 +194,7 @@ HandshakeCompletes == \A s \in Sids : sock[s].st = "SYN-RECEIVED" ~> sock[s].st 
 (* ClosedConnectionFreesAddress: a TCP connection all of whose            *)
 (* descriptors are closed eventually leaves the table, freeing its        *)
 (* address (TIME-WAIT and Linux's FIN-WAIT-2 timeout included).           *)
-Orphan(s) == InUse(s) /\ sock[s].proto = "tcp" /\ Refs(s) = 0 /\ sock[s].listener = NoSid
+Orphan(s) == InUse(s) /\ sock[s].proto = "tcp" /\ ~Held(s) /\ sock[s].listener = NoSid
 ClosedConnectionFreesAddress == \A s \in Sids : Orphan(s) ~> ~InUse(s)
 
 (***************************************************************************)

@@ -242,7 +242,7 @@ TimeWaitExpires(s) ==
 (* tcp_fin_timeout, so a peer that never closes cannot hold it forever.   *)
 FinWait2Timeout(s) ==
     /\ Profile = "LINUX"
-    /\ sock[s].proto = "tcp" /\ sock[s].st = "FIN-WAIT-2" /\ Refs(s) = 0
+    /\ sock[s].proto = "tcp" /\ sock[s].st = "FIN-WAIT-2" /\ ~Held(s)
     /\ sock' = Forget(SetState(s, "CLOSED"), s)
     /\ UNCHANGED <<net>> /\ UnchangedApi
 

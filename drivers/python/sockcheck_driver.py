@@ -24,7 +24,7 @@ import time
 PROTOCOL = 1
 OPS = ["socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto",
        "recvfrom", "shutdown", "close", "getsockname", "getpeername", "setsockopt",
-       "sockets"]
+       "dup", "exit", "sockets"]
 TYPES = {"stream": socket.SOCK_STREAM, "dgram": socket.SOCK_DGRAM, "raw": socket.SOCK_RAW}
 HOW = {"rd": socket.SHUT_RD, "wr": socket.SHUT_WR, "rdwr": socket.SHUT_RDWR}
 # include/net/tcp_states.h, in RFC 9293 spelling
@@ -150,6 +150,22 @@ class Driver:
             os.close(fd)  # not ours: let the kernel answer (EBADF)
         else:
             s.close()
+        return 0
+
+    def op_dup(self, a):
+        fd = a["fd"]
+        copy = self.sock(fd).dup()  # dup(2): the lowest free descriptor
+        self.socks[copy.fileno()] = copy
+        if fd in self.wildcard:
+            self.wildcard.add(copy.fileno())
+        return copy.fileno()
+
+    def op_exit(self, a):
+        """The modelled process ends: all its descriptors close."""
+        for s in self.socks.values():
+            s.close()
+        self.socks.clear()
+        self.wildcard.clear()
         return 0
 
     def op_getsockname(self, a):

@@ -1,28 +1,23 @@
 package org.sockcheck.ref;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /** A node with one IPv4 address, its socket table and its processes (S1, S3). */
 final class Host {
-    /** Linux's default ip_local_port_range. */
-    static final int EPHEMERAL_FIRST = 32768;
-    static final int EPHEMERAL_LAST = 60999;
-
     final String name;
     final String ip;
+    /** The socket table, in creation order. */
     final List<Sock> sockets = new ArrayList<>();
-    final Map<String, Process> processes = new LinkedHashMap<>();
-    int nextEphemeral = EPHEMERAL_FIRST;
+    final Map<String, Process> processes = new HashMap<>();
+    /** Where the search for a free ephemeral port starts next. */
+    int nextEphemeral;
 
-    Host(String name, String ip) {
+    Host(String name, String ip, int firstEphemeral) {
         this.name = name;
         this.ip = ip;
-    }
-
-    Process process(String processName) {
-        return processes.computeIfAbsent(processName, n -> new Process(this, n));
+        this.nextEphemeral = firstEphemeral;
     }
 }

@@ -10,21 +10,32 @@ final class Process {
     /** 0, 1 and 2 are taken by standard input, output and error. */
     static final int FIRST_FREE = 3;
 
+    /** A blocking call the process waits in (the spec's pending): connect, accept, recv or recvfrom. */
+    record Pending(String op, int fd, int max) {
+    }
+
     final Host host;
     final String name;
     final TreeMap<Integer, Sock> descriptors = new TreeMap<>();
+    boolean alive = true;
+    Pending pending;
 
     Process(Host host, String name) {
         this.host = host;
         this.name = name;
     }
 
-    /** POSIX: a new descriptor is the lowest number not open in the process. */
-    int allocate(Sock sock) {
+    /** POSIX (open(2), "lowest-numbered file descriptor not currently open"). */
+    int lowestFree() {
         int fd = FIRST_FREE;
         while (descriptors.containsKey(fd)) {
             fd++;
         }
+        return fd;
+    }
+
+    int allocate(Sock sock) {
+        int fd = lowestFree();
         descriptors.put(fd, sock);
         sock.descriptors++;
         return fd;

@@ -1,14 +1,11 @@
 package org.sockcheck.ref;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.sockcheck.ref.Segment.Flag;
+import org.sockcheck.ref.Segment.Kind;
 import org.sockcheck.spec.ApiCall;
 import org.sockcheck.spec.Endpoint;
 import org.sockcheck.spec.Errno;
@@ -21,54 +18,1252 @@ import org.sockcheck.spec.SocketRow;
 import org.sockcheck.spec.TcpState;
 
 /**
- * The reference stack: hosts, processes, socket tables and a network between
- * them, deterministic and in process. Every call runs to completion, then the
- * network delivers what is in flight, in order, until nothing is left; so a
- * connect to a listener has finished its handshake when connect returns.
+ * The reference stack: the specification (spec/*.tla) in Java, to be read
+ * next to it. Each action of the spec is one method of the same name, in the
+ * same order as the modules: the calls of SocketApi.tla, the segment arrivals
+ * and timers of Tcp.tla, the datagram arrivals of Udp.tla, the network of
+ * Network.tla. Every TCP state change goes through {@link #setState}, which
+ * records {@code from => to} with the action that made it.
  *
- * NOTE: this first stack delivers every segment in order and loses none;
- * loss, duplication and reordering come with the full reference stack. Timers
- * do not run: TIME-WAIT lasts until the trace ends.
+ * <p>The stack is deterministic. By default each call runs to completion and
+ * the network then delivers what is in flight, oldest first, until no segment
+ * can be taken; a blocking call that still cannot return gives up with
+ * {@link Outcome.Blocked}, as a real implementation's call times out. A caller
+ * that wants to choose delivery, loss, duplication and reordering itself
+ * turns that off ({@link #setAutoDeliver}) and drives the network with
+ * {@link #deliver}, {@link #loseSegment}, {@link #advance} and
+ * {@link #tryReturn}.
+ *
+ * <p>Where the spec abstracts, the stack is concrete in the way Linux is:
+ * byte streams rather than segments for recv, a backlog, ephemeral ports from
+ * 32768, timers on a virtual clock. Those places say so.
  */
 public final class RefStack {
+    /** RFC 9293 3.4.2: 2*MSL; Linux's TCP_TIMEWAIT_LEN is 60 s. */
+    static final long TIME_WAIT_MS = 60_000;
+    /** Linux's default net.ipv4.tcp_fin_timeout. */
+    static final long FIN_WAIT_2_MS = 60_000;
+    /** Linux gives up a SYN after tcp_syn_retries = 6 retransmissions: 1+2+...+64 s. */
+    static final long SYN_SENT_MS = 127_000;
+    /** ... and a SYN-ACK after tcp_synack_retries = 5: 1+2+...+32 s. */
+    static final long SYN_RECEIVED_MS = 63_000;
+
+    /**
+     * The stack's finite resources, which the spec has as the finite sets Fds,
+     * Sids and EphemeralPorts: descriptors per process (EMFILE), entries per
+     * socket table (ENOBUFS) and the ephemeral port range (EAGAIN).
+     */
+    public record Limits(int descriptors, int sockets, int ephemeralFirst, int ephemeralLast) {
+        /** Linux's defaults: RLIMIT_NOFILE 1024, ip_local_port_range 32768-60999. */
+        public static final Limits LINUX = new Limits(1024, 65_536, 32768, 60999);
+    }
+
     private final Profile profile;
+    private final Limits limits;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
-    private final Deque<Segment> inFlight = new ArrayDeque<>();
+    private final Map<String, Host> byIp = new HashMap<>();
+    private final List<Segment> net = new ArrayList<>();
     private final List<Transition> transitions = new ArrayList<>();
+    private final Map<String, Integer> taken = new HashMap<>();
+    private boolean autoDeliver = true;
+    private long now;
+    private long nextInode = 10_000;
 
     public RefStack(Profile profile) {
+        this(profile, Limits.LINUX);
+    }
+
+    public RefStack(Profile profile, Limits limits) {
         this.profile = profile;
+        this.limits = limits;
     }
 
     public void addHost(String name, String ip) {
-        if (hosts.values().stream().anyMatch(h -> h.ip.equals(ip))) {
+        if (byIp.containsKey(ip)) {
             throw new IllegalArgumentException("address " + ip + " already belongs to a host");
         }
-        hosts.put(name, new Host(name, ip));
+        Host h = new Host(name, ip, limits.ephemeralFirst());
+        hosts.put(name, h);
+        byIp.put(ip, h);
     }
 
+    // ------------------------------------------------------------ observing
+
+    /** Every TCP state change so far, oldest first. */
     public List<Transition> transitions() {
         return List.copyOf(transitions);
     }
 
-    /** The socket table of a host (S1, S16), in creation order. */
-    public List<SocketRow> sockets(String hostName) {
-        return host(hostName).sockets.stream().filter(Sock::listed).map(Sock::row).toList();
+    /** How often each spec action has been taken: the stack's own spec coverage. */
+    public Map<String, Integer> actionsTaken() {
+        return Map.copyOf(taken);
     }
 
-    /** Runs one call of a process, then lets the network settle. */
-    public Outcome call(String hostName, String processName, ApiCall call) {
-        Process p = host(hostName).process(processName);
-        Outcome outcome = switch (call) {
-            case ApiCall.Socket c -> socket(p, c.type());
-            case ApiCall.Close c -> close(p, c.fd());
-            default -> {
-                Sock s = p.descriptors.get(call.fd());
-                yield s == null ? fail(Errno.EBADF) : onSocket(p, s, call);
+    /** The socket table of a host as /proc/net lists it (S1, S16), in creation order. */
+    public List<SocketRow> sockets(String hostName) {
+        List<SocketRow> rows = new ArrayList<>();
+        for (Sock s : host(hostName).sockets) {
+            // The trace format observes TCP and UDP; raw sockets show in procNet.
+            if (s.listed() && s.proto != Proto.RAW) {
+                rows.add(s.row());
             }
-        };
+        }
+        return rows;
+    }
+
+    /** The host's table in the kernel's text format: /proc/net/tcp, /proc/net/udp or /proc/net/raw (S16). */
+    public String procNet(String hostName, Proto proto) {
+        return ProcNet.render(host(hostName).sockets, proto, now);
+    }
+
+    /** The segments in flight, in the order they were sent. */
+    public List<Segment> inFlight() {
+        return List.copyOf(net);
+    }
+
+    /** The virtual clock, in milliseconds since the stack started. */
+    public long now() {
+        return now;
+    }
+
+    // ------------------------------------------------------------ driving
+
+    /** Whether each call is followed by in-order delivery of everything in flight (the default). */
+    public void setAutoDeliver(boolean on) {
+        autoDeliver = on;
+    }
+
+    /**
+     * Runs one call of a process. With automatic delivery the network then
+     * settles and a call that had to wait returns if it can, or gives up.
+     */
+    public Outcome call(String hostName, String processName, ApiCall call) {
+        Host h = host(hostName);
+        Process p = h.processes.get(processName);
+        if (p == null || !p.alive) {
+            // A name not seen before, or of a process that exited, starts a new process.
+            p = new Process(h, processName);
+            h.processes.put(processName, p);
+        }
+        if (p.pending != null && !(call instanceof ApiCall.Exit)) {
+            // Only exit ends a process that waits in a call (spec: Exit needs alive, not Ready).
+            throw new IllegalStateException(hostName + "." + processName + " still waits in " + p.pending.op());
+        }
+        Outcome outcome = dispatch(p, call);
+        if (!autoDeliver) {
+            return outcome;
+        }
         settle();
-        return outcome;
+        if (p.pending == null) {
+            return outcome;
+        }
+        Outcome late = tryReturn(p);
+        if (late != null) {
+            return late;
+        }
+        String op = p.pending.op();
+        p.pending = null;
+        return new Outcome.Blocked(op + " would wait: nothing in flight can complete it");
+    }
+
+    /** The ...Returns step of a process waiting in a blocking call, if it can return now; else null. */
+    public Outcome tryReturn(String hostName, String processName) {
+        Process p = host(hostName).processes.get(processName);
+        return p == null || p.pending == null ? null : tryReturn(p);
+    }
+
+    private Outcome tryReturn(Process p) {
+        return switch (p.pending.op()) {
+            case "connect" -> connectReturns(p);
+            case "accept" -> acceptReturns(p);
+            default -> recvReturns(p);
+        };
+    }
+
+    /** The spec action each call of the trace format is: mostly the same word. */
+    static String action(ApiCall call) {
+        return switch (call) {
+            case ApiCall.SendTo c -> "sendTo";
+            case ApiCall.Recv c -> "recv";
+            case ApiCall.RecvFrom c -> "recv";
+            case ApiCall.SetSockOpt c -> "setReuseAddr";
+            case ApiCall.GetSockName c -> "getSockName";
+            case ApiCall.GetPeerName c -> "getPeerName";
+            default -> call.op();
+        };
+    }
+
+    private Outcome dispatch(Process p, ApiCall call) {
+        took(action(call));
+        switch (call) {
+            case ApiCall.Socket c -> {
+                return socket(p, c.type(), c.protocol());
+            }
+            case ApiCall.Fork c -> {
+                return fork(p, c.child());
+            }
+            case ApiCall.Exit c -> {
+                return exit(p);
+            }
+            default -> { }
+        }
+        int fd = call.fd();
+        Sock s = p.descriptors.get(fd);
+        if (s == null) {
+            return fail(Errno.EBADF);
+        }
+        return switch (call) {
+            case ApiCall.Bind c -> bind(s, c.addr());
+            case ApiCall.Listen c -> listen(s, c.backlog());
+            case ApiCall.Connect c -> connect(p, fd, s, c.addr());
+            case ApiCall.Accept c -> accept(p, fd, s);
+            case ApiCall.Send c -> send(s, c.data());
+            case ApiCall.SendTo c -> sendTo(s, c.data(), c.addr());
+            case ApiCall.Recv c -> recv(p, fd, s, "recv", c.max());
+            case ApiCall.RecvFrom c -> recv(p, fd, s, "recvfrom", c.max());
+            case ApiCall.Shutdown c -> shutdown(s, c.how());
+            case ApiCall.Close c -> close(p, fd, s);
+            case ApiCall.Dup c -> dup(p, s);
+            case ApiCall.SetSockOpt c -> setReuseAddr(s, c.value() != 0);
+            case ApiCall.GetSockName c -> getSockName(s);
+            case ApiCall.GetPeerName c -> getPeerName(s);
+            case ApiCall.Socket c -> throw new IllegalStateException("handled above");
+            case ApiCall.Fork c -> throw new IllegalStateException("handled above");
+            case ApiCall.Exit c -> throw new IllegalStateException("handled above");
+        };
+    }
+
+    // ================================================================ SocketApi.tla
+
+    /** Socket: a new, unbound table entry and the lowest free descriptor (S1, S2). */
+    Outcome socket(Process p, SockType type, int protocol) {
+        if (type == SockType.RAW && (protocol <= 0 || protocol > 255)) {
+            // Linux: a raw socket needs a protocol (raw(7)); the spec leaves protocols out.
+            return fail(Errno.EPROTONOSUPPORT);
+        }
+        if (p.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE) {
+            return fail(Errno.EMFILE);
+        }
+        if (p.host.sockets.size() >= limits.sockets()) {
+            return fail(Errno.ENOBUFS);
+        }
+        Sock s = new Sock(p.host, type.proto(), type == SockType.RAW ? protocol : 0, nextInode++);
+        p.host.sockets.add(s);
+        return ok(p.allocate(s));
+    }
+
+    /**
+     * Bind: gives the socket its local address (S5). A socket binds once; the
+     * address must be the host's own or the wildcard; an address another
+     * socket of the protocol holds is in use (S14) unless reuse allows it;
+     * port 0 asks for an ephemeral one. Raw sockets take an address, no port (S7).
+     */
+    Outcome bind(Sock s, Endpoint addr) {
+        boolean ownAddress = addr.wildcardIp() || addr.ip().equals(s.host.ip);
+        if (s.proto == Proto.RAW) {
+            if (!ownAddress) {
+                return fail(Errno.EADDRNOTAVAIL);
+            }
+            s.local = new Endpoint(addr.ip(), 0);
+            return ok(0);
+        }
+        if (s.bound()) {
+            return fail(Errno.EINVAL);
+        }
+        if (!ownAddress) {
+            return fail(Errno.EADDRNOTAVAIL);
+        }
+        int port = addr.port() == 0 ? freeEphemeral(s, addr.ip()) : addr.port();
+        if (port == 0 || conflicts(s, addr.ip(), port)) {
+            return fail(Errno.EADDRINUSE);
+        }
+        s.local = new Endpoint(addr.ip(), port);
+        s.bindReuse = s.reuse;
+        return ok(0);
+    }
+
+    /**
+     * Listen: a server's socket waits for clients (S9). Only TCP listens, and
+     * only one socket listens on an address, SO_REUSEADDR or not. Linux gives
+     * an unbound socket an ephemeral port; POSIX lets listen fail instead.
+     */
+    Outcome listen(Sock s, int backlog) {
+        if (!s.tcp()) {
+            return fail(Errno.EOPNOTSUPP);
+        }
+        if (s.state == TcpState.LISTEN) {
+            s.backlog = backlog;
+            return ok(0);
+        }
+        if (s.state != TcpState.CLOSED) {
+            return fail(Errno.EINVAL);
+        }
+        if (!s.bound() && profile == Profile.POSIX) {
+            return fail(Errno.EDESTADDRREQ);
+        }
+        if (s.bound() && anotherListener(s)) {
+            return fail(Errno.EADDRINUSE);
+        }
+        if (!s.bound()) {
+            int port = freeEphemeral(s, Endpoint.ANY_IP);
+            if (port == 0) {
+                return fail(Errno.EADDRINUSE);
+            }
+            s.local = new Endpoint(Endpoint.ANY_IP, port);
+            s.bindReuse = s.reuse;
+        }
+        s.backlog = backlog;
+        s.remote = null;
+        setState(s, TcpState.LISTEN, "listen");
+        return ok(0);
+    }
+
+    /**
+     * Connect: TCP sends SYN and waits in SYN-SENT (RFC 9293 3.5); the call
+     * returns in {@link #connectReturns}. An unbound socket gets an ephemeral
+     * port and the host's address. Each 4-tuple has one socket (S14). UDP and
+     * raw sockets only record the peer (S6).
+     */
+    Outcome connect(Process p, int fd, Sock s, Endpoint addr) {
+        if (s.tcp() && s.state == TcpState.SYN_SENT) {
+            return fail(Errno.EALREADY);
+        }
+        if (s.tcp() && s.state != TcpState.CLOSED) {
+            // Linux answers EISCONN for a listener too: the socket is not CLOSED.
+            return fail(Errno.EISCONN);
+        }
+        int lport = s.bound() || s.proto == Proto.RAW ? s.local.port() : freeEphemeral(s, s.host.ip);
+        if (lport == 0 && s.proto != Proto.RAW) {
+            return fail(Errno.EAGAIN);
+        }
+        Endpoint local = new Endpoint(s.host.ip, lport);
+        if (s.tcp() && fourTupleTaken(s, local, addr)) {
+            // S14; Linux refuses the second socket with EADDRNOTAVAIL.
+            return fail(Errno.EADDRNOTAVAIL);
+        }
+        if (!s.bound()) {
+            s.bindReuse = s.reuse;
+        }
+        if (s.proto == Proto.RAW) {
+            s.remote = new Endpoint(addr.ip(), 0);
+            return ok(0);
+        }
+        s.local = local;
+        s.remote = addr;
+        if (!s.tcp()) {
+            return ok(0);
+        }
+        // A socket may connect afresh after an earlier attempt ended.
+        s.sndUna = 0;
+        s.sndNxt = 1;
+        s.rcvNxt = 0;
+        s.finSeq = 0;
+        s.err = null;
+        s.wrShut = s.rdShut = s.fin = false;
+        s.stream.clear();
+        s.unread = 0;
+        s.streamOffset = 0;
+        setState(s, TcpState.SYN_SENT, "connect");
+        net.add(Segment.tcp(Kind.SYN, local, addr, 0, 0));
+        p.pending = new Process.Pending("connect", fd, 0);
+        return new Outcome.Blocked("connect waits for the handshake");
+    }
+
+    /** ConnectReturns: connect returns 0 once the connection is established, or the error that ended it. */
+    Outcome connectReturns(Process p) {
+        Sock s = p.descriptors.get(p.pending.fd());
+        Outcome out;
+        if (s == null) {
+            out = fail(Errno.EBADF);
+        } else if (s.state.synchronizedState()) {
+            out = ok(0);
+        } else if (s.state == TcpState.CLOSED && s.err != null) {
+            out = fail(takeError(s));
+            s.remote = null;
+        } else {
+            return null;
+        }
+        p.pending = null;
+        return taken("connectReturns", out);
+    }
+
+    /** Accept: hands out the oldest established connection as a new socket (S10, S11), or waits. */
+    Outcome accept(Process p, int fd, Sock l) {
+        if (!l.tcp()) {
+            return fail(Errno.EOPNOTSUPP);
+        }
+        if (l.state != TcpState.LISTEN) {
+            return fail(Errno.EINVAL);
+        }
+        if (!l.acceptQueue.isEmpty()) {
+            return p.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE
+                    ? fail(Errno.EMFILE) : takeConnection(p, l);
+        }
+        p.pending = new Process.Pending("accept", fd, 0);
+        return new Outcome.Blocked("accept waits for a connection");
+    }
+
+    private static Outcome takeConnection(Process p, Sock l) {
+        Sock c = l.acceptQueue.poll();
+        c.listener = null;
+        return new Outcome.Accepted(p.allocate(c), c.remote);
+    }
+
+    /** AcceptReturns: a waiting accept returns when a connection is queued. */
+    Outcome acceptReturns(Process p) {
+        Sock l = p.descriptors.get(p.pending.fd());
+        Outcome out;
+        if (l == null || l.state != TcpState.LISTEN) {
+            out = fail(Errno.EINVAL);
+        } else if (l.acceptQueue.isEmpty()) {
+            return null;
+        } else {
+            out = takeConnection(p, l);
+        }
+        p.pending = null;
+        return taken("acceptReturns", out);
+    }
+
+    /**
+     * Send: appends to the byte stream (S10, S18) or sends one datagram to the
+     * connected peer. A stream that cannot send says EPIPE; POSIX says
+     * ENOTCONN for one that never connected.
+     */
+    Outcome send(Sock s, byte[] data) {
+        if (s.err != null) {
+            return fail(takeError(s));
+        }
+        if (!s.tcp()) {
+            if (!s.connected()) {
+                return fail(Errno.EDESTADDRREQ);
+            }
+            net.add(outgoing(s, s.remote, data));
+            return ok(data.length);
+        }
+        if (s.wrShut || (s.state != TcpState.ESTABLISHED && s.state != TcpState.CLOSE_WAIT)) {
+            boolean neverConnected = !s.state.synchronizedState() && !s.wrShut;
+            return fail(neverConnected && profile == Profile.POSIX ? Errno.ENOTCONN : Errno.EPIPE);
+        }
+        if (data.length > 0) {
+            net.add(Segment.data(s.local, s.remote, s.sndNxt++, s.rcvNxt, data));
+        }
+        return ok(data.length);
+    }
+
+    /** SendTo: a datagram carries its destination (S13); an unbound UDP sender gets a port (S19). */
+    Outcome sendTo(Sock s, byte[] data, Endpoint to) {
+        if (s.tcp()) {
+            return fail(s.state == TcpState.ESTABLISHED || s.state == TcpState.CLOSE_WAIT ? Errno.EISCONN : Errno.EPIPE);
+        }
+        if (s.err != null) {
+            return fail(takeError(s));
+        }
+        if (s.proto == Proto.UDP && !s.bound()) {
+            int port = freeEphemeral(s, Endpoint.ANY_IP);
+            if (port == 0) {
+                return fail(Errno.EAGAIN);
+            }
+            s.local = new Endpoint(Endpoint.ANY_IP, port);
+            s.bindReuse = s.reuse;
+        }
+        net.add(outgoing(s, to, data));
+        return ok(data.length);
+    }
+
+    private Segment outgoing(Sock s, Endpoint to, byte[] data) {
+        if (s.proto == Proto.RAW) {
+            return Segment.raw(new Endpoint(s.host.ip, 0), new Endpoint(to.ip(), 0), data, s.protocol);
+        }
+        return Segment.datagram(new Endpoint(s.host.ip, s.local.port()), to, data);
+    }
+
+    /**
+     * Recv and RecvFrom: bytes of the stream, or one whole datagram with its
+     * sender (S13); end of file after the peer's FIN; ENOTCONN on a stream
+     * that is not connected; otherwise the call waits.
+     */
+    Outcome recv(Process p, int fd, Sock s, String op, int max) {
+        Process.Pending call = new Process.Pending(op, fd, max);
+        Outcome now = recvResult(s, call);
+        if (now == null) {
+            p.pending = call;
+            return new Outcome.Blocked(op + " waits for data");
+        }
+        return now;
+    }
+
+    /** RecvReturns: a waiting recv returns once there is something to give. */
+    Outcome recvReturns(Process p) {
+        Sock s = p.descriptors.get(p.pending.fd());
+        Outcome out = s == null ? fail(Errno.EBADF) : recvResult(s, p.pending);
+        if (out == null) {
+            return null;
+        }
+        p.pending = null;
+        return taken("recvReturns", out);
+    }
+
+    /** What recv can give right now (spec: RecvResult), or null when it must wait. */
+    private static Outcome recvResult(Sock s, Process.Pending call) {
+        boolean withSender = call.op().equals("recvfrom") && !s.tcp();
+        Outcome out;
+        if (s.err != null) {
+            out = fail(takeError(s));
+        } else if (s.hasData() && !s.rdShut) {
+            if (s.tcp()) {
+                out = new Outcome.Data(s.take(call.max()), null);
+            } else {
+                Sock.Datagram d = s.datagrams.poll();
+                out = new Outcome.Data(Sock.truncate(d.data(), call.max()), withSender ? d.from() : null);
+            }
+        } else if (s.tcp() && (s.fin || s.rdShut)) {
+            out = new Outcome.Data(new byte[0], null);
+        } else if (s.tcp() && !s.state.synchronizedState()) {
+            out = fail(Errno.ENOTCONN);
+        } else {
+            return null;
+        }
+        return out;
+    }
+
+    /** Shutdown: SHUT_WR sends FIN and ends sending (RFC 9293 3.6); SHUT_RD ends reading. */
+    Outcome shutdown(Sock s, ShutdownHow how) {
+        boolean connected = s.tcp() ? s.state.synchronizedState() : s.connected();
+        if (!connected) {
+            return fail(Errno.ENOTCONN);
+        }
+        boolean fin = how.write() && s.tcp() && !s.wrShut
+                && (s.state == TcpState.ESTABLISHED || s.state == TcpState.CLOSE_WAIT);
+        s.rdShut |= how.read();
+        s.wrShut |= how.write();
+        if (fin) {
+            sendFin(s, "shutdown");
+        }
+        return ok(0);
+    }
+
+    /** Close: drops the descriptor; the socket closes with its last one. */
+    Outcome close(Process p, int fd, Sock s) {
+        p.descriptors.remove(fd);
+        if (--s.descriptors == 0) {
+            lastClose(s, "close");
+        }
+        return ok(0);
+    }
+
+    /** Dup: a second descriptor, the lowest free, for the same socket. */
+    Outcome dup(Process p, Sock s) {
+        if (p.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE) {
+            return fail(Errno.EMFILE);
+        }
+        return ok(p.allocate(s));
+    }
+
+    /** Fork: a new process on the same host with a copy of the descriptor table (S10: a child per client). */
+    Outcome fork(Process p, String child) {
+        Process q = p.host.processes.get(child);
+        if (q != null && q.alive) {
+            throw new IllegalArgumentException("fork: process " + p.host.name + "." + child + " already exists");
+        }
+        q = new Process(p.host, child);
+        p.host.processes.put(child, q);
+        for (Map.Entry<Integer, Sock> e : p.descriptors.entrySet()) {
+            q.descriptors.put(e.getKey(), e.getValue());
+            e.getValue().descriptors++;
+        }
+        return ok(0);
+    }
+
+    /** Exit: the process ends; its descriptors close, and each socket it held alone closes (S17). */
+    Outcome exit(Process p) {
+        for (Sock s : List.copyOf(p.descriptors.values())) {
+            if (--s.descriptors == 0) {
+                lastClose(s, "exit");
+            }
+        }
+        p.descriptors.clear();
+        p.pending = null;
+        p.alive = false;
+        return ok(0);
+    }
+
+    /** SetReuseAddr: setsockopt(SO_REUSEADDR); it counts for a port taken after it. */
+    Outcome setReuseAddr(Sock s, boolean on) {
+        s.reuse = on;
+        return ok(0);
+    }
+
+    /** GetSockName reads the local address (S5). */
+    Outcome getSockName(Sock s) {
+        return new Outcome.Address(s.local);
+    }
+
+    /** GetPeerName reads the remote address (S6) of a connected socket. */
+    Outcome getPeerName(Sock s) {
+        boolean unconnected = s.remote == null || (s.tcp()
+                && (s.state == TcpState.CLOSED || s.state == TcpState.SYN_SENT || s.state == TcpState.LISTEN));
+        return unconnected ? fail(Errno.ENOTCONN) : new Outcome.Address(s.remote);
+    }
+
+    /**
+     * What happens when the last descriptor of a socket goes (spec: LastClose).
+     * A listener resets the connections nobody accepted; a connection with
+     * unread data is reset (RFC 2525 2.17, as Linux does); otherwise it sends
+     * FIN and lives on without a descriptor until the close handshake ends.
+     */
+    private void lastClose(Sock s, String action) {
+        if (!s.tcp()) {
+            s.host.sockets.remove(s);
+            return;
+        }
+        switch (s.state) {
+            case LISTEN -> {
+                for (Sock c : List.copyOf(s.host.sockets)) {
+                    if (c.listener == s) {
+                        net.add(Segment.tcp(Kind.RST, c.local, c.remote, c.sndNxt, c.rcvNxt));
+                        setState(c, TcpState.CLOSED, action);
+                        c.host.sockets.remove(c);
+                    }
+                }
+                s.acceptQueue.clear();
+                setState(s, TcpState.CLOSED, action);
+                s.host.sockets.remove(s);
+            }
+            case CLOSED, SYN_SENT -> {
+                setState(s, TcpState.CLOSED, action);
+                s.host.sockets.remove(s);
+            }
+            case SYN_RECEIVED -> abort(s, action);
+            case ESTABLISHED, CLOSE_WAIT -> {
+                if (s.unread > 0) {
+                    abort(s, action);
+                } else if (!s.wrShut) {
+                    s.wrShut = true;
+                    s.rdShut = true;
+                    sendFin(s, action);
+                } else {
+                    s.rdShut = true;
+                }
+            }
+            default -> s.rdShut = true;
+        }
+    }
+
+    private void abort(Sock s, String action) {
+        net.add(Segment.tcp(Kind.RST, s.local, s.remote, s.sndNxt, s.rcvNxt));
+        setState(s, TcpState.CLOSED, action);
+        s.host.sockets.remove(s);
+    }
+
+    /** Our FIN takes the next sequence number: ESTABLISHED goes to FIN-WAIT-1, CLOSE-WAIT to LAST-ACK. */
+    private void sendFin(Sock s, String action) {
+        s.finSeq = s.sndNxt;
+        net.add(Segment.tcp(Kind.FIN, s.local, s.remote, s.sndNxt++, s.rcvNxt));
+        setState(s, s.state == TcpState.CLOSE_WAIT ? TcpState.LAST_ACK : TcpState.FIN_WAIT_1, action);
+    }
+
+    // ------------------------------------------------------------ addresses (Network.tla)
+
+    /**
+     * Whether binding s to ip:port collides with another socket of the same
+     * protocol on the host (S7: TCP and UDP ports are separate spaces). Both
+     * sockets allowing reuse lift the conflict, unless the other one listens.
+     */
+    private boolean conflicts(Sock s, String ip, int port) {
+        for (Sock o : s.host.sockets) {
+            if (o == s || o.proto != s.proto || o.local.port() != port || !overlap(o.local.ip(), ip)) {
+                continue;
+            }
+            boolean reusable = s.reuse && (o.bindReuse || o.state == TcpState.TIME_WAIT)
+                    && o.state != TcpState.LISTEN;
+            if (!reusable) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean overlap(String a, String b) {
+        return a.equals(Endpoint.ANY_IP) || b.equals(Endpoint.ANY_IP) || a.equals(b);
+    }
+
+    /** The next free ephemeral port of the host, or 0 when all are taken. */
+    private int freeEphemeral(Sock s, String ip) {
+        Host h = s.host;
+        for (int i = 0; i <= limits.ephemeralLast() - limits.ephemeralFirst(); i++) {
+            int port = h.nextEphemeral;
+            h.nextEphemeral = port == limits.ephemeralLast() ? limits.ephemeralFirst() : port + 1;
+            if (!conflicts(s, ip, port)) {
+                return port;
+            }
+        }
+        return 0;
+    }
+
+    private boolean anotherListener(Sock s) {
+        for (Sock o : s.host.sockets) {
+            if (o != s && o.tcp() && o.state == TcpState.LISTEN && o.local.port() == s.local.port()
+                    && overlap(o.local.ip(), s.local.ip())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean fourTupleTaken(Sock s, Endpoint local, Endpoint remote) {
+        for (Sock o : s.host.sockets) {
+            if (o != s && o.tcp() && o.state != TcpState.CLOSED && o.state != TcpState.LISTEN
+                    && local.equals(o.local) && remote.equals(o.remote)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ================================================================ the network
+
+    /** Delivers the oldest segment that some action can take, until none can; bounded. */
+    private void settle() {
+        for (int budget = 100_000; budget > 0; budget--) {
+            boolean moved = false;
+            for (int i = 0; i < net.size(); i++) {
+                if (deliver(i, false) != null) {
+                    moved = true;
+                    break;
+                }
+            }
+            if (!moved) {
+                return;
+            }
+        }
+        throw new IllegalStateException("the network did not settle: " + net);
+    }
+
+    /**
+     * The segment at index in {@link #inFlight()} arrives (a copy stays in
+     * flight when keep: duplication). Returns the spec action that took it,
+     * or null when no action can take it yet (it stays in flight, as a
+     * segment numbered above RCV.NXT waits for the ones before it).
+     */
+    public String deliver(int index, boolean keep) {
+        Segment m = net.get(index);
+        Host h = byIp.get(m.dst().ip());
+        if (h == null) {
+            // A host nobody created: the datagram is lost on the way.
+            net.remove(index);
+            took("loseSegment");
+        return "loseSegment";
+        }
+        String before = lastAction;
+        lastAction = null;
+        boolean done = m.kind().tcp() ? tcpArrival(h, m, keep) : datagramArrival(h, m, keep);
+        String action = done ? lastAction : null;
+        lastAction = before;
+        return action;
+    }
+
+    /** LoseSegment: a segment in flight disappears. */
+    public void loseSegment(int index) {
+        net.remove(index);
+        took("loseSegment");
+    }
+
+    private String lastAction;
+
+    /** Arrive(m, keep, replies): m leaves the network unless a copy stays; the replies join it. */
+    private void arrive(Segment m, boolean keep, Segment... replies) {
+        if (!keep) {
+            net.remove(m);
+        }
+        for (Segment r : replies) {
+            net.add(r);
+        }
+    }
+
+    // ================================================================ Tcp.tla
+
+    /** TcpArrival: exactly one of these actions takes a TCP segment, if any can. */
+    private boolean tcpArrival(Host h, Segment m, boolean keep) {
+        Sock s = tcpTarget(h, m);
+        if (s == null) {
+            return rcvForNoSocket(m, keep);
+        }
+        return rcvSynInListen(s, m, keep) || rcvOtherInListen(s, m, keep)
+                || rcvSynAckInSynSent(s, m, keep) || rcvSynInSynSent(s, m, keep) || rcvRstInSynSent(s, m, keep)
+                || rcvAckInSynReceived(s, m, keep) || rcvRstInSynReceived(s, m, keep)
+                || rcvData(s, m, keep) || rcvFin(s, m, keep) || rcvAck(s, m, keep) || rcvRst(s, m, keep)
+                || rcvStale(s, m, keep);
+    }
+
+    /**
+     * Demultiplexing (S15), most specific first: the connection whose four
+     * addresses match, then a listener on the exact address, then one on the
+     * wildcard.
+     */
+    private static Sock tcpTarget(Host h, Segment m) {
+        Sock exactListener = null;
+        Sock anyListener = null;
+        for (Sock s : h.sockets) {
+            if (!s.tcp() || s.local.port() != m.dst().port() || s.state == TcpState.CLOSED) {
+                continue;
+            }
+            if (s.state == TcpState.LISTEN) {
+                if (s.local.ip().equals(m.dst().ip()) && exactListener == null) {
+                    exactListener = s;
+                } else if (s.local.wildcardIp() && anyListener == null) {
+                    anyListener = s;
+                }
+            } else if (s.local.equals(m.dst()) && m.src().equals(s.remote)) {
+                return s;
+            }
+        }
+        return exactListener != null ? exactListener : anyListener;
+    }
+
+    /** An RST answering segment m (RFC 9293 3.10.7.1): its number is m's ACK. */
+    private static Segment resetFor(Segment m) {
+        return Segment.tcp(Kind.RST, m.dst(), m.src(), m.ack(), m.seq() + 1);
+    }
+
+    /** RcvSynInListen: a SYN for a listener makes a connection in SYN-RECEIVED and answers SYN-ACK (3.10.7.2). */
+    private boolean rcvSynInListen(Sock l, Segment m, boolean keep) {
+        if (l.state != TcpState.LISTEN || m.kind() != Kind.SYN) {
+            return false;
+        }
+        if (l.acceptQueue.size() > l.backlog || l.host.sockets.size() >= limits.sockets()) {
+            // Linux drops a SYN when the accept queue is full; the spec's "no free entry".
+            arrive(m, keep);
+            return took("rcvSynInListen");
+        }
+        Sock c = new Sock(l.host, Proto.TCP, 0, nextInode++);
+        c.local = m.dst();
+        c.remote = m.src();
+        c.listener = l;
+        c.reuse = l.reuse;
+        c.sndNxt = 1;
+        c.rcvNxt = m.seq() + 1;
+        l.host.sockets.add(c);
+        setState(c, TcpState.SYN_RECEIVED, "rcvSynInListen");
+        arrive(m, keep, Segment.tcp(Kind.SYNACK, m.dst(), m.src(), 0, m.seq() + 1));
+        return took("rcvSynInListen");
+    }
+
+    /** RcvOtherInListen: anything but a SYN for a listener is answered by RST; an RST is ignored (3.10.7.2). */
+    private boolean rcvOtherInListen(Sock l, Segment m, boolean keep) {
+        if (l.state != TcpState.LISTEN) {
+            return false;
+        }
+        if (m.kind() == Kind.RST) {
+            arrive(m, keep);
+        } else {
+            arrive(m, keep, resetFor(m));
+        }
+        return took("rcvOtherInListen");
+    }
+
+    /** RcvForNoSocket: a segment no socket takes is answered by RST unless it is one (3.10.7.1). */
+    private boolean rcvForNoSocket(Segment m, boolean keep) {
+        if (m.kind() == Kind.RST) {
+            arrive(m, keep);
+        } else {
+            arrive(m, keep, resetFor(m));
+        }
+        return took("rcvForNoSocket");
+    }
+
+    /** RcvSynAckInSynSent: the SYN-ACK that acknowledges our SYN establishes the connection (3.10.7.3). */
+    private boolean rcvSynAckInSynSent(Sock s, Segment m, boolean keep) {
+        if (s.state != TcpState.SYN_SENT || m.kind() != Kind.SYNACK || m.ack() != s.sndNxt) {
+            return false;
+        }
+        s.sndUna = m.ack();
+        s.rcvNxt = m.seq() + 1;
+        setState(s, TcpState.ESTABLISHED, "rcvSynAckInSynSent");
+        arrive(m, keep, Segment.tcp(Kind.ACK, m.dst(), m.src(), s.sndNxt, m.seq() + 1));
+        return took("rcvSynAckInSynSent");
+    }
+
+    /** RcvSynInSynSent: a SYN while our own is out is a simultaneous open (3.10.7.3, figure 8). */
+    private boolean rcvSynInSynSent(Sock s, Segment m, boolean keep) {
+        if (s.state != TcpState.SYN_SENT || m.kind() != Kind.SYN) {
+            return false;
+        }
+        s.rcvNxt = m.seq() + 1;
+        setState(s, TcpState.SYN_RECEIVED, "rcvSynInSynSent");
+        arrive(m, keep, Segment.tcp(Kind.SYNACK, m.dst(), m.src(), 0, m.seq() + 1));
+        return took("rcvSynInSynSent");
+    }
+
+    /** RcvRstInSynSent: an RST that acknowledges our SYN refuses the connection: ECONNREFUSED. */
+    private boolean rcvRstInSynSent(Sock s, Segment m, boolean keep) {
+        if (s.state != TcpState.SYN_SENT || m.kind() != Kind.RST || m.ack() != s.sndNxt) {
+            return false;
+        }
+        s.err = Errno.ECONNREFUSED;
+        setState(s, TcpState.CLOSED, "rcvRstInSynSent");
+        forget(s);
+        arrive(m, keep);
+        return took("rcvRstInSynSent");
+    }
+
+    /**
+     * RcvAckInSynReceived: the ACK of our SYN-ACK (or the peer's SYN-ACK in a
+     * simultaneous open) establishes the connection; a listener's connection
+     * joins its accept queue (S9, S10).
+     */
+    private boolean rcvAckInSynReceived(Sock s, Segment m, boolean keep) {
+        if (s.state != TcpState.SYN_RECEIVED || (m.kind() != Kind.ACK && m.kind() != Kind.SYNACK)
+                || m.ack() != s.sndNxt) {
+            return false;
+        }
+        s.sndUna = m.ack();
+        setState(s, TcpState.ESTABLISHED, "rcvAckInSynReceived");
+        if (s.listener != null) {
+            s.listener.acceptQueue.add(s);
+        }
+        arrive(m, keep);
+        return took("rcvAckInSynReceived");
+    }
+
+    /** RcvRstInSynReceived: a reset handshake ends; an active open reports ECONNREFUSED. */
+    private boolean rcvRstInSynReceived(Sock s, Segment m, boolean keep) {
+        if (s.state != TcpState.SYN_RECEIVED || m.kind() != Kind.RST || m.seq() != s.rcvNxt) {
+            return false;
+        }
+        if (s.listener == null) {
+            s.err = Errno.ECONNREFUSED;
+        }
+        setState(s, TcpState.CLOSED, "rcvRstInSynReceived");
+        forget(s);
+        arrive(m, keep);
+        return took("rcvRstInSynReceived");
+    }
+
+    /**
+     * RcvData: the next data segment of the stream is queued and acknowledged
+     * (S10, S18). Only the segment numbered RCV.NXT is taken, so the stream
+     * stays in order whatever the network does.
+     */
+    private boolean rcvData(Sock s, Segment m, boolean keep) {
+        if (m.kind() != Kind.DATA || m.seq() != s.rcvNxt || !receiving(s.state)) {
+            return false;
+        }
+        if (!s.rdShut) {
+            s.append(m.data());
+        }
+        s.rcvNxt++;
+        arrive(m, keep, Segment.tcp(Kind.ACK, s.local, s.remote, s.sndNxt, s.rcvNxt));
+        return took("rcvData");
+    }
+
+    private static boolean receiving(TcpState st) {
+        return st == TcpState.ESTABLISHED || st == TcpState.FIN_WAIT_1 || st == TcpState.FIN_WAIT_2;
+    }
+
+    /**
+     * RcvFin: the peer's FIN ends its half of the stream (3.10.7.4, eighth
+     * step): ESTABLISHED goes to CLOSE-WAIT, FIN-WAIT-1 to CLOSING
+     * (simultaneous close), FIN-WAIT-2 to TIME-WAIT.
+     */
+    private boolean rcvFin(Sock s, Segment m, boolean keep) {
+        if (m.kind() != Kind.FIN || m.seq() != s.rcvNxt || !receiving(s.state)) {
+            return false;
+        }
+        s.fin = true;
+        s.rcvNxt++;
+        TcpState to = switch (s.state) {
+            case ESTABLISHED -> TcpState.CLOSE_WAIT;
+            case FIN_WAIT_1 -> TcpState.CLOSING;
+            default -> TcpState.TIME_WAIT;
+        };
+        setState(s, to, "rcvFin");
+        arrive(m, keep, Segment.tcp(Kind.ACK, s.local, s.remote, s.sndNxt, s.rcvNxt));
+        return took("rcvFin");
+    }
+
+    /**
+     * RcvAck: an acknowledgement moves SND.UNA. When it covers our FIN,
+     * FIN-WAIT-1 goes to FIN-WAIT-2, CLOSING to TIME-WAIT, LAST-ACK to CLOSED.
+     * An old or duplicate ACK changes nothing.
+     */
+    private boolean rcvAck(Sock s, Segment m, boolean keep) {
+        if (m.kind() != Kind.ACK || !s.state.synchronizedState()) {
+            return false;
+        }
+        if (m.ack() > s.sndUna && m.ack() <= s.sndNxt) {
+            s.sndUna = m.ack();
+        }
+        if (s.finSeq > 0 && s.sndUna > s.finSeq) {
+            switch (s.state) {
+                case FIN_WAIT_1 -> setState(s, TcpState.FIN_WAIT_2, "rcvAck");
+                case CLOSING -> setState(s, TcpState.TIME_WAIT, "rcvAck");
+                case LAST_ACK -> setState(s, TcpState.CLOSED, "rcvAck");
+                default -> { }
+            }
+        }
+        forget(s);
+        arrive(m, keep);
+        return took("rcvAck");
+    }
+
+    /** RcvRst: an acceptable RST (numbered RCV.NXT, RFC 5961 3.2) aborts the connection: ECONNRESET. */
+    private boolean rcvRst(Sock s, Segment m, boolean keep) {
+        if (m.kind() != Kind.RST || !s.state.synchronizedState() || m.seq() != s.rcvNxt) {
+            return false;
+        }
+        s.err = Errno.ECONNRESET;
+        setState(s, TcpState.CLOSED, "rcvRst");
+        forget(s);
+        arrive(m, keep);
+        return took("rcvRst");
+    }
+
+    /**
+     * RcvStale: a segment its connection cannot use is dropped: an old or
+     * duplicate one, an RST with another number, a SYN after the handshake.
+     * NOTE (as in the spec): RFC 5961's challenge ACK is not sent.
+     */
+    private boolean rcvStale(Sock s, Segment m, boolean keep) {
+        Kind k = m.kind();
+        boolean sync = s.state.synchronizedState();
+        boolean stale = ((k == Kind.DATA || k == Kind.FIN) && m.seq() < s.rcvNxt)
+                || (k == Kind.RST && sync && m.seq() != s.rcvNxt)
+                || ((k == Kind.SYN || k == Kind.SYNACK) && sync)
+                || ((k == Kind.RST || k == Kind.SYNACK) && s.state == TcpState.SYN_SENT && m.ack() != s.sndNxt)
+                || ((k == Kind.DATA || k == Kind.FIN) && sync && !receiving(s.state));
+        if (!stale) {
+            return false;
+        }
+        arrive(m, keep);
+        return took("rcvStale");
+    }
+
+    // ------------------------------------------------------------ timers
+
+    /**
+     * Moves the virtual clock on by millis, firing each timer whose time
+     * comes, in time order. With automatic delivery the network then settles.
+     */
+    public void advance(long millis) {
+        long until = now + millis;
+        for (int budget = 10_000; budget > 0; budget--) {
+            Sock next = null;
+            for (Host h : hosts.values()) {
+                for (Sock s : h.sockets) {
+                    if (s.timerAt >= 0 && s.timerAt <= until && timerEnabled(s)
+                            && (next == null || s.timerAt < next.timerAt)) {
+                        next = s;
+                    }
+                }
+            }
+            if (next == null) {
+                break;
+            }
+            now = Math.max(now, next.timerAt);
+            boolean fired = timeWaitExpires(next) || finWait2Timeout(next) || handshakeTimeout(next);
+            if (!fired) {
+                throw new IllegalStateException("timer of " + next + " enabled but did not fire");
+            }
+        }
+        now = until;
+        if (autoDeliver) {
+            settle();
+        }
+    }
+
+    private boolean timerEnabled(Sock s) {
+        return switch (s.state) {
+            case TIME_WAIT -> true;
+            case FIN_WAIT_2 -> profile == Profile.LINUX && s.descriptors == 0;
+            case SYN_SENT, SYN_RECEIVED -> !inFlightFor(s);
+            default -> false;
+        };
+    }
+
+    /** TimeWaitExpires: after 2*MSL a TIME-WAIT entry leaves the table; its address is free (RFC 9293 3.4.2). */
+    boolean timeWaitExpires(Sock s) {
+        if (s.state != TcpState.TIME_WAIT) {
+            return false;
+        }
+        setState(s, TcpState.CLOSED, "timeWaitExpires");
+        forget(s);
+        return took("timeWaitExpires");
+    }
+
+    /** FinWait2Timeout: Linux frees an orphaned FIN-WAIT-2 entry after tcp_fin_timeout. */
+    boolean finWait2Timeout(Sock s) {
+        if (s.state != TcpState.FIN_WAIT_2 || profile != Profile.LINUX || s.descriptors > 0) {
+            return false;
+        }
+        setState(s, TcpState.CLOSED, "finWait2Timeout");
+        forget(s);
+        return took("finWait2Timeout");
+    }
+
+    /**
+     * HandshakeTimeout: a handshake that cannot progress gives up; an active
+     * open reports ETIMEDOUT, a listener's half-open connection disappears.
+     * NOTE (as in the spec): retransmission is not modelled, so the timer
+     * stands for "retransmission gave up" and needs nothing in flight.
+     */
+    boolean handshakeTimeout(Sock s) {
+        if ((s.state != TcpState.SYN_SENT && s.state != TcpState.SYN_RECEIVED) || inFlightFor(s)) {
+            return false;
+        }
+        if (s.listener == null) {
+            s.err = Errno.ETIMEDOUT;
+        }
+        setState(s, TcpState.CLOSED, "handshakeTimeout");
+        forget(s);
+        return took("handshakeTimeout");
+    }
+
+    private boolean inFlightFor(Sock s) {
+        for (Segment m : net) {
+            if (m.kind().tcp() && ((m.dst().equals(s.local) && m.src().equals(s.remote))
+                    || (m.src().equals(s.local) && m.dst().equals(s.remote)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Forget: a TCP entry in CLOSED that no descriptor refers to leaves the table and its listener's queue. */
+    private void forget(Sock s) {
+        if (s.tcp() && s.state == TcpState.CLOSED && s.descriptors == 0) {
+            if (s.listener != null) {
+                s.listener.acceptQueue.remove(s);
+                s.listener = null;
+            }
+            s.host.sockets.remove(s);
+        }
+    }
+
+    // ================================================================ Udp.tla
+
+    /** DatagramArrival: one of these actions takes a datagram, an ICMP error or a raw IP datagram. */
+    private boolean datagramArrival(Host h, Segment m, boolean keep) {
+        return deliverDatagram(h, m, keep) || datagramToNoSocket(h, m, keep)
+                || rcvPortUnreachable(h, m, keep) || deliverRaw(h, m, keep);
+    }
+
+    /**
+     * S15 for UDP: a connected socket whose addresses match, then one bound
+     * to the exact address, then one bound to the wildcard.
+     */
+    private static Sock udpTarget(Host h, Segment m) {
+        Sock exact = null;
+        Sock any = null;
+        for (Sock s : h.sockets) {
+            if (s.proto != Proto.UDP || s.local.port() != m.dst().port()) {
+                continue;
+            }
+            boolean ipMatches = s.local.ip().equals(m.dst().ip());
+            if (s.connected()) {
+                if (m.src().equals(s.remote) && (ipMatches || s.local.wildcardIp())) {
+                    return s;
+                }
+            } else if (ipMatches && exact == null) {
+                exact = s;
+            } else if (s.local.wildcardIp() && any == null) {
+                any = s;
+            }
+        }
+        return exact != null ? exact : any;
+    }
+
+    /** DeliverDatagram: a datagram for a bound socket joins its queue whole, with its sender (S13). */
+    private boolean deliverDatagram(Host h, Segment m, boolean keep) {
+        if (m.kind() != Kind.DGRAM) {
+            return false;
+        }
+        Sock s = udpTarget(h, m);
+        if (s == null) {
+            return false;
+        }
+        if (!s.rdShut) {
+            s.datagrams.add(new Sock.Datagram(m.src(), m.data()));
+        }
+        arrive(m, keep);
+        return took("deliverDatagram");
+    }
+
+    /** DatagramToNoSocket: a datagram nobody is bound to is answered with ICMP port unreachable (RFC 1122 4.1.3.1). */
+    private boolean datagramToNoSocket(Host h, Segment m, boolean keep) {
+        if (m.kind() != Kind.DGRAM || udpTarget(h, m) != null) {
+            return false;
+        }
+        arrive(m, keep, Segment.unreachable(m));
+        return took("datagramToNoSocket");
+    }
+
+    /** RcvPortUnreachable: Linux reports the ICMP error to a connected socket as ECONNREFUSED (udp(7)). */
+    private boolean rcvPortUnreachable(Host h, Segment m, boolean keep) {
+        if (m.kind() != Kind.UNREACH) {
+            return false;
+        }
+        if (profile == Profile.LINUX) {
+            for (Sock s : h.sockets) {
+                if (s.proto == Proto.UDP && s.local.port() == m.dst().port() && m.src().equals(s.remote)) {
+                    s.err = Errno.ECONNREFUSED;
+                    break;
+                }
+            }
+        }
+        arrive(m, keep);
+        return took("rcvPortUnreachable");
+    }
+
+    /**
+     * DeliverRaw: an IP datagram goes, as a copy, to every raw socket of its
+     * host for that protocol bound to its address or the wildcard (S8; no
+     * ports, S7). NOTE: Linux hands a raw IPv4 socket the IP header too; the
+     * reference stack gives the payload only.
+     */
+    private boolean deliverRaw(Host h, Segment m, boolean keep) {
+        if (m.kind() != Kind.IP) {
+            return false;
+        }
+        for (Sock s : h.sockets) {
+            if (s.proto == Proto.RAW && s.protocol == m.protocol() && !s.rdShut
+                    && (s.local.wildcardIp() || s.local.ip().equals(m.dst().ip()))) {
+                s.datagrams.add(new Sock.Datagram(new Endpoint(m.src().ip(), 0), m.data()));
+            }
+        }
+        arrive(m, keep);
+        return took("deliverRaw");
+    }
+
+    // ================================================================ bookkeeping
+
+    /**
+     * Every TCP state change goes through here, so the log shows each
+     * {@code from => to}; it also starts the timer of the new state.
+     */
+    private void setState(Sock s, TcpState to, String action) {
+        if (s.state == to) {
+            return;
+        }
+        transitions.add(new Transition(s.host.name, s.local, s.remote, s.state, to, action));
+        s.state = to;
+        s.timerAt = switch (to) {
+            case TIME_WAIT -> now + TIME_WAIT_MS;
+            case FIN_WAIT_2 -> now + FIN_WAIT_2_MS;
+            case SYN_SENT -> now + SYN_SENT_MS;
+            case SYN_RECEIVED -> now + SYN_RECEIVED_MS;
+            default -> -1;
+        };
+    }
+
+    private boolean took(String action) {
+        lastAction = action;
+        taken.merge(action, 1, Integer::sum);
+        return true;
+    }
+
+    private <T> T taken(String action, T result) {
+        took(action);
+        return result;
     }
 
     private Host host(String name) {
@@ -79,513 +1274,9 @@ public final class RefStack {
         return h;
     }
 
-    private Outcome onSocket(Process p, Sock s, ApiCall call) {
-        return switch (call) {
-            case ApiCall.Bind c -> bind(s, c.addr());
-            case ApiCall.Listen c -> listen(s, c.backlog());
-            case ApiCall.Connect c -> connect(s, c.addr());
-            case ApiCall.Accept c -> accept(p, s);
-            case ApiCall.Send c -> send(s, c.data());
-            case ApiCall.Recv c -> recv(s, c.max(), false);
-            case ApiCall.SendTo c -> sendto(s, c.data(), c.addr());
-            case ApiCall.RecvFrom c -> recv(s, c.max(), true);
-            case ApiCall.Shutdown c -> shutdown(s, c.how());
-            case ApiCall.GetSockName c -> new Outcome.Address(s.local);
-            case ApiCall.GetPeerName c -> s.remote == null || !connectedForPeerName(s)
-                    ? fail(Errno.ENOTCONN) : new Outcome.Address(s.remote);
-            case ApiCall.SetSockOpt c -> {
-                s.reuseAddr = c.value() != 0;
-                yield ok(0);
-            }
-            case ApiCall.Socket c -> throw new IllegalStateException("socket has no descriptor");
-            case ApiCall.Close c -> throw new IllegalStateException("close is handled by call");
-        };
-    }
-
-    // ---------------------------------------------------------------- calls
-
-    /** socket(): a new, unbound table entry and the lowest free descriptor (S1, S2). */
-    private Outcome socket(Process p, SockType type) {
-        if (type == SockType.RAW) {
-            // NOTE: raw IP sockets arrive with the full reference stack.
-            return fail(Errno.EPROTONOSUPPORT);
-        }
-        Sock s = new Sock(p.host, type.proto());
-        p.host.sockets.add(s);
-        return ok(p.allocate(s));
-    }
-
-    /**
-     * bind(): associates the socket with a local address (S5). A socket binds
-     * once (EINVAL); an address held by another socket of the same protocol is
-     * in use (EADDRINUSE) unless both allow reuse and neither listens; TCP and
-     * UDP ports are separate spaces (S7).
-     */
-    private Outcome bind(Sock s, Endpoint addr) {
-        if (s.bound()) {
-            return fail(Errno.EINVAL);
-        }
-        if (!addr.wildcardIp() && !addr.ip().equals(s.host.ip)) {
-            return fail(Errno.EADDRNOTAVAIL);
-        }
-        if (addr.port() == 0) {
-            return autobind(s, addr.ip()) ? ok(0) : fail(Errno.EADDRINUSE);
-        }
-        if (inUse(s, addr)) {
-            return fail(Errno.EADDRINUSE);
-        }
-        s.local = addr;
-        return ok(0);
-    }
-
-    private boolean inUse(Sock s, Endpoint addr) {
-        for (Sock other : s.host.sockets) {
-            if (other == s || other.proto != s.proto || !other.bound() || other.local.port() != addr.port()) {
-                continue;
-            }
-            boolean overlap = other.local.wildcardIp() || addr.wildcardIp() || other.local.ip().equals(addr.ip());
-            if (!overlap) {
-                continue;
-            }
-            boolean reusable = s.reuseAddr && (other.reuseAddr || other.state == TcpState.TIME_WAIT)
-                    && other.state != TcpState.LISTEN;
-            if (!reusable) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean fourTupleTaken(Sock s, Endpoint remote) {
-        return s.host.sockets.stream().anyMatch(o -> o != s && o.proto == Proto.TCP && o.state != TcpState.CLOSED
-                && o.local.equals(s.local) && remote.equals(o.remote));
-    }
-
-    /** Gives an unbound socket the first free ephemeral port of its host. */
-    private boolean autobind(Sock s, String ip) {
-        Host h = s.host;
-        for (int i = 0; i <= Host.EPHEMERAL_LAST - Host.EPHEMERAL_FIRST; i++) {
-            int port = h.nextEphemeral;
-            h.nextEphemeral = port == Host.EPHEMERAL_LAST ? Host.EPHEMERAL_FIRST : port + 1;
-            Endpoint candidate = new Endpoint(ip, port);
-            if (!inUse(s, candidate)) {
-                s.local = candidate;
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * listen(): a server's socket waits for clients (S9). UDP cannot listen.
-     * An unbound socket is given an ephemeral port under LINUX; POSIX lets the
-     * call fail with EDESTADDRREQ instead.
-     */
-    private Outcome listen(Sock s, int backlog) {
-        if (s.proto != Proto.TCP) {
-            return fail(Errno.EOPNOTSUPP);
-        }
-        if (s.state == TcpState.LISTEN) {
-            s.backlog = backlog;
-            return ok(0);
-        }
-        if (s.state != TcpState.CLOSED) {
-            return fail(Errno.EINVAL);
-        }
-        if (!s.bound()) {
-            if (profile == Profile.POSIX) {
-                return fail(Errno.EDESTADDRREQ);
-            }
-            if (!autobind(s, Endpoint.ANY_IP)) {
-                return fail(Errno.EADDRINUSE);
-            }
-        }
-        s.backlog = backlog;
-        setState(s, TcpState.LISTEN, "listen");
-        return ok(0);
-    }
-
-    /** connect(): TCP opens a connection (RFC 9293 3.5); UDP only records the peer. */
-    private Outcome connect(Sock s, Endpoint addr) {
-        if (s.proto == Proto.UDP) {
-            if (!s.bound() && !autobind(s, s.host.ip)) {
-                return fail(Errno.EAGAIN);
-            }
-            if (s.local.wildcardIp()) {
-                s.local = new Endpoint(s.host.ip, s.local.port());
-            }
-            s.remote = addr;
-            return ok(0);
-        }
-        switch (s.state) {
-            case CLOSED -> { }
-            case SYN_SENT -> { return fail(Errno.EALREADY); }
-            // Linux answers EISCONN for a listener too: the socket is not CLOSED.
-            default -> { return fail(Errno.EISCONN); }
-        }
-        if (!s.bound() && !autobind(s, s.host.ip)) {
-            return fail(Errno.EAGAIN);
-        }
-        if (s.local.wildcardIp()) {
-            s.local = new Endpoint(s.host.ip, s.local.port());
-        }
-        if (fourTupleTaken(s, addr)) {
-            // S14: one socket per 4-tuple; Linux refuses the second with EADDRNOTAVAIL.
-            return fail(Errno.EADDRNOTAVAIL);
-        }
-        s.remote = addr;
-        setState(s, TcpState.SYN_SENT, "connect");
-        transmit(Segment.tcp(s.local, addr, Flag.SYN));
-        settle();
-        if (s.state.synchronizedState()) {
-            return ok(0);
-        }
-        if (s.pendingError != null) {
-            Errno e = s.pendingError;
-            s.pendingError = null;
-            s.remote = null;
-            return fail(e);
-        }
-        return new Outcome.Blocked("connect: no answer to SYN");
-    }
-
-    /** accept(): hands out the oldest established connection as a new socket (S10). */
-    private Outcome accept(Process p, Sock s) {
-        if (s.proto != Proto.TCP) {
-            return fail(Errno.EOPNOTSUPP);
-        }
-        if (s.state != TcpState.LISTEN) {
-            return fail(Errno.EINVAL);
-        }
-        Sock conn = s.acceptQueue.poll();
-        if (conn == null) {
-            return new Outcome.Blocked("accept: no connection is waiting");
-        }
-        conn.listener = null;
-        return new Outcome.Accepted(p.allocate(conn), conn.remote);
-    }
-
-    /** send(): appends to the duplex byte stream (S10) or sends one datagram to the connected peer. */
-    private Outcome send(Sock s, byte[] data) {
-        if (s.proto == Proto.UDP) {
-            return s.remote == null ? fail(Errno.EDESTADDRREQ) : sendDatagram(s, data, s.remote);
-        }
-        if (s.pendingError != null) {
-            return fail(takeError(s));
-        }
-        boolean canSend = s.state == TcpState.ESTABLISHED || s.state == TcpState.CLOSE_WAIT;
-        if (!canSend || s.writeShut) {
-            // Linux says EPIPE for a stream that never connected; POSIX says ENOTCONN.
-            boolean neverConnected = !s.state.synchronizedState() && !s.writeShut;
-            return fail(neverConnected && profile == Profile.POSIX ? Errno.ENOTCONN : Errno.EPIPE);
-        }
-        if (data.length > 0) {
-            transmit(Segment.tcpData(s.local, s.remote, data));
-        }
-        return ok(data.length);
-    }
-
-    /** sendto(): a datagram carries its destination (S13); an unbound sender gets a port (S19). */
-    private Outcome sendto(Sock s, byte[] data, Endpoint addr) {
-        if (s.proto == Proto.TCP) {
-            return send(s, data);
-        }
-        if (s.pendingError != null) {
-            return fail(takeError(s));
-        }
-        return sendDatagram(s, data, addr);
-    }
-
-    private Outcome sendDatagram(Sock s, byte[] data, Endpoint to) {
-        if (!s.bound() && !autobind(s, Endpoint.ANY_IP)) {
-            return fail(Errno.EAGAIN);
-        }
-        Endpoint from = new Endpoint(s.host.ip, s.local.port());
-        transmit(Segment.udp(from, to, data));
-        return ok(data.length);
-    }
-
-    /** recv() and recvfrom(): bytes of the stream, or one whole datagram with its sender (S13). */
-    private Outcome recv(Sock s, int max, boolean withSender) {
-        if (s.pendingError != null) {
-            return fail(takeError(s));
-        }
-        if (s.proto == Proto.UDP) {
-            Sock.Datagram d = s.datagrams.poll();
-            if (d == null) {
-                return new Outcome.Blocked("recv: no datagram is queued");
-            }
-            byte[] data = java.util.Arrays.copyOf(d.data(), Math.min(max, d.data().length));
-            return new Outcome.Data(data, withSender ? d.from() : null);
-        }
-        if (s.unread() > 0 && !s.readShut) {
-            return new Outcome.Data(s.take(max), null);
-        }
-        if (s.finReceived || s.readShut) {
-            return new Outcome.Data(new byte[0], null);
-        }
-        if (!s.state.synchronizedState()) {
-            return fail(Errno.ENOTCONN);
-        }
-        return new Outcome.Blocked("recv: no data has arrived");
-    }
-
-    /** shutdown(): SHUT_WR sends FIN (RFC 9293 3.6); SHUT_RD ends reading. */
-    private Outcome shutdown(Sock s, ShutdownHow how) {
-        boolean connected = s.proto == Proto.TCP ? s.state.synchronizedState() : s.remote != null;
-        if (!connected) {
-            return fail(Errno.ENOTCONN);
-        }
-        if (how.read()) {
-            s.readShut = true;
-        }
-        if (how.write() && !s.writeShut && s.proto == Proto.TCP) {
-            s.writeShut = true;
-            sendFin(s, "shutdown");
-        }
-        return ok(0);
-    }
-
-    /** close(): drops the descriptor; the socket closes with its last descriptor. */
-    private Outcome close(Process p, int fd) {
-        Sock s = p.descriptors.remove(fd);
-        if (s == null) {
-            return fail(Errno.EBADF);
-        }
-        if (--s.descriptors == 0) {
-            release(s);
-        }
-        return ok(0);
-    }
-
-    /** The last descriptor is gone: what happens to the socket depends on its state. */
-    private void release(Sock s) {
-        if (s.proto != Proto.TCP) {
-            s.host.sockets.remove(s);
-            return;
-        }
-        switch (s.state) {
-            case LISTEN -> {
-                // Linux resets the connections nobody accepted.
-                for (Sock conn : s.acceptQueue) {
-                    transmit(Segment.tcp(conn.local, conn.remote, Flag.RST));
-                    setState(conn, TcpState.CLOSED, "close");
-                    s.host.sockets.remove(conn);
-                }
-                s.acceptQueue.clear();
-                setState(s, TcpState.CLOSED, "close");
-            }
-            case SYN_SENT, CLOSED -> setState(s, TcpState.CLOSED, "close");
-            case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> {
-                if (s.unread() > 0) {
-                    // RFC 2525 2.17, as Linux does: unread data makes close abort the connection.
-                    transmit(Segment.tcp(s.local, s.remote, Flag.RST, Flag.ACK));
-                    setState(s, TcpState.CLOSED, "close");
-                } else if (!s.writeShut) {
-                    s.writeShut = true;
-                    sendFin(s, "close");
-                }
-            }
-            default -> { }
-        }
-        s.readShut = true;
-        forgetIfClosed(s);
-    }
-
-    private void sendFin(Sock s, String action) {
-        transmit(Segment.tcp(s.local, s.remote, Flag.FIN, Flag.ACK));
-        switch (s.state) {
-            case ESTABLISHED, SYN_RECEIVED -> setState(s, TcpState.FIN_WAIT_1, action);
-            case CLOSE_WAIT -> setState(s, TcpState.LAST_ACK, action);
-            default -> { }
-        }
-    }
-
-    private boolean connectedForPeerName(Sock s) {
-        return s.proto != Proto.TCP || s.state.synchronizedState();
-    }
-
-    // ---------------------------------------------------------------- network
-
-    private void transmit(Segment seg) {
-        inFlight.add(seg);
-    }
-
-    /** Delivers segments in order until none is in flight; bounded, since each answer shrinks the work. */
-    private void settle() {
-        int budget = 10_000;
-        while (!inFlight.isEmpty()) {
-            if (--budget == 0) {
-                throw new IllegalStateException("network did not settle: " + inFlight.peek());
-            }
-            deliver(inFlight.poll());
-        }
-    }
-
-    private void deliver(Segment seg) {
-        Optional<Host> dst = hosts.values().stream().filter(h -> h.ip.equals(seg.dst().ip())).findFirst();
-        if (dst.isEmpty()) {
-            return;
-        }
-        if (seg.proto() == Proto.UDP) {
-            deliverUdp(dst.get(), seg);
-        } else {
-            deliverTcp(dst.get(), seg);
-        }
-    }
-
-    /**
-     * Demultiplexing (S15), most specific first: a socket whose local and
-     * remote addresses both match, then one bound to the exact local address,
-     * then one bound to the wildcard.
-     */
-    private Optional<Sock> demux(Host h, Segment seg, boolean connectedOnly) {
-        return h.sockets.stream()
-                .filter(s -> s.proto == seg.proto() && s.bound() && s.local.port() == seg.dst().port())
-                .filter(s -> s.local.wildcardIp() || s.local.ip().equals(seg.dst().ip()))
-                .filter(s -> s.remote == null ? !connectedOnly : s.remote.equals(seg.src()))
-                .filter(s -> s.proto != Proto.TCP || s.state != TcpState.CLOSED)
-                .max(Comparator.comparingInt(s -> (s.remote != null ? 2 : 0) + (s.local.wildcardIp() ? 0 : 1)));
-    }
-
-    private void deliverUdp(Host h, Segment seg) {
-        if (seg.has(Flag.PORT_UNREACHABLE)) {
-            // Linux reports the ICMP error to a connected socket only.
-            demux(h, new Segment(Proto.UDP, seg.src(), seg.dst(), seg.flags(), seg.payload()), true)
-                    .filter(s -> s.remote != null)
-                    .ifPresent(s -> s.pendingError = Errno.ECONNREFUSED);
-            return;
-        }
-        Optional<Sock> target = demux(h, seg, false);
-        if (target.isEmpty()) {
-            transmit(Segment.portUnreachable(seg));
-            return;
-        }
-        target.get().datagrams.add(new Sock.Datagram(seg.src(), seg.payload()));
-    }
-
-    private void deliverTcp(Host h, Segment seg) {
-        Optional<Sock> target = demux(h, seg, false);
-        if (target.isEmpty()) {
-            // RFC 9293 3.10.7.1: a segment for no connection is answered with RST.
-            if (!seg.has(Flag.RST)) {
-                transmit(Segment.tcp(seg.dst(), seg.src(), Flag.RST, Flag.ACK));
-            }
-            return;
-        }
-        Sock s = target.get();
-        switch (s.state) {
-            case LISTEN -> rcvInListen(s, seg);
-            case SYN_SENT -> rcvInSynSent(s, seg);
-            default -> rcvSynchronized(s, seg);
-        }
-    }
-
-    /** RFC 9293 3.10.7.2: a SYN to a listener makes a new connection in SYN-RECEIVED. */
-    private void rcvInListen(Sock listener, Segment seg) {
-        if (seg.has(Flag.RST)) {
-            return;
-        }
-        if (!seg.has(Flag.SYN) || seg.has(Flag.ACK)) {
-            transmit(Segment.tcp(seg.dst(), seg.src(), Flag.RST));
-            return;
-        }
-        Sock conn = new Sock(listener.host, Proto.TCP);
-        conn.local = seg.dst();
-        conn.remote = seg.src();
-        conn.listener = listener;
-        conn.reuseAddr = listener.reuseAddr;
-        listener.host.sockets.add(conn);
-        setState(conn, TcpState.SYN_RECEIVED, "rcvSynInListen");
-        transmit(Segment.tcp(conn.local, conn.remote, Flag.SYN, Flag.ACK));
-    }
-
-    /** RFC 9293 3.10.7.3: SYN-SENT awaits the SYN-ACK, or a SYN (simultaneous open), or RST. */
-    private void rcvInSynSent(Sock s, Segment seg) {
-        if (seg.has(Flag.RST)) {
-            s.pendingError = Errno.ECONNREFUSED;
-            setState(s, TcpState.CLOSED, "rcvRstInSynSent");
-            return;
-        }
-        if (seg.has(Flag.SYN) && seg.has(Flag.ACK)) {
-            setState(s, TcpState.ESTABLISHED, "rcvSynAckInSynSent");
-            transmit(Segment.tcp(s.local, s.remote, Flag.ACK));
-        } else if (seg.has(Flag.SYN)) {
-            setState(s, TcpState.SYN_RECEIVED, "rcvSynInSynSent");
-            transmit(Segment.tcp(s.local, s.remote, Flag.SYN, Flag.ACK));
-        }
-    }
-
-    /** RFC 9293 3.10.7.4: the states after the first SYN, segment by segment. */
-    private void rcvSynchronized(Sock s, Segment seg) {
-        if (seg.has(Flag.RST)) {
-            s.pendingError = s.state == TcpState.SYN_RECEIVED ? Errno.ECONNREFUSED : Errno.ECONNRESET;
-            setState(s, TcpState.CLOSED, "rcvRst");
-            if (s.listener != null) {
-                s.listener.acceptQueue.remove(s);
-                s.listener = null;
-            }
-            forgetIfClosed(s);
-            return;
-        }
-        if (s.state == TcpState.SYN_RECEIVED && seg.has(Flag.ACK)) {
-            setState(s, TcpState.ESTABLISHED, "rcvAckInSynReceived");
-            if (s.listener != null) {
-                s.listener.acceptQueue.add(s);
-            }
-        }
-        if (seg.payload().length > 0 && !s.readShut) {
-            s.received.writeBytes(seg.payload());
-        }
-        if (seg.pureAck() || (seg.has(Flag.ACK) && seg.has(Flag.SYN))) {
-            rcvAckOfFin(s);
-        }
-        if (seg.has(Flag.FIN)) {
-            rcvFin(s);
-        }
-        forgetIfClosed(s);
-    }
-
-    /** An ACK in the closing states can only acknowledge our FIN (see the NOTE on Segment). */
-    private void rcvAckOfFin(Sock s) {
-        switch (s.state) {
-            case FIN_WAIT_1 -> setState(s, TcpState.FIN_WAIT_2, "rcvAckOfFin");
-            case CLOSING -> setState(s, TcpState.TIME_WAIT, "rcvAckOfFin");
-            case LAST_ACK -> setState(s, TcpState.CLOSED, "rcvAckOfFin");
-            default -> { }
-        }
-    }
-
-    /** RFC 9293 3.10.7.4, eighth step: a FIN ends the peer's half of the stream. */
-    private void rcvFin(Sock s) {
-        s.finReceived = true;
-        transmit(Segment.tcp(s.local, s.remote, Flag.ACK));
-        switch (s.state) {
-            case SYN_RECEIVED, ESTABLISHED -> setState(s, TcpState.CLOSE_WAIT, "rcvFin");
-            case FIN_WAIT_1 -> setState(s, TcpState.CLOSING, "rcvFin");
-            case FIN_WAIT_2 -> setState(s, TcpState.TIME_WAIT, "rcvFin");
-            default -> { }
-        }
-    }
-
-    /** A CLOSED socket that no descriptor refers to leaves the table. */
-    private void forgetIfClosed(Sock s) {
-        if (s.state == TcpState.CLOSED && s.descriptors == 0 && s.listener == null) {
-            s.host.sockets.remove(s);
-        }
-    }
-
-    /** Every TCP state change goes through here, so the log shows each {@code from => to}. */
-    private void setState(Sock s, TcpState to, String action) {
-        if (s.state != to) {
-            transitions.add(new Transition(s.host.name, s.local, s.remote, s.state, to, action));
-            s.state = to;
-        }
-    }
-
     private static Errno takeError(Sock s) {
-        Errno e = s.pendingError;
-        s.pendingError = null;
+        Errno e = s.err;
+        s.err = null;
         return e;
     }
 

@@ -1,50 +1,67 @@
 package org.sockcheck.ref;
 
-import java.util.EnumSet;
-import java.util.Set;
 import org.sockcheck.spec.Endpoint;
 import org.sockcheck.spec.Proto;
 
 /**
- * A packet in flight between hosts: a TCP segment, a UDP datagram, or an ICMP
- * port-unreachable sent back for a UDP datagram nobody was bound to.
+ * What travels between hosts, as the spec's {@code Seg} record (Network.tla):
+ * a TCP segment, a UDP datagram, the ICMP port-unreachable sent back for a
+ * datagram nobody was bound to, or a raw IP datagram.
  *
- * NOTE: sequence and acknowledgement numbers are not modelled yet. The network
- * delivers in order and without loss, so an ACK can only acknowledge the one
- * thing outstanding (a SYN or a FIN); data is not acknowledged at all.
+ * NOTE (as in the spec): sequence numbers count segments, not bytes. A SYN, a
+ * FIN and each data segment take one number; connections start at 0. That is
+ * enough to keep the stream in order and to tell a duplicate from a new
+ * segment. Windows, MSS and retransmission are not modelled.
+ *
+ * @param protocol the IP protocol number of a raw datagram (RFC 791), else 0
  */
-record Segment(Proto proto, Endpoint src, Endpoint dst, Set<Flag> flags, byte[] payload) {
+public record Segment(Kind kind, Endpoint src, Endpoint dst, int seq, int ack, byte[] data, int protocol) {
 
-    enum Flag { SYN, ACK, FIN, RST, PORT_UNREACHABLE }
+    /** The kinds of the spec: TCP SYN, SYNACK, ACK, DATA, FIN, RST; DGRAM; UNREACH; IP. */
+    public enum Kind {
+        SYN, SYNACK, ACK, DATA, FIN, RST, DGRAM, UNREACH, IP;
 
-    static Segment tcp(Endpoint src, Endpoint dst, Flag first, Flag... rest) {
-        return new Segment(Proto.TCP, src, dst, EnumSet.of(first, rest), new byte[0]);
+        public boolean tcp() {
+            return ordinal() <= RST.ordinal();
+        }
     }
 
-    static Segment tcpData(Endpoint src, Endpoint dst, byte[] payload) {
-        return new Segment(Proto.TCP, src, dst, EnumSet.of(Flag.ACK), payload);
+    private static final byte[] NONE = new byte[0];
+
+    static Segment tcp(Kind kind, Endpoint src, Endpoint dst, int seq, int ack) {
+        return new Segment(kind, src, dst, seq, ack, NONE, 0);
     }
 
-    static Segment udp(Endpoint src, Endpoint dst, byte[] payload) {
-        return new Segment(Proto.UDP, src, dst, EnumSet.noneOf(Flag.class), payload);
+    static Segment data(Endpoint src, Endpoint dst, int seq, int ack, byte[] data) {
+        return new Segment(Kind.DATA, src, dst, seq, ack, data, 0);
     }
 
-    /** The ICMP port-unreachable a host sends back for an undeliverable datagram. */
-    static Segment portUnreachable(Segment datagram) {
-        return new Segment(Proto.UDP, datagram.dst, datagram.src, EnumSet.of(Flag.PORT_UNREACHABLE), new byte[0]);
+    static Segment datagram(Endpoint src, Endpoint dst, byte[] data) {
+        return new Segment(Kind.DGRAM, src, dst, 0, 0, data, 0);
     }
 
-    boolean has(Flag f) {
-        return flags.contains(f);
+    static Segment raw(Endpoint src, Endpoint dst, byte[] data, int protocol) {
+        return new Segment(Kind.IP, src, dst, 0, 0, data, protocol);
     }
 
-    /** A pure ACK carries no SYN, FIN, RST and no data. */
-    boolean pureAck() {
-        return flags.equals(EnumSet.of(Flag.ACK)) && payload.length == 0;
+    /** The ICMP port-unreachable a host sends back for datagram m (RFC 792). */
+    static Segment unreachable(Segment m) {
+        return new Segment(Kind.UNREACH, m.dst, m.src, 0, 0, NONE, 0);
+    }
+
+    /** The transport a socket of this protocol would take the segment with; ICMP is none of them. */
+    public Proto proto() {
+        return switch (kind) {
+            case DGRAM -> Proto.UDP;
+            case IP -> Proto.RAW;
+            case UNREACH -> null;
+            default -> Proto.TCP;
+        };
     }
 
     @Override
     public String toString() {
-        return proto.word() + " " + src + " > " + dst + " " + flags + (payload.length > 0 ? " len=" + payload.length : "");
+        String body = kind.tcp() ? " seq=" + seq + " ack=" + ack : "";
+        return kind + " " + src + " > " + dst + body + (data.length > 0 ? " len=" + data.length : "");
     }
 }

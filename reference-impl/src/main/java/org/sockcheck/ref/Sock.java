@@ -1,6 +1,5 @@
 package org.sockcheck.ref;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -11,80 +10,139 @@ import org.sockcheck.spec.SocketRow;
 import org.sockcheck.spec.TcpState;
 
 /**
- * A socket: one entry in its host's socket table (S1). It belongs to the host,
- * not to a process; processes hold descriptors that refer to it (S2), and it
- * may outlive them in the states that finish a TCP close.
+ * One entry of a host's socket table (S1), with the fields of the spec's
+ * {@code FreeSocket} record (Network.tla). It belongs to the host, not to a
+ * process: processes hold descriptors that refer to it (S2), and it may
+ * outlive them in the states that finish a TCP close.
  */
 final class Sock {
-    /** A datagram waiting in a UDP socket's receive queue, with its sender (S13). */
+    /** A datagram waiting in a UDP or raw socket's queue, with its sender (S13). */
     record Datagram(Endpoint from, byte[] data) {
     }
 
     final Host host;
     final Proto proto;
-    /** Local address; port 0 while unbound. The ip may be the wildcard. */
+    /** The IP protocol number a raw socket was opened for; 0 for TCP and UDP. */
+    final int protocol;
+    /** The inode number /proc/net prints for this socket. */
+    final long inode;
+
+    /** Local address (spec: lip, lport); port 0 while unbound; the ip may be the wildcard. */
     Endpoint local = Endpoint.ANY;
-    /** Remote address once connected (S6); null otherwise. */
+    /** Remote address once connected (spec: rip, rport; S6); null otherwise. */
     Endpoint remote;
-    /** TCP connection state; UDP sockets have none (S12) and keep CLOSED here. */
+    /** TCP connection state; UDP and raw sockets have none (S12) and keep CLOSED here. */
     TcpState state = TcpState.CLOSED;
-    boolean reuseAddr;
-    /** Descriptors referring to this socket, across all processes. */
-    int descriptors;
+    /** SO_REUSEADDR now, and as it was when the socket took its port (spec: reuse, bindreuse). */
+    boolean reuse;
+    boolean bindReuse;
 
     int backlog;
-    /** Listener only: connections that finished the handshake, oldest first. */
+    /** Listener only: connections that finished the handshake, oldest first (spec: acceptq). */
     final Deque<Sock> acceptQueue = new ArrayDeque<>();
-    /** Connection only: the listener that will hand it out through accept(). */
+    /** A listener's connection not yet accepted: the listener that will hand it out. */
     Sock listener;
 
-    final ByteArrayOutputStream received = new ByteArrayOutputStream();
-    int receivedRead;
+    /** The received byte stream (TCP), as chunks with a read offset into the first. */
+    final Deque<byte[]> stream = new ArrayDeque<>();
+    int streamOffset;
+    int unread;
+    /** Received datagrams (UDP, raw), each whole (S13). */
     final Deque<Datagram> datagrams = new ArrayDeque<>();
-    /** The peer sent FIN: reads past the buffered data return end of file. */
-    boolean finReceived;
-    boolean readShut;
-    boolean writeShut;
-    /** An error reported to the next call that can report one (ECONNREFUSED, ECONNRESET). */
-    Errno pendingError;
 
-    Sock(Host host, Proto proto) {
+    /** The peer's FIN arrived: reads past the queued data return end of file (spec: fin). */
+    boolean fin;
+    boolean rdShut;
+    boolean wrShut;
+    /** An error for the next call that can report one (spec: err): ECONNREFUSED, ECONNRESET, ETIMEDOUT. */
+    Errno err;
+
+    /** RFC 9293 3.3.1: SND.UNA, SND.NXT, RCV.NXT; finSeq is the number our FIN took (0: none). */
+    int sndUna;
+    int sndNxt;
+    int rcvNxt;
+    int finSeq;
+
+    /** Descriptors referring to this socket, across all processes. */
+    int descriptors;
+    /** When the timer of the current state fires, on the stack's virtual clock; -1 when none runs. */
+    long timerAt = -1;
+
+    Sock(Host host, Proto proto, int protocol, long inode) {
         this.host = host;
         this.proto = proto;
+        this.protocol = protocol;
+        this.inode = inode;
+    }
+
+    boolean tcp() {
+        return proto == Proto.TCP;
     }
 
     boolean bound() {
         return local.port() != 0;
     }
 
-    int unread() {
-        return received.size() - receivedRead;
+    boolean connected() {
+        return remote != null;
     }
 
+    /** Bytes (TCP) or datagrams (UDP, raw) waiting to be read. */
+    boolean hasData() {
+        return tcp() ? unread > 0 : !datagrams.isEmpty();
+    }
+
+    void append(byte[] data) {
+        if (data.length > 0) {
+            stream.add(data);
+            unread += data.length;
+        }
+    }
+
+    /** Takes up to max bytes of the stream: a byte stream has no boundaries (S10). */
     byte[] take(int max) {
-        byte[] all = received.toByteArray();
-        int n = Math.min(max, all.length - receivedRead);
-        byte[] out = Arrays.copyOfRange(all, receivedRead, receivedRead + n);
-        receivedRead += n;
+        int n = Math.min(max, unread);
+        byte[] out = new byte[n];
+        int at = 0;
+        while (at < n) {
+            byte[] head = stream.peek();
+            int k = Math.min(n - at, head.length - streamOffset);
+            System.arraycopy(head, streamOffset, out, at, k);
+            at += k;
+            streamOffset += k;
+            if (streamOffset == head.length) {
+                stream.poll();
+                streamOffset = 0;
+            }
+        }
+        unread -= n;
         return out;
     }
 
+    /** A datagram read with a buffer of max bytes loses the rest (S13). */
+    static byte[] truncate(byte[] data, int max) {
+        return data.length <= max ? data : Arrays.copyOf(data, max);
+    }
+
     /**
-     * Whether this socket is an entry of the kernel's socket table as
-     * /proc/net prints it (S16): TCP sockets that are listening or part of a
-     * connection, and UDP sockets with a local port. A TCP socket that is
-     * only bound is not listed, as on Linux.
+     * Whether /proc/net lists this socket (S16): TCP sockets that listen or
+     * belong to a connection, UDP sockets with a local port, and every raw
+     * socket. A TCP socket that is only bound is not listed, as on Linux.
      */
     boolean listed() {
-        return proto == Proto.TCP ? state != TcpState.CLOSED : bound();
+        return switch (proto) {
+            case TCP -> state != TcpState.CLOSED;
+            case UDP -> bound();
+            case RAW -> true;
+        };
     }
 
     SocketRow row() {
-        return new SocketRow(proto, local, remote, proto == Proto.TCP ? state : null);
+        return new SocketRow(proto, local, remote, tcp() ? state : null);
     }
 
     @Override
     public String toString() {
-        return proto.word() + " " + local + " " + remote + " " + (proto == Proto.TCP ? state : "");
+        return proto.word() + " " + local + " " + (remote == null ? "*:*" : remote) + (tcp() ? " " + state : "");
     }
 }

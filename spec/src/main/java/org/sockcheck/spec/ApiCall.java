@@ -69,4 +69,19 @@ public sealed interface ApiCall {
     record SetSockOpt(int fd, SockOpt option, int value) implements ApiCall {
         public String op() { return "setsockopt"; }
     }
+
+    /** dup(): a second descriptor, the lowest free, for the same socket (S2). */
+    record Dup(int fd) implements ApiCall {
+        public String op() { return "dup"; }
+    }
+
+    /** fork(): a new process on the same host, named child, with a copy of the descriptor table. */
+    record Fork(String child) implements ApiCall {
+        public String op() { return "fork"; }
+    }
+
+    /** exit(): the process ends and its descriptors close (S17). */
+    record Exit() implements ApiCall {
+        public String op() { return "exit"; }
+    }
 }

@@ -165,6 +165,9 @@ public final class Runner {
             case "getsockname" -> new ApiCall.GetSockName(fd(a, s));
             case "getpeername" -> new ApiCall.GetPeerName(fd(a, s));
             case "setsockopt" -> new ApiCall.SetSockOpt(fd(a, s), SockOpt.valueOf(name(a.get(1))), (int) num(a.get(2), s));
+            case "dup" -> new ApiCall.Dup(fd(a, s));
+            case "fork" -> new ApiCall.Fork(name(a.get(0)));
+            case "exit" -> new ApiCall.Exit();
             default -> throw new IllegalArgumentException("unknown call " + c.op());
         };
     }

@@ -16,7 +16,8 @@ public record Signature(String op, List<Param> params, int required, Result resu
         DOMAIN("INET"),
         TYPE("STREAM, DGRAM or RAW"),
         HOW("RD, WR or RDWR"),
-        OPTION("SO_REUSEADDR");
+        OPTION("SO_REUSEADDR"),
+        PROCESS("a process name like p2");
 
         public final String description;
 
@@ -68,5 +69,8 @@ public record Signature(String op, List<Param> params, int required, Result resu
             Map.entry("close", sig("close", Result.INT, Param.FD)),
             Map.entry("getsockname", sig("getsockname", Result.ADDR, Param.FD)),
             Map.entry("getpeername", sig("getpeername", Result.ADDR, Param.FD)),
-            Map.entry("setsockopt", sig("setsockopt", Result.INT, Param.FD, Param.OPTION, Param.INT)));
+            Map.entry("setsockopt", sig("setsockopt", Result.INT, Param.FD, Param.OPTION, Param.INT)),
+            Map.entry("dup", sig("dup", Result.INT, Param.FD)),
+            Map.entry("fork", sig("fork", Result.INT, Param.PROCESS)),
+            Map.entry("exit", sig("exit", Result.INT)));
 }

@@ -451,6 +451,14 @@ public final class TraceText {
                 case DATA -> {
                     return new Arg.Data(string());
                 }
+                case PROCESS -> {
+                    String w = peekWord();
+                    if (w.isEmpty() || !Character.isLetter(w.charAt(0))) {
+                        throw error(param.description, describeHere(), op + " takes the new process's name");
+                    }
+                    word();
+                    return new Arg.Name(w);
+                }
                 default -> {
                     String w = peekWord();
                     if (!param.words().contains(w)) {

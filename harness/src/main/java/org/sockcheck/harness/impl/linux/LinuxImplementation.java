@@ -101,8 +101,17 @@ public final class LinuxImplementation implements Implementation {
             }
         }
         try (Syscalls.Call sys = new Syscalls.Call()) {
-            if (call instanceof ApiCall.Socket c) {
-                return socket(sys, table, host, c);
+            switch (call) {
+                case ApiCall.Socket c -> {
+                    return socket(sys, table, host, c);
+                }
+                case ApiCall.Fork c -> {
+                    return fork(sys, table, host + "." + c.child());
+                }
+                case ApiCall.Exit c -> {
+                    return exit(sys, table);
+                }
+                default -> { }
             }
             Sock s = table.get(call.fd());
             int fd = s == null ? -1 : s.realFd;
@@ -149,7 +158,14 @@ public final class LinuxImplementation implements Implementation {
                     yield r.failed() ? errno(r) : new Outcome.Address(Syscalls.Call.endpoint(out));
                 }
                 case ApiCall.SetSockOpt c -> value(sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_REUSEADDR, c.value()));
+                case ApiCall.Dup c -> {
+                    // fd is -1 for a descriptor the process does not hold: the kernel says EBADF.
+                    Syscalls.Result r = sys.dup(fd);
+                    yield r.failed() ? errno(r) : new Outcome.Value(allocate(table, adopt(s, (int) r.value())));
+                }
                 case ApiCall.Socket c -> throw new IllegalStateException();
+                case ApiCall.Fork c -> throw new IllegalStateException();
+                case ApiCall.Exit c -> throw new IllegalStateException();
             };
         }
     }
@@ -178,6 +194,49 @@ public final class LinuxImplementation implements Implementation {
         bound(sys, realFd);
         Proto proto = c.type() == SockType.RAW ? Proto.RAW : c.type().proto();
         return new Outcome.Value(allocate(table, new Sock(realFd, host, proto)));
+    }
+
+    /** The process's view of a second real descriptor for the socket s refers to. */
+    private Sock adopt(Sock s, int realFd) {
+        Sock copy = new Sock(realFd, s.host, s.proto);
+        copy.wildcardLocal = s.wildcardLocal;
+        openRealFds.add(realFd);
+        return copy;
+    }
+
+    /**
+     * fork() without a real process: the child's table holds duplicates of
+     * the parent's descriptors, under the same numbers, so both refer to the
+     * same kernel sockets and a socket closes with its last descriptor, as
+     * after fork(2).
+     */
+    private Outcome fork(Syscalls.Call sys, TreeMap<Integer, Sock> parent, String child) {
+        TreeMap<Integer, Sock> table = new TreeMap<>();
+        for (Map.Entry<Integer, Sock> e : parent.entrySet()) {
+            Syscalls.Result r = sys.dup(e.getValue().realFd);
+            if (r.failed()) {
+                table.values().forEach(c -> closeReal(sys, c));
+                return errno(r);
+            }
+            table.put(e.getKey(), adopt(e.getValue(), (int) r.value()));
+        }
+        TreeMap<Integer, Sock> old = descriptors.put(child, table);
+        if (old != null) {
+            old.values().forEach(c -> closeReal(sys, c));
+        }
+        return new Outcome.Value(0);
+    }
+
+    /** exit(): every descriptor of the process closes. */
+    private Outcome exit(Syscalls.Call sys, TreeMap<Integer, Sock> table) {
+        table.values().forEach(c -> closeReal(sys, c));
+        table.clear();
+        return new Outcome.Value(0);
+    }
+
+    private void closeReal(Syscalls.Call sys, Sock s) {
+        sys.closeFd(s.realFd);
+        openRealFds.remove(s.realFd);
     }
 
     private static int allocate(TreeMap<Integer, Sock> table, Sock s) {

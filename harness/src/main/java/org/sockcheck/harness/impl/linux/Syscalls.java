@@ -53,6 +53,7 @@ final class Syscalls {
     private static final MethodHandle RECVFROM = fn("recvfrom", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle SHUTDOWN = fn("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle CLOSE = fn("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle DUP = fn("dup", JAVA_INT, JAVA_INT);
     private static final MethodHandle GETSOCKNAME = fn("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle GETPEERNAME = fn("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle SETSOCKOPT = fn("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
@@ -151,6 +152,10 @@ final class Syscalls {
 
         Result closeFd(int fd) {
             return result(invokeInt(CLOSE, capture, fd));
+        }
+
+        Result dup(int fd) {
+            return result(invokeInt(DUP, capture, fd));
         }
 
         @Override

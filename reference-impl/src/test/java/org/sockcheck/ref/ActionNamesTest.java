@@ -1,0 +1,129 @@
+package org.sockcheck.ref;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Endpoint;
+import org.sockcheck.spec.ShutdownHow;
+import org.sockcheck.spec.SockOpt;
+import org.sockcheck.spec.SockType;
+
+/**
+ * One name in three places: every action of the spec has a method of the
+ * same name in the reference stack, and every call of the trace format is
+ * one of those actions. The actions are read from the TLA+ text itself:
+ * starting at Next, an operator whose body primes a variable (or says
+ * UNCHANGED) is an action; any other operator is followed into.
+ */
+class ActionNamesTest {
+    private static final List<String> MODULES = List.of("Network", "Tcp", "Udp", "SocketApi", "Sockets");
+    private static final Pattern DEFINITION =
+            Pattern.compile("^(?:RECURSIVE .*\\n)?([A-Z][A-Za-z0-9]*)(?:\\([^)]*\\))?\\s*==", Pattern.MULTILINE);
+    private static final Pattern REFERENCE = Pattern.compile("\\b([A-Z][A-Za-z0-9]*)\\b");
+
+    static Set<String> specActions() throws IOException {
+        Map<String, String> bodies = new HashMap<>();
+        for (String module : MODULES) {
+            String text = stripComments(read("tla/" + module + ".tla"));
+            Matcher m = DEFINITION.matcher(text);
+            List<MatchResult> defs = new ArrayList<>();
+            while (m.find()) {
+                defs.add(m.toMatchResult());
+            }
+            for (int i = 0; i < defs.size(); i++) {
+                int end = i + 1 < defs.size() ? defs.get(i + 1).start() : text.length();
+                bodies.put(defs.get(i).group(1), text.substring(defs.get(i).end(), end));
+            }
+        }
+        Set<String> actions = new TreeSet<>();
+        Set<String> seen = new HashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of("Next"));
+        while (!todo.isEmpty()) {
+            String name = todo.poll();
+            String body = bodies.get(name);
+            if (body == null || !seen.add(name)) {
+                continue;
+            }
+            if (body.contains("'") || body.contains("UNCHANGED")) {
+                actions.add(name);
+                continue;
+            }
+            Matcher r = REFERENCE.matcher(body);
+            while (r.find()) {
+                todo.add(r.group(1));
+            }
+        }
+        return actions;
+    }
+
+    private static String stripComments(String text) {
+        String noBlocks = text.replaceAll("(?s)\\(\\*.*?\\*\\)", " ");
+        return noBlocks.replaceAll("\\\\\\*[^\\n]*", " ");
+    }
+
+    private static String read(String resource) throws IOException {
+        try (InputStream in = ActionNamesTest.class.getClassLoader().getResourceAsStream(resource)) {
+            assertNotNull(in, "the spec jar has " + resource);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String method(String action) {
+        return Character.toLowerCase(action.charAt(0)) + action.substring(1);
+    }
+
+    @Test
+    void everySpecActionHasAMethodOfTheSameName() throws IOException {
+        Set<String> actions = specActions();
+        // A reading that found only a few operators would make this test pass for nothing.
+        assertTrue(actions.size() >= 40, "actions read from the spec: " + actions);
+        assertTrue(actions.containsAll(Set.of("RcvSynInListen", "Bind", "TimeWaitExpires", "DeliverRaw", "LoseSegment")),
+                "actions read from the spec: " + actions);
+        Set<String> methods = Arrays.stream(RefStack.class.getDeclaredMethods()).map(Method::getName)
+                .collect(Collectors.toSet());
+        Set<String> missing = actions.stream().filter(a -> !methods.contains(method(a)))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(Set.of(), missing, "spec actions without a RefStack method");
+    }
+
+    @Test
+    void everyTraceCallIsASpecAction() throws IOException {
+        Set<String> actions = specActions();
+        Endpoint a = new Endpoint("192.0.2.1", 80);
+        List<ApiCall> calls = List.of(new ApiCall.Socket(SockType.STREAM, 0), new ApiCall.Bind(3, a),
+                new ApiCall.Listen(3, 1), new ApiCall.Connect(3, a), new ApiCall.Accept(3),
+                new ApiCall.Send(3, new byte[0]), new ApiCall.Recv(3, 1), new ApiCall.SendTo(3, new byte[0], a),
+                new ApiCall.RecvFrom(3, 1), new ApiCall.Shutdown(3, ShutdownHow.WR), new ApiCall.Close(3),
+                new ApiCall.GetSockName(3), new ApiCall.GetPeerName(3), new ApiCall.SetSockOpt(3, SockOpt.SO_REUSEADDR, 1),
+                new ApiCall.Dup(3), new ApiCall.Fork("p2"), new ApiCall.Exit());
+        assertEquals(ApiCall.class.getPermittedSubclasses().length, calls.size(), "one example of each call");
+        for (ApiCall call : calls) {
+            String action = RefStack.action(call);
+            assertTrue(actions.stream().anyMatch(x -> method(x).equals(action)),
+                    call.op() + " is the action " + action + ", which the spec does not have");
+            assertTrue(action.equalsIgnoreCase(call.op()) || Set.of("recvfrom", "setsockopt").contains(call.op()),
+                    call.op() + " and " + action + " should be one word");
+        }
+    }
+}

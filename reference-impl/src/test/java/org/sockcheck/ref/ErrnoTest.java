@@ -1,0 +1,248 @@
+package org.sockcheck.ref;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Endpoint;
+import org.sockcheck.spec.Errno;
+import org.sockcheck.spec.Outcome;
+import org.sockcheck.spec.Profile;
+import org.sockcheck.spec.ShutdownHow;
+import org.sockcheck.spec.SockType;
+
+/**
+ * Every errno the spec names (Network.tla, Errnos), each from the misuse the
+ * spec gives it for. Grouped by the state the socket is in; names read
+ * state_call_errno. After all of them, a check that none of the spec's
+ * errnos was left out.
+ */
+class ErrnoTest {
+    static final Endpoint A80 = new Endpoint("192.0.2.1", 80);
+    static final Set<Errno> SEEN = new HashSet<>();
+
+    RefStack stack;
+
+    @BeforeEach
+    void twoHosts() {
+        stack = stack(RefStack.Limits.LINUX);
+    }
+
+    static RefStack stack(RefStack.Limits limits) {
+        RefStack s = new RefStack(Profile.LINUX, limits);
+        s.addHost("A", "192.0.2.1");
+        s.addHost("B", "192.0.2.2");
+        return s;
+    }
+
+    void expect(Errno errno, Outcome got) {
+        assertEquals(new Outcome.Failed(errno), got);
+        SEEN.add(errno);
+    }
+
+    Outcome a(ApiCall c) {
+        return stack.call("A", "p", c);
+    }
+
+    Outcome b(ApiCall c) {
+        return stack.call("B", "p", c);
+    }
+
+    static Set<String> specErrnos() throws IOException {
+        try (InputStream in = ErrnoTest.class.getClassLoader().getResourceAsStream("tla/Network.tla")) {
+            assertNotNull(in);
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            Matcher set = Pattern.compile("Errnos == \\{([^}]*)}").matcher(text);
+            assertTrue(set.find(), "Network.tla defines Errnos");
+            Set<String> names = new TreeSet<>();
+            Matcher name = Pattern.compile("\"(E[A-Z]+)\"").matcher(set.group(1));
+            while (name.find()) {
+                names.add(name.group(1));
+            }
+            return names;
+        }
+    }
+
+    @AfterAll
+    static void everyErrnoOfTheSpecWasProduced() throws IOException {
+        Set<String> missing = specErrnos();
+        assertTrue(missing.size() >= 16, "errnos read from the spec: " + missing);
+        SEEN.forEach(e -> missing.remove(e.name()));
+        assertEquals(Set.of(), missing, "errnos of the spec no test produced");
+    }
+
+    void listener() {
+        a(new ApiCall.Socket(SockType.STREAM, 0));
+        a(new ApiCall.Bind(3, A80));
+        a(new ApiCall.Listen(3, 8));
+    }
+
+    @Nested
+    class NoSocket {
+        @Test
+        void none_closeUnknownDescriptor_ebadf() {
+            expect(Errno.EBADF, a(new ApiCall.Close(7)));
+        }
+
+        @Test
+        void none_socketPastDescriptorLimit_emfile() {
+            stack = stack(new RefStack.Limits(5, 100, 40000, 40010));
+            // Descriptors 0..4 exist: 3 and 4 are the last two.
+            assertEquals(new Outcome.Value(3), a(new ApiCall.Socket(SockType.DGRAM, 0)));
+            assertEquals(new Outcome.Value(4), a(new ApiCall.Socket(SockType.DGRAM, 0)));
+            expect(Errno.EMFILE, a(new ApiCall.Socket(SockType.DGRAM, 0)));
+        }
+
+        @Test
+        void none_socketWithFullTable_enobufs() {
+            stack = stack(new RefStack.Limits(1024, 2, 40000, 40010));
+            a(new ApiCall.Socket(SockType.DGRAM, 0));
+            stack.call("A", "q", new ApiCall.Socket(SockType.DGRAM, 0));
+            expect(Errno.ENOBUFS, stack.call("A", "r", new ApiCall.Socket(SockType.DGRAM, 0)));
+        }
+    }
+
+    @Nested
+    class Closed {
+        @Test
+        void closed_bindTwice_einval() {
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            a(new ApiCall.Bind(3, A80));
+            expect(Errno.EINVAL, a(new ApiCall.Bind(3, new Endpoint("192.0.2.1", 81))));
+        }
+
+        @Test
+        void closed_bindAnotherHostsAddress_eaddrnotavail() {
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            expect(Errno.EADDRNOTAVAIL, a(new ApiCall.Bind(3, new Endpoint("192.0.2.2", 80))));
+        }
+
+        @Test
+        void closed_bindAddressInUse_eaddrinuse() {
+            listener();
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            expect(Errno.EADDRINUSE, a(new ApiCall.Bind(4, A80)));
+        }
+
+        @Test
+        void closed_connectWithNoEphemeralPortLeft_eagain() {
+            stack = stack(new RefStack.Limits(1024, 100, 40000, 40000));
+            listener();
+            b(new ApiCall.Socket(SockType.STREAM, 0));
+            b(new ApiCall.Connect(3, A80));
+            b(new ApiCall.Socket(SockType.STREAM, 0));
+            expect(Errno.EAGAIN, b(new ApiCall.Connect(4, A80)));
+        }
+
+        @Test
+        void closed_connectToClosedPort_econnrefused() {
+            b(new ApiCall.Socket(SockType.STREAM, 0));
+            expect(Errno.ECONNREFUSED, b(new ApiCall.Connect(3, A80)));
+        }
+
+        @Test
+        void closed_sendNeverConnected_epipe() {
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            expect(Errno.EPIPE, a(new ApiCall.Send(3, new byte[] {1})));
+        }
+
+        @Test
+        void closed_getpeername_enotconn() {
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            expect(Errno.ENOTCONN, a(new ApiCall.GetPeerName(3)));
+        }
+    }
+
+    @Nested
+    class SynSent {
+        @Test
+        void synSent_connectAgain_ealready() {
+            b(new ApiCall.Socket(SockType.STREAM, 0));
+            b(new ApiCall.Connect(3, new Endpoint("192.0.2.9", 1)));
+            expect(Errno.EALREADY, b(new ApiCall.Connect(3, A80)));
+        }
+
+        @Test
+        void synSent_synLost_etimedout() {
+            b(new ApiCall.Socket(SockType.STREAM, 0));
+            stack.setAutoDeliver(false);
+            b(new ApiCall.Connect(3, A80));
+            stack.loseSegment(0);
+            stack.advance(RefStack.SYN_SENT_MS);
+            expect(Errno.ETIMEDOUT, stack.tryReturn("B", "p"));
+        }
+    }
+
+    @Nested
+    class Established {
+        @Test
+        void established_connectAgain_eisconn() {
+            listener();
+            b(new ApiCall.Socket(SockType.STREAM, 0));
+            b(new ApiCall.Connect(3, A80));
+            expect(Errno.EISCONN, b(new ApiCall.Connect(3, A80)));
+        }
+
+        @Test
+        void established_peerAbortsWithUnreadData_econnreset() {
+            listener();
+            b(new ApiCall.Socket(SockType.STREAM, 0));
+            b(new ApiCall.Connect(3, A80));
+            a(new ApiCall.Accept(3));
+            b(new ApiCall.Send(3, new byte[] {1}));
+            a(new ApiCall.Close(4));
+            expect(Errno.ECONNRESET, b(new ApiCall.Send(3, new byte[] {1})));
+        }
+
+        @Test
+        void established_sendAfterShutdownWrite_epipe() {
+            listener();
+            b(new ApiCall.Socket(SockType.STREAM, 0));
+            b(new ApiCall.Connect(3, A80));
+            b(new ApiCall.Shutdown(3, ShutdownHow.WR));
+            expect(Errno.EPIPE, b(new ApiCall.Send(3, new byte[] {1})));
+        }
+    }
+
+    @Nested
+    class Udp {
+        @Test
+        void udp_listen_eopnotsupp() {
+            a(new ApiCall.Socket(SockType.DGRAM, 0));
+            expect(Errno.EOPNOTSUPP, a(new ApiCall.Listen(3, 1)));
+        }
+
+        @Test
+        void udp_sendUnconnected_edestaddrreq() {
+            a(new ApiCall.Socket(SockType.DGRAM, 0));
+            expect(Errno.EDESTADDRREQ, a(new ApiCall.Send(3, new byte[] {1})));
+        }
+
+        @Test
+        void udp_connectedToClosedPort_econnrefusedOnNextCall() {
+            b(new ApiCall.Socket(SockType.DGRAM, 0));
+            b(new ApiCall.Connect(3, new Endpoint("192.0.2.1", 9)));
+            b(new ApiCall.Send(3, new byte[] {1}));
+            expect(Errno.ECONNREFUSED, b(new ApiCall.Recv(3, 1)));
+        }
+
+        @Test
+        void udp_shutdownUnconnected_enotconn() {
+            a(new ApiCall.Socket(SockType.DGRAM, 0));
+            expect(Errno.ENOTCONN, a(new ApiCall.Shutdown(3, ShutdownHow.RD)));
+        }
+    }
+}
