@@ -25,6 +25,7 @@ import org.sockcheck.harness.run.Runner;
 import org.sockcheck.harness.run.TraceCheck;
 import org.sockcheck.harness.run.TraceResult;
 import org.sockcheck.harness.run.Verdict;
+import org.sockcheck.harness.trace.Event;
 import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.harness.trace.TraceJson;
 import org.sockcheck.harness.trace.TraceText;
@@ -48,7 +49,10 @@ class ScenarioCorpusTest {
             return dynamicContainer(impl.name(), traces.stream().map(t -> dynamicTest(
                     Corpus.SCENARIOS.relativize(Path.of(t.source())).toString(), () -> {
                         TraceResult r = runner.run(t, Corpus.SCENARIOS, im);
-                        assertEquals(Verdict.PASS, r.verdict(), r.message());
+                        // Driver protocol 1 cannot share a socket between two driver processes.
+                        boolean forks = t.events().stream().anyMatch(e -> e instanceof Event.Call c && c.op().equals("fork"));
+                        Verdict expected = impl.name().endsWith("driver") && forks ? Verdict.SKIP : Verdict.PASS;
+                        assertEquals(expected, r.verdict(), r.message());
                     })));
         });
     }
