@@ -100,6 +100,7 @@ class ActionNamesTest {
         assertTrue(actions.size() >= 40, "actions read from the spec: " + actions);
         assertTrue(actions.containsAll(Set.of("RcvSynInListen", "Bind", "TimeWaitExpires", "DeliverRaw", "LoseSegment")),
                 "actions read from the spec: " + actions);
+        System.out.println("ActionNamesTest: " + actions.size() + " spec actions, each a RefStack method: " + actions);
         Set<String> methods = Arrays.stream(RefStack.class.getDeclaredMethods()).map(Method::getName)
                 .collect(Collectors.toSet());
         Set<String> missing = actions.stream().filter(a -> !methods.contains(method(a)))

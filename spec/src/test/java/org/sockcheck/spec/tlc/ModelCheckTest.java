@@ -33,6 +33,12 @@ class ModelCheckTest {
     }
 
     @Test
+    void aModelMayAskForJvmOptionsInItsCfg() throws Exception {
+        assertEquals(List.of("-XX:TieredStopAtLevel=1"), ModelCheck.jvmOptions(SPEC.resolve("small.cfg")));
+        assertEquals(List.of(), ModelCheck.jvmOptions(SPEC.resolve("standard.cfg")));
+    }
+
+    @Test
     void manifestListsTheThreeModels() throws Exception {
         assertEquals(List.of("small", "standard", "liveness"), List.copyOf(Manifest.read(SPEC.resolve("manifest.json")).models().keySet()));
     }
