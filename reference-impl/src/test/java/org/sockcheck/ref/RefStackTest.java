@@ -219,4 +219,44 @@ class RefStackTest {
             assertEquals(List.of(new SocketRow(Proto.UDP, new Endpoint("192.0.2.1", 53), null, null)), stack.sockets("A"));
         }
     }
+
+    @Nested
+    class Raw {
+        @Test
+        void raw_datagram_copiedToEveryRawSocketOfItsProtocol() {
+            assertEquals(ok(3), a(new ApiCall.Socket(SockType.RAW, 1)));
+            assertEquals(ok(4), a(new ApiCall.Socket(SockType.RAW, 1)));
+            assertEquals(ok(5), a(new ApiCall.Socket(SockType.RAW, 17)));
+            b(new ApiCall.Socket(SockType.RAW, 1));
+            assertEquals(ok(2), b(new ApiCall.SendTo(3, new byte[] {7, 8}, new Endpoint("192.0.2.1", 0))));
+            for (int fd : new int[] {3, 4}) {
+                Outcome.Data d = assertInstanceOf(Outcome.Data.class, a(new ApiCall.RecvFrom(fd, 10)));
+                assertEquals(new Endpoint("192.0.2.2", 0), d.from());
+                assertEquals(2, d.data().length);
+            }
+            assertInstanceOf(Outcome.Blocked.class, a(new ApiCall.Recv(5, 10)), "another protocol gets no copy");
+        }
+
+        @Test
+        void raw_protocolZero_eprotonosupport() {
+            assertEquals(err(Errno.EPROTONOSUPPORT), a(new ApiCall.Socket(SockType.RAW, 0)));
+        }
+
+        @Test
+        void raw_bindOtherHostsAddress_eaddrnotavail_andHasNoPort() {
+            a(new ApiCall.Socket(SockType.RAW, 1));
+            assertEquals(err(Errno.EADDRNOTAVAIL), a(new ApiCall.Bind(3, new Endpoint("192.0.2.2", 0))));
+            assertEquals(ok(0), a(new ApiCall.Bind(3, new Endpoint("192.0.2.1", 80))));
+            assertEquals(new Outcome.Address(new Endpoint("192.0.2.1", 0)), a(new ApiCall.GetSockName(3)));
+        }
+
+        @Test
+        void raw_procNetRaw_listsProtocolAsPort() {
+            a(new ApiCall.Socket(SockType.RAW, 1));
+            List<String> lines = stack.procNet("A", Proto.RAW).lines().toList();
+            assertEquals(ProcNet.RAW_HEADER, lines.get(0));
+            assertEquals(2, lines.size());
+            assertTrue(lines.get(1).startsWith("   1: 00000000:0001 00000000:0000 07 "), lines.get(1));
+        }
+    }
 }
