@@ -140,11 +140,16 @@ Keep == IF Duplicating THEN BOOLEAN ELSE {FALSE}
 Arrive(m, keep, replies) ==
     net' = (IF keep THEN net ELSE net \ {m}) \cup replies
 
+\* A step of the network records its action and segment, so that a trace
+\* generated from the spec can name it (no process made it).
+NetRecord(action, m) == evt' = IF RecordEvents THEN [proc |-> NoHost, op |-> action, ret |-> m] ELSE evt
+
 \* LoseSegment: a segment in flight disappears.
 LoseSegment(m) ==
     /\ Lossy
     /\ net' = net \ {m}
-    /\ UNCHANGED <<sock, fdt, alive, pending, evt>>
+    /\ UNCHANGED <<sock, fdt, alive, pending>>
+    /\ NetRecord("LoseSegment", m)
 
 Record(p, op, ret) == evt' = IF RecordEvents THEN [proc |-> p, op |-> op, ret |-> ret] ELSE evt
 NoEvent == UNCHANGED evt

@@ -40,6 +40,8 @@ TcpSeg(m, kind) == m \in net /\ m.proto = "tcp" /\ m.kind = kind
 SetState(s, st) == [sock EXCEPT ![s].st = st]
 
 UnchangedApi == UNCHANGED <<fdt, alive, pending, evt>>
+\* An arrival leaves the processes alone and records which action took m.
+Took(action, m) == UNCHANGED <<fdt, alive, pending>> /\ NetRecord(action, m)
 
 ------------------------------------------------------------------------------
 (* LISTEN *)
@@ -62,7 +64,7 @@ RcvSynInListen(m, keep) ==
                        !.reuse = sock[l].reuse,
                        !.sndnxt = 1, !.rcvnxt = m.seq + 1]]
                /\ Arrive(m, keep, {Seg("tcp", "SYNACK", m.dst, m.src, 0, m.seq + 1, "none")})
-    /\ UnchangedApi
+    /\ Took("RcvSynInListen", m)
 
 (* RcvOtherInListen: anything but a SYN for a listener is answered by RST *)
 (* (an RST itself is ignored), 3.10.7.2.                                   *)
@@ -71,7 +73,7 @@ RcvOtherInListen(m, keep) ==
     /\ LET l == TcpTarget(m) IN l # NoSid /\ sock[l].st = "LISTEN"
     /\ Arrive(m, keep, IF m.kind = "RST" THEN {}
                        ELSE {Seg("tcp", "RST", m.dst, m.src, m.ack, m.seq + 1, "none")})
-    /\ UNCHANGED sock /\ UnchangedApi
+    /\ UNCHANGED sock /\ Took("RcvOtherInListen", m)
 
 (* RcvForNoSocket: a segment no socket takes is answered by RST, unless   *)
 (* it is one (3.10.7.1). This is how a connect to a closed port is        *)
@@ -80,7 +82,7 @@ RcvForNoSocket(m, keep) ==
     /\ m \in net /\ m.proto = "tcp" /\ TcpTarget(m) = NoSid
     /\ Arrive(m, keep, IF m.kind = "RST" THEN {}
                        ELSE {Seg("tcp", "RST", m.dst, m.src, m.ack, m.seq + 1, "none")})
-    /\ UNCHANGED sock /\ UnchangedApi
+    /\ UNCHANGED sock /\ Took("RcvForNoSocket", m)
 
 ------------------------------------------------------------------------------
 (* SYN-SENT (3.10.7.3) *)
@@ -93,7 +95,7 @@ RcvSynAckInSynSent(m, keep) ==
        /\ s # NoSid /\ sock[s].st = "SYN-SENT" /\ m.ack = sock[s].sndnxt
        /\ sock' = [sock EXCEPT ![s].st = "ESTABLISHED", ![s].snduna = m.ack, ![s].rcvnxt = m.seq + 1]
        /\ Arrive(m, keep, {Seg("tcp", "ACK", m.dst, m.src, sock[s].sndnxt, m.seq + 1, "none")})
-    /\ UnchangedApi
+    /\ Took("RcvSynAckInSynSent", m)
 
 (* RcvSynInSynSent: a SYN without ACK while our own SYN is out is a       *)
 (* simultaneous open: SYN-RECEIVED, and a SYN-ACK back.                   *)
@@ -103,7 +105,7 @@ RcvSynInSynSent(m, keep) ==
        /\ s # NoSid /\ sock[s].st = "SYN-SENT"
        /\ sock' = [sock EXCEPT ![s].st = "SYN-RECEIVED", ![s].rcvnxt = m.seq + 1]
        /\ Arrive(m, keep, {Seg("tcp", "SYNACK", m.dst, m.src, 0, m.seq + 1, "none")})
-    /\ UnchangedApi
+    /\ Took("RcvSynInSynSent", m)
 
 (* RcvRstInSynSent: an RST that acknowledges our SYN refuses the          *)
 (* connection; connect will return ECONNREFUSED.                          *)
@@ -113,7 +115,7 @@ RcvRstInSynSent(m, keep) ==
        /\ s # NoSid /\ sock[s].st = "SYN-SENT" /\ m.ack = sock[s].sndnxt
        /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED", ![s].err = "ECONNREFUSED"], s)
        /\ Arrive(m, keep, {})
-    /\ UnchangedApi
+    /\ Took("RcvRstInSynSent", m)
 
 ------------------------------------------------------------------------------
 (* SYN-RECEIVED *)
@@ -129,7 +131,7 @@ RcvAckInSynReceived(m, keep) ==
               est == [sock EXCEPT ![s].st = "ESTABLISHED", ![s].snduna = m.ack]
           IN sock' = IF l = NoSid THEN est ELSE [est EXCEPT ![l].acceptq = Append(@, s)]
        /\ Arrive(m, keep, {})
-    /\ UnchangedApi
+    /\ Took("RcvAckInSynReceived", m)
 
 (* RcvRstInSynReceived: a reset handshake ends. A listener's connection   *)
 (* just disappears; an active open reports ECONNREFUSED.                  *)
@@ -140,7 +142,7 @@ RcvRstInSynReceived(m, keep) ==
        /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED",
                           ![s].err = IF sock[s].listener = NoSid THEN "ECONNREFUSED" ELSE "none"], s)
        /\ Arrive(m, keep, {})
-    /\ UnchangedApi
+    /\ Took("RcvRstInSynReceived", m)
 
 ------------------------------------------------------------------------------
 (* The synchronized states (3.10.7.4) *)
@@ -157,7 +159,7 @@ RcvData(m, keep) ==
                                ![s].got = Append(@, m.seq),
                                ![s].rcvnxt = @ + 1]
        /\ Arrive(m, keep, {Out(s, "ACK", sock[s].sndnxt, m.seq + 1)})
-    /\ UnchangedApi
+    /\ Took("RcvData", m)
 
 (* RcvFin: the peer's FIN ends its half of the stream: reads return end   *)
 (* of file once the data before it is read. ESTABLISHED goes to          *)
@@ -175,7 +177,7 @@ RcvFin(m, keep) ==
        /\ m.seq = sock[s].rcvnxt
        /\ sock' = [sock EXCEPT ![s].fin = TRUE, ![s].rcvnxt = @ + 1, ![s].st = next[sock[s].st]]
        /\ Arrive(m, keep, {Out(s, "ACK", sock[s].sndnxt, m.seq + 1)})
-    /\ UnchangedApi
+    /\ Took("RcvFin", m)
 
 FinAcked(s, una) == sock[s].finseq > 0 /\ una > sock[s].finseq
 
@@ -195,7 +197,7 @@ RcvAck(m, keep) ==
                            [] OTHER -> st
           IN sock' = Forget([sock EXCEPT ![s].snduna = una, ![s].st = to], s)
        /\ Arrive(m, keep, {})
-    /\ UnchangedApi
+    /\ Took("RcvAck", m)
 
 (* RcvRst: an acceptable RST (its number is RCV.NXT, RFC 5961) aborts the *)
 (* connection; the next call reports ECONNRESET.                          *)
@@ -205,7 +207,7 @@ RcvRst(m, keep) ==
        /\ s # NoSid /\ sock[s].st \in Synchronized /\ m.seq = sock[s].rcvnxt
        /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED", ![s].err = "ECONNRESET"], s)
        /\ Arrive(m, keep, {})
-    /\ UnchangedApi
+    /\ Took("RcvRst", m)
 
 (* RcvStale: a segment its connection cannot use is dropped: an old or   *)
 (* duplicate segment (numbered below RCV.NXT), an RST with another        *)
@@ -223,7 +225,7 @@ RcvStale(m, keep) ==
           \/ m.kind = "SYNACK" /\ sock[s].st = "SYN-SENT" /\ m.ack # sock[s].sndnxt
           \/ m.kind \in {"DATA", "FIN"} /\ sock[s].st \in {"CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT"}
     /\ Arrive(m, keep, {})
-    /\ UNCHANGED sock /\ UnchangedApi
+    /\ UNCHANGED sock /\ Took("RcvStale", m)
 
 ------------------------------------------------------------------------------
 (* Timers. NOTE: there is no clock; a timer may fire whenever its state  *)

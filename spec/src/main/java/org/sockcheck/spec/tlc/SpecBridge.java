@@ -1,0 +1,299 @@
+package org.sockcheck.spec.tlc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import tla2sany.semantic.FormalParamNode;
+import tla2sany.semantic.OpDefNode;
+import tlc2.TLCGlobals;
+import tlc2.tool.Action;
+import tlc2.tool.StateVec;
+import tlc2.tool.TLCState;
+import tlc2.tool.impl.FastTool;
+import tlc2.value.IValue;
+import tlc2.value.impl.BoolValue;
+import tlc2.value.impl.FcnRcdValue;
+import tlc2.value.impl.IntValue;
+import tlc2.value.impl.ModelValue;
+import tlc2.value.impl.RecordValue;
+import tlc2.value.impl.SetEnumValue;
+import tlc2.value.impl.StringValue;
+import tlc2.value.impl.TupleValue;
+import tlc2.value.impl.Value;
+import util.SimpleFilenameToStream;
+import util.ToolIO;
+
+/**
+ * The specification, executable from Java through TLC's own interpreter:
+ * its initial state, its actions with their parameters, and the successors
+ * of a state. This is what generates traces and judges them, so the rules
+ * live in the TLA+ text only.
+ *
+ * <p>TLC keeps its interpreter in static state, so a JVM holds one
+ * specification: {@link #load} with the same constants returns the bridge
+ * already loaded, and other constants are refused.
+ */
+public final class SpecBridge {
+
+    /**
+     * The constants of Network.tla for one model. Hosts and processes become
+     * TLC model values of the same names; data are strings.
+     */
+    public record Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
+                            List<Integer> fds, int sids, List<String> data, String profile) {
+        /** A model for generated traces: two hosts with two processes each, two ports, three descriptors. */
+        public static final Constants GENERATED = new Constants(List.of("A", "B"), List.of("p1", "p2"), List.of(80, 81),
+                List.of(40000, 40001, 40002), List.of(3, 4, 5), 4, List.of("d", "e"), "LINUX");
+    }
+
+    /** One step of the spec: the action, its parameters by name, and the state it leads to. */
+    public record Step(String action, Map<String, Object> params, State next) {
+        @Override
+        public String toString() {
+            return action + params;
+        }
+    }
+
+    /**
+     * A state of the spec. {@link #get} gives a variable as plain Java values:
+     * integers, strings (model values by name), booleans, lists for tuples and
+     * sequences, maps for records and functions, lists for sets.
+     */
+    public static final class State {
+        final TLCState tlc;
+
+        State(TLCState tlc) {
+            this.tlc = tlc;
+        }
+
+        public Object get(String variable) {
+            return java(tlc.lookup(variable));
+        }
+
+        /** Two states are the same when TLC's fingerprints are. */
+        public long fingerprint() {
+            return tlc.fingerPrint();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof State s && s.fingerprint() == fingerprint();
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(fingerprint());
+        }
+
+        @Override
+        public String toString() {
+            return tlc.toString();
+        }
+    }
+
+    private static SpecBridge loaded;
+
+    private final Constants constants;
+    private final FastTool tool;
+    private final Action[] actions;
+    private final String[] actionNames;
+    private final FormalParamNode[][] actionParams;
+
+    private SpecBridge(Constants constants, FastTool tool) {
+        this.constants = constants;
+        this.tool = tool;
+        this.actions = tool.getActions();
+        this.actionNames = new String[actions.length];
+        this.actionParams = new FormalParamNode[actions.length][];
+        for (int i = 0; i < actions.length; i++) {
+            OpDefNode def = actions[i].getOpDef();
+            actionNames[i] = def == null ? actions[i].getName().toString() : def.getName().toString();
+            actionParams[i] = def == null ? new FormalParamNode[0] : def.getParams();
+        }
+    }
+
+    /** Loads the spec with these constants, or returns the one this JVM has loaded already. */
+    public static synchronized SpecBridge load(Constants constants) throws IOException {
+        if (loaded != null) {
+            if (!loaded.constants.equals(constants)) {
+                throw new IllegalStateException("this JVM holds the spec with " + loaded.constants
+                        + "; TLC's interpreter cannot hold a second model");
+            }
+            return loaded;
+        }
+        Path dir = Files.createTempDirectory("sockcheck-spec-");
+        dir.toFile().deleteOnExit();
+        for (String module : List.of("Network", "Tcp", "Udp", "SocketApi", "Sockets")) {
+            try (InputStream in = SpecBridge.class.getResourceAsStream("/tla/" + module + ".tla")) {
+                Objects.requireNonNull(in, "the spec jar has no tla/" + module + ".tla");
+                Path file = dir.resolve(module + ".tla");
+                Files.copy(in, file);
+                file.toFile().deleteOnExit();
+            }
+        }
+        Path cfg = dir.resolve("Bridge.cfg");
+        Files.writeString(cfg, config(constants));
+        cfg.toFile().deleteOnExit();
+        TLCGlobals.setNumWorkers(1);
+        ToolIO.setMode(ToolIO.TOOL);
+        ToolIO.setUserDir(dir.toString());
+        FastTool tool = new FastTool(dir.toString(), "Sockets", "Bridge", new SimpleFilenameToStream(dir.toString()));
+        loaded = new SpecBridge(constants, tool);
+        return loaded;
+    }
+
+    private static String config(Constants c) {
+        StringBuilder b = new StringBuilder("CONSTANTS\n");
+        for (String h : c.hosts()) {
+            b.append("    ").append(h).append(" = ").append(h).append('\n');
+        }
+        for (String p : c.procs()) {
+            b.append("    ").append(p).append(" = ").append(p).append('\n');
+        }
+        b.append("    Hosts = {").append(String.join(", ", c.hosts())).append("}\n");
+        b.append("    Procs = {").append(String.join(", ", c.procs())).append("}\n");
+        b.append("    Ports = ").append(set(c.ports())).append('\n');
+        b.append("    EphemeralPorts = ").append(set(c.ephemeralPorts())).append('\n');
+        b.append("    Fds = ").append(set(c.fds())).append('\n');
+        b.append("    Sids = ").append(set(java.util.stream.IntStream.rangeClosed(1, c.sids()).boxed().toList())).append('\n');
+        b.append("    Data = {").append(c.data().stream().map(d -> "\"" + d + "\"").collect(Collectors.joining(", ")))
+                .append("}\n");
+        b.append("    Profile = \"").append(c.profile()).append("\"\n");
+        b.append("    RecordEvents = TRUE\n    Lossy = FALSE\n    Duplicating = FALSE\n");
+        b.append("INIT Init\nNEXT Next\n");
+        return b.toString();
+    }
+
+    private static String set(List<Integer> xs) {
+        return xs.stream().map(String::valueOf).collect(Collectors.joining(", ", "{", "}"));
+    }
+
+    public Constants constants() {
+        return constants;
+    }
+
+    /** The one initial state of Sockets.tla. */
+    public State init() {
+        StateVec init = tool.getInitStates();
+        if (init.size() != 1) {
+            throw new IllegalStateException("the spec has " + init.size() + " initial states, expected 1");
+        }
+        return new State(init.elementAt(0));
+    }
+
+    /** The names of the actions TLC split Next into, each once ("Network" stands for every arrival and loss). */
+    public List<String> actionNames() {
+        return List.copyOf(new java.util.LinkedHashSet<>(List.of(actionNames)));
+    }
+
+    /** Every step the spec allows from s, with the action that takes it and its parameters. */
+    public List<Step> successors(State s) {
+        List<Step> out = new ArrayList<>();
+        for (int i = 0; i < actions.length; i++) {
+            StateVec next = tool.getNextStates(actions[i], s.tlc);
+            for (int k = 0; k < next.size(); k++) {
+                out.add(step(i, next.elementAt(k)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * TLC cannot split Network (its segment ranges over the variable net),
+     * so a network step is named by what it recorded: NetRecord in
+     * Network.tla keeps the action's name and the segment in evt.
+     */
+    private Step step(int i, TLCState next) {
+        State s = new State(next);
+        if (!actionNames[i].equals("Network")) {
+            return new Step(actionNames[i], params(i), s);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> evt = (Map<String, Object>) s.get("evt");
+        return new Step((String) evt.get("op"), Map.of("m", evt.get("ret")), s);
+    }
+
+    /** The steps of the named actions only (cheaper than all successors); "Network" names all arrivals. */
+    public List<Step> successors(State s, java.util.Set<String> onlyActions) {
+        List<Step> out = new ArrayList<>();
+        for (int i = 0; i < actions.length; i++) {
+            if (!onlyActions.contains(actionNames[i]) && !(actionNames[i].equals("Network") && !onlyActions.isEmpty())) {
+                continue;
+            }
+            StateVec next = tool.getNextStates(actions[i], s.tlc);
+            for (int k = 0; k < next.size(); k++) {
+                Step st = step(i, next.elementAt(k));
+                if (onlyActions.contains(st.action()) || onlyActions.contains(actionNames[i])) {
+                    out.add(st);
+                }
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Object> params(int i) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (FormalParamNode p : actionParams[i]) {
+            Object v = actions[i].con.lookup(p);
+            out.put(p.getName().toString(), v instanceof IValue iv ? java(iv) : v);
+        }
+        return out;
+    }
+
+    /** A TLC value as plain Java. */
+    static Object java(IValue v) {
+        Value value = (Value) v;
+        return switch (value) {
+            case IntValue i -> i.val;
+            case StringValue s -> s.val.toString();
+            case BoolValue b -> b.val;
+            case ModelValue m -> m.val.toString();
+            case TupleValue t -> list(t.elems);
+            case RecordValue r -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (int k = 0; k < r.names.length; k++) {
+                    m.put(r.names[k].toString(), java(r.values[k]));
+                }
+                yield m;
+            }
+            case SetEnumValue s -> {
+                List<Object> l = new ArrayList<>();
+                for (int k = 0; k < s.elems.size(); k++) {
+                    l.add(java(s.elems.elementAt(k)));
+                }
+                yield l;
+            }
+            default -> {
+                Value f = value.toFcnRcd();
+                if (f instanceof FcnRcdValue fcn) {
+                    Value[] domain = fcn.getDomainAsValues();
+                    Map<Object, Object> m = new LinkedHashMap<>();
+                    for (int k = 0; k < domain.length; k++) {
+                        m.put(java(domain[k]), java(fcn.values[k]));
+                    }
+                    yield m;
+                }
+                Value set = value.toSetEnum();
+                if (set instanceof SetEnumValue) {
+                    yield java(set);
+                }
+                yield value.toString();
+            }
+        };
+    }
+
+    private static List<Object> list(Value[] elems) {
+        List<Object> l = new ArrayList<>(elems.length);
+        for (Value e : elems) {
+            l.add(java(e));
+        }
+        return l;
+    }
+}

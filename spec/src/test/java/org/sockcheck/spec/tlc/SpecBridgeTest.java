@@ -1,0 +1,58 @@
+package org.sockcheck.spec.tlc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The spec through TLC's interpreter: initial state, actions with parameters, successors. */
+class SpecBridgeTest {
+    @Test
+    void aListenerAndAClientHandshakeThroughTheSpec() throws Exception {
+        SpecBridge spec = SpecBridge.load(SpecBridge.Constants.GENERATED);
+        assertTrue(spec.actionNames().containsAll(List.of("Socket", "Bind", "Network", "TimeWaitExpires")),
+                spec.actionNames().toString());
+        SpecBridge.State s = spec.init();
+        s = only(spec, s, "Socket", Map.of("p", List.of("A", "p1"), "type", "STREAM"), 3);
+        s = only(spec, s, "Bind", Map.of("p", List.of("A", "p1"), "f", 3, "ip", "A", "port", 80), 0);
+        s = only(spec, s, "Listen", Map.of("p", List.of("A", "p1"), "f", 3), 0);
+        s = only(spec, s, "Socket", Map.of("p", List.of("B", "p1"), "type", "STREAM"), 3);
+        s = only(spec, s, "Connect", Map.of("p", List.of("B", "p1"), "f", 3, "ip", "A", "port", 80), "pending");
+        // The network: SYN to the listener, SYN-ACK back, ACK; then connect returns 0.
+        s = only(spec, s, "RcvSynInListen", null, null);
+        s = only(spec, s, "RcvSynAckInSynSent", null, null);
+        s = only(spec, s, "ConnectReturns", null, 0);
+        s = only(spec, s, "RcvAckInSynReceived", null, null);
+        @SuppressWarnings("unchecked")
+        Map<Object, Map<String, Object>> sock = (Map<Object, Map<String, Object>>) s.get("sock");
+        assertEquals(List.of("LISTEN", "ESTABLISHED", "ESTABLISHED"),
+                sock.values().stream().filter(x -> x.get("proto").equals("tcp")).map(x -> x.get("st")).toList());
+    }
+
+    @Test
+    void aSecondModelInTheSameJvmIsRefused() throws Exception {
+        SpecBridge.load(SpecBridge.Constants.GENERATED);
+        SpecBridge.Constants other = new SpecBridge.Constants(List.of("A"), List.of("p1"), List.of(80), List.of(40000),
+                List.of(3), 2, List.of("d"), "POSIX");
+        assertThrows(IllegalStateException.class, () -> SpecBridge.load(other));
+    }
+
+    /** Takes the one step of this action (with these parameters, when given) and checks what it recorded. */
+    private static SpecBridge.State only(SpecBridge spec, SpecBridge.State s, String action, Map<String, Object> params,
+                                         Object ret) {
+        List<SpecBridge.Step> steps = spec.successors(s, Set.of(action)).stream()
+                .filter(st -> params == null || st.params().entrySet().containsAll(params.entrySet())).toList();
+        assertEquals(1, steps.size(), action + params + " from " + s + ": " + steps);
+        SpecBridge.State next = steps.get(0).next();
+        if (ret != null) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> evt = (Map<String, Object>) next.get("evt");
+            assertEquals(ret, evt.get("ret"), action + " recorded " + evt);
+        }
+        return next;
+    }
+}
