@@ -44,9 +44,17 @@ class Driver:
     def __init__(self):
         self.addr = "0.0.0.0"
         self.socks = {}          # fd -> socket object
-        self.wildcard = set()    # fds whose local address the model keeps as 0.0.0.0
+        # fd -> a cell shared by the fd and its dups: whether the model keeps the
+        # socket's local address as 0.0.0.0
+        self.wildcard = {}
 
     # -- helpers -----------------------------------------------------------
+    def is_wild(self, fd):
+        return self.wildcard.get(fd, [False])[0]
+
+    def set_wild(self, fd, value):
+        self.wildcard.setdefault(fd, [False])[0] = value
+
     def sock(self, fd):
         s = self.socks.get(fd)
         if s is None:
@@ -72,7 +80,7 @@ class Driver:
 
     def local(self, fd, s):
         ip, port = s.getsockname()[:2]
-        return ("0.0.0.0" if fd in self.wildcard else ip, port)
+        return ("0.0.0.0" if self.is_wild(fd) else ip, port)
 
     # -- ops ---------------------------------------------------------------
     def op_hello(self, a):
@@ -93,14 +101,14 @@ class Driver:
         wildcard = ip == "0.0.0.0"
         s.bind((self.addr if wildcard else ip, port))
         if wildcard:
-            self.wildcard.add(fd)
+            self.set_wild(fd, True)
         return 0
 
     def op_listen(self, a):
         fd = a["fd"]
         s = self.sock(fd)
         if s.type == socket.SOCK_STREAM and self.implicit_bind(fd, s):
-            self.wildcard.add(fd)
+            self.set_wild(fd, True)
         s.listen(a["backlog"])
         return 0
 
@@ -111,7 +119,7 @@ class Driver:
         err = s.connect_ex(self.endpoint(a["addr"]))
         if err:
             raise Failure(errno.errorcode.get(err, "EINVAL"))
-        self.wildcard.discard(fd)
+        self.set_wild(fd, False)
         return 0
 
     def op_accept(self, a):
@@ -129,7 +137,7 @@ class Driver:
         fd = a["fd"]
         s = self.sock(fd)
         if s.type == socket.SOCK_DGRAM and self.implicit_bind(fd, s):
-            self.wildcard.add(fd)
+            self.set_wild(fd, True)
         return s.sendto(base64.b64decode(a["data"]), self.endpoint(a["addr"]))
 
     def op_recvfrom(self, a):
@@ -145,7 +153,7 @@ class Driver:
     def op_close(self, a):
         fd = a["fd"]
         s = self.socks.pop(fd, None)
-        self.wildcard.discard(fd)
+        self.wildcard.pop(fd, None)
         if s is None:
             os.close(fd)  # not ours: let the kernel answer (EBADF)
         else:
@@ -156,8 +164,7 @@ class Driver:
         fd = a["fd"]
         copy = self.sock(fd).dup()  # dup(2): the lowest free descriptor
         self.socks[copy.fileno()] = copy
-        if fd in self.wildcard:
-            self.wildcard.add(copy.fileno())
+        self.wildcard[copy.fileno()] = self.wildcard.setdefault(fd, [False])
         return copy.fileno()
 
     def op_exit(self, a):
@@ -212,7 +219,7 @@ class Driver:
                     fd = inodes.get(inode)
                     if fd is None and not (inode == 0 and local[0] == self.addr):
                         continue
-                    if fd is not None and fd in self.wildcard:
+                    if fd is not None and self.is_wild(fd):
                         local = ("0.0.0.0", local[1])
                     row = {"proto": proto, "local": self.text(local),
                            "remote": None if remote == ("0.0.0.0", 0) else self.text(remote)}

@@ -28,65 +28,17 @@ import org.sockcheck.spec.Endpoint;
 import org.sockcheck.spec.ShutdownHow;
 import org.sockcheck.spec.SockOpt;
 import org.sockcheck.spec.SockType;
+import org.sockcheck.spec.tlc.SpecText;
 
 /**
  * One name in three places: every action of the spec has a method of the
  * same name in the reference stack, and every call of the trace format is
- * one of those actions. The actions are read from the TLA+ text itself:
- * starting at Next, an operator whose body primes a variable (or says
- * UNCHANGED) is an action; any other operator is followed into.
+ * one of those actions. The actions are read from the TLA+ text itself
+ * ({@link SpecText#actions}).
  */
 class ActionNamesTest {
-    private static final List<String> MODULES = List.of("Network", "Tcp", "Udp", "SocketApi", "Sockets");
-    private static final Pattern DEFINITION =
-            Pattern.compile("^(?:RECURSIVE .*\\n)?([A-Z][A-Za-z0-9]*)(?:\\([^)]*\\))?\\s*==", Pattern.MULTILINE);
-    private static final Pattern REFERENCE = Pattern.compile("\\b([A-Z][A-Za-z0-9]*)\\b");
-
     static Set<String> specActions() throws IOException {
-        Map<String, String> bodies = new HashMap<>();
-        for (String module : MODULES) {
-            String text = stripComments(read("tla/" + module + ".tla"));
-            Matcher m = DEFINITION.matcher(text);
-            List<MatchResult> defs = new ArrayList<>();
-            while (m.find()) {
-                defs.add(m.toMatchResult());
-            }
-            for (int i = 0; i < defs.size(); i++) {
-                int end = i + 1 < defs.size() ? defs.get(i + 1).start() : text.length();
-                bodies.put(defs.get(i).group(1), text.substring(defs.get(i).end(), end));
-            }
-        }
-        Set<String> actions = new TreeSet<>();
-        Set<String> seen = new HashSet<>();
-        Deque<String> todo = new ArrayDeque<>(List.of("Next"));
-        while (!todo.isEmpty()) {
-            String name = todo.poll();
-            String body = bodies.get(name);
-            if (body == null || !seen.add(name)) {
-                continue;
-            }
-            if (body.contains("'") || body.contains("UNCHANGED")) {
-                actions.add(name);
-                continue;
-            }
-            Matcher r = REFERENCE.matcher(body);
-            while (r.find()) {
-                todo.add(r.group(1));
-            }
-        }
-        return actions;
-    }
-
-    private static String stripComments(String text) {
-        String noBlocks = text.replaceAll("(?s)\\(\\*.*?\\*\\)", " ");
-        return noBlocks.replaceAll("\\\\\\*[^\\n]*", " ");
-    }
-
-    private static String read(String resource) throws IOException {
-        try (InputStream in = ActionNamesTest.class.getClassLoader().getResourceAsStream(resource)) {
-            assertNotNull(in, "the spec jar has " + resource);
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return SpecText.actions();
     }
 
     private static String method(String action) {

@@ -50,7 +50,7 @@ public final class SpecBridge {
                             List<Integer> fds, int sids, List<String> data, String profile) {
         /** A model for generated traces: two hosts with two processes each, two ports, three descriptors. */
         public static final Constants GENERATED = new Constants(List.of("A", "B"), List.of("p1", "p2"), List.of(80, 81),
-                List.of(40000, 40001, 40002), List.of(3, 4, 5), 4, List.of("d", "e"), "LINUX");
+                List.of(40000, 40001, 40002), List.of(3, 4, 5), 8, List.of("d", "e"), "LINUX");
     }
 
     /** One step of the spec: the action, its parameters by name, and the state it leads to. */
@@ -197,12 +197,20 @@ public final class SpecBridge {
     public List<Step> successors(State s) {
         List<Step> out = new ArrayList<>();
         for (int i = 0; i < actions.length; i++) {
-            StateVec next = tool.getNextStates(actions[i], s.tlc);
+            StateVec next = next(i, s);
             for (int k = 0; k < next.size(); k++) {
                 out.add(step(i, next.elementAt(k)));
             }
         }
         return out;
+    }
+
+    private StateVec next(int i, State s) {
+        try {
+            return tool.getNextStates(actions[i], s.tlc);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("TLC failed on " + actionNames[i] + params(i) + " from " + s, e);
+        }
     }
 
     /**
@@ -211,6 +219,10 @@ public final class SpecBridge {
      * Network.tla keeps the action's name and the segment in evt.
      */
     private Step step(int i, TLCState next) {
+        // TLC leaves successor values lazy (a function with pending EXCEPTs); a state that is
+        // explored further must be normalized first, as the model checker does before it stores one.
+        next.deepNormalize();
+        next.fingerPrint();
         State s = new State(next);
         if (!actionNames[i].equals("Network")) {
             return new Step(actionNames[i], params(i), s);
@@ -227,7 +239,7 @@ public final class SpecBridge {
             if (!onlyActions.contains(actionNames[i]) && !(actionNames[i].equals("Network") && !onlyActions.isEmpty())) {
                 continue;
             }
-            StateVec next = tool.getNextStates(actions[i], s.tlc);
+            StateVec next = next(i, s);
             for (int k = 0; k < next.size(); k++) {
                 Step st = step(i, next.elementAt(k));
                 if (onlyActions.contains(st.action()) || onlyActions.contains(actionNames[i])) {

@@ -47,17 +47,27 @@ import org.sockcheck.spec.SocketRow;
  */
 public final class LinuxImplementation implements Implementation {
 
-    /** A socket as one modelled process sees it. */
+    /**
+     * What sockcheck knows of a kernel socket beyond the kernel: whether the
+     * model's local address is the wildcard. Shared by every descriptor of
+     * the socket (dup, fork), as the socket is.
+     */
+    private static final class Binding {
+        boolean wildcardLocal;
+    }
+
+    /** A socket as one modelled process sees it: one real descriptor. */
     private static final class Sock {
         final int realFd;
         final String host;
         final Proto proto;
-        boolean wildcardLocal;
+        final Binding binding;
 
-        Sock(int realFd, String host, Proto proto) {
+        Sock(int realFd, String host, Proto proto, Binding binding) {
             this.realFd = realFd;
             this.host = host;
             this.proto = proto;
+            this.binding = binding;
         }
     }
 
@@ -119,7 +129,7 @@ public final class LinuxImplementation implements Implementation {
                 case ApiCall.Bind c -> bind(sys, s, fd, c.addr());
                 case ApiCall.Listen c -> {
                     if (s != null && implicitBind(sys, s)) {
-                        s.wildcardLocal = true;
+                        s.binding.wildcardLocal = true;
                     }
                     yield value(sys.listen(fd, c.backlog()));
                 }
@@ -128,7 +138,7 @@ public final class LinuxImplementation implements Implementation {
                 case ApiCall.Send c -> value(sys.sendto(fd, c.data(), null, 0));
                 case ApiCall.SendTo c -> {
                     if (s != null && s.proto == Proto.UDP && implicitBind(sys, s)) {
-                        s.wildcardLocal = true;
+                        s.binding.wildcardLocal = true;
                     }
                     yield value(sys.sendto(fd, c.data(), c.addr(), 0));
                 }
@@ -150,7 +160,7 @@ public final class LinuxImplementation implements Implementation {
                         yield errno(r);
                     }
                     Endpoint ep = Syscalls.Call.endpoint(out);
-                    yield new Outcome.Address(s.wildcardLocal ? new Endpoint(Endpoint.ANY_IP, ep.port()) : ep);
+                    yield new Outcome.Address(s.binding.wildcardLocal ? new Endpoint(Endpoint.ANY_IP, ep.port()) : ep);
                 }
                 case ApiCall.GetPeerName c -> {
                     MemorySegment out = sys.sockaddrOut();
@@ -193,15 +203,13 @@ public final class LinuxImplementation implements Implementation {
         openRealFds.add(realFd);
         bound(sys, realFd);
         Proto proto = c.type() == SockType.RAW ? Proto.RAW : c.type().proto();
-        return new Outcome.Value(allocate(table, new Sock(realFd, host, proto)));
+        return new Outcome.Value(allocate(table, new Sock(realFd, host, proto, new Binding())));
     }
 
     /** The process's view of a second real descriptor for the socket s refers to. */
     private Sock adopt(Sock s, int realFd) {
-        Sock copy = new Sock(realFd, s.host, s.proto);
-        copy.wildcardLocal = s.wildcardLocal;
         openRealFds.add(realFd);
-        return copy;
+        return new Sock(realFd, s.host, s.proto, s.binding);
     }
 
     /**
@@ -253,7 +261,7 @@ public final class LinuxImplementation implements Implementation {
         Endpoint real = wildcard && s != null ? new Endpoint(addressing.hostIps().get(s.host), addr.port()) : addr;
         Syscalls.Result r = sys.bind(fd, real);
         if (!r.failed() && s != null) {
-            s.wildcardLocal = wildcard;
+            s.binding.wildcardLocal = wildcard;
         }
         return value(r);
     }
@@ -265,7 +273,7 @@ public final class LinuxImplementation implements Implementation {
         Outcome o = blocking(sys, fd, () -> sys.connect(fd, addr), true);
         if (s != null && o instanceof Outcome.Value) {
             // Linux gives a connected socket a concrete local address.
-            s.wildcardLocal = false;
+            s.binding.wildcardLocal = false;
         }
         return o;
     }
@@ -287,7 +295,7 @@ public final class LinuxImplementation implements Implementation {
             int realFd = (int) v.value();
             openRealFds.add(realFd);
             bound(sys, realFd);
-            int virtual = allocate(table, new Sock(realFd, listener.host, Proto.TCP));
+            int virtual = allocate(table, new Sock(realFd, listener.host, Proto.TCP, new Binding()));
             return new Outcome.Accepted(virtual, Syscalls.Call.endpoint(peer));
         }
         return o;
@@ -432,7 +440,7 @@ public final class LinuxImplementation implements Implementation {
                     }
                     SocketRow row = e.row();
                     Sock s = byInode.get(e.inode());
-                    if (s != null && s.wildcardLocal) {
+                    if (s != null && s.binding.wildcardLocal) {
                         row = new SocketRow(row.proto(), new Endpoint(Endpoint.ANY_IP, row.local().port()), row.remote(), row.state());
                     }
                     rows.add(row);

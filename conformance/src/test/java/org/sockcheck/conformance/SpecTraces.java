@@ -1,0 +1,39 @@
+package org.sockcheck.conformance;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.sockcheck.harness.gen.Generator;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.run.ExpectedResults;
+import org.sockcheck.harness.run.Runner;
+import org.sockcheck.harness.run.TraceResult;
+import org.sockcheck.spec.tlc.SpecBridge;
+
+/** Generated traces for the tests: the generator over the spec, and a runner for its traces. */
+final class SpecTraces {
+    static final Path GENERATED = Path.of("generated");
+    static final Path REGRESSIONS = Path.of("regressions");
+    private static final Runner RUNNER = new Runner(new ExpectedResults(), Duration.ofSeconds(5));
+
+    private SpecTraces() {
+    }
+
+    static Generator generator() throws IOException {
+        return new Generator(SpecBridge.load(SpecBridge.Constants.GENERATED));
+    }
+
+    static TraceResult run(Generator.Generated g, Implementation impl) {
+        return RUNNER.run(g.trace(), Path.of("."), impl);
+    }
+
+    /** The number of events (calls and observations) of a generated trace. */
+    static long events(Generator.Generated g) {
+        return g.trace().events().size();
+    }
+
+    /** The first line of a failure message: which event failed. */
+    static String failedEvent(TraceResult r) {
+        return r.message().lines().findFirst().orElse("");
+    }
+}

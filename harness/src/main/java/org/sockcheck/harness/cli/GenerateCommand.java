@@ -1,0 +1,113 @@
+package org.sockcheck.harness.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.sockcheck.harness.gen.Coverage;
+import org.sockcheck.harness.gen.Generator;
+import org.sockcheck.spec.tlc.SpecBridge;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sockcheck generate}: traces from random walks of the spec, reproducible from a seed. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate traces from random walks of the TLA+ specification.")
+public final class GenerateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "20",
+            description = "How many traces (with --cover: the most walks to try, in hundreds). Default: ${DEFAULT-VALUE}.")
+    int count;
+
+    @Option(names = "--seed", paramLabel = "S", description = "The seed; default: a fresh one, printed.")
+    Long seed;
+
+    @Option(names = "--length", paramLabel = "L", defaultValue = "12", description = "Calls per trace at most. Default: ${DEFAULT-VALUE}.")
+    int length;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where the .trace files go.")
+    Path out;
+
+    @Option(names = "--cover", description = "Keep only walks that take a spec action or TCP transition no earlier one took,"
+            + " until nothing new turns up; write coverage.txt.")
+    boolean cover;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (count < 1 || length < 1) {
+            err.println("sockcheck generate: --count and --length must be at least 1");
+            return Main.BAD_INPUT;
+        }
+        long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & 0xffffffffL;
+        o.println("sockcheck generate: seed " + s + (seed == null ? " (fresh; give --seed " + s + " to repeat)" : ""));
+        o.flush();
+        SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.GENERATED);
+        Generator gen = new Generator(bridge);
+        Files.createDirectories(out);
+        try (Stream<Path> old = Files.list(out)) {
+            for (Path p : old.filter(p -> p.getFileName().toString().matches("(gen|cover)-.*\\.trace")).toList()) {
+                Files.delete(p);
+            }
+        }
+        List<Generator.Generated> kept = new ArrayList<>();
+        long lastReport = System.nanoTime();
+        if (!cover) {
+            for (int i = 0; i < count; i++) {
+                kept.add(gen.walk(String.format("gen-%d-%03d.trace", s, i), s + i, length));
+                lastReport = progress(o, lastReport, (i + 1) + "/" + count + " traces");
+            }
+        } else {
+            Set<String> seen = new HashSet<>();
+            int sinceNew = 0;
+            int limit = count * 100;
+            for (int i = 0; i < limit && sinceNew < 400; i++) {
+                Generator.Generated g = gen.walk(String.format("cover-%03d.trace", kept.size()), s + i, length, seen);
+                Set<String> items = new HashSet<>(g.actions());
+                g.transitions().forEach(t -> items.add("tcp " + t));
+                if (seen.containsAll(items)) {
+                    sinceNew++;
+                } else {
+                    seen.addAll(items);
+                    kept.add(g);
+                    sinceNew = 0;
+                }
+                lastReport = progress(o, lastReport, (i + 1) + " walks, " + kept.size() + " kept");
+            }
+        }
+        for (Generator.Generated g : kept) {
+            Files.writeString(out.resolve(g.name()), g.text());
+        }
+        Coverage c = Coverage.of(kept);
+        if (cover) {
+            Files.writeString(out.resolve("coverage.txt"), "# sockcheck generate --cover --seed " + s + " --length " + length
+                    + "\n" + c.report());
+        }
+        o.println("wrote " + kept.size() + " traces to " + out + "; " + c.summary());
+        if (cover) {
+            o.println("not taken: " + c.missingActions() + " " + c.missingTransitions());
+        }
+        return Main.OK;
+    }
+
+    private static long progress(PrintWriter o, long last, String what) {
+        long now = System.nanoTime();
+        if (now - last > 2_000_000_000L) {
+            o.println("  " + what);
+            o.flush();
+            return now;
+        }
+        return last;
+    }
+}

@@ -1,0 +1,478 @@
+package org.sockcheck.harness.gen;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.harness.trace.TraceSyntaxException;
+import org.sockcheck.harness.trace.TraceText;
+import org.sockcheck.spec.tlc.SpecBridge;
+
+/**
+ * Traces generated from the spec: a random walk of Sockets.tla through
+ * {@link SpecBridge}, written in the trace format. Every result in a
+ * generated trace is what the spec's step recorded, so a generated trace is
+ * a behaviour of the spec by construction.
+ *
+ * <p>A walk is a sequence of calls. After each call the spec's own network
+ * and return steps run until none is enabled (what a loopback network does
+ * between two calls); a call is chosen only if it then has returned, since a
+ * trace cannot say "this call blocks". Calls whose result is an artefact of
+ * the model's finite sets (EMFILE, ENOBUFS, EAGAIN) are not chosen, nor raw
+ * sockets (they need a protocol and CAP_NET_RAW), nor recvfrom on a stream.
+ * Timers and loss never run: a trace cannot wait two minutes or drop a
+ * segment on loopback.
+ */
+public final class Generator {
+    /** The spec's calls: what a process does. */
+    public static final Set<String> CALLS = Set.of("Socket", "Bind", "Listen", "Connect", "Accept", "Send", "SendTo",
+            "Recv", "Shutdown", "Close", "Dup", "SetReuseAddr", "GetSockName", "GetPeerName", "Fork", "Exit");
+    /** What the stacks and the network do between two calls. */
+    static final Set<String> SETTLE = Set.of("Network", "ConnectReturns", "AcceptReturns", "RecvReturns");
+    private static final Set<String> RARE = Set.of("Exit", "Fork");
+    private static final Set<String> ARTEFACTS = Set.of("EMFILE", "ENOBUFS", "EAGAIN");
+    private static final int SETTLE_LIMIT = 200;
+    /** Calls looked at before each step of a covering walk. */
+    private static final int LOOKAHEAD = 12;
+
+    /** A call taken and settled, not yet part of the walk. */
+    private record Move(Choice choice, String line, SpecBridge.State state, List<String> actions, List<String> transitions,
+                        Map<String, String> vars, int nextVar) {
+        String host() {
+            return (String) ((List<?>) choice.params().get("p")).get(0);
+        }
+    }
+
+    /** A call of the spec: the action and its parameters, as the walk chose it. */
+    public record Choice(String action, Map<String, Object> params) {
+    }
+
+    /** A generated trace: its text, the calls it was made from, and the spec actions and TCP transitions it took. */
+    public record Generated(String name, String text, List<Choice> calls, Set<String> actions, Set<String> transitions) {
+        public Trace trace() {
+            try {
+                return TraceText.parse(name, text);
+            } catch (TraceSyntaxException e) {
+                throw new IllegalStateException("a generated trace does not parse: " + e.getMessage() + "\n" + text, e);
+            }
+        }
+    }
+
+    private final SpecBridge spec;
+    private final Set<String> ephemeral;
+
+    public Generator(SpecBridge spec) {
+        this.spec = spec;
+        this.ephemeral = new java.util.HashSet<>();
+        spec.constants().ephemeralPorts().forEach(p -> ephemeral.add(String.valueOf(p)));
+    }
+
+    /** A random walk of up to length calls, reproducible from the seed. */
+    public Generated walk(String name, long seed, int length) {
+        return walk(name, seed, length, null);
+    }
+
+    /**
+     * A walk that, when covered is given, looks a few calls ahead at each
+     * step and takes the one that reaches the most spec actions, TCP
+     * transitions and kinds of table entry not in covered.
+     */
+    public Generated walk(String name, long seed, int length, Set<String> covered) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Run run = new Run(name, "seed " + seed);
+        for (int i = 0; i < length; i++) {
+            Move best = sample(run, random, covered);
+            if (best == null) {
+                break;
+            }
+            run.commit(best);
+            if (random.nextInt(6) == 0) {
+                run.observe(best.host());
+            }
+        }
+        return run.finish();
+    }
+
+    /**
+     * Coverage-guided exploration, as a fuzzer explores: every walk starts
+     * from a prefix of calls that once reached something new (a spec action,
+     * a TCP transition, a kind of table entry) and goes on at random, so the
+     * walks get deeper than one random walk gets (a connection needs a
+     * socket, a bind, a listen, another socket and a connect before an
+     * accept returns). Each walk makes up to length calls after its prefix.
+     * Reproducible from the seed.
+     */
+    public List<Generated> explore(String prefix, long seed, int walks, int length) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<List<Choice>> corpus = new ArrayList<>();
+        corpus.add(List.of());
+        Set<String> seen = new java.util.HashSet<>();
+        List<Generated> out = new ArrayList<>();
+        for (int w = 0; w < walks; w++) {
+            List<Choice> base = corpus.get(random.nextInt(corpus.size()));
+            Run run = new Run(String.format("%s-%d-%03d.trace", prefix, seed, w), "explore seed " + seed + ", walk " + w);
+            for (Choice c : base) {
+                SpecBridge.Step step = spec.successors(run.state, Set.of(c.action())).stream()
+                        .filter(st -> st.params().equals(c.params())).findFirst().orElse(null);
+                if (step == null || !run.take(c, step)) {
+                    break;
+                }
+            }
+            int stop = run.calls.size() + length;
+            while (run.calls.size() < stop) {
+                Move m = sample(run, random, null);
+                if (m == null) {
+                    break;
+                }
+                run.commit(m);
+                Set<String> items = new java.util.HashSet<>(features(m.state()));
+                items.addAll(m.actions());
+                m.transitions().forEach(tr -> items.add("tcp " + tr));
+                if (!seen.containsAll(items)) {
+                    seen.addAll(items);
+                    corpus.add(List.copyOf(run.calls));
+                }
+                if (random.nextInt(6) == 0) {
+                    run.observe(m.host());
+                }
+            }
+            out.add(run.finish());
+        }
+        return out;
+    }
+
+    /**
+     * The next call of a walk: calls that succeed are chosen 6 times in 7, so
+     * that walks get somewhere; within either kind, first an action, then its
+     * parameters, so no action crowds out the rest. With covered, the best of
+     * a few candidates by novelty; null when no call can follow.
+     */
+    private Move sample(Run run, SplittableRandom random, Set<String> covered) {
+        Map<String, List<SpecBridge.Step>> ok = new java.util.TreeMap<>();
+        Map<String, List<SpecBridge.Step>> errno = new java.util.TreeMap<>();
+        for (SpecBridge.Step st : spec.successors(run.state, CALLS)) {
+            Object ret = evt(st.next()).get("ret");
+            boolean failed = Render.isErrno(ret);
+            (failed ? errno : ok).computeIfAbsent(st.action(), k -> new ArrayList<>()).add(st);
+        }
+        Move best = null;
+        int bestScore = -1;
+        int looked = 0;
+        while (looked < (covered == null ? 1 : LOOKAHEAD) && !(ok.isEmpty() && errno.isEmpty())) {
+            Map<String, List<SpecBridge.Step>> kind = ok.isEmpty() || (!errno.isEmpty() && random.nextInt(7) == 0)
+                    ? errno : ok;
+            List<String> names = new ArrayList<>(kind.keySet());
+            String action = names.get(random.nextInt(names.size()));
+            if (RARE.contains(action) && names.size() > 1) {
+                // Exit and fork end or start a process: once in a while, or walks are mostly births and deaths.
+                action = names.get(random.nextInt(names.size()));
+            }
+            List<SpecBridge.Step> steps = kind.get(action);
+            SpecBridge.Step pick = steps.remove(weightedIndex(steps, run.state, random));
+            if (steps.isEmpty()) {
+                kind.remove(action);
+            }
+            Move m = run.evaluate(new Choice(pick.action(), pick.params()), pick);
+            if (m == null) {
+                continue;
+            }
+            looked++;
+            int score = covered == null ? 0 : run.novelty(m, covered);
+            if (score > bestScore) {
+                best = m;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The trace of exactly these calls, with the results the spec gives them
+     * now, or null when one of them is no longer a call the spec allows
+     * there (or it would block): what shrinking needs.
+     */
+    public Generated replay(String name, String origin, List<Choice> calls) {
+        Run run = new Run(name, origin);
+        for (Choice c : calls) {
+            SpecBridge.Step step = spec.successors(run.state, Set.of(c.action())).stream()
+                    .filter(s -> s.params().equals(c.params())).findFirst().orElse(null);
+            if (step == null || !run.take(c, step)) {
+                return null;
+            }
+        }
+        return run.finish();
+    }
+
+    /** One walk in progress: the state, the lines written, the names of ephemeral ports. */
+    private final class Run {
+        final String name;
+        final String origin;
+        SpecBridge.State state;
+        final List<String> lines = new ArrayList<>();
+        final List<Choice> calls = new ArrayList<>();
+        final Set<String> actions = new TreeSet<>();
+        final Set<String> transitions = new TreeSet<>();
+        final Set<String> features = new java.util.HashSet<>();
+        /** host:port of an ephemeral port in use -> the trace variable naming it. */
+        final Map<String, String> vars = new HashMap<>();
+        int nextVar = 1;
+
+        Run(String name, String origin) {
+            this.name = name;
+            this.origin = origin;
+            this.state = spec.init();
+        }
+
+        /** Takes the call and settles; false (and nothing changed) when the call is one a trace cannot show. */
+        boolean take(Choice choice, SpecBridge.Step call) {
+            Move m = evaluate(choice, call);
+            if (m == null) {
+                return false;
+            }
+            commit(m);
+            return true;
+        }
+
+        /** The call, settled, as the walk would write it; null when a trace cannot show it. Changes nothing. */
+        Move evaluate(Choice choice, SpecBridge.Step call) {
+            if (choice.action().equals("Socket") && "RAW".equals(choice.params().get("type"))) {
+                return null;
+            }
+            Map<String, Object> evt = evt(call.next());
+            Object ret = evt.get("ret");
+            List<String> taken = new ArrayList<>(List.of(choice.action()));
+            List<String> moved = new ArrayList<>();
+            noteTransitions(state, call.next(), moved);
+            SpecBridge.State s = call.next();
+            Object caller = evt.get("proc");
+            for (int k = 0; k < SETTLE_LIMIT; k++) {
+                List<SpecBridge.Step> next = spec.successors(s, SETTLE);
+                if (next.isEmpty()) {
+                    break;
+                }
+                SpecBridge.Step st = next.get(0);
+                noteTransitions(s, st.next(), moved);
+                taken.add(st.action());
+                Map<String, Object> e = evt(st.next());
+                if (st.action().endsWith("Returns") && Objects.equals(e.get("proc"), caller)) {
+                    ret = e.get("ret");
+                }
+                s = st.next();
+            }
+            if ("pending".equals(ret) || ARTEFACTS.contains(String.valueOf(ret)) || pending(s, caller)) {
+                return null;
+            }
+            boolean stream = isStream(state, choice);
+            if (choice.action().equals("Recv") && "recvfrom".equals(choice.params().get("op")) && stream) {
+                return null;
+            }
+            Map<String, String> before = new HashMap<>(vars);
+            int beforeNext = nextVar;
+            namePorts(state, s);
+            String line = Render.call(choice, ret, stream, this::port);
+            Map<String, String> after = new HashMap<>(vars);
+            int afterNext = nextVar;
+            vars.clear();
+            vars.putAll(before);
+            nextVar = beforeNext;
+            if (line == null) {
+                return null;
+            }
+            return new Move(choice, line, s, taken, moved, after, afterNext);
+        }
+
+        void commit(Move m) {
+            features.addAll(features(m.state()));
+            lines.add(m.line());
+            calls.add(m.choice());
+            actions.addAll(m.actions());
+            transitions.addAll(m.transitions());
+            vars.clear();
+            vars.putAll(m.vars());
+            nextVar = m.nextVar();
+            state = m.state();
+        }
+
+        /**
+         * How many spec actions, TCP transitions and kinds of table entry the
+         * move reaches that neither covered nor this walk has. The kinds of
+         * entry (a bound UDP socket, a listener with a queued connection, an
+         * established connection with data) give the walk a way up to calls
+         * that need several calls before them, such as an accept that returns.
+         */
+        int novelty(Move m, Set<String> covered) {
+            Set<String> fresh = new java.util.HashSet<>();
+            for (String f : features(m.state())) {
+                if (!covered.contains(f) && !features.contains(f)) {
+                    fresh.add(f);
+                }
+            }
+            for (String a : m.actions()) {
+                if (!covered.contains(a) && !actions.contains(a)) {
+                    fresh.add(a);
+                }
+            }
+            for (String tr : m.transitions()) {
+                if (!covered.contains("tcp " + tr) && !transitions.contains(tr)) {
+                    fresh.add("tcp " + tr);
+                }
+            }
+            return fresh.size();
+        }
+
+        void observe(String host) {
+            lines.add(Render.observe(host, sockets(state), this::port));
+        }
+
+        Generated finish() {
+            List<String> out = new ArrayList<>();
+            out.add("# generated from the spec (" + origin + "): " + calls.size() + " calls, "
+                    + actions.size() + " actions");
+            out.add("version 1");
+            out.add("profile " + spec.constants().profile());
+            out.add("");
+            out.addAll(lines);
+            // The table of every host the calls touched: a host with no call left is no part of the trace.
+            for (String host : spec.constants().hosts()) {
+                if (calls.stream().anyMatch(c -> host.equals(((List<?>) c.params().get("p")).get(0)))) {
+                    out.add(Render.observe(host, sockets(state), this::port));
+                }
+            }
+            return new Generated(name, String.join("\n", out) + "\n", List.copyOf(calls), actions, transitions);
+        }
+
+        /**
+         * A trace address for host:port of a protocol; an ephemeral port is a
+         * variable (TCP and UDP ports are separate spaces, S7).
+         */
+        String port(String proto, String host, Object port) {
+            String p = String.valueOf(port);
+            if (!ephemeral.contains(p)) {
+                return p.equals("0") ? "*" : p;
+            }
+            return vars.computeIfAbsent(proto + " " + host + ":" + p, k -> "$e" + nextVar++);
+        }
+
+        /** An ephemeral port that a socket takes anew gets a fresh variable. */
+        void namePorts(SpecBridge.State from, SpecBridge.State to) {
+            Map<Object, Map<String, Object>> a = sockets(from);
+            Map<Object, Map<String, Object>> b = sockets(to);
+            for (Map.Entry<Object, Map<String, Object>> e : b.entrySet()) {
+                Map<String, Object> old = a.get(e.getKey());
+                Object lport = e.getValue().get("lport");
+                boolean fresh = old == null || !Objects.equals(old.get("lport"), lport)
+                        || !Objects.equals(old.get("proto"), e.getValue().get("proto"));
+                if (fresh && ephemeral.contains(String.valueOf(lport))) {
+                    vars.put(e.getValue().get("proto") + " " + e.getValue().get("host") + ":" + lport, "$e" + nextVar++);
+                }
+            }
+        }
+    }
+
+    /**
+     * Picks one of the steps, a step whose address (ip, port) is one some
+     * socket of the state holds counting eight times: calls go to addresses
+     * that exist more often than to addresses nobody uses, so connections
+     * and datagrams reach their listeners.
+     */
+    private static int weightedIndex(List<SpecBridge.Step> steps, SpecBridge.State state, SplittableRandom random) {
+        Set<String> held = new java.util.HashSet<>();
+        for (Map<String, Object> e : sockets(state).values()) {
+            if (!"none".equals(e.get("proto")) && !Integer.valueOf(0).equals(e.get("lport"))) {
+                held.add(e.get("host") + ":" + e.get("lport"));
+            }
+        }
+        int[] weight = new int[steps.size()];
+        int total = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            Map<String, Object> p = steps.get(i).params();
+            boolean known = p.containsKey("ip") && p.containsKey("port") && held.contains(p.get("ip") + ":" + p.get("port"));
+            weight[i] = known ? 8 : 1;
+            total += weight[i];
+        }
+        int r = random.nextInt(total);
+        for (int i = 0; i < weight.length; i++) {
+            r -= weight[i];
+            if (r < 0) {
+                return i;
+            }
+        }
+        return weight.length - 1;
+    }
+
+    /** The kinds of entry in the tables of a state, read off the spec's socket records. */
+    Set<String> features(SpecBridge.State s) {
+        Set<String> out = new java.util.HashSet<>();
+        for (Map<String, Object> e : sockets(s).values()) {
+            if ("none".equals(e.get("proto"))) {
+                continue;
+            }
+            out.add("entry " + e.get("proto") + " " + e.get("st")
+                    + (Integer.valueOf(0).equals(e.get("lport")) ? ""
+                        : spec.constants().ports().contains(e.get("lport")) ? " bound to a port of the trace" : " bound")
+                    + ("-".equals(e.get("rip")) ? "" : " peer")
+                    + (isEmpty(e.get("acceptq")) ? "" : " queued")
+                    + (isEmpty(e.get("rcv")) ? "" : " data")
+                    + (Boolean.TRUE.equals(e.get("fin")) ? " fin" : ""));
+        }
+        return out;
+    }
+
+    private static boolean isEmpty(Object seq) {
+        return seq == null || (seq instanceof java.util.Collection<?> c && c.isEmpty())
+                || (seq instanceof Map<?, ?> m && m.isEmpty());
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> evt(SpecBridge.State s) {
+        Object e = s.get("evt");
+        return e instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<Object, Map<String, Object>> sockets(SpecBridge.State s) {
+        return (Map<Object, Map<String, Object>>) s.get("sock");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean pending(SpecBridge.State s, Object proc) {
+        Map<Object, Map<String, Object>> pending = (Map<Object, Map<String, Object>>) s.get("pending");
+        Map<String, Object> call = pending.get(proc);
+        return call != null && !"none".equals(call.get("op"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean isStream(SpecBridge.State s, Choice c) {
+        Object f = c.params().get("f");
+        Object p = c.params().get("p");
+        if (f == null || p == null) {
+            return false;
+        }
+        Map<Object, Map<Object, Object>> fdt = (Map<Object, Map<Object, Object>>) s.get("fdt");
+        Object sid = fdt.get(p).get(f);
+        Map<String, Object> entry = sockets(s).get(sid);
+        return entry != null && "tcp".equals(entry.get("proto"));
+    }
+
+    /** TCP state changes between two states, as "FROM => TO"; entries made or freed count from or to CLOSED. */
+    static void noteTransitions(SpecBridge.State from, SpecBridge.State to, List<String> out) {
+        Map<Object, Map<String, Object>> a = sockets(from);
+        Map<Object, Map<String, Object>> b = sockets(to);
+        for (Object sid : b.keySet()) {
+            String st1 = tcpState(a.get(sid));
+            String st2 = tcpState(b.get(sid));
+            if (!st1.equals(st2)) {
+                out.add(st1 + " => " + st2);
+            }
+        }
+    }
+
+    private static String tcpState(Map<String, Object> entry) {
+        return entry != null && "tcp".equals(entry.get("proto")) ? (String) entry.get("st") : "CLOSED";
+    }
+}

@@ -1,0 +1,128 @@
+package org.sockcheck.harness.gen;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Spec values written as trace lines: a call with its result, and an observation of a host's table. */
+final class Render {
+    /** The spec's wildcard address and "no host". */
+    private static final String ANY = "*";
+    private static final String NO_HOST = "-";
+
+    private Render() {
+    }
+
+    /** How a walk names a port in the trace: labels as they are, ephemeral ports as variables. */
+    interface Ports {
+        String name(String proto, String host, Object port);
+    }
+
+    /**
+     * The trace line of a call, or null when the trace format has no way to
+     * write it. ports names a host's port in the trace (labels as they are,
+     * ephemeral ports as variables).
+     */
+    static String call(Generator.Choice c, Object ret, boolean stream, Ports ports) {
+        Map<String, Object> a = c.params();
+        List<?> proc = (List<?>) a.get("p");
+        String host = (String) proc.get(0);
+        String head = host + "." + proc.get(1) + ": ";
+        Object f = a.get("f");
+        String call = switch (c.action()) {
+            case "Socket" -> "socket(INET, " + a.get("type") + ")";
+            case "Bind" -> "bind(" + f + ", " + addr(a.get("ip"), a.get("port")) + ")";
+            case "Listen" -> "listen(" + f + ", 8)";
+            case "Connect" -> "connect(" + f + ", " + addr(a.get("ip"), a.get("port")) + ")";
+            case "Accept" -> "accept(" + f + ")";
+            case "Send" -> "send(" + f + ", \"" + a.get("d") + "\")";
+            case "SendTo" -> "sendto(" + f + ", \"" + a.get("d") + "\", " + addr(a.get("ip"), a.get("port")) + ")";
+            case "Recv" -> a.get("op") + "(" + f + ", 1)";
+            case "Shutdown" -> "shutdown(" + f + ", " + a.get("how") + ")";
+            case "Close" -> "close(" + f + ")";
+            case "Dup" -> "dup(" + f + ")";
+            case "SetReuseAddr" -> "setsockopt(" + f + ", SO_REUSEADDR, " + (Boolean.TRUE.equals(a.get("v")) ? 1 : 0) + ")";
+            case "GetSockName" -> "getsockname(" + f + ")";
+            case "GetPeerName" -> "getpeername(" + f + ")";
+            case "Fork" -> "fork(" + ((List<?>) a.get("q")).get(1) + ")";
+            case "Exit" -> "exit()";
+            default -> null;
+        };
+        if (call == null) {
+            return null;
+        }
+        String result = result(c, ret, host, stream ? "tcp" : "udp", stream, ports);
+        return result == null ? null : head + call + " = " + result;
+    }
+
+    private static String result(Generator.Choice c, Object ret, String host, String proto, boolean stream,
+                                 Ports ports) {
+        if (isErrno(ret)) {
+            return (String) ret;
+        }
+        return switch (c.action()) {
+            case "Accept" -> {
+                Map<?, ?> m = (Map<?, ?>) ret;
+                List<?> peer = (List<?>) m.get("peer");
+                yield m.get("fd") + " peer " + address(proto, peer.get(0), peer.get(1), ports);
+            }
+            case "Recv" -> {
+                if ("EOF".equals(ret)) {
+                    yield "\"\"";
+                }
+                if (ret instanceof Map<?, ?> datagram) {
+                    List<?> from = (List<?>) datagram.get("from");
+                    String data = "\"" + datagram.get("data") + "\"";
+                    yield "recvfrom".equals(c.params().get("op")) ? data + " from " + address(proto, from.get(0), from.get(1), ports)
+                            : data;
+                }
+                yield stream ? "\"" + ret + "\"" : null;
+            }
+            case "GetSockName" -> {
+                List<?> l = (List<?>) ret;
+                String ip = ANY.equals(l.get(0)) ? ANY : (String) l.get(0);
+                yield ip + ":" + ports.name(proto, host, l.get(1));
+            }
+            case "Fork" -> "0";
+            case "GetPeerName" -> {
+                List<?> l = (List<?>) ret;
+                yield address(proto, l.get(0), l.get(1), ports);
+            }
+            default -> String.valueOf(ret);
+        };
+    }
+
+    private static String address(String proto, Object ip, Object port, Ports ports) {
+        return ip + ":" + ports.name(proto, (String) ip, port);
+    }
+
+    /** Whether a result the spec recorded is an errno (the spec writes end of file as "EOF"). */
+    static boolean isErrno(Object ret) {
+        return ret instanceof String s && s.startsWith("E") && !s.equals("EOF");
+    }
+
+    /** An address in an argument: ports there are labels or 0. */
+    private static String addr(Object ip, Object port) {
+        return ip + ":" + (Integer.valueOf(0).equals(port) ? "*" : port);
+    }
+
+    /** The observation of a host's table: TCP entries past CLOSED, UDP entries with a port. */
+    static String observe(String host, Map<Object, Map<String, Object>> sock, Ports ports) {
+        List<String> rows = new ArrayList<>();
+        for (Map<String, Object> s : sock.values()) {
+            if (!host.equals(s.get("host"))) {
+                continue;
+            }
+            String proto = (String) s.get("proto");
+            String local = s.get("lip") + ":" + ports.name(proto, host, s.get("lport"));
+            String remote = NO_HOST.equals(s.get("rip")) ? "*:*"
+                    : s.get("rip") + ":" + ports.name(proto, (String) s.get("rip"), s.get("rport"));
+            if ("tcp".equals(s.get("proto")) && !"CLOSED".equals(s.get("st"))) {
+                rows.add("tcp " + local + " " + remote + " " + s.get("st"));
+            } else if ("udp".equals(s.get("proto")) && !Integer.valueOf(0).equals(s.get("lport"))) {
+                rows.add("udp " + local + " " + remote);
+            }
+        }
+        return "observe " + host + ": " + (rows.isEmpty() ? "none" : String.join("; ", rows));
+    }
+}

@@ -1,0 +1,63 @@
+package org.sockcheck.harness.gen;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Minimizes a generated trace that fails on an implementation: calls are
+ * removed (in halves, then quarters, down to single calls, as delta
+ * debugging does) as long as what is left is still a behaviour of the spec
+ * (the spec gives every remaining call a result, none blocks) and still
+ * fails on the implementation. Hosts whose calls all go are gone with them.
+ * The result is 1-minimal: removing any single call of it makes it pass or
+ * leaves the spec.
+ */
+public final class Shrinker {
+    /** The smallest failing trace found and how many candidate traces were run to find it. */
+    public record Result(Generator.Generated trace, int runs) {
+    }
+
+    private Shrinker() {
+    }
+
+    /**
+     * @param fails   whether a candidate still fails on the implementation (the same way: the
+     *                caller decides what counts as the same failure)
+     * @param maxRuns the most candidates to run; the smallest so far is returned when they run out
+     */
+    public static Result shrink(Generator gen, Generator.Generated failing, Predicate<Generator.Generated> fails,
+                                int maxRuns) {
+        List<Generator.Choice> calls = new ArrayList<>(failing.calls());
+        Generator.Generated best = failing;
+        int runs = 0;
+        int parts = 2;
+        while (calls.size() >= 2 && runs < maxRuns) {
+            int chunk = (int) Math.ceil(calls.size() / (double) parts);
+            boolean removed = false;
+            for (int start = 0; start < calls.size() && runs < maxRuns; start += chunk) {
+                List<Generator.Choice> candidate = new ArrayList<>(calls.subList(0, start));
+                candidate.addAll(calls.subList(Math.min(calls.size(), start + chunk), calls.size()));
+                Generator.Generated g = gen.replay(failing.name(), "shrunk from " + failing.name(), candidate);
+                if (g == null) {
+                    continue;
+                }
+                runs++;
+                if (fails.test(g)) {
+                    calls = candidate;
+                    best = g;
+                    parts = Math.max(parts - 1, 2);
+                    removed = true;
+                    break;
+                }
+            }
+            if (!removed) {
+                if (chunk == 1) {
+                    break;
+                }
+                parts = Math.min(calls.size(), parts * 2);
+            }
+        }
+        return new Result(best, runs);
+    }
+}

@@ -1,0 +1,82 @@
+package org.sockcheck.spec.tlc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Facts read from the TLA+ text of the spec (the modules in the jar under
+ * tla/): which operators are actions. Starting at Next, an operator whose
+ * body primes a variable (or says UNCHANGED) is an action; any other
+ * operator it names is followed into.
+ */
+public final class SpecText {
+    private static final List<String> MODULES = List.of("Network", "Tcp", "Udp", "SocketApi", "Sockets");
+    private static final Pattern DEFINITION =
+            Pattern.compile("^(?:RECURSIVE .*\\n)?([A-Z][A-Za-z0-9]*)(?:\\([^)]*\\))?\\s*==", Pattern.MULTILINE);
+    private static final Pattern REFERENCE = Pattern.compile("\\b([A-Z][A-Za-z0-9]*)\\b");
+
+    private SpecText() {
+    }
+
+    /** The spec's actions, by name. */
+    public static Set<String> actions() throws IOException {
+        Map<String, String> bodies = new HashMap<>();
+        for (String module : MODULES) {
+            String text = stripComments(read("/tla/" + module + ".tla"));
+            Matcher m = DEFINITION.matcher(text);
+            List<MatchResult> defs = new ArrayList<>();
+            while (m.find()) {
+                defs.add(m.toMatchResult());
+            }
+            for (int i = 0; i < defs.size(); i++) {
+                int end = i + 1 < defs.size() ? defs.get(i + 1).start() : text.length();
+                bodies.put(defs.get(i).group(1), text.substring(defs.get(i).end(), end));
+            }
+        }
+        Set<String> actions = new TreeSet<>();
+        Set<String> seen = new HashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of("Next"));
+        while (!todo.isEmpty()) {
+            String name = todo.poll();
+            String body = bodies.get(name);
+            if (body == null || !seen.add(name)) {
+                continue;
+            }
+            if (body.contains("'") || body.contains("UNCHANGED")) {
+                actions.add(name);
+                continue;
+            }
+            Matcher r = REFERENCE.matcher(body);
+            while (r.find()) {
+                todo.add(r.group(1));
+            }
+        }
+        return actions;
+    }
+
+    private static String stripComments(String text) {
+        String noBlocks = text.replaceAll("(?s)\\(\\*.*?\\*\\)", " ");
+        return noBlocks.replaceAll("\\\\\\*[^\\n]*", " ");
+    }
+
+    static String read(String resource) throws IOException {
+        try (InputStream in = SpecText.class.getResourceAsStream(resource)) {
+            Objects.requireNonNull(in, "the spec jar has no " + resource);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
