@@ -237,6 +237,8 @@ Send(p, f, d) ==
                  /\ Record(p, "send", 1)
                  /\ UNCHANGED <<fdt, alive, pending>>
        ELSE IF x.rip = NoHost THEN Fail(p, "send", "EDESTADDRREQ")
+       \* A datagram socket shut for writing sends no more (found by generated traces on Linux).
+       ELSE IF x.wrshut THEN Fail(p, "send", "EPIPE")
        ELSE /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
                                     <<p[1], x.lport>>, <<x.rip, x.rport>>, 0, 0, d)}
             /\ Record(p, "send", 1)
@@ -250,9 +252,12 @@ SendTo(p, f, d, ip, port) ==
        ELSE LET s == SockOf(p, f)
                 x == sock[s]
             IN
-       IF x.proto = "tcp" THEN Fail(p, "sendto", IF x.st \in {"ESTABLISHED", "CLOSE-WAIT"} THEN "EISCONN" ELSE "EPIPE")
+       \* Linux ignores the address of a sendto on a stream socket: it is a send.
+       IF x.proto = "tcp" /\ Profile = "LINUX" THEN Send(p, f, d)
+       ELSE IF x.proto = "tcp" THEN Fail(p, "sendto", IF x.st \in {"ESTABLISHED", "CLOSE-WAIT"} THEN "EISCONN" ELSE "EPIPE")
        ELSE IF x.err # "none" THEN Record(p, "sendto", x.err) /\ sock' = [sock EXCEPT ![s].err = "none"]
                                    /\ UNCHANGED <<fdt, alive, pending, net>>
+       ELSE IF x.wrshut THEN Fail(p, "sendto", "EPIPE")
        ELSE IF x.proto = "udp" /\ x.lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "sendto", "EAGAIN")
        ELSE LET lport == IF x.proto = "raw" THEN 0 ELSE IF x.lport = 0 THEN Min(FreeEphemeral(s, ANY)) ELSE x.lport
             IN /\ sock' = [sock EXCEPT ![s].lport = lport,
@@ -266,7 +271,9 @@ SendTo(p, f, d, ip, port) ==
 RecvResult(s) ==
     LET x == sock[s] IN
     CASE x.err # "none" -> [kind |-> "err", ret |-> x.err, take |-> FALSE, clear |-> TRUE]
-      [] x.rcv # <<>> /\ ~x.rdshut -> [kind |-> "data", ret |-> Head(x.rcv), take |-> TRUE, clear |-> FALSE]
+      \* Linux keeps a stream readable after SHUT_RD: the data queued before and after it is read.
+      [] x.rcv # <<>> /\ (~x.rdshut \/ (Profile = "LINUX" /\ x.proto = "tcp"))
+            -> [kind |-> "data", ret |-> Head(x.rcv), take |-> TRUE, clear |-> FALSE]
       [] x.proto = "tcp" /\ (x.fin \/ x.rdshut) -> [kind |-> "eof", ret |-> "EOF", take |-> FALSE, clear |-> FALSE]
       [] x.proto = "tcp" /\ x.st \notin Synchronized -> [kind |-> "err", ret |-> "ENOTCONN", take |-> FALSE, clear |-> FALSE]
       [] OTHER -> [kind |-> "wait", ret |-> "wait", take |-> FALSE, clear |-> FALSE]

@@ -35,7 +35,8 @@ User ==
             \/ \E ip \in Hosts, port \in Ports : Connect(p, f, ip, port)
             \/ Accept(p, f)
             \/ \E d \in Data : Send(p, f, d)
-            \/ \E d \in Data, ip \in Hosts, port \in Ports : SendTo(p, f, d, ip, port)
+            \* A datagram may go to an ephemeral port too: the answer to a sender that never bound (S19).
+            \/ \E d \in Data, ip \in Hosts, port \in AllPorts : SendTo(p, f, d, ip, port)
             \/ Recv(p, f, "recv") \/ Recv(p, f, "recvfrom")
             \/ \E how \in Hows : Shutdown(p, f, how)
             \/ Close(p, f)

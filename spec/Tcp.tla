@@ -155,7 +155,9 @@ RcvData(m, keep) ==
     /\ LET s == TcpTarget(m) IN
        /\ s # NoSid /\ sock[s].st \in {"ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2"}
        /\ m.seq = sock[s].rcvnxt
-       /\ sock' = [sock EXCEPT ![s].rcv = IF sock[s].rdshut THEN @ ELSE Append(@, m.data),
+       \* After SHUT_RD, POSIX discards what arrives; Linux queues it while a descriptor holds the socket.
+       /\ sock' = [sock EXCEPT ![s].rcv = IF sock[s].rdshut /\ (Profile = "POSIX" \/ ~Held(s)) THEN @
+                                          ELSE Append(@, m.data),
                                ![s].got = Append(@, m.seq),
                                ![s].rcvnxt = @ + 1]
        /\ Arrive(m, keep, {Out(s, "ACK", sock[s].sndnxt, m.seq + 1)})

@@ -437,6 +437,10 @@ public final class RefStack {
             if (!s.connected()) {
                 return fail(Errno.EDESTADDRREQ);
             }
+            if (s.wrShut) {
+                // shutdown(SHUT_WR) ends sending on a datagram socket too (POSIX shutdown()).
+                return fail(Errno.EPIPE);
+            }
             net.add(outgoing(s, s.remote, data));
             return ok(data.length);
         }
@@ -452,11 +456,18 @@ public final class RefStack {
 
     /** SendTo: a datagram carries its destination (S13); an unbound UDP sender gets a port (S19). */
     Outcome sendTo(Sock s, byte[] data, Endpoint to) {
+        if (s.tcp() && profile == Profile.LINUX) {
+            // Linux ignores the address of a sendto on a stream socket: it is a send.
+            return send(s, data);
+        }
         if (s.tcp()) {
             return fail(s.state == TcpState.ESTABLISHED || s.state == TcpState.CLOSE_WAIT ? Errno.EISCONN : Errno.EPIPE);
         }
         if (s.err != null) {
             return fail(takeError(s));
+        }
+        if (s.wrShut) {
+            return fail(Errno.EPIPE);
         }
         if (s.proto == Proto.UDP && !s.bound()) {
             int port = freeEphemeral(s, Endpoint.ANY_IP);
@@ -504,12 +515,12 @@ public final class RefStack {
     }
 
     /** What recv can give right now (spec: RecvResult), or null when it must wait. */
-    private static Outcome recvResult(Sock s, Process.Pending call) {
+    private Outcome recvResult(Sock s, Process.Pending call) {
         boolean withSender = call.op().equals("recvfrom") && !s.tcp();
         Outcome out;
         if (s.err != null) {
             out = fail(takeError(s));
-        } else if (s.hasData() && !s.rdShut) {
+        } else if (s.hasData() && (!s.rdShut || (s.tcp() && profile == Profile.LINUX))) {
             if (s.tcp()) {
                 out = new Outcome.Data(s.take(call.max()), null);
             } else {
@@ -948,7 +959,8 @@ public final class RefStack {
         if (m.kind() != Kind.DATA || m.seq() != s.rcvNxt || !receiving(s.state)) {
             return false;
         }
-        if (!s.rdShut) {
+        // After SHUT_RD, POSIX discards what arrives; Linux queues it while a descriptor holds the socket.
+        if (!s.rdShut || (profile == Profile.LINUX && s.descriptors > 0)) {
             s.append(m.data());
         }
         s.rcvNxt++;

@@ -6,12 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sockcheck.harness.impl.Implementation;
 import org.sockcheck.harness.run.ExpectedResults;
+import org.sockcheck.harness.run.Expectations;
 import org.sockcheck.harness.run.Runner;
 import org.sockcheck.harness.run.TraceCheck;
 import org.sockcheck.harness.run.TraceResult;
@@ -19,6 +21,7 @@ import org.sockcheck.harness.run.Verdict;
 import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.harness.trace.TraceFiles;
 import org.sockcheck.harness.trace.TraceSyntaxException;
+import org.sockcheck.harness.validate.SpecCoverage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,7 +41,8 @@ public final class CheckCommand implements Callable<Integer> {
     List<String> impl = new ArrayList<>(List.of("ref,linux"));
 
     @Option(names = "--traces", arity = "1..*", paramLabel = "PATH",
-            description = "Trace files or folders (searched for *.trace and *.jsonl). Default: the scenario corpus.")
+            description = "Trace files or folders (searched for *.trace and *.jsonl). Default: the scenario corpus"
+                    + " (conformance/scenarios) and the traces generated from the spec (conformance/generated).")
     List<Path> traces;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Where to write junit.xml, allure-results/ and"
@@ -48,6 +52,26 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--call-timeout", paramLabel = "MS", defaultValue = "5000",
             description = "How long one call may take before the implementation is judged hung (ms). Default: ${DEFAULT-VALUE}.")
     long callTimeoutMs;
+
+    @Option(names = "--expectations", paramLabel = "DIR",
+            description = "Where the known divergences are, one IMPL.yaml per implementation (ref.yaml, linux.yaml,"
+                    + " driver-NAME.yaml). Default: conformance/expectations of sockcheck's home.")
+    Path expectations;
+
+    @Option(names = "--no-coverage", description = "Do not measure spec coverage (validating each passing trace against"
+            + " the spec).")
+    boolean noCoverage;
+
+    /** The expectations file of an implementation: ref.yaml, linux.yaml, driver-sockcheck_driver.yaml. */
+    static String expectationsFile(String implName) {
+        String s = shortName(implName);
+        if (s.startsWith("driver:")) {
+            String file = s.substring(7);
+            int dot = file.lastIndexOf('.');
+            s = "driver-" + (dot > 0 ? file.substring(0, dot) : file);
+        }
+        return s + ".yaml";
+    }
 
     @Override
     public Integer call() {
@@ -71,7 +95,7 @@ public final class CheckCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         try {
-            List<Path> roots = traces == null ? List.of(defaultCorpus()) : traces;
+            List<Path> roots = traces == null ? defaultTraces() : traces;
             List<Path> files;
             try {
                 files = TraceFiles.find(roots);
@@ -102,7 +126,7 @@ public final class CheckCommand implements Callable<Integer> {
                 err.println(problems.size() + " trace(s) could not be read; nothing was run.");
                 return Main.BAD_INPUT;
             }
-            Path base = roots.size() == 1 && Files.isDirectory(roots.get(0)) ? roots.get(0) : null;
+            Path base = commonFolder(roots);
             Runner runner = new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs));
             List<TraceResult> results = new ArrayList<>();
             int total = loaded.size() * impls.size();
@@ -121,10 +145,44 @@ public final class CheckCommand implements Callable<Integer> {
                     out.flush();
                 }
             }
-            Summary summary = new Summary(results, base);
+            Path known = expectations != null ? expectations : defaultCorpus().getParent().resolve("expectations");
+            Map<String, Expectations> lists = new HashMap<>();
+            for (Implementation im : impls) {
+                try {
+                    lists.put(im.name(), Expectations.load(known.resolve(expectationsFile(im.name()))));
+                } catch (Expectations.BadExpectations e) {
+                    err.println("sockcheck check: " + e.getMessage());
+                    return Main.BAD_INPUT;
+                }
+            }
+            List<TraceResult> judged = new ArrayList<>();
+            for (TraceResult r : results) {
+                Expectations list = lists.get(r.implementation());
+                Verdict v = list.judge(r);
+                String why = v == Verdict.XFAIL ? "\n  known divergence: " + list.explaining(r).orElseThrow().id()
+                        : v == Verdict.XPASS ? "\n  listed as a known divergence in " + list.file() + " but passed" : "";
+                judged.add(v == r.verdict() ? r : new TraceResult(r.trace(), r.feature(), r.title(), r.implementation(), v,
+                        r.message() + why, r.line(), r.steps(), r.millis(), r.tables()));
+            }
+            results = judged;
+            String coverage = "";
+            if (!noCoverage) {
+                out.println("sockcheck: spec coverage (each passing trace validated against the spec) ...");
+                out.flush();
+                try {
+                    StringBuilder sb = new StringBuilder("spec coverage of the passing traces:\n");
+                    SpecCoverage.perImplementation(loaded, results, out).forEach((name, c) ->
+                            sb.append("  ").append(shortName(name)).append(": ").append(c.summary()).append('\n'));
+                    coverage = sb.toString();
+                } catch (IOException | RuntimeException e) {
+                    coverage = "spec coverage: not measured (" + e.getMessage() + ")\n";
+                }
+            }
+            Summary summary = new Summary(results, base, coverage);
             out.println();
             out.print(summary.table());
             out.print(summary.problems());
+            out.print(coverage);
             out.println(summary.totals());
             try {
                 Reports.write(report, results, base, summary);
@@ -161,6 +219,25 @@ public final class CheckCommand implements Callable<Integer> {
     }
 
     /** The corpus shipped with sockcheck: under SOCKCHECK_HOME (set by ./sockcheck) or the working folder. */
+    /** The folder the trace paths are shown relative to: the one folder given, or the parent all folders share. */
+    static Path commonFolder(List<Path> roots) {
+        if (roots.stream().anyMatch(r -> !Files.isDirectory(r))) {
+            return null;
+        }
+        if (roots.size() == 1) {
+            return roots.get(0);
+        }
+        Path parent = roots.get(0).toAbsolutePath().normalize().getParent();
+        return roots.stream().allMatch(r -> java.util.Objects.equals(r.toAbsolutePath().normalize().getParent(), parent))
+                ? parent : null;
+    }
+
+    /** The hand-written scenarios and the covering set generated from the spec. */
+    static List<Path> defaultTraces() {
+        Path generated = defaultCorpus().getParent().resolve("generated");
+        return Files.isDirectory(generated) ? List.of(defaultCorpus(), generated) : List.of(defaultCorpus());
+    }
+
     static Path defaultCorpus() {
         String home = System.getenv("SOCKCHECK_HOME");
         Path root = home == null || home.isEmpty() ? Path.of("") : Path.of(home);
@@ -171,10 +248,16 @@ public final class CheckCommand implements Callable<Integer> {
     static final class Summary {
         final List<TraceResult> results;
         final Path base;
+        final String coverage;
 
         Summary(List<TraceResult> results, Path base) {
+            this(results, base, "");
+        }
+
+        Summary(List<TraceResult> results, Path base, String coverage) {
             this.results = results;
             this.base = base;
+            this.coverage = coverage;
         }
 
         long count(Verdict v) {

@@ -26,7 +26,7 @@ public final class GenerateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--count", paramLabel = "N", defaultValue = "20",
-            description = "How many traces (with --cover: the most walks to try, in hundreds). Default: ${DEFAULT-VALUE}.")
+            description = "How many traces (with --cover: how many walks to explore, in 25s). Default: ${DEFAULT-VALUE}.")
     int count;
 
     @Option(names = "--seed", paramLabel = "S", description = "The seed; default: a fresh one, printed.")
@@ -69,22 +69,23 @@ public final class GenerateCommand implements Callable<Integer> {
                 lastReport = progress(o, lastReport, (i + 1) + "/" + count + " traces");
             }
         } else {
+            // Coverage-guided exploration; a walk is kept when it takes a spec action or a TCP
+            // transition that no kept walk took.
             Set<String> seen = new HashSet<>();
-            int sinceNew = 0;
-            int limit = count * 100;
-            for (int i = 0; i < limit && sinceNew < 400; i++) {
-                Generator.Generated g = gen.walk(String.format("cover-%03d.trace", kept.size()), s + i, length, seen);
+            int walks = count * 25;
+            int[] i = {0};
+            long[] last = {lastReport};
+            gen.explore("cover", s, walks, length, g -> {
+                i[0]++;
                 Set<String> items = new HashSet<>(g.actions());
                 g.transitions().forEach(t -> items.add("tcp " + t));
-                if (seen.containsAll(items)) {
-                    sinceNew++;
-                } else {
+                if (!seen.containsAll(items)) {
                     seen.addAll(items);
-                    kept.add(g);
-                    sinceNew = 0;
+                    kept.add(new Generator.Generated(String.format("cover-%03d.trace", kept.size()), g.text(), g.calls(),
+                            g.actions(), g.transitions()));
                 }
-                lastReport = progress(o, lastReport, (i + 1) + " walks, " + kept.size() + " kept");
-            }
+                last[0] = progress(o, last[0], i[0] + "/" + walks + " walks, " + kept.size() + " kept");
+            });
         }
         for (Generator.Generated g : kept) {
             Files.writeString(out.resolve(g.name()), g.text());

@@ -51,6 +51,7 @@ public final class Reports {
             }
         }
         AllureResults.write(allure, cases);
-        Files.writeString(dir.resolve("summary.txt"), summary.table() + summary.problems() + summary.totals() + "\n");
+        Files.writeString(dir.resolve("summary.txt"), summary.table() + summary.problems() + summary.coverage + summary.totals()
+                + "\n");
     }
 }

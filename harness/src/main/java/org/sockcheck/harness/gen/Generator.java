@@ -99,6 +99,28 @@ public final class Generator {
     }
 
     /**
+     * A walk whose every choice is made by choose (given n options, an index
+     * in [0, n)): how a fuzzer drives the spec. Options are the calls the
+     * spec allows that a trace can show, in the spec's order.
+     */
+    public Generated walk(String name, java.util.function.IntUnaryOperator choose, int length) {
+        Run run = new Run(name, "chosen");
+        for (int i = 0; i < length; i++) {
+            List<SpecBridge.Step> options = spec.successors(run.state, CALLS);
+            boolean took = false;
+            for (int tries = 0; tries < 8 && !options.isEmpty() && !took; tries++) {
+                int k = Math.floorMod(choose.applyAsInt(options.size()), options.size());
+                SpecBridge.Step pick = options.get(k);
+                took = run.take(new Choice(pick.action(), pick.params()), pick);
+            }
+            if (!took) {
+                break;
+            }
+        }
+        return run.finish();
+    }
+
+    /**
      * Coverage-guided exploration, as a fuzzer explores: every walk starts
      * from a prefix of calls that once reached something new (a spec action,
      * a TCP transition, a kind of table entry) and goes on at random, so the
@@ -108,11 +130,17 @@ public final class Generator {
      * Reproducible from the seed.
      */
     public List<Generated> explore(String prefix, long seed, int walks, int length) {
+        List<Generated> out = new ArrayList<>();
+        explore(prefix, seed, walks, length, out::add);
+        return out;
+    }
+
+    /** {@link #explore(String, long, int, int)}, handing each walk to each as soon as it is made. */
+    public void explore(String prefix, long seed, int walks, int length, java.util.function.Consumer<Generated> each) {
         SplittableRandom random = new SplittableRandom(seed);
         List<List<Choice>> corpus = new ArrayList<>();
         corpus.add(List.of());
         Set<String> seen = new java.util.HashSet<>();
-        List<Generated> out = new ArrayList<>();
         for (int w = 0; w < walks; w++) {
             List<Choice> base = corpus.get(random.nextInt(corpus.size()));
             Run run = new Run(String.format("%s-%d-%03d.trace", prefix, seed, w), "explore seed " + seed + ", walk " + w);
@@ -141,9 +169,8 @@ public final class Generator {
                     run.observe(m.host());
                 }
             }
-            out.add(run.finish());
+            each.accept(run.finish());
         }
-        return out;
     }
 
     /**
@@ -209,7 +236,7 @@ public final class Generator {
     }
 
     /** One walk in progress: the state, the lines written, the names of ephemeral ports. */
-    private final class Run {
+    private final class Run implements Render.Ports {
         final String name;
         final String origin;
         SpecBridge.State state;
@@ -274,7 +301,7 @@ public final class Generator {
             Map<String, String> before = new HashMap<>(vars);
             int beforeNext = nextVar;
             namePorts(state, s);
-            String line = Render.call(choice, ret, stream, this::port);
+            String line = Render.call(choice, ret, stream, this);
             Map<String, String> after = new HashMap<>(vars);
             int afterNext = nextVar;
             vars.clear();
@@ -326,7 +353,7 @@ public final class Generator {
         }
 
         void observe(String host) {
-            lines.add(Render.observe(host, sockets(state), this::port));
+            lines.add(Render.observe(host, sockets(state), this));
         }
 
         Generated finish() {
@@ -340,7 +367,7 @@ public final class Generator {
             // The table of every host the calls touched: a host with no call left is no part of the trace.
             for (String host : spec.constants().hosts()) {
                 if (calls.stream().anyMatch(c -> host.equals(((List<?>) c.params().get("p")).get(0)))) {
-                    out.add(Render.observe(host, sockets(state), this::port));
+                    out.add(Render.observe(host, sockets(state), this));
                 }
             }
             return new Generated(name, String.join("\n", out) + "\n", List.copyOf(calls), actions, transitions);
@@ -350,7 +377,18 @@ public final class Generator {
          * A trace address for host:port of a protocol; an ephemeral port is a
          * variable (TCP and UDP ports are separate spaces, S7).
          */
-        String port(String proto, String host, Object port) {
+        @Override
+        public String argument(String proto, String host, Object port) {
+            String p = String.valueOf(port);
+            if (!ephemeral.contains(p)) {
+                return p.equals("0") ? "*" : p;
+            }
+            String var = vars.get(proto + " " + host + ":" + p);
+            return var != null && lines.stream().anyMatch(l -> l.matches(".*\\" + var + "\\b.*")) ? var : null;
+        }
+
+        @Override
+        public String name(String proto, String host, Object port) {
             String p = String.valueOf(port);
             if (!ephemeral.contains(p)) {
                 return p.equals("0") ? "*" : p;
@@ -460,7 +498,7 @@ public final class Generator {
     }
 
     /** TCP state changes between two states, as "FROM => TO"; entries made or freed count from or to CLOSED. */
-    static void noteTransitions(SpecBridge.State from, SpecBridge.State to, List<String> out) {
+    public static void noteTransitions(SpecBridge.State from, SpecBridge.State to, List<String> out) {
         Map<Object, Map<String, Object>> a = sockets(from);
         Map<Object, Map<String, Object>> b = sockets(to);
         for (Object sid : b.keySet()) {

@@ -16,6 +16,9 @@ final class Render {
     /** How a walk names a port in the trace: labels as they are, ephemeral ports as variables. */
     interface Ports {
         String name(String proto, String host, Object port);
+
+        /** A port in an argument: a label, or the variable of an ephemeral port the trace has bound; else null. */
+        String argument(String proto, String host, Object port);
     }
 
     /**
@@ -36,7 +39,11 @@ final class Render {
             case "Connect" -> "connect(" + f + ", " + addr(a.get("ip"), a.get("port")) + ")";
             case "Accept" -> "accept(" + f + ")";
             case "Send" -> "send(" + f + ", \"" + a.get("d") + "\")";
-            case "SendTo" -> "sendto(" + f + ", \"" + a.get("d") + "\", " + addr(a.get("ip"), a.get("port")) + ")";
+            case "SendTo" -> {
+                // An ephemeral destination is written as the variable an earlier line bound, or not at all.
+                String port = ports.argument("udp", (String) a.get("ip"), a.get("port"));
+                yield port == null ? null : "sendto(" + f + ", \"" + a.get("d") + "\", " + a.get("ip") + ":" + port + ")";
+            }
             case "Recv" -> a.get("op") + "(" + f + ", 1)";
             case "Shutdown" -> "shutdown(" + f + ", " + a.get("how") + ")";
             case "Close" -> "close(" + f + ")";

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
+import org.sockcheck.spec.Endpoint;
 
 /**
  * Places the hosts of a trace on loopback addresses for implementations that
@@ -28,14 +29,64 @@ public final class Loopback {
     }
 
     public static Addressing plan(TraceSetup setup) throws ImplementationException {
-        int x = 64 + RANDOM.nextInt(128);
-        int y = 1 + RANDOM.nextInt(254);
+        // A block no socket of the kernel uses (an earlier trace's TIME-WAIT would show up in
+        // this trace's tables) and that this run has not handed out before.
+        java.util.Set<String> busy = blocksInUse();
+        int x = 0;
+        int y = 0;
+        for (int tries = 0; tries < 200; tries++) {
+            x = 64 + RANDOM.nextInt(128);
+            y = 1 + RANDOM.nextInt(254);
+            if (!busy.contains(x + "." + y) && GIVEN.add(x + "." + y)) {
+                break;
+            }
+        }
         Map<String, String> ips = new LinkedHashMap<>();
         int i = 1;
         for (String h : setup.hosts()) {
             ips.put(h, "127." + x + "." + y + "." + i++);
         }
         return new Addressing(ips, ports(setup.portLabels(), List.copyOf(ips.values())));
+    }
+
+    private static final java.util.Set<String> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The 127.X.Y blocks of every address in /proc/net/tcp and /proc/net/udp, as "X.Y". */
+    private static java.util.Set<String> blocksInUse() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String file : List.of("/proc/net/tcp", "/proc/net/udp")) {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file))) {
+                    String[] f = line.trim().split("\\s+");
+                    for (int i = 1; i <= 2 && f.length > 2; i++) {
+                        String hex = f[i];
+                        // Little-endian hex: the address 127.X.Y.Z is printed ZZYYXX7F.
+                        if (hex.length() >= 8 && hex.substring(6, 8).equals("7F")) {
+                            int x = Integer.parseInt(hex.substring(4, 6), 16);
+                            int y = Integer.parseInt(hex.substring(2, 4), 16);
+                            out.add(x + "." + y);
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // Without /proc the random choice alone has to do.
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One kernel plays every host, so it owns every host's address and cannot
+     * refuse a bind to another host's address, as the spec does
+     * (EADDRNOTAVAIL). Such a call is SKIP, not a verdict.
+     */
+    public static void checkOwnAddress(Addressing addressing, String host, Endpoint addr)
+            throws Implementation.Unsupported {
+        String own = addressing.hostIps().get(host);
+        if (!addr.wildcardIp() && !addr.ip().equals(own) && addressing.hostIps().containsValue(addr.ip())) {
+            throw new Implementation.Unsupported("bind to another host's address: one kernel plays every host and"
+                    + " owns all their addresses, so it cannot refuse it (the spec says EADDRNOTAVAIL)");
+        }
     }
 
     /** A loopback address that sockcheck may use: 127.0.0.0/8. The guard before every real syscall. */

@@ -138,7 +138,8 @@ public final class Runner {
             try {
                 Path rel = base.toAbsolutePath().normalize().relativize(parent.toAbsolutePath().normalize());
                 if (!rel.toString().isEmpty() && !rel.startsWith("..")) {
-                    return rel.toString();
+                    // The folder a trace is in names its feature: scenarios/bind/x.trace is "bind".
+                    return rel.getFileName().toString();
                 }
             } catch (IllegalArgumentException e) {
                 // different roots: use the folder name

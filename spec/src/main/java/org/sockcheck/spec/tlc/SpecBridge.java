@@ -105,6 +105,7 @@ public final class SpecBridge {
     private final Action[] actions;
     private final String[] actionNames;
     private final FormalParamNode[][] actionParams;
+    private final Map<String, Object>[] paramCache;
 
     private SpecBridge(Constants constants, FastTool tool) {
         this.constants = constants;
@@ -112,6 +113,9 @@ public final class SpecBridge {
         this.actions = tool.getActions();
         this.actionNames = new String[actions.length];
         this.actionParams = new FormalParamNode[actions.length][];
+        @SuppressWarnings("unchecked")
+        Map<String, Object>[] cache = new Map[actions.length];
+        this.paramCache = cache;
         for (int i = 0; i < actions.length; i++) {
             OpDefNode def = actions[i].getOpDef();
             actionNames[i] = def == null ? actions[i].getName().toString() : def.getName().toString();
@@ -142,6 +146,8 @@ public final class SpecBridge {
         Files.writeString(cfg, config(constants));
         cfg.toFile().deleteOnExit();
         TLCGlobals.setNumWorkers(1);
+        // Fingerprints need FP64's table, which the model checker sets up at its start.
+        tlc2.util.FP64.Init(0);
         ToolIO.setMode(ToolIO.TOOL);
         ToolIO.setUserDir(dir.toString());
         FastTool tool = new FastTool(dir.toString(), "Sockets", "Bridge", new SimpleFilenameToStream(dir.toString()));
@@ -232,6 +238,25 @@ public final class SpecBridge {
         return new Step((String) evt.get("op"), Map.of("m", evt.get("ret")), s);
     }
 
+    /**
+     * The steps of one action with these parameters (a subset of its
+     * parameters by name; the others may be anything): only those actions of
+     * TLC's split are evaluated, which is what makes checking a trace cheap.
+     */
+    public List<Step> successors(State s, String action, Map<String, Object> params) {
+        List<Step> out = new ArrayList<>();
+        for (int i = 0; i < actions.length; i++) {
+            if (!actionNames[i].equals(action) || !params(i).entrySet().containsAll(params.entrySet())) {
+                continue;
+            }
+            StateVec next = next(i, s);
+            for (int k = 0; k < next.size(); k++) {
+                out.add(step(i, next.elementAt(k)));
+            }
+        }
+        return out;
+    }
+
     /** The steps of the named actions only (cheaper than all successors); "Network" names all arrivals. */
     public List<Step> successors(State s, java.util.Set<String> onlyActions) {
         List<Step> out = new ArrayList<>();
@@ -251,12 +276,16 @@ public final class SpecBridge {
     }
 
     private Map<String, Object> params(int i) {
+        if (paramCache[i] != null) {
+            return paramCache[i];
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         for (FormalParamNode p : actionParams[i]) {
             Object v = actions[i].con.lookup(p);
             out.put(p.getName().toString(), v instanceof IValue iv ? java(iv) : v);
         }
-        return out;
+        paramCache[i] = java.util.Collections.unmodifiableMap(out);
+        return paramCache[i];
     }
 
     /** A TLC value as plain Java. */

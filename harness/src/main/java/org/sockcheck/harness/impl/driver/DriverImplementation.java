@@ -110,7 +110,10 @@ public final class DriverImplementation implements Implementation {
                     args.put("protocol", c.protocol());
                 }
             }
-            case ApiCall.Bind c -> fdAddr(args, c.fd(), c.addr());
+            case ApiCall.Bind c -> {
+                Loopback.checkOwnAddress(addressing, host, c.addr());
+                fdAddr(args, c.fd(), c.addr());
+            }
             case ApiCall.Listen c -> args.put("fd", c.fd()).put("backlog", c.backlog());
             case ApiCall.Connect c -> fdAddr(args, c.fd(), c.addr());
             case ApiCall.Accept c -> args.put("fd", c.fd());

@@ -128,7 +128,8 @@ public final class LinuxImplementation implements Implementation {
             return switch (call) {
                 case ApiCall.Bind c -> bind(sys, s, fd, c.addr());
                 case ApiCall.Listen c -> {
-                    if (s != null && implicitBind(sys, s)) {
+                    // Linux autobinds a stream socket that listens unbound; a datagram socket refuses to listen.
+                    if (s != null && s.proto == Proto.TCP && implicitBind(sys, s)) {
                         s.binding.wildcardLocal = true;
                     }
                     yield value(sys.listen(fd, c.backlog()));
@@ -256,7 +257,10 @@ public final class LinuxImplementation implements Implementation {
         return fd;
     }
 
-    private Outcome bind(Syscalls.Call sys, Sock s, int fd, Endpoint addr) {
+    private Outcome bind(Syscalls.Call sys, Sock s, int fd, Endpoint addr) throws ImplementationException {
+        if (s != null) {
+            Loopback.checkOwnAddress(addressing, s.host, addr);
+        }
         boolean wildcard = addr.wildcardIp();
         Endpoint real = wildcard && s != null ? new Endpoint(addressing.hostIps().get(s.host), addr.port()) : addr;
         Syscalls.Result r = sys.bind(fd, real);

@@ -1,0 +1,100 @@
+package org.sockcheck.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.harness.trace.TraceFiles;
+import org.sockcheck.harness.trace.TraceText;
+import org.sockcheck.harness.validate.Validator;
+import org.sockcheck.spec.tlc.SpecBridge;
+
+/**
+ * The spec as the judge of a trace: the covering set is accepted, and a
+ * tampered trace (an errno changed, an observation changed, an event
+ * dropped) is rejected at the event that was tampered with.
+ */
+class ValidationTest {
+    private static Validator validator() throws Exception {
+        return new Validator(SpecBridge.load(SpecBridge.Constants.GENERATED));
+    }
+
+    @Test
+    void theCoveringSetIsABehaviourOfTheSpec() throws Exception {
+        Validator v = validator();
+        List<Path> files = TraceFiles.find(List.of(SpecTraces.GENERATED));
+        assertTrue(files.size() >= 10, "covering set: " + files.size());
+        for (Path f : files) {
+            Validator.Result r = v.validate(TraceFiles.read(f));
+            assertTrue(r.accepted(), r.describe(f.toString()));
+        }
+    }
+
+    /** The covering trace with the most lines, as text lines. */
+    private static List<String> sample() throws Exception {
+        Path best = null;
+        long most = 0;
+        for (Path f : TraceFiles.find(List.of(SpecTraces.GENERATED))) {
+            long n = Files.readAllLines(f).size();
+            if (n > most) {
+                most = n;
+                best = f;
+            }
+        }
+        return new ArrayList<>(Files.readAllLines(best));
+    }
+
+    private static Validator.Result validate(List<String> lines) throws Exception {
+        Trace t = TraceText.parse("tampered.trace", String.join("\n", lines) + "\n");
+        return validator().validate(t);
+    }
+
+    private static int firstLine(List<String> lines, java.util.function.Predicate<String> p) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (p.test(lines.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such line in the sample");
+    }
+
+    @Test
+    void anErrnoChangedIsRejectedThere() throws Exception {
+        List<String> lines = sample();
+        int i = firstLine(lines, l -> l.matches(".*\\) = E[A-Z]+$"));
+        String was = lines.get(i);
+        lines.set(i, was.replaceFirst("= E[A-Z]+$", was.endsWith("= EINVAL") ? "= EBADF" : "= EINVAL"));
+        Validator.Result r = validate(lines);
+        assertFalse(r.accepted(), "tampered: " + lines.get(i));
+        assertEquals(i + 1, r.line(), r.describe("tampered.trace"));
+    }
+
+    @Test
+    void anObservationChangedIsRejectedThere() throws Exception {
+        List<String> lines = sample();
+        int i = firstLine(lines, l -> l.startsWith("observe ") && l.contains(": none"));
+        lines.set(i, lines.get(i).replace(": none", ": udp A:80 *:*"));
+        Validator.Result r = validate(lines);
+        assertFalse(r.accepted());
+        assertEquals(i + 1, r.line(), r.describe("tampered.trace"));
+    }
+
+    @Test
+    void anEventDroppedIsRejectedWhereItIsMissed() throws Exception {
+        List<String> lines = sample();
+        // Drop the first successful socket(): a later call on its descriptor cannot be explained.
+        int i = firstLine(lines, l -> l.contains(": socket(") && l.matches(".*= \\d+$"));
+        String dropped = lines.remove(i);
+        Validator.Result r = validate(lines);
+        assertFalse(r.accepted(), "dropped " + dropped);
+        assertTrue(r.line() > i, r.describe("tampered.trace"));
+        assertTrue(r.allowed().length() > 0, "the rejection says what the spec allowed");
+        System.out.println("ValidationTest: dropped line " + (i + 1) + " (" + dropped + "): " + r.describe("tampered.trace"));
+    }
+}

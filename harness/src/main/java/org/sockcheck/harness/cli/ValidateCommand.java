@@ -1,0 +1,99 @@
+package org.sockcheck.harness.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.harness.trace.TraceFiles;
+import org.sockcheck.harness.trace.TraceSyntaxException;
+import org.sockcheck.harness.validate.Models;
+import org.sockcheck.harness.validate.Validator;
+import org.sockcheck.spec.tlc.SpecBridge;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sockcheck validate}: is each trace a behaviour of the spec? */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Check that traces are behaviours of the TLA+ specification.")
+public final class ValidateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "TRACE", arity = "1..*", description = "Trace files or folders.")
+    List<Path> paths;
+
+    @picocli.CommandLine.Option(names = "--timers", description = "Let the spec's timers (TIME-WAIT, FIN-WAIT-2,"
+            + " handshake) fire between events; by default a trace is taken to last less than the shortest of them.")
+    boolean timers;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Trace> traces = new ArrayList<>();
+        int bad = 0;
+        for (Path p : TraceFiles.find(paths)) {
+            try {
+                traces.add(TraceFiles.read(p));
+            } catch (TraceSyntaxException e) {
+                err.println(e.getMessage());
+                bad++;
+            }
+        }
+        if (bad > 0 || traces.isEmpty()) {
+            err.println(bad > 0 ? bad + " trace(s) could not be read; nothing was validated." : "no traces found in " + paths);
+            return Main.BAD_INPUT;
+        }
+        List<Trace> fit = new ArrayList<>();
+        int skipped = 0;
+        for (Trace t : traces) {
+            java.util.Optional<String> why = Models.unfit(t);
+            if (why.isPresent()) {
+                out.println("SKIP   " + t.source() + ": " + why.get());
+                skipped++;
+            } else {
+                fit.add(t);
+            }
+        }
+        traces = fit;
+        if (traces.isEmpty()) {
+            err.println("sockcheck validate: no trace fits the spec's model");
+            return Main.BAD_INPUT;
+        }
+        SpecBridge.Constants constants;
+        try {
+            constants = Models.forTraces(traces);
+        } catch (IllegalArgumentException e) {
+            err.println("sockcheck validate: " + e.getMessage());
+            return Main.BAD_INPUT;
+        }
+        out.println("sockcheck validate: " + traces.size() + " trace(s) against the spec with hosts " + constants.hosts()
+                + ", processes " + constants.procs() + ", ports " + constants.ports() + ", data " + constants.data());
+        out.flush();
+        long start = System.nanoTime();
+        Validator validator = new Validator(SpecBridge.load(constants));
+        if (timers) {
+            validator.withTimers();
+        }
+        int rejected = 0;
+        long events = 0;
+        for (Trace t : traces) {
+            Validator.Result r = validator.validate(t);
+            events += t.events().size();
+            out.println((r.accepted() ? "ACCEPT " : "REJECT ") + r.describe(t.source()));
+            out.flush();
+            if (!r.accepted()) {
+                rejected++;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.printf("%d accepted, %d rejected, %d skipped; %d events in %.1f s (%.0f events/s)%n", traces.size() - rejected,
+                rejected, skipped, events, seconds, events / seconds);
+        return rejected == 0 ? Main.OK : Main.NONCONFORMANCE;
+    }
+}

@@ -1,0 +1,192 @@
+package org.sockcheck.harness.validate;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.sockcheck.harness.trace.Arg;
+import org.sockcheck.harness.trace.Event;
+import org.sockcheck.spec.tlc.SpecBridge;
+
+/**
+ * Whether what a trace says a call returned, or what a table held, is what
+ * the spec's step recorded; binding the trace's variables on the way. Each
+ * method returns the variables after the match, or null when it does not
+ * match.
+ */
+final class Match {
+    private Match() {
+    }
+
+    static Map<String, Object> result(Event.Call call, Object ret, Map<String, Object> vars, SpecBridge spec) {
+        boolean errno = ret instanceof String s && s.startsWith("E") && !s.equals("EOF");
+        switch (call.expect()) {
+            case Event.Expect.Fails f -> {
+                return errno && f.errno().equals(ret) ? vars : null;
+            }
+            case Event.Expect.Returns r -> {
+                if (errno) {
+                    return null;
+                }
+                return switch (call.op()) {
+                    case "socket", "dup" -> value(r.value(), ret, vars);
+                    case "accept" -> {
+                        Map<?, ?> m = (Map<?, ?>) ret;
+                        Map<String, Object> b = value(r.value(), m.get("fd"), vars);
+                        yield b == null ? null : address(r.address(), (List<?>) m.get("peer"), b);
+                    }
+                    case "send", "sendto" -> {
+                        // The spec sends one segment and says 1; a real send says how many bytes: all of them.
+                        int length = ((Arg.Data) call.args().get(1)).bytes().length;
+                        yield Integer.valueOf(1).equals(ret) && r.value() instanceof Arg.Int i && i.value() == length ? vars : null;
+                    }
+                    case "recv", "recvfrom" -> data(r, ret, vars);
+                    case "getsockname", "getpeername" -> r.value() instanceof Arg.Addr a ? address(a, (List<?>) ret, vars) : null;
+                    // bind, listen, connect, shutdown, close, setsockopt, fork and exit give 0.
+                    default -> r.value() instanceof Arg.Int i && i.value() == 0 ? vars : null;
+                };
+            }
+        }
+    }
+
+    private static Map<String, Object> data(Event.Expect.Returns r, Object ret, Map<String, Object> vars) {
+        if (!(r.value() instanceof Arg.Data d)) {
+            return null;
+        }
+        String written = new String(d.bytes(), StandardCharsets.ISO_8859_1);
+        if ("EOF".equals(ret)) {
+            return written.isEmpty() && r.address() == null ? vars : null;
+        }
+        if (ret instanceof Map<?, ?> datagram) {
+            if (!written.equals(datagram.get("data"))) {
+                return null;
+            }
+            return r.address() == null ? vars : address(r.address(), (List<?>) datagram.get("from"), vars);
+        }
+        return written.equals(ret) && r.address() == null ? vars : null;
+    }
+
+    /** A number or a variable against a spec integer. */
+    private static Map<String, Object> value(Arg written, Object spec, Map<String, Object> vars) {
+        return switch (written) {
+            case Arg.Int i -> Objects.equals((long) (Integer) spec, i.value()) ? vars : null;
+            case Arg.Var v -> bind(v.name(), spec, vars);
+            default -> null;
+        };
+    }
+
+    /** An address of the trace against the spec's <<ip, port>>. */
+    static Map<String, Object> address(Arg.Addr a, List<?> spec, Map<String, Object> vars) {
+        if (a == null || spec == null) {
+            return null;
+        }
+        String ip = (String) spec.get(0);
+        Object port = spec.get(1);
+        String host = a.host() == null ? "*" : a.host();
+        if (!host.equals(ip)) {
+            return null;
+        }
+        return port(a.port(), port, vars);
+    }
+
+    private static Map<String, Object> port(Arg.Port written, Object spec, Map<String, Object> vars) {
+        return switch (written) {
+            case Arg.Port.Label l -> Objects.equals(spec, l.label()) ? vars : null;
+            case Arg.Port.Any any -> Integer.valueOf(0).equals(spec) ? vars : null;
+            case Arg.Port.Var v -> bind(v.name(), spec, vars);
+        };
+    }
+
+    private static Map<String, Object> bind(String var, Object value, Map<String, Object> vars) {
+        Object bound = vars.get(var);
+        if (bound != null) {
+            return bound.equals(value) ? vars : null;
+        }
+        Map<String, Object> out = new HashMap<>(vars);
+        out.put(var, value);
+        return out;
+    }
+
+    /** A spec table entry as a row: proto, local ip and port, remote ip and port (null: none), TCP state. */
+    private record Row(String proto, String lip, Object lport, String rip, Object rport, String state) {
+        @Override
+        public String toString() {
+            return proto + " " + lip + ":" + lport + " " + (rip == null ? "*:*" : rip + ":" + rport)
+                    + (state == null ? "" : " " + state);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Row> specRows(String host, SpecBridge.State s) {
+        List<Row> out = new ArrayList<>();
+        for (Map<String, Object> e : ((Map<Object, Map<String, Object>>) s.get("sock")).values()) {
+            if (!host.equals(e.get("host"))) {
+                continue;
+            }
+            String rip = "-".equals(e.get("rip")) ? null : (String) e.get("rip");
+            if ("tcp".equals(e.get("proto")) && !"CLOSED".equals(e.get("st"))) {
+                out.add(new Row("tcp", (String) e.get("lip"), e.get("lport"), rip, e.get("rport"), (String) e.get("st")));
+            } else if ("udp".equals(e.get("proto")) && !Integer.valueOf(0).equals(e.get("lport"))) {
+                out.add(new Row("udp", (String) e.get("lip"), e.get("lport"), rip, e.get("rport"), null));
+            }
+        }
+        return out;
+    }
+
+    static String renderRows(String host, SpecBridge.State s) {
+        List<Row> rows = specRows(host, s);
+        return "observe " + host + ": " + (rows.isEmpty() ? "none" : String.join("; ", rows.stream().map(Row::toString).toList()));
+    }
+
+    /** The observation against the spec's table of the host: the same rows, in any order. */
+    static Map<String, Object> rows(Event.Observe obs, SpecBridge.State s, Map<String, Object> vars, SpecBridge spec) {
+        List<Row> table = specRows(obs.host(), s);
+        if (table.size() != obs.rows().size()) {
+            return null;
+        }
+        return assign(obs.rows(), 0, table, new boolean[table.size()], vars);
+    }
+
+    private static Map<String, Object> assign(List<Event.Row> rows, int i, List<Row> table, boolean[] used,
+                                              Map<String, Object> vars) {
+        if (i == rows.size()) {
+            return vars;
+        }
+        Event.Row want = rows.get(i);
+        for (int k = 0; k < table.size(); k++) {
+            if (used[k]) {
+                continue;
+            }
+            Map<String, Object> b = row(want, table.get(k), vars);
+            if (b != null) {
+                used[k] = true;
+                Map<String, Object> rest = assign(rows, i + 1, table, used, b);
+                used[k] = false;
+                if (rest != null) {
+                    return rest;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, Object> row(Event.Row want, Row have, Map<String, Object> vars) {
+        if (!want.proto().word().equals(have.proto())) {
+            return null;
+        }
+        if (have.state() != null && (want.state() == null || !want.state().rfcName().equals(have.state()))) {
+            return null;
+        }
+        Map<String, Object> b = address(want.local(), List.of(have.lip(), have.lport()), vars);
+        if (b == null) {
+            return null;
+        }
+        boolean noRemote = want.remote().host() == null && want.remote().port() instanceof Arg.Port.Any;
+        if (have.rip() == null) {
+            return noRemote ? b : null;
+        }
+        return noRemote ? null : address(want.remote(), List.of(have.rip(), have.rport()), b);
+    }
+}

@@ -1,0 +1,507 @@
+package org.sockcheck.harness.validate;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.sockcheck.harness.trace.Arg;
+import org.sockcheck.harness.trace.Event;
+import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.spec.tlc.SpecBridge;
+
+/**
+ * Trace validation: is a trace a behaviour of the spec? A trace is accepted
+ * when some behaviour of Sockets.tla takes its calls with the results written
+ * and shows its observations, with any number of hidden steps in between
+ * (segments arriving, timers firing, blocked calls returning), found by a
+ * bounded breadth-first search. Where the spec allows several outcomes, any
+ * one of them passes: the search keeps every state that explains the trace
+ * so far.
+ *
+ * <p>A rejection names the first event no behaviour explains, what the spec
+ * allowed there, and how far the search went.
+ *
+ * <p>The trace is read in the spec's terms: hosts and processes by name, port
+ * labels as the spec's Ports, variables ($e1) for the spec's ephemeral ports,
+ * data strings as the spec's Data. A send returns the length of its data; the
+ * spec's send returns 1 (one segment), which stands for "all of it".
+ */
+public final class Validator {
+    /**
+     * Hidden steps: what the stacks and the network do on their own. The
+     * timers (TIME-WAIT and FIN-WAIT-2 60 s, the handshake 63 s and more)
+     * are hidden steps only when asked for: a trace that lasts less than the
+     * shortest of them, as every trace sockcheck runs does, never sees one
+     * fire, and letting them fire anywhere multiplies the search.
+     */
+    private static final Set<String> WITHOUT_TIMERS = Set.of("Network", "ConnectReturns", "AcceptReturns", "RecvReturns");
+    private static final Set<String> WITH_TIMERS = Set.of("Network", "ConnectReturns", "AcceptReturns", "RecvReturns",
+            "TimeWaitExpires", "FinWait2Timeout", "HandshakeTimeout");
+    private Set<String> hidden = WITHOUT_TIMERS;
+
+    /** Lets timers fire between events, as the spec allows at any time. */
+    public Validator withTimers() {
+        hidden = WITH_TIMERS;
+        return this;
+    }
+    private final SpecBridge spec;
+    private final int maxHidden;
+    private final int maxStates;
+
+    /** The outcome of a validation. */
+    public record Result(boolean accepted, int line, String event, String allowed, int explored, boolean bounded,
+                         List<SpecBridge.Step> witness) {
+        Result(boolean accepted, int line, String event, String allowed, int explored, boolean bounded) {
+            this(accepted, line, event, allowed, explored, bounded, List.of());
+        }
+
+        public String describe(String source) {
+            if (accepted) {
+                return source + ": a behaviour of the spec (" + explored + " states explored)";
+            }
+            return source + ":" + line + ": no behaviour of the spec explains " + event + "\n  the spec allows: " + allowed
+                    + "\n  searched " + explored + " states" + (bounded ? " (the search reached its bound)" : "");
+        }
+    }
+
+    /**
+     * A state of the search: a spec state and the trace variables bound so
+     * far; and how the search got there (the node before and the steps taken
+     * from it), so an accepted trace has a witness behaviour. Two nodes are
+     * the same when state and variables are.
+     */
+    private static final class Node {
+        final SpecBridge.State state;
+        final Map<String, Object> vars;
+        final Node parent;
+        final List<SpecBridge.Step> via;
+
+        Node(SpecBridge.State state, Map<String, Object> vars, Node parent, List<SpecBridge.Step> via) {
+            this.state = state;
+            this.vars = vars;
+            this.parent = parent;
+            this.via = via;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Node n && n.state.equals(state) && n.vars.equals(vars);
+        }
+
+        @Override
+        public int hashCode() {
+            return state.hashCode() * 31 + vars.hashCode();
+        }
+    }
+
+    public Validator(SpecBridge spec) {
+        this(spec, 24, 5_000);
+    }
+
+    /**
+     * @param maxHidden the most hidden steps between two events
+     * @param maxStates the most states one search for hidden steps may visit
+     */
+    public Validator(SpecBridge spec, int maxHidden, int maxStates) {
+        this.spec = spec;
+        this.maxHidden = maxHidden;
+        this.maxStates = maxStates;
+    }
+
+    /** Gives up when a validation takes longer than this; 0: no limit. */
+    private long maxNanos;
+    private long deadline;
+    private final Map<Long, List<Returned>> returnsCache = new HashMap<>();
+
+    /** A validator that gives up on a trace after the given time (the result then says so). */
+    public Validator withTimeLimit(java.time.Duration limit) {
+        this.maxNanos = limit.toNanos();
+        return this;
+    }
+
+    private boolean late() {
+        return maxNanos > 0 && System.nanoTime() > deadline;
+    }
+
+    public Result validate(Trace trace) {
+        deadline = System.nanoTime() + maxNanos;
+        returnsCache.clear();
+        Set<Node> frontier = new LinkedHashSet<>(List.of(new Node(spec.init(), Map.of(), null, List.of())));
+        int explored = 0;
+        boolean bounded = false;
+        for (Event e : trace.events()) {
+            if (e instanceof Event.Call call && step(call) == null) {
+                return new Result(false, e.line(), text(call), "nothing: the call is outside the spec's model "
+                        + spec.constants(), explored, bounded);
+            }
+            // First the way a loopback network goes: each hidden step the first the spec offers, to
+            // quiescence. Only when that does not explain the event, every interleaving (bounded).
+            Set<String> allowed = new TreeSet<>();
+            List<Node> quick = settled(frontier);
+            explored += quick.size();
+            Set<Node> next = match(e, quick, allowed, true);
+            if (next.isEmpty()) {
+                Closure c = closure(frontier);
+                explored += c.nodes.size();
+                bounded |= c.bounded;
+                next = match(e, c.nodes, allowed, false);
+            }
+            if (late()) {
+                return new Result(false, e.line(), text(e), "(not decided: the search gave up after "
+                        + maxNanos / 1_000_000 + " ms)", explored, true);
+            }
+            if (next.isEmpty()) {
+                return new Result(false, e.line(), text(e), allowed.isEmpty() ? "no such step" : String.join(" | ", allowed),
+                        explored, bounded);
+            }
+            frontier = next;
+        }
+        return new Result(true, 0, "", "", explored, bounded, witness(frontier.iterator().next()));
+    }
+
+    /** The steps of the behaviour that explains the trace, first to last. */
+    private static List<SpecBridge.Step> witness(Node last) {
+        ArrayDeque<SpecBridge.Step> steps = new ArrayDeque<>();
+        for (Node n = last; n != null; n = n.parent) {
+            for (int i = n.via.size() - 1; i >= 0; i--) {
+                steps.addFirst(n.via.get(i));
+            }
+        }
+        return List.copyOf(steps);
+    }
+
+    /** The nodes that explain event e, from these nodes; what the spec allowed there goes to allowed. */
+    private Set<Node> match(Event e, List<Node> nodes, Set<String> allowed, boolean quick) {
+        Set<Node> next = new LinkedHashSet<>();
+        switch (e) {
+            case Event.Call call -> {
+                Step want = step(call);
+                for (Node n : nodes) {
+                    Map<String, Object> params = resolve(want.params, n.vars);
+                    if (params == null) {
+                        continue;
+                    }
+                    for (SpecBridge.Step st : spec.successors(n.state, want.action, params)) {
+                        Object ret = evt(st.next()).get("ret");
+                        if ("pending".equals(ret)) {
+                            for (Returned r : quick ? returnsSettled(st, params.get("p")) : returns(st, params.get("p"))) {
+                                allowed.add(render(r.ret));
+                                Map<String, Object> b = Match.result(call, r.ret, n.vars, spec);
+                                if (b != null) {
+                                    next.add(new Node(r.state, b, n, r.path));
+                                }
+                            }
+                        } else {
+                            allowed.add(render(ret));
+                            Map<String, Object> b = Match.result(call, ret, n.vars, spec);
+                            if (b != null) {
+                                next.add(new Node(st.next(), b, n, List.of(st)));
+                            }
+                        }
+                    }
+                }
+            }
+            case Event.Observe obs -> {
+                for (Node n : nodes) {
+                    Map<String, Object> b = Match.rows(obs, n.state, n.vars, spec);
+                    allowed.add(Match.renderRows(obs.host(), n.state));
+                    if (b != null) {
+                        next.add(new Node(n.state, b, n, List.of()));
+                    }
+                }
+            }
+        }
+        return next;
+    }
+
+    /** Each node and the nodes after it when the first hidden step is taken each time, to quiescence. */
+    private List<Node> settled(Set<Node> start) {
+        List<Node> out = new ArrayList<>();
+        for (Node n : start) {
+            Node at = n;
+            out.add(at);
+            for (int k = 0; k < 200; k++) {
+                List<SpecBridge.Step> next = spec.successors(at.state, hidden);
+                if (next.isEmpty()) {
+                    break;
+                }
+                at = new Node(next.get(0).next(), at.vars, at, List.of(next.get(0)));
+                out.add(at);
+            }
+        }
+        return out;
+    }
+
+    /** The result a blocked call returns with when the first hidden step is taken each time. */
+    private List<Returned> returnsSettled(SpecBridge.Step call, Object p) {
+        List<SpecBridge.Step> path = new ArrayList<>(List.of(call));
+        SpecBridge.State s = call.next();
+        for (int k = 0; k < 200; k++) {
+            List<SpecBridge.Step> next = spec.successors(s, hidden);
+            if (next.isEmpty()) {
+                return List.of();
+            }
+            SpecBridge.Step st = next.stream().filter(x -> x.action().endsWith("Returns")
+                    && Objects.equals(evt(x.next()).get("proc"), p)).findFirst().orElse(next.get(0));
+            path.add(st);
+            if (st.action().endsWith("Returns") && Objects.equals(evt(st.next()).get("proc"), p)) {
+                return List.of(new Returned(st.next(), evt(st.next()).get("ret"), path));
+            }
+            s = st.next();
+        }
+        return List.of();
+    }
+
+    private record Closure(List<Node> nodes, boolean bounded) {
+    }
+
+    /** Every node reachable by hidden steps, within the bounds. */
+    private Closure closure(Set<Node> start) {
+        Map<Long, List<Node>> seen = new HashMap<>();
+        List<Node> out = new ArrayList<>();
+        ArrayDeque<Node> queue = new ArrayDeque<>();
+        ArrayDeque<Integer> depth = new ArrayDeque<>();
+        for (Node n : start) {
+            if (add(seen, n)) {
+                out.add(n);
+                queue.add(n);
+                depth.add(0);
+            }
+        }
+        boolean bounded = false;
+        while (!queue.isEmpty()) {
+            Node n = queue.poll();
+            int d = depth.poll();
+            if (d >= maxHidden || out.size() >= maxStates || late()) {
+                bounded |= !spec.successors(n.state, hidden).isEmpty();
+                continue;
+            }
+            for (SpecBridge.Step st : spec.successors(n.state, hidden)) {
+                Node m = new Node(st.next(), n.vars, n, List.of(st));
+                if (add(seen, m)) {
+                    out.add(m);
+                    queue.add(m);
+                    depth.add(d + 1);
+                }
+            }
+        }
+        return new Closure(out, bounded);
+    }
+
+    private static boolean add(Map<Long, List<Node>> seen, Node n) {
+        List<Node> same = seen.computeIfAbsent(n.state.fingerprint(), k -> new ArrayList<>());
+        for (Node o : same) {
+            if (o.vars.equals(n.vars)) {
+                return false;
+            }
+        }
+        same.add(n);
+        return true;
+    }
+
+    private record Returned(SpecBridge.State state, Object ret, List<SpecBridge.Step> path) {
+    }
+
+    /** The results a blocked call can return with after hidden steps, each with the steps that led there. */
+    private List<Returned> returns(SpecBridge.Step call, Object p) {
+        long key = call.next().fingerprint() * 31 + Objects.hashCode(p);
+        List<Returned> cached = returnsCache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        List<Returned> out = new ArrayList<>();
+        returnsCache.put(key, out);
+        Map<Long, List<SpecBridge.Step>> paths = new HashMap<>();
+        ArrayDeque<SpecBridge.State> queue = new ArrayDeque<>(List.of(call.next()));
+        paths.put(call.next().fingerprint(), List.of(call));
+        while (!queue.isEmpty() && paths.size() < maxStates / 10 && !late()) {
+            SpecBridge.State s = queue.poll();
+            List<SpecBridge.Step> path = paths.get(s.fingerprint());
+            for (SpecBridge.Step st : spec.successors(s, hidden)) {
+                Map<String, Object> e = evt(st.next());
+                List<SpecBridge.Step> longer = new ArrayList<>(path);
+                longer.add(st);
+                if (st.action().endsWith("Returns") && Objects.equals(e.get("proc"), p)) {
+                    out.add(new Returned(st.next(), e.get("ret"), longer));
+                } else if (!paths.containsKey(st.next().fingerprint())) {
+                    paths.put(st.next().fingerprint(), longer);
+                    queue.add(st.next());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A call in the spec's terms: the action and the parameters written in the trace (variables unresolved). */
+    private record Step(String action, Map<String, Object> params) {
+    }
+
+    private Step step(Event.Call c) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        if (!spec.constants().hosts().contains(c.host()) || !spec.constants().procs().contains(c.process())) {
+            return null;
+        }
+        p.put("p", List.of(c.host(), c.process()));
+        List<Arg> a = c.args();
+        String action;
+        switch (c.op()) {
+            case "socket" -> {
+                action = "Socket";
+                p.put("type", ((Arg.Name) a.get(1)).name());
+            }
+            case "bind" -> {
+                action = "Bind";
+                p.put("f", a.get(0));
+                if (!address(p, (Arg.Addr) a.get(1), true)) {
+                    return null;
+                }
+            }
+            case "listen" -> {
+                action = "Listen";
+                p.put("f", a.get(0));
+            }
+            case "connect" -> {
+                action = "Connect";
+                p.put("f", a.get(0));
+                if (!address(p, (Arg.Addr) a.get(1), false)) {
+                    return null;
+                }
+            }
+            case "accept" -> {
+                action = "Accept";
+                p.put("f", a.get(0));
+            }
+            case "send", "sendto" -> {
+                action = c.op().equals("send") ? "Send" : "SendTo";
+                p.put("f", a.get(0));
+                String d = new String(((Arg.Data) a.get(1)).bytes(), StandardCharsets.ISO_8859_1);
+                if (!spec.constants().data().contains(d)) {
+                    return null;
+                }
+                p.put("d", d);
+                if (c.op().equals("sendto") && !address(p, (Arg.Addr) a.get(2), false)) {
+                    return null;
+                }
+            }
+            case "recv", "recvfrom" -> {
+                action = "Recv";
+                p.put("f", a.get(0));
+                p.put("op", c.op());
+            }
+            case "shutdown" -> {
+                action = "Shutdown";
+                p.put("f", a.get(0));
+                p.put("how", ((Arg.Name) a.get(1)).name());
+            }
+            case "close" -> {
+                action = "Close";
+                p.put("f", a.get(0));
+            }
+            case "dup" -> {
+                action = "Dup";
+                p.put("f", a.get(0));
+            }
+            case "setsockopt" -> {
+                action = "SetReuseAddr";
+                p.put("f", a.get(0));
+                p.put("v", ((Arg.Int) a.get(2)).value() != 0);
+            }
+            case "getsockname" -> {
+                action = "GetSockName";
+                p.put("f", a.get(0));
+            }
+            case "getpeername" -> {
+                action = "GetPeerName";
+                p.put("f", a.get(0));
+            }
+            case "fork" -> {
+                action = "Fork";
+                String child = ((Arg.Name) a.get(0)).name();
+                if (!spec.constants().procs().contains(child)) {
+                    return null;
+                }
+                p.put("q", List.of(c.host(), child));
+            }
+            case "exit" -> action = "Exit";
+            default -> {
+                return null;
+            }
+        }
+        return new Step(action, p);
+    }
+
+    /** Puts ip and port of an argument address; false when the spec's model has no such address. */
+    private boolean address(Map<String, Object> p, Arg.Addr a, boolean bind) {
+        String ip = a.host() == null ? "*" : a.host();
+        if (!ip.equals("*") && !spec.constants().hosts().contains(ip)) {
+            return false;
+        }
+        if (ip.equals("*") && !bind) {
+            return false;
+        }
+        p.put("ip", ip);
+        switch (a.port()) {
+            case Arg.Port.Label l -> {
+                if (!spec.constants().ports().contains(l.label())) {
+                    return false;
+                }
+                p.put("port", l.label());
+            }
+            case Arg.Port.Any any -> {
+                if (!bind) {
+                    return false;
+                }
+                p.put("port", 0);
+            }
+            case Arg.Port.Var v -> {
+                // Resolved against the variables of each search state (an ephemeral port learnt earlier).
+                p.put("port", v);
+            }
+        }
+        return true;
+    }
+
+    /** The parameters with descriptor variables replaced by their values; null when one is unbound. */
+    private static Map<String, Object> resolve(Map<String, Object> params, Map<String, Object> vars) {
+        Map<String, Object> out = new LinkedHashMap<>(params);
+        if (out.get("port") instanceof Arg.Port.Var v) {
+            Object bound = vars.get(v.name());
+            if (!(bound instanceof Integer)) {
+                return null;
+            }
+            out.put("port", bound);
+        }
+        Object f = out.get("f");
+        if (f instanceof Arg.Int i) {
+            out.put("f", (int) i.value());
+        } else if (f instanceof Arg.Var v) {
+            Object bound = vars.get(v.name());
+            if (!(bound instanceof Integer)) {
+                return null;
+            }
+            out.put("f", bound);
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> evt(SpecBridge.State s) {
+        Object e = s.get("evt");
+        return e instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static String render(Object ret) {
+        return String.valueOf(ret);
+    }
+
+    private static String text(Event e) {
+        return org.sockcheck.harness.trace.TraceText.line(e);
+    }
+}

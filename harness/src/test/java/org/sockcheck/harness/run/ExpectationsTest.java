@@ -1,0 +1,77 @@
+package org.sockcheck.harness.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Known divergences: how an expectations file is read and how it changes a verdict. */
+class ExpectationsTest {
+    @TempDir
+    Path dir;
+
+    private static TraceResult result(String trace, Verdict v, String message) {
+        return new TraceResult(trace, "f", "t", "linux", v, message, 1, List.of(), 0, "");
+    }
+
+    private Expectations load(String yaml) throws Exception {
+        Path f = dir.resolve("linux.yaml");
+        Files.writeString(f, yaml);
+        return Expectations.load(f);
+    }
+
+    @Test
+    void aMatchingFailureIsXfailAndAPassOfANamedTraceIsXpass() throws Exception {
+        Expectations e = load("""
+                - id: peer-after-time-wait
+                  match: "getpeername\\\\(\\\\d+\\\\)\\\\n  expected: [A-Z]\\\\w*:\\\\S+\\\\n  observed: ENOTCONN"
+                  verdict: FAIL
+                  reason: the descriptor's socket is closed
+                - id: named
+                  trace: generated/cover-014.trace
+                  reason: something
+                """);
+        TraceResult peer = result("x.trace", Verdict.FAIL, "x.trace:51: A.p2: getpeername(3)\n  expected: A:80\n  observed: ENOTCONN");
+        assertEquals(Verdict.XFAIL, e.judge(peer));
+        assertEquals("peer-after-time-wait", e.explaining(peer).orElseThrow().id());
+        TraceResult other = result("x.trace", Verdict.FAIL, "x.trace:3: A.p2: getsockname(3)\n  expected: A:80\n  observed: ENOTCONN");
+        assertEquals(Verdict.FAIL, e.judge(other));
+        assertEquals(Verdict.XPASS, e.judge(result("conformance/generated/cover-014.trace", Verdict.PASS, "")));
+        assertEquals(Verdict.PASS, e.judge(result("conformance/generated/cover-001.trace", Verdict.PASS, "")));
+        assertEquals(Verdict.XFAIL, e.judge(result("conformance/generated/cover-014.trace", Verdict.FAIL, "anything")));
+        Expectations both = load("""
+                - id: example-and-pattern
+                  trace: generated/cover-014.trace
+                  match: "getpeername"
+                  reason: r
+                """);
+        assertEquals(Verdict.XFAIL, both.judge(peer), "the pattern explains a failure in any trace");
+        assertEquals(Verdict.XPASS, both.judge(result("generated/cover-014.trace", Verdict.PASS, "")), "the example must fail");
+    }
+
+    @Test
+    void aMissingFileListsNothing() throws Exception {
+        assertEquals(List.of(), Expectations.load(dir.resolve("none.yaml")).entries());
+    }
+
+    @Test
+    void badFilesAreReportedWithTheEntry() throws Exception {
+        Expectations.BadExpectations noReason = assertThrows(Expectations.BadExpectations.class,
+                () -> load("- id: x\n  trace: a.trace\n"));
+        assertTrue(noReason.getMessage().contains("entry 1") && noReason.getMessage().contains("reason"), noReason.getMessage());
+        Expectations.BadExpectations badRegex = assertThrows(Expectations.BadExpectations.class,
+                () -> load("- id: x\n  match: \"(\"\n  reason: r\n"));
+        assertTrue(badRegex.getMessage().contains("regular expression"), badRegex.getMessage());
+        Expectations.BadExpectations notYaml = assertThrows(Expectations.BadExpectations.class,
+                () -> load("- id: [unclosed\n"));
+        assertTrue(notYaml.getMessage().contains("linux.yaml:"), notYaml.getMessage());
+        Expectations.BadExpectations verdict = assertThrows(Expectations.BadExpectations.class,
+                () -> load("- id: x\n  trace: a\n  reason: r\n  verdict: MAYBE\n"));
+        assertTrue(verdict.getMessage().contains("MAYBE"), verdict.getMessage());
+    }
+}
