@@ -62,6 +62,18 @@ public final class CheckCommand implements Callable<Integer> {
             + " the spec).")
     boolean noCoverage;
 
+    /** The verdict once the implementation's known divergences are taken into account. */
+    static TraceResult judge(Expectations list, TraceResult r) {
+        Verdict v = list.judge(r);
+        if (v == r.verdict()) {
+            return r;
+        }
+        String why = v == Verdict.XFAIL ? "\n  known divergence: " + list.explaining(r).orElseThrow().id()
+                : "\n  listed as a known divergence in " + list.file() + " but passed";
+        return new TraceResult(r.trace(), r.feature(), r.title(), r.implementation(), v, r.message() + why, r.line(),
+                r.steps(), r.millis(), r.tables());
+    }
+
     /** The expectations file of an implementation: ref.yaml, linux.yaml, driver-sockcheck_driver.yaml. */
     static String expectationsFile(String implName) {
         String s = shortName(implName);
@@ -127,24 +139,6 @@ public final class CheckCommand implements Callable<Integer> {
                 return Main.BAD_INPUT;
             }
             Path base = commonFolder(roots);
-            Runner runner = new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs));
-            List<TraceResult> results = new ArrayList<>();
-            int total = loaded.size() * impls.size();
-            int n = 0;
-            out.printf("sockcheck: %d traces x %d implementations (%s)%n", loaded.size(), impls.size(),
-                    String.join(", ", impls.stream().map(Implementation::name).toList()));
-            out.flush();
-            int nameWidth = impls.stream().mapToInt(i -> shortName(i.name()).length()).max().orElse(5);
-            for (Implementation im : impls) {
-                for (Trace t : loaded) {
-                    TraceResult r = runner.run(t, base, im);
-                    results.add(r);
-                    n++;
-                    out.printf("[%" + String.valueOf(total).length() + "d/%d] %-5s %-" + nameWidth + "s %s (%d ms)%n", n, total, r.verdict(),
-                            shortName(im.name()), relative(base, r.trace()), r.millis());
-                    out.flush();
-                }
-            }
             Path known = expectations != null ? expectations : defaultCorpus().getParent().resolve("expectations");
             Map<String, Expectations> lists = new HashMap<>();
             for (Implementation im : impls) {
@@ -155,16 +149,24 @@ public final class CheckCommand implements Callable<Integer> {
                     return Main.BAD_INPUT;
                 }
             }
-            List<TraceResult> judged = new ArrayList<>();
-            for (TraceResult r : results) {
-                Expectations list = lists.get(r.implementation());
-                Verdict v = list.judge(r);
-                String why = v == Verdict.XFAIL ? "\n  known divergence: " + list.explaining(r).orElseThrow().id()
-                        : v == Verdict.XPASS ? "\n  listed as a known divergence in " + list.file() + " but passed" : "";
-                judged.add(v == r.verdict() ? r : new TraceResult(r.trace(), r.feature(), r.title(), r.implementation(), v,
-                        r.message() + why, r.line(), r.steps(), r.millis(), r.tables()));
+            Runner runner = new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs));
+            List<TraceResult> results = new ArrayList<>();
+            int total = loaded.size() * impls.size();
+            int n = 0;
+            out.printf("sockcheck: %d traces x %d implementations (%s)%n", loaded.size(), impls.size(),
+                    String.join(", ", impls.stream().map(Implementation::name).toList()));
+            out.flush();
+            int nameWidth = impls.stream().mapToInt(i -> shortName(i.name()).length()).max().orElse(5);
+            for (Implementation im : impls) {
+                for (Trace t : loaded) {
+                    TraceResult r = judge(lists.get(im.name()), runner.run(t, base, im));
+                    results.add(r);
+                    n++;
+                    out.printf("[%" + String.valueOf(total).length() + "d/%d] %-5s %-" + nameWidth + "s %s (%d ms)%n", n, total, r.verdict(),
+                            shortName(im.name()), relative(base, r.trace()), r.millis());
+                    out.flush();
+                }
             }
-            results = judged;
             String coverage = "";
             if (!noCoverage) {
                 out.println("sockcheck: spec coverage (each passing trace validated against the spec) ...");
