@@ -40,7 +40,8 @@ final class Corpus {
         return List.of(
                 new Impl("ref", RefImplementation::new),
                 new Impl("linux", LinuxImplementation::new),
-                new Impl("python-driver", () -> new DriverImplementation(List.of("python3", PYTHON_DRIVER.toString()))));
+                new Impl("python-driver", () -> new DriverImplementation(List.of("python3", PYTHON_DRIVER.toString()))),
+                new Impl("jdk", org.sockcheck.harness.impl.jdk.JdkImplementation::new));
     }
 
     static Path testDriver(String name) {

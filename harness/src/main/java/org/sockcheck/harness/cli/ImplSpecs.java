@@ -20,7 +20,7 @@ final class ImplSpecs {
     static List<String> split(List<String> words) throws UsageError {
         List<String> specs = new ArrayList<>();
         if (words.isEmpty()) {
-            throw new UsageError("--impl needs at least one implementation", "ref, linux or driver:COMMAND");
+            throw new UsageError("--impl needs at least one implementation", "ref, linux, jdk or driver:COMMAND");
         }
         for (String part : words.get(0).split(",")) {
             if (!part.isBlank()) {
@@ -55,7 +55,10 @@ final class ImplSpecs {
             }
             return new DriverImplementation(cmd);
         }
-        throw new UsageError("unknown implementation '" + spec + "'", "known: ref, linux, driver:COMMAND");
+        if (spec.equals("jdk")) {
+            return new org.sockcheck.harness.impl.jdk.JdkImplementation();
+        }
+        throw new UsageError("unknown implementation '" + spec + "'", "known: ref, linux, jdk, driver:COMMAND");
     }
 
     /** Bad usage: exit code 2 with a hint. */

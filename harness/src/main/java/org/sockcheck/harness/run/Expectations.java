@@ -75,8 +75,17 @@ public record Expectations(Path file, List<Entry> entries) {
         if (root == null || root.isNull() || root.isMissingNode()) {
             return new Expectations(file, entries);
         }
+        if (root.isObject() && root.has("same-as")) {
+            // An implementation over the same kernel shares its list: "same-as: linux.yaml".
+            Path other = file.resolveSibling(root.get("same-as").asString());
+            if (other.normalize().equals(file.normalize())) {
+                throw new BadExpectations(file + ": same-as names the file itself");
+            }
+            Expectations shared = load(other);
+            return new Expectations(file, shared.entries());
+        }
         if (!root.isArray()) {
-            throw new BadExpectations(file + ": expected a list of entries ('- id: ...')");
+            throw new BadExpectations(file + ": expected a list of entries ('- id: ...') or 'same-as: FILE'");
         }
         int i = 0;
         for (JsonNode n : root) {

@@ -55,6 +55,16 @@ class ExpectationsTest {
     }
 
     @Test
+    void aListCanBeAnothers() throws Exception {
+        Files.writeString(dir.resolve("driver-x.yaml"), "same-as: linux.yaml\n");
+        load("- id: shared\n  match: \"x\"\n  reason: r\n");
+        Expectations e = Expectations.load(dir.resolve("driver-x.yaml"));
+        assertEquals("shared", e.entries().get(0).id());
+        Files.writeString(dir.resolve("self.yaml"), "same-as: self.yaml\n");
+        assertThrows(Expectations.BadExpectations.class, () -> Expectations.load(dir.resolve("self.yaml")));
+    }
+
+    @Test
     void aMissingFileListsNothing() throws Exception {
         assertEquals(List.of(), Expectations.load(dir.resolve("none.yaml")).entries());
     }

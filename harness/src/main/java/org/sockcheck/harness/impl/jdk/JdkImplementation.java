@@ -1,0 +1,431 @@
+package org.sockcheck.harness.impl.jdk;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.NotYetBoundException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.sockcheck.harness.impl.Addressing;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.impl.ImplementationException;
+import org.sockcheck.harness.impl.Loopback;
+import org.sockcheck.harness.impl.TraceSetup;
+import org.sockcheck.harness.impl.linux.ProcNet;
+import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Endpoint;
+import org.sockcheck.spec.Errno;
+import org.sockcheck.spec.Outcome;
+import org.sockcheck.spec.Proto;
+import org.sockcheck.spec.SockType;
+import org.sockcheck.spec.SocketRow;
+
+/**
+ * The JDK's socket layer (java.nio.channels) checked as a third-party stack.
+ * A stream socket is a SocketChannel until it listens, when it becomes a
+ * ServerSocketChannel bound to the same address (Java has no socket that can
+ * do both); a datagram socket is a DatagramChannel. Errors come back as
+ * exceptions and are mapped to errno by their type and message. Calls Java
+ * cannot express are SKIP: raw sockets, dup and fork (a channel has one
+ * descriptor). The socket table is the kernel's, read from /proc/net as for
+ * {@code linux}; hosts share loopback as there.
+ */
+public final class JdkImplementation implements Implementation {
+    /** A socket of a modelled process: whichever channel it is now. */
+    private static final class Sock {
+        final String host;
+        final Proto proto;
+        NetworkChannel channel;
+        boolean reuse;
+        boolean wildcard;
+
+        Sock(String host, Proto proto, NetworkChannel channel) {
+            this.host = host;
+            this.proto = proto;
+            this.channel = channel;
+        }
+    }
+
+    private final Map<String, TreeMap<Integer, Sock>> tables = new HashMap<>();
+    private final Set<NetworkChannel> open = new HashSet<>();
+    private Addressing addressing;
+    private int timeoutMs;
+    private final org.sockcheck.harness.impl.ShutdownHook cleanup =
+            new org.sockcheck.harness.impl.ShutdownHook("sockcheck-jdk-cleanup", this::stop);
+
+    @Override
+    public String name() {
+        return "jdk";
+    }
+
+    @Override
+    public synchronized Addressing start(TraceSetup setup) throws ImplementationException {
+        stop();
+        timeoutMs = (int) Math.min(Integer.MAX_VALUE, setup.callTimeout().toMillis());
+        addressing = Loopback.plan(setup);
+        return addressing;
+    }
+
+    @Override
+    public synchronized Outcome call(String host, String process, ApiCall call) throws ImplementationException {
+        TreeMap<Integer, Sock> table = tables.computeIfAbsent(host + "." + process, k -> new TreeMap<>());
+        switch (call) {
+            case ApiCall.Socket c -> {
+                return socket(table, host, c);
+            }
+            case ApiCall.Dup c -> throw new Unsupported("dup: a Java channel has one descriptor");
+            case ApiCall.Fork c -> throw new Unsupported("fork: a Java program cannot share channels with a child process");
+            case ApiCall.Exit c -> {
+                for (Sock s : table.values()) {
+                    closeQuietly(s.channel);
+                }
+                table.clear();
+                return new Outcome.Value(0);
+            }
+            default -> { }
+        }
+        Sock s = table.get(call.fd());
+        if (s == null) {
+            return fail(Errno.EBADF);
+        }
+        try {
+            return switch (call) {
+                case ApiCall.Bind c -> bind(s, c.addr());
+                case ApiCall.Listen c -> listen(s, c.backlog());
+                case ApiCall.Connect c -> connect(s, c.addr());
+                case ApiCall.Accept c -> accept(table, s);
+                case ApiCall.Send c -> send(s, c.data(), null);
+                case ApiCall.SendTo c -> send(s, c.data(), c.addr());
+                case ApiCall.Recv c -> receive(s, c.max(), false);
+                case ApiCall.RecvFrom c -> receive(s, c.max(), true);
+                case ApiCall.Shutdown c -> shutdown(s, c.how().read(), c.how().write());
+                case ApiCall.Close c -> {
+                    table.remove(c.fd());
+                    closeQuietly(s.channel);
+                    yield new Outcome.Value(0);
+                }
+                case ApiCall.GetSockName c -> {
+                    InetSocketAddress a = (InetSocketAddress) s.channel.getLocalAddress();
+                    Endpoint e = a == null ? Endpoint.ANY : endpoint(a);
+                    yield new Outcome.Address(s.wildcard ? new Endpoint(Endpoint.ANY_IP, e.port()) : e);
+                }
+                case ApiCall.GetPeerName c -> {
+                    SocketAddress a = switch (s.channel) {
+                        case SocketChannel sc -> sc.getRemoteAddress();
+                        case DatagramChannel dc -> dc.getRemoteAddress();
+                        default -> null;
+                    };
+                    yield a == null ? fail(Errno.ENOTCONN) : new Outcome.Address(endpoint((InetSocketAddress) a));
+                }
+                case ApiCall.SetSockOpt c -> {
+                    s.reuse = c.value() != 0;
+                    s.channel.setOption(StandardSocketOptions.SO_REUSEADDR, s.reuse);
+                    yield new Outcome.Value(0);
+                }
+                default -> throw new IllegalStateException("handled above: " + call);
+            };
+        } catch (SocketTimeoutException e) {
+            return new Outcome.Blocked("no completion within " + timeoutMs + " ms");
+        } catch (IOException | RuntimeException e) {
+            Errno errno = errno(e);
+            if (errno == null) {
+                throw new ImplementationException("the JDK threw " + e, e);
+            }
+            return fail(errno);
+        }
+    }
+
+    private Outcome socket(TreeMap<Integer, Sock> table, String host, ApiCall.Socket c) throws ImplementationException {
+        if (c.type() == SockType.RAW) {
+            throw new Unsupported("raw sockets: java.nio has no raw IP channel");
+        }
+        try {
+            NetworkChannel ch = c.type() == SockType.STREAM ? SocketChannel.open(StandardProtocolFamily.INET)
+                    : DatagramChannel.open(StandardProtocolFamily.INET);
+            open.add(ch);
+            int fd = 3;
+            while (table.containsKey(fd)) {
+                fd++;
+            }
+            table.put(fd, new Sock(host, c.type().proto(), ch));
+            return new Outcome.Value(fd);
+        } catch (IOException e) {
+            throw new ImplementationException("cannot open a channel: " + e, e);
+        }
+    }
+
+    private InetSocketAddress local(Sock s, Endpoint addr) throws ImplementationException {
+        Loopback.checkOwnAddress(addressing, s.host, addr);
+        String ip = addr.wildcardIp() ? addressing.hostIps().get(s.host) : addr.ip();
+        return new InetSocketAddress(ip, addr.port());
+    }
+
+    private Outcome bind(Sock s, Endpoint addr) throws IOException, ImplementationException {
+        InetSocketAddress a = local(s, addr);
+        s.channel.bind(a);
+        s.wildcard = addr.wildcardIp();
+        return new Outcome.Value(0);
+    }
+
+    /** A stream socket that listens becomes a ServerSocketChannel on the same address. */
+    private Outcome listen(Sock s, int backlog) throws IOException {
+        if (s.proto != Proto.TCP) {
+            return fail(Errno.EOPNOTSUPP);
+        }
+        if (s.channel instanceof ServerSocketChannel) {
+            return new Outcome.Value(0);
+        }
+        SocketChannel sc = (SocketChannel) s.channel;
+        if (sc.isConnected() || sc.isConnectionPending()) {
+            return fail(Errno.EINVAL);
+        }
+        InetSocketAddress bound = (InetSocketAddress) sc.getLocalAddress();
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
+        open.add(server);
+        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        closeQuietly(sc);
+        InetSocketAddress at = bound != null ? bound : new InetSocketAddress(addressing.hostIps().get(s.host), 0);
+        try {
+            server.bind(at, backlog);
+        } catch (IOException e) {
+            closeQuietly(server);
+            throw e;
+        }
+        s.wildcard |= bound == null;
+        s.channel = server;
+        return new Outcome.Value(0);
+    }
+
+    private Outcome connect(Sock s, Endpoint addr) throws IOException {
+        switch (s.channel) {
+            case SocketChannel sc -> {
+                if (sc.getLocalAddress() == null) {
+                    sc.bind(new InetSocketAddress(addressing.hostIps().get(s.host), 0));
+                }
+                sc.socket().connect(new InetSocketAddress(addr.ip(), addr.port()), timeoutMs);
+                s.wildcard = false;
+            }
+            case DatagramChannel dc -> {
+                if (dc.getLocalAddress() == null) {
+                    dc.bind(new InetSocketAddress(addressing.hostIps().get(s.host), 0));
+                }
+                dc.connect(new InetSocketAddress(addr.ip(), addr.port()));
+                s.wildcard = false;
+            }
+            default -> {
+                return fail(Errno.EISCONN);
+            }
+        }
+        return new Outcome.Value(0);
+    }
+
+    private Outcome accept(TreeMap<Integer, Sock> table, Sock s) throws IOException {
+        if (!(s.channel instanceof ServerSocketChannel server)) {
+            return fail(s.proto == Proto.TCP ? Errno.EINVAL : Errno.EOPNOTSUPP);
+        }
+        server.configureBlocking(false);
+        SocketChannel conn;
+        try (Selector sel = Selector.open()) {
+            server.register(sel, SelectionKey.OP_ACCEPT);
+            conn = sel.select(timeoutMs) == 0 ? null : server.accept();
+        }
+        server.configureBlocking(true);
+        if (conn == null) {
+            return new Outcome.Blocked("no connection within " + timeoutMs + " ms");
+        }
+        open.add(conn);
+        int fd = 3;
+        while (table.containsKey(fd)) {
+            fd++;
+        }
+        table.put(fd, new Sock(s.host, Proto.TCP, conn));
+        return new Outcome.Accepted(fd, endpoint((InetSocketAddress) conn.getRemoteAddress()));
+    }
+
+    private Outcome send(Sock s, byte[] data, Endpoint to) throws IOException {
+        switch (s.channel) {
+            case SocketChannel sc -> {
+                int n = sc.write(ByteBuffer.wrap(data));
+                return new Outcome.Value(n);
+            }
+            case DatagramChannel dc -> {
+                if (to == null) {
+                    return new Outcome.Value(dc.write(ByteBuffer.wrap(data)));
+                }
+                if (dc.getLocalAddress() == null) {
+                    dc.bind(new InetSocketAddress(addressing.hostIps().get(s.host), 0));
+                    s.wildcard = true;
+                }
+                return new Outcome.Value(dc.send(ByteBuffer.wrap(data), new InetSocketAddress(to.ip(), to.port())));
+            }
+            default -> {
+                return fail(Errno.ENOTCONN);
+            }
+        }
+    }
+
+    private Outcome receive(Sock s, int max, boolean withSender) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Math.max(1, max));
+        switch (s.channel) {
+            case SocketChannel sc -> {
+                if (!sc.isConnected()) {
+                    return fail(Errno.ENOTCONN);
+                }
+                sc.socket().setSoTimeout(timeoutMs);
+                int n = sc.socket().getInputStream().read(buf.array(), 0, max);
+                return new Outcome.Data(n < 0 ? new byte[0] : java.util.Arrays.copyOf(buf.array(), n), null);
+            }
+            case DatagramChannel dc -> {
+                dc.socket().setSoTimeout(timeoutMs);
+                java.net.DatagramPacket p = new java.net.DatagramPacket(buf.array(), max);
+                dc.socket().receive(p);
+                byte[] data = java.util.Arrays.copyOf(p.getData(), p.getLength());
+                Endpoint from = new Endpoint(p.getAddress().getHostAddress(), p.getPort());
+                return new Outcome.Data(data, withSender ? from : null);
+            }
+            default -> {
+                return fail(Errno.ENOTCONN);
+            }
+        }
+    }
+
+    private Outcome shutdown(Sock s, boolean read, boolean write) throws IOException, ImplementationException {
+        if (!(s.channel instanceof SocketChannel sc)) {
+            if (s.channel instanceof DatagramChannel dc && !dc.isConnected()) {
+                return fail(Errno.ENOTCONN);
+            }
+            throw new Unsupported("shutdown of a " + s.channel.getClass().getSimpleName() + ": java.nio has none");
+        }
+        if (read) {
+            sc.shutdownInput();
+        }
+        if (write) {
+            sc.shutdownOutput();
+        }
+        return new Outcome.Value(0);
+    }
+
+    /** The errno an exception of the JDK stands for, from its type and message; null when none fits. */
+    static Errno errno(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        return switch (e) {
+            case BindException b when m.contains("already in use") -> Errno.EADDRINUSE;
+            case BindException b when m.contains("assign requested") -> Errno.EADDRNOTAVAIL;
+            case BindException b -> Errno.EINVAL;
+            case ConnectException c when m.contains("refused") -> Errno.ECONNREFUSED;
+            case ConnectException c when m.contains("timed out") -> Errno.ETIMEDOUT;
+            case AlreadyBoundException a -> Errno.EINVAL;
+            case AlreadyConnectedException a -> Errno.EISCONN;
+            case ConnectionPendingException p -> Errno.EALREADY;
+            case NotYetConnectedException n -> Errno.ENOTCONN;
+            case NotYetBoundException n -> Errno.EINVAL;
+            // A channel that Java closed (after a failed connect, say) is a descriptor that is gone.
+            case ClosedChannelException c -> Errno.EBADF;
+            case SocketException s when m.contains("Broken pipe") -> Errno.EPIPE;
+            case SocketException s when m.contains("reset") -> Errno.ECONNRESET;
+            case SocketException s when m.contains("not connected") -> Errno.ENOTCONN;
+            case SocketException s when m.contains("Invalid argument") -> Errno.EINVAL;
+            case IOException io when m.contains("Broken pipe") -> Errno.EPIPE;
+            case IOException io when m.contains("reset") -> Errno.ECONNRESET;
+            case IOException io when m.contains("refused") -> Errno.ECONNREFUSED;
+            case UnsupportedOperationException u -> Errno.EOPNOTSUPP;
+            default -> null;
+        };
+    }
+
+    private static Endpoint endpoint(InetSocketAddress a) {
+        return new Endpoint(a.getAddress().getHostAddress(), a.getPort());
+    }
+
+    private static Outcome fail(Errno e) {
+        return new Outcome.Failed(e);
+    }
+
+    /** The kernel's table of the host, the wildcard shown where the model bound it. */
+    @Override
+    public synchronized List<SocketRow> observe(String host) throws ImplementationException {
+        String ip = addressing.hostIps().get(host);
+        Set<Integer> wildcardPorts = new HashSet<>();
+        for (TreeMap<Integer, Sock> t : tables.values()) {
+            for (Sock s : t.values()) {
+                try {
+                    if (s.host.equals(host) && s.wildcard && s.channel.getLocalAddress() instanceof InetSocketAddress a) {
+                        wildcardPorts.add(a.getPort());
+                    }
+                } catch (IOException e) {
+                    // a closed channel has no address
+                }
+            }
+        }
+        try {
+            Thread.sleep(50); // segments on loopback arrive within a few milliseconds; ACKs may be delayed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<SocketRow> rows = new ArrayList<>();
+        try {
+            for (Proto proto : List.of(Proto.TCP, Proto.UDP)) {
+                for (ProcNet.Entry e : ProcNet.read(proto)) {
+                    SocketRow r = e.row();
+                    if (!r.local().ip().equals(ip)) {
+                        continue;
+                    }
+                    boolean listenerOrUnconnected = r.remote() == null || r.remote().port() == 0;
+                    if (wildcardPorts.contains(r.local().port()) && listenerOrUnconnected) {
+                        r = new SocketRow(r.proto(), new Endpoint(Endpoint.ANY_IP, r.local().port()), r.remote(), r.state());
+                    }
+                    rows.add(r);
+                }
+            }
+        } catch (IOException e) {
+            throw new ImplementationException("cannot read /proc/net: " + e.getMessage(), e);
+        }
+        return rows;
+    }
+
+    @Override
+    public synchronized void stop() {
+        for (NetworkChannel c : open) {
+            closeQuietly(c);
+        }
+        open.clear();
+        tables.clear();
+    }
+
+    @Override
+    public void close() {
+        stop();
+        cleanup.remove();
+    }
+
+    private static void closeQuietly(NetworkChannel c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // closing is best effort
+        }
+    }
+}
