@@ -11,7 +11,7 @@ import org.sockcheck.reports.AllureResults;
 import org.sockcheck.reports.CaseResult;
 import org.sockcheck.reports.JUnitXml;
 
-/** Turns verdicts into the report folder: junit.xml, allure-results/, summary.txt. */
+/** Turns verdicts into the report folder: junit.xml, allure-results/, summary.txt, matrix.md and matrix.html. */
 public final class Reports {
     private Reports() {
     }
@@ -53,5 +53,8 @@ public final class Reports {
         AllureResults.write(allure, cases);
         Files.writeString(dir.resolve("summary.txt"), summary.table() + summary.problems() + summary.coverage + summary.totals()
                 + "\n");
+        Matrix matrix = new Matrix(results);
+        Files.writeString(dir.resolve("matrix.md"), matrix.markdown());
+        Files.writeString(dir.resolve("matrix.html"), matrix.html());
     }
 }
