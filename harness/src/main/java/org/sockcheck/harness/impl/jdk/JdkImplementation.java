@@ -150,7 +150,8 @@ public final class JdkImplementation implements Implementation {
         } catch (SocketTimeoutException e) {
             return new Outcome.Blocked("no completion within " + timeoutMs + " ms");
         } catch (IOException | RuntimeException e) {
-            Errno errno = errno(e);
+            // Java says "closed" both for a channel it closed and for a side shut down: only the first is EBADF.
+            Errno errno = e instanceof ClosedChannelException && s.channel.isOpen() ? Errno.EPIPE : errno(e);
             if (errno == null) {
                 throw new ImplementationException("the JDK threw " + e, e);
             }
