@@ -58,6 +58,9 @@ public final class CheckCommand implements Callable<Integer> {
                     + " driver-NAME.yaml). Default: conformance/expectations of sockcheck's home.")
     Path expectations;
 
+    @Option(names = "--no-html", description = "Do not make the single-file HTML report (Allure) in DIR/html.")
+    boolean noHtml;
+
     @Option(names = "--no-coverage", description = "Do not measure spec coverage (validating each passing trace against"
             + " the spec).")
     boolean noCoverage;
@@ -188,7 +191,14 @@ public final class CheckCommand implements Callable<Integer> {
             out.println(summary.totals());
             try {
                 Reports.write(report, results, base, summary);
-                out.println("report: " + report.resolve("junit.xml") + ", " + report.resolve("allure-results") + "/");
+                out.println("report: " + report.resolve("junit.xml") + ", " + report.resolve("allure-results") + "/, "
+                        + report.resolve("matrix.html"));
+                if (!noHtml) {
+                    out.flush();
+                    java.util.Optional<String> why = AllureHtml.write(report);
+                    out.println(why.isEmpty() ? "HTML report: " + report.resolve("html").resolve("index.html")
+                            : "no HTML report: " + why.get());
+                }
             } catch (IOException e) {
                 err.println("sockcheck check: cannot write the report: " + e.getMessage());
                 return Main.ERROR;
