@@ -76,7 +76,8 @@ class ScenarioCorpusTest {
                 shown.add("S" + m.group(1));
             }
         }
-        for (String s : List.of("S1", "S2", "S3", "S5", "S6", "S7", "S9", "S10", "S11", "S12", "S13", "S14", "S16", "S19")) {
+        for (String s : List.of("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12", "S13", "S14", "S15", "S16",
+                "S17", "S18", "S19", "S21")) {
             assertTrue(shown.contains(s), "no scenario opens with " + s + "; shown: " + shown);
         }
         assertTrue(Corpus.files().size() >= 15, "at least 15 scenarios");
