@@ -54,7 +54,7 @@ class ScenarioCorpusTest {
                         boolean forks = t.events().stream().anyMatch(e -> e instanceof Event.Call c && c.op().equals("fork"));
                         if (impl.name().equals("jdk")) {
                             // The JDK cannot dup or fork (SKIP) and has listed divergences (XFAIL).
-                            Verdict v = Expectations.load(Path.of("expectations", "jdk.yaml")).judge(r);
+                            Verdict v = Expectations.load(Path.of("expectations", Expectations.fileName(im.name()))).judge(r);
                             assertTrue(v == Verdict.PASS || v == Verdict.XFAIL || v == Verdict.SKIP, v + ": " + r.message());
                             return;
                         }

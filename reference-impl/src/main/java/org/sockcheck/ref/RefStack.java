@@ -64,7 +64,6 @@ public final class RefStack {
     private final Map<String, Host> byIp = new HashMap<>();
     private final List<Segment> net = new ArrayList<>();
     private final List<Transition> transitions = new ArrayList<>();
-    private final Map<String, Integer> taken = new HashMap<>();
     private boolean autoDeliver = true;
     private long now;
     private long nextInode = 10_000;
@@ -92,11 +91,6 @@ public final class RefStack {
     /** Every TCP state change so far, oldest first. */
     public List<Transition> transitions() {
         return List.copyOf(transitions);
-    }
-
-    /** How often each spec action has been taken: the stack's own spec coverage. */
-    public Map<String, Integer> actionsTaken() {
-        return Map.copyOf(taken);
     }
 
     /** The socket table of a host as /proc/net lists it (S1, S16), in creation order. */
@@ -194,7 +188,6 @@ public final class RefStack {
     }
 
     private Outcome dispatch(Process p, ApiCall call) {
-        took(action(call));
         switch (call) {
             case ApiCall.Socket c -> {
                 return socket(p, c.type(), c.protocol());
@@ -384,7 +377,7 @@ public final class RefStack {
             return null;
         }
         p.pending = null;
-        return taken("connectReturns", out);
+        return out;
     }
 
     /** Accept: hands out the oldest established connection as a new socket (S10, S11), or waits. */
@@ -421,7 +414,7 @@ public final class RefStack {
             out = takeConnection(p, l);
         }
         p.pending = null;
-        return taken("acceptReturns", out);
+        return out;
     }
 
     /**
@@ -511,7 +504,7 @@ public final class RefStack {
             return null;
         }
         p.pending = null;
-        return taken("recvReturns", out);
+        return out;
     }
 
     /** What recv can give right now (spec: RecvResult), or null when it must wait. */
@@ -765,12 +758,9 @@ public final class RefStack {
             took("loseSegment");
         return "loseSegment";
         }
-        String before = lastAction;
         lastAction = null;
         boolean done = m.kind().tcp() ? tcpArrival(h, m, keep) : datagramArrival(h, m, keep);
-        String action = done ? lastAction : null;
-        lastAction = before;
-        return action;
+        return done ? lastAction : null;
     }
 
     /** LoseSegment: a segment in flight disappears. */
@@ -1267,15 +1257,10 @@ public final class RefStack {
         };
     }
 
+    /** Notes the action that took a step (deliver() reports it); true, so actions read as their guards. */
     private boolean took(String action) {
         lastAction = action;
-        taken.merge(action, 1, Integer::sum);
         return true;
-    }
-
-    private <T> T taken(String action, T result) {
-        took(action);
-        return result;
     }
 
     private Host host(String name) {

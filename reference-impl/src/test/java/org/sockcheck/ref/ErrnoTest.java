@@ -13,14 +13,12 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.sockcheck.spec.ApiCall;
 import org.sockcheck.spec.Endpoint;
 import org.sockcheck.spec.Errno;
 import org.sockcheck.spec.Outcome;
-import org.sockcheck.spec.Profile;
 import org.sockcheck.spec.ShutdownHow;
 import org.sockcheck.spec.SockType;
 
@@ -30,35 +28,12 @@ import org.sockcheck.spec.SockType;
  * state_call_errno. After all of them, a check that none of the spec's
  * errnos was left out.
  */
-class ErrnoTest {
-    static final Endpoint A80 = new Endpoint("192.0.2.1", 80);
+class ErrnoTest extends TwoHosts {
     static final Set<Errno> SEEN = new HashSet<>();
-
-    RefStack stack;
-
-    @BeforeEach
-    void twoHosts() {
-        stack = stack(RefStack.Limits.LINUX);
-    }
-
-    static RefStack stack(RefStack.Limits limits) {
-        RefStack s = new RefStack(Profile.LINUX, limits);
-        s.addHost("A", "192.0.2.1");
-        s.addHost("B", "192.0.2.2");
-        return s;
-    }
 
     void expect(Errno errno, Outcome got) {
         assertEquals(new Outcome.Failed(errno), got);
         SEEN.add(errno);
-    }
-
-    Outcome a(ApiCall c) {
-        return stack.call("A", "p", c);
-    }
-
-    Outcome b(ApiCall c) {
-        return stack.call("B", "p", c);
     }
 
     static Set<String> specErrnos() throws IOException {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.sockcheck.spec.ApiCall;
@@ -21,33 +20,7 @@ import org.sockcheck.spec.SocketRow;
 import org.sockcheck.spec.TcpState;
 
 /** The reference stack, grouped by the state a socket starts in; names read state_event_outcome. */
-class RefStackTest {
-    static final Endpoint A80 = new Endpoint("192.0.2.1", 80);
-    RefStack stack;
-
-    @BeforeEach
-    void twoHosts() {
-        stack = new RefStack(Profile.LINUX);
-        stack.addHost("A", "192.0.2.1");
-        stack.addHost("B", "192.0.2.2");
-    }
-
-    Outcome a(ApiCall c) {
-        return stack.call("A", "p", c);
-    }
-
-    Outcome b(ApiCall c) {
-        return stack.call("B", "p", c);
-    }
-
-    static Outcome ok(long v) {
-        return new Outcome.Value(v);
-    }
-
-    static Outcome err(Errno e) {
-        return new Outcome.Failed(e);
-    }
-
+class RefStackTest extends TwoHosts {
     List<TcpState> states(String host) {
         return stack.sockets(host).stream().map(SocketRow::state).toList();
     }

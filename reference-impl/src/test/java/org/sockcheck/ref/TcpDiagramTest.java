@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.sockcheck.ref.Segment.Kind;
@@ -19,7 +18,6 @@ import org.sockcheck.spec.ApiCall;
 import org.sockcheck.spec.Endpoint;
 import org.sockcheck.spec.Errno;
 import org.sockcheck.spec.Outcome;
-import org.sockcheck.spec.Profile;
 import org.sockcheck.spec.ShutdownHow;
 import org.sockcheck.spec.SockType;
 import org.sockcheck.spec.TcpState;
@@ -31,8 +29,7 @@ import org.sockcheck.spec.TcpState;
  * in; names read state_event_outcome. After all of them, a check that the
  * transitions seen cover the diagram.
  */
-class TcpDiagramTest {
-    static final Endpoint A80 = new Endpoint("192.0.2.1", 80);
+class TcpDiagramTest extends TwoHosts {
     static final Endpoint B81 = new Endpoint("192.0.2.2", 81);
 
     /**
@@ -73,15 +70,6 @@ class TcpDiagramTest {
 
     static final Set<String> SEEN = new HashSet<>();
 
-    RefStack stack;
-
-    @BeforeEach
-    void twoHosts() {
-        stack = new RefStack(Profile.LINUX);
-        stack.addHost("A", "192.0.2.1");
-        stack.addHost("B", "192.0.2.2");
-    }
-
     @AfterEach
     void collect() {
         // The RFC's CLOSE is the last descriptor going, by close or by the exit of its process.
@@ -94,18 +82,6 @@ class TcpDiagramTest {
         Set<String> missing = new TreeSet<>(DIAGRAM);
         missing.removeAll(SEEN);
         assertEquals(Set.of(), missing, "RFC 9293 transitions no test took; taken: " + new TreeSet<>(SEEN));
-    }
-
-    Outcome a(ApiCall c) {
-        return stack.call("A", "p", c);
-    }
-
-    Outcome b(ApiCall c) {
-        return stack.call("B", "p", c);
-    }
-
-    static Outcome ok(long v) {
-        return new Outcome.Value(v);
     }
 
     TcpState stateOf(String host, Endpoint local) {

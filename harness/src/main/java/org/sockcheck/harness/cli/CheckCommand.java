@@ -77,17 +77,6 @@ public final class CheckCommand implements Callable<Integer> {
                 r.steps(), r.millis(), r.tables());
     }
 
-    /** The expectations file of an implementation: ref.yaml, linux.yaml, driver-sockcheck_driver.yaml. */
-    static String expectationsFile(String implName) {
-        String s = shortName(implName);
-        if (s.startsWith("driver:")) {
-            String file = s.substring(7);
-            int dot = file.lastIndexOf('.');
-            s = "driver-" + (dot > 0 ? file.substring(0, dot) : file);
-        }
-        return s + ".yaml";
-    }
-
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -146,7 +135,7 @@ public final class CheckCommand implements Callable<Integer> {
             Map<String, Expectations> lists = new HashMap<>();
             for (Implementation im : impls) {
                 try {
-                    lists.put(im.name(), Expectations.load(known.resolve(expectationsFile(im.name()))));
+                    lists.put(im.name(), Expectations.load(known.resolve(Expectations.fileName(im.name()))));
                 } catch (Expectations.BadExpectations e) {
                     err.println("sockcheck check: " + e.getMessage());
                     return Main.BAD_INPUT;
@@ -262,10 +251,6 @@ public final class CheckCommand implements Callable<Integer> {
         final Path base;
         final String coverage;
 
-        Summary(List<TraceResult> results, Path base) {
-            this(results, base, "");
-        }
-
         Summary(List<TraceResult> results, Path base, String coverage) {
             this.results = results;
             this.base = base;
@@ -338,7 +323,8 @@ public final class CheckCommand implements Callable<Integer> {
                     continue;
                 }
                 sb.append('\n').append(r.verdict()).append(" on ").append(r.implementation()).append(": ")
-                        .append(r.message().replace("\n", "\n  ")).append('\n');
+                        // The trace as the table names it, relative to the folder the traces came from.
+                        .append(r.message().replace(r.trace(), relative(base, r.trace())).replace("\n", "\n  ")).append('\n');
             }
             return sb.isEmpty() ? "\n" : sb.append('\n').toString();
         }

@@ -37,8 +37,6 @@ public final class Generator {
     private static final Set<String> RARE = Set.of("Exit", "Fork");
     private static final Set<String> ARTEFACTS = Set.of("EMFILE", "ENOBUFS", "EAGAIN");
     private static final int SETTLE_LIMIT = 200;
-    /** Calls looked at before each step of a covering walk. */
-    private static final int LOOKAHEAD = 12;
 
     /** A call taken and settled, not yet part of the walk. */
     private record Move(Choice choice, String line, SpecBridge.State state, List<String> actions, List<String> transitions,
@@ -74,19 +72,10 @@ public final class Generator {
 
     /** A random walk of up to length calls, reproducible from the seed. */
     public Generated walk(String name, long seed, int length) {
-        return walk(name, seed, length, null);
-    }
-
-    /**
-     * A walk that, when covered is given, looks a few calls ahead at each
-     * step and takes the one that reaches the most spec actions, TCP
-     * transitions and kinds of table entry not in covered.
-     */
-    public Generated walk(String name, long seed, int length, Set<String> covered) {
         SplittableRandom random = new SplittableRandom(seed);
         Run run = new Run(name, "seed " + seed);
         for (int i = 0; i < length; i++) {
-            Move best = sample(run, random, covered);
+            Move best = sample(run, random);
             if (best == null) {
                 break;
             }
@@ -153,7 +142,7 @@ public final class Generator {
             }
             int stop = run.calls.size() + length;
             while (run.calls.size() < stop) {
-                Move m = sample(run, random, null);
+                Move m = sample(run, random);
                 if (m == null) {
                     break;
                 }
@@ -176,21 +165,18 @@ public final class Generator {
     /**
      * The next call of a walk: calls that succeed are chosen 6 times in 7, so
      * that walks get somewhere; within either kind, first an action, then its
-     * parameters, so no action crowds out the rest. With covered, the best of
-     * a few candidates by novelty; null when no call can follow.
+     * parameters, so no action crowds out the rest. Null when no call can
+     * follow.
      */
-    private Move sample(Run run, SplittableRandom random, Set<String> covered) {
+    private Move sample(Run run, SplittableRandom random) {
         Map<String, List<SpecBridge.Step>> ok = new java.util.TreeMap<>();
         Map<String, List<SpecBridge.Step>> errno = new java.util.TreeMap<>();
         for (SpecBridge.Step st : spec.successors(run.state, CALLS)) {
-            Object ret = evt(st.next()).get("ret");
+            Object ret = st.next().evt().get("ret");
             boolean failed = Render.isErrno(ret);
             (failed ? errno : ok).computeIfAbsent(st.action(), k -> new ArrayList<>()).add(st);
         }
-        Move best = null;
-        int bestScore = -1;
-        int looked = 0;
-        while (looked < (covered == null ? 1 : LOOKAHEAD) && !(ok.isEmpty() && errno.isEmpty())) {
+        while (!(ok.isEmpty() && errno.isEmpty())) {
             Map<String, List<SpecBridge.Step>> kind = ok.isEmpty() || (!errno.isEmpty() && random.nextInt(7) == 0)
                     ? errno : ok;
             List<String> names = new ArrayList<>(kind.keySet());
@@ -205,17 +191,11 @@ public final class Generator {
                 kind.remove(action);
             }
             Move m = run.evaluate(new Choice(pick.action(), pick.params()), pick);
-            if (m == null) {
-                continue;
-            }
-            looked++;
-            int score = covered == null ? 0 : run.novelty(m, covered);
-            if (score > bestScore) {
-                best = m;
-                bestScore = score;
+            if (m != null) {
+                return m;
             }
         }
-        return best;
+        return null;
     }
 
     /**
@@ -244,7 +224,6 @@ public final class Generator {
         final List<Choice> calls = new ArrayList<>();
         final Set<String> actions = new TreeSet<>();
         final Set<String> transitions = new TreeSet<>();
-        final Set<String> features = new java.util.HashSet<>();
         /** host:port of an ephemeral port in use -> the trace variable naming it. */
         final Map<String, String> vars = new HashMap<>();
         int nextVar = 1;
@@ -270,7 +249,7 @@ public final class Generator {
             if (choice.action().equals("Socket") && "RAW".equals(choice.params().get("type"))) {
                 return null;
             }
-            Map<String, Object> evt = evt(call.next());
+            Map<String, Object> evt = call.next().evt();
             Object ret = evt.get("ret");
             List<String> taken = new ArrayList<>(List.of(choice.action()));
             List<String> moved = new ArrayList<>();
@@ -285,7 +264,7 @@ public final class Generator {
                 SpecBridge.Step st = next.get(0);
                 noteTransitions(s, st.next(), moved);
                 taken.add(st.action());
-                Map<String, Object> e = evt(st.next());
+                Map<String, Object> e = st.next().evt();
                 if (st.action().endsWith("Returns") && Objects.equals(e.get("proc"), caller)) {
                     ret = e.get("ret");
                 }
@@ -314,7 +293,6 @@ public final class Generator {
         }
 
         void commit(Move m) {
-            features.addAll(features(m.state()));
             lines.add(m.line());
             calls.add(m.choice());
             actions.addAll(m.actions());
@@ -325,35 +303,8 @@ public final class Generator {
             state = m.state();
         }
 
-        /**
-         * How many spec actions, TCP transitions and kinds of table entry the
-         * move reaches that neither covered nor this walk has. The kinds of
-         * entry (a bound UDP socket, a listener with a queued connection, an
-         * established connection with data) give the walk a way up to calls
-         * that need several calls before them, such as an accept that returns.
-         */
-        int novelty(Move m, Set<String> covered) {
-            Set<String> fresh = new java.util.HashSet<>();
-            for (String f : features(m.state())) {
-                if (!covered.contains(f) && !features.contains(f)) {
-                    fresh.add(f);
-                }
-            }
-            for (String a : m.actions()) {
-                if (!covered.contains(a) && !actions.contains(a)) {
-                    fresh.add(a);
-                }
-            }
-            for (String tr : m.transitions()) {
-                if (!covered.contains("tcp " + tr) && !transitions.contains(tr)) {
-                    fresh.add("tcp " + tr);
-                }
-            }
-            return fresh.size();
-        }
-
         void observe(String host) {
-            lines.add(Render.observe(host, sockets(state), this));
+            lines.add(Render.observe(host, state, this));
         }
 
         Generated finish() {
@@ -367,7 +318,7 @@ public final class Generator {
             // The table of every host the calls touched: a host with no call left is no part of the trace.
             for (String host : spec.constants().hosts()) {
                 if (calls.stream().anyMatch(c -> host.equals(((List<?>) c.params().get("p")).get(0)))) {
-                    out.add(Render.observe(host, sockets(state), this));
+                    out.add(Render.observe(host, state, this));
                 }
             }
             return new Generated(name, String.join("\n", out) + "\n", List.copyOf(calls), actions, transitions);
@@ -398,8 +349,8 @@ public final class Generator {
 
         /** An ephemeral port that a socket takes anew gets a fresh variable. */
         void namePorts(SpecBridge.State from, SpecBridge.State to) {
-            Map<Object, Map<String, Object>> a = sockets(from);
-            Map<Object, Map<String, Object>> b = sockets(to);
+            Map<Object, Map<String, Object>> a = from.sockets();
+            Map<Object, Map<String, Object>> b = to.sockets();
             for (Map.Entry<Object, Map<String, Object>> e : b.entrySet()) {
                 Map<String, Object> old = a.get(e.getKey());
                 Object lport = e.getValue().get("lport");
@@ -420,7 +371,7 @@ public final class Generator {
      */
     private static int weightedIndex(List<SpecBridge.Step> steps, SpecBridge.State state, SplittableRandom random) {
         Set<String> held = new java.util.HashSet<>();
-        for (Map<String, Object> e : sockets(state).values()) {
+        for (Map<String, Object> e : state.sockets().values()) {
             if (!"none".equals(e.get("proto")) && !Integer.valueOf(0).equals(e.get("lport"))) {
                 held.add(e.get("host") + ":" + e.get("lport"));
             }
@@ -446,7 +397,7 @@ public final class Generator {
     /** The kinds of entry in the tables of a state, read off the spec's socket records. */
     Set<String> features(SpecBridge.State s) {
         Set<String> out = new java.util.HashSet<>();
-        for (Map<String, Object> e : sockets(s).values()) {
+        for (Map<String, Object> e : s.sockets().values()) {
             if ("none".equals(e.get("proto"))) {
                 continue;
             }
@@ -466,16 +417,7 @@ public final class Generator {
                 || (seq instanceof Map<?, ?> m && m.isEmpty());
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> evt(SpecBridge.State s) {
-        Object e = s.get("evt");
-        return e instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    }
 
-    @SuppressWarnings("unchecked")
-    static Map<Object, Map<String, Object>> sockets(SpecBridge.State s) {
-        return (Map<Object, Map<String, Object>>) s.get("sock");
-    }
 
     @SuppressWarnings("unchecked")
     private static boolean pending(SpecBridge.State s, Object proc) {
@@ -493,14 +435,14 @@ public final class Generator {
         }
         Map<Object, Map<Object, Object>> fdt = (Map<Object, Map<Object, Object>>) s.get("fdt");
         Object sid = fdt.get(p).get(f);
-        Map<String, Object> entry = sockets(s).get(sid);
+        Map<String, Object> entry = s.sockets().get(sid);
         return entry != null && "tcp".equals(entry.get("proto"));
     }
 
     /** TCP state changes between two states, as "FROM => TO"; entries made or freed count from or to CLOSED. */
     public static void noteTransitions(SpecBridge.State from, SpecBridge.State to, List<String> out) {
-        Map<Object, Map<String, Object>> a = sockets(from);
-        Map<Object, Map<String, Object>> b = sockets(to);
+        Map<Object, Map<String, Object>> a = from.sockets();
+        Map<Object, Map<String, Object>> b = to.sockets();
         for (Object sid : b.keySet()) {
             String st1 = tcpState(a.get(sid));
             String st2 = tcpState(b.get(sid));

@@ -3,9 +3,10 @@ package org.sockcheck.harness.gen;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.sockcheck.spec.tlc.SpecBridge;
 
 /** Spec values written as trace lines: a call with its result, and an observation of a host's table. */
-final class Render {
+public final class Render {
     /** The spec's wildcard address and "no host". */
     private static final String ANY = "*";
     private static final String NO_HOST = "-";
@@ -113,22 +114,42 @@ final class Render {
         return ip + ":" + (Integer.valueOf(0).equals(port) ? "*" : port);
     }
 
-    /** The observation of a host's table: TCP entries past CLOSED, UDP entries with a port. */
-    static String observe(String host, Map<Object, Map<String, Object>> sock, Ports ports) {
-        List<String> rows = new ArrayList<>();
-        for (Map<String, Object> s : sock.values()) {
-            if (!host.equals(s.get("host"))) {
+    /**
+     * A row of a host's table as the trace format shows it, in the spec's
+     * values: the remote ip is null when there is none; state is null for UDP.
+     */
+    public record SpecRow(String proto, String lip, Object lport, String rip, Object rport, String state) {
+        @Override
+        public String toString() {
+            return proto + " " + lip + ":" + lport + " " + (rip == null ? "*:*" : rip + ":" + rport)
+                    + (state == null ? "" : " " + state);
+        }
+    }
+
+    /** The rows an observation of the host shows: TCP entries past CLOSED, UDP entries with a port. */
+    public static List<SpecRow> rows(String host, SpecBridge.State state) {
+        List<SpecRow> out = new ArrayList<>();
+        for (Map<String, Object> e : state.sockets().values()) {
+            if (!host.equals(e.get("host"))) {
                 continue;
             }
-            String proto = (String) s.get("proto");
-            String local = s.get("lip") + ":" + ports.name(proto, host, s.get("lport"));
-            String remote = NO_HOST.equals(s.get("rip")) ? "*:*"
-                    : s.get("rip") + ":" + ports.name(proto, (String) s.get("rip"), s.get("rport"));
-            if ("tcp".equals(s.get("proto")) && !"CLOSED".equals(s.get("st"))) {
-                rows.add("tcp " + local + " " + remote + " " + s.get("st"));
-            } else if ("udp".equals(s.get("proto")) && !Integer.valueOf(0).equals(s.get("lport"))) {
-                rows.add("udp " + local + " " + remote);
+            String rip = NO_HOST.equals(e.get("rip")) ? null : (String) e.get("rip");
+            if ("tcp".equals(e.get("proto")) && !"CLOSED".equals(e.get("st"))) {
+                out.add(new SpecRow("tcp", (String) e.get("lip"), e.get("lport"), rip, e.get("rport"), (String) e.get("st")));
+            } else if ("udp".equals(e.get("proto")) && !Integer.valueOf(0).equals(e.get("lport"))) {
+                out.add(new SpecRow("udp", (String) e.get("lip"), e.get("lport"), rip, e.get("rport"), null));
             }
+        }
+        return out;
+    }
+
+    /** The observation of a host's table, ports named as the walk names them. */
+    static String observe(String host, SpecBridge.State state, Ports ports) {
+        List<String> rows = new ArrayList<>();
+        for (SpecRow r : rows(host, state)) {
+            String local = r.lip() + ":" + ports.name(r.proto(), host, r.lport());
+            String remote = r.rip() == null ? "*:*" : r.rip() + ":" + ports.name(r.proto(), r.rip(), r.rport());
+            rows.add(r.proto() + " " + local + " " + remote + (r.state() == null ? "" : " " + r.state()));
         }
         return "observe " + host + ": " + (rows.isEmpty() ? "none" : String.join("; ", rows));
     }

@@ -54,23 +54,19 @@ public final class Loopback {
     /** The 127.X.Y blocks of every address in /proc/net/tcp and /proc/net/udp, as "X.Y". */
     private static java.util.Set<String> blocksInUse() {
         java.util.Set<String> out = new java.util.HashSet<>();
-        for (String file : List.of("/proc/net/tcp", "/proc/net/udp")) {
-            try {
-                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file))) {
-                    String[] f = line.trim().split("\\s+");
-                    for (int i = 1; i <= 2 && f.length > 2; i++) {
-                        String hex = f[i];
-                        // Little-endian hex: the address 127.X.Y.Z is printed ZZYYXX7F.
-                        if (hex.length() >= 8 && hex.substring(6, 8).equals("7F")) {
-                            int x = Integer.parseInt(hex.substring(4, 6), 16);
-                            int y = Integer.parseInt(hex.substring(2, 4), 16);
-                            out.add(x + "." + y);
+        try {
+            for (org.sockcheck.spec.Proto proto : List.of(org.sockcheck.spec.Proto.TCP, org.sockcheck.spec.Proto.UDP)) {
+                for (org.sockcheck.harness.impl.linux.ProcNet.Entry e : org.sockcheck.harness.impl.linux.ProcNet.read(proto)) {
+                    for (Endpoint ep : java.util.Arrays.asList(e.row().local(), e.row().remote())) {
+                        String[] b = ep == null ? new String[0] : ep.ip().split("\\.");
+                        if (b.length == 4 && b[0].equals("127")) {
+                            out.add(b[1] + "." + b[2]);
                         }
                     }
                 }
-            } catch (IOException | RuntimeException e) {
-                // Without /proc the random choice alone has to do.
             }
+        } catch (IOException | RuntimeException e) {
+            // Without /proc the random choice alone has to do.
         }
         return out;
     }

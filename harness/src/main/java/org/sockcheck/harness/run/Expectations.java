@@ -54,6 +54,22 @@ public record Expectations(Path file, List<Entry> entries) {
         }
     }
 
+    /**
+     * The file of an implementation's list: ref.yaml, linux.yaml, jdk.yaml;
+     * for driver:COMMAND, driver-NAME.yaml with NAME the command's last word
+     * without folder and extension (driver-sockcheck_driver.yaml).
+     */
+    public static String fileName(String implementation) {
+        if (!implementation.startsWith("driver:")) {
+            return implementation + ".yaml";
+        }
+        String[] words = implementation.substring(7).trim().split("\\s+");
+        String last = words[words.length - 1];
+        String file = last.substring(last.lastIndexOf('/') + 1);
+        int dot = file.lastIndexOf('.');
+        return "driver-" + (dot > 0 ? file.substring(0, dot) : file) + ".yaml";
+    }
+
     public static Expectations none() {
         return new Expectations(null, List.of());
     }

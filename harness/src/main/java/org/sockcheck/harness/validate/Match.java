@@ -1,11 +1,12 @@
 package org.sockcheck.harness.validate;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.sockcheck.harness.gen.Render;
+import org.sockcheck.harness.gen.Render.SpecRow;
 import org.sockcheck.harness.trace.Arg;
 import org.sockcheck.harness.trace.Event;
 import org.sockcheck.spec.tlc.SpecBridge;
@@ -109,47 +110,21 @@ final class Match {
         return out;
     }
 
-    /** A spec table entry as a row: proto, local ip and port, remote ip and port (null: none), TCP state. */
-    private record Row(String proto, String lip, Object lport, String rip, Object rport, String state) {
-        @Override
-        public String toString() {
-            return proto + " " + lip + ":" + lport + " " + (rip == null ? "*:*" : rip + ":" + rport)
-                    + (state == null ? "" : " " + state);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Row> specRows(String host, SpecBridge.State s) {
-        List<Row> out = new ArrayList<>();
-        for (Map<String, Object> e : ((Map<Object, Map<String, Object>>) s.get("sock")).values()) {
-            if (!host.equals(e.get("host"))) {
-                continue;
-            }
-            String rip = "-".equals(e.get("rip")) ? null : (String) e.get("rip");
-            if ("tcp".equals(e.get("proto")) && !"CLOSED".equals(e.get("st"))) {
-                out.add(new Row("tcp", (String) e.get("lip"), e.get("lport"), rip, e.get("rport"), (String) e.get("st")));
-            } else if ("udp".equals(e.get("proto")) && !Integer.valueOf(0).equals(e.get("lport"))) {
-                out.add(new Row("udp", (String) e.get("lip"), e.get("lport"), rip, e.get("rport"), null));
-            }
-        }
-        return out;
-    }
-
     static String renderRows(String host, SpecBridge.State s) {
-        List<Row> rows = specRows(host, s);
-        return "observe " + host + ": " + (rows.isEmpty() ? "none" : String.join("; ", rows.stream().map(Row::toString).toList()));
+        List<SpecRow> rows = Render.rows(host, s);
+        return "observe " + host + ": " + (rows.isEmpty() ? "none" : String.join("; ", rows.stream().map(SpecRow::toString).toList()));
     }
 
     /** The observation against the spec's table of the host: the same rows, in any order. */
     static Map<String, Object> rows(Event.Observe obs, SpecBridge.State s, Map<String, Object> vars, SpecBridge spec) {
-        List<Row> table = specRows(obs.host(), s);
+        List<SpecRow> table = Render.rows(obs.host(), s);
         if (table.size() != obs.rows().size()) {
             return null;
         }
         return assign(obs.rows(), 0, table, new boolean[table.size()], vars);
     }
 
-    private static Map<String, Object> assign(List<Event.Row> rows, int i, List<Row> table, boolean[] used,
+    private static Map<String, Object> assign(List<Event.Row> rows, int i, List<SpecRow> table, boolean[] used,
                                               Map<String, Object> vars) {
         if (i == rows.size()) {
             return vars;
@@ -172,7 +147,7 @@ final class Match {
         return null;
     }
 
-    private static Map<String, Object> row(Event.Row want, Row have, Map<String, Object> vars) {
+    private static Map<String, Object> row(Event.Row want, SpecRow have, Map<String, Object> vars) {
         if (!want.proto().word().equals(have.proto())) {
             return null;
         }

@@ -137,7 +137,8 @@ public final class Validator {
         int explored = 0;
         boolean bounded = false;
         for (Event e : trace.events()) {
-            if (e instanceof Event.Call call && step(call) == null) {
+            Step want = e instanceof Event.Call call ? step(call) : null;
+            if (e instanceof Event.Call call && want == null) {
                 return new Result(false, e.line(), text(call), "nothing: the call is outside the spec's model "
                         + spec.constants(), explored, bounded);
             }
@@ -146,12 +147,12 @@ public final class Validator {
             Set<String> allowed = new TreeSet<>();
             List<Node> quick = settled(frontier);
             explored += quick.size();
-            Set<Node> next = match(e, quick, allowed, true);
+            Set<Node> next = match(e, want, quick, allowed, true);
             if (next.isEmpty()) {
                 Closure c = closure(frontier);
                 explored += c.nodes.size();
                 bounded |= c.bounded;
-                next = match(e, c.nodes, allowed, false);
+                next = match(e, want, c.nodes, allowed, false);
             }
             if (late()) {
                 return new Result(false, e.line(), text(e), "(not decided: the search gave up after "
@@ -177,29 +178,31 @@ public final class Validator {
         return List.copyOf(steps);
     }
 
-    /** The nodes that explain event e, from these nodes; what the spec allowed there goes to allowed. */
-    private Set<Node> match(Event e, List<Node> nodes, Set<String> allowed, boolean quick) {
+    /**
+     * The nodes that explain event e (want: the call in the spec's terms),
+     * from these nodes; what the spec allowed there goes to allowed.
+     */
+    private Set<Node> match(Event e, Step want, List<Node> nodes, Set<String> allowed, boolean quick) {
         Set<Node> next = new LinkedHashSet<>();
         switch (e) {
             case Event.Call call -> {
-                Step want = step(call);
                 for (Node n : nodes) {
                     Map<String, Object> params = resolve(want.params, n.vars);
                     if (params == null) {
                         continue;
                     }
                     for (SpecBridge.Step st : spec.successors(n.state, want.action, params)) {
-                        Object ret = evt(st.next()).get("ret");
+                        Object ret = st.next().evt().get("ret");
                         if ("pending".equals(ret)) {
                             for (Returned r : quick ? returnsSettled(st, params.get("p")) : returns(st, params.get("p"))) {
-                                allowed.add(render(r.ret));
+                                allowed.add(String.valueOf(r.ret));
                                 Map<String, Object> b = Match.result(call, r.ret, n.vars, spec);
                                 if (b != null) {
                                     next.add(new Node(r.state, b, n, r.path));
                                 }
                             }
                         } else {
-                            allowed.add(render(ret));
+                            allowed.add(String.valueOf(ret));
                             Map<String, Object> b = Match.result(call, ret, n.vars, spec);
                             if (b != null) {
                                 next.add(new Node(st.next(), b, n, List.of(st)));
@@ -248,15 +251,19 @@ public final class Validator {
             if (next.isEmpty()) {
                 return List.of();
             }
-            SpecBridge.Step st = next.stream().filter(x -> x.action().endsWith("Returns")
-                    && Objects.equals(evt(x.next()).get("proc"), p)).findFirst().orElse(next.get(0));
+            SpecBridge.Step st = next.stream().filter(x -> returnOf(x, p)).findFirst().orElse(next.get(0));
             path.add(st);
-            if (st.action().endsWith("Returns") && Objects.equals(evt(st.next()).get("proc"), p)) {
-                return List.of(new Returned(st.next(), evt(st.next()).get("ret"), path));
+            if (returnOf(st, p)) {
+                return List.of(new Returned(st.next(), st.next().evt().get("ret"), path));
             }
             s = st.next();
         }
         return List.of();
+    }
+
+    /** Whether the step is the return of process p's blocked call. */
+    private static boolean returnOf(SpecBridge.Step st, Object p) {
+        return st.action().endsWith("Returns") && Objects.equals(st.next().evt().get("proc"), p);
     }
 
     private record Closure(List<Node> nodes, boolean bounded) {
@@ -325,11 +332,10 @@ public final class Validator {
             SpecBridge.State s = queue.poll();
             List<SpecBridge.Step> path = paths.get(s.fingerprint());
             for (SpecBridge.Step st : spec.successors(s, hidden)) {
-                Map<String, Object> e = evt(st.next());
                 List<SpecBridge.Step> longer = new ArrayList<>(path);
                 longer.add(st);
-                if (st.action().endsWith("Returns") && Objects.equals(e.get("proc"), p)) {
-                    out.add(new Returned(st.next(), e.get("ret"), longer));
+                if (returnOf(st, p)) {
+                    out.add(new Returned(st.next(), st.next().evt().get("ret"), longer));
                 } else if (!paths.containsKey(st.next().fingerprint())) {
                     paths.put(st.next().fingerprint(), longer);
                     queue.add(st.next());
@@ -491,15 +497,6 @@ public final class Validator {
         return out;
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> evt(SpecBridge.State s) {
-        Object e = s.get("evt");
-        return e instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    }
-
-    private static String render(Object ret) {
-        return String.valueOf(ret);
-    }
 
     private static String text(Event e) {
         return org.sockcheck.harness.trace.TraceText.line(e);

@@ -65,6 +65,13 @@ class ExpectationsTest {
     }
 
     @Test
+    void eachImplementationHasItsFile() {
+        assertEquals("linux.yaml", Expectations.fileName("linux"));
+        assertEquals("driver-sockcheck_driver.yaml", Expectations.fileName("driver:python3 drivers/python/sockcheck_driver.py"));
+        assertEquals("driver-stack.yaml", Expectations.fileName("driver:/opt/stack"));
+    }
+
+    @Test
     void aMissingFileListsNothing() throws Exception {
         assertEquals(List.of(), Expectations.load(dir.resolve("none.yaml")).entries());
     }

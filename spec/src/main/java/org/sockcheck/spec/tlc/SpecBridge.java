@@ -68,13 +68,27 @@ public final class SpecBridge {
      */
     public static final class State {
         final TLCState tlc;
+        /** Variables already turned into Java: a state never changes, so each is turned once. */
+        private final Map<String, Object> converted = new java.util.HashMap<>();
 
         State(TLCState tlc) {
             this.tlc = tlc;
         }
 
         public Object get(String variable) {
-            return java(tlc.lookup(variable));
+            return converted.computeIfAbsent(variable, v -> java(tlc.lookup(v)));
+        }
+
+        /** evt: the last call and what it returned, or the network step and its segment; empty before any. */
+        @SuppressWarnings("unchecked")
+        public Map<String, Object> evt() {
+            return get("evt") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        }
+
+        /** sock: the socket table, entry id to record. */
+        @SuppressWarnings("unchecked")
+        public Map<Object, Map<String, Object>> sockets() {
+            return (Map<Object, Map<String, Object>>) get("sock");
         }
 
         /** Two states are the same when TLC's fingerprints are. */
@@ -233,8 +247,7 @@ public final class SpecBridge {
         if (!actionNames[i].equals("Network")) {
             return new Step(actionNames[i], params(i), s);
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> evt = (Map<String, Object>) s.get("evt");
+        Map<String, Object> evt = s.evt();
         return new Step((String) evt.get("op"), Map.of("m", evt.get("ret")), s);
     }
 

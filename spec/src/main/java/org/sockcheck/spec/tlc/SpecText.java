@@ -32,8 +32,17 @@ public final class SpecText {
     private SpecText() {
     }
 
-    /** The spec's actions, by name. */
-    public static Set<String> actions() throws IOException {
+    private static Set<String> actions;
+
+    /** The spec's actions, by name (read once; the text in the jar does not change). */
+    public static synchronized Set<String> actions() throws IOException {
+        if (actions == null) {
+            actions = java.util.Collections.unmodifiableSet(readActions());
+        }
+        return actions;
+    }
+
+    private static Set<String> readActions() throws IOException {
         Map<String, String> bodies = new HashMap<>();
         for (String module : MODULES) {
             String text = stripComments(read("/tla/" + module + ".tla"));

@@ -90,19 +90,18 @@ public final class DriverImplementation implements Implementation {
         if (d == null) {
             throw new ImplementationException("no driver process for " + key);
         }
-        if (!ops.get(key).contains(call.op()) || call instanceof ApiCall.Fork) {
-            if (call instanceof ApiCall.Fork) {
-                throw new Unsupported("fork: each modelled process is its own driver process, so two cannot share"
-                        + " sockets (driver protocol 1)");
-            }
+        if (call instanceof ApiCall.Fork) {
+            throw new Unsupported("fork: each modelled process is its own driver process, so two cannot share"
+                    + " sockets (driver protocol 1)");
+        }
+        if (!ops.get(key).contains(call.op())) {
             throw new Unsupported("the driver does not offer " + call.op());
         }
         ObjectNode args = DriverProcess.JSON.createObjectNode();
         switch (call) {
             case ApiCall.Dup c -> args.put("fd", c.fd());
             case ApiCall.Exit c -> { }
-            case ApiCall.Fork c -> throw new Unsupported(
-                    "fork: each modelled process is its own driver process, so two cannot share sockets (driver protocol 1)");
+            case ApiCall.Fork c -> throw new IllegalStateException("fork is refused above");
             case ApiCall.Socket c -> {
                 args.put("domain", "inet");
                 args.put("type", c.type().name().toLowerCase(java.util.Locale.ROOT));
