@@ -75,25 +75,28 @@ public final class ValidateCommand implements Callable<Integer> {
         out.println("sockcheck validate: " + traces.size() + " trace(s) against the spec with hosts " + constants.hosts()
                 + ", processes " + constants.procs() + ", ports " + constants.ports() + ", data " + constants.data());
         out.flush();
-        long start = System.nanoTime();
+        long loading = System.nanoTime();
         Validator validator = new Validator(SpecBridge.load(constants));
+        long start = System.nanoTime();
         if (timers) {
             validator.withTimers();
         }
         int rejected = 0;
         long events = 0;
         for (Trace t : traces) {
+            long one = System.nanoTime();
             Validator.Result r = validator.validate(t);
             events += t.events().size();
-            out.println((r.accepted() ? "ACCEPT " : "REJECT ") + r.describe(t.source()));
+            out.printf("%s %s (%.0f ms)%n", r.accepted() ? "ACCEPT" : "REJECT", r.describe(t.source()),
+                    (System.nanoTime() - one) / 1e6);
             out.flush();
             if (!r.accepted()) {
                 rejected++;
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf("%d accepted, %d rejected, %d skipped; %d events in %.1f s (%.0f events/s)%n", traces.size() - rejected,
-                rejected, skipped, events, seconds, events / seconds);
+        out.printf("%d accepted, %d rejected, %d skipped; %d events in %.2f s (%.0f events/s; loading the spec took %.1f s more)%n",
+                traces.size() - rejected, rejected, skipped, events, seconds, events / seconds, (start - loading) / 1e9);
         return rejected == 0 ? Main.OK : Main.NONCONFORMANCE;
     }
 }

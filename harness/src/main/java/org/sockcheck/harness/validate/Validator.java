@@ -130,8 +130,29 @@ public final class Validator {
         return maxNanos > 0 && System.nanoTime() > deadline;
     }
 
+    /**
+     * Validates in two rounds. The first follows the way a stack on one
+     * machine goes: before each event every hidden step is taken (the first
+     * the spec offers each time) until none is left, and only the states so
+     * settled are kept; where that explains no event, the states along the
+     * way and then every interleaving are tried for that event. Most traces
+     * are explained so, in one state per event. Because the first round
+     * forgets the states it did not keep, a trace it cannot explain is
+     * searched again by the second round, which keeps every state that
+     * explains the trace so far; its answer is the verdict.
+     */
     public Result validate(Trace trace) {
         deadline = System.nanoTime() + maxNanos;
+        Result eager = validate(trace, true);
+        if (eager.accepted() || late()) {
+            return eager;
+        }
+        Result full = validate(trace, false);
+        return new Result(full.accepted(), full.line(), full.event(), full.allowed(), eager.explored() + full.explored(),
+                full.bounded(), full.witness());
+    }
+
+    private Result validate(Trace trace, boolean eager) {
         returnsCache.clear();
         Set<Node> frontier = new LinkedHashSet<>(List.of(new Node(spec.init(), Map.of(), null, List.of())));
         int explored = 0;
@@ -145,9 +166,17 @@ public final class Validator {
             // First the way a loopback network goes: each hidden step the first the spec offers, to
             // quiescence. Only when that does not explain the event, every interleaving (bounded).
             Set<String> allowed = new TreeSet<>();
-            List<Node> quick = settled(frontier);
-            explored += quick.size();
-            Set<Node> next = match(e, want, quick, allowed, true);
+            Set<Node> next = Set.of();
+            if (eager) {
+                List<Node> ends = settled(frontier, true);
+                explored += ends.size();
+                next = match(e, want, ends, allowed, true);
+            }
+            if (next.isEmpty()) {
+                List<Node> quick = settled(frontier, false);
+                explored += quick.size();
+                next = match(e, want, quick, allowed, true);
+            }
             if (next.isEmpty()) {
                 Closure c = closure(frontier);
                 explored += c.nodes.size();
@@ -224,22 +253,32 @@ public final class Validator {
         return next;
     }
 
-    /** Each node and the nodes after it when the first hidden step is taken each time, to quiescence. */
-    private List<Node> settled(Set<Node> start) {
-        List<Node> out = new ArrayList<>();
+    /**
+     * Each node and the nodes after it when the first hidden step is taken
+     * each time, to quiescence; endsOnly: only the last node of each path.
+     */
+    private List<Node> settled(Set<Node> start, boolean endsOnly) {
+        Set<Node> out = new LinkedHashSet<>();
         for (Node n : start) {
             Node at = n;
-            out.add(at);
+            if (!endsOnly && !out.add(at)) {
+                continue;
+            }
             for (int k = 0; k < 200; k++) {
                 List<SpecBridge.Step> next = spec.successors(at.state, hidden);
                 if (next.isEmpty()) {
                     break;
                 }
                 at = new Node(next.get(0).next(), at.vars, at, List.of(next.get(0)));
+                if (!endsOnly && !out.add(at)) {
+                    break; // the rest of this path is there already, from a node before
+                }
+            }
+            if (endsOnly) {
                 out.add(at);
             }
         }
-        return out;
+        return new ArrayList<>(out);
     }
 
     /** The result a blocked call returns with when the first hidden step is taken each time. */

@@ -71,8 +71,12 @@ public final class SpecBridge {
         /** Variables already turned into Java: a state never changes, so each is turned once. */
         private final Map<String, Object> converted = new java.util.HashMap<>();
 
+        /** TLC computes a fingerprint anew on every call; a state never changes, so it is taken once. */
+        private final long fingerprint;
+
         State(TLCState tlc) {
             this.tlc = tlc;
+            this.fingerprint = tlc.fingerPrint();
         }
 
         public Object get(String variable) {
@@ -93,7 +97,7 @@ public final class SpecBridge {
 
         /** Two states are the same when TLC's fingerprints are. */
         public long fingerprint() {
-            return tlc.fingerPrint();
+            return fingerprint;
         }
 
         @Override
@@ -120,6 +124,28 @@ public final class SpecBridge {
     private final String[] actionNames;
     private final FormalParamNode[][] actionParams;
     private final Map<String, Object>[] paramCache;
+    /** The indexes of TLC's split actions by action name. */
+    private final Map<String, List<Integer>> byName = new LinkedHashMap<>();
+    /**
+     * Successors already computed, by state fingerprint and question. A
+     * state's successors never change, and validation asks for the same
+     * state again and again (each node of a search settles through states
+     * its neighbours settled through). Bounded: the oldest answers go first.
+     */
+    private final Map<Question, List<Step>> memo = new LinkedHashMap<>(1 << 12, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Question, List<Step>> eldest) {
+            return size() > MEMO_ENTRIES;
+        }
+    };
+    private static final int MEMO_ENTRIES = 20_000;
+    /** Which of TLC's split actions answer a question, by question (the same few are asked again and again). */
+    private final Map<Object, int[]> selected = new java.util.HashMap<>();
+    private long asked;
+    private long answeredFromMemo;
+
+    private record Question(long fingerprint, Object what) {
+    }
 
     private SpecBridge(Constants constants, FastTool tool) {
         this.constants = constants;
@@ -134,7 +160,31 @@ public final class SpecBridge {
             OpDefNode def = actions[i].getOpDef();
             actionNames[i] = def == null ? actions[i].getName().toString() : def.getName().toString();
             actionParams[i] = def == null ? new FormalParamNode[0] : def.getParams();
+            byName.computeIfAbsent(actionNames[i], k -> new ArrayList<>()).add(i);
         }
+    }
+
+    /** How many successor questions were asked, and how many the memo answered (for benchmarks and tuning). */
+    public long[] memoStatistics() {
+        return new long[] {asked, answeredFromMemo};
+    }
+
+    /** Forgets every successor remembered (benchmarks measure a first validation so). */
+    public void forget() {
+        memo.clear();
+    }
+
+    private List<Step> remembered(State s, Object what, java.util.function.Supplier<List<Step>> compute) {
+        asked++;
+        Question q = new Question(s.fingerprint(), what);
+        List<Step> known = memo.get(q);
+        if (known != null) {
+            answeredFromMemo++;
+            return known;
+        }
+        List<Step> out = List.copyOf(compute.get());
+        memo.put(q, out);
+        return out;
     }
 
     /** Loads the spec with these constants, or returns the one this JVM has loaded already. */
@@ -242,7 +292,6 @@ public final class SpecBridge {
         // TLC leaves successor values lazy (a function with pending EXCEPTs); a state that is
         // explored further must be normalized first, as the model checker does before it stores one.
         next.deepNormalize();
-        next.fingerPrint();
         State s = new State(next);
         if (!actionNames[i].equals("Network")) {
             return new Step(actionNames[i], params(i), s);
@@ -257,35 +306,40 @@ public final class SpecBridge {
      * TLC's split are evaluated, which is what makes checking a trace cheap.
      */
     public List<Step> successors(State s, String action, Map<String, Object> params) {
-        List<Step> out = new ArrayList<>();
-        for (int i = 0; i < actions.length; i++) {
-            if (!actionNames[i].equals(action) || !params(i).entrySet().containsAll(params.entrySet())) {
-                continue;
+        return remembered(s, List.of(action, params), () -> {
+            List<Step> out = new ArrayList<>();
+            int[] chosen = selected.computeIfAbsent(List.of(action, params), k -> byName.getOrDefault(action, List.of())
+                    .stream().filter(i -> params(i).entrySet().containsAll(params.entrySet()))
+                    .mapToInt(Integer::intValue).toArray());
+            for (int i : chosen) {
+                StateVec next = next(i, s);
+                for (int k = 0; k < next.size(); k++) {
+                    out.add(step(i, next.elementAt(k)));
+                }
             }
-            StateVec next = next(i, s);
-            for (int k = 0; k < next.size(); k++) {
-                out.add(step(i, next.elementAt(k)));
-            }
-        }
-        return out;
+            return out;
+        });
     }
 
     /** The steps of the named actions only (cheaper than all successors); "Network" names all arrivals. */
     public List<Step> successors(State s, java.util.Set<String> onlyActions) {
-        List<Step> out = new ArrayList<>();
-        for (int i = 0; i < actions.length; i++) {
-            if (!onlyActions.contains(actionNames[i]) && !(actionNames[i].equals("Network") && !onlyActions.isEmpty())) {
-                continue;
-            }
-            StateVec next = next(i, s);
-            for (int k = 0; k < next.size(); k++) {
-                Step st = step(i, next.elementAt(k));
-                if (onlyActions.contains(st.action()) || onlyActions.contains(actionNames[i])) {
-                    out.add(st);
+        return remembered(s, onlyActions, () -> {
+            List<Step> out = new ArrayList<>();
+            int[] chosen = selected.computeIfAbsent(onlyActions, k -> java.util.stream.IntStream.range(0, actions.length)
+                    .filter(i -> onlyActions.contains(actionNames[i])
+                            || actionNames[i].equals("Network") && !onlyActions.isEmpty())
+                    .toArray());
+            for (int i : chosen) {
+                StateVec next = next(i, s);
+                for (int k = 0; k < next.size(); k++) {
+                    Step st = step(i, next.elementAt(k));
+                    if (onlyActions.contains(st.action()) || onlyActions.contains(actionNames[i])) {
+                        out.add(st);
+                    }
                 }
             }
-        }
-        return out;
+            return out;
+        });
     }
 
     private Map<String, Object> params(int i) {
