@@ -14,7 +14,12 @@ import java.util.concurrent.Callable;
 import org.sockcheck.harness.impl.Implementation;
 import org.sockcheck.harness.run.ExpectedResults;
 import org.sockcheck.harness.run.Expectations;
+import org.sockcheck.harness.run.Judge;
 import org.sockcheck.harness.run.Runner;
+import org.sockcheck.harness.trace.Event;
+import org.sockcheck.harness.trace.TraceText;
+import org.sockcheck.harness.validate.Models;
+import org.sockcheck.harness.validate.SpecJudge;
 import org.sockcheck.harness.run.TraceCheck;
 import org.sockcheck.harness.run.TraceResult;
 import org.sockcheck.harness.run.Verdict;
@@ -61,8 +66,8 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--no-html", description = "Do not make the single-file HTML report (Allure) in DIR/html.")
     boolean noHtml;
 
-    @Option(names = "--no-coverage", description = "Do not measure spec coverage (validating each passing trace against"
-            + " the spec).")
+    @Option(names = "--no-coverage", description = "Do not report spec coverage (the actions and TCP transitions of"
+            + " the spec that the passing runs took).")
     boolean noCoverage;
 
     /** The verdict once the implementation's known divergences are taken into account. */
@@ -74,7 +79,7 @@ public final class CheckCommand implements Callable<Integer> {
         String why = v == Verdict.XFAIL ? "\n  known divergence: " + list.explaining(r).orElseThrow().id()
                 : "\n  listed as a known divergence in " + list.file() + " but passed";
         return new TraceResult(r.trace(), r.feature(), r.title(), r.implementation(), v, r.message() + why, r.line(),
-                r.steps(), r.millis(), r.tables());
+                r.steps(), r.millis(), r.tables(), r.observed());
     }
 
     @Override
@@ -141,7 +146,38 @@ public final class CheckCommand implements Callable<Integer> {
                     return Main.BAD_INPUT;
                 }
             }
-            Runner runner = new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs));
+            // Every verdict is the spec's: what each implementation did is validated against it.
+            out.println("sockcheck: loading the spec (TLC) to judge the runs ...");
+            out.flush();
+            SpecJudge judge = null;
+            String unjudged = "";
+            try {
+                judge = SpecJudge.forTraces(loaded, Duration.ofSeconds(10)).orElse(null);
+            } catch (IOException | RuntimeException e) {
+                unjudged = "the spec could not be loaded (" + e.getMessage() + ")";
+            }
+            long outside = loaded.stream().filter(t -> Models.unfit(t).isPresent()).count();
+            if (judge != null) {
+                // A trace whose written results the spec rejects says something the spec does not: bad input.
+                for (Trace t : loaded) {
+                    if (judge.decide(t) instanceof Judge.Decision.Rejected r) {
+                        Event e = t.events().stream().filter(x -> x.line() == r.line()).findFirst().orElseThrow();
+                        problems.add(t.source() + ":" + r.line() + ": the result written is not one the spec allows: "
+                                + TraceText.line(e) + "\n  the spec allows: " + r.allowed()
+                                + "\n  hint: write what the spec allows there (sockcheck validate shows it), or leave the"
+                                + " trace out; traces the spec cannot take at all (binary data, new processes) run as written");
+                    }
+                }
+                if (!problems.isEmpty()) {
+                    problems.forEach(err::println);
+                    err.println(problems.size() + " trace(s) contradict the spec; nothing was run.");
+                    return Main.BAD_INPUT;
+                }
+            }
+            if (judge == null && unjudged.isEmpty()) {
+                unjudged = "no trace fits the spec's model";
+            }
+            Runner runner = new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs), judge);
             List<TraceResult> results = new ArrayList<>();
             int total = loaded.size() * impls.size();
             int n = 0;
@@ -159,20 +195,23 @@ public final class CheckCommand implements Callable<Integer> {
                     out.flush();
                 }
             }
-            String coverage = "";
-            if (!noCoverage) {
-                out.println("sockcheck: spec coverage (each passing trace validated against the spec) ...");
-                out.flush();
+            StringBuilder coverage = new StringBuilder();
+            if (!unjudged.isEmpty()) {
+                coverage.append("verdicts by the results written in the traces: ").append(unjudged).append('\n');
+            } else if (outside > 0) {
+                coverage.append(outside).append(" trace(s) outside the spec's model judged by the results written in them\n");
+            }
+            if (!noCoverage && judge != null) {
                 try {
-                    StringBuilder sb = new StringBuilder("spec coverage of the passing traces:\n");
-                    SpecCoverage.perImplementation(loaded, results, out).forEach((name, c) ->
-                            sb.append("  ").append(shortName(name)).append(": ").append(c.summary()).append('\n'));
-                    coverage = sb.toString();
-                } catch (IOException | RuntimeException e) {
-                    coverage = "spec coverage: not measured (" + e.getMessage() + ")\n";
+                    Map<String, org.sockcheck.harness.gen.Coverage> byImpl = SpecCoverage.perImplementation(results, judge);
+                    coverage.append("spec coverage of the passing runs:\n");
+                    byImpl.forEach((name, c) ->
+                            coverage.append("  ").append(shortName(name)).append(": ").append(c.summary()).append('\n'));
+                } catch (IOException e) {
+                    coverage.append("spec coverage: not measured (").append(e.getMessage()).append(")\n");
                 }
             }
-            Summary summary = new Summary(results, base, coverage);
+            Summary summary = new Summary(results, base, coverage.toString());
             out.println();
             out.print(summary.table());
             out.print(summary.problems());

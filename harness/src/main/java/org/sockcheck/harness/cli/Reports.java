@@ -23,8 +23,14 @@ public final class Reports {
             if (!r.tables().isEmpty()) {
                 attachments.put("socket tables", r.tables());
             }
+            if (!r.observed().isEmpty() && r.verdict() != org.sockcheck.harness.run.Verdict.PASS) {
+                attachments.put("observed run (the trace with the implementation's results)", r.observed());
+            }
+            // An expected failure is not a pass: shown as skipped, with the divergence in its message
+            // (as pytest's Allure integration shows xfail), so it stands out from the passes.
             CaseResult.Status status = switch (r.verdict()) {
-                case PASS, XFAIL -> CaseResult.Status.PASSED;
+                case PASS -> CaseResult.Status.PASSED;
+                case XFAIL -> CaseResult.Status.SKIPPED;
                 case FAIL, XPASS -> CaseResult.Status.FAILED;
                 case ERROR -> CaseResult.Status.BROKEN;
                 case SKIP -> CaseResult.Status.SKIPPED;
@@ -33,8 +39,10 @@ public final class Reports {
                     .map(s -> new CaseResult.StepResult("line " + s.line() + ": " + s.event()
                             + (s.ok() ? "" : "  (observed: " + s.observed() + ")"), s.ok()))
                     .toList();
+            String message = r.verdict() == org.sockcheck.harness.run.Verdict.XFAIL ? "XFAIL (known divergence): " + r.message()
+                    : r.message();
             return new CaseResult(r.implementation(), r.feature(), CheckCommand.relative(base, r.trace()), r.title(), status,
-                    r.message(), now, r.millis(), steps, attachments);
+                    message, now, r.millis(), steps, attachments);
         }).toList();
     }
 

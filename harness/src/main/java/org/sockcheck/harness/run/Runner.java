@@ -20,18 +20,32 @@ import org.sockcheck.spec.SockType;
 import org.sockcheck.spec.SocketRow;
 
 /**
- * Replays a trace on an implementation, event by event, asking the oracle
- * about each; the first event the oracle cannot explain ends the trace with
- * FAIL. Whatever happens, the implementation is stopped at the end, so the
- * next trace starts clean.
+ * Replays a trace on an implementation, event by event, and judges what it
+ * did. With a {@link Judge} (the spec) the verdict is the spec's: the run
+ * goes on past a result that differs from the one written, and the observed
+ * trace (the calls with the results the implementation gave) passes when
+ * some behaviour of the spec explains it, fails at the first event none
+ * explains. Without one, the first event that differs from the trace ends it
+ * with FAIL. Whatever happens, the implementation is stopped at the end, so
+ * the next trace starts clean.
  */
 public final class Runner {
     private final Oracle oracle;
     private final Duration callTimeout;
+    private final Judge judge;
 
     public Runner(Oracle oracle, Duration callTimeout) {
+        this(oracle, callTimeout, null);
+    }
+
+    public Runner(Oracle oracle, Duration callTimeout, Judge judge) {
         this.oracle = oracle;
         this.callTimeout = callTimeout;
+        this.judge = judge;
+    }
+
+    /** The first event whose result differs from the one written, and how. */
+    private record Differs(Event event, Oracle.Judgement.Divergence how) {
     }
 
     public TraceResult run(Trace trace, Path base, Implementation impl) {
@@ -46,38 +60,110 @@ public final class Runner {
         int failLine = 0;
         String tables = "";
         Event current = null;
+        // The run as it happened, in the trace format: the trace's lines, the implementation's results.
+        StringBuilder observed = new StringBuilder("# observed: " + file + " on " + impl.name() + "\nversion 1\nprofile "
+                + trace.profile().name() + "\n");
+        List<Integer> observedLines = new ArrayList<>();
+        String observedTrace = "";
         try {
             Addressing addressing = impl.start(setup);
             Oracle.Session session = oracle.begin(trace, addressing);
+            Symbols symbols = session.symbols();
+            Differs first = null;
+            String notRun = "";
             for (Event e : trace.events()) {
                 current = e;
                 Oracle.Judgement j;
                 String written = TraceText.line(e);
+                String line;
+                boolean blocked = false;
                 if (e instanceof Event.Call c) {
-                    ApiCall call = resolve(c, session.symbols());
+                    ApiCall call;
+                    try {
+                        call = resolve(c, symbols);
+                    } catch (IllegalArgumentException unbound) {
+                        if (first == null) {
+                            throw unbound;
+                        }
+                        // An allowed difference left a variable of the trace unbound: the rest cannot run.
+                        notRun = "\n  lines " + e.line() + " on were not run: " + unbound.getMessage();
+                        break;
+                    }
                     Outcome o = impl.call(c.host(), c.process(), call);
                     j = session.call(c, o);
+                    blocked = o instanceof Outcome.Blocked;
+                    symbols.nameUnknownPorts(Symbols.endpoints(o));
+                    line = c.host() + "." + c.process() + ": " + TraceText.callOnly(c) + " = " + symbols.render(o);
                 } else {
                     Event.Observe ob = (Event.Observe) e;
                     List<SocketRow> rows = impl.observe(ob.host());
                     j = session.observe(ob, rows);
+                    symbols.nameUnknownPorts(Symbols.endpoints(rows));
+                    line = "observe " + ob.host() + ": " + symbols.render(rows);
                 }
                 switch (j) {
-                    case Oracle.Judgement.Explained x -> steps.add(new Step(e.line(), written, expectedOf(e), x.observed(), true));
+                    case Oracle.Judgement.Explained x -> {
+                        steps.add(new Step(e.line(), written, expectedOf(e), x.observed(), true));
+                        line = written; // as written: the same values under the trace's own names
+                    }
                     case Oracle.Judgement.Divergence d -> {
                         steps.add(new Step(e.line(), written, d.expected(), d.observed(), false));
-                        verdict = Verdict.FAIL;
-                        failLine = e.line();
-                        message = file + ":" + e.line() + ": " + eventOnly(e) + "\n  expected: " + d.expected()
-                                + "\n  observed: " + d.observed()
-                                + (d.detail() == null || d.detail().isEmpty() ? "" : "\n  " + d.detail().replace("\n", "\n  "));
+                        if (first == null) {
+                            first = new Differs(e, d);
+                        }
                     }
                 }
-                if (verdict != Verdict.PASS) {
+                if (blocked || (first != null && judge == null)) {
                     break;
                 }
+                observed.append(line).append('\n');
+                observedLines.add(e.line());
             }
-            tables = tables(trace, impl, session.symbols());
+            observedTrace = observed.toString();
+            tables = tables(trace, impl, symbols);
+            Trace observedRun = parse(observedTrace);
+            Judge.Decision decision = judge == null ? new Judge.Decision.Undecided("no judge")
+                    : first != null && first.how().observed().startsWith("(no return") ? null : judge.decide(observedRun);
+            switch (decision) {
+                case null -> {
+                    // The call did not return where the trace says it does: nothing to validate after it.
+                    verdict = Verdict.FAIL;
+                    failLine = first.event().line();
+                    message = differs(file, first);
+                }
+                case Judge.Decision.Accepted a -> {
+                    if (first != null) {
+                        // A result other than the one written, which the spec allows: it passes.
+                        steps.replaceAll(st -> st.ok() ? st : new Step(st.line(), st.event(), st.expected(), st.observed(), true));
+                        message = differs(file, first) + "\n  the spec allows this: the observed run is a behaviour of the spec"
+                                + notRun;
+                    }
+                }
+                case Judge.Decision.Rejected r -> {
+                    int index = 0;
+                    while (index < observedRun.events().size() - 1 && observedRun.events().get(index).line() != r.line()) {
+                        index++;
+                    }
+                    int at = observedLines.get(index);
+                    Event e = trace.events().stream().filter(x -> x.line() == at).findFirst().orElseThrow();
+                    Step st = steps.stream().filter(x -> x.line() == at).findFirst().orElseThrow();
+                    // The step the spec rejects is the failing one; differences before it were allowed.
+                    steps.replaceAll(x -> x.line() == at ? new Step(x.line(), x.event(), x.expected(), x.observed(), false)
+                            : !x.ok() && x.line() < at ? new Step(x.line(), x.event(), x.expected(), x.observed(), true) : x);
+                    verdict = Verdict.FAIL;
+                    failLine = at;
+                    message = file + ":" + at + ": " + eventOnly(e) + "\n  expected: " + st.expected() + "\n  observed: "
+                            + st.observed() + "\n  no behaviour of the spec explains this; it allows: " + r.allowed()
+                            + "\n  (searched " + r.searched() + " states" + (r.bounded() ? ", up to the search's bound)" : ")");
+                }
+                case Judge.Decision.Undecided u -> {
+                    if (first != null) {
+                        verdict = Verdict.FAIL;
+                        failLine = first.event().line();
+                        message = differs(file, first) + (judge == null ? "" : "\n  (judged by the results written: " + u.why() + ")");
+                    }
+                }
+            }
         } catch (Implementation.Unsupported u) {
             verdict = Verdict.SKIP;
             message = where(file, current) + u.getMessage();
@@ -94,7 +180,23 @@ public final class Runner {
             impl.stop();
         }
         long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
-        return new TraceResult(file, feature, trace.title(), impl.name(), verdict, message, failLine, steps, millis, tables);
+        return new TraceResult(file, feature, trace.title(), impl.name(), verdict, message, failLine, steps, millis, tables,
+                observedTrace);
+    }
+
+    private static String differs(String file, Differs d) {
+        return file + ":" + d.event().line() + ": " + eventOnly(d.event()) + "\n  expected: " + d.how().expected()
+                + "\n  observed: " + d.how().observed()
+                + (d.how().detail() == null || d.how().detail().isEmpty() ? "" : "\n  " + d.how().detail().replace("\n", "\n  "));
+    }
+
+    /** The observed run read back as a trace. */
+    private static Trace parse(String text) {
+        try {
+            return TraceText.parse("observed.trace", text);
+        } catch (org.sockcheck.harness.trace.TraceSyntaxException e) {
+            throw new IllegalStateException("the observed run does not read back as a trace: " + e.getMessage(), e);
+        }
     }
 
     private static String where(String file, Event e) {

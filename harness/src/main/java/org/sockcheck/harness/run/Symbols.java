@@ -131,6 +131,38 @@ public final class Symbols {
                 + (r.state() == null ? "" : " " + r.state().rfcName());
     }
 
+    /**
+     * Gives every port of these endpoints that the trace has no name for a
+     * variable of its own ($x40123), so an observed run can be written as a
+     * trace and validated.
+     */
+    void nameUnknownPorts(List<Endpoint> endpoints) {
+        for (Endpoint ep : endpoints) {
+            if (ep != null && ep.port() != 0 && !labelByPort.containsKey(ep.port())
+                    && !vars.containsValue((long) ep.port())) {
+                vars.put("x" + ep.port(), (long) ep.port());
+            }
+        }
+    }
+
+    static List<Endpoint> endpoints(Outcome o) {
+        return switch (o) {
+            case Outcome.Data d -> java.util.Collections.singletonList(d.from());
+            case Outcome.Accepted a -> List.of(a.peer());
+            case Outcome.Address a -> java.util.Collections.singletonList(a.addr());
+            default -> List.of();
+        };
+    }
+
+    static List<Endpoint> endpoints(List<SocketRow> rows) {
+        List<Endpoint> out = new java.util.ArrayList<>();
+        rows.forEach(r -> {
+            out.add(r.local());
+            out.add(r.remote());
+        });
+        return out;
+    }
+
     public String render(List<SocketRow> rows) {
         return rows.isEmpty() ? "none" : String.join("; ", rows.stream().map(this::render).toList());
     }

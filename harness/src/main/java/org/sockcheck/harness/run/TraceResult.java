@@ -10,7 +10,9 @@ import java.util.List;
  * @param title   the trace's first comment: the claim it shows
  * @param line    the line of the first divergent or failing event; 0 when none
  * @param tables  the hosts' socket tables at the end, for the report
+ * @param observed the run as it happened, in the trace format (the trace's calls, the implementation's results)
  */
 public record TraceResult(String trace, String feature, String title, String implementation, Verdict verdict,
-                          String message, int line, List<Step> steps, long millis, String tables) {
+                          String message, int line, List<Step> steps, long millis, String tables,
+                          String observed) {
 }

@@ -1,7 +1,6 @@
 package org.sockcheck.harness.validate;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,72 +10,65 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.sockcheck.harness.gen.Coverage;
 import org.sockcheck.harness.gen.Generator;
+import org.sockcheck.harness.run.Judge;
 import org.sockcheck.harness.run.TraceResult;
 import org.sockcheck.harness.run.Verdict;
 import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.harness.trace.TraceSyntaxException;
+import org.sockcheck.harness.trace.TraceText;
 import org.sockcheck.spec.tlc.SpecBridge;
 import org.sockcheck.spec.tlc.SpecText;
 
 /**
  * Spec coverage of a run: for each implementation, the spec actions and TCP
- * transitions that its passing traces exercised. A trace that passed behaves
- * as written, so its coverage is that of the behaviour of the spec that
- * explains it (the validator's witness); each trace is validated once.
+ * transitions that its passing runs exercised: those of the behaviour of the
+ * spec that explains each observed run (the validator's witness, which the
+ * judge computed for the verdict already).
  */
 public final class SpecCoverage {
     private SpecCoverage() {
     }
 
-    /** Coverage per implementation name; traces the spec's model cannot take count for nothing. */
-    public static Map<String, Coverage> perImplementation(List<Trace> traces, List<TraceResult> results, PrintWriter progress)
-            throws IOException {
-        Map<String, Trace> bySource = new LinkedHashMap<>();
-        for (Trace t : traces) {
-            boolean passedSomewhere = results.stream().anyMatch(r -> r.trace().equals(t.source()) && r.verdict() == Verdict.PASS);
-            if (passedSomewhere && Models.unfit(t).isEmpty()) {
-                bySource.put(t.source(), t);
-            }
-        }
-        Map<String, Set<String>> actions = new HashMap<>();
-        Map<String, Set<String>> transitions = new HashMap<>();
-        if (!bySource.isEmpty()) {
-            SpecBridge spec = SpecBridge.load(Models.forTraces(new ArrayList<>(bySource.values())));
-            Validator v = new Validator(spec).withTimeLimit(java.time.Duration.ofSeconds(5));
-            long last = System.nanoTime();
-            int done = 0;
-            for (Trace t : bySource.values()) {
-                Validator.Result r = v.validate(t);
-                done++;
-                if (System.nanoTime() - last > 2_000_000_000L) {
-                    progress.println("  spec coverage: " + done + "/" + bySource.size() + " traces validated");
-                    progress.flush();
-                    last = System.nanoTime();
-                }
-                if (!r.accepted()) {
-                    continue;
-                }
-                Set<String> a = new TreeSet<>();
-                List<String> moved = new ArrayList<>();
-                SpecBridge.State prev = spec.init();
-                for (SpecBridge.Step st : r.witness()) {
-                    a.add(st.action());
-                    Generator.noteTransitions(prev, st.next(), moved);
-                    prev = st.next();
-                }
-                actions.put(t.source(), a);
-                transitions.put(t.source(), new TreeSet<>(moved));
-            }
-        }
+    /** Coverage per implementation name; runs the judge could not take count for nothing. */
+    public static Map<String, Coverage> perImplementation(List<TraceResult> results, SpecJudge judge) throws IOException {
         Set<String> all = SpecText.actions();
         Map<String, Coverage> out = new LinkedHashMap<>();
+        Map<String, List<Set<String>>> byObserved = new HashMap<>();
         for (TraceResult r : results) {
             Coverage c = out.computeIfAbsent(r.implementation(),
                     k -> new Coverage(new TreeSet<>(), new TreeSet<>(), all, new TreeSet<>(Coverage.TCP_TRANSITIONS)));
-            if (r.verdict() == Verdict.PASS && actions.containsKey(r.trace())) {
-                actions.get(r.trace()).stream().filter(all::contains).forEach(c.actions()::add);
-                transitions.get(r.trace()).stream().filter(Coverage.TCP_TRANSITIONS::contains).forEach(c.transitions()::add);
+            if (r.verdict() != Verdict.PASS || r.observed().isEmpty() || judge == null) {
+                continue;
             }
+            List<Set<String>> covered = byObserved.computeIfAbsent(r.observed(), text -> covered(text, judge));
+            if (covered.isEmpty()) {
+                continue;
+            }
+            covered.get(0).stream().filter(all::contains).forEach(c.actions()::add);
+            covered.get(1).stream().filter(Coverage.TCP_TRANSITIONS::contains).forEach(c.transitions()::add);
         }
         return out;
+    }
+
+    /** The actions and the transitions of the witness of an observed run; empty when it has none. */
+    private static List<Set<String>> covered(String observed, SpecJudge judge) {
+        Trace t;
+        try {
+            t = TraceText.parse("observed.trace", observed);
+        } catch (TraceSyntaxException e) {
+            return List.of();
+        }
+        if (!(judge.decide(t) instanceof Judge.Decision.Accepted)) {
+            return List.of();
+        }
+        Set<String> a = new TreeSet<>();
+        List<String> moved = new ArrayList<>();
+        SpecBridge.State prev = judge.spec().init();
+        for (SpecBridge.Step st : judge.result(t).witness()) {
+            a.add(st.action());
+            Generator.noteTransitions(prev, st.next(), moved);
+            prev = st.next();
+        }
+        return List.of(a, new TreeSet<>(moved));
     }
 }

@@ -45,6 +45,7 @@ public final class Validator {
     private static final Set<String> WITH_TIMERS = Set.of("Network", "ConnectReturns", "AcceptReturns", "RecvReturns",
             "TimeWaitExpires", "FinWait2Timeout", "HandshakeTimeout");
     private Set<String> hidden = WITHOUT_TIMERS;
+    private static final String GAVE_UP = "(not decided: ";
 
     /** Lets timers fire between events, as the spec allows at any time. */
     public Validator withTimers() {
@@ -60,6 +61,11 @@ public final class Validator {
                          List<SpecBridge.Step> witness) {
         Result(boolean accepted, int line, String event, String allowed, int explored, boolean bounded) {
             this(accepted, line, event, allowed, explored, bounded, List.of());
+        }
+
+        /** Whether the search gave up (time limit) before it decided. */
+        public boolean gaveUp() {
+            return !accepted && allowed.startsWith(GAVE_UP);
         }
 
         public String describe(String source) {
@@ -184,7 +190,7 @@ public final class Validator {
                 next = match(e, want, c.nodes, allowed, false);
             }
             if (late()) {
-                return new Result(false, e.line(), text(e), "(not decided: the search gave up after "
+                return new Result(false, e.line(), text(e), GAVE_UP + "the search gave up after "
                         + maxNanos / 1_000_000 + " ms)", explored, true);
             }
             if (next.isEmpty()) {

@@ -11,7 +11,7 @@ import org.sockcheck.harness.run.Verdict;
 /** The conformance matrix counts traces by feature, implementation and verdict. */
 class MatrixTest {
     private static TraceResult r(String feature, String impl, Verdict v) {
-        return new TraceResult(feature + "/t.trace", feature, "t", impl, v, "", 0, List.of(), 0, "");
+        return new TraceResult(feature + "/t.trace", feature, "t", impl, v, "", 0, List.of(), 0, "", "");
     }
 
     @Test

@@ -16,7 +16,7 @@ class ExpectationsTest {
     Path dir;
 
     private static TraceResult result(String trace, Verdict v, String message) {
-        return new TraceResult(trace, "f", "t", "linux", v, message, 1, List.of(), 0, "");
+        return new TraceResult(trace, "f", "t", "linux", v, message, 1, List.of(), 0, "", "");
     }
 
     private Expectations load(String yaml) throws Exception {

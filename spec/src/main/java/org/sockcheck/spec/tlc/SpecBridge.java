@@ -187,6 +187,11 @@ public final class SpecBridge {
         return out;
     }
 
+    /** The spec this JVM has loaded, if any. */
+    public static synchronized java.util.Optional<SpecBridge> current() {
+        return java.util.Optional.ofNullable(loaded);
+    }
+
     /** Loads the spec with these constants, or returns the one this JVM has loaded already. */
     public static synchronized SpecBridge load(Constants constants) throws IOException {
         if (loaded != null) {

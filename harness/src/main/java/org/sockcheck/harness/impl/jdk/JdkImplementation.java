@@ -295,6 +295,10 @@ public final class JdkImplementation implements Implementation {
                 if (!sc.isConnected()) {
                     return fail(Errno.ENOTCONN);
                 }
+                if (sc.socket().isInputShutdown()) {
+                    // The channel's own read gives end of file here; the stream used for the timeout would throw.
+                    return new Outcome.Data(new byte[0], null);
+                }
                 sc.socket().setSoTimeout(timeoutMs);
                 int n = sc.socket().getInputStream().read(buf.array(), 0, max);
                 return new Outcome.Data(n < 0 ? new byte[0] : java.util.Arrays.copyOf(buf.array(), n), null);
@@ -345,6 +349,8 @@ public final class JdkImplementation implements Implementation {
             case NotYetBoundException n -> Errno.EINVAL;
             // A channel that Java closed (after a failed connect, say) is a descriptor that is gone.
             case ClosedChannelException c -> Errno.EBADF;
+            case java.net.PortUnreachableException p -> Errno.ECONNREFUSED;
+            case SocketException s when m.contains("Already connected") -> Errno.EISCONN;
             case SocketException s when m.contains("Broken pipe") -> Errno.EPIPE;
             case SocketException s when m.contains("reset") -> Errno.ECONNRESET;
             case SocketException s when m.contains("not connected") -> Errno.ENOTCONN;

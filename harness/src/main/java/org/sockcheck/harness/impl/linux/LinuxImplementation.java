@@ -190,13 +190,18 @@ public final class LinuxImplementation implements Implementation {
         };
     }
 
-    private Outcome socket(Syscalls.Call sys, TreeMap<Integer, Sock> table, String host, ApiCall.Socket c) {
+    private Outcome socket(Syscalls.Call sys, TreeMap<Integer, Sock> table, String host, ApiCall.Socket c)
+            throws ImplementationException {
         int type = switch (c.type()) {
             case STREAM -> Syscalls.SOCK_STREAM;
             case DGRAM -> Syscalls.SOCK_DGRAM;
             case RAW -> Syscalls.SOCK_RAW;
         };
         Syscalls.Result r = sys.socket(type, c.protocol());
+        if (r.failed() && c.type() == SockType.RAW && (r.errno() == Errno.EPERM.linuxNumber() || r.errno() == Errno.EACCES.linuxNumber())) {
+            throw new Unsupported("raw sockets need CAP_NET_RAW, which this process does not have (run as root to"
+                    + " include them)");
+        }
         if (r.failed()) {
             return errno(r);
         }

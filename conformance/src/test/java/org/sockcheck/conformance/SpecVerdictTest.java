@@ -1,0 +1,133 @@
+package org.sockcheck.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.sockcheck.harness.impl.Addressing;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.impl.ImplementationException;
+import org.sockcheck.harness.impl.RefImplementation;
+import org.sockcheck.harness.impl.TraceSetup;
+import org.sockcheck.harness.run.ExpectedResults;
+import org.sockcheck.harness.run.Runner;
+import org.sockcheck.harness.run.TraceResult;
+import org.sockcheck.harness.run.Verdict;
+import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.harness.trace.TraceText;
+import org.sockcheck.harness.validate.SpecJudge;
+import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Outcome;
+import org.sockcheck.spec.SocketRow;
+import org.sockcheck.spec.tlc.SpecBridge;
+
+/**
+ * The runner's verdict is the spec's: a result other than the one written
+ * passes when the spec allows it, and an implementation fails where the spec
+ * explains nothing it did, even where its result is one the trace does not
+ * name.
+ */
+class SpecVerdictTest {
+    private static Runner runner;
+
+    @BeforeAll
+    static void spec() throws Exception {
+        runner = new Runner(new ExpectedResults(), Duration.ofSeconds(5),
+                SpecJudge.on(SpecBridge.load(SpecBridge.Constants.GENERATED), Duration.ofSeconds(10)));
+    }
+
+    private static Trace trace(String events) throws Exception {
+        return TraceText.parse("t.trace", "# test\nversion 1\nprofile LINUX\n\n" + events);
+    }
+
+    /** Two datagrams from two sockets: the spec lets them arrive in either order; the trace names the other one. */
+    @Test
+    void anotherOrderTheSpecAllowsPasses() throws Exception {
+        Trace t = trace("""
+                A.p1: socket(INET, DGRAM) = 3
+                A.p1: bind(3, A:80) = 0
+                B.p1: socket(INET, DGRAM) = 3
+                B.p2: socket(INET, DGRAM) = 3
+                B.p1: sendto(3, "d", A:80) = 1
+                B.p2: sendto(3, "e", A:80) = 1
+                A.p1: recvfrom(3, 10) = "e" from B:$two
+                A.p1: recvfrom(3, 10) = "d" from B:$one
+                """);
+        try (RefImplementation ref = new RefImplementation()) {
+            TraceResult r = runner.run(t, null, ref);
+            assertEquals(Verdict.PASS, r.verdict(), r.message());
+            assertTrue(r.message().contains("t.trace:11: A.p1: recvfrom(3, 10)"), r.message());
+            assertTrue(r.message().contains("expected: \"e\" from B:$two"), r.message());
+            assertTrue(r.message().contains("observed: \"d\" from B:"), r.message());
+            assertTrue(r.message().contains("the spec allows this"), r.message());
+            assertTrue(r.steps().stream().allMatch(s -> s.ok()), r.steps().toString());
+            assertTrue(r.observed().contains("A.p1: recvfrom(3, 10) = \"d\" from B:$"), r.observed());
+        }
+    }
+
+    /** The reference stack with one bug: a bind that should fail succeeds. */
+    private static final class BindAlwaysSucceeds implements Implementation {
+        private final RefImplementation ref = new RefImplementation();
+
+        @Override
+        public String name() {
+            return "ref-with-a-bug";
+        }
+
+        @Override
+        public Addressing start(TraceSetup setup) throws ImplementationException {
+            return ref.start(setup);
+        }
+
+        @Override
+        public Outcome call(String host, String process, ApiCall call) throws ImplementationException {
+            Outcome o = ref.call(host, process, call);
+            return call instanceof ApiCall.Bind && o instanceof Outcome.Failed ? new Outcome.Value(0) : o;
+        }
+
+        @Override
+        public List<SocketRow> observe(String host) throws ImplementationException {
+            return ref.observe(host);
+        }
+
+        @Override
+        public void stop() {
+            ref.stop();
+        }
+    }
+
+    @Test
+    void whatTheSpecCannotExplainFailsAtThatEvent() throws Exception {
+        Trace t = trace("""
+                A.p1: socket(INET, STREAM) = 3
+                A.p1: bind(3, A:80) = 0
+                A.p1: socket(INET, STREAM) = 4
+                A.p1: bind(4, A:80) = EADDRINUSE
+                A.p1: close(4) = 0
+                """);
+        TraceResult r = runner.run(t, null, new BindAlwaysSucceeds());
+        assertEquals(Verdict.FAIL, r.verdict(), r.message());
+        assertEquals(8, r.line());
+        assertTrue(r.message().contains("t.trace:8: A.p1: bind(4, A:80)\n  expected: EADDRINUSE\n  observed: 0"), r.message());
+        assertTrue(r.message().contains("no behaviour of the spec explains this; it allows: EADDRINUSE"), r.message());
+        assertTrue(r.steps().stream().filter(s -> !s.ok()).map(s -> s.line()).toList().equals(List.of(8)), r.steps().toString());
+    }
+
+    @Test
+    void theSameRunOnTheCorrectStackPasses() throws Exception {
+        Trace t = trace("""
+                A.p1: socket(INET, STREAM) = 3
+                A.p1: bind(3, A:80) = 0
+                A.p1: socket(INET, STREAM) = 4
+                A.p1: bind(4, A:80) = EADDRINUSE
+                """);
+        try (RefImplementation ref = new RefImplementation()) {
+            TraceResult r = runner.run(t, null, ref);
+            assertEquals(Verdict.PASS, r.verdict(), r.message());
+            assertEquals("", r.message());
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package org.sockcheck.harness.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.sockcheck.harness.gen.Generator;
+import org.sockcheck.harness.gen.Shrinker;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.run.ExpectedResults;
+import org.sockcheck.harness.run.Expectations;
+import org.sockcheck.harness.run.Runner;
+import org.sockcheck.harness.run.TraceResult;
+import org.sockcheck.harness.run.Verdict;
+import org.sockcheck.harness.validate.SpecJudge;
+import org.sockcheck.spec.tlc.SpecBridge;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sockcheck hunt}: property-based testing of one implementation.
+ * Walks of the spec run on it, each judged by the spec; a failure that its
+ * expectations do not list is shrunk and saved as a regression.
+ */
+@Command(name = "hunt", mixinStandardHelpOptions = true,
+        description = "Run walks of the spec on an implementation; shrink each unlisted failure and save it as a regression.")
+public final class HuntCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--impl", paramLabel = "IMPL", required = true,
+            description = "One implementation: ref, linux, jdk or driver:COMMAND (the command may go on in the words that follow).")
+    List<String> impl;
+
+    @Option(names = "--walks", paramLabel = "N", defaultValue = "100", description = "How many walks. Default: ${DEFAULT-VALUE}.")
+    int walks;
+
+    @Option(names = "--length", paramLabel = "L", defaultValue = "12", description = "Calls per walk at most. Default: ${DEFAULT-VALUE}.")
+    int length;
+
+    @Option(names = "--seed", paramLabel = "S", description = "The seed; default: a fresh one, printed.")
+    Long seed;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Where shrunk failures go. Default: conformance/regressions/IMPL of sockcheck's home.")
+    Path out;
+
+    @Option(names = "--expectations", paramLabel = "DIR",
+            description = "Where the known divergences are (IMPL.yaml). Default: conformance/expectations of sockcheck's home.")
+    Path expectations;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (walks < 1 || length < 1) {
+            err.println("sockcheck hunt: --walks and --length must be at least 1");
+            return Main.BAD_INPUT;
+        }
+        Implementation im;
+        try {
+            List<String> specs = ImplSpecs.split(impl);
+            if (specs.size() != 1) {
+                err.println("sockcheck hunt: one implementation at a time, not " + specs);
+                return Main.BAD_INPUT;
+            }
+            im = ImplSpecs.create(specs.get(0));
+        } catch (ImplSpecs.UsageError e) {
+            err.println("sockcheck hunt: " + e.getMessage());
+            err.println("  hint: " + e.hint);
+            return Main.BAD_INPUT;
+        }
+        Path corpus = CheckCommand.defaultCorpus().getParent();
+        Path dir = out != null ? out : corpus.resolve("regressions").resolve(Expectations.fileName(im.name()).replace(".yaml", ""));
+        Expectations known;
+        try {
+            known = Expectations.load((expectations != null ? expectations : corpus.resolve("expectations"))
+                    .resolve(Expectations.fileName(im.name())));
+        } catch (Expectations.BadExpectations e) {
+            err.println("sockcheck hunt: " + e.getMessage());
+            im.close();
+            return Main.BAD_INPUT;
+        }
+        long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & 0xffffffffL;
+        o.println("sockcheck hunt: " + walks + " walks on " + im.name() + ", seed " + s
+                + (seed == null ? " (fresh; give --seed " + s + " to repeat)" : ""));
+        o.flush();
+        SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.GENERATED);
+        Generator gen = new Generator(bridge);
+        Runner runner = new Runner(new ExpectedResults(), Duration.ofSeconds(5), SpecJudge.on(bridge, Duration.ofSeconds(10)));
+        int[] counts = new int[4]; // passed, listed, skipped, new
+        long[] last = {System.nanoTime()};
+        int[] done = {0};
+        try (im) {
+            gen.explore("hunt-" + s, s, walks, length, g -> {
+                done[0]++;
+                TraceResult r = runner.run(g.trace(), Path.of("."), im);
+                Verdict v = known.judge(r);
+                switch (v) {
+                    case PASS -> counts[0]++;
+                    case XFAIL -> counts[1]++;
+                    case SKIP -> counts[2]++;
+                    default -> {
+                        counts[3]++;
+                        o.println(save(gen, g, r, im, runner, dir, s));
+                    }
+                }
+                if (System.nanoTime() - last[0] > 2_000_000_000L) {
+                    o.println("  " + done[0] + "/" + walks + " walks: " + counts[0] + " pass, " + counts[1] + " listed, "
+                            + counts[2] + " skip, " + counts[3] + " new failures");
+                    o.flush();
+                    last[0] = System.nanoTime();
+                }
+            });
+        }
+        o.println(walks + " walks from seed " + s + " on " + im.name() + ": " + counts[0] + " passed, " + counts[1]
+                + " listed divergences, " + counts[2] + " skipped, " + counts[3] + " new failures"
+                + (counts[3] > 0 ? " (shrunk into " + dir + ")" : ""));
+        return counts[3] > 0 ? Main.NONCONFORMANCE : Main.OK;
+    }
+
+    /** Shrinks a failing walk (same verdict, same call failing), writes it, and says where. */
+    private static String save(Generator gen, Generator.Generated g, TraceResult first, Implementation im, Runner runner,
+                               Path dir, long seed) {
+        String op = first.message().lines().findFirst().orElse("").replaceFirst("^.*?:\\d+: ", "").replaceAll("\\(.*", "(");
+        Shrinker.Result small = Shrinker.shrink(gen, g, x -> {
+            TraceResult r = runner.run(x.trace(), Path.of("."), im);
+            return r.verdict() == first.verdict() && r.message().lines().findFirst().orElse("").contains(op);
+        }, 300);
+        try {
+            Files.createDirectories(dir);
+            Path file = dir.resolve(g.name());
+            Files.writeString(file, small.trace().text().replaceFirst("\n", " (hunt seed " + seed + ")\n"));
+            TraceResult r = runner.run(small.trace().trace(), Path.of("."), im);
+            return first.verdict() + " " + g.name() + ", shrunk to " + small.trace().trace().events().size() + " events in "
+                    + small.runs() + " runs: " + file + "\n  " + r.message().replace("\n", "\n  ");
+        } catch (IOException e) {
+            return first.verdict() + " " + g.name() + ": cannot write the regression: " + e.getMessage();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package org.sockcheck.harness.run;
+
+import org.sockcheck.harness.trace.Trace;
+
+/**
+ * Decides whether what an implementation did is allowed: the observed trace
+ * (the trace's calls with the results the implementation gave) is accepted
+ * when some behaviour of the spec matches it. The runner asks after each
+ * run; without a judge it compares with the results written in the trace.
+ */
+public interface Judge {
+
+    Decision decide(Trace observed);
+
+    sealed interface Decision {
+        /** A behaviour of the spec explains the observed trace. */
+        record Accepted() implements Decision {
+        }
+
+        /** No behaviour explains the event at this line of the observed trace. */
+        record Rejected(int line, String allowed, int searched, boolean bounded) implements Decision {
+        }
+
+        /** The judge cannot take this trace (outside the spec's model, or the search gave up). */
+        record Undecided(String why) implements Decision {
+        }
+    }
+}
