@@ -131,11 +131,7 @@ class GeneratedTracesTest {
 
     /** Shrinks a failing trace, keeps it under target/regression-candidates/IMPL/, and says what it is. */
     private static String shrunk(Generator gen, Generator.Generated g, Implementation impl, TraceResult first) throws Exception {
-        String event = SpecTraces.failedEvent(first).replaceFirst("^.*?:\\d+: ", "");
-        Shrinker.Result s = Shrinker.shrink(gen, g, x -> {
-            TraceResult r = SpecTraces.run(x, impl);
-            return r.verdict() == first.verdict() && SpecTraces.failedEvent(r).contains(event.replaceAll("\\(.*", "("));
-        }, 300);
+        Shrinker.Result s = Shrinker.shrinkFailure(gen, g, first, x -> SpecTraces.run(x, impl), 300);
         Path dir = Path.of("target", "regression-candidates", impl.name());
         Files.createDirectories(dir);
         Path file = dir.resolve(g.name());

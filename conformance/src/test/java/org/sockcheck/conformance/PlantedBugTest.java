@@ -7,17 +7,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sockcheck.harness.gen.Generator;
 import org.sockcheck.harness.gen.Shrinker;
-import org.sockcheck.harness.impl.Addressing;
 import org.sockcheck.harness.impl.Implementation;
-import org.sockcheck.harness.impl.ImplementationException;
 import org.sockcheck.harness.impl.RefImplementation;
-import org.sockcheck.harness.impl.TraceSetup;
 import org.sockcheck.harness.run.TraceResult;
 import org.sockcheck.harness.run.Verdict;
 import org.sockcheck.spec.ApiCall;
 import org.sockcheck.spec.Endpoint;
 import org.sockcheck.spec.Outcome;
-import org.sockcheck.spec.SocketRow;
 
 /**
  * A bug planted in a copy of the reference stack (accept reports the
@@ -26,44 +22,17 @@ import org.sockcheck.spec.SocketRow;
  */
 class PlantedBugTest {
     /** The reference stack, except that accept() gives the listener's address as the peer's. */
-    static final class AcceptReportsOwnAddress implements Implementation {
-        private final RefImplementation ref = new RefImplementation();
-
-        @Override
-        public String name() {
-            return "ref-with-planted-bug";
-        }
-
-        @Override
-        public Addressing start(TraceSetup setup) throws ImplementationException {
-            return ref.start(setup);
-        }
-
-        @Override
-        public Outcome call(String host, String process, ApiCall call) throws ImplementationException {
-            Outcome o = ref.call(host, process, call);
-            if (call instanceof ApiCall.Accept a && o instanceof Outcome.Accepted acc
-                    && ref.call(host, process, new ApiCall.GetSockName(a.fd())) instanceof Outcome.Address own) {
-                return new Outcome.Accepted(acc.fd(), own.addr());
-            }
-            return o;
-        }
-
-        @Override
-        public List<SocketRow> observe(String host) throws ImplementationException {
-            return ref.observe(host);
-        }
-
-        @Override
-        public void stop() {
-            ref.stop();
-        }
+    static Implementation acceptReportsOwnAddress() {
+        return new RefWithBug("ref-with-planted-bug", (ref, host, process, call, o) ->
+                call instanceof ApiCall.Accept a && o instanceof Outcome.Accepted acc
+                        && ref.call(host, process, new ApiCall.GetSockName(a.fd())) instanceof Outcome.Address own
+                        ? new Outcome.Accepted(acc.fd(), own.addr()) : o);
     }
 
     @Test
     void generatedTracesFindThePlantedBugAndShrinkIt() throws Exception {
         Generator gen = SpecTraces.generator();
-        Implementation buggy = new AcceptReportsOwnAddress();
+        Implementation buggy = acceptReportsOwnAddress();
         // The first three failing walks are shrunk and the smallest result kept: a shrunk trace is
         // 1-minimal, not the smallest possible, and walks reach the bug by different ways.
         List<Generator.Generated> failing = new java.util.ArrayList<>();

@@ -31,9 +31,4 @@ final class SpecTraces {
     static long events(Generator.Generated g) {
         return g.trace().events().size();
     }
-
-    /** The first line of a failure message: which event failed. */
-    static String failedEvent(TraceResult r) {
-        return r.message().lines().findFirst().orElse("");
-    }
 }

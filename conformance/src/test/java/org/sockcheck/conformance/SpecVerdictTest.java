@@ -7,11 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.sockcheck.harness.impl.Addressing;
 import org.sockcheck.harness.impl.Implementation;
-import org.sockcheck.harness.impl.ImplementationException;
 import org.sockcheck.harness.impl.RefImplementation;
-import org.sockcheck.harness.impl.TraceSetup;
 import org.sockcheck.harness.run.ExpectedResults;
 import org.sockcheck.harness.run.Runner;
 import org.sockcheck.harness.run.TraceResult;
@@ -21,7 +18,6 @@ import org.sockcheck.harness.trace.TraceText;
 import org.sockcheck.harness.validate.SpecJudge;
 import org.sockcheck.spec.ApiCall;
 import org.sockcheck.spec.Outcome;
-import org.sockcheck.spec.SocketRow;
 import org.sockcheck.spec.tlc.SpecBridge;
 
 /**
@@ -69,34 +65,9 @@ class SpecVerdictTest {
     }
 
     /** The reference stack with one bug: a bind that should fail succeeds. */
-    private static final class BindAlwaysSucceeds implements Implementation {
-        private final RefImplementation ref = new RefImplementation();
-
-        @Override
-        public String name() {
-            return "ref-with-a-bug";
-        }
-
-        @Override
-        public Addressing start(TraceSetup setup) throws ImplementationException {
-            return ref.start(setup);
-        }
-
-        @Override
-        public Outcome call(String host, String process, ApiCall call) throws ImplementationException {
-            Outcome o = ref.call(host, process, call);
-            return call instanceof ApiCall.Bind && o instanceof Outcome.Failed ? new Outcome.Value(0) : o;
-        }
-
-        @Override
-        public List<SocketRow> observe(String host) throws ImplementationException {
-            return ref.observe(host);
-        }
-
-        @Override
-        public void stop() {
-            ref.stop();
-        }
+    private static Implementation bindAlwaysSucceeds() {
+        return new RefWithBug("ref-with-a-bug", (ref, host, process, call, o) ->
+                call instanceof ApiCall.Bind && o instanceof Outcome.Failed ? new Outcome.Value(0) : o);
     }
 
     @Test
@@ -108,7 +79,7 @@ class SpecVerdictTest {
                 A.p1: bind(4, A:80) = EADDRINUSE
                 A.p1: close(4) = 0
                 """);
-        TraceResult r = runner.run(t, null, new BindAlwaysSucceeds());
+        TraceResult r = runner.run(t, null, bindAlwaysSucceeds());
         assertEquals(Verdict.FAIL, r.verdict(), r.message());
         assertEquals(8, r.line());
         assertTrue(r.message().contains("t.trace:8: A.p1: bind(4, A:80)\n  expected: EADDRINUSE\n  observed: 0"), r.message());

@@ -127,11 +127,7 @@ public final class HuntCommand implements Callable<Integer> {
     /** Shrinks a failing walk (same verdict, same call failing), writes it, and says where. */
     private static String save(Generator gen, Generator.Generated g, TraceResult first, Implementation im, Runner runner,
                                Path dir, long seed) {
-        String op = first.message().lines().findFirst().orElse("").replaceFirst("^.*?:\\d+: ", "").replaceAll("\\(.*", "(");
-        Shrinker.Result small = Shrinker.shrink(gen, g, x -> {
-            TraceResult r = runner.run(x.trace(), Path.of("."), im);
-            return r.verdict() == first.verdict() && r.message().lines().findFirst().orElse("").contains(op);
-        }, 300);
+        Shrinker.Result small = Shrinker.shrinkFailure(gen, g, first, x -> runner.run(x.trace(), Path.of("."), im), 300);
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve(g.name());

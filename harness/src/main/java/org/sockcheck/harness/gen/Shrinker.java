@@ -3,6 +3,7 @@ package org.sockcheck.harness.gen;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.sockcheck.harness.run.TraceResult;
 
 /**
  * Minimizes a generated trace that fails on an implementation: calls are
@@ -19,6 +20,24 @@ public final class Shrinker {
     }
 
     private Shrinker() {
+    }
+
+    /**
+     * Shrinks a walk whose run gave first (not a pass), keeping candidates
+     * that fail the same way: the same verdict, at the same call.
+     */
+    public static Result shrinkFailure(Generator gen, Generator.Generated failing, TraceResult first,
+                                       java.util.function.Function<Generator.Generated, TraceResult> run, int maxRuns) {
+        String call = firstLine(first).replaceFirst("^.*?:\\d+: ", "").replaceAll("\\(.*", "(");
+        return shrink(gen, failing, x -> {
+            TraceResult r = run.apply(x);
+            return r.verdict() == first.verdict() && firstLine(r).contains(call);
+        }, maxRuns);
+    }
+
+    /** The first line of a run's message: which event failed. */
+    public static String firstLine(TraceResult r) {
+        return r.message().lines().findFirst().orElse("");
     }
 
     /**
