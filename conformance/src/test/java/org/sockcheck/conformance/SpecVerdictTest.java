@@ -64,6 +64,15 @@ class SpecVerdictTest {
         }
     }
 
+    /** Two sockets bind the same address; the second bind fails (line 8). */
+    private static final String SECOND_BIND_FAILS = """
+            A.p1: socket(INET, STREAM) = 3
+            A.p1: bind(3, A:80) = 0
+            A.p1: socket(INET, STREAM) = 4
+            A.p1: bind(4, A:80) = EADDRINUSE
+            A.p1: close(4) = 0
+            """;
+
     /** The reference stack with one bug: a bind that should fail succeeds. */
     private static Implementation bindAlwaysSucceeds() {
         return new RefWithBug("ref-with-a-bug", (ref, host, process, call, o) ->
@@ -72,14 +81,7 @@ class SpecVerdictTest {
 
     @Test
     void whatTheSpecCannotExplainFailsAtThatEvent() throws Exception {
-        Trace t = trace("""
-                A.p1: socket(INET, STREAM) = 3
-                A.p1: bind(3, A:80) = 0
-                A.p1: socket(INET, STREAM) = 4
-                A.p1: bind(4, A:80) = EADDRINUSE
-                A.p1: close(4) = 0
-                """);
-        TraceResult r = runner.run(t, null, bindAlwaysSucceeds());
+        TraceResult r = runner.run(trace(SECOND_BIND_FAILS), null, bindAlwaysSucceeds());
         assertEquals(Verdict.FAIL, r.verdict(), r.message());
         assertEquals(8, r.line());
         assertTrue(r.message().contains("t.trace:8: A.p1: bind(4, A:80)\n  expected: EADDRINUSE\n  observed: 0"), r.message());
@@ -89,14 +91,8 @@ class SpecVerdictTest {
 
     @Test
     void theSameRunOnTheCorrectStackPasses() throws Exception {
-        Trace t = trace("""
-                A.p1: socket(INET, STREAM) = 3
-                A.p1: bind(3, A:80) = 0
-                A.p1: socket(INET, STREAM) = 4
-                A.p1: bind(4, A:80) = EADDRINUSE
-                """);
         try (RefImplementation ref = new RefImplementation()) {
-            TraceResult r = runner.run(t, null, ref);
+            TraceResult r = runner.run(trace(SECOND_BIND_FAILS), null, ref);
             assertEquals(Verdict.PASS, r.verdict(), r.message());
             assertEquals("", r.message());
         }
