@@ -97,4 +97,61 @@ class SpecVerdictTest {
             assertEquals("", r.message());
         }
     }
+
+    /**
+     * The sequence diagram of a run follows the spec's behaviour: connect's
+     * call, the handshake's segments, then its return; data as a segment
+     * between the two sends and the recv.
+     */
+    @Test
+    void theDiagramDrawsTheSegmentsOfTheSpecsBehaviourBetweenCalls() throws Exception {
+        Trace t = trace("""
+                A.p1: socket(INET, STREAM) = 3
+                A.p1: bind(3, A:80) = 0
+                A.p1: listen(3, 8) = 0
+                B.p1: socket(INET, STREAM) = 3
+                B.p1: connect(3, A:80) = 0
+                A.p1: accept(3) = 4 peer B:$e1
+                B.p1: send(3, "d") = 1
+                A.p1: recv(4, 10) = "d"
+                """);
+        try (RefImplementation ref = new RefImplementation()) {
+            TraceResult r = runner.run(t, null, ref);
+            assertEquals(Verdict.PASS, r.verdict(), r.message());
+            List<String> rows = r.diagram().rows().stream().map(x -> x.kind() + " " + x.label()).toList();
+            int call = rows.indexOf("CALL connect(3, A:80)");
+            int syn = indexOf(rows, "SEGMENT SYN $e1\u219280");
+            int synack = indexOf(rows, "SEGMENT SYNACK 80\u2192$e1");
+            int ret = rows.indexOf("RETURN = 0");
+            assertTrue(call >= 0 && call < syn && syn < synack, rows.toString());
+            int connectReturn = rows.subList(synack, rows.size()).indexOf("RETURN = 0") + synack;
+            assertTrue(connectReturn > synack && ret >= 0, rows.toString());
+            int data = indexOf(rows, "SEGMENT DATA $e1\u219280 \"d\"");
+            assertTrue(data > rows.indexOf("CALL send(3, \"d\")") && data < rows.indexOf("RETURN = \"d\""), rows.toString());
+            assertTrue(r.diagram().rows().stream().allMatch(x -> x.ok()), rows.toString());
+            String svg = r.diagram().svg("title", "");
+            assertTrue(svg.startsWith("<svg") && svg.contains("B stack") && svg.contains("SYNACK"), svg);
+        }
+    }
+
+    /** The row where the run went wrong is marked, with what was expected. */
+    @Test
+    void theDiagramMarksTheEventTheSpecRejects() throws Exception {
+        TraceResult r = runner.run(trace(SECOND_BIND_FAILS), null, bindAlwaysSucceeds());
+        List<org.sockcheck.reports.SequenceDiagram.Row> wrong = r.diagram().rows().stream().filter(x -> !x.ok()).toList();
+        assertEquals(1, wrong.size(), r.diagram().rows().toString());
+        assertEquals(8, wrong.get(0).line());
+        assertEquals("= 0", wrong.get(0).label());
+        assertEquals("expected: = EADDRINUSE", wrong.get(0).detail());
+        assertTrue(r.diagram().svg("t", r.message()).contains("#c62828"), "drawn in red");
+    }
+
+    private static int indexOf(List<String> rows, String prefix) {
+        for (int i = 0; i < rows.size(); i++) {
+            if (rows.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

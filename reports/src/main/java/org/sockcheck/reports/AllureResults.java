@@ -58,7 +58,48 @@ public final class AllureResults {
                 Files.writeString(dir.resolve(source), a.getValue(), StandardCharsets.UTF_8);
                 attachments.addObject().put("name", a.getKey()).put("source", source).put("type", "text/plain");
             }
+            if (!r.diagram().isEmpty()) {
+                String source = UUID.randomUUID() + "-attachment.svg";
+                Files.writeString(dir.resolve(source), r.diagram(), StandardCharsets.UTF_8);
+                attachments.addObject().put("name", "sequence diagram").put("source", source).put("type", "image/svg+xml");
+            }
             Files.writeString(dir.resolve(uuid + "-result.json"), JSON.writeValueAsString(n), StandardCharsets.UTF_8);
         }
+        writeCategories(dir);
+    }
+
+    /**
+     * The overview's categories: failures the spec rejects, implementation
+     * errors, known divergences and skips, each found by its status and
+     * message; the patterns do not overlap, so each run is in one.
+     */
+    private static void writeCategories(Path dir) throws IOException {
+        ArrayNode categories = JSON.createArrayNode();
+        category(categories, "Runs no behaviour of the spec explains", "failed", ".*no behaviour of the spec explains.*");
+        category(categories, "Listed divergences that passed (XPASS)", "failed", ".*listed as a known divergence.*");
+        category(categories, "Other failures (judged by the results written)", "failed",
+                "(?!.*no behaviour of the spec explains)(?!.*listed as a known divergence).*");
+        category(categories, "Implementation errors", "broken", null);
+        category(categories, "Known divergences (XFAIL)", "skipped", "XFAIL .*");
+        category(categories, "Skipped (call not expressible or not permitted)", "skipped", "(?!XFAIL ).*");
+        Files.writeString(dir.resolve("categories.json"), JSON.writeValueAsString(categories), StandardCharsets.UTF_8);
+    }
+
+    private static void category(ArrayNode categories, String name, String status, String messageRegex) {
+        ObjectNode c = categories.addObject();
+        c.put("name", name);
+        c.putArray("matchedStatuses").add(status);
+        if (messageRegex != null) {
+            c.put("messageRegex", "(?s)" + messageRegex);
+        }
+    }
+
+    /** environment.properties: what the overview's Environment widget shows (key = value, one per line). */
+    public static void writeEnvironment(Path dir, Map<String, String> entries) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        entries.forEach((k, v) -> sb.append(k.replace(" ", "\\ ").replace(":", "\\:").replace("=", "\\="))
+                .append(" = ").append(v.replace("\n", " ")).append('\n'));
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("environment.properties"), sb.toString(), StandardCharsets.UTF_8);
     }
 }

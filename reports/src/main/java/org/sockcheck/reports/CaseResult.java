@@ -12,10 +12,11 @@ import java.util.List;
  * @param status   passed, failed, broken (an implementation error) or skipped
  * @param steps    one per replayed event
  * @param attachments name to text: socket tables, transitions
+ * @param diagram  the run as a sequence diagram (SVG), or empty
  */
 public record CaseResult(String suite, String feature, String name, String title, Status status, String message,
                          long startMillis, long durationMillis, List<StepResult> steps,
-                         java.util.Map<String, String> attachments) {
+                         java.util.Map<String, String> attachments, String diagram) {
 
     public enum Status {
         PASSED, FAILED, BROKEN, SKIPPED;

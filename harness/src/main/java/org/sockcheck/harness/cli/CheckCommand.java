@@ -78,8 +78,7 @@ public final class CheckCommand implements Callable<Integer> {
         }
         String why = v == Verdict.XFAIL ? "\n  known divergence: " + list.explaining(r).orElseThrow().id()
                 : "\n  listed as a known divergence in " + list.file() + " but passed";
-        return new TraceResult(r.trace(), r.feature(), r.title(), r.implementation(), v, r.message() + why, r.line(),
-                r.steps(), r.millis(), r.tables(), r.observed());
+        return r.judged(v, r.message() + why);
     }
 
     @Override

@@ -65,7 +65,20 @@ final class Matrix {
         return sb.toString();
     }
 
+    /** A run drawn in the report: implementation, trace, verdict, message and its sequence diagram (SVG). */
+    record Drawn(String impl, String trace, Verdict verdict, String message, String svg) {
+    }
+
+    /** The matrix alone. */
     String html() {
+        return html("", "", List.of());
+    }
+
+    /**
+     * The page: the totals, the matrix, the spec coverage, and each run that
+     * did not pass with its message and its sequence diagram, failures first.
+     */
+    String html(String totals, String coverage, List<Drawn> drawn) {
         StringBuilder sb = new StringBuilder("""
                 <!doctype html>
                 <html lang="en"><head><meta charset="utf-8"><title>sockcheck conformance matrix</title>
@@ -75,8 +88,19 @@ final class Matrix {
                 th, td { border: 1px solid #999; padding: 0.3em 0.8em; text-align: left; }
                 td.pass { background: #c8f0c8; } td.xfail { background: #e8f0c0; } td.skip { background: #e0e0e0; }
                 td.fail, td.xpass { background: #f4b0b0; font-weight: bold; } td.error { background: #f0a040; font-weight: bold; }
+                p.totals { font-size: 1.2em; font-weight: bold; }
+                pre { background: #f6f8fa; padding: 0.6em; white-space: pre-wrap; }
+                .run { margin: 1.5em 0; border-top: 1px solid #ccc; padding-top: 0.5em; overflow-x: auto; }
+                .verdict { padding: 0.1em 0.5em; border-radius: 3px; font-weight: bold; }
+                .verdict.FAIL, .verdict.XPASS { background: #f4b0b0; } .verdict.ERROR { background: #f0a040; }
+                .verdict.XFAIL { background: #e8f0c0; }
                 </style></head><body>
                 <h1>sockcheck conformance matrix</h1>
+                """);
+        if (!totals.isBlank()) {
+            sb.append("<p class=\"totals\">").append(escape(totals.strip())).append("</p>\n");
+        }
+        sb.append("""
                 <p>Traces by feature and implementation: pass, xfail (a listed divergence), skip, fail, error.</p>
                 <table><tr><th>feature</th>""");
         impls.forEach(i -> sb.append("<th>").append(escape(i)).append("</th>"));
@@ -88,7 +112,46 @@ final class Matrix {
             }
             sb.append("</tr>\n");
         });
-        return sb.append("</table></body></html>\n").toString();
+        sb.append("</table>\n");
+        if (!coverage.isBlank()) {
+            sb.append("<h2>Spec coverage</h2>\n<pre>").append(escape(coverage.strip())).append("</pre>\n");
+        }
+        if (!drawn.isEmpty()) {
+            sb.append("<h2>Runs that did not pass</h2>\n<p>Each drawn as a sequence diagram: a lifeline per process and per"
+                    + " host's stack; calls, returns (dashed) and the segments of a behaviour of the spec that explains the"
+                    + " run up to the line that went wrong (in red).</p>\n");
+            List<Drawn> ordered = drawn.stream().sorted(java.util.Comparator.comparingInt((Drawn d) -> rank(d.verdict()))).toList();
+            sb.append("<ul>\n");
+            for (int i = 0; i < ordered.size(); i++) {
+                Drawn d = ordered.get(i);
+                sb.append("<li><a href=\"#run-").append(i).append("\"><span class=\"verdict ").append(d.verdict()).append("\">")
+                        .append(d.verdict()).append("</span> ").append(escape(d.impl())).append(" &middot; ")
+                        .append(escape(d.trace())).append("</a>: ").append(escape(why(d.message()))).append("</li>\n");
+            }
+            sb.append("</ul>\n");
+            for (int i = 0; i < ordered.size(); i++) {
+                Drawn d = ordered.get(i);
+                sb.append("<div class=\"run\" id=\"run-").append(i).append("\"><h3><span class=\"verdict ").append(d.verdict()).append("\">").append(d.verdict())
+                        .append("</span> ").append(escape(d.impl())).append(" &middot; ").append(escape(d.trace()))
+                        .append("</h3>\n<pre>").append(escape(d.message())).append("</pre>\n").append(d.svg()).append("</div>\n");
+            }
+        }
+        return sb.append("</body></html>\n").toString();
+    }
+
+    /** The event and the reason of a message in one line: its first line and its last ("known divergence: x"). */
+    private static String why(String message) {
+        List<String> lines = message.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (lines.isEmpty()) {
+            return "";
+        }
+        String first = lines.get(0).replaceFirst("^.*/([^/]+:\\d+: )", "$1");
+        return lines.size() == 1 ? first : first + " \u2014 " + lines.get(lines.size() - 1);
+    }
+
+    /** Failures first, then errors, unexpected passes, listed divergences. */
+    private static int rank(Verdict v) {
+        return List.of(Verdict.FAIL, Verdict.ERROR, Verdict.XPASS, Verdict.XFAIL, Verdict.SKIP, Verdict.PASS).indexOf(v);
     }
 
     private static String escape(String s) {

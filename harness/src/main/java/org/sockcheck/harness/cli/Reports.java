@@ -42,8 +42,27 @@ public final class Reports {
             String message = r.verdict() == org.sockcheck.harness.run.Verdict.XFAIL ? "XFAIL (known divergence): " + r.message()
                     : r.message();
             return new CaseResult(r.implementation(), r.feature(), CheckCommand.relative(base, r.trace()), r.title(), status,
-                    message, now, r.millis(), steps, attachments);
+                    message, now, r.millis(), steps, attachments, diagram(r, base, true));
         }).toList();
+    }
+
+    /** Whether a run is drawn: failures, errors, listed divergences and listed divergences that passed. */
+    static boolean drawn(TraceResult r) {
+        return r.verdict() != org.sockcheck.harness.run.Verdict.PASS && r.verdict() != org.sockcheck.harness.run.Verdict.SKIP
+                && !r.diagram().rows().isEmpty();
+    }
+
+    /**
+     * The run's sequence diagram as SVG (titled with the implementation,
+     * trace and verdict; withMessage: the verdict's message under the title),
+     * or empty.
+     */
+    static String diagram(TraceResult r, Path base, boolean withMessage) {
+        if (!drawn(r)) {
+            return "";
+        }
+        return r.diagram().svg(CheckCommand.shortName(r.implementation()) + "  " + CheckCommand.relative(base, r.trace())
+                + "  " + r.verdict(), withMessage ? r.message() : "");
     }
 
     static void write(Path dir, List<TraceResult> results, Path base, CheckCommand.Summary summary) throws IOException {
@@ -59,10 +78,36 @@ public final class Reports {
             }
         }
         AllureResults.write(allure, cases);
+        AllureResults.writeEnvironment(allure, environment(summary));
         Files.writeString(dir.resolve("summary.txt"), summary.table() + summary.problems() + summary.coverage + summary.totals()
                 + "\n");
         Matrix matrix = new Matrix(results);
         Files.writeString(dir.resolve("matrix.md"), matrix.markdown());
-        Files.writeString(dir.resolve("matrix.html"), matrix.html());
+        Files.writeString(dir.resolve("matrix.html"), matrix.html(summary.totals(), summary.coverage,
+                results.stream().filter(Reports::drawn).map(r -> new Matrix.Drawn(CheckCommand.shortName(r.implementation()),
+                        CheckCommand.relative(base, r.trace()), r.verdict(), r.message(), diagram(r, base, false))).toList()));
+    }
+
+    /**
+     * What the Allure overview's Environment widget lists: the totals and
+     * the spec coverage of each implementation ("  ref: 32/40 actions ..."
+     * lines of the summary).
+     */
+    static Map<String, String> environment(CheckCommand.Summary summary) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("runs", summary.totals().strip());
+        List<String> notes = new java.util.ArrayList<>();
+        for (String line : summary.coverage.lines().toList()) {
+            int colon = line.indexOf(':');
+            if (line.startsWith("  ") && colon > 0) {
+                env.put("spec coverage, " + line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+            } else if (!line.isBlank() && !line.startsWith("spec coverage of")) {
+                notes.add(line.strip());
+            }
+        }
+        if (!notes.isEmpty()) {
+            env.put("notes", String.join("; ", notes));
+        }
+        return env;
     }
 }

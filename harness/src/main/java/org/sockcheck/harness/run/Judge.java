@@ -13,12 +13,16 @@ public interface Judge {
     Decision decide(Trace observed);
 
     sealed interface Decision {
-        /** A behaviour of the spec explains the observed trace. */
-        record Accepted() implements Decision {
+        /** A behaviour of the spec explains the observed trace; witness: what it did. */
+        record Accepted(java.util.List<Witnessed> witness) implements Decision {
         }
 
-        /** No behaviour explains the event at this line of the observed trace. */
-        record Rejected(int line, String allowed, int searched, boolean bounded) implements Decision {
+        /**
+         * No behaviour explains the event at this line of the observed trace;
+         * witness: what a behaviour did up to it.
+         */
+        record Rejected(int line, String allowed, int searched, boolean bounded, java.util.List<Witnessed> witness)
+                implements Decision {
         }
 
         /** The judge cannot take this trace (outside the spec's model, or the search gave up). */

@@ -65,6 +65,7 @@ public final class Runner {
                 + trace.profile().name() + "\n");
         List<Integer> observedLines = new ArrayList<>();
         String observedTrace = "";
+        List<Witnessed> witness = List.of();
         try {
             Addressing addressing = impl.start(setup);
             Oracle.Session session = oracle.begin(trace, addressing);
@@ -132,6 +133,7 @@ public final class Runner {
                     message = differs(file, first);
                 }
                 case Judge.Decision.Accepted a -> {
+                    witness = a.witness();
                     if (first != null) {
                         // A result other than the one written, which the spec allows: it passes.
                         steps.replaceAll(st -> st.ok() ? st : new Step(st.line(), st.event(), st.expected(), st.observed(), true));
@@ -140,6 +142,7 @@ public final class Runner {
                     }
                 }
                 case Judge.Decision.Rejected r -> {
+                    witness = r.witness();
                     int index = 0;
                     while (index < observedRun.events().size() - 1 && observedRun.events().get(index).line() != r.line()) {
                         index++;
@@ -181,7 +184,7 @@ public final class Runner {
         }
         long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
         return new TraceResult(file, feature, trace.title(), impl.name(), verdict, message, failLine, steps, millis, tables,
-                observedTrace);
+                observedTrace, RunDiagram.of(trace, steps, witness, observedLines));
     }
 
     private static String differs(String file, Differs d) {

@@ -1,6 +1,7 @@
 package org.sockcheck.harness.run;
 
 import java.util.List;
+import org.sockcheck.reports.SequenceDiagram;
 
 /**
  * The outcome of one trace on one implementation.
@@ -11,8 +12,14 @@ import java.util.List;
  * @param line    the line of the first divergent or failing event; 0 when none
  * @param tables  the hosts' socket tables at the end, for the report
  * @param observed the run as it happened, in the trace format (the trace's calls, the implementation's results)
+ * @param diagram the run as a sequence diagram (no rows when nothing ran)
  */
 public record TraceResult(String trace, String feature, String title, String implementation, Verdict verdict,
                           String message, int line, List<Step> steps, long millis, String tables,
-                          String observed) {
+                          String observed, SequenceDiagram diagram) {
+
+    /** With another verdict and message (an expectation applied). */
+    public TraceResult judged(Verdict v, String why) {
+        return new TraceResult(trace, feature, title, implementation, v, why, line, steps, millis, tables, observed, diagram);
+    }
 }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.sockcheck.harness.run.Judge;
+import org.sockcheck.harness.run.Witnessed;
+import org.sockcheck.harness.trace.Event;
 import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.harness.trace.TraceText;
 import org.sockcheck.spec.tlc.SpecBridge;
@@ -80,12 +82,73 @@ public final class SpecJudge implements Judge {
         }
         Validator.Result r = result(observed);
         if (r.accepted()) {
-            return new Decision.Accepted();
+            return new Decision.Accepted(witnessed(observed, r));
         }
         if (r.gaveUp()) {
             return new Decision.Undecided("the spec's search gave up: " + r.allowed());
         }
-        return new Decision.Rejected(r.line(), r.allowed(), r.explored(), r.bounded());
+        return new Decision.Rejected(r.line(), r.allowed(), r.explored(), r.bounded(), witnessed(observed, r));
+    }
+
+    /**
+     * The witness of a validation in the run's terms: the k-th call step of
+     * the spec is the observed run's k-th call; a step of the network is a
+     * segment between two hosts, its ports under the trace's names ($e1);
+     * timers are left out.
+     */
+    static List<Witnessed> witnessed(Trace observed, Validator.Result r) {
+        List<Integer> calls = new ArrayList<>();
+        for (int i = 0; i < observed.events().size(); i++) {
+            if (observed.events().get(i) instanceof Event.Call) {
+                calls.add(i);
+            }
+        }
+        Map<Object, String> names = new HashMap<>();
+        r.bindings().forEach((name, value) -> names.put(value, "$" + name));
+        Map<Object, Integer> pending = new HashMap<>();
+        List<Witnessed> out = new ArrayList<>();
+        int k = 0;
+        for (SpecBridge.Step st : r.witness()) {
+            Map<String, Object> evt = st.next().evt();
+            if (st.params().get("m") instanceof Map<?, ?> m && st.params().size() == 1) {
+                // A step of the network, named by what it did with segment m (SpecBridge.step).
+                out.add(new Witnessed.Segment(host(m.get("src")), host(m.get("dst")), segment(m, names),
+                        "LoseSegment".equals(st.action())));
+            } else if (st.action().endsWith("Returns")) {
+                Integer at = pending.remove(evt.get("proc"));
+                if (at != null) {
+                    out.add(new Witnessed.Returned(at));
+                }
+            } else if (!TIMERS.contains(st.action()) && k < calls.size()) {
+                int at = calls.get(k++);
+                out.add(new Witnessed.Called(at));
+                if ("pending".equals(evt.get("ret"))) {
+                    pending.put(evt.get("proc"), at);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final java.util.Set<String> TIMERS = java.util.Set.of("TimeWaitExpires", "FinWait2Timeout",
+            "HandshakeTimeout");
+
+    private static String host(Object endpoint) {
+        return endpoint instanceof List<?> l && !l.isEmpty() ? String.valueOf(l.get(0)) : String.valueOf(endpoint);
+    }
+
+    private static String port(Object endpoint, Map<Object, String> names) {
+        if (endpoint instanceof List<?> l && l.size() > 1) {
+            return names.getOrDefault(l.get(1), String.valueOf(l.get(1)));
+        }
+        return "";
+    }
+
+    /** A segment for the diagram: its kind, the ports it goes between, and its data if any ("SYN $e1>80"). */
+    private static String segment(Map<?, ?> m, Map<Object, String> names) {
+        Object data = m.get("data");
+        String ports = port(m.get("src"), names) + "\u2192" + port(m.get("dst"), names);
+        return m.get("kind") + " " + ports + (data == null || "none".equals(data) ? "" : " \"" + data + "\"");
     }
 
     /** The validation of an observed trace (remembered by its profile and events, comments aside). */

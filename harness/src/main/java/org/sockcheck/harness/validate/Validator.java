@@ -56,11 +56,16 @@ public final class Validator {
     private final int maxHidden;
     private final int maxStates;
 
-    /** The outcome of a validation. */
+    /**
+     * The outcome of a validation. witness: the steps of a behaviour that
+     * explains the trace (when rejected: the part before the line no
+     * behaviour explains); bindings: the trace variables as that behaviour
+     * bound them ($e1 to a spec port).
+     */
     public record Result(boolean accepted, int line, String event, String allowed, int explored, boolean bounded,
-                         List<SpecBridge.Step> witness) {
+                         List<SpecBridge.Step> witness, Map<String, Object> bindings) {
         Result(boolean accepted, int line, String event, String allowed, int explored, boolean bounded) {
-            this(accepted, line, event, allowed, explored, bounded, List.of());
+            this(accepted, line, event, allowed, explored, bounded, List.of(), Map.of());
         }
 
         /** Whether the search gave up (time limit) before it decided. */
@@ -155,7 +160,7 @@ public final class Validator {
         }
         Result full = validate(trace, false);
         return new Result(full.accepted(), full.line(), full.event(), full.allowed(), eager.explored() + full.explored(),
-                full.bounded(), full.witness());
+                full.bounded(), full.witness(), full.bindings());
     }
 
     private Result validate(Trace trace, boolean eager) {
@@ -194,12 +199,14 @@ public final class Validator {
                         + maxNanos / 1_000_000 + " ms)", explored, true);
             }
             if (next.isEmpty()) {
+                Node before = frontier.iterator().next();
                 return new Result(false, e.line(), text(e), allowed.isEmpty() ? "no such step" : String.join(" | ", allowed),
-                        explored, bounded);
+                        explored, bounded, witness(before), before.vars);
             }
             frontier = next;
         }
-        return new Result(true, 0, "", "", explored, bounded, witness(frontier.iterator().next()));
+        Node last = frontier.iterator().next();
+        return new Result(true, 0, "", "", explored, bounded, witness(last), last.vars);
     }
 
     /** The steps of the behaviour that explains the trace, first to last. */

@@ -10,8 +10,11 @@ import org.sockcheck.harness.run.Verdict;
 
 /** The conformance matrix counts traces by feature, implementation and verdict. */
 class MatrixTest {
+    private static final org.sockcheck.reports.SequenceDiagram NO_DIAGRAM =
+            new org.sockcheck.reports.SequenceDiagram(List.of(), List.of());
+
     private static TraceResult r(String feature, String impl, Verdict v) {
-        return new TraceResult(feature + "/t.trace", feature, "t", impl, v, "", 0, List.of(), 0, "", "");
+        return new TraceResult(feature + "/t.trace", feature, "t", impl, v, "", 0, List.of(), 0, "", "", NO_DIAGRAM);
     }
 
     @Test
@@ -26,5 +29,21 @@ class MatrixTest {
         String html = m.html();
         assertTrue(html.contains("<td class=\"fail\">1 fail</td>"), html);
         assertTrue(html.contains("<td class=\"xfail\">1 xfail</td>"), html);
+    }
+
+    /** The page lists the runs that did not pass, failures first, each with its reason and its diagram. */
+    @Test
+    void thePageListsTheFailuresFirstWithTheirReasonAndDiagram() {
+        Matrix m = new Matrix(List.of(r("bind", "linux", Verdict.XFAIL), r("udp", "linux", Verdict.FAIL)));
+        String html = m.html("2 runs: 0 pass, 1 fail, 1 xfail", "spec coverage of the passing runs:\n  ref: spec actions 3/40\n",
+                List.of(new Matrix.Drawn("linux", "bind/t.trace", Verdict.XFAIL, "/x/bind/t.trace:5: A.p1: bind(3, A:80)\n"
+                        + "  known divergence: some-id", "<svg id=\"one\"></svg>"),
+                        new Matrix.Drawn("linux", "udp/t.trace", Verdict.FAIL, "/x/udp/t.trace:7: A.p1: recv(3, 10)\n"
+                                + "  no behaviour of the spec explains this", "<svg id=\"two\"></svg>")));
+        assertTrue(html.contains("<p class=\"totals\">2 runs: 0 pass, 1 fail, 1 xfail</p>"), html);
+        assertTrue(html.contains("<h2>Spec coverage</h2>") && html.contains("ref: spec actions 3/40"), html);
+        assertTrue(html.indexOf("<svg id=\"two\">") < html.indexOf("<svg id=\"one\">"), "the failure comes first: " + html);
+        assertTrue(html.contains("t.trace:7: A.p1: recv(3, 10) \u2014 no behaviour of the spec explains this</li>"), html);
+        assertTrue(html.contains("t.trace:5: A.p1: bind(3, A:80) \u2014 known divergence: some-id</li>"), html);
     }
 }
