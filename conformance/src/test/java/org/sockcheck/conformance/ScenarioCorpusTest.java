@@ -50,6 +50,7 @@ class ScenarioCorpusTest {
             return dynamicContainer(impl.name(), traces.stream().map(t -> dynamicTest(
                     Corpus.SCENARIOS.relativize(Path.of(t.source())).toString(), () -> {
                         TraceResult r = runner.run(t, Corpus.SCENARIOS, im);
+                        AllureRun.record(r, Corpus.SCENARIOS);
                         // Driver protocol 1 cannot share a socket between two driver processes.
                         boolean forks = t.events().stream().anyMatch(e -> e instanceof Event.Call c && c.op().equals("fork"));
                         if (impl.name().equals("jdk")) {

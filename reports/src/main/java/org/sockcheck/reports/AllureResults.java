@@ -53,15 +53,16 @@ public final class AllureResults {
                 step.put("stage", "finished");
             }
             ArrayNode attachments = n.putArray("attachments");
-            for (Map.Entry<String, String> a : r.attachments().entrySet()) {
-                String source = UUID.randomUUID() + "-attachment.txt";
-                Files.writeString(dir.resolve(source), a.getValue(), StandardCharsets.UTF_8);
-                attachments.addObject().put("name", a.getKey()).put("source", source).put("type", "text/plain");
-            }
+            // The diagram first: it shows at a glance where the run went wrong.
             if (!r.diagram().isEmpty()) {
                 String source = UUID.randomUUID() + "-attachment.svg";
                 Files.writeString(dir.resolve(source), r.diagram(), StandardCharsets.UTF_8);
                 attachments.addObject().put("name", "sequence diagram").put("source", source).put("type", "image/svg+xml");
+            }
+            for (Map.Entry<String, String> a : r.attachments().entrySet()) {
+                String source = UUID.randomUUID() + "-attachment.txt";
+                Files.writeString(dir.resolve(source), a.getValue(), StandardCharsets.UTF_8);
+                attachments.addObject().put("name", a.getKey()).put("source", source).put("type", "text/plain");
             }
             Files.writeString(dir.resolve(uuid + "-result.json"), JSON.writeValueAsString(n), StandardCharsets.UTF_8);
         }
