@@ -22,8 +22,16 @@ try {
   await page.screenshot({ path: path.join(out, 'report-matrix.png') });
   console.log('wrote ' + path.join(out, 'report-matrix.png'));
 
-  // The first diagram on the matrix page, as the page shows it.
-  const run = await page.$('div.run');
+  // A diagram on the matrix page, as the page shows it: the first of a hand-written
+  // scenario (generated traces are long), else the first.
+  const runs = await page.$$('div.run');
+  let run = runs[0];
+  for (const r of runs) {
+    if (!(await r.evaluate(e => e.querySelector('h3').textContent.includes('generated/')))) {
+      run = r;
+      break;
+    }
+  }
   if (run) {
     await run.screenshot({ path: path.join(out, 'report-diagram.png') });
     console.log('wrote ' + path.join(out, 'report-diagram.png'));
@@ -42,13 +50,18 @@ try {
   await page.goto(allure + '#categories');
   await page.waitForSelector('.tree__content .node__title', { timeout });
   await page.click('.tree__content .node__title');
-  const href = await page.$eval('.tree__content a.node__leaf', a => a.getAttribute('href'));
+  const hrefs = await page.$$eval('.tree__content a.node__leaf',
+    as => as.map(a => [a.getAttribute('href'), a.textContent]));
+  const href = (hrefs.find(([, text]) => !text.includes('generated/')) || hrefs[0])[0];
+  await page.setViewport({ width: 1400, height: 1700 });
   await page.goto(allure + href);
   await page.waitForSelector('.attachment-row__name', { timeout });
   const rows = await page.$$('.attachment-row__name');
   for (const row of rows) {
     if ((await row.evaluate(e => e.textContent.trim())) === 'sequence diagram') {
       await row.click();
+      await new Promise(r => setTimeout(r, 500));
+      await row.evaluate(e => e.scrollIntoView({ block: 'center' }));
       break;
     }
   }
