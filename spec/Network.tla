@@ -67,12 +67,16 @@ vars == <<sock, fdt, alive, pending, net, evt>>
 (* tell a duplicate from a new segment; window, MSS, congestion control   *)
 (* and retransmission are not modelled.                                   *)
 (***************************************************************************)
+\* conn: the socket was once connected (a connect that returned 0, or
+\* accept): Linux's socket layer stays SS_CONNECTED after the connection
+\* ends, so such a socket cannot connect (EISCONN) or listen (EINVAL) again.
 FreeSocket ==
     [proto |-> "none", host |-> NoHost, lip |-> ANY, lport |-> 0,
      rip |-> NoHost, rport |-> 0, st |-> "CLOSED", reuse |-> FALSE, bindreuse |-> FALSE,
      rcv |-> <<>>, acceptq |-> <<>>, listener |-> NoSid,
      fin |-> FALSE, rdshut |-> FALSE, wrshut |-> FALSE, err |-> "none",
-     snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> <<>>]
+     snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> <<>>,
+     conn |-> FALSE]
 
 NoFd == [f \in Fds |-> NoSid]
 NoCall == [op |-> "none", fd |-> 0]
@@ -106,6 +110,9 @@ Overlap(ip1, ip2) == ip1 = ANY \/ ip2 = ANY \/ ip1 = ip2
 \* Whether binding s to <<ip, port>> collides with another socket of the same
 \* protocol on the host (S7: TCP and UDP ports are separate spaces). Both
 \* sockets allowing reuse lift the conflict, unless the other one listens.
+\* A TIME-WAIT entry keeps the option its socket had: on Linux the new
+\* socket's SO_REUSEADDR alone does not bind over it; POSIX systems (BSD)
+\* let it.
 \* NOTE: SO_REUSEADDR counts as it was when each socket bound (bindreuse);
 \* Linux also honours the option set on the other socket after its bind.
 Conflicts(s, ip, port) ==
@@ -113,7 +120,8 @@ Conflicts(s, ip, port) ==
         /\ InUse(o) /\ sock[o].host = sock[s].host
         /\ sock[o].proto = sock[s].proto
         /\ sock[o].lport = port /\ Overlap(sock[o].lip, ip)
-        /\ ~(sock[s].reuse /\ (sock[o].bindreuse \/ sock[o].st = "TIME-WAIT")
+        /\ ~(sock[s].reuse
+             /\ (sock[o].bindreuse \/ (Profile = "POSIX" /\ sock[o].st = "TIME-WAIT"))
              /\ sock[o].st # "LISTEN")
 
 FreeEphemeral(s, ip) == {e \in EphemeralPorts : ~Conflicts(s, ip, e)}

@@ -102,14 +102,15 @@ Bind(p, f, ip, port) ==
 (* Listen: a server's socket waits for clients (S9). Only TCP listens,   *)
 (* and only one socket listens on an address.                             *)
 (* Linux gives an unbound socket an ephemeral port; POSIX lets listen    *)
-(* fail with EDESTADDRREQ.                                                *)
+(* fail with EDESTADDRREQ. On Linux a socket once connected never listens *)
+(* (conn, see Network.tla).                                               *)
 Listen(p, f) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "listen", "EBADF")
        ELSE LET s == SockOf(p, f) IN
        IF sock[s].proto # "tcp" THEN Fail(p, "listen", "EOPNOTSUPP")
        ELSE IF sock[s].st = "LISTEN" THEN Record(p, "listen", 0) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
-       ELSE IF sock[s].st # "CLOSED" THEN Fail(p, "listen", "EINVAL")
+       ELSE IF sock[s].st # "CLOSED" \/ (Profile = "LINUX" /\ sock[s].conn) THEN Fail(p, "listen", "EINVAL")
        ELSE IF sock[s].lport = 0 /\ Profile = "POSIX" THEN Fail(p, "listen", "EDESTADDRREQ")
        \* Linux checks the address again: SO_REUSEADDR never lets two sockets listen on it.
        ELSE IF sock[s].lport # 0 /\ \E o \in Sids \ {s} :
@@ -124,16 +125,33 @@ Listen(p, f) ==
             /\ Record(p, "listen", 0)
             /\ UNCHANGED <<fdt, alive, pending, net>>
 
+SameFourTuple(o, s, lip, lport, rip, rport) ==
+    /\ sock[o].proto = "tcp" /\ sock[o].host = sock[s].host
+    /\ sock[o].st \notin {"CLOSED", "LISTEN"}
+    /\ sock[o].lip = lip /\ sock[o].lport = lport
+    /\ sock[o].rip = rip /\ sock[o].rport = rport
+
+\* Linux: a connect from the port a socket already has takes over a
+\* connection in TIME-WAIT with the same four addresses that no descriptor
+\* and no listener's queue holds (TCP timestamps tell the new connection's
+\* segments from the old one's, as RFC 6191 describes).
+TakesOver(s, o) ==
+    /\ Profile = "LINUX" /\ sock[s].lport # 0
+    /\ sock[o].st = "TIME-WAIT" /\ ~Held(o) /\ sock[o].listener = NoSid
+
 FourTupleTaken(s, lip, lport, rip, rport) ==
-    \E o \in Sids \ {s} : /\ sock[o].proto = "tcp" /\ sock[o].host = sock[s].host
-                          /\ sock[o].st \notin {"CLOSED", "LISTEN"}
-                          /\ sock[o].lip = lip /\ sock[o].lport = lport
-                          /\ sock[o].rip = rip /\ sock[o].rport = rport
+    \E o \in Sids \ {s} : SameFourTuple(o, s, lip, lport, rip, rport) /\ ~TakesOver(s, o)
+
+\* The table without the TIME-WAIT entries that s takes over.
+TakenOver(s, lip, lport, rip, rport) ==
+    [o \in Sids |-> IF o # s /\ SameFourTuple(o, s, lip, lport, rip, rport) /\ TakesOver(s, o)
+                    THEN FreeSocket ELSE sock[o]]
 
 (* Connect: TCP sends SYN and waits in SYN-SENT (RFC 9293 3.5); the call *)
 (* returns later, in ConnectReturns. An unbound socket gets an ephemeral *)
 (* port and the host's address. Each 4-tuple has one socket (S14). UDP   *)
-(* and raw sockets only record the peer (S6).                             *)
+(* and raw sockets only record the peer (S6). A socket may connect again *)
+(* after an attempt failed; on Linux not once it was connected (conn).    *)
 Connect(p, f, ip, port) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "connect", "EBADF")
@@ -144,15 +162,15 @@ Connect(p, f, ip, port) ==
                          ELSE IF FreeEphemeral(s, lip) = {} THEN 0 ELSE Min(FreeEphemeral(s, lip))
             IN
        IF x.proto = "tcp" /\ x.st = "SYN-SENT" THEN Fail(p, "connect", "EALREADY")
-       ELSE IF x.proto = "tcp" /\ x.st # "CLOSED" THEN Fail(p, "connect", "EISCONN")
+       ELSE IF x.proto = "tcp" /\ (x.st # "CLOSED" \/ (Profile = "LINUX" /\ x.conn)) THEN Fail(p, "connect", "EISCONN")
        ELSE IF lport = 0 /\ x.proto # "raw" THEN Fail(p, "connect", "EAGAIN")
        ELSE IF x.proto = "tcp" /\ FourTupleTaken(s, lip, lport, ip, port) THEN Fail(p, "connect", "EADDRNOTAVAIL")
        ELSE IF x.proto = "tcp" THEN
-            /\ sock' = [sock EXCEPT ![s].lip = lip, ![s].lport = lport, ![s].rip = ip, ![s].rport = port,
+            /\ sock' = [TakenOver(s, lip, lport, ip, port) EXCEPT ![s].lip = lip, ![s].lport = lport, ![s].rip = ip, ![s].rport = port,
                                     ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
                                     ![s].st = "SYN-SENT", ![s].snduna = 0, ![s].sndnxt = 1,
                                     ![s].rcvnxt = 0, ![s].err = "none", ![s].finseq = 0,
-                                    \* a socket connects afresh after an earlier connection ended
+                                    \* a socket connects afresh after an earlier attempt ended
                                     ![s].wrshut = FALSE, ![s].rdshut = FALSE, ![s].fin = FALSE,
                                     ![s].rcv = <<>>, ![s].got = <<>>]
             /\ net' = net \cup {Seg("tcp", "SYN", <<lip, lport>>, <<ip, port>>, 0, 0, "none")}
@@ -177,7 +195,7 @@ ConnectReturns(p) ==
              /\ UNCHANGED sock
           \/ /\ s # NoSid /\ sock[s].st \in Synchronized
              /\ Record(p, "connect", 0)
-             /\ UNCHANGED sock
+             /\ sock' = [sock EXCEPT ![s].conn = TRUE]
           \/ /\ s # NoSid /\ sock[s].st = "CLOSED" /\ sock[s].err # "none"
              /\ Record(p, "connect", sock[s].err)
              /\ sock' = [sock EXCEPT ![s].err = "none", ![s].rip = NoHost, ![s].rport = 0]
@@ -187,7 +205,7 @@ ConnectReturns(p) ==
 TakeConnection(p, l) ==
     LET c == Head(sock[l].acceptq)
         f == LowestFree(p)
-    IN /\ sock' = [sock EXCEPT ![l].acceptq = Tail(@), ![c].listener = NoSid]
+    IN /\ sock' = [sock EXCEPT ![l].acceptq = Tail(@), ![c].listener = NoSid, ![c].conn = TRUE]
        /\ fdt' = [fdt EXCEPT ![p][f] = c]
        /\ Record(p, "accept", [fd |-> f, peer |-> <<sock[c].rip, sock[c].rport>>])
 

@@ -84,6 +84,7 @@ TypeOK ==
         /\ sock[s].lip \in Addr /\ sock[s].lport \in AllPorts \cup {0}
         /\ sock[s].rip \in Hosts \cup {NoHost}
         /\ sock[s].err \in Errnos \cup {"none"}
+        /\ sock[s].conn \in BOOLEAN
     /\ \A p \in Proc : \A f \in Fds : fdt[p][f] \in Sids \cup {NoSid}
     /\ \A m \in net : m.proto \in {"tcp", "udp", "icmp", "raw"} /\ m.dst[1] \in Hosts
 

@@ -61,7 +61,8 @@ RcvSynInListen(m, keep) ==
                        !.lip = m.dst[1], !.lport = m.dst[2],
                        !.rip = m.src[1], !.rport = m.src[2],
                        !.st = "SYN-RECEIVED", !.listener = l,
-                       !.reuse = sock[l].reuse,
+                       \* It takes the listener's port with the listener's SO_REUSEADDR.
+                       !.reuse = sock[l].reuse, !.bindreuse = sock[l].reuse,
                        !.sndnxt = 1, !.rcvnxt = m.seq + 1]]
                /\ Arrive(m, keep, {Seg("tcp", "SYNACK", m.dst, m.src, 0, m.seq + 1, "none")})
     /\ Took("RcvSynInListen", m)
@@ -147,6 +148,14 @@ RcvRstInSynReceived(m, keep) ==
 ------------------------------------------------------------------------------
 (* The synchronized states (3.10.7.4) *)
 
+(* Whether new data for s, which has sent its FIN, can no longer be read:  *)
+(* RFC 1122 4.2.2.13 (data after CLOSE draws a reset). POSIX systems (BSD) *)
+(* reset when no descriptor refers to the socket; Linux when its reading  *)
+(* side is shut, by close or by shutdown(SHUT_RD).                        *)
+ReadsNoMore(s) ==
+    /\ sock[s].st \in {"FIN-WAIT-1", "FIN-WAIT-2"}
+    /\ IF Profile = "LINUX" THEN sock[s].rdshut ELSE ~Held(s)
+
 (* RcvData: the next data segment of the stream is queued for recv and    *)
 (* acknowledged (S10, S18). Only the segment numbered RCV.NXT is taken,   *)
 (* so the stream stays in order whatever the network does.                *)
@@ -155,6 +164,7 @@ RcvData(m, keep) ==
     /\ LET s == TcpTarget(m) IN
        /\ s # NoSid /\ sock[s].st \in {"ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2"}
        /\ m.seq = sock[s].rcvnxt
+       /\ ~ReadsNoMore(s)
        \* After SHUT_RD, POSIX discards what arrives; Linux queues it while a descriptor holds the socket.
        /\ sock' = [sock EXCEPT ![s].rcv = IF sock[s].rdshut /\ (Profile = "POSIX" \/ ~Held(s)) THEN @
                                           ELSE Append(@, m.data),
@@ -162,6 +172,17 @@ RcvData(m, keep) ==
                                ![s].rcvnxt = @ + 1]
        /\ Arrive(m, keep, {Out(s, "ACK", sock[s].sndnxt, m.seq + 1)})
     /\ Took("RcvData", m)
+
+(* RcvDataAfterClose: such data aborts the connection and is answered by  *)
+(* RST, numbered by the segment's acknowledgement so that the peer takes  *)
+(* it; a descriptor still on the socket sees ECONNRESET.                  *)
+RcvDataAfterClose(m, keep) ==
+    /\ TcpSeg(m, "DATA")
+    /\ LET s == TcpTarget(m) IN
+       /\ s # NoSid /\ m.seq = sock[s].rcvnxt /\ ReadsNoMore(s)
+       /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED", ![s].err = "ECONNRESET"], s)
+       /\ Arrive(m, keep, {Seg("tcp", "RST", m.dst, m.src, m.ack, m.seq + 1, "none")})
+    /\ Took("RcvDataAfterClose", m)
 
 (* RcvFin: the peer's FIN ends its half of the stream: reads return end   *)
 (* of file once the data before it is read. ESTABLISHED goes to          *)
@@ -202,12 +223,15 @@ RcvAck(m, keep) ==
     /\ Took("RcvAck", m)
 
 (* RcvRst: an acceptable RST (its number is RCV.NXT, RFC 5961) aborts the *)
-(* connection; the next call reports ECONNRESET.                          *)
+(* connection; the next call reports ECONNRESET (Linux: EPIPE in          *)
+(* CLOSE-WAIT, where the peer had finished sending).                       *)
 RcvRst(m, keep) ==
     /\ TcpSeg(m, "RST")
     /\ LET s == TcpTarget(m) IN
        /\ s # NoSid /\ sock[s].st \in Synchronized /\ m.seq = sock[s].rcvnxt
-       /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED", ![s].err = "ECONNRESET"], s)
+       /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED",
+                                       ![s].err = IF Profile = "LINUX" /\ sock[s].st = "CLOSE-WAIT"
+                                                  THEN "EPIPE" ELSE "ECONNRESET"], s)
        /\ Arrive(m, keep, {})
     /\ Took("RcvRst", m)
 
@@ -264,7 +288,7 @@ TcpArrival(m, keep) ==
     \/ RcvSynInListen(m, keep) \/ RcvOtherInListen(m, keep) \/ RcvForNoSocket(m, keep)
     \/ RcvSynAckInSynSent(m, keep) \/ RcvSynInSynSent(m, keep) \/ RcvRstInSynSent(m, keep)
     \/ RcvAckInSynReceived(m, keep) \/ RcvRstInSynReceived(m, keep)
-    \/ RcvData(m, keep) \/ RcvFin(m, keep) \/ RcvAck(m, keep) \/ RcvRst(m, keep)
+    \/ RcvData(m, keep) \/ RcvDataAfterClose(m, keep) \/ RcvFin(m, keep) \/ RcvAck(m, keep) \/ RcvRst(m, keep)
     \/ RcvStale(m, keep)
 
 TcpTimer(s) == TimeWaitExpires(s) \/ FinWait2Timeout(s) \/ HandshakeTimeout(s)

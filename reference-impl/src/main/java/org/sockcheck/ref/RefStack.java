@@ -288,7 +288,8 @@ public final class RefStack {
             s.backlog = backlog;
             return ok(0);
         }
-        if (s.state != TcpState.CLOSED) {
+        if (s.state != TcpState.CLOSED || (profile == Profile.LINUX && s.connected)) {
+            // Linux: a socket once connected never listens (its socket layer stays connected).
             return fail(Errno.EINVAL);
         }
         if (!s.bound() && profile == Profile.POSIX) {
@@ -321,8 +322,9 @@ public final class RefStack {
         if (s.tcp() && s.state == TcpState.SYN_SENT) {
             return fail(Errno.EALREADY);
         }
-        if (s.tcp() && s.state != TcpState.CLOSED) {
-            // Linux answers EISCONN for a listener too: the socket is not CLOSED.
+        if (s.tcp() && (s.state != TcpState.CLOSED || (profile == Profile.LINUX && s.connected))) {
+            // Linux answers EISCONN for a listener too: the socket is not CLOSED; and for a socket
+            // once connected, after its connection ended.
             return fail(Errno.EISCONN);
         }
         int lport = s.bound() || s.proto == Proto.RAW ? s.local.port() : freeEphemeral(s, s.host.ip);
@@ -333,6 +335,9 @@ public final class RefStack {
         if (s.tcp() && fourTupleTaken(s, local, addr)) {
             // S14; Linux refuses the second socket with EADDRNOTAVAIL.
             return fail(Errno.EADDRNOTAVAIL);
+        }
+        if (s.tcp()) {
+            s.host.sockets.removeIf(o -> sameFourTuple(o, s, local, addr) && takesOver(s, o));
         }
         if (!s.bound()) {
             s.bindReuse = s.reuse;
@@ -369,6 +374,7 @@ public final class RefStack {
         if (s == null) {
             out = fail(Errno.EBADF);
         } else if (s.state.synchronizedState()) {
+            s.connected = true;
             out = ok(0);
         } else if (s.state == TcpState.CLOSED && s.err != null) {
             out = fail(takeError(s));
@@ -399,6 +405,7 @@ public final class RefStack {
     private static Outcome takeConnection(Process p, Sock l) {
         Sock c = l.acceptQueue.poll();
         c.listener = null;
+        c.connected = true;
         return new Outcome.Accepted(p.allocate(c), c.remote);
     }
 
@@ -672,13 +679,16 @@ public final class RefStack {
      * Whether binding s to ip:port collides with another socket of the same
      * protocol on the host (S7: TCP and UDP ports are separate spaces). Both
      * sockets allowing reuse lift the conflict, unless the other one listens.
+     * A TIME-WAIT entry keeps the option its socket had (POSIX: the new
+     * socket's option alone binds over it).
      */
     private boolean conflicts(Sock s, String ip, int port) {
         for (Sock o : s.host.sockets) {
             if (o == s || o.proto != s.proto || o.local.port() != port || !overlap(o.local.ip(), ip)) {
                 continue;
             }
-            boolean reusable = s.reuse && (o.bindReuse || o.state == TcpState.TIME_WAIT)
+            // A TIME-WAIT entry keeps its socket's option: on Linux the new socket's alone is not enough.
+            boolean reusable = s.reuse && (o.bindReuse || (profile == Profile.POSIX && o.state == TcpState.TIME_WAIT))
                     && o.state != TcpState.LISTEN;
             if (!reusable) {
                 return true;
@@ -714,14 +724,29 @@ public final class RefStack {
         return false;
     }
 
-    private static boolean fourTupleTaken(Sock s, Endpoint local, Endpoint remote) {
+    private boolean fourTupleTaken(Sock s, Endpoint local, Endpoint remote) {
         for (Sock o : s.host.sockets) {
-            if (o != s && o.tcp() && o.state != TcpState.CLOSED && o.state != TcpState.LISTEN
-                    && local.equals(o.local) && remote.equals(o.remote)) {
+            if (sameFourTuple(o, s, local, remote) && !takesOver(s, o)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean sameFourTuple(Sock o, Sock s, Endpoint local, Endpoint remote) {
+        return o != s && o.tcp() && o.state != TcpState.CLOSED && o.state != TcpState.LISTEN
+                && local.equals(o.local) && remote.equals(o.remote);
+    }
+
+    /**
+     * Linux: a connect from the port a socket already has takes over a
+     * connection in TIME-WAIT with the same four addresses that no
+     * descriptor and no listener's queue holds (TCP timestamps tell the new
+     * connection's segments from the old one's, RFC 6191).
+     */
+    private boolean takesOver(Sock s, Sock o) {
+        return profile == Profile.LINUX && s.bound() && o.state == TcpState.TIME_WAIT && o.descriptors == 0
+                && o.listener == null;
     }
 
     // ================================================================ the network
@@ -792,7 +817,7 @@ public final class RefStack {
         return rcvSynInListen(s, m, keep) || rcvOtherInListen(s, m, keep)
                 || rcvSynAckInSynSent(s, m, keep) || rcvSynInSynSent(s, m, keep) || rcvRstInSynSent(s, m, keep)
                 || rcvAckInSynReceived(s, m, keep) || rcvRstInSynReceived(s, m, keep)
-                || rcvData(s, m, keep) || rcvFin(s, m, keep) || rcvAck(s, m, keep) || rcvRst(s, m, keep)
+                || rcvData(s, m, keep) || rcvDataAfterClose(s, m, keep) || rcvFin(s, m, keep) || rcvAck(s, m, keep) || rcvRst(s, m, keep)
                 || rcvStale(s, m, keep);
     }
 
@@ -840,7 +865,9 @@ public final class RefStack {
         c.local = m.dst();
         c.remote = m.src();
         c.listener = l;
+        // It takes the listener's port with the listener's SO_REUSEADDR.
         c.reuse = l.reuse;
+        c.bindReuse = l.reuse;
         c.sndNxt = 1;
         c.rcvNxt = m.seq() + 1;
         l.host.sockets.add(c);
@@ -946,7 +973,7 @@ public final class RefStack {
      * stays in order whatever the network does.
      */
     private boolean rcvData(Sock s, Segment m, boolean keep) {
-        if (m.kind() != Kind.DATA || m.seq() != s.rcvNxt || !receiving(s.state)) {
+        if (m.kind() != Kind.DATA || m.seq() != s.rcvNxt || !receiving(s.state) || readsNoMore(s)) {
             return false;
         }
         // After SHUT_RD, POSIX discards what arrives; Linux queues it while a descriptor holds the socket.
@@ -956,6 +983,32 @@ public final class RefStack {
         s.rcvNxt++;
         arrive(m, keep, Segment.tcp(Kind.ACK, s.local, s.remote, s.sndNxt, s.rcvNxt));
         return took("rcvData");
+    }
+
+    /**
+     * Whether new data for s, which has sent its FIN, can no longer be read
+     * (RFC 1122 4.2.2.13): POSIX, when no descriptor refers to it; Linux,
+     * when its reading side is shut (close or shutdown(SHUT_RD)).
+     */
+    private boolean readsNoMore(Sock s) {
+        return (s.state == TcpState.FIN_WAIT_1 || s.state == TcpState.FIN_WAIT_2)
+                && (profile == Profile.LINUX ? s.rdShut : s.descriptors == 0);
+    }
+
+    /**
+     * RcvDataAfterClose: such data aborts the connection and is answered by
+     * RST, numbered by the segment's acknowledgement so the peer takes it; a
+     * descriptor still on the socket sees ECONNRESET.
+     */
+    private boolean rcvDataAfterClose(Sock s, Segment m, boolean keep) {
+        if (m.kind() != Kind.DATA || m.seq() != s.rcvNxt || !readsNoMore(s)) {
+            return false;
+        }
+        s.err = Errno.ECONNRESET;
+        setState(s, TcpState.CLOSED, "rcvDataAfterClose");
+        forget(s);
+        arrive(m, keep, Segment.tcp(Kind.RST, m.dst(), m.src(), m.ack(), m.seq() + 1));
+        return took("rcvDataAfterClose");
     }
 
     private static boolean receiving(TcpState st) {
@@ -1008,12 +1061,15 @@ public final class RefStack {
         return took("rcvAck");
     }
 
-    /** RcvRst: an acceptable RST (numbered RCV.NXT, RFC 5961 3.2) aborts the connection: ECONNRESET. */
+    /**
+     * RcvRst: an acceptable RST (numbered RCV.NXT, RFC 5961 3.2) aborts the
+     * connection: ECONNRESET (Linux: EPIPE in CLOSE-WAIT).
+     */
     private boolean rcvRst(Sock s, Segment m, boolean keep) {
         if (m.kind() != Kind.RST || !s.state.synchronizedState() || m.seq() != s.rcvNxt) {
             return false;
         }
-        s.err = Errno.ECONNRESET;
+        s.err = profile == Profile.LINUX && s.state == TcpState.CLOSE_WAIT ? Errno.EPIPE : Errno.ECONNRESET;
         setState(s, TcpState.CLOSED, "rcvRst");
         forget(s);
         arrive(m, keep);

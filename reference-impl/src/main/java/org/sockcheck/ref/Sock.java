@@ -65,6 +65,11 @@ final class Sock {
 
     /** Descriptors referring to this socket, across all processes. */
     int descriptors;
+    /**
+     * Once connected (a connect that returned 0, or accept); spec: conn. On
+     * Linux such a socket cannot connect or listen again.
+     */
+    boolean connected;
     /** When the timer of the current state fires, on the stack's virtual clock; -1 when none runs. */
     long timerAt = -1;
 
