@@ -206,7 +206,9 @@ public final class JdkImplementation implements Implementation {
         InetSocketAddress bound = (InetSocketAddress) sc.getLocalAddress();
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
         open.add(server);
-        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        // As the trace set it: ServerSocketChannel turns SO_REUSEADDR on by default, and the
+        // connections it accepts would carry the option into TIME-WAIT.
+        server.setOption(StandardSocketOptions.SO_REUSEADDR, s.reuse);
         closeQuietly(sc);
         InetSocketAddress at = bound != null ? bound : new InetSocketAddress(addressing.hostIps().get(s.host), 0);
         try {
