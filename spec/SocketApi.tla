@@ -133,11 +133,15 @@ SameFourTuple(o, s, lip, lport, rip, rport) ==
 
 \* Linux: a connect from the port a socket already has takes over a
 \* connection in TIME-WAIT with the same four addresses that no descriptor
-\* and no listener's queue holds (TCP timestamps tell the new connection's
-\* segments from the old one's, as RFC 6191 describes).
+\* and no listener's queue holds, or an orphaned FIN-WAIT-2 one (Linux keeps
+\* it as a time-wait socket); TCP timestamps tell the new connection's
+\* segments from the old one's, as RFC 6191 describes.
+\* NOTE: on Linux a connection still held by a descriptor also leaves a
+\* time-wait socket, which is taken over; here the entry stays with its
+\* descriptor and the connect fails.
 TakesOver(s, o) ==
     /\ Profile = "LINUX" /\ sock[s].lport # 0
-    /\ sock[o].st = "TIME-WAIT" /\ ~Held(o) /\ sock[o].listener = NoSid
+    /\ sock[o].st \in {"TIME-WAIT", "FIN-WAIT-2"} /\ ~Held(o) /\ sock[o].listener = NoSid
 
 FourTupleTaken(s, lip, lport, rip, rport) ==
     \E o \in Sids \ {s} : SameFourTuple(o, s, lip, lport, rip, rport) /\ ~TakesOver(s, o)
@@ -286,15 +290,30 @@ SendTo(p, f, d, ip, port) ==
                /\ UNCHANGED <<fdt, alive, pending>>
 
 \* What recv can give right now, or "wait".
+RecvData(x) == [kind |-> "data", ret |-> Head(x.rcv), take |-> TRUE, clear |-> FALSE]
+RecvEof == [kind |-> "eof", ret |-> "EOF", take |-> FALSE, clear |-> FALSE]
+RecvErr(x) == [kind |-> "err", ret |-> x.err, take |-> FALSE, clear |-> TRUE]
+RecvNotConn == [kind |-> "err", ret |-> "ENOTCONN", take |-> FALSE, clear |-> FALSE]
+RecvWait == [kind |-> "wait", ret |-> "wait", take |-> FALSE, clear |-> FALSE]
+
+\* What recv gives. A Linux stream (tcp_recvmsg) gives the data queued
+\* first, then end of file once the peer's FIN came (an error stays for
+\* send), then the error, then end of file after a shutdown or a reset.
 RecvResult(s) ==
     LET x == sock[s] IN
-    CASE x.err # "none" -> [kind |-> "err", ret |-> x.err, take |-> FALSE, clear |-> TRUE]
-      \* Linux keeps a stream readable after SHUT_RD: the data queued before and after it is read.
-      [] x.rcv # <<>> /\ (~x.rdshut \/ (Profile = "LINUX" /\ x.proto = "tcp"))
-            -> [kind |-> "data", ret |-> Head(x.rcv), take |-> TRUE, clear |-> FALSE]
-      [] x.proto = "tcp" /\ (x.fin \/ x.rdshut) -> [kind |-> "eof", ret |-> "EOF", take |-> FALSE, clear |-> FALSE]
-      [] x.proto = "tcp" /\ x.st \notin Synchronized -> [kind |-> "err", ret |-> "ENOTCONN", take |-> FALSE, clear |-> FALSE]
-      [] OTHER -> [kind |-> "wait", ret |-> "wait", take |-> FALSE, clear |-> FALSE]
+    IF Profile = "LINUX" /\ x.proto = "tcp" THEN
+        CASE x.rcv # <<>> -> RecvData(x)
+          [] x.fin -> RecvEof
+          [] x.err # "none" -> RecvErr(x)
+          [] x.rdshut -> RecvEof
+          [] x.st \notin Synchronized -> RecvNotConn
+          [] OTHER -> RecvWait
+    ELSE
+    CASE x.err # "none" -> RecvErr(x)
+      [] x.rcv # <<>> /\ ~x.rdshut -> RecvData(x)
+      [] x.proto = "tcp" /\ (x.fin \/ x.rdshut) -> RecvEof
+      [] x.proto = "tcp" /\ x.st \notin Synchronized -> RecvNotConn
+      [] OTHER -> RecvWait
 
 RecvNow(p, s, op) ==
     LET r == RecvResult(s) IN

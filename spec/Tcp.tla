@@ -223,15 +223,18 @@ RcvAck(m, keep) ==
     /\ Took("RcvAck", m)
 
 (* RcvRst: an acceptable RST (its number is RCV.NXT, RFC 5961) aborts the *)
-(* connection; the next call reports ECONNRESET (Linux: EPIPE in          *)
-(* CLOSE-WAIT, where the peer had finished sending).                       *)
+(* connection; the next send reports ECONNRESET (Linux: EPIPE in          *)
+(* CLOSE-WAIT, where the peer had finished sending). Linux shuts both     *)
+(* halves of the socket (tcp_done), so recv gives end of file after that. *)
 RcvRst(m, keep) ==
     /\ TcpSeg(m, "RST")
     /\ LET s == TcpTarget(m) IN
        /\ s # NoSid /\ sock[s].st \in Synchronized /\ m.seq = sock[s].rcvnxt
        /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED",
                                        ![s].err = IF Profile = "LINUX" /\ sock[s].st = "CLOSE-WAIT"
-                                                  THEN "EPIPE" ELSE "ECONNRESET"], s)
+                                                  THEN "EPIPE" ELSE "ECONNRESET",
+                                       ![s].rdshut = @ \/ Profile = "LINUX",
+                                       ![s].wrshut = @ \/ Profile = "LINUX"], s)
        /\ Arrive(m, keep, {})
     /\ Took("RcvRst", m)
 

@@ -337,7 +337,12 @@ public final class RefStack {
             return fail(Errno.EADDRNOTAVAIL);
         }
         if (s.tcp()) {
-            s.host.sockets.removeIf(o -> sameFourTuple(o, s, local, addr) && takesOver(s, o));
+            for (Sock o : List.copyOf(s.host.sockets)) {
+                if (sameFourTuple(o, s, local, addr) && takesOver(s, o)) {
+                    setState(o, TcpState.CLOSED, "connect");
+                    s.host.sockets.remove(o);
+                }
+            }
         }
         if (!s.bound()) {
             s.bindReuse = s.reuse;
@@ -516,11 +521,27 @@ public final class RefStack {
 
     /** What recv can give right now (spec: RecvResult), or null when it must wait. */
     private Outcome recvResult(Sock s, Process.Pending call) {
+        if (s.tcp() && profile == Profile.LINUX) {
+            // Linux (tcp_recvmsg): the data first, end of file once the peer's FIN came (an error
+            // stays for send), then the error, then end of file after a shutdown or a reset.
+            if (s.hasData()) {
+                return new Outcome.Data(s.take(call.max()), null);
+            } else if (s.fin) {
+                return new Outcome.Data(new byte[0], null);
+            } else if (s.err != null) {
+                return fail(takeError(s));
+            } else if (s.rdShut) {
+                return new Outcome.Data(new byte[0], null);
+            } else if (!s.state.synchronizedState()) {
+                return fail(Errno.ENOTCONN);
+            }
+            return null;
+        }
         boolean withSender = call.op().equals("recvfrom") && !s.tcp();
         Outcome out;
         if (s.err != null) {
             out = fail(takeError(s));
-        } else if (s.hasData() && (!s.rdShut || (s.tcp() && profile == Profile.LINUX))) {
+        } else if (s.hasData() && !s.rdShut) {
             if (s.tcp()) {
                 out = new Outcome.Data(s.take(call.max()), null);
             } else {
@@ -741,11 +762,13 @@ public final class RefStack {
     /**
      * Linux: a connect from the port a socket already has takes over a
      * connection in TIME-WAIT with the same four addresses that no
-     * descriptor and no listener's queue holds (TCP timestamps tell the new
-     * connection's segments from the old one's, RFC 6191).
+     * descriptor and no listener's queue holds, or an orphaned FIN-WAIT-2
+     * one (Linux keeps it as a time-wait socket); TCP timestamps tell the
+     * new connection's segments from the old one's, RFC 6191.
      */
     private boolean takesOver(Sock s, Sock o) {
-        return profile == Profile.LINUX && s.bound() && o.state == TcpState.TIME_WAIT && o.descriptors == 0
+        return profile == Profile.LINUX && s.bound()
+                && (o.state == TcpState.TIME_WAIT || o.state == TcpState.FIN_WAIT_2) && o.descriptors == 0
                 && o.listener == null;
     }
 
@@ -1063,13 +1086,17 @@ public final class RefStack {
 
     /**
      * RcvRst: an acceptable RST (numbered RCV.NXT, RFC 5961 3.2) aborts the
-     * connection: ECONNRESET (Linux: EPIPE in CLOSE-WAIT).
+     * connection: ECONNRESET (Linux: EPIPE in CLOSE-WAIT, and both halves shut).
      */
     private boolean rcvRst(Sock s, Segment m, boolean keep) {
         if (m.kind() != Kind.RST || !s.state.synchronizedState() || m.seq() != s.rcvNxt) {
             return false;
         }
         s.err = profile == Profile.LINUX && s.state == TcpState.CLOSE_WAIT ? Errno.EPIPE : Errno.ECONNRESET;
+        if (profile == Profile.LINUX) {
+            // Linux shuts both halves (tcp_done): recv gives end of file once the error is out.
+            s.rdShut = s.wrShut = true;
+        }
         setState(s, TcpState.CLOSED, "rcvRst");
         forget(s);
         arrive(m, keep);
