@@ -25,8 +25,9 @@ public final class Models {
         int sockets = 0;
         for (Trace t : traces) {
             profiles.add(t.profile().name());
+            // A host named only in an address (connect to a host where nothing runs) is a host too.
+            hosts.addAll(t.hosts());
             for (Event e : t.events()) {
-                hosts.add(e.host());
                 if (e instanceof Event.Call c) {
                     procs.add(c.process());
                     if (c.op().equals("socket") || c.op().equals("accept")) {
