@@ -20,12 +20,9 @@ import org.sockcheck.harness.trace.Event;
 import org.sockcheck.harness.trace.TraceText;
 import org.sockcheck.harness.validate.Models;
 import org.sockcheck.harness.validate.SpecJudge;
-import org.sockcheck.harness.run.TraceCheck;
 import org.sockcheck.harness.run.TraceResult;
 import org.sockcheck.harness.run.Verdict;
 import org.sockcheck.harness.trace.Trace;
-import org.sockcheck.harness.trace.TraceFiles;
-import org.sockcheck.harness.trace.TraceSyntaxException;
 import org.sockcheck.harness.validate.SpecCoverage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -104,36 +101,12 @@ public final class CheckCommand implements Callable<Integer> {
         }
         try {
             List<Path> roots = traces == null ? defaultTraces() : traces;
-            List<Path> files;
-            try {
-                files = TraceFiles.find(roots);
-            } catch (IOException e) {
-                err.println("sockcheck check: " + e.getMessage());
-                err.println("  hint: --traces takes trace files (*.trace, *.jsonl) or folders of them");
+            java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck check", roots, err, "nothing was run");
+            if (read.isEmpty()) {
                 return Main.BAD_INPUT;
             }
-            if (files.isEmpty()) {
-                err.println("sockcheck check: no traces (*.trace, *.jsonl) under " + roots);
-                return Main.BAD_INPUT;
-            }
-            List<Trace> loaded = new ArrayList<>();
+            List<Trace> loaded = read.get();
             List<String> problems = new ArrayList<>();
-            for (Path f : files) {
-                try {
-                    Trace t = TraceFiles.read(f);
-                    TraceCheck.check(t);
-                    loaded.add(t);
-                } catch (TraceSyntaxException e) {
-                    problems.add(e.getMessage());
-                } catch (IOException e) {
-                    problems.add(f + ": cannot read: " + e.getMessage());
-                }
-            }
-            if (!problems.isEmpty()) {
-                problems.forEach(err::println);
-                err.println(problems.size() + " trace(s) could not be read; nothing was run.");
-                return Main.BAD_INPUT;
-            }
             Path base = commonFolder(roots);
             Path known = expectations != null ? expectations : defaultCorpus().getParent().resolve("expectations");
             Map<String, Expectations> lists = new HashMap<>();

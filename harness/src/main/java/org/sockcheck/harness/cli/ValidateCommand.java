@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.sockcheck.harness.trace.Trace;
-import org.sockcheck.harness.trace.TraceFiles;
-import org.sockcheck.harness.trace.TraceSyntaxException;
 import org.sockcheck.harness.validate.Models;
 import org.sockcheck.harness.validate.Validator;
 import org.sockcheck.spec.tlc.SpecBridge;
@@ -35,20 +33,11 @@ public final class ValidateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<Trace> traces = new ArrayList<>();
-        int bad = 0;
-        for (Path p : TraceFiles.find(paths)) {
-            try {
-                traces.add(TraceFiles.read(p));
-            } catch (TraceSyntaxException e) {
-                err.println(e.getMessage());
-                bad++;
-            }
-        }
-        if (bad > 0 || traces.isEmpty()) {
-            err.println(bad > 0 ? bad + " trace(s) could not be read; nothing was validated." : "no traces found in " + paths);
+        java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck validate", paths, err, "nothing was validated");
+        if (read.isEmpty()) {
             return Main.BAD_INPUT;
         }
+        List<Trace> traces = read.get();
         List<Trace> fit = new ArrayList<>();
         int skipped = 0;
         for (Trace t : traces) {
