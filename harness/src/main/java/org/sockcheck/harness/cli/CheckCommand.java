@@ -230,7 +230,11 @@ public final class CheckCommand implements Callable<Integer> {
         }
     }
 
-    /** The corpus shipped with sockcheck: under SOCKCHECK_HOME (set by ./sockcheck) or the working folder. */
+    /** A run's message with its trace named as the table names it: relative to the folder the traces came from. */
+    static String shownMessage(TraceResult r, Path base) {
+        return r.message().replace(r.trace(), relative(base, r.trace()));
+    }
+
     /** The folder the trace paths are shown relative to: the one folder given, or the parent all folders share. */
     static Path commonFolder(List<Path> roots) {
         if (roots.stream().anyMatch(r -> !Files.isDirectory(r))) {
@@ -250,6 +254,7 @@ public final class CheckCommand implements Callable<Integer> {
         return Files.isDirectory(generated) ? List.of(defaultCorpus(), generated) : List.of(defaultCorpus());
     }
 
+    /** The corpus shipped with sockcheck: under SOCKCHECK_HOME (set by ./sockcheck) or the working folder. */
     static Path defaultCorpus() {
         String home = System.getenv("SOCKCHECK_HOME");
         Path root = home == null || home.isEmpty() ? Path.of("") : Path.of(home);
@@ -335,7 +340,7 @@ public final class CheckCommand implements Callable<Integer> {
                 }
                 sb.append('\n').append(r.verdict()).append(" on ").append(r.implementation()).append(": ")
                         // The trace as the table names it, relative to the folder the traces came from.
-                        .append(r.message().replace(r.trace(), relative(base, r.trace())).replace("\n", "\n  ")).append('\n');
+                        .append(shownMessage(r, base).replace("\n", "\n  ")).append('\n');
             }
             return sb.isEmpty() ? "\n" : sb.append('\n').toString();
         }

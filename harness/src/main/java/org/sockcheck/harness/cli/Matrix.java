@@ -145,7 +145,7 @@ final class Matrix {
         if (lines.isEmpty()) {
             return "";
         }
-        String first = lines.get(0).replaceFirst("^.*/([^/]+:\\d+: )", "$1");
+        String first = lines.get(0);
         return lines.size() == 1 ? first : first + " \u2014 " + lines.get(lines.size() - 1);
     }
 

@@ -36,9 +36,9 @@ class MatrixTest {
     void thePageListsTheFailuresFirstWithTheirReasonAndDiagram() {
         Matrix m = new Matrix(List.of(r("bind", "linux", Verdict.XFAIL), r("udp", "linux", Verdict.FAIL)));
         String html = m.html("2 runs: 0 pass, 1 fail, 1 xfail", "spec coverage of the passing runs:\n  ref: spec actions 3/40\n",
-                List.of(new Matrix.Drawn("linux", "bind/t.trace", Verdict.XFAIL, "/x/bind/t.trace:5: A.p1: bind(3, A:80)\n"
+                List.of(new Matrix.Drawn("linux", "bind/t.trace", Verdict.XFAIL, "bind/t.trace:5: A.p1: bind(3, A:80)\n"
                         + "  known divergence: some-id", "<svg id=\"one\"></svg>"),
-                        new Matrix.Drawn("linux", "udp/t.trace", Verdict.FAIL, "/x/udp/t.trace:7: A.p1: recv(3, 10)\n"
+                        new Matrix.Drawn("linux", "udp/t.trace", Verdict.FAIL, "udp/t.trace:7: A.p1: recv(3, 10)\n"
                                 + "  no behaviour of the spec explains this", "<svg id=\"two\"></svg>")));
         assertTrue(html.contains("<p class=\"totals\">2 runs: 0 pass, 1 fail, 1 xfail</p>"), html);
         assertTrue(html.contains("<h2>Spec coverage</h2>") && html.contains("ref: spec actions 3/40"), html);
