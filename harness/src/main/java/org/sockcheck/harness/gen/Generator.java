@@ -332,19 +332,25 @@ public final class Generator {
         public String argument(String proto, String host, Object port) {
             String p = String.valueOf(port);
             if (!ephemeral.contains(p)) {
-                return p.equals("0") ? "*" : p;
+                return label(p);
             }
             String var = vars.get(proto + " " + host + ":" + p);
-            return var != null && lines.stream().anyMatch(l -> l.matches(".*\\" + var + "\\b.*")) ? var : null;
+            if (var == null) {
+                return null;
+            }
+            java.util.regex.Pattern used = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(var) + "\\b");
+            return lines.stream().anyMatch(l -> used.matcher(l).find()) ? var : null;
         }
 
         @Override
         public String name(String proto, String host, Object port) {
             String p = String.valueOf(port);
-            if (!ephemeral.contains(p)) {
-                return p.equals("0") ? "*" : p;
-            }
-            return vars.computeIfAbsent(proto + " " + host + ":" + p, k -> "$e" + nextVar++);
+            return ephemeral.contains(p) ? vars.computeIfAbsent(proto + " " + host + ":" + p, k -> "$e" + nextVar++) : label(p);
+        }
+
+        /** A port label as the trace writes it; port 0 is "*". */
+        private static String label(String p) {
+            return p.equals("0") ? "*" : p;
         }
 
         /** An ephemeral port that a socket takes anew gets a fresh variable. */
@@ -416,8 +422,6 @@ public final class Generator {
         return seq == null || (seq instanceof java.util.Collection<?> c && c.isEmpty())
                 || (seq instanceof Map<?, ?> m && m.isEmpty());
     }
-
-
 
     @SuppressWarnings("unchecked")
     private static boolean pending(SpecBridge.State s, Object proc) {

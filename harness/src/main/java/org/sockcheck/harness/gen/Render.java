@@ -105,7 +105,7 @@ public final class Render {
     }
 
     /** Whether a result the spec recorded is an errno (the spec writes end of file as "EOF"). */
-    static boolean isErrno(Object ret) {
+    public static boolean isErrno(Object ret) {
         return ret instanceof String s && s.startsWith("E") && !s.equals("EOF");
     }
 

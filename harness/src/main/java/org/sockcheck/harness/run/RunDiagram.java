@@ -53,7 +53,7 @@ final class RunDiagram {
                         }
                     }
                     if (events.get(line) instanceof Event.Call call && byLine.containsKey(line)) {
-                        rows.add(call(call, byLine.get(line)));
+                        rows.add(call(call));
                         if (!returnsLater.contains(line)) {
                             rows.add(result(call, byLine.get(line)));
                         }
@@ -78,7 +78,7 @@ final class RunDiagram {
             }
             switch (events.get(s.line())) {
                 case Event.Call call -> {
-                    rows.add(call(call, s));
+                    rows.add(call(call));
                     rows.add(result(call, s));
                 }
                 case Event.Observe o -> note(rows, o, s);
@@ -89,7 +89,7 @@ final class RunDiagram {
         return new SequenceDiagram(SequenceDiagram.lifelines(trace.hosts(), trace.processes()), rows);
     }
 
-    private static Row call(Event.Call c, Step s) {
+    private static Row call(Event.Call c) {
         return new Row(Kind.CALL, c.line(), c.host() + "." + c.process(), c.host(), TraceText.callOnly(c), "", true);
     }
 

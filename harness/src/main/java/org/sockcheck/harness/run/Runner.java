@@ -122,7 +122,8 @@ public final class Runner {
             }
             observedTrace = observed.toString();
             tables = tables(trace, impl, symbols);
-            Trace observedRun = parse(observedTrace);
+            // Read back as a trace only for the judge, which validates it.
+            Trace observedRun = judge == null ? null : parse(observedTrace);
             Judge.Decision decision = judge == null ? new Judge.Decision.Undecided("no judge")
                     : first != null && first.how().observed().startsWith("(no return") ? null : judge.decide(observedRun);
             switch (decision) {

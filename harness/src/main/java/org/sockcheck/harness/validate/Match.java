@@ -21,8 +21,8 @@ final class Match {
     private Match() {
     }
 
-    static Map<String, Object> result(Event.Call call, Object ret, Map<String, Object> vars, SpecBridge spec) {
-        boolean errno = ret instanceof String s && s.startsWith("E") && !s.equals("EOF");
+    static Map<String, Object> result(Event.Call call, Object ret, Map<String, Object> vars) {
+        boolean errno = Render.isErrno(ret);
         switch (call.expect()) {
             case Event.Expect.Fails f -> {
                 return errno && f.errno().equals(ret) ? vars : null;
@@ -116,7 +116,7 @@ final class Match {
     }
 
     /** The observation against the spec's table of the host: the same rows, in any order. */
-    static Map<String, Object> rows(Event.Observe obs, SpecBridge.State s, Map<String, Object> vars, SpecBridge spec) {
+    static Map<String, Object> rows(Event.Observe obs, SpecBridge.State s, Map<String, Object> vars) {
         List<SpecRow> table = Render.rows(obs.host(), s);
         if (table.size() != obs.rows().size()) {
             return null;

@@ -114,12 +114,12 @@ public final class SpecJudge implements Judge {
                 // A step of the network, named by what it did with segment m (SpecBridge.step).
                 out.add(new Witnessed.Segment(host(m.get("src")), host(m.get("dst")), segment(m, names),
                         "LoseSegment".equals(st.action())));
-            } else if (st.action().endsWith("Returns")) {
+            } else if (Validator.isReturn(st)) {
                 Integer at = pending.remove(evt.get("proc"));
                 if (at != null) {
                     out.add(new Witnessed.Returned(at));
                 }
-            } else if (!TIMERS.contains(st.action()) && k < calls.size()) {
+            } else if (!Validator.TIMERS.contains(st.action()) && k < calls.size()) {
                 int at = calls.get(k++);
                 out.add(new Witnessed.Called(at));
                 if ("pending".equals(evt.get("ret"))) {
@@ -129,9 +129,6 @@ public final class SpecJudge implements Judge {
         }
         return out;
     }
-
-    private static final java.util.Set<String> TIMERS = java.util.Set.of("TimeWaitExpires", "FinWait2Timeout",
-            "HandshakeTimeout");
 
     private static String host(Object endpoint) {
         return endpoint instanceof List<?> l && !l.isEmpty() ? String.valueOf(l.get(0)) : String.valueOf(endpoint);

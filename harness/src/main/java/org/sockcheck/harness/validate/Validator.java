@@ -42,8 +42,10 @@ public final class Validator {
      * fire, and letting them fire anywhere multiplies the search.
      */
     private static final Set<String> WITHOUT_TIMERS = Set.of("Network", "ConnectReturns", "AcceptReturns", "RecvReturns");
-    private static final Set<String> WITH_TIMERS = Set.of("Network", "ConnectReturns", "AcceptReturns", "RecvReturns",
-            "TimeWaitExpires", "FinWait2Timeout", "HandshakeTimeout");
+    /** The spec's timers (Tcp.tla's TcpTimer). */
+    static final Set<String> TIMERS = Set.of("TimeWaitExpires", "FinWait2Timeout", "HandshakeTimeout");
+    private static final Set<String> WITH_TIMERS = java.util.stream.Stream.concat(WITHOUT_TIMERS.stream(), TIMERS.stream())
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     private Set<String> hidden = WITHOUT_TIMERS;
     private static final String GAVE_UP = "(not decided: ";
 
@@ -238,14 +240,14 @@ public final class Validator {
                         if ("pending".equals(ret)) {
                             for (Returned r : quick ? returnsSettled(st, params.get("p")) : returns(st, params.get("p"))) {
                                 allowed.add(String.valueOf(r.ret));
-                                Map<String, Object> b = Match.result(call, r.ret, n.vars, spec);
+                                Map<String, Object> b = Match.result(call, r.ret, n.vars);
                                 if (b != null) {
                                     next.add(new Node(r.state, b, n, r.path));
                                 }
                             }
                         } else {
                             allowed.add(String.valueOf(ret));
-                            Map<String, Object> b = Match.result(call, ret, n.vars, spec);
+                            Map<String, Object> b = Match.result(call, ret, n.vars);
                             if (b != null) {
                                 next.add(new Node(st.next(), b, n, List.of(st)));
                             }
@@ -255,7 +257,7 @@ public final class Validator {
             }
             case Event.Observe obs -> {
                 for (Node n : nodes) {
-                    Map<String, Object> b = Match.rows(obs, n.state, n.vars, spec);
+                    Map<String, Object> b = Match.rows(obs, n.state, n.vars);
                     allowed.add(Match.renderRows(obs.host(), n.state));
                     if (b != null) {
                         next.add(new Node(n.state, b, n, List.of()));
@@ -315,7 +317,12 @@ public final class Validator {
 
     /** Whether the step is the return of process p's blocked call. */
     private static boolean returnOf(SpecBridge.Step st, Object p) {
-        return st.action().endsWith("Returns") && Objects.equals(st.next().evt().get("proc"), p);
+        return isReturn(st) && Objects.equals(st.next().evt().get("proc"), p);
+    }
+
+    /** Whether the step is a blocked call returning (ConnectReturns, AcceptReturns, RecvReturns). */
+    static boolean isReturn(SpecBridge.Step st) {
+        return st.action().endsWith("Returns");
     }
 
     private record Closure(List<Node> nodes, boolean bounded) {

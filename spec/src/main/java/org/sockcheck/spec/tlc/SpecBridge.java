@@ -270,14 +270,7 @@ public final class SpecBridge {
 
     /** Every step the spec allows from s, with the action that takes it and its parameters. */
     public List<Step> successors(State s) {
-        List<Step> out = new ArrayList<>();
-        for (int i = 0; i < actions.length; i++) {
-            StateVec next = next(i, s);
-            for (int k = 0; k < next.size(); k++) {
-                out.add(step(i, next.elementAt(k)));
-            }
-        }
-        return out;
+        return stepsOf(s, java.util.stream.IntStream.range(0, actions.length).toArray(), (i, st) -> true);
     }
 
     private StateVec next(int i, State s) {
@@ -311,40 +304,37 @@ public final class SpecBridge {
      * TLC's split are evaluated, which is what makes checking a trace cheap.
      */
     public List<Step> successors(State s, String action, Map<String, Object> params) {
-        return remembered(s, List.of(action, params), () -> {
-            List<Step> out = new ArrayList<>();
-            int[] chosen = selected.computeIfAbsent(List.of(action, params), k -> byName.getOrDefault(action, List.of())
-                    .stream().filter(i -> params(i).entrySet().containsAll(params.entrySet()))
-                    .mapToInt(Integer::intValue).toArray());
-            for (int i : chosen) {
-                StateVec next = next(i, s);
-                for (int k = 0; k < next.size(); k++) {
-                    out.add(step(i, next.elementAt(k)));
-                }
-            }
-            return out;
-        });
+        return remembered(s, List.of(action, params), () -> stepsOf(s,
+                selected.computeIfAbsent(List.of(action, params), k -> byName.getOrDefault(action, List.of())
+                        .stream().filter(i -> params(i).entrySet().containsAll(params.entrySet()))
+                        .mapToInt(Integer::intValue).toArray()),
+                (i, st) -> true));
     }
 
     /** The steps of the named actions only (cheaper than all successors); "Network" names all arrivals. */
     public List<Step> successors(State s, java.util.Set<String> onlyActions) {
-        return remembered(s, onlyActions, () -> {
-            List<Step> out = new ArrayList<>();
-            int[] chosen = selected.computeIfAbsent(onlyActions, k -> java.util.stream.IntStream.range(0, actions.length)
-                    .filter(i -> onlyActions.contains(actionNames[i])
-                            || actionNames[i].equals("Network") && !onlyActions.isEmpty())
-                    .toArray());
-            for (int i : chosen) {
-                StateVec next = next(i, s);
-                for (int k = 0; k < next.size(); k++) {
-                    Step st = step(i, next.elementAt(k));
-                    if (onlyActions.contains(st.action()) || onlyActions.contains(actionNames[i])) {
-                        out.add(st);
-                    }
+        return remembered(s, onlyActions, () -> stepsOf(s,
+                selected.computeIfAbsent(onlyActions, k -> java.util.stream.IntStream.range(0, actions.length)
+                        .filter(i -> onlyActions.contains(actionNames[i])
+                                || actionNames[i].equals("Network") && !onlyActions.isEmpty())
+                        .toArray()),
+                // A network arrival is kept when its own name (the action it took) was asked for.
+                (i, st) -> onlyActions.contains(st.action()) || onlyActions.contains(actionNames[i])));
+    }
+
+    /** The steps of these split actions from s that keep says to keep (by action index and step). */
+    private List<Step> stepsOf(State s, int[] chosen, java.util.function.BiPredicate<Integer, Step> keep) {
+        List<Step> out = new ArrayList<>();
+        for (int i : chosen) {
+            StateVec next = next(i, s);
+            for (int k = 0; k < next.size(); k++) {
+                Step st = step(i, next.elementAt(k));
+                if (keep.test(i, st)) {
+                    out.add(st);
                 }
             }
-            return out;
-        });
+        }
+        return out;
     }
 
     private Map<String, Object> params(int i) {
