@@ -249,7 +249,7 @@ public record SequenceDiagram(List<Lifeline> lifelines, List<Row> rows) {
     }
 
     private static String text(double x, double y, String s, String attrs) {
-        return "<text x=\"" + round(x) + "\" y=\"" + round(y) + "\" " + attrs + " xml:space=\"preserve\">" + escape(s)
+        return "<text x=\"" + round(x) + "\" y=\"" + round(y) + "\" " + attrs + " xml:space=\"preserve\">" + Markup.escape(s)
                 + "</text>\n";
     }
 
@@ -263,9 +263,5 @@ public record SequenceDiagram(List<Lifeline> lifelines, List<Row> rows) {
 
     private static String round(double d) {
         return Long.toString(Math.round(d));
-    }
-
-    static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

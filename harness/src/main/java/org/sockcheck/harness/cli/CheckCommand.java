@@ -108,7 +108,7 @@ public final class CheckCommand implements Callable<Integer> {
             List<Trace> loaded = read.get();
             List<String> problems = new ArrayList<>();
             Path base = commonFolder(roots);
-            Path known = expectations != null ? expectations : defaultCorpus().getParent().resolve("expectations");
+            Path known = expectations != null ? expectations : defaultExpectations();
             Map<String, Expectations> lists = new HashMap<>();
             for (Implementation im : impls) {
                 try {
@@ -252,6 +252,11 @@ public final class CheckCommand implements Callable<Integer> {
     static List<Path> defaultTraces() {
         Path generated = defaultCorpus().getParent().resolve("generated");
         return Files.isDirectory(generated) ? List.of(defaultCorpus(), generated) : List.of(defaultCorpus());
+    }
+
+    /** The known divergences shipped with sockcheck, next to the corpus. */
+    static Path defaultExpectations() {
+        return defaultCorpus().getParent().resolve("expectations");
     }
 
     /** The corpus shipped with sockcheck: under SOCKCHECK_HOME (set by ./sockcheck) or the working folder. */

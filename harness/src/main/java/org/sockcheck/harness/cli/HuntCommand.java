@@ -79,7 +79,7 @@ public final class HuntCommand implements Callable<Integer> {
         Path dir = out != null ? out : corpus.resolve("regressions").resolve(Expectations.fileName(im.name()).replace(".yaml", ""));
         Expectations known;
         try {
-            known = Expectations.load((expectations != null ? expectations : corpus.resolve("expectations"))
+            known = Expectations.load((expectations != null ? expectations : CheckCommand.defaultExpectations())
                     .resolve(Expectations.fileName(im.name())));
         } catch (Expectations.BadExpectations e) {
             err.println("sockcheck hunt: " + e.getMessage());

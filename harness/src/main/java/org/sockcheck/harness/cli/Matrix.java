@@ -1,5 +1,7 @@
 package org.sockcheck.harness.cli;
 
+import static org.sockcheck.reports.Markup.escape;
+
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
@@ -152,9 +154,5 @@ final class Matrix {
     /** Failures first, then errors, unexpected passes, listed divergences. */
     private static int rank(Verdict v) {
         return List.of(Verdict.FAIL, Verdict.ERROR, Verdict.XPASS, Verdict.XFAIL, Verdict.SKIP, Verdict.PASS).indexOf(v);
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
