@@ -29,9 +29,9 @@ public final class Loopback {
     }
 
     public static Addressing plan(TraceSetup setup) throws ImplementationException {
-        // A block no socket of the kernel uses (an earlier trace's TIME-WAIT would show up in
-        // this trace's tables) and that this run has not handed out before.
-        java.util.Set<String> busy = blocksInUse();
+        // A block no socket of the kernel used when this JVM started (an earlier run's TIME-WAIT
+        // would show up in this trace's tables) and that this run has not handed out before.
+        java.util.Set<String> busy = BusyAtStart.BLOCKS;
         int x = 0;
         int y = 0;
         for (int tries = 0; tries < 200; tries++) {
@@ -50,6 +50,11 @@ public final class Loopback {
     }
 
     private static final java.util.Set<String> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The blocks in use when the first trace was placed: read once; later traces avoid this run's own through GIVEN. */
+    private static final class BusyAtStart {
+        static final java.util.Set<String> BLOCKS = blocksInUse();
+    }
 
     /** The 127.X.Y blocks of every address in /proc/net/tcp and /proc/net/udp, as "X.Y". */
     private static java.util.Set<String> blocksInUse() {
