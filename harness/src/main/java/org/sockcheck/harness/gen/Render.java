@@ -115,6 +115,22 @@ public final class Render {
     }
 
     /**
+     * A result the spec allows, as a trace writes results (ports as the spec
+     * numbers them): an address A:80, accept's "4 peer B:40000", a datagram
+     * "\"d\" from B:40000", end of file "", an errno or a number as it is.
+     */
+    public static String shown(Object ret) {
+        return switch (ret) {
+            case List<?> l when l.size() == 2 -> addr(l.get(0), l.get(1));
+            case Map<?, ?> m when m.containsKey("peer") -> m.get("fd") + " peer " + shown(m.get("peer"));
+            case Map<?, ?> m when m.containsKey("from") -> "\"" + m.get("data") + "\" from " + shown(m.get("from"));
+            case String s when s.equals("EOF") -> "\"\"";
+            case String s when !isErrno(s) -> "\"" + s + "\"";
+            case null, default -> String.valueOf(ret);
+        };
+    }
+
+    /**
      * A row of a host's table as the trace format shows it, in the spec's
      * values: the remote ip is null when there is none; state is null for UDP.
      */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.sockcheck.harness.gen.Render;
 import org.sockcheck.harness.trace.Arg;
 import org.sockcheck.harness.trace.Event;
 import org.sockcheck.harness.trace.Trace;
@@ -239,14 +240,14 @@ public final class Validator {
                         Object ret = st.next().evt().get("ret");
                         if ("pending".equals(ret)) {
                             for (Returned r : quick ? returnsSettled(st, params.get("p")) : returns(st, params.get("p"))) {
-                                allowed.add(String.valueOf(r.ret));
+                                allowed.add(Render.shown(r.ret));
                                 Map<String, Object> b = Match.result(call, r.ret, n.vars);
                                 if (b != null) {
                                     next.add(new Node(r.state, b, n, r.path));
                                 }
                             }
                         } else {
-                            allowed.add(String.valueOf(ret));
+                            allowed.add(Render.shown(ret));
                             Map<String, Object> b = Match.result(call, ret, n.vars);
                             if (b != null) {
                                 next.add(new Node(st.next(), b, n, List.of(st)));
