@@ -11,6 +11,7 @@ EXTENDS Naturals, Sequences, FiniteSets
 CONSTANTS
     Hosts,          \* the nodes; a host's name is also its one IP address (S1, S5)
     Procs,          \* process names; a process is a pair <<host, name>> (S2)
+    Unborn,         \* the names of Procs whose processes exist only once forked
     Ports,          \* the ports a trace may name in bind, connect and sendto
     EphemeralPorts, \* the ports a stack picks itself (autobind), disjoint from Ports
     Fds,            \* descriptor numbers a process can hold, e.g. 3..5 (S2)
@@ -22,7 +23,7 @@ CONSTANTS
     Duplicating     \* TRUE: the network may deliver a segment and keep a copy
 
 ASSUME Profile \in {"POSIX", "LINUX"}
-ASSUME Sids \subseteq Nat \ {0} /\ Fds \subseteq Nat
+ASSUME Sids \subseteq Nat \ {0} /\ Fds \subseteq Nat /\ Unborn \subseteq Procs
 ASSUME Ports \cap EphemeralPorts = {} /\ 0 \notin Ports \cup EphemeralPorts
 
 (***************************************************************************)

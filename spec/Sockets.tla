@@ -20,7 +20,10 @@ ReuseValues == BOOLEAN
 Init ==
     /\ sock = [s \in Sids |-> FreeSocket]
     /\ fdt = [p \in Proc |-> NoFd]
-    /\ alive = [p \in Proc |-> TRUE]
+    \* A process runs from the start, unless its name is one that only fork
+    \* brings to life (a child; a trace's process started anew after exit
+    \* is a process of its own that was there, idle, from the start).
+    /\ alive = [p \in Proc |-> p[2] \notin Unborn]
     /\ pending = [p \in Proc |-> NoCall]
     /\ net = {}
     /\ evt = "none"

@@ -58,7 +58,7 @@ class AllureRunTest {
 
     @Test
     void aFailedRunBecomesStepsWithTheFailingOneMarkedAndItsDiagramAttached() throws Exception {
-        TraceResult run = new Runner(new ExpectedResults(), Duration.ofSeconds(5)).run(TraceText.parse("t.trace", """
+        TraceResult run = Corpus.runner(Duration.ofSeconds(5)).run(TraceText.parse("t.trace", """
                 # test
                 version 1
                 profile LINUX

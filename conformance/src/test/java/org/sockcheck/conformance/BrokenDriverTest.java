@@ -20,20 +20,19 @@ import org.sockcheck.harness.run.TraceResult;
 import org.sockcheck.harness.run.Verdict;
 import org.sockcheck.harness.trace.Trace;
 
-/** A driver that hangs, crashes or writes garbage gets ERROR naming the step; the run goes on. */
+/** A driver that crashes or writes garbage gets ERROR naming the step, and the run goes on; one that never answers blocks. */
 class BrokenDriverTest {
     @TempDir
     Path dir;
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "silent_driver.py,   no reply to socket",
         "garbage_driver.py,  not JSON",
         "crashing_driver.py, the driver exited while socket was pending",
     })
     void brokenDriverIsAnErrorAtTheFirstCallAndTheNextTraceStillRuns(String driver, String why) throws Exception {
         List<Trace> traces = Corpus.traces().subList(0, 2);
-        Runner runner = new Runner(new ExpectedResults(), Duration.ofMillis(500));
+        Runner runner = Corpus.runner(Duration.ofMillis(500));
         try (DriverImplementation impl = new DriverImplementation(List.of("python3", Corpus.testDriver(driver).toString()))) {
             for (Trace t : traces) {
                 TraceResult r = runner.run(t, Corpus.SCENARIOS, impl);
@@ -50,14 +49,29 @@ class BrokenDriverTest {
     }
 
     @Test
-    void silentDriverMakesTheCommandExitThree() {
+    void aDriverThatNeverAnswersACallBlocksThereWhichTheSpecJudges() {
+        // Not answering is behaviour: socket() must return, so the run fails at that line (exit 1), not ERROR.
         StringWriter out = new StringWriter();
         int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "check", "--impl",
                 "driver:python3", Corpus.testDriver("silent_driver.py").toString(), "--traces",
-                Corpus.SCENARIOS.resolve("bind").toString(), "--call-timeout", "300",
+                Corpus.SCENARIOS.resolve("bind").toString(), "--call-timeout", "300", "--no-html",
+                "--report", dir.resolve("report").toString());
+        assertEquals(1, code, out.toString());
+        assertTrue(out.toString().contains("FAIL on driver:python3"), out.toString());
+        assertTrue(out.toString().contains("address-in-use.trace:5: A.p1: socket(INET, STREAM)\n    expected: 3\n"
+                + "    observed: blocks\n    no behaviour of the spec explains this; it allows: 3"), out.toString());
+        assertTrue(!out.toString().contains("ERROR on"), out.toString());
+    }
+
+    @Test
+    void aDriverThatWritesGarbageMakesTheCommandExitThree() {
+        StringWriter out = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "check", "--impl",
+                "driver:python3", Corpus.testDriver("garbage_driver.py").toString(), "--traces",
+                Corpus.SCENARIOS.resolve("bind").toString(), "--call-timeout", "300", "--no-html",
                 "--report", dir.resolve("report").toString());
         assertEquals(3, code, out.toString());
         assertTrue(out.toString().contains("ERROR on driver:python3"), out.toString());
-        assertTrue(out.toString().contains("no reply to socket"), out.toString());
+        assertTrue(out.toString().contains("not JSON"), out.toString());
     }
 }

@@ -14,7 +14,7 @@ import org.sockcheck.harness.trace.TraceFiles;
 import org.sockcheck.harness.trace.TraceSyntaxException;
 
 /** The scenario corpus and the implementations the build checks it on. */
-final class Corpus {
+public final class Corpus {
     static final Path SCENARIOS = Path.of("scenarios");
     static final Path PYTHON_DRIVER = Path.of("..", "drivers", "python", "sockcheck_driver.py");
 
@@ -31,6 +31,29 @@ final class Corpus {
             out.add(TraceFiles.read(p));
         }
         return out;
+    }
+
+    private static org.sockcheck.harness.validate.SpecJudge judge;
+
+    /**
+     * The judge of every run of these tests, as check judges: the spec, with
+     * a model sized for the scenario corpus (grown by the judge when a
+     * generated or test trace needs more).
+     */
+    static synchronized org.sockcheck.harness.validate.SpecJudge judge() {
+        if (judge == null) {
+            try {
+                judge = org.sockcheck.harness.validate.SpecJudge.forTraces(traces(), java.time.Duration.ofSeconds(10));
+            } catch (IOException | TraceSyntaxException e) {
+                throw new IllegalStateException("the scenario corpus cannot be read: " + e.getMessage(), e);
+            }
+        }
+        return judge;
+    }
+
+    /** A runner that judges by the spec, with this call timeout. */
+    public static org.sockcheck.harness.run.Runner runner(java.time.Duration callTimeout) {
+        return new org.sockcheck.harness.run.Runner(new org.sockcheck.harness.run.ExpectedResults(), callTimeout, judge());
     }
 
     record Impl(String name, Supplier<Implementation> factory) {

@@ -38,7 +38,7 @@ import org.sockcheck.harness.trace.TraceFiles;
  */
 class GeneratedTracesTest {
     private static final List<Implementation> OPENED = new ArrayList<>();
-    private static final Runner RUNNER = new Runner(new ExpectedResults(), Duration.ofSeconds(5));
+    private static final Runner RUNNER = Corpus.runner(Duration.ofSeconds(5));
     /** The seed of the property-based walks: -Dsockcheck.seed=N, or "random" for a fresh one (printed). */
     private static final long SEED = seed();
     private static final int WALKS = 40;

@@ -59,7 +59,7 @@ class NoLeftoversTest {
     @Test
     void linuxAndDriverLeaveNoSocketsBehind() throws Exception {
         List<Trace> traces = Corpus.traces();
-        Runner runner = new Runner(new ExpectedResults(), Duration.ofSeconds(5));
+        Runner runner = Corpus.runner(Duration.ofSeconds(5));
         Set<String> ips = new HashSet<>();
         for (Corpus.Impl impl : Corpus.implementations().subList(1, 3)) {
             try (Recording r = new Recording(impl.factory().get())) {

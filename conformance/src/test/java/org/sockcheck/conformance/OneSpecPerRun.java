@@ -7,11 +7,9 @@ import org.junit.platform.launcher.LauncherSessionListener;
 import org.sockcheck.spec.tlc.SpecBridge;
 
 /**
- * TLC's interpreter holds one spec per JVM, and the test classes of this
- * module share a JVM: the spec is loaded here, with the constants of
- * generated traces, before any test runs, so no test depends on which class
- * ran first. Traces that need other names (the scenarios) are judged by the
- * results written in them when run through {@code check} in this JVM.
+ * The test classes of this module share a JVM: the model of generated
+ * traces is loaded here, before any test runs, so the first test that uses
+ * it does not pay for TLC's parse (models for other traces load beside it).
  */
 public final class OneSpecPerRun implements LauncherSessionListener {
     @Override

@@ -43,7 +43,7 @@ class ScenarioCorpusTest {
     @TestFactory
     Stream<DynamicNode> everyScenarioPassesOnEveryImplementation() throws Exception {
         List<Trace> traces = Corpus.traces();
-        Runner runner = new Runner(new ExpectedResults(), Duration.ofSeconds(5));
+        Runner runner = Corpus.runner(Duration.ofSeconds(5));
         return Corpus.implementations().stream().map(impl -> {
             Implementation im = impl.factory().get();
             OPENED.add(im);
@@ -61,6 +61,9 @@ class ScenarioCorpusTest {
                         }
                         Verdict expected = impl.name().endsWith("driver") && forks ? Verdict.SKIP : Verdict.PASS;
                         assertEquals(expected, r.verdict(), r.message());
+                        if (expected == Verdict.PASS) {
+                            assertEquals(org.sockcheck.harness.run.JudgedBy.SPEC, r.judgedBy(), "the verdict is the spec's");
+                        }
                     })));
         });
     }

@@ -14,7 +14,7 @@ import org.sockcheck.spec.tlc.SpecBridge;
 final class SpecTraces {
     static final Path GENERATED = Path.of("generated");
     static final Path REGRESSIONS = Path.of("regressions");
-    private static final Runner RUNNER = new Runner(new ExpectedResults(), Duration.ofSeconds(5));
+    private static final Runner RUNNER = Corpus.runner(Duration.ofSeconds(5));
 
     private SpecTraces() {
     }

@@ -23,7 +23,7 @@ import org.sockcheck.spec.tlc.SpecBridge;
  * conformance test -Dtest=FuzzTests} fuzzes for real (docs/spec-as-oracle.md).
  */
 class FuzzTests {
-    private static final Runner RUNNER = new Runner(new ExpectedResults(), Duration.ofSeconds(5));
+    private static final Runner RUNNER = org.sockcheck.conformance.Corpus.runner(Duration.ofSeconds(5));
     private static Generator generator;
     private static final RefImplementation REF = new RefImplementation();
 

@@ -60,6 +60,15 @@ public final class CheckCommand implements Callable<Integer> {
                     + " driver-NAME.yaml). Default: conformance/expectations of sockcheck's home.")
     Path expectations;
 
+    @Option(names = "--allow-unjudged", description = "Let runs the spec could not judge (its search gave up, or the"
+            + " trace is outside what the model holds) pass the gate; they are SKIP either way, and counted.")
+    boolean allowUnjudged;
+
+    @Option(names = "--search-limit", paramLabel = "S", defaultValue = "10",
+            description = "How long the spec may search for a behaviour that explains one run (s); a search that"
+                    + " runs out is 'undecided', a SKIP that is not judged. Default: ${DEFAULT-VALUE}.")
+    long searchLimitS;
+
     @Option(names = "--no-html", description = "Do not make the single-file HTML report (Allure) in DIR/html.")
     boolean noHtml;
 
@@ -95,8 +104,9 @@ public final class CheckCommand implements Callable<Integer> {
             impls.forEach(Implementation::close);
             return Main.BAD_INPUT;
         }
-        if (callTimeoutMs <= 0) {
-            err.println("sockcheck check: --call-timeout must be positive");
+        if (callTimeoutMs <= 0 || searchLimitS <= 0) {
+            err.println("sockcheck check: " + (callTimeoutMs <= 0 ? "--call-timeout" : "--search-limit") + " must be positive");
+            err.println("  hint: the default is " + (callTimeoutMs <= 0 ? "5000 (ms)" : "10 (s)"));
             return Main.BAD_INPUT;
         }
         try {
@@ -121,33 +131,35 @@ public final class CheckCommand implements Callable<Integer> {
             // Every verdict is the spec's: what each implementation did is validated against it.
             out.println("sockcheck: loading the spec (TLC) to judge the runs ...");
             out.flush();
-            SpecJudge judge = null;
-            String unjudged = "";
+            SpecJudge judge;
             try {
-                judge = SpecJudge.forTraces(loaded, Duration.ofSeconds(10)).orElse(null);
-            } catch (IOException | RuntimeException e) {
-                unjudged = "the spec could not be loaded (" + e.getMessage() + ")";
+                judge = SpecJudge.forTraces(loaded, Duration.ofSeconds(searchLimitS));
+            } catch (IOException e) {
+                err.println("sockcheck check: the spec could not be loaded: " + e.getMessage());
+                return Main.ERROR;
             }
-            long outside = loaded.stream().filter(t -> Models.unfit(t).isPresent()).count();
-            if (judge != null) {
-                // A trace whose written results the spec rejects says something the spec does not: bad input.
-                for (Trace t : loaded) {
-                    if (judge.decide(t) instanceof Judge.Decision.Rejected r) {
-                        Event e = t.events().stream().filter(x -> x.line() == r.line()).findFirst().orElseThrow();
-                        problems.add(t.source() + ":" + r.line() + ": the result written is not one the spec allows: "
-                                + TraceText.line(e) + "\n  the spec allows: " + r.allowed()
-                                + "\n  hint: write what the spec allows there (sockcheck validate shows it), or leave the"
-                                + " trace out; traces the spec cannot take at all (binary data, new processes) run as written");
-                    }
+            // A trace whose written results the spec rejects says something the spec does not: bad input.
+            for (Trace t : loaded) {
+                Judge.Decision d;
+                try {
+                    d = judge.decide(t);
+                } catch (IllegalArgumentException e) {
+                    problems.add(t.source() + ": " + e.getMessage() + "\n  hint: fork makes a new process; give it a"
+                            + " name no running process has");
+                    continue;
                 }
-                if (!problems.isEmpty()) {
-                    problems.forEach(err::println);
-                    err.println(problems.size() + " trace(s) contradict the spec; nothing was run.");
-                    return Main.BAD_INPUT;
+                if (d instanceof Judge.Decision.Rejected r) {
+                    Event e = t.events().stream().filter(x -> x.line() == r.line()).findFirst().orElseThrow();
+                    problems.add(t.source() + ":" + r.line() + ": the result written is not one the spec allows: "
+                            + TraceText.line(e) + "\n  the spec allows: " + r.allowed()
+                            + "\n  hint: write what the spec allows there (sockcheck validate shows it), or leave the"
+                            + " trace out");
                 }
             }
-            if (judge == null && unjudged.isEmpty()) {
-                unjudged = "no trace fits the spec's model";
+            if (!problems.isEmpty()) {
+                problems.forEach(err::println);
+                err.println(problems.size() + " trace(s) contradict the spec; nothing was run.");
+                return Main.BAD_INPUT;
             }
             Runner runner = new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs), judge);
             List<TraceResult> results = new ArrayList<>();
@@ -168,12 +180,7 @@ public final class CheckCommand implements Callable<Integer> {
                 }
             }
             StringBuilder coverage = new StringBuilder();
-            if (!unjudged.isEmpty()) {
-                coverage.append("verdicts by the results written in the traces: ").append(unjudged).append('\n');
-            } else if (outside > 0) {
-                coverage.append(outside).append(" trace(s) outside the spec's model judged by the results written in them\n");
-            }
-            if (!noCoverage && judge != null) {
+            if (!noCoverage) {
                 try {
                     Map<String, org.sockcheck.harness.gen.Coverage> byImpl = SpecCoverage.perImplementation(results, judge);
                     coverage.append("spec coverage of the passing runs:\n");
@@ -183,7 +190,7 @@ public final class CheckCommand implements Callable<Integer> {
                     coverage.append("spec coverage: not measured (").append(e.getMessage()).append(")\n");
                 }
             }
-            Summary summary = new Summary(results, base, coverage.toString());
+            Summary summary = new Summary(results, base, coverage.toString(), allowUnjudged);
             out.println();
             out.print(summary.table());
             out.print(summary.problems());
@@ -271,11 +278,18 @@ public final class CheckCommand implements Callable<Integer> {
         final List<TraceResult> results;
         final Path base;
         final String coverage;
+        final boolean allowUnjudged;
 
-        Summary(List<TraceResult> results, Path base, String coverage) {
+        Summary(List<TraceResult> results, Path base, String coverage, boolean allowUnjudged) {
             this.results = results;
             this.base = base;
             this.coverage = coverage;
+            this.allowUnjudged = allowUnjudged;
+        }
+
+        /** Runs the spec could not judge. */
+        long unjudged() {
+            return results.stream().filter(r -> r.judgedBy() == org.sockcheck.harness.run.JudgedBy.UNJUDGED).count();
         }
 
         long count(Verdict v) {
@@ -287,7 +301,7 @@ public final class CheckCommand implements Callable<Integer> {
             if (count(Verdict.ERROR) > 0) {
                 return Main.ERROR;
             }
-            if (count(Verdict.FAIL) > 0 || count(Verdict.XPASS) > 0) {
+            if (count(Verdict.FAIL) > 0 || count(Verdict.XPASS) > 0 || unjudged() > 0 && !allowUnjudged) {
                 return Main.NONCONFORMANCE;
             }
             return Main.OK;
@@ -302,7 +316,14 @@ public final class CheckCommand implements Callable<Integer> {
                     parts.add(c + " " + v.name().toLowerCase(java.util.Locale.ROOT));
                 }
             }
-            return sb.append(String.join(", ", parts)).toString();
+            long judged = results.stream().filter(r -> r.judgedBy() == org.sockcheck.harness.run.JudgedBy.SPEC).count();
+            sb.append(String.join(", ", parts)).append(" (").append(judged).append(" judged by the spec, ")
+                    .append(unjudged()).append(" not judged");
+            if (unjudged() > 0) {
+                sb.append(allowUnjudged ? ": allowed by --allow-unjudged" : ": these fail the gate; see above, or give"
+                        + " --allow-unjudged");
+            }
+            return sb.append(')').toString();
         }
 
         /** Trace by implementation, one verdict per cell. */

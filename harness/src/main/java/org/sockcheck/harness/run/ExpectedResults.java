@@ -13,8 +13,9 @@ import org.sockcheck.spec.Outcome;
 import org.sockcheck.spec.SocketRow;
 
 /**
- * The oracle until the spec takes over: an event is explained when it gives
- * the result written in the trace. Symbolic values are honoured: a $variable
+ * Compares each event with the result written in the trace, for the steps
+ * of the report and to bind the trace's variables; the verdict is the
+ * spec's ({@link Judge}). Symbolic values are honoured: a $variable
  * matches any value the first time and that value after; socket-table rows
  * match in any order.
  */
@@ -57,6 +58,7 @@ public final class ExpectedResults implements Oracle {
 
     private static boolean matches(Symbols s, Expect expect, Outcome observed) {
         return switch (expect) {
+            case Expect.Blocks b -> observed instanceof Outcome.Blocked;
             case Expect.Fails f -> observed instanceof Outcome.Failed o && o.errno().name().equals(f.errno());
             case Expect.Returns r -> switch (observed) {
                 case Outcome.Value v -> r.address() == null && s.match(r.value(), v.value());

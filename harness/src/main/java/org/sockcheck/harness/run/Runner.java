@@ -20,187 +20,196 @@ import org.sockcheck.spec.SockType;
 import org.sockcheck.spec.SocketRow;
 
 /**
- * Replays a trace on an implementation, event by event, and judges what it
- * did. With a {@link Judge} (the spec) the verdict is the spec's: the run
- * goes on past a result that differs from the one written, and the observed
- * trace (the calls with the results the implementation gave) passes when
- * some behaviour of the spec explains it, fails at the first event none
- * explains. Without one, the first event that differs from the trace ends it
- * with FAIL. Whatever happens, the implementation is stopped at the end, so
- * the next trace starts clean.
+ * Replays a trace on an implementation, event by event, and has the spec
+ * judge what it did. The run goes on past a result that differs from the one
+ * written; the observed run (the trace's calls with the results the
+ * implementation gave, as a trace) passes when some behaviour of the spec
+ * explains it and fails at the first event none explains. A call that does
+ * not return within the call timeout is observed as "blocks", which the spec
+ * judges like any other result. The results written in the trace only name
+ * what was seen (for the report's steps); they never give a verdict.
+ * Whatever happens, the implementation is stopped at the end, so the next
+ * trace starts clean.
  */
 public final class Runner {
     private final Oracle oracle;
     private final Duration callTimeout;
     private final Judge judge;
 
-    public Runner(Oracle oracle, Duration callTimeout) {
-        this(oracle, callTimeout, null);
-    }
-
+    /**
+     * @param oracle compares each event with the trace as written, for the steps of the report
+     * @param judge gives the verdict (the spec)
+     */
     public Runner(Oracle oracle, Duration callTimeout, Judge judge) {
         this.oracle = oracle;
         this.callTimeout = callTimeout;
-        this.judge = judge;
+        this.judge = java.util.Objects.requireNonNull(judge, "a run is judged by the spec");
     }
 
     /** The first event whose result differs from the one written, and how. */
     private record Differs(Event event, Oracle.Judgement.Divergence how) {
     }
 
+    /** What a replay did: the steps, the observed run's events, and why it stopped early if it did. */
+    private static final class Replay {
+        final List<Step> steps = new ArrayList<>();
+        final List<Event> observed = new ArrayList<>();
+        Differs first;
+        String notRun = "";
+        Event current;
+        String tables = "";
+    }
+
     public TraceResult run(Trace trace, Path base, Implementation impl) {
         long start = System.nanoTime();
-        String file = trace.source();
-        String feature = feature(base, file);
-        List<Step> steps = new ArrayList<>();
-        TraceSetup setup = new TraceSetup(trace.profile(), trace.hosts(), trace.processes(), TraceCheck.portLabels(trace),
-                callTimeout);
-        Verdict verdict = Verdict.PASS;
-        String message = "";
-        int failLine = 0;
-        String tables = "";
-        Event current = null;
-        // The run as it happened, in the trace format: the trace's lines, the implementation's results.
-        StringBuilder observed = new StringBuilder("# observed: " + file + " on " + impl.name() + "\nversion 1\nprofile "
-                + trace.profile().name() + "\n");
-        List<Integer> observedLines = new ArrayList<>();
-        String observedTrace = "";
-        List<Witnessed> witness = List.of();
+        Replay replay = new Replay();
+        TraceResult broken = null;
         try {
-            Addressing addressing = impl.start(setup);
-            Oracle.Session session = oracle.begin(trace, addressing);
-            Symbols symbols = session.symbols();
-            Differs first = null;
-            String notRun = "";
-            for (Event e : trace.events()) {
-                current = e;
-                Oracle.Judgement j;
-                String written = TraceText.line(e);
-                String line;
-                boolean blocked = false;
-                if (e instanceof Event.Call c) {
-                    ApiCall call;
-                    try {
-                        call = resolve(c, symbols);
-                    } catch (IllegalArgumentException unbound) {
-                        if (first == null) {
-                            throw unbound;
-                        }
-                        // An allowed difference left a variable of the trace unbound: the rest cannot run.
-                        notRun = "\n  lines " + e.line() + " on were not run: " + unbound.getMessage();
-                        break;
-                    }
-                    Outcome o = impl.call(c.host(), c.process(), call);
-                    j = session.call(c, o);
-                    blocked = o instanceof Outcome.Blocked;
-                    symbols.nameUnknownPorts(Symbols.endpoints(o));
-                    line = c.host() + "." + c.process() + ": " + TraceText.callOnly(c) + " = " + symbols.render(o);
-                } else {
-                    Event.Observe ob = (Event.Observe) e;
-                    List<SocketRow> rows = impl.observe(ob.host());
-                    j = session.observe(ob, rows);
-                    symbols.nameUnknownPorts(Symbols.endpoints(rows));
-                    line = "observe " + ob.host() + ": " + symbols.render(rows);
-                }
-                switch (j) {
-                    case Oracle.Judgement.Explained x -> {
-                        steps.add(new Step(e.line(), written, expectedOf(e), x.observed(), true));
-                        line = written; // as written: the same values under the trace's own names
-                    }
-                    case Oracle.Judgement.Divergence d -> {
-                        steps.add(new Step(e.line(), written, d.expected(), d.observed(), false));
-                        if (first == null) {
-                            first = new Differs(e, d);
-                        }
-                    }
-                }
-                if (blocked || (first != null && judge == null)) {
-                    break;
-                }
-                observed.append(line).append('\n');
-                observedLines.add(e.line());
-            }
-            observedTrace = observed.toString();
-            tables = tables(trace, impl, symbols);
-            // Read back as a trace only for the judge, which validates it.
-            Trace observedRun = judge == null ? null : parse(observedTrace);
-            Judge.Decision decision = judge == null ? new Judge.Decision.Undecided("no judge")
-                    : first != null && first.how().observed().startsWith("(no return") ? null : judge.decide(observedRun);
-            switch (decision) {
-                case null -> {
-                    // The call did not return where the trace says it does: nothing to validate after it.
-                    verdict = Verdict.FAIL;
-                    failLine = first.event().line();
-                    message = differs(file, first);
-                }
-                case Judge.Decision.Accepted a -> {
-                    witness = a.witness();
-                    if (first != null) {
-                        // A result other than the one written, which the spec allows: it passes.
-                        steps.replaceAll(st -> st.ok() ? st : new Step(st.line(), st.event(), st.expected(), st.observed(), true));
-                        message = differs(file, first) + "\n  the spec allows this: the observed run is a behaviour of the spec"
-                                + notRun;
-                    }
-                }
-                case Judge.Decision.Rejected r -> {
-                    witness = r.witness();
-                    int index = 0;
-                    while (index < observedRun.events().size() - 1 && observedRun.events().get(index).line() != r.line()) {
-                        index++;
-                    }
-                    int at = observedLines.get(index);
-                    Event e = trace.events().stream().filter(x -> x.line() == at).findFirst().orElseThrow();
-                    Step st = steps.stream().filter(x -> x.line() == at).findFirst().orElseThrow();
-                    // The step the spec rejects is the failing one; differences before it were allowed.
-                    steps.replaceAll(x -> x.line() == at ? new Step(x.line(), x.event(), x.expected(), x.observed(), false)
-                            : !x.ok() && x.line() < at ? new Step(x.line(), x.event(), x.expected(), x.observed(), true) : x);
-                    verdict = Verdict.FAIL;
-                    failLine = at;
-                    message = file + ":" + at + ": " + eventOnly(e) + "\n  expected: " + st.expected() + "\n  observed: "
-                            + st.observed() + "\n  no behaviour of the spec explains this; it allows: " + r.allowed()
-                            + "\n  (searched " + r.searched() + " states" + (r.bounded() ? ", up to the search's bound)" : ")");
-                }
-                case Judge.Decision.Undecided u -> {
-                    if (first != null) {
-                        verdict = Verdict.FAIL;
-                        failLine = first.event().line();
-                        message = differs(file, first) + (judge == null ? "" : "\n  (judged by the results written: " + u.why() + ")");
-                    }
-                }
-            }
+            replay(trace, impl, replay);
         } catch (Implementation.Unsupported u) {
-            verdict = Verdict.SKIP;
-            message = where(file, current) + u.getMessage();
-            failLine = current == null ? 0 : current.line();
+            broken = ended(trace, base, impl, replay, Verdict.SKIP, u.getMessage());
         } catch (ImplementationException ex) {
-            verdict = Verdict.ERROR;
-            message = where(file, current) + ex.getMessage();
-            failLine = current == null ? 0 : current.line();
+            broken = ended(trace, base, impl, replay, Verdict.ERROR, ex.getMessage());
         } catch (RuntimeException ex) {
-            verdict = Verdict.ERROR;
-            message = where(file, current) + "the implementation threw " + ex;
-            failLine = current == null ? 0 : current.line();
+            broken = ended(trace, base, impl, replay, Verdict.ERROR, "the implementation failed: " + ex.getMessage());
         } finally {
             impl.stop();
         }
         long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
-        return new TraceResult(file, feature, trace.title(), impl.name(), verdict, message, failLine, steps, millis, tables,
-                observedTrace, RunDiagram.of(trace, steps, witness, observedLines));
+        if (broken != null) {
+            return new TraceResult(broken.trace(), broken.feature(), broken.title(), broken.implementation(),
+                    broken.verdict(), broken.message(), broken.line(), broken.steps(), millis, broken.tables(),
+                    broken.observed(), broken.diagram(), JudgedBy.NO_RUN);
+        }
+        List<Trace.Line> lines = new ArrayList<>(List.of(new Trace.Line.Header("version", "1"),
+                new Trace.Line.Header("profile", trace.profile().name())));
+        lines.addAll(replay.observed);
+        Trace observedRun = new Trace(trace.source(), Trace.VERSION, trace.profile(), List.copyOf(lines));
+        Judge.Decision decision = judge.decide(observedRun);
+        return verdict(trace, base, impl, replay, observedRun, decision, millis);
+    }
+
+    /** Runs the trace's events on the implementation, recording each. */
+    private void replay(Trace trace, Implementation impl, Replay replay) throws ImplementationException {
+        TraceSetup setup = new TraceSetup(trace.profile(), trace.hosts(), trace.processes(), TraceCheck.portLabels(trace),
+                callTimeout);
+        Addressing addressing = impl.start(setup);
+        Oracle.Session session = oracle.begin(trace, addressing);
+        Symbols symbols = session.symbols();
+        for (Event e : trace.events()) {
+            replay.current = e;
+            Oracle.Judgement j;
+            Event seen;
+            boolean blocked = false;
+            if (e instanceof Event.Call c) {
+                ApiCall call;
+                try {
+                    call = resolve(c, symbols);
+                } catch (IllegalArgumentException unbound) {
+                    // A result other than the one written left a variable of the trace unbound: the rest cannot run.
+                    replay.notRun = "\n  lines " + e.line() + " on were not run: " + unbound.getMessage();
+                    break;
+                }
+                Outcome o = impl.call(c.host(), c.process(), call);
+                j = session.call(c, o);
+                blocked = o instanceof Outcome.Blocked;
+                seen = new Event.Call(c.line(), c.host(), c.process(), c.op(), c.args(), symbols.expect(o));
+            } else {
+                Event.Observe ob = (Event.Observe) e;
+                List<SocketRow> rows = impl.observe(ob.host());
+                j = session.observe(ob, rows);
+                seen = new Event.Observe(ob.line(), ob.host(), rows.stream().map(symbols::row).toList());
+            }
+            switch (j) {
+                case Oracle.Judgement.Explained x -> {
+                    replay.steps.add(new Step(e.line(), TraceText.line(e), expectedOf(e), x.observed(), true));
+                    seen = e; // as written: the same values under the trace's own names
+                }
+                case Oracle.Judgement.Divergence d -> {
+                    replay.steps.add(new Step(e.line(), TraceText.line(e), d.expected(), d.observed(), false));
+                    if (replay.first == null) {
+                        replay.first = new Differs(e, d);
+                    }
+                }
+            }
+            replay.observed.add(seen);
+            if (blocked) {
+                // The process waits in the call: in trace format 1 nothing after it can run.
+                Event last = trace.events().get(trace.events().size() - 1);
+                if (last != e) {
+                    replay.notRun = "\n  lines after " + e.line() + " were not run: the call did not return within "
+                            + callTimeout.toMillis() + " ms";
+                }
+                break;
+            }
+        }
+        replay.current = null;
+        replay.tables = tables(trace, impl, symbols);
+    }
+
+    /** The verdict of a replay that ran, from the spec's decision on the observed run. */
+    private static TraceResult verdict(Trace trace, Path base, Implementation impl, Replay replay, Trace observedRun,
+                                       Judge.Decision decision, long millis) {
+        String file = trace.source();
+        List<Step> steps = replay.steps;
+        List<Integer> observedLines = replay.observed.stream().map(Event::line).toList();
+        Verdict verdict = Verdict.PASS;
+        String message = "";
+        int failLine = 0;
+        List<Witnessed> witness = List.of();
+        JudgedBy by = JudgedBy.SPEC;
+        switch (decision) {
+            case Judge.Decision.Accepted a -> {
+                witness = a.witness();
+                if (replay.first != null) {
+                    // A result other than the one written, which the spec allows: it passes.
+                    steps.replaceAll(st -> st.ok() ? st : new Step(st.line(), st.event(), st.expected(), st.observed(), true));
+                    message = differs(file, replay.first) + "\n  the spec allows this: the observed run is a behaviour of"
+                            + " the spec" + replay.notRun;
+                }
+            }
+            case Judge.Decision.Rejected r -> {
+                witness = r.witness();
+                int at = r.line();
+                Event e = trace.events().stream().filter(x -> x.line() == at).findFirst().orElseThrow();
+                Step st = steps.stream().filter(x -> x.line() == at).findFirst().orElseThrow();
+                // The step the spec rejects is the failing one; differences before it were allowed.
+                steps.replaceAll(x -> x.line() == at ? new Step(x.line(), x.event(), x.expected(), x.observed(), false)
+                        : !x.ok() && x.line() < at ? new Step(x.line(), x.event(), x.expected(), x.observed(), true) : x);
+                verdict = Verdict.FAIL;
+                failLine = at;
+                message = file + ":" + at + ": " + eventOnly(e) + "\n  expected: " + st.expected() + "\n  observed: "
+                        + st.observed() + "\n  no behaviour of the spec explains this; it allows: " + r.allowed()
+                        + "\n  (searched " + r.searched() + " states" + (r.bounded() ? ", up to the search's bound)" : ")");
+            }
+            case Judge.Decision.Undecided u -> {
+                verdict = Verdict.SKIP;
+                by = JudgedBy.UNJUDGED;
+                failLine = replay.first == null ? 0 : replay.first.event().line();
+                message = file + ": not judged: the spec could not judge this run: " + u.why()
+                        + (replay.first == null ? "" : "\n  (it differs from the trace as written at "
+                        + differs(file, replay.first).replace("\n", "\n  ") + ")");
+            }
+        }
+        String observedText = "# observed: " + file + " on " + impl.name() + "\n" + TraceText.print(observedRun);
+        return new TraceResult(file, feature(base, file), trace.title(), impl.name(), verdict, message, failLine, steps,
+                millis, replay.tables, observedText, RunDiagram.of(trace, steps, witness, observedLines), by);
+    }
+
+    /** The result of a run the implementation could not finish: SKIP (it lacks something) or ERROR (it broke). */
+    private static TraceResult ended(Trace trace, Path base, Implementation impl, Replay replay, Verdict v, String why) {
+        String file = trace.source();
+        Event at = replay.current;
+        return new TraceResult(file, feature(base, file), trace.title(), impl.name(), v, where(file, at) + why,
+                at == null ? 0 : at.line(), replay.steps, 0, replay.tables, "",
+                RunDiagram.of(trace, replay.steps, List.of(), replay.observed.stream().map(Event::line).toList()),
+                JudgedBy.NO_RUN);
     }
 
     private static String differs(String file, Differs d) {
         return file + ":" + d.event().line() + ": " + eventOnly(d.event()) + "\n  expected: " + d.how().expected()
                 + "\n  observed: " + d.how().observed()
                 + (d.how().detail() == null || d.how().detail().isEmpty() ? "" : "\n  " + d.how().detail().replace("\n", "\n  "));
-    }
-
-    /** The observed run read back as a trace. */
-    private static Trace parse(String text) {
-        try {
-            return TraceText.parse("observed.trace", text);
-        } catch (org.sockcheck.harness.trace.TraceSyntaxException e) {
-            throw new IllegalStateException("the observed run does not read back as a trace: " + e.getMessage(), e);
-        }
     }
 
     private static String where(String file, Event e) {

@@ -122,7 +122,7 @@ public final class Symbols {
             case Outcome.Data d -> TraceText.quote(d.data()) + (d.from() == null ? "" : " from " + render(d.from()));
             case Outcome.Accepted a -> a.fd() + " peer " + render(a.peer());
             case Outcome.Address a -> render(a.addr());
-            case Outcome.Blocked b -> "(no return: " + b.why() + ")";
+            case Outcome.Blocked b -> "blocks";
         };
     }
 
@@ -165,5 +165,47 @@ public final class Symbols {
 
     public String render(List<SocketRow> rows) {
         return rows.isEmpty() ? "none" : String.join("; ", rows.stream().map(this::render).toList());
+    }
+
+    /**
+     * An endpoint as an address of a trace: the trace's host, or the literal
+     * IP of an address that is none of them (127.0.0.1 where the hosts are
+     * 127.X.Y.Z); its port label, variable, or a variable of its own
+     * ($x40123) for a port the trace has no name for.
+     */
+    Arg.Addr addr(Endpoint ep) {
+        if (ep == null) {
+            return new Arg.Addr(null, new Arg.Port.Any());
+        }
+        nameUnknownPorts(java.util.Collections.singletonList(ep));
+        String host = ep.wildcardIp() ? null : hostByIp.getOrDefault(ep.ip(), ep.ip());
+        Arg.Port port;
+        if (ep.port() == 0) {
+            port = new Arg.Port.Any();
+        } else if (labelByPort.containsKey(ep.port())) {
+            port = new Arg.Port.Label(labelByPort.get(ep.port()));
+        } else {
+            port = new Arg.Port.Var(vars.entrySet().stream().filter(e -> e.getValue() == ep.port()).map(Map.Entry::getKey)
+                    .findFirst().orElseThrow());
+        }
+        return new Arg.Addr(host, port);
+    }
+
+    /** What a call gave, as the result of a trace line. */
+    org.sockcheck.harness.trace.Event.Expect expect(Outcome o) {
+        return switch (o) {
+            case Outcome.Value v -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Int(v.value()), null);
+            case Outcome.Failed f -> new org.sockcheck.harness.trace.Event.Expect.Fails(f.errno().name());
+            case Outcome.Data d -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Data(d.data()),
+                    d.from() == null ? null : addr(d.from()));
+            case Outcome.Accepted a -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Int(a.fd()), addr(a.peer()));
+            case Outcome.Address a -> new org.sockcheck.harness.trace.Event.Expect.Returns(addr(a.addr()), null);
+            case Outcome.Blocked b -> new org.sockcheck.harness.trace.Event.Expect.Blocks();
+        };
+    }
+
+    /** An observed row as a row of a trace, every field as the implementation gave it. */
+    org.sockcheck.harness.trace.Event.Row row(SocketRow r) {
+        return new org.sockcheck.harness.trace.Event.Row(r.proto(), addr(r.local()), addr(r.remote()), r.state());
     }
 }

@@ -10,8 +10,10 @@ import org.sockcheck.harness.trace.TraceSyntaxException;
 
 /**
  * Checks that go beyond the grammar, made before anything runs: every
- * $variable used in an argument was bound by an earlier result, and every
- * host named in an address makes calls of its own or is observed.
+ * $variable used in an argument was bound by an earlier result, an address
+ * in an argument names a host of the trace (a literal IP such as 127.0.0.1
+ * appears only in results: sockcheck sends nowhere but to the hosts it made),
+ * and a call that blocks is the last event (trace format 1).
  */
 public final class TraceCheck {
     private TraceCheck() {
@@ -19,9 +21,20 @@ public final class TraceCheck {
 
     public static void check(Trace t) throws TraceSyntaxException {
         Set<String> bound = new HashSet<>();
-        for (Event e : t.events()) {
+        List<Event> events = t.events();
+        for (Event e : events) {
             if (e instanceof Event.Call c) {
+                if (c.expect() instanceof Event.Expect.Blocks && e != events.get(events.size() - 1)) {
+                    throw new TraceSyntaxException(t.source(), c.line(), 1, "a call that blocks as the last event",
+                            "events after it", "in trace format 1 a process that waits in a call ends the trace");
+                }
                 for (Arg a : c.args()) {
+                    if (a instanceof Arg.Addr ad && ad.host() != null && !ad.host().isEmpty()
+                            && !Character.isUpperCase(ad.host().charAt(0))) {
+                        throw new TraceSyntaxException(t.source(), c.line(), 1, "an address of a host of the trace (A:80)",
+                                ad.host(), "a literal IP address appears only in what an implementation answered;"
+                                        + " calls go to the trace's hosts, which sockcheck places itself");
+                    }
                     String used = switch (a) {
                         case Arg.Var v -> v.name();
                         case Arg.Addr ad when ad.port() instanceof Arg.Port.Var pv -> pv.name();

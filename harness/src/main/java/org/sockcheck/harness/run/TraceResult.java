@@ -13,13 +13,23 @@ import org.sockcheck.reports.SequenceDiagram;
  * @param tables  the hosts' socket tables at the end, for the report
  * @param observed the run as it happened, in the trace format (the trace's calls, the implementation's results)
  * @param diagram the run as a sequence diagram (no rows when nothing ran)
+ * @param judgedBy who gave the verdict: the spec, nobody (the spec could not judge), or no run to judge
  */
 public record TraceResult(String trace, String feature, String title, String implementation, Verdict verdict,
                           String message, int line, List<Step> steps, long millis, String tables,
-                          String observed, SequenceDiagram diagram) {
+                          String observed, SequenceDiagram diagram, JudgedBy judgedBy) {
+
+    /** A result the spec judged. */
+    public TraceResult(String trace, String feature, String title, String implementation, Verdict verdict,
+                       String message, int line, List<Step> steps, long millis, String tables,
+                       String observed, SequenceDiagram diagram) {
+        this(trace, feature, title, implementation, verdict, message, line, steps, millis, tables, observed, diagram,
+                JudgedBy.SPEC);
+    }
 
     /** With another verdict and message (an expectation applied). */
     public TraceResult judged(Verdict v, String why) {
-        return new TraceResult(trace, feature, title, implementation, v, why, line, steps, millis, tables, observed, diagram);
+        return new TraceResult(trace, feature, title, implementation, v, why, line, steps, millis, tables, observed, diagram,
+                judgedBy);
     }
 }

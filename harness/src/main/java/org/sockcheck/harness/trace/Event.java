@@ -27,9 +27,22 @@ public sealed interface Event extends Trace.Line {
 
         record Fails(String errno) implements Expect {
         }
+
+        /**
+         * The call does not return: written {@code A.p1: recv(3, 10) blocks}.
+         * In trace format 1 it is the trace's last event (the process waits
+         * in it when the trace ends); an observed run ends so where the
+         * implementation did not return within the call timeout.
+         */
+        record Blocks() implements Expect {
+        }
     }
 
-    /** One expected socket-table entry; state is null for UDP (S12). */
+    /**
+     * One expected socket-table entry; state is null for UDP and raw rows
+     * (S12). An observed run may show a state on such a row (what an
+     * implementation reported), which no behaviour of the spec shows.
+     */
     record Row(Proto proto, Arg.Addr local, Arg.Addr remote, TcpState state) {
     }
 }

@@ -54,6 +54,7 @@ public final class TraceJson {
                 ArrayNode args = n.putArray("args");
                 c.args().forEach(a -> args.add(arg(a)));
                 switch (c.expect()) {
+                    case Expect.Blocks b -> n.put("blocks", true);
                     case Expect.Fails f -> n.put("errno", f.errno());
                     case Expect.Returns r -> {
                         n.set("ret", arg(r.value()));
@@ -173,14 +174,19 @@ public final class TraceJson {
                     args.add(r.arg(a));
                 }
                 Expect expect;
-                if (n.has("errno")) {
+                if (n.has("blocks")) {
+                    if (!n.get("blocks").isBoolean() || !n.get("blocks").asBoolean()) {
+                        throw r.error("\"blocks\": true", n.get("blocks").toString(), "a call that does not return says \"blocks\": true");
+                    }
+                    expect = new Expect.Blocks();
+                } else if (n.has("errno")) {
                     String e = r.text(n, "errno");
                     expect = new Expect.Fails(Errno.named(e).orElseThrow(() -> r.error("an errno name", e, null)).name());
                 } else if (n.has("ret")) {
                     Arg.Addr addr = n.has("peer") ? r.addr(n.get("peer")) : n.has("from") ? r.addr(n.get("from")) : null;
                     expect = new Expect.Returns(r.arg(n.get("ret")), addr);
                 } else {
-                    throw r.error("\"ret\" or \"errno\"", "neither", null);
+                    throw r.error("\"ret\", \"errno\" or \"blocks\"", "none of them", null);
                 }
                 line = new Event.Call(lineNo, r.text(n, "host"), r.text(n, "process"), op, args, expect);
             } else {

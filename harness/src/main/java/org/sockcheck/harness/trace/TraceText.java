@@ -105,7 +105,9 @@ public final class TraceText {
             Arg.Addr local = c.address();
             Arg.Addr remote = c.address();
             TcpState state = null;
-            if (proto == Proto.TCP) {
+            c.skipSpace();
+            // UDP and raw rows have no state (S12); one observed with a state is written with it, and judged.
+            if (proto == Proto.TCP || !c.atEnd() && c.peek() != ';') {
                 String word = c.stateWord();
                 state = TcpState.fromRfcName(word).orElseThrow(() -> new TraceSyntaxException(c.source, c.lineNo,
                         c.lastStart + 1, "a TCP state as RFC 9293 spells it", "'" + word + "'",
@@ -159,6 +161,11 @@ public final class TraceText {
                     op + " takes " + describe(sig));
         }
         c.expect(')');
+        if (c.peekWord().equals("blocks")) {
+            c.word();
+            c.end();
+            return new Event.Call(c.lineNo, host, process, op, args, new Expect.Blocks());
+        }
         c.expect('=');
         c.skipSpace();
         Expect expect;
@@ -353,10 +360,13 @@ public final class TraceText {
                 host = null;
             } else {
                 String w = peekWord();
-                if (w.isEmpty() || !Character.isUpperCase(w.charAt(0))) {
+                if (pos < text.length() && Character.isDigit(text.charAt(pos)) && text.charAt(pos) < 128) {
+                    host = literalIp();
+                } else if (w.isEmpty() || !Character.isUpperCase(w.charAt(0))) {
                     throw error("an address like A:80, B:$e1 or *:*", describeHere(), null);
+                } else {
+                    host = word();
                 }
-                host = word();
             }
             if (pos >= text.length() || text.charAt(pos) != ':') {
                 throw error("':' and a port", describeHere(), "an address reads like A:80");
@@ -379,6 +389,39 @@ public final class TraceText {
                 throw error("a port (a number, $var or *)", describeHere(), null);
             }
             return new Arg.Addr(host, port);
+        }
+
+        /**
+         * An IPv4 address written as four numbers (127.0.0.1): an address that
+         * is none of the trace's hosts, as an implementation answered it.
+         * Parsed, never resolved.
+         */
+        String literalIp() throws TraceSyntaxException {
+            int start = pos;
+            StringBuilder ip = new StringBuilder();
+            for (int part = 0; part < 4; part++) {
+                if (part > 0) {
+                    if (pos >= text.length() || text.charAt(pos) != '.') {
+                        pos = start;
+                        throw error("an IPv4 address of four numbers (127.0.0.1)", describeHere(), null);
+                    }
+                    pos++;
+                    ip.append('.');
+                }
+                int digits = 0;
+                int value = 0;
+                while (pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '9' && digits < 4) {
+                    value = value * 10 + (text.charAt(pos++) - '0');
+                    digits++;
+                }
+                if (digits == 0 || digits > 3 || value > 255) {
+                    pos = start;
+                    throw error("an IPv4 address of four numbers from 0 to 255", describeHere(), null);
+                }
+                ip.append(value);
+            }
+            lastStart = start;
+            return ip.toString();
         }
 
         byte[] string() throws TraceSyntaxException {
@@ -542,9 +585,9 @@ public final class TraceText {
 
     public static String call(Event.Call c) {
         StringBuilder sb = new StringBuilder();
-        sb.append(c.host()).append('.').append(c.process()).append(": ").append(callOnly(c)).append(" = ");
-        sb.append(expect(c.expect()));
-        return sb.toString();
+        sb.append(c.host()).append('.').append(c.process()).append(": ").append(callOnly(c));
+        return (c.expect() instanceof Expect.Blocks ? sb.append(" blocks") : sb.append(" = ").append(expect(c.expect())))
+                .toString();
     }
 
     public static String callOnly(Event.Call c) {
@@ -557,6 +600,7 @@ public final class TraceText {
 
     public static String expect(Expect e) {
         return switch (e) {
+            case Expect.Blocks b -> "blocks";
             case Expect.Fails f -> f.errno();
             case Expect.Returns r -> {
                 String v = arg(r.value());

@@ -1,6 +1,5 @@
 package org.sockcheck.harness.validate;
 
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +23,9 @@ final class Match {
     static Map<String, Object> result(Event.Call call, Object ret, Map<String, Object> vars) {
         boolean errno = Render.isErrno(ret);
         switch (call.expect()) {
+            case Event.Expect.Blocks b -> {
+                return null; // a call that returned did not block
+            }
             case Event.Expect.Fails f -> {
                 return errno && f.errno().equals(ret) ? vars : null;
             }
@@ -56,7 +58,7 @@ final class Match {
         if (!(r.value() instanceof Arg.Data d)) {
             return null;
         }
-        String written = new String(d.bytes(), StandardCharsets.ISO_8859_1);
+        String written = Models.data(d.bytes());
         if ("EOF".equals(ret)) {
             return written.isEmpty() && r.address() == null ? vars : null;
         }
@@ -151,7 +153,8 @@ final class Match {
         if (!want.proto().word().equals(have.proto())) {
             return null;
         }
-        if (have.state() != null && (want.state() == null || !want.state().rfcName().equals(have.state()))) {
+        // Every field counts: a UDP or raw row has no state (S12), and one observed with a state matches no row.
+        if (!Objects.equals(want.state() == null ? null : want.state().rfcName(), have.state())) {
             return null;
         }
         Map<String, Object> b = address(want.local(), List.of(have.lip(), have.lport()), vars);

@@ -1,56 +1,160 @@
 package org.sockcheck.harness.validate;
 
-import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.sockcheck.harness.trace.Arg;
 import org.sockcheck.harness.trace.Event;
 import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.spec.tlc.SpecBridge;
 
-/** The spec's constants that a set of traces needs: their hosts, processes, port labels, data and descriptors. */
+/**
+ * A trace in the spec's terms, and the spec's constants a set of traces
+ * needs.
+ *
+ * <p>The spec's processes are named by the judge, not by the trace: on each
+ * host, the k-th process that starts by itself is {@code pk}, the k-th that
+ * fork starts is {@code ck} (a name in the spec's Unborn, not alive until
+ * forked). So a trace's process that calls again after its exit is a new
+ * process of the spec, as it is a new process of the implementation, and any
+ * word a trace uses for a process is fine. Data are written to the spec as
+ * strings of printable ASCII (each other byte, and the quote, backslash and
+ * percent sign, as %HH), so any bytes can be sent.
+ *
+ * <p>The bounds of a model (descriptors, socket-table entries, ephemeral
+ * ports) are sized from the traces so that no trace can run out of them: a
+ * limit of the model must never show as a verdict about an implementation.
+ */
 public final class Models {
     private Models() {
     }
 
-    /** The constants for these traces, or a reason why the spec cannot take them. */
+    /** TLA+'s reserved words, which cannot name a model value. */
+    private static final Set<String> RESERVED = Set.of("ASSUME", "ASSUMPTION", "AXIOM", "CASE", "CHOOSE", "CONSTANT",
+            "CONSTANTS", "DOMAIN", "ELSE", "ENABLED", "EXCEPT", "EXTENDS", "IF", "IN", "INSTANCE", "LET", "LOCAL",
+            "MODULE", "OTHER", "SF_", "SUBSET", "THEN", "THEOREM", "UNCHANGED", "UNION", "VARIABLE", "VARIABLES",
+            "WF_", "WITH", "TRUE", "FALSE", "BOOLEAN", "STRING", "LAMBDA", "ACTION", "BY", "HAVE", "OBVIOUS", "OMITTED",
+            "PROOF", "PROVE", "QED", "RECURSIVE", "STATE", "TAKE", "TEMPORAL", "USE", "WITNESS", "DEF", "DEFS",
+            "DEFINE", "HIDE", "NEW", "PICK", "SUFFICES", "LEMMA", "PROPOSITION", "COROLLARY", "ONLY", "ANY", "NoHost",
+            "NoSid", "Proc", "Hosts", "Procs", "Unborn", "Ports", "Data", "Fds", "Sids", "Profile");
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+
+    /**
+     * The trace with the spec's process names (pk and ck, as the class
+     * says). Line numbers stay.
+     *
+     * @throws IllegalArgumentException when the trace forks into a process that is running
+     */
+    public static Trace forSpec(Trace t) {
+        Map<String, Map<String, String>> live = new HashMap<>();
+        Map<String, int[]> counts = new HashMap<>();
+        List<Trace.Line> lines = new ArrayList<>(t.lines().size());
+        for (Trace.Line line : t.lines()) {
+            if (!(line instanceof Event.Call c)) {
+                lines.add(line);
+                continue;
+            }
+            Map<String, String> running = live.computeIfAbsent(c.host(), h -> new HashMap<>());
+            int[] n = counts.computeIfAbsent(c.host(), h -> new int[2]);
+            String name = running.computeIfAbsent(c.process(), p -> "p" + ++n[0]);
+            List<Arg> args = new ArrayList<>(c.args());
+            if (c.op().equals("fork") && !args.isEmpty() && args.get(0) instanceof Arg.Name child) {
+                if (running.containsKey(child.name())) {
+                    throw new IllegalArgumentException("line " + c.line() + ": fork makes " + c.host() + "." + child.name()
+                            + ", which is running (a process of that name made a call and has not exited)");
+                }
+                String forked = "c" + ++n[1];
+                running.put(child.name(), forked);
+                args.set(0, new Arg.Name(forked));
+            }
+            if (c.op().equals("exit")) {
+                running.remove(c.process());
+            }
+            lines.add(new Event.Call(c.line(), c.host(), name, c.op(), List.copyOf(args), c.expect()));
+        }
+        return new Trace(t.source(), t.version(), t.profile(), List.copyOf(lines));
+    }
+
+    /** Bytes as a string of the spec: printable ASCII as it is, other bytes and {@code " \ %} as %HH. */
+    public static String data(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length);
+        for (byte b : bytes) {
+            int v = b & 0xff;
+            if (v >= 32 && v <= 126 && v != '"' && v != '\\' && v != '%') {
+                out.write(v);
+            } else {
+                out.writeBytes(String.format("%%%02X", v).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+        }
+        return out.toString(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The constants for these traces (all of one profile), each read in the
+     * spec's terms ({@link #forSpec}).
+     *
+     * @throws IllegalArgumentException when the traces ask for both profiles, or one cannot be read so
+     */
     public static SpecBridge.Constants forTraces(List<Trace> traces) throws IllegalArgumentException {
         TreeSet<String> hosts = new TreeSet<>();
-        TreeSet<String> procs = new TreeSet<>();
         TreeSet<Integer> ports = new TreeSet<>();
         TreeSet<String> data = new TreeSet<>();
         TreeSet<String> profiles = new TreeSet<>();
+        int started = 1;
+        int forked = 0;
         int maxFd = 5;
-        int sockets = 0;
-        for (Trace t : traces) {
-            profiles.add(t.profile().name());
+        int sids = 4;
+        int ephemeral = 3;
+        for (Trace original : traces) {
+            profiles.add(original.profile().name());
             // A host named only in an address (connect to a host where nothing runs) is a host too.
-            hosts.addAll(t.hosts());
+            hosts.addAll(original.hosts());
+            Trace t = forSpec(original);
+            int sockets = 0;
+            int connects = 0;
+            int descriptors = 0;
             for (Event e : t.events()) {
-                if (e instanceof Event.Call c) {
-                    procs.add(c.process());
-                    if (c.op().equals("socket") || c.op().equals("accept")) {
+                if (!(e instanceof Event.Call c)) {
+                    continue;
+                }
+                started = Math.max(started, c.process().startsWith("p") ? number(c.process()) : 0);
+                switch (c.op()) {
+                    case "socket" -> {
                         sockets++;
+                        descriptors++;
                     }
-                    for (Arg a : c.args()) {
-                        switch (a) {
-                            case Arg.Addr addr when addr.port() instanceof Arg.Port.Label l -> ports.add(l.label());
-                            case Arg.Data d -> data.add(string(d.bytes()));
-                            case Arg.Name n when c.op().equals("fork") -> procs.add(n.name());
-                            case Arg.Int i when c.op().equals("close") || c.op().equals("dup") -> maxFd = Math.max(maxFd, (int) i.value());
-                            default -> { }
-                        }
-                    }
-                    if (c.expect() instanceof Event.Expect.Returns r && r.value() instanceof Arg.Int i
-                            && List.of("socket", "dup", "accept").contains(c.op())) {
-                        maxFd = Math.max(maxFd, (int) i.value());
+                    case "accept", "dup" -> descriptors++;
+                    case "connect", "sendto" -> connects++;
+                    case "fork" -> forked = Math.max(forked, number(((Arg.Name) c.args().get(0)).name()));
+                    default -> { }
+                }
+                for (Arg a : c.args()) {
+                    switch (a) {
+                        case Arg.Addr addr when addr.port() instanceof Arg.Port.Label l -> ports.add(l.label());
+                        case Arg.Data d -> data.add(data(d.bytes()));
+                        case Arg.Int i when c.op().equals("close") || c.op().equals("dup") -> maxFd = Math.max(maxFd, clamp(i.value()));
+                        default -> { }
                     }
                 }
+                if (c.expect() instanceof Event.Expect.Returns r && r.value() instanceof Arg.Int i
+                        && List.of("socket", "dup", "accept").contains(c.op())) {
+                    maxFd = Math.max(maxFd, clamp(i.value()));
+                }
             }
+            // Every descriptor a process can hold is 3 and up, the lowest free first; one spare.
+            maxFd = Math.max(maxFd, 2 + descriptors + 1);
+            // An entry per socket, one per connection a listener takes in, and spares.
+            sids = Math.max(sids, sockets + connects + 2);
+            ephemeral = Math.max(ephemeral, sockets + 1);
         }
         if (profiles.size() > 1) {
-            throw new IllegalArgumentException("the traces ask for both profiles " + profiles + "; validate them apart");
+            throw new IllegalArgumentException("the traces ask for both profiles " + profiles + "; a model has one");
         }
         if (ports.isEmpty()) {
             ports.add(80);
@@ -58,52 +162,103 @@ public final class Models {
         if (data.isEmpty()) {
             data.add("d");
         }
+        List<String> procs = new ArrayList<>();
+        List<String> unborn = new ArrayList<>();
+        for (int k = 1; k <= started; k++) {
+            procs.add("p" + k);
+        }
+        for (int k = 1; k <= forked; k++) {
+            procs.add("c" + k);
+            unborn.add("c" + k);
+        }
+        int base = 40000;
+        while (!ports.subSet(base, base + ephemeral).isEmpty()) {
+            base += 1000;
+        }
+        List<Integer> ephemeralPorts = java.util.stream.IntStream.range(base, base + ephemeral).boxed().toList();
         List<Integer> fds = java.util.stream.IntStream.rangeClosed(3, maxFd + 1).boxed().toList();
-        int sids = Math.max(4, Math.min(sockets + 2, 10));
-        return new SpecBridge.Constants(List.copyOf(hosts), List.copyOf(procs), List.copyOf(ports),
-                List.of(40000, 40001, 40002), fds, sids, List.copyOf(data), profiles.isEmpty() ? "LINUX" : profiles.first());
+        return new SpecBridge.Constants(List.copyOf(hosts), procs, List.copyOf(ports), ephemeralPorts, fds, sids,
+                List.copyOf(data), profiles.isEmpty() ? "LINUX" : profiles.first(), unborn);
     }
+
+    private static int number(String name) {
+        return Integer.parseInt(name.substring(1));
+    }
+
+    /** A descriptor written in a trace, as a bound of the model: no bigger than a model can hold. */
+    private static int clamp(long fd) {
+        return (int) Math.max(0, Math.min(fd, MAX_FD));
+    }
+
+    /**
+     * The largest descriptor a model holds: a trace that names a bigger one
+     * (close(100000)) is judged with this many, where every such descriptor
+     * is closed (EBADF) as it is for a real process that never opened it.
+     */
+    static final int MAX_FD = 64;
 
     /** Why the spec cannot take this trace, or empty when it can. */
     public static Optional<String> unfit(Trace t) {
-        // In the spec every process exists from the start and an exited one stays gone;
-        // a trace that forks a new name, or reuses a name after exit, is outside it.
-        java.util.Set<String> exited = new java.util.HashSet<>();
-        for (Event e : t.events()) {
-            if (e instanceof Event.Call c) {
-                String proc = c.host() + "." + c.process();
-                if (exited.contains(proc) && !c.op().equals("exit")) {
-                    return Optional.of("line " + c.line() + ": " + proc + " calls after its exit, which starts a new"
-                            + " process; the spec's processes do not start again");
-                }
-                if (c.op().equals("exit")) {
-                    exited.add(proc);
-                }
-                if (c.op().equals("fork")) {
-                    String child = c.host() + "." + ((Arg.Name) c.args().get(0)).name();
-                    if (!exited.remove(child)) {
-                        return Optional.of("line " + c.line() + ": fork makes " + child + ", which the spec has"
-                                + " from the start (only a process that exited can be forked into)");
-                    }
-                }
+        for (String h : t.hosts()) {
+            if (!IDENTIFIER.matcher(h).matches() || RESERVED.contains(h)) {
+                return Optional.of("the host name " + h + " cannot name a host of the spec (a TLA+ identifier of"
+                        + " ASCII letters, digits and _, not a reserved word)");
             }
         }
         try {
-            forTraces(List.of(t));
+            forSpec(t);
             return Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());
         }
     }
 
-    /** Data must be a TLA+ string: printable ASCII without quotes or backslashes. */
-    private static String string(byte[] bytes) {
-        String s = new String(bytes, StandardCharsets.ISO_8859_1);
-        Optional<Character> bad = s.chars().mapToObj(ch -> (char) ch).filter(ch -> ch < 32 || ch > 126 || ch == '"' || ch == '\\')
-                .findFirst();
-        if (bad.isPresent()) {
-            throw new IllegalArgumentException("data " + s + " has a character the spec's strings cannot hold");
+    /**
+     * A model with every name and bound of both. Where b needs more than a
+     * has, it gets some room to spare, so that a judge that grows its model
+     * for one trace rarely has to grow it again; where a has enough, a's
+     * bound stays (a model never grows without a need).
+     */
+    public static SpecBridge.Constants union(SpecBridge.Constants a, SpecBridge.Constants b) {
+        if (!a.profile().equals(b.profile())) {
+            throw new IllegalArgumentException("a model has one profile: " + a.profile() + ", " + b.profile());
         }
-        return s;
+        TreeSet<String> hosts = new TreeSet<>(a.hosts());
+        hosts.addAll(b.hosts());
+        TreeSet<Integer> ports = new TreeSet<>(a.ports());
+        ports.addAll(b.ports());
+        TreeSet<String> data = new TreeSet<>(a.data());
+        data.addAll(b.data());
+        int started = grown(count(a, "p"), count(b, "p"), 1);
+        int forked = grown(count(a, "c"), count(b, "c"), 1);
+        List<String> procs = new ArrayList<>();
+        List<String> unborn = new ArrayList<>();
+        for (int k = 1; k <= started; k++) {
+            procs.add("p" + k);
+        }
+        for (int k = 1; k <= forked; k++) {
+            procs.add("c" + k);
+            unborn.add("c" + k);
+        }
+        int ephemeral = grown(a.ephemeralPorts().size(), b.ephemeralPorts().size(), 2);
+        int base = 40000;
+        while (!ports.subSet(base, base + ephemeral).isEmpty()) {
+            base += 1000;
+        }
+        int maxFd = grown(a.fds().get(a.fds().size() - 1), b.fds().get(b.fds().size() - 1), 2);
+        return new SpecBridge.Constants(List.copyOf(hosts), procs, List.copyOf(ports),
+                java.util.stream.IntStream.range(base, base + ephemeral).boxed().toList(),
+                java.util.stream.IntStream.rangeClosed(3, maxFd).boxed().toList(), grown(a.sids(), b.sids(), 4),
+                List.copyOf(data), a.profile(), unborn);
+    }
+
+    /** have when it is enough for need, else need and some room. */
+    private static int grown(int have, int need, int room) {
+        return need <= have ? have : need + room;
+    }
+
+    /** How many names of the model start with this letter and a number (p1, p2, ...; c1, ...). */
+    private static int count(SpecBridge.Constants c, String letter) {
+        return (int) c.procs().stream().filter(p -> p.matches(letter + "[0-9]+")).count();
     }
 }

@@ -37,7 +37,7 @@ public final class SpecCoverage {
         for (TraceResult r : results) {
             Coverage c = out.computeIfAbsent(r.implementation(),
                     k -> new Coverage(new TreeSet<>(), new TreeSet<>(), all, new TreeSet<>(Coverage.TCP_TRANSITIONS)));
-            if (r.verdict() != Verdict.PASS || r.observed().isEmpty() || judge == null) {
+            if (r.verdict() != Verdict.PASS || r.observed().isEmpty()) {
                 continue;
             }
             List<Set<String>> covered = byObserved.computeIfAbsent(r.observed(), text -> covered(text, judge));
@@ -63,7 +63,7 @@ public final class SpecCoverage {
         }
         Set<String> a = new TreeSet<>();
         List<String> moved = new ArrayList<>();
-        SpecBridge.State prev = judge.spec().init();
+        SpecBridge.State prev = judge.spec(t).init();
         for (SpecBridge.Step st : judge.result(t).witness()) {
             a.add(st.action());
             Generator.noteTransitions(prev, st.next(), moved);

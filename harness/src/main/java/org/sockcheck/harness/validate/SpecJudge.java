@@ -1,9 +1,11 @@
 package org.sockcheck.harness.validate;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,58 +18,78 @@ import org.sockcheck.spec.tlc.SpecBridge;
 
 /**
  * The spec as the judge of runs: an observed trace is validated against
- * Sockets.tla (through {@link Validator}). The spec is loaded once, with the
- * constants every trace of the run needs; runs that observed the same trace
- * (every implementation that behaved as written) are validated once.
+ * Sockets.tla (through {@link Validator}). The judge holds a model per
+ * profile, sized for every trace it was made for ({@link Models}); a trace
+ * that needs more (a run it was not made for) gets a model that covers both,
+ * loaded beside the others. So any set of traces is judged by the spec,
+ * whatever other traces share the run; the judge never falls back to the
+ * results written in a trace. Runs that observed the same trace (every
+ * implementation that behaved as written) are validated once.
  */
 public final class SpecJudge implements Judge {
-    private final Validator validator;
-    private final SpecBridge spec;
+    private final Duration limit;
+    /** The model of each profile, and its validator. */
+    private final Map<String, Validator> byProfile = new LinkedHashMap<>();
     private final Map<String, Validator.Result> decided = new HashMap<>();
 
-    private SpecJudge(SpecBridge spec, Duration limit) {
-        this.spec = spec;
-        this.validator = new Validator(spec).withTimeLimit(limit);
+    private SpecJudge(Duration limit) {
+        this.limit = limit;
     }
 
     /**
-     * A judge for these traces; empty when none fits the spec's model (then
-     * the runner compares with the written results).
+     * A judge for these traces: the models they need are loaded now (one per
+     * profile), so the first verdict does not wait for TLC.
+     *
+     * @throws IOException when the spec cannot be loaded
      */
-    public static Optional<SpecJudge> forTraces(List<Trace> traces, Duration limit) throws IOException {
-        List<Trace> fit = new ArrayList<>();
+    public static SpecJudge forTraces(List<Trace> traces, Duration limit) throws IOException {
+        SpecJudge judge = new SpecJudge(limit);
+        Map<String, List<Trace>> byProfile = new LinkedHashMap<>();
         for (Trace t : traces) {
             if (Models.unfit(t).isEmpty()) {
-                fit.add(t);
+                byProfile.computeIfAbsent(t.profile().name(), k -> new ArrayList<>()).add(t);
             }
         }
-        if (fit.isEmpty()) {
-            return Optional.empty();
+        for (Map.Entry<String, List<Trace>> e : byProfile.entrySet()) {
+            judge.byProfile.put(e.getKey(), judge.validator(Models.forTraces(e.getValue())));
         }
-        SpecBridge.Constants need = Models.forTraces(fit);
-        Optional<SpecBridge> current = SpecBridge.current();
-        if (current.isPresent() && covers(current.get().constants(), need)) {
-            // One spec per JVM: one loaded already for more names serves as well.
-            return Optional.of(new SpecJudge(current.get(), limit));
-        }
-        return Optional.of(new SpecJudge(SpecBridge.load(need), limit));
+        return judge;
     }
 
-    private static boolean covers(SpecBridge.Constants have, SpecBridge.Constants need) {
-        return have.hosts().containsAll(need.hosts()) && have.procs().containsAll(need.procs())
-                && have.ports().containsAll(need.ports()) && have.data().containsAll(need.data())
-                // Models leaves one descriptor spare; the traces' own must be there.
-                && have.fds().containsAll(need.fds().subList(0, need.fds().size() - 1))
-                && have.profile().equals(need.profile());
-    }
-
-    /** A judge on the spec this JVM has loaded already. */
+    /** A judge that starts from a model loaded already (and grows it as traces need). */
     public static SpecJudge on(SpecBridge spec, Duration limit) {
-        return new SpecJudge(spec, limit);
+        SpecJudge judge = new SpecJudge(limit);
+        judge.byProfile.put(spec.constants().profile(), new Validator(spec).withTimeLimit(limit));
+        return judge;
     }
 
-    public SpecBridge spec() {
-        return spec;
+    private Validator validator(SpecBridge.Constants need) throws IOException {
+        Optional<SpecBridge> loaded = SpecBridge.covering(need);
+        return new Validator(loaded.isPresent() ? loaded.get() : SpecBridge.load(need)).withTimeLimit(limit);
+    }
+
+    /**
+     * The model that judges this trace: the one of its profile when it covers
+     * the trace, else one loaded for both.
+     */
+    private Validator validatorFor(Trace t) {
+        SpecBridge.Constants need = Models.forTraces(List.of(t));
+        Validator have = byProfile.get(need.profile());
+        if (have != null && have.spec().constants().covers(need)) {
+            return have;
+        }
+        try {
+            Validator grown = validator(have == null ? need : Models.union(have.spec().constants(), need));
+            byProfile.put(need.profile(), grown);
+            return grown;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The model that judges traces of this profile (for coverage and diagrams). */
+    public SpecBridge spec(Trace t) {
+        return validatorFor(t).spec();
     }
 
     @Override
@@ -76,18 +98,17 @@ public final class SpecJudge implements Judge {
         if (unfit.isPresent()) {
             return new Decision.Undecided(unfit.get());
         }
-        Optional<String> outside = outsideModel(observed);
-        if (outside.isPresent()) {
-            return new Decision.Undecided(outside.get());
+        Validator.Result r;
+        try {
+            r = result(observed);
+        } catch (UncheckedIOException e) {
+            return new Decision.Undecided("the spec could not be loaded: " + e.getCause().getMessage());
         }
-        Validator.Result r = result(observed);
-        if (r.accepted()) {
-            return new Decision.Accepted(witnessed(observed, r));
-        }
-        if (r.gaveUp()) {
-            return new Decision.Undecided("the spec's search gave up: " + r.allowed());
-        }
-        return new Decision.Rejected(r.line(), r.allowed(), r.explored(), r.bounded(), witnessed(observed, r));
+        return switch (r.kind()) {
+            case ACCEPTED -> new Decision.Accepted(witnessed(observed, r));
+            case UNDECIDED -> new Decision.Undecided("undecided at line " + r.line() + ": " + r.allowed());
+            case REJECTED -> new Decision.Rejected(r.line(), r.allowed(), r.explored(), r.bounded(), witnessed(observed, r));
+        };
     }
 
     /**
@@ -152,14 +173,12 @@ public final class SpecJudge implements Judge {
     public Validator.Result result(Trace observed) {
         StringBuilder key = new StringBuilder(observed.profile().name());
         observed.events().forEach(e -> key.append('\n').append(TraceText.line(e)));
-        return decided.computeIfAbsent(key.toString(), k -> validator.validate(observed));
-    }
-
-    /** Hosts, processes and ports the loaded model lacks (a trace run with a spec loaded for others). */
-    private Optional<String> outsideModel(Trace t) {
-        if (!covers(spec.constants(), Models.forTraces(List.of(t)))) {
-            return Optional.of("the spec was loaded for other traces (" + spec.constants() + ")");
+        Validator.Result known = decided.get(key.toString());
+        if (known != null) {
+            return known;
         }
-        return Optional.empty();
+        Validator.Result r = validatorFor(observed).validate(observed);
+        decided.put(key.toString(), r);
+        return r;
     }
 }

@@ -1,6 +1,5 @@
 package org.sockcheck.harness.validate;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,7 +47,18 @@ public final class Validator {
     private static final Set<String> WITH_TIMERS = java.util.stream.Stream.concat(WITHOUT_TIMERS.stream(), TIMERS.stream())
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
     private Set<String> hidden = WITHOUT_TIMERS;
-    private static final String GAVE_UP = "(not decided: ";
+    /** What a blocked call "returns" in the search: it waits when nothing is left to happen. */
+    private static final Object BLOCKS = new Object() {
+        @Override
+        public String toString() {
+            return "blocks";
+        }
+    };
+
+    /** The model this validator searches. */
+    public SpecBridge spec() {
+        return spec;
+    }
 
     /** Lets timers fire between events, as the spec allows at any time. */
     public Validator withTimers() {
@@ -56,8 +66,20 @@ public final class Validator {
         return this;
     }
     private final SpecBridge spec;
+    private final Set<Integer> fds;
+    private final int spareFd;
     private final int maxHidden;
     private final int maxStates;
+
+    /** What a validation found. */
+    public enum Kind {
+        /** A behaviour of the spec explains the trace. */
+        ACCEPTED,
+        /** No behaviour explains the event at the result's line. */
+        REJECTED,
+        /** The search ran out of time before it decided (neither accepted nor rejected). */
+        UNDECIDED
+    }
 
     /**
      * The outcome of a validation. witness: the steps of a behaviour that
@@ -65,23 +87,28 @@ public final class Validator {
      * behaviour explains); bindings: the trace variables as that behaviour
      * bound them ($e1 to a spec port).
      */
-    public record Result(boolean accepted, int line, String event, String allowed, int explored, boolean bounded,
+    public record Result(Kind kind, int line, String event, String allowed, int explored, boolean bounded,
                          List<SpecBridge.Step> witness, Map<String, Object> bindings) {
-        Result(boolean accepted, int line, String event, String allowed, int explored, boolean bounded) {
-            this(accepted, line, event, allowed, explored, bounded, List.of(), Map.of());
+        Result(Kind kind, int line, String event, String allowed, int explored, boolean bounded) {
+            this(kind, line, event, allowed, explored, bounded, List.of(), Map.of());
+        }
+
+        public boolean accepted() {
+            return kind == Kind.ACCEPTED;
         }
 
         /** Whether the search gave up (time limit) before it decided. */
         public boolean gaveUp() {
-            return !accepted && allowed.startsWith(GAVE_UP);
+            return kind == Kind.UNDECIDED;
         }
 
         public String describe(String source) {
-            if (accepted) {
-                return source + ": a behaviour of the spec (" + explored + " states explored)";
-            }
-            return source + ":" + line + ": no behaviour of the spec explains " + event + "\n  the spec allows: " + allowed
-                    + "\n  searched " + explored + " states" + (bounded ? " (the search reached its bound)" : "");
+            return switch (kind) {
+                case ACCEPTED -> source + ": a behaviour of the spec (" + explored + " states explored)";
+                case UNDECIDED -> source + ":" + line + ": undecided at " + event + ": " + allowed;
+                case REJECTED -> source + ":" + line + ": no behaviour of the spec explains " + event + "\n  the spec allows: "
+                        + allowed + "\n  searched " + explored + " states" + (bounded ? " (the search reached its bound)" : "");
+            };
         }
     }
 
@@ -125,6 +152,8 @@ public final class Validator {
      */
     public Validator(SpecBridge spec, int maxHidden, int maxStates) {
         this.spec = spec;
+        this.fds = Set.copyOf(spec.constants().fds());
+        this.spareFd = spec.constants().fds().get(spec.constants().fds().size() - 1);
         this.maxHidden = maxHidden;
         this.maxStates = maxStates;
     }
@@ -157,14 +186,18 @@ public final class Validator {
      */
     public Result validate(Trace trace) {
         deadline = System.nanoTime() + maxNanos;
+        started = System.nanoTime();
+        trace = Models.forSpec(trace);
         Result eager = validate(trace, true);
-        if (eager.accepted() || late()) {
+        if (eager.accepted() || eager.gaveUp()) {
             return eager;
         }
         Result full = validate(trace, false);
-        return new Result(full.accepted(), full.line(), full.event(), full.allowed(), eager.explored() + full.explored(),
+        return new Result(full.kind(), full.line(), full.event(), full.allowed(), eager.explored() + full.explored(),
                 full.bounded(), full.witness(), full.bindings());
     }
+
+    private long started;
 
     private Result validate(Trace trace, boolean eager) {
         returnsCache.clear();
@@ -174,8 +207,9 @@ public final class Validator {
         for (Event e : trace.events()) {
             Step want = e instanceof Event.Call call ? step(call) : null;
             if (e instanceof Event.Call call && want == null) {
-                return new Result(false, e.line(), text(call), "nothing: the call is outside the spec's model "
-                        + spec.constants(), explored, bounded);
+                // Models sizes the model from the traces, so this is a model that was made for other traces.
+                return new Result(Kind.UNDECIDED, e.line(), text(call), "the call is outside the model the spec was"
+                        + " loaded with " + spec.constants(), explored, bounded);
             }
             // First the way a loopback network goes: each hidden step the first the spec offers, to
             // quiescence. Only when that does not explain the event, every interleaving (bounded).
@@ -198,18 +232,19 @@ public final class Validator {
                 next = match(e, want, c.nodes, allowed, false);
             }
             if (late()) {
-                return new Result(false, e.line(), text(e), GAVE_UP + "the search gave up after "
-                        + maxNanos / 1_000_000 + " ms)", explored, true);
+                return new Result(Kind.UNDECIDED, e.line(), text(e), String.format(java.util.Locale.ROOT,
+                        "searched %d states in %.1f s, the search's time limit", explored,
+                        (System.nanoTime() - started) / 1e9), explored, true);
             }
             if (next.isEmpty()) {
                 Node before = frontier.iterator().next();
-                return new Result(false, e.line(), text(e), allowed.isEmpty() ? "no such step" : String.join(" | ", allowed),
+                return new Result(Kind.REJECTED, e.line(), text(e), allowed.isEmpty() ? "no such step" : String.join(" | ", allowed),
                         explored, bounded, witness(before), before.vars);
             }
             frontier = next;
         }
         Node last = frontier.iterator().next();
-        return new Result(true, 0, "", "", explored, bounded, witness(last), last.vars);
+        return new Result(Kind.ACCEPTED, 0, "", "", explored, bounded, witness(last), last.vars);
     }
 
     /** The steps of the behaviour that explains the trace, first to last. */
@@ -240,8 +275,10 @@ public final class Validator {
                         Object ret = st.next().evt().get("ret");
                         if ("pending".equals(ret)) {
                             for (Returned r : quick ? returnsSettled(st, params.get("p")) : returns(st, params.get("p"))) {
-                                allowed.add(Render.shown(r.ret));
-                                Map<String, Object> b = Match.result(call, r.ret, n.vars);
+                                allowed.add(r.ret == BLOCKS ? "blocks" : Render.shown(r.ret));
+                                Map<String, Object> b = r.ret == BLOCKS
+                                        ? call.expect() instanceof Event.Expect.Blocks ? n.vars : null
+                                        : Match.result(call, r.ret, n.vars);
                                 if (b != null) {
                                     next.add(new Node(r.state, b, n, r.path));
                                 }
@@ -297,14 +334,17 @@ public final class Validator {
         return new ArrayList<>(out);
     }
 
-    /** The result a blocked call returns with when the first hidden step is taken each time. */
+    /**
+     * The result a blocked call returns with when the first hidden step is
+     * taken each time; BLOCKS when nothing is left to happen and it waits.
+     */
     private List<Returned> returnsSettled(SpecBridge.Step call, Object p) {
         List<SpecBridge.Step> path = new ArrayList<>(List.of(call));
         SpecBridge.State s = call.next();
         for (int k = 0; k < 200; k++) {
             List<SpecBridge.Step> next = spec.successors(s, hidden);
             if (next.isEmpty()) {
-                return List.of();
+                return List.of(new Returned(s, BLOCKS, path));
             }
             SpecBridge.Step st = next.stream().filter(x -> returnOf(x, p)).findFirst().orElse(next.get(0));
             path.add(st);
@@ -376,7 +416,11 @@ public final class Validator {
     private record Returned(SpecBridge.State state, Object ret, List<SpecBridge.Step> path) {
     }
 
-    /** The results a blocked call can return with after hidden steps, each with the steps that led there. */
+    /**
+     * The results a blocked call can return with after hidden steps, each
+     * with the steps that led there; BLOCKS for each state where nothing is
+     * left to happen and the call still waits.
+     */
     private List<Returned> returns(SpecBridge.Step call, Object p) {
         long key = call.next().fingerprint() * 31 + Objects.hashCode(p);
         List<Returned> cached = returnsCache.get(key);
@@ -391,7 +435,11 @@ public final class Validator {
         while (!queue.isEmpty() && paths.size() < maxStates / 10 && !late()) {
             SpecBridge.State s = queue.poll();
             List<SpecBridge.Step> path = paths.get(s.fingerprint());
-            for (SpecBridge.Step st : spec.successors(s, hidden)) {
+            List<SpecBridge.Step> after = spec.successors(s, hidden);
+            if (after.isEmpty()) {
+                out.add(new Returned(s, BLOCKS, path));
+            }
+            for (SpecBridge.Step st : after) {
                 List<SpecBridge.Step> longer = new ArrayList<>(path);
                 longer.add(st);
                 if (returnOf(st, p)) {
@@ -447,7 +495,7 @@ public final class Validator {
             case "send", "sendto" -> {
                 action = c.op().equals("send") ? "Send" : "SendTo";
                 p.put("f", a.get(0));
-                String d = new String(((Arg.Data) a.get(1)).bytes(), StandardCharsets.ISO_8859_1);
+                String d = Models.data(((Arg.Data) a.get(1)).bytes());
                 if (!spec.constants().data().contains(d)) {
                     return null;
                 }
@@ -535,7 +583,7 @@ public final class Validator {
     }
 
     /** The parameters with descriptor variables replaced by their values; null when one is unbound. */
-    private static Map<String, Object> resolve(Map<String, Object> params, Map<String, Object> vars) {
+    private Map<String, Object> resolve(Map<String, Object> params, Map<String, Object> vars) {
         Map<String, Object> out = new LinkedHashMap<>(params);
         if (out.get("port") instanceof Arg.Port.Var v) {
             Object bound = vars.get(v.name());
@@ -546,7 +594,9 @@ public final class Validator {
         }
         Object f = out.get("f");
         if (f instanceof Arg.Int i) {
-            out.put("f", (int) i.value());
+            // A descriptor beyond the model's is one no process opened: the model's spare (the last) stands for it.
+            out.put("f", fds.contains((int) Math.min(i.value(), Integer.MAX_VALUE)) && i.value() >= 0
+                    ? (int) i.value() : spareFd);
         } else if (f instanceof Arg.Var v) {
             Object bound = vars.get(v.name());
             if (!(bound instanceof Integer)) {

@@ -35,7 +35,7 @@ class ReportsTest {
         assertEquals("", one(Verdict.PASS, "").diagram(), "a pass is not drawn");
         List<TraceResult> results = List.of(run(Verdict.XFAIL, ""), run(Verdict.PASS, ""));
         Reports.write(dir, results, null, new CheckCommand.Summary(results, null,
-                "spec coverage of the passing runs:\n  linux: spec actions 31/40 (78%)\n"));
+                "spec coverage of the passing runs:\n  linux: spec actions 31/40 (78%)\n", false));
         try (var files = Files.list(dir.resolve("allure-results"))) {
             List<Path> svgs = files.filter(p -> p.toString().endsWith(".svg")).toList();
             assertEquals(1, svgs.size(), "one diagram, for the run that did not pass");

@@ -109,7 +109,7 @@ class TraceTextTest {
         TraceSyntaxException e = assertThrows(TraceSyntaxException.class,
                 () -> TraceJson.parse("bad.jsonl", "{\"version\":1}\n{\"host\":\"A\",\"process\":\"p\",\"call\":\"close\",\"args\":[3]}\n"));
         assertEquals(2, e.line());
-        assertEquals("\"ret\" or \"errno\"", e.expected());
+        assertEquals("\"ret\", \"errno\" or \"blocks\"", e.expected());
         TraceSyntaxException notJson = assertThrows(TraceSyntaxException.class,
                 () -> TraceJson.parse("bad.jsonl", "{\"version\":1}\n{oops\n"));
         assertEquals(2, notJson.line());

@@ -36,21 +36,36 @@ import util.ToolIO;
  * of a state. This is what generates traces and judges them, so the rules
  * live in the TLA+ text only.
  *
- * <p>TLC keeps its interpreter in static state, so a JVM holds one
- * specification: {@link #load} with the same constants returns the bridge
- * already loaded, and other constants are refused.
+ * <p>{@link #load} with the same constants returns the bridge already
+ * loaded; models with other constants are loaded beside it.
  */
 public final class SpecBridge {
 
     /**
      * The constants of Network.tla for one model. Hosts and processes become
-     * TLC model values of the same names; data are strings.
+     * TLC model values of the same names; data are strings; unborn: the
+     * process names that exist only once forked.
      */
     public record Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
-                            List<Integer> fds, int sids, List<String> data, String profile) {
+                            List<Integer> fds, int sids, List<String> data, String profile, List<String> unborn) {
         /** A model for generated traces: two hosts with two processes each, two ports, three descriptors. */
         public static final Constants GENERATED = new Constants(List.of("A", "B"), List.of("p1", "p2"), List.of(80, 81),
                 List.of(40000, 40001, 40002), List.of(3, 4, 5), 8, List.of("d", "e"), "LINUX");
+
+        /** A model in which every process runs from the start. */
+        public Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
+                         List<Integer> fds, int sids, List<String> data, String profile) {
+            this(hosts, procs, ports, ephemeralPorts, fds, sids, data, profile, List.of());
+        }
+
+        /** Whether this model has every name, port, datum and descriptor of that one, and its profile. */
+        public boolean covers(Constants need) {
+            return hosts.containsAll(need.hosts) && procs.containsAll(need.procs) && ports.containsAll(need.ports)
+                    && ephemeralPorts.containsAll(need.ephemeralPorts) && data.containsAll(need.data)
+                    && fds.containsAll(need.fds) && sids >= need.sids && profile.equals(need.profile)
+                    && unborn.containsAll(need.unborn)
+                    && need.procs.stream().filter(p -> !need.unborn.contains(p)).noneMatch(unborn::contains);
+        }
     }
 
     /** One step of the spec: the action, its parameters by name, and the state it leads to. */
@@ -116,7 +131,15 @@ public final class SpecBridge {
         }
     }
 
-    private static SpecBridge loaded;
+    /**
+     * The models loaded in this JVM, by constants, the least recently used
+     * first. TLC keeps parts of its interpreter in static state that depend
+     * only on the spec's text (its variables), so models of the same spec
+     * with other constants live side by side; each holds its own parse.
+     */
+    private static final Map<Constants, SpecBridge> LOADED = new LinkedHashMap<>(8, 0.75f, true);
+    /** At most this many models stay loaded (each is some megabytes of TLC's semantic tree). */
+    private static final int MAX_LOADED = 6;
 
     private final Constants constants;
     private final FastTool tool;
@@ -187,20 +210,28 @@ public final class SpecBridge {
         return out;
     }
 
-    /** The spec this JVM has loaded, if any. */
-    public static synchronized java.util.Optional<SpecBridge> current() {
-        return java.util.Optional.ofNullable(loaded);
+    /** A model loaded in this JVM that covers these constants, if any (the most recently used first). */
+    public static synchronized java.util.Optional<SpecBridge> covering(Constants need) {
+        List<SpecBridge> all = new ArrayList<>(LOADED.values());
+        java.util.Collections.reverse(all);
+        return all.stream().filter(b -> b.constants.covers(need)).findFirst();
     }
 
-    /** Loads the spec with these constants, or returns the one this JVM has loaded already. */
+    /** Loads the spec with these constants, or returns the model this JVM has loaded with them already. */
     public static synchronized SpecBridge load(Constants constants) throws IOException {
-        if (loaded != null) {
-            if (!loaded.constants.equals(constants)) {
-                throw new IllegalStateException("this JVM holds the spec with " + loaded.constants
-                        + "; TLC's interpreter cannot hold a second model");
-            }
-            return loaded;
+        SpecBridge known = LOADED.get(constants);
+        if (known != null) {
+            return known;
         }
+        SpecBridge bridge = parse(constants);
+        LOADED.put(constants, bridge);
+        if (LOADED.size() > MAX_LOADED) {
+            LOADED.remove(LOADED.keySet().iterator().next());
+        }
+        return bridge;
+    }
+
+    private static SpecBridge parse(Constants constants) throws IOException {
         Path dir = Files.createTempDirectory("sockcheck-spec-");
         dir.toFile().deleteOnExit();
         for (String module : List.of("Network", "Tcp", "Udp", "SocketApi", "Sockets")) {
@@ -220,8 +251,7 @@ public final class SpecBridge {
         ToolIO.setMode(ToolIO.TOOL);
         ToolIO.setUserDir(dir.toString());
         FastTool tool = new FastTool(dir.toString(), "Sockets", "Bridge", new SimpleFilenameToStream(dir.toString()));
-        loaded = new SpecBridge(constants, tool);
-        return loaded;
+        return new SpecBridge(constants, tool);
     }
 
     private static String config(Constants c) {
@@ -234,6 +264,7 @@ public final class SpecBridge {
         }
         b.append("    Hosts = {").append(String.join(", ", c.hosts())).append("}\n");
         b.append("    Procs = {").append(String.join(", ", c.procs())).append("}\n");
+        b.append("    Unborn = {").append(String.join(", ", c.unborn())).append("}\n");
         b.append("    Ports = ").append(set(c.ports())).append('\n');
         b.append("    EphemeralPorts = ").append(set(c.ephemeralPorts())).append('\n');
         b.append("    Fds = ").append(set(c.fds())).append('\n');

@@ -1,7 +1,7 @@
 package org.sockcheck.spec.tlc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -34,11 +34,22 @@ class SpecBridgeTest {
     }
 
     @Test
-    void aSecondModelInTheSameJvmIsRefused() throws Exception {
-        SpecBridge.load(SpecBridge.Constants.GENERATED);
-        SpecBridge.Constants other = new SpecBridge.Constants(List.of("A"), List.of("p1"), List.of(80), List.of(40000),
-                List.of(3), 2, List.of("d"), "POSIX");
-        assertThrows(IllegalStateException.class, () -> SpecBridge.load(other));
+    void modelsWithOtherConstantsLiveSideBySide() throws Exception {
+        SpecBridge linux = SpecBridge.load(SpecBridge.Constants.GENERATED);
+        SpecBridge posix = SpecBridge.load(new SpecBridge.Constants(List.of("A"), List.of("p1", "c1"), List.of(80),
+                List.of(40000), List.of(3), 2, List.of("d"), "POSIX", List.of("c1")));
+        assertSame(linux, SpecBridge.load(SpecBridge.Constants.GENERATED), "the same constants give the model loaded");
+        // Interleaved: each model answers with its own profile (listen on an unbound socket) and its own processes.
+        for (int round = 0; round < 2; round++) {
+            SpecBridge.State l = only(linux, linux.init(), "Socket", Map.of("p", List.of("A", "p1"), "type", "STREAM"), 3);
+            SpecBridge.State p = only(posix, posix.init(), "Socket", Map.of("p", List.of("A", "p1"), "type", "STREAM"), 3);
+            only(linux, l, "Listen", Map.of("p", List.of("A", "p1"), "f", 3), 0);
+            only(posix, p, "Listen", Map.of("p", List.of("A", "p1"), "f", 3), "EDESTADDRREQ");
+        }
+        assertEquals(Map.of(List.of("A", "p1"), true, List.of("A", "c1"), false), posix.init().get("alive"),
+                "an unborn process is not alive until it is forked");
+        SpecBridge.State forked = only(posix, posix.init(), "Fork", Map.of("p", List.of("A", "p1"), "q", List.of("A", "c1")), "c1");
+        assertEquals(true, ((Map<?, ?>) forked.get("alive")).get(List.of("A", "c1")));
     }
 
     /** Takes the one step of this action (with these parameters, when given) and checks what it recorded. */

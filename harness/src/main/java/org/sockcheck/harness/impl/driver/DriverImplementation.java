@@ -70,6 +70,8 @@ public final class DriverImplementation implements Implementation {
             JsonNode hello;
             try {
                 hello = d.request("hello", args, timeoutMs);
+            } catch (DriverProcess.NoReply e) {
+                throw d.failure("no answer to hello: " + e.getMessage());
             } catch (DriverProcess.ErrnoReply e) {
                 throw d.failure("refused hello with " + e.errno);
             }
@@ -129,6 +131,8 @@ public final class DriverImplementation implements Implementation {
         JsonNode ok;
         try {
             ok = d.request(call.op(), args, timeoutMs);
+        } catch (DriverProcess.NoReply e) {
+            return new Outcome.Blocked(e.getMessage());
         } catch (DriverProcess.ErrnoReply e) {
             return Errno.named(e.errno).<Outcome>map(Outcome.Failed::new)
                     .orElseThrow(() -> d.failure("unknown errno name " + e.errno + " for " + call.op()));
@@ -200,6 +204,8 @@ public final class DriverImplementation implements Implementation {
             JsonNode ok;
             try {
                 ok = d.request("sockets", DriverProcess.JSON.createObjectNode(), timeoutMs);
+            } catch (DriverProcess.NoReply r) {
+                throw d.failure("no answer to sockets: " + r.getMessage());
             } catch (DriverProcess.ErrnoReply r) {
                 throw d.failure("sockets failed with " + r.errno);
             }

@@ -84,7 +84,11 @@ final class DriverProcess implements AutoCloseable {
      * Sends one request and waits for its reply: the "ok" value, or an
      * {@link ErrnoReply} for "err". Anything else is the driver's fault.
      */
-    JsonNode request(String op, ObjectNode args, long timeoutMs) throws ImplementationException, ErrnoReply {
+    JsonNode request(String op, ObjectNode args, long timeoutMs) throws ImplementationException, ErrnoReply, NoReply {
+        if (waiting != null) {
+            // Protocol 1 has one thread per driver: a driver that waits in a call answers nothing else.
+            throw failure("the driver still waits in " + waiting + ", so it cannot take " + op);
+        }
         long id = nextId++;
         ObjectNode req = JSON.createObjectNode();
         req.put("id", id);
@@ -108,7 +112,8 @@ final class DriverProcess implements AutoCloseable {
                 throw failure("interrupted while waiting for " + op);
             }
             if (line == null) {
-                throw failure("no reply to " + op + " (id " + id + ") within " + timeoutMs + " ms");
+                waiting = op;
+                throw new NoReply(op + " did not return within " + timeoutMs + " ms");
             }
             if (line.equals(EOF)) {
                 lines.add(EOF);
@@ -181,6 +186,19 @@ final class DriverProcess implements AutoCloseable {
     void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
+    }
+
+    /** The call the driver has not answered, once a request timed out. */
+    private String waiting;
+
+    /**
+     * The driver did not answer within the call timeout: the call blocks
+     * (the spec judges whether it may), the driver is not at fault.
+     */
+    static final class NoReply extends Exception {
+        NoReply(String why) {
+            super(why, null, false, false);
+        }
     }
 
     /** The driver answered with an errno. */
