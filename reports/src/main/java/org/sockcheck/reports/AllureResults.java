@@ -45,6 +45,7 @@ public final class AllureResults {
             labels.addObject().put("name", "suite").put("value", r.suite());
             labels.addObject().put("name", "feature").put("value", r.feature());
             labels.addObject().put("name", "framework").put("value", "sockcheck");
+            n.putArray("parameters").addObject().put("name", "verdict by").put("value", r.verdictBy());
             ArrayNode steps = n.putArray("steps");
             for (CaseResult.StepResult s : r.steps()) {
                 ObjectNode step = steps.addObject();

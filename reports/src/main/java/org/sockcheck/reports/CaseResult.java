@@ -13,10 +13,11 @@ import java.util.List;
  * @param steps    one per replayed event
  * @param attachments name to text: socket tables, transitions
  * @param diagram  the run as a sequence diagram (SVG), or empty
+ * @param verdictBy who gave the verdict ("judged by the spec", ...), shown as a property of the case
  */
 public record CaseResult(String suite, String feature, String name, String title, Status status, String message,
                          long startMillis, long durationMillis, List<StepResult> steps,
-                         java.util.Map<String, String> attachments, String diagram) {
+                         java.util.Map<String, String> attachments, String diagram, String verdictBy) {
 
     public enum Status {
         PASSED, FAILED, BROKEN, SKIPPED;

@@ -53,6 +53,11 @@ public final class JUnitXml {
                     x.writeAttribute("classname", s.getKey() + "." + r.feature());
                     x.writeAttribute("name", r.name());
                     x.writeAttribute("time", seconds(r.durationMillis()));
+                    x.writeStartElement("properties");
+                    x.writeEmptyElement("property");
+                    x.writeAttribute("name", "verdict-by");
+                    x.writeAttribute("value", r.verdictBy());
+                    x.writeEndElement();
                     String element = switch (r.status()) {
                         case FAILED -> "failure";
                         case BROKEN -> "error";

@@ -42,7 +42,7 @@ public final class Reports {
             String message = r.verdict() == org.sockcheck.harness.run.Verdict.XFAIL ? "XFAIL (known divergence): " + r.message()
                     : r.message();
             return new CaseResult(r.implementation(), r.feature(), CheckCommand.relative(base, r.trace()), r.title(), status,
-                    message, now, r.millis(), steps, attachments, diagram(r, base, true));
+                    message, now, r.millis(), steps, attachments, diagram(r, base, true), r.judgedBy().words());
         }).toList();
     }
 

@@ -3,11 +3,11 @@ package org.sockcheck.harness.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.harness.validate.Models;
+import org.sockcheck.harness.validate.SpecJudge;
 import org.sockcheck.harness.validate.Validator;
 import org.sockcheck.spec.tlc.SpecBridge;
 import picocli.CommandLine.Command;
@@ -38,54 +38,45 @@ public final class ValidateCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         List<Trace> traces = read.get();
-        List<Trace> fit = new ArrayList<>();
-        int skipped = 0;
+        long loading = System.nanoTime();
+        // No time limit: validate decides every trace (check limits each search, and says so).
+        SpecJudge judge = SpecJudge.forTraces(traces, java.time.Duration.ZERO);
+        if (timers) {
+            judge.withTimers();
+        }
+        for (SpecBridge.Constants c : judge.models()) {
+            out.println("sockcheck validate: profile " + c.profile() + ": hosts " + c.hosts() + ", processes " + c.procs()
+                    + ", ports " + c.ports() + ", data " + c.data());
+        }
+        out.flush();
+        long start = System.nanoTime();
+        int rejected = 0;
+        int notJudged = 0;
+        long events = 0;
         for (Trace t : traces) {
             java.util.Optional<String> why = Models.unfit(t);
             if (why.isPresent()) {
-                out.println("SKIP   " + t.source() + ": " + why.get());
-                skipped++;
-            } else {
-                fit.add(t);
+                out.println("SKIP   " + t.source() + ": not validated: " + why.get());
+                notJudged++;
+                continue;
             }
-        }
-        traces = fit;
-        if (traces.isEmpty()) {
-            err.println("sockcheck validate: no trace fits the spec's model");
-            return Main.BAD_INPUT;
-        }
-        SpecBridge.Constants constants;
-        try {
-            constants = Models.forTraces(traces);
-        } catch (IllegalArgumentException e) {
-            err.println("sockcheck validate: " + e.getMessage());
-            return Main.BAD_INPUT;
-        }
-        out.println("sockcheck validate: " + traces.size() + " trace(s) against the spec with hosts " + constants.hosts()
-                + ", processes " + constants.procs() + ", ports " + constants.ports() + ", data " + constants.data());
-        out.flush();
-        long loading = System.nanoTime();
-        Validator validator = new Validator(SpecBridge.load(constants));
-        long start = System.nanoTime();
-        if (timers) {
-            validator.withTimers();
-        }
-        int rejected = 0;
-        long events = 0;
-        for (Trace t : traces) {
             long one = System.nanoTime();
-            Validator.Result r = validator.validate(t);
+            Validator.Result r = judge.result(t);
             events += t.events().size();
-            out.printf("%s %s (%.0f ms)%n", r.accepted() ? "ACCEPT" : "REJECT", r.describe(t.source()),
-                    (System.nanoTime() - one) / 1e6);
+            String word = switch (r.kind()) {
+                case ACCEPTED -> "ACCEPT";
+                case REJECTED -> "REJECT";
+                case UNDECIDED -> "UNDECIDED";
+            };
+            out.printf("%s %s (%.0f ms)%n", word, r.describe(t.source()), (System.nanoTime() - one) / 1e6);
             out.flush();
-            if (!r.accepted()) {
-                rejected++;
-            }
+            rejected += r.kind() == Validator.Kind.REJECTED ? 1 : 0;
+            notJudged += r.kind() == Validator.Kind.UNDECIDED ? 1 : 0;
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf("%d accepted, %d rejected, %d skipped; %d events in %.2f s (%.0f events/s; loading the spec took %.1f s more)%n",
-                traces.size() - rejected, rejected, skipped, events, seconds, events / seconds, (start - loading) / 1e9);
-        return rejected == 0 ? Main.OK : Main.NONCONFORMANCE;
+        out.printf("%d accepted, %d rejected, %d not validated; %d events in %.2f s (%.0f events/s; loading the spec took"
+                        + " %.1f s more)%n", traces.size() - rejected - notJudged, rejected, notJudged, events, seconds,
+                events / seconds, (start - loading) / 1e9);
+        return rejected == 0 && notJudged == 0 ? Main.OK : Main.NONCONFORMANCE;
     }
 }

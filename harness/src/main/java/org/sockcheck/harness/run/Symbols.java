@@ -97,14 +97,20 @@ public final class Symbols {
         };
     }
 
-    /** An endpoint in the trace's words: A:80, B:$e1, or B:~51234 for a port the trace has no name for. */
+    /**
+     * An endpoint in the trace's words: A:80, B:$e1, or B:~51234 for a port the trace has no name for; an
+     * address of none of the trace's hosts as it is (127.0.0.1:51234).
+     */
     public String render(Endpoint ep) {
         if (ep == null) {
             return "*:*";
         }
         String host = ep.wildcardIp() ? "*" : hostByIp.getOrDefault(ep.ip(), ep.ip());
         String port;
-        if (ep.port() == 0) {
+        if (!ep.wildcardIp() && !hostByIp.containsKey(ep.ip())) {
+            // An address of none of the trace's hosts: as it is, IP and port.
+            port = Integer.toString(ep.port());
+        } else if (ep.port() == 0) {
             port = "*";
         } else if (labelByPort.containsKey(ep.port())) {
             port = Integer.toString(labelByPort.get(ep.port()));

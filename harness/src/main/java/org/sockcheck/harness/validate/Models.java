@@ -130,7 +130,7 @@ public final class Models {
                         descriptors++;
                     }
                     case "accept", "dup" -> descriptors++;
-                    case "connect", "sendto" -> connects++;
+                    case "connect" -> connects++;
                     case "fork" -> forked = Math.max(forked, number(((Arg.Name) c.args().get(0)).name()));
                     default -> { }
                 }
@@ -260,5 +260,18 @@ public final class Models {
     /** How many names of the model start with this letter and a number (p1, p2, ...; c1, ...). */
     private static int count(SpecBridge.Constants c, String letter) {
         return (int) c.procs().stream().filter(p -> p.matches(letter + "[0-9]+")).count();
+    }
+
+    /**
+     * Whether a model is of ordinary size: the traces of ordinary size share
+     * one model, a larger trace gets one of its own.
+     */
+    static boolean ordinary(SpecBridge.Constants c) {
+        return count(c, "p") <= 4 && count(c, "c") <= 2 && c.fds().size() <= 8 && c.sids() <= 12 && c.hosts().size() <= 4;
+    }
+
+    /** A measure of a model's size: its processes times its descriptors, plus its table entries. */
+    static int size(SpecBridge.Constants c) {
+        return c.hosts().size() * c.procs().size() * c.fds().size() + c.sids();
     }
 }

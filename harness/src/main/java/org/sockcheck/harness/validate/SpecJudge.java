@@ -18,18 +18,24 @@ import org.sockcheck.spec.tlc.SpecBridge;
 
 /**
  * The spec as the judge of runs: an observed trace is validated against
- * Sockets.tla (through {@link Validator}). The judge holds a model per
- * profile, sized for every trace it was made for ({@link Models}); a trace
- * that needs more (a run it was not made for) gets a model that covers both,
- * loaded beside the others. So any set of traces is judged by the spec,
+ * Sockets.tla (through {@link Validator}). The judge holds models sized for
+ * the traces it was made for ({@link Models}): per profile, one for the
+ * traces of ordinary size and one for each larger trace; a trace that needs
+ * more (a run it was not made for) gets a model that covers it, loaded
+ * beside the others. So any set of traces is judged by the spec,
  * whatever other traces share the run; the judge never falls back to the
  * results written in a trace. Runs that observed the same trace (every
  * implementation that behaved as written) are validated once.
  */
 public final class SpecJudge implements Judge {
     private final Duration limit;
-    /** The model of each profile, and its validator. */
-    private final Map<String, Validator> byProfile = new LinkedHashMap<>();
+    /**
+     * The models of this judge, each with its validator: per profile, one
+     * shared by the traces of ordinary size, and one of its own for each
+     * larger trace (the cost of every search step grows with the model, so
+     * a trace of twelve processes does not slow the judging of the others).
+     */
+    private final List<Validator> models = new ArrayList<>();
     private final Map<String, Validator.Result> decided = new HashMap<>();
 
     private SpecJudge(Duration limit) {
@@ -37,50 +43,91 @@ public final class SpecJudge implements Judge {
     }
 
     /**
-     * A judge for these traces: the models they need are loaded now (one per
-     * profile), so the first verdict does not wait for TLC.
+     * A judge for these traces: the models they need are loaded now, so the
+     * first verdict does not wait for TLC.
      *
      * @throws IOException when the spec cannot be loaded
      */
     public static SpecJudge forTraces(List<Trace> traces, Duration limit) throws IOException {
         SpecJudge judge = new SpecJudge(limit);
-        Map<String, List<Trace>> byProfile = new LinkedHashMap<>();
+        Map<String, List<Trace>> ordinary = new LinkedHashMap<>();
         for (Trace t : traces) {
-            if (Models.unfit(t).isEmpty()) {
-                byProfile.computeIfAbsent(t.profile().name(), k -> new ArrayList<>()).add(t);
+            if (Models.unfit(t).isPresent()) {
+                continue;
+            }
+            SpecBridge.Constants need = Models.forTraces(List.of(t));
+            if (Models.ordinary(need)) {
+                ordinary.computeIfAbsent(t.profile().name(), k -> new ArrayList<>()).add(t);
+            } else if (judge.covering(need) == null) {
+                judge.models.add(judge.validator(need));
             }
         }
-        for (Map.Entry<String, List<Trace>> e : byProfile.entrySet()) {
-            judge.byProfile.put(e.getKey(), judge.validator(Models.forTraces(e.getValue())));
+        for (List<Trace> group : ordinary.values()) {
+            judge.models.add(judge.validator(Models.forTraces(group)));
         }
         return judge;
     }
 
-    /** A judge that starts from a model loaded already (and grows it as traces need). */
+    /** A judge that starts from a model loaded already (and adds models as traces need). */
     public static SpecJudge on(SpecBridge spec, Duration limit) {
         SpecJudge judge = new SpecJudge(limit);
-        judge.byProfile.put(spec.constants().profile(), new Validator(spec).withTimeLimit(limit));
+        judge.models.add(new Validator(spec).withTimeLimit(limit));
         return judge;
+    }
+
+    private boolean timers;
+
+    /** Lets the spec's timers fire between events (sockcheck validate --timers). */
+    public SpecJudge withTimers() {
+        timers = true;
+        models.forEach(Validator::withTimers);
+        decided.clear();
+        return this;
+    }
+
+    /** The models this judge holds. */
+    public List<SpecBridge.Constants> models() {
+        return models.stream().map(v -> v.spec().constants()).toList();
     }
 
     private Validator validator(SpecBridge.Constants need) throws IOException {
         Optional<SpecBridge> loaded = SpecBridge.covering(need);
-        return new Validator(loaded.isPresent() ? loaded.get() : SpecBridge.load(need)).withTimeLimit(limit);
+        Validator v = new Validator(loaded.isPresent() && Models.size(loaded.get().constants()) <= 2 * Models.size(need)
+                ? loaded.get() : SpecBridge.load(need)).withTimeLimit(limit);
+        return timers ? v.withTimers() : v;
+    }
+
+    /** The smallest model of this judge that covers the need, or null. */
+    private Validator covering(SpecBridge.Constants need) {
+        Validator best = null;
+        for (Validator v : models) {
+            if (v.spec().constants().covers(need)
+                    && (best == null || Models.size(v.spec().constants()) < Models.size(best.spec().constants()))) {
+                best = v;
+            }
+        }
+        return best;
     }
 
     /**
-     * The model that judges this trace: the one of its profile when it covers
-     * the trace, else one loaded for both.
+     * The model that judges this trace: the smallest that covers it; else an
+     * ordinary model of its profile grown to cover it, or one of its own.
      */
     private Validator validatorFor(Trace t) {
         SpecBridge.Constants need = Models.forTraces(List.of(t));
-        Validator have = byProfile.get(need.profile());
-        if (have != null && have.spec().constants().covers(need)) {
+        Validator have = covering(need);
+        if (have != null) {
             return have;
         }
         try {
-            Validator grown = validator(have == null ? need : Models.union(have.spec().constants(), need));
-            byProfile.put(need.profile(), grown);
+            Validator ordinary = Models.ordinary(need) ? models.stream()
+                    .filter(v -> v.spec().constants().profile().equals(need.profile()) && Models.ordinary(v.spec().constants()))
+                    .findFirst().orElse(null) : null;
+            Validator grown = validator(ordinary == null ? need : Models.union(ordinary.spec().constants(), need));
+            if (ordinary != null) {
+                models.remove(ordinary);
+            }
+            models.add(grown);
             return grown;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

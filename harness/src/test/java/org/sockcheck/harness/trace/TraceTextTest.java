@@ -114,4 +114,41 @@ class TraceTextTest {
                 () -> TraceJson.parse("bad.jsonl", "{\"version\":1}\n{oops\n"));
         assertEquals(2, notJson.line());
     }
+
+    /** What an implementation may answer, written as the observed run: a call that blocks, an address of no host, a UDP state. */
+    @Test
+    void observedRunsSayBlocksLiteralAddressesAndUdpStates() throws Exception {
+        String text = """
+                version 1
+                A.p1: accept(3) = 4 peer 127.0.0.1:5000
+                A.p1: getpeername(4) = 10.1.2.3:*
+                observe A: udp A:53 *:* ESTABLISHED; tcp A:80 127.0.0.1:5000 ESTABLISHED
+                A.p1: recv(4, 10) blocks
+                """;
+        Trace t = TraceText.parse("o.trace", text);
+        assertEquals(text, TraceText.print(t));
+        assertEquals(text, TraceText.print(TraceJson.parse("o.jsonl", TraceJson.print(t))));
+        Event.Call accept = (Event.Call) t.events().get(0);
+        assertEquals(new Arg.Addr("127.0.0.1", new Arg.Port.Label(5000)), ((Event.Expect.Returns) accept.expect()).address());
+        assertEquals(TcpState.ESTABLISHED, ((Event.Observe) t.events().get(2)).rows().get(0).state());
+        assertInstanceOf(Event.Expect.Blocks.class, ((Event.Call) t.events().get(3)).expect());
+        org.sockcheck.harness.run.TraceCheck.check(t);
+        TraceSyntaxException bad = assertThrows(TraceSyntaxException.class,
+                () -> TraceText.parse("o.trace", "version 1\nA.p1: getpeername(4) = 127.0.0.256:80\n"));
+        assertEquals("an IPv4 address of four numbers from 0 to 255", bad.expected());
+    }
+
+    /** Calls go to the trace's hosts only, and in format 1 a call that blocks ends the trace. */
+    @Test
+    void literalAddressesInCallsAndEventsAfterABlockAreRefused() throws Exception {
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> org.sockcheck.harness.run.TraceCheck.check(
+                TraceText.parse("t.trace", "version 1\nA.p1: socket(INET, DGRAM) = 3\nA.p1: sendto(3, \"x\", 8.8.8.8:53) = 1\n")));
+        assertEquals(3, e.line());
+        assertTrue(e.getMessage().contains("8.8.8.8"), e.getMessage());
+        e = assertThrows(TraceSyntaxException.class, () -> org.sockcheck.harness.run.TraceCheck.check(
+                TraceText.parse("t.trace", "version 1\nA.p1: socket(INET, DGRAM) = 3\nA.p1: recv(3, 10) blocks\n"
+                        + "A.p1: close(3) = 0\n")));
+        assertEquals(3, e.line());
+        assertEquals("a call that blocks as the last event", e.expected());
+    }
 }

@@ -25,4 +25,63 @@ class ModelsTest {
         assertEquals(List.of("p1"), constants.procs());
         assertEquals(List.of(80), constants.ports());
     }
+
+    /** The spec's processes are named by the judge: p for those that start by themselves, c for forked ones. */
+    @Test
+    void processesAreNamedForTheSpecAndSizedFromTheTrace() throws Exception {
+        var t = TraceText.parse("t.trace", """
+                version 1
+                A.server: socket(INET, STREAM) = 3
+                A.server: fork(worker) = 0
+                A.server: exit() = 0
+                A.server: socket(INET, DGRAM) = 3
+                A.worker: close(3) = 0
+                B.x: socket(INET, DGRAM) = 3
+                """);
+        var spec = Models.forSpec(t);
+        assertEquals(List.of("A.p1", "A.p2", "A.c1", "B.p1"), spec.processes());
+        assertEquals("A.p1: fork(c1) = 0", TraceText.line(spec.events().get(1)));
+        var constants = Models.forTraces(List.of(t));
+        assertEquals(List.of("p1", "p2", "c1"), constants.procs());
+        assertEquals(List.of("c1"), constants.unborn());
+        // Three sockets: room for every descriptor and entry they may take, with spares.
+        assertEquals(List.of(3, 4, 5, 6, 7), constants.fds());
+        assertEquals(5, constants.sids());
+        assertEquals(4, constants.ephemeralPorts().size());
+    }
+
+    @Test
+    void forkIntoARunningProcessIsNotATrace() throws Exception {
+        var t = TraceText.parse("t.trace", """
+                version 1
+                A.p1: socket(INET, STREAM) = 3
+                A.p2: socket(INET, STREAM) = 3
+                A.p1: fork(p2) = 0
+                """);
+        assertEquals("line 4: fork makes A.p2, which is running (a process of that name made a call and has not exited)",
+                Models.unfit(t).orElseThrow());
+    }
+
+    @Test
+    void anyBytesAreDataOfTheSpec() {
+        assertEquals("ab%00%FF%25%22%5C~", Models.data(new byte[] {'a', 'b', 0, (byte) 0xff, '%', '"', '\\', '~'}));
+        assertEquals("%2541", Models.data("%41".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                "the escape is escaped, so two different byte strings never read alike");
+        assertEquals("A", Models.data(new byte[] {'A'}));
+    }
+
+    @Test
+    void aModelGrowsOnlyWhereATraceNeedsMore() {
+        var small = new org.sockcheck.spec.tlc.SpecBridge.Constants(List.of("A"), List.of("p1"), List.of(80),
+                List.of(40000, 40001, 40002), List.of(3, 4, 5), 4, List.of("d"), "LINUX");
+        var big = new org.sockcheck.spec.tlc.SpecBridge.Constants(List.of("B"), List.of("p1", "p2", "c1"), List.of(81),
+                List.of(40000), List.of(3, 4), 9, List.of("e"), "LINUX", List.of("c1"));
+        var u = Models.union(small, big);
+        assertEquals(List.of("A", "B"), u.hosts());
+        assertEquals(List.of("p1", "p2", "p3", "c1", "c2"), u.procs(), "grown past what was needed");
+        assertEquals(List.of(3, 4, 5), u.fds(), "enough already: not grown");
+        assertEquals(13, u.sids());
+        assertEquals(List.of("d", "e"), u.data());
+        assertEquals(u, Models.union(u, small), "nothing new: the same model");
+    }
 }

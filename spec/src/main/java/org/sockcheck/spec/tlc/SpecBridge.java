@@ -139,7 +139,7 @@ public final class SpecBridge {
      */
     private static final Map<Constants, SpecBridge> LOADED = new LinkedHashMap<>(8, 0.75f, true);
     /** At most this many models stay loaded (each is some megabytes of TLC's semantic tree). */
-    private static final int MAX_LOADED = 6;
+    private static final int MAX_LOADED = 12;
 
     private final Constants constants;
     private final FastTool tool;

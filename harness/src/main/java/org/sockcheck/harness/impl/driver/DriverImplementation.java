@@ -232,7 +232,8 @@ public final class DriverImplementation implements Implementation {
     private static SocketRow row(JsonNode n) {
         Proto proto = Proto.valueOf(n.path("proto").asString("").toUpperCase(java.util.Locale.ROOT));
         TcpState state = null;
-        if (proto == Proto.TCP) {
+        // Every row's state is read, so a UDP or raw row that shows one is judged as shown (S12).
+        if (proto == Proto.TCP || n.hasNonNull("state")) {
             String s = n.path("state").asString("");
             state = TcpState.fromRfcName(s.replace('_', '-')).or(() -> {
                 // Linux spells some states its own way (FIN_WAIT1, SYN_RECV).
