@@ -50,9 +50,9 @@ User ==
         \/ Exit(p)
 
 \* What the stacks do on their own: blocked calls return, timers fire.
-System ==
-    \/ \E p \in Proc : ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p)
-    \/ \E s \in Sids : TcpTimer(s)
+Returns == \E p \in Proc : ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p)
+Timers == \E s \in Sids : TcpTimer(s)
+System == Returns \/ Timers
 
 \* What the network does: deliver (with a copy kept, when Duplicating), lose.
 Network ==
@@ -75,6 +75,17 @@ FairSpec ==
     /\ \A h \in Hosts : WF_vars(DeliverTo(h))
     /\ \A s \in Sids : WF_vars(TcpTimer(s))
     /\ \A p \in Proc : WF_vars(ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p))
+
+(***************************************************************************)
+(* What an observation of a host's socket table shows (S16), as Linux's   *)
+(* /proc/net/tcp and /proc/net/udp list it: TCP entries past CLOSED       *)
+(* (listeners, connections not yet accepted, TIME-WAIT after the last     *)
+(* descriptor closed) and UDP entries with a local port. A TCP socket     *)
+(* that is only bound, and a raw socket, are not listed. The validator    *)
+(* and the generator read a host's rows from here.                        *)
+(***************************************************************************)
+Listed == {s \in Sids : \/ sock[s].proto = "tcp" /\ sock[s].st # "CLOSED"
+                        \/ sock[s].proto = "udp" /\ sock[s].lport # 0}
 
 ------------------------------------------------------------------------------
 (* Invariants, each named after what it protects. *)

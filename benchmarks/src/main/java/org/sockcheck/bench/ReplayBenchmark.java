@@ -55,7 +55,7 @@ public class ReplayBenchmark {
             throw new IllegalStateException("the trace has " + trace.events().size() + " events");
         }
         runner = new Runner(new ExpectedResults(), Duration.ofSeconds(1),
-                org.sockcheck.harness.validate.SpecJudge.forTraces(List.of(trace), Duration.ofSeconds(10)));
+                org.sockcheck.harness.validate.SpecJudge.forTraces(java.util.List.of(trace), Duration.ofSeconds(10)));
         ref = new RefImplementation();
         TraceResult check = replay();
         if (check.verdict() != Verdict.PASS) {

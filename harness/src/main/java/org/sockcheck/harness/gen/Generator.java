@@ -12,6 +12,7 @@ import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.harness.trace.TraceSyntaxException;
 import org.sockcheck.harness.trace.TraceText;
 import org.sockcheck.spec.tlc.SpecBridge;
+import org.sockcheck.spec.tlc.SpecText;
 
 /**
  * Traces generated from the spec: a random walk of Sockets.tla through
@@ -29,11 +30,10 @@ import org.sockcheck.spec.tlc.SpecBridge;
  * segment on loopback.
  */
 public final class Generator {
-    /** The spec's calls: what a process does. */
-    public static final Set<String> CALLS = Set.of("Socket", "Bind", "Listen", "Connect", "Accept", "Send", "SendTo",
-            "Recv", "Shutdown", "Close", "Dup", "SetReuseAddr", "GetSockName", "GetPeerName", "Fork", "Exit");
-    /** What the stacks and the network do between two calls. */
-    static final Set<String> SETTLE = Set.of("Network", "ConnectReturns", "AcceptReturns", "RecvReturns");
+    /** The spec's calls: what a process does (User in Sockets.tla). */
+    public static final Set<String> CALLS = SpecText.kinds().calls();
+    /** What the stacks and the network do between two calls (Returns and Network in Sockets.tla). */
+    static final Set<String> SETTLE = SpecText.kinds().settling();
     private static final Set<String> RARE = Set.of("Exit", "Fork");
     private static final Set<String> ARTEFACTS = Set.of("EMFILE", "ENOBUFS", "EAGAIN");
     private static final int SETTLE_LIMIT = 200;
@@ -265,7 +265,7 @@ public final class Generator {
                 noteTransitions(s, st.next(), moved);
                 taken.add(st.action());
                 Map<String, Object> e = st.next().evt();
-                if (st.action().endsWith("Returns") && Objects.equals(e.get("proc"), caller)) {
+                if (SpecText.kinds().returns().contains(st.action()) && Objects.equals(e.get("proc"), caller)) {
                     ret = e.get("ret");
                 }
                 s = st.next();
@@ -304,7 +304,7 @@ public final class Generator {
         }
 
         void observe(String host) {
-            lines.add(Render.observe(host, state, this));
+            lines.add(Render.observe(spec, host, state, this));
         }
 
         Generated finish() {
@@ -318,7 +318,7 @@ public final class Generator {
             // The table of every host the calls touched: a host with no call left is no part of the trace.
             for (String host : spec.constants().hosts()) {
                 if (calls.stream().anyMatch(c -> host.equals(((List<?>) c.params().get("p")).get(0)))) {
-                    out.add(Render.observe(host, state, this));
+                    out.add(Render.observe(spec, host, state, this));
                 }
             }
             return new Generated(name, String.join("\n", out) + "\n", List.copyOf(calls), actions, transitions);

@@ -142,27 +142,27 @@ public final class Render {
         }
     }
 
-    /** The rows an observation of the host shows: TCP entries past CLOSED, UDP entries with a port. */
-    public static List<SpecRow> rows(String host, SpecBridge.State state) {
+    /** The rows an observation of the host shows: the entries of the host that Listed in Sockets.tla takes (S16). */
+    public static List<SpecRow> rows(SpecBridge spec, String host, SpecBridge.State state) {
         List<SpecRow> out = new ArrayList<>();
-        for (Map<String, Object> e : state.sockets().values()) {
+        Map<Object, Map<String, Object>> table = state.sockets();
+        for (Object sid : spec.listed(state)) {
+            Map<String, Object> e = table.get(sid);
             if (!host.equals(e.get("host"))) {
                 continue;
             }
             String rip = NO_HOST.equals(e.get("rip")) ? null : (String) e.get("rip");
-            if ("tcp".equals(e.get("proto")) && !"CLOSED".equals(e.get("st"))) {
-                out.add(new SpecRow("tcp", (String) e.get("lip"), e.get("lport"), rip, e.get("rport"), (String) e.get("st")));
-            } else if ("udp".equals(e.get("proto")) && !Integer.valueOf(0).equals(e.get("lport"))) {
-                out.add(new SpecRow("udp", (String) e.get("lip"), e.get("lport"), rip, e.get("rport"), null));
-            }
+            boolean tcp = "tcp".equals(e.get("proto"));
+            out.add(new SpecRow((String) e.get("proto"), (String) e.get("lip"), e.get("lport"), rip, e.get("rport"),
+                    tcp ? (String) e.get("st") : null));
         }
         return out;
     }
 
     /** The observation of a host's table, ports named as the walk names them. */
-    static String observe(String host, SpecBridge.State state, Ports ports) {
+    static String observe(SpecBridge spec, String host, SpecBridge.State state, Ports ports) {
         List<String> rows = new ArrayList<>();
-        for (SpecRow r : rows(host, state)) {
+        for (SpecRow r : rows(spec, host, state)) {
             String local = r.lip() + ":" + ports.name(r.proto(), host, r.lport());
             String remote = r.rip() == null ? "*:*" : r.rip() + ":" + ports.name(r.proto(), r.rip(), r.rport());
             rows.add(r.proto() + " " + local + " " + remote + (r.state() == null ? "" : " " + r.state()));

@@ -112,14 +112,14 @@ final class Match {
         return out;
     }
 
-    static String renderRows(String host, SpecBridge.State s) {
-        List<SpecRow> rows = Render.rows(host, s);
+    static String renderRows(SpecBridge spec, String host, SpecBridge.State s) {
+        List<SpecRow> rows = Render.rows(spec, host, s);
         return "observe " + host + ": " + (rows.isEmpty() ? "none" : String.join("; ", rows.stream().map(SpecRow::toString).toList()));
     }
 
     /** The observation against the spec's table of the host: the same rows, in any order. */
-    static Map<String, Object> rows(Event.Observe obs, SpecBridge.State s, Map<String, Object> vars) {
-        List<SpecRow> table = Render.rows(obs.host(), s);
+    static Map<String, Object> rows(SpecBridge spec, Event.Observe obs, SpecBridge.State s, Map<String, Object> vars) {
+        List<SpecRow> table = Render.rows(spec, obs.host(), s);
         if (table.size() != obs.rows().size()) {
             return null;
         }

@@ -15,6 +15,7 @@ import org.sockcheck.harness.trace.Arg;
 import org.sockcheck.harness.trace.Event;
 import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.spec.tlc.SpecBridge;
+import org.sockcheck.spec.tlc.SpecText;
 
 /**
  * Trace validation: is a trace a behaviour of the spec? A trace is accepted
@@ -41,9 +42,9 @@ public final class Validator {
      * shortest of them, as every trace sockcheck runs does, never sees one
      * fire, and letting them fire anywhere multiplies the search.
      */
-    private static final Set<String> WITHOUT_TIMERS = Set.of("Network", "ConnectReturns", "AcceptReturns", "RecvReturns");
-    /** The spec's timers (Tcp.tla's TcpTimer). */
-    static final Set<String> TIMERS = Set.of("TimeWaitExpires", "FinWait2Timeout", "HandshakeTimeout");
+    private static final Set<String> WITHOUT_TIMERS = SpecText.kinds().settling();
+    /** The spec's timers (what Timers in Sockets.tla takes). */
+    static final Set<String> TIMERS = SpecText.kinds().timers();
     private static final Set<String> WITH_TIMERS = java.util.stream.Stream.concat(WITHOUT_TIMERS.stream(), TIMERS.stream())
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
     private Set<String> hidden = WITHOUT_TIMERS;
@@ -295,8 +296,8 @@ public final class Validator {
             }
             case Event.Observe obs -> {
                 for (Node n : nodes) {
-                    Map<String, Object> b = Match.rows(obs, n.state, n.vars);
-                    allowed.add(Match.renderRows(obs.host(), n.state));
+                    Map<String, Object> b = Match.rows(spec, obs, n.state, n.vars);
+                    allowed.add(Match.renderRows(spec, obs.host(), n.state));
                     if (b != null) {
                         next.add(new Node(n.state, b, n, List.of()));
                     }
@@ -361,9 +362,9 @@ public final class Validator {
         return isReturn(st) && Objects.equals(st.next().evt().get("proc"), p);
     }
 
-    /** Whether the step is a blocked call returning (ConnectReturns, AcceptReturns, RecvReturns). */
+    /** Whether the step is a blocked call returning (what Returns in Sockets.tla takes). */
     static boolean isReturn(SpecBridge.Step st) {
-        return st.action().endsWith("Returns");
+        return SpecText.kinds().returns().contains(st.action());
     }
 
     private record Closure(List<Node> nodes, boolean bounded) {

@@ -285,6 +285,28 @@ public final class SpecBridge {
         return constants;
     }
 
+    /** Listed of Sockets.tla: the table entries an observation shows (S16), its definition found once. */
+    private tla2sany.semantic.OpDefNode listed;
+
+    /** The entries of the socket table that an observation shows in this state: Listed in Sockets.tla (S16). */
+    public List<Object> listed(State s) {
+        if (listed == null) {
+            for (OpDefNode d : tool.getSpecProcessor().getRootModule().getOpDefs()) {
+                if (d.getName().toString().equals("Listed") && d.getArity() == 0) {
+                    listed = d;
+                }
+            }
+            if (listed == null) {
+                throw new IllegalStateException("Sockets.tla has no operator Listed");
+            }
+        }
+        Object v = java(tool.eval(listed.getBody(), tlc2.util.Context.Empty, s.tlc));
+        if (!(v instanceof List<?> l)) {
+            throw new IllegalStateException("Listed is not a set: " + v);
+        }
+        return List.copyOf(l);
+    }
+
     /** The one initial state of Sockets.tla. */
     public State init() {
         StateVec init = tool.getInitStates();

@@ -32,17 +32,57 @@ public final class SpecText {
     private SpecText() {
     }
 
-    private static Set<String> actions;
+    private static final Map<String, Set<String>> UNDER = new HashMap<>();
 
     /** The spec's actions, by name (read once; the text in the jar does not change). */
-    public static synchronized Set<String> actions() throws IOException {
-        if (actions == null) {
-            actions = java.util.Collections.unmodifiableSet(readActions());
-        }
-        return actions;
+    public static Set<String> actions() throws IOException {
+        return actionsUnder("Next");
     }
 
-    private static Set<String> readActions() throws IOException {
+    /**
+     * The kinds of step, as Sockets.tla defines them: what processes do
+     * (User), blocked calls returning (Returns), timers (Timers) and the
+     * network (Network). Each is a set of action names; a network step is
+     * named by the action it took (RcvSynInListen), as SpecBridge names it.
+     */
+    public record Kinds(Set<String> calls, Set<String> returns, Set<String> timers, Set<String> network) {
+        /** What happens between two calls on its own, timers aside: returns and the network. */
+        public Set<String> settling() {
+            Set<String> out = new TreeSet<>(returns);
+            out.addAll(network);
+            return java.util.Collections.unmodifiableSet(out);
+        }
+    }
+
+    private static Kinds kinds;
+
+    /** The kinds of step, read from the spec's text once. */
+    public static synchronized Kinds kinds() {
+        if (kinds == null) {
+            try {
+                kinds = new Kinds(actionsUnder("User"), actionsUnder("Returns"), actionsUnder("Timers"),
+                        actionsUnder("Network"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("the spec's text cannot be read from the jar", e);
+            }
+            if (kinds.calls().isEmpty() || kinds.returns().isEmpty() || kinds.timers().isEmpty() || kinds.network().isEmpty()) {
+                throw new IllegalStateException("Sockets.tla must define User, Returns, Timers and Network: " + kinds);
+            }
+        }
+        return kinds;
+    }
+
+    /** The actions reachable from the definition root (Next, User, ...). */
+    static synchronized Set<String> actionsUnder(String root) throws IOException {
+        Set<String> known = UNDER.get(root);
+        if (known == null) {
+            known = java.util.Collections.unmodifiableSet(readActions(root));
+            UNDER.put(root, known);
+        }
+        return known;
+    }
+
+    private static Set<String> readActions(String root) throws IOException {
         Map<String, String> bodies = new HashMap<>();
         for (String module : MODULES) {
             String text = stripComments(read("/tla/" + module + ".tla"));
@@ -58,7 +98,7 @@ public final class SpecText {
         }
         Set<String> actions = new TreeSet<>();
         Set<String> seen = new HashSet<>();
-        Deque<String> todo = new ArrayDeque<>(List.of("Next"));
+        Deque<String> todo = new ArrayDeque<>(List.of(root));
         while (!todo.isEmpty()) {
             String name = todo.poll();
             String body = bodies.get(name);

@@ -31,6 +31,27 @@ class SpecBridgeTest {
         Map<Object, Map<String, Object>> sock = (Map<Object, Map<String, Object>>) s.get("sock");
         assertEquals(List.of("LISTEN", "ESTABLISHED", "ESTABLISHED"),
                 sock.values().stream().filter(x -> x.get("proto").equals("tcp")).map(x -> x.get("st")).toList());
+        // What an observation shows is Listed of the spec (S16): the three entries, and not a socket only bound.
+        assertEquals(3, spec.listed(s).size(), spec.listed(s).toString());
+        s = only(spec, s, "Socket", Map.of("p", List.of("A", "p1"), "type", "STREAM"), 4);
+        s = only(spec, s, "Bind", Map.of("p", List.of("A", "p1"), "f", 4, "ip", "A", "port", 81), 0);
+        assertEquals(3, spec.listed(s).size(), "a TCP socket that is only bound is not listed");
+    }
+
+    @Test
+    void theKindsOfStepAreReadFromTheSpec() throws Exception {
+        SpecText.Kinds k = SpecText.kinds();
+        assertEquals(Set.of("ConnectReturns", "AcceptReturns", "RecvReturns"), k.returns());
+        assertEquals(Set.of("TimeWaitExpires", "FinWait2Timeout", "HandshakeTimeout"), k.timers());
+        assertTrue(k.calls().containsAll(List.of("Socket", "Bind", "Recv", "SetReuseAddr", "Fork", "Exit")), k.calls().toString());
+        assertTrue(k.network().containsAll(List.of("RcvSynInListen", "DeliverDatagram", "LoseSegment")), k.network().toString());
+        java.util.Set<String> all = new java.util.TreeSet<>(k.calls());
+        all.addAll(k.returns());
+        all.addAll(k.timers());
+        all.addAll(k.network());
+        assertEquals(SpecText.actions(), all, "every action is of one kind");
+        assertEquals(SpecText.actions().size(), k.calls().size() + k.returns().size() + k.timers().size() + k.network().size(),
+                "and of one kind only");
     }
 
     @Test
