@@ -3,6 +3,7 @@ package org.sockcheck.harness.gen;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.sockcheck.spec.Calls;
 import org.sockcheck.spec.tlc.SpecBridge;
 
 /** Spec values written as trace lines: a call with its result, and an observation of a host's table. */
@@ -25,78 +26,80 @@ public final class Render {
     /**
      * The trace line of a call, or null when the trace format has no way to
      * write it. ports names a host's port in the trace (labels as they are,
-     * ephemeral ports as variables).
+     * ephemeral ports as variables). The words come from the call
+     * vocabulary ({@link Calls}): the call that is this action, each
+     * argument from the spec parameter it stands for.
      */
     static String call(Generator.Choice c, Object ret, boolean stream, Ports ports) {
         Map<String, Object> a = c.params();
-        List<?> proc = (List<?>) a.get("p");
-        String host = (String) proc.get(0);
-        String head = host + "." + proc.get(1) + ": ";
-        Object f = a.get("f");
-        String call = switch (c.action()) {
-            case "Socket" -> "socket(INET, " + a.get("type") + ")";
-            case "Bind" -> "bind(" + f + ", " + addr(a.get("ip"), a.get("port")) + ")";
-            case "Listen" -> "listen(" + f + ", 8)";
-            case "Connect" -> "connect(" + f + ", " + addr(a.get("ip"), a.get("port")) + ")";
-            case "Accept" -> "accept(" + f + ")";
-            case "Send" -> "send(" + f + ", \"" + a.get("d") + "\")";
-            case "SendTo" -> {
-                // An ephemeral destination is written as the variable an earlier line bound, or not at all.
-                String port = ports.argument("udp", (String) a.get("ip"), a.get("port"));
-                yield port == null ? null : "sendto(" + f + ", \"" + a.get("d") + "\", " + a.get("ip") + ":" + port + ")";
-            }
-            case "Recv" -> a.get("op") + "(" + f + ", 1)";
-            case "Shutdown" -> "shutdown(" + f + ", " + a.get("how") + ")";
-            case "Close" -> "close(" + f + ")";
-            case "Dup" -> "dup(" + f + ")";
-            case "SetReuseAddr" -> "setsockopt(" + f + ", SO_REUSEADDR, " + (Boolean.TRUE.equals(a.get("v")) ? 1 : 0) + ")";
-            case "GetSockName" -> "getsockname(" + f + ")";
-            case "GetPeerName" -> "getpeername(" + f + ")";
-            case "Fork" -> "fork(" + ((List<?>) a.get("q")).get(1) + ")";
-            case "Exit" -> "exit()";
-            default -> null;
-        };
-        if (call == null) {
+        List<Calls.Call> words = Calls.ofAction(c.action(), a);
+        if (words.isEmpty()) {
             return null;
         }
-        String result = result(c, ret, host, stream ? "tcp" : "udp", stream, ports);
-        return result == null ? null : head + call + " = " + result;
+        Calls.Call call = words.get(0);
+        List<?> proc = (List<?>) a.get("p");
+        String host = (String) proc.get(0);
+        String proto = stream ? "tcp" : "udp";
+        List<String> args = new ArrayList<>();
+        for (int i = 0; i < call.required(); i++) {
+            Calls.Param param = call.params().get(i);
+            Object v = param.spec() == null ? null : a.get(param.spec());
+            String arg = switch (param.kind()) {
+                case FD, TYPE, HOW -> String.valueOf(v);
+                case DOMAIN -> "INET";
+                case OPTION, INT -> param.spec() == null ? param.written() : Boolean.TRUE.equals(v) ? "1" : "0";
+                case DATA -> "\"" + v + "\"";
+                case PROCESS -> String.valueOf(((List<?>) v).get(1));
+                case ADDR -> {
+                    Object ip = a.get(Calls.Call.IP);
+                    Object port = a.get(Calls.Call.PORT);
+                    // A port in an argument: a label, "*" for none, or the variable an earlier line bound; else none.
+                    String named = Integer.valueOf(0).equals(port) ? "*" : ports.argument(proto, String.valueOf(ip), port);
+                    yield named == null ? null : ip + ":" + named;
+                }
+            };
+            if (arg == null) {
+                return null;
+            }
+            args.add(arg);
+        }
+        String result = result(call, a, ret, host, proto, stream, ports);
+        return result == null ? null : host + "." + proc.get(1) + ": " + call.word() + "(" + String.join(", ", args) + ") = " + result;
     }
 
-    private static String result(Generator.Choice c, Object ret, String host, String proto, boolean stream,
-                                 Ports ports) {
+    private static String result(Calls.Call call, Map<String, Object> a, Object ret, String host, String proto,
+                                 boolean stream, Ports ports) {
         if (isErrno(ret)) {
             return (String) ret;
         }
-        return switch (c.action()) {
-            case "Accept" -> {
+        return switch (call.result()) {
+            case FD_PEER -> {
                 Map<?, ?> m = (Map<?, ?>) ret;
                 List<?> peer = (List<?>) m.get("peer");
                 yield m.get("fd") + " peer " + address(proto, peer.get(0), peer.get(1), ports);
             }
-            case "Recv" -> {
+            case DATA, DATA_FROM -> {
                 if ("EOF".equals(ret)) {
                     yield "\"\"";
                 }
                 if (ret instanceof Map<?, ?> datagram) {
                     List<?> from = (List<?>) datagram.get("from");
                     String data = "\"" + datagram.get("data") + "\"";
-                    yield "recvfrom".equals(c.params().get("op")) ? data + " from " + address(proto, from.get(0), from.get(1), ports)
+                    yield call.result() == Calls.Result.DATA_FROM ? data + " from " + address(proto, from.get(0), from.get(1), ports)
                             : data;
                 }
                 yield stream ? "\"" + ret + "\"" : null;
             }
-            case "GetSockName" -> {
+            case ADDR -> {
                 List<?> l = (List<?>) ret;
-                String ip = ANY.equals(l.get(0)) ? ANY : (String) l.get(0);
-                yield ip + ":" + ports.name(proto, host, l.get(1));
+                // Its own address may be the wildcard: its port is then named as the caller's host's.
+                String ip = (String) l.get(0);
+                yield ip + ":" + ports.name(proto, ANY.equals(ip) ? host : ip, l.get(1));
             }
-            case "Fork" -> "0";
-            case "GetPeerName" -> {
-                List<?> l = (List<?>) ret;
-                yield address(proto, l.get(0), l.get(1), ports);
-            }
-            default -> String.valueOf(ret);
+            // A send gives how many bytes it sent: all of the data (the spec's one segment).
+            case SENT -> String.valueOf(String.valueOf(a.get("d")).length());
+            case ZERO -> "0";
+            case DESCRIPTOR -> String.valueOf(ret);
         };
     }
 

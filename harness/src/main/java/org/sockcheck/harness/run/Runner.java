@@ -13,10 +13,8 @@ import org.sockcheck.harness.trace.Event;
 import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.harness.trace.TraceText;
 import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Calls;
 import org.sockcheck.spec.Outcome;
-import org.sockcheck.spec.ShutdownHow;
-import org.sockcheck.spec.SockOpt;
-import org.sockcheck.spec.SockType;
 import org.sockcheck.spec.SocketRow;
 
 /**
@@ -181,6 +179,11 @@ public final class Runner {
                 message = file + ":" + at + ": " + eventOnly(e) + "\n  expected: " + st.expected() + "\n  observed: "
                         + st.observed() + "\n  no behaviour of the spec explains this; it allows: " + r.allowed()
                         + "\n  (searched " + r.searched() + " states" + (r.bounded() ? ", up to the search's bound)" : ")");
+                if (replay.first != null && replay.first.event().line() < at) {
+                    // What led there: the spec allowed the first difference, in a behaviour that cannot go on.
+                    message += "\n  after an earlier difference from the trace, which the spec allowed there:\n  "
+                            + differs(file, replay.first);
+                }
             }
             case Judge.Decision.Undecided u -> {
                 verdict = Verdict.SKIP;
@@ -263,33 +266,27 @@ public final class Runner {
         return parent.getFileName().toString();
     }
 
-    /** The call an event makes, with the trace's names replaced by this implementation's addresses. */
+    /**
+     * The call an event makes, with the trace's names replaced by this
+     * implementation's addresses: each argument by its kind in the call
+     * vocabulary ({@link Calls}).
+     */
     static ApiCall resolve(Event.Call c, Symbols s) {
-        List<Arg> a = c.args();
-        return switch (c.op()) {
-            case "socket" -> new ApiCall.Socket(SockType.valueOf(name(a.get(1))), a.size() > 2 ? (int) num(a.get(2), s) : 0);
-            case "bind" -> new ApiCall.Bind(fd(a, s), s.endpoint((Arg.Addr) a.get(1)));
-            case "listen" -> new ApiCall.Listen(fd(a, s), (int) num(a.get(1), s));
-            case "connect" -> new ApiCall.Connect(fd(a, s), s.endpoint((Arg.Addr) a.get(1)));
-            case "accept" -> new ApiCall.Accept(fd(a, s));
-            case "send" -> new ApiCall.Send(fd(a, s), ((Arg.Data) a.get(1)).bytes());
-            case "recv" -> new ApiCall.Recv(fd(a, s), (int) num(a.get(1), s));
-            case "sendto" -> new ApiCall.SendTo(fd(a, s), ((Arg.Data) a.get(1)).bytes(), s.endpoint((Arg.Addr) a.get(2)));
-            case "recvfrom" -> new ApiCall.RecvFrom(fd(a, s), (int) num(a.get(1), s));
-            case "shutdown" -> new ApiCall.Shutdown(fd(a, s), ShutdownHow.valueOf(name(a.get(1))));
-            case "close" -> new ApiCall.Close(fd(a, s));
-            case "getsockname" -> new ApiCall.GetSockName(fd(a, s));
-            case "getpeername" -> new ApiCall.GetPeerName(fd(a, s));
-            case "setsockopt" -> new ApiCall.SetSockOpt(fd(a, s), SockOpt.valueOf(name(a.get(1))), (int) num(a.get(2), s));
-            case "dup" -> new ApiCall.Dup(fd(a, s));
-            case "fork" -> new ApiCall.Fork(name(a.get(0)));
-            case "exit" -> new ApiCall.Exit();
-            default -> throw new IllegalArgumentException("unknown call " + c.op());
-        };
-    }
-
-    private static int fd(List<Arg> a, Symbols s) {
-        return (int) num(a.get(0), s);
+        Calls.Call call = Calls.ALL.get(c.op());
+        if (call == null) {
+            throw new IllegalArgumentException("unknown call " + c.op());
+        }
+        List<Object> values = new ArrayList<>(c.args().size());
+        for (int i = 0; i < c.args().size(); i++) {
+            Arg a = c.args().get(i);
+            values.add(switch (call.params().get(i).kind()) {
+                case FD, INT -> num(a, s);
+                case ADDR -> s.endpoint((Arg.Addr) a);
+                case DATA -> ((Arg.Data) a).bytes();
+                case DOMAIN, TYPE, HOW, OPTION, PROCESS -> name(a);
+            });
+        }
+        return call.make().apply(values);
     }
 
     private static long num(Arg a, Symbols s) {

@@ -166,8 +166,8 @@ public final class TraceJson {
                 line = new Event.Observe(lineNo, r.text(n, "observe"), rows);
             } else if (n.has("call")) {
                 String op = r.text(n, "call");
-                if (!Signature.ALL.containsKey(op)) {
-                    throw r.error("a call", op, "calls are " + new java.util.TreeSet<>(Signature.ALL.keySet()));
+                if (!org.sockcheck.spec.Calls.ALL.containsKey(op)) {
+                    throw r.error("a call", op, "calls are " + new java.util.TreeSet<>(org.sockcheck.spec.Calls.ALL.keySet()));
                 }
                 List<Arg> args = new ArrayList<>();
                 for (JsonNode a : r.array(n, "args")) {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import org.sockcheck.harness.trace.Event.Expect;
-import org.sockcheck.harness.trace.Signature.Param;
+import org.sockcheck.spec.Calls;
 import org.sockcheck.spec.Errno;
 import org.sockcheck.spec.Profile;
 import org.sockcheck.spec.Proto;
@@ -130,10 +130,10 @@ public final class TraceText {
         c.expect(':');
         String op = c.word();
         int opStart = c.lastStart;
-        Signature sig = Signature.ALL.get(op);
+        Calls.Call sig = Calls.ALL.get(op);
         if (sig == null) {
             throw new TraceSyntaxException(c.source, c.lineNo, opStart + 1, "a call", "'" + op + "'",
-                    "calls are " + new TreeSet<>(Signature.ALL.keySet()) + "; other lines start with"
+                    "calls are " + new TreeSet<>(Calls.ALL.keySet()) + "; other lines start with"
                             + " '#', 'version', 'profile' or 'observe'");
         }
         c.expect('(');
@@ -144,7 +144,7 @@ public final class TraceText {
                 if (args.size() == sig.params().size()) {
                     throw c.error("')'", "another argument", op + " takes " + describe(sig));
                 }
-                args.add(c.argument(sig.params().get(args.size()), op));
+                args.add(c.argument(sig.params().get(args.size()).kind(), op));
                 c.skipSpace();
                 if (c.peek() == ',') {
                     c.pos++;
@@ -157,7 +157,7 @@ public final class TraceText {
             }
         }
         if (args.size() < sig.required()) {
-            throw c.error(sig.params().get(args.size()).description, "'" + c.peekToken() + "'",
+            throw c.error(sig.params().get(args.size()).kind().description, "'" + c.peekToken() + "'",
                     op + " takes " + describe(sig));
         }
         c.expect(')');
@@ -185,13 +185,13 @@ public final class TraceText {
         return new Event.Call(c.lineNo, host, process, op, args, expect);
     }
 
-    private static String describe(Signature sig) {
+    private static String describe(Calls.Call sig) {
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < sig.params().size(); i++) {
             if (i > 0) {
                 sb.append(", ");
             }
-            sb.append(i >= sig.required() ? "[" : "").append(sig.params().get(i).name().toLowerCase(Locale.ROOT))
+            sb.append(i >= sig.required() ? "[" : "").append(sig.params().get(i).kind().name().toLowerCase(Locale.ROOT))
                     .append(i >= sig.required() ? "]" : "");
         }
         return sb.append(")").toString();
@@ -478,12 +478,12 @@ public final class TraceText {
             }
         }
 
-        Arg argument(Param param, String op) throws TraceSyntaxException {
+        Arg argument(Calls.Arg param, String op) throws TraceSyntaxException {
             skipSpace();
             char ch = peek();
             switch (param) {
                 case FD, INT -> {
-                    if (ch == '$' && param == Param.FD) {
+                    if (ch == '$' && param == Calls.Arg.FD) {
                         return new Arg.Var(variable());
                     }
                     return new Arg.Int(number(param.description));
@@ -513,10 +513,10 @@ public final class TraceText {
             }
         }
 
-        Expect result(Signature.Result shape) throws TraceSyntaxException {
+        Expect result(Calls.Result shape) throws TraceSyntaxException {
             skipSpace();
             switch (shape) {
-                case INT -> {
+                case ZERO, DESCRIPTOR, SENT -> {
                     if (peek() == '$') {
                         return new Expect.Returns(new Arg.Var(variable()), null);
                     }

@@ -8,6 +8,7 @@ import org.sockcheck.harness.gen.Render;
 import org.sockcheck.harness.gen.Render.SpecRow;
 import org.sockcheck.harness.trace.Arg;
 import org.sockcheck.harness.trace.Event;
+import org.sockcheck.spec.Calls;
 import org.sockcheck.spec.tlc.SpecBridge;
 
 /**
@@ -33,22 +34,23 @@ final class Match {
                 if (errno) {
                     return null;
                 }
-                return switch (call.op()) {
-                    case "socket", "dup" -> value(r.value(), ret, vars);
-                    case "accept" -> {
+                return switch (Calls.ALL.get(call.op()).result()) {
+                    case DESCRIPTOR -> value(r.value(), ret, vars);
+                    case FD_PEER -> {
                         Map<?, ?> m = (Map<?, ?>) ret;
                         Map<String, Object> b = value(r.value(), m.get("fd"), vars);
                         yield b == null ? null : address(r.address(), (List<?>) m.get("peer"), b);
                     }
-                    case "send", "sendto" -> {
+                    case SENT -> {
                         // The spec sends one segment and says 1; a real send says how many bytes: all of them.
-                        int length = ((Arg.Data) call.args().get(1)).bytes().length;
+                        int length = call.args().stream().filter(Arg.Data.class::isInstance).map(Arg.Data.class::cast)
+                                .findFirst().orElseThrow().bytes().length;
                         yield Integer.valueOf(1).equals(ret) && r.value() instanceof Arg.Int i && i.value() == length ? vars : null;
                     }
-                    case "recv", "recvfrom" -> data(r, ret, vars);
-                    case "getsockname", "getpeername" -> r.value() instanceof Arg.Addr a ? address(a, (List<?>) ret, vars) : null;
-                    // bind, listen, connect, shutdown, close, setsockopt, fork and exit give 0.
-                    default -> r.value() instanceof Arg.Int i && i.value() == 0 ? vars : null;
+                    case DATA, DATA_FROM -> data(r, ret, vars);
+                    case ADDR -> r.value() instanceof Arg.Addr a ? address(a, (List<?>) ret, vars) : null;
+                    // The spec records 0 (fork: the child's name); the call gives 0.
+                    case ZERO -> r.value() instanceof Arg.Int i && i.value() == 0 ? vars : null;
                 };
             }
         }

@@ -14,6 +14,7 @@ import org.sockcheck.harness.gen.Render;
 import org.sockcheck.harness.trace.Arg;
 import org.sockcheck.harness.trace.Event;
 import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.spec.Calls;
 import org.sockcheck.spec.tlc.SpecBridge;
 import org.sockcheck.spec.tlc.SpecText;
 
@@ -458,127 +459,78 @@ public final class Validator {
     private record Step(String action, Map<String, Object> params) {
     }
 
+    /**
+     * The call in the spec's terms, read from the call vocabulary
+     * ({@link Calls}): its action, the parameters the word fixes, and each
+     * argument the spec models as its parameter. Null when the model lacks
+     * a name the call uses.
+     */
     private Step step(Event.Call c) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        if (!spec.constants().hosts().contains(c.host()) || !spec.constants().procs().contains(c.process())) {
+        Calls.Call call = Calls.ALL.get(c.op());
+        if (call == null || !spec.constants().hosts().contains(c.host()) || !spec.constants().procs().contains(c.process())) {
             return null;
         }
+        Map<String, Object> p = new LinkedHashMap<>();
         p.put("p", List.of(c.host(), c.process()));
-        List<Arg> a = c.args();
-        String action;
-        switch (c.op()) {
-            case "socket" -> {
-                action = "Socket";
-                p.put("type", ((Arg.Name) a.get(1)).name());
+        p.putAll(call.fixed());
+        for (int i = 0; i < c.args().size(); i++) {
+            Calls.Param param = call.params().get(i);
+            if (param.spec() == null) {
+                continue;
             }
-            case "bind" -> {
-                action = "Bind";
-                p.put("f", a.get(0));
-                if (!address(p, (Arg.Addr) a.get(1), true)) {
-                    return null;
+            Arg a = c.args().get(i);
+            switch (param.kind()) {
+                case FD -> p.put(param.spec(), a);
+                case ADDR -> {
+                    if (!address(p, (Arg.Addr) a)) {
+                        return null;
+                    }
                 }
-            }
-            case "listen" -> {
-                action = "Listen";
-                p.put("f", a.get(0));
-            }
-            case "connect" -> {
-                action = "Connect";
-                p.put("f", a.get(0));
-                if (!address(p, (Arg.Addr) a.get(1), false)) {
-                    return null;
+                case DATA -> {
+                    String d = Models.data(((Arg.Data) a).bytes());
+                    if (!spec.constants().data().contains(d)) {
+                        return null;
+                    }
+                    p.put(param.spec(), d);
                 }
-            }
-            case "accept" -> {
-                action = "Accept";
-                p.put("f", a.get(0));
-            }
-            case "send", "sendto" -> {
-                action = c.op().equals("send") ? "Send" : "SendTo";
-                p.put("f", a.get(0));
-                String d = Models.data(((Arg.Data) a.get(1)).bytes());
-                if (!spec.constants().data().contains(d)) {
-                    return null;
+                // An option's value: on or off.
+                case INT -> p.put(param.spec(), ((Arg.Int) a).value() != 0);
+                case TYPE, HOW -> p.put(param.spec(), ((Arg.Name) a).name());
+                case PROCESS -> {
+                    String child = ((Arg.Name) a).name();
+                    if (!spec.constants().procs().contains(child)) {
+                        return null;
+                    }
+                    p.put(param.spec(), List.of(c.host(), child));
                 }
-                p.put("d", d);
-                if (c.op().equals("sendto") && !address(p, (Arg.Addr) a.get(2), false)) {
-                    return null;
-                }
-            }
-            case "recv", "recvfrom" -> {
-                action = "Recv";
-                p.put("f", a.get(0));
-                p.put("op", c.op());
-            }
-            case "shutdown" -> {
-                action = "Shutdown";
-                p.put("f", a.get(0));
-                p.put("how", ((Arg.Name) a.get(1)).name());
-            }
-            case "close" -> {
-                action = "Close";
-                p.put("f", a.get(0));
-            }
-            case "dup" -> {
-                action = "Dup";
-                p.put("f", a.get(0));
-            }
-            case "setsockopt" -> {
-                action = "SetReuseAddr";
-                p.put("f", a.get(0));
-                p.put("v", ((Arg.Int) a.get(2)).value() != 0);
-            }
-            case "getsockname" -> {
-                action = "GetSockName";
-                p.put("f", a.get(0));
-            }
-            case "getpeername" -> {
-                action = "GetPeerName";
-                p.put("f", a.get(0));
-            }
-            case "fork" -> {
-                action = "Fork";
-                String child = ((Arg.Name) a.get(0)).name();
-                if (!spec.constants().procs().contains(child)) {
-                    return null;
-                }
-                p.put("q", List.of(c.host(), child));
-            }
-            case "exit" -> action = "Exit";
-            default -> {
-                return null;
+                case DOMAIN, OPTION -> { }
             }
         }
-        return new Step(action, p);
+        return new Step(call.action(), p);
     }
 
-    /** Puts ip and port of an argument address; false when the spec's model has no such address. */
-    private boolean address(Map<String, Object> p, Arg.Addr a, boolean bind) {
+    /**
+     * Puts ip and port of an argument address; false when the model has no
+     * such host or port label (a model made for other traces). Which
+     * addresses a call takes is the spec's: a connect to the wildcard
+     * address has no step of the spec, and is rejected as such.
+     */
+    private boolean address(Map<String, Object> p, Arg.Addr a) {
         String ip = a.host() == null ? "*" : a.host();
         if (!ip.equals("*") && !spec.constants().hosts().contains(ip)) {
             return false;
         }
-        if (ip.equals("*") && !bind) {
-            return false;
-        }
-        p.put("ip", ip);
+        p.put(Calls.Call.IP, ip);
         switch (a.port()) {
             case Arg.Port.Label l -> {
                 if (!spec.constants().ports().contains(l.label())) {
                     return false;
                 }
-                p.put("port", l.label());
+                p.put(Calls.Call.PORT, l.label());
             }
-            case Arg.Port.Any any -> {
-                if (!bind) {
-                    return false;
-                }
-                p.put("port", 0);
-            }
-            case Arg.Port.Var v -> {
-                // Resolved against the variables of each search state (an ephemeral port learnt earlier).
-                p.put("port", v);
-            }
+            case Arg.Port.Any any -> p.put(Calls.Call.PORT, 0);
+            // Resolved against the variables of each search state (an ephemeral port learnt earlier).
+            case Arg.Port.Var v -> p.put(Calls.Call.PORT, v);
         }
         return true;
     }

@@ -1,0 +1,182 @@
+package org.sockcheck.spec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The one call vocabulary: for every call of the trace format, the spec
+ * action it is, the spec parameter each argument becomes, how its arguments
+ * and its result are written, and how a result of the spec stands for an
+ * observed one. The trace parser, the validator, the generator, the runner's
+ * resolution and the reference stack's calls all read this table; adding a
+ * call is a row here, an action of the spec, a method of the reference stack
+ * and the adapters.
+ */
+public final class Calls {
+    private Calls() {
+    }
+
+    /** The kind of one argument, as a trace writes it. */
+    public enum Arg {
+        FD("a descriptor (number or $var)"),
+        ADDR("an address like A:80, A:$p or *:80"),
+        INT("a number"),
+        DATA("a quoted string"),
+        DOMAIN("INET"),
+        TYPE("STREAM, DGRAM or RAW"),
+        HOW("RD, WR or RDWR"),
+        OPTION("SO_REUSEADDR"),
+        PROCESS("a process name like p2");
+
+        public final String description;
+
+        Arg(String description) {
+            this.description = description;
+        }
+
+        /** The words an argument of this kind may be (empty: not a word). */
+        public Set<String> words() {
+            return switch (this) {
+                case DOMAIN -> Set.of("INET");
+                case TYPE -> Set.of("STREAM", "DGRAM", "RAW");
+                case HOW -> Set.of("RD", "WR", "RDWR");
+                case OPTION -> Set.of("SO_REUSEADDR");
+                default -> Set.of();
+            };
+        }
+    }
+
+    /**
+     * What a successful call gives, and how the spec says it: the spec
+     * records a call's result in evt.ret.
+     */
+    public enum Result {
+        /** 0 (bind, listen, close, ...); the spec records 0, or for fork the child's name. */
+        ZERO("a number or $var"),
+        /** A descriptor (socket, dup): the spec records the number. */
+        DESCRIPTOR("a number or $var"),
+        /** How many bytes were sent: all of them. The spec sends one segment and records 1. */
+        SENT("a number or $var"),
+        /** accept: a descriptor, 'peer' and the peer's address; the spec records [fd |-> _, peer |-> <<ip, port>>]. */
+        FD_PEER("a descriptor, 'peer' and an address"),
+        /** recv: the data; the spec records the data, or "EOF" for end of file. */
+        DATA("a quoted string"),
+        /** recvfrom: the data, 'from' and the sender; the spec records [data |-> _, from |-> <<ip, port>>]. */
+        DATA_FROM("a quoted string, 'from' and an address"),
+        /** getsockname, getpeername: an address; the spec records <<ip, port>>. */
+        ADDR("an address");
+
+        public final String description;
+
+        Result(String description) {
+            this.description = description;
+        }
+    }
+
+    /**
+     * One argument: its kind, the parameter of the spec action it becomes
+     * (null when the spec does not model it: a backlog, a buffer size), and
+     * what a generated trace writes for an argument the spec does not model.
+     * An address becomes the two parameters ip and port; an option's value
+     * becomes a boolean.
+     */
+    public record Param(Arg kind, String spec, String written) {
+        static Param of(Arg kind, String spec) {
+            return new Param(kind, spec, null);
+        }
+    }
+
+    /**
+     * One call of the trace format.
+     *
+     * @param word     the trace's (and the driver protocol's) word
+     * @param action   the spec action it is
+     * @param params   its arguments, in order; the first {@code required} must be written
+     * @param fixed    parameters of the spec action that the word fixes (recv and recvfrom are both Recv)
+     * @param make     the call with concrete arguments, one value per argument written (see {@link #make})
+     */
+    public record Call(String word, String action, List<Param> params, int required, Result result,
+                       Map<String, Object> fixed, Function<List<Object>, ApiCall> make) {
+        /** The spec parameters of an address argument. */
+        public static final String IP = "ip";
+        public static final String PORT = "port";
+    }
+
+    private static Call call(String word, String action, Result result, Function<List<Object>, ApiCall> make, Param... params) {
+        return new Call(word, action, List.of(params), params.length, result, Map.of(), make);
+    }
+
+    private static int i(Object o) {
+        return ((Number) o).intValue();
+    }
+
+    /** Every call, by word, in the order a reader meets them. */
+    public static final Map<String, Call> ALL;
+
+    static {
+        List<Call> calls = List.of(
+                new Call("socket", "Socket", List.of(Param.of(Arg.DOMAIN, null), Param.of(Arg.TYPE, "type"),
+                        new Param(Arg.INT, null, null)), 2, Result.DESCRIPTOR, Map.of(),
+                        a -> new ApiCall.Socket(SockType.valueOf((String) a.get(1)), a.size() > 2 ? i(a.get(2)) : 0)),
+                call("bind", "Bind", Result.ZERO, a -> new ApiCall.Bind(i(a.get(0)), (Endpoint) a.get(1)),
+                        Param.of(Arg.FD, "f"), Param.of(Arg.ADDR, "ip")),
+                call("listen", "Listen", Result.ZERO, a -> new ApiCall.Listen(i(a.get(0)), i(a.get(1))),
+                        Param.of(Arg.FD, "f"), new Param(Arg.INT, null, "8")),
+                call("connect", "Connect", Result.ZERO, a -> new ApiCall.Connect(i(a.get(0)), (Endpoint) a.get(1)),
+                        Param.of(Arg.FD, "f"), Param.of(Arg.ADDR, "ip")),
+                call("accept", "Accept", Result.FD_PEER, a -> new ApiCall.Accept(i(a.get(0))), Param.of(Arg.FD, "f")),
+                call("send", "Send", Result.SENT, a -> new ApiCall.Send(i(a.get(0)), (byte[]) a.get(1)),
+                        Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d")),
+                // The spec's data are whole sends: a generated trace asks for one byte, where a stream and the spec agree.
+                new Call("recv", "Recv", List.of(Param.of(Arg.FD, "f"), new Param(Arg.INT, null, "1")), 2, Result.DATA,
+                        Map.of("op", "recv"), a -> new ApiCall.Recv(i(a.get(0)), i(a.get(1)))),
+                call("sendto", "SendTo", Result.SENT, a -> new ApiCall.SendTo(i(a.get(0)), (byte[]) a.get(1), (Endpoint) a.get(2)),
+                        Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d"), Param.of(Arg.ADDR, "ip")),
+                new Call("recvfrom", "Recv", List.of(Param.of(Arg.FD, "f"), new Param(Arg.INT, null, "1")), 2,
+                        Result.DATA_FROM, Map.of("op", "recvfrom"), a -> new ApiCall.RecvFrom(i(a.get(0)), i(a.get(1)))),
+                call("shutdown", "Shutdown", Result.ZERO,
+                        a -> new ApiCall.Shutdown(i(a.get(0)), ShutdownHow.valueOf((String) a.get(1))),
+                        Param.of(Arg.FD, "f"), Param.of(Arg.HOW, "how")),
+                call("close", "Close", Result.ZERO, a -> new ApiCall.Close(i(a.get(0))), Param.of(Arg.FD, "f")),
+                call("getsockname", "GetSockName", Result.ADDR, a -> new ApiCall.GetSockName(i(a.get(0))), Param.of(Arg.FD, "f")),
+                call("getpeername", "GetPeerName", Result.ADDR, a -> new ApiCall.GetPeerName(i(a.get(0))), Param.of(Arg.FD, "f")),
+                call("setsockopt", "SetReuseAddr", Result.ZERO,
+                        a -> new ApiCall.SetSockOpt(i(a.get(0)), SockOpt.valueOf((String) a.get(1)), i(a.get(2))),
+                        Param.of(Arg.FD, "f"), new Param(Arg.OPTION, null, "SO_REUSEADDR"), Param.of(Arg.INT, "v")),
+                call("dup", "Dup", Result.DESCRIPTOR, a -> new ApiCall.Dup(i(a.get(0))), Param.of(Arg.FD, "f")),
+                call("fork", "Fork", Result.ZERO, a -> new ApiCall.Fork((String) a.get(0)), Param.of(Arg.PROCESS, "q")),
+                call("exit", "Exit", Result.ZERO, a -> new ApiCall.Exit()));
+        Map<String, Call> all = new LinkedHashMap<>();
+        calls.forEach(c -> all.put(c.word(), c));
+        ALL = java.util.Collections.unmodifiableMap(all);
+    }
+
+    /** The calls a step of this spec action can be written as (recv and recvfrom are both Recv), by its parameters. */
+    public static List<Call> ofAction(String action, Map<String, Object> params) {
+        List<Call> out = new ArrayList<>();
+        for (Call c : ALL.values()) {
+            if (c.action().equals(action) && c.fixed().entrySet().stream()
+                    .allMatch(e -> e.getValue().equals(params.get(e.getKey())))) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The call with concrete arguments, one value per argument written: a
+     * descriptor or number as an Integer or Long, an address as an
+     * {@link Endpoint}, data as bytes, a word as a String.
+     */
+    public static ApiCall make(String word, List<Object> args) {
+        Call c = ALL.get(word);
+        if (c == null) {
+            throw new IllegalArgumentException("unknown call " + word);
+        }
+        return c.make().apply(args);
+    }
+}
