@@ -132,4 +132,19 @@ class AnyTracesAreJudgedTest {
         assertEquals(org.sockcheck.harness.validate.Validator.Kind.ACCEPTED,
                 new org.sockcheck.harness.validate.Validator(spec).validate(t).kind(), "with time, the same trace is accepted");
     }
+
+    @Test
+    void aForkIntoARunningProcessIsBadInput() throws Exception {
+        trace("fork-into-running", "LINUX", """
+                A.p1: socket(INET, STREAM) = 3
+                A.p2: socket(INET, STREAM) = 3
+                A.p1: fork(p2) = 0
+                """);
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "check", "--impl", "ref", "--traces",
+                dir.resolve("fork-into-running.trace").toString(), "--no-html", "--report", dir.resolve("report").toString());
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().contains("fork-into-running.trace:7: fork makes A.p2, which is running"), err.toString());
+        assertTrue(err.toString().contains("hint: "), err.toString());
+    }
 }

@@ -87,132 +87,186 @@ public final class CheckCommand implements Callable<Integer> {
         return r.judged(v, r.message() + why);
     }
 
+    /** The run stops here, with this exit code; the lines to print on stderr say why. */
+    private static final class Stop extends Exception {
+        final int code;
+        final List<String> lines;
+
+        Stop(int code, List<String> lines) {
+            super(String.join("\n", lines), null, false, false);
+            this.code = code;
+            this.lines = lines;
+        }
+
+        Stop(int code, String line, String hint) {
+            this(code, hint == null ? List.of("sockcheck check: " + line) : List.of("sockcheck check: " + line, "  hint: " + hint));
+        }
+    }
+
+    /**
+     * The steps of a check: the options and implementations, the traces and
+     * the known divergences, the spec as the judge (a trace it rejects as
+     * written is bad input), every run, the summary, the reports.
+     */
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<String> specs;
         List<Implementation> impls = new ArrayList<>();
         try {
-            specs = ImplSpecs.split(impl);
-            for (String s : specs) {
-                impls.add(ImplSpecs.create(s));
-            }
-        } catch (ImplSpecs.UsageError e) {
-            err.println("sockcheck check: " + e.getMessage());
-            err.println("  hint: " + e.hint);
-            impls.forEach(Implementation::close);
-            return Main.BAD_INPUT;
-        }
-        if (callTimeoutMs <= 0 || searchLimitS <= 0) {
-            err.println("sockcheck check: " + (callTimeoutMs <= 0 ? "--call-timeout" : "--search-limit") + " must be positive");
-            err.println("  hint: the default is " + (callTimeoutMs <= 0 ? "5000 (ms)" : "10 (s)"));
-            return Main.BAD_INPUT;
-        }
-        try {
+            checkOptions();
+            openImplementations(impls);
             List<Path> roots = traces == null ? defaultTraces() : traces;
             java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck check", roots, err, "nothing was run");
             if (read.isEmpty()) {
                 return Main.BAD_INPUT;
             }
             List<Trace> loaded = read.get();
-            List<String> problems = new ArrayList<>();
             Path base = commonFolder(roots);
-            Path known = expectations != null ? expectations : defaultExpectations();
-            Map<String, Expectations> lists = new HashMap<>();
-            for (Implementation im : impls) {
-                try {
-                    lists.put(im.name(), Expectations.load(known.resolve(Expectations.fileName(im.name()))));
-                } catch (Expectations.BadExpectations e) {
-                    err.println("sockcheck check: " + e.getMessage());
-                    return Main.BAD_INPUT;
-                }
-            }
-            // Every verdict is the spec's: what each implementation did is validated against it.
-            out.println("sockcheck: loading the spec (TLC) to judge the runs ...");
-            out.flush();
-            SpecJudge judge;
-            try {
-                judge = SpecJudge.forTraces(loaded, Duration.ofSeconds(searchLimitS));
-            } catch (IOException e) {
-                err.println("sockcheck check: the spec could not be loaded: " + e.getMessage());
-                return Main.ERROR;
-            }
-            // A trace whose written results the spec rejects says something the spec does not: bad input.
-            for (Trace t : loaded) {
-                Judge.Decision d;
-                try {
-                    d = judge.decide(t);
-                } catch (IllegalArgumentException e) {
-                    problems.add(t.source() + ": " + e.getMessage() + "\n  hint: fork makes a new process; give it a"
-                            + " name no running process has");
-                    continue;
-                }
-                if (d instanceof Judge.Decision.Rejected r) {
-                    Event e = t.events().stream().filter(x -> x.line() == r.line()).findFirst().orElseThrow();
-                    problems.add(t.source() + ":" + r.line() + ": the result written is not one the spec allows: "
-                            + TraceText.line(e) + "\n  the spec allows: " + r.allowed()
-                            + "\n  hint: write what the spec allows there (sockcheck validate shows it), or leave the"
-                            + " trace out");
-                }
-            }
-            if (!problems.isEmpty()) {
-                problems.forEach(err::println);
-                err.println(problems.size() + " trace(s) contradict the spec; nothing was run.");
-                return Main.BAD_INPUT;
-            }
-            Runner runner = new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs), judge);
-            List<TraceResult> results = new ArrayList<>();
-            int total = loaded.size() * impls.size();
-            int n = 0;
-            out.printf("sockcheck: %d traces x %d implementations (%s)%n", loaded.size(), impls.size(),
-                    String.join(", ", impls.stream().map(Implementation::name).toList()));
-            out.flush();
-            int nameWidth = impls.stream().mapToInt(i -> shortName(i.name()).length()).max().orElse(5);
-            for (Implementation im : impls) {
-                for (Trace t : loaded) {
-                    TraceResult r = judge(lists.get(im.name()), runner.run(t, base, im));
-                    results.add(r);
-                    n++;
-                    out.printf("[%" + String.valueOf(total).length() + "d/%d] %-5s %-" + nameWidth + "s %s (%d ms)%n", n, total, r.verdict(),
-                            shortName(im.name()), relative(base, r.trace()), r.millis());
-                    out.flush();
-                }
-            }
-            StringBuilder coverage = new StringBuilder();
-            if (!noCoverage) {
-                try {
-                    Map<String, org.sockcheck.harness.gen.Coverage> byImpl = SpecCoverage.perImplementation(results, judge);
-                    coverage.append("spec coverage of the passing runs:\n");
-                    byImpl.forEach((name, c) ->
-                            coverage.append("  ").append(shortName(name)).append(": ").append(c.summary()).append('\n'));
-                } catch (IOException e) {
-                    coverage.append("spec coverage: not measured (").append(e.getMessage()).append(")\n");
-                }
-            }
-            Summary summary = new Summary(results, base, coverage.toString(), allowUnjudged);
+            Map<String, Expectations> lists = knownDivergences(impls);
+            SpecJudge judge = judge(loaded, out);
+            List<TraceResult> results = runAll(loaded, impls, lists, new Runner(new ExpectedResults(),
+                    Duration.ofMillis(callTimeoutMs), judge), base, out);
+            Summary summary = new Summary(results, base, coverage(results, judge), allowUnjudged);
             out.println();
             out.print(summary.table());
             out.print(summary.problems());
-            out.print(coverage);
+            out.print(summary.coverage);
             out.println(summary.totals());
-            try {
-                Reports.write(report, results, base, summary);
-                out.println("report: " + report.resolve("junit.xml") + ", " + report.resolve("allure-results") + "/, "
-                        + report.resolve("matrix.html"));
-                if (!noHtml) {
-                    out.flush();
-                    java.util.Optional<String> why = AllureHtml.write(report);
-                    out.println(why.isEmpty() ? "HTML report: " + report.resolve("html").resolve("index.html")
-                            : "no HTML report: " + why.get());
-                }
-            } catch (IOException e) {
-                err.println("sockcheck check: cannot write the report: " + e.getMessage());
-                return Main.ERROR;
-            }
+            writeReports(results, base, summary, out);
             return summary.exitCode();
+        } catch (Stop stop) {
+            out.flush();
+            stop.lines.forEach(err::println);
+            return stop.code;
         } finally {
             impls.forEach(Implementation::close);
+        }
+    }
+
+    private void checkOptions() throws Stop {
+        if (callTimeoutMs <= 0) {
+            throw new Stop(Main.BAD_INPUT, "--call-timeout must be positive", "the default is 5000 (ms)");
+        }
+        if (searchLimitS <= 0) {
+            throw new Stop(Main.BAD_INPUT, "--search-limit must be positive", "the default is 10 (s)");
+        }
+    }
+
+    private void openImplementations(List<Implementation> impls) throws Stop {
+        try {
+            for (String s : ImplSpecs.split(impl)) {
+                impls.add(ImplSpecs.create(s));
+            }
+        } catch (ImplSpecs.UsageError e) {
+            throw new Stop(Main.BAD_INPUT, e.getMessage(), e.hint);
+        }
+    }
+
+    /** The known divergences of each implementation (IMPL.yaml in the expectations folder). */
+    private Map<String, Expectations> knownDivergences(List<Implementation> impls) throws Stop {
+        Path known = expectations != null ? expectations : defaultExpectations();
+        Map<String, Expectations> lists = new HashMap<>();
+        for (Implementation im : impls) {
+            try {
+                lists.put(im.name(), Expectations.load(known.resolve(Expectations.fileName(im.name()))));
+            } catch (Expectations.BadExpectations e) {
+                throw new Stop(Main.BAD_INPUT, e.getMessage(), null);
+            }
+        }
+        return lists;
+    }
+
+    /**
+     * The spec as the judge of these traces. Each trace's written results
+     * are validated first: one the spec rejects says something the spec does
+     * not, and is bad input (nothing runs).
+     */
+    private SpecJudge judge(List<Trace> loaded, PrintWriter out) throws Stop {
+        out.println("sockcheck: loading the spec (TLC) to judge the runs ...");
+        out.flush();
+        SpecJudge judge;
+        try {
+            judge = SpecJudge.forTraces(loaded, Duration.ofSeconds(searchLimitS));
+        } catch (IOException e) {
+            throw new Stop(Main.ERROR, "the spec could not be loaded: " + e.getMessage(), null);
+        }
+        List<String> problems = new ArrayList<>();
+        for (Trace t : loaded) {
+            java.util.Optional<Models.NotATrace> impossible = Models.impossible(t);
+            if (impossible.isPresent()) {
+                problems.add(t.source() + ":" + impossible.get().line + ": " + impossible.get().why
+                        + "\n  hint: fork makes a new process; give it a name no running process has");
+                continue;
+            }
+            if (judge.decide(t) instanceof Judge.Decision.Rejected r) {
+                Event e = t.events().stream().filter(x -> x.line() == r.line()).findFirst().orElseThrow();
+                problems.add(t.source() + ":" + r.line() + ": the result written is not one the spec allows: "
+                        + TraceText.line(e) + "\n  the spec allows: " + r.allowed()
+                        + "\n  hint: write what the spec allows there (sockcheck validate shows it), or leave the"
+                        + " trace out");
+            }
+        }
+        if (!problems.isEmpty()) {
+            List<String> lines = new ArrayList<>(problems);
+            lines.add(problems.size() + " trace(s) contradict the spec; nothing was run.");
+            throw new Stop(Main.BAD_INPUT, lines);
+        }
+        return judge;
+    }
+
+    /** Every trace on every implementation, a line of progress each. */
+    private static List<TraceResult> runAll(List<Trace> loaded, List<Implementation> impls, Map<String, Expectations> lists,
+                                            Runner runner, Path base, PrintWriter out) {
+        List<TraceResult> results = new ArrayList<>();
+        int total = loaded.size() * impls.size();
+        int n = 0;
+        out.printf("sockcheck: %d traces x %d implementations (%s)%n", loaded.size(), impls.size(),
+                String.join(", ", impls.stream().map(Implementation::name).toList()));
+        out.flush();
+        int nameWidth = impls.stream().mapToInt(i -> shortName(i.name()).length()).max().orElse(5);
+        for (Implementation im : impls) {
+            for (Trace t : loaded) {
+                TraceResult r = judge(lists.get(im.name()), runner.run(t, base, im));
+                results.add(r);
+                n++;
+                out.printf("[%" + String.valueOf(total).length() + "d/%d] %-5s %-" + nameWidth + "s %s (%d ms)%n", n, total,
+                        r.verdict(), shortName(im.name()), relative(base, r.trace()), r.millis());
+                out.flush();
+            }
+        }
+        return results;
+    }
+
+    /** The spec coverage of the passing runs, per implementation, as the summary prints it. */
+    private String coverage(List<TraceResult> results, SpecJudge judge) {
+        if (noCoverage) {
+            return "";
+        }
+        StringBuilder coverage = new StringBuilder();
+        try {
+            Map<String, org.sockcheck.harness.gen.Coverage> byImpl = SpecCoverage.perImplementation(results, judge);
+            coverage.append("spec coverage of the passing runs:\n");
+            byImpl.forEach((name, c) -> coverage.append("  ").append(shortName(name)).append(": ").append(c.summary()).append('\n'));
+        } catch (IOException e) {
+            coverage.append("spec coverage: not measured (").append(e.getMessage()).append(")\n");
+        }
+        return coverage.toString();
+    }
+
+    private void writeReports(List<TraceResult> results, Path base, Summary summary, PrintWriter out) throws Stop {
+        try {
+            Reports.write(report, results, base, summary);
+            out.println("report: " + report.resolve("junit.xml") + ", " + report.resolve("allure-results") + "/, "
+                    + report.resolve("matrix.html"));
+            if (!noHtml) {
+                out.flush();
+                java.util.Optional<String> why = AllureHtml.write(report);
+                out.println(why.isEmpty() ? "HTML report: " + report.resolve("html").resolve("index.html")
+                        : "no HTML report: " + why.get());
+            }
+        } catch (IOException e) {
+            throw new Stop(Main.ERROR, "cannot write the report: " + e.getMessage(), null);
         }
     }
 

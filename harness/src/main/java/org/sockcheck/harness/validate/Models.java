@@ -49,7 +49,7 @@ public final class Models {
      * The trace with the spec's process names (pk and ck, as the class
      * says). Line numbers stay.
      *
-     * @throws IllegalArgumentException when the trace forks into a process that is running
+     * @throws NotATrace when the trace forks into a process that is running
      */
     public static Trace forSpec(Trace t) {
         Map<String, Map<String, String>> live = new HashMap<>();
@@ -66,7 +66,7 @@ public final class Models {
             List<Arg> args = new ArrayList<>(c.args());
             if (c.op().equals("fork") && !args.isEmpty() && args.get(0) instanceof Arg.Name child) {
                 if (running.containsKey(child.name())) {
-                    throw new IllegalArgumentException("line " + c.line() + ": fork makes " + c.host() + "." + child.name()
+                    throw new NotATrace(c.line(), "fork makes " + c.host() + "." + child.name()
                             + ", which is running (a process of that name made a call and has not exited)");
                 }
                 String forked = "c" + ++n[1];
@@ -197,6 +197,28 @@ public final class Models {
      */
     static final int MAX_FD = 64;
 
+    /** A trace that describes what cannot happen (a fork into a process that is running), at this line. */
+    public static final class NotATrace extends IllegalArgumentException {
+        public final int line;
+        public final String why;
+
+        NotATrace(int line, String why) {
+            super("line " + line + ": " + why);
+            this.line = line;
+            this.why = why;
+        }
+    }
+
+    /** Why this is no trace at all (bad input), or empty. */
+    public static Optional<NotATrace> impossible(Trace t) {
+        try {
+            forSpec(t);
+            return Optional.empty();
+        } catch (NotATrace e) {
+            return Optional.of(e);
+        }
+    }
+
     /** Why the spec cannot take this trace, or empty when it can. */
     public static Optional<String> unfit(Trace t) {
         for (String h : t.hosts()) {
@@ -205,12 +227,7 @@ public final class Models {
                         + " ASCII letters, digits and _, not a reserved word)");
             }
         }
-        try {
-            forSpec(t);
-            return Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
-        }
+        return impossible(t).map(NotATrace::getMessage);
     }
 
     /**
