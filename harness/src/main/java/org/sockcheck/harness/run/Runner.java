@@ -77,7 +77,7 @@ public final class Runner {
         if (broken != null) {
             return new TraceResult(broken.trace(), broken.feature(), broken.title(), broken.implementation(),
                     broken.verdict(), broken.message(), broken.line(), broken.steps(), millis, broken.tables(),
-                    broken.observed(), broken.diagram(), JudgedBy.NO_RUN);
+                    broken.observed(), broken.drawing(), JudgedBy.NO_RUN);
         }
         List<Trace.Line> lines = new ArrayList<>(List.of(new Trace.Line.Header("version", "1"),
                 new Trace.Line.Header("profile", trace.profile().name())));
@@ -196,7 +196,7 @@ public final class Runner {
         }
         String observedText = "# observed: " + file + " on " + impl.name() + "\n" + TraceText.print(observedRun);
         return new TraceResult(file, feature(base, file), trace.title(), impl.name(), verdict, message, failLine, steps,
-                millis, replay.tables, observedText, RunDiagram.of(trace, steps, witness, observedLines), by);
+                millis, replay.tables, observedText, new TraceResult.Drawing(trace, witness, observedLines), by);
     }
 
     /** The result of a run the implementation could not finish: SKIP (it lacks something) or ERROR (it broke). */
@@ -205,8 +205,7 @@ public final class Runner {
         Event at = replay.current;
         return new TraceResult(file, feature(base, file), trace.title(), impl.name(), v, where(file, at) + why,
                 at == null ? 0 : at.line(), replay.steps, 0, replay.tables, "",
-                RunDiagram.of(trace, replay.steps, List.of(), replay.observed.stream().map(Event::line).toList()),
-                JudgedBy.NO_RUN);
+                new TraceResult.Drawing(trace, List.of(), replay.observed.stream().map(Event::line).toList()), JudgedBy.NO_RUN);
     }
 
     private static String differs(String file, Differs d) {

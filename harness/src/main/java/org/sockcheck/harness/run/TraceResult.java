@@ -1,6 +1,7 @@
 package org.sockcheck.harness.run;
 
 import java.util.List;
+import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.reports.SequenceDiagram;
 
 /**
@@ -12,24 +13,40 @@ import org.sockcheck.reports.SequenceDiagram;
  * @param line    the line of the first divergent or failing event; 0 when none
  * @param tables  the hosts' socket tables at the end, for the report
  * @param observed the run as it happened, in the trace format (the trace's calls, the implementation's results)
- * @param diagram the run as a sequence diagram (no rows when nothing ran)
+ * @param drawing what the run's sequence diagram is drawn from (the reports draw it: {@link #diagram})
  * @param judgedBy who gave the verdict: the spec, nobody (the spec could not judge), or no run to judge
  */
 public record TraceResult(String trace, String feature, String title, String implementation, Verdict verdict,
                           String message, int line, List<Step> steps, long millis, String tables,
-                          String observed, SequenceDiagram diagram, JudgedBy judgedBy) {
+                          String observed, Drawing drawing, JudgedBy judgedBy) {
+
+    /**
+     * What a run's diagram is drawn from: the trace that ran, the behaviour
+     * of the spec that explains it (its steps by their index in the
+     * observed run) and the trace line of each observed event.
+     */
+    public record Drawing(Trace trace, List<Witnessed> witness, List<Integer> observedLines) {
+        /** Nothing to draw. */
+        public static final Drawing NONE = new Drawing(null, List.of(), List.of());
+    }
+
+    /** The run as a sequence diagram (no rows when nothing ran). */
+    public SequenceDiagram diagram() {
+        return drawing.trace() == null ? new SequenceDiagram(List.of(), List.of())
+                : RunDiagram.of(drawing.trace(), steps, drawing.witness(), drawing.observedLines());
+    }
 
     /** A result the spec judged. */
     public TraceResult(String trace, String feature, String title, String implementation, Verdict verdict,
                        String message, int line, List<Step> steps, long millis, String tables,
-                       String observed, SequenceDiagram diagram) {
-        this(trace, feature, title, implementation, verdict, message, line, steps, millis, tables, observed, diagram,
+                       String observed, Drawing drawing) {
+        this(trace, feature, title, implementation, verdict, message, line, steps, millis, tables, observed, drawing,
                 JudgedBy.SPEC);
     }
 
     /** With another verdict and message (an expectation applied). */
     public TraceResult judged(Verdict v, String why) {
-        return new TraceResult(trace, feature, title, implementation, v, why, line, steps, millis, tables, observed, diagram,
+        return new TraceResult(trace, feature, title, implementation, v, why, line, steps, millis, tables, observed, drawing,
                 judgedBy);
     }
 }

@@ -10,11 +10,9 @@ import org.sockcheck.harness.run.Verdict;
 
 /** The conformance matrix counts traces by feature, implementation and verdict. */
 class MatrixTest {
-    private static final org.sockcheck.reports.SequenceDiagram NO_DIAGRAM =
-            new org.sockcheck.reports.SequenceDiagram(List.of(), List.of());
 
     private static TraceResult r(String feature, String impl, Verdict v) {
-        return new TraceResult(feature + "/t.trace", feature, "t", impl, v, "", 0, List.of(), 0, "", "", NO_DIAGRAM);
+        return new TraceResult(feature + "/t.trace", feature, "t", impl, v, "", 0, List.of(), 0, "", "", TraceResult.Drawing.NONE);
     }
 
     @Test

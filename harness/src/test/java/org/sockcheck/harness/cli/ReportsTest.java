@@ -11,21 +11,25 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sockcheck.harness.run.TraceResult;
 import org.sockcheck.harness.run.Verdict;
 import org.sockcheck.reports.CaseResult;
-import org.sockcheck.reports.SequenceDiagram;
+import org.sockcheck.harness.run.Step;
+import org.sockcheck.harness.run.Witnessed;
+import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.harness.trace.TraceText;
 
 /** How verdicts appear in the Allure results and JUnit XML. */
 class ReportsTest {
     /** A run of bind(3, A:80) that returned 0 where the trace expected EADDRINUSE. */
-    private static final SequenceDiagram BIND = new SequenceDiagram(SequenceDiagram.lifelines(List.of("A"), List.of("A.p1")),
-            List.of(new SequenceDiagram.Row(SequenceDiagram.Kind.CALL, 5, "A.p1", "A", "bind(3, A:80)", "", true),
-                    new SequenceDiagram.Row(SequenceDiagram.Kind.RETURN, 5, "A", "A.p1", "= 0", "expected: = EADDRINUSE", false)));
-
-    private static TraceResult run(Verdict v, String observed) {
+    private static TraceResult run(Verdict v, String observed) throws Exception {
+        Trace t = TraceText.parse("t.trace", "# t\nversion 1\nA.p1: socket(INET, STREAM) = 3\n\n"
+                + "A.p1: bind(3, A:80) = EADDRINUSE\n");
+        List<Step> steps = List.of(new Step(3, "A.p1: socket(INET, STREAM) = 3", "3", "3", true),
+                new Step(5, "A.p1: bind(3, A:80) = EADDRINUSE", "EADDRINUSE", "0", false));
         return new TraceResult("bind/t.trace", "bind", "t", "linux", v, "t.trace:5: A.p1: bind(3, A:80)\n"
-                + "  known divergence: some-id", 5, List.of(), 1, "observe A: none\n", observed, BIND);
+                + "  known divergence: some-id", 5, steps, 1, "observe A: none\n", observed,
+                new TraceResult.Drawing(t, List.of(new Witnessed.Called(0)), List.of(3, 5)));
     }
 
-    private static CaseResult one(Verdict v, String observed) {
+    private static CaseResult one(Verdict v, String observed) throws Exception {
         return Reports.cases(List.of(run(v, observed)), null).get(0);
     }
 
@@ -52,7 +56,7 @@ class ReportsTest {
     }
 
     @Test
-    void expectedFailureIsSkippedWithTheDivergenceInItsMessage() {
+    void expectedFailureIsSkippedWithTheDivergenceInItsMessage() throws Exception {
         CaseResult c = one(Verdict.XFAIL, "# observed\nversion 1\n");
         assertEquals(CaseResult.Status.SKIPPED, c.status());
         assertTrue(c.message().startsWith("XFAIL (known divergence): t.trace:5"), c.message());
@@ -61,7 +65,7 @@ class ReportsTest {
     }
 
     @Test
-    void passIsPassedWithoutTheObservedRun() {
+    void passIsPassedWithoutTheObservedRun() throws Exception {
         CaseResult c = one(Verdict.PASS, "# observed\nversion 1\n");
         assertEquals(CaseResult.Status.PASSED, c.status());
         assertTrue(c.attachments().keySet().stream().noneMatch(k -> k.startsWith("observed run")), c.attachments().toString());

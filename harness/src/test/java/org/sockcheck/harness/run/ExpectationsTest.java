@@ -12,14 +12,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Known divergences: how an expectations file is read and how it changes a verdict. */
 class ExpectationsTest {
-    private static final org.sockcheck.reports.SequenceDiagram NO_DIAGRAM =
-            new org.sockcheck.reports.SequenceDiagram(List.of(), List.of());
 
     @TempDir
     Path dir;
 
     private static TraceResult result(String trace, Verdict v, String message) {
-        return new TraceResult(trace, "f", "t", "linux", v, message, 1, List.of(), 0, "", "", NO_DIAGRAM);
+        return new TraceResult(trace, "f", "t", "linux", v, message, 1, List.of(), 0, "", "", TraceResult.Drawing.NONE);
     }
 
     private Expectations load(String yaml) throws Exception {
