@@ -237,4 +237,28 @@ ClosedConnectionFreesAddress == \A s \in Sids : Orphan(s) ~> ~InUse(s)
 (*                                              v             v            *)
 (*                                            CLOSED        CLOSED         *)
 (***************************************************************************)
+\* The picture above as a set: the edges of RFC 9293's diagram (3.3.2) that
+\* this spec takes. Spec coverage and the reference stack's TcpDiagramTest
+\* read it from here. Not taken: LISTEN -> SYN-SENT (a send on a listener,
+\* which the sockets API cannot ask for) and SYN-RECEIVED -> FIN-WAIT-1 on
+\* close (the spec, as Linux, answers with RST: CLOSED).
+Diagram ==
+    { <<"CLOSED", "LISTEN">>, <<"CLOSED", "SYN-SENT">>, <<"CLOSED", "SYN-RECEIVED">>,
+      <<"LISTEN", "CLOSED">>,
+      <<"SYN-SENT", "ESTABLISHED">>, <<"SYN-SENT", "SYN-RECEIVED">>, <<"SYN-SENT", "CLOSED">>,
+      <<"SYN-RECEIVED", "ESTABLISHED">>, <<"SYN-RECEIVED", "CLOSED">>,
+      <<"ESTABLISHED", "FIN-WAIT-1">>, <<"ESTABLISHED", "CLOSE-WAIT">>, <<"ESTABLISHED", "CLOSED">>,
+      <<"FIN-WAIT-1", "FIN-WAIT-2">>, <<"FIN-WAIT-1", "CLOSING">>,
+      <<"FIN-WAIT-2", "TIME-WAIT">>, <<"FIN-WAIT-2", "CLOSED">>,
+      <<"CLOSING", "TIME-WAIT">>, <<"CLOSE-WAIT", "LAST-ACK">>, <<"LAST-ACK", "CLOSED">>,
+      <<"TIME-WAIT", "CLOSED">> }
+
+(* StateChangesFollowTheDiagram: a TCP entry changes state only along an  *)
+(* edge of the diagram, or to CLOSED (a reset, an abort, the entry freed). *)
+StateChangesFollowTheDiagram ==
+    [][\A s \in Sids :
+          sock[s].proto = "tcp" \/ sock'[s].proto = "tcp" =>
+              \/ sock'[s].st = sock[s].st
+              \/ <<sock[s].st, sock'[s].st>> \in Diagram
+              \/ sock'[s].st = "CLOSED"]_vars
 ==============================================================================

@@ -82,6 +82,10 @@ class TcpDiagramTest extends TwoHosts {
         Set<String> missing = new TreeSet<>(DIAGRAM);
         missing.removeAll(SEEN);
         assertEquals(Set.of(), missing, "RFC 9293 transitions no test took; taken: " + new TreeSet<>(SEEN));
+        // The edges, without the action that takes each, are the spec's Diagram: the one list of them.
+        Set<String> edges = new TreeSet<>();
+        DIAGRAM.forEach(d -> edges.add(d.substring(0, d.indexOf(" ("))));
+        assertEquals(new TreeSet<>(org.sockcheck.spec.tlc.SpecText.diagram()), edges, "the spec's Diagram (Sockets.tla)");
     }
 
     TcpState stateOf(String host, Endpoint local) {

@@ -72,6 +72,34 @@ public final class SpecText {
         return kinds;
     }
 
+    private static List<String> diagram;
+
+    /**
+     * The edges of RFC 9293's state diagram that the spec takes (Diagram in
+     * Sockets.tla), as "FROM => TO", in the order the spec lists them.
+     */
+    public static synchronized List<String> diagram() {
+        if (diagram == null) {
+            String text;
+            try {
+                text = stripComments(read("/tla/Sockets.tla"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("the spec's text cannot be read from the jar", e);
+            }
+            Matcher def = Pattern.compile("(?m)^Diagram ==(.*?)\\}", Pattern.DOTALL).matcher(text);
+            if (!def.find()) {
+                throw new IllegalStateException("Sockets.tla has no definition Diagram == { ... }");
+            }
+            Matcher edge = Pattern.compile("<<\"([A-Z0-9-]+)\", \"([A-Z0-9-]+)\">>").matcher(def.group(1));
+            List<String> out = new ArrayList<>();
+            while (edge.find()) {
+                out.add(edge.group(1) + " => " + edge.group(2));
+            }
+            diagram = List.copyOf(out);
+        }
+        return diagram;
+    }
+
     /** The actions reachable from the definition root (Next, User, ...). */
     static synchronized Set<String> actionsUnder(String root) throws IOException {
         Set<String> known = UNDER.get(root);
