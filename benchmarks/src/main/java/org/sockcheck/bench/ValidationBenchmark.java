@@ -39,8 +39,6 @@ import org.sockcheck.spec.tlc.SpecBridge;
 @Measurement(iterations = 5, time = 5)
 public class ValidationBenchmark {
     private List<Trace> traces;
-    private SpecBridge spec;
-    private Validator validator;
 
     /** Counts validated events: JMH reports it per second beside the invocations. */
     @State(Scope.Thread)
@@ -70,21 +68,30 @@ public class ValidationBenchmark {
             throw new IllegalStateException("found " + traces.size() + " traces under " + home.toAbsolutePath()
                     + "/conformance; set SOCKCHECK_HOME to the project");
         }
-        spec = SpecBridge.load(Models.forTraces(traces));
-        validator = new Validator(spec);
+        // The models check uses: one for the traces of ordinary size, one for each larger trace.
+        org.sockcheck.harness.validate.SpecJudge judge = org.sockcheck.harness.validate.SpecJudge.forTraces(traces,
+                java.time.Duration.ZERO);
+        java.util.Map<SpecBridge, Validator> byModel = new java.util.HashMap<>();
+        validators = new ArrayList<>();
         for (Trace t : traces) {
-            if (!validator.validate(t).accepted()) {
+            Validator v = byModel.computeIfAbsent(judge.spec(t), Validator::new);
+            validators.add(v);
+            if (!v.validate(t).accepted()) {
                 throw new IllegalStateException(t.source() + " is not accepted");
             }
         }
     }
 
+    private List<Validator> validators;
+
     @Benchmark
     public int corpus(Events counter) {
         int accepted = 0;
-        for (Trace t : traces) {
-            spec.forget();
-            if (validator.validate(t).accepted()) {
+        for (int i = 0; i < traces.size(); i++) {
+            Trace t = traces.get(i);
+            Validator v = validators.get(i);
+            v.spec().forget();
+            if (v.validate(t).accepted()) {
                 accepted++;
             }
             counter.events += t.events().size();

@@ -162,6 +162,17 @@ public final class Models {
         if (data.isEmpty()) {
             data.add("d");
         }
+        return model(hosts, ports, data, started, forked, ephemeral, maxFd + 1, sids,
+                profiles.isEmpty() ? "LINUX" : profiles.first());
+    }
+
+    /**
+     * A model: processes p1..started and the unborn c1..forked, that many
+     * ephemeral ports (from 40000, or past the labels), descriptors 3 to
+     * lastFd.
+     */
+    private static SpecBridge.Constants model(TreeSet<String> hosts, TreeSet<Integer> ports, TreeSet<String> data,
+                                              int started, int forked, int ephemeral, int lastFd, int sids, String profile) {
         List<String> procs = new ArrayList<>();
         List<String> unborn = new ArrayList<>();
         for (int k = 1; k <= started; k++) {
@@ -175,10 +186,9 @@ public final class Models {
         while (!ports.subSet(base, base + ephemeral).isEmpty()) {
             base += 1000;
         }
-        List<Integer> ephemeralPorts = java.util.stream.IntStream.range(base, base + ephemeral).boxed().toList();
-        List<Integer> fds = java.util.stream.IntStream.rangeClosed(3, maxFd + 1).boxed().toList();
-        return new SpecBridge.Constants(List.copyOf(hosts), procs, List.copyOf(ports), ephemeralPorts, fds, sids,
-                List.copyOf(data), profiles.isEmpty() ? "LINUX" : profiles.first(), unborn);
+        return new SpecBridge.Constants(List.copyOf(hosts), procs, List.copyOf(ports),
+                java.util.stream.IntStream.range(base, base + ephemeral).boxed().toList(),
+                java.util.stream.IntStream.rangeClosed(3, lastFd).boxed().toList(), sids, List.copyOf(data), profile, unborn);
     }
 
     private static int number(String name) {
@@ -248,25 +258,9 @@ public final class Models {
         data.addAll(b.data());
         int started = grown(count(a, "p"), count(b, "p"), 1);
         int forked = grown(count(a, "c"), count(b, "c"), 1);
-        List<String> procs = new ArrayList<>();
-        List<String> unborn = new ArrayList<>();
-        for (int k = 1; k <= started; k++) {
-            procs.add("p" + k);
-        }
-        for (int k = 1; k <= forked; k++) {
-            procs.add("c" + k);
-            unborn.add("c" + k);
-        }
         int ephemeral = grown(a.ephemeralPorts().size(), b.ephemeralPorts().size(), 2);
-        int base = 40000;
-        while (!ports.subSet(base, base + ephemeral).isEmpty()) {
-            base += 1000;
-        }
-        int maxFd = grown(a.fds().get(a.fds().size() - 1), b.fds().get(b.fds().size() - 1), 2);
-        return new SpecBridge.Constants(List.copyOf(hosts), procs, List.copyOf(ports),
-                java.util.stream.IntStream.range(base, base + ephemeral).boxed().toList(),
-                java.util.stream.IntStream.rangeClosed(3, maxFd).boxed().toList(), grown(a.sids(), b.sids(), 4),
-                List.copyOf(data), a.profile(), unborn);
+        int lastFd = grown(a.fds().get(a.fds().size() - 1), b.fds().get(b.fds().size() - 1), 2);
+        return model(hosts, ports, data, started, forked, ephemeral, lastFd, grown(a.sids(), b.sids(), 4), a.profile());
     }
 
     /** have when it is enough for need, else need and some room. */
