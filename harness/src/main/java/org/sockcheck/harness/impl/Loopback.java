@@ -41,6 +41,10 @@ public final class Loopback {
                 break;
             }
         }
+        if (setup.hosts().size() > MAX_HOSTS) {
+            // TraceCheck refuses such a trace when it is read; this is the guard's own check.
+            throw new ImplementationException(setup.hosts().size() + " hosts do not fit a /24 block (at most " + MAX_HOSTS + ")");
+        }
         Map<String, String> ips = new LinkedHashMap<>();
         int i = 1;
         for (String h : setup.hosts()) {
@@ -90,10 +94,57 @@ public final class Loopback {
         }
     }
 
-    /** A loopback address that sockcheck may use: 127.0.0.0/8. The guard before every real syscall. */
+    /**
+     * A loopback address that sockcheck may use: 127.0.0.0/8, or the
+     * wildcard 0.0.0.0. The guard before every real syscall: the text is
+     * parsed as an IPv4 literal (four decimal numbers 0-255), never resolved.
+     */
     public static boolean allowed(String ip) {
-        return ip.startsWith("127.") || ip.equals("0.0.0.0");
+        byte[] b = octets(ip);
+        return b != null && (b[0] == 127 || b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0);
     }
+
+    /** The four octets of an IPv4 literal such as 127.64.1.2, or null when the text is not one. */
+    static byte[] octets(String ip) {
+        if (ip == null) {
+            return null;
+        }
+        String[] parts = ip.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        byte[] out = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            String p = parts[i];
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return null;
+            }
+            int v = Integer.parseInt(p);
+            if (v > 255) {
+                return null;
+            }
+            out[i] = (byte) v;
+        }
+        return out;
+    }
+
+    /**
+     * The socket address of an allowed IP and a port, made from its octets
+     * (no name service is asked); an address that is not allowed is refused.
+     */
+    public static InetSocketAddress address(String ip, int port) throws ImplementationException {
+        if (!allowed(ip)) {
+            throw new ImplementationException("refused the address " + ip + ": only loopback addresses are allowed");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(octets(ip)), port);
+        } catch (java.net.UnknownHostException e) {
+            throw new ImplementationException("not an IPv4 address: " + ip, e);
+        }
+    }
+
+    /** At most this many hosts in a trace: each gets one address of a /24 block (.1 to .254). */
+    public static final int MAX_HOSTS = 254;
 
     private static Map<Integer, Integer> ports(List<Integer> labels, List<String> ips) throws ImplementationException {
         Map<Integer, Integer> out = new LinkedHashMap<>();
@@ -117,16 +168,17 @@ public final class Loopback {
     }
 
     /** Free for TCP and UDP on every host address (a wildcard bind elsewhere would take it). */
-    private static boolean free(int port, List<String> ips) {
+    private static boolean free(int port, List<String> ips) throws ImplementationException {
         for (String ip : ips) {
+            InetSocketAddress at = address(ip, port);
             try (ServerSocket s = new ServerSocket()) {
                 s.setReuseAddress(false);
-                s.bind(new InetSocketAddress(InetAddress.getByName(ip), port));
+                s.bind(at);
             } catch (IOException e) {
                 return false;
             }
             try (DatagramSocket d = new DatagramSocket(null)) {
-                d.bind(new InetSocketAddress(InetAddress.getByName(ip), port));
+                d.bind(at);
             } catch (IOException e) {
                 return false;
             }

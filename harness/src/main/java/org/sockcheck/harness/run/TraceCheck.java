@@ -20,6 +20,16 @@ public final class TraceCheck {
     }
 
     public static void check(Trace t) throws TraceSyntaxException {
+        List<String> hosts = t.hosts();
+        if (hosts.size() > org.sockcheck.harness.impl.Loopback.MAX_HOSTS) {
+            Event first = t.events().stream().filter(e -> e.host().equals(hosts.get(org.sockcheck.harness.impl.Loopback.MAX_HOSTS))
+                    || e instanceof Event.Call c && c.args().stream().anyMatch(a -> a instanceof Arg.Addr ad
+                            && hosts.get(org.sockcheck.harness.impl.Loopback.MAX_HOSTS).equals(ad.host()))).findFirst().orElseThrow();
+            throw new TraceSyntaxException(t.source(), first.line(), 1, "at most " + org.sockcheck.harness.impl.Loopback.MAX_HOSTS
+                    + " hosts", "host " + (org.sockcheck.harness.impl.Loopback.MAX_HOSTS + 1) + ", "
+                    + hosts.get(org.sockcheck.harness.impl.Loopback.MAX_HOSTS), "each host gets one address of a /24 block"
+                    + " of 127.0.0.0/8 (or 192.0.2.0/24 on ref)");
+        }
         Set<String> bound = new HashSet<>();
         List<Event> events = t.events();
         for (Event e : events) {

@@ -1,13 +1,20 @@
 package org.sockcheck.harness.impl;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sockcheck.harness.run.TraceCheck;
+import org.sockcheck.harness.trace.TraceSyntaxException;
+import org.sockcheck.harness.trace.TraceText;
 import org.sockcheck.harness.impl.linux.LinuxImplementation;
 import org.sockcheck.spec.ApiCall;
 import org.sockcheck.spec.Endpoint;
@@ -15,7 +22,11 @@ import org.sockcheck.spec.Outcome;
 import org.sockcheck.spec.Profile;
 import org.sockcheck.spec.SockType;
 
-/** Real sockets go only to loopback: the guard refuses anything else before a syscall is made. */
+/**
+ * Real sockets go only to loopback: the guard refuses anything else before a
+ * syscall is made. It parses an IPv4 literal; it never resolves a name or
+ * trusts a prefix.
+ */
 class LoopbackGuardTest {
     @Test
     void onlyLoopbackAndWildcardAreAllowed() {
@@ -48,5 +59,35 @@ class LoopbackGuardTest {
             assertTrue(e.getMessage().contains("only loopback"), e.getMessage());
             linux.stop();
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "127.64.200.254", "127.255.255.255", "0.0.0.0"})
+    void loopbackAndTheWildcardPass(String ip) throws Exception {
+        assertTrue(Loopback.allowed(ip), ip);
+        assertArrayEquals(Loopback.octets(ip), Loopback.address(ip, 80).getAddress().getAddress());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.1.2.256", "127.1.2", "127.1.2.3.4", "127.1.2.", "127..2.3", "localhost", "127.example.com",
+        "10.0.0.1", "192.0.2.1", "0.0.0.1", "127.1.2.-1", "127.1.2.0001", "\u0661\u0662\u0667.0.0.1", "127.0.0.1 ", ""})
+    void anythingElseIsRefusedWithoutAskingAResolver(String ip) {
+        assertFalse(Loopback.allowed(ip), ip);
+        ImplementationException e = assertThrows(ImplementationException.class, () -> Loopback.address(ip, 80));
+        assertTrue(e.getMessage().contains("only loopback addresses"), e.getMessage());
+    }
+
+    @Test
+    void aTraceWithMoreHostsThanABlockHoldsIsBadInput() throws Exception {
+        List<String> lines = new ArrayList<>(List.of("version 1"));
+        for (int i = 0; i < 255; i++) {
+            lines.add("H" + i + ".p1: socket(INET, DGRAM) = 3");
+        }
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class,
+                () -> TraceCheck.check(TraceText.parse("many.trace", String.join("\n", lines) + "\n")));
+        assertEquals(256, e.line(), "the line of host 255");
+        assertEquals("at most 254 hosts", e.expected());
+        // 254 hosts fit.
+        TraceCheck.check(TraceText.parse("fits.trace", String.join("\n", lines.subList(0, 255)) + "\n"));
     }
 }

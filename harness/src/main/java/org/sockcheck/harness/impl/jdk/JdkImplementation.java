@@ -178,10 +178,19 @@ public final class JdkImplementation implements Implementation {
         }
     }
 
+    /** A loopback socket address, parsed (never resolved); any other address ends the run as an error. */
+    private static InetSocketAddress inet(String ip, int port) {
+        try {
+            return Loopback.address(ip, port);
+        } catch (ImplementationException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     private InetSocketAddress local(Sock s, Endpoint addr) throws ImplementationException {
         Loopback.checkOwnAddress(addressing, s.host, addr);
         String ip = addr.wildcardIp() ? addressing.hostIps().get(s.host) : addr.ip();
-        return new InetSocketAddress(ip, addr.port());
+        return inet(ip, addr.port());
     }
 
     private Outcome bind(Sock s, Endpoint addr) throws IOException, ImplementationException {
@@ -210,7 +219,7 @@ public final class JdkImplementation implements Implementation {
         // connections it accepts would carry the option into TIME-WAIT.
         server.setOption(StandardSocketOptions.SO_REUSEADDR, s.reuse);
         closeQuietly(sc);
-        InetSocketAddress at = bound != null ? bound : new InetSocketAddress(addressing.hostIps().get(s.host), 0);
+        InetSocketAddress at = bound != null ? bound : inet(addressing.hostIps().get(s.host), 0);
         try {
             server.bind(at, backlog);
         } catch (IOException e) {
@@ -226,16 +235,16 @@ public final class JdkImplementation implements Implementation {
         switch (s.channel) {
             case SocketChannel sc -> {
                 if (sc.getLocalAddress() == null) {
-                    sc.bind(new InetSocketAddress(addressing.hostIps().get(s.host), 0));
+                    sc.bind(inet(addressing.hostIps().get(s.host), 0));
                 }
-                sc.socket().connect(new InetSocketAddress(addr.ip(), addr.port()), timeoutMs);
+                sc.socket().connect(inet(addr.ip(), addr.port()), timeoutMs);
                 s.wildcard = false;
             }
             case DatagramChannel dc -> {
                 if (dc.getLocalAddress() == null) {
-                    dc.bind(new InetSocketAddress(addressing.hostIps().get(s.host), 0));
+                    dc.bind(inet(addressing.hostIps().get(s.host), 0));
                 }
-                dc.connect(new InetSocketAddress(addr.ip(), addr.port()));
+                dc.connect(inet(addr.ip(), addr.port()));
                 s.wildcard = false;
             }
             default -> {
@@ -279,10 +288,10 @@ public final class JdkImplementation implements Implementation {
                     return new Outcome.Value(dc.write(ByteBuffer.wrap(data)));
                 }
                 if (dc.getLocalAddress() == null) {
-                    dc.bind(new InetSocketAddress(addressing.hostIps().get(s.host), 0));
+                    dc.bind(inet(addressing.hostIps().get(s.host), 0));
                     s.wildcard = true;
                 }
-                return new Outcome.Value(dc.send(ByteBuffer.wrap(data), new InetSocketAddress(to.ip(), to.port())));
+                return new Outcome.Value(dc.send(ByteBuffer.wrap(data), inet(to.ip(), to.port())));
             }
             default -> {
                 return fail(Errno.ENOTCONN);
