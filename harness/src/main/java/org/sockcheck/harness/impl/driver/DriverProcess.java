@@ -37,7 +37,7 @@ final class DriverProcess implements AutoCloseable {
     DriverProcess(String label, List<String> command) throws ImplementationException {
         this.label = label;
         try {
-            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            process = new ProcessBuilder(ProcessGroup.leading(command)).redirectInput(ProcessBuilder.Redirect.PIPE).start();
         } catch (IOException e) {
             throw new ImplementationException("cannot start driver " + String.join(" ", command) + ": " + e.getMessage(), e);
         }
@@ -162,7 +162,11 @@ final class DriverProcess implements AutoCloseable {
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
-    /** Asks the driver to end, then ends it and its children: at most a second's grace. */
+    /**
+     * Asks the driver to end, then ends it and its process group: at most a
+     * second's grace. Whatever the driver started goes too, also when the
+     * driver itself exited as asked.
+     */
     @Override
     public void close() {
         try {
@@ -172,18 +176,20 @@ final class DriverProcess implements AutoCloseable {
         }
         try {
             if (!process.waitFor(1, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+                kill();
                 process.waitFor(2, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        } finally {
+            ProcessGroup.kill(process.pid());
         }
     }
 
-    /** Ends the process and its children without waiting. */
+    /** Ends the process, its process group and its children without waiting. */
     void kill() {
+        ProcessGroup.kill(process.pid());
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }
