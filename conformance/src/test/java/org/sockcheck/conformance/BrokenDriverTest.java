@@ -29,6 +29,7 @@ class BrokenDriverTest {
     @CsvSource({
         "garbage_driver.py,  not JSON",
         "crashing_driver.py, the driver exited while socket was pending",
+        "endless_line_driver.py, the driver wrote a line longer than 1048576 characters while socket was pending",
     })
     void brokenDriverIsAnErrorAtTheFirstCallAndTheNextTraceStillRuns(String driver, String why) throws Exception {
         List<Trace> traces = Corpus.traces().subList(0, 2);

@@ -30,7 +30,8 @@ final class DriverProcess implements AutoCloseable {
     private final String label;
     private final Process process;
     private final OutputStream stdin;
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    /** Lines read and not yet taken: bounded, so a driver that floods its output waits on its pipe instead. */
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>(1024);
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
     private long nextId = 1;
 
@@ -50,15 +51,38 @@ final class DriverProcess implements AutoCloseable {
         err.setUncaughtExceptionHandler((t, e) -> { });
     }
 
+    /** The longest reply line a driver may write; a longer one is the driver's fault (ERROR), and reading stops. */
+    static final int MAX_LINE = 1 << 20;
+    /** The longest stderr line kept (the rest of it is dropped). */
+    private static final int MAX_STDERR_LINE = 4096;
+    private static final String TOO_LONG = "\u0000too long";
+
     private void pump(BufferedReader r, boolean stdout) {
         try (r) {
-            String line;
-            while ((line = r.readLine()) != null) {
+            StringBuilder line = new StringBuilder();
+            int ch;
+            while ((ch = r.read()) != -1) {
+                if (ch != '\n') {
+                    if (line.length() < (stdout ? MAX_LINE : MAX_STDERR_LINE)) {
+                        line.append((char) ch);
+                    } else if (stdout) {
+                        // Memory is bounded whatever a driver writes: the line is not kept, and nothing after it.
+                        lines.offer(TOO_LONG);
+                        return;
+                    }
+                    continue;
+                }
+                String text = line.toString();
+                line.setLength(0);
                 if (stdout) {
-                    lines.add(line);
+                    try {
+                        lines.put(text);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 } else {
                     synchronized (stderrTail) {
-                        stderrTail.add(line);
+                        stderrTail.add(text);
                         if (stderrTail.size() > STDERR_KEPT) {
                             stderrTail.removeFirst();
                         }
@@ -69,7 +93,7 @@ final class DriverProcess implements AutoCloseable {
             // the process ended; the EOF marker below says so
         } finally {
             if (stdout) {
-                lines.add(EOF);
+                lines.offer(EOF);
             }
         }
     }
@@ -116,8 +140,12 @@ final class DriverProcess implements AutoCloseable {
                 throw new NoReply(op + " did not return within " + timeoutMs + " ms");
             }
             if (line.equals(EOF)) {
-                lines.add(EOF);
+                lines.offer(EOF);
                 throw failure("the driver exited while " + op + " was pending" + exitCode());
+            }
+            if (line.equals(TOO_LONG)) {
+                lines.offer(TOO_LONG);
+                throw failure("the driver wrote a line longer than " + MAX_LINE + " characters while " + op + " was pending");
             }
             JsonNode reply;
             try {
