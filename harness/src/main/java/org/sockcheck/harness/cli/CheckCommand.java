@@ -124,6 +124,7 @@ public final class CheckCommand implements Callable<Integer> {
             List<Trace> loaded = read.get();
             Path base = commonFolder(roots);
             Map<String, Expectations> lists = knownDivergences(impls);
+            checkReportFolder();
             SpecJudge judge = judge(loaded, out);
             List<TraceResult> results = runAll(loaded, impls, lists, new Runner(new ExpectedResults(),
                     Duration.ofMillis(callTimeoutMs), judge), base, out);
@@ -141,6 +142,19 @@ public final class CheckCommand implements Callable<Integer> {
             return stop.code;
         } finally {
             impls.forEach(Implementation::close);
+        }
+    }
+
+    /** The report folder can be written: found out before the first trace, not after the whole run. */
+    private void checkReportFolder() throws Stop {
+        try {
+            Files.createDirectories(report);
+            Path probe = Files.createTempFile(report, ".sockcheck-", ".probe");
+            Files.delete(probe);
+        } catch (IOException | RuntimeException e) {
+            throw new Stop(Main.BAD_INPUT, "cannot write the report folder " + report + " (" + e.getClass().getSimpleName()
+                    .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT).replace(" exception", "")
+                    + ": " + e.getMessage() + ")", "give --report a folder you can write");
         }
     }
 
@@ -350,10 +364,13 @@ public final class CheckCommand implements Callable<Integer> {
             return results.stream().filter(r -> r.verdict() == v).count();
         }
 
-        /** ERROR first (the run cannot be trusted), then nonconformance. */
+        /** ERROR first (the run cannot be trusted), then nothing judged at all, then nonconformance. */
         int exitCode() {
             if (count(Verdict.ERROR) > 0) {
                 return Main.ERROR;
+            }
+            if (!results.isEmpty() && results.stream().noneMatch(r -> r.judgedBy() == org.sockcheck.harness.run.JudgedBy.SPEC)) {
+                return Main.NOTHING_JUDGED;
             }
             if (count(Verdict.FAIL) > 0 || count(Verdict.XPASS) > 0 || unjudged() > 0 && !allowUnjudged) {
                 return Main.NONCONFORMANCE;

@@ -35,6 +35,10 @@ final class ImplSpecs {
             String last = specs.remove(specs.size() - 1);
             specs.add(last + " " + String.join(" ", words.subList(1, words.size())));
         }
+        if (specs.isEmpty()) {
+            throw new UsageError("--impl names no implementation: '" + String.join(" ", words) + "'",
+                    "ref, linux, jdk or driver:COMMAND, separated by commas");
+        }
         return specs;
     }
 

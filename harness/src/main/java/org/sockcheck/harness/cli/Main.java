@@ -15,6 +15,8 @@ public final class Main {
     public static final int NONCONFORMANCE = 1;
     public static final int BAD_INPUT = 2;
     public static final int ERROR = 3;
+    /** Runs were made but the spec judged none of them (every one SKIP): no verdict to give. */
+    public static final int NOTHING_JUDGED = 4;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -27,6 +29,8 @@ public final class Main {
     /** Runs the command with its output going to the given writers (for tests and embedding). */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
+        // An argument that starts with @ is an argument, not a file of arguments to read.
+        cl.setExpandAtFiles(false);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

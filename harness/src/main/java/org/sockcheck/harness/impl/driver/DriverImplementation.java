@@ -78,6 +78,11 @@ public final class DriverImplementation implements Implementation {
             if (!hello.isObject() || hello.path("protocol").asInt(-1) != PROTOCOL) {
                 throw d.failure("hello must answer {\"protocol\":1,...}, got " + hello);
             }
+            if (!hello.path("ops").isArray() || hello.path("ops").isEmpty()
+                    || !hello.path("ops").valueStream().allMatch(JsonNode::isString)) {
+                throw d.failure("hello must list the operations the driver offers, {\"protocol\":1,\"ops\":[\"socket\",...]},"
+                        + " got " + DriverProcess.abbreviate(hello.toString()));
+            }
             Set<String> supported = new TreeSet<>();
             hello.path("ops").forEach(o -> supported.add(o.asString()));
             ops.put(p, supported);

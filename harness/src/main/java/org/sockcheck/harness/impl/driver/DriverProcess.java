@@ -156,7 +156,7 @@ final class DriverProcess implements AutoCloseable {
             if (reply == null || !reply.isObject() || !reply.has("id")) {
                 throw failure("the driver wrote a reply without an id: " + abbreviate(line));
             }
-            if (reply.get("id").asLong() != id) {
+            if (!reply.get("id").isIntegralNumber() || reply.get("id").asLong() != id) {
                 throw failure("reply for id " + reply.get("id") + " while waiting for id " + id + ": " + abbreviate(line));
             }
             if (reply.has("ok")) {
@@ -186,7 +186,7 @@ final class DriverProcess implements AutoCloseable {
                 + err.replace("\n", "\n    ")));
     }
 
-    private static String abbreviate(String s) {
+    static String abbreviate(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
