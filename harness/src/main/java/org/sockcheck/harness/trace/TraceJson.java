@@ -233,6 +233,10 @@ public final class TraceJson {
                 throw error("a value", "none", null);
             }
             if (a.isIntegralNumber()) {
+                if (!a.canConvertToInt()) {
+                    throw error("a number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE,
+                            TraceText.shorten(a.toString()), "the socket API's numbers are C ints");
+                }
                 return new Arg.Int(a.asLong());
             }
             if (a.isObject() && a.has("name")) {

@@ -318,6 +318,11 @@ public final class TraceText {
             }
         }
 
+        /**
+         * A number as the grammar writes it: an optional '-' and ASCII digits,
+         * within the range of a C int (descriptors, sizes, ports and options
+         * are ints in the socket API).
+         */
         long number(String what) throws TraceSyntaxException {
             skipSpace();
             lastStart = pos;
@@ -325,19 +330,25 @@ public final class TraceText {
             if (end < text.length() && text.charAt(end) == '-') {
                 end++;
             }
-            while (end < text.length() && Character.isDigit(text.charAt(end))) {
+            while (end < text.length() && text.charAt(end) >= '0' && text.charAt(end) <= '9') {
                 end++;
             }
             if (end == pos || (end == pos + 1 && text.charAt(pos) == '-')) {
                 throw error(what, describeHere(), null);
             }
+            String digits = text.substring(pos, end);
+            long v;
             try {
-                long v = Long.parseLong(text.substring(pos, end));
-                pos = end;
-                return v;
+                v = Long.parseLong(digits);
             } catch (NumberFormatException e) {
-                throw error(what, "a number out of range", null);
+                v = Long.MAX_VALUE;
             }
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw error(what + " from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE,
+                        shorten(digits), "the socket API's numbers are C ints");
+            }
+            pos = end;
+            return v;
         }
 
         String variable() throws TraceSyntaxException {
@@ -378,7 +389,7 @@ public final class TraceText {
                 port = new Arg.Port.Any();
             } else if (pos < text.length() && text.charAt(pos) == '$') {
                 port = new Arg.Port.Var(variable());
-            } else if (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+            } else if (pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '9') {
                 long p = number("a port");
                 if (p < 0 || p > 65535) {
                     throw new TraceSyntaxException(source, lineNo, lastStart + 1, "a port from 0 to 65535",
@@ -520,7 +531,7 @@ public final class TraceText {
                     if (peek() == '$') {
                         return new Expect.Returns(new Arg.Var(variable()), null);
                     }
-                    if (pos < text.length() && (Character.isDigit(peek()) || peek() == '-')) {
+                    if (pos < text.length() && (peek() >= '0' && peek() <= '9' || peek() == '-')) {
                         return new Expect.Returns(new Arg.Int(number(shape.description)), null);
                     }
                     throw error(shape.description + " or an errno name", describeHere(), null);
@@ -547,7 +558,7 @@ public final class TraceText {
 
         long numberOrErrnoHint() throws TraceSyntaxException {
             skipSpace();
-            if (!(pos < text.length() && Character.isDigit(text.charAt(pos)))) {
+            if (!(pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '9')) {
                 throw error("a descriptor or an errno name", describeHere(), "accept gives '4 peer B:$e1'");
             }
             return number("a descriptor");
@@ -661,5 +672,10 @@ public final class TraceText {
             }
         }
         return sb.append('"').toString();
+    }
+
+    /** A value for a message: as it is when short, else its start and its length. */
+    static String shorten(String value) {
+        return value.length() <= 40 ? value : value.substring(0, 32) + "... (" + value.length() + " characters)";
     }
 }

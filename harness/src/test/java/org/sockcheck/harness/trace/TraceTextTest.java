@@ -151,4 +151,28 @@ class TraceTextTest {
         assertEquals(3, e.line());
         assertEquals("a call that blocks as the last event", e.expected());
     }
+
+    /** Numbers are C ints, written with ASCII digits: anything else is a syntax error at its place, never cut to 32 bits. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "A.p1: recv(3, 4294967297) = \"\"|2|15",
+        "A.p1: close(2147483648) = EBADF|2|13",
+        "A.p1: recv(3, 99999999999999999999999) = \"\"|2|15",
+        "A.p1: recv(3, \u0661\u0660) = \"\"|2|15",
+    })
+    void numbersOutOfRangeOrNotAsciiAreRefused(String line, int lineNo, int column) {
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> TraceText.parse("n.trace", "version 1\n" + line + "\n"));
+        assertEquals(lineNo, e.line(), e.getMessage());
+        assertEquals(column, e.column(), e.getMessage());
+    }
+
+    @Test
+    void aVersionBeyondAnIntIsNotVersionOne() {
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> TraceText.parse("v.trace", "version 4294967297\n"));
+        assertTrue(e.getMessage().contains("4294967297"), e.getMessage());
+        TraceSyntaxException j = assertThrows(TraceSyntaxException.class, () -> TraceJson.parse("v.jsonl",
+                "{\"version\":1}\n{\"host\":\"A\",\"process\":\"p1\",\"call\":\"close\",\"args\":[4294967299],\"errno\":\"EBADF\"}\n"));
+        assertEquals(2, j.line(), j.getMessage());
+        assertTrue(j.getMessage().contains("a number from -2147483648 to 2147483647"), j.getMessage());
+    }
 }
