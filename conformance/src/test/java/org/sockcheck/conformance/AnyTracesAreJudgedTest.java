@@ -92,27 +92,50 @@ class AnyTracesAreJudgedTest {
 
     @Test
     void aRunTheSpecCannotJudgeIsASkipThatFailsTheGateUnlessAllowed() throws Exception {
-        // TRUE cannot name a host of the spec's model (a TLA+ keyword): the runs are not judged, and say why.
-        trace("keyword-host", "LINUX", """
-                TRUE.p1: socket(INET, STREAM) = 3
-                TRUE.p1: close(3) = 0
+        // A search limit of 1 ms: the spec cannot decide the run in time, and says so.
+        trace("handshake", "LINUX", """
+                A.p1: socket(INET, STREAM) = 3
+                A.p1: bind(3, A:80) = 0
+                A.p1: listen(3, 8) = 0
+                B.p1: socket(INET, STREAM) = 3
+                B.p1: connect(3, A:80) = 0
+                A.p1: accept(3) = 4 peer B:$e1
+                B.p1: send(3, "x") = 1
+                A.p1: recv(4, 10) = "x"
+                observe A: tcp A:80 *:* LISTEN; tcp A:80 B:$e1 ESTABLISHED
                 """);
         for (boolean allow : new boolean[] {false, true}) {
             StringWriter out = new StringWriter();
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("check", "--impl", "ref", "--traces",
-                    dir.resolve("keyword-host.trace").toString(), "--no-html", "--report", dir.resolve("report").toString()));
+                    dir.resolve("handshake.trace").toString(), "--search-limit", "1", "--no-html", "--report",
+                    dir.resolve("report").toString()));
             if (allow) {
                 args.add("--allow-unjudged");
             }
             int code = Main.run(new PrintWriter(out), new PrintWriter(out), args.toArray(String[]::new));
-            assertEquals(allow ? 0 : 1, code, out.toString());
-            assertTrue(out.toString().contains("SKIP on ref: " + dir.resolve("keyword-host.trace") + ": not judged: the spec could not judge this"
-                    + " run: the host name TRUE cannot name a host of the spec"), out.toString());
+            // Allowed, the run is still one where nothing was judged: exit 4, not 0.
+            assertEquals(allow ? Main.NOTHING_JUDGED : 1, code, out.toString());
+            assertTrue(out.toString().contains("SKIP on ref: " + dir.resolve("handshake.trace") + ": not judged: the spec could"
+                    + " not judge this run: undecided at line "), out.toString());
+            assertTrue(out.toString().contains("the search's time limit"), out.toString());
             assertTrue(out.toString().contains("1 runs: 0 pass, 0 fail, 1 skip (0 judged by the spec, 1 not judged: "
                     + (allow ? "allowed by --allow-unjudged)" : "these fail the gate")), out.toString());
             assertTrue(Files.readString(dir.resolve("report/junit.xml")).contains(
                     "<property name=\"verdict-by\" value=\"not judged: the spec could not judge this run\""));
         }
+    }
+
+    @Test
+    void aHostNameTheSpecCannotHoldIsBadInput() throws Exception {
+        trace("keyword-host", "LINUX", """
+                TRUE.p1: socket(INET, STREAM) = 3
+                """);
+        StringWriter out = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(out), "check", "--impl", "ref", "--traces",
+                dir.resolve("keyword-host.trace").toString(), "--no-html", "--report", dir.resolve("report").toString());
+        assertEquals(2, code, out.toString());
+        assertTrue(out.toString().contains("keyword-host.trace:5:1: expected a host name"), out.toString());
+        assertTrue(out.toString().contains("not a TLA+ keyword, found 'TRUE'"), out.toString());
     }
 
     @Test

@@ -64,10 +64,10 @@ public final class CheckCommand implements Callable<Integer> {
             + " trace is outside what the model holds) pass the gate; they are SKIP either way, and counted.")
     boolean allowUnjudged;
 
-    @Option(names = "--search-limit", paramLabel = "S", defaultValue = "10",
-            description = "How long the spec may search for a behaviour that explains one run (s); a search that"
+    @Option(names = "--search-limit", paramLabel = "MS", defaultValue = "10000",
+            description = "How long the spec may search for a behaviour that explains one run (ms); a search that"
                     + " runs out is 'undecided', a SKIP that is not judged. Default: ${DEFAULT-VALUE}.")
-    long searchLimitS;
+    long searchLimitMs;
 
     @Option(names = "--no-html", description = "Do not make the single-file HTML report (Allure) in DIR/html.")
     boolean noHtml;
@@ -162,8 +162,8 @@ public final class CheckCommand implements Callable<Integer> {
         if (callTimeoutMs <= 0) {
             throw new Stop(Main.BAD_INPUT, "--call-timeout must be positive", "the default is 5000 (ms)");
         }
-        if (searchLimitS <= 0) {
-            throw new Stop(Main.BAD_INPUT, "--search-limit must be positive", "the default is 10 (s)");
+        if (searchLimitMs <= 0) {
+            throw new Stop(Main.BAD_INPUT, "--search-limit must be positive", "the default is 10000 (ms)");
         }
     }
 
@@ -201,7 +201,7 @@ public final class CheckCommand implements Callable<Integer> {
         out.flush();
         SpecJudge judge;
         try {
-            judge = SpecJudge.forTraces(loaded, Duration.ofSeconds(searchLimitS));
+            judge = SpecJudge.forTraces(loaded, Duration.ofMillis(searchLimitMs));
         } catch (IOException e) {
             throw new Stop(Main.ERROR, "the spec could not be loaded: " + e.getMessage(), null);
         }
@@ -364,16 +364,16 @@ public final class CheckCommand implements Callable<Integer> {
             return results.stream().filter(r -> r.verdict() == v).count();
         }
 
-        /** ERROR first (the run cannot be trusted), then nothing judged at all, then nonconformance. */
+        /** ERROR first (the run cannot be trusted), then nonconformance, then a run that judged nothing at all. */
         int exitCode() {
             if (count(Verdict.ERROR) > 0) {
                 return Main.ERROR;
             }
-            if (!results.isEmpty() && results.stream().noneMatch(r -> r.judgedBy() == org.sockcheck.harness.run.JudgedBy.SPEC)) {
-                return Main.NOTHING_JUDGED;
-            }
             if (count(Verdict.FAIL) > 0 || count(Verdict.XPASS) > 0 || unjudged() > 0 && !allowUnjudged) {
                 return Main.NONCONFORMANCE;
+            }
+            if (!results.isEmpty() && results.stream().noneMatch(r -> r.judgedBy() == org.sockcheck.harness.run.JudgedBy.SPEC)) {
+                return Main.NOTHING_JUDGED;
             }
             return Main.OK;
         }

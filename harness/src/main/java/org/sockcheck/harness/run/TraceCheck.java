@@ -7,6 +7,7 @@ import org.sockcheck.harness.trace.Arg;
 import org.sockcheck.harness.trace.Event;
 import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.harness.trace.TraceSyntaxException;
+import org.sockcheck.harness.trace.TraceText;
 
 /**
  * Checks that go beyond the grammar, made before anything runs: every
@@ -33,6 +34,7 @@ public final class TraceCheck {
         Set<String> bound = new HashSet<>();
         List<Event> events = t.events();
         for (Event e : events) {
+            names(t, e);
             if (e instanceof Event.Call c) {
                 if (c.expect() instanceof Event.Expect.Blocks && e != events.get(events.size() - 1)) {
                     throw new TraceSyntaxException(t.source(), c.line(), 1, "a call that blocks as the last event",
@@ -67,6 +69,44 @@ public final class TraceCheck {
                     collect(row.local(), bound);
                     collect(row.remote(), bound);
                 }
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("[A-Z][A-Za-z0-9_]{0,63}");
+    private static final java.util.regex.Pattern PROCESS = java.util.regex.Pattern.compile("[A-Za-z0-9_]{1,64}");
+
+    /**
+     * Host and process names as the grammar writes them (both forms: the
+     * JSON form takes any string): a host is a capital letter and ASCII
+     * letters, digits and _, and no TLA+ keyword, since the spec's model
+     * names it; a process is ASCII letters, digits and _.
+     */
+    private static void names(Trace t, Event e) throws TraceSyntaxException {
+        List<String> hosts = new java.util.ArrayList<>(List.of(e.host()));
+        List<String> procs = new java.util.ArrayList<>();
+        if (e instanceof Event.Call c) {
+            procs.add(c.process());
+            for (Arg a : c.args()) {
+                if (a instanceof Arg.Addr ad && ad.host() != null && Character.isUpperCase(ad.host().charAt(0))) {
+                    hosts.add(ad.host());
+                }
+                if (a instanceof Arg.Name n && c.op().equals("fork")) {
+                    procs.add(n.name());
+                }
+            }
+        }
+        for (String h : hosts) {
+            if (!HOST.matcher(h).matches() || org.sockcheck.harness.validate.Models.reserved(h)) {
+                throw new TraceSyntaxException(t.source(), e.line(), 1, "a host name: a capital letter, then ASCII letters,"
+                        + " digits or _ (at most 64), and not a TLA+ keyword", "'" + TraceText.shortened(h) + "'",
+                        "hosts read like A, B, Server");
+            }
+        }
+        for (String p : procs) {
+            if (!PROCESS.matcher(p).matches()) {
+                throw new TraceSyntaxException(t.source(), e.line(), 1, "a process name of ASCII letters, digits or _"
+                        + " (at most 64)", "'" + TraceText.shortened(p) + "'", "processes read like p1, server");
             }
         }
     }

@@ -22,7 +22,9 @@ import tools.jackson.databind.node.ObjectNode;
  * Data bytes travel as a string of code points 0..255 (Latin-1).
  */
 public final class TraceJson {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** Strict: a key given twice in one object is an error, not the last one winning. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private TraceJson() {
     }

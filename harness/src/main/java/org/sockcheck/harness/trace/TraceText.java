@@ -674,6 +674,14 @@ public final class TraceText {
         return sb.append('"').toString();
     }
 
+    /** A value for a message: as it is when short, else its start and its length; control characters escaped. */
+    public static String shortened(String value) {
+        String v = shorten(value);
+        StringBuilder sb = new StringBuilder();
+        v.chars().forEach(ch -> sb.append(ch < 32 || ch == 127 ? String.format("\\x%02x", ch) : String.valueOf((char) ch)));
+        return sb.toString();
+    }
+
     /** A value for a message: as it is when short, else its start and its length. */
     static String shorten(String value) {
         return value.length() <= 40 ? value : value.substring(0, 32) + "... (" + value.length() + " characters)";

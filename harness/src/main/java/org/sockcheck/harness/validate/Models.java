@@ -229,6 +229,11 @@ public final class Models {
         }
     }
 
+    /** Whether a name is a word TLA+ keeps for itself (TRUE, EXCEPT, ...) or one of the spec's own. */
+    public static boolean reserved(String name) {
+        return RESERVED.contains(name);
+    }
+
     /** Why the spec cannot take this trace, or empty when it can. */
     public static Optional<String> unfit(Trace t) {
         for (String h : t.hosts()) {

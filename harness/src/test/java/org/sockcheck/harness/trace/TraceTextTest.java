@@ -175,4 +175,12 @@ class TraceTextTest {
         assertEquals(2, j.line(), j.getMessage());
         assertTrue(j.getMessage().contains("a number from -2147483648 to 2147483647"), j.getMessage());
     }
+
+    @Test
+    void aJsonKeyGivenTwiceIsAnErrorNotTheLastOneWinning() {
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> TraceJson.parse("d.jsonl",
+                "{\"version\":1}\n{\"host\":\"A\",\"host\":\"B\",\"process\":\"p1\",\"call\":\"close\",\"args\":[3],\"errno\":\"EBADF\"}\n"));
+        assertEquals(2, e.line(), e.getMessage());
+        assertTrue(e.getMessage().contains("Duplicate"), e.getMessage());
+    }
 }
