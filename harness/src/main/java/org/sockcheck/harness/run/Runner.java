@@ -176,8 +176,8 @@ public final class Runner {
                         : !x.ok() && x.line() < at ? new Step(x.line(), x.event(), x.expected(), x.observed(), true) : x);
                 verdict = Verdict.FAIL;
                 failLine = at;
-                message = file + ":" + at + ": " + eventOnly(e) + "\n  expected: " + st.expected() + "\n  observed: "
-                        + st.observed() + "\n  no behaviour of the spec explains this; it allows: " + r.allowed()
+                message = file + ":" + at + ": " + eventOnly(e) + "\n  expected: " + brief(st.expected()) + "\n  observed: "
+                        + brief(st.observed()) + "\n  no behaviour of the spec explains this; it allows: " + brief(r.allowed())
                         + "\n  (searched " + r.searched() + " states" + (r.bounded() ? ", up to the search's bound)" : ")");
                 if (replay.first != null && replay.first.event().line() < at) {
                     // What led there: the spec allowed the first difference, in a behaviour that cannot go on.
@@ -209,9 +209,17 @@ public final class Runner {
     }
 
     private static String differs(String file, Differs d) {
-        return file + ":" + d.event().line() + ": " + eventOnly(d.event()) + "\n  expected: " + d.how().expected()
-                + "\n  observed: " + d.how().observed()
-                + (d.how().detail() == null || d.how().detail().isEmpty() ? "" : "\n  " + d.how().detail().replace("\n", "\n  "));
+        return file + ":" + d.event().line() + ": " + eventOnly(d.event()) + "\n  expected: " + brief(d.how().expected())
+                + "\n  observed: " + brief(d.how().observed())
+                + (d.how().detail() == null || d.how().detail().isEmpty() ? "" : "\n  " + brief(d.how().detail()).replace("\n", "\n  "));
+    }
+
+    /** The longest value a message shows whole; a longer one shows its start and its length (a 10 MB datum is not echoed). */
+    static final int SHOWN = 300;
+
+    static String brief(String value) {
+        return value == null || value.length() <= SHOWN ? value
+                : value.substring(0, SHOWN - 60) + "... (" + value.length() + " characters)";
     }
 
     private static String where(String file, Event e) {
@@ -219,10 +227,10 @@ public final class Runner {
     }
 
     private static String eventOnly(Event e) {
-        return switch (e) {
+        return brief(switch (e) {
             case Event.Call c -> c.host() + "." + c.process() + ": " + TraceText.callOnly(c);
             case Event.Observe o -> "observe " + o.host();
-        };
+        });
     }
 
     private static String expectedOf(Event e) {
