@@ -7,9 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** Ctrl-C during a call that would wait a minute: the run ends at once and leaves no driver process behind. */
+/**
+ * Ctrl-C during a call that would wait a minute: the run ends at once and
+ * leaves no driver process behind; and a run interrupted halfway leaves the
+ * report of the verdicts it has.
+ */
 class InterruptTest {
     @Test
     void interruptEndsTheRunAndItsDriverProcesses() throws Exception {
@@ -38,6 +44,40 @@ class InterruptTest {
         } finally {
             run.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
             run.destroyForcibly();
+        }
+    }
+
+    @Test
+    void anInterruptedRunLeavesTheReportOfItsVerdictsSoFar() throws Exception {
+        Path jar = Path.of("..", "harness", "target", "sockcheck.jar");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path log = Files.createTempFile("sockcheck-interrupt", ".log");
+        Path report = Path.of("target", "interrupt-report-so-far");
+        Process run = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "check",
+                "--impl", "ref,linux", "--traces", Corpus.SCENARIOS.toString(), "--no-html", "--report", report.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            // Once the runs on linux have started (ref's 90 come first), Ctrl-C.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(log).contains("[100/") && run.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(run.isAlive(), "the run ended before it could be interrupted: " + Files.readString(log));
+            new ProcessBuilder("kill", "-INT", Long.toString(run.pid())).start().waitFor(5, TimeUnit.SECONDS);
+            assertTrue(run.waitFor(20, TimeUnit.SECONDS), "sockcheck did not end on SIGINT");
+            assertEquals(130, run.exitValue(), Files.readString(log));
+            String summary = Files.readString(report.resolve("summary.txt"));
+            Matcher m = Pattern.compile("INCOMPLETE: interrupted after (\\d+) of 180 runs")
+                    .matcher(summary);
+            assertTrue(m.find(), summary);
+            int made = Integer.parseInt(m.group(1));
+            assertTrue(made >= 99 && made < 180, "runs in the report: " + made);
+            String junit = Files.readString(report.resolve("junit.xml"));
+            assertEquals(made, junit.split("<testcase ", -1).length - 1, "one test case per verdict so far");
+        } finally {
+            run.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            run.destroyForcibly();
+            Files.deleteIfExists(log);
         }
     }
 }

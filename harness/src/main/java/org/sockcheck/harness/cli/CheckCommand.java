@@ -126,8 +126,17 @@ public final class CheckCommand implements Callable<Integer> {
             Map<String, Expectations> lists = knownDivergences(impls);
             checkReportFolder();
             SpecJudge judge = judge(loaded, out);
-            List<TraceResult> results = runAll(loaded, impls, lists, new Runner(new ExpectedResults(),
-                    Duration.ofMillis(callTimeoutMs), judge), base, out);
+            List<TraceResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
+            int planned = loaded.size() * impls.size();
+            // Ctrl-C or a kill: the verdicts so far still make a report, marked incomplete.
+            org.sockcheck.harness.impl.ShutdownHook interrupted = new org.sockcheck.harness.impl.ShutdownHook(
+                    "sockcheck-report-on-interrupt", () -> reportSoFar(results, planned, base));
+            try {
+                runAll(loaded, impls, lists, new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs), judge),
+                        base, out, results);
+            } finally {
+                interrupted.remove();
+            }
             Summary summary = new Summary(results, base, coverage(results, judge), allowUnjudged);
             out.println();
             out.print(summary.table());
@@ -229,10 +238,29 @@ public final class CheckCommand implements Callable<Integer> {
         return judge;
     }
 
-    /** Every trace on every implementation, a line of progress each. */
-    private static List<TraceResult> runAll(List<Trace> loaded, List<Implementation> impls, Map<String, Expectations> lists,
-                                            Runner runner, Path base, PrintWriter out) {
-        List<TraceResult> results = new ArrayList<>();
+    /**
+     * The report of a run that was interrupted: the verdicts it has, the
+     * summary saying how many of the planned runs were made (no HTML: the
+     * JVM is on its way out).
+     */
+    private void reportSoFar(List<TraceResult> results, int planned, Path base) {
+        List<TraceResult> made;
+        synchronized (results) {
+            made = List.copyOf(results);
+        }
+        String note = "INCOMPLETE: interrupted after " + made.size() + " of " + planned + " runs; the verdicts so far\n";
+        try {
+            Reports.write(report, made, base, new Summary(made, base, note, allowUnjudged));
+            System.err.println("sockcheck check: interrupted; the report of " + made.size() + " of " + planned
+                    + " runs is in " + report);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("sockcheck check: interrupted; no report: " + e.getMessage());
+        }
+    }
+
+    /** Every trace on every implementation, a line of progress each, each verdict added to results as it comes. */
+    private static void runAll(List<Trace> loaded, List<Implementation> impls, Map<String, Expectations> lists,
+                               Runner runner, Path base, PrintWriter out, List<TraceResult> results) {
         int total = loaded.size() * impls.size();
         int n = 0;
         out.printf("sockcheck: %d traces x %d implementations (%s)%n", loaded.size(), impls.size(),
@@ -249,7 +277,6 @@ public final class CheckCommand implements Callable<Integer> {
                 out.flush();
             }
         }
-        return results;
     }
 
     /** The spec coverage of the passing runs, per implementation, as the summary prints it. */
