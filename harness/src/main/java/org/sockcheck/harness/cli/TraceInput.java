@@ -45,7 +45,7 @@ final class TraceInput {
             } catch (TraceSyntaxException e) {
                 problems.add(e.getMessage());
             } catch (IOException e) {
-                problems.add(f + ": cannot read: " + e.getMessage());
+                problems.add(f + ": cannot read: " + TraceFiles.why(e));
             }
         }
         if (!problems.isEmpty()) {

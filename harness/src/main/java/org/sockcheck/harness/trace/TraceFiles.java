@@ -1,13 +1,11 @@
 package org.sockcheck.harness.trace;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** Finds and reads trace files: {@code *.trace} (text) and {@code *.jsonl} (JSON Lines). */
 public final class TraceFiles {
@@ -19,24 +17,69 @@ public final class TraceFiles {
         return n.endsWith(".trace") || n.endsWith(".jsonl");
     }
 
-    /** The trace files under each path (a file or a folder, searched deeply), sorted. */
+    /** The largest trace file read: a bigger one is refused before it is read (memory stays bounded). */
+    public static final long MAX_BYTES = 64L << 20;
+
+    /**
+     * The trace files under each path (a file or a folder, searched deeply,
+     * symbolic links not followed), sorted.
+     *
+     * @throws IOException naming every path that cannot be searched, and why
+     */
     public static List<Path> find(List<Path> roots) throws IOException {
         List<Path> out = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
         for (Path root : roots) {
             if (Files.isDirectory(root)) {
-                try (Stream<Path> s = Files.walk(root)) {
-                    s.filter(Files::isRegularFile).filter(TraceFiles::isTrace).sorted().forEach(out::add);
-                }
+                List<Path> found = new ArrayList<>();
+                Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+                    @Override
+                    public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+                        if (a.isRegularFile() && isTrace(file)) {
+                            found.add(file);
+                        }
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                        problems.add(file + ": cannot read: " + why(e));
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+                });
+                found.stream().sorted().forEach(out::add);
             } else if (Files.isRegularFile(root)) {
                 out.add(root);
+            } else if (Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                problems.add(root + (Files.isSymbolicLink(root) ? ": a symbolic link that leads nowhere (a loop or a missing"
+                        + " target)" : ": not a file or a folder (a fifo, a device or a socket)"));
             } else {
-                throw new IOException(root + ": no such file or folder");
+                problems.add(root + ": no such file or folder");
             }
+        }
+        if (!problems.isEmpty()) {
+            throw new IOException(String.join("\n", problems));
         }
         return out;
     }
 
+    /** Why a file could not be read, in words (not the name of a Java exception). */
+    public static String why(IOException e) {
+        return switch (e) {
+            case java.nio.file.AccessDeniedException a -> "permission denied";
+            case java.nio.file.NoSuchFileException n -> "no such file";
+            case java.nio.file.FileSystemLoopException l -> "a loop of symbolic links";
+            case java.nio.file.NotDirectoryException n -> "not a folder";
+            default -> e.getMessage() == null ? "an input/output error" : e.getMessage();
+        };
+    }
+
     public static Trace read(Path p) throws IOException, TraceSyntaxException {
+        long size = Files.size(p);
+        if (size > MAX_BYTES) {
+            throw new TraceSyntaxException(p.toString(), 1, 1, "a trace of at most " + (MAX_BYTES >> 20) + " MiB",
+                    size + " bytes", "split it into traces of their own");
+        }
         String text;
         try {
             text = Files.readString(p, StandardCharsets.UTF_8);
@@ -51,7 +94,7 @@ public final class TraceFiles {
         try {
             Files.writeString(p, p.toString().endsWith(".jsonl") ? TraceJson.print(t) : TraceText.print(t));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

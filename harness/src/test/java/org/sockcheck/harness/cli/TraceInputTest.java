@@ -38,4 +38,32 @@ class TraceInputTest {
         assertTrue(r[2].contains(bad + ":2"), r[2]);
         assertTrue(r[2].contains("1 trace(s) could not be read; nothing was validated."), r[2]);
     }
+
+    /** Each path that cannot be searched is named with the reason, all of them before anything runs. */
+    @Test
+    void aLinkLoopAFifoAndAMissingPathAreEachNamedWithTheirReason(@TempDir Path dir) throws Exception {
+        Path loop = dir.resolve("loop");
+        Files.createSymbolicLink(loop, dir.resolve("loop2"));
+        Files.createSymbolicLink(dir.resolve("loop2"), loop);
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path missing = dir.resolve("missing");
+        String[] r = run("validate", loop.toString(), fifo.toString(), missing.toString());
+        assertEquals("2", r[0], r[2]);
+        assertTrue(r[2].contains(loop + ": a symbolic link that leads nowhere (a loop or a missing target)"), r[2]);
+        assertTrue(r[2].contains(fifo + ": not a file or a folder (a fifo, a device or a socket)"), r[2]);
+        assertTrue(r[2].contains(missing + ": no such file or folder"), r[2]);
+        assertTrue(!r[2].contains("Exception"), r[2]);
+    }
+
+    @Test
+    void aTraceLargerThanTheLimitIsRefusedBeforeItIsRead(@TempDir Path dir) throws Exception {
+        Path big = dir.resolve("big.trace");
+        try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(org.sockcheck.harness.trace.TraceFiles.MAX_BYTES + 1);
+        }
+        String[] r = run("validate", big.toString());
+        assertEquals("2", r[0], r[2]);
+        assertTrue(r[2].contains(big + ":1:1: expected a trace of at most 64 MiB, found 67108865 bytes"), r[2]);
+    }
 }
