@@ -467,11 +467,12 @@ public final class TraceText {
                             if (pos + 2 > text.length()) {
                                 throw error("two hex digits after \\x", describeHere(), null);
                             }
-                            try {
-                                out.write(Integer.parseInt(text.substring(pos, pos + 2), 16));
-                            } catch (NumberFormatException ex) {
+                            String hex = text.substring(pos, pos + 2);
+                            // Two ASCII hex digits: parseInt alone would take "+1" and digits of other scripts.
+                            if (!hex.chars().allMatch(h -> h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F')) {
                                 throw error("two hex digits after \\x", describeHere(), null);
                             }
+                            out.write(Integer.parseInt(hex, 16));
                             pos += 2;
                         }
                         default -> {

@@ -183,4 +183,12 @@ class TraceTextTest {
         assertEquals(2, e.line(), e.getMessage());
         assertTrue(e.getMessage().contains("Duplicate"), e.getMessage());
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"\\x+1", "\\x-1", "\\x\u0661\u0662", "\\xg0"})
+    void anEscapeTakesTwoAsciiHexDigitsOnly(String escape) {
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class,
+                () -> TraceText.parse("x.trace", "version 1\nA.p1: send(3, \"" + escape + "\") = 1\n"));
+        assertEquals("two hex digits after \\x", e.expected(), e.getMessage());
+    }
 }
