@@ -160,10 +160,9 @@ public final class CheckCommand implements Callable<Integer> {
             Files.createDirectories(report);
             Path probe = Files.createTempFile(report, ".sockcheck-", ".probe");
             Files.delete(probe);
-        } catch (IOException | RuntimeException e) {
-            throw new Stop(Main.BAD_INPUT, "cannot write the report folder " + report + " (" + e.getClass().getSimpleName()
-                    .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT).replace(" exception", "")
-                    + ": " + e.getMessage() + ")", "give --report a folder you can write");
+        } catch (IOException e) {
+            throw new Stop(Main.BAD_INPUT, "cannot write the report folder " + report + " ("
+                    + org.sockcheck.harness.trace.TraceFiles.why(e) + ")", "give --report a folder you can write");
         }
     }
 

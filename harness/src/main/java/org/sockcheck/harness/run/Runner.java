@@ -61,23 +61,25 @@ public final class Runner {
     public TraceResult run(Trace trace, Path base, Implementation impl) {
         long start = System.nanoTime();
         Replay replay = new Replay();
-        TraceResult broken = null;
+        Verdict broken = null;
+        String why = "";
         try {
             replay(trace, impl, replay);
         } catch (Implementation.Unsupported u) {
-            broken = ended(trace, base, impl, replay, Verdict.SKIP, u.getMessage());
+            broken = Verdict.SKIP;
+            why = u.getMessage();
         } catch (ImplementationException ex) {
-            broken = ended(trace, base, impl, replay, Verdict.ERROR, ex.getMessage());
+            broken = Verdict.ERROR;
+            why = ex.getMessage();
         } catch (RuntimeException ex) {
-            broken = ended(trace, base, impl, replay, Verdict.ERROR, "the implementation failed: " + ex.getMessage());
+            broken = Verdict.ERROR;
+            why = "the implementation failed: " + ex.getMessage();
         } finally {
             impl.stop();
         }
         long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
         if (broken != null) {
-            return new TraceResult(broken.trace(), broken.feature(), broken.title(), broken.implementation(),
-                    broken.verdict(), broken.message(), broken.line(), broken.steps(), millis, broken.tables(),
-                    broken.observed(), broken.drawing(), JudgedBy.NO_RUN);
+            return ended(trace, base, impl, replay, broken, why, millis);
         }
         List<Trace.Line> lines = new ArrayList<>(List.of(new Trace.Line.Header("version", "1"),
                 new Trace.Line.Header("profile", trace.profile().name())));
@@ -200,11 +202,12 @@ public final class Runner {
     }
 
     /** The result of a run the implementation could not finish: SKIP (it lacks something) or ERROR (it broke). */
-    private static TraceResult ended(Trace trace, Path base, Implementation impl, Replay replay, Verdict v, String why) {
+    private static TraceResult ended(Trace trace, Path base, Implementation impl, Replay replay, Verdict v, String why,
+                                     long millis) {
         String file = trace.source();
         Event at = replay.current;
         return new TraceResult(file, feature(base, file), trace.title(), impl.name(), v, where(file, at) + why,
-                at == null ? 0 : at.line(), replay.steps, 0, replay.tables, "",
+                at == null ? 0 : at.line(), replay.steps, millis, replay.tables, "",
                 new TraceResult.Drawing(trace, List.of(), replay.observed.stream().map(Event::line).toList()), JudgedBy.NO_RUN);
     }
 
@@ -218,8 +221,7 @@ public final class Runner {
     static final int SHOWN = 300;
 
     static String brief(String value) {
-        return value == null || value.length() <= SHOWN ? value
-                : value.substring(0, SHOWN - 60) + "... (" + value.length() + " characters)";
+        return TraceText.shorten(value, SHOWN);
     }
 
     private static String where(String file, Event e) {

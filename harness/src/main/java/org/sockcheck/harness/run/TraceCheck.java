@@ -21,20 +21,11 @@ public final class TraceCheck {
     }
 
     public static void check(Trace t) throws TraceSyntaxException {
-        List<String> hosts = t.hosts();
-        if (hosts.size() > org.sockcheck.harness.impl.Loopback.MAX_HOSTS) {
-            Event first = t.events().stream().filter(e -> e.host().equals(hosts.get(org.sockcheck.harness.impl.Loopback.MAX_HOSTS))
-                    || e instanceof Event.Call c && c.args().stream().anyMatch(a -> a instanceof Arg.Addr ad
-                            && hosts.get(org.sockcheck.harness.impl.Loopback.MAX_HOSTS).equals(ad.host()))).findFirst().orElseThrow();
-            throw new TraceSyntaxException(t.source(), first.line(), 1, "at most " + org.sockcheck.harness.impl.Loopback.MAX_HOSTS
-                    + " hosts", "host " + (org.sockcheck.harness.impl.Loopback.MAX_HOSTS + 1) + ", "
-                    + hosts.get(org.sockcheck.harness.impl.Loopback.MAX_HOSTS), "each host gets one address of a /24 block"
-                    + " of 127.0.0.0/8 (or 192.0.2.0/24 on ref)");
-        }
         Set<String> bound = new HashSet<>();
+        Set<String> hosts = new HashSet<>();
         List<Event> events = t.events();
         for (Event e : events) {
-            names(t, e);
+            names(t, e, hosts);
             if (e instanceof Event.Call c) {
                 if (c.expect() instanceof Event.Expect.Blocks && e != events.get(events.size() - 1)) {
                     throw new TraceSyntaxException(t.source(), c.line(), 1, "a call that blocks as the last event",
@@ -73,16 +64,16 @@ public final class TraceCheck {
         }
     }
 
-    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("[A-Z][A-Za-z0-9_]{0,63}");
     private static final java.util.regex.Pattern PROCESS = java.util.regex.Pattern.compile("[A-Za-z0-9_]{1,64}");
 
     /**
      * Host and process names as the grammar writes them (both forms: the
      * JSON form takes any string): a host is a capital letter and ASCII
      * letters, digits and _, and no TLA+ keyword, since the spec's model
-     * names it; a process is ASCII letters, digits and _.
+     * names it; a process is ASCII letters, digits and _. seen: the hosts
+     * so far, at most as many as an address block holds.
      */
-    private static void names(Trace t, Event e) throws TraceSyntaxException {
+    private static void names(Trace t, Event e, Set<String> seen) throws TraceSyntaxException {
         List<String> hosts = new java.util.ArrayList<>(List.of(e.host()));
         List<String> procs = new java.util.ArrayList<>();
         if (e instanceof Event.Call c) {
@@ -97,10 +88,15 @@ public final class TraceCheck {
             }
         }
         for (String h : hosts) {
-            if (!HOST.matcher(h).matches() || org.sockcheck.harness.validate.Models.reserved(h)) {
+            if (!org.sockcheck.harness.validate.Models.hostName(h)) {
                 throw new TraceSyntaxException(t.source(), e.line(), 1, "a host name: a capital letter, then ASCII letters,"
                         + " digits or _ (at most 64), and not a TLA+ keyword", "'" + TraceText.shortened(h) + "'",
                         "hosts read like A, B, Server");
+            }
+            if (seen.add(h) && seen.size() > org.sockcheck.harness.impl.Loopback.MAX_HOSTS) {
+                throw new TraceSyntaxException(t.source(), e.line(), 1, "at most " + org.sockcheck.harness.impl.Loopback.MAX_HOSTS
+                        + " hosts", "host " + seen.size() + ", " + h, "each host gets one address of a /24 block"
+                        + " of 127.0.0.0/8 (or 192.0.2.0/24 on ref)");
             }
         }
         for (String p : procs) {

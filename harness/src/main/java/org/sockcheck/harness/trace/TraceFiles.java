@@ -70,6 +70,7 @@ public final class TraceFiles {
             case java.nio.file.NoSuchFileException n -> "no such file";
             case java.nio.file.FileSystemLoopException l -> "a loop of symbolic links";
             case java.nio.file.NotDirectoryException n -> "not a folder";
+            case java.nio.file.FileAlreadyExistsException f -> "a file of that name is in the way";
             default -> e.getMessage() == null ? "an input/output error" : e.getMessage();
         };
     }

@@ -237,7 +237,7 @@ public final class TraceJson {
             if (a.isIntegralNumber()) {
                 if (!a.canConvertToInt()) {
                     throw error("a number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE,
-                            TraceText.shorten(a.toString()), "the socket API's numbers are C ints");
+                            TraceText.shorten(a.toString(), 40), "the socket API's numbers are C ints");
                 }
                 return new Arg.Int(a.asLong());
             }

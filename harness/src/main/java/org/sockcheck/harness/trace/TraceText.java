@@ -345,7 +345,7 @@ public final class TraceText {
             }
             if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
                 throw error(what + " from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE,
-                        shorten(digits), "the socket API's numbers are C ints");
+                        shorten(digits, 40), "the socket API's numbers are C ints");
             }
             pos = end;
             return v;
@@ -677,14 +677,19 @@ public final class TraceText {
 
     /** A value for a message: as it is when short, else its start and its length; control characters escaped. */
     public static String shortened(String value) {
-        String v = shorten(value);
+        String v = shorten(value, 40);
         StringBuilder sb = new StringBuilder();
         v.chars().forEach(ch -> sb.append(ch < 32 || ch == 127 ? String.format("\\x%02x", ch) : String.valueOf((char) ch)));
         return sb.toString();
     }
 
-    /** A value for a message: as it is when short, else its start and its length. */
-    static String shorten(String value) {
-        return value.length() <= 40 ? value : value.substring(0, 32) + "... (" + value.length() + " characters)";
+    /**
+     * A value for a message: as it is when at most max characters, else its
+     * start and its length (a 10 MB datum is not echoed). The one place
+     * messages shorten what they quote.
+     */
+    public static String shorten(String value, int max) {
+        return value == null || value.length() <= max ? value
+                : value.substring(0, max * 4 / 5) + "... (" + value.length() + " characters)";
     }
 }

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import org.sockcheck.harness.trace.Arg;
 import org.sockcheck.harness.trace.Event;
 import org.sockcheck.harness.trace.Trace;
+import org.sockcheck.spec.Calls;
 import org.sockcheck.spec.tlc.SpecBridge;
 
 /**
@@ -43,7 +44,8 @@ public final class Models {
             "PROOF", "PROVE", "QED", "RECURSIVE", "STATE", "TAKE", "TEMPORAL", "USE", "WITNESS", "DEF", "DEFS",
             "DEFINE", "HIDE", "NEW", "PICK", "SUFFICES", "LEMMA", "PROPOSITION", "COROLLARY", "ONLY", "ANY", "NoHost",
             "NoSid", "Proc", "Hosts", "Procs", "Unborn", "Ports", "Data", "Fds", "Sids", "Profile");
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+    /** A host's name: a capital letter, then ASCII letters, digits or _ (at most 64 in all). */
+    private static final Pattern HOST = Pattern.compile("[A-Z][A-Za-z0-9_]{0,63}");
 
     /**
      * The trace with the spec's process names (pk and ck, as the class
@@ -124,26 +126,24 @@ public final class Models {
                     continue;
                 }
                 started = Math.max(started, c.process().startsWith("p") ? number(c.process()) : 0);
-                switch (c.op()) {
-                    case "socket" -> {
-                        sockets++;
-                        descriptors++;
-                    }
-                    case "accept", "dup" -> descriptors++;
-                    case "connect" -> connects++;
-                    case "fork" -> forked = Math.max(forked, number(((Arg.Name) c.args().get(0)).name()));
-                    default -> { }
-                }
-                for (Arg a : c.args()) {
+                // Sized by what the vocabulary says each call is: which make a descriptor, take one, fork.
+                Calls.Call call = Calls.ALL.get(c.op());
+                boolean gives = call.result() == Calls.Result.DESCRIPTOR || call.result() == Calls.Result.FD_PEER;
+                descriptors += gives ? 1 : 0;
+                sockets += call.action().equals("Socket") ? 1 : 0;
+                connects += call.action().equals("Connect") ? 1 : 0;
+                for (int k = 0; k < c.args().size(); k++) {
+                    Arg a = c.args().get(k);
+                    Calls.Arg kind = call.params().get(k).kind();
                     switch (a) {
                         case Arg.Addr addr when addr.port() instanceof Arg.Port.Label l -> ports.add(l.label());
                         case Arg.Data d -> data.add(data(d.bytes()));
-                        case Arg.Int i when c.op().equals("close") || c.op().equals("dup") -> maxFd = Math.max(maxFd, clamp(i.value()));
+                        case Arg.Int i when kind == Calls.Arg.FD -> maxFd = Math.max(maxFd, clamp(i.value()));
+                        case Arg.Name n when kind == Calls.Arg.PROCESS -> forked = Math.max(forked, number(n.name()));
                         default -> { }
                     }
                 }
-                if (c.expect() instanceof Event.Expect.Returns r && r.value() instanceof Arg.Int i
-                        && List.of("socket", "dup", "accept").contains(c.op())) {
+                if (gives && c.expect() instanceof Event.Expect.Returns r && r.value() instanceof Arg.Int i) {
                     maxFd = Math.max(maxFd, clamp(i.value()));
                 }
             }
@@ -229,15 +229,18 @@ public final class Models {
         }
     }
 
-    /** Whether a name is a word TLA+ keeps for itself (TRUE, EXCEPT, ...) or one of the spec's own. */
-    public static boolean reserved(String name) {
-        return RESERVED.contains(name);
+    /**
+     * Whether a model can name a host so: the grammar's host name, and no
+     * word TLA+ keeps for itself (TRUE, EXCEPT, ...) or one of the spec's own.
+     */
+    public static boolean hostName(String name) {
+        return HOST.matcher(name).matches() && !RESERVED.contains(name);
     }
 
     /** Why the spec cannot take this trace, or empty when it can. */
     public static Optional<String> unfit(Trace t) {
         for (String h : t.hosts()) {
-            if (!IDENTIFIER.matcher(h).matches() || RESERVED.contains(h)) {
+            if (!hostName(h)) {
                 return Optional.of("the host name " + h + " cannot name a host of the spec (a TLA+ identifier of"
                         + " ASCII letters, digits and _, not a reserved word)");
             }

@@ -141,13 +141,16 @@ public final class SpecJudge implements Judge {
 
     @Override
     public Decision decide(Trace observed) {
-        Optional<String> unfit = Models.unfit(observed);
-        if (unfit.isPresent()) {
-            return new Decision.Undecided(unfit.get());
+        // A run like one judged before (every implementation that behaved alike) is not looked at again.
+        Validator.Result r = decided.get(key(observed));
+        if (r == null) {
+            Optional<String> unfit = Models.unfit(observed);
+            if (unfit.isPresent()) {
+                return new Decision.Undecided(unfit.get());
+            }
         }
-        Validator.Result r;
         try {
-            r = result(observed);
+            r = r != null ? r : result(observed);
         } catch (UncheckedIOException e) {
             return new Decision.Undecided("the spec could not be loaded: " + e.getCause().getMessage());
         }
@@ -216,16 +219,22 @@ public final class SpecJudge implements Judge {
         return m.get("kind") + " " + ports + (data == null || "none".equals(data) ? "" : " \"" + data + "\"");
     }
 
-    /** The validation of an observed trace (remembered by its profile and events, comments aside). */
+    /** The validation of an observed trace (remembered by its profile and its events with their lines). */
     public Validator.Result result(Trace observed) {
-        StringBuilder key = new StringBuilder(observed.profile().name());
-        observed.events().forEach(e -> key.append('\n').append(TraceText.line(e)));
-        Validator.Result known = decided.get(key.toString());
+        String key = key(observed);
+        Validator.Result known = decided.get(key);
         if (known != null) {
             return known;
         }
         Validator.Result r = validatorFor(observed).validate(observed);
-        decided.put(key.toString(), r);
+        decided.put(key, r);
         return r;
+    }
+
+    /** What a validation is remembered by: the profile and each event with its line (a rejection names a line). */
+    private static String key(Trace observed) {
+        StringBuilder key = new StringBuilder(observed.profile().name());
+        observed.events().forEach(e -> key.append('\n').append(e.line()).append(' ').append(TraceText.line(e)));
+        return key.toString();
     }
 }

@@ -187,7 +187,7 @@ final class DriverProcess implements AutoCloseable {
     }
 
     static String abbreviate(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+        return org.sockcheck.harness.trace.TraceText.shorten(s, 200);
     }
 
     /**
