@@ -149,6 +149,10 @@ public final class CheckCommand implements Callable<Integer> {
             out.flush();
             stop.lines.forEach(err::println);
             return stop.code;
+        } catch (Expectations.BadPattern bad) {
+            out.flush();
+            err.println("sockcheck check: " + bad.getMessage());
+            return Main.BAD_INPUT;
         } finally {
             impls.forEach(Implementation::close);
         }

@@ -117,6 +117,9 @@ public final class HuntCommand implements Callable<Integer> {
                     last[0] = System.nanoTime();
                 }
             });
+        } catch (Expectations.BadPattern bad) {
+            err.println("sockcheck hunt: " + bad.getMessage());
+            return Main.BAD_INPUT;
         }
         o.println(walks + " walks from seed " + s + " on " + im.name() + ": " + counts[0] + " passed, " + counts[1]
                 + " listed divergences, " + counts[2] + " skipped, " + counts[3] + " new failures"

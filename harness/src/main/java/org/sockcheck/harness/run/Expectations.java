@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.sockcheck.harness.trace.TraceFiles;
+import org.sockcheck.harness.trace.TraceSyntaxException;
+import org.sockcheck.harness.trace.TraceText;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -30,8 +33,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 public record Expectations(Path file, List<Entry> entries) {
 
-    /** One known divergence. trace and match may each be null, not both. */
-    public record Entry(String id, String trace, Pattern match, Verdict verdict, String reason, String reference) {
+    /** One known divergence. trace and match may each be null, not both; where is file:line: entry N. */
+    public record Entry(String id, String trace, Pattern match, Verdict verdict, String reason, String reference,
+            String where) {
         boolean concerns(TraceResult r) {
             return trace != null && r.trace().replace('\\', '/').endsWith(trace);
         }
@@ -42,8 +46,73 @@ public record Expectations(Path file, List<Entry> entries) {
          * the divergence's example: it must keep failing.
          */
         boolean explains(TraceResult r) {
-            boolean which = match != null ? match.matcher(r.message()).find() : concerns(r);
+            boolean which = match != null ? matches(r.message()) : concerns(r);
             return which && r.verdict() == verdict;
+        }
+
+        /** The pattern's search, bounded: a pattern that backtracks without end is bad input, not a hang. */
+        private boolean matches(String message) {
+            try {
+                return match.matcher(new Bounded(message, MAX_MATCH_STEPS)).find();
+            } catch (Bounded.Exhausted | StackOverflowError e) {
+                throw new BadPattern(where + " (" + TraceText.shorten(id, 80) + "): match gave up after "
+                        + MAX_MATCH_STEPS + " steps on one failure message\n  hint: write the pattern without"
+                        + " nested repetition such as (.*a){20}");
+            }
+        }
+    }
+
+    /** How many characters a pattern may read in one search before it is judged to backtrack without end. */
+    static final long MAX_MATCH_STEPS = 50_000_000L;
+
+    /** A pattern of an expectations file whose search did not end (bad input, found while judging). */
+    public static final class BadPattern extends RuntimeException {
+        BadPattern(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** A text whose characters may be read a bounded number of times in all. */
+    private static final class Bounded implements CharSequence {
+        static final class Exhausted extends RuntimeException {
+            Exhausted() {
+                super(null, null, false, false);
+            }
+        }
+
+        private final String text;
+        private final long[] left;
+
+        Bounded(String text, long steps) {
+            this(text, new long[] {steps});
+        }
+
+        private Bounded(String text, long[] left) {
+            this.text = text;
+            this.left = left;
+        }
+
+        @Override
+        public char charAt(int i) {
+            if (--left[0] < 0) {
+                throw new Exhausted();
+            }
+            return text.charAt(i);
+        }
+
+        @Override
+        public int length() {
+            return text.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return new Bounded(text.substring(from, to), left);
+        }
+
+        @Override
+        public String toString() {
+            return text;
         }
     }
 
@@ -74,18 +143,47 @@ public record Expectations(Path file, List<Entry> entries) {
         return new Expectations(null, List.of());
     }
 
+    /** The largest expectations file read: a list of divergences, not a corpus. */
+    public static final long MAX_BYTES = 1L << 20;
+
+    private static final String HINT = "\n  hint: the file is a list of entries, each '- id: ...' with trace or match,"
+            + " verdict, reason, reference; or 'same-as: FILE'";
+
     public static Expectations load(Path file) throws BadExpectations {
+        return load(file, new java.util.HashSet<>());
+    }
+
+    private static Expectations load(Path file, java.util.Set<Path> seen) throws BadExpectations {
         if (!Files.isRegularFile(file)) {
+            if (!seen.isEmpty()) {
+                throw new BadExpectations(file + ":1: same-as names a file that is not there");
+            }
             return new Expectations(file, List.of());
         }
-        JsonNode root;
+        if (!seen.add(file.toAbsolutePath().normalize())) {
+            throw new BadExpectations(file + ":1: same-as goes round in a loop back to this file");
+        }
+        String text;
         try {
-            root = YAMLMapper.builder().build().readTree(Files.readString(file));
-        } catch (JacksonException e) {
-            throw new BadExpectations(file + ":" + e.getLocation().getLineNr() + ": not YAML: " + e.getOriginalMessage()
-                    + "\n  hint: the file is a list of entries, each '- id: ...' with trace or match, verdict, reason, reference");
+            if (Files.size(file) > MAX_BYTES) {
+                throw new BadExpectations(file + ":1: larger than " + (MAX_BYTES >> 20) + " MiB" + HINT);
+            }
+            text = TraceFiles.utf8(file.toString(), Files.readAllBytes(file));
+        } catch (TraceSyntaxException e) {
+            throw new BadExpectations(e.getMessage());
         } catch (IOException e) {
-            throw new BadExpectations(file + ": " + e.getMessage());
+            throw new BadExpectations(file + ": cannot read it: " + TraceFiles.why(e));
+        }
+        YAMLMapper yaml = YAMLMapper.builder().build();
+        JsonNode root;
+        List<Integer> lines = new ArrayList<>();
+        try {
+            root = yaml.readTree(text);
+            entryLines(yaml, text, lines);
+        } catch (JacksonException e) {
+            int line = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
+            throw new BadExpectations(file + ":" + line + ": not YAML: "
+                    + TraceText.shorten(String.valueOf(e.getOriginalMessage()), 200) + HINT);
         }
         List<Entry> entries = new ArrayList<>();
         if (root == null || root.isNull() || root.isMissingNode()) {
@@ -93,50 +191,80 @@ public record Expectations(Path file, List<Entry> entries) {
         }
         if (root.isObject() && root.has("same-as")) {
             // An implementation over the same kernel shares its list: "same-as: linux.yaml".
-            Path other = file.resolveSibling(root.get("same-as").asString());
-            if (other.normalize().equals(file.normalize())) {
-                throw new BadExpectations(file + ": same-as names the file itself");
+            JsonNode other = root.get("same-as");
+            if (!other.isString() || other.asString().isBlank()) {
+                throw new BadExpectations(file + ":1: same-as takes the name of a file in the same folder" + HINT);
             }
-            Expectations shared = load(other);
-            return new Expectations(file, shared.entries());
+            Path sibling = file.resolveSibling(other.asString());
+            return new Expectations(file, load(sibling, seen).entries());
         }
         if (!root.isArray()) {
-            throw new BadExpectations(file + ": expected a list of entries ('- id: ...') or 'same-as: FILE'");
+            throw new BadExpectations(file + ":1: expected a list of entries ('- id: ...') or 'same-as: FILE'" + HINT);
         }
         int i = 0;
         for (JsonNode n : root) {
+            String where = file + ":" + (i < lines.size() ? lines.get(i) : 1) + ": entry " + (i + 1);
             i++;
-            String where = file + ": entry " + i;
-            String id = text(n, "id");
-            String trace = text(n, "trace");
-            String match = text(n, "match");
-            String verdict = text(n, "verdict");
-            String reason = text(n, "reason");
+            if (!n.isObject()) {
+                throw new BadExpectations(where + ": expected an entry ('id: ...', 'reason: ...'), found "
+                        + TraceText.shorten(n.toString(), 80) + HINT);
+            }
+            String id = text(n, "id", where);
+            String trace = text(n, "trace", where);
+            String match = text(n, "match", where);
+            String verdict = text(n, "verdict", where);
+            String reason = text(n, "reason", where);
             if (id == null || reason == null || (trace == null && match == null)) {
-                throw new BadExpectations(where + ": needs id, reason, and trace or match");
+                throw new BadExpectations(where + ": needs id, reason, and trace or match" + HINT);
             }
-            Verdict v;
-            try {
-                v = verdict == null ? Verdict.FAIL : Verdict.valueOf(verdict);
-            } catch (IllegalArgumentException e) {
-                throw new BadExpectations(where + " (" + id + "): verdict " + verdict + " is not one of FAIL, ERROR, SKIP");
-            }
+            Verdict v = verdict == null ? Verdict.FAIL : switch (verdict) {
+                case "FAIL" -> Verdict.FAIL;
+                case "ERROR" -> Verdict.ERROR;
+                case "SKIP" -> Verdict.SKIP;
+                default -> throw new BadExpectations(where + " (" + TraceText.shorten(id, 80) + "): verdict "
+                        + TraceText.shorten(verdict, 80) + " is not one of FAIL, ERROR, SKIP");
+            };
             Pattern p = null;
             if (match != null) {
                 try {
                     p = Pattern.compile(match);
-                } catch (PatternSyntaxException e) {
-                    throw new BadExpectations(where + " (" + id + "): match is not a regular expression: " + e.getDescription());
+                } catch (PatternSyntaxException | StackOverflowError e) {
+                    throw new BadExpectations(where + " (" + TraceText.shorten(id, 80) + "): match is not a regular"
+                            + " expression: " + (e instanceof PatternSyntaxException s ? s.getDescription() : "nested too deep"));
                 }
             }
-            entries.add(new Entry(id, trace, p, v, reason, text(n, "reference")));
+            entries.add(new Entry(id, trace, p, v, reason, text(n, "reference", where), where));
         }
         return new Expectations(file, List.copyOf(entries));
     }
 
-    private static String text(JsonNode n, String field) {
+    /** The line each entry of the top-level list starts on (the tree does not keep lines). */
+    private static void entryLines(YAMLMapper yaml, String text, List<Integer> lines) {
+        try (tools.jackson.core.JsonParser p = yaml.createParser(text)) {
+            int depth = 0;
+            for (tools.jackson.core.JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (depth == 1 && !t.isStructEnd()) {
+                    lines.add(p.currentTokenLocation().getLineNr());
+                }
+                if (t.isStructStart()) {
+                    depth++;
+                } else if (t.isStructEnd()) {
+                    depth--;
+                }
+            }
+        }
+    }
+
+    /** A field's text: absent or null is null; a list or a map where text belongs is an error. */
+    private static String text(JsonNode n, String field, String where) throws BadExpectations {
         JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asString();
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isValueNode()) {
+            throw new BadExpectations(where + ": " + field + " takes text, found " + TraceText.shorten(v.toString(), 80));
+        }
+        return v.asString();
     }
 
     /** The entry that explains this result, if any. */

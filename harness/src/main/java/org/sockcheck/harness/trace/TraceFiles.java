@@ -81,14 +81,31 @@ public final class TraceFiles {
             throw new TraceSyntaxException(p.toString(), 1, 1, "a trace of at most " + (MAX_BYTES >> 20) + " MiB",
                     size + " bytes", "split it into traces of their own");
         }
-        String text;
-        try {
-            text = Files.readString(p, StandardCharsets.UTF_8);
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new TraceSyntaxException(p.toString(), 1, 1, "UTF-8 text", "bytes that are not UTF-8", null);
-        }
+        String text = utf8(p.toString(), Files.readAllBytes(p));
         String name = p.toString();
         return name.endsWith(".jsonl") ? TraceJson.parse(name, text) : TraceText.parse(name, text);
+    }
+
+    /**
+     * The bytes of a file as UTF-8 text; bytes that are not UTF-8 are an
+     * error at the line and column of the first of them, with the byte shown.
+     */
+    public static String utf8(String source, byte[] bytes) throws TraceSyntaxException {
+        java.nio.charset.CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        if (!d.decode(in, out, true).isError() && !d.flush(out).isError()) {
+            return out.flip().toString();
+        }
+        // The decoder stopped at the first bad byte: what came before gives its line and column.
+        String before = out.flip().toString();
+        int line = 1 + (int) before.chars().filter(c -> c == '\n').count();
+        int column = before.length() - before.lastIndexOf('\n');
+        throw new TraceSyntaxException(source, line, column, "UTF-8 text",
+                String.format("the byte 0x%02x, which is not UTF-8", bytes[in.position()] & 0xff),
+                "save the file as UTF-8; in a trace, bytes of data are written as \\xHH escapes");
     }
 
     public static void write(Path p, Trace t) {

@@ -92,4 +92,50 @@ class ExpectationsTest {
                 () -> load("- id: x\n  trace: a\n  reason: r\n  verdict: MAYBE\n"));
         assertTrue(verdict.getMessage().contains("MAYBE"), verdict.getMessage());
     }
+
+    private String problem(String yaml) {
+        return assertThrows(Expectations.BadExpectations.class, () -> load(yaml)).getMessage();
+    }
+
+    @Test
+    void eachProblemNamesTheLineOfItsEntry() {
+        String m = problem("# two entries\n- id: a\n  trace: a.trace\n  reason: r\n\n- id: b\n  trace: b.trace\n");
+        assertTrue(m.startsWith(dir.resolve("linux.yaml") + ":6: entry 2: needs id, reason"), m);
+        assertTrue(m.contains("hint: "), m);
+        m = problem("- id: a\n  trace: [a, b]\n  reason: r\n");
+        assertTrue(m.contains(":1: entry 1: trace takes text, found [\"a\",\"b\"]"), m);
+        m = problem("- just a string\n");
+        assertTrue(m.contains(":1: entry 1: expected an entry"), m);
+        m = problem("- id: a\n  trace: a\n  reason: r\n  verdict: PASS\n");
+        assertTrue(m.contains("verdict PASS is not one of FAIL, ERROR, SKIP"), m);
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreNamedWithTheirPlace() throws Exception {
+        Path f = dir.resolve("linux.yaml");
+        Files.write(f, new byte[] {'-', ' ', 'i', 'd', ':', ' ', 'a', '\n', ' ', ' ', 'r', (byte) 0xff});
+        String m = assertThrows(Expectations.BadExpectations.class, () -> Expectations.load(f)).getMessage();
+        assertTrue(m.startsWith(f + ":2:4: expected UTF-8 text, found the byte 0xff"), m);
+        assertTrue(!m.contains("Input length"), m);
+    }
+
+    @Test
+    void sameAsThatGoesRoundIsRefused() throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), "same-as: b.yaml\n");
+        Files.writeString(dir.resolve("b.yaml"), "same-as: a.yaml\n");
+        String m = assertThrows(Expectations.BadExpectations.class, () -> Expectations.load(dir.resolve("a.yaml")))
+                .getMessage();
+        assertTrue(m.contains("loop"), m);
+        Files.writeString(dir.resolve("c.yaml"), "same-as: nowhere.yaml\n");
+        m = assertThrows(Expectations.BadExpectations.class, () -> Expectations.load(dir.resolve("c.yaml"))).getMessage();
+        assertTrue(m.contains("nowhere.yaml:1: same-as names a file that is not there"), m);
+    }
+
+    @Test
+    void aPatternThatBacktracksWithoutEndIsBadInputNotAHang() throws Exception {
+        Expectations e = load("- id: slow\n  match: \"(.*a){20}b\"\n  reason: r\n");
+        TraceResult r = result("x.trace", Verdict.FAIL, "a".repeat(40));
+        String m = assertThrows(Expectations.BadPattern.class, () -> e.judge(r)).getMessage();
+        assertTrue(m.contains("linux.yaml:1: entry 1 (slow): match gave up after"), m);
+    }
 }
