@@ -65,8 +65,8 @@ public final class CheckCommand implements Callable<Integer> {
     boolean allowUnjudged;
 
     @Option(names = "--search-limit", paramLabel = "MS", defaultValue = "10000",
-            description = "How long the spec may search for a behaviour that explains one run (ms); a search that"
-                    + " runs out is 'undecided', a SKIP that is not judged. Default: ${DEFAULT-VALUE}.")
+            description = "How long the spec may search for the step that explains one event of a run (ms); a"
+                    + " search that runs out is 'undecided', a SKIP that is not judged. Default: ${DEFAULT-VALUE}.")
     long searchLimitMs;
 
     @Option(names = "--no-html", description = "Do not make the single-file HTML report (Allure) in DIR/html.")

@@ -135,12 +135,12 @@ public final class TraceJson {
             } else if (n.has("blank")) {
                 line = new Trace.Line.Blank();
             } else if (n.has("version")) {
-                int v = n.get("version").asInt();
-                if (v != Trace.VERSION) {
-                    throw r.error("version " + Trace.VERSION, "version " + v, null);
+                JsonNode v = n.get("version");
+                if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() != Trace.VERSION) {
+                    throw r.error("version " + Trace.VERSION, "version " + Reader.shown(v), null);
                 }
-                version = v;
-                line = new Trace.Line.Header("version", Integer.toString(v));
+                version = Trace.VERSION;
+                line = new Trace.Line.Header("version", Integer.toString(version));
             } else if (n.has("profile")) {
                 String p = r.text(n, "profile");
                 try {
@@ -156,7 +156,7 @@ public final class TraceJson {
                     try {
                         proto = Proto.valueOf(r.text(row, "proto").toUpperCase(Locale.ROOT));
                     } catch (IllegalArgumentException e) {
-                        throw r.error("proto tcp, udp or raw", row.get("proto").toString(), null);
+                        throw r.error("proto tcp, udp or raw", Reader.shown(row.get("proto")), null);
                     }
                     TcpState state = null;
                     if (row.has("state")) {
@@ -178,7 +178,7 @@ public final class TraceJson {
                 Expect expect;
                 if (n.has("blocks")) {
                     if (!n.get("blocks").isBoolean() || !n.get("blocks").asBoolean()) {
-                        throw r.error("\"blocks\": true", n.get("blocks").toString(), "a call that does not return says \"blocks\": true");
+                        throw r.error("\"blocks\": true", Reader.shown(n.get("blocks")), "a call that does not return says \"blocks\": true");
                     }
                     expect = new Expect.Blocks();
                 } else if (n.has("errno")) {
@@ -192,7 +192,8 @@ public final class TraceJson {
                 }
                 line = new Event.Call(lineNo, r.text(n, "host"), r.text(n, "process"), op, args, expect);
             } else {
-                throw r.error("one of comment, blank, version, profile, call, observe", n.propertyNames().toString(), null);
+                throw r.error("one of comment, blank, version, profile, call, observe",
+                        TraceText.shorten(n.propertyNames().toString(), 80), null);
             }
             if (version == null && !(line instanceof Trace.Line.Comment || line instanceof Trace.Line.Blank
                     || line instanceof Trace.Line.Header)) {
@@ -210,6 +211,11 @@ public final class TraceJson {
     }
 
     private record Reader(String source, int lineNo) {
+        /** A JSON value as a message shows it: shortened, with its length, when long. */
+        static String shown(JsonNode v) {
+            return v == null ? "none" : TraceText.shorten(v.toString(), 80);
+        }
+
         TraceSyntaxException error(String expected, String found, String hint) {
             return new TraceSyntaxException(source, lineNo, 1, expected, found, hint);
         }
@@ -217,7 +223,7 @@ public final class TraceJson {
         String text(JsonNode n, String field) throws TraceSyntaxException {
             JsonNode v = n.get(field);
             if (v == null || !v.isString()) {
-                throw error("a string field \"" + field + "\"", v == null ? "none" : v.toString(), null);
+                throw error("a string field \"" + field + "\"", shown(v), null);
             }
             return v.asString();
         }
@@ -225,7 +231,7 @@ public final class TraceJson {
         Iterable<JsonNode> array(JsonNode n, String field) throws TraceSyntaxException {
             JsonNode v = n.get(field);
             if (v == null || !v.isArray()) {
-                throw error("an array field \"" + field + "\"", v == null ? "none" : v.toString(), null);
+                throw error("an array field \"" + field + "\"", shown(v), null);
             }
             return v;
         }
@@ -261,25 +267,31 @@ public final class TraceJson {
             if (a.isObject() && a.has("port")) {
                 return addr(a);
             }
-            throw error("a number or an object with name, var, data or host and port", a.toString(), null);
+            throw error("a number or an object with name, var, data or host and port", shown(a), null);
         }
 
         Arg.Addr addr(JsonNode a) throws TraceSyntaxException {
             if (a == null || !a.isObject() || !a.has("port")) {
-                throw error("an address {\"host\":..,\"port\":..}", a == null ? "none" : a.toString(), null);
+                throw error("an address {\"host\":..,\"port\":..}", shown(a), null);
             }
             JsonNode h = a.get("host");
+            if (h != null && !h.isNull() && !h.isString()) {
+                throw error("a host name or null", shown(h), null);
+            }
             String host = h == null || h.isNull() ? null : h.asString();
             JsonNode p = a.get("port");
             Arg.Port port;
             if (p.isIntegralNumber()) {
+                if (!p.canConvertToInt() || p.asInt() < 0 || p.asInt() > 65535) {
+                    throw error("a port from 0 to 65535", shown(p), null);
+                }
                 port = new Arg.Port.Label(p.asInt());
             } else if (p.isString() && p.asString().equals("*")) {
                 port = new Arg.Port.Any();
             } else if (p.isString() && p.asString().startsWith("$")) {
                 port = new Arg.Port.Var(p.asString().substring(1));
             } else {
-                throw error("a port: a number, \"$var\" or \"*\"", p.toString(), null);
+                throw error("a port: a number, \"$var\" or \"*\"", shown(p), null);
             }
             return new Arg.Addr(host, port);
         }

@@ -169,8 +169,9 @@ public final class SpecJudge implements Judge {
      */
     static List<Witnessed> witnessed(Trace observed, Validator.Result r) {
         List<Integer> calls = new ArrayList<>();
-        for (int i = 0; i < observed.events().size(); i++) {
-            if (observed.events().get(i) instanceof Event.Call) {
+        List<Event> events = observed.events();
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i) instanceof Event.Call) {
                 calls.add(i);
             }
         }

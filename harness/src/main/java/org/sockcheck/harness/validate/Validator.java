@@ -160,12 +160,17 @@ public final class Validator {
         this.maxStates = maxStates;
     }
 
-    /** Gives up when a validation takes longer than this; 0: no limit. */
+    /** Gives up when the search for one event takes longer than this; 0: no limit. */
     private long maxNanos;
     private long deadline;
     private final Map<Long, List<Returned>> returnsCache = new HashMap<>();
 
-    /** A validator that gives up on a trace after the given time (the result then says so). */
+    /**
+     * A validator that gives up on a trace when the search for one of its
+     * events takes longer than the given time (the result then says so).
+     * The limit is per event so that a long trace, whose search takes time
+     * in proportion to its length, is judged as surely as a short one.
+     */
     public Validator withTimeLimit(java.time.Duration limit) {
         this.maxNanos = limit.toNanos();
         return this;
@@ -187,8 +192,6 @@ public final class Validator {
      * explains the trace so far; its answer is the verdict.
      */
     public Result validate(Trace trace) {
-        deadline = System.nanoTime() + maxNanos;
-        started = System.nanoTime();
         trace = Models.forSpec(trace);
         Result eager = validate(trace, true);
         if (eager.accepted() || eager.gaveUp()) {
@@ -199,14 +202,15 @@ public final class Validator {
                 full.bounded(), full.witness(), full.bindings());
     }
 
-    private long started;
-
     private Result validate(Trace trace, boolean eager) {
         returnsCache.clear();
         Set<Node> frontier = new LinkedHashSet<>(List.of(new Node(spec.init(), Map.of(), null, List.of())));
         int explored = 0;
         boolean bounded = false;
         for (Event e : trace.events()) {
+            long started = System.nanoTime();
+            int exploredBefore = explored;
+            deadline = started + maxNanos;
             Step want = e instanceof Event.Call call ? step(call) : null;
             if (e instanceof Event.Call call && want == null) {
                 // Models sizes the model from the traces, so this is a model that was made for other traces.
@@ -235,7 +239,7 @@ public final class Validator {
             }
             if (late()) {
                 return new Result(Kind.UNDECIDED, e.line(), text(e), String.format(java.util.Locale.ROOT,
-                        "searched %d states in %.1f s, the search's time limit", explored,
+                        "searched %d states in %.1f s for this event, the search's time limit", explored - exploredBefore,
                         (System.nanoTime() - started) / 1e9), explored, true);
             }
             if (next.isEmpty()) {

@@ -191,4 +191,18 @@ class TraceTextTest {
                 () -> TraceText.parse("x.trace", "version 1\nA.p1: send(3, \"" + escape + "\") = 1\n"));
         assertEquals("two hex digits after \\x", e.expected(), e.getMessage());
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"version\":{\"data\":\"hi\"}}|1|version 1",
+            "{\"version\":4294967297}|1|version 1",
+            "{\"version\":1}\\n{\"host\":\"A\",\"process\":\"p1\",\"call\":\"bind\",\"args\":[3,{\"host\":{\"x\":1},\"port\":80}],\"ret\":0}|2|a host name or null",
+            "{\"version\":1}\\n{\"host\":\"A\",\"process\":\"p1\",\"call\":\"bind\",\"args\":[3,{\"host\":\"A\",\"port\":65616}],\"ret\":0}|2|a port from 0 to 65535",
+            "{\"version\":1}\\n{\"host\":\"A\",\"process\":\"p1\",\"call\":\"bind\",\"args\":[3,{\"host\":\"A\",\"port\":4294967376}],\"ret\":0}|2|a port from 0 to 65535"})
+    void jsonValuesOfTheWrongTypeOrRangeAreSyntaxErrors(String text, int line, String expected) {
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class,
+                () -> TraceJson.parse("w.jsonl", text.replace("\\n", "\n")));
+        assertEquals(line, e.line(), e.getMessage());
+        assertEquals(expected, e.expected(), e.getMessage());
+    }
 }

@@ -250,7 +250,15 @@ public final class SpecBridge {
         tlc2.util.FP64.Init(0);
         ToolIO.setMode(ToolIO.TOOL);
         ToolIO.setUserDir(dir.toString());
-        FastTool tool = new FastTool(dir.toString(), "Sockets", "Bridge", new SimpleFilenameToStream(dir.toString()));
+        ToolIO.reset();
+        FastTool tool;
+        try {
+            tool = new FastTool(dir.toString(), "Sockets", "Bridge", new SimpleFilenameToStream(dir.toString()));
+        } catch (RuntimeException e) {
+            // SANY says why only in its messages: keep them with the failure.
+            throw new IOException("the spec in " + dir + " could not be loaded: " + e.getMessage() + "\n"
+                    + String.join("\n", ToolIO.getAllMessages()), e);
+        }
         return new SpecBridge(constants, tool);
     }
 
