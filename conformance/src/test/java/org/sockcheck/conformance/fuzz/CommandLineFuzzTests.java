@@ -28,9 +28,11 @@ class CommandLineFuzzTests {
     private static final Path SCENARIO = Path.of("scenarios", "bind", "bind-gives-local-address.trace").toAbsolutePath();
     private static final Path REPLAYING_DRIVER = Path.of("src", "test", "resources", "drivers", "replaying_driver.py")
             .toAbsolutePath();
-    /** What an exception that escaped looks like: the handler's line, or a Java class or frame. */
-    private static final Pattern ESCAPED = Pattern.compile(
-            "(?m)^sockcheck: internal error|\\bjava\\.(lang|io|nio|util)\\.\\w+|^\\s+at [\\w.$]+\\(");
+    /** What an exception that escaped looks like: the handler's line, or a stack frame. */
+    private static final Pattern ESCAPED = Pattern.compile("(?m)^sockcheck: internal error|^\\s+at [\\w.$]+\\(");
+    /** The name of a Java class or exception in a message: an exception's name printed where words belong. */
+    private static final Pattern JAVA_NAME = Pattern.compile(
+            "\\b(java|javax|tools\\.jackson|picocli|tlc2|org\\.sockcheck)\\.[\\w.$]+|\\b\\w+(Exception|Error)\\b");
 
     private static Path temporaryFolder() {
         try {
@@ -57,6 +59,17 @@ class CommandLineFuzzTests {
     /** A verdict (0, 1, 4) or, for bad input, exit 2 naming the file and line; never an escaped exception. */
     private static void verdictOrBadInput(Run r, Path file, Set<Integer> allowed) {
         assertTrue(!ESCAPED.matcher(r.out()).find(), "an exception escaped:\n" + r.out());
+        // A Java name in the output is a leak unless the input holds it (messages quote the input).
+        String input;
+        try {
+            input = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        java.util.regex.Matcher m = JAVA_NAME.matcher(r.out());
+        while (m.find()) {
+            assertTrue(input.contains(m.group()), "a Java name in a message: " + m.group() + "\n" + r.out());
+        }
         assertTrue(allowed.contains(r.code()), "exit " + r.code() + ":\n" + r.out());
         if (r.code() == Main.BAD_INPUT) {
             assertTrue(Pattern.compile(Pattern.quote(file.toString()) + ":\\d+").matcher(r.out()).find(),

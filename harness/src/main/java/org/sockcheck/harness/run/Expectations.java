@@ -182,8 +182,9 @@ public record Expectations(Path file, List<Entry> entries) {
             entryLines(yaml, text, lines);
         } catch (JacksonException e) {
             int line = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
-            throw new BadExpectations(file + ":" + line + ": not YAML: "
-                    + TraceText.shorten(String.valueOf(e.getOriginalMessage()), 200) + HINT);
+            int column = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getColumnNr());
+            String why = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
+            throw new BadExpectations(file + ":" + line + ":" + column + ": not YAML: " + TraceText.shorten(why, 200) + HINT);
         }
         List<Entry> entries = new ArrayList<>();
         if (root == null || root.isNull() || root.isMissingNode()) {
