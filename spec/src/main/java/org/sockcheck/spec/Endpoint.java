@@ -18,12 +18,49 @@ public record Endpoint(String ip, int port) {
         return ANY_IP.equals(ip);
     }
 
+    /**
+     * An address written "ip:port": the IP an IPv4 literal (never a name,
+     * which would have to be looked up), the port decimal 0-65535.
+     */
     public static Endpoint parse(String text) {
         int colon = text.lastIndexOf(':');
         if (colon < 0) {
-            throw new IllegalArgumentException("not ip:port: " + text);
+            throw new IllegalArgumentException("not ip:port");
         }
-        return new Endpoint(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+        String ip = text.substring(0, colon);
+        String port = text.substring(colon + 1);
+        if (octets(ip) == null) {
+            throw new IllegalArgumentException("the IP is not an IPv4 literal such as 127.0.0.1");
+        }
+        if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
+                || Integer.parseInt(port) > 65535) {
+            throw new IllegalArgumentException("the port is not a number from 0 to 65535");
+        }
+        return new Endpoint(ip, Integer.parseInt(port));
+    }
+
+    /** The four octets of an IPv4 literal such as 127.64.1.2 (four decimal numbers 0-255), or null. */
+    public static byte[] octets(String ip) {
+        if (ip == null) {
+            return null;
+        }
+        String[] parts = ip.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        byte[] out = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            String p = parts[i];
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return null;
+            }
+            int v = Integer.parseInt(p);
+            if (v > 255) {
+                return null;
+            }
+            out[i] = (byte) v;
+        }
+        return out;
     }
 
     @Override

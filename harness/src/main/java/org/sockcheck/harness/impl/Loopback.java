@@ -106,26 +106,7 @@ public final class Loopback {
 
     /** The four octets of an IPv4 literal such as 127.64.1.2, or null when the text is not one. */
     static byte[] octets(String ip) {
-        if (ip == null) {
-            return null;
-        }
-        String[] parts = ip.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
-        }
-        byte[] out = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            String p = parts[i];
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                return null;
-            }
-            int v = Integer.parseInt(p);
-            if (v > 255) {
-                return null;
-            }
-            out[i] = (byte) v;
-        }
-        return out;
+        return org.sockcheck.spec.Endpoint.octets(ip);
     }
 
     /**

@@ -183,8 +183,8 @@ public record Expectations(Path file, List<Entry> entries) {
         } catch (JacksonException e) {
             int line = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
             int column = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getColumnNr());
-            String why = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
-            throw new BadExpectations(file + ":" + line + ":" + column + ": not YAML: " + TraceText.shorten(why, 200) + HINT);
+            throw new BadExpectations(file + ":" + line + ":" + column + ": not YAML: "
+                    + org.sockcheck.harness.trace.TraceJson.problem(e) + HINT);
         }
         List<Entry> entries = new ArrayList<>();
         if (root == null || root.isNull() || root.isMissingNode()) {

@@ -106,6 +106,26 @@ public final class TraceJson {
         };
     }
 
+    /**
+     * What the JSON (or YAML) parser found wrong, in words: its first line,
+     * without the names of the parser's own classes and settings.
+     */
+    public static String problem(JacksonException e) {
+        String m = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
+        java.util.regex.Matcher dup = java.util.regex.Pattern.compile("Duplicate \\w+ property \"(.*)\"").matcher(m);
+        if (dup.find()) {
+            return "Duplicate key \"" + TraceText.shorten(dup.group(1), 40) + "\": a key may be given once";
+        }
+        if (m.startsWith("Trailing token")) {
+            return "more follows the object on the same line";
+        }
+        // Parenthesised remarks and settings that name the parser's classes mean nothing to a reader.
+        m = m.replaceAll("\\s*\\(start marker at \\[[^\\]]*\\]\\)", "")
+                .replaceAll("\\s*\\([^()]*`[^`()]*\\.[^`()]*`[^()]*\\)", "")
+                .replaceAll(":?\\s*[^:]*`[A-Za-z]+(\\.[A-Za-z_$]+)+`.*$", "");
+        return TraceText.shorten(m.strip(), 200);
+    }
+
     public static Trace parse(String source, String text) throws TraceSyntaxException {
         List<Trace.Line> lines = new ArrayList<>();
         String[] raw = text.split("\r?\n", -1);
@@ -122,8 +142,8 @@ public final class TraceJson {
                 n = JSON.readTree(raw[i]);
             } catch (JacksonException e) {
                 int col = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getColumnNr());
-                throw new TraceSyntaxException(source, lineNo, col, "a JSON object", "invalid JSON ("
-                        + e.getOriginalMessage().lines().findFirst().orElse("") + ")", "each line holds one JSON object");
+                throw new TraceSyntaxException(source, lineNo, col, "a JSON object", "invalid JSON (" + problem(e) + ")",
+                        "each line holds one JSON object");
             }
             Reader r = new Reader(source, lineNo);
             if (n == null || !n.isObject()) {

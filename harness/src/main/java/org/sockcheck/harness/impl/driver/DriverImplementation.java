@@ -75,13 +75,15 @@ public final class DriverImplementation implements Implementation {
             } catch (DriverProcess.ErrnoReply e) {
                 throw d.failure("refused hello with " + e.errno);
             }
-            if (!hello.isObject() || hello.path("protocol").asInt(-1) != PROTOCOL) {
-                throw d.failure("hello must answer {\"protocol\":1,...}, got " + hello);
+            JsonNode protocol = hello.path("protocol");
+            if (!hello.isObject() || !protocol.isIntegralNumber() || !protocol.canConvertToInt()
+                    || protocol.asInt() != PROTOCOL) {
+                throw d.failure("hello must answer {\"protocol\":1,...}, got " + shown(hello));
             }
             if (!hello.path("ops").isArray() || hello.path("ops").isEmpty()
                     || !hello.path("ops").valueStream().allMatch(JsonNode::isString)) {
                 throw d.failure("hello must list the operations the driver offers, {\"protocol\":1,\"ops\":[\"socket\",...]},"
-                        + " got " + DriverProcess.abbreviate(hello.toString()));
+                        + " got " + shown(hello));
             }
             Set<String> supported = new TreeSet<>();
             hello.path("ops").forEach(o -> supported.add(o.asString()));
@@ -152,7 +154,7 @@ public final class DriverImplementation implements Implementation {
                 default -> new Outcome.Value(intOf(ok));
             };
         } catch (IllegalArgumentException e) {
-            throw d.failure("malformed result for " + call.op() + ": " + ok + " (" + e.getMessage() + ")");
+            throw d.failure("malformed result for " + call.op() + ": " + shown(ok) + " (" + e.getMessage() + ")");
         }
     }
 
@@ -163,9 +165,20 @@ public final class DriverImplementation implements Implementation {
         return args.put("fd", fd).put("addr", addr.toString());
     }
 
+    /** A text field of a reply, or "" when it is missing or not text. */
+    private static String string(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v != null && v.isString() ? v.asString() : "";
+    }
+
+    /** A driver's JSON value as a message shows it: shortened, with its length, when long. */
+    private static String shown(JsonNode n) {
+        return DriverProcess.abbreviate(String.valueOf(n));
+    }
+
     private static int intOf(JsonNode n) {
-        if (n == null || !n.isIntegralNumber()) {
-            throw new IllegalArgumentException("expected an integer");
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt()) {
+            throw new IllegalArgumentException("expected an integer from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE);
         }
         return n.asInt();
     }
@@ -174,7 +187,11 @@ public final class DriverImplementation implements Implementation {
         if (n == null || !n.isString()) {
             throw new IllegalArgumentException("expected base64 data");
         }
-        return Base64.getDecoder().decode(n.asString());
+        try {
+            return Base64.getDecoder().decode(n.asString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("expected base64 data");
+        }
     }
 
     private static Endpoint endpoint(JsonNode n) {
@@ -215,7 +232,7 @@ public final class DriverImplementation implements Implementation {
                 throw d.failure("sockets failed with " + r.errno);
             }
             if (!ok.isArray()) {
-                throw d.failure("sockets must answer an array, got " + ok);
+                throw d.failure("sockets must answer an array, got " + shown(ok));
             }
             for (JsonNode row : ok) {
                 try {
@@ -226,7 +243,7 @@ public final class DriverImplementation implements Implementation {
                         orphans.add(r);
                     }
                 } catch (IllegalArgumentException ex) {
-                    throw d.failure("malformed socket row " + row + ": " + ex.getMessage());
+                    throw d.failure("malformed socket row " + shown(row) + ": " + ex.getMessage());
                 }
             }
         }
@@ -235,11 +252,16 @@ public final class DriverImplementation implements Implementation {
     }
 
     private static SocketRow row(JsonNode n) {
-        Proto proto = Proto.valueOf(n.path("proto").asString("").toUpperCase(java.util.Locale.ROOT));
+        Proto proto = switch (string(n, "proto").toLowerCase(java.util.Locale.ROOT)) {
+            case "tcp" -> Proto.TCP;
+            case "udp" -> Proto.UDP;
+            case "raw" -> Proto.RAW;
+            default -> throw new IllegalArgumentException("proto is tcp, udp or raw");
+        };
         TcpState state = null;
         // Every row's state is read, so a UDP or raw row that shows one is judged as shown (S12).
         if (proto == Proto.TCP || n.hasNonNull("state")) {
-            String s = n.path("state").asString("");
+            String s = string(n, "state");
             state = TcpState.fromRfcName(s.replace('_', '-')).or(() -> {
                 // Linux spells some states its own way (FIN_WAIT1, SYN_RECV).
                 return switch (s) {
@@ -248,7 +270,8 @@ public final class DriverImplementation implements Implementation {
                     case "SYN_RECV" -> java.util.Optional.of(TcpState.SYN_RECEIVED);
                     default -> java.util.Optional.empty();
                 };
-            }).orElseThrow(() -> new IllegalArgumentException("unknown TCP state " + s));
+            }).orElseThrow(() -> new IllegalArgumentException("unknown TCP state "
+                    + org.sockcheck.harness.trace.TraceText.shorten(s, 40)));
         }
         return new SocketRow(proto, endpoint(n.get("local")), endpointOrNull(n.get("remote")), state);
     }

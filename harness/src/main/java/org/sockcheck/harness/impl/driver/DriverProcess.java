@@ -157,7 +157,7 @@ final class DriverProcess implements AutoCloseable {
                 throw failure("the driver wrote a reply without an id: " + abbreviate(line));
             }
             if (!reply.get("id").isIntegralNumber() || reply.get("id").asLong() != id) {
-                throw failure("reply for id " + reply.get("id") + " while waiting for id " + id + ": " + abbreviate(line));
+                throw failure("reply for id " + abbreviate(reply.get("id").toString()) + " while waiting for id " + id + ": " + abbreviate(line));
             }
             if (reply.has("ok")) {
                 return reply.get("ok");
