@@ -77,4 +77,35 @@ class ExitCodesTest {
         assertTrue(r.out().contains("cannot write the report folder"), r.out());
         assertFalse(r.out().contains("PASS"), "nothing ran: " + r.out());
     }
+
+    @Test
+    void aTraceWithTenThousandProcessesIsBadInputNotOutOfMemory() throws Exception {
+        StringBuilder t = new StringBuilder("version 1\n");
+        for (int i = 0; i < 10_000; i++) {
+            t.append("A.p").append(i).append(": socket(INET, DGRAM) = 3\n");
+        }
+        Path trace = Files.writeString(dir.resolve("processes.trace"), t);
+        Run r = sockcheck("check", "--impl", "ref", "--traces", trace.toString(), "--no-html", "--report",
+                dir.resolve("report").toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains(trace + ":66:1: expected at most 64 processes, found process 65"), r.out());
+        assertTrue(r.out().contains("hint: give --max-processes N"), r.out());
+        Run more = sockcheck("validate", "--max-processes", "10000", "--max-events", "20", trace.toString());
+        assertEquals(2, more.code(), more.out());
+        assertTrue(more.out().contains(trace + ":22:1: expected at most 20 events, found event 21"), more.out());
+    }
+
+    @Test
+    void aTraceFileOverTheSizeLimitIsRefusedBeforeItIsRead() throws Exception {
+        Path trace = dir.resolve("large.trace");
+        try (var f = new java.io.RandomAccessFile(trace.toFile(), "rw")) {
+            f.setLength(3L << 20); // sparse: nothing is written
+        }
+        Run r = sockcheck("validate", "--max-trace-mib", "2", trace.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains(trace + ":1:1: expected a trace of at most 2 MiB, found 3145728 bytes"), r.out());
+        Run zero = sockcheck("validate", "--max-trace-mib", "0", trace.toString());
+        assertEquals(2, zero.code(), zero.out());
+        assertTrue(zero.out().contains("--max-trace-mib must be positive"), zero.out());
+    }
 }

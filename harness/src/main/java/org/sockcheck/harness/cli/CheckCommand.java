@@ -37,6 +37,9 @@ public final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    LimitOptions limitOptions;
+
     @Option(names = "--impl", arity = "1..*", paramLabel = "IMPL",
             description = "Comma-separated: ref, linux, driver:COMMAND (a driver command may go on in the words"
                     + " that follow). Default: ref,linux.")
@@ -117,7 +120,8 @@ public final class CheckCommand implements Callable<Integer> {
             checkOptions();
             openImplementations(impls);
             List<Path> roots = traces == null ? defaultTraces() : traces;
-            java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck check", roots, err, "nothing was run");
+            java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck check", roots, err, "nothing was run",
+                limitOptions.limits());
             if (read.isEmpty()) {
                 return Main.BAD_INPUT;
             }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {CheckCommand.class, ModelCheckCommand.class, GenerateCommand.class, ValidateCommand.class, HuntCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:everything conforms", "1:a nonconformance (FAIL or XPASS)", "2:bad usage or bad input",
-                "3:an implementation or harness error"})
+                "3:an implementation or harness error", "4:nothing was judged (every run SKIP)"})
 public final class Main {
     public static final int OK = 0;
     public static final int NONCONFORMANCE = 1;
@@ -53,6 +53,15 @@ public final class Main {
             cl.usage(cl.getOut());
             return BAD_INPUT;
         }
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // The limits on traces (--max-events, --max-processes, --max-trace-mib) should keep this from happening.
+            cl.getErr().println("sockcheck: " + (e instanceof OutOfMemoryError ? "out of memory" : "a search went too deep")
+                    + " while working on the input");
+            cl.getErr().println("  hint: give smaller limits (--max-events, --max-processes), or the JVM more memory"
+                    + " (JAVA_TOOL_OPTIONS=-Xmx8g)");
+            return ERROR;
+        }
     }
 }

@@ -22,7 +22,8 @@ final class TraceInput {
     }
 
     /** The traces, or empty after the problems were printed to err. */
-    static Optional<List<Trace>> read(String command, List<Path> roots, PrintWriter err, String nothingDone) {
+    static Optional<List<Trace>> read(String command, List<Path> roots, PrintWriter err, String nothingDone,
+                                      TraceCheck.Limits limits) {
         List<Path> files;
         try {
             files = TraceFiles.find(roots);
@@ -39,8 +40,8 @@ final class TraceInput {
         List<String> problems = new ArrayList<>();
         for (Path f : files) {
             try {
-                Trace t = TraceFiles.read(f);
-                TraceCheck.check(t);
+                Trace t = TraceFiles.read(f, limits.bytes());
+                TraceCheck.check(t, limits);
                 loaded.add(t);
             } catch (TraceSyntaxException e) {
                 problems.add(e.getMessage());

@@ -22,6 +22,9 @@ public final class ValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    LimitOptions limitOptions;
+
     @Parameters(paramLabel = "TRACE", arity = "1..*", description = "Trace files or folders.")
     List<Path> paths;
 
@@ -33,7 +36,8 @@ public final class ValidateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck validate", paths, err, "nothing was validated");
+        java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck validate", paths, err, "nothing was validated",
+                limitOptions.limits());
         if (read.isEmpty()) {
             return Main.BAD_INPUT;
         }

@@ -20,12 +20,47 @@ public final class TraceCheck {
     private TraceCheck() {
     }
 
+    /**
+     * How large a trace may be: events, processes (each a part of the spec's
+     * model, whose search grows with it) and bytes of its file. Hosts are
+     * bounded by the address plan ({@link org.sockcheck.harness.impl.Loopback#MAX_HOSTS}).
+     */
+    public record Limits(int events, int processes, long bytes) {
+        public static final int EVENTS = 200_000;
+        public static final int PROCESSES = 64;
+        public static final int MIB = 64;
+        public static final Limits DEFAULT = new Limits(EVENTS, PROCESSES, (long) MIB << 20);
+    }
+
     public static void check(Trace t) throws TraceSyntaxException {
+        check(t, Limits.DEFAULT);
+    }
+
+    public static void check(Trace t, Limits limits) throws TraceSyntaxException {
         Set<String> bound = new HashSet<>();
         Set<String> hosts = new HashSet<>();
+        Set<String> processes = new HashSet<>();
         List<Event> events = t.events();
+        int count = 0;
         for (Event e : events) {
+            if (++count > limits.events()) {
+                throw new TraceSyntaxException(t.source(), e.line(), 1, "at most " + limits.events() + " events",
+                        "event " + count, "give --max-events N to allow more, or split the trace");
+            }
             names(t, e, hosts);
+            if (e instanceof Event.Call c) {
+                processes.add(c.host() + "." + c.process());
+                for (Arg a : c.args()) {
+                    if (a instanceof Arg.Name child && c.op().equals("fork")) {
+                        processes.add(c.host() + "." + child.name());
+                    }
+                }
+                if (processes.size() > limits.processes()) {
+                    throw new TraceSyntaxException(t.source(), e.line(), 1, "at most " + limits.processes()
+                            + " processes", "process " + processes.size(), "give --max-processes N to allow more;"
+                            + " each process is a part of the spec's model, whose search grows with it");
+                }
+            }
             if (e instanceof Event.Call c) {
                 if (c.expect() instanceof Event.Expect.Blocks && e != events.get(events.size() - 1)) {
                     throw new TraceSyntaxException(t.source(), c.line(), 1, "a call that blocks as the last event",

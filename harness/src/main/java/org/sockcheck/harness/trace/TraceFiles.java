@@ -76,10 +76,15 @@ public final class TraceFiles {
     }
 
     public static Trace read(Path p) throws IOException, TraceSyntaxException {
+        return read(p, MAX_BYTES);
+    }
+
+    /** Reads a trace file of at most maxBytes (a larger one is refused before it is read). */
+    public static Trace read(Path p, long maxBytes) throws IOException, TraceSyntaxException {
         long size = Files.size(p);
-        if (size > MAX_BYTES) {
-            throw new TraceSyntaxException(p.toString(), 1, 1, "a trace of at most " + (MAX_BYTES >> 20) + " MiB",
-                    size + " bytes", "split it into traces of their own");
+        if (size > maxBytes) {
+            throw new TraceSyntaxException(p.toString(), 1, 1, "a trace of at most " + (maxBytes >> 20) + " MiB",
+                    size + " bytes", "give --max-trace-mib N to allow more, or split it into traces of their own");
         }
         String text = utf8(p.toString(), Files.readAllBytes(p));
         String name = p.toString();
