@@ -26,11 +26,36 @@ public final class Main {
         return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
     }
 
+    /**
+     * A path given on the command line. A name that is not UTF-8 text comes
+     * to the JVM with its bytes replaced, so no file has it: say so, rather
+     * than "no such file".
+     */
+    static java.nio.file.Path path(String text) {
+        boolean utf8 = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        if (text.indexOf('\uFFFD') >= 0 && !utf8) {
+            throw new CommandLine.TypeConversionException("'" + text + "': in this locale names must be ASCII; run"
+                    + " with LC_ALL=C.UTF-8 (./sockcheck does)");
+        }
+        if (text.indexOf('\uFFFD') >= 0) {
+            throw new CommandLine.TypeConversionException("'" + text + "': the name is not UTF-8 text, which sockcheck"
+                    + " cannot be given as an argument; give the folder that holds it (its files are found whatever"
+                    + " their names), or rename it");
+        }
+        try {
+            return java.nio.file.Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a path this system can name"
+                    + " (in a locale that is not UTF-8, names must be ASCII; run with LC_ALL=C.UTF-8)");
+        }
+    }
+
     /** Runs the command with its output going to the given writers (for tests and embedding). */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
         // An argument that starts with @ is an argument, not a file of arguments to read.
         cl.setExpandAtFiles(false);
+        cl.registerConverter(java.nio.file.Path.class, Main::path);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
