@@ -36,13 +36,18 @@ class AnyTracesAreJudgedTest {
                 A.p1: bind(3, A:80) = 0
                 A.p1: close(3) = 0
                 """);
+        // Every byte value, each as an escape (the quote, backslash, percent sign and backquote among them).
+        StringBuilder every = new StringBuilder();
+        for (int b = 0; b < 256; b++) {
+            every.append(String.format("\\x%02x", b));
+        }
         trace("binary-data", "LINUX", """
                 A.p1: socket(INET, DGRAM) = 3
                 A.p1: bind(3, A:53) = 0
                 B.p1: socket(INET, DGRAM) = 3
-                B.p1: sendto(3, "\\x00\\xff%\\"\\\\", A:53) = 5
-                A.p1: recvfrom(3, 100) = "\\x00\\xff%\\"\\\\" from B:$e1
-                """);
+                B.p1: sendto(3, "%1$s", A:53) = 256
+                A.p1: recvfrom(3, 300) = "%1$s" from B:$e1
+                """.formatted(every));
         // POSIX: listen on a socket that has no address is EDESTADDRREQ (LINUX binds it to a port of its own).
         trace("posix-listen", "POSIX", """
                 A.p1: socket(INET, STREAM) = 3

@@ -25,8 +25,8 @@ import org.sockcheck.spec.tlc.SpecBridge;
  * forked). So a trace's process that calls again after its exit is a new
  * process of the spec, as it is a new process of the implementation, and any
  * word a trace uses for a process is fine. Data are written to the spec as
- * strings of printable ASCII (each other byte, and the quote, backslash and
- * percent sign, as %HH), so any bytes can be sent.
+ * strings of printable ASCII (each other byte, and the quote, backslash,
+ * percent sign and backquote, as %HH), so any bytes can be sent.
  *
  * <p>The bounds of a model (descriptors, socket-table entries, ephemeral
  * ports) are sized from the traces so that no trace can run out of them: a
@@ -83,12 +83,16 @@ public final class Models {
         return new Trace(t.source(), t.version(), t.profile(), List.copyOf(lines));
     }
 
-    /** Bytes as a string of the spec: printable ASCII as it is, other bytes and {@code " \ %} as %HH. */
+    /**
+     * Bytes as a string of the spec: printable ASCII as it is, other bytes
+     * and {@code " \ %} as %HH, and the backquote too (TLC's reader of
+     * model configurations cannot take one inside a string).
+     */
     public static String data(byte[] bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length);
         for (byte b : bytes) {
             int v = b & 0xff;
-            if (v >= 32 && v <= 126 && v != '"' && v != '\\' && v != '%') {
+            if (v >= 32 && v <= 126 && v != '"' && v != '\\' && v != '%' && v != '`') {
                 out.write(v);
             } else {
                 out.writeBytes(String.format("%%%02X", v).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
