@@ -102,6 +102,17 @@ public final class TraceCheck {
     private static final java.util.regex.Pattern PROCESS = java.util.regex.Pattern.compile("[A-Za-z0-9_]{1,64}");
 
     /**
+     * The host and process names of every event, checked as {@link #check}
+     * does (the JSON form checks them first: any string can be a JSON name).
+     */
+    public static void names(Trace t) throws TraceSyntaxException {
+        Set<String> seen = new HashSet<>();
+        for (Event e : t.events()) {
+            names(t, e, seen);
+        }
+    }
+
+    /**
      * Host and process names as the grammar writes them (both forms: the
      * JSON form takes any string): a host is a capital letter and ASCII
      * letters, digits and _, and no TLA+ keyword, since the spec's model

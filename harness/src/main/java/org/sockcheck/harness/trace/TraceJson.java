@@ -226,6 +226,7 @@ public final class TraceJson {
         }
         // The text form's rules (signatures, argument kinds) apply to both forms.
         Trace t = new Trace(source, version, profile, lines);
+        org.sockcheck.harness.run.TraceCheck.names(t);
         TraceText.parse(source, TraceText.print(t));
         return t;
     }
