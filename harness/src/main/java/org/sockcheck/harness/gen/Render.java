@@ -1,5 +1,8 @@
 package org.sockcheck.harness.gen;
 
+import org.sockcheck.harness.validate.Models;
+import org.sockcheck.harness.trace.TraceText;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,11 +87,11 @@ public final class Render {
                 }
                 if (ret instanceof Map<?, ?> datagram) {
                     List<?> from = (List<?>) datagram.get("from");
-                    String data = "\"" + datagram.get("data") + "\"";
+                    String data = data(datagram.get("data"));
                     yield call.result() == Calls.Result.DATA_FROM ? data + " from " + address(proto, from.get(0), from.get(1), ports)
                             : data;
                 }
-                yield stream ? "\"" + ret + "\"" : null;
+                yield stream ? data(ret) : null;
             }
             case ADDR -> {
                 List<?> l = (List<?>) ret;
@@ -97,7 +100,7 @@ public final class Render {
                 yield ip + ":" + ports.name(proto, ANY.equals(ip) ? host : ip, l.get(1));
             }
             // A send gives how many bytes it sent: all of the data (the spec's one segment).
-            case SENT -> String.valueOf(String.valueOf(a.get("d")).length());
+            case SENT -> String.valueOf(Models.bytes(String.valueOf(a.get("d"))).length);
             case ZERO -> "0";
             case DESCRIPTOR -> String.valueOf(ret);
         };
@@ -105,6 +108,11 @@ public final class Render {
 
     private static String address(String proto, Object ip, Object port, Ports ports) {
         return ip + ":" + ports.name(proto, (String) ip, port);
+    }
+
+    /** Data of the spec (%HH for a byte, Models.data) as a trace writes it: "\x00binary". */
+    private static String data(Object spec) {
+        return TraceText.quote(Models.bytes(String.valueOf(spec)));
     }
 
     /** Whether a result the spec recorded is an errno (the spec writes end of file as "EOF"). */
@@ -126,9 +134,9 @@ public final class Render {
         return switch (ret) {
             case List<?> l when l.size() == 2 -> addr(l.get(0), l.get(1));
             case Map<?, ?> m when m.containsKey("peer") -> m.get("fd") + " peer " + shown(m.get("peer"));
-            case Map<?, ?> m when m.containsKey("from") -> "\"" + m.get("data") + "\" from " + shown(m.get("from"));
+            case Map<?, ?> m when m.containsKey("from") -> data(m.get("data")) + " from " + shown(m.get("from"));
             case String s when s.equals("EOF") -> "\"\"";
-            case String s when !isErrno(s) -> "\"" + s + "\"";
+            case String s when !isErrno(s) -> data(s);
             case null, default -> String.valueOf(ret);
         };
     }

@@ -1,6 +1,7 @@
 package org.sockcheck.harness.validate;
 
 import java.io.ByteArrayOutputStream;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -99,6 +100,22 @@ public final class Models {
             }
         }
         return out.toString(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** The bytes a string of the spec stands for: {@link #data} undone (%HH is one byte). */
+    public static byte[] bytes(String spec) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(spec.length());
+        for (int i = 0; i < spec.length(); i++) {
+            char c = spec.charAt(i);
+            if (c == '%' && i + 2 < spec.length() && HexFormat.isHexDigit(spec.charAt(i + 1))
+                    && HexFormat.isHexDigit(spec.charAt(i + 2))) {
+                out.write(HexFormat.fromHexDigits(spec, i + 1, i + 3));
+                i += 2;
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toByteArray();
     }
 
     /**

@@ -23,5 +23,8 @@ class RenderShownTest {
         assertEquals("\"ping\"", Render.shown("ping"));
         assertEquals("EADDRINUSE", Render.shown("EADDRINUSE"));
         assertEquals("0", Render.shown(0));
+        // The spec holds bytes as %HH; a trace writes them as escapes.
+        assertEquals("\"\\x00\\x10binary\\xff%\"", Render.shown("%00%10binary%FF%25"));
+        assertEquals("\"\\r\" from A:80", Render.shown(Map.of("data", "%0D", "from", List.of("A", 80))));
     }
 }

@@ -68,6 +68,11 @@ class ModelsTest {
         assertEquals("%2541", Models.data("%41".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
                 "the escape is escaped, so two different byte strings never read alike");
         assertEquals("A", Models.data(new byte[] {'A'}));
+        byte[] every = new byte[256];
+        for (int b = 0; b < 256; b++) {
+            every[b] = (byte) b;
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(every, Models.bytes(Models.data(every)), "bytes undoes data");
     }
 
     @Test
