@@ -176,7 +176,7 @@ Connect(p, f, ip, port) ==
                                     ![s].rcvnxt = 0, ![s].err = "none", ![s].finseq = 0,
                                     \* a socket connects afresh after an earlier attempt ended
                                     ![s].wrshut = FALSE, ![s].rdshut = FALSE, ![s].fin = FALSE,
-                                    ![s].rcv = <<>>, ![s].got = <<>>]
+                                    ![s].rcv = <<>>, ![s].got = 0, ![s].gap = FALSE]
             /\ net' = net \cup {Seg("tcp", "SYN", <<lip, lport>>, <<ip, port>>, 0, 0, "none")}
             /\ pending' = [pending EXCEPT ![p] = [op |-> "connect", fd |-> f]]
             /\ Record(p, "connect", "pending")

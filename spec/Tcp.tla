@@ -168,7 +168,7 @@ RcvData(m, keep) ==
        \* After SHUT_RD, POSIX discards what arrives; Linux queues it while a descriptor holds the socket.
        /\ sock' = [sock EXCEPT ![s].rcv = IF sock[s].rdshut /\ (Profile = "POSIX" \/ ~Held(s)) THEN @
                                           ELSE Append(@, m.data),
-                               ![s].got = Append(@, m.seq),
+                               ![s].gap = @ \/ m.seq # sock[s].got + 1, ![s].got = m.seq,
                                ![s].rcvnxt = @ + 1]
        /\ Arrive(m, keep, {Out(s, "ACK", sock[s].sndnxt, m.seq + 1)})
     /\ Took("RcvData", m)
