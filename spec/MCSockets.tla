@@ -38,6 +38,8 @@ MCFairSpec ==
 \* Narrower argument sets, substituted in a .cfg with "<-".
 TcpUdpTypes == {"STREAM", "DGRAM"}
 TcpOnly == {"STREAM"}
+UdpOnly == {"DGRAM"}
+RawOnly == {"RAW"}
 WriteShutdown == {"WR"}
 ReuseOn == {TRUE}
 NoReuse == {}

@@ -202,6 +202,51 @@ OnlyLiveProcessesWait ==
     \A p \in Proc : pending[p].op # "none" => alive[p]
 
 ------------------------------------------------------------------------------
+(* Witnesses: for each invariant, a state where the case it guards occurs. *)
+(* An invariant whose case no model reaches holds for want of a test, so  *)
+(* spec/manifest.json names, for each, a model in which TLC must find its *)
+(* witness (ModelCheckTest checks ~Reach_X and expects the violation).     *)
+
+Reach_TypeOK == \E s \in Sids : sock[s].proto = "tcp" /\ sock[s].err # "none"
+Reach_DescriptorsAreLocal ==
+    \E p, q \in Proc : p[1] # q[1] /\ \E f, g \in Fds : fdt[p][f] # NoSid /\ fdt[q][g] # NoSid
+Reach_LocalAddressIsOwn == \E s \in Sids : InUse(s) /\ sock[s].lip = sock[s].host
+Reach_NoSocketOutlivesItsProcess == \E s \in Sids : InUse(s) /\ ~Held(s)
+(* Two connections of one host share the local address and port: only    *)
+(* the remote end tells them apart.                                       *)
+Reach_UniqueFourTuple ==
+    \E s, t \in Sids :
+        s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st # "LISTEN" /\ sock[t].st # "LISTEN"
+        /\ sock[s].host = sock[t].host /\ sock[s].lport = sock[t].lport /\ sock[s].lip = sock[t].lip
+Reach_OneListenerPerAddress ==
+    \E s, t \in Sids :
+        s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st = "LISTEN" /\ sock[t].st = "LISTEN"
+        /\ sock[s].host = sock[t].host
+Reach_UdpIdentifiedByLocalAddress ==
+    \E s, t \in Sids :
+        s # t /\ sock[s].proto = "udp" /\ sock[t].proto = "udp" /\ sock[s].host = sock[t].host
+        /\ sock[s].lport # 0 /\ sock[s].lport = sock[t].lport
+(* A segment of one protocol in flight to a port a socket of the other    *)
+(* protocol holds.                                                        *)
+Reach_PortSpacesAreSeparate ==
+    \E m \in net, s \in Sids :
+        /\ m.proto \in {"tcp", "udp"} /\ sock[s].proto \in {"tcp", "udp"} /\ m.proto # sock[s].proto
+        /\ sock[s].host = m.dst[1] /\ sock[s].lport = m.dst[2]
+Reach_RawHasNoPort == \E s \in Sids : sock[s].proto = "raw" /\ sock[s].rip # NoHost
+Reach_ConnectedHasRemote == \E s \in Sids : LiveTcp(s) /\ sock[s].st = "ESTABLISHED"
+Reach_ListenerHasNoRemote == \E s \in Sids : LiveTcp(s) /\ sock[s].st = "LISTEN"
+Reach_UdpIsNeverEstablished == \E s \in Sids : sock[s].proto = "udp" /\ sock[s].rip # NoHost
+(* A listener and a connection it made share the local address and port: *)
+(* an arriving segment must go to the connection.                         *)
+Reach_DemuxIsUnique ==
+    \E s, t \in Sids :
+        s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st = "LISTEN" /\ sock[t].st # "LISTEN"
+        /\ sock[s].host = sock[t].host /\ sock[s].lport = sock[t].lport
+Reach_StreamIsInOrderPrefix == \E s \in Sids : sock[s].proto = "tcp" /\ sock[s].got >= 2
+Reach_DatagramsKeepBoundaries == \E s \in Sids : sock[s].proto \in {"udp", "raw"} /\ Len(sock[s].rcv) >= 2
+Reach_OnlyLiveProcessesWait == \E p \in Proc : pending[p].op # "none"
+
+------------------------------------------------------------------------------
 (* Liveness, checked under FairSpec without loss. *)
 
 (* ConnectResolves: a connect in SYN-SENT does not wait forever: it gets *)

@@ -13,7 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
  * state counts it found, so the model is a regression test: a change to
  * the spec that moves the counts must update the manifest with it.
  */
-public record Manifest(Map<String, Model> models) {
+public record Manifest(Map<String, Model> models, Map<String, String> witnesses, Map<String, String> unreached) {
 
     public record Model(String name, String config, String expected, long distinctStates, int depth, String measured) {
     }
@@ -26,7 +26,11 @@ public record Manifest(Map<String, Model> models) {
             models.put(e.getKey(), new Model(e.getKey(), m.path("config").asString(), m.path("expected").asString(),
                     m.path("distinctStates").asLong(-1), m.path("depth").asInt(-1), m.path("measured").asString("")));
         }
-        return new Manifest(models);
+        Map<String, String> witnesses = new LinkedHashMap<>();
+        root.path("witnesses").properties().forEach(e -> witnesses.put(e.getKey(), e.getValue().asString()));
+        Map<String, String> unreached = new LinkedHashMap<>();
+        root.path("unreached").properties().forEach(e -> unreached.put(e.getKey(), e.getValue().asString()));
+        return new Manifest(models, witnesses, unreached);
     }
 
     /** Why a result does not match the manifest's entry, or null when it does. */

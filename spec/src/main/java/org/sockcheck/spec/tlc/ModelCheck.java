@@ -27,7 +27,8 @@ import java.util.stream.Stream;
 public final class ModelCheck {
     /** The modules and models shipped in the jar under tla/. */
     public static final List<String> FILES = List.of("Network.tla", "Tcp.tla", "Udp.tla", "SocketApi.tla",
-            "Sockets.tla", "MCSockets.tla", "small.cfg", "standard.cfg", "liveness.cfg", "manifest.json");
+            "Sockets.tla", "MCSockets.tla", "small.cfg", "standard.cfg", "liveness.cfg", "raw.cfg", "reuse.cfg",
+            "manifest.json");
 
     private static final Pattern PROGRESS = Pattern.compile(
             "Progress\\(\\d+\\) at .*?: ([\\d,]+) states generated \\(([\\d,]+) s/min\\), ([\\d,]+) distinct states found"
@@ -103,13 +104,61 @@ public final class ModelCheck {
      */
     public static Result run(Path tlaTools, Path specDir, Path cfg, int workers, long timeoutSeconds,
                              Consumer<Progress> progress) throws IOException, InterruptedException {
+        return run(tlaTools, specDir, cfg, "MCSockets", workers, timeoutSeconds, progress);
+    }
+
+    /**
+     * Whether the model of {@code cfg} reaches a state where the witness
+     * {@code Reach_INVARIANT} of Sockets.tla holds: TLC checks its negation
+     * as the only invariant (in a copy of the spec with a module MCReach
+     * that defines it), so a violation of {@code Unreached} is the answer
+     * yes, found at the least depth; a pass means the model never reaches
+     * the case the invariant guards.
+     */
+    public static Result reach(Path tlaTools, Path specDir, Path cfg, String invariant, int workers,
+                               long timeoutSeconds) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("sockcheck-reach-");
+        try {
+            for (String f : FILES) {
+                if (Files.exists(specDir.resolve(f))) {
+                    Files.copy(specDir.resolve(f), dir.resolve(f));
+                }
+            }
+            Files.writeString(dir.resolve("MCReach.tla"), "---- MODULE MCReach ----\nEXTENDS MCSockets\n"
+                    + "Unreached == ~Reach_" + invariant + "\n====\n");
+            Path reachCfg = dir.resolve("reach.cfg");
+            Files.writeString(reachCfg, withInvariant(Files.readString(cfg), "Unreached"));
+            return run(tlaTools, dir, reachCfg, "MCReach", workers, timeoutSeconds, p -> { });
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** A model configuration with its invariants and properties replaced by one invariant. */
+    static String withInvariant(String cfg, String invariant) {
+        StringBuilder out = new StringBuilder();
+        boolean skipping = false;
+        for (String line : cfg.split("\n", -1)) {
+            String word = line.isEmpty() || Character.isWhitespace(line.charAt(0)) ? "" : line.split("\\s+")[0];
+            if (word.matches("[A-Z_]+")) {
+                skipping = word.startsWith("INVARIANT") || word.startsWith("PROPERT");
+            }
+            if (!skipping) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.append("INVARIANT ").append(invariant).append('\n').toString();
+    }
+
+    private static Result run(Path tlaTools, Path specDir, Path cfg, String module, int workers, long timeoutSeconds,
+                              Consumer<Progress> progress) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path states = Files.createTempDirectory("sockcheck-tlc-states-");
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseParallelGC"));
         cmd.addAll(jvmOptions(cfg));
         cmd.addAll(List.of("-cp", tlaTools.toString(), "tlc2.TLC",
                 "-workers", Integer.toString(workers), "-metadir", states.toString(), "-cleanup",
-                "-config", cfg.toAbsolutePath().toString(), "MCSockets"));
+                "-config", cfg.toAbsolutePath().toString(), module));
         Process p = new ProcessBuilder(cmd).directory(specDir.toFile()).redirectErrorStream(true).start();
         Thread killer = new Thread(() -> p.destroyForcibly());
         Runtime.getRuntime().addShutdownHook(killer);

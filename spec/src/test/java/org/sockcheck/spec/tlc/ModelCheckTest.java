@@ -39,8 +39,71 @@ class ModelCheckTest {
     }
 
     @Test
-    void manifestListsTheThreeModels() throws Exception {
-        assertEquals(List.of("small", "standard", "liveness"), List.copyOf(Manifest.read(SPEC.resolve("manifest.json")).models().keySet()));
+    void manifestListsTheModels() throws Exception {
+        assertEquals(List.of("small", "standard", "liveness", "raw", "reuse"),
+                List.copyOf(Manifest.read(SPEC.resolve("manifest.json")).models().keySet()));
+    }
+
+    static Stream<String> witnesses() throws Exception {
+        return Manifest.read(SPEC.resolve("manifest.json")).witnesses().keySet().stream();
+    }
+
+    /** TLC reaches, in the model the manifest names, a state where the case the invariant guards occurs. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("witnesses")
+    void theCaseEachInvariantGuardsIsReached(String invariant) throws Exception {
+        Manifest manifest = Manifest.read(SPEC.resolve("manifest.json"));
+        Manifest.Model m = manifest.models().get(manifest.witnesses().get(invariant));
+        ModelCheck.Result r = ModelCheck.reach(ModelCheck.defaultTlaTools(), SPEC, SPEC.resolve(m.config()), invariant, 2, 600);
+        assertEquals(ModelCheck.Status.VIOLATION, r.status(), () -> "model " + m.name() + " never reaches Reach_" + invariant
+                + ": the invariant holds there for want of a test\n" + ModelCheck.lastLines(r, 20).orElse(""));
+        assertEquals("Unreached", r.violated());
+    }
+
+    /** The invariants a model checks, read from its .cfg. */
+    private static java.util.Set<String> invariants(Path cfg) throws Exception {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        boolean in = false;
+        for (String line : java.nio.file.Files.readAllLines(cfg)) {
+            String word = line.isEmpty() || Character.isWhitespace(line.charAt(0)) ? "" : line.split("\\s+")[0];
+            if (word.matches("[A-Z_]+")) {
+                in = word.startsWith("INVARIANT");
+                line = line.substring(word.length());
+            }
+            if (in) {
+                out.addAll(java.util.Arrays.stream(line.trim().split("\\s+")).filter(w -> !w.isEmpty()).toList());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyInvariantHasAWitnessInAModelThatChecksItOrAReason() throws Exception {
+        Manifest manifest = Manifest.read(SPEC.resolve("manifest.json"));
+        java.util.Set<String> checked = new java.util.TreeSet<>();
+        for (Manifest.Model m : manifest.models().values()) {
+            checked.addAll(invariants(SPEC.resolve(m.config())));
+        }
+        assertTrue(checked.contains("UniqueFourTuple") && checked.size() >= 16, "invariants read from the models: " + checked);
+        for (String inv : checked) {
+            String model = manifest.witnesses().get(inv);
+            assertTrue(model != null || manifest.unreached().containsKey(inv),
+                    inv + " has neither a witness model nor a reason in spec/manifest.json");
+            if (model != null) {
+                assertTrue(invariants(SPEC.resolve(manifest.models().get(model).config())).contains(inv),
+                        "model " + model + " reaches the case of " + inv + " but does not check it");
+            }
+        }
+        for (String inv : manifest.unreached().keySet()) {
+            assertTrue(!manifest.witnesses().containsKey(inv) && checked.contains(inv), inv);
+        }
+    }
+
+    @Test
+    void aReachabilityRunChecksTheWitnessAlone() {
+        String cfg = "CONSTANTS\n    A = A\nINIT MCInit\nINVARIANTS\n    TypeOK X\n    Y\nPROPERTIES P\nCHECK_DEADLOCK FALSE\n";
+        assertEquals("CONSTANTS\n    A = A\nINIT MCInit\nCHECK_DEADLOCK FALSE\n\nINVARIANT Unreached\n",
+                ModelCheck.withInvariant(cfg, "Unreached"));
     }
 
     @Test
