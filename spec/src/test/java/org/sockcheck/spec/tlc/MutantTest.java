@@ -55,6 +55,9 @@ class MutantTest {
                         new Edit("Udp.tla", "ELSE Append(@, Datagram(m.src, m.data))]", "ELSE Append(@, Datagram(m.src, \"garbled\"))]"))),
                 new Mutant("stream data delivered out of its place", "small.cfg", "StreamIsInOrderPrefix", List.of(
                         new Edit("Tcp.tla", "![s].got = m.seq,", "![s].got = m.seq + 1,"))),
+                new Mutant("a connect that skips the 4-tuple check", "fourtuple.cfg", "UniqueFourTuple", List.of(
+                        new Edit("SocketApi.tla", "x.proto = \"tcp\" /\\ FourTupleTaken(s, lip, lport, ip, port)",
+                                "x.proto = \"tcp\" /\\ FALSE"))),
                 new Mutant("an ACK of FIN that skips FIN-WAIT-2", "small.cfg", "StateChangesFollowTheDiagram", List.of(
                         new Edit("Tcp.tla", "CASE st = \"FIN-WAIT-1\" -> \"FIN-WAIT-2\"", "CASE st = \"FIN-WAIT-1\" -> \"TIME-WAIT\""))));
     }
