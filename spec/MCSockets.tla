@@ -35,6 +35,32 @@ MCFairSpec ==
     /\ \A s \in Sids : WF_mcvars(TcpTimer(s) /\ UNCHANGED calls)
     /\ \A p \in Proc : WF_mcvars((ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p)) /\ UNCHANGED calls)
 
+\* A start from an established connection, as TLC reaches it after socket,
+\* bind, listen, socket, connect, accept and close of the listener: host a's
+\* process holds the accepted end (descriptor 4, port lp), host b's the
+\* connecting end (descriptor 3, port ep), the listener is closed, nothing
+\* is in flight. A model that starts here spends its calls on what follows
+\* a handshake (data, shutdown, close from either end), so the closing
+\* states, LAST-ACK and CLOSING among them, are reached in a few calls.
+Established(h, lp, r, rp) ==
+    [FreeSocket EXCEPT !.proto = "tcp", !.st = "ESTABLISHED", !.host = h, !.lip = h, !.lport = lp,
+                       !.rip = r, !.rport = rp, !.conn = TRUE, !.snduna = 1, !.sndnxt = 1, !.rcvnxt = 1]
+
+MCInitEstablished ==
+    \E a, b \in Hosts, pr \in Procs, lp \in Ports, ep \in EphemeralPorts :
+        /\ a # b /\ {2, 3} \subseteq Sids /\ {3, 4} \subseteq Fds
+        /\ sock = [s \in Sids |-> CASE s = 2 -> Established(b, ep, a, lp)
+                                    [] s = 3 -> Established(a, lp, b, ep)
+                                    [] OTHER -> FreeSocket]
+        /\ fdt = [p \in Proc |-> CASE p = <<a, pr>> -> [NoFd EXCEPT ![4] = 3]
+                                  [] p = <<b, pr>> -> [NoFd EXCEPT ![3] = 2]
+                                  [] OTHER -> NoFd]
+        /\ alive = [p \in Proc |-> p[2] \notin Unborn]
+        /\ pending = [p \in Proc |-> NoCall]
+        /\ net = {}
+        /\ evt = "none"
+        /\ calls = 0
+
 \* Narrower argument sets, substituted in a .cfg with "<-".
 TcpUdpTypes == {"STREAM", "DGRAM"}
 TcpOnly == {"STREAM"}

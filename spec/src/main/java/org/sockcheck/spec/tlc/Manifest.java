@@ -13,7 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
  * state counts it found, so the model is a regression test: a change to
  * the spec that moves the counts must update the manifest with it.
  */
-public record Manifest(Map<String, Model> models, Map<String, String> witnesses, Map<String, String> unreached) {
+public record Manifest(Map<String, Model> models, Map<String, String> witnesses, Map<String, String> states,
+                       Map<String, String> unreached) {
 
     public record Model(String name, String config, String expected, long distinctStates, int depth, String measured) {
     }
@@ -28,9 +29,11 @@ public record Manifest(Map<String, Model> models, Map<String, String> witnesses,
         }
         Map<String, String> witnesses = new LinkedHashMap<>();
         root.path("witnesses").properties().forEach(e -> witnesses.put(e.getKey(), e.getValue().asString()));
+        Map<String, String> states = new LinkedHashMap<>();
+        root.path("states").properties().forEach(e -> states.put(e.getKey(), e.getValue().asString()));
         Map<String, String> unreached = new LinkedHashMap<>();
         root.path("unreached").properties().forEach(e -> unreached.put(e.getKey(), e.getValue().asString()));
-        return new Manifest(models, witnesses, unreached);
+        return new Manifest(models, witnesses, states, unreached);
     }
 
     /** Why a result does not match the manifest's entry, or null when it does. */

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
 public final class ModelCheck {
     /** The modules and models shipped in the jar under tla/. */
     public static final List<String> FILES = List.of("Network.tla", "Tcp.tla", "Udp.tla", "SocketApi.tla",
-            "Sockets.tla", "MCSockets.tla", "small.cfg", "standard.cfg", "liveness.cfg", "raw.cfg", "reuse.cfg", "fourtuple.cfg",
+            "Sockets.tla", "MCSockets.tla", "small.cfg", "standard.cfg", "liveness.cfg", "raw.cfg", "reuse.cfg", "fourtuple.cfg", "closing.cfg",
             "manifest.json");
 
     private static final Pattern PROGRESS = Pattern.compile(
@@ -117,6 +117,12 @@ public final class ModelCheck {
      */
     public static Result reach(Path tlaTools, Path specDir, Path cfg, String invariant, int workers,
                                long timeoutSeconds) throws IOException, InterruptedException {
+        return reachWhere(tlaTools, specDir, cfg, "Reach_" + invariant, workers, timeoutSeconds);
+    }
+
+    /** Whether the model of {@code cfg} reaches a state where the TLA+ predicate holds (as {@link #reach}). */
+    public static Result reachWhere(Path tlaTools, Path specDir, Path cfg, String predicate, int workers,
+                                    long timeoutSeconds) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("sockcheck-reach-");
         try {
             for (String f : FILES) {
@@ -125,7 +131,7 @@ public final class ModelCheck {
                 }
             }
             Files.writeString(dir.resolve("MCReach.tla"), "---- MODULE MCReach ----\nEXTENDS MCSockets\n"
-                    + "Unreached == ~Reach_" + invariant + "\n====\n");
+                    + "Unreached == ~(" + predicate + ")\n====\n");
             Path reachCfg = dir.resolve("reach.cfg");
             Files.writeString(reachCfg, withInvariant(Files.readString(cfg), "Unreached"));
             return run(tlaTools, dir, reachCfg, "MCReach", workers, timeoutSeconds, p -> { });

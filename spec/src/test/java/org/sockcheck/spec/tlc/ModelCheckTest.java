@@ -40,7 +40,7 @@ class ModelCheckTest {
 
     @Test
     void manifestListsTheModels() throws Exception {
-        assertEquals(List.of("small", "standard", "liveness", "raw", "reuse", "fourtuple"),
+        assertEquals(List.of("small", "standard", "liveness", "raw", "reuse", "fourtuple", "closing"),
                 List.copyOf(Manifest.read(SPEC.resolve("manifest.json")).models().keySet()));
     }
 
@@ -58,6 +58,24 @@ class ModelCheckTest {
         assertEquals(ModelCheck.Status.VIOLATION, r.status(), () -> "model " + m.name() + " never reaches Reach_" + invariant
                 + ": the invariant holds there for want of a test\n" + ModelCheck.lastLines(r, 20).orElse(""));
         assertEquals("Unreached", r.violated());
+    }
+
+    static Stream<String> tcpStates() {
+        return java.util.Arrays.stream(org.sockcheck.spec.TcpState.values()).map(org.sockcheck.spec.TcpState::rfcName);
+    }
+
+    /** Every TCP state of RFC 9293 is reached in the model the manifest names (LAST-ACK was reached in none). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tcpStates")
+    void everyTcpStateIsReached(String state) throws Exception {
+        Manifest manifest = Manifest.read(SPEC.resolve("manifest.json"));
+        String model = manifest.states().get(state);
+        assertTrue(model != null, state + " has no model in the states of spec/manifest.json");
+        ModelCheck.Result r = ModelCheck.reachWhere(ModelCheck.defaultTlaTools(), SPEC,
+                SPEC.resolve(manifest.models().get(model).config()),
+                "\\E s \\in Sids : sock[s].proto = \"tcp\" /\\ sock[s].st = \"" + state + "\"", 2, 600);
+        assertEquals(ModelCheck.Status.VIOLATION, r.status(), () -> "model " + model + " never reaches " + state
+                + "\n" + ModelCheck.lastLines(r, 20).orElse(""));
     }
 
     /** The invariants a model checks, read from its .cfg. */
