@@ -58,6 +58,11 @@ class MutantTest {
                 new Mutant("a connect that skips the 4-tuple check", "fourtuple.cfg", "UniqueFourTuple", List.of(
                         new Edit("SocketApi.tla", "x.proto = \"tcp\" /\\ FourTupleTaken(s, lip, lport, ip, port)",
                                 "x.proto = \"tcp\" /\\ FALSE"))),
+                new Mutant("stream segments taken in any order", "closing.cfg", "StreamIsInOrderPrefix", List.of(
+                        new Edit("Tcp.tla", "       /\\ m.seq = sock[s].rcvnxt\n       /\\ ~ReadsNoMore(s)\n",
+                                "       /\\ ~ReadsNoMore(s)\n"))),
+                new Mutant("a FIN in FIN-WAIT-2 that skips TIME-WAIT", "closing.cfg", "NoSocketOutlivesItsProcess", List.of(
+                        new Edit("Tcp.tla", "[] e = \"FIN-WAIT-2\" -> \"TIME-WAIT\"]", "[] e = \"FIN-WAIT-2\" -> \"CLOSED\"]"))),
                 new Mutant("an ACK of FIN that skips FIN-WAIT-2", "small.cfg", "StateChangesFollowTheDiagram", List.of(
                         new Edit("Tcp.tla", "CASE st = \"FIN-WAIT-1\" -> \"FIN-WAIT-2\"", "CASE st = \"FIN-WAIT-1\" -> \"TIME-WAIT\""))));
     }
