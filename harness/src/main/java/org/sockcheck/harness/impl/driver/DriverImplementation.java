@@ -39,6 +39,13 @@ public final class DriverImplementation implements Implementation {
             new org.sockcheck.harness.impl.ShutdownHook("sockcheck-driver-cleanup", this::killAll);
     private Addressing addressing;
     private long timeoutMs;
+    /**
+     * How long a driver may take to answer hello: it is starting (an
+     * interpreter, a JIT, a stack's set-up), which is not a call of the
+     * trace, so --call-timeout does not bound it, and a loaded machine
+     * must not turn a slow start into an ERROR.
+     */
+    static final long HELLO_MS = 10_000;
 
     public DriverImplementation(List<String> command) {
         if (command.isEmpty()) {
@@ -69,7 +76,7 @@ public final class DriverImplementation implements Implementation {
             args.put("addr", addressing.hostIps().get(host));
             JsonNode hello;
             try {
-                hello = d.request("hello", args, timeoutMs);
+                hello = d.request("hello", args, Math.max(timeoutMs, HELLO_MS));
             } catch (DriverProcess.NoReply e) {
                 throw d.failure("no answer to hello: " + e.getMessage());
             } catch (DriverProcess.ErrnoReply e) {
