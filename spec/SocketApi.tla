@@ -258,14 +258,6 @@ Send(p, f, d) ==
                  /\ net' = net \cup {Seg("tcp", "DATA", <<x.lip, x.lport>>, <<x.rip, x.rport>>, x.sndnxt, x.rcvnxt, d)}
                  /\ Record(p, "send", 1)
                  /\ UNCHANGED <<fdt, alive, pending>>
-       \* Linux binds an unbound UDP socket to an ephemeral port before it looks
-       \* for a destination (inet_sendmsg calls inet_send_prepare, which calls
-       \* inet_autobind, before udp_sendmsg): a send with none still binds it.
-       ELSE IF x.rip = NoHost /\ Profile = "LINUX" /\ x.proto = "udp" /\ x.lport = 0 THEN
-            IF FreeEphemeral(s, ANY) = {} THEN Fail(p, "send", "EAGAIN")
-            ELSE /\ sock' = [sock EXCEPT ![s].lport = Min(FreeEphemeral(s, ANY)), ![s].bindreuse = x.reuse]
-                 /\ Record(p, "send", "EDESTADDRREQ")
-                 /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE IF x.rip = NoHost THEN Fail(p, "send", "EDESTADDRREQ")
        \* A datagram socket shut for writing sends no more (found by generated traces on Linux).
        ELSE IF x.wrshut THEN Fail(p, "send", "EPIPE")

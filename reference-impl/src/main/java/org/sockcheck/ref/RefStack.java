@@ -439,17 +439,6 @@ public final class RefStack {
             return fail(takeError(s));
         }
         if (!s.tcp()) {
-            if (!s.connected() && profile == Profile.LINUX && s.proto == Proto.UDP && !s.bound()) {
-                // Linux binds the socket to an ephemeral port before it looks for a destination
-                // (inet_sendmsg, inet_send_prepare, inet_autobind): a send with none still binds it.
-                int port = freeEphemeral(s, Endpoint.ANY_IP);
-                if (port == 0) {
-                    return fail(Errno.EAGAIN);
-                }
-                s.local = new Endpoint(Endpoint.ANY_IP, port);
-                s.bindReuse = s.reuse;
-                return fail(Errno.EDESTADDRREQ);
-            }
             if (!s.connected()) {
                 return fail(Errno.EDESTADDRREQ);
             }
