@@ -100,13 +100,8 @@ public final class Loopback {
      * parsed as an IPv4 literal (four decimal numbers 0-255), never resolved.
      */
     public static boolean allowed(String ip) {
-        byte[] b = octets(ip);
+        byte[] b = org.sockcheck.spec.Endpoint.octets(ip);
         return b != null && (b[0] == 127 || b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0);
-    }
-
-    /** The four octets of an IPv4 literal such as 127.64.1.2, or null when the text is not one. */
-    static byte[] octets(String ip) {
-        return org.sockcheck.spec.Endpoint.octets(ip);
     }
 
     /**
@@ -118,7 +113,7 @@ public final class Loopback {
             throw new ImplementationException("refused the address " + ip + ": only loopback addresses are allowed");
         }
         try {
-            return new InetSocketAddress(InetAddress.getByAddress(octets(ip)), port);
+            return new InetSocketAddress(InetAddress.getByAddress(org.sockcheck.spec.Endpoint.octets(ip)), port);
         } catch (java.net.UnknownHostException e) {
             throw new ImplementationException("not an IPv4 address: " + ip, e);
         }

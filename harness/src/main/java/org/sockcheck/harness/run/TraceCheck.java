@@ -28,8 +28,9 @@ public final class TraceCheck {
     public record Limits(int events, int processes, long bytes) {
         public static final int EVENTS = 200_000;
         public static final int PROCESSES = 64;
-        public static final int MIB = 64;
-        public static final Limits DEFAULT = new Limits(EVENTS, PROCESSES, (long) MIB << 20);
+        /** The file size TraceFiles reads by default, in MiB. */
+        public static final int MIB = (int) (org.sockcheck.harness.trace.TraceFiles.MAX_BYTES >> 20);
+        public static final Limits DEFAULT = new Limits(EVENTS, PROCESSES, org.sockcheck.harness.trace.TraceFiles.MAX_BYTES);
     }
 
     public static void check(Trace t) throws TraceSyntaxException {

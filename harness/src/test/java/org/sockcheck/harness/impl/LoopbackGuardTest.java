@@ -65,7 +65,7 @@ class LoopbackGuardTest {
     @ValueSource(strings = {"127.0.0.1", "127.64.200.254", "127.255.255.255", "0.0.0.0"})
     void loopbackAndTheWildcardPass(String ip) throws Exception {
         assertTrue(Loopback.allowed(ip), ip);
-        assertArrayEquals(Loopback.octets(ip), Loopback.address(ip, 80).getAddress().getAddress());
+        assertArrayEquals(org.sockcheck.spec.Endpoint.octets(ip), Loopback.address(ip, 80).getAddress().getAddress());
     }
 
     @ParameterizedTest

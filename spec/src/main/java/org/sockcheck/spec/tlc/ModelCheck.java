@@ -140,13 +140,19 @@ public final class ModelCheck {
         }
     }
 
+    /** The keyword of the .cfg section a line opens (INVARIANTS, PROPERTIES, ...), or null for a line within one. */
+    private static String section(String line) {
+        String word = line.isEmpty() || Character.isWhitespace(line.charAt(0)) ? "" : line.split("\\s+")[0];
+        return word.matches("[A-Z_]+") ? word : null;
+    }
+
     /** A model configuration with its invariants and properties replaced by one invariant. */
     static String withInvariant(String cfg, String invariant) {
         StringBuilder out = new StringBuilder();
         boolean skipping = false;
         for (String line : cfg.split("\n", -1)) {
-            String word = line.isEmpty() || Character.isWhitespace(line.charAt(0)) ? "" : line.split("\\s+")[0];
-            if (word.matches("[A-Z_]+")) {
+            String word = section(line);
+            if (word != null) {
                 skipping = word.startsWith("INVARIANT") || word.startsWith("PROPERT");
             }
             if (!skipping) {
@@ -154,6 +160,23 @@ public final class ModelCheck {
             }
         }
         return out.append("INVARIANT ").append(invariant).append('\n').toString();
+    }
+
+    /** The invariants a model configuration checks (its INVARIANT and INVARIANTS sections). */
+    public static java.util.Set<String> invariants(String cfg) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        boolean in = false;
+        for (String line : cfg.split("\n")) {
+            String word = section(line);
+            if (word != null) {
+                in = word.startsWith("INVARIANT");
+                line = line.substring(word.length());
+            }
+            if (in) {
+                java.util.Arrays.stream(line.trim().split("\\s+")).filter(w -> !w.isEmpty()).forEach(out::add);
+            }
+        }
+        return out;
     }
 
     private static Result run(Path tlaTools, Path specDir, Path cfg, String module, int workers, long timeoutSeconds,

@@ -80,19 +80,7 @@ class ModelCheckTest {
 
     /** The invariants a model checks, read from its .cfg. */
     private static java.util.Set<String> invariants(Path cfg) throws Exception {
-        java.util.Set<String> out = new java.util.TreeSet<>();
-        boolean in = false;
-        for (String line : java.nio.file.Files.readAllLines(cfg)) {
-            String word = line.isEmpty() || Character.isWhitespace(line.charAt(0)) ? "" : line.split("\\s+")[0];
-            if (word.matches("[A-Z_]+")) {
-                in = word.startsWith("INVARIANT");
-                line = line.substring(word.length());
-            }
-            if (in) {
-                out.addAll(java.util.Arrays.stream(line.trim().split("\\s+")).filter(w -> !w.isEmpty()).toList());
-            }
-        }
-        return out;
+        return ModelCheck.invariants(java.nio.file.Files.readString(cfg));
     }
 
     @Test
