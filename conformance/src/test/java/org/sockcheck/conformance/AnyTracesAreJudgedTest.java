@@ -97,7 +97,7 @@ class AnyTracesAreJudgedTest {
 
     @Test
     @org.junit.jupiter.api.Disabled("--search-limit now bounds the search for one event, and 1 ms per event is not"
-            + " reliably exceeded on a warm JVM (a fresh clone's build judged the run in time once in three);"
+            + " reliably exceeded on a warm JVM (one fresh-clone build of this session judged the run in time);"
             + " aSearchThatRunsOutOfTimeIsUndecidedNotAVerdict covers the limit with 1 ns; a deterministic way to make"
             + " check meet an undecided run is open work (issue 14 note)")
     void aRunTheSpecCannotJudgeIsASkipThatFailsTheGateUnlessAllowed() throws Exception {
