@@ -17,6 +17,9 @@ VARIABLE calls  \* how many state-changing calls processes have made
 
 mcvars == <<vars, calls>>
 
+\* The longest send of the model: StateConstraint counts a stream's bytes in sends.
+MaxSend == CHOOSE m \in {Len(d) : d \in Data} : \A d \in Data : Len(d) <= m
+
 MCInit == Init /\ calls = 0
 
 MCNext ==
@@ -77,6 +80,7 @@ LabelledPorts == Ports
 Symmetry == Permutations(Hosts) \cup Permutations(Procs)
 
 StateConstraint ==
-    /\ \A s \in Sids : Len(sock[s].rcv) <= MaxQueue /\ Len(sock[s].acceptq) <= MaxQueue
+    /\ \A s \in Sids : Len(sock[s].datagrams) <= MaxQueue /\ Len(sock[s].acceptq) <= MaxQueue
+    /\ \A s \in Sids : Len(sock[s].stream) <= MaxQueue * MaxSend
     /\ Cardinality(net) <= MaxNet
 ==============================================================================

@@ -16,7 +16,8 @@ CONSTANTS
     EphemeralPorts, \* the ports a stack picks itself (autobind), disjoint from Ports
     Fds,            \* descriptor numbers a process can hold, e.g. 3..5 (S2)
     Sids,           \* identities of socket-table entries, shared by all hosts
-    Data,           \* what a send or sendto may carry
+    Data,           \* what a send or sendto may carry: strings of bytes, one character a byte
+    RecvSizes,      \* how many bytes a recv or recvfrom may ask for
     Profile,        \* "POSIX" or "LINUX", where real systems differ
     RecordEvents,   \* TRUE: keep the last call and its result in evt (for traces)
     Lossy,          \* TRUE: the network may lose segments
@@ -25,6 +26,7 @@ CONSTANTS
 ASSUME Profile \in {"POSIX", "LINUX"}
 ASSUME Sids \subseteq Nat \ {0} /\ Fds \subseteq Nat /\ Unborn \subseteq Procs
 ASSUME Ports \cap EphemeralPorts = {} /\ 0 \notin Ports \cup EphemeralPorts
+ASSUME RecvSizes \subseteq Nat \ {0}
 
 (***************************************************************************)
 (* NOTE on addresses: each host has exactly one IPv4 address, written as  *)
@@ -66,7 +68,11 @@ vars == <<sock, fdt, alive, pending, net, evt>>
 (* 0 (no initial sequence number choice): a SYN, a FIN and each data      *)
 (* segment take one number. That is enough to order the stream and to     *)
 (* tell a duplicate from a new segment; window, MSS, congestion control   *)
-(* and retransmission are not modelled.                                   *)
+(* and retransmission are not modelled. The bytes themselves are kept:    *)
+(* a TCP entry's stream holds the bytes that arrived and are not yet read *)
+(* (a string, one character a byte: what two sends carried is one string, *)
+(* which a recv may read in any pieces); a datagram socket's datagrams    *)
+(* hold whole datagrams, each with its sender.                             *)
 (***************************************************************************)
 \* conn: the socket was once connected (a connect that returned 0, or
 \* accept): Linux's socket layer stays SS_CONNECTED after the connection
@@ -74,13 +80,15 @@ vars == <<sock, fdt, alive, pending, net, evt>>
 FreeSocket ==
     [proto |-> "none", host |-> NoHost, lip |-> ANY, lport |-> 0,
      rip |-> NoHost, rport |-> 0, st |-> "CLOSED", reuse |-> FALSE, bindreuse |-> FALSE,
-     rcv |-> <<>>, acceptq |-> <<>>, listener |-> NoSid,
+     stream |-> "", datagrams |-> <<>>, acceptq |-> <<>>, listener |-> NoSid,
      fin |-> FALSE, rdshut |-> FALSE, wrshut |-> FALSE, err |-> "none",
      snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> 0, gap |-> FALSE,
      conn |-> FALSE]
 
 NoFd == [f \in Fds |-> NoSid]
-NoCall == [op |-> "none", fd |-> 0]
+\* A call a process waits in: its name, descriptor and (recv) the size asked for.
+NoCall == [op |-> "none", fd |-> 0, n |-> 0]
+Waiting(op, f, n) == [op |-> op, fd |-> f, n |-> n]
 
 \* Segments: TCP kinds SYN, SYNACK, ACK, DATA, FIN, RST; UDP "DGRAM";
 \* the ICMP port-unreachable "UNREACH"; raw IP "IP".

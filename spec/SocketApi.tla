@@ -42,7 +42,7 @@ LastClose(tbl, s) ==
          \* RFC 9293 would send FIN once the handshake completes.
          [] x.st = "SYN-RECEIVED" ->
               [tbl |-> free(tbl, {s}), segs |-> {OutT(tbl, s, "RST", x.sndnxt, x.rcvnxt)}]
-         [] x.st \in {"ESTABLISHED", "CLOSE-WAIT"} /\ x.rcv # <<>> ->
+         [] x.st \in {"ESTABLISHED", "CLOSE-WAIT"} /\ x.stream # "" ->
               [tbl |-> free(tbl, {s}), segs |-> {OutT(tbl, s, "RST", x.sndnxt, x.rcvnxt)}]
          [] x.st \in {"ESTABLISHED", "CLOSE-WAIT"} /\ ~x.wrshut ->
               [tbl |-> [tbl EXCEPT ![s].st = IF x.st = "CLOSE-WAIT" THEN "LAST-ACK" ELSE "FIN-WAIT-1",
@@ -176,9 +176,9 @@ Connect(p, f, ip, port) ==
                                     ![s].rcvnxt = 0, ![s].err = "none", ![s].finseq = 0,
                                     \* a socket connects afresh after an earlier attempt ended
                                     ![s].wrshut = FALSE, ![s].rdshut = FALSE, ![s].fin = FALSE,
-                                    ![s].rcv = <<>>, ![s].got = 0, ![s].gap = FALSE]
+                                    ![s].stream = "", ![s].got = 0, ![s].gap = FALSE]
             /\ net' = net \cup {Seg("tcp", "SYN", <<lip, lport>>, <<ip, port>>, 0, 0, "none")}
-            /\ pending' = [pending EXCEPT ![p] = [op |-> "connect", fd |-> f]]
+            /\ pending' = [pending EXCEPT ![p] = Waiting("connect", f, 0)]
             /\ Record(p, "connect", "pending")
             /\ UNCHANGED <<fdt, alive>>
        ELSE /\ sock' = [sock EXCEPT ![s].lip = IF x.proto = "raw" THEN x.lip ELSE lip,
@@ -222,7 +222,7 @@ Accept(p, f) ==
        IF sock[l].proto # "tcp" THEN Fail(p, "accept", "EOPNOTSUPP")
        ELSE IF sock[l].st # "LISTEN" THEN Fail(p, "accept", "EINVAL")
        ELSE IF sock[l].acceptq = <<>> THEN
-            /\ pending' = [pending EXCEPT ![p] = [op |-> "accept", fd |-> f]]
+            /\ pending' = [pending EXCEPT ![p] = Waiting("accept", f, 0)]
             /\ Record(p, "accept", "pending")
             /\ UNCHANGED <<sock, fdt, alive, net>>
        ELSE IF FreeFds(p) = {} THEN Fail(p, "accept", "EMFILE")
@@ -256,14 +256,14 @@ Send(p, f, d) ==
                                  THEN "ENOTCONN" ELSE "EPIPE")
             ELSE /\ sock' = [sock EXCEPT ![s].sndnxt = @ + 1]
                  /\ net' = net \cup {Seg("tcp", "DATA", <<x.lip, x.lport>>, <<x.rip, x.rport>>, x.sndnxt, x.rcvnxt, d)}
-                 /\ Record(p, "send", 1)
+                 /\ Record(p, "send", Len(d))
                  /\ UNCHANGED <<fdt, alive, pending>>
        ELSE IF x.rip = NoHost THEN Fail(p, "send", "EDESTADDRREQ")
        \* A datagram socket shut for writing sends no more (found by generated traces on Linux).
        ELSE IF x.wrshut THEN Fail(p, "send", "EPIPE")
        ELSE /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
                                     <<p[1], x.lport>>, <<x.rip, x.rport>>, 0, 0, d)}
-            /\ Record(p, "send", 1)
+            /\ Record(p, "send", Len(d))
             /\ UNCHANGED <<sock, fdt, alive, pending>>
 
 (* SendTo: a datagram carries its destination (S13). A socket that only *)
@@ -286,62 +286,93 @@ SendTo(p, f, d, ip, port) ==
                                        ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse]
                /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
                                        <<p[1], lport>>, <<ip, IF x.proto = "raw" THEN 0 ELSE port>>, 0, 0, d)}
-               /\ Record(p, "sendto", 1)
+               /\ Record(p, "sendto", Len(d))
                /\ UNCHANGED <<fdt, alive, pending>>
 
-\* What recv can give right now, or "wait".
-RecvData(x) == [kind |-> "data", ret |-> Head(x.rcv), take |-> TRUE, clear |-> FALSE]
-RecvEof == [kind |-> "eof", ret |-> "EOF", take |-> FALSE, clear |-> FALSE]
-RecvErr(x) == [kind |-> "err", ret |-> x.err, take |-> FALSE, clear |-> TRUE]
-RecvNotConn == [kind |-> "err", ret |-> "ENOTCONN", take |-> FALSE, clear |-> FALSE]
-RecvWait == [kind |-> "wait", ret |-> "wait", take |-> FALSE, clear |-> FALSE]
+\* What a recv of at most n bytes can give right now, or "wait". Data are
+\* a record (a datagram's with its sender), so that no bytes are taken for
+\* an errno; end of file is zero bytes. bytes: how many bytes of the stream
+\* it takes; dgram: whether it takes the first datagram.
+RecvStream(x, k) == [kind |-> "data", ret |-> [data |-> SubSeq(x.stream, 1, k)], bytes |-> k, dgram |-> FALSE, clear |-> FALSE]
+RecvDatagram(x, n) ==
+    LET d == Head(x.datagrams) IN
+    [kind |-> "data", ret |-> [data |-> SubSeq(d.data, 1, Min({n, Len(d.data)})), from |-> d.from],
+     bytes |-> 0, dgram |-> TRUE, clear |-> FALSE]
+RecvEof == [kind |-> "eof", ret |-> [data |-> ""], bytes |-> 0, dgram |-> FALSE, clear |-> FALSE]
+RecvErr(x) == [kind |-> "err", ret |-> x.err, bytes |-> 0, dgram |-> FALSE, clear |-> TRUE]
+RecvNotConn == [kind |-> "err", ret |-> "ENOTCONN", bytes |-> 0, dgram |-> FALSE, clear |-> FALSE]
+RecvWait == [kind |-> "wait", ret |-> "wait", bytes |-> 0, dgram |-> FALSE, clear |-> FALSE]
 
-\* What recv gives. A Linux stream (tcp_recvmsg) gives the data queued
-\* first, then end of file once the peer's FIN came (an error stays for
-\* send), then the error, then end of file after a shutdown or a reset.
-RecvResult(s) ==
-    LET x == sock[s] IN
-    IF Profile = "LINUX" /\ x.proto = "tcp" THEN
-        CASE x.rcv # <<>> -> RecvData(x)
-          [] x.fin -> RecvEof
-          [] x.err # "none" -> RecvErr(x)
-          [] x.rdshut -> RecvEof
-          [] x.st \notin Synchronized -> RecvNotConn
-          [] OTHER -> RecvWait
+(* How many bytes a recv of at most n takes from a stream (S10): a byte   *)
+(* stream keeps no boundaries, so the bytes of several sends may come in  *)
+(* one read and the bytes of one send in several. POSIX lets a read give  *)
+(* fewer bytes than are there; Linux (tcp_recvmsg) copies what is queued, *)
+(* up to n.                                                               *)
+ReadSizes(x, n) ==
+    IF Profile = "LINUX" THEN {Min({n, Len(x.stream)})} ELSE 1..Min({n, Len(x.stream)})
+
+\* What recv of at most n bytes gives: the possible results. A datagram is
+\* read whole, or cut to n bytes (the rest of it is lost). A Linux stream
+\* (tcp_recvmsg) gives the data queued first, then end of file once the
+\* peer's FIN came (an error stays for send), then the error, then end of
+\* file after a shutdown or a reset. A Linux datagram socket
+\* (__skb_recv_datagram) gives its error, its datagrams, then, once shut
+\* for reading, zero bytes at once.
+RecvResults(s, n) ==
+    LET x == sock[s]
+        stream == x.proto = "tcp"
+        queued == IF stream THEN x.stream # "" ELSE x.datagrams # <<>>
+        data == IF stream THEN {RecvStream(x, k) : k \in ReadSizes(x, n)} ELSE {RecvDatagram(x, n)}
+    IN
+    IF Profile = "LINUX" /\ stream THEN
+        CASE queued -> data
+          [] x.fin -> {RecvEof}
+          [] x.err # "none" -> {RecvErr(x)}
+          [] x.rdshut -> {RecvEof}
+          [] x.st \notin Synchronized -> {RecvNotConn}
+          [] OTHER -> {RecvWait}
+    ELSE IF Profile = "LINUX" THEN
+        CASE x.err # "none" -> {RecvErr(x)}
+          [] queued -> data
+          [] x.rdshut -> {RecvEof}
+          [] OTHER -> {RecvWait}
     ELSE
-    CASE x.err # "none" -> RecvErr(x)
-      [] x.rcv # <<>> /\ ~x.rdshut -> RecvData(x)
-      [] x.proto = "tcp" /\ (x.fin \/ x.rdshut) -> RecvEof
-      [] x.proto = "tcp" /\ x.st \notin Synchronized -> RecvNotConn
-      [] OTHER -> RecvWait
+    CASE x.err # "none" -> {RecvErr(x)}
+      [] queued /\ ~x.rdshut -> data
+      [] stream /\ (x.fin \/ x.rdshut) -> {RecvEof}
+      [] stream /\ x.st \notin Synchronized -> {RecvNotConn}
+      [] OTHER -> {RecvWait}
 
-RecvNow(p, s, op) ==
-    LET r == RecvResult(s) IN
-    /\ sock' = [sock EXCEPT ![s].rcv = IF r.take THEN Tail(@) ELSE @,
-                            ![s].err = IF r.clear THEN "none" ELSE @]
-    /\ Record(p, op, r.ret)
+CanRecv(s, n) == RecvResults(s, n) # {RecvWait}
 
-(* Recv and RecvFrom: the next segment of the stream, or one whole       *)
-(* datagram with its sender (S13); end of file after the peer's FIN;     *)
-(* ENOTCONN on a stream that is not connected; otherwise the call waits. *)
-(* NOTE: one recv takes one whole data segment; real stacks may join or  *)
-(* split them, which the byte-level trace comparison allows for.         *)
-Recv(p, f, op) ==
+RecvNow(p, s, op, n) ==
+    \E r \in RecvResults(s, n) :
+        /\ sock' = [sock EXCEPT ![s].stream = SubSeq(@, r.bytes + 1, Len(@)),
+                                ![s].datagrams = IF r.dgram THEN Tail(@) ELSE @,
+                                ![s].err = IF r.clear THEN "none" ELSE @]
+        /\ Record(p, op, r.ret)
+
+(* Recv and RecvFrom of at most n bytes: bytes of the stream, or one      *)
+(* datagram with its sender (S13); end of file after the peer's FIN;      *)
+(* ENOTCONN on a stream that is not connected; otherwise the call waits.  *)
+Recv(p, f, op, n) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, op, "EBADF")
        ELSE LET s == SockOf(p, f) IN
-       IF RecvResult(s).kind = "wait"
-       THEN /\ pending' = [pending EXCEPT ![p] = [op |-> op, fd |-> f]]
+       IF ~CanRecv(s, n)
+       THEN /\ pending' = [pending EXCEPT ![p] = Waiting(op, f, n)]
             /\ Record(p, op, "pending")
             /\ UNCHANGED <<sock, fdt, alive, net>>
-       ELSE RecvNow(p, s, op) /\ UNCHANGED <<fdt, alive, pending, net>>
+       ELSE RecvNow(p, s, op, n) /\ UNCHANGED <<fdt, alive, pending, net>>
 
 (* RecvReturns: a waiting recv returns once there is something to give.  *)
 RecvReturns(p) ==
     /\ alive[p] /\ pending[p].op \in {"recv", "recvfrom"}
-    /\ LET s == fdt[p][pending[p].fd] IN
+    /\ LET s == fdt[p][pending[p].fd]
+           n == pending[p].n
+       IN
        \/ s = NoSid /\ Record(p, pending[p].op, "EBADF") /\ UNCHANGED sock
-       \/ s # NoSid /\ RecvResult(s).kind # "wait" /\ RecvNow(p, s, pending[p].op)
+       \/ s # NoSid /\ CanRecv(s, n) /\ RecvNow(p, s, pending[p].op, n)
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<fdt, alive, net>>
 

@@ -40,7 +40,7 @@ User ==
             \/ \E d \in Data : Send(p, f, d)
             \* A datagram may go to an ephemeral port too: the answer to a sender that never bound (S19).
             \/ \E d \in Data, ip \in Hosts, port \in AllPorts : SendTo(p, f, d, ip, port)
-            \/ Recv(p, f, "recv") \/ Recv(p, f, "recvfrom")
+            \/ \E n \in RecvSizes : Recv(p, f, "recv", n) \/ Recv(p, f, "recvfrom", n)
             \/ \E how \in Hows : Shutdown(p, f, how)
             \/ Close(p, f)
             \/ Dup(p, f)
@@ -187,15 +187,28 @@ DemuxIsUnique ==
 (* one ever came other than next (gap): two fields that serve this proof  *)
 (* only, of constant size, so that a state does not grow with the length  *)
 (* of a connection (a sequence of every number taken did, and a trace's   *)
-(* validation slowed with its length).                                    *)
+(* validation slowed with its length). And the bytes not yet read are the *)
+(* end of one send followed by whole sends: reads take bytes from the     *)
+(* front of the stream, never from elsewhere.                             *)
+RECURSIVE WholeSends(_)
+WholeSends(b) == b = "" \/ \E d \in Data : Len(d) > 0 /\ Len(d) <= Len(b) /\ SubSeq(b, 1, Len(d)) = d
+                                             /\ WholeSends(SubSeq(b, Len(d) + 1, Len(b)))
+EndOfSendThenWholeSends(b) ==
+    \E k \in 0..Len(b) :
+        /\ k = 0 \/ \E d \in Data : k <= Len(d) /\ SubSeq(d, Len(d) - k + 1, Len(d)) = SubSeq(b, 1, k)
+        /\ WholeSends(SubSeq(b, k + 1, Len(b)))
 StreamIsInOrderPrefix ==
-    \A s \in Sids : sock[s].proto = "tcp" => ~sock[s].gap
+    \A s \in Sids : sock[s].proto = "tcp" => ~sock[s].gap /\ EndOfSendThenWholeSends(sock[s].stream)
 
 (* DatagramsKeepBoundaries (S13): a datagram socket's queue holds whole   *)
-(* datagrams, each with the address it came from.                         *)
+(* datagrams, each with the address it came from, and a stream socket     *)
+(* holds none.                                                            *)
 DatagramsKeepBoundaries ==
-    \A s \in Sids : sock[s].proto \in {"udp", "raw"} =>
-        \A i \in 1..Len(sock[s].rcv) : sock[s].rcv[i] \in [from : Hosts \X (AllPorts \cup {0}), data : Data]
+    \A s \in Sids :
+        /\ sock[s].proto \in {"udp", "raw"} =>
+               \A i \in 1..Len(sock[s].datagrams) : sock[s].datagrams[i] \in [from : Hosts \X (AllPorts \cup {0}), data : Data]
+        /\ sock[s].proto \in {"udp", "raw"} => sock[s].stream = ""
+        /\ sock[s].proto = "tcp" => sock[s].datagrams = <<>>
 
 (* OnlyLiveProcessesWait: a process that waits in a call exists.          *)
 OnlyLiveProcessesWait ==
@@ -242,8 +255,11 @@ Reach_DemuxIsUnique ==
     \E s, t \in Sids :
         s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st = "LISTEN" /\ sock[t].st # "LISTEN"
         /\ sock[s].host = sock[t].host /\ sock[s].lport = sock[t].lport
-Reach_StreamIsInOrderPrefix == \E s \in Sids : sock[s].proto = "tcp" /\ sock[s].got >= 2
-Reach_DatagramsKeepBoundaries == \E s \in Sids : sock[s].proto \in {"udp", "raw"} /\ Len(sock[s].rcv) >= 2
+(* Two segments came in order, and bytes are queued that do not start a  *)
+(* send (a read took part of one).                                       *)
+Reach_StreamIsInOrderPrefix ==
+    \E s \in Sids : sock[s].proto = "tcp" /\ sock[s].got >= 2 /\ sock[s].stream # "" /\ ~WholeSends(sock[s].stream)
+Reach_DatagramsKeepBoundaries == \E s \in Sids : sock[s].proto \in {"udp", "raw"} /\ Len(sock[s].datagrams) >= 2
 Reach_OnlyLiveProcessesWait == \E p \in Proc : pending[p].op # "none"
 
 ------------------------------------------------------------------------------

@@ -156,9 +156,9 @@ ReadsNoMore(s) ==
     /\ sock[s].st \in {"FIN-WAIT-1", "FIN-WAIT-2"}
     /\ IF Profile = "LINUX" THEN sock[s].rdshut ELSE ~Held(s)
 
-(* RcvData: the next data segment of the stream is queued for recv and    *)
-(* acknowledged (S10, S18). Only the segment numbered RCV.NXT is taken,   *)
-(* so the stream stays in order whatever the network does.                *)
+(* RcvData: the bytes of the next data segment join the stream for recv   *)
+(* and are acknowledged (S10, S18). Only the segment numbered RCV.NXT is  *)
+(* taken, so the stream stays in order whatever the network does.         *)
 RcvData(m, keep) ==
     /\ TcpSeg(m, "DATA")
     /\ LET s == TcpTarget(m) IN
@@ -166,8 +166,8 @@ RcvData(m, keep) ==
        /\ m.seq = sock[s].rcvnxt
        /\ ~ReadsNoMore(s)
        \* After SHUT_RD, POSIX discards what arrives; Linux queues it while a descriptor holds the socket.
-       /\ sock' = [sock EXCEPT ![s].rcv = IF sock[s].rdshut /\ (Profile = "POSIX" \/ ~Held(s)) THEN @
-                                          ELSE Append(@, m.data),
+       /\ sock' = [sock EXCEPT ![s].stream = IF sock[s].rdshut /\ (Profile = "POSIX" \/ ~Held(s)) THEN @
+                                             ELSE @ \o m.data,
                                ![s].gap = @ \/ m.seq # sock[s].got + 1, ![s].got = m.seq,
                                ![s].rcvnxt = @ + 1]
        /\ Arrive(m, keep, {Out(s, "ACK", sock[s].sndnxt, m.seq + 1)})

@@ -29,7 +29,7 @@ DeliverDatagram(m, keep) ==
     /\ m \in net /\ m.proto = "udp" /\ m.kind = "DGRAM"
     /\ LET s == UdpTarget(m) IN
        /\ s # NoSid
-       /\ sock' = [sock EXCEPT ![s].rcv = IF sock[s].rdshut THEN @ ELSE Append(@, Datagram(m.src, m.data))]
+       /\ sock' = [sock EXCEPT ![s].datagrams = IF sock[s].rdshut THEN @ ELSE Append(@, Datagram(m.src, m.data))]
     /\ Arrive(m, keep, {})
     /\ UNCHANGED <<fdt, alive, pending>> /\ NetRecord("DeliverDatagram", m)
 
@@ -60,7 +60,7 @@ DeliverRaw(m, keep) ==
     /\ sock' = [s \in Sids |->
                    IF sock[s].proto = "raw" /\ sock[s].host = m.dst[1] /\ sock[s].lip \in {ANY, m.dst[1]}
                       /\ ~sock[s].rdshut
-                   THEN [sock[s] EXCEPT !.rcv = Append(@, Datagram(m.src, m.data))]
+                   THEN [sock[s] EXCEPT !.datagrams = Append(@, Datagram(m.src, m.data))]
                    ELSE sock[s]]
     /\ Arrive(m, keep, {})
     /\ UNCHANGED <<fdt, alive, pending>> /\ NetRecord("DeliverRaw", m)

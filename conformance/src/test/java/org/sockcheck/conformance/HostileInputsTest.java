@@ -48,7 +48,7 @@ class HostileInputsTest {
                         "version 1\nA.p1: close(2147483646) = EBADF\n", 0, "1 pass"),
                 Arguments.of("a size beyond a C int", "size.trace",
                         "version 1\nA.p1: socket(INET, DGRAM) = 3\nA.p1: recv(3, 4294967297) = EAGAIN\n", 2,
-                        ":3:15: expected a number from -2147483648 to 2147483647"),
+                        ":3:15: expected a number of bytes from -2147483648 to 2147483647"),
                 Arguments.of("a version beyond a C int", "version.trace", "version 4294967297\n", 2, ":1:"),
                 Arguments.of("a JSON version beyond a C int", "version.jsonl", "{\"version\":4294967297}\n", 2,
                         ":1:1: expected version 1"),

@@ -519,7 +519,7 @@ public final class RefStack {
         return out;
     }
 
-    /** What recv can give right now (spec: RecvResult), or null when it must wait. */
+    /** What recv can give right now (spec: RecvResults), or null when it must wait. */
     private Outcome recvResult(Sock s, Process.Pending call) {
         if (s.tcp() && profile == Profile.LINUX) {
             // Linux (tcp_recvmsg): the data first, end of file once the peer's FIN came (an error
@@ -538,6 +538,18 @@ public final class RefStack {
             return null;
         }
         boolean withSender = call.op().equals("recvfrom") && !s.tcp();
+        if (profile == Profile.LINUX) {
+            // Linux (__skb_recv_datagram): the error, the datagrams, then, once shut for reading, zero bytes at once.
+            if (s.err != null) {
+                return fail(takeError(s));
+            } else if (s.hasData()) {
+                Sock.Datagram d = s.datagrams.poll();
+                return new Outcome.Data(Sock.truncate(d.data(), call.max()), withSender ? d.from() : null);
+            } else if (s.rdShut) {
+                return new Outcome.Data(new byte[0], null);
+            }
+            return null;
+        }
         Outcome out;
         if (s.err != null) {
             out = fail(takeError(s));

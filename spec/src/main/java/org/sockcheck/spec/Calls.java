@@ -25,6 +25,7 @@ public final class Calls {
         FD("a descriptor (number or $var)"),
         ADDR("an address like A:80, A:$p or *:80"),
         INT("a number"),
+        SIZE("a number of bytes"),
         DATA("a quoted string"),
         DOMAIN("INET"),
         TYPE("STREAM, DGRAM or RAW"),
@@ -59,11 +60,11 @@ public final class Calls {
         ZERO("a number or $var"),
         /** A descriptor (socket, dup): the spec records the number. */
         DESCRIPTOR("a number or $var"),
-        /** How many bytes were sent: all of them. The spec sends one segment and records 1. */
+        /** How many bytes were sent: all of them; the spec records the length of the data. */
         SENT("a number or $var"),
         /** accept: a descriptor, 'peer' and the peer's address; the spec records [fd |-> _, peer |-> <<ip, port>>]. */
         FD_PEER("a descriptor, 'peer' and an address"),
-        /** recv: the data; the spec records the data, or "EOF" for end of file. */
+        /** recv: the data; the spec records [data |-> _] (zero bytes for end of file). */
         DATA("a quoted string"),
         /** recvfrom: the data, 'from' and the sender; the spec records [data |-> _, from |-> <<ip, port>>]. */
         DATA_FROM("a quoted string, 'from' and an address"),
@@ -131,12 +132,11 @@ public final class Calls {
                 call("accept", "Accept", Result.FD_PEER, a -> new ApiCall.Accept(i(a.get(0))), Param.of(Arg.FD, "f")),
                 call("send", "Send", Result.SENT, a -> new ApiCall.Send(i(a.get(0)), (byte[]) a.get(1)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d")),
-                // The spec's data are whole sends: a generated trace asks for one byte, where a stream and the spec agree.
-                new Call("recv", "Recv", List.of(Param.of(Arg.FD, "f"), new Param(Arg.INT, null, "1")), 2, Result.DATA,
+                new Call("recv", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n")), 2, Result.DATA,
                         Map.of("op", "recv"), a -> new ApiCall.Recv(i(a.get(0)), i(a.get(1)))),
                 call("sendto", "SendTo", Result.SENT, a -> new ApiCall.SendTo(i(a.get(0)), (byte[]) a.get(1), (Endpoint) a.get(2)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d"), Param.of(Arg.ADDR, "ip")),
-                new Call("recvfrom", "Recv", List.of(Param.of(Arg.FD, "f"), new Param(Arg.INT, null, "1")), 2,
+                new Call("recvfrom", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n")), 2,
                         Result.DATA_FROM, Map.of("op", "recvfrom"), a -> new ApiCall.RecvFrom(i(a.get(0)), i(a.get(1)))),
                 call("shutdown", "Shutdown", Result.ZERO,
                         a -> new ApiCall.Shutdown(i(a.get(0)), ShutdownHow.valueOf((String) a.get(1))),

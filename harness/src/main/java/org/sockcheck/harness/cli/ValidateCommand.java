@@ -50,7 +50,9 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         for (SpecBridge.Constants c : judge.models()) {
             out.println("sockcheck validate: profile " + c.profile() + ": hosts " + c.hosts() + ", processes " + c.procs()
-                    + ", ports " + c.ports() + ", data " + c.data());
+                    + ", ports " + c.ports() + ", recv sizes " + c.recvSizes() + ", data "
+                    + c.data().stream().map(d -> org.sockcheck.harness.trace.TraceText.quote(
+                            org.sockcheck.harness.validate.Models.bytes(d))).toList());
         }
         out.flush();
         long start = System.nanoTime();

@@ -412,7 +412,7 @@ public final class Generator {
                         : spec.constants().ports().contains(e.get("lport")) ? " bound to a port of the trace" : " bound")
                     + ("-".equals(e.get("rip")) ? "" : " peer")
                     + (isEmpty(e.get("acceptq")) ? "" : " queued")
-                    + (isEmpty(e.get("rcv")) ? "" : " data")
+                    + (isEmpty(e.get("datagrams")) && "".equals(e.get("stream")) ? "" : " data")
                     + (Boolean.TRUE.equals(e.get("fin")) ? " fin" : ""));
         }
         return out;

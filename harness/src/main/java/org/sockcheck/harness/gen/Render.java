@@ -50,8 +50,9 @@ public final class Render {
             String arg = switch (param.kind()) {
                 case FD, TYPE, HOW -> String.valueOf(v);
                 case DOMAIN -> "INET";
+                case SIZE -> String.valueOf(v);
                 case OPTION, INT -> param.spec() == null ? param.written() : Boolean.TRUE.equals(v) ? "1" : "0";
-                case DATA -> "\"" + v + "\"";
+                case DATA -> data(v);
                 case PROCESS -> String.valueOf(((List<?>) v).get(1));
                 case ADDR -> {
                     Object ip = a.get(Calls.Call.IP);
@@ -82,16 +83,15 @@ public final class Render {
                 yield m.get("fd") + " peer " + address(proto, peer.get(0), peer.get(1), ports);
             }
             case DATA, DATA_FROM -> {
-                if ("EOF".equals(ret)) {
-                    yield "\"\"";
+                // [data |-> bytes], with from |-> sender for a datagram; end of file is zero bytes.
+                Map<?, ?> got = (Map<?, ?>) ret;
+                String data = data(got.get("data"));
+                List<?> from = (List<?>) got.get("from");
+                if (from == null) {
+                    yield stream ? data : null;
                 }
-                if (ret instanceof Map<?, ?> datagram) {
-                    List<?> from = (List<?>) datagram.get("from");
-                    String data = data(datagram.get("data"));
-                    yield call.result() == Calls.Result.DATA_FROM ? data + " from " + address(proto, from.get(0), from.get(1), ports)
-                            : data;
-                }
-                yield stream ? data(ret) : null;
+                yield call.result() == Calls.Result.DATA_FROM ? data + " from " + address(proto, from.get(0), from.get(1), ports)
+                        : data;
             }
             case ADDR -> {
                 List<?> l = (List<?>) ret;
@@ -99,8 +99,8 @@ public final class Render {
                 String ip = (String) l.get(0);
                 yield ip + ":" + ports.name(proto, ANY.equals(ip) ? host : ip, l.get(1));
             }
-            // A send gives how many bytes it sent: all of the data (the spec's one segment).
-            case SENT -> String.valueOf(Models.bytes(String.valueOf(a.get("d"))).length);
+            // A send gives how many bytes it sent: all of the data.
+            case SENT -> String.valueOf(ret);
             case ZERO -> "0";
             case DESCRIPTOR -> String.valueOf(ret);
         };
@@ -110,14 +110,14 @@ public final class Render {
         return ip + ":" + ports.name(proto, (String) ip, port);
     }
 
-    /** Data of the spec (%HH for a byte, Models.data) as a trace writes it: "\x00binary". */
+    /** Data of the spec (one character a byte, Models.data) as a trace writes it: "\x00binary". */
     private static String data(Object spec) {
         return TraceText.quote(Models.bytes(String.valueOf(spec)));
     }
 
-    /** Whether a result the spec recorded is an errno (the spec writes end of file as "EOF"). */
+    /** Whether a result the spec recorded is an errno (data come as a record, so no bytes are taken for one). */
     public static boolean isErrno(Object ret) {
-        return ret instanceof String s && s.startsWith("E") && !s.equals("EOF");
+        return ret instanceof String s && s.startsWith("E");
     }
 
     /** An address in an argument: ports there are labels or 0. */
@@ -135,8 +135,7 @@ public final class Render {
             case List<?> l when l.size() == 2 -> addr(l.get(0), l.get(1));
             case Map<?, ?> m when m.containsKey("peer") -> m.get("fd") + " peer " + shown(m.get("peer"));
             case Map<?, ?> m when m.containsKey("from") -> data(m.get("data")) + " from " + shown(m.get("from"));
-            case String s when s.equals("EOF") -> "\"\"";
-            case String s when !isErrno(s) -> data(s);
+            case Map<?, ?> m when m.containsKey("data") -> data(m.get("data"));
             case null, default -> String.valueOf(ret);
         };
     }

@@ -494,7 +494,7 @@ public final class TraceText {
             skipSpace();
             char ch = peek();
             switch (param) {
-                case FD, INT -> {
+                case FD, INT, SIZE -> {
                     if (ch == '$' && param == Calls.Arg.FD) {
                         return new Arg.Var(variable());
                     }

@@ -41,12 +41,7 @@ final class Match {
                         Map<String, Object> b = value(r.value(), m.get("fd"), vars);
                         yield b == null ? null : address(r.address(), (List<?>) m.get("peer"), b);
                     }
-                    case SENT -> {
-                        // The spec sends one segment and says 1; a real send says how many bytes: all of them.
-                        int length = call.args().stream().filter(Arg.Data.class::isInstance).map(Arg.Data.class::cast)
-                                .findFirst().orElseThrow().bytes().length;
-                        yield Integer.valueOf(1).equals(ret) && r.value() instanceof Arg.Int i && i.value() == length ? vars : null;
-                    }
+                    case SENT -> value(r.value(), ret, vars);
                     case DATA, DATA_FROM -> data(r, ret, vars);
                     case ADDR -> r.value() instanceof Arg.Addr a ? address(a, (List<?>) ret, vars) : null;
                     // The spec records 0 (fork: the child's name); the call gives 0.
@@ -60,17 +55,11 @@ final class Match {
         if (!(r.value() instanceof Arg.Data d)) {
             return null;
         }
-        String written = Models.data(d.bytes());
-        if ("EOF".equals(ret)) {
-            return written.isEmpty() && r.address() == null ? vars : null;
+        // The spec records [data |-> bytes] (zero bytes for end of file), with from |-> sender for a datagram.
+        if (!(ret instanceof Map<?, ?> got) || !Models.data(d.bytes()).equals(got.get("data"))) {
+            return null;
         }
-        if (ret instanceof Map<?, ?> datagram) {
-            if (!written.equals(datagram.get("data"))) {
-                return null;
-            }
-            return r.address() == null ? vars : address(r.address(), (List<?>) datagram.get("from"), vars);
-        }
-        return written.equals(ret) && r.address() == null ? vars : null;
+        return r.address() == null ? vars : address(r.address(), (List<?>) got.get("from"), vars);
     }
 
     /** A number or a variable against a spec integer. */

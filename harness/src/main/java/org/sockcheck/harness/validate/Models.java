@@ -1,7 +1,5 @@
 package org.sockcheck.harness.validate;
 
-import java.io.ByteArrayOutputStream;
-import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,9 +23,10 @@ import org.sockcheck.spec.tlc.SpecBridge;
  * fork starts is {@code ck} (a name in the spec's Unborn, not alive until
  * forked). So a trace's process that calls again after its exit is a new
  * process of the spec, as it is a new process of the implementation, and any
- * word a trace uses for a process is fine. Data are written to the spec as
- * strings of printable ASCII (each other byte, and the quote, backslash,
- * percent sign and backquote, as %HH), so any bytes can be sent.
+ * word a trace uses for a process is fine. Data are strings of the spec,
+ * one character a byte (SpecBridge.data), so any bytes can be sent and a stream
+ * is counted in bytes; the sizes a trace's recv calls ask for are the
+ * spec's RecvSizes.
  *
  * <p>The bounds of a model (descriptors, socket-table entries, ephemeral
  * ports) are sized from the traces so that no trace can run out of them: a
@@ -44,7 +43,8 @@ public final class Models {
             "WF_", "WITH", "TRUE", "FALSE", "BOOLEAN", "STRING", "LAMBDA", "ACTION", "BY", "HAVE", "OBVIOUS", "OMITTED",
             "PROOF", "PROVE", "QED", "RECURSIVE", "STATE", "TAKE", "TEMPORAL", "USE", "WITNESS", "DEF", "DEFS",
             "DEFINE", "HIDE", "NEW", "PICK", "SUFFICES", "LEMMA", "PROPOSITION", "COROLLARY", "ONLY", "ANY", "NoHost",
-            "NoSid", "Proc", "Hosts", "Procs", "Unborn", "Ports", "Data", "Fds", "Sids", "Profile");
+            "NoSid", "Proc", "Hosts", "Procs", "Unborn", "Ports", "Data", "Fds", "Sids", "Profile", "RecvSizes", "Bridge",
+            "BridgeData");
     /** A host's name: a capital letter, then ASCII letters, digits or _ (at most 64 in all). */
     private static final Pattern HOST = Pattern.compile("[A-Z][A-Za-z0-9_]{0,63}");
 
@@ -84,38 +84,14 @@ public final class Models {
         return new Trace(t.source(), t.version(), t.profile(), List.copyOf(lines));
     }
 
-    /**
-     * Bytes as a string of the spec: printable ASCII as it is, other bytes
-     * and {@code " \ %} as %HH, and the backquote too (TLC's reader of
-     * model configurations cannot take one inside a string).
-     */
+    /** Bytes as a string of the spec: one character a byte ({@link SpecBridge#data(byte[])}). */
     public static String data(byte[] bytes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length);
-        for (byte b : bytes) {
-            int v = b & 0xff;
-            if (v >= 32 && v <= 126 && v != '"' && v != '\\' && v != '%' && v != '`') {
-                out.write(v);
-            } else {
-                out.writeBytes(String.format("%%%02X", v).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            }
-        }
-        return out.toString(java.nio.charset.StandardCharsets.US_ASCII);
+        return SpecBridge.data(bytes);
     }
 
-    /** The bytes a string of the spec stands for: {@link #data} undone (%HH is one byte). */
+    /** The bytes a string of the spec stands for: {@link #data} undone. */
     public static byte[] bytes(String spec) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(spec.length());
-        for (int i = 0; i < spec.length(); i++) {
-            char c = spec.charAt(i);
-            if (c == '%' && i + 2 < spec.length() && HexFormat.isHexDigit(spec.charAt(i + 1))
-                    && HexFormat.isHexDigit(spec.charAt(i + 2))) {
-                out.write(HexFormat.fromHexDigits(spec, i + 1, i + 3));
-                i += 2;
-            } else {
-                out.write(c);
-            }
-        }
-        return out.toByteArray();
+        return SpecBridge.bytes(spec);
     }
 
     /**
@@ -128,6 +104,7 @@ public final class Models {
         TreeSet<String> hosts = new TreeSet<>();
         TreeSet<Integer> ports = new TreeSet<>();
         TreeSet<String> data = new TreeSet<>();
+        TreeSet<Integer> sizes = new TreeSet<>();
         TreeSet<String> profiles = new TreeSet<>();
         int started = 1;
         int forked = 0;
@@ -160,6 +137,8 @@ public final class Models {
                         case Arg.Addr addr when addr.port() instanceof Arg.Port.Label l -> ports.add(l.label());
                         case Arg.Data d -> data.add(data(d.bytes()));
                         case Arg.Int i when kind == Calls.Arg.FD -> maxFd = Math.max(maxFd, clamp(i.value()));
+                        case Arg.Int i when kind == Calls.Arg.SIZE && i.value() >= 1 && i.value() <= Integer.MAX_VALUE ->
+                                sizes.add((int) i.value());
                         case Arg.Name n when kind == Calls.Arg.PROCESS -> forked = Math.max(forked, number(n.name()));
                         default -> { }
                     }
@@ -183,7 +162,10 @@ public final class Models {
         if (data.isEmpty()) {
             data.add("d");
         }
-        return model(hosts, ports, data, started, forked, ephemeral, maxFd + 1, sids,
+        if (sizes.isEmpty()) {
+            sizes.add(1);
+        }
+        return model(hosts, ports, data, sizes, started, forked, ephemeral, maxFd + 1, sids,
                 profiles.isEmpty() ? "LINUX" : profiles.first());
     }
 
@@ -193,7 +175,7 @@ public final class Models {
      * lastFd.
      */
     private static SpecBridge.Constants model(TreeSet<String> hosts, TreeSet<Integer> ports, TreeSet<String> data,
-                                              int started, int forked, int ephemeral, int lastFd, int sids, String profile) {
+                                              TreeSet<Integer> sizes, int started, int forked, int ephemeral, int lastFd, int sids, String profile) {
         List<String> procs = new ArrayList<>();
         List<String> unborn = new ArrayList<>();
         for (int k = 1; k <= started; k++) {
@@ -209,7 +191,8 @@ public final class Models {
         }
         return new SpecBridge.Constants(List.copyOf(hosts), procs, List.copyOf(ports),
                 java.util.stream.IntStream.range(base, base + ephemeral).boxed().toList(),
-                java.util.stream.IntStream.rangeClosed(3, lastFd).boxed().toList(), sids, List.copyOf(data), profile, unborn);
+                java.util.stream.IntStream.rangeClosed(3, lastFd).boxed().toList(), sids, List.copyOf(data), List.copyOf(sizes), profile,
+                unborn);
     }
 
     private static int number(String name) {
@@ -285,11 +268,13 @@ public final class Models {
         ports.addAll(b.ports());
         TreeSet<String> data = new TreeSet<>(a.data());
         data.addAll(b.data());
+        TreeSet<Integer> sizes = new TreeSet<>(a.recvSizes());
+        sizes.addAll(b.recvSizes());
         int started = grown(count(a, "p"), count(b, "p"), 1);
         int forked = grown(count(a, "c"), count(b, "c"), 1);
         int ephemeral = grown(a.ephemeralPorts().size(), b.ephemeralPorts().size(), 2);
         int lastFd = grown(a.fds().get(a.fds().size() - 1), b.fds().get(b.fds().size() - 1), 2);
-        return model(hosts, ports, data, started, forked, ephemeral, lastFd, grown(a.sids(), b.sids(), 4), a.profile());
+        return model(hosts, ports, data, sizes, started, forked, ephemeral, lastFd, grown(a.sids(), b.sids(), 4), a.profile());
     }
 
     /** have when it is enough for need, else need and some room. */

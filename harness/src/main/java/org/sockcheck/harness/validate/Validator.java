@@ -32,8 +32,8 @@ import org.sockcheck.spec.tlc.SpecText;
  *
  * <p>The trace is read in the spec's terms: hosts and processes by name, port
  * labels as the spec's Ports, variables ($e1) for the spec's ephemeral ports,
- * data strings as the spec's Data. A send returns the length of its data; the
- * spec's send returns 1 (one segment), which stands for "all of it".
+ * data strings as the spec's Data (one character a byte), recv sizes as its
+ * RecvSizes.
  */
 public final class Validator {
     /**
@@ -499,6 +499,13 @@ public final class Validator {
                 }
                 // An option's value: on or off.
                 case INT -> p.put(param.spec(), ((Arg.Int) a).value() != 0);
+                case SIZE -> {
+                    long n = ((Arg.Int) a).value();
+                    if (n < 1 || n > Integer.MAX_VALUE || !spec.constants().recvSizes().contains((int) n)) {
+                        return null;
+                    }
+                    p.put(param.spec(), (int) n);
+                }
                 case TYPE, HOW -> p.put(param.spec(), ((Arg.Name) a).name());
                 case PROCESS -> {
                     String child = ((Arg.Name) a).name();

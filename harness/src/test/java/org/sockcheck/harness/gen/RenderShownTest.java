@@ -19,12 +19,14 @@ class RenderShownTest {
         accepted.put("peer", List.of("B", 40000));
         assertEquals("4 peer B:40000", Render.shown(accepted));
         assertEquals("\"d\" from A:80", Render.shown(Map.of("data", "d", "from", List.of("A", 80))));
-        assertEquals("\"\"", Render.shown("EOF"));
-        assertEquals("\"ping\"", Render.shown("ping"));
+        // recv records [data |-> bytes]: end of file is zero bytes, and data that read like an errno stay data.
+        assertEquals("\"\"", Render.shown(Map.of("data", "")));
+        assertEquals("\"ping\"", Render.shown(Map.of("data", "ping")));
+        assertEquals("\"EAGAIN\"", Render.shown(Map.of("data", "EAGAIN")));
         assertEquals("EADDRINUSE", Render.shown("EADDRINUSE"));
         assertEquals("0", Render.shown(0));
-        // The spec holds bytes as %HH; a trace writes them as escapes.
-        assertEquals("\"\\x00\\x10binary\\xff%\"", Render.shown("%00%10binary%FF%25"));
-        assertEquals("\"\\r\" from A:80", Render.shown(Map.of("data", "%0D", "from", List.of("A", 80))));
+        // The spec holds a byte as a character; a trace writes the others as escapes.
+        assertEquals("\"\\x00\\x10binary\\xff%`\"", Render.shown(Map.of("data", "\u0000\u0010binary\u00ff%\ufffd")));
+        assertEquals("\"\\r\" from A:80", Render.shown(Map.of("data", "\r", "from", List.of("A", 80))));
     }
 }

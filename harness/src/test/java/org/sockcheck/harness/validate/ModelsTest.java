@@ -64,10 +64,9 @@ class ModelsTest {
 
     @Test
     void anyBytesAreDataOfTheSpec() {
-        assertEquals("ab%00%FF%25%22%5C~%60", Models.data(new byte[] {'a', 'b', 0, (byte) 0xff, '%', '"', '\\', '~', '`'}));
-        assertEquals("%2541", Models.data("%41".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
-                "the escape is escaped, so two different byte strings never read alike");
-        assertEquals("A", Models.data(new byte[] {'A'}));
+        assertEquals("ab\u0000\u00ff%\"\\~\ufffd", Models.data(new byte[] {'a', 'b', 0, (byte) 0xff, '%', '"', '\\', '~', '`'}),
+                "one character a byte, so a stream is counted in bytes");
+        assertEquals(3, Models.data(new byte[] {(byte) 0xc3, (byte) 0xa9, 0}).length(), "bytes, not UTF-8 characters");
         byte[] every = new byte[256];
         for (int b = 0; b < 256; b++) {
             every[b] = (byte) b;
@@ -78,15 +77,16 @@ class ModelsTest {
     @Test
     void aModelGrowsOnlyWhereATraceNeedsMore() {
         var small = new org.sockcheck.spec.tlc.SpecBridge.Constants(List.of("A"), List.of("p1"), List.of(80),
-                List.of(40000, 40001, 40002), List.of(3, 4, 5), 4, List.of("d"), "LINUX");
+                List.of(40000, 40001, 40002), List.of(3, 4, 5), 4, List.of("d"), List.of(1), "LINUX");
         var big = new org.sockcheck.spec.tlc.SpecBridge.Constants(List.of("B"), List.of("p1", "p2", "c1"), List.of(81),
-                List.of(40000), List.of(3, 4), 9, List.of("e"), "LINUX", List.of("c1"));
+                List.of(40000), List.of(3, 4), 9, List.of("e"), List.of(1, 100), "LINUX", List.of("c1"));
         var u = Models.union(small, big);
         assertEquals(List.of("A", "B"), u.hosts());
         assertEquals(List.of("p1", "p2", "p3", "c1", "c2"), u.procs(), "grown past what was needed");
         assertEquals(List.of(3, 4, 5), u.fds(), "enough already: not grown");
         assertEquals(13, u.sids());
         assertEquals(List.of("d", "e"), u.data());
+        assertEquals(List.of(1, 100), u.recvSizes());
         assertEquals(u, Models.union(u, small), "nothing new: the same model");
     }
 }

@@ -43,25 +43,29 @@ public final class SpecBridge {
 
     /**
      * The constants of Network.tla for one model. Hosts and processes become
-     * TLC model values of the same names; data are strings; unborn: the
+     * TLC model values of the same names; data are strings of bytes, one
+     * character a byte ({@link #data(byte[])}); recvSizes: the sizes a recv
+     * may ask for; unborn: the
      * process names that exist only once forked.
      */
     public record Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
-                            List<Integer> fds, int sids, List<String> data, String profile, List<String> unborn) {
+                            List<Integer> fds, int sids, List<String> data, List<Integer> recvSizes, String profile,
+                            List<String> unborn) {
         /** A model for generated traces: two hosts with two processes each, two ports, three descriptors. */
         public static final Constants GENERATED = new Constants(List.of("A", "B"), List.of("p1", "p2"), List.of(80, 81),
-                List.of(40000, 40001, 40002), List.of(3, 4, 5), 8, List.of("d", "e"), "LINUX");
+                List.of(40000, 40001, 40002), List.of(3, 4, 5), 8, List.of("d", "e"), List.of(1), "LINUX");
 
         /** A model in which every process runs from the start. */
         public Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
-                         List<Integer> fds, int sids, List<String> data, String profile) {
-            this(hosts, procs, ports, ephemeralPorts, fds, sids, data, profile, List.of());
+                         List<Integer> fds, int sids, List<String> data, List<Integer> recvSizes, String profile) {
+            this(hosts, procs, ports, ephemeralPorts, fds, sids, data, recvSizes, profile, List.of());
         }
 
         /** Whether this model has every name, port, datum and descriptor of that one, and its profile. */
         public boolean covers(Constants need) {
             return hosts.containsAll(need.hosts) && procs.containsAll(need.procs) && ports.containsAll(need.ports)
                     && ephemeralPorts.containsAll(need.ephemeralPorts) && data.containsAll(need.data)
+                    && recvSizes.containsAll(need.recvSizes)
                     && fds.containsAll(need.fds) && sids >= need.sids && profile.equals(need.profile)
                     && unborn.containsAll(need.unborn)
                     && need.procs.stream().filter(p -> !need.unborn.contains(p)).noneMatch(unborn::contains);
@@ -242,6 +246,9 @@ public final class SpecBridge {
                 file.toFile().deleteOnExit();
             }
         }
+        Path root = dir.resolve("Bridge.tla");
+        Files.write(root, bridgeModule(constants));
+        root.toFile().deleteOnExit();
         Path cfg = dir.resolve("Bridge.cfg");
         Files.writeString(cfg, config(constants));
         cfg.toFile().deleteOnExit();
@@ -253,7 +260,7 @@ public final class SpecBridge {
         ToolIO.reset();
         FastTool tool;
         try {
-            tool = new FastTool(dir.toString(), "Sockets", "Bridge", new SimpleFilenameToStream(dir.toString()));
+            tool = new FastTool(dir.toString(), "Bridge", "Bridge", new SimpleFilenameToStream(dir.toString()));
         } catch (RuntimeException e) {
             // SANY says why only in its messages: keep them with the failure.
             throw new IOException("the spec in " + dir + " could not be loaded: " + e.getMessage() + "\n"
@@ -277,12 +284,74 @@ public final class SpecBridge {
         b.append("    EphemeralPorts = ").append(set(c.ephemeralPorts())).append('\n');
         b.append("    Fds = ").append(set(c.fds())).append('\n');
         b.append("    Sids = ").append(set(java.util.stream.IntStream.rangeClosed(1, c.sids()).boxed().toList())).append('\n');
-        b.append("    Data = {").append(c.data().stream().map(d -> "\"" + d + "\"").collect(Collectors.joining(", ")))
-                .append("}\n");
+        // A .cfg string takes no escapes: the data are a definition of the Bridge module (see bridgeModule).
+        b.append("    Data <- BridgeData\n");
+        b.append("    RecvSizes = ").append(set(c.recvSizes())).append('\n');
         b.append("    Profile = \"").append(c.profile()).append("\"\n");
         b.append("    RecordEvents = TRUE\n    Lossy = FALSE\n    Duplicating = FALSE\n");
         b.append("INIT Init\nNEXT Next\n");
         return b.toString();
+    }
+
+    /**
+     * The character that stands for the backquote in the spec's strings:
+     * SANY's lexer takes every character from U+0000 to U+00FF in a string
+     * literal but the backquote (0x60), and has no escape for it.
+     */
+    private static final char BACKQUOTE = '\uFFFD';
+
+    /**
+     * Bytes as a string of the spec: one character a byte, U+0000 to U+00FF
+     * (ISO 8859-1), the backquote as U+FFFD. Every byte can be sent, and a
+     * stream is counted in bytes.
+     */
+    public static String data(byte[] bytes) {
+        return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).replace('`', BACKQUOTE);
+    }
+
+    /** The bytes a string of the spec stands for: {@link #data(byte[])} undone. */
+    public static byte[] bytes(String spec) {
+        return spec.replace(BACKQUOTE, '`').getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The root module of a model: Sockets with the model's data. A quote, a
+     * backslash and the line breaks are written as TLA+ escapes, every other
+     * character as it is, in the charset SANY reads modules with (the JVM's
+     * default, UTF-8 since JDK 18).
+     */
+    static byte[] bridgeModule(Constants c) {
+        StringBuilder b = new StringBuilder("---- MODULE Bridge ----\nEXTENDS Sockets\nBridgeData == {");
+        for (int i = 0; i < c.data().size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(tlaString(c.data().get(i)));
+        }
+        b.append("}\n====\n");
+        java.nio.charset.Charset read = java.nio.charset.Charset.defaultCharset();
+        if (!read.newEncoder().canEncode(b)) {
+            throw new IllegalStateException("the JVM reads files as " + read + ", which cannot hold every byte of the data;"
+                    + " run it with -Dfile.encoding=UTF-8");
+        }
+        return b.toString().getBytes(read);
+    }
+
+    /** A string of bytes (one character a byte) as a TLA+ string literal. */
+    static String tlaString(String bytes) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char ch : bytes.toCharArray()) {
+            if (ch > 0xff && ch != BACKQUOTE || ch == '`') {
+                throw new IllegalArgumentException("data are bytes, one character a byte: " + (int) ch);
+            }
+            b.append(switch (ch) {
+                case '"' -> "\\\"";
+                case '\\' -> "\\\\";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                case '\t' -> "\\t";
+                case '\f' -> "\\f";
+                default -> String.valueOf(ch);
+            });
+        }
+        return b.append('"').toString();
     }
 
     private static String set(List<Integer> xs) {

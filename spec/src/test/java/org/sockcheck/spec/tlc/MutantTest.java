@@ -63,6 +63,13 @@ class MutantTest {
                                 "       /\\ ~ReadsNoMore(s)\n"))),
                 new Mutant("a FIN in FIN-WAIT-2 that skips TIME-WAIT", "closing.cfg", "NoSocketOutlivesItsProcess", List.of(
                         new Edit("Tcp.tla", "[] e = \"FIN-WAIT-2\" -> \"TIME-WAIT\"]", "[] e = \"FIN-WAIT-2\" -> \"CLOSED\"]"))),
+                new Mutant("recv takes bytes from the end of the stream", "closing.cfg", "StreamIsInOrderPrefix", List.of(
+                        new Edit("SocketApi.tla", "![s].stream = SubSeq(@, r.bytes + 1, Len(@)),",
+                                "![s].stream = SubSeq(@, 1, Len(@) - r.bytes),"))),
+                new Mutant("datagrams joined in the queue", "raw.cfg", "DatagramsKeepBoundaries", List.of(
+                        new Edit("Udp.tla", "THEN [sock[s] EXCEPT !.datagrams = Append(@, Datagram(m.src, m.data))]",
+                                "THEN [sock[s] EXCEPT !.datagrams = IF sock[s].datagrams = <<>> THEN <<Datagram(m.src, m.data)>>"
+                                        + " ELSE [sock[s].datagrams EXCEPT ![Len(sock[s].datagrams)].data = @ \\o m.data]]"))),
                 new Mutant("an ACK of FIN that skips FIN-WAIT-2", "small.cfg", "StateChangesFollowTheDiagram", List.of(
                         new Edit("Tcp.tla", "CASE st = \"FIN-WAIT-1\" -> \"FIN-WAIT-2\"", "CASE st = \"FIN-WAIT-1\" -> \"TIME-WAIT\""))));
     }

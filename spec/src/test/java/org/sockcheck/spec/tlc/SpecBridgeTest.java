@@ -58,7 +58,7 @@ class SpecBridgeTest {
     void modelsWithOtherConstantsLiveSideBySide() throws Exception {
         SpecBridge linux = SpecBridge.load(SpecBridge.Constants.GENERATED);
         SpecBridge posix = SpecBridge.load(new SpecBridge.Constants(List.of("A"), List.of("p1", "c1"), List.of(80),
-                List.of(40000), List.of(3), 2, List.of("d"), "POSIX", List.of("c1")));
+                List.of(40000), List.of(3), 2, List.of("d"), List.of(1), "POSIX", List.of("c1")));
         assertSame(linux, SpecBridge.load(SpecBridge.Constants.GENERATED), "the same constants give the model loaded");
         // Interleaved: each model answers with its own profile (listen on an unbound socket) and its own processes.
         for (int round = 0; round < 2; round++) {
@@ -71,6 +71,32 @@ class SpecBridgeTest {
                 "an unborn process is not alive until it is forked");
         SpecBridge.State forked = only(posix, posix.init(), "Fork", Map.of("p", List.of("A", "p1"), "q", List.of("A", "c1")), "c1");
         assertEquals(true, ((Map<?, ?>) forked.get("alive")).get(List.of("A", "c1")));
+    }
+
+    @Test
+    void dataAreBytesOfAnyValueAndARecvTakesAtMostItsSize() throws Exception {
+        byte[] every = new byte[256];
+        for (int b = 0; b < 256; b++) {
+            every[b] = (byte) b;
+        }
+        String all = SpecBridge.data(every);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(every, SpecBridge.bytes(all), "bytes undoes data");
+        SpecBridge spec = SpecBridge.load(new SpecBridge.Constants(List.of("A", "B"), List.of("p1"), List.of(80),
+                List.of(40000), List.of(3, 4), 3, List.of(all, "xy"), List.of(3, 300), "LINUX"));
+        SpecBridge.State s = spec.init();
+        s = only(spec, s, "Socket", Map.of("p", List.of("A", "p1"), "type", "DGRAM"), 3);
+        s = only(spec, s, "Bind", Map.of("p", List.of("A", "p1"), "f", 3, "ip", "A", "port", 80), 0);
+        s = only(spec, s, "Socket", Map.of("p", List.of("B", "p1"), "type", "DGRAM"), 3);
+        s = only(spec, s, "SendTo", Map.of("p", List.of("B", "p1"), "f", 3, "d", all, "ip", "A", "port", 80), 256);
+        s = only(spec, s, "SendTo", Map.of("p", List.of("B", "p1"), "f", 3, "d", "xy", "ip", "A", "port", 80), 2);
+        s = only(spec, s, "DeliverDatagram", Map.of("m", ((List<?>) s.get("net")).stream()
+                .filter(m -> ((Map<?, ?>) m).get("data").equals(all)).findFirst().orElseThrow()), null);
+        s = only(spec, s, "DeliverDatagram", null, null);
+        // Every byte, 0 to 255, went through TLC and back as itself; a datagram is cut to the size asked.
+        s = only(spec, s, "Recv", Map.of("p", List.of("A", "p1"), "f", 3, "op", "recv", "n", 3),
+                Map.of("data", all.substring(0, 3), "from", List.of("B", 40000)));
+        only(spec, s, "Recv", Map.of("p", List.of("A", "p1"), "f", 3, "op", "recv", "n", 300),
+                Map.of("data", "xy", "from", List.of("B", 40000)));
     }
 
     /** Takes the one step of this action (with these parameters, when given) and checks what it recorded. */
