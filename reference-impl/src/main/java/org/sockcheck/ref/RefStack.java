@@ -543,8 +543,7 @@ public final class RefStack {
             if (s.err != null) {
                 return fail(takeError(s));
             } else if (s.hasData()) {
-                Sock.Datagram d = s.datagrams.poll();
-                return new Outcome.Data(Sock.truncate(d.data(), call.max()), withSender ? d.from() : null);
+                return takeDatagram(s, call.max(), withSender);
             } else if (s.rdShut) {
                 return new Outcome.Data(new byte[0], null);
             }
@@ -557,8 +556,7 @@ public final class RefStack {
             if (s.tcp()) {
                 out = new Outcome.Data(s.take(call.max()), null);
             } else {
-                Sock.Datagram d = s.datagrams.poll();
-                out = new Outcome.Data(Sock.truncate(d.data(), call.max()), withSender ? d.from() : null);
+                out = takeDatagram(s, call.max(), withSender);
             }
         } else if (s.tcp() && (s.fin || s.rdShut)) {
             out = new Outcome.Data(new byte[0], null);
@@ -568,6 +566,12 @@ public final class RefStack {
             return null;
         }
         return out;
+    }
+
+    /** The first datagram of the queue, whole or cut to max bytes (the rest is lost), with its sender when asked for. */
+    private static Outcome takeDatagram(Sock s, int max, boolean withSender) {
+        Sock.Datagram d = s.datagrams.poll();
+        return new Outcome.Data(Sock.truncate(d.data(), max), withSender ? d.from() : null);
     }
 
     /** Shutdown: SHUT_WR sends FIN and ends sending (RFC 9293 3.6); SHUT_RD ends reading. */

@@ -51,8 +51,7 @@ public final class ValidateCommand implements Callable<Integer> {
         for (SpecBridge.Constants c : judge.models()) {
             out.println("sockcheck validate: profile " + c.profile() + ": hosts " + c.hosts() + ", processes " + c.procs()
                     + ", ports " + c.ports() + ", recv sizes " + c.recvSizes() + ", data "
-                    + c.data().stream().map(d -> org.sockcheck.harness.trace.TraceText.quote(
-                            org.sockcheck.harness.validate.Models.bytes(d))).toList());
+                    + c.data().stream().map(org.sockcheck.harness.gen.Render::data).toList());
         }
         out.flush();
         long start = System.nanoTime();

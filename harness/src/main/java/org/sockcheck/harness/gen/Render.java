@@ -1,6 +1,5 @@
 package org.sockcheck.harness.gen;
 
-import org.sockcheck.harness.validate.Models;
 import org.sockcheck.harness.trace.TraceText;
 
 import java.util.ArrayList;
@@ -110,9 +109,9 @@ public final class Render {
         return ip + ":" + ports.name(proto, (String) ip, port);
     }
 
-    /** Data of the spec (one character a byte, Models.data) as a trace writes it: "\x00binary". */
-    private static String data(Object spec) {
-        return TraceText.quote(Models.bytes(String.valueOf(spec)));
+    /** Data of the spec (one character a byte, SpecBridge.data) as a trace writes it: "\x00binary". */
+    public static String data(Object spec) {
+        return TraceText.quote(SpecBridge.bytes(String.valueOf(spec)));
     }
 
     /** Whether a result the spec recorded is an errno (data come as a record, so no bytes are taken for one). */

@@ -61,8 +61,6 @@ public final class TraceCheck {
                             + " processes", "process " + processes.size(), "give --max-processes N to allow more;"
                             + " each process is a part of the spec's model, whose search grows with it");
                 }
-            }
-            if (e instanceof Event.Call c) {
                 if (c.expect() instanceof Event.Expect.Blocks && e != events.get(events.size() - 1)) {
                     throw new TraceSyntaxException(t.source(), c.line(), 1, "a call that blocks as the last event",
                             "events after it", "in trace format 1 a process that waits in a call ends the trace");

@@ -56,7 +56,7 @@ final class Match {
             return null;
         }
         // The spec records [data |-> bytes] (zero bytes for end of file), with from |-> sender for a datagram.
-        if (!(ret instanceof Map<?, ?> got) || !Models.data(d.bytes()).equals(got.get("data"))) {
+        if (!(ret instanceof Map<?, ?> got) || !SpecBridge.data(d.bytes()).equals(got.get("data"))) {
             return null;
         }
         return r.address() == null ? vars : address(r.address(), (List<?>) got.get("from"), vars);

@@ -84,16 +84,6 @@ public final class Models {
         return new Trace(t.source(), t.version(), t.profile(), List.copyOf(lines));
     }
 
-    /** Bytes as a string of the spec: one character a byte ({@link SpecBridge#data(byte[])}). */
-    public static String data(byte[] bytes) {
-        return SpecBridge.data(bytes);
-    }
-
-    /** The bytes a string of the spec stands for: {@link #data} undone. */
-    public static byte[] bytes(String spec) {
-        return SpecBridge.bytes(spec);
-    }
-
     /**
      * The constants for these traces (all of one profile), each read in the
      * spec's terms ({@link #forSpec}).
@@ -135,9 +125,9 @@ public final class Models {
                     Calls.Arg kind = call.params().get(k).kind();
                     switch (a) {
                         case Arg.Addr addr when addr.port() instanceof Arg.Port.Label l -> ports.add(l.label());
-                        case Arg.Data d -> data.add(data(d.bytes()));
+                        case Arg.Data d -> data.add(SpecBridge.data(d.bytes()));
                         case Arg.Int i when kind == Calls.Arg.FD -> maxFd = Math.max(maxFd, clamp(i.value()));
-                        case Arg.Int i when kind == Calls.Arg.SIZE && i.value() >= 1 && i.value() <= Integer.MAX_VALUE ->
+                        case Arg.Int i when kind == Calls.Arg.SIZE && i.value() >= 1 ->
                                 sizes.add((int) i.value());
                         case Arg.Name n when kind == Calls.Arg.PROCESS -> forked = Math.max(forked, number(n.name()));
                         default -> { }

@@ -491,7 +491,7 @@ public final class Validator {
                     }
                 }
                 case DATA -> {
-                    String d = Models.data(((Arg.Data) a).bytes());
+                    String d = SpecBridge.data(((Arg.Data) a).bytes());
                     if (!spec.constants().data().contains(d)) {
                         return null;
                     }
@@ -500,8 +500,9 @@ public final class Validator {
                 // An option's value: on or off.
                 case INT -> p.put(param.spec(), ((Arg.Int) a).value() != 0);
                 case SIZE -> {
+                    // A C int, as the trace readers guarantee; 0 and below are outside the model (RecvSizes).
                     long n = ((Arg.Int) a).value();
-                    if (n < 1 || n > Integer.MAX_VALUE || !spec.constants().recvSizes().contains((int) n)) {
+                    if (!spec.constants().recvSizes().contains((int) n)) {
                         return null;
                     }
                     p.put(param.spec(), (int) n);

@@ -64,14 +64,14 @@ class ModelsTest {
 
     @Test
     void anyBytesAreDataOfTheSpec() {
-        assertEquals("ab\u0000\u00ff%\"\\~\ufffd", Models.data(new byte[] {'a', 'b', 0, (byte) 0xff, '%', '"', '\\', '~', '`'}),
+        assertEquals("ab\u0000\u00ff%\"\\~\ufffd", org.sockcheck.spec.tlc.SpecBridge.data(new byte[] {'a', 'b', 0, (byte) 0xff, '%', '"', '\\', '~', '`'}),
                 "one character a byte, so a stream is counted in bytes");
-        assertEquals(3, Models.data(new byte[] {(byte) 0xc3, (byte) 0xa9, 0}).length(), "bytes, not UTF-8 characters");
+        assertEquals(3, org.sockcheck.spec.tlc.SpecBridge.data(new byte[] {(byte) 0xc3, (byte) 0xa9, 0}).length(), "bytes, not UTF-8 characters");
         byte[] every = new byte[256];
         for (int b = 0; b < 256; b++) {
             every[b] = (byte) b;
         }
-        org.junit.jupiter.api.Assertions.assertArrayEquals(every, Models.bytes(Models.data(every)), "bytes undoes data");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(every, org.sockcheck.spec.tlc.SpecBridge.bytes(org.sockcheck.spec.tlc.SpecBridge.data(every)), "bytes undoes data");
     }
 
     @Test

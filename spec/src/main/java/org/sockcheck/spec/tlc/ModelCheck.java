@@ -74,6 +74,17 @@ public final class ModelCheck {
         return dir;
     }
 
+    /** Copies the spec's files from a folder that holds them into a new folder, to be changed there. */
+    public static Path copySpec(Path specDir, String prefix) throws IOException {
+        Path dir = Files.createTempDirectory(prefix);
+        for (String f : FILES) {
+            if (Files.exists(specDir.resolve(f))) {
+                Files.copy(specDir.resolve(f), dir.resolve(f));
+            }
+        }
+        return dir;
+    }
+
     public static void deleteTree(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -123,13 +134,8 @@ public final class ModelCheck {
     /** Whether the model of {@code cfg} reaches a state where the TLA+ predicate holds (as {@link #reach}). */
     public static Result reachWhere(Path tlaTools, Path specDir, Path cfg, String predicate, int workers,
                                     long timeoutSeconds) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("sockcheck-reach-");
+        Path dir = copySpec(specDir, "sockcheck-reach-");
         try {
-            for (String f : FILES) {
-                if (Files.exists(specDir.resolve(f))) {
-                    Files.copy(specDir.resolve(f), dir.resolve(f));
-                }
-            }
             Files.writeString(dir.resolve("MCReach.tla"), "---- MODULE MCReach ----\nEXTENDS MCSockets\n"
                     + "Unreached == ~(" + predicate + ")\n====\n");
             Path reachCfg = dir.resolve("reach.cfg");

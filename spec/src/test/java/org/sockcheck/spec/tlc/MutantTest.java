@@ -77,13 +77,8 @@ class MutantTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("mutants")
     void tlcRejectsTheMutantThroughItsInvariant(Mutant mutant) throws Exception {
-        Path dir = Files.createTempDirectory("sockcheck-mutant-");
+        Path dir = ModelCheck.copySpec(SPEC, "sockcheck-mutant-");
         try {
-            for (String f : ModelCheck.FILES) {
-                if (Files.exists(SPEC.resolve(f))) {
-                    Files.copy(SPEC.resolve(f), dir.resolve(f));
-                }
-            }
             for (Edit e : mutant.edits()) {
                 String text = Files.readString(dir.resolve(e.file()));
                 int first = text.indexOf(e.from());
