@@ -1,9 +1,11 @@
 package org.sockcheck.harness.validate;
 
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.sockcheck.harness.gen.Render;
 import org.sockcheck.harness.gen.Render.SpecRow;
 import org.sockcheck.harness.trace.Arg;
@@ -108,19 +110,27 @@ final class Match {
         return "observe " + host + ": " + (rows.isEmpty() ? "none" : String.join("; ", rows.stream().map(SpecRow::toString).toList()));
     }
 
-    /** The observation against the spec's table of the host: the same rows, in any order. */
-    static Map<String, Object> rows(SpecBridge spec, Event.Observe obs, SpecBridge.State s, Map<String, Object> vars) {
+    /**
+     * The observation against the spec's table of the host: the same rows, in
+     * any order. Every binding of the variables that fits, since rows that
+     * look alike (two listeners on ports the trace has not named yet) can be
+     * matched either way and only later events tell which was meant.
+     */
+    static Set<Map<String, Object>> rows(SpecBridge spec, Event.Observe obs, SpecBridge.State s,
+                                                   Map<String, Object> vars) {
         List<SpecRow> table = Render.rows(spec, obs.host(), s);
-        if (table.size() != obs.rows().size()) {
-            return null;
+        Set<Map<String, Object>> out = new LinkedHashSet<>();
+        if (table.size() == obs.rows().size()) {
+            assign(obs.rows(), 0, table, new boolean[table.size()], vars, out);
         }
-        return assign(obs.rows(), 0, table, new boolean[table.size()], vars);
+        return out;
     }
 
-    private static Map<String, Object> assign(List<Event.Row> rows, int i, List<SpecRow> table, boolean[] used,
-                                              Map<String, Object> vars) {
+    private static void assign(List<Event.Row> rows, int i, List<SpecRow> table, boolean[] used,
+                               Map<String, Object> vars, Set<Map<String, Object>> out) {
         if (i == rows.size()) {
-            return vars;
+            out.add(vars);
+            return;
         }
         Event.Row want = rows.get(i);
         for (int k = 0; k < table.size(); k++) {
@@ -130,14 +140,10 @@ final class Match {
             Map<String, Object> b = row(want, table.get(k), vars);
             if (b != null) {
                 used[k] = true;
-                Map<String, Object> rest = assign(rows, i + 1, table, used, b);
+                assign(rows, i + 1, table, used, b, out);
                 used[k] = false;
-                if (rest != null) {
-                    return rest;
-                }
             }
         }
-        return null;
     }
 
     private static Map<String, Object> row(Event.Row want, SpecRow have, Map<String, Object> vars) {

@@ -301,9 +301,8 @@ public final class Validator {
             }
             case Event.Observe obs -> {
                 for (Node n : nodes) {
-                    Map<String, Object> b = Match.rows(spec, obs, n.state, n.vars);
                     allowed.add(Match.renderRows(spec, obs.host(), n.state));
-                    if (b != null) {
+                    for (Map<String, Object> b : Match.rows(spec, obs, n.state, n.vars)) {
                         next.add(new Node(n.state, b, n, List.of()));
                     }
                 }
