@@ -89,9 +89,9 @@ class GeneratedTracesTest {
     void propertyWalksPassOnRefAndOnLinuxButForListedDivergences() throws Exception {
         System.out.println("GeneratedTracesTest: seed " + SEED + " (repeat with -Dsockcheck.seed=" + SEED
                 + ", or a fresh one with -Dsockcheck.seed=random)");
-        Generator gen = SpecTraces.generator();
         Implementation ref = open(new RefImplementation());
         Implementation linux = open(new LinuxImplementation());
+        Generator gen = SpecTraces.generator(linux.limits());
         Expectations known = expectations("linux");
         int ran = 0;
         int explained = 0;

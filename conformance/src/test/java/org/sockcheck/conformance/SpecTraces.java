@@ -23,6 +23,11 @@ final class SpecTraces {
         return new Generator(SpecBridge.load(SpecBridge.Constants.GENERATED));
     }
 
+    /** A generator whose walks an implementation with these limits can run. */
+    static Generator generator(java.util.Set<org.sockcheck.harness.impl.Implementation.Limit> limits) throws IOException {
+        return new Generator(SpecBridge.load(SpecBridge.Constants.GENERATED), limits);
+    }
+
     static TraceResult run(Generator.Generated g, Implementation impl) {
         return RUNNER.run(g.trace(), Path.of("."), impl);
     }

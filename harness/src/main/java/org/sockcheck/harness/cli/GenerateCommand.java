@@ -38,6 +38,11 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where the .trace files go.")
     Path out;
 
+    @Option(names = "--for", paramLabel = "IMPL", arity = "1..*", description = "Leave out the calls this implementation cannot make"
+            + " (ref, linux, jdk or driver:COMMAND, as check --impl names it), e.g. a bind to another host's address on linux, where one kernel plays"
+            + " every host. Default: every call of the spec.")
+    List<String> forImpl;
+
     @Option(names = "--cover", description = "Keep only walks that take a spec action or TCP transition no earlier one took,"
             + " until nothing new turns up; write coverage.txt.")
     boolean cover;
@@ -53,8 +58,25 @@ public final class GenerateCommand implements Callable<Integer> {
         long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & 0xffffffffL;
         o.println("sockcheck generate: seed " + s + (seed == null ? " (fresh; give --seed " + s + " to repeat)" : ""));
         o.flush();
+        Set<org.sockcheck.harness.impl.Implementation.Limit> limits = Set.of();
+        if (forImpl != null) {
+            try {
+                List<String> specs = ImplSpecs.split(forImpl);
+                if (specs.size() != 1) {
+                    err.println("sockcheck generate: --for takes one implementation, not " + specs);
+                    return Main.BAD_INPUT;
+                }
+                try (org.sockcheck.harness.impl.Implementation im = ImplSpecs.create(specs.get(0))) {
+                    limits = im.limits();
+                }
+            } catch (ImplSpecs.UsageError e) {
+                err.println("sockcheck generate: " + e.getMessage());
+                err.println("  hint: " + e.hint);
+                return Main.BAD_INPUT;
+            }
+        }
         SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.GENERATED);
-        Generator gen = new Generator(bridge);
+        Generator gen = new Generator(bridge, limits);
         Files.createDirectories(out);
         try (Stream<Path> old = Files.list(out)) {
             for (Path p : old.filter(p -> p.getFileName().toString().matches("(gen|cover)-.*\\.trace")).toList()) {
@@ -92,8 +114,8 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         Coverage c = Coverage.of(kept);
         if (cover) {
-            Files.writeString(out.resolve("coverage.txt"), "# sockcheck generate --cover --seed " + s + " --length " + length
-                    + "\n" + c.report());
+            Files.writeString(out.resolve("coverage.txt"), "# sockcheck generate --cover --seed " + s + " --count " + count + " --length " + length
+                    + (forImpl != null ? " --for " + String.join(" ", forImpl) : "") + "\n" + c.report());
         }
         o.println("wrote " + kept.size() + " traces to " + out + "; " + c.summary());
         if (cover) {

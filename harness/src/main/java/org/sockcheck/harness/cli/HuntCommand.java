@@ -91,7 +91,7 @@ public final class HuntCommand implements Callable<Integer> {
                 + (seed == null ? " (fresh; give --seed " + s + " to repeat)" : ""));
         o.flush();
         SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.GENERATED);
-        Generator gen = new Generator(bridge);
+        Generator gen = new Generator(bridge, im.limits());
         Runner runner = new Runner(new ExpectedResults(), Duration.ofSeconds(5), SpecJudge.on(bridge, Duration.ofSeconds(10)));
         int[] counts = new int[4]; // passed, listed, skipped, new
         long[] last = {System.nanoTime()};

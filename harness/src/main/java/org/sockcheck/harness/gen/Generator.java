@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import org.sockcheck.harness.impl.Implementation;
 import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.harness.trace.TraceSyntaxException;
 import org.sockcheck.harness.trace.TraceText;
@@ -40,7 +41,7 @@ public final class Generator {
 
     /** A call taken and settled, not yet part of the walk. */
     private record Move(Choice choice, String line, SpecBridge.State state, List<String> actions, List<String> transitions,
-                        Map<String, String> vars, int nextVar) {
+                        Map<String, String> vars, int nextVar, String outcome) {
         String host() {
             return (String) ((List<?>) choice.params().get("p")).get(0);
         }
@@ -64,8 +65,16 @@ public final class Generator {
     private final SpecBridge spec;
     private final Set<String> ephemeral;
 
+    private final Set<Implementation.Limit> limits;
+
     public Generator(SpecBridge spec) {
+        this(spec, Set.of());
+    }
+
+    /** A generator whose walks leave out the calls an implementation with these limits cannot make. */
+    public Generator(SpecBridge spec, Set<Implementation.Limit> limits) {
         this.spec = spec;
+        this.limits = Set.copyOf(limits);
         this.ephemeral = new java.util.HashSet<>();
         spec.constants().ephemeralPorts().forEach(p -> ephemeral.add(String.valueOf(p)));
     }
@@ -75,7 +84,7 @@ public final class Generator {
         SplittableRandom random = new SplittableRandom(seed);
         Run run = new Run(name, "seed " + seed);
         for (int i = 0; i < length; i++) {
-            Move best = sample(run, random);
+            Move best = sample(run, random, null);
             if (best == null) {
                 break;
             }
@@ -142,13 +151,14 @@ public final class Generator {
             }
             int stop = run.calls.size() + length;
             while (run.calls.size() < stop) {
-                Move m = sample(run, random);
+                Move m = sample(run, random, seen);
                 if (m == null) {
                     break;
                 }
                 run.commit(m);
                 Set<String> items = new java.util.HashSet<>(features(m.state()));
                 items.addAll(m.actions());
+                items.add(m.outcome());
                 m.transitions().forEach(tr -> items.add("tcp " + tr));
                 if (!seen.containsAll(items)) {
                     seen.addAll(items);
@@ -163,18 +173,34 @@ public final class Generator {
     }
 
     /**
-     * The next call of a walk: calls that succeed are chosen 6 times in 7, so
-     * that walks get somewhere; within either kind, first an action, then its
-     * parameters, so no action crowds out the rest. Null when no call can
-     * follow.
+     * The next call of a walk: half the time (when exploring, seen not null) a call whose
+     * outcome no walk has had yet (an action with a result or errno not seen
+     * before: the first accept that returns a connection, say), else calls
+     * that succeed are chosen 6 times in 7, so that walks get somewhere;
+     * within either kind, first an action, then its parameters, so no action
+     * crowds out the rest. Null when no call can follow.
      */
-    private Move sample(Run run, SplittableRandom random) {
+    private Move sample(Run run, SplittableRandom random, Set<String> seen) {
         Map<String, List<SpecBridge.Step>> ok = new java.util.TreeMap<>();
         Map<String, List<SpecBridge.Step>> errno = new java.util.TreeMap<>();
+        List<SpecBridge.Step> fresh = new ArrayList<>();
         for (SpecBridge.Step st : spec.successors(run.state, CALLS)) {
+            if (!fits(st)) {
+                continue;
+            }
             Object ret = st.next().evt().get("ret");
             boolean failed = Render.isErrno(ret);
             (failed ? errno : ok).computeIfAbsent(st.action(), k -> new ArrayList<>()).add(st);
+            if (seen != null && !seen.contains(outcome(st))) {
+                fresh.add(st);
+            }
+        }
+        while (!fresh.isEmpty() && random.nextBoolean()) {
+            SpecBridge.Step pick = fresh.remove(random.nextInt(fresh.size()));
+            Move m = run.evaluate(new Choice(pick.action(), pick.params()), pick);
+            if (m != null) {
+                return m;
+            }
         }
         while (!(ok.isEmpty() && errno.isEmpty())) {
             Map<String, List<SpecBridge.Step>> kind = ok.isEmpty() || (!errno.isEmpty() && random.nextInt(7) == 0)
@@ -289,7 +315,7 @@ public final class Generator {
             if (line == null) {
                 return null;
             }
-            return new Move(choice, line, s, taken, moved, after, afterNext);
+            return new Move(choice, line, s, taken, moved, after, afterNext, outcome(call));
         }
 
         void commit(Move m) {
@@ -398,6 +424,27 @@ public final class Generator {
             }
         }
         return weight.length - 1;
+    }
+
+    /**
+     * Whether the implementation can make this call: what each limit of
+     * {@link Implementation.Limit} leaves out, in the spec's words.
+     */
+    private boolean fits(SpecBridge.Step call) {
+        Map<String, Object> p = call.params();
+        return switch (call.action()) {
+            case "Bind" -> !limits.contains(Implementation.Limit.ONE_KERNEL)
+                    || "*".equals(p.get("ip")) || Objects.equals(p.get("ip"), ((List<?>) p.get("p")).get(0));
+            case "Dup" -> !limits.contains(Implementation.Limit.NO_DUP);
+            case "Fork" -> !limits.contains(Implementation.Limit.NO_FORK);
+            default -> true;
+        };
+    }
+
+    /** What a call step gives, as coverage counts it: the action and its errno, or ok. */
+    private static String outcome(SpecBridge.Step call) {
+        Object ret = call.next().evt().get("ret");
+        return call.action() + " " + (Render.isErrno(ret) ? ret : "ok");
     }
 
     /** The kinds of entry in the tables of a state, read off the spec's socket records. */

@@ -33,6 +33,26 @@ public interface Implementation extends AutoCloseable {
     default void close() {
     }
 
+    /**
+     * What the implementation cannot do, so that generated walks leave it out
+     * (a run that needs it would be SKIP). Each kind is one rule the
+     * generator keeps ({@link org.sockcheck.harness.gen.Generator}); the
+     * implementation's own check of a hand-written trace stays as it is.
+     */
+    enum Limit {
+        /** One kernel plays every host and owns all their addresses: a bind to another host's address cannot fail. */
+        ONE_KERNEL,
+        /** No second descriptor for a socket (dup). */
+        NO_DUP,
+        /** No child process that shares the parent's descriptors (fork). */
+        NO_FORK
+    }
+
+    /** What generated walks must leave out for this implementation; none by default. */
+    default java.util.Set<Limit> limits() {
+        return java.util.Set.of();
+    }
+
     /** The implementation cannot express what the trace needs: the verdict is SKIP. */
     final class Unsupported extends ImplementationException {
         public Unsupported(String message) {

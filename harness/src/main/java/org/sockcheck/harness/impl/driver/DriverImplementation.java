@@ -55,6 +55,11 @@ public final class DriverImplementation implements Implementation {
     }
 
     @Override
+    public java.util.Set<Limit> limits() {
+        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_FORK);
+    }
+
+    @Override
     public String name() {
         return "driver:" + String.join(" ", command);
     }

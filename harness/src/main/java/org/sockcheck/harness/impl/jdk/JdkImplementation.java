@@ -77,6 +77,11 @@ public final class JdkImplementation implements Implementation {
             new org.sockcheck.harness.impl.ShutdownHook("sockcheck-jdk-cleanup", this::stop);
 
     @Override
+    public java.util.Set<Limit> limits() {
+        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_DUP, Limit.NO_FORK);
+    }
+
+    @Override
     public String name() {
         return "jdk";
     }
