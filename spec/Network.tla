@@ -77,13 +77,17 @@ vars == <<sock, fdt, alive, pending, net, evt>>
 \* conn: the socket was once connected (a connect that returned 0, or
 \* accept): Linux's socket layer stays SS_CONNECTED after the connection
 \* ends, so such a socket cannot connect (EISCONN) or listen (EINVAL) again.
+\* picked: the stack picked the TCP entry's port (bind to port 0, listen or
+\* connect of an unbound socket); pickedip: connect picked its address
+\* (the socket was on the wildcard). sport: the port getsockname still
+\* shows after Linux gave a picked port back (see Forget).
 FreeSocket ==
     [proto |-> "none", host |-> NoHost, lip |-> ANY, lport |-> 0,
      rip |-> NoHost, rport |-> 0, st |-> "CLOSED", reuse |-> FALSE, bindreuse |-> FALSE,
      stream |-> "", datagrams |-> <<>>, acceptq |-> <<>>, listener |-> NoSid,
      fin |-> FALSE, rdshut |-> FALSE, wrshut |-> FALSE, err |-> "none",
      snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> 0, gap |-> FALSE,
-     conn |-> FALSE]
+     conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0]
 
 NoFd == [f \in Fds |-> NoSid]
 \* A call a process waits in: its name, descriptor and (recv) the size asked for.
@@ -137,12 +141,23 @@ FreeEphemeral(s, ip) == {e \in EphemeralPorts : ~Conflicts(s, ip, e)}
 
 \* A TCP entry that reached CLOSED leaves the table when no descriptor
 \* refers to it (a listener's unaccepted connection leaves its queue too).
+\* LINUX: one that a descriptor still holds gives back a port the stack
+\* picked, so the socket may bind or connect from another port, though
+\* getsockname still shows the old one (tcp_set_state(TCP_CLOSE) calls
+\* inet_put_port unless the user bound the port); a handshake that failed
+\* also gives back the address connect picked (getsockname says 0.0.0.0).
+\* Probed on Linux 6.18 over loopback.
 Forget(tbl, s) ==
     IF tbl[s].proto = "tcp" /\ tbl[s].st = "CLOSED" /\ ~Held(s)
     THEN LET l == tbl[s].listener
              dequeued == IF l = NoSid THEN tbl
                          ELSE [tbl EXCEPT ![l].acceptq = SelectSeq(@, LAMBDA x : x # s)]
          IN [dequeued EXCEPT ![s] = FreeSocket]
+    ELSE IF Profile = "LINUX" /\ tbl[s].proto = "tcp" /\ tbl[s].st = "CLOSED"
+    THEN [tbl EXCEPT ![s].sport = IF tbl[s].picked THEN tbl[s].lport ELSE @,
+                     ![s].lport = IF tbl[s].picked THEN 0 ELSE @,
+                     ![s].lip = IF tbl[s].pickedip THEN ANY ELSE @,
+                     ![s].picked = FALSE, ![s].pickedip = FALSE]
     ELSE tbl
 
 (***************************************************************************)

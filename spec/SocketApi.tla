@@ -95,7 +95,8 @@ Bind(p, f, ip, port) ==
        ELSE IF port = 0 /\ FreeEphemeral(s, ip) = {} THEN Fail(p, "bind", "EADDRINUSE")
        ELSE IF port # 0 /\ Conflicts(s, ip, port) THEN Fail(p, "bind", "EADDRINUSE")
        ELSE /\ sock' = [sock EXCEPT ![s].lip = ip, ![s].bindreuse = sock[s].reuse,
-                                    ![s].lport = IF port = 0 THEN Min(FreeEphemeral(s, ip)) ELSE port]
+                                    ![s].lport = IF port = 0 THEN Min(FreeEphemeral(s, ip)) ELSE port,
+                                    ![s].picked = (sock[s].proto = "tcp" /\ port = 0)]
             /\ Record(p, "bind", 0)
             /\ UNCHANGED <<fdt, alive, pending, net>>
 
@@ -121,6 +122,7 @@ Listen(p, f) ==
        ELSE /\ sock' = [sock EXCEPT ![s].st = "LISTEN",
                                     ![s].bindreuse = IF sock[s].lport = 0 THEN sock[s].reuse ELSE @,
                                     ![s].lport = IF @ = 0 THEN Min(FreeEphemeral(s, ANY)) ELSE @,
+                                    ![s].picked = IF sock[s].lport = 0 THEN TRUE ELSE @,
                                     ![s].rip = NoHost, ![s].rport = 0]
             /\ Record(p, "listen", 0)
             /\ UNCHANGED <<fdt, alive, pending, net>>
@@ -171,6 +173,7 @@ Connect(p, f, ip, port) ==
        ELSE IF x.proto = "tcp" /\ FourTupleTaken(s, lip, lport, ip, port) THEN Fail(p, "connect", "EADDRNOTAVAIL")
        ELSE IF x.proto = "tcp" THEN
             /\ sock' = [TakenOver(s, lip, lport, ip, port) EXCEPT ![s].lip = lip, ![s].lport = lport, ![s].rip = ip, ![s].rport = port,
+                                    ![s].picked = IF x.lport = 0 THEN TRUE ELSE x.picked, ![s].pickedip = (x.lip = ANY),
                                     ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
                                     ![s].st = "SYN-SENT", ![s].snduna = 0, ![s].sndnxt = 1,
                                     ![s].rcvnxt = 0, ![s].err = "none", ![s].finseq = 0,
@@ -258,6 +261,14 @@ Send(p, f, d) ==
                  /\ net' = net \cup {Seg("tcp", "DATA", <<x.lip, x.lport>>, <<x.rip, x.rport>>, x.sndnxt, x.rcvnxt, d)}
                  /\ Record(p, "send", Len(d))
                  /\ UNCHANGED <<fdt, alive, pending>>
+       \* Linux binds an unbound UDP socket to an ephemeral port before it looks
+       \* for a destination (inet_sendmsg calls inet_send_prepare, which calls
+       \* inet_autobind, before udp_sendmsg): a send with none still binds it.
+       ELSE IF x.rip = NoHost /\ Profile = "LINUX" /\ x.proto = "udp" /\ x.lport = 0 THEN
+            IF FreeEphemeral(s, ANY) = {} THEN Fail(p, "send", "EAGAIN")
+            ELSE /\ sock' = [sock EXCEPT ![s].lport = Min(FreeEphemeral(s, ANY)), ![s].bindreuse = x.reuse]
+                 /\ Record(p, "send", "EDESTADDRREQ")
+                 /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE IF x.rip = NoHost THEN Fail(p, "send", "EDESTADDRREQ")
        \* A datagram socket shut for writing sends no more (found by generated traces on Linux).
        ELSE IF x.wrshut THEN Fail(p, "send", "EPIPE")
@@ -456,7 +467,8 @@ SetReuseAddr(p, f, v) ==
 GetSockName(p, f) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "getsockname", "EBADF")
-       ELSE Record(p, "getsockname", <<sock[SockOf(p, f)].lip, sock[SockOf(p, f)].lport>>)
+       ELSE LET x == sock[SockOf(p, f)] IN
+            Record(p, "getsockname", <<x.lip, IF x.lport = 0 THEN x.sport ELSE x.lport>>)
             /\ UNCHANGED <<sock, fdt, alive, pending, net>>
 
 GetPeerName(p, f) ==

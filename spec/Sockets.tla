@@ -99,6 +99,7 @@ TypeOK ==
         /\ sock[s].rip \in Hosts \cup {NoHost}
         /\ sock[s].err \in Errnos \cup {"none"}
         /\ sock[s].conn \in BOOLEAN
+        /\ sock[s].picked \in BOOLEAN /\ sock[s].pickedip \in BOOLEAN /\ sock[s].sport \in AllPorts \cup {0}
     /\ \A p \in Proc : \A f \in Fds : fdt[p][f] \in Sids \cup {NoSid}
     /\ \A m \in net : m.proto \in {"tcp", "udp", "icmp", "raw"} /\ m.dst[1] \in Hosts
 

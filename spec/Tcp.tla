@@ -62,7 +62,7 @@ RcvSynInListen(m, keep) ==
                        !.rip = m.src[1], !.rport = m.src[2],
                        !.st = "SYN-RECEIVED", !.listener = l,
                        \* It takes the listener's port with the listener's SO_REUSEADDR.
-                       !.reuse = sock[l].reuse, !.bindreuse = sock[l].reuse,
+                       !.reuse = sock[l].reuse, !.bindreuse = sock[l].reuse, !.picked = sock[l].picked,
                        !.sndnxt = 1, !.rcvnxt = m.seq + 1]]
                /\ Arrive(m, keep, {Seg("tcp", "SYNACK", m.dst, m.src, 0, m.seq + 1, "none")})
     /\ Took("RcvSynInListen", m)
@@ -94,7 +94,8 @@ RcvSynAckInSynSent(m, keep) ==
     /\ TcpSeg(m, "SYNACK")
     /\ LET s == TcpTarget(m) IN
        /\ s # NoSid /\ sock[s].st = "SYN-SENT" /\ m.ack = sock[s].sndnxt
-       /\ sock' = [sock EXCEPT ![s].st = "ESTABLISHED", ![s].snduna = m.ack, ![s].rcvnxt = m.seq + 1]
+       /\ sock' = [sock EXCEPT ![s].st = "ESTABLISHED", ![s].snduna = m.ack, ![s].rcvnxt = m.seq + 1,
+                                ![s].pickedip = FALSE]
        /\ Arrive(m, keep, {Seg("tcp", "ACK", m.dst, m.src, sock[s].sndnxt, m.seq + 1, "none")})
     /\ Took("RcvSynAckInSynSent", m)
 
@@ -129,7 +130,7 @@ RcvAckInSynReceived(m, keep) ==
     /\ LET s == TcpTarget(m) IN
        /\ s # NoSid /\ sock[s].st = "SYN-RECEIVED" /\ m.ack = sock[s].sndnxt
        /\ LET l == sock[s].listener
-              est == [sock EXCEPT ![s].st = "ESTABLISHED", ![s].snduna = m.ack]
+              est == [sock EXCEPT ![s].st = "ESTABLISHED", ![s].snduna = m.ack, ![s].pickedip = FALSE]
           IN sock' = IF l = NoSid THEN est ELSE [est EXCEPT ![l].acceptq = Append(@, s)]
        /\ Arrive(m, keep, {})
     /\ Took("RcvAckInSynReceived", m)

@@ -9,9 +9,10 @@ Several modelled hosts share this machine's kernel, each on a loopback
 address of its own, given in "hello" as "addr". So that the kernel treats
 them as separate machines, a wildcard bind binds the host's address, and a
 socket that the kernel would bind implicitly (connect, sendto, listen on an
-unbound socket) is first bound to the host's address with port 0. Where
-Linux would have kept the wildcard address (bind to 0.0.0.0, sendto,
-listen), the socket is reported with 0.0.0.0.
+unbound socket, send on an unbound datagram socket) is first bound to the
+host's address with port 0. Where Linux would have kept the wildcard
+address (bind to 0.0.0.0, sendto, send, listen, and after a refused
+connect), the socket is reported with 0.0.0.0.
 """
 import base64
 import errno
@@ -100,8 +101,7 @@ class Driver:
         ip, port = self.endpoint(a["addr"])
         wildcard = ip == "0.0.0.0"
         s.bind((self.addr if wildcard else ip, port))
-        if wildcard:
-            self.set_wild(fd, True)
+        self.set_wild(fd, wildcard)
         return 0
 
     def op_listen(self, a):
@@ -115,10 +115,14 @@ class Driver:
     def op_connect(self, a):
         fd = a["fd"]
         s = self.sock(fd)
-        self.implicit_bind(fd, s)
+        picked = self.implicit_bind(fd, s) or self.is_wild(fd)
         err = s.connect_ex(self.endpoint(a["addr"]))
         if err:
-            raise Failure(errno.errorcode.get(err, "EINVAL"))
+            name = errno.errorcode.get(err, "EINVAL")
+            # A handshake that failed gives back the address connect picked: Linux reports 0.0.0.0 again.
+            if picked and name in ("ECONNREFUSED", "ETIMEDOUT"):
+                self.set_wild(fd, True)
+            raise Failure(name)
         self.set_wild(fd, False)
         return 0
 
@@ -128,7 +132,12 @@ class Driver:
         return {"fd": conn.fileno(), "peer": self.text(peer)}
 
     def op_send(self, a):
-        return self.sock(a["fd"]).send(base64.b64decode(a["data"]))
+        fd = a["fd"]
+        s = self.sock(fd)
+        # Linux binds an unbound datagram socket before it looks for a destination.
+        if s.type == socket.SOCK_DGRAM and self.implicit_bind(fd, s):
+            self.set_wild(fd, True)
+        return s.send(base64.b64decode(a["data"]))
 
     def op_recv(self, a):
         return {"data": base64.b64encode(self.sock(a["fd"]).recv(a["size"])).decode()}

@@ -272,6 +272,7 @@ public final class RefStack {
         }
         s.local = new Endpoint(addr.ip(), port);
         s.bindReuse = s.reuse;
+        s.picked = s.tcp() && addr.port() == 0;
         return ok(0);
     }
 
@@ -305,6 +306,7 @@ public final class RefStack {
             }
             s.local = new Endpoint(Endpoint.ANY_IP, port);
             s.bindReuse = s.reuse;
+            s.picked = true;
         }
         s.backlog = backlog;
         s.remote = null;
@@ -350,6 +352,10 @@ public final class RefStack {
         if (s.proto == Proto.RAW) {
             s.remote = new Endpoint(addr.ip(), 0);
             return ok(0);
+        }
+        if (s.tcp()) {
+            s.picked = !s.bound() || s.picked;
+            s.pickedIp = s.local.wildcardIp();
         }
         s.local = local;
         s.remote = addr;
@@ -439,6 +445,17 @@ public final class RefStack {
             return fail(takeError(s));
         }
         if (!s.tcp()) {
+            if (!s.connected() && profile == Profile.LINUX && s.proto == Proto.UDP && !s.bound()) {
+                // Linux binds the socket to an ephemeral port before it looks for a destination
+                // (inet_sendmsg, inet_send_prepare, inet_autobind): a send with none still binds it.
+                int port = freeEphemeral(s, Endpoint.ANY_IP);
+                if (port == 0) {
+                    return fail(Errno.EAGAIN);
+                }
+                s.local = new Endpoint(Endpoint.ANY_IP, port);
+                s.bindReuse = s.reuse;
+                return fail(Errno.EDESTADDRREQ);
+            }
             if (!s.connected()) {
                 return fail(Errno.EDESTADDRREQ);
             }
@@ -643,7 +660,7 @@ public final class RefStack {
 
     /** GetSockName reads the local address (S5). */
     Outcome getSockName(Sock s) {
-        return new Outcome.Address(s.local);
+        return new Outcome.Address(s.bound() ? s.local : new Endpoint(s.local.ip(), s.shownPort));
     }
 
     /** GetPeerName reads the remote address (S6) of a connected socket. */
@@ -907,6 +924,7 @@ public final class RefStack {
         // It takes the listener's port with the listener's SO_REUSEADDR.
         c.reuse = l.reuse;
         c.bindReuse = l.reuse;
+        c.picked = l.picked;
         c.sndNxt = 1;
         c.rcvNxt = m.seq() + 1;
         l.host.sockets.add(c);
@@ -945,6 +963,7 @@ public final class RefStack {
         }
         s.sndUna = m.ack();
         s.rcvNxt = m.seq() + 1;
+        s.pickedIp = false;
         setState(s, TcpState.ESTABLISHED, "rcvSynAckInSynSent");
         arrive(m, keep, Segment.tcp(Kind.ACK, m.dst(), m.src(), s.sndNxt, m.seq() + 1));
         return took("rcvSynAckInSynSent");
@@ -984,6 +1003,7 @@ public final class RefStack {
             return false;
         }
         s.sndUna = m.ack();
+        s.pickedIp = false;
         setState(s, TcpState.ESTABLISHED, "rcvAckInSynReceived");
         if (s.listener != null) {
             s.listener.acceptQueue.add(s);
@@ -1229,7 +1249,12 @@ public final class RefStack {
         return false;
     }
 
-    /** Forget: a TCP entry in CLOSED that no descriptor refers to leaves the table and its listener's queue. */
+    /**
+     * Forget: a TCP entry in CLOSED that no descriptor refers to leaves the
+     * table and its listener's queue. Linux: one a descriptor holds gives
+     * back a port the stack picked (getsockname still shows it), and after
+     * a failed handshake the address connect picked.
+     */
     private void forget(Sock s) {
         if (s.tcp() && s.state == TcpState.CLOSED && s.descriptors == 0) {
             if (s.listener != null) {
@@ -1237,6 +1262,13 @@ public final class RefStack {
                 s.listener = null;
             }
             s.host.sockets.remove(s);
+        } else if (profile == Profile.LINUX && s.tcp() && s.state == TcpState.CLOSED) {
+            if (s.picked) {
+                s.shownPort = s.local.port();
+            }
+            s.local = new Endpoint(s.pickedIp ? Endpoint.ANY_IP : s.local.ip(), s.picked ? 0 : s.local.port());
+            s.picked = false;
+            s.pickedIp = false;
         }
     }
 

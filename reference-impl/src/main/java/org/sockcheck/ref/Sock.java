@@ -70,6 +70,15 @@ final class Sock {
      * Linux such a socket cannot connect or listen again.
      */
     boolean connected;
+    /**
+     * The stack picked the port (bind to port 0, listen or connect unbound);
+     * spec: picked. Linux gives such a port back when the connection ends.
+     */
+    boolean picked;
+    /** Connect picked the address (the socket was on the wildcard); spec: pickedip. */
+    boolean pickedIp;
+    /** The port getsockname still shows after Linux gave a picked port back; spec: sport. */
+    int shownPort;
     /** When the timer of the current state fires, on the stack's virtual clock; -1 when none runs. */
     long timerAt = -1;
 

@@ -21,11 +21,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * failure message matches, the verdict expected, the reason and a reference.
  *
  * <pre>
- * - id: wildcard-after-refused-connect
- *   match: "getsockname\\(.*\\n *expected: [A-Z]\\w*:.*\\n *observed: \\*:"
+ * - id: shutdown-of-a-listener
+ *   match: "shutdown\\(\\d+, (RD|WR|RDWR)\\)\\n  expected: ENOTCONN\\n  observed: 0"
  *   verdict: FAIL
- *   reason: Linux resets ...
- *   reference: net/ipv4/tcp.c ...
+ *   reason: shutdown() on a listening socket returns 0 on Linux ...
+ *   reference: net/ipv4/af_inet.c, inet_shutdown() ...
  * </pre>
  *
  * A trace that fails as an entry says is XFAIL; one that an entry names but

@@ -136,7 +136,13 @@ public final class LinuxImplementation implements Implementation {
                 }
                 case ApiCall.Connect c -> connect(sys, s, fd, c.addr());
                 case ApiCall.Accept c -> accept(sys, table, s, fd);
-                case ApiCall.Send c -> value(sys.sendto(fd, c.data(), null, 0));
+                case ApiCall.Send c -> {
+                    // Linux binds an unbound datagram socket before it looks for a destination (inet_autobind).
+                    if (s != null && s.proto == Proto.UDP && implicitBind(sys, s)) {
+                        s.binding.wildcardLocal = true;
+                    }
+                    yield value(sys.sendto(fd, c.data(), null, 0));
+                }
                 case ApiCall.SendTo c -> {
                     if (s != null && s.proto == Proto.UDP && implicitBind(sys, s)) {
                         s.binding.wildcardLocal = true;
@@ -276,13 +282,15 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private Outcome connect(Syscalls.Call sys, Sock s, int fd, Endpoint addr) {
-        if (s != null) {
-            implicitBind(sys, s);
-        }
+        boolean picked = s != null && (implicitBind(sys, s) || s.binding.wildcardLocal);
         Outcome o = blocking(sys, fd, () -> sys.connect(fd, addr), true);
         if (s != null && o instanceof Outcome.Value) {
             // Linux gives a connected socket a concrete local address.
             s.binding.wildcardLocal = false;
+        }
+        if (picked && o instanceof Outcome.Failed f && (f.errno() == Errno.ECONNREFUSED || f.errno() == Errno.ETIMEDOUT)) {
+            // A handshake that failed gives back the address connect picked: Linux reports the wildcard again.
+            s.binding.wildcardLocal = true;
         }
         return o;
     }
@@ -363,6 +371,11 @@ public final class LinuxImplementation implements Implementation {
      * more, even on loopback. So the table is read every 5 ms until no such
      * row is left and two reads agree, for at most {@link #SETTLE_MS}.
      */
+    @Override
+    public java.util.Set<Limit> limits() {
+        return java.util.Set.of(Limit.ONE_KERNEL);
+    }
+
     @Override
     public synchronized List<SocketRow> observe(String host) throws ImplementationException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
