@@ -388,7 +388,15 @@ RecvReturns(p) ==
     /\ UNCHANGED <<fdt, alive, net>>
 
 (* Shutdown: SHUT_WR sends FIN (RFC 9293 3.6) and ends sending; SHUT_RD  *)
-(* ends reading. Only a connected socket can be shut down.               *)
+(* ends reading. Only a connected socket can be shut down (ENOTCONN).    *)
+(* LINUX (inet_shutdown; probed on Linux 6.18): a listener answers 0;   *)
+(* SHUT_RD stops it, as its close would (the connections nobody accepted *)
+(* are reset) but the socket stays, CLOSED, and may listen again. A      *)
+(* datagram socket that is not connected, or a stream socket in CLOSED,  *)
+(* answers ENOTCONN yet is shut down all the same (a recv then gives end *)
+(* of file). NOTE: Linux keeps those flags through a later connect, so   *)
+(* sends on the connection fail with EPIPE; the spec's connect starts    *)
+(* afresh, since its wrshut of a connection means its FIN went out.      *)
 Shutdown(p, f, how) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "shutdown", "EBADF")
@@ -397,7 +405,21 @@ Shutdown(p, f, how) ==
                 connected == IF x.proto = "tcp" THEN x.st \in Synchronized ELSE x.rip # NoHost
                 fin == how \in {"WR", "RDWR"} /\ x.proto = "tcp" /\ ~x.wrshut /\ x.st \in {"ESTABLISHED", "CLOSE-WAIT"}
             IN
-       IF ~connected THEN Fail(p, "shutdown", "ENOTCONN")
+       IF Profile = "LINUX" /\ x.proto = "tcp" /\ x.st = "LISTEN" THEN
+          IF how = "WR" THEN Record(p, "shutdown", 0) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
+          ELSE LET children == {c \in Sids : sock[c].proto = "tcp" /\ sock[c].listener = s}
+               IN /\ sock' = Forget([c \in Sids |-> IF c \in children THEN FreeSocket
+                                                   ELSE IF c = s THEN [x EXCEPT !.st = "CLOSED", !.acceptq = <<>>]
+                                                   ELSE sock[c]], s)
+                  /\ net' = net \cup {OutT(sock, c, "RST", sock[c].sndnxt, sock[c].rcvnxt) : c \in children}
+                  /\ Record(p, "shutdown", 0)
+                  /\ UNCHANGED <<fdt, alive, pending>>
+       ELSE IF ~connected /\ (Profile = "POSIX" \/ (x.proto = "tcp" /\ x.st # "CLOSED")) THEN Fail(p, "shutdown", "ENOTCONN")
+       ELSE IF ~connected THEN
+            /\ sock' = [sock EXCEPT ![s].rdshut = @ \/ how \in {"RD", "RDWR"},
+                                    ![s].wrshut = @ \/ how \in {"WR", "RDWR"}]
+            /\ Record(p, "shutdown", "ENOTCONN")
+            /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE /\ sock' = [sock EXCEPT ![s].rdshut = @ \/ how \in {"RD", "RDWR"},
                                     ![s].wrshut = @ \/ how \in {"WR", "RDWR"},
                                     ![s].st = IF fin THEN (IF x.st = "CLOSE-WAIT" THEN "LAST-ACK" ELSE "FIN-WAIT-1") ELSE @,

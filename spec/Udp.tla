@@ -24,12 +24,14 @@ UdpTarget(m) ==
 Datagram(from, data) == [from |-> from, data |-> data]
 
 (* DeliverDatagram: a datagram for a bound socket joins its queue whole,  *)
-(* with its sender's address.                                             *)
+(* with its sender's address. POSIX: a socket shut for reading drops it;  *)
+(* Linux queues it still, and recv returns it (probed on Linux 6.18).     *)
 DeliverDatagram(m, keep) ==
     /\ m \in net /\ m.proto = "udp" /\ m.kind = "DGRAM"
     /\ LET s == UdpTarget(m) IN
        /\ s # NoSid
-       /\ sock' = [sock EXCEPT ![s].datagrams = IF sock[s].rdshut THEN @ ELSE Append(@, Datagram(m.src, m.data))]
+       /\ sock' = [sock EXCEPT ![s].datagrams = IF sock[s].rdshut /\ Profile = "POSIX" THEN @
+                                                 ELSE Append(@, Datagram(m.src, m.data))]
     /\ Arrive(m, keep, {})
     /\ UNCHANGED <<fdt, alive, pending>> /\ NetRecord("DeliverDatagram", m)
 

@@ -304,7 +304,8 @@ public final class RefStack {
             if (port == 0) {
                 return fail(Errno.EADDRINUSE);
             }
-            s.local = new Endpoint(Endpoint.ANY_IP, port);
+            // The address stays: the wildcard, or the one a bind gave before Linux took back its port.
+            s.local = new Endpoint(s.local.ip(), port);
             s.bindReuse = s.reuse;
             s.picked = true;
         }
@@ -593,8 +594,24 @@ public final class RefStack {
 
     /** Shutdown: SHUT_WR sends FIN and ends sending (RFC 9293 3.6); SHUT_RD ends reading. */
     Outcome shutdown(Sock s, ShutdownHow how) {
+        if (profile == Profile.LINUX && s.tcp() && s.state == TcpState.LISTEN) {
+            // Linux: a listener answers 0; SHUT_RD stops it as its close would, but the socket stays.
+            if (how.read()) {
+                resetUnaccepted(s, "shutdown");
+                setState(s, TcpState.CLOSED, "shutdown");
+                forget(s);
+            }
+            return ok(0);
+        }
         boolean connected = s.tcp() ? s.state.synchronizedState() : s.connected();
+        if (!connected && (profile == Profile.POSIX || (s.tcp() && s.state != TcpState.CLOSED))) {
+            return fail(Errno.ENOTCONN);
+        }
         if (!connected) {
+            // Linux: a datagram socket that is not connected, or a stream socket in CLOSED, says ENOTCONN,
+            // yet is shut down.
+            s.rdShut |= how.read();
+            s.wrShut |= how.write();
             return fail(Errno.ENOTCONN);
         }
         boolean fin = how.write() && s.tcp() && !s.wrShut
@@ -670,6 +687,18 @@ public final class RefStack {
         return unconnected ? fail(Errno.ENOTCONN) : new Outcome.Address(s.remote);
     }
 
+    /** A listener that stops resets the connections nobody accepted and empties its queue. */
+    private void resetUnaccepted(Sock s, String action) {
+        for (Sock c : List.copyOf(s.host.sockets)) {
+            if (c.listener == s) {
+                net.add(Segment.tcp(Kind.RST, c.local, c.remote, c.sndNxt, c.rcvNxt));
+                setState(c, TcpState.CLOSED, action);
+                c.host.sockets.remove(c);
+            }
+        }
+        s.acceptQueue.clear();
+    }
+
     /**
      * What happens when the last descriptor of a socket goes (spec: LastClose).
      * A listener resets the connections nobody accepted; a connection with
@@ -683,14 +712,7 @@ public final class RefStack {
         }
         switch (s.state) {
             case LISTEN -> {
-                for (Sock c : List.copyOf(s.host.sockets)) {
-                    if (c.listener == s) {
-                        net.add(Segment.tcp(Kind.RST, c.local, c.remote, c.sndNxt, c.rcvNxt));
-                        setState(c, TcpState.CLOSED, action);
-                        c.host.sockets.remove(c);
-                    }
-                }
-                s.acceptQueue.clear();
+                resetUnaccepted(s, action);
                 setState(s, TcpState.CLOSED, action);
                 s.host.sockets.remove(s);
             }
@@ -1305,7 +1327,10 @@ public final class RefStack {
         return exact != null ? exact : any;
     }
 
-    /** DeliverDatagram: a datagram for a bound socket joins its queue whole, with its sender (S13). */
+    /**
+     * DeliverDatagram: a datagram for a bound socket joins its queue whole, with its sender (S13).
+     * POSIX: a socket shut for reading drops it; Linux queues it still.
+     */
     private boolean deliverDatagram(Host h, Segment m, boolean keep) {
         if (m.kind() != Kind.DGRAM) {
             return false;
@@ -1314,7 +1339,7 @@ public final class RefStack {
         if (s == null) {
             return false;
         }
-        if (!s.rdShut) {
+        if (!s.rdShut || profile == Profile.LINUX) {
             s.datagrams.add(new Sock.Datagram(m.src(), m.data()));
         }
         arrive(m, keep);

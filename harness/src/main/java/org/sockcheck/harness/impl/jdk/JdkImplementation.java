@@ -335,9 +335,7 @@ public final class JdkImplementation implements Implementation {
 
     private Outcome shutdown(Sock s, boolean read, boolean write) throws IOException, ImplementationException {
         if (!(s.channel instanceof SocketChannel sc)) {
-            if (s.channel instanceof DatagramChannel dc && !dc.isConnected()) {
-                return fail(Errno.ENOTCONN);
-            }
+            // java.nio has no shutdown of a DatagramChannel or a ServerSocketChannel, so there is nothing to judge.
             throw new Unsupported("shutdown of a " + s.channel.getClass().getSimpleName() + ": java.nio has none");
         }
         if (read) {
