@@ -74,6 +74,7 @@ ReuseOn == {TRUE}
 NoReuse == {}
 HostAddrs == Hosts
 LabelledPorts == Ports
+LabelledOrNone == Ports \cup {0}
 
 \* Hosts and process names play interchangeable parts: TLC may check one
 \* representative of each permutation (for safety only, not liveness).

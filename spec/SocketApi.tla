@@ -336,7 +336,9 @@ RecvResults(s, n) ==
         data == IF stream THEN {RecvStream(x, k) : k \in ReadSizes(x, n)} ELSE {RecvDatagram(x, n)}
     IN
     IF Profile = "LINUX" /\ stream THEN
-        CASE queued -> data
+        \* tcp_recvmsg answers a listener ENOTCONN before it looks at anything else.
+        CASE x.st = "LISTEN" -> {RecvNotConn}
+          [] queued -> data
           [] x.fin -> {RecvEof}
           [] x.err # "none" -> {RecvErr(x)}
           [] x.rdshut -> {RecvEof}

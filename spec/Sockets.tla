@@ -14,7 +14,10 @@ EXTENDS SocketApi
 Types == {"STREAM", "DGRAM", "RAW"}
 Hows == {"RD", "WR", "RDWR"}
 Addrs == Hosts \cup {ANY}
-BindPorts == Ports \cup {0}
+\* Any port a trace can name: a label, or one the stack picked (a connect
+\* to the port getsockname showed, a bind to a port freed since).
+BindPorts == AllPorts \cup {0}
+ConnectPorts == AllPorts
 ReuseValues == BOOLEAN
 
 Init ==
@@ -35,7 +38,7 @@ User ==
         \/ \E f \in Fds :
             \/ \E ip \in Addrs, port \in BindPorts : Bind(p, f, ip, port)
             \/ Listen(p, f)
-            \/ \E ip \in Hosts, port \in Ports : Connect(p, f, ip, port)
+            \/ \E ip \in Hosts, port \in ConnectPorts : Connect(p, f, ip, port)
             \/ Accept(p, f)
             \/ \E d \in Data : Send(p, f, d)
             \* A datagram may go to an ephemeral port too: the answer to a sender that never bound (S19).

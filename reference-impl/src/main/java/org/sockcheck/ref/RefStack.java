@@ -541,8 +541,11 @@ public final class RefStack {
     private Outcome recvResult(Sock s, Process.Pending call) {
         if (s.tcp() && profile == Profile.LINUX) {
             // Linux (tcp_recvmsg): the data first, end of file once the peer's FIN came (an error
-            // stays for send), then the error, then end of file after a shutdown or a reset.
-            if (s.hasData()) {
+            // stays for send), then the error, then end of file after a shutdown or a reset; a
+            // listener is not connected, whatever else.
+            if (s.state == TcpState.LISTEN) {
+                return fail(Errno.ENOTCONN);
+            } else if (s.hasData()) {
                 return new Outcome.Data(s.take(call.max()), null);
             } else if (s.fin) {
                 return new Outcome.Data(new byte[0], null);

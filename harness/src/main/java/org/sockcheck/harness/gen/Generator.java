@@ -396,24 +396,35 @@ public final class Generator {
     }
 
     /**
-     * Picks one of the steps, a step whose address (ip, port) is one some
-     * socket of the state holds counting eight times: calls go to addresses
-     * that exist more often than to addresses nobody uses, so connections
-     * and datagrams reach their listeners.
+     * Picks one of the steps, those whose address (ip, port) exists counting
+     * more: a connect or sendto to an address where a socket listens or is
+     * bound eight times (to one some socket only holds twice), a bind to an
+     * address some socket holds eight times, so connections and datagrams
+     * reach their listeners and binds meet conflicts.
      */
     private static int weightedIndex(List<SpecBridge.Step> steps, SpecBridge.State state, SplittableRandom random) {
         Set<String> held = new java.util.HashSet<>();
+        Set<String> serving = new java.util.HashSet<>();
         for (Map<String, Object> e : state.sockets().values()) {
             if (!"none".equals(e.get("proto")) && !Integer.valueOf(0).equals(e.get("lport"))) {
                 held.add(e.get("host") + ":" + e.get("lport"));
+                if ("LISTEN".equals(e.get("st")) || "udp".equals(e.get("proto"))) {
+                    serving.add(e.get("host") + ":" + e.get("lport"));
+                }
             }
         }
         int[] weight = new int[steps.size()];
         int total = 0;
         for (int i = 0; i < steps.size(); i++) {
-            Map<String, Object> p = steps.get(i).params();
-            boolean known = p.containsKey("ip") && p.containsKey("port") && held.contains(p.get("ip") + ":" + p.get("port"));
-            weight[i] = known ? 8 : 1;
+            SpecBridge.Step st = steps.get(i);
+            Map<String, Object> p = st.params();
+            String at = p.get("ip") + ":" + p.get("port");
+            boolean toPeer = st.action().equals("Connect") || st.action().equals("SendTo");
+            // A connect or a datagram goes mostly where something listens or is bound; a bind mostly
+            // where another socket is, so that conflicts happen.
+            weight[i] = !(p.containsKey("ip") && p.containsKey("port")) ? 1
+                    : toPeer ? (serving.contains(at) ? 8 : held.contains(at) ? 2 : 1)
+                    : held.contains(at) ? 8 : 1;
             total += weight[i];
         }
         int r = random.nextInt(total);

@@ -306,7 +306,8 @@ public final class TraceJson {
                 if (!p.canConvertToInt() || p.asInt() < 0 || p.asInt() > 65535) {
                     throw error("a port from 0 to 65535", shown(p), null);
                 }
-                port = new Arg.Port.Label(p.asInt());
+                // Port 0 is no label: it is the port "*" writes.
+                port = p.asInt() == 0 ? new Arg.Port.Any() : new Arg.Port.Label(p.asInt());
             } else if (p.isString() && p.asString().equals("*")) {
                 port = new Arg.Port.Any();
             } else if (p.isString() && p.asString().startsWith("$")) {

@@ -395,7 +395,8 @@ public final class TraceText {
                     throw new TraceSyntaxException(source, lineNo, lastStart + 1, "a port from 0 to 65535",
                             Long.toString(p), null);
                 }
-                port = new Arg.Port.Label((int) p);
+                // Port 0 is no label: it is the port * writes (the stack picks one, or none yet).
+                port = p == 0 ? new Arg.Port.Any() : new Arg.Port.Label((int) p);
             } else {
                 throw error("a port (a number, $var or *)", describeHere(), null);
             }
