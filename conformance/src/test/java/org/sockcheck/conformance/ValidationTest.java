@@ -23,18 +23,23 @@ import org.sockcheck.spec.tlc.SpecBridge;
 class ValidationTest {
     private static Validator validator() throws Exception {
         List<org.sockcheck.harness.trace.Trace> traces = new java.util.ArrayList<>();
-        for (Path f : TraceFiles.find(List.of(SpecTraces.GENERATED))) {
+        for (Path f : TraceFiles.find(List.of(SpecTraces.GENERATED, SpecTraces.REGRESSIONS))) {
             traces.add(TraceFiles.read(f));
         }
-        // A model sized for the covering set (its forks need the spec's unborn processes).
+        // A model sized for the covering set and the regressions (its forks need the spec's unborn processes).
         return new Validator(SpecBridge.load(org.sockcheck.harness.validate.Models.forTraces(traces)));
     }
 
+    /**
+     * The covering set and the regressions: a change of the spec that a
+     * committed trace no longer follows must rewrite the trace in the same
+     * change (check refuses to run a trace the spec contradicts).
+     */
     @Test
-    void theCoveringSetIsABehaviourOfTheSpec() throws Exception {
+    void theCoveringSetAndTheRegressionsAreBehavioursOfTheSpec() throws Exception {
         Validator v = validator();
-        List<Path> files = TraceFiles.find(List.of(SpecTraces.GENERATED));
-        assertTrue(files.size() >= 10, "covering set: " + files.size());
+        List<Path> files = TraceFiles.find(List.of(SpecTraces.GENERATED, SpecTraces.REGRESSIONS));
+        assertTrue(files.size() >= 15, "covering set and regressions: " + files.size());
         for (Path f : files) {
             Validator.Result r = v.validate(TraceFiles.read(f));
             assertTrue(r.accepted(), r.describe(f.toString()));
