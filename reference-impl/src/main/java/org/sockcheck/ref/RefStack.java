@@ -299,15 +299,8 @@ public final class RefStack {
         if (s.bound() && anotherListener(s)) {
             return fail(Errno.EADDRINUSE);
         }
-        if (!s.bound()) {
-            int port = freeEphemeral(s, Endpoint.ANY_IP);
-            if (port == 0) {
-                return fail(Errno.EADDRINUSE);
-            }
-            // The address stays: the wildcard, or the one a bind gave before Linux took back its port.
-            s.local = new Endpoint(s.local.ip(), port);
-            s.bindReuse = s.reuse;
-            s.picked = true;
+        if (!s.bound() && !autobind(s)) {
+            return fail(Errno.EADDRINUSE);
         }
         s.backlog = backlog;
         s.remote = null;
@@ -449,13 +442,7 @@ public final class RefStack {
             if (!s.connected() && profile == Profile.LINUX && s.proto == Proto.UDP && !s.bound()) {
                 // Linux binds the socket to an ephemeral port before it looks for a destination
                 // (inet_sendmsg, inet_send_prepare, inet_autobind): a send with none still binds it.
-                int port = freeEphemeral(s, Endpoint.ANY_IP);
-                if (port == 0) {
-                    return fail(Errno.EAGAIN);
-                }
-                s.local = new Endpoint(Endpoint.ANY_IP, port);
-                s.bindReuse = s.reuse;
-                return fail(Errno.EDESTADDRREQ);
+                return fail(autobind(s) ? Errno.EDESTADDRREQ : Errno.EAGAIN);
             }
             if (!s.connected()) {
                 return fail(Errno.EDESTADDRREQ);
@@ -492,13 +479,8 @@ public final class RefStack {
         if (s.wrShut) {
             return fail(Errno.EPIPE);
         }
-        if (s.proto == Proto.UDP && !s.bound()) {
-            int port = freeEphemeral(s, Endpoint.ANY_IP);
-            if (port == 0) {
-                return fail(Errno.EAGAIN);
-            }
-            s.local = new Endpoint(Endpoint.ANY_IP, port);
-            s.bindReuse = s.reuse;
+        if (s.proto == Proto.UDP && !s.bound() && !autobind(s)) {
+            return fail(Errno.EAGAIN);
         }
         net.add(outgoing(s, to, data));
         return ok(data.length);
@@ -778,6 +760,23 @@ public final class RefStack {
 
     private static boolean overlap(String a, String b) {
         return a.equals(Endpoint.ANY_IP) || b.equals(Endpoint.ANY_IP) || a.equals(b);
+    }
+
+    /**
+     * Autobind (listen, send, sendto of an unbound socket): the next free
+     * ephemeral port, checked against every address; the socket keeps its
+     * address (the wildcard, or the one a bind gave before Linux took back
+     * its port). False when every ephemeral port is taken.
+     */
+    private boolean autobind(Sock s) {
+        int port = freeEphemeral(s, Endpoint.ANY_IP);
+        if (port == 0) {
+            return false;
+        }
+        s.local = new Endpoint(s.local.ip(), port);
+        s.bindReuse = s.reuse;
+        s.picked = s.tcp();
+        return true;
     }
 
     /** The next free ephemeral port of the host, or 0 when all are taken. */

@@ -55,26 +55,19 @@ public final class GenerateCommand implements Callable<Integer> {
             err.println("sockcheck generate: --count and --length must be at least 1");
             return Main.BAD_INPUT;
         }
-        long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & 0xffffffffL;
-        o.println("sockcheck generate: seed " + s + (seed == null ? " (fresh; give --seed " + s + " to repeat)" : ""));
-        o.flush();
         Set<org.sockcheck.harness.impl.Implementation.Limit> limits = Set.of();
         if (forImpl != null) {
-            try {
-                List<String> specs = ImplSpecs.split(forImpl);
-                if (specs.size() != 1) {
-                    err.println("sockcheck generate: --for takes one implementation, not " + specs);
-                    return Main.BAD_INPUT;
-                }
-                try (org.sockcheck.harness.impl.Implementation im = ImplSpecs.create(specs.get(0))) {
-                    limits = im.limits();
-                }
+            try (org.sockcheck.harness.impl.Implementation im = ImplSpecs.createOne(forImpl)) {
+                limits = im.limits();
             } catch (ImplSpecs.UsageError e) {
                 err.println("sockcheck generate: " + e.getMessage());
                 err.println("  hint: " + e.hint);
                 return Main.BAD_INPUT;
             }
         }
+        long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & 0xffffffffL;
+        o.println("sockcheck generate: seed " + s + (seed == null ? " (fresh; give --seed " + s + " to repeat)" : ""));
+        o.flush();
         SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.GENERATED);
         Generator gen = new Generator(bridge, limits);
         Files.createDirectories(out);

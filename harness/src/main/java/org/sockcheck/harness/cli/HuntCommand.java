@@ -64,12 +64,7 @@ public final class HuntCommand implements Callable<Integer> {
         }
         Implementation im;
         try {
-            List<String> specs = ImplSpecs.split(impl);
-            if (specs.size() != 1) {
-                err.println("sockcheck hunt: one implementation at a time, not " + specs);
-                return Main.BAD_INPUT;
-            }
-            im = ImplSpecs.create(specs.get(0));
+            im = ImplSpecs.createOne(impl);
         } catch (ImplSpecs.UsageError e) {
             err.println("sockcheck hunt: " + e.getMessage());
             err.println("  hint: " + e.hint);

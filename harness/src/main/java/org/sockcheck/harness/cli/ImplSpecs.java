@@ -42,6 +42,15 @@ final class ImplSpecs {
         return specs;
     }
 
+    /** The one implementation the words name (hunt --impl, generate --for). */
+    static Implementation createOne(List<String> words) throws UsageError {
+        List<String> specs = split(words);
+        if (specs.size() != 1) {
+            throw new UsageError("one implementation at a time, not " + specs, "name one of ref, linux, jdk or driver:COMMAND");
+        }
+        return create(specs.get(0));
+    }
+
     static Implementation create(String spec) throws UsageError {
         if (spec.equals("ref")) {
             return new RefImplementation();

@@ -129,24 +129,18 @@ public final class LinuxImplementation implements Implementation {
                 case ApiCall.Bind c -> bind(sys, s, fd, c.addr());
                 case ApiCall.Listen c -> {
                     // Linux autobinds a stream socket that listens unbound; a datagram socket refuses to listen.
-                    if (s != null && s.proto == Proto.TCP && implicitBind(sys, s)) {
-                        s.binding.wildcardLocal = true;
-                    }
+                    wildcardAutobind(sys, s, Proto.TCP);
                     yield value(sys.listen(fd, c.backlog()));
                 }
                 case ApiCall.Connect c -> connect(sys, s, fd, c.addr());
                 case ApiCall.Accept c -> accept(sys, table, s, fd);
                 case ApiCall.Send c -> {
                     // Linux binds an unbound datagram socket before it looks for a destination (inet_autobind).
-                    if (s != null && s.proto == Proto.UDP && implicitBind(sys, s)) {
-                        s.binding.wildcardLocal = true;
-                    }
+                    wildcardAutobind(sys, s, Proto.UDP);
                     yield value(sys.sendto(fd, c.data(), null, 0));
                 }
                 case ApiCall.SendTo c -> {
-                    if (s != null && s.proto == Proto.UDP && implicitBind(sys, s)) {
-                        s.binding.wildcardLocal = true;
-                    }
+                    wildcardAutobind(sys, s, Proto.UDP);
                     yield value(sys.sendto(fd, c.data(), c.addr(), 0));
                 }
                 case ApiCall.Recv c -> receive(sys, fd, c.max(), false);
@@ -293,6 +287,17 @@ public final class LinuxImplementation implements Implementation {
             s.binding.wildcardLocal = true;
         }
         return o;
+    }
+
+    /**
+     * Where Linux would bind an unbound socket of this protocol to the
+     * wildcard (listen, send, sendto): binds it to its host's address and
+     * port 0, and reports the wildcard.
+     */
+    private void wildcardAutobind(Syscalls.Call sys, Sock s, Proto proto) {
+        if (s != null && s.proto == proto && implicitBind(sys, s)) {
+            s.binding.wildcardLocal = true;
+        }
     }
 
     /** Binds an unbound socket to its host's address and port 0; true when it did. */
