@@ -42,7 +42,8 @@ LastClose(tbl, s) ==
          \* RFC 9293 would send FIN once the handshake completes.
          [] x.st = "SYN-RECEIVED" ->
               [tbl |-> free(tbl, {s}), segs |-> {OutT(tbl, s, "RST", x.sndnxt, x.rcvnxt)}]
-         [] x.st \in {"ESTABLISHED", "CLOSE-WAIT"} /\ x.stream # "" ->
+         \* Linux resets whatever the state, FIN-WAIT-2 after shutdown(SHUT_WR) too (probed).
+         [] x.st \in Synchronized \ {"TIME-WAIT"} /\ x.stream # "" ->
               [tbl |-> free(tbl, {s}), segs |-> {OutT(tbl, s, "RST", x.sndnxt, x.rcvnxt)}]
          [] x.st \in {"ESTABLISHED", "CLOSE-WAIT"} /\ ~x.wrshut ->
               [tbl |-> [tbl EXCEPT ![s].st = IF x.st = "CLOSE-WAIT" THEN "LAST-ACK" ELSE "FIN-WAIT-1",
@@ -271,7 +272,8 @@ Send(p, f, d) ==
                  /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE IF x.rip = NoHost THEN Fail(p, "send", "EDESTADDRREQ")
        \* A datagram socket shut for writing sends no more (found by generated traces on Linux).
-       ELSE IF x.wrshut THEN Fail(p, "send", "EPIPE")
+       \* A Linux raw socket does not look at its shutdown flags when it sends (probed).
+       ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN Fail(p, "send", "EPIPE")
        ELSE /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
                                     <<p[1], x.lport>>, <<x.rip, x.rport>>, 0, 0, d)}
             /\ Record(p, "send", Len(d))
@@ -290,7 +292,7 @@ SendTo(p, f, d, ip, port) ==
        ELSE IF x.proto = "tcp" THEN Fail(p, "sendto", IF x.st \in {"ESTABLISHED", "CLOSE-WAIT"} THEN "EISCONN" ELSE "EPIPE")
        ELSE IF x.err # "none" THEN Record(p, "sendto", x.err) /\ sock' = [sock EXCEPT ![s].err = "none"]
                                    /\ UNCHANGED <<fdt, alive, pending, net>>
-       ELSE IF x.wrshut THEN Fail(p, "sendto", "EPIPE")
+       ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN Fail(p, "sendto", "EPIPE")
        ELSE IF x.proto = "udp" /\ x.lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "sendto", "EAGAIN")
        ELSE LET lport == IF x.proto = "raw" THEN 0 ELSE IF x.lport = 0 THEN Min(FreeEphemeral(s, ANY)) ELSE x.lport
             IN /\ sock' = [sock EXCEPT ![s].lport = lport,

@@ -131,13 +131,6 @@ LiveTcp(s) == InUse(s) /\ sock[s].proto = "tcp" /\ sock[s].st # "CLOSED"
 SameAddresses(s, t) ==
     <<sock[s].lip, sock[s].lport, sock[s].rip, sock[s].rport>> = <<sock[t].lip, sock[t].lport, sock[t].rip, sock[t].rport>>
 
-(* UniqueFourTuple (S14): in TCP each 4-tuple has one socket; several     *)
-(* connections may share the local address (S11) but not all four.       *)
-UniqueFourTuple ==
-    \A s, t \in Sids :
-        s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st # "LISTEN" /\ sock[t].st # "LISTEN"
-        /\ sock[s].host = sock[t].host => ~SameAddresses(s, t)
-
 (* OneListenerPerAddress (S9): two listeners never share an address.      *)
 OneListenerPerAddress ==
     \A s, t \in Sids :
@@ -178,11 +171,19 @@ ListenerHasNoRemote == \A s \in Sids : LiveTcp(s) /\ sock[s].st = "LISTEN" => so
 (* state at all.                                                          *)
 UdpIsNeverEstablished == \A s \in Sids : sock[s].proto \in {"udp", "raw"} => sock[s].st = "NONE"
 
-(* DemuxIsUnique (S15): an arriving TCP segment has one most specific     *)
-(* socket: no two TCP entries of a host share all of their addresses.     *)
+(* DemuxIsUnique (S14, S15): an arriving TCP segment has one socket to go *)
+(* to. No two TCP entries of a host share all of their addresses, so a    *)
+(* 4-tuple names one connection though connections may share a local     *)
+(* address (S11); and a segment for a connection goes to that connection, *)
+(* never to a listener or another connection on the same local address   *)
+(* (TcpTarget must pick the most specific entry, whatever its order).     *)
+ForConnection(m, s) ==
+    /\ LiveTcp(s) /\ sock[s].st # "LISTEN" /\ sock[s].host = m.dst[1]
+    /\ <<sock[s].lip, sock[s].lport>> = m.dst /\ <<sock[s].rip, sock[s].rport>> = m.src
 DemuxIsUnique ==
-    \A s, t \in Sids :
-        s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].host = sock[t].host => ~SameAddresses(s, t)
+    /\ \A s, t \in Sids :
+           s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].host = sock[t].host => ~SameAddresses(s, t)
+    /\ \A m \in net, s \in Sids : m.proto = "tcp" /\ ForConnection(m, s) => TcpTarget(m) = s
 
 (* StreamIsInOrderPrefix (S10): what a connection received is the         *)
 (* sender's stream, in order, without gaps or repeats, whatever the       *)
@@ -229,12 +230,6 @@ Reach_DescriptorsAreLocal ==
     \E p, q \in Proc : p[1] # q[1] /\ \E f, g \in Fds : fdt[p][f] # NoSid /\ fdt[q][g] # NoSid
 Reach_LocalAddressIsOwn == \E s \in Sids : InUse(s) /\ sock[s].lip = sock[s].host
 Reach_NoSocketOutlivesItsProcess == \E s \in Sids : InUse(s) /\ ~Held(s)
-(* Two connections of one host share the local address and port: only    *)
-(* the remote end tells them apart.                                       *)
-Reach_UniqueFourTuple ==
-    \E s, t \in Sids :
-        s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st # "LISTEN" /\ sock[t].st # "LISTEN"
-        /\ sock[s].host = sock[t].host /\ sock[s].lport = sock[t].lport /\ sock[s].lip = sock[t].lip
 Reach_OneListenerPerAddress ==
     \E s, t \in Sids :
         s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st = "LISTEN" /\ sock[t].st = "LISTEN"
@@ -253,12 +248,12 @@ Reach_RawHasNoPort == \E s \in Sids : sock[s].proto = "raw" /\ sock[s].rip # NoH
 Reach_ConnectedHasRemote == \E s \in Sids : LiveTcp(s) /\ sock[s].st = "ESTABLISHED"
 Reach_ListenerHasNoRemote == \E s \in Sids : LiveTcp(s) /\ sock[s].st = "LISTEN"
 Reach_UdpIsNeverEstablished == \E s \in Sids : sock[s].proto = "udp" /\ sock[s].rip # NoHost
-(* A listener and a connection it made share the local address and port: *)
-(* an arriving segment must go to the connection.                         *)
+(* Two connections of one host share the local address and port, and a  *)
+(* segment for one of them is in flight: only its remote end tells which. *)
 Reach_DemuxIsUnique ==
-    \E s, t \in Sids :
-        s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st = "LISTEN" /\ sock[t].st # "LISTEN"
-        /\ sock[s].host = sock[t].host /\ sock[s].lport = sock[t].lport
+    \E s, t \in Sids, m \in net :
+        /\ s # t /\ m.proto = "tcp" /\ ForConnection(m, s) /\ LiveTcp(t) /\ sock[t].st # "LISTEN"
+        /\ sock[t].host = sock[s].host /\ sock[t].lport = sock[s].lport /\ sock[t].lip = sock[s].lip
 (* Two segments came in order, and bytes are queued that do not start a  *)
 (* send (a read took part of one).                                       *)
 Reach_StreamIsInOrderPrefix ==
@@ -331,4 +326,10 @@ StateChangesFollowTheDiagram ==
               \/ sock'[s].st = sock[s].st
               \/ <<sock[s].st, sock'[s].st>> \in Diagram
               \/ sock'[s].st = "CLOSED"]_vars
+(* ResetsAreNeverAnswered (RFC 9293 3.10.7): a reset is never answered by *)
+(* a reset, or two stacks could reset each other forever: a step that     *)
+(* takes an RST from the network sends no RST.                            *)
+ResetsAreNeverAnswered ==
+    [][\A m \in net : m.proto = "tcp" /\ m.kind = "RST" /\ m \notin net' =>
+           \A r \in net' \ net : r.kind # "RST"]_vars
 ==============================================================================

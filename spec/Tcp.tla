@@ -46,25 +46,30 @@ Took(action, m) == UNCHANGED <<fdt, alive, pending>> /\ NetRecord(action, m)
 ------------------------------------------------------------------------------
 (* LISTEN *)
 
+(* A listener l of table tbl takes the SYN m: a new entry in SYN-RECEIVED *)
+(* for the connection, with the listener's port and SO_REUSEADDR; with no *)
+(* free entry the SYN is dropped, as a full backlog drops it. The new     *)
+(* table and the segments sent.                                           *)
+Accepting(tbl, l, m) ==
+    LET free == {c \in Sids : tbl[c].proto = "none"}
+    IN IF free = {} THEN [tbl |-> tbl, segs |-> {}]
+       ELSE LET c == Min(free) IN
+            [tbl |-> [tbl EXCEPT ![c] =
+                         [FreeSocket EXCEPT !.proto = "tcp", !.host = m.dst[1],
+                          !.lip = m.dst[1], !.lport = m.dst[2],
+                          !.rip = m.src[1], !.rport = m.src[2],
+                          !.st = "SYN-RECEIVED", !.listener = l,
+                          !.reuse = tbl[l].reuse, !.bindreuse = tbl[l].reuse, !.picked = tbl[l].picked,
+                          !.sndnxt = 1, !.rcvnxt = m.seq + 1]],
+             segs |-> {Seg("tcp", "SYNACK", m.dst, m.src, 0, m.seq + 1, "none")}]
+
 (* RcvSynInListen: a SYN for a listener makes a new entry in SYN-RECEIVED *)
-(* for the connection and answers SYN-ACK (3.10.7.2). With no free entry  *)
-(* the SYN is dropped, as a full backlog drops it.                        *)
+(* for the connection and answers SYN-ACK (3.10.7.2).                     *)
 RcvSynInListen(m, keep) ==
     /\ TcpSeg(m, "SYN")
     /\ LET l == TcpTarget(m) IN
        /\ l # NoSid /\ sock[l].st = "LISTEN"
-       /\ IF FreeSids = {}
-          THEN Arrive(m, keep, {}) /\ UNCHANGED sock
-          ELSE LET c == Min(FreeSids) IN
-               /\ sock' = [sock EXCEPT ![c] =
-                      [FreeSocket EXCEPT !.proto = "tcp", !.host = m.dst[1],
-                       !.lip = m.dst[1], !.lport = m.dst[2],
-                       !.rip = m.src[1], !.rport = m.src[2],
-                       !.st = "SYN-RECEIVED", !.listener = l,
-                       \* It takes the listener's port with the listener's SO_REUSEADDR.
-                       !.reuse = sock[l].reuse, !.bindreuse = sock[l].reuse, !.picked = sock[l].picked,
-                       !.sndnxt = 1, !.rcvnxt = m.seq + 1]]
-               /\ Arrive(m, keep, {Seg("tcp", "SYNACK", m.dst, m.src, 0, m.seq + 1, "none")})
+       /\ LET r == Accepting(sock, l, m) IN sock' = r.tbl /\ Arrive(m, keep, r.segs)
     /\ Took("RcvSynInListen", m)
 
 (* RcvOtherInListen: anything but a SYN for a listener is answered by RST *)
@@ -239,6 +244,27 @@ RcvRst(m, keep) ==
        /\ Arrive(m, keep, {})
     /\ Took("RcvRst", m)
 
+(* RcvSynInTimeWait: Linux takes a SYN for the 4-tuple of a TIME-WAIT   *)
+(* entry as a new connection at once (RFC 6191; on loopback the new       *)
+(* sequence numbers always pass): the TIME-WAIT ends and a listener on    *)
+(* the address takes the SYN; with none the SYN is refused by RST.        *)
+(* Probed on Linux 6.18: a reconnect from the same port connects in under *)
+(* a millisecond, or is refused at once when nothing listens.             *)
+RcvSynInTimeWait(m, keep) ==
+    /\ Profile = "LINUX" /\ TcpSeg(m, "SYN")
+    /\ LET s == TcpTarget(m) IN
+       /\ s # NoSid /\ sock[s].st = "TIME-WAIT"
+       /\ LET gone == Forget(SetState(s, "CLOSED"), s)
+              exact == {l \in Sids : gone[l].proto = "tcp" /\ gone[l].host = m.dst[1] /\ gone[l].st = "LISTEN"
+                                     /\ gone[l].lport = m.dst[2] /\ gone[l].lip = m.dst[1]}
+              wild == {l \in Sids : gone[l].proto = "tcp" /\ gone[l].host = m.dst[1] /\ gone[l].st = "LISTEN"
+                                    /\ gone[l].lport = m.dst[2] /\ gone[l].lip = ANY}
+              r == IF exact # {} THEN Accepting(gone, Min(exact), m)
+                   ELSE IF wild # {} THEN Accepting(gone, Min(wild), m)
+                   ELSE [tbl |-> gone, segs |-> {Seg("tcp", "RST", m.dst, m.src, m.ack, m.seq + 1, "none")}]
+          IN sock' = r.tbl /\ Arrive(m, keep, r.segs)
+    /\ Took("RcvSynInTimeWait", m)
+
 (* RcvStale: a segment its connection cannot use is dropped: an old or   *)
 (* duplicate segment (numbered below RCV.NXT), an RST with another        *)
 (* number, a SYN or SYN-ACK after the handshake. A segment numbered above *)
@@ -251,6 +277,7 @@ RcvStale(m, keep) ==
        /\ \/ m.kind \in {"DATA", "FIN"} /\ m.seq < sock[s].rcvnxt
           \/ m.kind = "RST" /\ sock[s].st \in Synchronized /\ m.seq # sock[s].rcvnxt
           \/ m.kind \in {"SYN", "SYNACK"} /\ sock[s].st \in Synchronized
+             /\ ~(Profile = "LINUX" /\ m.kind = "SYN" /\ sock[s].st = "TIME-WAIT")
           \/ m.kind = "RST" /\ sock[s].st = "SYN-SENT" /\ m.ack # sock[s].sndnxt
           \/ m.kind = "SYNACK" /\ sock[s].st = "SYN-SENT" /\ m.ack # sock[s].sndnxt
           \/ m.kind \in {"DATA", "FIN"} /\ sock[s].st \in {"CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT"}
@@ -293,7 +320,7 @@ TcpArrival(m, keep) ==
     \/ RcvSynAckInSynSent(m, keep) \/ RcvSynInSynSent(m, keep) \/ RcvRstInSynSent(m, keep)
     \/ RcvAckInSynReceived(m, keep) \/ RcvRstInSynReceived(m, keep)
     \/ RcvData(m, keep) \/ RcvDataAfterClose(m, keep) \/ RcvFin(m, keep) \/ RcvAck(m, keep) \/ RcvRst(m, keep)
-    \/ RcvStale(m, keep)
+    \/ RcvSynInTimeWait(m, keep) \/ RcvStale(m, keep)
 
 TcpTimer(s) == TimeWaitExpires(s) \/ FinWait2Timeout(s) \/ HandshakeTimeout(s)
 ==============================================================================

@@ -447,7 +447,7 @@ public final class RefStack {
             if (!s.connected()) {
                 return fail(Errno.EDESTADDRREQ);
             }
-            if (s.wrShut) {
+            if (s.wrShut && !rawIgnoresShutdown(s)) {
                 // shutdown(SHUT_WR) ends sending on a datagram socket too (POSIX shutdown()).
                 return fail(Errno.EPIPE);
             }
@@ -476,7 +476,7 @@ public final class RefStack {
         if (s.err != null) {
             return fail(takeError(s));
         }
-        if (s.wrShut) {
+        if (s.wrShut && !rawIgnoresShutdown(s)) {
             return fail(Errno.EPIPE);
         }
         if (s.proto == Proto.UDP && !s.bound() && !autobind(s)) {
@@ -484,6 +484,11 @@ public final class RefStack {
         }
         net.add(outgoing(s, to, data));
         return ok(data.length);
+    }
+
+    /** A Linux raw socket does not look at its shutdown flags when it sends (probed). */
+    private boolean rawIgnoresShutdown(Sock s) {
+        return profile == Profile.LINUX && s.proto == Proto.RAW;
     }
 
     private Segment outgoing(Sock s, Endpoint to, byte[] data) {
@@ -706,6 +711,15 @@ public final class RefStack {
                 s.host.sockets.remove(s);
             }
             case SYN_RECEIVED -> abort(s, action);
+            // Unread data resets the connection in every state but TIME-WAIT, FIN-WAIT-2 after
+            // shutdown(SHUT_WR) too (Linux, probed).
+            case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK -> {
+                if (s.unread > 0) {
+                    abort(s, action);
+                } else {
+                    s.rdShut = true;
+                }
+            }
             case ESTABLISHED, CLOSE_WAIT -> {
                 if (s.unread > 0) {
                     abort(s, action);
@@ -898,7 +912,7 @@ public final class RefStack {
                 || rcvSynAckInSynSent(s, m, keep) || rcvSynInSynSent(s, m, keep) || rcvRstInSynSent(s, m, keep)
                 || rcvAckInSynReceived(s, m, keep) || rcvRstInSynReceived(s, m, keep)
                 || rcvData(s, m, keep) || rcvDataAfterClose(s, m, keep) || rcvFin(s, m, keep) || rcvAck(s, m, keep) || rcvRst(s, m, keep)
-                || rcvStale(s, m, keep);
+                || rcvSynInTimeWait(s, m, keep) || rcvStale(s, m, keep);
     }
 
     /**
@@ -936,10 +950,16 @@ public final class RefStack {
         if (l.state != TcpState.LISTEN || m.kind() != Kind.SYN) {
             return false;
         }
+        accepting(l, m, keep, "rcvSynInListen");
+        return took("rcvSynInListen");
+    }
+
+    /** Accepting: listener l takes the SYN m: a new entry in SYN-RECEIVED, or none when there is no room. */
+    private void accepting(Sock l, Segment m, boolean keep, String action) {
         if (l.acceptQueue.size() > l.backlog || l.host.sockets.size() >= limits.sockets()) {
             // Linux drops a SYN when the accept queue is full; the spec's "no free entry".
             arrive(m, keep);
-            return took("rcvSynInListen");
+            return;
         }
         Sock c = new Sock(l.host, Proto.TCP, 0, nextInode++);
         c.local = m.dst();
@@ -952,9 +972,8 @@ public final class RefStack {
         c.sndNxt = 1;
         c.rcvNxt = m.seq() + 1;
         l.host.sockets.add(c);
-        setState(c, TcpState.SYN_RECEIVED, "rcvSynInListen");
+        setState(c, TcpState.SYN_RECEIVED, action);
         arrive(m, keep, Segment.tcp(Kind.SYNACK, m.dst(), m.src(), 0, m.seq() + 1));
-        return took("rcvSynInListen");
     }
 
     /** RcvOtherInListen: anything but a SYN for a listener is answered by RST; an RST is ignored (3.10.7.2). */
@@ -1164,6 +1183,26 @@ public final class RefStack {
     }
 
     /**
+     * RcvSynInTimeWait (Linux): a SYN for the 4-tuple of a TIME-WAIT entry
+     * ends the TIME-WAIT at once (RFC 6191); a listener on the address takes
+     * the SYN, or it is refused by RST.
+     */
+    private boolean rcvSynInTimeWait(Sock s, Segment m, boolean keep) {
+        if (profile != Profile.LINUX || s.state != TcpState.TIME_WAIT || m.kind() != Kind.SYN) {
+            return false;
+        }
+        setState(s, TcpState.CLOSED, "rcvSynInTimeWait");
+        forget(s);
+        Sock l = tcpTarget(s.host, m);
+        if (l != null && l.state == TcpState.LISTEN) {
+            accepting(l, m, keep, "rcvSynInTimeWait");
+        } else {
+            arrive(m, keep, resetFor(m));
+        }
+        return took("rcvSynInTimeWait");
+    }
+
+    /**
      * RcvStale: a segment its connection cannot use is dropped: an old or
      * duplicate one, an RST with another number, a SYN after the handshake.
      * NOTE (as in the spec): RFC 5961's challenge ACK is not sent.
@@ -1173,7 +1212,8 @@ public final class RefStack {
         boolean sync = s.state.synchronizedState();
         boolean stale = ((k == Kind.DATA || k == Kind.FIN) && m.seq() < s.rcvNxt)
                 || (k == Kind.RST && sync && m.seq() != s.rcvNxt)
-                || ((k == Kind.SYN || k == Kind.SYNACK) && sync)
+                || ((k == Kind.SYN || k == Kind.SYNACK) && sync
+                        && !(profile == Profile.LINUX && k == Kind.SYN && s.state == TcpState.TIME_WAIT))
                 || ((k == Kind.RST || k == Kind.SYNACK) && s.state == TcpState.SYN_SENT && m.ack() != s.sndNxt)
                 || ((k == Kind.DATA || k == Kind.FIN) && sync && !receiving(s.state));
         if (!stale) {

@@ -90,7 +90,7 @@ class ModelCheckTest {
         for (Manifest.Model m : manifest.models().values()) {
             checked.addAll(invariants(SPEC.resolve(m.config())));
         }
-        assertTrue(checked.contains("UniqueFourTuple") && checked.size() >= 16, "invariants read from the models: " + checked);
+        assertTrue(checked.contains("DemuxIsUnique") && checked.size() >= 15, "invariants read from the models: " + checked);
         for (String inv : checked) {
             String model = manifest.witnesses().get(inv);
             assertTrue(model != null || manifest.unreached().containsKey(inv),

@@ -55,7 +55,7 @@ class MutantTest {
                         new Edit("Udp.tla", "ELSE Append(@, Datagram(m.src, m.data))]", "ELSE Append(@, Datagram(m.src, \"garbled\"))]"))),
                 new Mutant("stream data delivered out of its place", "small.cfg", "StreamIsInOrderPrefix", List.of(
                         new Edit("Tcp.tla", "![s].got = m.seq,", "![s].got = m.seq + 1,"))),
-                new Mutant("a connect that skips the 4-tuple check", "fourtuple.cfg", "UniqueFourTuple", List.of(
+                new Mutant("a connect that skips the 4-tuple check", "fourtuple.cfg", "DemuxIsUnique", List.of(
                         new Edit("SocketApi.tla", "x.proto = \"tcp\" /\\ FourTupleTaken(s, lip, lport, ip, port)",
                                 "x.proto = \"tcp\" /\\ FALSE"))),
                 new Mutant("stream segments taken in any order", "closing.cfg", "StreamIsInOrderPrefix", List.of(
@@ -71,7 +71,17 @@ class MutantTest {
                                 "THEN [sock[s] EXCEPT !.datagrams = IF sock[s].datagrams = <<>> THEN <<Datagram(m.src, m.data)>>"
                                         + " ELSE [sock[s].datagrams EXCEPT ![Len(sock[s].datagrams)].data = @ \\o m.data]]"))),
                 new Mutant("an ACK of FIN that skips FIN-WAIT-2", "small.cfg", "StateChangesFollowTheDiagram", List.of(
-                        new Edit("Tcp.tla", "CASE st = \"FIN-WAIT-1\" -> \"FIN-WAIT-2\"", "CASE st = \"FIN-WAIT-1\" -> \"TIME-WAIT\""))));
+                        new Edit("Tcp.tla", "CASE st = \"FIN-WAIT-1\" -> \"FIN-WAIT-2\"", "CASE st = \"FIN-WAIT-1\" -> \"TIME-WAIT\""))),
+                // The protocol itself: demultiplexing order, the reset rules, the port spaces.
+                new Mutant("a listener served before the connection a segment is for", "small.cfg", "DemuxIsUnique", List.of(
+                        new Edit("Tcp.tla", "    IF Exact(m) # {} THEN Min(Exact(m))\n    ELSE IF Listening(m, m.dst[1]) # {} THEN Min(Listening(m, m.dst[1]))\n",
+                                "    IF Listening(m, m.dst[1]) # {} THEN Min(Listening(m, m.dst[1]))\n    ELSE IF Exact(m) # {} THEN Min(Exact(m))\n"))),
+                new Mutant("an RST for no socket answered with an RST", "small.cfg", "ResetsAreNeverAnswered", List.of(
+                        new Edit("Tcp.tla", "/\\ TcpTarget(m) = NoSid\n    /\\ Arrive(m, keep, IF m.kind = \"RST\" THEN {}",
+                                "/\\ TcpTarget(m) = NoSid\n    /\\ Arrive(m, keep, IF FALSE THEN {}"))),
+                new Mutant("a TCP segment handed to a UDP socket with its addresses", "standard.cfg", "PortSpacesAreSeparate", List.of(
+                        new Edit("Tcp.tla", "{s \\in Sids : /\\ sock[s].proto = \"tcp\" /\\ sock[s].host = m.dst[1]\n                  /\\ sock[s].st \\notin",
+                                "{s \\in Sids : /\\ sock[s].host = m.dst[1]\n                  /\\ sock[s].st \\notin"))));
     }
 
     @ParameterizedTest(name = "{0}")
