@@ -97,7 +97,9 @@ Bind(p, f, ip, port) ==
        ELSE IF port # 0 /\ Conflicts(s, ip, port) THEN Fail(p, "bind", "EADDRINUSE")
        ELSE /\ sock' = [sock EXCEPT ![s].lip = ip, ![s].bindreuse = sock[s].reuse,
                                     ![s].lport = IF port = 0 THEN Min(FreeEphemeral(s, ip)) ELSE port,
-                                    ![s].picked = (sock[s].proto = "tcp" /\ port = 0)]
+                                    ![s].picked = (sock[s].proto = "tcp" /\ port = 0),
+                                    \* Linux's bind forgets the peer of a failed connect (__inet_bind).
+                                    ![s].rip = NoHost, ![s].rport = 0]
             /\ Record(p, "bind", 0)
             /\ UNCHANGED <<fdt, alive, pending, net>>
 
@@ -124,7 +126,7 @@ Listen(p, f) ==
                                     ![s].bindreuse = IF sock[s].lport = 0 THEN sock[s].reuse ELSE @,
                                     ![s].lport = IF @ = 0 THEN Min(FreeEphemeral(s, ANY)) ELSE @,
                                     ![s].picked = IF sock[s].lport = 0 THEN TRUE ELSE @,
-                                    ![s].rip = NoHost, ![s].rport = 0]
+                                    ![s].rip = IF Profile = "LINUX" THEN @ ELSE NoHost, ![s].rport = 0]
             /\ Record(p, "listen", 0)
             /\ UNCHANGED <<fdt, alive, pending, net>>
 
@@ -206,7 +208,10 @@ ConnectReturns(p) ==
              /\ sock' = [sock EXCEPT ![s].conn = TRUE]
           \/ /\ s # NoSid /\ sock[s].st = "CLOSED" /\ sock[s].err # "none"
              /\ Record(p, "connect", sock[s].err)
-             /\ sock' = [sock EXCEPT ![s].err = "none", ![s].rip = NoHost, ![s].rport = 0]
+             \* Linux keeps the peer's address (inet_daddr; tcp_disconnect zeroes only the
+             \* port): a later listen shows it in /proc/net/tcp (probed on Linux 6.18).
+             /\ sock' = [sock EXCEPT ![s].err = "none", ![s].rip = IF Profile = "LINUX" THEN @ ELSE NoHost,
+                                     ![s].rport = 0]
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<fdt, alive, net>>
 

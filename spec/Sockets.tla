@@ -164,8 +164,13 @@ ConnectedHasRemote ==
         LiveTcp(s) /\ sock[s].st # "LISTEN" =>
             sock[s].rip \in Hosts /\ sock[s].rport # 0 /\ sock[s].lip \in Hosts /\ sock[s].lport # 0
 
-(* ListenerHasNoRemote (S9): a listener waits for anyone.                 *)
-ListenerHasNoRemote == \A s \in Sids : LiveTcp(s) /\ sock[s].st = "LISTEN" => sock[s].rip = NoHost /\ sock[s].lport # 0
+(* ListenerHasNoRemote (S9): a listener waits for anyone: it has a port  *)
+(* and no remote port. Linux still shows the address of the peer of an   *)
+(* earlier failed connect, which the demultiplexing never reads.          *)
+ListenerHasNoRemote ==
+    \A s \in Sids : LiveTcp(s) /\ sock[s].st = "LISTEN" =>
+        /\ sock[s].rport = 0 /\ sock[s].lport # 0
+        /\ Profile = "POSIX" => sock[s].rip = NoHost
 
 (* UdpIsNeverEstablished (S12): UDP and raw sockets have no connection    *)
 (* state at all.                                                          *)
@@ -183,7 +188,7 @@ ForConnection(m, s) ==
 DemuxIsUnique ==
     /\ \A s, t \in Sids :
            s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].host = sock[t].host => ~SameAddresses(s, t)
-    /\ \A m \in net, s \in Sids : m.proto = "tcp" /\ ForConnection(m, s) => TcpTarget(m) = s
+    /\ \A m \in net : m.proto = "tcp" => LET to == TcpTarget(m) IN \A s \in Sids : ForConnection(m, s) => to = s
 
 (* StreamIsInOrderPrefix (S10): what a connection received is the         *)
 (* sender's stream, in order, without gaps or repeats, whatever the       *)
@@ -246,7 +251,8 @@ Reach_PortSpacesAreSeparate ==
         /\ sock[s].host = m.dst[1] /\ sock[s].lport = m.dst[2]
 Reach_RawHasNoPort == \E s \in Sids : sock[s].proto = "raw" /\ sock[s].rip # NoHost
 Reach_ConnectedHasRemote == \E s \in Sids : LiveTcp(s) /\ sock[s].st = "ESTABLISHED"
-Reach_ListenerHasNoRemote == \E s \in Sids : LiveTcp(s) /\ sock[s].st = "LISTEN"
+(* A listener that shows the peer of its failed connect (LINUX).          *)
+Reach_ListenerHasNoRemote == \E s \in Sids : LiveTcp(s) /\ sock[s].st = "LISTEN" /\ sock[s].rip # NoHost
 Reach_UdpIsNeverEstablished == \E s \in Sids : sock[s].proto = "udp" /\ sock[s].rip # NoHost
 (* Two connections of one host share the local address and port, and a  *)
 (* segment for one of them is in flight: only its remote end tells which. *)
@@ -325,7 +331,12 @@ StateChangesFollowTheDiagram ==
           sock[s].proto = "tcp" \/ sock'[s].proto = "tcp" =>
               \/ sock'[s].st = sock[s].st
               \/ <<sock[s].st, sock'[s].st>> \in Diagram
-              \/ sock'[s].st = "CLOSED"]_vars
+              \/ sock'[s].st = "CLOSED"
+              \* Linux: a new time-wait entry takes over a connection whose socket a descriptor holds.
+              \/ /\ sock[s].proto = "none" /\ sock'[s].st = "TIME-WAIT"
+                 /\ \E t \in Sids : sock[t].st \in {"FIN-WAIT-2", "CLOSING"} /\ sock'[t].st = "CLOSED"
+                                  /\ <<sock[t].lport, sock[t].rip, sock[t].rport>> = <<sock'[s].lport, sock'[s].rip, sock'[s].rport>>]_vars
+
 (* ResetsAreNeverAnswered (RFC 9293 3.10.7): a reset is never answered by *)
 (* a reset, or two stacks could reset each other forever: a step that     *)
 (* takes an RST from the network sends no RST.                            *)

@@ -190,6 +190,22 @@ RcvDataAfterClose(m, keep) ==
        /\ Arrive(m, keep, {Seg("tcp", "RST", m.dst, m.src, m.ack, m.seq + 1, "none")})
     /\ Took("RcvDataAfterClose", m)
 
+(* EnterTimeWait: entry s of table tbl, a connection whose close is done *)
+(* on our side, goes to TIME-WAIT. On LINUX a socket a descriptor still   *)
+(* holds hands the connection to a time-wait entry of its own            *)
+(* (tcp_time_wait: inet_twsk_hashdance, then tcp_done) and is itself      *)
+(* CLOSED and shut both ways, giving back a port the stack picked        *)
+(* (Forget): getpeername and shutdown then say ENOTCONN, and the port is *)
+(* held by the time-wait entry alone. With no free entry Linux keeps no   *)
+(* TIME-WAIT at all (its time-wait bucket overflow). Probed on Linux 6.18.*)
+EnterTimeWait(tbl, s) ==
+    LET tw == [tbl EXCEPT ![s].st = "TIME-WAIT"]
+        free == {c \in Sids : tbl[c].proto = "none"}
+        closed(t) == Forget([t EXCEPT ![s].st = "CLOSED", ![s].rdshut = TRUE, ![s].wrshut = TRUE], s)
+    IN IF Profile = "POSIX" \/ ~Held(s) THEN tw
+       ELSE IF free = {} THEN closed(tbl)
+       ELSE closed([tbl EXCEPT ![Min(free)] = [tw[s] EXCEPT !.stream = "", !.listener = NoSid]])
+
 (* RcvFin: the peer's FIN ends its half of the stream: reads return end   *)
 (* of file once the data before it is read. ESTABLISHED goes to          *)
 (* CLOSE-WAIT, FIN-WAIT-1 to CLOSING (simultaneous close), FIN-WAIT-2 to  *)
@@ -204,7 +220,8 @@ RcvFin(m, keep) ==
        IN
        /\ s # NoSid /\ sock[s].st \in DOMAIN next
        /\ m.seq = sock[s].rcvnxt
-       /\ sock' = [sock EXCEPT ![s].fin = TRUE, ![s].rcvnxt = @ + 1, ![s].st = next[sock[s].st]]
+       /\ LET t == [sock EXCEPT ![s].fin = TRUE, ![s].rcvnxt = @ + 1, ![s].st = next[sock[s].st]]
+          IN sock' = IF next[sock[s].st] = "TIME-WAIT" THEN EnterTimeWait(t, s) ELSE t
        /\ Arrive(m, keep, {Out(s, "ACK", sock[s].sndnxt, m.seq + 1)})
     /\ Took("RcvFin", m)
 
@@ -224,7 +241,8 @@ RcvAck(m, keep) ==
                            [] st = "CLOSING" -> "TIME-WAIT"
                            [] st = "LAST-ACK" -> "CLOSED"
                            [] OTHER -> st
-          IN sock' = Forget([sock EXCEPT ![s].snduna = una, ![s].st = to], s)
+              t == [sock EXCEPT ![s].snduna = una, ![s].st = to]
+          IN sock' = IF to = "TIME-WAIT" /\ st # "TIME-WAIT" THEN EnterTimeWait(t, s) ELSE Forget(t, s)
        /\ Arrive(m, keep, {})
     /\ Took("RcvAck", m)
 

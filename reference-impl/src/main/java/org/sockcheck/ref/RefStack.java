@@ -273,6 +273,8 @@ public final class RefStack {
         s.local = new Endpoint(addr.ip(), port);
         s.bindReuse = s.reuse;
         s.picked = s.tcp() && addr.port() == 0;
+        // Linux's bind forgets the peer of a failed connect (__inet_bind).
+        s.remote = null;
         return ok(0);
     }
 
@@ -303,7 +305,9 @@ public final class RefStack {
             return fail(Errno.EADDRINUSE);
         }
         s.backlog = backlog;
-        s.remote = null;
+        // Linux keeps the address of an earlier failed connect's peer (inet_daddr; tcp_disconnect
+        // only zeroes the port), and /proc/net/tcp shows it as the listener's remote end.
+        s.remote = profile == Profile.LINUX && s.remote != null ? new Endpoint(s.remote.ip(), 0) : null;
         setState(s, TcpState.LISTEN, "listen");
         return ok(0);
     }
@@ -383,7 +387,8 @@ public final class RefStack {
             out = ok(0);
         } else if (s.state == TcpState.CLOSED && s.err != null) {
             out = fail(takeError(s));
-            s.remote = null;
+            // Linux keeps the peer's address (tcp_disconnect zeroes only the port); a later listen shows it.
+            s.remote = profile == Profile.LINUX && s.remote != null ? new Endpoint(s.remote.ip(), 0) : null;
         } else {
             return null;
         }
@@ -1133,9 +1138,53 @@ public final class RefStack {
             case FIN_WAIT_1 -> TcpState.CLOSING;
             default -> TcpState.TIME_WAIT;
         };
-        setState(s, to, "rcvFin");
-        arrive(m, keep, Segment.tcp(Kind.ACK, s.local, s.remote, s.sndNxt, s.rcvNxt));
+        Segment ack = Segment.tcp(Kind.ACK, s.local, s.remote, s.sndNxt, s.rcvNxt);
+        if (to == TcpState.TIME_WAIT) {
+            enterTimeWait(s, "rcvFin");
+        } else {
+            setState(s, to, "rcvFin");
+        }
+        arrive(m, keep, ack);
         return took("rcvFin");
+    }
+
+    /**
+     * EnterTimeWait: a connection whose close is done on our side goes to
+     * TIME-WAIT. On Linux a socket a descriptor still holds hands the
+     * connection to a time-wait entry of its own and is itself CLOSED, shut
+     * both ways, giving back a port the stack picked; with no room there is
+     * no TIME-WAIT at all.
+     */
+    private void enterTimeWait(Sock s, String action) {
+        if (profile == Profile.POSIX || s.descriptors == 0) {
+            setState(s, TcpState.TIME_WAIT, action);
+            return;
+        }
+        if (s.host.sockets.size() < limits.sockets()) {
+            Sock tw = new Sock(s.host, Proto.TCP, 0, nextInode++);
+            tw.local = s.local;
+            tw.remote = s.remote;
+            tw.state = s.state;
+            tw.reuse = s.reuse;
+            tw.bindReuse = s.bindReuse;
+            tw.fin = s.fin;
+            tw.rdShut = s.rdShut;
+            tw.wrShut = s.wrShut;
+            tw.sndUna = s.sndUna;
+            tw.sndNxt = s.sndNxt;
+            tw.rcvNxt = s.rcvNxt;
+            tw.finSeq = s.finSeq;
+            tw.connected = s.connected;
+            tw.picked = s.picked;
+            tw.pickedIp = s.pickedIp;
+            tw.shownPort = s.shownPort;
+            s.host.sockets.add(tw);
+            setState(tw, TcpState.TIME_WAIT, action);
+        }
+        s.rdShut = true;
+        s.wrShut = true;
+        setState(s, TcpState.CLOSED, action);
+        forget(s);
     }
 
     /**
@@ -1153,7 +1202,7 @@ public final class RefStack {
         if (s.finSeq > 0 && s.sndUna > s.finSeq) {
             switch (s.state) {
                 case FIN_WAIT_1 -> setState(s, TcpState.FIN_WAIT_2, "rcvAck");
-                case CLOSING -> setState(s, TcpState.TIME_WAIT, "rcvAck");
+                case CLOSING -> enterTimeWait(s, "rcvAck");
                 case LAST_ACK -> setState(s, TcpState.CLOSED, "rcvAck");
                 default -> { }
             }

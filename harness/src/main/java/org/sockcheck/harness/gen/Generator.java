@@ -270,6 +270,11 @@ public final class Generator {
             return true;
         }
 
+        /** Whether every entry of the model's table is in use (FreeSids = {} in Network.tla). */
+        private static boolean full(SpecBridge.State s) {
+            return s.sockets().values().stream().noneMatch(e -> "none".equals(e.get("proto")));
+        }
+
         /** The call, settled, as the walk would write it; null when a trace cannot show it. Changes nothing. */
         Move evaluate(Choice choice, SpecBridge.Step call) {
             if (choice.action().equals("Socket") && "RAW".equals(choice.params().get("type"))) {
@@ -282,6 +287,9 @@ public final class Generator {
             noteTransitions(state, call.next(), moved);
             SpecBridge.State s = call.next();
             Object caller = evt.get("proc");
+            // A walk stays where the model's table has room: with no free entry the spec's steps depend
+            // on the model's size (no TIME-WAIT entry of its own, ENOBUFS), which a trace cannot show.
+            boolean full = full(s);
             for (int k = 0; k < SETTLE_LIMIT; k++) {
                 List<SpecBridge.Step> next = spec.successors(s, SETTLE);
                 if (next.isEmpty()) {
@@ -295,8 +303,9 @@ public final class Generator {
                     ret = e.get("ret");
                 }
                 s = st.next();
+                full |= full(s);
             }
-            if ("pending".equals(ret) || ARTEFACTS.contains(String.valueOf(ret)) || pending(s, caller)) {
+            if (full || "pending".equals(ret) || ARTEFACTS.contains(String.valueOf(ret)) || pending(s, caller)) {
                 return null;
             }
             boolean stream = isStream(state, choice);

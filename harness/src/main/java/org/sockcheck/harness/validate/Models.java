@@ -139,8 +139,9 @@ public final class Models {
             }
             // Every descriptor a process can hold is 3 and up, the lowest free first; one spare.
             maxFd = Math.max(maxFd, 2 + descriptors + 1);
-            // An entry per socket, one per connection a listener takes in, and spares.
-            sids = Math.max(sids, sockets + connects + 2);
+            // An entry per socket; per connection, one a listener takes in and, on Linux, a time-wait
+            // entry for each end that a descriptor still holds when it reaches TIME-WAIT; and spares.
+            sids = Math.max(sids, sockets + 3 * connects + 2);
             ephemeral = Math.max(ephemeral, sockets + 1);
         }
         if (profiles.size() > 1) {
@@ -282,7 +283,7 @@ public final class Models {
      * one model, a larger trace gets one of its own.
      */
     static boolean ordinary(SpecBridge.Constants c) {
-        return count(c, "p") <= 4 && count(c, "c") <= 2 && c.fds().size() <= 8 && c.sids() <= 12 && c.hosts().size() <= 4;
+        return count(c, "p") <= 4 && count(c, "c") <= 2 && c.fds().size() <= 8 && c.sids() <= 16 && c.hosts().size() <= 4;
     }
 
     /** A measure of a model's size: its processes times its descriptors, plus its table entries. */

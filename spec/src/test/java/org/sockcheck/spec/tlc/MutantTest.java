@@ -45,8 +45,8 @@ class MutantTest {
                         new Edit("SocketApi.tla", "last == {s \\in held : \\A q \\in Proc \\ {p} : \\A g \\in Fds : fdt[q][g] # s}",
                                 "last == {}"))),
                 new Mutant("a listener with a remote address", "small.cfg", "ListenerHasNoRemote", List.of(
-                        new Edit("SocketApi.tla", "ELSE @,\n                                    ![s].rip = NoHost, ![s].rport = 0]",
-                                "ELSE @,\n                                    ![s].rip = p[1], ![s].rport = 0]"))),
+                        new Edit("SocketApi.tla", "![s].rip = IF Profile = \"LINUX\" THEN @ ELSE NoHost, ![s].rport = 0]\n            /\\ Record(p, \"listen\", 0)",
+                                "![s].rip = p[1], ![s].rport = sock[s].lport]\n            /\\ Record(p, \"listen\", 0)"))),
                 new Mutant("connect without a local address", "small.cfg", "ConnectedHasRemote", List.of(
                         new Edit("SocketApi.tla", "lip == p[1]", "lip == ANY"))),
                 new Mutant("a connection made on the wrong host", "small.cfg", "LocalAddressIsOwn", List.of(
