@@ -48,7 +48,7 @@ Synchronized == TcpStates \ {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED"}
 Errnos == {"EBADF", "EINVAL", "EADDRINUSE", "EADDRNOTAVAIL", "EOPNOTSUPP",
            "EDESTADDRREQ", "EISCONN", "EALREADY", "ENOTCONN", "EPIPE",
            "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EMFILE", "ENOBUFS",
-           "EAGAIN"}
+           "EAGAIN", "ECONNABORTED"}
 
 VARIABLES
     sock,    \* sock[s]: the socket-table entry s (S1); proto = "none" when free

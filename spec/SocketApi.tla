@@ -45,7 +45,9 @@ LastClose(tbl, s) ==
          \* Linux resets whatever the state, FIN-WAIT-2 after shutdown(SHUT_WR) too (probed).
          [] x.st \in Synchronized \ {"TIME-WAIT"} /\ x.stream # "" ->
               [tbl |-> free(tbl, {s}), segs |-> {OutT(tbl, s, "RST", x.sndnxt, x.rcvnxt)}]
-         [] x.st \in {"ESTABLISHED", "CLOSE-WAIT"} /\ ~x.wrshut ->
+         \* ESTABLISHED and CLOSE-WAIT have sent no FIN (a shutdown flag Linux kept
+         \* through connect does not send one).
+         [] x.st \in {"ESTABLISHED", "CLOSE-WAIT"} ->
               [tbl |-> [tbl EXCEPT ![s].st = IF x.st = "CLOSE-WAIT" THEN "LAST-ACK" ELSE "FIN-WAIT-1",
                                    ![s].finseq = x.sndnxt, ![s].sndnxt = x.sndnxt + 1,
                                    ![s].wrshut = TRUE, ![s].rdshut = TRUE],
@@ -180,8 +182,10 @@ Connect(p, f, ip, port) ==
                                     ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
                                     ![s].st = "SYN-SENT", ![s].snduna = 0, ![s].sndnxt = 1,
                                     ![s].rcvnxt = 0, ![s].err = "none", ![s].finseq = 0,
-                                    \* a socket connects afresh after an earlier attempt ended
-                                    ![s].wrshut = FALSE, ![s].rdshut = FALSE, ![s].fin = FALSE,
+                                    \* POSIX: a socket connects afresh. Linux keeps the shutdown flags
+                                    \* a failed shutdown set: sends fail (EPIPE), reads give end of file.
+                                    ![s].wrshut = Profile = "LINUX" /\ @, ![s].rdshut = Profile = "LINUX" /\ @,
+                                    ![s].fin = FALSE,
                                     ![s].stream = "", ![s].got = 0, ![s].gap = FALSE]
             /\ net' = net \cup {Seg("tcp", "SYN", <<lip, lport>>, <<ip, port>>, 0, 0, "none")}
             /\ pending' = [pending EXCEPT ![p] = Waiting("connect", f, 0)]
@@ -206,12 +210,15 @@ ConnectReturns(p) ==
           \/ /\ s # NoSid /\ sock[s].st \in Synchronized
              /\ Record(p, "connect", 0)
              /\ sock' = [sock EXCEPT ![s].conn = TRUE]
-          \/ /\ s # NoSid /\ sock[s].st = "CLOSED" /\ sock[s].err # "none"
-             /\ Record(p, "connect", sock[s].err)
+          \/ /\ s # NoSid /\ sock[s].st = "CLOSED"
+             \* With no error, the connection ended by itself (Linux: a connection to
+             \* itself that a shutdown flag closed at once): ECONNABORTED.
+             /\ Record(p, "connect", IF sock[s].err # "none" THEN sock[s].err ELSE "ECONNABORTED")
              \* Linux keeps the peer's address (inet_daddr; tcp_disconnect zeroes only the
              \* port): a later listen shows it in /proc/net/tcp (probed on Linux 6.18).
+             \* Linux's tcp_disconnect also clears the shutdown flags.
              /\ sock' = [sock EXCEPT ![s].err = "none", ![s].rip = IF Profile = "LINUX" THEN @ ELSE NoHost,
-                                     ![s].rport = 0]
+                                     ![s].rport = 0, ![s].rdshut = FALSE, ![s].wrshut = FALSE, ![s].fin = FALSE]
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<fdt, alive, net>>
 
@@ -412,13 +419,14 @@ Shutdown(p, f, how) ==
        ELSE LET s == SockOf(p, f)
                 x == sock[s]
                 connected == IF x.proto = "tcp" THEN x.st \in Synchronized ELSE x.rip # NoHost
-                fin == how \in {"WR", "RDWR"} /\ x.proto = "tcp" /\ ~x.wrshut /\ x.st \in {"ESTABLISHED", "CLOSE-WAIT"}
+                fin == how \in {"WR", "RDWR"} /\ x.proto = "tcp" /\ x.st \in {"ESTABLISHED", "CLOSE-WAIT"}
             IN
        IF Profile = "LINUX" /\ x.proto = "tcp" /\ x.st = "LISTEN" THEN
           IF how = "WR" THEN Record(p, "shutdown", 0) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
           ELSE LET children == {c \in Sids : sock[c].proto = "tcp" /\ sock[c].listener = s}
                IN /\ sock' = Forget([c \in Sids |-> IF c \in children THEN FreeSocket
-                                                   ELSE IF c = s THEN [x EXCEPT !.st = "CLOSED", !.acceptq = <<>>]
+                                                   ELSE IF c = s THEN [x EXCEPT !.st = "CLOSED", !.acceptq = <<>>,
+                                                                         !.rdshut = FALSE, !.wrshut = FALSE]
                                                    ELSE sock[c]], s)
                   /\ net' = net \cup {OutT(sock, c, "RST", sock[c].sndnxt, sock[c].rcvnxt) : c \in children}
                   /\ Record(p, "shutdown", 0)

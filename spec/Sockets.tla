@@ -311,13 +311,15 @@ ClosedConnectionFreesAddress == \A s \in Sids : Orphan(s) ~> ~InUse(s)
 \* The picture above as a set: the edges of RFC 9293's diagram (3.3.2) that
 \* this spec takes. Spec coverage and the reference stack's TcpDiagramTest
 \* read it from here. Not taken: LISTEN -> SYN-SENT (a send on a listener,
-\* which the sockets API cannot ask for) and SYN-RECEIVED -> FIN-WAIT-1 on
-\* close (the spec, as Linux, answers with RST: CLOSED).
+\* which the sockets API cannot ask for). SYN-RECEIVED -> FIN-WAIT-1 is taken
+\* on Linux only by a connection whose socket carries a shutdown flag for
+\* writing (it sends its FIN as it is established); a close in SYN-RECEIVED
+\* answers with RST (CLOSED), as Linux does.
 Diagram ==
     { <<"CLOSED", "LISTEN">>, <<"CLOSED", "SYN-SENT">>, <<"CLOSED", "SYN-RECEIVED">>,
       <<"LISTEN", "CLOSED">>,
       <<"SYN-SENT", "ESTABLISHED">>, <<"SYN-SENT", "SYN-RECEIVED">>, <<"SYN-SENT", "CLOSED">>,
-      <<"SYN-RECEIVED", "ESTABLISHED">>, <<"SYN-RECEIVED", "CLOSED">>,
+      <<"SYN-RECEIVED", "ESTABLISHED">>, <<"SYN-RECEIVED", "CLOSED">>, <<"SYN-RECEIVED", "FIN-WAIT-1">>,
       <<"ESTABLISHED", "FIN-WAIT-1">>, <<"ESTABLISHED", "CLOSE-WAIT">>, <<"ESTABLISHED", "CLOSED">>,
       <<"FIN-WAIT-1", "FIN-WAIT-2">>, <<"FIN-WAIT-1", "CLOSING">>,
       <<"FIN-WAIT-2", "TIME-WAIT">>, <<"FIN-WAIT-2", "CLOSED">>,

@@ -60,6 +60,8 @@ Accepting(tbl, l, m) ==
                           !.rip = m.src[1], !.rport = m.src[2],
                           !.st = "SYN-RECEIVED", !.listener = l,
                           !.reuse = tbl[l].reuse, !.bindreuse = tbl[l].reuse, !.picked = tbl[l].picked,
+                          \* Linux: the flags a failed shutdown left on the listener (sk_clone_lock).
+                          !.rdshut = Profile = "LINUX" /\ tbl[l].rdshut, !.wrshut = Profile = "LINUX" /\ tbl[l].wrshut,
                           !.sndnxt = 1, !.rcvnxt = m.seq + 1]],
              segs |-> {Seg("tcp", "SYNACK", m.dst, m.src, 0, m.seq + 1, "none")}]
 
@@ -134,10 +136,17 @@ RcvAckInSynReceived(m, keep) ==
     /\ m \in net /\ m.proto = "tcp" /\ m.kind \in {"ACK", "SYNACK"}
     /\ LET s == TcpTarget(m) IN
        /\ s # NoSid /\ sock[s].st = "SYN-RECEIVED" /\ m.ack = sock[s].sndnxt
+       \* Linux: a connection whose socket carries a shutdown flag for writing
+       \* (inherited from its listener, or kept through connect) sends its FIN as
+       \* soon as it is established (probed on Linux 6.18).
        /\ LET l == sock[s].listener
-              est == [sock EXCEPT ![s].st = "ESTABLISHED", ![s].snduna = m.ack, ![s].pickedip = FALSE]
-          IN sock' = IF l = NoSid THEN est ELSE [est EXCEPT ![l].acceptq = Append(@, s)]
-       /\ Arrive(m, keep, {})
+              x == sock[s]
+              est == [sock EXCEPT ![s].st = IF x.wrshut THEN "FIN-WAIT-1" ELSE "ESTABLISHED", ![s].snduna = m.ack,
+                                  ![s].pickedip = FALSE,
+                                  ![s].finseq = IF x.wrshut THEN x.sndnxt ELSE @,
+                                  ![s].sndnxt = IF x.wrshut THEN @ + 1 ELSE @]
+          IN /\ sock' = IF l = NoSid THEN est ELSE [est EXCEPT ![l].acceptq = Append(@, s)]
+             /\ Arrive(m, keep, IF x.wrshut THEN {Seg("tcp", "FIN", m.dst, m.src, x.sndnxt, x.rcvnxt, "none")} ELSE {})
     /\ Took("RcvAckInSynReceived", m)
 
 (* RcvRstInSynReceived: a reset handshake ends. A listener's connection   *)

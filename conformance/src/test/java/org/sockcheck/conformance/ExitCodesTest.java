@@ -47,12 +47,17 @@ class ExitCodesTest {
     }
 
     @Test
-    void aRunWhereNothingWasJudgedIsNotASuccess() {
+    void aRunWhereNothingWasJudgedIsNotASuccess() throws Exception {
         // The JDK cannot open raw sockets: every run is SKIP, and no run was judged.
+        long raw;
+        try (var files = Files.list(Corpus.SCENARIOS.resolve("raw"))) {
+            raw = files.filter(f -> f.toString().endsWith(".trace")).count();
+        }
         Run r = sockcheck("check", "--impl", "jdk", "--traces", Corpus.SCENARIOS.resolve("raw").toString(), "--no-html",
                 "--report", dir.resolve("report").toString());
         assertEquals(Main.NOTHING_JUDGED, r.code(), r.out());
-        assertTrue(r.out().contains("3 runs: 0 pass, 0 fail, 3 skip (0 judged by the spec"), r.out());
+        assertTrue(raw >= 3, "raw scenarios: " + raw);
+        assertTrue(r.out().contains(raw + " runs: 0 pass, 0 fail, " + raw + " skip (0 judged by the spec"), r.out());
     }
 
     @Test

@@ -360,13 +360,18 @@ public final class RefStack {
         if (!s.tcp()) {
             return ok(0);
         }
-        // A socket may connect afresh after an earlier attempt ended.
+        // A socket may connect afresh after an earlier attempt ended; Linux keeps the shutdown
+        // flags a failed shutdown set (sends fail, reads give end of file).
         s.sndUna = 0;
         s.sndNxt = 1;
         s.rcvNxt = 0;
         s.finSeq = 0;
         s.err = null;
-        s.wrShut = s.rdShut = s.fin = false;
+        s.fin = false;
+        if (profile == Profile.POSIX) {
+            s.wrShut = false;
+            s.rdShut = false;
+        }
         s.stream.clear();
         s.unread = 0;
         s.streamOffset = 0;
@@ -385,8 +390,14 @@ public final class RefStack {
         } else if (s.state.synchronizedState()) {
             s.connected = true;
             out = ok(0);
-        } else if (s.state == TcpState.CLOSED && s.err != null) {
-            out = fail(takeError(s));
+        } else if (s.state == TcpState.CLOSED) {
+            // With no error the connection ended by itself (Linux: a connection to itself that a
+            // shutdown flag closed at once).
+            out = fail(s.err != null ? takeError(s) : Errno.ECONNABORTED);
+            // Linux's tcp_disconnect also clears the shutdown flags.
+            s.rdShut = false;
+            s.wrShut = false;
+            s.fin = false;
             // Linux keeps the peer's address (tcp_disconnect zeroes only the port); a later listen shows it.
             s.remote = profile == Profile.LINUX && s.remote != null ? new Endpoint(s.remote.ip(), 0) : null;
         } else {
@@ -593,6 +604,9 @@ public final class RefStack {
             // Linux: a listener answers 0; SHUT_RD stops it as its close would, but the socket stays.
             if (how.read()) {
                 resetUnaccepted(s, "shutdown");
+                // tcp_disconnect clears the shutdown flags.
+                s.rdShut = false;
+                s.wrShut = false;
                 setState(s, TcpState.CLOSED, "shutdown");
                 forget(s);
             }
@@ -609,7 +623,8 @@ public final class RefStack {
             s.wrShut |= how.write();
             return fail(Errno.ENOTCONN);
         }
-        boolean fin = how.write() && s.tcp() && !s.wrShut
+        // ESTABLISHED and CLOSE-WAIT have sent no FIN (a flag Linux kept through connect sends none).
+        boolean fin = how.write() && s.tcp()
                 && (s.state == TcpState.ESTABLISHED || s.state == TcpState.CLOSE_WAIT);
         s.rdShut |= how.read();
         s.wrShut |= how.write();
@@ -728,12 +743,11 @@ public final class RefStack {
             case ESTABLISHED, CLOSE_WAIT -> {
                 if (s.unread > 0) {
                     abort(s, action);
-                } else if (!s.wrShut) {
+                } else {
+                    // No FIN went out in these states, even with a shutdown flag Linux kept.
                     s.wrShut = true;
                     s.rdShut = true;
                     sendFin(s, action);
-                } else {
-                    s.rdShut = true;
                 }
             }
             default -> s.rdShut = true;
@@ -974,6 +988,9 @@ public final class RefStack {
         c.reuse = l.reuse;
         c.bindReuse = l.reuse;
         c.picked = l.picked;
+        // Linux: the flags a failed shutdown left on the listener (sk_clone_lock).
+        c.rdShut = profile == Profile.LINUX && l.rdShut;
+        c.wrShut = profile == Profile.LINUX && l.wrShut;
         c.sndNxt = 1;
         c.rcvNxt = m.seq() + 1;
         l.host.sockets.add(c);
@@ -1052,11 +1069,20 @@ public final class RefStack {
         }
         s.sndUna = m.ack();
         s.pickedIp = false;
-        setState(s, TcpState.ESTABLISHED, "rcvAckInSynReceived");
         if (s.listener != null) {
             s.listener.acceptQueue.add(s);
         }
-        arrive(m, keep);
+        if (s.wrShut) {
+            // Linux: a connection whose socket carries a shutdown flag for writing (inherited from its
+            // listener, or kept through connect) sends its FIN as soon as it is established.
+            s.finSeq = s.sndNxt;
+            Segment fin = Segment.tcp(Kind.FIN, s.local, s.remote, s.sndNxt++, s.rcvNxt);
+            setState(s, TcpState.FIN_WAIT_1, "rcvAckInSynReceived");
+            arrive(m, keep, fin);
+        } else {
+            setState(s, TcpState.ESTABLISHED, "rcvAckInSynReceived");
+            arrive(m, keep);
+        }
         return took("rcvAckInSynReceived");
     }
 

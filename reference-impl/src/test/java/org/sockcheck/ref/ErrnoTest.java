@@ -129,6 +129,16 @@ class ErrnoTest extends TwoHosts {
         }
 
         @Test
+        void closed_connectToItselfWithAShutdownFlag_econnaborted() {
+            // Linux: the flag a failed shutdown set makes the connection send its FIN as soon as it is
+            // established; connected to itself it closes at once, with no error to report.
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            a(new ApiCall.Bind(3, A80));
+            expect(Errno.ENOTCONN, a(new ApiCall.Shutdown(3, ShutdownHow.WR)));
+            expect(Errno.ECONNABORTED, a(new ApiCall.Connect(3, A80)));
+        }
+
+        @Test
         void closed_sendNeverConnected_epipe() {
             a(new ApiCall.Socket(SockType.STREAM, 0));
             expect(Errno.EPIPE, a(new ApiCall.Send(3, new byte[] {1})));

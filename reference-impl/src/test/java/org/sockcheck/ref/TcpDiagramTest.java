@@ -37,9 +37,10 @@ class TcpDiagramTest extends TwoHosts {
      * action. LISTEN -> SYN-RECEIVED is a new connection entry that starts in
      * SYN-RECEIVED while the listener stays (rcvSynInListen); SYN-RECEIVED ->
      * LISTEN is that entry going away on RST. Not here: LISTEN -> SYN-SENT
-     * ("send" on a listener), which the sockets API cannot ask for, and
-     * SYN-RECEIVED -> FIN-WAIT-1 on close, which the spec (and Linux) replace
-     * by an RST (SocketApi.tla, LastClose).
+     * ("send" on a listener), which the sockets API cannot ask for.
+     * SYN-RECEIVED -> FIN-WAIT-1 is taken on Linux by a connection whose
+     * socket carries a shutdown flag for writing, not on close, which the
+     * spec (and Linux) replace by an RST (SocketApi.tla, LastClose).
      */
     static final Set<String> DIAGRAM = Set.of(
             "CLOSED => LISTEN (listen)",
@@ -52,6 +53,7 @@ class TcpDiagramTest extends TwoHosts {
             "SYN-SENT => CLOSED (close)",
             "SYN-SENT => CLOSED (handshakeTimeout)",
             "SYN-RECEIVED => ESTABLISHED (rcvAckInSynReceived)",
+            "SYN-RECEIVED => FIN-WAIT-1 (rcvAckInSynReceived)",
             "SYN-RECEIVED => CLOSED (rcvRstInSynReceived)",
             "SYN-RECEIVED => CLOSED (handshakeTimeout)",
             "SYN-RECEIVED => CLOSED (close)",
@@ -280,6 +282,21 @@ class TcpDiagramTest extends TwoHosts {
             assertEquals(List.of(TcpState.LISTEN, TcpState.SYN_SENT), List.of(stateOf("A", A80),
                     stack.sockets("B").get(0).state()));
             assertEquals(1, stack.sockets("A").size());
+        }
+
+        @Test
+        void synReceived_ackWithAShutdownFlag_sendsFin() {
+            // Linux: a failed shutdown's flag stays through listen and passes to each connection,
+            // which sends its FIN as soon as it is established.
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            a(new ApiCall.Bind(3, A80));
+            assertEquals(new Outcome.Failed(Errno.ENOTCONN), a(new ApiCall.Shutdown(3, ShutdownHow.WR)));
+            a(new ApiCall.Listen(3, 8));
+            b(new ApiCall.Socket(SockType.STREAM, 0));
+            assertEquals(new Outcome.Value(0), b(new ApiCall.Connect(3, A80)));
+            assertEquals(TcpState.CLOSE_WAIT, stack.sockets("B").get(0).state());
+            assertEquals(List.of(TcpState.LISTEN, TcpState.FIN_WAIT_2),
+                    stack.sockets("A").stream().map(r -> r.state()).toList());
         }
 
         @Test

@@ -92,7 +92,9 @@ public final class Symbols {
         }
         return switch (expected.port()) {
             case Arg.Port.Label l -> addressing.ports().get(l.label()) == observed.port();
-            case Arg.Port.Var v -> bindOrCompare(v.name(), observed.port());
+            // A variable names a port the stack picked, never one a label names: a label's port seen
+            // there is the label (an accept that reports the listener's own port is wrong, not "$e1 = 80").
+            case Arg.Port.Var v -> !labelByPort.containsKey(observed.port()) && bindOrCompare(v.name(), observed.port());
             case Arg.Port.Any any -> observed.port() == 0;
         };
     }
