@@ -105,6 +105,12 @@ Bind(p, f, ip, port) ==
             /\ Record(p, "bind", 0)
             /\ UNCHANGED <<fdt, alive, pending, net>>
 
+\* Another socket of s's host listens on an address that overlaps s's.
+AnotherListener(s) ==
+    \E o \in Sids \ {s} :
+        /\ sock[o].proto = "tcp" /\ sock[o].host = sock[s].host /\ sock[o].st = "LISTEN"
+        /\ sock[o].lport = sock[s].lport /\ Overlap(sock[o].lip, sock[s].lip)
+
 (* Listen: a server's socket waits for clients (S9). Only TCP listens,   *)
 (* and only one socket listens on an address.                             *)
 (* Linux gives an unbound socket an ephemeral port; POSIX lets listen    *)
@@ -118,10 +124,11 @@ Listen(p, f) ==
        ELSE IF sock[s].st = "LISTEN" THEN Record(p, "listen", 0) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
        ELSE IF sock[s].st # "CLOSED" \/ (Profile = "LINUX" /\ sock[s].conn) THEN Fail(p, "listen", "EINVAL")
        ELSE IF sock[s].lport = 0 /\ Profile = "POSIX" THEN Fail(p, "listen", "EDESTADDRREQ")
-       \* Linux checks the address again: SO_REUSEADDR never lets two sockets listen on it.
-       ELSE IF sock[s].lport # 0 /\ \E o \in Sids \ {s} :
-                   /\ sock[o].proto = "tcp" /\ sock[o].host = sock[s].host /\ sock[o].st = "LISTEN"
-                   /\ sock[o].lport = sock[s].lport /\ Overlap(sock[o].lip, sock[s].lip)
+       \* The address is checked again: SO_REUSEADDR never lets two sockets listen
+       \* on it. Linux checks it as bind does (inet_csk_get_port), so a connection
+       \* made since the bind holds the port too, such as one a listener that
+       \* stopped (shutdown SHUT_RD) had accepted (found by sockcheck hunt, seed 7).
+       ELSE IF sock[s].lport # 0 /\ (AnotherListener(s) \/ (Profile = "LINUX" /\ Conflicts(s, sock[s].lip, sock[s].lport)))
             THEN Fail(p, "listen", "EADDRINUSE")
        ELSE IF sock[s].lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "listen", "EADDRINUSE")
        ELSE /\ sock' = [sock EXCEPT ![s].st = "LISTEN",

@@ -291,14 +291,17 @@ public final class RefStack {
             s.backlog = backlog;
             return ok(0);
         }
-        if (s.state != TcpState.CLOSED || (profile == Profile.LINUX && s.connected)) {
+        if (s.state != TcpState.CLOSED || (profile == Profile.LINUX && s.conn)) {
             // Linux: a socket once connected never listens (its socket layer stays connected).
             return fail(Errno.EINVAL);
         }
         if (!s.bound() && profile == Profile.POSIX) {
             return fail(Errno.EDESTADDRREQ);
         }
-        if (s.bound() && anotherListener(s)) {
+        // The address is checked again; Linux checks it as bind does, so a connection made since the
+        // bind holds the port too (one that a stopped listener had accepted, say).
+        if (s.bound() && (anotherListener(s)
+                || (profile == Profile.LINUX && conflicts(s, s.local.ip(), s.local.port())))) {
             return fail(Errno.EADDRINUSE);
         }
         if (!s.bound() && !autobind(s)) {
@@ -322,7 +325,7 @@ public final class RefStack {
         if (s.tcp() && s.state == TcpState.SYN_SENT) {
             return fail(Errno.EALREADY);
         }
-        if (s.tcp() && (s.state != TcpState.CLOSED || (profile == Profile.LINUX && s.connected))) {
+        if (s.tcp() && (s.state != TcpState.CLOSED || (profile == Profile.LINUX && s.conn))) {
             // Linux answers EISCONN for a listener too: the socket is not CLOSED; and for a socket
             // once connected, after its connection ended.
             return fail(Errno.EISCONN);
@@ -388,7 +391,7 @@ public final class RefStack {
         if (s == null) {
             out = fail(Errno.EBADF);
         } else if (s.state.synchronizedState()) {
-            s.connected = true;
+            s.conn = true;
             out = ok(0);
         } else if (s.state == TcpState.CLOSED) {
             // With no error the connection ended by itself (Linux: a connection to itself that a
@@ -426,7 +429,7 @@ public final class RefStack {
     private static Outcome takeConnection(Process p, Sock l) {
         Sock c = l.acceptQueue.poll();
         c.listener = null;
-        c.connected = true;
+        c.conn = true;
         return new Outcome.Accepted(p.allocate(c), c.remote);
     }
 
@@ -1200,7 +1203,7 @@ public final class RefStack {
             tw.sndNxt = s.sndNxt;
             tw.rcvNxt = s.rcvNxt;
             tw.finSeq = s.finSeq;
-            tw.connected = s.connected;
+            tw.conn = s.conn;
             tw.picked = s.picked;
             tw.pickedIp = s.pickedIp;
             tw.shownPort = s.shownPort;

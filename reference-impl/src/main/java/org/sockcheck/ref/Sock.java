@@ -69,7 +69,7 @@ final class Sock {
      * Once connected (a connect that returned 0, or accept); spec: conn. On
      * Linux such a socket cannot connect or listen again.
      */
-    boolean connected;
+    boolean conn;
     /**
      * The stack picked the port (bind to port 0, listen or connect unbound);
      * spec: picked. Linux gives such a port back when the connection ends.
