@@ -14,10 +14,13 @@ Exact(m) ==
                   /\ sock[s].lip = m.dst[1] /\ sock[s].lport = m.dst[2]
                   /\ sock[s].rip = m.src[1] /\ sock[s].rport = m.src[2]}
 
-Listening(m, ip) ==
-    {s \in Sids : /\ sock[s].proto = "tcp" /\ sock[s].host = m.dst[1]
-                  /\ sock[s].st = "LISTEN"
-                  /\ sock[s].lport = m.dst[2] /\ sock[s].lip = ip}
+\* The listeners of table tbl on m's port and the address ip.
+ListeningIn(tbl, m, ip) ==
+    {s \in Sids : /\ tbl[s].proto = "tcp" /\ tbl[s].host = m.dst[1]
+                  /\ tbl[s].st = "LISTEN"
+                  /\ tbl[s].lport = m.dst[2] /\ tbl[s].lip = ip}
+
+Listening(m, ip) == ListeningIn(sock, m, ip)
 
 TcpTarget(m) ==
     IF Exact(m) # {} THEN Min(Exact(m))
@@ -282,10 +285,8 @@ RcvSynInTimeWait(m, keep) ==
     /\ LET s == TcpTarget(m) IN
        /\ s # NoSid /\ sock[s].st = "TIME-WAIT"
        /\ LET gone == Forget(SetState(s, "CLOSED"), s)
-              exact == {l \in Sids : gone[l].proto = "tcp" /\ gone[l].host = m.dst[1] /\ gone[l].st = "LISTEN"
-                                     /\ gone[l].lport = m.dst[2] /\ gone[l].lip = m.dst[1]}
-              wild == {l \in Sids : gone[l].proto = "tcp" /\ gone[l].host = m.dst[1] /\ gone[l].st = "LISTEN"
-                                    /\ gone[l].lport = m.dst[2] /\ gone[l].lip = ANY}
+              exact == ListeningIn(gone, m, m.dst[1])
+              wild == ListeningIn(gone, m, ANY)
               r == IF exact # {} THEN Accepting(gone, Min(exact), m)
                    ELSE IF wild # {} THEN Accepting(gone, Min(wild), m)
                    ELSE [tbl |-> gone, segs |-> {Seg("tcp", "RST", m.dst, m.src, m.ack, m.seq + 1, "none")}]
