@@ -126,16 +126,23 @@ Overlap(ip1, ip2) == ip1 = ANY \/ ip2 = ANY \/ ip1 = ip2
 \* A TIME-WAIT entry keeps the option its socket had: on Linux the new
 \* socket's SO_REUSEADDR alone does not bind over it; POSIX systems (BSD)
 \* let it.
-\* NOTE: SO_REUSEADDR counts as it was when each socket bound (bindreuse);
-\* Linux also honours the option set on the other socket after its bind.
-Conflicts(s, ip, port) ==
+\* R(o): the other socket's SO_REUSEADDR that counts. At bind, the option
+\* as it was when the other socket bound (bindreuse). NOTE: Linux's bind
+\* also honours the option set on the other socket after its bind once its
+\* fast path (tb->fastreuse) is off.
+ConflictsBy(s, ip, port, R(_)) ==
     \E o \in Sids \ {s} :
         /\ InUse(o) /\ sock[o].host = sock[s].host
         /\ sock[o].proto = sock[s].proto
         /\ sock[o].lport = port /\ Overlap(sock[o].lip, ip)
         /\ ~(sock[s].reuse
-             /\ (sock[o].bindreuse \/ (Profile = "POSIX" /\ sock[o].st = "TIME-WAIT"))
+             /\ (R(o) \/ (Profile = "POSIX" /\ sock[o].st = "TIME-WAIT"))
              /\ sock[o].st # "LISTEN")
+Conflicts(s, ip, port) == ConflictsBy(s, ip, port, LAMBDA o : sock[o].bindreuse)
+\* Linux's listen checks the port again with every socket's option as it is
+\* now (inet_csk_listen_start sets LISTEN first, so inet_csk_get_port skips
+\* the fast path and inet_bind_conflict reads sk_reuse of each owner).
+ConflictsNow(s, ip, port) == ConflictsBy(s, ip, port, LAMBDA o : sock[o].reuse)
 
 FreeEphemeral(s, ip) == {e \in EphemeralPorts : ~Conflicts(s, ip, e)}
 

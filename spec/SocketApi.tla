@@ -127,8 +127,9 @@ Listen(p, f) ==
        \* The address is checked again: SO_REUSEADDR never lets two sockets listen
        \* on it. Linux checks it as bind does (inet_csk_get_port), so a connection
        \* made since the bind holds the port too, such as one a listener that
-       \* stopped (shutdown SHUT_RD) had accepted (found by sockcheck hunt, seed 7).
-       ELSE IF sock[s].lport # 0 /\ (AnotherListener(s) \/ (Profile = "LINUX" /\ Conflicts(s, sock[s].lip, sock[s].lport)))
+       \* stopped (shutdown SHUT_RD) had accepted (found by sockcheck hunt, seed 7),
+       \* and SO_REUSEADDR counts as the sockets have it now (hunt, seed 11).
+       ELSE IF sock[s].lport # 0 /\ (AnotherListener(s) \/ (Profile = "LINUX" /\ ConflictsNow(s, sock[s].lip, sock[s].lport)))
             THEN Fail(p, "listen", "EADDRINUSE")
        ELSE IF sock[s].lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "listen", "EADDRINUSE")
        ELSE /\ sock' = [sock EXCEPT ![s].st = "LISTEN",
@@ -182,7 +183,12 @@ Connect(p, f, ip, port) ==
        IF x.proto = "tcp" /\ x.st = "SYN-SENT" THEN Fail(p, "connect", "EALREADY")
        ELSE IF x.proto = "tcp" /\ (x.st # "CLOSED" \/ (Profile = "LINUX" /\ x.conn)) THEN Fail(p, "connect", "EISCONN")
        ELSE IF lport = 0 /\ x.proto # "raw" THEN Fail(p, "connect", "EAGAIN")
-       ELSE IF x.proto = "tcp" /\ FourTupleTaken(s, lip, lport, ip, port) THEN Fail(p, "connect", "EADDRNOTAVAIL")
+       ELSE IF x.proto = "tcp" /\ FourTupleTaken(s, lip, lport, ip, port) THEN
+            \* Linux has set the peer's address before it finds the 4-tuple taken and
+            \* keeps it (tcp_v4_connect zeroes only the port): a later listen shows it.
+            /\ Record(p, "connect", "EADDRNOTAVAIL")
+            /\ sock' = IF Profile = "LINUX" THEN [sock EXCEPT ![s].rip = ip, ![s].rport = 0] ELSE sock
+            /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE IF x.proto = "tcp" THEN
             /\ sock' = [TakenOver(s, lip, lport, ip, port) EXCEPT ![s].lip = lip, ![s].lport = lport, ![s].rip = ip, ![s].rport = port,
                                     ![s].picked = IF x.lport = 0 THEN TRUE ELSE x.picked, ![s].pickedip = (x.lip = ANY),
@@ -262,6 +268,17 @@ AcceptReturns(p) ==
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<alive, net>>
 
+\* Linux binds an unbound UDP socket to an ephemeral port before it sends
+\* (inet_sendmsg calls inet_send_prepare, which calls inet_autobind, before
+\* udp_sendmsg): a send that then fails (no destination, shut for writing)
+\* has still bound it; with no port free it fails with EAGAIN.
+BindsFirst(x) == Profile = "LINUX" /\ x.proto = "udp" /\ x.lport = 0
+BindsThenFails(p, s, op, errno) ==
+    IF FreeEphemeral(s, ANY) = {} THEN Fail(p, op, "EAGAIN")
+    ELSE /\ sock' = [sock EXCEPT ![s].lport = Min(FreeEphemeral(s, ANY)), ![s].bindreuse = sock[s].reuse]
+         /\ Record(p, op, errno)
+         /\ UNCHANGED <<fdt, alive, pending, net>>
+
 (* Send: appends a segment to the byte stream (S10, S18), or sends one   *)
 (* datagram to the connected peer. A stream that cannot send says EPIPE;  *)
 (* POSIX says ENOTCONN for one that never connected.                      *)
@@ -281,14 +298,7 @@ Send(p, f, d) ==
                  /\ net' = net \cup {Seg("tcp", "DATA", <<x.lip, x.lport>>, <<x.rip, x.rport>>, x.sndnxt, x.rcvnxt, d)}
                  /\ Record(p, "send", Len(d))
                  /\ UNCHANGED <<fdt, alive, pending>>
-       \* Linux binds an unbound UDP socket to an ephemeral port before it looks
-       \* for a destination (inet_sendmsg calls inet_send_prepare, which calls
-       \* inet_autobind, before udp_sendmsg): a send with none still binds it.
-       ELSE IF x.rip = NoHost /\ Profile = "LINUX" /\ x.proto = "udp" /\ x.lport = 0 THEN
-            IF FreeEphemeral(s, ANY) = {} THEN Fail(p, "send", "EAGAIN")
-            ELSE /\ sock' = [sock EXCEPT ![s].lport = Min(FreeEphemeral(s, ANY)), ![s].bindreuse = x.reuse]
-                 /\ Record(p, "send", "EDESTADDRREQ")
-                 /\ UNCHANGED <<fdt, alive, pending, net>>
+       ELSE IF x.rip = NoHost /\ BindsFirst(x) THEN BindsThenFails(p, s, "send", "EDESTADDRREQ")
        ELSE IF x.rip = NoHost THEN Fail(p, "send", "EDESTADDRREQ")
        \* A datagram socket shut for writing sends no more (found by generated traces on Linux).
        \* A Linux raw socket does not look at its shutdown flags when it sends (probed).
@@ -311,7 +321,8 @@ SendTo(p, f, d, ip, port) ==
        ELSE IF x.proto = "tcp" THEN Fail(p, "sendto", IF x.st \in {"ESTABLISHED", "CLOSE-WAIT"} THEN "EISCONN" ELSE "EPIPE")
        ELSE IF x.err # "none" THEN Record(p, "sendto", x.err) /\ sock' = [sock EXCEPT ![s].err = "none"]
                                    /\ UNCHANGED <<fdt, alive, pending, net>>
-       ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN Fail(p, "sendto", "EPIPE")
+       ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN
+            IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EPIPE") ELSE Fail(p, "sendto", "EPIPE")
        ELSE IF x.proto = "udp" /\ x.lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "sendto", "EAGAIN")
        ELSE LET lport == IF x.proto = "raw" THEN 0 ELSE IF x.lport = 0 THEN Min(FreeEphemeral(s, ANY)) ELSE x.lport
             IN /\ sock' = [sock EXCEPT ![s].lport = lport,

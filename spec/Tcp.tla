@@ -62,7 +62,10 @@ Accepting(tbl, l, m) ==
                           !.lip = m.dst[1], !.lport = m.dst[2],
                           !.rip = m.src[1], !.rport = m.src[2],
                           !.st = "SYN-RECEIVED", !.listener = l,
-                          !.reuse = tbl[l].reuse, !.bindreuse = tbl[l].reuse, !.picked = tbl[l].picked,
+                          !.reuse = tbl[l].reuse, !.bindreuse = tbl[l].reuse,
+                          \* Linux: the port of a connection is not the user's (sk_clone_lock
+                          \* clears SOCK_BINDPORT_LOCK), so it is given back when the connection ends.
+                          !.picked = Profile = "LINUX" \/ tbl[l].picked,
                           \* Linux: the flags a failed shutdown left on the listener (sk_clone_lock).
                           !.rdshut = Profile = "LINUX" /\ tbl[l].rdshut, !.wrshut = Profile = "LINUX" /\ tbl[l].wrshut,
                           !.sndnxt = 1, !.rcvnxt = m.seq + 1]],

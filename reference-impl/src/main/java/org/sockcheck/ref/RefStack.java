@@ -299,9 +299,10 @@ public final class RefStack {
             return fail(Errno.EDESTADDRREQ);
         }
         // The address is checked again; Linux checks it as bind does, so a connection made since the
-        // bind holds the port too (one that a stopped listener had accepted, say).
+        // bind holds the port too (one that a stopped listener had accepted, say), and SO_REUSEADDR
+        // counts as the sockets have it now.
         if (s.bound() && (anotherListener(s)
-                || (profile == Profile.LINUX && conflicts(s, s.local.ip(), s.local.port())))) {
+                || (profile == Profile.LINUX && conflicts(s, s.local.ip(), s.local.port(), true)))) {
             return fail(Errno.EADDRINUSE);
         }
         if (!s.bound() && !autobind(s)) {
@@ -336,7 +337,11 @@ public final class RefStack {
         }
         Endpoint local = new Endpoint(s.host.ip, lport);
         if (s.tcp() && fourTupleTaken(s, local, addr)) {
-            // S14; Linux refuses the second socket with EADDRNOTAVAIL.
+            // S14; Linux refuses the second socket with EADDRNOTAVAIL, keeping the peer's address
+            // it has set by then (tcp_v4_connect zeroes only the port): a later listen shows it.
+            if (profile == Profile.LINUX) {
+                s.remote = new Endpoint(addr.ip(), 0);
+            }
             return fail(Errno.EADDRNOTAVAIL);
         }
         if (s.tcp()) {
@@ -458,9 +463,7 @@ public final class RefStack {
             return fail(takeError(s));
         }
         if (!s.tcp()) {
-            if (!s.connected() && profile == Profile.LINUX && s.proto == Proto.UDP && !s.bound()) {
-                // Linux binds the socket to an ephemeral port before it looks for a destination
-                // (inet_sendmsg, inet_send_prepare, inet_autobind): a send with none still binds it.
+            if (!s.connected() && bindsFirst(s)) {
                 return fail(autobind(s) ? Errno.EDESTADDRREQ : Errno.EAGAIN);
             }
             if (!s.connected()) {
@@ -496,13 +499,22 @@ public final class RefStack {
             return fail(takeError(s));
         }
         if (s.wrShut && !rawIgnoresShutdown(s)) {
-            return fail(Errno.EPIPE);
+            return fail(!bindsFirst(s) || autobind(s) ? Errno.EPIPE : Errno.EAGAIN);
         }
         if (s.proto == Proto.UDP && !s.bound() && !autobind(s)) {
             return fail(Errno.EAGAIN);
         }
         net.add(outgoing(s, to, data));
         return ok(data.length);
+    }
+
+    /**
+     * Linux binds an unbound UDP socket to an ephemeral port before it sends (inet_sendmsg,
+     * inet_send_prepare, inet_autobind, then udp_sendmsg): a send that then fails (no
+     * destination, shut for writing) has still bound it; with no port free it fails with EAGAIN.
+     */
+    private boolean bindsFirst(Sock s) {
+        return profile == Profile.LINUX && s.proto == Proto.UDP && !s.bound();
     }
 
     /** A Linux raw socket does not look at its shutdown flags when it sends (probed). */
@@ -780,12 +792,20 @@ public final class RefStack {
      * socket's option alone binds over it).
      */
     private boolean conflicts(Sock s, String ip, int port) {
+        return conflicts(s, ip, port, false);
+    }
+
+    /**
+     * now: each other socket's SO_REUSEADDR as it is now (Linux's listen), not as it was at its
+     * bind (spec: ConflictsNow and Conflicts).
+     */
+    private boolean conflicts(Sock s, String ip, int port, boolean now) {
         for (Sock o : s.host.sockets) {
             if (o == s || o.proto != s.proto || o.local.port() != port || !overlap(o.local.ip(), ip)) {
                 continue;
             }
             // A TIME-WAIT entry keeps its socket's option: on Linux the new socket's alone is not enough.
-            boolean reusable = s.reuse && (o.bindReuse || (profile == Profile.POSIX && o.state == TcpState.TIME_WAIT))
+            boolean reusable = s.reuse && ((now ? o.reuse : o.bindReuse) || (profile == Profile.POSIX && o.state == TcpState.TIME_WAIT))
                     && o.state != TcpState.LISTEN;
             if (!reusable) {
                 return true;
@@ -990,7 +1010,9 @@ public final class RefStack {
         // It takes the listener's port with the listener's SO_REUSEADDR.
         c.reuse = l.reuse;
         c.bindReuse = l.reuse;
-        c.picked = l.picked;
+        // Linux: the port of a connection is not the user's (sk_clone_lock clears
+        // SOCK_BINDPORT_LOCK), so it is given back when the connection ends.
+        c.picked = profile == Profile.LINUX || l.picked;
         // Linux: the flags a failed shutdown left on the listener (sk_clone_lock).
         c.rdShut = profile == Profile.LINUX && l.rdShut;
         c.wrShut = profile == Profile.LINUX && l.wrShut;
