@@ -75,6 +75,8 @@ NoReuse == {}
 HostAddrs == Hosts
 LabelledPorts == Ports
 LabelledOrNone == Ports \cup {0}
+\* A raw socket's protocol: one that no modelled stack carries (RFC 3692 keeps 253 for experiments).
+RawProtocol == {253}
 
 \* Hosts and process names play interchangeable parts: TLC may check one
 \* representative of each permutation (for safety only, not liveness).

@@ -48,7 +48,7 @@ Synchronized == TcpStates \ {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED"}
 Errnos == {"EBADF", "EINVAL", "EADDRINUSE", "EADDRNOTAVAIL", "EOPNOTSUPP",
            "EDESTADDRREQ", "EISCONN", "EALREADY", "ENOTCONN", "EPIPE",
            "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EMFILE", "ENOBUFS",
-           "EAGAIN", "ECONNABORTED"}
+           "EAGAIN", "ECONNABORTED", "EPROTONOSUPPORT", "EPROTOTYPE"}
 
 VARIABLES
     sock,    \* sock[s]: the socket-table entry s (S1); proto = "none" when free
@@ -80,14 +80,15 @@ vars == <<sock, fdt, alive, pending, net, evt>>
 \* picked: the stack picked the TCP entry's port (bind to port 0, listen or
 \* connect of an unbound socket); pickedip: connect picked its address
 \* (the socket was on the wildcard). sport: the port getsockname still
-\* shows after Linux gave a picked port back (see Forget).
+\* shows after Linux gave a picked port back (see Forget). protocol: the IP
+\* protocol number a raw socket was opened for (0 for TCP and UDP).
 FreeSocket ==
     [proto |-> "none", host |-> NoHost, lip |-> ANY, lport |-> 0,
      rip |-> NoHost, rport |-> 0, st |-> "CLOSED", reuse |-> FALSE, bindreuse |-> FALSE,
      stream |-> "", datagrams |-> <<>>, acceptq |-> <<>>, listener |-> NoSid,
      fin |-> FALSE, rdshut |-> FALSE, wrshut |-> FALSE, err |-> "none",
      snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> 0, gap |-> FALSE,
-     conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0]
+     conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0, protocol |-> 0]
 
 NoFd == [f \in Fds |-> NoSid]
 \* A call a process waits in: its name, descriptor and (recv) the size asked for.
@@ -95,7 +96,8 @@ NoCall == [op |-> "none", fd |-> 0, n |-> 0]
 Waiting(op, f, n) == [op |-> op, fd |-> f, n |-> n]
 
 \* Segments: TCP kinds SYN, SYNACK, ACK, DATA, FIN, RST; UDP "DGRAM";
-\* the ICMP port-unreachable "UNREACH"; raw IP "IP".
+\* the ICMP port-unreachable "UNREACH"; raw IP "IP", whose seq is the
+\* protocol number of its IP header (ports and sequence numbers it has none).
 Seg(proto, kind, src, dst, seq, ack, data) ==
     [proto |-> proto, kind |-> kind, src |-> src, dst |-> dst,
      seq |-> seq, ack |-> ack, data |-> data]

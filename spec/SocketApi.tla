@@ -64,18 +64,42 @@ LastCloseAll(tbl, segs, S) ==
 
 ------------------------------------------------------------------------------
 
+\* The largest protocol number Linux takes (IPPROTO_MAX - 1; 262 is MPTCP).
+ProtocolMax == 262
+
+\* What socket() answers a type and protocol it makes no socket for, in the
+\* INET domain: a stream socket is TCP (protocol 0 or 6), a datagram socket
+\* UDP (0 or 17), a raw socket any protocol but 0 (raw(7)). LINUX (probed on
+\* Linux 6.18; inet_create): a number outside 0..262 is EINVAL, any other
+\* EPROTONOSUPPORT. POSIX names EPROTONOSUPPORT, and EPROTOTYPE for a
+\* protocol that exists with another type (FreeBSD's socreate says so).
+\* NOTE: Linux also makes MPTCP (STREAM, 262), UDP-Lite (DGRAM, 136) and
+\* ICMP echo (DGRAM, 1) sockets, and raw sockets of the protocols its own
+\* stacks carry; those are outside the model (Unmodelled in Sockets.tla).
+SocketErrors(type, protocol) ==
+    IF type = "RAW" THEN
+        IF protocol = 0 THEN {"EPROTONOSUPPORT"}
+        ELSE IF protocol < 0 \/ protocol > ProtocolMax THEN IF Profile = "LINUX" THEN {"EINVAL"} ELSE {"EPROTONOSUPPORT"}
+        ELSE {}
+    ELSE IF protocol \in {0, IF type = "STREAM" THEN 6 ELSE 17} THEN {}
+    ELSE IF Profile = "LINUX" THEN IF protocol < 0 \/ protocol > ProtocolMax THEN {"EINVAL"} ELSE {"EPROTONOSUPPORT"}
+    ELSE IF protocol \in {6, 17} THEN {"EPROTONOSUPPORT", "EPROTOTYPE"}
+    ELSE {"EPROTONOSUPPORT"}
+
 (* Socket: a new, unbound entry in the host's table and the lowest free   *)
 (* descriptor for it (S1, S2). TCP entries start CLOSED; UDP and raw      *)
-(* entries have no state at all (S12).                                    *)
-Socket(p, type) ==
+(* entries have no state at all (S12); a raw entry keeps its protocol.    *)
+Socket(p, type, protocol) ==
     /\ Ready(p)
-    /\ IF FreeFds(p) = {} THEN Fail(p, "socket", "EMFILE")
+    /\ IF SocketErrors(type, protocol) # {} THEN \E e \in SocketErrors(type, protocol) : Fail(p, "socket", e)
+       ELSE IF FreeFds(p) = {} THEN Fail(p, "socket", "EMFILE")
        ELSE IF FreeSids = {} THEN Fail(p, "socket", "ENOBUFS")
        ELSE LET s == Min(FreeSids)
                 f == LowestFree(p)
                 proto == CASE type = "STREAM" -> "tcp" [] type = "DGRAM" -> "udp" [] OTHER -> "raw"
             IN /\ sock' = [sock EXCEPT ![s] = [FreeSocket EXCEPT !.proto = proto, !.host = p[1],
-                                                   !.st = IF proto = "tcp" THEN "CLOSED" ELSE "NONE"]]
+                                                   !.st = IF proto = "tcp" THEN "CLOSED" ELSE "NONE",
+                                                   !.protocol = IF proto = "raw" THEN protocol ELSE 0]]
                /\ fdt' = [fdt EXCEPT ![p][f] = s]
                /\ Record(p, "socket", f)
                /\ UNCHANGED <<alive, pending, net>>
@@ -95,8 +119,13 @@ Bind(p, f, ip, port) ==
                /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE IF sock[s].lport # 0 THEN Fail(p, "bind", "EINVAL")
        ELSE IF ip \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
-       ELSE IF port = 0 /\ FreeEphemeral(s, ip) = {} THEN Fail(p, "bind", "EADDRINUSE")
-       ELSE IF port # 0 /\ Conflicts(s, ip, port) THEN Fail(p, "bind", "EADDRINUSE")
+       ELSE IF (port = 0 /\ FreeEphemeral(s, ip) = {}) \/ (port # 0 /\ Conflicts(s, ip, port)) THEN
+            \* Linux has set the address when it finds the port taken, and clears it
+            \* (__inet_bind): a socket that kept its address after its port went
+            \* back is on the wildcard now (found by sockcheck hunt, seed 11).
+            /\ Record(p, "bind", "EADDRINUSE")
+            /\ sock' = IF Profile = "LINUX" THEN [sock EXCEPT ![s].lip = ANY] ELSE sock
+            /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE /\ sock' = [sock EXCEPT ![s].lip = ip, ![s].bindreuse = sock[s].reuse,
                                     ![s].lport = IF port = 0 THEN Min(FreeEphemeral(s, ip)) ELSE port,
                                     ![s].picked = (sock[s].proto = "tcp" /\ port = 0),
@@ -304,7 +333,7 @@ Send(p, f, d) ==
        \* A Linux raw socket does not look at its shutdown flags when it sends (probed).
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN Fail(p, "send", "EPIPE")
        ELSE /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
-                                    <<p[1], x.lport>>, <<x.rip, x.rport>>, 0, 0, d)}
+                                    <<p[1], x.lport>>, <<x.rip, x.rport>>, x.protocol, 0, d)}
             /\ Record(p, "send", Len(d))
             /\ UNCHANGED <<sock, fdt, alive, pending>>
 
@@ -328,7 +357,7 @@ SendTo(p, f, d, ip, port) ==
             IN /\ sock' = [sock EXCEPT ![s].lport = lport,
                                        ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse]
                /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
-                                       <<p[1], lport>>, <<ip, IF x.proto = "raw" THEN 0 ELSE port>>, 0, 0, d)}
+                                       <<p[1], lport>>, <<ip, IF x.proto = "raw" THEN 0 ELSE port>>, x.protocol, 0, d)}
                /\ Record(p, "sendto", Len(d))
                /\ UNCHANGED <<fdt, alive, pending>>
 

@@ -12,6 +12,16 @@ EXTENDS SocketApi
 \* The argument values processes choose from. Model configurations may
 \* narrow them (TLC's "<-" in a .cfg) to keep a model small.
 Types == {"STREAM", "DGRAM", "RAW"}
+\* The protocol argument of socket(): 0 asks for the type's own.
+Protocols == {0}
+\* The sockets Linux makes that the model has not: MPTCP, UDP-Lite and ICMP
+\* echo sockets; raw sockets of the protocols the modelled stacks carry
+\* (ICMP, TCP, UDP: copies of the stacks' own segments would reach them);
+\* raw sockets of IPPROTO_RAW (255: the data carry their own IP header)
+\* and above (no IP header holds the number). A socket() that asks for one
+\* is outside the model: the trace is not judged, and says so.
+Unmodelled == {<<"STREAM", 262>>, <<"DGRAM", 1>>, <<"DGRAM", 136>>}
+              \cup {<<"RAW", n>> : n \in {1, 6, 17} \cup 255..ProtocolMax}
 Hows == {"RD", "WR", "RDWR"}
 Addrs == Hosts \cup {ANY}
 \* Any port a trace can name: a label, or one the stack picked (a connect
@@ -34,7 +44,7 @@ Init ==
 \* What processes do: the calls of the API, and process life.
 User ==
     \E p \in Proc :
-        \/ \E t \in Types : Socket(p, t)
+        \/ \E t \in Types, pr \in Protocols : Socket(p, t, pr)
         \/ \E f \in Fds :
             \/ \E ip \in Addrs, port \in BindPorts : Bind(p, f, ip, port)
             \/ Listen(p, f)
@@ -103,6 +113,7 @@ TypeOK ==
         /\ sock[s].err \in Errnos \cup {"none"}
         /\ sock[s].conn \in BOOLEAN
         /\ sock[s].picked \in BOOLEAN /\ sock[s].pickedip \in BOOLEAN /\ sock[s].sport \in AllPorts \cup {0}
+        /\ sock[s].protocol \in IF sock[s].proto = "raw" THEN 1..ProtocolMax ELSE {0}
     /\ \A p \in Proc : \A f \in Fds : fdt[p][f] \in Sids \cup {NoSid}
     /\ \A m \in net : m.proto \in {"tcp", "udp", "icmp", "raw"} /\ m.dst[1] \in Hosts
 

@@ -55,12 +55,15 @@ RcvPortUnreachable(m, keep) ==
     /\ UNCHANGED <<fdt, alive, pending>> /\ NetRecord("RcvPortUnreachable", m)
 
 (* DeliverRaw: an IP datagram goes, as a copy, to every raw socket of its *)
-(* destination host bound to that address or the wildcard (S8: the       *)
-(* transport is bypassed; there are no ports, S7).                        *)
+(* protocol on its destination host bound to that address or the        *)
+(* wildcard (S8: the transport is bypassed; there are no ports, S7).      *)
+(* NOTE: with no such socket Linux answers ICMP protocol-unreachable,      *)
+(* which the model leaves out: the datagram is gone.                      *)
 DeliverRaw(m, keep) ==
     /\ m \in net /\ m.proto = "raw"
     /\ sock' = [s \in Sids |->
-                   IF sock[s].proto = "raw" /\ sock[s].host = m.dst[1] /\ sock[s].lip \in {ANY, m.dst[1]}
+                   IF sock[s].proto = "raw" /\ sock[s].protocol = m.seq
+                      /\ sock[s].host = m.dst[1] /\ sock[s].lip \in {ANY, m.dst[1]}
                       /\ ~sock[s].rdshut
                    THEN [sock[s] EXCEPT !.datagrams = Append(@, Datagram(m.src, m.data))]
                    ELSE sock[s]]

@@ -230,9 +230,9 @@ public final class RefStack {
 
     /** Socket: a new, unbound table entry and the lowest free descriptor (S1, S2). */
     Outcome socket(Process p, SockType type, int protocol) {
-        if (type == SockType.RAW && (protocol <= 0 || protocol > 255)) {
-            // Linux: a raw socket needs a protocol (raw(7)); the spec leaves protocols out.
-            return fail(Errno.EPROTONOSUPPORT);
+        Errno refused = socketError(type, protocol);
+        if (refused != null) {
+            return fail(refused);
         }
         if (p.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE) {
             return fail(Errno.EMFILE);
@@ -244,6 +244,32 @@ public final class RefStack {
         p.host.sockets.add(s);
         return ok(p.allocate(s));
     }
+
+    /**
+     * What socket() answers a type and protocol it makes no socket for (spec:
+     * SocketErrors), or null: a stream socket is TCP (0 or 6), a datagram
+     * socket UDP (0 or 17), a raw socket any protocol but 0. Linux: a number
+     * outside 0..262 is EINVAL, any other EPROTONOSUPPORT; POSIX: EPROTOTYPE
+     * for a protocol of the other type (the spec allows EPROTONOSUPPORT too),
+     * else EPROTONOSUPPORT.
+     */
+    private Errno socketError(SockType type, int protocol) {
+        boolean inRange = protocol >= 0 && protocol <= PROTOCOL_MAX;
+        if (type == SockType.RAW) {
+            return protocol == 0 ? Errno.EPROTONOSUPPORT
+                    : inRange ? null : profile == Profile.LINUX ? Errno.EINVAL : Errno.EPROTONOSUPPORT;
+        }
+        if (protocol == 0 || protocol == (type == SockType.STREAM ? 6 : 17)) {
+            return null;
+        }
+        if (profile == Profile.POSIX) {
+            return protocol == 6 || protocol == 17 ? Errno.EPROTOTYPE : Errno.EPROTONOSUPPORT;
+        }
+        return inRange ? Errno.EPROTONOSUPPORT : Errno.EINVAL;
+    }
+
+    /** The largest protocol number Linux takes (spec: ProtocolMax). */
+    private static final int PROTOCOL_MAX = 262;
 
     /**
      * Bind: gives the socket its local address (S5). A socket binds once; the
@@ -268,6 +294,11 @@ public final class RefStack {
         }
         int port = addr.port() == 0 ? freeEphemeral(s, addr.ip()) : addr.port();
         if (port == 0 || conflicts(s, addr.ip(), port)) {
+            if (profile == Profile.LINUX) {
+                // Linux has set the address when it finds the port taken, and clears it (__inet_bind): a
+                // socket that kept its address after its port went back is on the wildcard now.
+                s.local = new Endpoint(Endpoint.ANY_IP, s.local.port());
+            }
             return fail(Errno.EADDRINUSE);
         }
         s.local = new Endpoint(addr.ip(), port);

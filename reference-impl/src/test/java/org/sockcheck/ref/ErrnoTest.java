@@ -82,6 +82,27 @@ class ErrnoTest extends TwoHosts {
         }
 
         @Test
+        void none_socketOfAnotherTypesProtocol_eprotonosupport() {
+            expect(Errno.EPROTONOSUPPORT, a(new ApiCall.Socket(SockType.STREAM, 17)));
+            expect(Errno.EPROTONOSUPPORT, a(new ApiCall.Socket(SockType.RAW, 0)));
+            assertEquals(new Outcome.Value(3), a(new ApiCall.Socket(SockType.DGRAM, 17)));
+        }
+
+        @Test
+        void none_socketOfNoProtocol_einval() {
+            expect(Errno.EINVAL, a(new ApiCall.Socket(SockType.DGRAM, 263)));
+            expect(Errno.EINVAL, a(new ApiCall.Socket(SockType.RAW, -1)));
+        }
+
+        @Test
+        void none_socketOfAnotherTypesProtocolUnderPosix_eprototype() {
+            stack = new RefStack(org.sockcheck.spec.Profile.POSIX, RefStack.Limits.LINUX);
+            stack.addHost("A", "192.0.2.1");
+            expect(Errno.EPROTOTYPE, a(new ApiCall.Socket(SockType.DGRAM, 6)));
+            expect(Errno.EPROTONOSUPPORT, a(new ApiCall.Socket(SockType.DGRAM, 263)));
+        }
+
+        @Test
         void none_socketWithFullTable_enobufs() {
             stack = stack(new RefStack.Limits(1024, 2, 40000, 40010));
             a(new ApiCall.Socket(SockType.DGRAM, 0));

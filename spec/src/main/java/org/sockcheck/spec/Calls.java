@@ -25,6 +25,7 @@ public final class Calls {
         FD("a descriptor (number or $var)"),
         ADDR("an address like A:80, A:$p or *:80"),
         INT("a number"),
+        PROTOCOL("a protocol number"),
         SIZE("a number of bytes"),
         DATA("a quoted string"),
         DOMAIN("INET"),
@@ -81,7 +82,9 @@ public final class Calls {
     /**
      * One argument: its kind, the parameter of the spec action it becomes
      * (null when the spec does not model it: a backlog, a buffer size), and
-     * what a generated trace writes for an argument the spec does not model.
+     * what a generated trace writes for an argument the spec does not model,
+     * or, for an argument a trace may leave out, the value it then has
+     * (socket's protocol: 0).
      * An address becomes the two parameters ip and port; an option's value
      * becomes a boolean.
      */
@@ -121,7 +124,7 @@ public final class Calls {
     static {
         List<Call> calls = List.of(
                 new Call("socket", "Socket", List.of(Param.of(Arg.DOMAIN, null), Param.of(Arg.TYPE, "type"),
-                        new Param(Arg.INT, null, null)), 2, Result.DESCRIPTOR, Map.of(),
+                        new Param(Arg.PROTOCOL, "protocol", "0")), 2, Result.DESCRIPTOR, Map.of(),
                         a -> new ApiCall.Socket(SockType.valueOf((String) a.get(1)), a.size() > 2 ? i(a.get(2)) : 0)),
                 call("bind", "Bind", Result.ZERO, a -> new ApiCall.Bind(i(a.get(0)), (Endpoint) a.get(1)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.ADDR, "ip")),

@@ -41,7 +41,7 @@ public final class Generator {
 
     /** A call taken and settled, not yet part of the walk. */
     private record Move(Choice choice, String line, SpecBridge.State state, List<String> actions, List<String> transitions,
-                        Map<String, String> vars, int nextVar, String outcome) {
+                        Map<String, String> vars, int nextVar, String outcome, Object ret) {
         String host() {
             return (String) ((List<?>) choice.params().get("p")).get(0);
         }
@@ -241,6 +241,71 @@ public final class Generator {
         return run.finish();
     }
 
+    /**
+     * Replays calls taken from a walk, some of it left out, with the
+     * descriptors renamed: where a call that was left out made a descriptor,
+     * the later ones are other numbers now (the lowest free), and the calls
+     * that name them name the new numbers. olds: the result each call had in
+     * the walk it comes from ({@link #results}). Null when the calls are no
+     * walk of the spec.
+     */
+    public Generated replayRenamed(String name, String origin, List<Choice> calls, List<Object> olds) {
+        Run run = new Run(name, origin);
+        Map<Object, Map<Object, Object>> renamed = new HashMap<>();
+        for (int i = 0; i < calls.size(); i++) {
+            Choice c = calls.get(i);
+            Object proc = c.params().get("p");
+            Map<Object, Object> names = renamed.computeIfAbsent(proc, p -> new HashMap<>());
+            Map<String, Object> params = new java.util.LinkedHashMap<>(c.params());
+            params.computeIfPresent("f", (k, f) -> names.getOrDefault(f, f));
+            Choice now = new Choice(c.action(), params);
+            SpecBridge.Step step = spec.successors(run.state, Set.of(now.action())).stream()
+                    .filter(s -> s.params().equals(now.params())).findFirst().orElse(null);
+            Move m = step == null ? null : run.evaluate(now, step);
+            if (m == null) {
+                return null;
+            }
+            run.commit(m);
+            Object was = descriptor(olds.get(i));
+            Object is = descriptor(m.ret());
+            if (was != null && is != null) {
+                names.put(was, is);
+            }
+            if (c.action().equals("Fork")) {
+                renamed.put(c.params().get("q"), new HashMap<>(names));
+            }
+        }
+        return run.finish();
+    }
+
+    /** What each call gave when the calls are replayed in order (null where they stop being a walk). */
+    public List<Object> results(List<Choice> calls) {
+        Run run = new Run("results", "results");
+        List<Object> out = new ArrayList<>();
+        for (Choice c : calls) {
+            SpecBridge.Step step = spec.successors(run.state, Set.of(c.action())).stream()
+                    .filter(s -> s.params().equals(c.params())).findFirst().orElse(null);
+            Move m = step == null ? null : run.evaluate(c, step);
+            if (m == null) {
+                break;
+            }
+            run.commit(m);
+            out.add(m.ret());
+        }
+        while (out.size() < calls.size()) {
+            out.add(null);
+        }
+        return out;
+    }
+
+    /** The descriptor a call's result gives (socket, dup: the number; accept: its fd), or null. */
+    private static Object descriptor(Object ret) {
+        if (ret instanceof Integer) {
+            return ret;
+        }
+        return ret instanceof Map<?, ?> m && m.get("fd") instanceof Integer fd ? fd : null;
+    }
+
     /** One walk in progress: the state, the lines written, the names of ephemeral ports. */
     private final class Run implements Render.Ports {
         final String name;
@@ -324,7 +389,7 @@ public final class Generator {
             if (line == null) {
                 return null;
             }
-            return new Move(choice, line, s, taken, moved, after, afterNext, outcome(call));
+            return new Move(choice, line, s, taken, moved, after, afterNext, outcome(call), ret);
         }
 
         void commit(Move m) {

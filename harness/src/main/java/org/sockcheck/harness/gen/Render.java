@@ -43,13 +43,20 @@ public final class Render {
         String host = (String) proc.get(0);
         String proto = stream ? "tcp" : "udp";
         List<String> args = new ArrayList<>();
-        for (int i = 0; i < call.required(); i++) {
+        // The arguments a trace must write, and one it may leave out when it has another value than its own.
+        int written = call.required();
+        for (int i = call.required(); i < call.params().size(); i++) {
+            Calls.Param param = call.params().get(i);
+            Object v = param.spec() == null ? null : a.get(param.spec());
+            written = v != null && !String.valueOf(v).equals(param.written()) ? i + 1 : written;
+        }
+        for (int i = 0; i < written; i++) {
             Calls.Param param = call.params().get(i);
             Object v = param.spec() == null ? null : a.get(param.spec());
             String arg = switch (param.kind()) {
                 case FD, TYPE, HOW -> String.valueOf(v);
                 case DOMAIN -> "INET";
-                case SIZE -> String.valueOf(v);
+                case SIZE, PROTOCOL -> String.valueOf(v);
                 case OPTION, INT -> param.spec() == null ? param.written() : Boolean.TRUE.equals(v) ? "1" : "0";
                 case DATA -> data(v);
                 case PROCESS -> String.valueOf(((List<?>) v).get(1));

@@ -11,8 +11,10 @@ import org.sockcheck.harness.run.TraceResult;
  * debugging does) as long as what is left is still a behaviour of the spec
  * (the spec gives every remaining call a result, none blocks) and still
  * fails on the implementation. Hosts whose calls all go are gone with them.
- * The result is 1-minimal: removing any single call of it makes it pass or
- * leaves the spec.
+ * A descriptor that a removed call made no longer shifts the later ones:
+ * the calls after it name the numbers the spec gives them now.
+ * The result is 2-minimal: removing any single call of it, or any two,
+ * makes it pass or leaves the spec.
  */
 public final class Shrinker {
     /** The smallest failing trace found and how many candidate traces were run to find it. */
@@ -48,6 +50,8 @@ public final class Shrinker {
     public static Result shrink(Generator gen, Generator.Generated failing, Predicate<Generator.Generated> fails,
                                 int maxRuns) {
         List<Generator.Choice> calls = new ArrayList<>(failing.calls());
+        // What each call gave in the walk, so that a candidate renames the descriptors that shift.
+        List<Object> olds = new ArrayList<>(gen.results(calls));
         Generator.Generated best = failing;
         int runs = 0;
         int parts = 2;
@@ -57,13 +61,17 @@ public final class Shrinker {
             for (int start = 0; start < calls.size() && runs < maxRuns; start += chunk) {
                 List<Generator.Choice> candidate = new ArrayList<>(calls.subList(0, start));
                 candidate.addAll(calls.subList(Math.min(calls.size(), start + chunk), calls.size()));
-                Generator.Generated g = gen.replay(failing.name(), "shrunk from " + failing.name(), candidate);
+                List<Object> candidateOlds = new ArrayList<>(olds.subList(0, start));
+                candidateOlds.addAll(olds.subList(Math.min(olds.size(), start + chunk), olds.size()));
+                Generator.Generated g = gen.replayRenamed(failing.name(), "shrunk from " + failing.name(), candidate,
+                        candidateOlds);
                 if (g == null) {
                     continue;
                 }
                 runs++;
                 if (fails.test(g)) {
                     calls = candidate;
+                    olds = candidateOlds;
                     best = g;
                     parts = Math.max(parts - 1, 2);
                     removed = true;
@@ -75,6 +83,34 @@ public final class Shrinker {
                     break;
                 }
                 parts = Math.min(calls.size(), parts * 2);
+            }
+        }
+        // Then pairs of calls apart from each other (a dup and the close of its descriptor, say),
+        // which no single removal can take: the result is 2-minimal.
+        boolean removed = true;
+        while (removed && runs < maxRuns) {
+            removed = false;
+            for (int i = 0; i < calls.size() && !removed && runs < maxRuns; i++) {
+                for (int j = i + 2; j < calls.size() && !removed && runs < maxRuns; j++) {
+                    List<Generator.Choice> candidate = new ArrayList<>(calls);
+                    List<Object> candidateOlds = new ArrayList<>(olds);
+                    for (int k : new int[] {j, i}) {
+                        candidate.remove(k);
+                        candidateOlds.remove(k);
+                    }
+                    Generator.Generated g = gen.replayRenamed(failing.name(), "shrunk from " + failing.name(), candidate,
+                            candidateOlds);
+                    if (g == null) {
+                        continue;
+                    }
+                    runs++;
+                    if (fails.test(g)) {
+                        calls = candidate;
+                        olds = candidateOlds;
+                        best = g;
+                        removed = true;
+                    }
+                }
             }
         }
         return new Result(best, runs);

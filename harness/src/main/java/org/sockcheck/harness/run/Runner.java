@@ -289,7 +289,7 @@ public final class Runner {
         for (int i = 0; i < c.args().size(); i++) {
             Arg a = c.args().get(i);
             values.add(switch (call.params().get(i).kind()) {
-                case FD, INT, SIZE -> num(a, s);
+                case FD, INT, SIZE, PROTOCOL -> num(a, s);
                 case ADDR -> s.endpoint((Arg.Addr) a);
                 case DATA -> ((Arg.Data) a).bytes();
                 case DOMAIN, TYPE, HOW, OPTION, PROCESS -> name(a);

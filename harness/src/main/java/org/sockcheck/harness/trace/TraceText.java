@@ -495,7 +495,7 @@ public final class TraceText {
             skipSpace();
             char ch = peek();
             switch (param) {
-                case FD, INT, SIZE -> {
+                case FD, INT, SIZE, PROTOCOL -> {
                     if (ch == '$' && param == Calls.Arg.FD) {
                         return new Arg.Var(variable());
                     }

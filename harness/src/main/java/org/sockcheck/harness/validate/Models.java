@@ -44,7 +44,7 @@ public final class Models {
             "PROOF", "PROVE", "QED", "RECURSIVE", "STATE", "TAKE", "TEMPORAL", "USE", "WITNESS", "DEF", "DEFS",
             "DEFINE", "HIDE", "NEW", "PICK", "SUFFICES", "LEMMA", "PROPOSITION", "COROLLARY", "ONLY", "ANY", "NoHost",
             "NoSid", "Proc", "Hosts", "Procs", "Unborn", "Ports", "Data", "Fds", "Sids", "Profile", "RecvSizes", "Bridge",
-            "BridgeData");
+            "BridgeData", "BridgeProtocols", "Protocols", "ProtocolMax", "Unmodelled");
     /** A host's name: a capital letter, then ASCII letters, digits or _ (at most 64 in all). */
     private static final Pattern HOST = Pattern.compile("[A-Z][A-Za-z0-9_]{0,63}");
 
@@ -95,6 +95,7 @@ public final class Models {
         TreeSet<Integer> ports = new TreeSet<>();
         TreeSet<String> data = new TreeSet<>();
         TreeSet<Integer> sizes = new TreeSet<>();
+        TreeSet<Integer> protocols = new TreeSet<>(List.of(0));
         TreeSet<String> profiles = new TreeSet<>();
         int started = 1;
         int forked = 0;
@@ -129,6 +130,7 @@ public final class Models {
                         case Arg.Int i when kind == Calls.Arg.FD -> maxFd = Math.max(maxFd, clamp(i.value()));
                         case Arg.Int i when kind == Calls.Arg.SIZE && i.value() >= 1 ->
                                 sizes.add((int) i.value());
+                        case Arg.Int i when kind == Calls.Arg.PROTOCOL -> protocols.add((int) i.value());
                         case Arg.Name n when kind == Calls.Arg.PROCESS -> forked = Math.max(forked, number(n.name()));
                         default -> { }
                     }
@@ -156,7 +158,7 @@ public final class Models {
         if (sizes.isEmpty()) {
             sizes.add(1);
         }
-        return model(hosts, ports, data, sizes, started, forked, ephemeral, maxFd + 1, sids,
+        return model(hosts, ports, data, sizes, protocols, started, forked, ephemeral, maxFd + 1, sids,
                 profiles.isEmpty() ? "LINUX" : profiles.first());
     }
 
@@ -166,7 +168,7 @@ public final class Models {
      * lastFd.
      */
     private static SpecBridge.Constants model(TreeSet<String> hosts, TreeSet<Integer> ports, TreeSet<String> data,
-                                              TreeSet<Integer> sizes, int started, int forked, int ephemeral, int lastFd, int sids, String profile) {
+                                              TreeSet<Integer> sizes, TreeSet<Integer> protocols, int started, int forked, int ephemeral, int lastFd, int sids, String profile) {
         List<String> procs = new ArrayList<>();
         List<String> unborn = new ArrayList<>();
         for (int k = 1; k <= started; k++) {
@@ -183,7 +185,7 @@ public final class Models {
         return new SpecBridge.Constants(List.copyOf(hosts), procs, List.copyOf(ports),
                 java.util.stream.IntStream.range(base, base + ephemeral).boxed().toList(),
                 java.util.stream.IntStream.rangeClosed(3, lastFd).boxed().toList(), sids, List.copyOf(data), List.copyOf(sizes), profile,
-                unborn);
+                unborn, List.copyOf(protocols));
     }
 
     private static int number(String name) {
@@ -261,11 +263,13 @@ public final class Models {
         data.addAll(b.data());
         TreeSet<Integer> sizes = new TreeSet<>(a.recvSizes());
         sizes.addAll(b.recvSizes());
+        TreeSet<Integer> protocols = new TreeSet<>(a.protocols());
+        protocols.addAll(b.protocols());
         int started = grown(count(a, "p"), count(b, "p"), 1);
         int forked = grown(count(a, "c"), count(b, "c"), 1);
         int ephemeral = grown(a.ephemeralPorts().size(), b.ephemeralPorts().size(), 2);
         int lastFd = grown(a.fds().get(a.fds().size() - 1), b.fds().get(b.fds().size() - 1), 2);
-        return model(hosts, ports, data, sizes, started, forked, ephemeral, lastFd, grown(a.sids(), b.sids(), 4), a.profile());
+        return model(hosts, ports, data, sizes, protocols, started, forked, ephemeral, lastFd, grown(a.sids(), b.sids(), 4), a.profile());
     }
 
     /** have when it is enough for need, else need and some room. */

@@ -211,6 +211,9 @@ public final class Validator {
             long started = System.nanoTime();
             int exploredBefore = explored;
             deadline = started + maxNanos;
+            if (e instanceof Event.Call call && unmodelled(call) != null) {
+                return new Result(Kind.UNDECIDED, e.line(), text(call), unmodelled(call), explored, bounded);
+            }
             Step want = e instanceof Event.Call call ? step(call) : null;
             if (e instanceof Event.Call call && want == null) {
                 // Models sizes the model from the traces, so this is a model that was made for other traces.
@@ -506,6 +509,13 @@ public final class Validator {
                     }
                     p.put(param.spec(), (int) n);
                 }
+                case PROTOCOL -> {
+                    int n = (int) ((Arg.Int) a).value();
+                    if (!spec.constants().protocols().contains(n)) {
+                        return null;
+                    }
+                    p.put(param.spec(), n);
+                }
                 case TYPE, HOW -> p.put(param.spec(), ((Arg.Name) a).name());
                 case PROCESS -> {
                     String child = ((Arg.Name) a).name();
@@ -517,7 +527,30 @@ public final class Validator {
                 case DOMAIN, OPTION -> { }
             }
         }
+        // An argument left out has its own value (socket's protocol: 0).
+        for (int i = c.args().size(); i < call.params().size(); i++) {
+            Calls.Param param = call.params().get(i);
+            if (param.kind() == Calls.Arg.PROTOCOL) {
+                p.put(param.spec(), Integer.valueOf(param.written()));
+            }
+        }
         return new Step(call.action(), p);
+    }
+
+    /**
+     * Why the spec cannot judge this call whatever its model: a socket()
+     * that asks for a socket the spec does not have (Unmodelled in
+     * Sockets.tla: MPTCP, UDP-Lite, ICMP echo, raw sockets of ICMP, TCP,
+     * UDP or IPPROTO_RAW); null when it can.
+     */
+    private String unmodelled(Event.Call c) {
+        if (!c.op().equals("socket") || c.args().size() < 3 || !(c.args().get(1) instanceof Arg.Name type)
+                || !(c.args().get(2) instanceof Arg.Int protocol) || !spec.unmodelled(type.name(), protocol.value())) {
+            return null;
+        }
+        return "socket(INET, " + type.name() + ", " + protocol.value() + ") opens a socket the spec does not model"
+                + " (Unmodelled in spec/Sockets.tla: MPTCP, UDP-Lite and ICMP echo sockets, raw sockets of ICMP, TCP,"
+                + " UDP and IPPROTO_RAW and above)";
     }
 
     /**

@@ -46,11 +46,12 @@ public final class SpecBridge {
      * TLC model values of the same names; data are strings of bytes, one
      * character a byte ({@link #data(byte[])}); recvSizes: the sizes a recv
      * may ask for; unborn: the
-     * process names that exist only once forked.
+     * process names that exist only once forked; protocols: the protocol
+     * arguments socket() may take (Protocols of Sockets.tla).
      */
     public record Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
                             List<Integer> fds, int sids, List<String> data, List<Integer> recvSizes, String profile,
-                            List<String> unborn) {
+                            List<String> unborn, List<Integer> protocols) {
         /** A model for generated traces: two hosts with two processes each, two ports, three descriptors. */
         public static final Constants GENERATED = new Constants(List.of("A", "B"), List.of("p1", "p2"), List.of(80, 81),
                 List.of(40000, 40001, 40002), List.of(3, 4, 5), 8, List.of("d", "e"), List.of(1), "LINUX");
@@ -61,11 +62,18 @@ public final class SpecBridge {
             this(hosts, procs, ports, ephemeralPorts, fds, sids, data, recvSizes, profile, List.of());
         }
 
+        /** A model whose sockets are opened with protocol 0 only. */
+        public Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
+                         List<Integer> fds, int sids, List<String> data, List<Integer> recvSizes, String profile,
+                         List<String> unborn) {
+            this(hosts, procs, ports, ephemeralPorts, fds, sids, data, recvSizes, profile, unborn, List.of(0));
+        }
+
         /** Whether this model has every name, port, datum and descriptor of that one, and its profile. */
         public boolean covers(Constants need) {
             return hosts.containsAll(need.hosts) && procs.containsAll(need.procs) && ports.containsAll(need.ports)
                     && ephemeralPorts.containsAll(need.ephemeralPorts) && data.containsAll(need.data)
-                    && recvSizes.containsAll(need.recvSizes)
+                    && recvSizes.containsAll(need.recvSizes) && protocols.containsAll(need.protocols)
                     && fds.containsAll(need.fds) && sids >= need.sids && profile.equals(need.profile)
                     && unborn.containsAll(need.unborn)
                     && need.procs.stream().filter(p -> !need.unborn.contains(p)).noneMatch(unborn::contains);
@@ -286,6 +294,7 @@ public final class SpecBridge {
         b.append("    Sids = ").append(set(java.util.stream.IntStream.rangeClosed(1, c.sids()).boxed().toList())).append('\n');
         // A .cfg string takes no escapes: the data are a definition of the Bridge module (see bridgeModule).
         b.append("    Data <- BridgeData\n");
+        b.append("    Protocols <- BridgeProtocols\n");
         b.append("    RecvSizes = ").append(set(c.recvSizes())).append('\n');
         b.append("    Profile = \"").append(c.profile()).append("\"\n");
         b.append("    RecordEvents = TRUE\n    Lossy = FALSE\n    Duplicating = FALSE\n");
@@ -321,11 +330,11 @@ public final class SpecBridge {
      * default, UTF-8 since JDK 18).
      */
     static byte[] bridgeModule(Constants c) {
-        StringBuilder b = new StringBuilder("---- MODULE Bridge ----\nEXTENDS Sockets\nBridgeData == {");
+        StringBuilder b = new StringBuilder("---- MODULE Bridge ----\nEXTENDS Sockets, Integers\nBridgeData == {");
         for (int i = 0; i < c.data().size(); i++) {
             b.append(i == 0 ? "" : ", ").append(tlaString(c.data().get(i)));
         }
-        b.append("}\n====\n");
+        b.append("}\nBridgeProtocols == ").append(set(c.protocols())).append("\n====\n");
         java.nio.charset.Charset read = java.nio.charset.Charset.defaultCharset();
         if (!read.newEncoder().canEncode(b)) {
             throw new IllegalStateException("the JVM reads files as " + read + ", which cannot hold every byte of the data;"
@@ -382,6 +391,33 @@ public final class SpecBridge {
             throw new IllegalStateException("Listed is not a set: " + v);
         }
         return List.copyOf(l);
+    }
+
+    /** Unmodelled of Sockets.tla: the type and protocol pairs of socket() outside the model, read once. */
+    private java.util.Set<List<Object>> unmodelled;
+
+    /** Whether socket() of this type ("STREAM", ...) and protocol makes a socket the model has not (Unmodelled). */
+    public boolean unmodelled(String type, long protocol) {
+        if (unmodelled == null) {
+            OpDefNode def = null;
+            for (OpDefNode d : tool.getSpecProcessor().getRootModule().getOpDefs()) {
+                if (d.getName().toString().equals("Unmodelled") && d.getArity() == 0) {
+                    def = d;
+                }
+            }
+            if (def == null) {
+                throw new IllegalStateException("Sockets.tla has no operator Unmodelled");
+            }
+            // A union of sets is a lazy value in TLC: enumerate it first.
+            Object v = java(((Value) tool.eval(def.getBody(), tlc2.util.Context.Empty, init().tlc)).toSetEnum());
+            java.util.Set<List<Object>> pairs = new java.util.HashSet<>();
+            for (Object pair : (List<?>) v) {
+                List<?> p = (List<?>) pair;
+                pairs.add(List.of(p.get(0), ((Number) p.get(1)).longValue()));
+            }
+            unmodelled = pairs;
+        }
+        return unmodelled.contains(List.of(type, protocol));
     }
 
     /** The one initial state of Sockets.tla. */

@@ -168,6 +168,9 @@ public final class JdkImplementation implements Implementation {
         if (c.type() == SockType.RAW) {
             throw new Unsupported("raw sockets: java.nio has no raw IP channel");
         }
+        if (c.protocol() != 0 && c.protocol() != (c.type() == SockType.STREAM ? 6 : 17)) {
+            throw new Unsupported("socket() with protocol " + c.protocol() + ": java.nio opens TCP and UDP channels only");
+        }
         try {
             NetworkChannel ch = c.type() == SockType.STREAM ? SocketChannel.open(StandardProtocolFamily.INET)
                     : DatagramChannel.open(StandardProtocolFamily.INET);
