@@ -73,6 +73,7 @@ WriteShutdown == {"WR"}
 ReuseOn == {TRUE}
 NoReuse == {}
 HostAddrs == Hosts
+NamedPorts == AllPorts
 LabelledPorts == Ports
 LabelledOrNone == Ports \cup {0}
 \* A raw socket's protocol: one that no modelled stack carries (RFC 3692 keeps 253 for experiments).

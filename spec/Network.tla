@@ -35,6 +35,9 @@ ASSUME RecvSizes \subseteq Nat \ {0}
 (***************************************************************************)
 ANY == "*"
 NoHost == "-"
+\* The result of a call the model cannot follow (a destination that is no
+\* host of the model): a trace that makes it is not judged, and says so.
+OutsideModel == "outside the model"
 NoSid == 0
 Proc == Hosts \X Procs
 AllPorts == Ports \cup EphemeralPorts

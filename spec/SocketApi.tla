@@ -195,9 +195,21 @@ TakenOver(s, lip, lport, rip, rport) ==
     [o \in Sids |-> IF o # s /\ SameFourTuple(o, s, lip, lport, rip, rport) /\ TakesOver(s, o)
                     THEN FreeSocket ELSE sock[o]]
 
+\* Where a call addressed to ip goes. The wildcard address as a destination
+\* means this host: Linux sends to the socket's own address, or, for a socket
+\* that has none, to 127.0.0.1, which is no host of the model (NoHost: the
+\* call is outside the model); BSD sends to the host's first address, here
+\* its one address (in_pcbconnect_setup). Probed on Linux 6.18.
+Dest(p, x, ip) ==
+    IF ip # ANY THEN ip
+    ELSE IF x.lip # ANY THEN x.lip
+    ELSE IF Profile = "POSIX" THEN p[1]
+    ELSE NoHost
+
 (* Connect: TCP sends SYN and waits in SYN-SENT (RFC 9293 3.5); the call *)
 (* returns later, in ConnectReturns. An unbound socket gets an ephemeral *)
-(* port and the host's address. Each 4-tuple has one socket (S14). UDP   *)
+(* port and the host's address (Dest: where the wildcard address goes).  *)
+(* Each 4-tuple has one socket (S14). UDP   *)
 (* and raw sockets only record the peer (S6). A socket may connect again *)
 (* after an attempt failed; on Linux not once it was connected (conn).    *)
 Connect(p, f, ip, port) ==
@@ -205,40 +217,49 @@ Connect(p, f, ip, port) ==
     /\ IF ~Open(p, f) THEN Fail(p, "connect", "EBADF")
        ELSE LET s == SockOf(p, f)
                 x == sock[s]
+                dst == Dest(p, x, ip)
                 lip == p[1]
                 lport == IF x.lport # 0 THEN x.lport
                          ELSE IF FreeEphemeral(s, lip) = {} THEN 0 ELSE Min(FreeEphemeral(s, lip))
+                \* The connect proper, once the checks before it passed.
+                Connects ==
+                    IF x.proto = "tcp" /\ FourTupleTaken(s, lip, lport, dst, port) THEN
+                         \* Linux has set the peer's address before it finds the 4-tuple taken and
+                         \* keeps it (tcp_v4_connect zeroes only the port): a later listen shows it.
+                         /\ Record(p, "connect", "EADDRNOTAVAIL")
+                         /\ sock' = IF Profile = "LINUX" THEN [sock EXCEPT ![s].rip = dst, ![s].rport = 0] ELSE sock
+                         /\ UNCHANGED <<fdt, alive, pending, net>>
+                    ELSE IF x.proto = "tcp" THEN
+                         /\ sock' = [TakenOver(s, lip, lport, dst, port) EXCEPT ![s].lip = lip, ![s].lport = lport, ![s].rip = dst, ![s].rport = port,
+                                                 ![s].picked = IF x.lport = 0 THEN TRUE ELSE x.picked, ![s].pickedip = (x.lip = ANY),
+                                                 ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
+                                                 ![s].st = "SYN-SENT", ![s].snduna = 0, ![s].sndnxt = 1,
+                                                 ![s].rcvnxt = 0, ![s].err = "none", ![s].finseq = 0,
+                                                 \* POSIX: a socket connects afresh. Linux keeps the shutdown flags
+                                                 \* a failed shutdown set: sends fail (EPIPE), reads give end of file.
+                                                 ![s].wrshut = Profile = "LINUX" /\ @, ![s].rdshut = Profile = "LINUX" /\ @,
+                                                 ![s].fin = FALSE,
+                                                 ![s].stream = "", ![s].got = 0, ![s].gap = FALSE]
+                         /\ net' = net \cup {Seg("tcp", "SYN", <<lip, lport>>, <<dst, port>>, 0, 0, "none")}
+                         /\ pending' = [pending EXCEPT ![p] = Waiting("connect", f, 0)]
+                         /\ Record(p, "connect", "pending")
+                         /\ UNCHANGED <<fdt, alive>>
+                    ELSE /\ sock' = [sock EXCEPT ![s].lip = IF x.proto = "raw" THEN x.lip ELSE lip,
+                                                 ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
+                                                 ![s].lport = IF x.proto = "raw" THEN 0 ELSE lport,
+                                                 ![s].rip = dst, ![s].rport = IF x.proto = "raw" THEN 0 ELSE port]
+                         /\ Record(p, "connect", 0)
+                         /\ UNCHANGED <<fdt, alive, pending, net>>
             IN
        IF x.proto = "tcp" /\ x.st = "SYN-SENT" THEN Fail(p, "connect", "EALREADY")
        ELSE IF x.proto = "tcp" /\ (x.st # "CLOSED" \/ (Profile = "LINUX" /\ x.conn)) THEN Fail(p, "connect", "EISCONN")
+       ELSE IF dst = NoHost THEN Fail(p, "connect", OutsideModel)
        ELSE IF lport = 0 /\ x.proto # "raw" THEN Fail(p, "connect", "EAGAIN")
-       ELSE IF x.proto = "tcp" /\ FourTupleTaken(s, lip, lport, ip, port) THEN
-            \* Linux has set the peer's address before it finds the 4-tuple taken and
-            \* keeps it (tcp_v4_connect zeroes only the port): a later listen shows it.
-            /\ Record(p, "connect", "EADDRNOTAVAIL")
-            /\ sock' = IF Profile = "LINUX" THEN [sock EXCEPT ![s].rip = ip, ![s].rport = 0] ELSE sock
-            /\ UNCHANGED <<fdt, alive, pending, net>>
-       ELSE IF x.proto = "tcp" THEN
-            /\ sock' = [TakenOver(s, lip, lport, ip, port) EXCEPT ![s].lip = lip, ![s].lport = lport, ![s].rip = ip, ![s].rport = port,
-                                    ![s].picked = IF x.lport = 0 THEN TRUE ELSE x.picked, ![s].pickedip = (x.lip = ANY),
-                                    ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
-                                    ![s].st = "SYN-SENT", ![s].snduna = 0, ![s].sndnxt = 1,
-                                    ![s].rcvnxt = 0, ![s].err = "none", ![s].finseq = 0,
-                                    \* POSIX: a socket connects afresh. Linux keeps the shutdown flags
-                                    \* a failed shutdown set: sends fail (EPIPE), reads give end of file.
-                                    ![s].wrshut = Profile = "LINUX" /\ @, ![s].rdshut = Profile = "LINUX" /\ @,
-                                    ![s].fin = FALSE,
-                                    ![s].stream = "", ![s].got = 0, ![s].gap = FALSE]
-            /\ net' = net \cup {Seg("tcp", "SYN", <<lip, lport>>, <<ip, port>>, 0, 0, "none")}
-            /\ pending' = [pending EXCEPT ![p] = Waiting("connect", f, 0)]
-            /\ Record(p, "connect", "pending")
-            /\ UNCHANGED <<fdt, alive>>
-       ELSE /\ sock' = [sock EXCEPT ![s].lip = IF x.proto = "raw" THEN x.lip ELSE lip,
-                                    ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
-                                    ![s].lport = IF x.proto = "raw" THEN 0 ELSE lport,
-                                    ![s].rip = ip, ![s].rport = IF x.proto = "raw" THEN 0 ELSE port]
-            /\ Record(p, "connect", 0)
-            /\ UNCHANGED <<fdt, alive, pending, net>>
+       \* Port 0 names no socket: Linux sends the SYN all the same (no listener
+       \* answers, so it is refused) and lets UDP connect (see GetPeerName,
+       \* UdpCandidates); BSD refuses it at once (in_pcbconnect_setup).
+       ELSE IF port = 0 /\ x.proto # "raw" /\ Profile = "POSIX" THEN Fail(p, "connect", "EADDRNOTAVAIL") \/ Connects
+       ELSE Connects
 
 (* ConnectReturns: the waiting connect returns 0 once the connection is  *)
 (* established, or the error that ended the handshake.                   *)
@@ -344,10 +365,17 @@ SendTo(p, f, d, ip, port) ==
     /\ IF ~Open(p, f) THEN Fail(p, "sendto", "EBADF")
        ELSE LET s == SockOf(p, f)
                 x == sock[s]
+                dst == Dest(p, x, ip)
             IN
        \* Linux ignores the address of a sendto on a stream socket: it is a send.
        IF x.proto = "tcp" /\ Profile = "LINUX" THEN Send(p, f, d)
        ELSE IF x.proto = "tcp" THEN Fail(p, "sendto", IF x.st \in {"ESTABLISHED", "CLOSE-WAIT"} THEN "EISCONN" ELSE "EPIPE")
+       \* A datagram to port 0: Linux's udp_sendmsg refuses it (EINVAL) before it
+       \* looks at anything else, having bound the socket; BSD says EADDRNOTAVAIL.
+       ELSE IF x.proto = "udp" /\ port = 0 THEN
+            IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EINVAL")
+            ELSE \E e \in IF Profile = "LINUX" THEN {"EINVAL"} ELSE {"EINVAL", "EADDRNOTAVAIL"} : Fail(p, "sendto", e)
+       ELSE IF dst = NoHost THEN Fail(p, "sendto", OutsideModel)
        ELSE IF x.err # "none" THEN Record(p, "sendto", x.err) /\ sock' = [sock EXCEPT ![s].err = "none"]
                                    /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN
@@ -357,7 +385,7 @@ SendTo(p, f, d, ip, port) ==
             IN /\ sock' = [sock EXCEPT ![s].lport = lport,
                                        ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse]
                /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
-                                       <<p[1], lport>>, <<ip, IF x.proto = "raw" THEN 0 ELSE port>>, x.protocol, 0, d)}
+                                       <<p[1], lport>>, <<dst, IF x.proto = "raw" THEN 0 ELSE port>>, x.protocol, 0, d)}
                /\ Record(p, "sendto", Len(d))
                /\ UNCHANGED <<fdt, alive, pending>>
 
@@ -561,7 +589,10 @@ GetPeerName(p, f) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "getpeername", "EBADF")
        ELSE LET x == sock[SockOf(p, f)] IN
+            \* Linux has no peer without a port (inet_getname): a raw socket's, a UDP
+            \* socket's connected to port 0 (probed on Linux 6.18).
             IF x.rip = NoHost \/ (x.proto = "tcp" /\ x.st \in {"CLOSED", "SYN-SENT", "LISTEN"})
+               \/ (Profile = "LINUX" /\ x.rport = 0)
             THEN Fail(p, "getpeername", "ENOTCONN")
             ELSE Record(p, "getpeername", <<x.rip, x.rport>>) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
 ==============================================================================

@@ -25,9 +25,12 @@ Unmodelled == {<<"STREAM", 262>>, <<"DGRAM", 1>>, <<"DGRAM", 136>>}
 Hows == {"RD", "WR", "RDWR"}
 Addrs == Hosts \cup {ANY}
 \* Any port a trace can name: a label, or one the stack picked (a connect
-\* to the port getsockname showed, a bind to a port freed since).
+\* to the port getsockname showed, a bind to a port freed since), or 0.
+\* A destination may be the wildcard address (see Dest in SocketApi.tla).
 BindPorts == AllPorts \cup {0}
-ConnectPorts == AllPorts
+ConnectPorts == AllPorts \cup {0}
+SendPorts == AllPorts \cup {0}
+DestAddrs == Hosts \cup {ANY}
 ReuseValues == BOOLEAN
 
 Init ==
@@ -48,11 +51,11 @@ User ==
         \/ \E f \in Fds :
             \/ \E ip \in Addrs, port \in BindPorts : Bind(p, f, ip, port)
             \/ Listen(p, f)
-            \/ \E ip \in Hosts, port \in ConnectPorts : Connect(p, f, ip, port)
+            \/ \E ip \in DestAddrs, port \in ConnectPorts : Connect(p, f, ip, port)
             \/ Accept(p, f)
             \/ \E d \in Data : Send(p, f, d)
             \* A datagram may go to an ephemeral port too: the answer to a sender that never bound (S19).
-            \/ \E d \in Data, ip \in Hosts, port \in AllPorts : SendTo(p, f, d, ip, port)
+            \/ \E d \in Data, ip \in DestAddrs, port \in SendPorts : SendTo(p, f, d, ip, port)
             \/ \E n \in RecvSizes : Recv(p, f, "recv", n) \/ Recv(p, f, "recvfrom", n)
             \/ \E how \in Hows : Shutdown(p, f, how)
             \/ Close(p, f)
@@ -173,7 +176,9 @@ RawHasNoPort == \A s \in Sids : sock[s].proto = "raw" => sock[s].lport = 0 /\ so
 ConnectedHasRemote ==
     \A s \in Sids :
         LiveTcp(s) /\ sock[s].st # "LISTEN" =>
-            sock[s].rip \in Hosts /\ sock[s].rport # 0 /\ sock[s].lip \in Hosts /\ sock[s].lport # 0
+            /\ sock[s].rip \in Hosts /\ sock[s].lip \in Hosts /\ sock[s].lport # 0
+            \* A SYN to port 0 (Linux sends one) is answered by a reset.
+            /\ sock[s].rport # 0 \/ sock[s].st = "SYN-SENT"
 
 (* ListenerHasNoRemote (S9): a listener waits for anyone: it has a port  *)
 (* and no remote port. Linux still shows the address of the peer of an   *)

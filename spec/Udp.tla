@@ -9,17 +9,22 @@ EXTENDS Network
 
 \* S15: a connected socket whose four addresses match, then one bound to the
 \* exact address, then one bound to the wildcard.
+\* A socket connected to port 0 (Linux lets UDP connect so) takes datagrams
+\* from any port of its peer's address, after one connected to that port
+\* (udp4_lib_lookup's score). No socket has port 0.
 UdpCandidates(m, connected, ip) ==
     {s \in Sids : /\ sock[s].proto = "udp" /\ sock[s].host = m.dst[1]
-                  /\ sock[s].lport = m.dst[2] /\ sock[s].lip = ip
-                  /\ IF connected THEN sock[s].rip = m.src[1] /\ sock[s].rport = m.src[2]
+                  /\ sock[s].lport = m.dst[2] /\ m.dst[2] # 0 /\ sock[s].lip = ip
+                  /\ IF connected THEN sock[s].rip = m.src[1] /\ sock[s].rport \in {m.src[2], 0}
                                   ELSE sock[s].rip = NoHost}
 
 UdpTarget(m) ==
     LET c1 == UdpCandidates(m, TRUE, m.dst[1]) \cup UdpCandidates(m, TRUE, ANY)
+        c0 == {s \in c1 : sock[s].rport = m.src[2]}
         c2 == UdpCandidates(m, FALSE, m.dst[1])
         c3 == UdpCandidates(m, FALSE, ANY)
-    IN IF c1 # {} THEN Min(c1) ELSE IF c2 # {} THEN Min(c2) ELSE IF c3 # {} THEN Min(c3) ELSE NoSid
+    IN IF c0 # {} THEN Min(c0) ELSE IF c1 # {} THEN Min(c1)
+       ELSE IF c2 # {} THEN Min(c2) ELSE IF c3 # {} THEN Min(c3) ELSE NoSid
 
 Datagram(from, data) == [from |-> from, data |-> data]
 

@@ -12,12 +12,8 @@ final class Host {
     /** The socket table, in creation order. */
     final List<Sock> sockets = new ArrayList<>();
     final Map<String, Process> processes = new HashMap<>();
-    /** Where the search for a free ephemeral port starts next. */
-    int nextEphemeral;
-
-    Host(String name, String ip, int firstEphemeral) {
+    Host(String name, String ip) {
         this.name = name;
         this.ip = ip;
-        this.nextEphemeral = firstEphemeral;
     }
 }

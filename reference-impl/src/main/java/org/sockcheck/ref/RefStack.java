@@ -81,7 +81,7 @@ public final class RefStack {
         if (byIp.containsKey(ip)) {
             throw new IllegalArgumentException("address " + ip + " already belongs to a host");
         }
-        Host h = new Host(name, ip, limits.ephemeralFirst());
+        Host h = new Host(name, ip);
         hosts.put(name, h);
         byIp.put(ip, h);
     }
@@ -362,9 +362,18 @@ public final class RefStack {
             // once connected, after its connection ended.
             return fail(Errno.EISCONN);
         }
+        addr = destination(s, addr);
+        if (addr == null) {
+            // Linux: to 127.0.0.1, no host here (the spec: outside the model).
+            return fail(Errno.ENETUNREACH);
+        }
         int lport = s.bound() || s.proto == Proto.RAW ? s.local.port() : freeEphemeral(s, s.host.ip);
         if (lport == 0 && s.proto != Proto.RAW) {
             return fail(Errno.EAGAIN);
+        }
+        if (addr.port() == 0 && s.proto != Proto.RAW && profile == Profile.POSIX) {
+            // Port 0 names no socket; BSD refuses it at once (Linux sends the SYN, or lets UDP connect).
+            return fail(Errno.EADDRNOTAVAIL);
         }
         Endpoint local = new Endpoint(s.host.ip, lport);
         if (s.tcp() && fourTupleTaken(s, local, addr)) {
@@ -418,6 +427,20 @@ public final class RefStack {
         net.add(Segment.tcp(Kind.SYN, local, addr, 0, 0));
         p.pending = new Process.Pending("connect", fd, 0);
         return new Outcome.Blocked("connect waits for the handshake");
+    }
+
+    /**
+     * Where a call addressed to addr goes (spec: Dest): the wildcard address means this host, the
+     * socket's own address; a socket with none goes, on Linux, to 127.0.0.1, no host here (null).
+     */
+    private Endpoint destination(Sock s, Endpoint addr) {
+        if (!addr.wildcardIp()) {
+            return addr;
+        }
+        if (!s.local.wildcardIp()) {
+            return new Endpoint(s.local.ip(), addr.port());
+        }
+        return profile == Profile.POSIX ? new Endpoint(s.host.ip, addr.port()) : null;
     }
 
     /** ConnectReturns: connect returns 0 once the connection is established, or the error that ended it. */
@@ -525,6 +548,14 @@ public final class RefStack {
         }
         if (s.tcp()) {
             return fail(s.state == TcpState.ESTABLISHED || s.state == TcpState.CLOSE_WAIT ? Errno.EISCONN : Errno.EPIPE);
+        }
+        if (s.proto == Proto.UDP && to.port() == 0) {
+            // udp_sendmsg refuses port 0 before anything else, the socket bound by then on Linux.
+            return fail(!bindsFirst(s) || autobind(s) ? Errno.EINVAL : Errno.EAGAIN);
+        }
+        to = destination(s, to);
+        if (to == null) {
+            return fail(Errno.ENETUNREACH);
         }
         if (s.err != null) {
             return fail(takeError(s));
@@ -738,8 +769,10 @@ public final class RefStack {
 
     /** GetPeerName reads the remote address (S6) of a connected socket. */
     Outcome getPeerName(Sock s) {
+        // Linux has no peer without a port (inet_getname): a raw socket's, a UDP socket's connected to port 0.
         boolean unconnected = s.remote == null || (s.tcp()
-                && (s.state == TcpState.CLOSED || s.state == TcpState.SYN_SENT || s.state == TcpState.LISTEN));
+                && (s.state == TcpState.CLOSED || s.state == TcpState.SYN_SENT || s.state == TcpState.LISTEN))
+                || (profile == Profile.LINUX && s.remote.port() == 0);
         return unconnected ? fail(Errno.ENOTCONN) : new Outcome.Address(s.remote);
     }
 
@@ -866,12 +899,14 @@ public final class RefStack {
         return true;
     }
 
-    /** The next free ephemeral port of the host, or 0 when all are taken. */
+    /**
+     * The lowest free ephemeral port of the host, or 0 when all are taken (spec: Min of
+     * FreeEphemeral). A port freed is the next one picked, as in the spec; where a stack picks
+     * another (Linux starts from a random offset) only the ports' names in a trace differ, except
+     * where the old port's 4-tuple lives on at the other end (found by hunt --impl ref, seed 7).
+     */
     private int freeEphemeral(Sock s, String ip) {
-        Host h = s.host;
-        for (int i = 0; i <= limits.ephemeralLast() - limits.ephemeralFirst(); i++) {
-            int port = h.nextEphemeral;
-            h.nextEphemeral = port == limits.ephemeralLast() ? limits.ephemeralFirst() : port + 1;
+        for (int port = limits.ephemeralFirst(); port <= limits.ephemeralLast(); port++) {
             if (!conflicts(s, ip, port)) {
                 return port;
             }
@@ -1480,16 +1515,25 @@ public final class RefStack {
      * to the exact address, then one bound to the wildcard.
      */
     private static Sock udpTarget(Host h, Segment m) {
+        Sock toAnyPort = null;
         Sock exact = null;
         Sock any = null;
         for (Sock s : h.sockets) {
-            if (s.proto != Proto.UDP || s.local.port() != m.dst().port()) {
+            if (s.proto != Proto.UDP || s.local.port() != m.dst().port() || m.dst().port() == 0) {
                 continue;
             }
             boolean ipMatches = s.local.ip().equals(m.dst().ip());
             if (s.connected()) {
-                if (m.src().equals(s.remote) && (ipMatches || s.local.wildcardIp())) {
-                    return s;
+                // One connected to port 0 (Linux lets UDP connect so) takes any port of its peer's address,
+                // after one connected to the sender's port.
+                boolean from = m.src().ip().equals(s.remote.ip());
+                if (from && (ipMatches || s.local.wildcardIp())) {
+                    if (s.remote.port() == m.src().port()) {
+                        return s;
+                    }
+                    if (s.remote.port() == 0 && toAnyPort == null) {
+                        toAnyPort = s;
+                    }
                 }
             } else if (ipMatches && exact == null) {
                 exact = s;
@@ -1497,7 +1541,7 @@ public final class RefStack {
                 any = s;
             }
         }
-        return exact != null ? exact : any;
+        return toAnyPort != null ? toAnyPort : exact != null ? exact : any;
     }
 
     /**

@@ -36,7 +36,8 @@ public final class Generator {
     /** What the stacks and the network do between two calls (Returns and Network in Sockets.tla). */
     static final Set<String> SETTLE = SpecText.kinds().settling();
     private static final Set<String> RARE = Set.of("Exit", "Fork");
-    private static final Set<String> ARTEFACTS = Set.of("EMFILE", "ENOBUFS", "EAGAIN");
+    private static final Set<String> ARTEFACTS = Set.of("EMFILE", "ENOBUFS", "EAGAIN",
+            org.sockcheck.harness.validate.Validator.OUTSIDE_MODEL);
     private static final int SETTLE_LIMIT = 200;
 
     /** A call taken and settled, not yet part of the walk. */

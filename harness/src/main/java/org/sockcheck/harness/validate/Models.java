@@ -44,7 +44,7 @@ public final class Models {
             "PROOF", "PROVE", "QED", "RECURSIVE", "STATE", "TAKE", "TEMPORAL", "USE", "WITNESS", "DEF", "DEFS",
             "DEFINE", "HIDE", "NEW", "PICK", "SUFFICES", "LEMMA", "PROPOSITION", "COROLLARY", "ONLY", "ANY", "NoHost",
             "NoSid", "Proc", "Hosts", "Procs", "Unborn", "Ports", "Data", "Fds", "Sids", "Profile", "RecvSizes", "Bridge",
-            "BridgeData", "BridgeProtocols", "Protocols", "ProtocolMax", "Unmodelled");
+            "BridgeData", "BridgeProtocols", "BridgeHosts", "BridgeNamedPorts", "Protocols", "ProtocolMax", "Unmodelled");
     /** A host's name: a capital letter, then ASCII letters, digits or _ (at most 64 in all). */
     private static final Pattern HOST = Pattern.compile("[A-Z][A-Za-z0-9_]{0,63}");
 

@@ -36,7 +36,21 @@ public final class SpecJudge implements Judge {
      * a trace of twelve processes does not slow the judging of the others).
      */
     private final List<Validator> models = new ArrayList<>();
-    private final Map<String, Validator.Result> decided = new HashMap<>();
+    /**
+     * At most this many models stay (each is tens of megabytes: TLC's tree
+     * of the spec and the successors it remembers); the least recently used
+     * larger one goes first, the ordinary ones stay. Unbounded, a hunt whose
+     * walks need many model sizes ran out of memory.
+     */
+    private static final int MAX_MODELS = 6;
+    /** Verdicts of runs judged already, the least recently used dropped past this many. */
+    private static final int MAX_DECIDED = 512;
+    private final Map<String, Validator.Result> decided = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Validator.Result> eldest) {
+            return size() > MAX_DECIDED;
+        }
+    };
 
     private SpecJudge(Duration limit) {
         this.limit = limit;
@@ -117,6 +131,8 @@ public final class SpecJudge implements Judge {
         SpecBridge.Constants need = Models.forTraces(List.of(t));
         Validator have = covering(need);
         if (have != null) {
+            models.remove(have);
+            models.add(have);
             return have;
         }
         try {
@@ -128,6 +144,13 @@ public final class SpecJudge implements Judge {
                 models.remove(ordinary);
             }
             models.add(grown);
+            for (int k = 0; models.size() > MAX_MODELS && k < models.size(); ) {
+                if (Models.ordinary(models.get(k).spec().constants()) || models.get(k) == grown) {
+                    k++;
+                } else {
+                    models.remove(k);
+                }
+            }
             return grown;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

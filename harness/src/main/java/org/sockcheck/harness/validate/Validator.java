@@ -245,6 +245,11 @@ public final class Validator {
                         "searched %d states in %.1f s for this event, the search's time limit", explored - exploredBefore,
                         (System.nanoTime() - started) / 1e9), explored, true);
             }
+            if (next.isEmpty() && allowed.equals(java.util.Set.of(Render.shown(OUTSIDE_MODEL)))) {
+                return new Result(Kind.UNDECIDED, e.line(), text(e), "the spec cannot follow this call: its destination"
+                        + " is no host of the model (the wildcard address from a socket with no address of its own,"
+                        + " which Linux sends to 127.0.0.1; Dest in spec/SocketApi.tla)", explored, bounded);
+            }
             if (next.isEmpty()) {
                 Node before = frontier.iterator().next();
                 return new Result(Kind.REJECTED, e.line(), text(e), allowed.isEmpty() ? "no such step" : String.join(" | ", allowed),
@@ -271,6 +276,9 @@ public final class Validator {
      * The nodes that explain event e (want: the call in the spec's terms),
      * from these nodes; what the spec allowed there goes to allowed.
      */
+    /** The result the spec gives a call it cannot follow (OutsideModel in Network.tla). */
+    public static final String OUTSIDE_MODEL = "outside the model";
+
     private Set<Node> match(Event e, Step want, List<Node> nodes, Set<String> allowed, boolean quick) {
         Set<Node> next = new LinkedHashSet<>();
         switch (e) {

@@ -40,7 +40,7 @@ class ModelCheckTest {
 
     @Test
     void manifestListsTheModels() throws Exception {
-        assertEquals(List.of("small", "standard", "liveness", "raw", "reuse", "fourtuple", "closing"),
+        assertEquals(List.of("small", "standard", "liveness", "raw", "reuse", "fourtuple", "closing", "destinations"),
                 List.copyOf(Manifest.read(SPEC.resolve("manifest.json")).models().keySet()));
     }
 

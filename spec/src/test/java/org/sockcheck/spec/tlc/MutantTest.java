@@ -31,9 +31,9 @@ class MutantTest {
     static Stream<Mutant> mutants() {
         return Stream.of(
                 new Mutant("bind without the in-use check", "standard.cfg", "UdpIdentifiedByLocalAddress", List.of(
-                        new Edit("SocketApi.tla", "ELSE IF port # 0 /\\ Conflicts(s, ip, port) THEN", "ELSE IF FALSE THEN"))),
+                        new Edit("SocketApi.tla", "(port # 0 /\\ Conflicts(s, ip, port))", "(port # 0 /\\ FALSE)"))),
                 new Mutant("two listeners on one address", "small.cfg", "OneListenerPerAddress", List.of(
-                        new Edit("SocketApi.tla", "ELSE IF port # 0 /\\ Conflicts(s, ip, port) THEN", "ELSE IF FALSE THEN"),
+                        new Edit("SocketApi.tla", "(port # 0 /\\ Conflicts(s, ip, port))", "(port # 0 /\\ FALSE)"),
                         new Edit("SocketApi.tla", "ELSE IF sock[s].lport # 0 /\\ (AnotherListener(s)",
                                 "ELSE IF FALSE /\\ (AnotherListener(s)"))),
                 new Mutant("a UDP socket reaching ESTABLISHED", "standard.cfg", "UdpIsNeverEstablished", List.of(
@@ -56,7 +56,7 @@ class MutantTest {
                 new Mutant("stream data delivered out of its place", "small.cfg", "StreamIsInOrderPrefix", List.of(
                         new Edit("Tcp.tla", "![s].got = m.seq,", "![s].got = m.seq + 1,"))),
                 new Mutant("a connect that skips the 4-tuple check", "fourtuple.cfg", "DemuxIsUnique", List.of(
-                        new Edit("SocketApi.tla", "x.proto = \"tcp\" /\\ FourTupleTaken(s, lip, lport, ip, port)",
+                        new Edit("SocketApi.tla", "x.proto = \"tcp\" /\\ FourTupleTaken(s, lip, lport, dst, port)",
                                 "x.proto = \"tcp\" /\\ FALSE"))),
                 new Mutant("stream segments taken in any order", "closing.cfg", "StreamIsInOrderPrefix", List.of(
                         new Edit("Tcp.tla", "       /\\ m.seq = sock[s].rcvnxt\n       /\\ ~ReadsNoMore(s)\n",

@@ -372,6 +372,8 @@ public final class JdkImplementation implements Implementation {
             case SocketException s when m.contains("reset") -> Errno.ECONNRESET;
             case SocketException s when m.contains("not connected") -> Errno.ENOTCONN;
             case SocketException s when m.contains("Invalid argument") -> Errno.EINVAL;
+            // The JDK refuses port 0 as a destination before any system call ("Can't connect to port 0").
+            case SocketException s when m.contains("to port 0") -> Errno.EINVAL;
             case IOException io when m.contains("Broken pipe") -> Errno.EPIPE;
             case IOException io when m.contains("reset") -> Errno.ECONNRESET;
             case IOException io when m.contains("refused") -> Errno.ECONNREFUSED;
