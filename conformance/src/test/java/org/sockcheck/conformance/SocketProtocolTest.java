@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.sockcheck.harness.trace.Trace;
-import org.sockcheck.harness.trace.TraceText;
-import org.sockcheck.harness.validate.Models;
 import org.sockcheck.harness.validate.Validator;
-import org.sockcheck.spec.tlc.SpecBridge;
 
 /**
  * socket()'s protocol argument as the spec judges it: the errno for a
@@ -18,22 +14,16 @@ import org.sockcheck.spec.tlc.SpecBridge;
  * (Unmodelled) leaves the trace not judged rather than judged wrongly.
  */
 class SocketProtocolTest {
-    private static Validator.Result judge(String profile, String... lines) throws Exception {
-        Trace t = TraceText.parse("protocol.trace",
-                "version 1\nprofile " + profile + "\n\n" + String.join("\n", lines) + "\n");
-        return new Validator(SpecBridge.load(Models.forTraces(List.of(t)))).validate(t);
-    }
-
     @Test
     void aProtocolOfTheOtherTypeIsRefusedAsEachProfileSays() throws Exception {
-        assertTrue(judge("LINUX", "A.p1: socket(INET, STREAM, 17) = EPROTONOSUPPORT").accepted());
-        assertEquals(4, judge("LINUX", "A.p1: socket(INET, STREAM, 17) = EPROTOTYPE").line());
-        assertTrue(judge("POSIX", "A.p1: socket(INET, STREAM, 17) = EPROTOTYPE").accepted());
-        assertTrue(judge("LINUX", "A.p1: socket(INET, DGRAM, 300) = EINVAL").accepted());
-        assertEquals(4, judge("POSIX", "A.p1: socket(INET, DGRAM, 300) = EINVAL").line());
-        assertTrue(judge("LINUX", "A.p1: socket(INET, RAW, -1) = EINVAL").accepted());
-        assertEquals(4, judge("LINUX", "A.p1: socket(INET, RAW, 0) = 3").line());
-        assertTrue(judge("LINUX", "A.p1: socket(INET, STREAM) = 3", "A.p1: socket(INET, STREAM, 6) = 4").accepted());
+        assertTrue(SpecTraces.judge("LINUX", "A.p1: socket(INET, STREAM, 17) = EPROTONOSUPPORT").accepted());
+        assertEquals(4, SpecTraces.judge("LINUX", "A.p1: socket(INET, STREAM, 17) = EPROTOTYPE").line());
+        assertTrue(SpecTraces.judge("POSIX", "A.p1: socket(INET, STREAM, 17) = EPROTOTYPE").accepted());
+        assertTrue(SpecTraces.judge("LINUX", "A.p1: socket(INET, DGRAM, 300) = EINVAL").accepted());
+        assertEquals(4, SpecTraces.judge("POSIX", "A.p1: socket(INET, DGRAM, 300) = EINVAL").line());
+        assertTrue(SpecTraces.judge("LINUX", "A.p1: socket(INET, RAW, -1) = EINVAL").accepted());
+        assertEquals(4, SpecTraces.judge("LINUX", "A.p1: socket(INET, RAW, 0) = 3").line());
+        assertTrue(SpecTraces.judge("LINUX", "A.p1: socket(INET, STREAM) = 3", "A.p1: socket(INET, STREAM, 6) = 4").accepted());
     }
 
     @Test
@@ -44,10 +34,10 @@ class SocketProtocolTest {
             "B.p1: socket(INET, RAW, 254) = 3",
             "B.p1: sendto(3, \"x\", A:80) = 1",
         };
-        Validator.Result same = judge("LINUX", concat(sent, "A.p1: recvfrom(4, 10) = \"x\" from B:*",
+        Validator.Result same = SpecTraces.judge("LINUX", concat(sent, "A.p1: recvfrom(4, 10) = \"x\" from B:*",
                 "A.p1: recv(3, 10) blocks"));
         assertTrue(same.accepted(), same.describe("the 254 socket takes it, the 253 socket waits"));
-        Validator.Result other = judge("LINUX", concat(sent, "A.p1: recvfrom(3, 10) = \"x\" from B:*"));
+        Validator.Result other = SpecTraces.judge("LINUX", concat(sent, "A.p1: recvfrom(3, 10) = \"x\" from B:*"));
         assertEquals(8, other.line(), other.describe("a 253 socket that takes a 254 datagram"));
     }
 
@@ -55,7 +45,7 @@ class SocketProtocolTest {
     void aSocketTheModelHasNotLeavesTheTraceNotJudged() throws Exception {
         for (String call : List.of("socket(INET, STREAM, 262) = 3", "socket(INET, DGRAM, 136) = 3",
                 "socket(INET, RAW, 6) = 3", "socket(INET, RAW, 255) = 3")) {
-            Validator.Result r = judge("LINUX", "A.p1: " + call, "A.p1: close(3) = 0");
+            Validator.Result r = SpecTraces.judge("LINUX", "A.p1: " + call, "A.p1: close(3) = 0");
             assertEquals(Validator.Kind.UNDECIDED, r.kind(), call);
             assertTrue(r.allowed().contains("Unmodelled"), r.allowed());
         }

@@ -32,6 +32,14 @@ final class SpecTraces {
         return RUNNER.run(g.trace(), Path.of("."), impl);
     }
 
+    /** The spec's verdict on a trace written here, judged with a model made for it. */
+    static org.sockcheck.harness.validate.Validator.Result judge(String profile, String... lines) throws Exception {
+        org.sockcheck.harness.trace.Trace t = org.sockcheck.harness.trace.TraceText.parse("written.trace",
+                "version 1\nprofile " + profile + "\n\n" + String.join("\n", lines) + "\n");
+        return new org.sockcheck.harness.validate.Validator(SpecBridge.load(
+                org.sockcheck.harness.validate.Models.forTraces(java.util.List.of(t)))).validate(t);
+    }
+
     /** The number of events (calls and observations) of a generated trace. */
     static long events(Generator.Generated g) {
         return g.trace().events().size();

@@ -225,22 +225,6 @@ public final class Generator {
         return null;
     }
 
-    /**
-     * The trace of exactly these calls, with the results the spec gives them
-     * now, or null when one of them is no longer a call the spec allows
-     * there (or it would block): what shrinking needs.
-     */
-    public Generated replay(String name, String origin, List<Choice> calls) {
-        Run run = new Run(name, origin);
-        for (Choice c : calls) {
-            SpecBridge.Step step = spec.successors(run.state, Set.of(c.action())).stream()
-                    .filter(s -> s.params().equals(c.params())).findFirst().orElse(null);
-            if (step == null || !run.take(c, step)) {
-                return null;
-            }
-        }
-        return run.finish();
-    }
 
     /**
      * Replays calls taken from a walk, some of it left out, with the

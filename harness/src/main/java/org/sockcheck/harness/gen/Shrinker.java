@@ -49,29 +49,27 @@ public final class Shrinker {
      */
     public static Result shrink(Generator gen, Generator.Generated failing, Predicate<Generator.Generated> fails,
                                 int maxRuns) {
-        List<Generator.Choice> calls = new ArrayList<>(failing.calls());
+        List<Generator.Choice> all = failing.calls();
         // What each call gave in the walk, so that a candidate renames the descriptors that shift.
-        List<Object> olds = new ArrayList<>(gen.results(calls));
+        List<Object> olds = gen.results(all);
+        // The calls kept, as indexes into the walk's.
+        List<Integer> kept = new ArrayList<>(java.util.stream.IntStream.range(0, all.size()).boxed().toList());
         Generator.Generated best = failing;
         int runs = 0;
         int parts = 2;
-        while (calls.size() >= 2 && runs < maxRuns) {
-            int chunk = (int) Math.ceil(calls.size() / (double) parts);
+        while (kept.size() >= 2 && runs < maxRuns) {
+            int chunk = (int) Math.ceil(kept.size() / (double) parts);
             boolean removed = false;
-            for (int start = 0; start < calls.size() && runs < maxRuns; start += chunk) {
-                List<Generator.Choice> candidate = new ArrayList<>(calls.subList(0, start));
-                candidate.addAll(calls.subList(Math.min(calls.size(), start + chunk), calls.size()));
-                List<Object> candidateOlds = new ArrayList<>(olds.subList(0, start));
-                candidateOlds.addAll(olds.subList(Math.min(olds.size(), start + chunk), olds.size()));
-                Generator.Generated g = gen.replayRenamed(failing.name(), "shrunk from " + failing.name(), candidate,
-                        candidateOlds);
+            for (int start = 0; start < kept.size() && runs < maxRuns; start += chunk) {
+                List<Integer> candidate = new ArrayList<>(kept.subList(0, start));
+                candidate.addAll(kept.subList(Math.min(kept.size(), start + chunk), kept.size()));
+                Generator.Generated g = replay(gen, failing, candidate, olds);
                 if (g == null) {
                     continue;
                 }
                 runs++;
                 if (fails.test(g)) {
-                    calls = candidate;
-                    olds = candidateOlds;
+                    kept = candidate;
                     best = g;
                     parts = Math.max(parts - 1, 2);
                     removed = true;
@@ -82,7 +80,7 @@ public final class Shrinker {
                 if (chunk == 1) {
                     break;
                 }
-                parts = Math.min(calls.size(), parts * 2);
+                parts = Math.min(kept.size(), parts * 2);
             }
         }
         // Then pairs of calls apart from each other (a dup and the close of its descriptor, say),
@@ -90,23 +88,18 @@ public final class Shrinker {
         boolean removed = true;
         while (removed && runs < maxRuns) {
             removed = false;
-            for (int i = 0; i < calls.size() && !removed && runs < maxRuns; i++) {
-                for (int j = i + 2; j < calls.size() && !removed && runs < maxRuns; j++) {
-                    List<Generator.Choice> candidate = new ArrayList<>(calls);
-                    List<Object> candidateOlds = new ArrayList<>(olds);
-                    for (int k : new int[] {j, i}) {
-                        candidate.remove(k);
-                        candidateOlds.remove(k);
-                    }
-                    Generator.Generated g = gen.replayRenamed(failing.name(), "shrunk from " + failing.name(), candidate,
-                            candidateOlds);
+            for (int i = 0; i < kept.size() && !removed && runs < maxRuns; i++) {
+                for (int j = i + 2; j < kept.size() && !removed && runs < maxRuns; j++) {
+                    List<Integer> candidate = new ArrayList<>(kept);
+                    candidate.remove(j);
+                    candidate.remove(i);
+                    Generator.Generated g = replay(gen, failing, candidate, olds);
                     if (g == null) {
                         continue;
                     }
                     runs++;
                     if (fails.test(g)) {
-                        calls = candidate;
-                        olds = candidateOlds;
+                        kept = candidate;
                         best = g;
                         removed = true;
                     }
@@ -114,5 +107,11 @@ public final class Shrinker {
             }
         }
         return new Result(best, runs);
+    }
+
+    /** The walk's calls at these indexes, replayed with their descriptors renamed; null when no walk of the spec. */
+    private static Generator.Generated replay(Generator gen, Generator.Generated failing, List<Integer> kept, List<Object> olds) {
+        return gen.replayRenamed(failing.name(), "shrunk from " + failing.name(),
+                kept.stream().map(failing.calls()::get).toList(), kept.stream().map(olds::get).toList());
     }
 }
