@@ -149,6 +149,13 @@ Conflicts(s, ip, port) == ConflictsBy(s, ip, port, LAMBDA o : sock[o].bindreuse)
 \* the fast path and inet_bind_conflict reads sk_reuse of each owner).
 ConflictsNow(s, ip, port) == ConflictsBy(s, ip, port, LAMBDA o : sock[o].reuse)
 
+\* The ephemeral ports s may be given on ip: any free one. Which one is the
+\* stack's choice and a trace names it by a variable: Linux starts its search
+\* at an offset hashed from the addresses that moves on with every connect
+\* (__inet_hash_connect), bind's at a random one (inet_csk_find_open_port),
+\* so a port freed a moment ago comes back only after the others. Taking the
+\* lowest free port gave it back at once, into the peer's TIME-WAIT entry of
+\* its old 4-tuple, which Linux does not do (found by sockcheck hunt, seed 7).
 FreeEphemeral(s, ip) == {e \in EphemeralPorts : ~Conflicts(s, ip, e)}
 
 \* A TCP entry that reached CLOSED leaves the table when no descriptor

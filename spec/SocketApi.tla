@@ -126,8 +126,9 @@ Bind(p, f, ip, port) ==
             /\ Record(p, "bind", "EADDRINUSE")
             /\ sock' = IF Profile = "LINUX" THEN [sock EXCEPT ![s].lip = ANY] ELSE sock
             /\ UNCHANGED <<fdt, alive, pending, net>>
-       ELSE /\ sock' = [sock EXCEPT ![s].lip = ip, ![s].bindreuse = sock[s].reuse,
-                                    ![s].lport = IF port = 0 THEN Min(FreeEphemeral(s, ip)) ELSE port,
+       ELSE \E e \in IF port = 0 THEN FreeEphemeral(s, ip) ELSE {port} :
+            /\ sock' = [sock EXCEPT ![s].lip = ip, ![s].bindreuse = sock[s].reuse,
+                                    ![s].lport = e,
                                     ![s].picked = (sock[s].proto = "tcp" /\ port = 0),
                                     \* Linux's bind forgets the peer of a failed connect (__inet_bind).
                                     ![s].rip = NoHost, ![s].rport = 0]
@@ -161,9 +162,10 @@ Listen(p, f) ==
        ELSE IF sock[s].lport # 0 /\ (AnotherListener(s) \/ (Profile = "LINUX" /\ ConflictsNow(s, sock[s].lip, sock[s].lport)))
             THEN Fail(p, "listen", "EADDRINUSE")
        ELSE IF sock[s].lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "listen", "EADDRINUSE")
-       ELSE /\ sock' = [sock EXCEPT ![s].st = "LISTEN",
+       ELSE \E e \in IF sock[s].lport = 0 THEN FreeEphemeral(s, ANY) ELSE {sock[s].lport} :
+            /\ sock' = [sock EXCEPT ![s].st = "LISTEN",
                                     ![s].bindreuse = IF sock[s].lport = 0 THEN sock[s].reuse ELSE @,
-                                    ![s].lport = IF @ = 0 THEN Min(FreeEphemeral(s, ANY)) ELSE @,
+                                    ![s].lport = e,
                                     ![s].picked = IF sock[s].lport = 0 THEN TRUE ELSE @,
                                     ![s].rip = IF Profile = "LINUX" THEN @ ELSE NoHost, ![s].rport = 0]
             /\ Record(p, "listen", 0)
@@ -219,10 +221,10 @@ Connect(p, f, ip, port) ==
                 x == sock[s]
                 dst == Dest(p, x, ip)
                 lip == p[1]
-                lport == IF x.lport # 0 THEN x.lport
-                         ELSE IF FreeEphemeral(s, lip) = {} THEN 0 ELSE Min(FreeEphemeral(s, lip))
+                \* The port it connects from: any free one for an unbound socket.
+                lports == IF x.lport # 0 \/ x.proto = "raw" THEN {x.lport} ELSE FreeEphemeral(s, lip)
                 \* The connect proper, once the checks before it passed.
-                Connects ==
+                Connects(lport) ==
                     IF x.proto = "tcp" /\ FourTupleTaken(s, lip, lport, dst, port) THEN
                          \* Linux has set the peer's address before it finds the 4-tuple taken and
                          \* keeps it (tcp_v4_connect zeroes only the port): a later listen shows it.
@@ -254,12 +256,12 @@ Connect(p, f, ip, port) ==
        IF x.proto = "tcp" /\ x.st = "SYN-SENT" THEN Fail(p, "connect", "EALREADY")
        ELSE IF x.proto = "tcp" /\ (x.st # "CLOSED" \/ (Profile = "LINUX" /\ x.conn)) THEN Fail(p, "connect", "EISCONN")
        ELSE IF dst = NoHost THEN Fail(p, "connect", OutsideModel)
-       ELSE IF lport = 0 /\ x.proto # "raw" THEN Fail(p, "connect", "EAGAIN")
+       ELSE IF lports = {} THEN Fail(p, "connect", "EAGAIN")
        \* Port 0 names no socket: Linux sends the SYN all the same (no listener
        \* answers, so it is refused) and lets UDP connect (see GetPeerName,
        \* UdpCandidates); BSD refuses it at once (in_pcbconnect_setup).
-       ELSE IF port = 0 /\ x.proto # "raw" /\ Profile = "POSIX" THEN Fail(p, "connect", "EADDRNOTAVAIL") \/ Connects
-       ELSE Connects
+       ELSE IF port = 0 /\ x.proto # "raw" /\ Profile = "POSIX" THEN Fail(p, "connect", "EADDRNOTAVAIL") \/ \E lport \in lports : Connects(lport)
+       ELSE \E lport \in lports : Connects(lport)
 
 (* ConnectReturns: the waiting connect returns 0 once the connection is  *)
 (* established, or the error that ended the handshake.                   *)
@@ -325,7 +327,8 @@ AcceptReturns(p) ==
 BindsFirst(x) == Profile = "LINUX" /\ x.proto = "udp" /\ x.lport = 0
 BindsThenFails(p, s, op, errno) ==
     IF FreeEphemeral(s, ANY) = {} THEN Fail(p, op, "EAGAIN")
-    ELSE /\ sock' = [sock EXCEPT ![s].lport = Min(FreeEphemeral(s, ANY)), ![s].bindreuse = sock[s].reuse]
+    ELSE \E e \in FreeEphemeral(s, ANY) :
+         /\ sock' = [sock EXCEPT ![s].lport = e, ![s].bindreuse = sock[s].reuse]
          /\ Record(p, op, errno)
          /\ UNCHANGED <<fdt, alive, pending, net>>
 
@@ -381,8 +384,8 @@ SendTo(p, f, d, ip, port) ==
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN
             IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EPIPE") ELSE Fail(p, "sendto", "EPIPE")
        ELSE IF x.proto = "udp" /\ x.lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "sendto", "EAGAIN")
-       ELSE LET lport == IF x.proto = "raw" THEN 0 ELSE IF x.lport = 0 THEN Min(FreeEphemeral(s, ANY)) ELSE x.lport
-            IN /\ sock' = [sock EXCEPT ![s].lport = lport,
+       ELSE \E lport \in IF x.proto = "raw" THEN {0} ELSE IF x.lport = 0 THEN FreeEphemeral(s, ANY) ELSE {x.lport} :
+               /\ sock' = [sock EXCEPT ![s].lport = lport,
                                        ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse]
                /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
                                        <<p[1], lport>>, <<dst, IF x.proto = "raw" THEN 0 ELSE port>>, x.protocol, 0, d)}

@@ -900,10 +900,9 @@ public final class RefStack {
     }
 
     /**
-     * The lowest free ephemeral port of the host, or 0 when all are taken (spec: Min of
-     * FreeEphemeral). A port freed is the next one picked, as in the spec; where a stack picks
-     * another (Linux starts from a random offset) only the ports' names in a trace differ, except
-     * where the old port's 4-tuple lives on at the other end (found by hunt --impl ref, seed 7).
+     * The lowest free ephemeral port of the host, or 0 when all are taken. The spec lets an
+     * unbound socket take any port of FreeEphemeral (Linux starts from a moving, hashed offset);
+     * this stack takes the lowest, one of the spec's choices, so that its runs repeat exactly.
      */
     private int freeEphemeral(Sock s, String ip) {
         for (int port = limits.ephemeralFirst(); port <= limits.ephemeralLast(); port++) {

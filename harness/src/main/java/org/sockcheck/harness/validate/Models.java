@@ -46,6 +46,8 @@ public final class Models {
             "NoSid", "Proc", "Hosts", "Procs", "Unborn", "Ports", "Data", "Fds", "Sids", "Profile", "RecvSizes", "Bridge",
             "BridgeData", "BridgeProtocols", "BridgeHosts", "BridgeNamedPorts", "Protocols", "ProtocolMax", "Unmodelled");
     /** A host's name: a capital letter, then ASCII letters, digits or _ (at most 64 in all). */
+    /** The spec's actions that may give an unbound socket an ephemeral port. */
+    private static final Set<String> AUTOBINDS = Set.of("Bind", "Listen", "Connect", "Send", "SendTo");
     private static final Pattern HOST = Pattern.compile("[A-Z][A-Za-z0-9_]{0,63}");
 
     /**
@@ -109,6 +111,7 @@ public final class Models {
             Trace t = forSpec(original);
             int sockets = 0;
             int connects = 0;
+            int autobinds = 0;
             int descriptors = 0;
             for (Event e : t.events()) {
                 if (!(e instanceof Event.Call c)) {
@@ -121,6 +124,7 @@ public final class Models {
                 descriptors += gives ? 1 : 0;
                 sockets += call.action().equals("Socket") ? 1 : 0;
                 connects += call.action().equals("Connect") ? 1 : 0;
+                autobinds += AUTOBINDS.contains(call.action()) ? 1 : 0;
                 for (int k = 0; k < c.args().size(); k++) {
                     Arg a = c.args().get(k);
                     Calls.Arg kind = call.params().get(k).kind();
@@ -144,7 +148,9 @@ public final class Models {
             // An entry per socket; per connection, one a listener takes in and, on Linux, a time-wait
             // entry for each end that a descriptor still holds when it reaches TIME-WAIT; and spares.
             sids = Math.max(sids, sockets + 3 * connects + 2);
-            ephemeral = Math.max(ephemeral, sockets + 1);
+            // A stack may give each call that binds a socket a port never used before: one
+            // each, so that the model never runs out where the stack would not; and a spare.
+            ephemeral = Math.max(ephemeral, autobinds + 1);
         }
         if (profiles.size() > 1) {
             throw new IllegalArgumentException("the traces ask for both profiles " + profiles + "; a model has one");

@@ -288,7 +288,7 @@ public final class Validator {
                     if (params == null) {
                         continue;
                     }
-                    for (SpecBridge.Step st : spec.successors(n.state, want.action, params)) {
+                    for (SpecBridge.Step st : lowestFreshPort(n, spec.successors(n.state, want.action, params))) {
                         Object ret = st.next().evt().get("ret");
                         if ("pending".equals(ret)) {
                             for (Returned r : quick ? returnsSettled(st, params.get("p")) : returns(st, params.get("p"))) {
@@ -320,6 +320,40 @@ public final class Validator {
             }
         }
         return next;
+    }
+
+    /**
+     * The steps from n that follow a behaviour up to the choice of fresh
+     * ephemeral ports. The spec gives an unbound socket any free ephemeral
+     * port (FreeEphemeral in Network.tla), and compares ports only for
+     * equality: ports that neither n's state nor its variables name are
+     * interchangeable, so of the steps that take such ports only those that
+     * take the lowest are followed. Without this, each autobind multiplies
+     * the search by the ports free (a covering trace explored 535,772 states
+     * in 105 s, against 1,000 or so).
+     */
+    private List<SpecBridge.Step> lowestFreshPort(Node n, List<SpecBridge.Step> steps) {
+        if (steps.size() < 2) {
+            return steps;
+        }
+        Set<Integer> named = new java.util.HashSet<>(spec.ephemeralNamed(n.state));
+        for (Object v : n.vars.values()) {
+            if (v instanceof Integer i) {
+                named.add(i);
+            }
+        }
+        List<Integer> fresh = spec.constants().ephemeralPorts().stream().filter(e -> !named.contains(e)).sorted().toList();
+        if (fresh.size() < 2) {
+            return steps;
+        }
+        List<SpecBridge.Step> out = new ArrayList<>(steps.size());
+        for (SpecBridge.Step st : steps) {
+            List<Integer> taken = fresh.stream().filter(spec.ephemeralNamed(st.next())::contains).toList();
+            if (taken.equals(fresh.subList(0, taken.size()))) {
+                out.add(st);
+            }
+        }
+        return out;
     }
 
     /**

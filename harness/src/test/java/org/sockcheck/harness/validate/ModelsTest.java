@@ -47,7 +47,22 @@ class ModelsTest {
         // Three sockets: room for every descriptor and entry they may take, with spares.
         assertEquals(List.of(3, 4, 5, 6, 7), constants.fds());
         assertEquals(5, constants.sids());
-        assertEquals(4, constants.ephemeralPorts().size());
+        // No call that may bind a socket: the three ephemeral ports every model has.
+        assertEquals(3, constants.ephemeralPorts().size());
+        // Each call that may give a socket a port never used before has one, and a spare.
+        var binds = TraceText.parse("b.trace", """
+                version 1
+                A.p1: socket(INET, DGRAM) = 3
+                A.p1: bind(3, *:*) = 0
+                A.p1: close(3) = 0
+                A.p1: socket(INET, DGRAM) = 3
+                A.p1: sendto(3, "d", A:80) = 1
+                A.p1: connect(3, A:80) = 0
+                A.p1: close(3) = 0
+                A.p1: socket(INET, STREAM) = 3
+                A.p1: listen(3, 8) = 0
+                """);
+        assertEquals(5, Models.forTraces(List.of(binds)).ephemeralPorts().size());
     }
 
     @Test

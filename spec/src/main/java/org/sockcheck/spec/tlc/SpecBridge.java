@@ -117,6 +117,8 @@ public final class SpecBridge {
 
         /** TLC computes a fingerprint anew on every call; a state never changes, so it is taken once. */
         private final long fingerprint;
+        /** The ephemeral ports the state names (see {@link SpecBridge#ephemeralNamed}), once asked. */
+        private java.util.Set<Integer> ephemeral;
 
         State(TLCState tlc) {
             this.tlc = tlc;
@@ -157,6 +159,43 @@ public final class SpecBridge {
         @Override
         public String toString() {
             return tlc.toString();
+        }
+    }
+
+    /**
+     * The ephemeral ports state s names anywhere: a socket's own port or its
+     * peer's, a segment in flight, a time-wait entry, the last event. The
+     * spec compares ports only for equality, so two ephemeral ports that
+     * neither the state nor anything outside it names are interchangeable: a
+     * search may give an unbound socket the lowest of them and leave the
+     * others (Validator), where the spec lets it take any free one.
+     */
+    public java.util.Set<Integer> ephemeralNamed(State s) {
+        if (s.ephemeral == null) {
+            java.util.Set<Integer> out = new java.util.TreeSet<>();
+            java.util.Set<Integer> pool = java.util.Set.copyOf(constants.ephemeralPorts());
+            for (var v : s.tlc.getVals().keySet()) {
+                collectPorts(s.get(v.toString()), pool, out);
+            }
+            s.ephemeral = java.util.Collections.unmodifiableSet(out);
+        }
+        return s.ephemeral;
+    }
+
+    private static void collectPorts(Object v, java.util.Set<Integer> pool, java.util.Set<Integer> out) {
+        switch (v) {
+            case Integer i -> {
+                if (pool.contains(i)) {
+                    out.add(i);
+                }
+            }
+            case Map<?, ?> m -> m.forEach((k, x) -> {
+                collectPorts(k, pool, out);
+                collectPorts(x, pool, out);
+            });
+            case List<?> l -> l.forEach(x -> collectPorts(x, pool, out));
+            default -> {
+            }
         }
     }
 
