@@ -38,6 +38,11 @@ class HuntTest {
         assertTrue(out.toString().contains("20 walks from seed 3 on jdk:"), out.toString());
         assertTrue(out.toString().matches("(?s).*: \\d+ passed, [1-9]\\d* listed divergences, .*, 0 new failures.*"), out.toString());
         assertFalse(Files.exists(dir.resolve("found")));
+        // Every walk skipped is named with its reason.
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) skipped").matcher(out.toString());
+        assertTrue(m.find(), out.toString());
+        assertEquals(Long.parseLong(m.group(1)), out.toString().lines().filter(l -> l.matches("SKIP hunt-\\S+: .+")).count(),
+                out.toString());
     }
 
     @Test

@@ -99,7 +99,11 @@ public final class HuntCommand implements Callable<Integer> {
                 switch (v) {
                     case PASS -> counts[0]++;
                     case XFAIL -> counts[1]++;
-                    case SKIP -> counts[2]++;
+                    case SKIP -> {
+                        // A walk nobody judged says why, so that a skip is never a quiet pass.
+                        counts[2]++;
+                        o.println("SKIP " + g.name() + ": " + r.message().lines().findFirst().orElse("(no reason given)"));
+                    }
                     default -> {
                         counts[3]++;
                         o.println(save(gen, g, r, im, runner, dir, s));
