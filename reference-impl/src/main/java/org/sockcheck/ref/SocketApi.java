@@ -1,0 +1,722 @@
+package org.sockcheck.ref;
+
+import java.util.List;
+import java.util.Map;
+import org.sockcheck.ref.Segment.Kind;
+import org.sockcheck.spec.Endpoint;
+import org.sockcheck.spec.Errno;
+import org.sockcheck.spec.Outcome;
+import org.sockcheck.spec.Profile;
+import org.sockcheck.spec.Proto;
+import org.sockcheck.spec.ShutdownHow;
+import org.sockcheck.spec.SockType;
+import org.sockcheck.spec.TcpState;
+
+/**
+ * SocketApi.tla: the Berkeley sockets API (S21), the calls a process makes,
+ * each with the errno it gets for every misuse, and the ...Returns steps of
+ * the calls that wait (connect, accept, recv). Each action is a method of the
+ * same name, in the order of SocketApi.tla; {@link RefStack} dispatches the
+ * calls to them and holds the state they act on.
+ */
+final class SocketApi {
+    private final RefStack stack;
+    private final Network network;
+    private final Profile profile;
+    private final RefStack.Limits limits;
+    private final List<Segment> net;
+
+    SocketApi(RefStack stack, Network network) {
+        this.stack = stack;
+        this.network = network;
+        this.profile = stack.profile;
+        this.limits = stack.limits;
+        this.net = stack.net;
+    }
+
+    /** Socket: a new, unbound table entry and the lowest free descriptor (S1, S2). */
+    Outcome socket(Process p, SockType type, int protocol) {
+        Errno refused = socketError(type, protocol);
+        if (refused != null) {
+            return fail(refused);
+        }
+        if (p.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE) {
+            return fail(Errno.EMFILE);
+        }
+        if (p.host.sockets.size() >= limits.sockets()) {
+            return fail(Errno.ENOBUFS);
+        }
+        Sock s = new Sock(p.host, type.proto(), type == SockType.RAW ? protocol : 0, stack.nextInode++);
+        p.host.sockets.add(s);
+        return ok(p.allocate(s));
+    }
+
+    /**
+     * What socket() answers a type and protocol it makes no socket for (spec:
+     * SocketErrors), or null: a stream socket is TCP (0 or 6), a datagram
+     * socket UDP (0 or 17), a raw socket any protocol but 0. Linux: a number
+     * outside 0..262 is EINVAL, any other EPROTONOSUPPORT; POSIX: EPROTOTYPE
+     * for a protocol of the other type (the spec allows EPROTONOSUPPORT too),
+     * else EPROTONOSUPPORT.
+     */
+    private Errno socketError(SockType type, int protocol) {
+        boolean inRange = protocol >= 0 && protocol <= PROTOCOL_MAX;
+        if (type == SockType.RAW) {
+            return protocol == 0 ? Errno.EPROTONOSUPPORT
+                    : inRange ? null : profile == Profile.LINUX ? Errno.EINVAL : Errno.EPROTONOSUPPORT;
+        }
+        if (protocol == 0 || protocol == (type == SockType.STREAM ? 6 : 17)) {
+            return null;
+        }
+        if (profile == Profile.POSIX) {
+            return protocol == 6 || protocol == 17 ? Errno.EPROTOTYPE : Errno.EPROTONOSUPPORT;
+        }
+        return inRange ? Errno.EPROTONOSUPPORT : Errno.EINVAL;
+    }
+
+    /** The largest protocol number Linux takes (spec: ProtocolMax). */
+    private static final int PROTOCOL_MAX = 262;
+
+    /**
+     * Bind: gives the socket its local address (S5). A socket binds once; the
+     * address must be the host's own or the wildcard; an address another
+     * socket of the protocol holds is in use (S14) unless reuse allows it;
+     * port 0 asks for an ephemeral one. Raw sockets take an address, no port (S7).
+     */
+    Outcome bind(Sock s, Endpoint addr) {
+        boolean ownAddress = addr.wildcardIp() || addr.ip().equals(s.host.ip);
+        if (s.proto == Proto.RAW) {
+            if (!ownAddress) {
+                return fail(Errno.EADDRNOTAVAIL);
+            }
+            s.local = new Endpoint(addr.ip(), 0);
+            return ok(0);
+        }
+        if (s.bound()) {
+            return fail(Errno.EINVAL);
+        }
+        if (!ownAddress) {
+            return fail(Errno.EADDRNOTAVAIL);
+        }
+        int port = addr.port() == 0 ? network.freeEphemeral(s, addr.ip()) : addr.port();
+        if (port == 0 || network.conflicts(s, addr.ip(), port)) {
+            if (profile == Profile.LINUX) {
+                // Linux has set the address when it finds the port taken, and clears it (__inet_bind): a
+                // socket that kept its address after its port went back is on the wildcard now.
+                s.local = new Endpoint(Endpoint.ANY_IP, s.local.port());
+            }
+            return fail(Errno.EADDRINUSE);
+        }
+        s.local = new Endpoint(addr.ip(), port);
+        s.bindReuse = s.reuse;
+        s.picked = s.tcp() && addr.port() == 0;
+        // Linux's bind forgets the peer of a failed connect (__inet_bind).
+        s.remote = null;
+        return ok(0);
+    }
+
+    /**
+     * Listen: a server's socket waits for clients (S9). Only TCP listens, and
+     * only one socket listens on an address, SO_REUSEADDR or not. Linux gives
+     * an unbound socket an ephemeral port; POSIX lets listen fail instead.
+     */
+    Outcome listen(Sock s, int backlog) {
+        if (!s.tcp()) {
+            return fail(Errno.EOPNOTSUPP);
+        }
+        if (s.state == TcpState.LISTEN) {
+            s.backlog = backlog;
+            return ok(0);
+        }
+        if (s.state != TcpState.CLOSED || (profile == Profile.LINUX && s.conn)) {
+            // Linux: a socket once connected never listens (its socket layer stays connected).
+            return fail(Errno.EINVAL);
+        }
+        if (!s.bound() && profile == Profile.POSIX) {
+            return fail(Errno.EDESTADDRREQ);
+        }
+        // The address is checked again; Linux checks it as bind does, so a connection made since the
+        // bind holds the port too (one that a stopped listener had accepted, say), and SO_REUSEADDR
+        // counts as the sockets have it now.
+        if (s.bound() && (anotherListener(s)
+                || (profile == Profile.LINUX && network.conflicts(s, s.local.ip(), s.local.port(), true)))) {
+            return fail(Errno.EADDRINUSE);
+        }
+        if (!s.bound() && !autobind(s)) {
+            return fail(Errno.EADDRINUSE);
+        }
+        s.backlog = backlog;
+        // Linux keeps the address of an earlier failed connect's peer (inet_daddr; tcp_disconnect
+        // only zeroes the port), and /proc/net/tcp shows it as the listener's remote end.
+        s.remote = profile == Profile.LINUX && s.remote != null ? new Endpoint(s.remote.ip(), 0) : null;
+        stack.setState(s, TcpState.LISTEN, "listen");
+        return ok(0);
+    }
+
+    /**
+     * Connect: TCP sends SYN and waits in SYN-SENT (RFC 9293 3.5); the call
+     * returns in {@link #connectReturns}. An unbound socket gets an ephemeral
+     * port and the host's address. Each 4-tuple has one socket (S14). UDP and
+     * raw sockets only record the peer (S6).
+     */
+    Outcome connect(Process p, int fd, Sock s, Endpoint addr) {
+        if (s.tcp() && s.state == TcpState.SYN_SENT) {
+            return fail(Errno.EALREADY);
+        }
+        if (s.tcp() && (s.state != TcpState.CLOSED || (profile == Profile.LINUX && s.conn))) {
+            // Linux answers EISCONN for a listener too: the socket is not CLOSED; and for a socket
+            // once connected, after its connection ended.
+            return fail(Errno.EISCONN);
+        }
+        addr = destination(s, addr);
+        if (addr == null) {
+            // Linux: to 127.0.0.1, no host here (the spec: outside the model).
+            return fail(Errno.ENETUNREACH);
+        }
+        int lport = s.bound() || s.proto == Proto.RAW ? s.local.port() : network.freeEphemeral(s, s.host.ip);
+        if (lport == 0 && s.proto != Proto.RAW) {
+            return fail(Errno.EAGAIN);
+        }
+        if (addr.port() == 0 && s.proto != Proto.RAW && profile == Profile.POSIX) {
+            // Port 0 names no socket; BSD refuses it at once (Linux sends the SYN, or lets UDP connect).
+            return fail(Errno.EADDRNOTAVAIL);
+        }
+        Endpoint local = new Endpoint(s.host.ip, lport);
+        if (s.tcp() && fourTupleTaken(s, local, addr)) {
+            // S14; Linux refuses the second socket with EADDRNOTAVAIL, keeping the peer's address
+            // it has set by then (tcp_v4_connect zeroes only the port): a later listen shows it.
+            if (profile == Profile.LINUX) {
+                s.remote = new Endpoint(addr.ip(), 0);
+            }
+            return fail(Errno.EADDRNOTAVAIL);
+        }
+        if (s.tcp()) {
+            for (Sock o : List.copyOf(s.host.sockets)) {
+                if (sameFourTuple(o, s, local, addr) && takesOver(s, o)) {
+                    stack.setState(o, TcpState.CLOSED, "connect");
+                    s.host.sockets.remove(o);
+                }
+            }
+        }
+        if (!s.bound()) {
+            s.bindReuse = s.reuse;
+        }
+        if (s.proto == Proto.RAW) {
+            s.remote = new Endpoint(addr.ip(), 0);
+            return ok(0);
+        }
+        if (s.tcp()) {
+            s.picked = !s.bound() || s.picked;
+            s.pickedIp = s.local.wildcardIp();
+        }
+        s.local = local;
+        s.remote = addr;
+        if (!s.tcp()) {
+            return ok(0);
+        }
+        // A socket may connect afresh after an earlier attempt ended; Linux keeps the shutdown
+        // flags a failed shutdown set (sends fail, reads give end of file).
+        s.sndUna = 0;
+        s.sndNxt = 1;
+        s.rcvNxt = 0;
+        s.finSeq = 0;
+        s.err = null;
+        s.fin = false;
+        if (profile == Profile.POSIX) {
+            s.wrShut = false;
+            s.rdShut = false;
+        }
+        s.stream.clear();
+        s.unread = 0;
+        s.streamOffset = 0;
+        stack.setState(s, TcpState.SYN_SENT, "connect");
+        net.add(Segment.tcp(Kind.SYN, local, addr, 0, 0));
+        p.pending = new Process.Pending("connect", fd, 0);
+        return new Outcome.Blocked("connect waits for the handshake");
+    }
+
+    /**
+     * Where a call addressed to addr goes (spec: Dest): the wildcard address means this host, the
+     * socket's own address; a socket with none goes, on Linux, to 127.0.0.1, no host here (null).
+     */
+    private Endpoint destination(Sock s, Endpoint addr) {
+        if (!addr.wildcardIp()) {
+            return addr;
+        }
+        if (!s.local.wildcardIp()) {
+            return new Endpoint(s.local.ip(), addr.port());
+        }
+        return profile == Profile.POSIX ? new Endpoint(s.host.ip, addr.port()) : null;
+    }
+
+    /** ConnectReturns: connect returns 0 once the connection is established, or the error that ended it. */
+    Outcome connectReturns(Process p) {
+        Sock s = p.descriptors.get(p.pending.fd());
+        Outcome out;
+        if (s == null) {
+            out = fail(Errno.EBADF);
+        } else if (s.state.synchronizedState()) {
+            s.conn = true;
+            out = ok(0);
+        } else if (s.state == TcpState.CLOSED) {
+            // With no error the connection ended by itself (Linux: a connection to itself that a
+            // shutdown flag closed at once).
+            out = fail(s.err != null ? takeError(s) : Errno.ECONNABORTED);
+            // Linux's tcp_disconnect also clears the shutdown flags.
+            s.rdShut = false;
+            s.wrShut = false;
+            s.fin = false;
+            // Linux keeps the peer's address (tcp_disconnect zeroes only the port); a later listen shows it.
+            s.remote = profile == Profile.LINUX && s.remote != null ? new Endpoint(s.remote.ip(), 0) : null;
+        } else {
+            return null;
+        }
+        p.pending = null;
+        return out;
+    }
+
+    /** Accept: hands out the oldest established connection as a new socket (S10, S11), or waits. */
+    Outcome accept(Process p, int fd, Sock l) {
+        if (!l.tcp()) {
+            return fail(Errno.EOPNOTSUPP);
+        }
+        if (l.state != TcpState.LISTEN) {
+            return fail(Errno.EINVAL);
+        }
+        if (!l.acceptQueue.isEmpty()) {
+            return p.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE
+                    ? fail(Errno.EMFILE) : takeConnection(p, l);
+        }
+        p.pending = new Process.Pending("accept", fd, 0);
+        return new Outcome.Blocked("accept waits for a connection");
+    }
+
+    private static Outcome takeConnection(Process p, Sock l) {
+        Sock c = l.acceptQueue.poll();
+        c.listener = null;
+        c.conn = true;
+        return new Outcome.Accepted(p.allocate(c), c.remote);
+    }
+
+    /** AcceptReturns: a waiting accept returns when a connection is queued. */
+    Outcome acceptReturns(Process p) {
+        Sock l = p.descriptors.get(p.pending.fd());
+        Outcome out;
+        if (l == null || l.state != TcpState.LISTEN) {
+            out = fail(Errno.EINVAL);
+        } else if (l.acceptQueue.isEmpty()) {
+            return null;
+        } else {
+            out = takeConnection(p, l);
+        }
+        p.pending = null;
+        return out;
+    }
+
+    /**
+     * Send: appends to the byte stream (S10, S18) or sends one datagram to the
+     * connected peer. A stream that cannot send says EPIPE; POSIX says
+     * ENOTCONN for one that never connected.
+     */
+    Outcome send(Sock s, byte[] data) {
+        if (s.err != null) {
+            return fail(takeError(s));
+        }
+        if (!s.tcp()) {
+            if (!s.connected() && bindsFirst(s)) {
+                return fail(autobind(s) ? Errno.EDESTADDRREQ : Errno.EAGAIN);
+            }
+            if (!s.connected()) {
+                return fail(Errno.EDESTADDRREQ);
+            }
+            if (s.wrShut && !rawIgnoresShutdown(s)) {
+                // shutdown(SHUT_WR) ends sending on a datagram socket too (POSIX shutdown()).
+                return fail(Errno.EPIPE);
+            }
+            net.add(outgoing(s, s.remote, data));
+            return ok(data.length);
+        }
+        if (s.wrShut || (s.state != TcpState.ESTABLISHED && s.state != TcpState.CLOSE_WAIT)) {
+            boolean neverConnected = !s.state.synchronizedState() && !s.wrShut;
+            return fail(neverConnected && profile == Profile.POSIX ? Errno.ENOTCONN : Errno.EPIPE);
+        }
+        if (data.length > 0) {
+            net.add(Segment.data(s.local, s.remote, s.sndNxt++, s.rcvNxt, data));
+        }
+        return ok(data.length);
+    }
+
+    /** SendTo: a datagram carries its destination (S13); an unbound UDP sender gets a port (S19). */
+    Outcome sendTo(Sock s, byte[] data, Endpoint to) {
+        if (s.tcp() && profile == Profile.LINUX) {
+            // Linux ignores the address of a sendto on a stream socket: it is a send.
+            return send(s, data);
+        }
+        if (s.tcp()) {
+            return fail(s.state == TcpState.ESTABLISHED || s.state == TcpState.CLOSE_WAIT ? Errno.EISCONN : Errno.EPIPE);
+        }
+        if (s.proto == Proto.UDP && to.port() == 0) {
+            // udp_sendmsg refuses port 0 before anything else, the socket bound by then on Linux.
+            return fail(!bindsFirst(s) || autobind(s) ? Errno.EINVAL : Errno.EAGAIN);
+        }
+        to = destination(s, to);
+        if (to == null) {
+            return fail(Errno.ENETUNREACH);
+        }
+        if (s.err != null) {
+            return fail(takeError(s));
+        }
+        if (s.wrShut && !rawIgnoresShutdown(s)) {
+            return fail(!bindsFirst(s) || autobind(s) ? Errno.EPIPE : Errno.EAGAIN);
+        }
+        if (s.proto == Proto.UDP && !s.bound() && !autobind(s)) {
+            return fail(Errno.EAGAIN);
+        }
+        net.add(outgoing(s, to, data));
+        return ok(data.length);
+    }
+
+    /**
+     * Linux binds an unbound UDP socket to an ephemeral port before it sends (inet_sendmsg,
+     * inet_send_prepare, inet_autobind, then udp_sendmsg): a send that then fails (no
+     * destination, shut for writing) has still bound it; with no port free it fails with EAGAIN.
+     */
+    private boolean bindsFirst(Sock s) {
+        return profile == Profile.LINUX && s.proto == Proto.UDP && !s.bound();
+    }
+
+    /** A Linux raw socket does not look at its shutdown flags when it sends (probed). */
+    private boolean rawIgnoresShutdown(Sock s) {
+        return profile == Profile.LINUX && s.proto == Proto.RAW;
+    }
+
+    private Segment outgoing(Sock s, Endpoint to, byte[] data) {
+        if (s.proto == Proto.RAW) {
+            return Segment.raw(new Endpoint(s.host.ip, 0), new Endpoint(to.ip(), 0), data, s.protocol);
+        }
+        return Segment.datagram(new Endpoint(s.host.ip, s.local.port()), to, data);
+    }
+
+    /**
+     * Recv and RecvFrom: bytes of the stream, or one whole datagram with its
+     * sender (S13); end of file after the peer's FIN; ENOTCONN on a stream
+     * that is not connected; otherwise the call waits.
+     */
+    Outcome recv(Process p, int fd, Sock s, String op, int max) {
+        Process.Pending call = new Process.Pending(op, fd, max);
+        Outcome now = recvResult(s, call);
+        if (now == null) {
+            p.pending = call;
+            return new Outcome.Blocked(op + " waits for data");
+        }
+        return now;
+    }
+
+    /** RecvReturns: a waiting recv returns once there is something to give. */
+    Outcome recvReturns(Process p) {
+        Sock s = p.descriptors.get(p.pending.fd());
+        Outcome out = s == null ? fail(Errno.EBADF) : recvResult(s, p.pending);
+        if (out == null) {
+            return null;
+        }
+        p.pending = null;
+        return out;
+    }
+
+    /** What recv can give right now (spec: RecvResults), or null when it must wait. */
+    private Outcome recvResult(Sock s, Process.Pending call) {
+        if (s.tcp() && profile == Profile.LINUX) {
+            // Linux (tcp_recvmsg): the data first, end of file once the peer's FIN came (an error
+            // stays for send), then the error, then end of file after a shutdown or a reset; a
+            // listener is not connected, whatever else.
+            if (s.state == TcpState.LISTEN) {
+                return fail(Errno.ENOTCONN);
+            } else if (s.hasData()) {
+                return new Outcome.Data(s.take(call.max()), null);
+            } else if (s.fin) {
+                return new Outcome.Data(new byte[0], null);
+            } else if (s.err != null) {
+                return fail(takeError(s));
+            } else if (s.rdShut) {
+                return new Outcome.Data(new byte[0], null);
+            } else if (!s.state.synchronizedState()) {
+                return fail(Errno.ENOTCONN);
+            }
+            return null;
+        }
+        boolean withSender = call.op().equals("recvfrom") && !s.tcp();
+        if (profile == Profile.LINUX) {
+            // Linux (__skb_recv_datagram): the error, the datagrams, then, once shut for reading, zero bytes at once.
+            if (s.err != null) {
+                return fail(takeError(s));
+            } else if (s.hasData()) {
+                return takeDatagram(s, call.max(), withSender);
+            } else if (s.rdShut) {
+                return new Outcome.Data(new byte[0], null);
+            }
+            return null;
+        }
+        Outcome out;
+        if (s.err != null) {
+            out = fail(takeError(s));
+        } else if (s.hasData() && !s.rdShut) {
+            if (s.tcp()) {
+                out = new Outcome.Data(s.take(call.max()), null);
+            } else {
+                out = takeDatagram(s, call.max(), withSender);
+            }
+        } else if (s.tcp() && (s.fin || s.rdShut)) {
+            out = new Outcome.Data(new byte[0], null);
+        } else if (s.tcp() && !s.state.synchronizedState()) {
+            out = fail(Errno.ENOTCONN);
+        } else {
+            return null;
+        }
+        return out;
+    }
+
+    /** The first datagram of the queue, whole or cut to max bytes (the rest is lost), with its sender when asked for. */
+    private static Outcome takeDatagram(Sock s, int max, boolean withSender) {
+        Sock.Datagram d = s.datagrams.poll();
+        return new Outcome.Data(Sock.truncate(d.data(), max), withSender ? d.from() : null);
+    }
+
+    /** Shutdown: SHUT_WR sends FIN and ends sending (RFC 9293 3.6); SHUT_RD ends reading. */
+    Outcome shutdown(Sock s, ShutdownHow how) {
+        if (profile == Profile.LINUX && s.tcp() && s.state == TcpState.LISTEN) {
+            // Linux: a listener answers 0; SHUT_RD stops it as its close would, but the socket stays.
+            if (how.read()) {
+                resetUnaccepted(s, "shutdown");
+                // tcp_disconnect clears the shutdown flags.
+                s.rdShut = false;
+                s.wrShut = false;
+                stack.setState(s, TcpState.CLOSED, "shutdown");
+                network.forget(s);
+            }
+            return ok(0);
+        }
+        boolean connected = s.tcp() ? s.state.synchronizedState() : s.connected();
+        if (!connected && (profile == Profile.POSIX || (s.tcp() && s.state != TcpState.CLOSED))) {
+            return fail(Errno.ENOTCONN);
+        }
+        if (!connected) {
+            // Linux: a datagram socket that is not connected, or a stream socket in CLOSED, says ENOTCONN,
+            // yet is shut down.
+            s.rdShut |= how.read();
+            s.wrShut |= how.write();
+            return fail(Errno.ENOTCONN);
+        }
+        // ESTABLISHED and CLOSE-WAIT have sent no FIN (a flag Linux kept through connect sends none).
+        boolean fin = how.write() && s.tcp()
+                && (s.state == TcpState.ESTABLISHED || s.state == TcpState.CLOSE_WAIT);
+        s.rdShut |= how.read();
+        s.wrShut |= how.write();
+        if (fin) {
+            sendFin(s, "shutdown");
+        }
+        return ok(0);
+    }
+
+    /** Close: drops the descriptor; the socket closes with its last one. */
+    Outcome close(Process p, int fd, Sock s) {
+        p.descriptors.remove(fd);
+        if (--s.descriptors == 0) {
+            lastClose(s, "close");
+        }
+        return ok(0);
+    }
+
+    /** Dup: a second descriptor, the lowest free, for the same socket. */
+    Outcome dup(Process p, Sock s) {
+        if (p.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE) {
+            return fail(Errno.EMFILE);
+        }
+        return ok(p.allocate(s));
+    }
+
+    /** Fork: a new process on the same host with a copy of the descriptor table (S10: a child per client). */
+    Outcome fork(Process p, String child) {
+        Process q = p.host.processes.get(child);
+        if (q != null && q.alive) {
+            throw new IllegalArgumentException("fork: process " + p.host.name + "." + child + " already exists");
+        }
+        q = new Process(p.host, child);
+        p.host.processes.put(child, q);
+        for (Map.Entry<Integer, Sock> e : p.descriptors.entrySet()) {
+            q.descriptors.put(e.getKey(), e.getValue());
+            e.getValue().descriptors++;
+        }
+        return ok(0);
+    }
+
+    /** Exit: the process ends; its descriptors close, and each socket it held alone closes (S17). */
+    Outcome exit(Process p) {
+        for (Sock s : List.copyOf(p.descriptors.values())) {
+            if (--s.descriptors == 0) {
+                lastClose(s, "exit");
+            }
+        }
+        p.descriptors.clear();
+        p.pending = null;
+        p.alive = false;
+        return ok(0);
+    }
+
+    /** SetReuseAddr: setsockopt(SO_REUSEADDR); it counts for a port taken after it. */
+    Outcome setReuseAddr(Sock s, boolean on) {
+        s.reuse = on;
+        return ok(0);
+    }
+
+    /** GetSockName reads the local address (S5). */
+    Outcome getSockName(Sock s) {
+        return new Outcome.Address(s.bound() ? s.local : new Endpoint(s.local.ip(), s.shownPort));
+    }
+
+    /** GetPeerName reads the remote address (S6) of a connected socket. */
+    Outcome getPeerName(Sock s) {
+        // Linux has no peer without a port (inet_getname): a raw socket's, a UDP socket's connected to port 0.
+        boolean unconnected = s.remote == null || (s.tcp()
+                && (s.state == TcpState.CLOSED || s.state == TcpState.SYN_SENT || s.state == TcpState.LISTEN))
+                || (profile == Profile.LINUX && s.remote.port() == 0);
+        return unconnected ? fail(Errno.ENOTCONN) : new Outcome.Address(s.remote);
+    }
+
+    /** A listener that stops resets the connections nobody accepted and empties its queue. */
+    private void resetUnaccepted(Sock s, String action) {
+        for (Sock c : List.copyOf(s.host.sockets)) {
+            if (c.listener == s) {
+                net.add(Segment.tcp(Kind.RST, c.local, c.remote, c.sndNxt, c.rcvNxt));
+                stack.setState(c, TcpState.CLOSED, action);
+                c.host.sockets.remove(c);
+            }
+        }
+        s.acceptQueue.clear();
+    }
+
+    /**
+     * What happens when the last descriptor of a socket goes (spec: LastClose).
+     * A listener resets the connections nobody accepted; a connection with
+     * unread data is reset (RFC 2525 2.17, as Linux does); otherwise it sends
+     * FIN and lives on without a descriptor until the close handshake ends.
+     */
+    private void lastClose(Sock s, String action) {
+        if (!s.tcp()) {
+            s.host.sockets.remove(s);
+            return;
+        }
+        switch (s.state) {
+            case LISTEN -> {
+                resetUnaccepted(s, action);
+                stack.setState(s, TcpState.CLOSED, action);
+                s.host.sockets.remove(s);
+            }
+            case CLOSED, SYN_SENT -> {
+                stack.setState(s, TcpState.CLOSED, action);
+                s.host.sockets.remove(s);
+            }
+            case SYN_RECEIVED -> abort(s, action);
+            // Unread data resets the connection in every state but TIME-WAIT, FIN-WAIT-2 after
+            // shutdown(SHUT_WR) too (Linux, probed).
+            case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK -> {
+                if (s.unread > 0) {
+                    abort(s, action);
+                } else {
+                    s.rdShut = true;
+                }
+            }
+            case ESTABLISHED, CLOSE_WAIT -> {
+                if (s.unread > 0) {
+                    abort(s, action);
+                } else {
+                    // No FIN went out in these states, even with a shutdown flag Linux kept.
+                    s.wrShut = true;
+                    s.rdShut = true;
+                    sendFin(s, action);
+                }
+            }
+            default -> s.rdShut = true;
+        }
+    }
+
+    private void abort(Sock s, String action) {
+        net.add(Segment.tcp(Kind.RST, s.local, s.remote, s.sndNxt, s.rcvNxt));
+        stack.setState(s, TcpState.CLOSED, action);
+        s.host.sockets.remove(s);
+    }
+
+    /** Our FIN takes the next sequence number: ESTABLISHED goes to FIN-WAIT-1, CLOSE-WAIT to LAST-ACK. */
+    private void sendFin(Sock s, String action) {
+        s.finSeq = s.sndNxt;
+        net.add(Segment.tcp(Kind.FIN, s.local, s.remote, s.sndNxt++, s.rcvNxt));
+        stack.setState(s, s.state == TcpState.CLOSE_WAIT ? TcpState.LAST_ACK : TcpState.FIN_WAIT_1, action);
+    }
+
+    /**
+     * Autobind (listen, send, sendto of an unbound socket): the next free
+     * ephemeral port, checked against every address; the socket keeps its
+     * address (the wildcard, or the one a bind gave before Linux took back
+     * its port). False when every ephemeral port is taken.
+     */
+    private boolean autobind(Sock s) {
+        int port = network.freeEphemeral(s, Endpoint.ANY_IP);
+        if (port == 0) {
+            return false;
+        }
+        s.local = new Endpoint(s.local.ip(), port);
+        s.bindReuse = s.reuse;
+        s.picked = s.tcp();
+        return true;
+    }
+
+    private boolean anotherListener(Sock s) {
+        for (Sock o : s.host.sockets) {
+            if (o != s && o.tcp() && o.state == TcpState.LISTEN && o.local.port() == s.local.port()
+                    && Network.overlap(o.local.ip(), s.local.ip())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean fourTupleTaken(Sock s, Endpoint local, Endpoint remote) {
+        for (Sock o : s.host.sockets) {
+            if (sameFourTuple(o, s, local, remote) && !takesOver(s, o)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameFourTuple(Sock o, Sock s, Endpoint local, Endpoint remote) {
+        return o != s && o.tcp() && o.state != TcpState.CLOSED && o.state != TcpState.LISTEN
+                && local.equals(o.local) && remote.equals(o.remote);
+    }
+
+    /**
+     * Linux: a connect from the port a socket already has takes over a
+     * connection in TIME-WAIT with the same four addresses that no
+     * descriptor and no listener's queue holds, or an orphaned FIN-WAIT-2
+     * one (Linux keeps it as a time-wait socket); TCP timestamps tell the
+     * new connection's segments from the old one's, RFC 6191.
+     */
+    private boolean takesOver(Sock s, Sock o) {
+        return profile == Profile.LINUX && s.bound()
+                && (o.state == TcpState.TIME_WAIT || o.state == TcpState.FIN_WAIT_2) && o.descriptors == 0
+                && o.listener == null;
+    }
+
+    private static Errno takeError(Sock s) {
+        Errno e = s.err;
+        s.err = null;
+        return e;
+    }
+
+    private static Outcome ok(long value) {
+        return new Outcome.Value(value);
+    }
+
+    static Outcome fail(Errno e) {
+        return new Outcome.Failed(e);
+    }
+}
