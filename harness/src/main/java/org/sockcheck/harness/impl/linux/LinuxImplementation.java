@@ -302,17 +302,26 @@ public final class LinuxImplementation implements Implementation {
 
     /**
      * Binds an unbound socket to its host's address and port 0; true when it
-     * did. A TCP socket whose connection ended has given back a port the
-     * stack picked, while getsockname still shows it (Linux keeps
-     * inet_sport): for TCP the bind itself tells, failing with EINVAL while
-     * the socket holds a port or is not closed (__inet_bind), with no other
-     * effect (found by sockcheck hunt, seed 7: a listener stopped by
-     * shutdown listened again on the real wildcard, out of its host's table).
+     * did. The runner never binds a socket to 0.0.0.0 (a wildcard bind is its
+     * host's address), so a TCP socket that getsockname shows on 0.0.0.0 has
+     * lost its address: a bind that found its port taken cleared it
+     * (__inet_bind), while getsockname still shows an old port (Linux keeps
+     * inet_sport after giving the port back). Such a socket is bound too, or
+     * the kernel's autobind would put it on 0.0.0.0, out of its host's table
+     * (found by sockcheck hunt, seed 7: a stopped listener listened again);
+     * the bind fails with EINVAL, doing nothing, while it holds a port. One
+     * that kept its host's address is left to the kernel's autobind, since a
+     * bind would also forget the peer of a failed connect, which a listener
+     * shows.
      */
     private boolean implicitBind(Syscalls.Call sys, Sock s) {
         MemorySegment out = sys.sockaddrOut();
         Syscalls.Result r = sys.getsockname(s.realFd, out);
-        if (r.failed() || Syscalls.Call.endpoint(out).port() != 0 && s.proto != Proto.TCP) {
+        if (r.failed()) {
+            return false;
+        }
+        Endpoint now = Syscalls.Call.endpoint(out);
+        if (now.port() != 0 && !(s.proto == Proto.TCP && now.wildcardIp())) {
             return false;
         }
         return !sys.bind(s.realFd, new Endpoint(addressing.hostIps().get(s.host), 0)).failed();
@@ -376,6 +385,11 @@ public final class LinuxImplementation implements Implementation {
                 .orElseGet(() -> new Outcome.Blocked("unknown errno " + e));
     }
 
+    @Override
+    public java.util.Set<Limit> limits() {
+        return java.util.Set.of(Limit.ONE_KERNEL);
+    }
+
     /**
      * The rows of /proc/net/tcp and /proc/net/udp with the host's address,
      * once the hosts have settled. A row in a state that waits for the peer's
@@ -384,11 +398,6 @@ public final class LinuxImplementation implements Implementation {
      * more, even on loopback. So the table is read every 5 ms until no such
      * row is left and two reads agree, for at most {@link #SETTLE_MS}.
      */
-    @Override
-    public java.util.Set<Limit> limits() {
-        return java.util.Set.of(Limit.ONE_KERNEL);
-    }
-
     @Override
     public synchronized List<SocketRow> observe(String host) throws ImplementationException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
