@@ -113,7 +113,10 @@ Bind(p, f, ip, port) ==
     /\ IF ~Open(p, f) THEN Fail(p, "bind", "EBADF")
        ELSE LET s == SockOf(p, f) IN
        IF sock[s].proto = "raw" THEN
-          IF ip \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
+          \* Linux: connect made the raw socket established, and raw_bind takes
+          \* only a closed one (probed on Linux 6.18: EINVAL).
+          IF Profile = "LINUX" /\ sock[s].rip # NoHost THEN Fail(p, "bind", "EINVAL")
+          ELSE IF ip \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
           ELSE /\ sock' = [sock EXCEPT ![s].lip = ip]
                /\ Record(p, "bind", 0)
                /\ UNCHANGED <<fdt, alive, pending, net>>

@@ -86,6 +86,10 @@ final class SocketApi {
     Outcome bind(Sock s, Endpoint addr) {
         boolean ownAddress = addr.wildcardIp() || addr.ip().equals(s.host.ip);
         if (s.proto == Proto.RAW) {
+            if (profile == Profile.LINUX && s.remote != null) {
+                // Linux's raw_bind takes only a closed socket; connect made it established.
+                return fail(Errno.EINVAL);
+            }
             if (!ownAddress) {
                 return fail(Errno.EADDRNOTAVAIL);
             }
