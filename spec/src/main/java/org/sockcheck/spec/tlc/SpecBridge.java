@@ -172,29 +172,61 @@ public final class SpecBridge {
      */
     public java.util.Set<Integer> ephemeralNamed(State s) {
         if (s.ephemeral == null) {
+            // Read from TLC's values as they are: converting whole states to Java (State.get)
+            // for every node of a search would cost time and keep the copies alive.
             java.util.Set<Integer> out = new java.util.TreeSet<>();
-            java.util.Set<Integer> pool = java.util.Set.copyOf(constants.ephemeralPorts());
-            for (var v : s.tlc.getVals().keySet()) {
-                collectPorts(s.get(v.toString()), pool, out);
+            for (IValue v : s.tlc.getVals().values()) {
+                collectPorts((Value) v, out);
             }
             s.ephemeral = java.util.Collections.unmodifiableSet(out);
         }
         return s.ephemeral;
     }
 
-    private static void collectPorts(Object v, java.util.Set<Integer> pool, java.util.Set<Integer> out) {
+    private void collectPorts(Value v, java.util.Set<Integer> out) {
         switch (v) {
-            case Integer i -> {
-                if (pool.contains(i)) {
-                    out.add(i);
+            case IntValue i -> {
+                if (ephemeralPool.contains(i.val)) {
+                    out.add(i.val);
                 }
             }
-            case Map<?, ?> m -> m.forEach((k, x) -> {
-                collectPorts(k, pool, out);
-                collectPorts(x, pool, out);
-            });
-            case List<?> l -> l.forEach(x -> collectPorts(x, pool, out));
+            case TupleValue t -> {
+                for (Value e : t.elems) {
+                    collectPorts(e, out);
+                }
+            }
+            case RecordValue r -> {
+                for (Value e : r.values) {
+                    collectPorts(e, out);
+                }
+            }
+            case SetEnumValue set -> {
+                for (int k = 0; k < set.elems.size(); k++) {
+                    collectPorts(set.elems.elementAt(k), out);
+                }
+            }
+            case FcnRcdValue f -> {
+                for (Value d : f.getDomainAsValues()) {
+                    collectPorts(d, out);
+                }
+                for (Value e : f.values) {
+                    collectPorts(e, out);
+                }
+            }
+            case StringValue x -> {
+            }
+            case BoolValue x -> {
+            }
+            case ModelValue x -> {
+            }
             default -> {
+                // Another kind of function or set: as java() reads it.
+                Value f = v.toFcnRcd();
+                if (f instanceof FcnRcdValue) {
+                    collectPorts(f, out);
+                } else if (v.toSetEnum() instanceof SetEnumValue set) {
+                    collectPorts(set, out);
+                }
             }
         }
     }
@@ -210,6 +242,8 @@ public final class SpecBridge {
     private static final int MAX_LOADED = 8;
 
     private final Constants constants;
+    /** The model's ephemeral ports, as {@link #ephemeralNamed} looks them up. */
+    private final java.util.Set<Integer> ephemeralPool;
     private final FastTool tool;
     private final Action[] actions;
     private final String[] actionNames;
@@ -240,6 +274,7 @@ public final class SpecBridge {
 
     private SpecBridge(Constants constants, FastTool tool) {
         this.constants = constants;
+        this.ephemeralPool = java.util.Set.copyOf(constants.ephemeralPorts());
         this.tool = tool;
         this.actions = tool.getActions();
         this.actionNames = new String[actions.length];
