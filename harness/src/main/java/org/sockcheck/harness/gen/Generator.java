@@ -48,8 +48,26 @@ public final class Generator {
         }
     }
 
-    /** A call of the spec: the action and its parameters, as the walk chose it. */
-    public record Choice(String action, Map<String, Object> params) {
+    /**
+     * A call of the spec: the action and its parameters, as the walk chose
+     * it. early: the walk goes on as soon as the call has returned, leaving
+     * what it sent in flight (segments the next call meets on its way), so a
+     * later call may wait for them and return when they arrive (an accept
+     * before the handshake's last ACK, a recv before the data), and segments
+     * may cross (data meeting a reset). order: 0 lets the segments and
+     * returns that follow the call happen in the spec's order; any other
+     * value is the seed of an order picked at random among those the spec
+     * allows (a reset overtaking data). Either way the call's trace line is
+     * the same; only the spec's steps between the lines differ.
+     */
+    public record Choice(String action, Map<String, Object> params, boolean early, long order) {
+        public Choice(String action, Map<String, Object> params) {
+            this(action, params, false, 0);
+        }
+
+        Choice with(Map<String, Object> renamed) {
+            return new Choice(action, renamed, early, order);
+        }
     }
 
     /** A generated trace: its text, the calls it was made from, and the spec actions and TCP transitions it took. */
@@ -198,7 +216,7 @@ public final class Generator {
         }
         while (!fresh.isEmpty() && random.nextBoolean()) {
             SpecBridge.Step pick = fresh.remove(random.nextInt(fresh.size()));
-            Move m = run.evaluate(new Choice(pick.action(), pick.params()), pick);
+            Move m = run.evaluate(settled(pick, random), pick);
             if (m != null) {
                 return m;
             }
@@ -217,7 +235,7 @@ public final class Generator {
             if (steps.isEmpty()) {
                 kind.remove(action);
             }
-            Move m = run.evaluate(new Choice(pick.action(), pick.params()), pick);
+            Move m = run.evaluate(settled(pick, random), pick);
             if (m != null) {
                 return m;
             }
@@ -243,7 +261,7 @@ public final class Generator {
             Map<Object, Object> names = renamed.computeIfAbsent(proc, p -> new HashMap<>());
             Map<String, Object> params = new java.util.LinkedHashMap<>(c.params());
             params.computeIfPresent("f", (k, f) -> names.getOrDefault(f, f));
-            Choice now = new Choice(c.action(), params);
+            Choice now = c.with(params);
             SpecBridge.Step step = spec.successors(run.state, Set.of(now.action())).stream()
                     .filter(s -> s.params().equals(now.params())).findFirst().orElse(null);
             Move m = step == null ? null : run.evaluate(now, step);
@@ -340,12 +358,16 @@ public final class Generator {
             // A walk stays where the model's table has room: with no free entry the spec's steps depend
             // on the model's size (no TIME-WAIT entry of its own, ENOBUFS), which a trace cannot show.
             boolean full = full(s);
+            SplittableRandom order = choice.order() == 0 ? null : new SplittableRandom(choice.order());
             for (int k = 0; k < SETTLE_LIMIT; k++) {
+                if (choice.early() && !"pending".equals(ret) && !pending(s, caller)) {
+                    break;
+                }
                 List<SpecBridge.Step> next = spec.successors(s, SETTLE);
                 if (next.isEmpty()) {
                     break;
                 }
-                SpecBridge.Step st = next.get(0);
+                SpecBridge.Step st = next.get(order == null ? 0 : order.nextInt(next.size()));
                 noteTransitions(s, st.next(), moved);
                 taken.add(st.action());
                 Map<String, Object> e = st.next().evt();
@@ -393,6 +415,18 @@ public final class Generator {
         }
 
         Generated finish() {
+            // What the last calls left in flight arrives before the tables are read.
+            for (int k = 0; k < SETTLE_LIMIT; k++) {
+                List<SpecBridge.Step> next = spec.successors(state, SETTLE);
+                if (next.isEmpty()) {
+                    break;
+                }
+                actions.add(next.get(0).action());
+                List<String> moved = new ArrayList<>();
+                noteTransitions(state, next.get(0).next(), moved);
+                transitions.addAll(moved);
+                state = next.get(0).next();
+            }
             List<String> out = new ArrayList<>();
             out.add("# generated from the spec (" + origin + "): " + calls.size() + " calls, "
                     + actions.size() + " actions");
@@ -509,6 +543,17 @@ public final class Generator {
             case "Fork" -> !limits.contains(Implementation.Limit.NO_FORK);
             default -> true;
         };
+    }
+
+    /**
+     * A step chosen as a call of the walk: one call in four leaves what it
+     * sent in flight ({@link Choice#early}), one in four lets what follows
+     * it happen in an order picked at random.
+     */
+    private static Choice settled(SpecBridge.Step pick, SplittableRandom random) {
+        boolean early = random.nextInt(4) == 0;
+        long order = random.nextInt(4) == 0 ? random.nextLong() | 1 : 0;
+        return new Choice(pick.action(), pick.params(), early, order);
     }
 
     /** What a call step gives, as coverage counts it: the action and its errno, or ok. */
