@@ -128,26 +128,23 @@ Overlap(ip1, ip2) == ip1 = ANY \/ ip2 = ANY \/ ip1 = ip2
 \* Whether binding s to <<ip, port>> collides with another socket of the same
 \* protocol on the host (S7: TCP and UDP ports are separate spaces). Both
 \* sockets allowing reuse lift the conflict, unless the other one listens.
+\* The other socket's SO_REUSEADDR counts as it is now, also when it was
+\* set or cleared after that socket bound (probed on Linux 6.18: a socket
+\* bound with the option and then cleared of it refuses a second bind, and
+\* the other way round; inet_bind_conflict and udp_lib_lport_inuse read
+\* sk_reuse of each owner; BSD's in_pcbbind_setup reads so_options). Listen
+\* checks the port again the same way (inet_csk_listen_start).
 \* A TIME-WAIT entry keeps the option its socket had: on Linux the new
 \* socket's SO_REUSEADDR alone does not bind over it; POSIX systems (BSD)
 \* let it.
-\* R(o): the other socket's SO_REUSEADDR that counts. At bind, the option
-\* as it was when the other socket bound (bindreuse). NOTE: Linux's bind
-\* also honours the option set on the other socket after its bind once its
-\* fast path (tb->fastreuse) is off.
-ConflictsBy(s, ip, port, R(_)) ==
+Conflicts(s, ip, port) ==
     \E o \in Sids \ {s} :
         /\ InUse(o) /\ sock[o].host = sock[s].host
         /\ sock[o].proto = sock[s].proto
         /\ sock[o].lport = port /\ Overlap(sock[o].lip, ip)
         /\ ~(sock[s].reuse
-             /\ (R(o) \/ (Profile = "POSIX" /\ sock[o].st = "TIME-WAIT"))
+             /\ (sock[o].reuse \/ (Profile = "POSIX" /\ sock[o].st = "TIME-WAIT"))
              /\ sock[o].st # "LISTEN")
-Conflicts(s, ip, port) == ConflictsBy(s, ip, port, LAMBDA o : sock[o].bindreuse)
-\* Linux's listen checks the port again with every socket's option as it is
-\* now (inet_csk_listen_start sets LISTEN first, so inet_csk_get_port skips
-\* the fast path and inet_bind_conflict reads sk_reuse of each owner).
-ConflictsNow(s, ip, port) == ConflictsBy(s, ip, port, LAMBDA o : sock[o].reuse)
 
 \* The ephemeral ports s may be given on ip: any free one. Which one is the
 \* stack's choice and a trace names it by a variable: Linux starts its search

@@ -162,7 +162,7 @@ Listen(p, f) ==
        \* made since the bind holds the port too, such as one a listener that
        \* stopped (shutdown SHUT_RD) had accepted (found by sockcheck hunt, seed 7),
        \* and SO_REUSEADDR counts as the sockets have it now (hunt, seed 11).
-       ELSE IF sock[s].lport # 0 /\ (AnotherListener(s) \/ (Profile = "LINUX" /\ ConflictsNow(s, sock[s].lip, sock[s].lport)))
+       ELSE IF sock[s].lport # 0 /\ (AnotherListener(s) \/ (Profile = "LINUX" /\ Conflicts(s, sock[s].lip, sock[s].lport)))
             THEN Fail(p, "listen", "EADDRINUSE")
        ELSE IF sock[s].lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "listen", "EADDRINUSE")
        ELSE \E e \in IF sock[s].lport = 0 THEN FreeEphemeral(s, ANY) ELSE {sock[s].lport} :
@@ -249,7 +249,10 @@ Connect(p, f, ip, port) ==
                          /\ pending' = [pending EXCEPT ![p] = Waiting("connect", f, 0)]
                          /\ Record(p, "connect", "pending")
                          /\ UNCHANGED <<fdt, alive>>
-                    ELSE /\ sock' = [sock EXCEPT ![s].lip = IF x.proto = "raw" THEN x.lip ELSE lip,
+                    \* A raw socket keeps its address on POSIX (BSD's rip_connect sets only the
+                    \* peer); Linux gives it the source address it routes from, as a UDP socket
+                    \* (__ip4_datagram_connect sets inet_rcv_saddr when unset; probed on 6.18).
+                    ELSE /\ sock' = [sock EXCEPT ![s].lip = IF x.proto = "raw" /\ Profile = "POSIX" THEN x.lip ELSE lip,
                                                  ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
                                                  ![s].lport = IF x.proto = "raw" THEN 0 ELSE lport,
                                                  ![s].rip = dst, ![s].rport = IF x.proto = "raw" THEN 0 ELSE port]

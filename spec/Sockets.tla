@@ -153,13 +153,14 @@ OneListenerPerAddress ==
             ~(sock[s].lport = sock[t].lport /\ Overlap(sock[s].lip, sock[t].lip))
 
 (* UdpIdentifiedByLocalAddress (S13, S14): a UDP local address belongs to *)
-(* one socket, unless both sockets asked to share it (SO_REUSEADDR) when  *)
-(* they bound.                                                            *)
+(* one socket, unless the sockets asked to share it (SO_REUSEADDR): the   *)
+(* one that bound second had the option when it bound (the first may have *)
+(* set it since its own bind, as bind counts the option as it is now).    *)
 UdpIdentifiedByLocalAddress ==
     \A s, t \in Sids :
         s # t /\ sock[s].proto = "udp" /\ sock[t].proto = "udp" /\ sock[s].host = sock[t].host
         /\ sock[s].lport # 0 /\ sock[s].lport = sock[t].lport /\ Overlap(sock[s].lip, sock[t].lip) =>
-            sock[s].bindreuse /\ sock[t].bindreuse
+            sock[s].bindreuse \/ sock[t].bindreuse
 
 (* PortSpacesAreSeparate (S7): a segment is only ever handed to a socket  *)
 (* of its own protocol: TCP 53 and UDP 53 are different sockets.          *)

@@ -74,14 +74,25 @@ class Driver:
         return "%s:%d" % (ep[0], ep[1]) if ep else None
 
     def implicit_bind(self, fd, s):
-        if s.getsockname()[1] == 0:
+        ip, port = s.getsockname()[:2]
+        # A raw socket shows its protocol as its port: one on 0.0.0.0 is unbound.
+        if (ip == "0.0.0.0") if s.type == socket.SOCK_RAW else port == 0:
             s.bind((self.addr, 0))
             return True
         return False
 
     def local(self, fd, s):
         ip, port = s.getsockname()[:2]
-        return ("0.0.0.0" if self.is_wild(fd) else ip, port)
+        return ("0.0.0.0" if self.is_wild(fd) else ip, 0 if s.type == socket.SOCK_RAW else port)
+
+    @staticmethod
+    def receive(s, size):
+        """recvfrom; a raw IPv4 socket reads the IP header first, which is left out."""
+        if s.type != socket.SOCK_RAW:
+            return (s.recv(size), None) if s.type == socket.SOCK_STREAM else s.recvfrom(size)
+        data, sender = s.recvfrom(size + 60)
+        ihl = min(len(data), (data[0] & 0x0f) * 4) if data else 0
+        return data[ihl:ihl + size], sender
 
     # -- ops ---------------------------------------------------------------
     def op_hello(self, a):
@@ -135,23 +146,23 @@ class Driver:
         fd = a["fd"]
         s = self.sock(fd)
         # Linux binds an unbound datagram socket before it looks for a destination.
-        if s.type == socket.SOCK_DGRAM and self.implicit_bind(fd, s):
+        if s.type != socket.SOCK_STREAM and self.implicit_bind(fd, s):
             self.set_wild(fd, True)
         return s.send(base64.b64decode(a["data"]))
 
     def op_recv(self, a):
-        return {"data": base64.b64encode(self.sock(a["fd"]).recv(a["size"])).decode()}
+        return {"data": base64.b64encode(self.receive(self.sock(a["fd"]), a["size"])[0]).decode()}
 
     def op_sendto(self, a):
         fd = a["fd"]
         s = self.sock(fd)
-        if s.type == socket.SOCK_DGRAM and self.implicit_bind(fd, s):
+        if s.type != socket.SOCK_STREAM and self.implicit_bind(fd, s):
             self.set_wild(fd, True)
         return s.sendto(base64.b64decode(a["data"]), self.endpoint(a["addr"]))
 
     def op_recvfrom(self, a):
         s = self.sock(a["fd"])
-        data, sender = s.recvfrom(a["size"])
+        data, sender = self.receive(s, a["size"])
         return {"data": base64.b64encode(data).decode(),
                 "from": self.text(sender) if s.type != socket.SOCK_STREAM else None}
 

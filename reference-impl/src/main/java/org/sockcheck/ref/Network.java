@@ -30,24 +30,18 @@ final class Network {
      * Whether binding s to ip:port collides with another socket of the same
      * protocol on the host (S7: TCP and UDP ports are separate spaces). Both
      * sockets allowing reuse lift the conflict, unless the other one listens.
+     * The other socket's SO_REUSEADDR counts as it is now, also when set or
+     * cleared after its bind (Linux and BSD both read it at each bind).
      * A TIME-WAIT entry keeps the option its socket had (POSIX: the new
      * socket's option alone binds over it).
      */
     boolean conflicts(Sock s, String ip, int port) {
-        return conflicts(s, ip, port, false);
-    }
-
-    /**
-     * now: each other socket's SO_REUSEADDR as it is now (Linux's listen), not as it was at its
-     * bind (spec: ConflictsNow and Conflicts).
-     */
-    boolean conflicts(Sock s, String ip, int port, boolean now) {
         for (Sock o : s.host.sockets) {
             if (o == s || o.proto != s.proto || o.local.port() != port || !overlap(o.local.ip(), ip)) {
                 continue;
             }
             // A TIME-WAIT entry keeps its socket's option: on Linux the new socket's alone is not enough.
-            boolean reusable = s.reuse && ((now ? o.reuse : o.bindReuse) || (profile == Profile.POSIX && o.state == TcpState.TIME_WAIT))
+            boolean reusable = s.reuse && (o.reuse || (profile == Profile.POSIX && o.state == TcpState.TIME_WAIT))
                     && o.state != TcpState.LISTEN;
             if (!reusable) {
                 return true;

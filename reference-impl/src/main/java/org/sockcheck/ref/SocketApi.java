@@ -143,7 +143,7 @@ final class SocketApi {
         // bind holds the port too (one that a stopped listener had accepted, say), and SO_REUSEADDR
         // counts as the sockets have it now.
         if (s.bound() && (anotherListener(s)
-                || (profile == Profile.LINUX && network.conflicts(s, s.local.ip(), s.local.port(), true)))) {
+                || (profile == Profile.LINUX && network.conflicts(s, s.local.ip(), s.local.port())))) {
             return fail(Errno.EADDRINUSE);
         }
         if (!s.bound() && !autobind(s)) {
@@ -206,6 +206,10 @@ final class SocketApi {
             s.bindReuse = s.reuse;
         }
         if (s.proto == Proto.RAW) {
+            // Linux gives a raw socket the source address it routes from; BSD sets only the peer.
+            if (profile == Profile.LINUX) {
+                s.local = new Endpoint(s.host.ip, 0);
+            }
             s.remote = new Endpoint(addr.ip(), 0);
             return ok(0);
         }

@@ -25,8 +25,8 @@ import org.sockcheck.spec.tlc.SpecText;
  * and return steps run until none is enabled (what a loopback network does
  * between two calls); a call is chosen only if it then has returned, since a
  * trace cannot say "this call blocks". Calls whose result is an artefact of
- * the model's finite sets (EMFILE, ENOBUFS, EAGAIN) are not chosen, nor raw
- * sockets (they need a protocol and CAP_NET_RAW), nor recvfrom on a stream.
+ * the model's finite sets (EMFILE, ENOBUFS, EAGAIN) are not chosen, nor
+ * recvfrom on a stream, nor raw sockets for an implementation without them.
  * Timers and loss never run: a trace cannot wait two minutes or drop a
  * segment on loopback.
  */
@@ -345,9 +345,6 @@ public final class Generator {
 
         /** The call, settled, as the walk would write it; null when a trace cannot show it. Changes nothing. */
         Move evaluate(Choice choice, SpecBridge.Step call) {
-            if (choice.action().equals("Socket") && "RAW".equals(choice.params().get("type"))) {
-                return null;
-            }
             Map<String, Object> evt = call.next().evt();
             Object ret = evt.get("ret");
             List<String> taken = new ArrayList<>(List.of(choice.action()));
@@ -541,6 +538,7 @@ public final class Generator {
                     || "*".equals(p.get("ip")) || Objects.equals(p.get("ip"), ((List<?>) p.get("p")).get(0));
             case "Dup" -> !limits.contains(Implementation.Limit.NO_DUP);
             case "Fork" -> !limits.contains(Implementation.Limit.NO_FORK);
+            case "Socket" -> !"RAW".equals(p.get("type")) || !limits.contains(Implementation.Limit.NO_RAW);
             default -> true;
         };
     }

@@ -45,7 +45,9 @@ public interface Implementation extends AutoCloseable {
         /** No second descriptor for a socket (dup). */
         NO_DUP,
         /** No child process that shares the parent's descriptors (fork). */
-        NO_FORK
+        NO_FORK,
+        /** No raw IP sockets (an API without them, or no CAP_NET_RAW). */
+        NO_RAW
     }
 
     /** What generated walks must leave out for this implementation; none by default. */

@@ -59,11 +59,13 @@ public final class SpecBridge {
          * A model for generated traces: two hosts with two processes each, two ports, three
          * descriptors; walks send to hosts and ports only (the wildcard address and port 0 as
          * destinations made every connect and sendto nearly twice as many choices and diluted the
-         * walks: the planted bug of PlantedBugTest was no longer found in 600 walks; scenarios show them).
+         * walks: the planted bug of PlantedBugTest was no longer found in 600 walks; scenarios show them);
+         * socket() asks for the type's own protocol (0) or 253, an experimental number of RFC 3692,
+         * which gives raw sockets.
          */
         public static final Constants GENERATED = new Constants(List.of("A", "B"), List.of("p1", "p2"), List.of(80, 81),
                 List.of(40000, 40001, 40002), List.of(3, 4, 5), 8, List.of("d", "e"), List.of(1), "LINUX", List.of(),
-                List.of(0), false);
+                List.of(0, 253), false);
 
         /** A model whose calls may name any destination. */
         public Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,

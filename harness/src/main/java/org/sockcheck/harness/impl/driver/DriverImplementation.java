@@ -56,7 +56,8 @@ public final class DriverImplementation implements Implementation {
 
     @Override
     public java.util.Set<Limit> limits() {
-        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_FORK);
+        // Protocol 1 has no way to say whether a driver has raw sockets: generated walks leave them out.
+        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_FORK, Limit.NO_RAW);
     }
 
     @Override

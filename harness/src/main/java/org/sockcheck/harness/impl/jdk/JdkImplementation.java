@@ -78,7 +78,7 @@ public final class JdkImplementation implements Implementation {
 
     @Override
     public java.util.Set<Limit> limits() {
-        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_DUP, Limit.NO_FORK);
+        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_DUP, Limit.NO_FORK, Limit.NO_RAW);
     }
 
     @Override

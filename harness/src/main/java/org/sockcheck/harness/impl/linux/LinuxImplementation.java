@@ -54,6 +54,8 @@ public final class LinuxImplementation implements Implementation {
      */
     private static final class Binding {
         boolean wildcardLocal;
+        /** A TCP connect failed: Linux keeps its peer's address until a bind or connect (listen shows it). */
+        boolean peerKept;
     }
 
     /** A socket as one modelled process sees it: one real descriptor. */
@@ -129,6 +131,11 @@ public final class LinuxImplementation implements Implementation {
                 case ApiCall.Bind c -> bind(sys, s, fd, c.addr());
                 case ApiCall.Listen c -> {
                     // Linux autobinds a stream socket that listens unbound; a datagram socket refuses to listen.
+                    if (s != null && s.proto == Proto.TCP && s.binding.peerKept && lostAddress(sys, s)) {
+                        throw new Unsupported("listen of a socket that lost its address (a failed bind) and kept a failed"
+                                + " connect's peer: one kernel plays every host, and binding the socket to its host's"
+                                + " address, as the runner must, makes Linux forget the peer its listener would show");
+                    }
                     wildcardAutobind(sys, s, Proto.TCP);
                     yield value(sys.listen(fd, c.backlog()));
                 }
@@ -137,14 +144,17 @@ public final class LinuxImplementation implements Implementation {
                 case ApiCall.Send c -> {
                     // Linux binds an unbound datagram socket before it looks for a destination (inet_autobind).
                     wildcardAutobind(sys, s, Proto.UDP);
+                    wildcardAutobind(sys, s, Proto.RAW);
                     yield value(sys.sendto(fd, c.data(), null, 0));
                 }
                 case ApiCall.SendTo c -> {
                     wildcardAutobind(sys, s, Proto.UDP);
+                    wildcardAutobind(sys, s, Proto.RAW);
                     yield value(sys.sendto(fd, c.data(), c.addr(), 0));
                 }
-                case ApiCall.Recv c -> receive(sys, fd, c.max(), false);
-                case ApiCall.RecvFrom c -> receive(sys, fd, c.max(), s != null && s.proto != Proto.TCP);
+                case ApiCall.Recv c -> receive(sys, fd, c.max(), false, s != null && s.proto == Proto.RAW);
+                case ApiCall.RecvFrom c -> receive(sys, fd, c.max(), s != null && s.proto != Proto.TCP,
+                        s != null && s.proto == Proto.RAW);
                 case ApiCall.Shutdown c -> value(sys.shutdown(fd, c.how().ordinal()));
                 case ApiCall.Close c -> {
                     Syscalls.Result r = sys.closeFd(fd);
@@ -161,6 +171,10 @@ public final class LinuxImplementation implements Implementation {
                         yield errno(r);
                     }
                     Endpoint ep = Syscalls.Call.endpoint(out);
+                    if (s.proto == Proto.RAW) {
+                        // Linux shows a raw socket's protocol where the port goes (inet_getname); it has no port.
+                        ep = new Endpoint(ep.ip(), 0);
+                    }
                     yield new Outcome.Address(s.binding.wildcardLocal ? new Endpoint(Endpoint.ANY_IP, ep.port()) : ep);
                 }
                 case ApiCall.GetPeerName c -> {
@@ -271,6 +285,7 @@ public final class LinuxImplementation implements Implementation {
         Syscalls.Result r = sys.bind(fd, real);
         if (!r.failed() && s != null) {
             s.binding.wildcardLocal = wildcard;
+            s.binding.peerKept = false;
         }
         return value(r);
     }
@@ -281,6 +296,11 @@ public final class LinuxImplementation implements Implementation {
         if (s != null && o instanceof Outcome.Value) {
             // Linux gives a connected socket a concrete local address.
             s.binding.wildcardLocal = false;
+            s.binding.peerKept = false;
+        }
+        if (s != null && s.proto == Proto.TCP && o instanceof Outcome.Failed f
+                && (f.errno() == Errno.ECONNREFUSED || f.errno() == Errno.ETIMEDOUT)) {
+            s.binding.peerKept = true;
         }
         if (picked && o instanceof Outcome.Failed f && (f.errno() == Errno.ECONNREFUSED || f.errno() == Errno.ETIMEDOUT)) {
             // A handshake that failed gives back the address connect picked: Linux reports the wildcard again.
@@ -321,10 +341,21 @@ public final class LinuxImplementation implements Implementation {
             return false;
         }
         Endpoint now = Syscalls.Call.endpoint(out);
-        if (now.port() != 0 && !(s.proto == Proto.TCP && now.wildcardIp())) {
+        // A raw socket shows its protocol as its port: one on 0.0.0.0 is unbound.
+        if (s.proto == Proto.RAW ? !now.wildcardIp() : now.port() != 0 && !(s.proto == Proto.TCP && now.wildcardIp())) {
             return false;
         }
         return !sys.bind(s.realFd, new Endpoint(addressing.hostIps().get(s.host), 0)).failed();
+    }
+
+    /** Whether the kernel shows the socket on 0.0.0.0 with a port: a failed bind cleared its address. */
+    private static boolean lostAddress(Syscalls.Call sys, Sock s) {
+        MemorySegment out = sys.sockaddrOut();
+        if (sys.getsockname(s.realFd, out).failed()) {
+            return false;
+        }
+        Endpoint now = Syscalls.Call.endpoint(out);
+        return now.wildcardIp() && now.port() != 0;
     }
 
     private Outcome accept(Syscalls.Call sys, TreeMap<Integer, Sock> table, Sock listener, int fd) {
@@ -340,16 +371,30 @@ public final class LinuxImplementation implements Implementation {
         return o;
     }
 
-    private Outcome receive(Syscalls.Call sys, int fd, int max, boolean withSender) {
-        MemorySegment buf = sys.arena.allocate(Math.max(1, max));
+    /**
+     * recv and recvfrom. A raw IPv4 socket reads the IP header before the
+     * data (raw(7)); the header, at most 60 bytes, is read too and left out,
+     * so the caller gets at most max bytes of data, cut as a datagram is.
+     */
+    private Outcome receive(Syscalls.Call sys, int fd, int max, boolean withSender, boolean raw) {
+        int header = raw ? MAX_IP_HEADER : 0;
+        MemorySegment buf = sys.arena.allocate(Math.max(1, max) + header);
         MemorySegment from = withSender ? sys.sockaddrOut() : MemorySegment.NULL;
         Outcome o = blocking(sys, fd, () -> sys.recvfrom(fd, buf, 0, from), false);
         if (o instanceof Outcome.Value v) {
             byte[] data = buf.asSlice(0, v.value()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            if (raw) {
+                // The kernel always writes a whole header (IHL: its length in words).
+                int ihl = data.length == 0 ? 0 : Math.min(data.length, (data[0] & 0x0f) * 4);
+                data = java.util.Arrays.copyOfRange(data, ihl, Math.min(data.length, ihl + max));
+            }
             return new Outcome.Data(data, withSender ? Syscalls.Call.endpoint(from) : null);
         }
         return o;
     }
+
+    /** The longest IPv4 header: 15 words. */
+    private static final int MAX_IP_HEADER = 60;
 
     /**
      * A call that may block is a blocking call, bounded by the socket's
@@ -387,7 +432,23 @@ public final class LinuxImplementation implements Implementation {
 
     @Override
     public java.util.Set<Limit> limits() {
-        return java.util.Set.of(Limit.ONE_KERNEL);
+        return canOpenRaw() ? java.util.Set.of(Limit.ONE_KERNEL) : java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_RAW);
+    }
+
+    private Boolean rawAllowed;
+
+    /** Whether this process may open a raw socket (CAP_NET_RAW): tried once. */
+    private synchronized boolean canOpenRaw() {
+        if (rawAllowed == null) {
+            try (Syscalls.Call sys = new Syscalls.Call()) {
+                Syscalls.Result r = sys.socket(Syscalls.SOCK_RAW, 253);
+                rawAllowed = !r.failed();
+                if (!r.failed()) {
+                    sys.closeFd((int) r.value());
+                }
+            }
+        }
+        return rawAllowed;
     }
 
     /**
