@@ -255,7 +255,9 @@ Connect(p, f, ip, port) ==
                     ELSE /\ sock' = [sock EXCEPT ![s].lip = IF x.proto = "raw" /\ Profile = "POSIX" THEN x.lip ELSE lip,
                                                  ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
                                                  ![s].lport = IF x.proto = "raw" THEN 0 ELSE lport,
-                                                 ![s].rip = dst, ![s].rport = IF x.proto = "raw" THEN 0 ELSE port]
+                                                 \* Linux keeps the port a raw socket connected to (ip4_datagram_connect
+                                                 \* sets inet_dport) and getpeername shows it; it means nothing to delivery.
+                                                 ![s].rip = dst, ![s].rport = IF x.proto = "raw" /\ Profile = "POSIX" THEN 0 ELSE port]
                          /\ Record(p, "connect", 0)
                          /\ UNCHANGED <<fdt, alive, pending, net>>
             IN
@@ -363,7 +365,7 @@ Send(p, f, d) ==
        \* A Linux raw socket does not look at its shutdown flags when it sends (probed).
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN Fail(p, "send", "EPIPE")
        ELSE /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
-                                    <<p[1], x.lport>>, <<x.rip, x.rport>>, x.protocol, 0, d)}
+                                    <<p[1], x.lport>>, <<x.rip, IF x.proto = "raw" THEN 0 ELSE x.rport>>, x.protocol, 0, d)}
             /\ Record(p, "send", Len(d))
             /\ UNCHANGED <<sock, fdt, alive, pending>>
 
@@ -598,8 +600,8 @@ GetPeerName(p, f) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "getpeername", "EBADF")
        ELSE LET x == sock[SockOf(p, f)] IN
-            \* Linux has no peer without a port (inet_getname): a raw socket's, a UDP
-            \* socket's connected to port 0 (probed on Linux 6.18).
+            \* Linux has no peer without a port (inet_getname): a raw or UDP socket's
+            \* connected to port 0 (probed on Linux 6.18).
             IF x.rip = NoHost \/ (x.proto = "tcp" /\ x.st \in {"CLOSED", "SYN-SENT", "LISTEN"})
                \/ (Profile = "LINUX" /\ x.rport = 0)
             THEN Fail(p, "getpeername", "ENOTCONN")

@@ -169,8 +169,10 @@ PortSpacesAreSeparate ==
         /\ m.proto = "tcp" /\ TcpTarget(m) # NoSid => sock[TcpTarget(m)].proto = "tcp"
         /\ m.proto = "udp" /\ UdpTarget(m) # NoSid => sock[UdpTarget(m)].proto = "udp"
 
-(* RawHasNoPort (S7, S8): raw IP sockets have addresses but no ports.     *)
-RawHasNoPort == \A s \in Sids : sock[s].proto = "raw" => sock[s].lport = 0 /\ sock[s].rport = 0
+(* RawHasNoPort (S7, S8): raw IP sockets have addresses but no ports      *)
+(* (LINUX remembers the port a raw socket connected to, for getpeername   *)
+(* only).                                                                 *)
+RawHasNoPort == \A s \in Sids : sock[s].proto = "raw" => sock[s].lport = 0 /\ (Profile = "POSIX" => sock[s].rport = 0)
 
 (* ConnectedHasRemote (S6): a TCP socket in a connection has both a local *)
 (* and a remote address.                                                   *)

@@ -61,7 +61,9 @@ RcvPortUnreachable(m, keep) ==
 
 (* DeliverRaw: an IP datagram goes, as a copy, to every raw socket of its *)
 (* protocol on its destination host bound to that address or the        *)
-(* wildcard (S8: the transport is bypassed; there are no ports, S7).      *)
+(* wildcard (S8: the transport is bypassed; there are no ports, S7); a    *)
+(* connected raw socket takes datagrams from its peer only (Linux's       *)
+(* raw_v4_match, BSD's rip_input).                                        *)
 (* NOTE: with no such socket Linux answers ICMP protocol-unreachable,      *)
 (* which the model leaves out: the datagram is gone.                      *)
 DeliverRaw(m, keep) ==
@@ -69,6 +71,7 @@ DeliverRaw(m, keep) ==
     /\ sock' = [s \in Sids |->
                    IF sock[s].proto = "raw" /\ sock[s].protocol = m.seq
                       /\ sock[s].host = m.dst[1] /\ sock[s].lip \in {ANY, m.dst[1]}
+                      /\ sock[s].rip \in {NoHost, m.src[1]}
                       /\ ~sock[s].rdshut
                    THEN [sock[s] EXCEPT !.datagrams = Append(@, Datagram(m.src, m.data))]
                    ELSE sock[s]]

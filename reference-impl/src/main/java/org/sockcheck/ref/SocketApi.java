@@ -210,7 +210,8 @@ final class SocketApi {
             if (profile == Profile.LINUX) {
                 s.local = new Endpoint(s.host.ip, 0);
             }
-            s.remote = new Endpoint(addr.ip(), 0);
+            // Linux keeps the port it connected to, for getpeername only (ip4_datagram_connect).
+            s.remote = new Endpoint(addr.ip(), profile == Profile.LINUX ? addr.port() : 0);
             return ok(0);
         }
         if (s.tcp()) {

@@ -110,7 +110,8 @@ final class Udp {
     /**
      * DeliverRaw: an IP datagram goes, as a copy, to every raw socket of its
      * host for that protocol bound to its address or the wildcard (S8; no
-     * ports, S7). NOTE: Linux hands a raw IPv4 socket the IP header too; the
+     * ports, S7); a connected raw socket takes datagrams from its peer only.
+     * NOTE: Linux hands a raw IPv4 socket the IP header too; the
      * reference stack gives the payload only.
      */
     private boolean deliverRaw(Host h, Segment m, boolean keep) {
@@ -119,7 +120,8 @@ final class Udp {
         }
         for (Sock s : h.sockets) {
             if (s.proto == Proto.RAW && s.protocol == m.protocol() && !s.rdShut
-                    && (s.local.wildcardIp() || s.local.ip().equals(m.dst().ip()))) {
+                    && (s.local.wildcardIp() || s.local.ip().equals(m.dst().ip()))
+                    && (s.remote == null || s.remote.ip().equals(m.src().ip()))) {
                 s.datagrams.add(new Sock.Datagram(new Endpoint(m.src().ip(), 0), m.data()));
             }
         }
