@@ -223,7 +223,13 @@ public final class LinuxImplementation implements Implementation {
         openRealFds.add(realFd);
         bound(sys, realFd);
         Proto proto = c.type() == SockType.RAW ? Proto.RAW : c.type().proto();
-        return new Outcome.Value(allocate(table, new Sock(realFd, host, proto, new Binding())));
+        Sock s = new Sock(realFd, host, proto, new Binding());
+        if (proto == Proto.RAW) {
+            // An unbound raw socket takes datagrams to every local address, and one kernel owns every host's:
+            // bound to its host's address (shown as the wildcard), it takes only its host's, as the spec's does.
+            bind(sys, s, realFd, new Endpoint(Endpoint.ANY_IP, 0));
+        }
+        return new Outcome.Value(allocate(table, s));
     }
 
     /** The process's view of a second real descriptor for the socket s refers to. */
