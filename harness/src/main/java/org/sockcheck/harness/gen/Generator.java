@@ -418,11 +418,12 @@ public final class Generator {
                 if (next.isEmpty()) {
                     break;
                 }
-                actions.add(next.get(0).action());
+                SpecBridge.Step st = next.get(0);
+                actions.add(st.action());
                 List<String> moved = new ArrayList<>();
-                noteTransitions(state, next.get(0).next(), moved);
+                noteTransitions(state, st.next(), moved);
                 transitions.addAll(moved);
-                state = next.get(0).next();
+                state = st.next();
             }
             List<String> out = new ArrayList<>();
             out.add("# generated from the spec (" + origin + "): " + calls.size() + " calls, "

@@ -144,12 +144,10 @@ public final class LinuxImplementation implements Implementation {
                 case ApiCall.Send c -> {
                     // Linux binds an unbound datagram socket before it looks for a destination (inet_autobind).
                     wildcardAutobind(sys, s, Proto.UDP);
-                    wildcardAutobind(sys, s, Proto.RAW);
                     yield value(sys.sendto(fd, c.data(), null, 0));
                 }
                 case ApiCall.SendTo c -> {
                     wildcardAutobind(sys, s, Proto.UDP);
-                    wildcardAutobind(sys, s, Proto.RAW);
                     yield value(sys.sendto(fd, c.data(), c.addr(), 0));
                 }
                 case ApiCall.Recv c -> receive(sys, fd, c.max(), false, s != null && s.proto == Proto.RAW);
@@ -347,8 +345,8 @@ public final class LinuxImplementation implements Implementation {
             return false;
         }
         Endpoint now = Syscalls.Call.endpoint(out);
-        // A raw socket shows its protocol as its port: one on 0.0.0.0 is unbound.
-        if (s.proto == Proto.RAW ? !now.wildcardIp() : now.port() != 0 && !(s.proto == Proto.TCP && now.wildcardIp())) {
+        // A raw socket is bound to its host's address when it is made (socket()).
+        if (s.proto == Proto.RAW || (now.port() != 0 && !(s.proto == Proto.TCP && now.wildcardIp()))) {
             return false;
         }
         return !sys.bind(s.realFd, new Endpoint(addressing.hostIps().get(s.host), 0)).failed();
