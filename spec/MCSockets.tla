@@ -36,7 +36,7 @@ MCFairSpec ==
     /\ MCSpec
     /\ \A h \in Hosts : WF_mcvars(DeliverTo(h) /\ UNCHANGED calls)
     /\ \A s \in Sids : WF_mcvars(TcpTimer(s) /\ UNCHANGED calls)
-    /\ \A p \in Proc : WF_mcvars((ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p)) /\ UNCHANGED calls)
+    /\ \A p \in Callers : WF_mcvars((ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p)) /\ UNCHANGED calls)
 
 \* A start from an established connection, as TLC reaches it after socket,
 \* bind, listen, socket, connect, accept and close of the listener: host a's
@@ -59,7 +59,7 @@ MCInitEstablished ==
                                   [] p = <<b, pr>> -> [NoFd EXCEPT ![3] = 2]
                                   [] OTHER -> NoFd]
         /\ alive = [p \in Proc |-> p[2] \notin Unborn]
-        /\ pending = [p \in Proc |-> NoCall]
+        /\ pending = [c \in Callers |-> NoCall]
         /\ net = {}
         /\ evt = "none"
         /\ calls = 0
@@ -81,7 +81,7 @@ RawProtocol == {253}
 
 \* Hosts and process names play interchangeable parts: TLC may check one
 \* representative of each permutation (for safety only, not liveness).
-Symmetry == Permutations(Hosts) \cup Permutations(Procs)
+Symmetry == Permutations(Hosts) \cup Permutations(Procs) \cup Permutations(Threads)
 
 \* What small checks of a state (VIEW in small.cfg): what only a call's result
 \* or Linux's /proc/net/tcp shows, and no action or invariant of small reads,

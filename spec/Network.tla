@@ -11,6 +11,7 @@ EXTENDS Naturals, Sequences, FiniteSets
 CONSTANTS
     Hosts,          \* the nodes; a host's name is also its one IP address (S1, S5)
     Procs,          \* process names; a process is a pair <<host, name>> (S2)
+    Threads,        \* thread names: every process has each of them; a caller is <<host, name, thread>>
     Unborn,         \* the names of Procs whose processes exist only once forked
     Ports,          \* the ports a trace may name in bind, connect and sendto
     EphemeralPorts, \* the ports a stack picks itself (autobind), disjoint from Ports
@@ -40,6 +41,11 @@ NoHost == "-"
 OutsideModel == "outside the model"
 NoSid == 0
 Proc == Hosts \X Procs
+\* Who makes calls: a thread of a process. The threads of a process share
+\* its descriptor table and live and die with it; each waits in at most
+\* one call. ProcOf gives a caller's process (and a process itself).
+Callers == {<<h, n, t>> : h \in Hosts, n \in Procs, t \in Threads}
+ProcOf(c) == <<c[1], c[2]>>
 AllPorts == Ports \cup EphemeralPorts
 
 TcpStates == {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED",
@@ -57,7 +63,7 @@ VARIABLES
     sock,    \* sock[s]: the socket-table entry s (S1); proto = "none" when free
     fdt,     \* fdt[p][f]: the socket descriptor f of process p refers to (S2)
     alive,   \* alive[p]: whether process p exists
-    pending, \* pending[p]: the blocking call p waits in; op "none" when it waits in none
+    pending, \* pending[c]: the blocking call thread c waits in; op "none" when it waits in none
     net,     \* the segments and datagrams in flight
     evt      \* the last call and what it returned (when RecordEvents)
 
@@ -110,10 +116,10 @@ Seg(proto, kind, src, dst, seq, ack, data) ==
 
 \* Whether some descriptor refers to s, and whether one other than f of p does.
 Held(s) == \E p \in Proc, f \in Fds : fdt[p][f] = s
-HeldElsewhere(s, p, f) == \E q \in Proc, g \in Fds : fdt[q][g] = s /\ <<q, g>> # <<p, f>>
+HeldElsewhere(s, p, f) == \E q \in Proc, g \in Fds : fdt[q][g] = s /\ <<q, g>> # <<ProcOf(p), f>>
 InUse(s) == sock[s].proto # "none"
 FreeSids == {s \in Sids : ~InUse(s)}
-OpenFds(p) == {f \in Fds : fdt[p][f] # NoSid}
+OpenFds(p) == {f \in Fds : fdt[ProcOf(p)][f] # NoSid}
 FreeFds(p) == Fds \ OpenFds(p)
 \* POSIX: a new descriptor is the lowest number not open in the process.
 LowestFree(p) == CHOOSE f \in FreeFds(p) : \A g \in FreeFds(p) : f <= g

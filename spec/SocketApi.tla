@@ -4,13 +4,13 @@
 (* the errno it gets for every misuse. A process refers to sockets only   *)
 (* through its own descriptors (S2, S3). A call that must wait (connect,  *)
 (* accept, recv on an empty socket) is two steps: the call, which leaves  *)
-(* the process in pending, and a later ...Returns step.                   *)
+(* the calling thread in pending, and a later ...Returns step.            *)
 (***************************************************************************)
 EXTENDS Tcp, Udp
 
-Ready(p) == alive[p] /\ pending[p].op = "none"
-SockOf(p, f) == fdt[p][f]
-Open(p, f) == fdt[p][f] # NoSid
+Ready(p) == alive[ProcOf(p)] /\ pending[p].op = "none"
+SockOf(p, f) == fdt[ProcOf(p)][f]
+Open(p, f) == fdt[ProcOf(p)][f] # NoSid
 
 \* A call that fails changes nothing but the record of what it returned.
 Fail(p, op, errno) == Record(p, op, errno) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
@@ -100,7 +100,7 @@ Socket(p, type, protocol) ==
             IN /\ sock' = [sock EXCEPT ![s] = [FreeSocket EXCEPT !.proto = proto, !.host = p[1],
                                                    !.st = IF proto = "tcp" THEN "CLOSED" ELSE "NONE",
                                                    !.protocol = IF proto = "raw" THEN protocol ELSE 0]]
-               /\ fdt' = [fdt EXCEPT ![p][f] = s]
+               /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = s]
                /\ Record(p, "socket", f)
                /\ UNCHANGED <<alive, pending, net>>
 
@@ -274,9 +274,9 @@ Connect(p, f, ip, port) ==
 (* ConnectReturns: the waiting connect returns 0 once the connection is  *)
 (* established, or the error that ended the handshake.                   *)
 ConnectReturns(p) ==
-    /\ alive[p] /\ pending[p].op = "connect"
+    /\ alive[ProcOf(p)] /\ pending[p].op = "connect"
     /\ LET f == pending[p].fd
-           s == fdt[p][f]
+           s == fdt[ProcOf(p)][f]
        IN \/ /\ s = NoSid
              /\ Record(p, "connect", "EBADF")
              /\ UNCHANGED sock
@@ -299,7 +299,7 @@ TakeConnection(p, l) ==
     LET c == Head(sock[l].acceptq)
         f == LowestFree(p)
     IN /\ sock' = [sock EXCEPT ![l].acceptq = Tail(@), ![c].listener = NoSid, ![c].conn = TRUE]
-       /\ fdt' = [fdt EXCEPT ![p][f] = c]
+       /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = c]
        /\ Record(p, "accept", [fd |-> f, peer |-> <<sock[c].rip, sock[c].rport>>])
 
 (* Accept: hands out the oldest established connection of a listener as *)
@@ -319,8 +319,8 @@ Accept(p, f) ==
 
 (* AcceptReturns: a waiting accept returns when a connection is queued.  *)
 AcceptReturns(p) ==
-    /\ alive[p] /\ pending[p].op = "accept"
-    /\ LET l == fdt[p][pending[p].fd] IN
+    /\ alive[ProcOf(p)] /\ pending[p].op = "accept"
+    /\ LET l == fdt[ProcOf(p)][pending[p].fd] IN
        \/ /\ l # NoSid /\ sock[l].st = "LISTEN" /\ sock[l].acceptq # <<>> /\ FreeFds(p) # {}
           /\ TakeConnection(p, l)
        \/ /\ l = NoSid \/ sock[l].st # "LISTEN"
@@ -480,8 +480,8 @@ Recv(p, f, op, n) ==
 
 (* RecvReturns: a waiting recv returns once there is something to give.  *)
 RecvReturns(p) ==
-    /\ alive[p] /\ pending[p].op \in {"recv", "recvfrom"}
-    /\ LET s == fdt[p][pending[p].fd]
+    /\ alive[ProcOf(p)] /\ pending[p].op \in {"recv", "recvfrom"}
+    /\ LET s == fdt[ProcOf(p)][pending[p].fd]
            n == pending[p].n
        IN
        \/ s = NoSid /\ Record(p, pending[p].op, "EBADF") /\ UNCHANGED sock
@@ -539,7 +539,7 @@ Close(p, f) ==
     /\ IF ~Open(p, f) THEN Fail(p, "close", "EBADF")
        ELSE LET s == SockOf(p, f)
                 r == IF ~HeldElsewhere(s, p, f) THEN LastClose(sock, s) ELSE [tbl |-> sock, segs |-> {}]
-            IN /\ fdt' = [fdt EXCEPT ![p][f] = NoSid]
+            IN /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = NoSid]
                /\ sock' = r.tbl
                /\ net' = net \cup r.segs
                /\ Record(p, "close", 0)
@@ -551,7 +551,7 @@ Dup(p, f) ==
     /\ IF ~Open(p, f) THEN Fail(p, "dup", "EBADF")
        ELSE IF FreeFds(p) = {} THEN Fail(p, "dup", "EMFILE")
        ELSE LET g == LowestFree(p) IN
-            /\ fdt' = [fdt EXCEPT ![p][g] = fdt[p][f]]
+            /\ fdt' = [fdt EXCEPT ![ProcOf(p)][g] = fdt[ProcOf(p)][f]]
             /\ Record(p, "dup", g)
             /\ UNCHANGED <<sock, alive, pending, net>>
 
@@ -560,22 +560,23 @@ Dup(p, f) ==
 Fork(p, q) ==
     /\ Ready(p) /\ q[1] = p[1] /\ ~alive[q]
     /\ alive' = [alive EXCEPT ![q] = TRUE]
-    /\ fdt' = [fdt EXCEPT ![q] = fdt[p]]
+    /\ fdt' = [fdt EXCEPT ![q] = fdt[ProcOf(p)]]
     /\ Record(p, "fork", q[2])
     /\ UNCHANGED <<sock, pending, net>>
 
 (* Exit: a process ends; its descriptors close, and every socket it held *)
 (* alone closes with them (S17).                                          *)
 Exit(p) ==
-    /\ alive[p]
-    /\ LET held == {fdt[p][f] : f \in OpenFds(p)}
-           last == {s \in held : \A q \in Proc \ {p} : \A g \in Fds : fdt[q][g] # s}
+    /\ alive[ProcOf(p)]
+    /\ LET held == {fdt[ProcOf(p)][f] : f \in OpenFds(p)}
+           last == {s \in held : \A q \in Proc \ {ProcOf(p)} : \A g \in Fds : fdt[q][g] # s}
            r == LastCloseAll(sock, {}, last)
        IN /\ sock' = r.tbl
           /\ net' = net \cup r.segs
-    /\ alive' = [alive EXCEPT ![p] = FALSE]
-    /\ fdt' = [fdt EXCEPT ![p] = NoFd]
-    /\ pending' = [pending EXCEPT ![p] = NoCall]
+    /\ alive' = [alive EXCEPT ![ProcOf(p)] = FALSE]
+    /\ fdt' = [fdt EXCEPT ![ProcOf(p)] = NoFd]
+    \* Every thread of the process ends with it, and the calls they waited in.
+    /\ pending' = [c \in Callers |-> IF ProcOf(c) = ProcOf(p) THEN NoCall ELSE pending[c]]
     /\ Record(p, "exit", 0)
 
 (* SetReuseAddr: setsockopt(SO_REUSEADDR), which lets two sockets share a *)

@@ -40,13 +40,13 @@ Init ==
     \* brings to life (a child; a trace's process started anew after exit
     \* is a process of its own that was there, idle, from the start).
     /\ alive = [p \in Proc |-> p[2] \notin Unborn]
-    /\ pending = [p \in Proc |-> NoCall]
+    /\ pending = [c \in Callers |-> NoCall]
     /\ net = {}
     /\ evt = "none"
 
 \* What processes do: the calls of the API, and process life.
 User ==
-    \E p \in Proc :
+    \E p \in Callers :
         \/ \E t \in Types, pr \in Protocols : Socket(p, t, pr)
         \/ \E f \in Fds :
             \/ \E ip \in Addrs, port \in BindPorts : Bind(p, f, ip, port)
@@ -66,7 +66,7 @@ User ==
         \/ Exit(p)
 
 \* What the stacks do on their own: blocked calls return, timers fire.
-Returns == \E p \in Proc : ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p)
+Returns == \E p \in Callers : ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p)
 Timers == \E s \in Sids : TcpTimer(s)
 System == Returns \/ Timers
 
@@ -90,7 +90,7 @@ FairSpec ==
     /\ Spec
     /\ \A h \in Hosts : WF_vars(DeliverTo(h))
     /\ \A s \in Sids : WF_vars(TcpTimer(s))
-    /\ \A p \in Proc : WF_vars(ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p))
+    /\ \A p \in Callers : WF_vars(ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p))
 
 (***************************************************************************)
 (* What an observation of a host's socket table shows (S16), as Linux's   *)
@@ -134,7 +134,8 @@ LocalAddressIsOwn == \A s \in Sids : InUse(s) => sock[s].lip \in {ANY, sock[s].h
 (* descriptor and waits in no call; a socket no descriptor holds is a TCP *)
 (* connection finishing its close, or one waiting to be accepted.         *)
 NoSocketOutlivesItsProcess ==
-    /\ \A p \in Proc : ~alive[p] => fdt[p] = NoFd /\ pending[p].op = "none"
+    /\ \A p \in Proc : ~alive[p] => fdt[p] = NoFd
+    /\ \A c \in Callers : ~alive[ProcOf(c)] => pending[c].op = "none"
     /\ \A s \in Sids :
         InUse(s) /\ ~Held(s) =>
             /\ sock[s].proto = "tcp"
@@ -241,7 +242,7 @@ DatagramsKeepBoundaries ==
 
 (* OnlyLiveProcessesWait: a process that waits in a call exists.          *)
 OnlyLiveProcessesWait ==
-    \A p \in Proc : pending[p].op # "none" => alive[p]
+    \A c \in Callers : pending[c].op # "none" => alive[ProcOf(c)]
 
 ------------------------------------------------------------------------------
 (* Witnesses: for each invariant, a state where the case it guards occurs. *)
@@ -284,7 +285,7 @@ Reach_DemuxIsUnique ==
 Reach_StreamIsInOrderPrefix ==
     \E s \in Sids : sock[s].proto = "tcp" /\ sock[s].got >= 2 /\ sock[s].stream # "" /\ ~WholeSends(sock[s].stream)
 Reach_DatagramsKeepBoundaries == \E s \in Sids : sock[s].proto \in {"udp", "raw"} /\ Len(sock[s].datagrams) >= 2
-Reach_OnlyLiveProcessesWait == \E p \in Proc : pending[p].op # "none"
+Reach_OnlyLiveProcessesWait == \E c \in Callers : pending[c].op # "none"
 
 ------------------------------------------------------------------------------
 (* Liveness, checked under FairSpec without loss. *)

@@ -60,8 +60,8 @@ class InFlightWalksTest {
         }
     }
 
-    private static final List<String> A1 = List.of("A", "p1");
-    private static final List<String> B1 = List.of("B", "p1");
+    private static final List<String> A1 = List.of("A", "p1", "t1");
+    private static final List<String> B1 = List.of("B", "p1", "t1");
 
     /** A listener on A:80, and B's socket 3; connect(B 3 -> A:80), early or not. */
     private static Calls connected(boolean early) {

@@ -43,6 +43,25 @@ final class RefWithBug implements Implementation {
     }
 
     @Override
+    public boolean concurrent() {
+        return true;
+    }
+
+    @Override
+    public Outcome call(String host, String process, String thread, ApiCall call, java.time.Duration wait)
+            throws ImplementationException {
+        return bug.apply(ref, host, process, call, ref.call(host, process, thread, call, wait));
+    }
+
+    /** What a call that waited returns passes through the bug too (as a call of its thread's process). */
+    @Override
+    public Outcome awaitReturn(String host, String process, String thread, java.time.Duration wait)
+            throws ImplementationException {
+        Outcome o = ref.awaitReturn(host, process, thread, wait);
+        return o instanceof Outcome.Blocked ? o : bug.apply(ref, host, process, null, o);
+    }
+
+    @Override
     public List<SocketRow> observe(String host) throws ImplementationException {
         return ref.observe(host);
     }

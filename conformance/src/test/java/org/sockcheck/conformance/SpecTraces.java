@@ -34,8 +34,13 @@ final class SpecTraces {
 
     /** The spec's verdict on a trace written here, judged with a model made for it. */
     static org.sockcheck.harness.validate.Validator.Result judge(String profile, String... lines) throws Exception {
+        return judge(1, profile, lines);
+    }
+
+    /** The spec's verdict on a trace of this format version written here. */
+    static org.sockcheck.harness.validate.Validator.Result judge(int version, String profile, String... lines) throws Exception {
         org.sockcheck.harness.trace.Trace t = org.sockcheck.harness.trace.TraceText.parse("written.trace",
-                "version 1\nprofile " + profile + "\n\n" + String.join("\n", lines) + "\n");
+                "version " + version + "\nprofile " + profile + "\n\n" + String.join("\n", lines) + "\n");
         return new org.sockcheck.harness.validate.Validator(SpecBridge.load(
                 org.sockcheck.harness.validate.Models.forTraces(java.util.List.of(t)))).validate(t);
     }

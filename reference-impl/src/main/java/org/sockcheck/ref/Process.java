@@ -18,7 +18,18 @@ final class Process {
     final String name;
     final TreeMap<Integer, Sock> descriptors = new TreeMap<>();
     boolean alive = true;
-    Pending pending;
+    /** The process's threads by name (the spec's callers): main, and those a trace names. */
+    final java.util.Map<String, Caller> threads = new java.util.LinkedHashMap<>();
+
+    /** The thread of this name, made when first named. */
+    Caller thread(String name) {
+        return threads.computeIfAbsent(name, n -> new Caller(this, n));
+    }
+
+    /** Whether a thread of the process waits in a call. */
+    boolean waits() {
+        return threads.values().stream().anyMatch(t -> t.pending != null);
+    }
 
     Process(Host host, String name) {
         this.host = host;

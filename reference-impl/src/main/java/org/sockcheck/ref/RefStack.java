@@ -142,10 +142,32 @@ public final class RefStack {
     }
 
     /**
-     * Runs one call of a process. With automatic delivery the network then
-     * settles and a call that had to wait returns if it can, or gives up.
+     * Runs one call of a process on its main thread. With automatic delivery
+     * the network then settles and a call that had to wait returns if it
+     * can, or gives up (Blocked: the process would wait there for ever).
      */
     public Outcome call(String hostName, String processName, ApiCall call) {
+        Caller t = caller(hostName, processName, Caller.MAIN);
+        Outcome outcome = start(t, call);
+        if (t.pending == null || !autoDeliver) {
+            return outcome;
+        }
+        String op = t.pending.op();
+        t.pending = null;
+        return new Outcome.Blocked(op + " would wait: nothing in flight can complete it");
+    }
+
+    /**
+     * Runs one call on a thread of a process (trace format 2). With
+     * automatic delivery the network then settles and a call that had to
+     * wait returns if it can; else it is Blocked, and the thread waits in it
+     * until {@link #tryReturn(String, String, String)} gives its result.
+     */
+    public Outcome call(String hostName, String processName, String thread, ApiCall call) {
+        return start(caller(hostName, processName, thread), call);
+    }
+
+    private Caller caller(String hostName, String processName, String thread) {
         Host h = host(hostName);
         Process p = h.processes.get(processName);
         if (p == null || !p.alive) {
@@ -153,34 +175,40 @@ public final class RefStack {
             p = new Process(h, processName);
             h.processes.put(processName, p);
         }
-        if (p.pending != null && !(call instanceof ApiCall.Exit)) {
-            // Only exit ends a process that waits in a call (spec: Exit needs alive, not Ready).
-            throw new IllegalStateException(hostName + "." + processName + " still waits in " + p.pending.op());
+        return p.thread(thread);
+    }
+
+    private Outcome start(Caller t, ApiCall call) {
+        if (t.pending != null && !(call instanceof ApiCall.Exit)) {
+            // Only exit ends a thread that waits in a call (spec: Exit needs alive, not Ready).
+            throw new IllegalStateException(t.process.host.name + "." + t.process.name + "." + t.name + " still waits in "
+                    + t.pending.op());
         }
-        Outcome outcome = dispatch(p, call);
+        Outcome outcome = dispatch(t, call);
         if (!autoDeliver) {
             return outcome;
         }
         settle();
-        if (p.pending == null) {
+        if (t.pending == null) {
             return outcome;
         }
-        Outcome late = tryReturn(p);
-        if (late != null) {
-            return late;
-        }
-        String op = p.pending.op();
-        p.pending = null;
-        return new Outcome.Blocked(op + " would wait: nothing in flight can complete it");
+        Outcome late = tryReturn(t);
+        return late != null ? late : outcome;
     }
 
-    /** The ...Returns step of a process waiting in a blocking call, if it can return now; else null. */
+    /** The ...Returns step of a process's main thread waiting in a blocking call, if it can return now; else null. */
     public Outcome tryReturn(String hostName, String processName) {
-        Process p = host(hostName).processes.get(processName);
-        return p == null || p.pending == null ? null : tryReturn(p);
+        return tryReturn(hostName, processName, Caller.MAIN);
     }
 
-    private Outcome tryReturn(Process p) {
+    /** The ...Returns step of a thread waiting in a blocking call, if it can return now; else null. */
+    public Outcome tryReturn(String hostName, String processName, String thread) {
+        Process p = host(hostName).processes.get(processName);
+        Caller t = p == null ? null : p.threads.get(thread);
+        return t == null || t.pending == null ? null : tryReturn(t);
+    }
+
+    private Outcome tryReturn(Caller p) {
         return switch (p.pending.op()) {
             case "connect" -> socketApi.connectReturns(p);
             case "accept" -> socketApi.acceptReturns(p);
@@ -201,7 +229,8 @@ public final class RefStack {
         };
     }
 
-    private Outcome dispatch(Process p, ApiCall call) {
+    private Outcome dispatch(Caller t, ApiCall call) {
+        Process p = t.process;
         switch (call) {
             case ApiCall.Socket c -> {
                 return socketApi.socket(p, c.type(), c.protocol());
@@ -222,12 +251,12 @@ public final class RefStack {
         return switch (call) {
             case ApiCall.Bind c -> socketApi.bind(s, c.addr());
             case ApiCall.Listen c -> socketApi.listen(s, c.backlog());
-            case ApiCall.Connect c -> socketApi.connect(p, fd, s, c.addr());
-            case ApiCall.Accept c -> socketApi.accept(p, fd, s);
+            case ApiCall.Connect c -> socketApi.connect(t, fd, s, c.addr());
+            case ApiCall.Accept c -> socketApi.accept(t, fd, s);
             case ApiCall.Send c -> socketApi.send(s, c.data());
             case ApiCall.SendTo c -> socketApi.sendTo(s, c.data(), c.addr());
-            case ApiCall.Recv c -> socketApi.recv(p, fd, s, "recv", c.max());
-            case ApiCall.RecvFrom c -> socketApi.recv(p, fd, s, "recvfrom", c.max());
+            case ApiCall.Recv c -> socketApi.recv(t, fd, s, "recv", c.max());
+            case ApiCall.RecvFrom c -> socketApi.recv(t, fd, s, "recvfrom", c.max());
             case ApiCall.Shutdown c -> socketApi.shutdown(s, c.how());
             case ApiCall.Close c -> socketApi.close(p, fd, s);
             case ApiCall.Dup c -> socketApi.dup(p, s);

@@ -163,7 +163,7 @@ final class SocketApi {
      * port and the host's address. Each 4-tuple has one socket (S14). UDP and
      * raw sockets only record the peer (S6).
      */
-    Outcome connect(Process p, int fd, Sock s, Endpoint addr) {
+    Outcome connect(Caller p, int fd, Sock s, Endpoint addr) {
         if (s.tcp() && s.state == TcpState.SYN_SENT) {
             return fail(Errno.EALREADY);
         }
@@ -259,8 +259,8 @@ final class SocketApi {
     }
 
     /** ConnectReturns: connect returns 0 once the connection is established, or the error that ended it. */
-    Outcome connectReturns(Process p) {
-        Sock s = p.descriptors.get(p.pending.fd());
+    Outcome connectReturns(Caller p) {
+        Sock s = p.process.descriptors.get(p.pending.fd());
         Outcome out;
         if (s == null) {
             out = fail(Errno.EBADF);
@@ -285,7 +285,7 @@ final class SocketApi {
     }
 
     /** Accept: hands out the oldest established connection as a new socket (S10, S11), or waits. */
-    Outcome accept(Process p, int fd, Sock l) {
+    Outcome accept(Caller p, int fd, Sock l) {
         if (!l.tcp()) {
             return fail(Errno.EOPNOTSUPP);
         }
@@ -293,8 +293,8 @@ final class SocketApi {
             return fail(Errno.EINVAL);
         }
         if (!l.acceptQueue.isEmpty()) {
-            return p.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE
-                    ? fail(Errno.EMFILE) : takeConnection(p, l);
+            return p.process.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE
+                    ? fail(Errno.EMFILE) : takeConnection(p.process, l);
         }
         p.pending = new Process.Pending("accept", fd, 0);
         return new Outcome.Blocked("accept waits for a connection");
@@ -308,15 +308,15 @@ final class SocketApi {
     }
 
     /** AcceptReturns: a waiting accept returns when a connection is queued. */
-    Outcome acceptReturns(Process p) {
-        Sock l = p.descriptors.get(p.pending.fd());
+    Outcome acceptReturns(Caller p) {
+        Sock l = p.process.descriptors.get(p.pending.fd());
         Outcome out;
         if (l == null || l.state != TcpState.LISTEN) {
             out = fail(Errno.EINVAL);
         } else if (l.acceptQueue.isEmpty()) {
             return null;
         } else {
-            out = takeConnection(p, l);
+            out = takeConnection(p.process, l);
         }
         p.pending = null;
         return out;
@@ -411,7 +411,7 @@ final class SocketApi {
      * sender (S13); end of file after the peer's FIN; ENOTCONN on a stream
      * that is not connected; otherwise the call waits.
      */
-    Outcome recv(Process p, int fd, Sock s, String op, int max) {
+    Outcome recv(Caller p, int fd, Sock s, String op, int max) {
         Process.Pending call = new Process.Pending(op, fd, max);
         Outcome now = recvResult(s, call);
         if (now == null) {
@@ -422,8 +422,8 @@ final class SocketApi {
     }
 
     /** RecvReturns: a waiting recv returns once there is something to give. */
-    Outcome recvReturns(Process p) {
-        Sock s = p.descriptors.get(p.pending.fd());
+    Outcome recvReturns(Caller p) {
+        Sock s = p.process.descriptors.get(p.pending.fd());
         Outcome out = s == null ? fail(Errno.EBADF) : recvResult(s, p.pending);
         if (out == null) {
             return null;
@@ -566,7 +566,8 @@ final class SocketApi {
             }
         }
         p.descriptors.clear();
-        p.pending = null;
+        // Every thread of the process ends with it, and the calls they waited in.
+        p.threads.values().forEach(t -> t.pending = null);
         p.alive = false;
         return ok(0);
     }

@@ -83,7 +83,7 @@ final class RandomWalk {
         String host = pick(HOSTS);
         String process = pick(PROCESSES);
         Process p = process(model, host, process);
-        for (int tries = 0; tries < 8 && p != null && p.pending != null && roll >= 50 && random.nextInt(10) != 0; tries++) {
+        for (int tries = 0; tries < 8 && p != null && p.waits() && roll >= 50 && random.nextInt(10) != 0; tries++) {
             // A process that waits in a call takes no other call but exit: mostly another process calls.
             host = pick(HOSTS);
             process = pick(PROCESSES);
@@ -101,7 +101,7 @@ final class RandomWalk {
         if (roll >= 46 && roll < 50) {
             return new Step(h + "." + proc + " tryReturn", s -> guard(() -> String.valueOf(s.tryReturn(h, proc))));
         }
-        ApiCall call = p != null && p.pending != null ? new ApiCall.Exit() : call(model, host, p);
+        ApiCall call = p != null && p.waits() ? new ApiCall.Exit() : call(model, host, p);
         return new Step(h + "." + proc + " " + describe(call), s -> guard(() -> String.valueOf(s.call(h, proc, call))));
     }
 
@@ -296,7 +296,7 @@ final class RandomWalk {
             for (Map.Entry<String, Process> e : new TreeMap<>(h.processes).entrySet()) {
                 Process p = e.getValue();
                 out.append(h.name).append('.').append(e.getKey()).append(" alive=").append(p.alive).append(" pending=")
-                        .append(p.pending).append(" fds=").append(p.descriptors.entrySet().stream()
+                        .append(p.threads.values().stream().map(t -> t.name + ":" + t.pending).toList()).append(" fds=").append(p.descriptors.entrySet().stream()
                                 .map(d -> d.getKey() + ":" + d.getValue().inode).collect(Collectors.joining(",")))
                         .append('\n');
             }

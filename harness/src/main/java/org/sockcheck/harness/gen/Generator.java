@@ -599,7 +599,9 @@ public final class Generator {
             return false;
         }
         Map<Object, Map<Object, Object>> fdt = (Map<Object, Map<Object, Object>>) s.get("fdt");
-        Object sid = fdt.get(p).get(f);
+        // The caller is a thread, <<host, process, thread>>; descriptors are the process's.
+        List<?> caller = (List<?>) p;
+        Object sid = fdt.get(List.of(caller.get(0), caller.get(1))).get(f);
         Map<String, Object> entry = s.sockets().get(sid);
         return entry != null && "tcp".equals(entry.get("proto"));
     }

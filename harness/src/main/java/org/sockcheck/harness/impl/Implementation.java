@@ -22,6 +22,31 @@ public interface Implementation extends AutoCloseable {
     /** One call made by a process of a host. A call the implementation cannot express throws Unsupported. */
     Outcome call(String host, String process, ApiCall call) throws ImplementationException;
 
+    /**
+     * Whether calls can be made on several threads of a process at once,
+     * each waiting in its call while the others go on (trace format 2). An
+     * implementation that says so implements the two methods below.
+     */
+    default boolean concurrent() {
+        return false;
+    }
+
+    /**
+     * One call made on a thread of a process, which may wait in it: the
+     * outcome when the call returns within wait, else Blocked, and the call
+     * goes on waiting until {@link #awaitReturn} gives its outcome.
+     */
+    default Outcome call(String host, String process, String thread, ApiCall call, java.time.Duration wait)
+            throws ImplementationException {
+        throw new Unsupported(name() + " makes one call at a time");
+    }
+
+    /** The outcome of the call a thread waits in, when it returns within wait; else Blocked. */
+    default Outcome awaitReturn(String host, String process, String thread, java.time.Duration wait)
+            throws ImplementationException {
+        throw new Unsupported(name() + " makes one call at a time");
+    }
+
     /** The socket table of a host (S1, S16). */
     List<SocketRow> observe(String host) throws ImplementationException;
 

@@ -48,6 +48,33 @@ public final class RefImplementation implements Implementation {
     }
 
     @Override
+    public boolean concurrent() {
+        return true;
+    }
+
+    /** The stack settles after each call: a call that still waits then waits until a later call lets it return. */
+    @Override
+    public Outcome call(String host, String process, String thread, ApiCall call, java.time.Duration wait)
+            throws ImplementationException {
+        try {
+            return stack.call(host, process, thread, call);
+        } catch (RuntimeException e) {
+            throw new ImplementationException("reference stack failed: " + e, e);
+        }
+    }
+
+    @Override
+    public Outcome awaitReturn(String host, String process, String thread, java.time.Duration wait)
+            throws ImplementationException {
+        try {
+            Outcome o = stack.tryReturn(host, process, thread);
+            return o != null ? o : new Outcome.Blocked("nothing in flight can complete it");
+        } catch (RuntimeException e) {
+            throw new ImplementationException("reference stack failed: " + e, e);
+        }
+    }
+
+    @Override
     public List<SocketRow> observe(String host) {
         return stack.sockets(host);
     }

@@ -81,6 +81,11 @@ final class RunDiagram {
                     rows.add(call(call));
                     rows.add(result(call, s));
                 }
+                case Event.Return r -> {
+                    Row row = result(r.call(), s);
+                    rows.add(new Row(row.kind(), r.line(), row.from(), row.to(), r.op() + " " + row.label(), row.detail(),
+                            row.ok()));
+                }
                 case Event.Observe o -> note(rows, o, s);
                 case null -> {
                 }

@@ -81,21 +81,54 @@ public final class Runner {
         if (broken != null) {
             return ended(trace, base, impl, replay, broken, why, millis);
         }
-        List<Trace.Line> lines = new ArrayList<>(List.of(new Trace.Line.Header("version", "1"),
+        List<Trace.Line> lines = new ArrayList<>(List.of(new Trace.Line.Header("version", Integer.toString(trace.version())),
                 new Trace.Line.Header("profile", trace.profile().name())));
         lines.addAll(replay.observed);
-        Trace observedRun = new Trace(trace.source(), Trace.VERSION, trace.profile(), List.copyOf(lines));
+        Trace observedRun = new Trace(trace.source(), trace.version(), trace.profile(), List.copyOf(lines));
         Judge.Decision decision = judge.decide(observedRun);
         return verdict(trace, base, impl, replay, observedRun, decision, millis);
     }
 
+    /**
+     * Whether the trace has calls that wait while others run (trace format
+     * 2: a call on a thread other than the main one, or a return written
+     * after other events): the run then makes each thread's calls on a
+     * thread of its own.
+     */
+    public static boolean concurrent(Trace trace) {
+        return trace.events().stream().anyMatch(e -> e instanceof Event.Return
+                || e instanceof Event.Call c && !c.thread().equals(Event.MAIN));
+    }
+
     /** Runs the trace's events on the implementation, recording each. */
     private void replay(Trace trace, Implementation impl, Replay replay) throws ImplementationException {
+        boolean threads = concurrent(trace);
+        if (threads && !impl.concurrent()) {
+            throw new Implementation.Unsupported(impl.name() + " makes one call at a time, and this trace has calls that"
+                    + " wait while others run (threads, trace format 2)");
+        }
         TraceSetup setup = new TraceSetup(trace.profile(), trace.hosts(), trace.processes(), TraceCheck.portLabels(trace),
                 callTimeout);
         Addressing addressing = impl.start(setup);
         Oracle.Session session = oracle.begin(trace, addressing);
         Symbols symbols = session.symbols();
+        events(trace, impl, replay, session, symbols, threads ? new java.util.LinkedHashMap<>() : null);
+        replay.current = null;
+        replay.tables = tables(trace, impl, symbols);
+    }
+
+    private static String key(String host, String process, String thread) {
+        return host + "." + process + "." + thread;
+    }
+
+    /**
+     * waiting: the calls that blocked and have not returned, by caller, when
+     * the trace runs its threads concurrently (else null: one call at a time).
+     */
+    private void events(Trace trace, Implementation impl, Replay replay, Oracle.Session session, Symbols symbols,
+                        java.util.Map<String, Event.Call> waiting) throws ImplementationException {
+        // Returns recorded where they happened, before the line the trace writes them on.
+        java.util.Set<String> returnedEarly = new java.util.HashSet<>();
         for (Event e : trace.events()) {
             replay.current = e;
             Oracle.Judgement j;
@@ -110,30 +143,44 @@ public final class Runner {
                     replay.notRun = "\n  lines " + e.line() + " on were not run: " + unbound.getMessage();
                     break;
                 }
-                Outcome o = impl.call(c.host(), c.process(), call);
+                Outcome o = waiting == null ? impl.call(c.host(), c.process(), call)
+                        : impl.call(c.host(), c.process(), c.thread(), call, blockWait());
                 j = session.call(c, o);
                 blocked = o instanceof Outcome.Blocked;
-                seen = new Event.Call(c.line(), c.host(), c.process(), c.op(), c.args(), symbols.expect(o));
+                if (blocked && waiting != null) {
+                    waiting.put(key(c.host(), c.process(), c.thread()), c);
+                }
+                if (waiting != null && c.op().equals("exit")) {
+                    // The threads of a process that exits wait no more.
+                    waiting.keySet().removeIf(k -> k.startsWith(c.host() + "." + c.process() + "."));
+                }
+                seen = c.withExpect(symbols.expect(o));
+            } else if (e instanceof Event.Return r) {
+                String k = key(r.host(), r.process(), r.thread());
+                if (returnedEarly.remove(k) || !waiting.containsKey(k)) {
+                    continue; // recorded where it returned, before this line (or it never waited)
+                }
+                Outcome o = impl.awaitReturn(r.host(), r.process(), r.thread(), callTimeout);
+                if (o instanceof Outcome.Blocked) {
+                    // The thread still waits: the run ends here, and the spec judges whether it may.
+                    replay.notRun = "\n  lines " + e.line() + " on were not run: " + TraceText.caller(r.host(), r.process(),
+                            r.thread()) + " did not return from " + r.op() + " within " + callTimeout.toMillis() + " ms";
+                    break;
+                }
+                waiting.remove(k);
+                j = session.call(r.call().withExpect(r.expect()), o);
+                seen = new Event.Return(r.line(), r.host(), r.process(), r.thread(), r.call(), symbols.expect(o));
             } else {
                 Event.Observe ob = (Event.Observe) e;
                 List<SocketRow> rows = impl.observe(ob.host());
                 j = session.observe(ob, rows);
                 seen = new Event.Observe(ob.line(), ob.host(), rows.stream().map(symbols::row).toList());
             }
-            switch (j) {
-                case Oracle.Judgement.Explained x -> {
-                    replay.steps.add(new Step(e.line(), TraceText.line(e), expectedOf(e), x.observed(), true));
-                    seen = e; // as written: the same values under the trace's own names
-                }
-                case Oracle.Judgement.Divergence d -> {
-                    replay.steps.add(new Step(e.line(), TraceText.line(e), d.expected(), d.observed(), false));
-                    if (replay.first == null) {
-                        replay.first = new Differs(e, d);
-                    }
-                }
+            record(replay, e, j, seen);
+            if (waiting != null) {
+                earlyReturns(trace, e, impl, replay, session, symbols, waiting, returnedEarly);
             }
-            replay.observed.add(seen);
-            if (blocked) {
+            if (blocked && waiting == null) {
                 // The process waits in the call: in trace format 1 nothing after it can run.
                 Event last = trace.events().get(trace.events().size() - 1);
                 if (last != e) {
@@ -143,8 +190,60 @@ public final class Runner {
                 break;
             }
         }
-        replay.current = null;
-        replay.tables = tables(trace, impl, symbols);
+    }
+
+    /**
+     * The calls that returned while event e ran, recorded right after it:
+     * the observed run says where each call returned. Each is shown at the
+     * line its trace writes its return on (or its call's, when the trace
+     * has it wait to the end).
+     */
+    private static void earlyReturns(Trace trace, Event e, Implementation impl, Replay replay, Oracle.Session session,
+                                     Symbols symbols, java.util.Map<String, Event.Call> waiting,
+                                     java.util.Set<String> returnedEarly) throws ImplementationException {
+        List<Event> events = trace.events();
+        int at = events.indexOf(e);
+        Event next = at + 1 < events.size() ? events.get(at + 1) : null;
+        for (var w : List.copyOf(waiting.entrySet())) {
+            Event.Call c = w.getValue();
+            if (next instanceof Event.Return r && r.call().equals(c)) {
+                continue; // its return is the next line: recorded there
+            }
+            Outcome o = impl.awaitReturn(c.host(), c.process(), c.thread(), Duration.ZERO);
+            if (o instanceof Outcome.Blocked) {
+                continue;
+            }
+            waiting.remove(w.getKey());
+            Event.Return written = events.subList(at + 1, events.size()).stream()
+                    .filter(x -> x instanceof Event.Return r && r.call().equals(c)).map(x -> (Event.Return) x)
+                    .findFirst().orElse(new Event.Return(c.line(), c.host(), c.process(), c.thread(), c, new Event.Expect.Blocks()));
+            if (written.line() != c.line()) {
+                returnedEarly.add(w.getKey());
+            }
+            Oracle.Judgement j = session.call(c.withExpect(written.expect()), o);
+            record(replay, written, j, new Event.Return(written.line(), c.host(), c.process(), c.thread(), c, symbols.expect(o)));
+        }
+    }
+
+    /** How long a call on a thread is given before it is observed to block: a tenth of the call timeout, 200 ms to 1 s. */
+    private java.time.Duration blockWait() {
+        return java.time.Duration.ofMillis(Math.max(200, Math.min(1000, callTimeout.toMillis() / 10)));
+    }
+
+    private static void record(Replay replay, Event e, Oracle.Judgement j, Event seen) {
+        switch (j) {
+            case Oracle.Judgement.Explained x -> {
+                replay.steps.add(new Step(e.line(), TraceText.line(e), expectedOf(e), x.observed(), true));
+                seen = e; // as written: the same values under the trace's own names
+            }
+            case Oracle.Judgement.Divergence d -> {
+                replay.steps.add(new Step(e.line(), TraceText.line(e), d.expected(), d.observed(), false));
+                if (replay.first == null) {
+                    replay.first = new Differs(e, d);
+                }
+            }
+        }
+        replay.observed.add(seen);
     }
 
     /** The verdict of a replay that ran, from the spec's decision on the observed run. */
@@ -230,7 +329,8 @@ public final class Runner {
 
     private static String eventOnly(Event e) {
         return brief(switch (e) {
-            case Event.Call c -> c.host() + "." + c.process() + ": " + TraceText.callOnly(c);
+            case Event.Call c -> TraceText.caller(c.host(), c.process(), c.thread()) + ": " + TraceText.callOnly(c);
+            case Event.Return r -> TraceText.caller(r.host(), r.process(), r.thread()) + ": " + r.op() + " returns";
             case Event.Observe o -> "observe " + o.host();
         });
     }
@@ -238,6 +338,7 @@ public final class Runner {
     private static String expectedOf(Event e) {
         return switch (e) {
             case Event.Call c -> TraceText.expect(c.expect());
+            case Event.Return r -> TraceText.expect(r.expect());
             case Event.Observe o -> TraceText.observe(o).replaceFirst("^observe [^:]+: ", "");
         };
     }

@@ -14,7 +14,8 @@ import org.sockcheck.harness.trace.TraceText;
  * $variable used in an argument was bound by an earlier result, an address
  * in an argument names a host of the trace (a literal IP such as 127.0.0.1
  * appears only in results: sockcheck sends nowhere but to the hosts it made),
- * and a call that blocks is the last event (trace format 1).
+ * and a call that blocks is the last event (trace format 1; in format 2 it
+ * returns later, which the readers check).
  */
 public final class TraceCheck {
     private TraceCheck() {
@@ -61,9 +62,10 @@ public final class TraceCheck {
                             + " processes", "process " + processes.size(), "give --max-processes N to allow more;"
                             + " each process is a part of the spec's model, whose search grows with it");
                 }
-                if (c.expect() instanceof Event.Expect.Blocks && e != events.get(events.size() - 1)) {
+                if (t.version() < 2 && c.expect() instanceof Event.Expect.Blocks && e != events.get(events.size() - 1)) {
                     throw new TraceSyntaxException(t.source(), c.line(), 1, "a call that blocks as the last event",
-                            "events after it", "in trace format 1 a process that waits in a call ends the trace");
+                            "events after it", "in trace format 1 a process that waits in a call ends the trace;"
+                                    + " in format 2 ('version 2') it returns later: 'A.p1: recv returns \"hi\"'");
                 }
                 for (Arg a : c.args()) {
                     if (a instanceof Arg.Addr ad && ad.host() != null && !ad.host().isEmpty()
@@ -88,6 +90,11 @@ public final class TraceCheck {
                     if (r.address() != null) {
                         collect(r.address(), bound);
                     }
+                }
+            } else if (e instanceof Event.Return r && r.expect() instanceof Event.Expect.Returns v) {
+                collect(v.value(), bound);
+                if (v.address() != null) {
+                    collect(v.address(), bound);
                 }
             } else if (e instanceof Event.Observe o) {
                 for (Event.Row row : o.rows()) {
@@ -121,8 +128,13 @@ public final class TraceCheck {
     private static void names(Trace t, Event e, Set<String> seen) throws TraceSyntaxException {
         List<String> hosts = new java.util.ArrayList<>(List.of(e.host()));
         List<String> procs = new java.util.ArrayList<>();
+        if (e instanceof Event.Return r) {
+            procs.add(r.process());
+            procs.add(r.thread());
+        }
         if (e instanceof Event.Call c) {
             procs.add(c.process());
+            procs.add(c.thread());
             for (Arg a : c.args()) {
                 if (a instanceof Arg.Addr ad && ad.host() != null && Character.isUpperCase(ad.host().charAt(0))) {
                     hosts.add(ad.host());
@@ -146,8 +158,9 @@ public final class TraceCheck {
         }
         for (String p : procs) {
             if (!PROCESS.matcher(p).matches()) {
-                throw new TraceSyntaxException(t.source(), e.line(), 1, "a process name of ASCII letters, digits or _"
-                        + " (at most 64)", "'" + TraceText.shortened(p) + "'", "processes read like p1, server");
+                throw new TraceSyntaxException(t.source(), e.line(), 1, "a process or thread name of ASCII letters,"
+                        + " digits or _ (at most 64)", "'" + TraceText.shortened(p) + "'", "processes read like p1, server;"
+                        + " threads like t2, reader");
             }
         }
     }
@@ -171,6 +184,11 @@ public final class TraceCheck {
                     if (r.address() != null) {
                         label(r.address(), labels);
                     }
+                }
+            } else if (e instanceof Event.Return ret && ret.expect() instanceof Event.Expect.Returns r) {
+                label(r.value(), labels);
+                if (r.address() != null) {
+                    label(r.address(), labels);
                 }
             } else if (e instanceof Event.Observe o) {
                 o.rows().forEach(r -> {

@@ -11,8 +11,36 @@ public sealed interface Event extends Trace.Line {
 
     String host();
 
-    /** {@code HOST.proc: op(args) = result}. */
-    record Call(int line, String host, String process, String op, List<Arg> args, Expect expect) implements Event {
+    /** The thread a process starts with, written without a name: {@code A.p1:} is {@code A.p1.main:}. */
+    String MAIN = "main";
+
+    /**
+     * {@code HOST.proc[.thread]: op(args) = result}: a call made on a thread
+     * of a process (trace format 2 names threads; format 1 has the main one).
+     */
+    record Call(int line, String host, String process, String thread, String op, List<Arg> args, Expect expect)
+            implements Event {
+        /** A call made on the process's main thread. */
+        public Call(int line, String host, String process, String op, List<Arg> args, Expect expect) {
+            this(line, host, process, MAIN, op, args, expect);
+        }
+
+        /** The same call with another result. */
+        public Call withExpect(Expect e) {
+            return new Call(line, host, process, thread, op, args, e);
+        }
+    }
+
+    /**
+     * {@code HOST.proc[.thread]: op returns result} (trace format 2): the call
+     * this thread blocked in returns here, after the events since its
+     * {@code blocks}; call is that call as written. The result is a value or
+     * an errno, never blocks.
+     */
+    record Return(int line, String host, String process, String thread, Call call, Expect expect) implements Event {
+        public String op() {
+            return call.op();
+        }
     }
 
     /** {@code observe HOST: row; row; ...} or {@code observe HOST: none}. */

@@ -7,7 +7,7 @@ import java.util.Set;
 import org.sockcheck.spec.Profile;
 
 /**
- * A trace, version 1: header, comments and events in file order. Keeping the
+ * A trace, format 1 or 2: header, comments and events in file order. Keeping the
  * comments and blank lines as lines of their own makes the text and JSON Lines
  * forms convertible both ways without loss.
  *
@@ -15,7 +15,8 @@ import org.sockcheck.spec.Profile;
  */
 public record Trace(String source, int version, Profile profile, List<Line> lines) {
 
-    public static final int VERSION = 1;
+    /** The newest trace format: 2 adds threads and calls that return later. */
+    public static final int VERSION = 2;
 
     public List<Event> events() {
         return lines.stream().filter(l -> l instanceof Event).map(l -> (Event) l).toList();

@@ -52,19 +52,22 @@ public final class TraceJson {
             case Event.Call c -> {
                 n.put("host", c.host());
                 n.put("process", c.process());
+                if (!c.thread().equals(Event.MAIN)) {
+                    n.put("thread", c.thread());
+                }
                 n.put("call", c.op());
                 ArrayNode args = n.putArray("args");
                 c.args().forEach(a -> args.add(arg(a)));
-                switch (c.expect()) {
-                    case Expect.Blocks b -> n.put("blocks", true);
-                    case Expect.Fails f -> n.put("errno", f.errno());
-                    case Expect.Returns r -> {
-                        n.set("ret", arg(r.value()));
-                        if (r.address() != null) {
-                            n.set(r.value() instanceof Arg.Data ? "from" : "peer", arg(r.address()));
-                        }
-                    }
+                putResult(n, c.expect());
+            }
+            case Event.Return r -> {
+                n.put("host", r.host());
+                n.put("process", r.process());
+                if (!r.thread().equals(Event.MAIN)) {
+                    n.put("thread", r.thread());
                 }
+                n.put("returns", r.op());
+                putResult(n, r.expect());
             }
             case Event.Observe o -> {
                 n.put("observe", o.host());
@@ -81,6 +84,19 @@ public final class TraceJson {
             }
         }
         return n;
+    }
+
+    private static void putResult(ObjectNode n, Expect e) {
+        switch (e) {
+            case Expect.Blocks b -> n.put("blocks", true);
+            case Expect.Fails f -> n.put("errno", f.errno());
+            case Expect.Returns r -> {
+                n.set("ret", arg(r.value()));
+                if (r.address() != null) {
+                    n.set(r.value() instanceof Arg.Data ? "from" : "peer", arg(r.address()));
+                }
+            }
+        }
     }
 
     private static JsonNode arg(Arg a) {
@@ -135,6 +151,7 @@ public final class TraceJson {
         }
         Integer version = null;
         Profile profile = Profile.LINUX;
+        java.util.Map<String, Event.Call> waiting = new java.util.HashMap<>();
         for (int i = 0; i < count; i++) {
             int lineNo = i + 1;
             JsonNode n;
@@ -156,10 +173,10 @@ public final class TraceJson {
                 line = new Trace.Line.Blank();
             } else if (n.has("version")) {
                 JsonNode v = n.get("version");
-                if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() != Trace.VERSION) {
-                    throw r.error("version " + Trace.VERSION, "version " + Reader.shown(v), null);
+                if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1 || v.asInt() > Trace.VERSION) {
+                    throw r.error("version 1 or " + Trace.VERSION, "version " + Reader.shown(v), null);
                 }
-                version = Trace.VERSION;
+                version = v.asInt();
                 line = new Trace.Line.Header("version", Integer.toString(version));
             } else if (n.has("profile")) {
                 String p = r.text(n, "profile");
@@ -186,6 +203,20 @@ public final class TraceJson {
                     rows.add(new Event.Row(proto, r.addr(row.get("local")), r.addr(row.get("remote")), state));
                 }
                 line = new Event.Observe(lineNo, r.text(n, "observe"), rows);
+            } else if (n.has("returns")) {
+                String op = r.text(n, "returns");
+                if (!org.sockcheck.spec.Calls.ALL.containsKey(op)) {
+                    throw r.error("a call", op, "calls are " + new java.util.TreeSet<>(org.sockcheck.spec.Calls.ALL.keySet()));
+                }
+                String host = r.text(n, "host");
+                String process = r.text(n, "process");
+                String thread = n.has("thread") ? r.text(n, "thread") : Event.MAIN;
+                // The call it returns from; the text form's rules, applied below, report a return without one.
+                Event.Call call = waiting.remove(host + "." + process + "." + thread);
+                if (call == null) {
+                    call = new Event.Call(lineNo, host, process, thread, op, List.of(), new Expect.Blocks());
+                }
+                line = new Event.Return(lineNo, host, process, thread, call, result(r, n));
             } else if (n.has("call")) {
                 String op = r.text(n, "call");
                 if (!org.sockcheck.spec.Calls.ALL.containsKey(op)) {
@@ -201,16 +232,15 @@ public final class TraceJson {
                         throw r.error("\"blocks\": true", Reader.shown(n.get("blocks")), "a call that does not return says \"blocks\": true");
                     }
                     expect = new Expect.Blocks();
-                } else if (n.has("errno")) {
-                    String e = r.text(n, "errno");
-                    expect = new Expect.Fails(Errno.named(e).orElseThrow(() -> r.error("an errno name", e, null)).name());
-                } else if (n.has("ret")) {
-                    Arg.Addr addr = n.has("peer") ? r.addr(n.get("peer")) : n.has("from") ? r.addr(n.get("from")) : null;
-                    expect = new Expect.Returns(r.arg(n.get("ret")), addr);
                 } else {
-                    throw r.error("\"ret\", \"errno\" or \"blocks\"", "none of them", null);
+                    expect = result(r, n);
                 }
-                line = new Event.Call(lineNo, r.text(n, "host"), r.text(n, "process"), op, args, expect);
+                Event.Call call = new Event.Call(lineNo, r.text(n, "host"), r.text(n, "process"),
+                        n.has("thread") ? r.text(n, "thread") : Event.MAIN, op, args, expect);
+                if (expect instanceof Expect.Blocks) {
+                    waiting.put(call.host() + "." + call.process() + "." + call.thread(), call);
+                }
+                line = call;
             } else {
                 throw r.error("one of comment, blank, version, profile, call, observe",
                         TraceText.shorten(n.propertyNames().toString(), 80), null);
@@ -229,6 +259,19 @@ public final class TraceJson {
         org.sockcheck.harness.run.TraceCheck.names(t);
         TraceText.parse(source, TraceText.print(t));
         return t;
+    }
+
+    /** A call's result: "errno", or "ret" with "peer" or "from". */
+    private static Expect result(Reader r, JsonNode n) throws TraceSyntaxException {
+        if (n.has("errno")) {
+            String e = r.text(n, "errno");
+            return new Expect.Fails(Errno.named(e).orElseThrow(() -> r.error("an errno name", e, null)).name());
+        }
+        if (n.has("ret")) {
+            Arg.Addr addr = n.has("peer") ? r.addr(n.get("peer")) : n.has("from") ? r.addr(n.get("from")) : null;
+            return new Expect.Returns(r.arg(n.get("ret")), addr);
+        }
+        throw r.error("\"ret\", \"errno\" or \"blocks\"", "none of them", null);
     }
 
     private record Reader(String source, int lineNo) {

@@ -28,6 +28,7 @@ public final class TraceText {
         }
         Integer version = null;
         Profile profile = Profile.LINUX;
+        Waits waits = new Waits();
         for (int i = 0; i < count; i++) {
             int lineNo = i + 1;
             String line = raw[i];
@@ -49,9 +50,9 @@ public final class TraceText {
                 }
                 c.word();
                 int v = (int) c.number("the trace format version");
-                if (v != Trace.VERSION) {
-                    throw new TraceSyntaxException(source, lineNo, c.lastStart + 1, "version " + Trace.VERSION,
-                            "version " + v, "this sockcheck reads trace format version " + Trace.VERSION);
+                if (v < 1 || v > Trace.VERSION) {
+                    throw new TraceSyntaxException(source, lineNo, c.lastStart + 1, "version 1 or " + Trace.VERSION,
+                            "version " + v, "this sockcheck reads trace formats 1 to " + Trace.VERSION);
                 }
                 c.end();
                 version = v;
@@ -73,7 +74,11 @@ public final class TraceText {
             } else if (first.equals("observe")) {
                 lines.add(parseObserve(c));
             } else {
-                lines.add(parseCall(c));
+                Event e = parseCall(c, version, waits);
+                if (e instanceof Event.Call call && !(call.expect() instanceof Expect.Blocks)) {
+                    waits.made(call);
+                }
+                lines.add(e);
             }
         }
         if (version == null) {
@@ -123,13 +128,26 @@ public final class TraceText {
         return new Event.Observe(c.lineNo, host, rows);
     }
 
-    private static Event.Call parseCall(Cursor c) throws TraceSyntaxException {
+    private static Event parseCall(Cursor c, int version, Waits waits) throws TraceSyntaxException {
         String host = c.hostName();
         c.expect('.');
         String process = c.word();
+        String thread = Event.MAIN;
+        if (c.peek() == '.') {
+            int at = c.pos;
+            c.pos++;
+            thread = c.word();
+            if (version < 2) {
+                throw new TraceSyntaxException(c.source, c.lineNo, at + 1, "':' (trace format 1 has one thread a process)",
+                        "'." + thread + "'", "threads are trace format 2: start the trace with 'version 2'");
+            }
+        }
         c.expect(':');
         String op = c.word();
         int opStart = c.lastStart;
+        if (c.peekWord().equals("returns") && c.peek() != '(') {
+            return parseReturn(c, version, waits, host, process, thread, op, opStart);
+        }
         Calls.Call sig = Calls.ALL.get(op);
         if (sig == null) {
             throw new TraceSyntaxException(c.source, c.lineNo, opStart + 1, "a call", "'" + op + "'",
@@ -161,12 +179,36 @@ public final class TraceText {
                     op + " takes " + describe(sig));
         }
         c.expect(')');
+        if (version >= 2) {
+            waits.call(c, host, process, thread);
+        }
         if (c.peekWord().equals("blocks")) {
             c.word();
             c.end();
-            return new Event.Call(c.lineNo, host, process, op, args, new Expect.Blocks());
+            Event.Call call = new Event.Call(c.lineNo, host, process, thread, op, args, new Expect.Blocks());
+            waits.blocked(call);
+            return call;
         }
         c.expect('=');
+        Expect expect = result(c, sig);
+        return new Event.Call(c.lineNo, host, process, thread, op, args, expect);
+    }
+
+    /** {@code op returns RESULT}: the call this thread waits in returns (format 2). */
+    private static Event.Return parseReturn(Cursor c, int version, Waits waits, String host, String process, String thread,
+                                            String op, int opStart) throws TraceSyntaxException {
+        c.word(); // returns
+        if (version < 2) {
+            throw new TraceSyntaxException(c.source, c.lineNo, opStart + 1, "a call, like " + op + "(...)",
+                    "'" + op + " returns'", "a call that returns later is trace format 2: start the trace with 'version 2'");
+        }
+        Event.Call call = waits.returned(c, host, process, thread, op, opStart);
+        Expect expect = result(c, Calls.ALL.get(op));
+        return new Event.Return(c.lineNo, host, process, thread, call, expect);
+    }
+
+    /** What follows '=' (or 'returns'): an errno name or the call's result, to the end of the line. */
+    private static Expect result(Cursor c, Calls.Call sig) throws TraceSyntaxException {
         c.skipSpace();
         Expect expect;
         String errno = c.peekWord();
@@ -182,7 +224,60 @@ public final class TraceText {
             expect = c.result(sig.result());
         }
         c.end();
-        return new Event.Call(c.lineNo, host, process, op, args, expect);
+        return expect;
+    }
+
+    /**
+     * The calls threads wait in, as a trace is read (both forms): a thread
+     * that waits makes no other call until its call returns, and a return
+     * needs a call that waits. A process's exit ends the waits of its threads.
+     */
+    static final class Waits {
+        private final java.util.Map<String, Event.Call> waiting = new java.util.HashMap<>();
+
+        private static String key(String host, String process, String thread) {
+            return host + "." + process + "." + thread;
+        }
+
+        private static String who(String host, String process, String thread) {
+            return host + "." + process + (thread.equals(Event.MAIN) ? "" : "." + thread);
+        }
+
+        void call(Cursor c, String host, String process, String thread) throws TraceSyntaxException {
+            Event.Call w = waiting.get(key(host, process, thread));
+            if (w != null) {
+                throw new TraceSyntaxException(c.source, c.lineNo, 1, "'" + w.op() + " returns ...' first",
+                        "another call on the same thread", who(host, process, thread) + " waits in " + w.op() + " since line "
+                                + w.line() + "; a thread makes one call at a time (other threads: "
+                                + who(host, process, "t2") + ")");
+            }
+        }
+
+        void blocked(Event.Call call) {
+            waiting.put(key(call.host(), call.process(), call.thread()), call);
+        }
+
+        /** A call that returned at once: an exit ends the waits of the process's threads. */
+        void made(Event.Call call) {
+            if (call.op().equals("exit")) {
+                waiting.keySet().removeIf(k -> k.startsWith(call.host() + "." + call.process() + "."));
+            }
+        }
+
+        Event.Call returned(Cursor c, String host, String process, String thread, String op, int at)
+                throws TraceSyntaxException {
+            Event.Call w = waiting.remove(key(host, process, thread));
+            if (w == null) {
+                throw new TraceSyntaxException(c.source, c.lineNo, at + 1, "a call of " + who(host, process, thread)
+                        + " that blocks, before it returns", "'" + op + " returns'",
+                        "write the call first, ending in 'blocks': " + who(host, process, thread) + ": " + op + "(...) blocks");
+            }
+            if (!w.op().equals(op)) {
+                throw new TraceSyntaxException(c.source, c.lineNo, at + 1, "'" + w.op() + " returns' (the call of line "
+                        + w.line() + ")", "'" + op + " returns'", null);
+            }
+            return w;
+        }
     }
 
     private static String describe(Calls.Call sig) {
@@ -592,13 +687,23 @@ public final class TraceText {
             case Trace.Line.Blank b -> "";
             case Trace.Line.Header h -> h.key() + " " + h.value();
             case Event.Call c -> call(c);
+            case Event.Return r -> returned(r);
             case Event.Observe o -> observe(o);
         };
     }
 
+    /** Who makes a call: HOST.proc, and .thread for a thread other than the main one. */
+    public static String caller(String host, String process, String thread) {
+        return host + "." + process + (thread.equals(Event.MAIN) ? "" : "." + thread);
+    }
+
+    public static String returned(Event.Return r) {
+        return caller(r.host(), r.process(), r.thread()) + ": " + r.op() + " returns " + expect(r.expect());
+    }
+
     public static String call(Event.Call c) {
         StringBuilder sb = new StringBuilder();
-        sb.append(c.host()).append('.').append(c.process()).append(": ").append(callOnly(c));
+        sb.append(caller(c.host(), c.process(), c.thread())).append(": ").append(callOnly(c));
         return (c.expect() instanceof Expect.Blocks ? sb.append(" blocks") : sb.append(" = ").append(expect(c.expect())))
                 .toString();
     }

@@ -60,7 +60,20 @@ public final class Models {
         Map<String, Map<String, String>> live = new HashMap<>();
         Map<String, int[]> counts = new HashMap<>();
         List<Trace.Line> lines = new ArrayList<>(t.lines().size());
+        // Threads by process as the trace names them: main stays (the spec's t1), the others are t2, t3, ... in order.
+        Map<String, Map<String, String>> threads = new HashMap<>();
+        java.util.function.BiFunction<String, Event.Call, String> thread = (proc, c) -> {
+            Map<String, String> of = threads.computeIfAbsent(c.host() + "." + proc, k -> new HashMap<>(
+                    Map.of(Event.MAIN, Event.MAIN)));
+            return of.computeIfAbsent(c.thread(), k -> "t" + (of.size() + 1));
+        };
+        Map<String, Event.Call> renamed = new HashMap<>();
         for (Trace.Line line : t.lines()) {
+            if (line instanceof Event.Return r) {
+                Event.Call c = renamed.getOrDefault(r.host() + "." + r.process() + "." + r.thread(), r.call());
+                lines.add(new Event.Return(r.line(), c.host(), c.process(), c.thread(), c, r.expect()));
+                continue;
+            }
             if (!(line instanceof Event.Call c)) {
                 lines.add(line);
                 continue;
@@ -68,6 +81,7 @@ public final class Models {
             Map<String, String> running = live.computeIfAbsent(c.host(), h -> new HashMap<>());
             int[] n = counts.computeIfAbsent(c.host(), h -> new int[2]);
             String name = running.computeIfAbsent(c.process(), p -> "p" + ++n[0]);
+            String th = thread.apply(name, c);
             List<Arg> args = new ArrayList<>(c.args());
             if (c.op().equals("fork") && !args.isEmpty() && args.get(0) instanceof Arg.Name child) {
                 if (running.containsKey(child.name())) {
@@ -81,7 +95,9 @@ public final class Models {
             if (c.op().equals("exit")) {
                 running.remove(c.process());
             }
-            lines.add(new Event.Call(c.line(), c.host(), name, c.op(), List.copyOf(args), c.expect()));
+            Event.Call call = new Event.Call(c.line(), c.host(), name, th, c.op(), List.copyOf(args), c.expect());
+            renamed.put(c.host() + "." + c.process() + "." + c.thread(), call);
+            lines.add(call);
         }
         return new Trace(t.source(), t.version(), t.profile(), List.copyOf(lines));
     }
@@ -104,6 +120,7 @@ public final class Models {
         int maxFd = 5;
         int sids = 4;
         int ephemeral = 3;
+        int threads = 1;
         for (Trace original : traces) {
             profiles.add(original.profile().name());
             // A host named only in an address (connect to a host where nothing runs) is a host too.
@@ -118,6 +135,7 @@ public final class Models {
                     continue;
                 }
                 started = Math.max(started, c.process().startsWith("p") ? number(c.process()) : 0);
+                threads = Math.max(threads, c.thread().equals(Event.MAIN) ? 1 : number(c.thread()));
                 // Sized by what the vocabulary says each call is: which make a descriptor, take one, fork.
                 Calls.Call call = Calls.ALL.get(c.op());
                 boolean gives = call.result() == Calls.Result.DESCRIPTOR || call.result() == Calls.Result.FD_PEER;
@@ -165,7 +183,7 @@ public final class Models {
             sizes.add(1);
         }
         return model(hosts, ports, data, sizes, protocols, started, forked, ephemeral, maxFd + 1, sids,
-                profiles.isEmpty() ? "LINUX" : profiles.first());
+                profiles.isEmpty() ? "LINUX" : profiles.first(), threads);
     }
 
     /**
@@ -174,7 +192,8 @@ public final class Models {
      * lastFd.
      */
     private static SpecBridge.Constants model(TreeSet<String> hosts, TreeSet<Integer> ports, TreeSet<String> data,
-                                              TreeSet<Integer> sizes, TreeSet<Integer> protocols, int started, int forked, int ephemeral, int lastFd, int sids, String profile) {
+                                              TreeSet<Integer> sizes, TreeSet<Integer> protocols, int started, int forked, int ephemeral, int lastFd, int sids, String profile,
+                                              int threads) {
         List<String> procs = new ArrayList<>();
         List<String> unborn = new ArrayList<>();
         for (int k = 1; k <= started; k++) {
@@ -191,7 +210,8 @@ public final class Models {
         return new SpecBridge.Constants(List.copyOf(hosts), procs, List.copyOf(ports),
                 java.util.stream.IntStream.range(base, base + ephemeral).boxed().toList(),
                 java.util.stream.IntStream.rangeClosed(3, lastFd).boxed().toList(), sids, List.copyOf(data), List.copyOf(sizes), profile,
-                unborn, List.copyOf(protocols));
+                unborn, List.copyOf(protocols), true,
+                java.util.stream.IntStream.rangeClosed(1, threads).mapToObj(k -> "t" + k).toList());
     }
 
     private static int number(String name) {
@@ -275,7 +295,8 @@ public final class Models {
         int forked = grown(count(a, "c"), count(b, "c"), 1);
         int ephemeral = grown(a.ephemeralPorts().size(), b.ephemeralPorts().size(), 2);
         int lastFd = grown(a.fds().get(a.fds().size() - 1), b.fds().get(b.fds().size() - 1), 2);
-        return model(hosts, ports, data, sizes, protocols, started, forked, ephemeral, lastFd, grown(a.sids(), b.sids(), 4), a.profile());
+        return model(hosts, ports, data, sizes, protocols, started, forked, ephemeral, lastFd, grown(a.sids(), b.sids(), 4), a.profile(),
+                Math.max(a.threads().size(), b.threads().size()));
     }
 
     /** have when it is enough for need, else need and some room. */
@@ -293,11 +314,12 @@ public final class Models {
      * one model, a larger trace gets one of its own.
      */
     static boolean ordinary(SpecBridge.Constants c) {
-        return count(c, "p") <= 4 && count(c, "c") <= 2 && c.fds().size() <= 8 && c.sids() <= 16 && c.hosts().size() <= 4;
+        return count(c, "p") <= 4 && count(c, "c") <= 2 && c.fds().size() <= 8 && c.sids() <= 16 && c.hosts().size() <= 4
+                && c.threads().size() <= 3;
     }
 
     /** A measure of a model's size: its processes times its descriptors, plus its table entries. */
     static int size(SpecBridge.Constants c) {
-        return c.hosts().size() * c.procs().size() * c.fds().size() + c.sids();
+        return c.hosts().size() * c.procs().size() * c.threads().size() * c.fds().size() + c.sids();
     }
 }

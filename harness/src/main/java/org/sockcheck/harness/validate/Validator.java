@@ -44,6 +44,8 @@ public final class Validator {
      * fire, and letting them fire anywhere multiplies the search.
      */
     private static final Set<String> WITHOUT_TIMERS = SpecText.kinds().settling();
+    /** The steps of a blocked call returning (Returns in Sockets.tla). */
+    private static final Set<String> RETURNS = SpecText.kinds().returns();
     /** The spec's timers (what Timers in Sockets.tla takes). */
     static final Set<String> TIMERS = SpecText.kinds().timers();
     private static final Set<String> WITH_TIMERS = java.util.stream.Stream.concat(WITHOUT_TIMERS.stream(), TIMERS.stream())
@@ -214,10 +216,14 @@ public final class Validator {
             if (e instanceof Event.Call call && unmodelled(call) != null) {
                 return new Result(Kind.UNDECIDED, e.line(), text(call), unmodelled(call), explored, bounded);
             }
-            Step want = e instanceof Event.Call call ? step(call) : null;
-            if (e instanceof Event.Call call && want == null) {
+            Step want = switch (e) {
+                case Event.Call call -> step(call);
+                case Event.Return r -> step(r.call());
+                case Event.Observe o -> null;
+            };
+            if (!(e instanceof Event.Observe) && want == null) {
                 // Models sizes the model from the traces, so this is a model that was made for other traces.
-                return new Result(Kind.UNDECIDED, e.line(), text(call), "the call is outside the model the spec was"
+                return new Result(Kind.UNDECIDED, e.line(), text(e), "the call is outside the model the spec was"
                         + " loaded with " + spec.constants(), explored, bounded);
             }
             // First the way a loopback network goes: each hidden step the first the spec offers, to
@@ -257,8 +263,75 @@ public final class Validator {
             }
             frontier = next;
         }
-        Node last = frontier.iterator().next();
+        // Threads that still wait when the trace ends must be allowed to: nothing left to happen returns their call.
+        Node last = null;
+        Set<String> returnsThen = new TreeSet<>();
+        for (Node n : stillWaiting(frontier, returnsThen)) {
+            last = n;
+            break;
+        }
+        if (last == null) {
+            Event.Call waits = lastWaiting(trace, frontier.iterator().next().state);
+            Node before = frontier.iterator().next();
+            return new Result(Kind.REJECTED, waits.line(), text(waits), "the call returns before the trace ends: "
+                    + String.join(" | ", returnsThen), explored, bounded, witness(before), before.vars);
+        }
         return new Result(Kind.ACCEPTED, 0, "", "", explored, bounded, witness(last), last.vars);
+    }
+
+    /**
+     * The nodes in which every thread that waits in a call may still wait:
+     * once nothing is left to happen, no call of theirs returns. Nodes where
+     * no thread waits are kept as they are. What a call returns instead goes
+     * to returnsThen.
+     */
+    private List<Node> stillWaiting(Set<Node> frontier, Set<String> returnsThen) {
+        List<Node> out = new ArrayList<>();
+        for (Node n : frontier) {
+            if (waiting(n.state).isEmpty()) {
+                out.add(n);
+            }
+        }
+        if (!out.isEmpty()) {
+            return out;
+        }
+        for (Node n : closure(frontier).nodes) {
+            if (!hiddenSteps(n.state, null).isEmpty()) {
+                continue; // something is still to happen
+            }
+            List<SpecBridge.Step> returning = spec.successors(n.state, RETURNS);
+            if (returning.isEmpty()) {
+                out.add(n);
+            }
+            returning.forEach(st -> returnsThen.add(st.action() + " " + Render.shown(st.next().evt().get("ret"))));
+        }
+        return out;
+    }
+
+    /** The callers that wait in a call in state s. */
+    @SuppressWarnings("unchecked")
+    private static List<Object> waiting(SpecBridge.State s) {
+        List<Object> out = new ArrayList<>();
+        ((Map<Object, Map<String, Object>>) s.get("pending")).forEach((c, call) -> {
+            if (!"none".equals(call.get("op"))) {
+                out.add(c);
+            }
+        });
+        return out;
+    }
+
+    /** The last call of the trace that blocks and has no return after it. */
+    private static Event.Call lastWaiting(Trace trace, SpecBridge.State s) {
+        Event.Call found = null;
+        for (Event e : trace.events()) {
+            if (e instanceof Event.Call c && c.expect() instanceof Event.Expect.Blocks) {
+                found = c;
+            } else if (e instanceof Event.Return r && r.call().equals(found)) {
+                found = null;
+            }
+        }
+        return found != null ? found : (Event.Call) trace.events().stream().filter(e -> e instanceof Event.Call)
+                .reduce((a, b) -> b).orElseThrow();
     }
 
     /** The steps of the behaviour that explains the trace, first to last. */
@@ -307,6 +380,26 @@ public final class Validator {
                                 next.add(new Node(st.next(), b, n, List.of(st)));
                             }
                         }
+                    }
+                }
+            }
+            case Event.Return r -> {
+                // The return of the call this thread waits in: a step of Returns (Sockets.tla) for its caller.
+                Event.Call answered = r.call().withExpect(r.expect());
+                for (Node n : nodes) {
+                    for (SpecBridge.Step st : spec.successors(n.state, RETURNS)) {
+                        if (!returnOf(st, want.params.get("p"))) {
+                            continue;
+                        }
+                        Object ret = st.next().evt().get("ret");
+                        allowed.add(Render.shown(ret));
+                        Map<String, Object> b = Match.result(answered, ret, n.vars);
+                        if (b != null) {
+                            next.add(new Node(st.next(), b, n, List.of(st)));
+                        }
+                    }
+                    if (!waiting(n.state).contains(want.params.get("p"))) {
+                        allowed.add("(no call of " + r.host() + "." + r.process() + " waits)");
                     }
                 }
             }
@@ -368,7 +461,7 @@ public final class Validator {
                 continue;
             }
             for (int k = 0; k < 200; k++) {
-                List<SpecBridge.Step> next = spec.successors(at.state, hidden);
+                List<SpecBridge.Step> next = hiddenSteps(at.state, null);
                 if (next.isEmpty()) {
                     break;
                 }
@@ -392,7 +485,7 @@ public final class Validator {
         List<SpecBridge.Step> path = new ArrayList<>(List.of(call));
         SpecBridge.State s = call.next();
         for (int k = 0; k < 200; k++) {
-            List<SpecBridge.Step> next = spec.successors(s, hidden);
+            List<SpecBridge.Step> next = hiddenSteps(s, p);
             if (next.isEmpty()) {
                 return List.of(new Returned(s, BLOCKS, path));
             }
@@ -406,7 +499,22 @@ public final class Validator {
         return List.of();
     }
 
-    /** Whether the step is the return of process p's blocked call. */
+    /**
+     * The hidden steps from s: what the stacks and the network do on their
+     * own, but no blocked call returning except the one of caller p (null:
+     * none). A thread that waits in a call returns where its trace says
+     * (a return line, or at once for a call written with its result), never
+     * in between.
+     */
+    private List<SpecBridge.Step> hiddenSteps(SpecBridge.State s, Object p) {
+        List<SpecBridge.Step> all = spec.successors(s, hidden);
+        if (all.stream().noneMatch(Validator::isReturn)) {
+            return all;
+        }
+        return all.stream().filter(st -> !isReturn(st) || p != null && returnOf(st, p)).toList();
+    }
+
+    /** Whether the step is the return of caller p's blocked call. */
     private static boolean returnOf(SpecBridge.Step st, Object p) {
         return isReturn(st) && Objects.equals(st.next().evt().get("proc"), p);
     }
@@ -437,10 +545,10 @@ public final class Validator {
             Node n = queue.poll();
             int d = depth.poll();
             if (d >= maxHidden || out.size() >= maxStates || late()) {
-                bounded |= !spec.successors(n.state, hidden).isEmpty();
+                bounded |= !hiddenSteps(n.state, null).isEmpty();
                 continue;
             }
-            for (SpecBridge.Step st : spec.successors(n.state, hidden)) {
+            for (SpecBridge.Step st : hiddenSteps(n.state, null)) {
                 Node m = new Node(st.next(), n.vars, n, List.of(st));
                 if (add(seen, m)) {
                     out.add(m);
@@ -485,7 +593,7 @@ public final class Validator {
         while (!queue.isEmpty() && paths.size() < maxStates / 10 && !late()) {
             SpecBridge.State s = queue.poll();
             List<SpecBridge.Step> path = paths.get(s.fingerprint());
-            List<SpecBridge.Step> after = spec.successors(s, hidden);
+            List<SpecBridge.Step> after = hiddenSteps(s, p);
             if (after.isEmpty()) {
                 out.add(new Returned(s, BLOCKS, path));
             }
@@ -519,7 +627,11 @@ public final class Validator {
             return null;
         }
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("p", List.of(c.host(), c.process()));
+        String thread = c.thread().equals(Event.MAIN) ? SpecBridge.Constants.MAIN_THREAD : c.thread();
+        if (!spec.constants().threads().contains(thread)) {
+            return null;
+        }
+        p.put("p", List.of(c.host(), c.process(), thread));
         p.putAll(call.fixed());
         for (int i = 0; i < c.args().size(); i++) {
             Calls.Param param = call.params().get(i);

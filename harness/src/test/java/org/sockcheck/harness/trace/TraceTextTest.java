@@ -91,7 +91,7 @@ class TraceTextTest {
         "bad port               | version 1\\nA.p1: bind(3, A:x) = 0             | 2 | 17 | a port (a number, $var or *)",
         "host must be capital   | version 1\\na.p1: close(3) = 0                 | 2 | 1  | a host name (a capital letter, like A)",
         "bad state              | version 1\\nobserve A: tcp A:80 *:* LISTENING  | 2 | 25 | a TCP state as RFC 9293 spells it",
-        "wrong version          | version 2                                      | 1 | 9  | version 1",
+        "wrong version          | version 3                                      | 1 | 9  | version 1 or 2",
         "trailing junk          | version 1\\nA.p1: close(3) = 0 0               | 2 | 20 | end of line",
         "too many args          | version 1\\nA.p1: close(3, 4) = 0              | 2 | 15 | ')'",
     })
@@ -194,8 +194,8 @@ class TraceTextTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "{\"version\":{\"data\":\"hi\"}}|1|version 1",
-            "{\"version\":4294967297}|1|version 1",
+            "{\"version\":{\"data\":\"hi\"}}|1|version 1 or 2",
+            "{\"version\":4294967297}|1|version 1 or 2",
             "{\"version\":1}\\n{\"host\":\"A\",\"process\":\"p1\",\"call\":\"bind\",\"args\":[3,{\"host\":{\"x\":1},\"port\":80}],\"ret\":0}|2|a host name or null",
             "{\"version\":1}\\n{\"host\":\"A\",\"process\":\"p1\",\"call\":\"bind\",\"args\":[3,{\"host\":\"A\",\"port\":65616}],\"ret\":0}|2|a port from 0 to 65535",
             "{\"version\":1}\\n{\"host\":\"A\",\"process\":\"p1\",\"call\":\"bind\",\"args\":[3,{\"host\":\"A\",\"port\":4294967376}],\"ret\":0}|2|a port from 0 to 65535"})

@@ -50,11 +50,23 @@ public final class SpecBridge {
      * arguments socket() may take (Protocols of Sockets.tla); destinations:
      * whether connect and sendto may also name the wildcard address and
      * port 0 (DestAddrs, ConnectPorts, SendPorts), or only hosts and ports
-     * that exist.
+     * that exist; threads: the thread names every process has (t1, the
+     * one each starts with, first).
      */
     public record Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
                             List<Integer> fds, int sids, List<String> data, List<Integer> recvSizes, String profile,
-                            List<String> unborn, List<Integer> protocols, boolean destinations) {
+                            List<String> unborn, List<Integer> protocols, boolean destinations, List<String> threads) {
+        /** The thread a process starts with: the one every call of trace format 1 is made on. */
+        public static final String MAIN_THREAD = "t1";
+
+        /** A model whose processes have one thread each. */
+        public Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
+                         List<Integer> fds, int sids, List<String> data, List<Integer> recvSizes, String profile,
+                         List<String> unborn, List<Integer> protocols, boolean destinations) {
+            this(hosts, procs, ports, ephemeralPorts, fds, sids, data, recvSizes, profile, unborn, protocols, destinations,
+                    List.of(MAIN_THREAD));
+        }
+
         /**
          * A model for generated traces: two hosts with two processes each, two ports, three
          * descriptors; walks send to hosts and ports only (the wildcard address and port 0 as
@@ -94,7 +106,7 @@ public final class SpecBridge {
                     && recvSizes.containsAll(need.recvSizes) && protocols.containsAll(need.protocols)
                     && (destinations || !need.destinations)
                     && fds.containsAll(need.fds) && sids >= need.sids && profile.equals(need.profile)
-                    && unborn.containsAll(need.unborn)
+                    && unborn.containsAll(need.unborn) && threads.containsAll(need.threads)
                     && need.procs.stream().filter(p -> !need.unborn.contains(p)).noneMatch(unborn::contains);
         }
     }
@@ -384,7 +396,11 @@ public final class SpecBridge {
         for (String p : c.procs()) {
             b.append("    ").append(p).append(" = ").append(p).append('\n');
         }
+        for (String t : c.threads()) {
+            b.append("    ").append(t).append(" = ").append(t).append('\n');
+        }
         b.append("    Hosts = {").append(String.join(", ", c.hosts())).append("}\n");
+        b.append("    Threads = {").append(String.join(", ", c.threads())).append("}\n");
         b.append("    Procs = {").append(String.join(", ", c.procs())).append("}\n");
         b.append("    Unborn = {").append(String.join(", ", c.unborn())).append("}\n");
         b.append("    Ports = ").append(set(c.ports())).append('\n');

@@ -77,6 +77,14 @@ public final class LinuxImplementation implements Implementation {
     private final Set<Integer> openRealFds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Addressing addressing;
     private int timeoutMs;
+    /**
+     * Guards the descriptor tables; a call that may block lets go of it
+     * while it waits in the kernel (see {@link #blocking}), so that other
+     * threads of the trace go on.
+     */
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    /** The trace's threads, when it has calls that wait while others run; else null. */
+    private org.sockcheck.harness.impl.Threaded threads;
 
     /** Closes the trace's descriptors also when the run is interrupted (Ctrl-C). */
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =
@@ -94,18 +102,74 @@ public final class LinuxImplementation implements Implementation {
     }
 
     @Override
-    public synchronized Addressing start(TraceSetup setup) throws ImplementationException {
+    public Addressing start(TraceSetup setup) throws ImplementationException {
         stop();
-        timeoutMs = (int) Math.min(Integer.MAX_VALUE, setup.callTimeout().toMillis());
-        addressing = Loopback.plan(setup);
-        for (String p : setup.processes()) {
-            descriptors.put(p, new TreeMap<>());
+        lock.lock();
+        try {
+            timeoutMs = (int) Math.min(Integer.MAX_VALUE, setup.callTimeout().toMillis());
+            addressing = Loopback.plan(setup);
+            for (String p : setup.processes()) {
+                descriptors.put(p, new TreeMap<>());
+            }
+            return addressing;
+        } finally {
+            lock.unlock();
         }
-        return addressing;
+    }
+
+    /** A blocked call is a real syscall that waits on a thread of its own. */
+    @Override
+    public boolean concurrent() {
+        return true;
     }
 
     @Override
-    public synchronized Outcome call(String host, String process, ApiCall call) throws ImplementationException {
+    public Outcome call(String host, String process, String thread, ApiCall call, java.time.Duration wait)
+            throws ImplementationException {
+        org.sockcheck.harness.impl.Threaded t;
+        lock.lock();
+        try {
+            if (threads == null) {
+                threads = new org.sockcheck.harness.impl.Threaded(name());
+            }
+            t = threads;
+            if (call instanceof ApiCall.Exit && t.othersWait(host, process, thread)) {
+                throw new Unsupported("exit of a process with a thread that waits in a call: the runner plays every"
+                        + " process in one JVM, and a thread blocked in a syscall cannot end with its process");
+            }
+        } finally {
+            lock.unlock();
+        }
+        return t.call(host, process, thread, () -> call(host, process, call), wait);
+    }
+
+    @Override
+    public Outcome awaitReturn(String host, String process, String thread, java.time.Duration wait)
+            throws ImplementationException {
+        org.sockcheck.harness.impl.Threaded t;
+        lock.lock();
+        try {
+            t = threads;
+        } finally {
+            lock.unlock();
+        }
+        if (t == null) {
+            throw new ImplementationException(host + "." + process + "." + thread + " waits in no call");
+        }
+        return t.awaitReturn(host, process, thread, wait);
+    }
+
+    @Override
+    public Outcome call(String host, String process, ApiCall call) throws ImplementationException {
+        lock.lock();
+        try {
+            return callLocked(host, process, call);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Outcome callLocked(String host, String process, ApiCall call) throws ImplementationException {
         TreeMap<Integer, Sock> table = descriptors.computeIfAbsent(host + "." + process, k -> new TreeMap<>());
         for (Endpoint ep : endpoints(call)) {
             if (!Loopback.allowed(ep.ip())) {
@@ -409,7 +473,23 @@ public final class LinuxImplementation implements Implementation {
      * "connecting" after a refusal.
      */
     private Outcome blocking(Syscalls.Call sys, int fd, java.util.function.Supplier<Syscalls.Result> op, boolean isConnect) {
-        Syscalls.Result r = op.get();
+        Syscalls.Result r;
+        if (threads == null) {
+            r = op.get();
+        } else {
+            // Other threads of the trace go on while this one waits in the kernel.
+            int holds = lock.getHoldCount();
+            for (int i = 0; i < holds; i++) {
+                lock.unlock();
+            }
+            try {
+                r = op.get();
+            } finally {
+                for (int i = 0; i < holds; i++) {
+                    lock.lock();
+                }
+            }
+        }
         if (r.failed() && r.errno() == (isConnect ? Syscalls.EINPROGRESS : Syscalls.EAGAIN)) {
             return new Outcome.Blocked("no completion within " + timeoutMs + " ms");
         }
@@ -417,8 +497,10 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private void bound(Syscalls.Call sys, int realFd) {
-        sys.setTimeout(realFd, Syscalls.SO_RCVTIMEO, timeoutMs);
-        sys.setTimeout(realFd, Syscalls.SO_SNDTIMEO, timeoutMs);
+        // A thread of a trace in format 2 waits from its call to the line of its return: a longer bound.
+        int ms = threads == null ? timeoutMs : (int) Math.min(Integer.MAX_VALUE, 6L * timeoutMs);
+        sys.setTimeout(realFd, Syscalls.SO_RCVTIMEO, ms);
+        sys.setTimeout(realFd, Syscalls.SO_SNDTIMEO, ms);
     }
 
     private static Outcome value(Syscalls.Result r) {
@@ -442,7 +524,16 @@ public final class LinuxImplementation implements Implementation {
     private Boolean rawAllowed;
 
     /** Whether this process may open a raw socket (CAP_NET_RAW): tried once. */
-    private synchronized boolean canOpenRaw() {
+    private boolean canOpenRaw() {
+        lock.lock();
+        try {
+            return rawAllowedLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean rawAllowedLocked() {
         if (rawAllowed == null) {
             try (Syscalls.Call sys = new Syscalls.Call()) {
                 Syscalls.Result r = sys.socket(Syscalls.SOCK_RAW, 253);
@@ -464,7 +555,16 @@ public final class LinuxImplementation implements Implementation {
      * row is left and two reads agree, for at most {@link #SETTLE_MS}.
      */
     @Override
-    public synchronized List<SocketRow> observe(String host) throws ImplementationException {
+    public List<SocketRow> observe(String host) throws ImplementationException {
+        lock.lock();
+        try {
+            return observeLocked(host);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<SocketRow> observeLocked(String host) throws ImplementationException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
         // A descriptor's inode does not change while the table settles: look each up once.
         Map<Long, Sock> byInode = new HashMap<>();
@@ -577,16 +677,31 @@ public final class LinuxImplementation implements Implementation {
 
     /** Closes every descriptor the trace opened. */
     @Override
-    public synchronized void stop() {
-        if (openRealFds.isEmpty() && descriptors.isEmpty()) {
-            return;
-        }
-        try (Syscalls.Call sys = new Syscalls.Call()) {
-            for (int fd : openRealFds) {
-                sys.closeFd(fd);
+    public void stop() {
+        lock.lock();
+        try {
+            if (threads != null) {
+                // A thread that still waits in a call is woken by the shutdown (a close alone does not wake it).
+                try (Syscalls.Call sys = new Syscalls.Call()) {
+                    for (int fd : openRealFds) {
+                        sys.shutdown(fd, 2);
+                    }
+                }
+                threads.close();
+                threads = null;
             }
+            if (openRealFds.isEmpty() && descriptors.isEmpty()) {
+                return;
+            }
+            try (Syscalls.Call sys = new Syscalls.Call()) {
+                for (int fd : openRealFds) {
+                    sys.closeFd(fd);
+                }
+            }
+            openRealFds.clear();
+            descriptors.clear();
+        } finally {
+            lock.unlock();
         }
-        openRealFds.clear();
-        descriptors.clear();
     }
 }

@@ -1,0 +1,111 @@
+package org.sockcheck.harness.impl;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.sockcheck.spec.Outcome;
+
+/**
+ * The threads of a trace's processes, for an implementation whose calls
+ * block the thread that makes them (a kernel's syscalls, java.nio's
+ * channels): each thread of the trace makes its calls on a thread of its
+ * own, so that one can wait in a call while the others go on. Threads are
+ * daemons, made when a trace first names them and ended by {@link #close}
+ * (the implementation wakes any that still wait by closing its sockets).
+ */
+public final class Threaded implements AutoCloseable {
+    /** A call as the implementation makes it on the caller's thread. */
+    @FunctionalInterface
+    public interface Call {
+        Outcome make() throws ImplementationException;
+    }
+
+    private final String name;
+    private final Map<String, ExecutorService> threads = new HashMap<>();
+    private final Map<String, Future<Outcome>> waiting = new HashMap<>();
+
+    /** name: the implementation's, for the threads' names. */
+    public Threaded(String name) {
+        this.name = name;
+    }
+
+    private static String key(String host, String process, String thread) {
+        return host + "." + process + "." + thread;
+    }
+
+    /** Makes the call on the caller's thread: its outcome when it returns within wait, else Blocked. */
+    public Outcome call(String host, String process, String thread, Call call, Duration wait)
+            throws ImplementationException {
+        String k = key(host, process, thread);
+        synchronized (this) {
+            if (waiting.containsKey(k)) {
+                throw new ImplementationException(k + " still waits in a call");
+            }
+            ExecutorService t = threads.computeIfAbsent(k, x -> Executors.newSingleThreadExecutor(r -> {
+                Thread th = new Thread(r, "sockcheck-" + name + "-" + x);
+                th.setDaemon(true);
+                return th;
+            }));
+            waiting.put(k, t.submit(call::make));
+        }
+        return await(k, wait);
+    }
+
+    /** The outcome of the call the thread waits in, when it returns within wait; else Blocked. */
+    public Outcome awaitReturn(String host, String process, String thread, Duration wait) throws ImplementationException {
+        return await(key(host, process, thread), wait);
+    }
+
+    private Outcome await(String k, Duration wait) throws ImplementationException {
+        Future<Outcome> f;
+        synchronized (this) {
+            f = waiting.get(k);
+        }
+        if (f == null) {
+            throw new ImplementationException(k + " waits in no call");
+        }
+        try {
+            Outcome o = wait.isZero() ? (f.isDone() ? f.get() : null) : f.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            if (o == null) {
+                return new Outcome.Blocked("no return yet");
+            }
+            synchronized (this) {
+                waiting.remove(k);
+            }
+            return o;
+        } catch (TimeoutException e) {
+            return new Outcome.Blocked("no return within " + wait.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            synchronized (this) {
+                waiting.remove(k);
+            }
+            if (e.getCause() instanceof ImplementationException ie) {
+                throw ie;
+            }
+            throw new ImplementationException("the call failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImplementationException("interrupted while waiting for a call", e);
+        }
+    }
+
+    /** Whether a thread of the process other than this one waits in a call. */
+    public synchronized boolean othersWait(String host, String process, String thread) {
+        String prefix = host + "." + process + ".";
+        return waiting.keySet().stream().anyMatch(k -> k.startsWith(prefix) && !k.equals(prefix + thread));
+    }
+
+    /** Ends every thread; one that still waits in a call ends once the implementation's stop wakes it. */
+    @Override
+    public synchronized void close() {
+        threads.values().forEach(ExecutorService::shutdownNow);
+        threads.clear();
+        waiting.clear();
+    }
+}
