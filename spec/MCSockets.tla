@@ -72,6 +72,8 @@ RawOnly == {"RAW"}
 WriteShutdown == {"WR"}
 ReuseOn == {TRUE}
 NoReuse == {}
+Blocking == {FALSE}
+NoOptions == {}
 HostAddrs == Hosts
 NamedPorts == AllPorts
 LabelledPorts == Ports

@@ -91,13 +91,18 @@ vars == <<sock, fdt, alive, pending, net, evt>>
 \* (the socket was on the wildcard). sport: the port getsockname still
 \* shows after Linux gave a picked port back (see Forget). protocol: the IP
 \* protocol number a raw socket was opened for (0 for TCP and UDP).
+\* nonblock: O_NONBLOCK, a flag of the open socket that its descriptors
+\* share (SOCK_NONBLOCK at socket(), fcntl F_SETFL). connecting: a
+\* non-blocking connect returned EINPROGRESS and its end is not yet
+\* reported (Linux's SS_CONNECTING): the next connect reports it.
 FreeSocket ==
     [proto |-> "none", host |-> NoHost, lip |-> ANY, lport |-> 0,
      rip |-> NoHost, rport |-> 0, st |-> "CLOSED", reuse |-> FALSE, bindreuse |-> FALSE,
      stream |-> "", datagrams |-> <<>>, acceptq |-> <<>>, listener |-> NoSid,
      fin |-> FALSE, rdshut |-> FALSE, wrshut |-> FALSE, err |-> "none",
      snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> 0, gap |-> FALSE,
-     conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0, protocol |-> 0]
+     conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0, protocol |-> 0,
+     nonblock |-> FALSE, connecting |-> FALSE]
 
 NoFd == [f \in Fds |-> NoSid]
 \* A call a process waits in: its name, descriptor and (recv) the size asked for.

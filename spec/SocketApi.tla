@@ -88,8 +88,9 @@ SocketErrors(type, protocol) ==
 
 (* Socket: a new, unbound entry in the host's table and the lowest free   *)
 (* descriptor for it (S1, S2). TCP entries start CLOSED; UDP and raw      *)
-(* entries have no state at all (S12); a raw entry keeps its protocol.    *)
-Socket(p, type, protocol) ==
+(* entries have no state at all (S12); a raw entry keeps its protocol;   *)
+(* nb: SOCK_NONBLOCK, the socket's calls never wait.                      *)
+Socket(p, type, protocol, nb) ==
     /\ Ready(p)
     /\ IF SocketErrors(type, protocol) # {} THEN \E e \in SocketErrors(type, protocol) : Fail(p, "socket", e)
        ELSE IF FreeFds(p) = {} THEN Fail(p, "socket", "EMFILE")
@@ -99,7 +100,8 @@ Socket(p, type, protocol) ==
                 proto == CASE type = "STREAM" -> "tcp" [] type = "DGRAM" -> "udp" [] OTHER -> "raw"
             IN /\ sock' = [sock EXCEPT ![s] = [FreeSocket EXCEPT !.proto = proto, !.host = p[1],
                                                    !.st = IF proto = "tcp" THEN "CLOSED" ELSE "NONE",
-                                                   !.protocol = IF proto = "raw" THEN protocol ELSE 0]]
+                                                   !.protocol = IF proto = "raw" THEN protocol ELSE 0,
+                                                   !.nonblock = nb]]
                /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = s]
                /\ Record(p, "socket", f)
                /\ UNCHANGED <<alive, pending, net>>
@@ -211,6 +213,27 @@ Dest(p, x, ip) ==
     ELSE IF Profile = "POSIX" THEN p[1]
     ELSE NoHost
 
+\* A socket whose connect failed: its address stays (Linux keeps the peer's
+\* address, inet_daddr, and tcp_disconnect zeroes only the port: a later
+\* listen shows it in /proc/net/tcp), and tcp_disconnect clears the
+\* shutdown flags.
+Disconnected(x) ==
+    [x EXCEPT !.err = "none", !.rip = IF Profile = "LINUX" THEN @ ELSE NoHost,
+              !.rport = 0, !.rdshut = FALSE, !.wrshut = FALSE, !.fin = FALSE, !.connecting = FALSE]
+
+(* ConnectReported: connect on a socket whose non-blocking connect is     *)
+(* over reports how it ended: LINUX returns 0 once (inet_stream_connect   *)
+(* finds SS_CONNECTING and an established socket), POSIX EISCONN; a      *)
+(* handshake that failed gives its error, or ECONNABORTED when SO_ERROR   *)
+(* took it already (probed on Linux 6.18).                                *)
+ConnectReported(p, s) ==
+    /\ IF sock[s].st = "CLOSED"
+       THEN /\ Record(p, "connect", IF sock[s].err # "none" THEN sock[s].err ELSE "ECONNABORTED")
+            /\ sock' = [sock EXCEPT ![s] = Disconnected(@)]
+       ELSE /\ Record(p, "connect", IF Profile = "LINUX" THEN 0 ELSE "EISCONN")
+            /\ sock' = [sock EXCEPT ![s].conn = TRUE, ![s].connecting = FALSE]
+    /\ UNCHANGED <<fdt, alive, pending, net>>
+
 (* Connect: TCP sends SYN and waits in SYN-SENT (RFC 9293 3.5); the call *)
 (* returns later, in ConnectReturns. An unbound socket gets an ephemeral *)
 (* port and the host's address (Dest: where the wildcard address goes).  *)
@@ -236,6 +259,7 @@ Connect(p, f, ip, port) ==
                          /\ UNCHANGED <<fdt, alive, pending, net>>
                     ELSE IF x.proto = "tcp" THEN
                          /\ sock' = [TakenOver(s, lip, lport, dst, port) EXCEPT ![s].lip = lip, ![s].lport = lport, ![s].rip = dst, ![s].rport = port,
+                                                 ![s].connecting = x.nonblock,
                                                  ![s].picked = IF x.lport = 0 THEN TRUE ELSE x.picked, ![s].pickedip = (x.lip = ANY),
                                                  ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
                                                  ![s].st = "SYN-SENT", ![s].snduna = 0, ![s].sndnxt = 1,
@@ -246,9 +270,14 @@ Connect(p, f, ip, port) ==
                                                  ![s].fin = FALSE,
                                                  ![s].stream = "", ![s].got = 0, ![s].gap = FALSE]
                          /\ net' = net \cup {Seg("tcp", "SYN", <<lip, lport>>, <<dst, port>>, 0, 0, "none")}
-                         /\ pending' = [pending EXCEPT ![p] = Waiting("connect", f, 0)]
-                         /\ Record(p, "connect", "pending")
-                         /\ UNCHANGED <<fdt, alive>>
+                         \* A non-blocking socket does not wait: EINPROGRESS, and the next
+                         \* connect (or SO_ERROR) tells how the handshake ended.
+                         /\ IF x.nonblock
+                            THEN /\ Record(p, "connect", "EINPROGRESS")
+                                 /\ UNCHANGED <<fdt, alive, pending>>
+                            ELSE /\ pending' = [pending EXCEPT ![p] = Waiting("connect", f, 0)]
+                                 /\ Record(p, "connect", "pending")
+                                 /\ UNCHANGED <<fdt, alive>>
                     \* A raw socket keeps its address on POSIX (BSD's rip_connect sets only the
                     \* peer); Linux gives it the source address it routes from, as a UDP socket
                     \* (__ip4_datagram_connect sets inet_rcv_saddr when unset; probed on 6.18).
@@ -261,7 +290,9 @@ Connect(p, f, ip, port) ==
                          /\ Record(p, "connect", 0)
                          /\ UNCHANGED <<fdt, alive, pending, net>>
             IN
-       IF x.proto = "tcp" /\ x.st = "SYN-SENT" THEN Fail(p, "connect", "EALREADY")
+       IF x.proto = "tcp" /\ x.st \in {"SYN-SENT", "SYN-RECEIVED"} /\ (x.connecting \/ x.st = "SYN-SENT") THEN Fail(p, "connect", "EALREADY")
+       \* The end of a non-blocking connect, reported to the next connect.
+       ELSE IF x.proto = "tcp" /\ x.connecting THEN ConnectReported(p, s)
        ELSE IF x.proto = "tcp" /\ (x.st # "CLOSED" \/ (Profile = "LINUX" /\ x.conn)) THEN Fail(p, "connect", "EISCONN")
        ELSE IF dst = NoHost THEN Fail(p, "connect", OutsideModel)
        ELSE IF lports = {} THEN Fail(p, "connect", "EAGAIN")
@@ -287,11 +318,7 @@ ConnectReturns(p) ==
              \* With no error, the connection ended by itself (Linux: a connection to
              \* itself that a shutdown flag closed at once): ECONNABORTED.
              /\ Record(p, "connect", IF sock[s].err # "none" THEN sock[s].err ELSE "ECONNABORTED")
-             \* Linux keeps the peer's address (inet_daddr; tcp_disconnect zeroes only the
-             \* port): a later listen shows it in /proc/net/tcp (probed on Linux 6.18).
-             \* Linux's tcp_disconnect also clears the shutdown flags.
-             /\ sock' = [sock EXCEPT ![s].err = "none", ![s].rip = IF Profile = "LINUX" THEN @ ELSE NoHost,
-                                     ![s].rport = 0, ![s].rdshut = FALSE, ![s].wrshut = FALSE, ![s].fin = FALSE]
+             /\ sock' = [sock EXCEPT ![s] = Disconnected(@)]
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<fdt, alive, net>>
 
@@ -310,6 +337,7 @@ Accept(p, f) ==
        ELSE LET l == SockOf(p, f) IN
        IF sock[l].proto # "tcp" THEN Fail(p, "accept", "EOPNOTSUPP")
        ELSE IF sock[l].st # "LISTEN" THEN Fail(p, "accept", "EINVAL")
+       ELSE IF sock[l].acceptq = <<>> /\ sock[l].nonblock THEN Fail(p, "accept", "EAGAIN")
        ELSE IF sock[l].acceptq = <<>> THEN
             /\ pending' = [pending EXCEPT ![p] = Waiting("accept", f, 0)]
             /\ Record(p, "accept", "pending")
@@ -323,7 +351,10 @@ AcceptReturns(p) ==
     /\ LET l == fdt[ProcOf(p)][pending[p].fd] IN
        \/ /\ l # NoSid /\ sock[l].st = "LISTEN" /\ sock[l].acceptq # <<>> /\ FreeFds(p) # {}
           /\ TakeConnection(p, l)
-       \/ /\ l = NoSid \/ sock[l].st # "LISTEN"
+       \* (an IF: TLC would take each side of a disjunction as a step of its own)
+       \* NOTE: the descriptor closed by another thread: the call returns EINVAL here;
+       \* Linux's accept holds the file and goes on waiting.
+       \/ /\ IF l = NoSid THEN TRUE ELSE sock[l].st # "LISTEN"
           /\ Record(p, "accept", "EINVAL") /\ UNCHANGED <<sock, fdt>>
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<alive, net>>
@@ -472,7 +503,8 @@ Recv(p, f, op, n) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, op, "EBADF")
        ELSE LET s == SockOf(p, f) IN
-       IF ~CanRecv(s, n)
+       IF ~CanRecv(s, n) /\ sock[s].nonblock THEN Fail(p, op, "EAGAIN")
+       ELSE IF ~CanRecv(s, n)
        THEN /\ pending' = [pending EXCEPT ![p] = Waiting(op, f, n)]
             /\ Record(p, op, "pending")
             /\ UNCHANGED <<sock, fdt, alive, net>>
@@ -607,4 +639,25 @@ GetPeerName(p, f) ==
                \/ (Profile = "LINUX" /\ x.rport = 0)
             THEN Fail(p, "getpeername", "ENOTCONN")
             ELSE Record(p, "getpeername", <<x.rip, x.rport>>) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
+(* SetNonBlock: fcntl(F_SETFL) with or without O_NONBLOCK. The flag is   *)
+(* the open socket's: every descriptor of it (dup, fork) sees it.         *)
+SetNonBlock(p, f, v) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "fcntl", "EBADF")
+       ELSE /\ sock' = [sock EXCEPT ![SockOf(p, f)].nonblock = v]
+            /\ Record(p, "fcntl", 0)
+            /\ UNCHANGED <<fdt, alive, pending, net>>
+
+(* GetSockOpt: getsockopt(SOL_SOCKET, opt). SO_ERROR gives the socket's   *)
+(* pending error, or 0, and clears it (POSIX getsockopt: "SO_ERROR ...    *)
+(* clears it"): a refused non-blocking connect, a reset, a UDP socket's   *)
+(* ICMP port unreachable.                                                 *)
+GetSockOpt(p, f, opt) ==
+    /\ Ready(p)
+    /\ IF ~Open(p, f) THEN Fail(p, "getsockopt", "EBADF")
+       ELSE LET s == SockOf(p, f) IN
+            \* A record, so that an error that is the option's value is not the call's.
+            /\ Record(p, "getsockopt", [value |-> IF sock[s].err = "none" THEN 0 ELSE sock[s].err])
+            /\ sock' = [sock EXCEPT ![s].err = "none"]
+            /\ UNCHANGED <<fdt, alive, pending, net>>
 ==============================================================================

@@ -32,6 +32,11 @@ ConnectPorts == AllPorts \cup {0}
 SendPorts == AllPorts \cup {0}
 DestAddrs == Hosts \cup {ANY}
 ReuseValues == BOOLEAN
+\* SOCK_NONBLOCK at socket(), and the O_NONBLOCK fcntl sets or clears.
+SocketNonBlock == BOOLEAN
+NonBlockValues == BOOLEAN
+\* The options getsockopt reads.
+Options == {"SO_ERROR"}
 
 Init ==
     /\ sock = [s \in Sids |-> FreeSocket]
@@ -47,7 +52,7 @@ Init ==
 \* What processes do: the calls of the API, and process life.
 User ==
     \E p \in Callers :
-        \/ \E t \in Types, pr \in Protocols : Socket(p, t, pr)
+        \/ \E t \in Types, pr \in Protocols, nb \in SocketNonBlock : Socket(p, t, pr, nb)
         \/ \E f \in Fds :
             \/ \E ip \in Addrs, port \in BindPorts : Bind(p, f, ip, port)
             \/ Listen(p, f)
@@ -61,6 +66,8 @@ User ==
             \/ Close(p, f)
             \/ Dup(p, f)
             \/ \E v \in ReuseValues : SetReuseAddr(p, f, v)
+            \/ \E v \in NonBlockValues : SetNonBlock(p, f, v)
+            \/ \E o \in Options : GetSockOpt(p, f, o)
             \/ GetSockName(p, f) \/ GetPeerName(p, f)
         \/ \E q \in Proc : Fork(p, q)
         \/ Exit(p)
@@ -117,6 +124,7 @@ TypeOK ==
         /\ sock[s].conn \in BOOLEAN
         /\ sock[s].picked \in BOOLEAN /\ sock[s].pickedip \in BOOLEAN /\ sock[s].sport \in AllPorts \cup {0}
         /\ sock[s].protocol \in IF sock[s].proto = "raw" THEN 1..ProtocolMax ELSE {0}
+        /\ sock[s].nonblock \in BOOLEAN /\ sock[s].connecting \in BOOLEAN
     /\ \A p \in Proc : \A f \in Fds : fdt[p][f] \in Sids \cup {NoSid}
     /\ \A m \in net : m.proto \in {"tcp", "udp", "icmp", "raw"} /\ m.dst[1] \in Hosts
 

@@ -17,6 +17,7 @@ connect), the socket is reported with 0.0.0.0.
 import base64
 import errno
 import json
+import fcntl
 import os
 import socket
 import sys
@@ -25,7 +26,7 @@ import time
 PROTOCOL = 1
 OPS = ["socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto",
        "recvfrom", "shutdown", "close", "getsockname", "getpeername", "setsockopt",
-       "dup", "exit", "sockets"]
+       "dup", "exit", "sockets", "fcntl", "getsockopt"]
 TYPES = {"stream": socket.SOCK_STREAM, "dgram": socket.SOCK_DGRAM, "raw": socket.SOCK_RAW}
 HOW = {"rd": socket.SHUT_RD, "wr": socket.SHUT_WR, "rdwr": socket.SHUT_RDWR}
 # include/net/tcp_states.h, in RFC 9293 spelling
@@ -102,7 +103,8 @@ class Driver:
     def op_socket(self, a):
         if a.get("domain", "inet") != "inet":
             raise Failure("EAFNOSUPPORT")
-        s = socket.socket(socket.AF_INET, TYPES[a["type"]], a.get("protocol", 0))
+        flags = socket.SOCK_NONBLOCK if a.get("nonblock") else 0
+        s = socket.socket(socket.AF_INET, TYPES[a["type"]] | flags, a.get("protocol", 0))
         self.socks[s.fileno()] = s
         return s.fileno()
 
@@ -207,6 +209,19 @@ class Driver:
             raise Failure("ENOPROTOOPT")
         self.sock(a["fd"]).setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, a["value"])
         return 0
+
+    def op_fcntl(self, a):
+        """F_SETFL with O_NONBLOCK set or cleared; the flag is the open socket's, shared by its dups."""
+        fd = self.sock(a["fd"]).fileno()
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK if a["nonblock"] else flags & ~os.O_NONBLOCK)
+        return 0
+
+    def op_getsockopt(self, a):
+        if a["option"] != "SO_ERROR":
+            raise Failure("ENOPROTOOPT")
+        e = self.sock(a["fd"]).getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        return {"value": errno.errorcode.get(e, e) if e else 0}
 
     def op_sockets(self, a):
         """This process's rows, read once the hosts have settled.

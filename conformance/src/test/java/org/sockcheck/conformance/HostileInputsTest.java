@@ -63,7 +63,7 @@ class HostileInputsTest {
                         ":2:1: expected a host name"),
                 Arguments.of("a host named *", "star.jsonl", json("\"*\"", "\"p1\""), 2, ":2:1: expected a host name"),
                 Arguments.of("a newline inside a process name", "process.jsonl", json("\"A\"", "\"p\\n1\""), 2,
-                        ":2:1: expected a process name"),
+                        ":2:1: expected a process or thread name"),
                 Arguments.of("a host given as an object", "host.jsonl", json("{\"a\":1}", "\"p1\""), 2,
                         ":2:1: expected a string field \"host\""),
                 Arguments.of("digits of another script", "digits.trace", "version 1\nA.p1: close(\u0663) = EBADF\n", 2,

@@ -223,6 +223,8 @@ public final class RefStack {
             case ApiCall.Recv c -> "recv";
             case ApiCall.RecvFrom c -> "recv";
             case ApiCall.SetSockOpt c -> "setReuseAddr";
+            case ApiCall.Fcntl c -> "setNonBlock";
+            case ApiCall.GetSockOpt c -> "getSockOpt";
             case ApiCall.GetSockName c -> "getSockName";
             case ApiCall.GetPeerName c -> "getPeerName";
             default -> call.op();
@@ -233,7 +235,7 @@ public final class RefStack {
         Process p = t.process;
         switch (call) {
             case ApiCall.Socket c -> {
-                return socketApi.socket(p, c.type(), c.protocol());
+                return socketApi.socket(p, c.type(), c.protocol(), c.nonblock());
             }
             case ApiCall.Fork c -> {
                 return socketApi.fork(p, c.child());
@@ -261,6 +263,8 @@ public final class RefStack {
             case ApiCall.Close c -> socketApi.close(p, fd, s);
             case ApiCall.Dup c -> socketApi.dup(p, s);
             case ApiCall.SetSockOpt c -> socketApi.setReuseAddr(s, c.value() != 0);
+            case ApiCall.Fcntl c -> socketApi.setNonBlock(s, c.nonblock());
+            case ApiCall.GetSockOpt c -> socketApi.getSockOpt(s, c.option());
             case ApiCall.GetSockName c -> socketApi.getSockName(s);
             case ApiCall.GetPeerName c -> socketApi.getPeerName(s);
             case ApiCall.Socket c -> throw new IllegalStateException("handled above");

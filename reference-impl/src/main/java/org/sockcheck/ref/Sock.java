@@ -36,6 +36,10 @@ final class Sock {
     /** SO_REUSEADDR now, and as it was when the socket took its port (spec: reuse, bindreuse). */
     boolean reuse;
     boolean bindReuse;
+    /** O_NONBLOCK, shared by the socket's descriptors (spec: nonblock). */
+    boolean nonblock;
+    /** A non-blocking connect not yet reported to a connect (spec: connecting; Linux's SS_CONNECTING). */
+    boolean connecting;
 
     int backlog;
     /** Listener only: connections that finished the handshake, oldest first (spec: acceptq). */

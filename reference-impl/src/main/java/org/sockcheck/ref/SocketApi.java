@@ -35,7 +35,7 @@ final class SocketApi {
     }
 
     /** Socket: a new, unbound table entry and the lowest free descriptor (S1, S2). */
-    Outcome socket(Process p, SockType type, int protocol) {
+    Outcome socket(Process p, SockType type, int protocol, boolean nonblock) {
         Errno refused = socketError(type, protocol);
         if (refused != null) {
             return fail(refused);
@@ -47,6 +47,7 @@ final class SocketApi {
             return fail(Errno.ENOBUFS);
         }
         Sock s = new Sock(p.host, type.proto(), type == SockType.RAW ? protocol : 0, stack.nextInode++);
+        s.nonblock = nonblock;
         p.host.sockets.add(s);
         return ok(p.allocate(s));
     }
@@ -164,8 +165,11 @@ final class SocketApi {
      * raw sockets only record the peer (S6).
      */
     Outcome connect(Caller p, int fd, Sock s, Endpoint addr) {
-        if (s.tcp() && s.state == TcpState.SYN_SENT) {
+        if (s.tcp() && (s.state == TcpState.SYN_SENT || s.connecting && s.state == TcpState.SYN_RECEIVED)) {
             return fail(Errno.EALREADY);
+        }
+        if (s.tcp() && s.connecting) {
+            return connectReported(s);
         }
         if (s.tcp() && (s.state != TcpState.CLOSED || (profile == Profile.LINUX && s.conn))) {
             // Linux answers EISCONN for a listener too: the socket is not CLOSED; and for a socket
@@ -240,8 +244,41 @@ final class SocketApi {
         s.streamOffset = 0;
         stack.setState(s, TcpState.SYN_SENT, "connect");
         net.add(Segment.tcp(Kind.SYN, local, addr, 0, 0));
+        if (s.nonblock) {
+            // It does not wait: the next connect, or SO_ERROR, tells how the handshake ended.
+            s.connecting = true;
+            return fail(Errno.EINPROGRESS);
+        }
         p.pending = new Process.Pending("connect", fd, 0);
         return new Outcome.Blocked("connect waits for the handshake");
+    }
+
+    /**
+     * ConnectReported: connect on a socket whose non-blocking connect is over
+     * tells how it ended: LINUX 0 once, POSIX EISCONN; a failed handshake
+     * its error, or ECONNABORTED when SO_ERROR took it already.
+     */
+    private Outcome connectReported(Sock s) {
+        s.connecting = false;
+        if (s.state == TcpState.CLOSED) {
+            Outcome out = fail(s.err != null ? takeError(s) : Errno.ECONNABORTED);
+            disconnected(s);
+            return out;
+        }
+        s.conn = true;
+        return profile == Profile.LINUX ? ok(0) : fail(Errno.EISCONN);
+    }
+
+    /** A socket whose connect failed (spec: Disconnected). */
+    private void disconnected(Sock s) {
+        s.err = null;
+        s.connecting = false;
+        // Linux's tcp_disconnect also clears the shutdown flags.
+        s.rdShut = false;
+        s.wrShut = false;
+        s.fin = false;
+        // Linux keeps the peer's address (tcp_disconnect zeroes only the port); a later listen shows it.
+        s.remote = profile == Profile.LINUX && s.remote != null ? new Endpoint(s.remote.ip(), 0) : null;
     }
 
     /**
@@ -271,12 +308,7 @@ final class SocketApi {
             // With no error the connection ended by itself (Linux: a connection to itself that a
             // shutdown flag closed at once).
             out = fail(s.err != null ? takeError(s) : Errno.ECONNABORTED);
-            // Linux's tcp_disconnect also clears the shutdown flags.
-            s.rdShut = false;
-            s.wrShut = false;
-            s.fin = false;
-            // Linux keeps the peer's address (tcp_disconnect zeroes only the port); a later listen shows it.
-            s.remote = profile == Profile.LINUX && s.remote != null ? new Endpoint(s.remote.ip(), 0) : null;
+            disconnected(s);
         } else {
             return null;
         }
@@ -295,6 +327,9 @@ final class SocketApi {
         if (!l.acceptQueue.isEmpty()) {
             return p.process.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE
                     ? fail(Errno.EMFILE) : takeConnection(p.process, l);
+        }
+        if (l.nonblock) {
+            return fail(Errno.EAGAIN);
         }
         p.pending = new Process.Pending("accept", fd, 0);
         return new Outcome.Blocked("accept waits for a connection");
@@ -414,6 +449,9 @@ final class SocketApi {
     Outcome recv(Caller p, int fd, Sock s, String op, int max) {
         Process.Pending call = new Process.Pending(op, fd, max);
         Outcome now = recvResult(s, call);
+        if (now == null && s.nonblock) {
+            return fail(Errno.EAGAIN);
+        }
         if (now == null) {
             p.pending = call;
             return new Outcome.Blocked(op + " waits for data");
@@ -570,6 +608,19 @@ final class SocketApi {
         p.threads.values().forEach(t -> t.pending = null);
         p.alive = false;
         return ok(0);
+    }
+
+    /** SetNonBlock: fcntl(F_SETFL) with or without O_NONBLOCK; every descriptor of the socket sees it. */
+    Outcome setNonBlock(Sock s, boolean on) {
+        s.nonblock = on;
+        return ok(0);
+    }
+
+    /** GetSockOpt: SO_ERROR gives the pending error, or 0, and clears it. */
+    Outcome getSockOpt(Sock s, String option) {
+        Errno e = s.err;
+        s.err = null;
+        return new Outcome.Option(e == null ? "0" : e.name());
     }
 
     /** SetReuseAddr: setsockopt(SO_REUSEADDR); it counts for a port taken after it. */

@@ -14,7 +14,12 @@ public sealed interface ApiCall {
         return -1;
     }
 
-    record Socket(SockType type, int protocol) implements ApiCall {
+    /** socket(); nonblock: SOCK_NONBLOCK, written STREAM|NONBLOCK. */
+    record Socket(SockType type, int protocol, boolean nonblock) implements ApiCall {
+        public Socket(SockType type, int protocol) {
+            this(type, protocol, false);
+        }
+
         public String op() { return "socket"; }
     }
 
@@ -68,6 +73,16 @@ public sealed interface ApiCall {
 
     record SetSockOpt(int fd, SockOpt option, int value) implements ApiCall {
         public String op() { return "setsockopt"; }
+    }
+
+    /** fcntl(F_SETFL): O_NONBLOCK set (nonblock) or cleared. */
+    record Fcntl(int fd, boolean nonblock) implements ApiCall {
+        public String op() { return "fcntl"; }
+    }
+
+    /** getsockopt(SOL_SOCKET, option): the option's value (SO_ERROR: the pending error, cleared). */
+    record GetSockOpt(int fd, String option) implements ApiCall {
+        public String op() { return "getsockopt"; }
     }
 
     /** dup(): a second descriptor, the lowest free, for the same socket (S2). */

@@ -29,10 +29,17 @@ public final class Calls {
         SIZE("a number of bytes"),
         DATA("a quoted string"),
         DOMAIN("INET"),
-        TYPE("STREAM, DGRAM or RAW"),
+        /** The type, and SOCK_NONBLOCK after a '|' (the spec's type and nb). */
+        TYPE("STREAM, DGRAM or RAW, each with or without NONBLOCK"),
         HOW("RD, WR or RDWR"),
         OPTION("SO_REUSEADDR"),
-        PROCESS("a process name like p2");
+        PROCESS("a process name like p2"),
+        /** getsockopt's option (the spec's opt). */
+        GETOPT("SO_ERROR"),
+        /** fcntl's command: F_SETFL, the one it models. */
+        FCNTL("F_SETFL"),
+        /** fcntl's file status flags: O_NONBLOCK or 0 (the spec's v: whether O_NONBLOCK is set). */
+        FLAGS("O_NONBLOCK or 0");
 
         public final String description;
 
@@ -44,7 +51,10 @@ public final class Calls {
         public Set<String> words() {
             return switch (this) {
                 case DOMAIN -> Set.of("INET");
-                case TYPE -> Set.of("STREAM", "DGRAM", "RAW");
+                case TYPE -> Set.of("STREAM", "DGRAM", "RAW", "STREAM|NONBLOCK", "DGRAM|NONBLOCK", "RAW|NONBLOCK");
+                case GETOPT -> Set.of("SO_ERROR");
+                case FCNTL -> Set.of("F_SETFL");
+                case FLAGS -> Set.of("O_NONBLOCK", "0");
                 case HOW -> Set.of("RD", "WR", "RDWR");
                 case OPTION -> Set.of("SO_REUSEADDR");
                 default -> Set.of();
@@ -70,7 +80,9 @@ public final class Calls {
         /** recvfrom: the data, 'from' and the sender; the spec records [data |-> _, from |-> <<ip, port>>]. */
         DATA_FROM("a quoted string, 'from' and an address"),
         /** getsockname, getpeername: an address; the spec records <<ip, port>>. */
-        ADDR("an address");
+        ADDR("an address"),
+        /** getsockopt: the value in brackets, [0] or [ECONNREFUSED]; the spec records [value |-> 0 or the errno's name]. */
+        OPTVAL("a value in brackets, like [0] or [ECONNREFUSED]");
 
         public final String description;
 
@@ -118,6 +130,12 @@ public final class Calls {
         return ((Number) o).intValue();
     }
 
+    /** SOCK_NONBLOCK as the type argument writes it: STREAM|NONBLOCK. */
+    public static final String NONBLOCK = "|NONBLOCK";
+
+    /** The spec's nb parameter of socket(): SOCK_NONBLOCK. */
+    public static final String NB = "nb";
+
     /** Every call, by word, in the order a reader meets them. */
     public static final Map<String, Call> ALL;
 
@@ -125,7 +143,8 @@ public final class Calls {
         List<Call> calls = List.of(
                 new Call("socket", "Socket", List.of(Param.of(Arg.DOMAIN, null), Param.of(Arg.TYPE, "type"),
                         new Param(Arg.PROTOCOL, "protocol", "0")), 2, Result.DESCRIPTOR, Map.of(),
-                        a -> new ApiCall.Socket(SockType.valueOf((String) a.get(1)), a.size() > 2 ? i(a.get(2)) : 0)),
+                        a -> new ApiCall.Socket(SockType.valueOf(((String) a.get(1)).replace(NONBLOCK, "")),
+                                a.size() > 2 ? i(a.get(2)) : 0, ((String) a.get(1)).endsWith(NONBLOCK))),
                 call("bind", "Bind", Result.ZERO, a -> new ApiCall.Bind(i(a.get(0)), (Endpoint) a.get(1)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.ADDR, "ip")),
                 call("listen", "Listen", Result.ZERO, a -> new ApiCall.Listen(i(a.get(0)), i(a.get(1))),
@@ -150,6 +169,10 @@ public final class Calls {
                 call("setsockopt", "SetReuseAddr", Result.ZERO,
                         a -> new ApiCall.SetSockOpt(i(a.get(0)), SockOpt.valueOf((String) a.get(1)), i(a.get(2))),
                         Param.of(Arg.FD, "f"), new Param(Arg.OPTION, null, "SO_REUSEADDR"), Param.of(Arg.INT, "v")),
+                call("fcntl", "SetNonBlock", Result.ZERO, a -> new ApiCall.Fcntl(i(a.get(0)), "O_NONBLOCK".equals(a.get(2))),
+                        Param.of(Arg.FD, "f"), new Param(Arg.FCNTL, null, "F_SETFL"), Param.of(Arg.FLAGS, "v")),
+                call("getsockopt", "GetSockOpt", Result.OPTVAL, a -> new ApiCall.GetSockOpt(i(a.get(0)), (String) a.get(1)),
+                        Param.of(Arg.FD, "f"), Param.of(Arg.GETOPT, "opt")),
                 call("dup", "Dup", Result.DESCRIPTOR, a -> new ApiCall.Dup(i(a.get(0))), Param.of(Arg.FD, "f")),
                 call("fork", "Fork", Result.ZERO, a -> new ApiCall.Fork((String) a.get(0)), Param.of(Arg.PROCESS, "q")),
                 call("exit", "Exit", Result.ZERO, a -> new ApiCall.Exit()));

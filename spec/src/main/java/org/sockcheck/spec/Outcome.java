@@ -35,6 +35,13 @@ public sealed interface Outcome {
     record Address(Endpoint addr) implements Outcome {
     }
 
+    /**
+     * getsockopt(): the option's value as a trace writes it in brackets: a
+     * number, or for SO_ERROR 0 or an errno name ([ECONNREFUSED]).
+     */
+    record Option(String value) implements Outcome {
+    }
+
     /** The call failed with this errno. */
     record Failed(Errno errno) implements Outcome {
     }

@@ -22,7 +22,7 @@ public final class ModelCheckCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "MODEL", defaultValue = "small",
-            description = "small, standard, liveness, raw, reuse, fourtuple, closing, destinations (the models of spec/manifest.json) or a .cfg FILE for MCSockets."
+            description = "small, standard, liveness, raw, reuse, fourtuple, closing, destinations, threads (the models of spec/manifest.json) or a .cfg FILE for MCSockets."
                     + " Default: ${DEFAULT-VALUE}.")
     String config;
 

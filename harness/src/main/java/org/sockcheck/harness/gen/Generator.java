@@ -12,6 +12,7 @@ import org.sockcheck.harness.impl.Implementation;
 import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.harness.trace.TraceSyntaxException;
 import org.sockcheck.harness.trace.TraceText;
+import org.sockcheck.spec.Calls;
 import org.sockcheck.spec.tlc.SpecBridge;
 import org.sockcheck.spec.tlc.SpecText;
 
@@ -428,7 +429,9 @@ public final class Generator {
             List<String> out = new ArrayList<>();
             out.add("# generated from the spec (" + origin + "): " + calls.size() + " calls, "
                     + actions.size() + " actions");
-            out.add("version 1");
+            // Format 2 where a call needs it (non-blocking sockets, fcntl, getsockopt), else format 1.
+            out.add(calls.stream().anyMatch(c -> TraceText.FORMAT_TWO_ACTIONS.contains(c.action())
+                    || Boolean.TRUE.equals(c.params().get(Calls.NB))) ? "version 2" : "version 1");
             out.add("profile " + spec.constants().profile());
             out.add("");
             out.addAll(lines);

@@ -54,7 +54,10 @@ public final class Render {
             Calls.Param param = call.params().get(i);
             Object v = param.spec() == null ? null : a.get(param.spec());
             String arg = switch (param.kind()) {
-                case FD, TYPE, HOW -> String.valueOf(v);
+                case FD, HOW, GETOPT -> String.valueOf(v);
+                case TYPE -> v + (Boolean.TRUE.equals(a.get(Calls.NB)) ? Calls.NONBLOCK : "");
+                case FCNTL -> param.written();
+                case FLAGS -> Boolean.TRUE.equals(v) ? "O_NONBLOCK" : "0";
                 case DOMAIN -> "INET";
                 case SIZE, PROTOCOL -> String.valueOf(v);
                 case OPTION, INT -> param.spec() == null ? param.written() : Boolean.TRUE.equals(v) ? "1" : "0";
@@ -109,6 +112,8 @@ public final class Render {
             case SENT -> String.valueOf(ret);
             case ZERO -> "0";
             case DESCRIPTOR -> String.valueOf(ret);
+            // getsockopt's value: 0 or an errno's name (SO_ERROR), in brackets.
+            case OPTVAL -> "[" + ((Map<?, ?>) ret).get("value") + "]";
         };
     }
 
@@ -142,6 +147,8 @@ public final class Render {
             case Map<?, ?> m when m.containsKey("peer") -> m.get("fd") + " peer " + shown(m.get("peer"));
             case Map<?, ?> m when m.containsKey("from") -> data(m.get("data")) + " from " + shown(m.get("from"));
             case Map<?, ?> m when m.containsKey("data") -> data(m.get("data"));
+            // getsockopt's value, as the trace writes it.
+            case Map<?, ?> m when m.containsKey("value") -> "[" + m.get("value") + "]";
             case null, default -> String.valueOf(ret);
         };
     }

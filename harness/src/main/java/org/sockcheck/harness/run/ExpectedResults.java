@@ -66,6 +66,7 @@ public final class ExpectedResults implements Oracle {
                 case Outcome.Data d -> r.value() instanceof Arg.Data want && java.util.Arrays.equals(want.bytes(), d.data())
                         && (r.address() == null ? d.from() == null : s.match(r.address(), d.from()));
                 case Outcome.Address a -> r.value() instanceof Arg.Addr want && s.match(want, a.addr());
+                case Outcome.Option o -> r.value() instanceof Arg.Name n && n.name().equals("[" + o.value() + "]");
                 case Outcome.Failed f -> false;
                 case Outcome.Blocked b -> false;
             };

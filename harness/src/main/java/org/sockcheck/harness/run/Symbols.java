@@ -131,6 +131,7 @@ public final class Symbols {
             case Outcome.Accepted a -> a.fd() + " peer " + render(a.peer());
             case Outcome.Address a -> render(a.addr());
             case Outcome.Blocked b -> "blocks";
+            case Outcome.Option v -> "[" + v.value() + "]";
         };
     }
 
@@ -209,6 +210,7 @@ public final class Symbols {
             case Outcome.Accepted a -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Int(a.fd()), addr(a.peer()));
             case Outcome.Address a -> new org.sockcheck.harness.trace.Event.Expect.Returns(addr(a.addr()), null);
             case Outcome.Blocked b -> new org.sockcheck.harness.trace.Event.Expect.Blocks();
+            case Outcome.Option v -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Name("[" + v.value() + "]"), null);
         };
     }
 

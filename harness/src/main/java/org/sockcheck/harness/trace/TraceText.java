@@ -181,6 +181,10 @@ public final class TraceText {
         c.expect(')');
         if (version >= 2) {
             waits.call(c, host, process, thread);
+        } else if (formatTwo(new Event.Call(c.lineNo, host, process, op, args, new Expect.Blocks()))) {
+            throw new TraceSyntaxException(c.source, c.lineNo, opStart + 1, "a call of trace format 1", "'" + op + "("
+                    + "...)' with what only format 2 has", "non-blocking sockets, fcntl and getsockopt are trace format 2:"
+                    + " start the trace with 'version 2'");
         }
         if (c.peekWord().equals("blocks")) {
             c.word();
@@ -290,6 +294,15 @@ public final class TraceText {
                     .append(i >= sig.required() ? "]" : "");
         }
         return sb.append(")").toString();
+    }
+
+    /** The spec actions whose calls only trace format 2 writes (socket's SOCK_NONBLOCK too). */
+    public static final java.util.Set<String> FORMAT_TWO_ACTIONS = java.util.Set.of("SetNonBlock", "GetSockOpt");
+
+    /** Whether a call is one that only trace format 2 writes: fcntl, getsockopt, a SOCK_NONBLOCK socket. */
+    static boolean formatTwo(Event.Call c) {
+        return FORMAT_TWO_ACTIONS.contains(Calls.ALL.get(c.op()).action())
+                || c.args().stream().anyMatch(a -> a instanceof Arg.Name n && n.name().endsWith(Calls.NONBLOCK));
     }
 
     /** A position in one line, with the error helpers that know where they are. */
@@ -612,8 +625,24 @@ public final class TraceText {
                 }
                 default -> {
                     String w = peekWord();
+                    if (param == Calls.Arg.TYPE && pos + w.length() < text.length() && text.charAt(pos + w.length()) == '|') {
+                        // SOCK_NONBLOCK: STREAM|NONBLOCK.
+                        int save = pos;
+                        pos += w.length() + 1;
+                        String flag = peekWord();
+                        pos = save;
+                        w = w + "|" + flag;
+                        if (param.words().contains(w)) {
+                            pos += w.length();
+                            return new Arg.Name(w);
+                        }
+                    }
                     if (!param.words().contains(w)) {
                         throw error(param.description, describeHere(), op + " takes one of " + new TreeSet<>(param.words()));
+                    }
+                    if (w.equals("0")) {
+                        pos++; // fcntl's flags: none (a number, not a word)
+                        return new Arg.Name(w);
                     }
                     word();
                     return new Arg.Name(w);
@@ -632,6 +661,26 @@ public final class TraceText {
                         return new Expect.Returns(new Arg.Int(number(shape.description)), null);
                     }
                     throw error(shape.description + " or an errno name", describeHere(), null);
+                }
+                case OPTVAL -> {
+                    // getsockopt's value, as strace shows it: [0], [1], [ECONNREFUSED].
+                    expect('[');
+                    skipSpace();
+                    String v = peek() == '-' ? Long.toString(number(shape.description)) : peekWord();
+                    if (v.isEmpty()) {
+                        throw error(shape.description, describeHere(), null);
+                    }
+                    if (!Character.isDigit(v.charAt(0)) && v.charAt(0) != '-') {
+                        if (Errno.named(v).isEmpty()) {
+                            throw error("a number or an errno name", "'" + v + "'", null);
+                        }
+                        v = Errno.named(v).get().name();
+                        word();
+                    } else if (v.charAt(0) != '-') {
+                        v = Long.toString(number(shape.description));
+                    }
+                    expect(']');
+                    return new Expect.Returns(new Arg.Name("[" + v + "]"), null);
                 }
                 case FD_PEER -> {
                     Arg fd = peek() == '$' ? new Arg.Var(variable()) : new Arg.Int(numberOrErrnoHint());

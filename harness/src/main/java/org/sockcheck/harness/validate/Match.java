@@ -49,6 +49,9 @@ final class Match {
                     case SENT -> value(r.value(), ret, vars);
                     case DATA, DATA_FROM -> data(r, ret, vars);
                     case ADDR -> r.value() instanceof Arg.Addr a ? address(a, (List<?>) ret, vars) : null;
+                    // The spec records 0 or the errno's name; the trace writes it in brackets.
+                    case OPTVAL -> r.value() instanceof Arg.Name n && ret instanceof Map<?, ?> m
+                            && n.name().equals("[" + m.get("value") + "]") ? vars : null;
                     // The spec records 0 (fork: the child's name); the call gives 0.
                     case ZERO -> r.value() instanceof Arg.Int i && i.value() == 0 ? vars : null;
                 };

@@ -194,6 +194,9 @@ public final class Validator {
      * explains the trace so far; its answer is the verdict.
      */
     public Result validate(Trace trace) {
+        // Messages show each event as the trace writes it, not under the names the spec's model gives.
+        written.clear();
+        trace.events().forEach(e -> written.put(e.line(), e));
         trace = Models.forSpec(trace);
         Result eager = validate(trace, true);
         if (eager.accepted() || eager.gaveUp()) {
@@ -670,7 +673,14 @@ public final class Validator {
                     }
                     p.put(param.spec(), n);
                 }
-                case TYPE, HOW -> p.put(param.spec(), ((Arg.Name) a).name());
+                case TYPE -> {
+                    // STREAM|NONBLOCK: the type, and SOCK_NONBLOCK as the spec's nb.
+                    String word = ((Arg.Name) a).name();
+                    p.put(param.spec(), word.replace(Calls.NONBLOCK, ""));
+                    p.put(Calls.NB, word.endsWith(Calls.NONBLOCK));
+                }
+                case HOW, GETOPT -> p.put(param.spec(), ((Arg.Name) a).name());
+                case FLAGS -> p.put(param.spec(), ((Arg.Name) a).name().equals("O_NONBLOCK"));
                 case PROCESS -> {
                     String child = ((Arg.Name) a).name();
                     if (!spec.constants().procs().contains(child)) {
@@ -678,7 +688,7 @@ public final class Validator {
                     }
                     p.put(param.spec(), List.of(c.host(), child));
                 }
-                case DOMAIN, OPTION -> { }
+                case DOMAIN, OPTION, FCNTL -> { }
             }
         }
         // An argument left out has its own value (socket's protocol: 0).
@@ -759,7 +769,14 @@ public final class Validator {
     }
 
 
-    private static String text(Event e) {
+    /** The trace's events as written, by line (the search reads them renamed for the spec's model). */
+    private final Map<Integer, Event> written = new HashMap<>();
+
+    private String text(Event e) {
+        Event w = e.line() > 0 ? written.get(e.line()) : null;
+        if (w != null && w.getClass() == e.getClass()) {
+            e = w;
+        }
         return org.sockcheck.harness.trace.TraceText.line(e);
     }
 }

@@ -84,7 +84,7 @@ class TraceTextTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "missing header         | A.p1: socket(INET, STREAM) = 3                 | 1 | 1  | the header 'version 1'",
         "unknown call           | version 1\\nA.p1: sockit(INET, STREAM) = 3     | 2 | 7  | a call",
-        "bad type               | version 1\\nA.p1: socket(INET, STREEM) = 3     | 2 | 20 | STREAM, DGRAM or RAW",
+        "bad type               | version 1\\nA.p1: socket(INET, STREEM) = 3     | 2 | 20 | STREAM, DGRAM or RAW, each with or without NONBLOCK",
         "unknown errno          | version 1\\nA.p1: bind(3, A:80) = EADDRINUS    | 2 | 23 | an errno name",
         "missing paren          | version 1\\nA.p1: close(3 = 0                  | 2 | 15 | ',' or ')'",
         "unclosed string        | version 1\\nA.p1: send(3, \"abc) = 3           | 2 | 15 | a closing '\"'",

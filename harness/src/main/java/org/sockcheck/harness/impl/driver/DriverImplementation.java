@@ -119,6 +119,10 @@ public final class DriverImplementation implements Implementation {
         if (!ops.get(key).contains(call.op())) {
             throw new Unsupported("the driver does not offer " + call.op());
         }
+        if (call instanceof ApiCall.Socket c && c.nonblock() && !ops.get(key).contains("fcntl")) {
+            // A driver that offers fcntl has non-blocking sockets; one that does not would make a blocking one.
+            throw new Unsupported("socket(SOCK_NONBLOCK): the driver does not offer fcntl, so it has no non-blocking sockets");
+        }
         ObjectNode args = DriverProcess.JSON.createObjectNode();
         switch (call) {
             case ApiCall.Dup c -> args.put("fd", c.fd());
@@ -130,7 +134,12 @@ public final class DriverImplementation implements Implementation {
                 if (c.protocol() != 0) {
                     args.put("protocol", c.protocol());
                 }
+                if (c.nonblock()) {
+                    args.put("nonblock", true);
+                }
             }
+            case ApiCall.Fcntl c -> args.put("fd", c.fd()).put("nonblock", c.nonblock());
+            case ApiCall.GetSockOpt c -> args.put("fd", c.fd()).put("option", c.option());
             case ApiCall.Bind c -> {
                 Loopback.checkOwnAddress(addressing, host, c.addr());
                 fdAddr(args, c.fd(), c.addr());
@@ -164,11 +173,23 @@ public final class DriverImplementation implements Implementation {
                 case ApiCall.RecvFrom c -> new Outcome.Data(bytes(ok.get("data")), endpointOrNull(ok.get("from")));
                 case ApiCall.GetSockName c -> new Outcome.Address(endpoint(ok));
                 case ApiCall.GetPeerName c -> new Outcome.Address(endpoint(ok));
+                case ApiCall.GetSockOpt c -> new Outcome.Option(optionValue(ok.get("value")));
                 default -> new Outcome.Value(intOf(ok));
             };
         } catch (IllegalArgumentException e) {
             throw d.failure("malformed result for " + call.op() + ": " + shown(ok) + " (" + e.getMessage() + ")");
         }
+    }
+
+    /** getsockopt's value: a number, or (SO_ERROR) an errno name. */
+    private static String optionValue(JsonNode v) {
+        if (v != null && v.isIntegralNumber() && v.canConvertToInt()) {
+            return Integer.toString(v.asInt());
+        }
+        if (v != null && v.isString() && Errno.named(v.asString()).isPresent()) {
+            return Errno.named(v.asString()).get().name();
+        }
+        throw new IllegalArgumentException("value: a number or an errno name, not " + (v == null ? "none" : shown(v)));
     }
 
     private ObjectNode fdAddr(ObjectNode args, int fd, Endpoint addr) throws ImplementationException {

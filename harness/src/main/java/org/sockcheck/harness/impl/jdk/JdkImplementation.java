@@ -103,6 +103,10 @@ public final class JdkImplementation implements Implementation {
             }
             case ApiCall.Dup c -> throw new Unsupported("dup: a Java channel has one descriptor");
             case ApiCall.Fork c -> throw new Unsupported("fork: a Java program cannot share channels with a child process");
+            // NOTE: java.nio has non-blocking channels; the adapter does not map them yet (EINPROGRESS is finishConnect).
+            case ApiCall.Fcntl c -> throw new Unsupported("fcntl(O_NONBLOCK): the jdk adapter runs channels in blocking mode");
+            case ApiCall.GetSockOpt c -> throw new Unsupported("getsockopt(SO_ERROR): java.nio reports errors as exceptions"
+                    + " of the next call and has no pending-error option");
             case ApiCall.Exit c -> {
                 for (Sock s : table.values()) {
                     closeQuietly(s.channel);
@@ -167,6 +171,9 @@ public final class JdkImplementation implements Implementation {
     private Outcome socket(TreeMap<Integer, Sock> table, String host, ApiCall.Socket c) throws ImplementationException {
         if (c.type() == SockType.RAW) {
             throw new Unsupported("raw sockets: java.nio has no raw IP channel");
+        }
+        if (c.nonblock()) {
+            throw new Unsupported("SOCK_NONBLOCK: the jdk adapter runs channels in blocking mode");
         }
         if (c.protocol() != 0 && c.protocol() != (c.type() == SockType.STREAM ? 6 : 17)) {
             throw new Unsupported("socket() with protocol " + c.protocol() + ": java.nio opens TCP and UDP channels only");

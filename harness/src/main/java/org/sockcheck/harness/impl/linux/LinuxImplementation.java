@@ -245,6 +245,16 @@ public final class LinuxImplementation implements Implementation {
                     yield r.failed() ? errno(r) : new Outcome.Address(Syscalls.Call.endpoint(out));
                 }
                 case ApiCall.SetSockOpt c -> value(sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_REUSEADDR, c.value()));
+                case ApiCall.Fcntl c -> value(sys.setNonBlock(fd, c.nonblock()));
+                case ApiCall.GetSockOpt c -> {
+                    Syscalls.Result r = sys.getsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_ERROR);
+                    if (r.failed()) {
+                        yield errno(r);
+                    }
+                    int e = (int) r.value();
+                    yield e == 0 ? new Outcome.Option("0") : Errno.fromLinux(e).<Outcome>map(x -> new Outcome.Option(x.name()))
+                            .orElseGet(() -> new Outcome.Option(Integer.toString(e)));
+                }
                 case ApiCall.Dup c -> {
                     // fd is -1 for a descriptor the process does not hold: the kernel says EBADF.
                     Syscalls.Result r = sys.dup(fd);
@@ -273,7 +283,7 @@ public final class LinuxImplementation implements Implementation {
             case DGRAM -> Syscalls.SOCK_DGRAM;
             case RAW -> Syscalls.SOCK_RAW;
         };
-        Syscalls.Result r = sys.socket(type, c.protocol());
+        Syscalls.Result r = sys.socket(type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol());
         if (r.failed() && c.type() == SockType.RAW && (r.errno() == Errno.EPERM.linuxNumber() || r.errno() == Errno.EACCES.linuxNumber())) {
             throw new Unsupported("raw sockets need CAP_NET_RAW, which this process does not have (run as root to"
                     + " include them)");
@@ -473,6 +483,10 @@ public final class LinuxImplementation implements Implementation {
      * "connecting" after a refusal.
      */
     private Outcome blocking(Syscalls.Call sys, int fd, java.util.function.Supplier<Syscalls.Result> op, boolean isConnect) {
+        if (fd >= 0 && sys.nonBlocking(fd)) {
+            // A non-blocking socket answers at once: EAGAIN and EINPROGRESS are its results.
+            return value(op.get());
+        }
         Syscalls.Result r;
         if (threads == null) {
             r = op.get();

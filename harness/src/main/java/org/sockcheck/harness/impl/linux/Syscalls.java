@@ -28,6 +28,11 @@ final class Syscalls {
     static final int SOCK_DGRAM = 2;
     static final int SOCK_RAW = 3;
     static final int SOCK_CLOEXEC = 0x80000;
+    static final int SOCK_NONBLOCK = 0x800;
+    static final int O_NONBLOCK = 0x800;
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int SO_ERROR = 4;
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
     static final int SO_RCVTIMEO = 20;
@@ -61,6 +66,11 @@ final class Syscalls {
 
     private Syscalls() {
     }
+
+    /** fcntl(fd, cmd, ...): its third argument is a variadic int. */
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(LIBC.find("fcntl").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2),
+            Linker.Option.captureCallState("errno"));
 
     private static MethodHandle fn(String name, MemoryLayout ret, MemoryLayout... args) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), FunctionDescriptor.of(ret, args),
@@ -181,6 +191,29 @@ final class Syscalls {
             tv.set(JAVA_LONG, 0, millis / 1000L);
             tv.set(JAVA_LONG, 8, (millis % 1000L) * 1000L);
             return result(invokeInt(SETSOCKOPT, capture, fd, SOL_SOCKET, option, tv, 16));
+        }
+
+        /** fcntl(F_SETFL) with O_NONBLOCK set or cleared, the other status flags kept. */
+        Result setNonBlock(int fd, boolean on) {
+            Result flags = result(invokeInt(FCNTL, capture, fd, F_GETFL, 0));
+            if (flags.failed()) {
+                return flags;
+            }
+            int f = (int) flags.value();
+            return result(invokeInt(FCNTL, capture, fd, F_SETFL, on ? f | O_NONBLOCK : f & ~O_NONBLOCK));
+        }
+
+        /** Whether O_NONBLOCK is set on fd. */
+        boolean nonBlocking(int fd) {
+            Result flags = result(invokeInt(FCNTL, capture, fd, F_GETFL, 0));
+            return !flags.failed() && (flags.value() & O_NONBLOCK) != 0;
+        }
+
+        /** getsockopt of an int option. */
+        Result getsockopt(int fd, int level, int name) {
+            MemorySegment v = intCell(0);
+            Result r = result(invokeInt(GETSOCKOPT, capture, fd, level, name, v, intCell(4)));
+            return r.failed() ? r : new Result(v.get(JAVA_INT, 0), 0);
         }
 
         /** getsockopt into a buffer (TCP_INFO). */

@@ -1,0 +1,86 @@
+package org.sockcheck.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sockcheck.harness.gen.Generator;
+import org.sockcheck.harness.gen.Shrinker;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.impl.RefImplementation;
+import org.sockcheck.harness.run.TraceResult;
+import org.sockcheck.harness.run.Verdict;
+import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Errno;
+import org.sockcheck.spec.Outcome;
+
+/**
+ * Bugs of what trace format 2 adds, each planted in a copy of the reference
+ * stack, are found by traces generated from the spec and shrunk: SO_ERROR
+ * that a read does not clear, and a non-blocking connect that waits.
+ */
+class FormatTwoBugsTest {
+    /** getsockopt(SO_ERROR) keeps giving the last error it gave, where the spec clears it. */
+    static Implementation soErrorNotCleared() {
+        Map<String, Outcome> last = new HashMap<>();
+        return new RefWithBug("ref-so-error-not-cleared", (ref, host, process, call, o) -> {
+            if (call instanceof ApiCall.GetSockOpt g && o instanceof Outcome.Option v) {
+                String key = host + "." + process + "." + g.fd();
+                if (!v.value().equals("0")) {
+                    last.put(key, o);
+                } else if (last.containsKey(key)) {
+                    return last.get(key);
+                }
+            }
+            if (call instanceof ApiCall.Close c) {
+                last.remove(host + "." + process + "." + c.fd());
+            }
+            if (call instanceof ApiCall.Socket && o instanceof Outcome.Value fd) {
+                last.remove(host + "." + process + "." + fd.value()); // a new socket: nothing to keep
+            }
+            return o;
+        });
+    }
+
+    /** A non-blocking connect waits for the handshake, where the spec says EINPROGRESS. */
+    static Implementation nonBlockingConnectWaits() {
+        return new RefWithBug("ref-non-blocking-connect-waits", (ref, host, process, call, o) ->
+                call instanceof ApiCall.Connect && o instanceof Outcome.Failed f && f.errno() == Errno.EINPROGRESS
+                        ? new Outcome.Blocked("waits for the handshake") : o);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"so-error-not-cleared", "non-blocking-connect-waits"})
+    void generatedTracesFindTheBugAndShrinkIt(String bug) throws Exception {
+        Implementation buggy = bug.equals("so-error-not-cleared") ? soErrorNotCleared() : nonBlockingConnectWaits();
+        Generator gen = SpecTraces.generator();
+        Generator.Generated failing = null;
+        TraceResult first = null;
+        int walks = 0;
+        long seed = Long.getLong("sockcheck.bugseed", 1);
+        for (Generator.Generated g : gen.explore("planted-" + bug, seed, 800, 12)) {
+            walks++;
+            TraceResult r = SpecTraces.run(g, buggy);
+            if (r.verdict() == Verdict.FAIL) {
+                failing = g;
+                first = r;
+                break;
+            }
+        }
+        assertTrue(failing != null, "no generated trace found " + bug + " in " + walks + " walks");
+        Generator.Generated found = failing;
+        TraceResult plain = SpecTraces.run(found, new RefImplementation());
+        assertEquals(Verdict.PASS, plain.verdict(), () -> "the trace passes without the bug:\n" + found.text() + plain.message());
+        Shrinker.Result shrunk = Shrinker.shrink(gen, found, g -> SpecTraces.run(g, buggy).verdict() == Verdict.FAIL, 500);
+        long events = SpecTraces.events(shrunk.trace());
+        System.out.println("FormatTwoBugsTest: " + bug + " found in walk " + walks + " (" + first.message()
+                + "); shrunk to " + events + " events in " + shrunk.runs() + " runs:\n" + shrunk.trace().text()
+                + SpecTraces.run(shrunk.trace(), buggy).message());
+        assertTrue(events <= 10, "shrunk to " + events + " events:\n" + shrunk.trace().text());
+        assertEquals(Verdict.PASS, SpecTraces.run(shrunk.trace(), new RefImplementation()).verdict());
+        assertEquals(Verdict.FAIL, SpecTraces.run(shrunk.trace(), buggy).verdict());
+    }
+}
