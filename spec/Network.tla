@@ -105,9 +105,11 @@ FreeSocket ==
      nonblock |-> FALSE, connecting |-> FALSE]
 
 NoFd == [f \in Fds |-> NoSid]
-\* A call a process waits in: its name, descriptor and (recv) the size asked for.
-NoCall == [op |-> "none", fd |-> 0, n |-> 0]
-Waiting(op, f, n) == [op |-> op, fd |-> f, n |-> n]
+\* A call a thread waits in: its name, descriptor and (recv) the size asked for and MSG_PEEK.
+NoCall == [op |-> "none", fd |-> 0, n |-> 0, peek |-> FALSE]
+Waiting(op, f, n) == [op |-> op, fd |-> f, n |-> n, peek |-> FALSE]
+\* A recv that waits with MSG_PEEK: it will leave what it reads where it is.
+WaitingRecv(op, f, n, peek) == [op |-> op, fd |-> f, n |-> n, peek |-> peek]
 
 \* Segments: TCP kinds SYN, SYNACK, ACK, DATA, FIN, RST; UDP "DGRAM";
 \* the ICMP port-unreachable "UNREACH"; raw IP "IP", whose seq is the

@@ -489,26 +489,31 @@ RecvResults(s, n) ==
 
 CanRecv(s, n) == RecvResults(s, n) # {RecvWait}
 
-RecvNow(p, s, op, n) ==
+\* peek: MSG_PEEK, which reads without taking: the bytes and the datagram
+\* stay for the next recv. An error is reported and cleared all the same
+\* (Linux's sock_error in tcp_recvmsg and __skb_recv_datagram).
+RecvNow(p, s, op, n, peek) ==
     \E r \in RecvResults(s, n) :
-        /\ sock' = [sock EXCEPT ![s].stream = SubSeq(@, r.bytes + 1, Len(@)),
-                                ![s].datagrams = IF r.dgram THEN Tail(@) ELSE @,
+        /\ sock' = [sock EXCEPT ![s].stream = IF peek THEN @ ELSE SubSeq(@, r.bytes + 1, Len(@)),
+                                ![s].datagrams = IF r.dgram /\ ~peek THEN Tail(@) ELSE @,
                                 ![s].err = IF r.clear THEN "none" ELSE @]
         /\ Record(p, op, r.ret)
 
 (* Recv and RecvFrom of at most n bytes: bytes of the stream, or one      *)
 (* datagram with its sender (S13); end of file after the peer's FIN;      *)
 (* ENOTCONN on a stream that is not connected; otherwise the call waits.  *)
-Recv(p, f, op, n) ==
+(* Flags: peek (MSG_PEEK) leaves what it reads; dw (MSG_DONTWAIT) makes   *)
+(* this one call non-blocking: EAGAIN instead of waiting.                 *)
+Recv(p, f, op, n, peek, dw) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, op, "EBADF")
        ELSE LET s == SockOf(p, f) IN
-       IF ~CanRecv(s, n) /\ sock[s].nonblock THEN Fail(p, op, "EAGAIN")
+       IF ~CanRecv(s, n) /\ (sock[s].nonblock \/ dw) THEN Fail(p, op, "EAGAIN")
        ELSE IF ~CanRecv(s, n)
-       THEN /\ pending' = [pending EXCEPT ![p] = Waiting(op, f, n)]
+       THEN /\ pending' = [pending EXCEPT ![p] = WaitingRecv(op, f, n, peek)]
             /\ Record(p, op, "pending")
             /\ UNCHANGED <<sock, fdt, alive, net>>
-       ELSE RecvNow(p, s, op, n) /\ UNCHANGED <<fdt, alive, pending, net>>
+       ELSE RecvNow(p, s, op, n, peek) /\ UNCHANGED <<fdt, alive, pending, net>>
 
 (* RecvReturns: a waiting recv returns once there is something to give.  *)
 RecvReturns(p) ==
@@ -517,7 +522,7 @@ RecvReturns(p) ==
            n == pending[p].n
        IN
        \/ s = NoSid /\ Record(p, pending[p].op, "EBADF") /\ UNCHANGED sock
-       \/ s # NoSid /\ CanRecv(s, n) /\ RecvNow(p, s, pending[p].op, n)
+       \/ s # NoSid /\ CanRecv(s, n) /\ RecvNow(p, s, pending[p].op, n, pending[p].peek)
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<fdt, alive, net>>
 

@@ -35,6 +35,9 @@ ReuseValues == BOOLEAN
 \* SOCK_NONBLOCK at socket(), and the O_NONBLOCK fcntl sets or clears.
 SocketNonBlock == BOOLEAN
 NonBlockValues == BOOLEAN
+\* recv's flags MSG_PEEK and MSG_DONTWAIT.
+PeekValues == BOOLEAN
+DontWaitValues == BOOLEAN
 \* The options getsockopt reads.
 Options == {"SO_ERROR"}
 
@@ -61,7 +64,8 @@ User ==
             \/ \E d \in Data : Send(p, f, d)
             \* A datagram may go to an ephemeral port too: the answer to a sender that never bound (S19).
             \/ \E d \in Data, ip \in DestAddrs, port \in SendPorts : SendTo(p, f, d, ip, port)
-            \/ \E n \in RecvSizes : Recv(p, f, "recv", n) \/ Recv(p, f, "recvfrom", n)
+            \/ \E n \in RecvSizes, pk \in PeekValues, dw \in DontWaitValues :
+                   Recv(p, f, "recv", n, pk, dw) \/ Recv(p, f, "recvfrom", n, pk, dw)
             \/ \E how \in Hows : Shutdown(p, f, how)
             \/ Close(p, f)
             \/ Dup(p, f)

@@ -26,7 +26,8 @@ import time
 PROTOCOL = 1
 OPS = ["socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto",
        "recvfrom", "shutdown", "close", "getsockname", "getpeername", "setsockopt",
-       "dup", "exit", "sockets", "fcntl", "getsockopt"]
+       "dup", "exit", "sockets", "fcntl", "getsockopt", "recv-flags"]
+MSG_FLAGS = {"peek": socket.MSG_PEEK, "dontwait": socket.MSG_DONTWAIT}
 TYPES = {"stream": socket.SOCK_STREAM, "dgram": socket.SOCK_DGRAM, "raw": socket.SOCK_RAW}
 HOW = {"rd": socket.SHUT_RD, "wr": socket.SHUT_WR, "rdwr": socket.SHUT_RDWR}
 # include/net/tcp_states.h, in RFC 9293 spelling
@@ -87,11 +88,14 @@ class Driver:
         return ("0.0.0.0" if self.is_wild(fd) else ip, 0 if s.type == socket.SOCK_RAW else port)
 
     @staticmethod
-    def receive(s, size):
-        """recvfrom; a raw IPv4 socket reads the IP header first, which is left out."""
+    def receive(s, size, names=()):
+        """recvfrom with flags by name; a raw IPv4 socket reads the IP header first, which is left out."""
+        flags = 0
+        for name in names:
+            flags |= MSG_FLAGS[name]
         if s.type != socket.SOCK_RAW:
-            return (s.recv(size), None) if s.type == socket.SOCK_STREAM else s.recvfrom(size)
-        data, sender = s.recvfrom(size + 60)
+            return (s.recv(size, flags), None) if s.type == socket.SOCK_STREAM else s.recvfrom(size, flags)
+        data, sender = s.recvfrom(size + 60, flags)
         ihl = min(len(data), (data[0] & 0x0f) * 4) if data else 0
         return data[ihl:ihl + size], sender
 
@@ -153,7 +157,8 @@ class Driver:
         return s.send(base64.b64decode(a["data"]))
 
     def op_recv(self, a):
-        return {"data": base64.b64encode(self.receive(self.sock(a["fd"]), a["size"])[0]).decode()}
+        data = self.receive(self.sock(a["fd"]), a["size"], a.get("flags", ()))[0]
+        return {"data": base64.b64encode(data).decode()}
 
     def op_sendto(self, a):
         fd = a["fd"]
@@ -164,7 +169,7 @@ class Driver:
 
     def op_recvfrom(self, a):
         s = self.sock(a["fd"])
-        data, sender = self.receive(s, a["size"])
+        data, sender = self.receive(s, a["size"], a.get("flags", ()))
         return {"data": base64.b64encode(data).decode(),
                 "from": self.text(sender) if s.type != socket.SOCK_STREAM else None}
 

@@ -20,7 +20,8 @@ import org.sockcheck.spec.Outcome;
 /**
  * Bugs of what trace format 2 adds, each planted in a copy of the reference
  * stack, are found by traces generated from the spec and shrunk: SO_ERROR
- * that a read does not clear, and a non-blocking connect that waits.
+ * that a read does not clear, a non-blocking connect that waits, and
+ * MSG_PEEK that takes the data it shows.
  */
 class FormatTwoBugsTest {
     /** getsockopt(SO_ERROR) keeps giving the last error it gave, where the spec clears it. */
@@ -52,10 +53,28 @@ class FormatTwoBugsTest {
                         ? new Outcome.Blocked("waits for the handshake") : o);
     }
 
+    /** recv with MSG_PEEK takes what it shows, where the spec leaves it for the next recv. */
+    static Implementation peekConsumes() {
+        return new RefWithBug("ref-peek-consumes", (ref, host, process, call, o) -> {
+            if (o instanceof Outcome.Data d && d.data().length > 0) {
+                if (call instanceof ApiCall.Recv r && r.peek()) {
+                    ref.call(host, process, new ApiCall.Recv(r.fd(), d.data().length));
+                } else if (call instanceof ApiCall.RecvFrom r && r.peek()) {
+                    ref.call(host, process, new ApiCall.RecvFrom(r.fd(), d.data().length));
+                }
+            }
+            return o;
+        });
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"so-error-not-cleared", "non-blocking-connect-waits"})
+    @ValueSource(strings = {"so-error-not-cleared", "non-blocking-connect-waits", "peek-consumes"})
     void generatedTracesFindTheBugAndShrinkIt(String bug) throws Exception {
-        Implementation buggy = bug.equals("so-error-not-cleared") ? soErrorNotCleared() : nonBlockingConnectWaits();
+        Implementation buggy = switch (bug) {
+            case "so-error-not-cleared" -> soErrorNotCleared();
+            case "non-blocking-connect-waits" -> nonBlockingConnectWaits();
+            default -> peekConsumes();
+        };
         Generator gen = SpecTraces.generator();
         Generator.Generated failing = null;
         TraceResult first = null;

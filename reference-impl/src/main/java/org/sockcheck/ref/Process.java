@@ -11,7 +11,10 @@ final class Process {
     static final int FIRST_FREE = 3;
 
     /** A blocking call the process waits in (the spec's pending): connect, accept, recv or recvfrom. */
-    record Pending(String op, int fd, int max) {
+    record Pending(String op, int fd, int max, boolean peek) {
+        Pending(String op, int fd, int max) {
+            this(op, fd, max, false);
+        }
     }
 
     final Host host;

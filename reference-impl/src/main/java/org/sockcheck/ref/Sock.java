@@ -137,6 +137,24 @@ final class Sock {
         return out;
     }
 
+    /** Up to max bytes from the front of the stream, left there (MSG_PEEK). */
+    byte[] peekBytes(int max) {
+        int n = Math.min(max, unread);
+        byte[] out = new byte[n];
+        int at = 0;
+        int offset = streamOffset;
+        for (byte[] chunk : stream) {
+            if (at == n) {
+                break;
+            }
+            int k = Math.min(n - at, chunk.length - offset);
+            System.arraycopy(chunk, offset, out, at, k);
+            at += k;
+            offset = 0;
+        }
+        return out;
+    }
+
     /** A datagram read with a buffer of max bytes loses the rest (S13). */
     static byte[] truncate(byte[] data, int max) {
         return data.length <= max ? data : Arrays.copyOf(data, max);

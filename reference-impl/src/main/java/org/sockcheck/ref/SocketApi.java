@@ -446,10 +446,10 @@ final class SocketApi {
      * sender (S13); end of file after the peer's FIN; ENOTCONN on a stream
      * that is not connected; otherwise the call waits.
      */
-    Outcome recv(Caller p, int fd, Sock s, String op, int max) {
-        Process.Pending call = new Process.Pending(op, fd, max);
+    Outcome recv(Caller p, int fd, Sock s, String op, int max, boolean peek, boolean dontwait) {
+        Process.Pending call = new Process.Pending(op, fd, max, peek);
         Outcome now = recvResult(s, call);
-        if (now == null && s.nonblock) {
+        if (now == null && (s.nonblock || dontwait)) {
             return fail(Errno.EAGAIN);
         }
         if (now == null) {
@@ -479,7 +479,7 @@ final class SocketApi {
             if (s.state == TcpState.LISTEN) {
                 return fail(Errno.ENOTCONN);
             } else if (s.hasData()) {
-                return new Outcome.Data(s.take(call.max()), null);
+                return new Outcome.Data(call.peek() ? s.peekBytes(call.max()) : s.take(call.max()), null);
             } else if (s.fin) {
                 return new Outcome.Data(new byte[0], null);
             } else if (s.err != null) {
@@ -497,7 +497,7 @@ final class SocketApi {
             if (s.err != null) {
                 return fail(takeError(s));
             } else if (s.hasData()) {
-                return takeDatagram(s, call.max(), withSender);
+                return takeDatagram(s, call.max(), withSender, call.peek());
             } else if (s.rdShut) {
                 return new Outcome.Data(new byte[0], null);
             }
@@ -508,9 +508,9 @@ final class SocketApi {
             out = fail(takeError(s));
         } else if (s.hasData() && !s.rdShut) {
             if (s.tcp()) {
-                out = new Outcome.Data(s.take(call.max()), null);
+                out = new Outcome.Data(call.peek() ? s.peekBytes(call.max()) : s.take(call.max()), null);
             } else {
-                out = takeDatagram(s, call.max(), withSender);
+                out = takeDatagram(s, call.max(), withSender, call.peek());
             }
         } else if (s.tcp() && (s.fin || s.rdShut)) {
             out = new Outcome.Data(new byte[0], null);
@@ -523,8 +523,9 @@ final class SocketApi {
     }
 
     /** The first datagram of the queue, whole or cut to max bytes (the rest is lost), with its sender when asked for. */
-    private static Outcome takeDatagram(Sock s, int max, boolean withSender) {
-        Sock.Datagram d = s.datagrams.poll();
+    /** The first datagram, taken or (MSG_PEEK) left in the queue. */
+    private static Outcome takeDatagram(Sock s, int max, boolean withSender, boolean peek) {
+        Sock.Datagram d = peek ? s.datagrams.peek() : s.datagrams.poll();
         return new Outcome.Data(Sock.truncate(d.data(), max), withSender ? d.from() : null);
     }
 

@@ -43,7 +43,12 @@ public sealed interface ApiCall {
         public String op() { return "send"; }
     }
 
-    record Recv(int fd, int max) implements ApiCall {
+    /** recv(); peek: MSG_PEEK, dontwait: MSG_DONTWAIT. */
+    record Recv(int fd, int max, boolean peek, boolean dontwait) implements ApiCall {
+        public Recv(int fd, int max) {
+            this(fd, max, false, false);
+        }
+
         public String op() { return "recv"; }
     }
 
@@ -51,7 +56,12 @@ public sealed interface ApiCall {
         public String op() { return "sendto"; }
     }
 
-    record RecvFrom(int fd, int max) implements ApiCall {
+    /** recvfrom(); peek: MSG_PEEK, dontwait: MSG_DONTWAIT. */
+    record RecvFrom(int fd, int max, boolean peek, boolean dontwait) implements ApiCall {
+        public RecvFrom(int fd, int max) {
+            this(fd, max, false, false);
+        }
+
         public String op() { return "recvfrom"; }
     }
 

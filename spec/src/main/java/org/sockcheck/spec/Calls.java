@@ -39,7 +39,9 @@ public final class Calls {
         /** fcntl's command: F_SETFL, the one it models. */
         FCNTL("F_SETFL"),
         /** fcntl's file status flags: O_NONBLOCK or 0 (the spec's v: whether O_NONBLOCK is set). */
-        FLAGS("O_NONBLOCK or 0");
+        FLAGS("O_NONBLOCK or 0"),
+        /** recv's flags (the spec's peek and dw). */
+        MSGFLAGS("MSG_PEEK, MSG_DONTWAIT, both joined by '|', or 0");
 
         public final String description;
 
@@ -55,6 +57,7 @@ public final class Calls {
                 case GETOPT -> Set.of("SO_ERROR");
                 case FCNTL -> Set.of("F_SETFL");
                 case FLAGS -> Set.of("O_NONBLOCK", "0");
+                case MSGFLAGS -> Set.of(PEEK, DONTWAIT, PEEK + "|" + DONTWAIT, "0");
                 case HOW -> Set.of("RD", "WR", "RDWR");
                 case OPTION -> Set.of("SO_REUSEADDR");
                 default -> Set.of();
@@ -130,6 +133,18 @@ public final class Calls {
         return ((Number) o).intValue();
     }
 
+    /** recv's flags as a trace writes them. */
+    public static final String PEEK = "MSG_PEEK";
+    public static final String DONTWAIT = "MSG_DONTWAIT";
+    /** The spec's recv parameters for MSG_PEEK and MSG_DONTWAIT. */
+    public static final String PK = "peek";
+    public static final String DW = "dw";
+
+    /** Whether the flags argument at index k, when written, names this flag. */
+    private static boolean flag(List<Object> a, int k, String name) {
+        return a.size() > k && java.util.Arrays.asList(((String) a.get(k)).split("\\|")).contains(name);
+    }
+
     /** SOCK_NONBLOCK as the type argument writes it: STREAM|NONBLOCK. */
     public static final String NONBLOCK = "|NONBLOCK";
 
@@ -154,12 +169,14 @@ public final class Calls {
                 call("accept", "Accept", Result.FD_PEER, a -> new ApiCall.Accept(i(a.get(0))), Param.of(Arg.FD, "f")),
                 call("send", "Send", Result.SENT, a -> new ApiCall.Send(i(a.get(0)), (byte[]) a.get(1)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d")),
-                new Call("recv", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n")), 2, Result.DATA,
-                        Map.of("op", "recv"), a -> new ApiCall.Recv(i(a.get(0)), i(a.get(1)))),
+                new Call("recv", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n"), new Param(Arg.MSGFLAGS, PK, "0")),
+                        2, Result.DATA, Map.of("op", "recv"),
+                        a -> new ApiCall.Recv(i(a.get(0)), i(a.get(1)), flag(a, 2, PEEK), flag(a, 2, DONTWAIT))),
                 call("sendto", "SendTo", Result.SENT, a -> new ApiCall.SendTo(i(a.get(0)), (byte[]) a.get(1), (Endpoint) a.get(2)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d"), Param.of(Arg.ADDR, "ip")),
-                new Call("recvfrom", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n")), 2,
-                        Result.DATA_FROM, Map.of("op", "recvfrom"), a -> new ApiCall.RecvFrom(i(a.get(0)), i(a.get(1)))),
+                new Call("recvfrom", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n"),
+                        new Param(Arg.MSGFLAGS, PK, "0")), 2, Result.DATA_FROM, Map.of("op", "recvfrom"),
+                        a -> new ApiCall.RecvFrom(i(a.get(0)), i(a.get(1)), flag(a, 2, PEEK), flag(a, 2, DONTWAIT))),
                 call("shutdown", "Shutdown", Result.ZERO,
                         a -> new ApiCall.Shutdown(i(a.get(0)), ShutdownHow.valueOf((String) a.get(1))),
                         Param.of(Arg.FD, "f"), Param.of(Arg.HOW, "how")),

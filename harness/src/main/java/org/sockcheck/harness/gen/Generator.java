@@ -431,7 +431,8 @@ public final class Generator {
                     + actions.size() + " actions");
             // Format 2 where a call needs it (non-blocking sockets, fcntl, getsockopt), else format 1.
             out.add(calls.stream().anyMatch(c -> TraceText.FORMAT_TWO_ACTIONS.contains(c.action())
-                    || Boolean.TRUE.equals(c.params().get(Calls.NB))) ? "version 2" : "version 1");
+                    || Boolean.TRUE.equals(c.params().get(Calls.NB)) || Boolean.TRUE.equals(c.params().get(Calls.PK))
+                    || Boolean.TRUE.equals(c.params().get(Calls.DW))) ? "version 2" : "version 1");
             out.add("profile " + spec.constants().profile());
             out.add("");
             out.addAll(lines);

@@ -47,7 +47,7 @@ public final class Render {
         int written = call.required();
         for (int i = call.required(); i < call.params().size(); i++) {
             Calls.Param param = call.params().get(i);
-            Object v = param.spec() == null ? null : a.get(param.spec());
+            Object v = param.kind() == Calls.Arg.MSGFLAGS ? msgFlags(a) : param.spec() == null ? null : a.get(param.spec());
             written = v != null && !String.valueOf(v).equals(param.written()) ? i + 1 : written;
         }
         for (int i = 0; i < written; i++) {
@@ -58,6 +58,7 @@ public final class Render {
                 case TYPE -> v + (Boolean.TRUE.equals(a.get(Calls.NB)) ? Calls.NONBLOCK : "");
                 case FCNTL -> param.written();
                 case FLAGS -> Boolean.TRUE.equals(v) ? "O_NONBLOCK" : "0";
+                case MSGFLAGS -> msgFlags(a);
                 case DOMAIN -> "INET";
                 case SIZE, PROTOCOL -> String.valueOf(v);
                 case OPTION, INT -> param.spec() == null ? param.written() : Boolean.TRUE.equals(v) ? "1" : "0";
@@ -115,6 +116,18 @@ public final class Render {
             // getsockopt's value: 0 or an errno's name (SO_ERROR), in brackets.
             case OPTVAL -> "[" + ((Map<?, ?>) ret).get("value") + "]";
         };
+    }
+
+    /** recv's flags as a trace writes them, from the spec's pk and dw: MSG_PEEK|MSG_DONTWAIT, or 0. */
+    private static String msgFlags(Map<String, Object> a) {
+        List<String> flags = new ArrayList<>();
+        if (Boolean.TRUE.equals(a.get(Calls.PK))) {
+            flags.add(Calls.PEEK);
+        }
+        if (Boolean.TRUE.equals(a.get(Calls.DW))) {
+            flags.add(Calls.DONTWAIT);
+        }
+        return flags.isEmpty() ? "0" : String.join("|", flags);
     }
 
     private static String address(String proto, Object ip, Object port, Ports ports) {

@@ -393,7 +393,7 @@ public final class Runner {
                 case FD, INT, SIZE, PROTOCOL -> num(a, s);
                 case ADDR -> s.endpoint((Arg.Addr) a);
                 case DATA -> ((Arg.Data) a).bytes();
-                case DOMAIN, TYPE, HOW, OPTION, PROCESS, GETOPT, FCNTL, FLAGS -> name(a);
+                case DOMAIN, TYPE, HOW, OPTION, PROCESS, GETOPT, FCNTL, FLAGS, MSGFLAGS -> name(a);
             });
         }
         return call.make().apply(values);

@@ -302,7 +302,8 @@ public final class TraceText {
     /** Whether a call is one that only trace format 2 writes: fcntl, getsockopt, a SOCK_NONBLOCK socket. */
     static boolean formatTwo(Event.Call c) {
         return FORMAT_TWO_ACTIONS.contains(Calls.ALL.get(c.op()).action())
-                || c.args().stream().anyMatch(a -> a instanceof Arg.Name n && n.name().endsWith(Calls.NONBLOCK));
+                || c.args().stream().anyMatch(a -> a instanceof Arg.Name n && (n.name().endsWith(Calls.NONBLOCK)
+                        || n.name().startsWith("MSG_")));
     }
 
     /** A position in one line, with the error helpers that know where they are. */
@@ -625,8 +626,8 @@ public final class TraceText {
                 }
                 default -> {
                     String w = peekWord();
-                    if (param == Calls.Arg.TYPE && pos + w.length() < text.length() && text.charAt(pos + w.length()) == '|') {
-                        // SOCK_NONBLOCK: STREAM|NONBLOCK.
+                    if (pos + w.length() < text.length() && text.charAt(pos + w.length()) == '|') {
+                        // Flags joined: STREAM|NONBLOCK, MSG_PEEK|MSG_DONTWAIT.
                         int save = pos;
                         pos += w.length() + 1;
                         String flag = peekWord();

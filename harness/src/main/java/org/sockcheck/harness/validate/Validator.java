@@ -681,6 +681,11 @@ public final class Validator {
                 }
                 case HOW, GETOPT -> p.put(param.spec(), ((Arg.Name) a).name());
                 case FLAGS -> p.put(param.spec(), ((Arg.Name) a).name().equals("O_NONBLOCK"));
+                case MSGFLAGS -> {
+                    List<String> flags = List.of(((Arg.Name) a).name().split("\\|"));
+                    p.put(Calls.PK, flags.contains(Calls.PEEK));
+                    p.put(Calls.DW, flags.contains(Calls.DONTWAIT));
+                }
                 case PROCESS -> {
                     String child = ((Arg.Name) a).name();
                     if (!spec.constants().procs().contains(child)) {
@@ -696,6 +701,10 @@ public final class Validator {
             Calls.Param param = call.params().get(i);
             if (param.kind() == Calls.Arg.PROTOCOL) {
                 p.put(param.spec(), Integer.valueOf(param.written()));
+            }
+            if (param.kind() == Calls.Arg.MSGFLAGS) {
+                p.put(Calls.PK, false);
+                p.put(Calls.DW, false);
             }
         }
         return new Step(call.action(), p);

@@ -119,6 +119,11 @@ public final class DriverImplementation implements Implementation {
         if (!ops.get(key).contains(call.op())) {
             throw new Unsupported("the driver does not offer " + call.op());
         }
+        boolean flagged = call instanceof ApiCall.Recv r && (r.peek() || r.dontwait())
+                || call instanceof ApiCall.RecvFrom r2 && (r2.peek() || r2.dontwait());
+        if (flagged && !ops.get(key).contains("recv-flags")) {
+            throw new Unsupported("recv with MSG_PEEK or MSG_DONTWAIT: the driver does not list recv-flags");
+        }
         if (call instanceof ApiCall.Socket c && c.nonblock() && !ops.get(key).contains("fcntl")) {
             // A driver that offers fcntl has non-blocking sockets; one that does not would make a blocking one.
             throw new Unsupported("socket(SOCK_NONBLOCK): the driver does not offer fcntl, so it has no non-blocking sockets");
@@ -148,9 +153,9 @@ public final class DriverImplementation implements Implementation {
             case ApiCall.Connect c -> fdAddr(args, c.fd(), c.addr());
             case ApiCall.Accept c -> args.put("fd", c.fd());
             case ApiCall.Send c -> args.put("fd", c.fd()).put("data", Base64.getEncoder().encodeToString(c.data()));
-            case ApiCall.Recv c -> args.put("fd", c.fd()).put("size", c.max());
+            case ApiCall.Recv c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait());
             case ApiCall.SendTo c -> fdAddr(args, c.fd(), c.addr()).put("data", Base64.getEncoder().encodeToString(c.data()));
-            case ApiCall.RecvFrom c -> args.put("fd", c.fd()).put("size", c.max());
+            case ApiCall.RecvFrom c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait());
             case ApiCall.Shutdown c -> args.put("fd", c.fd()).put("how", c.how().name().toLowerCase(java.util.Locale.ROOT));
             case ApiCall.Close c -> args.put("fd", c.fd());
             case ApiCall.GetSockName c -> args.put("fd", c.fd());
@@ -179,6 +184,20 @@ public final class DriverImplementation implements Implementation {
         } catch (IllegalArgumentException e) {
             throw d.failure("malformed result for " + call.op() + ": " + shown(ok) + " (" + e.getMessage() + ")");
         }
+    }
+
+    /** recv's flags, as names ("peek", "dontwait"); left out when there are none, as protocol 1 had it. */
+    private static ObjectNode flags(ObjectNode args, boolean peek, boolean dontwait) {
+        if (peek || dontwait) {
+            tools.jackson.databind.node.ArrayNode f = args.putArray("flags");
+            if (peek) {
+                f.add("peek");
+            }
+            if (dontwait) {
+                f.add("dontwait");
+            }
+        }
+        return args;
     }
 
     /** getsockopt's value: a number, or (SO_ERROR) an errno name. */

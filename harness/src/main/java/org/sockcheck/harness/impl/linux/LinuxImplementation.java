@@ -214,9 +214,10 @@ public final class LinuxImplementation implements Implementation {
                     wildcardAutobind(sys, s, Proto.UDP);
                     yield value(sys.sendto(fd, c.data(), c.addr(), 0));
                 }
-                case ApiCall.Recv c -> receive(sys, fd, c.max(), false, s != null && s.proto == Proto.RAW);
+                case ApiCall.Recv c -> receive(sys, fd, c.max(), false, s != null && s.proto == Proto.RAW, c.peek(),
+                        c.dontwait());
                 case ApiCall.RecvFrom c -> receive(sys, fd, c.max(), s != null && s.proto != Proto.TCP,
-                        s != null && s.proto == Proto.RAW);
+                        s != null && s.proto == Proto.RAW, c.peek(), c.dontwait());
                 case ApiCall.Shutdown c -> value(sys.shutdown(fd, c.how().ordinal()));
                 case ApiCall.Close c -> {
                     Syscalls.Result r = sys.closeFd(fd);
@@ -454,11 +455,14 @@ public final class LinuxImplementation implements Implementation {
      * data (raw(7)); the header, at most 60 bytes, is read too and left out,
      * so the caller gets at most max bytes of data, cut as a datagram is.
      */
-    private Outcome receive(Syscalls.Call sys, int fd, int max, boolean withSender, boolean raw) {
+    private Outcome receive(Syscalls.Call sys, int fd, int max, boolean withSender, boolean raw, boolean peek,
+                            boolean dontwait) {
         int header = raw ? MAX_IP_HEADER : 0;
         MemorySegment buf = sys.arena.allocate(Math.max(1, max) + header);
         MemorySegment from = withSender ? sys.sockaddrOut() : MemorySegment.NULL;
-        Outcome o = blocking(sys, fd, () -> sys.recvfrom(fd, buf, 0, from), false);
+        int flags = (peek ? Syscalls.MSG_PEEK : 0) | (dontwait ? Syscalls.MSG_DONTWAIT : 0);
+        Outcome o = dontwait ? value(sys.recvfrom(fd, buf, flags, from))
+                : blocking(sys, fd, () -> sys.recvfrom(fd, buf, flags, from), false);
         if (o instanceof Outcome.Value v) {
             byte[] data = buf.asSlice(0, v.value()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
             if (raw) {

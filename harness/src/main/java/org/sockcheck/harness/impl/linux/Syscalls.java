@@ -40,6 +40,8 @@ final class Syscalls {
     static final int IPPROTO_TCP = 6;
     static final int TCP_INFO = 11;
     static final int MSG_NOSIGNAL = 0x4000;
+    static final int MSG_PEEK = 0x2;
+    static final int MSG_DONTWAIT = 0x40;
     static final int EAGAIN = 11;
     static final int EINPROGRESS = 115;
     static final int SOCKADDR_IN_SIZE = 16;
