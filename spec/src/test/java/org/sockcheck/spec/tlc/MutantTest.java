@@ -40,9 +40,9 @@ class MutantTest {
                         new Edit("SocketApi.tla", "!.st = IF proto = \"tcp\" THEN \"CLOSED\" ELSE \"NONE\"",
                                 "!.st = IF proto = \"tcp\" THEN \"CLOSED\" ELSE \"ESTABLISHED\""))),
                 new Mutant("exit leaves the descriptors behind", "small.cfg", "DescriptorsAreLocal", List.of(
-                        new Edit("SocketApi.tla", "/\\ fdt' = [fdt EXCEPT ![p] = NoFd]", "/\\ fdt' = fdt"))),
+                        new Edit("SocketApi.tla", "/\\ fdt' = [fdt EXCEPT ![ProcOf(p)] = NoFd]", "/\\ fdt' = fdt"))),
                 new Mutant("exit keeps the process's sockets", "small.cfg", "NoSocketOutlivesItsProcess", List.of(
-                        new Edit("SocketApi.tla", "last == {s \\in held : \\A q \\in Proc \\ {p} : \\A g \\in Fds : fdt[q][g] # s}",
+                        new Edit("SocketApi.tla", "last == {s \\in held : \\A q \\in Proc \\ {ProcOf(p)} : \\A g \\in Fds : fdt[q][g] # s}",
                                 "last == {}"))),
                 new Mutant("a listener with a remote address", "small.cfg", "ListenerHasNoRemote", List.of(
                         new Edit("SocketApi.tla", "![s].rip = IF Profile = \"LINUX\" THEN @ ELSE NoHost, ![s].rport = 0]\n            /\\ Record(p, \"listen\", 0)",
@@ -64,8 +64,8 @@ class MutantTest {
                 new Mutant("a FIN in FIN-WAIT-2 that skips TIME-WAIT", "closing.cfg", "NoSocketOutlivesItsProcess", List.of(
                         new Edit("Tcp.tla", "[] e = \"FIN-WAIT-2\" -> \"TIME-WAIT\"]", "[] e = \"FIN-WAIT-2\" -> \"CLOSED\"]"))),
                 new Mutant("recv takes bytes from the end of the stream", "closing.cfg", "StreamIsInOrderPrefix", List.of(
-                        new Edit("SocketApi.tla", "![s].stream = SubSeq(@, r.bytes + 1, Len(@)),",
-                                "![s].stream = SubSeq(@, 1, Len(@) - r.bytes),"))),
+                        new Edit("SocketApi.tla", "![s].stream = IF peek THEN @ ELSE SubSeq(@, r.bytes + 1, Len(@)),",
+                                "![s].stream = IF peek THEN @ ELSE SubSeq(@, 1, Len(@) - r.bytes),"))),
                 new Mutant("datagrams joined in the queue", "raw.cfg", "DatagramsKeepBoundaries", List.of(
                         new Edit("Udp.tla", "THEN [sock[s] EXCEPT !.datagrams = Append(@, Datagram(m.src, m.data))]",
                                 "THEN [sock[s] EXCEPT !.datagrams = IF sock[s].datagrams = <<>> THEN <<Datagram(m.src, m.data)>>"
