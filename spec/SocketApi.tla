@@ -656,13 +656,24 @@ SetNonBlock(p, f, v) ==
 (* GetSockOpt: getsockopt(SOL_SOCKET, opt). SO_ERROR gives the socket's   *)
 (* pending error, or 0, and clears it (POSIX getsockopt: "SO_ERROR ...    *)
 (* clears it"): a refused non-blocking connect, a reset, a UDP socket's   *)
-(* ICMP port unreachable.                                                 *)
+(* ICMP port unreachable. The others read what socket(), listen and       *)
+(* setsockopt made: SO_TYPE, SO_DOMAIN, SO_PROTOCOL (the type's own       *)
+(* protocol for 0: 6 for TCP, 17 for UDP), SO_ACCEPTCONN (whether it      *)
+(* listens), SO_REUSEADDR.                                                *)
+OptionValue(x, opt) ==
+    CASE opt = "SO_ERROR" -> IF x.err = "none" THEN 0 ELSE x.err
+      [] opt = "SO_TYPE" -> CASE x.proto = "tcp" -> "STREAM" [] x.proto = "udp" -> "DGRAM" [] OTHER -> "RAW"
+      [] opt = "SO_DOMAIN" -> "INET"
+      [] opt = "SO_PROTOCOL" -> CASE x.proto = "tcp" -> 6 [] x.proto = "udp" -> 17 [] OTHER -> x.protocol
+      [] opt = "SO_ACCEPTCONN" -> IF x.proto = "tcp" /\ x.st = "LISTEN" THEN 1 ELSE 0
+      [] OTHER -> IF x.reuse THEN 1 ELSE 0
+
 GetSockOpt(p, f, opt) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "getsockopt", "EBADF")
        ELSE LET s == SockOf(p, f) IN
             \* A record, so that an error that is the option's value is not the call's.
-            /\ Record(p, "getsockopt", [value |-> IF sock[s].err = "none" THEN 0 ELSE sock[s].err])
-            /\ sock' = [sock EXCEPT ![s].err = "none"]
+            /\ Record(p, "getsockopt", [value |-> OptionValue(sock[s], opt)])
+            /\ sock' = IF opt = "SO_ERROR" THEN [sock EXCEPT ![s].err = "none"] ELSE sock
             /\ UNCHANGED <<fdt, alive, pending, net>>
 ==============================================================================

@@ -39,7 +39,7 @@ NonBlockValues == BOOLEAN
 PeekValues == BOOLEAN
 DontWaitValues == BOOLEAN
 \* The options getsockopt reads.
-Options == {"SO_ERROR"}
+Options == {"SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR"}
 
 Init ==
     /\ sock = [s \in Sids |-> FreeSocket]

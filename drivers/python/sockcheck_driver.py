@@ -28,6 +28,9 @@ OPS = ["socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto"
        "recvfrom", "shutdown", "close", "getsockname", "getpeername", "setsockopt",
        "dup", "exit", "sockets", "fcntl", "getsockopt", "recv-flags"]
 MSG_FLAGS = {"peek": socket.MSG_PEEK, "dontwait": socket.MSG_DONTWAIT}
+SOCKOPTS = {"SO_ERROR": socket.SO_ERROR, "SO_TYPE": socket.SO_TYPE, "SO_DOMAIN": socket.SO_DOMAIN,
+            "SO_PROTOCOL": socket.SO_PROTOCOL, "SO_ACCEPTCONN": socket.SO_ACCEPTCONN,
+            "SO_REUSEADDR": socket.SO_REUSEADDR}
 TYPES = {"stream": socket.SOCK_STREAM, "dgram": socket.SOCK_DGRAM, "raw": socket.SOCK_RAW}
 HOW = {"rd": socket.SHUT_RD, "wr": socket.SHUT_WR, "rdwr": socket.SHUT_RDWR}
 # include/net/tcp_states.h, in RFC 9293 spelling
@@ -223,10 +226,20 @@ class Driver:
         return 0
 
     def op_getsockopt(self, a):
-        if a["option"] != "SO_ERROR":
+        s = self.sock(a["fd"])
+        name = a["option"]
+        if name not in SOCKOPTS:
             raise Failure("ENOPROTOOPT")
-        e = self.sock(a["fd"]).getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        return {"value": errno.errorcode.get(e, e) if e else 0}
+        v = s.getsockopt(socket.SOL_SOCKET, SOCKOPTS[name])
+        if name == "SO_ERROR":
+            return {"value": errno.errorcode.get(v, v) if v else 0}
+        if name == "SO_TYPE":
+            return {"value": {socket.SOCK_STREAM: "STREAM", socket.SOCK_DGRAM: "DGRAM", socket.SOCK_RAW: "RAW"}.get(v, v)}
+        if name == "SO_DOMAIN":
+            return {"value": "INET" if v == socket.AF_INET else v}
+        if name in ("SO_ACCEPTCONN", "SO_REUSEADDR"):
+            return {"value": 1 if v else 0}
+        return {"value": v}
 
     def op_sockets(self, a):
         """This process's rows, read once the hosts have settled.

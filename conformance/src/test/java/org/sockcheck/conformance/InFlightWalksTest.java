@@ -66,10 +66,10 @@ class InFlightWalksTest {
     /** A listener on A:80, and B's socket 3; connect(B 3 -> A:80), early or not. */
     private static Calls connected(boolean early) {
         return new Calls()
-                .call("Socket", Map.of("p", A1, "type", "STREAM", "protocol", 0))
+                .call("Socket", Map.of("p", A1, "type", "STREAM", "protocol", 0, "nb", false))
                 .call("Bind", Map.of("p", A1, "f", 3, "ip", "A", "port", 80))
                 .call("Listen", Map.of("p", A1, "f", 3))
-                .call("Socket", Map.of("p", B1, "type", "STREAM", "protocol", 0))
+                .call("Socket", Map.of("p", B1, "type", "STREAM", "protocol", 0, "nb", false))
                 .call("Connect", Map.of("p", B1, "f", 3, "ip", "A", "port", 80), early, 0);
     }
 
@@ -108,7 +108,7 @@ class InFlightWalksTest {
         Generator gen = SpecTraces.generator();
         Calls c = connected(false).call("Accept", Map.of("p", A1, "f", 3))
                 .call("Send", Map.of("p", A1, "f", 4), true, 0)
-                .call("Recv", Map.of("p", B1, "f", 3, "op", "recv"));
+                .call("Recv", Map.of("p", B1, "f", 3, "op", "recv", "peek", false, "dw", false));
         Generator.Generated g = replay(gen, c);
         assertTrue(g.actions().contains("RecvReturns"), g.actions().toString());
     }

@@ -617,11 +617,23 @@ final class SocketApi {
         return ok(0);
     }
 
-    /** GetSockOpt: SO_ERROR gives the pending error, or 0, and clears it. */
+    /**
+     * GetSockOpt: SO_ERROR gives the pending error, or 0, and clears it; the
+     * others read what socket(), listen and setsockopt made (spec: OptionValue).
+     */
     Outcome getSockOpt(Sock s, String option) {
-        Errno e = s.err;
-        s.err = null;
-        return new Outcome.Option(e == null ? "0" : e.name());
+        return new Outcome.Option(switch (option) {
+            case "SO_ERROR" -> {
+                Errno e = s.err;
+                s.err = null;
+                yield e == null ? "0" : e.name();
+            }
+            case "SO_TYPE" -> s.tcp() ? "STREAM" : s.proto == Proto.UDP ? "DGRAM" : "RAW";
+            case "SO_DOMAIN" -> "INET";
+            case "SO_PROTOCOL" -> Integer.toString(s.tcp() ? 6 : s.proto == Proto.UDP ? 17 : s.protocol);
+            case "SO_ACCEPTCONN" -> s.tcp() && s.state == TcpState.LISTEN ? "1" : "0";
+            default -> s.reuse ? "1" : "0";
+        });
     }
 
     /** SetReuseAddr: setsockopt(SO_REUSEADDR); it counts for a port taken after it. */

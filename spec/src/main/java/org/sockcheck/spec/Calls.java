@@ -35,7 +35,7 @@ public final class Calls {
         OPTION("SO_REUSEADDR"),
         PROCESS("a process name like p2"),
         /** getsockopt's option (the spec's opt). */
-        GETOPT("SO_ERROR"),
+        GETOPT("SO_ERROR, SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ACCEPTCONN or SO_REUSEADDR"),
         /** fcntl's command: F_SETFL, the one it models. */
         FCNTL("F_SETFL"),
         /** fcntl's file status flags: O_NONBLOCK or 0 (the spec's v: whether O_NONBLOCK is set). */
@@ -54,7 +54,7 @@ public final class Calls {
             return switch (this) {
                 case DOMAIN -> Set.of("INET");
                 case TYPE -> Set.of("STREAM", "DGRAM", "RAW", "STREAM|NONBLOCK", "DGRAM|NONBLOCK", "RAW|NONBLOCK");
-                case GETOPT -> Set.of("SO_ERROR");
+                case GETOPT -> Set.of("SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR");
                 case FCNTL -> Set.of("F_SETFL");
                 case FLAGS -> Set.of("O_NONBLOCK", "0");
                 case MSGFLAGS -> Set.of(PEEK, DONTWAIT, PEEK + "|" + DONTWAIT, "0");
@@ -106,6 +106,23 @@ public final class Calls {
     public record Param(Arg kind, String spec, String written) {
         static Param of(Arg kind, String spec) {
             return new Param(kind, spec, null);
+        }
+
+        /**
+         * Every parameter of the spec action this argument gives: an address
+         * its ip and port, a type with |NONBLOCK its type and nb, recv's flags
+         * peek and dw; none for an argument the spec does not model.
+         */
+        public List<String> specParams() {
+            if (spec == null) {
+                return List.of();
+            }
+            return switch (kind) {
+                case ADDR -> List.of(Call.IP, Call.PORT);
+                case TYPE -> List.of(spec, NB);
+                case MSGFLAGS -> List.of(PK, DW);
+                default -> List.of(spec);
+            };
         }
     }
 

@@ -41,11 +41,7 @@ class CallsTest {
             Set<String> want = new TreeSet<>(List.of("p"));
             want.addAll(c.fixed().keySet());
             for (Calls.Param p : c.params()) {
-                if (p.spec() != null && p.kind() == Calls.Arg.ADDR) {
-                    want.addAll(List.of(Calls.Call.IP, Calls.Call.PORT));
-                } else if (p.spec() != null) {
-                    want.add(p.spec());
-                }
+                want.addAll(p.specParams());
                 assertTrue(p.spec() != null || p.kind() == Calls.Arg.DOMAIN || p.written() != null || c.params().indexOf(p) >= c.required(),
                         c.word() + ": an argument the spec does not model needs what a generated trace writes for it");
             }

@@ -296,6 +296,9 @@ public final class TraceText {
         return sb.append(")").toString();
     }
 
+    /** The words an option's value may be: SO_TYPE's and SO_DOMAIN's. */
+    static final java.util.Set<String> OPTION_WORDS = java.util.Set.of("STREAM", "DGRAM", "RAW", "INET");
+
     /** The spec actions whose calls only trace format 2 writes (socket's SOCK_NONBLOCK too). */
     public static final java.util.Set<String> FORMAT_TWO_ACTIONS = java.util.Set.of("SetNonBlock", "GetSockOpt");
 
@@ -672,11 +675,14 @@ public final class TraceText {
                         throw error(shape.description, describeHere(), null);
                     }
                     if (!Character.isDigit(v.charAt(0)) && v.charAt(0) != '-') {
-                        if (Errno.named(v).isEmpty()) {
-                            throw error("a number or an errno name", "'" + v + "'", null);
+                        if (OPTION_WORDS.contains(v)) {
+                            word();
+                        } else if (Errno.named(v).isEmpty()) {
+                            throw error("a number, an errno name or one of " + OPTION_WORDS, "'" + v + "'", null);
+                        } else {
+                            v = Errno.named(v).get().name();
+                            word();
                         }
-                        v = Errno.named(v).get().name();
-                        word();
                     } else if (v.charAt(0) != '-') {
                         v = Long.toString(number(shape.description));
                     }

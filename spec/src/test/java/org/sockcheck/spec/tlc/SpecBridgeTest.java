@@ -17,10 +17,10 @@ class SpecBridgeTest {
         assertTrue(spec.actionNames().containsAll(List.of("Socket", "Bind", "Network", "TimeWaitExpires")),
                 spec.actionNames().toString());
         SpecBridge.State s = spec.init();
-        s = only(spec, s, "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0), 3);
+        s = only(spec, s, "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0, "nb", false), 3);
         s = only(spec, s, "Bind", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "ip", "A", "port", 80), 0);
         s = only(spec, s, "Listen", Map.of("p", List.of("A", "p1", "t1"), "f", 3), 0);
-        s = only(spec, s, "Socket", Map.of("p", List.of("B", "p1", "t1"), "type", "STREAM", "protocol", 0), 3);
+        s = only(spec, s, "Socket", Map.of("p", List.of("B", "p1", "t1"), "type", "STREAM", "protocol", 0, "nb", false), 3);
         s = picking(spec, s, "Connect", Map.of("p", List.of("B", "p1", "t1"), "f", 3, "ip", "A", "port", 80), "pending");
         // The network: SYN to the listener, SYN-ACK back, ACK; then connect returns 0.
         s = only(spec, s, "RcvSynInListen", null, null);
@@ -33,7 +33,7 @@ class SpecBridgeTest {
                 sock.values().stream().filter(x -> x.get("proto").equals("tcp")).map(x -> x.get("st")).toList());
         // What an observation shows is Listed of the spec (S16): the three entries, and not a socket only bound.
         assertEquals(3, spec.listed(s).size(), spec.listed(s).toString());
-        s = only(spec, s, "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0), 4);
+        s = only(spec, s, "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0, "nb", false), 4);
         s = only(spec, s, "Bind", Map.of("p", List.of("A", "p1", "t1"), "f", 4, "ip", "A", "port", 81), 0);
         assertEquals(3, spec.listed(s).size(), "a TCP socket that is only bound is not listed");
     }
@@ -62,8 +62,8 @@ class SpecBridgeTest {
         assertSame(linux, SpecBridge.load(SpecBridge.Constants.GENERATED), "the same constants give the model loaded");
         // Interleaved: each model answers with its own profile (listen on an unbound socket) and its own processes.
         for (int round = 0; round < 2; round++) {
-            SpecBridge.State l = only(linux, linux.init(), "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0), 3);
-            SpecBridge.State p = only(posix, posix.init(), "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0), 3);
+            SpecBridge.State l = only(linux, linux.init(), "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0, "nb", false), 3);
+            SpecBridge.State p = only(posix, posix.init(), "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0, "nb", false), 3);
             picking(linux, l, "Listen", Map.of("p", List.of("A", "p1", "t1"), "f", 3), 0);
             only(posix, p, "Listen", Map.of("p", List.of("A", "p1", "t1"), "f", 3), "EDESTADDRREQ");
         }
@@ -84,18 +84,18 @@ class SpecBridgeTest {
         SpecBridge spec = SpecBridge.load(new SpecBridge.Constants(List.of("A", "B"), List.of("p1"), List.of(80),
                 List.of(40000), List.of(3, 4), 3, List.of(all, "xy"), List.of(3, 300), "LINUX"));
         SpecBridge.State s = spec.init();
-        s = only(spec, s, "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "DGRAM", "protocol", 0), 3);
+        s = only(spec, s, "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "DGRAM", "protocol", 0, "nb", false), 3);
         s = only(spec, s, "Bind", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "ip", "A", "port", 80), 0);
-        s = only(spec, s, "Socket", Map.of("p", List.of("B", "p1", "t1"), "type", "DGRAM", "protocol", 0), 3);
+        s = only(spec, s, "Socket", Map.of("p", List.of("B", "p1", "t1"), "type", "DGRAM", "protocol", 0, "nb", false), 3);
         s = only(spec, s, "SendTo", Map.of("p", List.of("B", "p1", "t1"), "f", 3, "d", all, "ip", "A", "port", 80), 256);
         s = only(spec, s, "SendTo", Map.of("p", List.of("B", "p1", "t1"), "f", 3, "d", "xy", "ip", "A", "port", 80), 2);
         s = only(spec, s, "DeliverDatagram", Map.of("m", ((List<?>) s.get("net")).stream()
                 .filter(m -> ((Map<?, ?>) m).get("data").equals(all)).findFirst().orElseThrow()), null);
         s = only(spec, s, "DeliverDatagram", null, null);
         // Every byte, 0 to 255, went through TLC and back as itself; a datagram is cut to the size asked.
-        s = only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 3),
+        s = only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 3, "peek", false, "dw", false),
                 Map.of("data", all.substring(0, 3), "from", List.of("B", 40000)));
-        only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 300),
+        only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 300, "peek", false, "dw", false),
                 Map.of("data", "xy", "from", List.of("B", 40000)));
     }
 

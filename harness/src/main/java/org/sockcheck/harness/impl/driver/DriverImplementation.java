@@ -200,7 +200,7 @@ public final class DriverImplementation implements Implementation {
         return args;
     }
 
-    /** getsockopt's value: a number, or (SO_ERROR) an errno name. */
+    /** getsockopt's value: a number, an errno name (SO_ERROR), a type (SO_TYPE) or INET (SO_DOMAIN). */
     private static String optionValue(JsonNode v) {
         if (v != null && v.isIntegralNumber() && v.canConvertToInt()) {
             return Integer.toString(v.asInt());
@@ -208,7 +208,11 @@ public final class DriverImplementation implements Implementation {
         if (v != null && v.isString() && Errno.named(v.asString()).isPresent()) {
             return Errno.named(v.asString()).get().name();
         }
-        throw new IllegalArgumentException("value: a number or an errno name, not " + (v == null ? "none" : shown(v)));
+        if (v != null && v.isString() && java.util.Set.of("STREAM", "DGRAM", "RAW", "INET").contains(v.asString())) {
+            return v.asString();
+        }
+        throw new IllegalArgumentException("value: a number, an errno name, STREAM, DGRAM, RAW or INET, not "
+                + (v == null ? "none" : shown(v)));
     }
 
     private ObjectNode fdAddr(ObjectNode args, int fd, Endpoint addr) throws ImplementationException {

@@ -247,15 +247,7 @@ public final class LinuxImplementation implements Implementation {
                 }
                 case ApiCall.SetSockOpt c -> value(sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_REUSEADDR, c.value()));
                 case ApiCall.Fcntl c -> value(sys.setNonBlock(fd, c.nonblock()));
-                case ApiCall.GetSockOpt c -> {
-                    Syscalls.Result r = sys.getsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_ERROR);
-                    if (r.failed()) {
-                        yield errno(r);
-                    }
-                    int e = (int) r.value();
-                    yield e == 0 ? new Outcome.Option("0") : Errno.fromLinux(e).<Outcome>map(x -> new Outcome.Option(x.name()))
-                            .orElseGet(() -> new Outcome.Option(Integer.toString(e)));
-                }
+                case ApiCall.GetSockOpt c -> getSockOpt(sys, fd, c.option());
                 case ApiCall.Dup c -> {
                     // fd is -1 for a descriptor the process does not hold: the kernel says EBADF.
                     Syscalls.Result r = sys.dup(fd);
@@ -266,6 +258,31 @@ public final class LinuxImplementation implements Implementation {
                 case ApiCall.Exit c -> throw new IllegalStateException();
             };
         }
+    }
+
+    /** getsockopt(SOL_SOCKET) of an option the trace format names, its value as a trace writes it. */
+    private static Outcome getSockOpt(Syscalls.Call sys, int fd, String option) {
+        int name = switch (option) {
+            case "SO_ERROR" -> Syscalls.SO_ERROR;
+            case "SO_TYPE" -> Syscalls.SO_TYPE;
+            case "SO_DOMAIN" -> Syscalls.SO_DOMAIN;
+            case "SO_PROTOCOL" -> Syscalls.SO_PROTOCOL;
+            case "SO_ACCEPTCONN" -> Syscalls.SO_ACCEPTCONN;
+            default -> Syscalls.SO_REUSEADDR;
+        };
+        Syscalls.Result r = sys.getsockopt(fd, Syscalls.SOL_SOCKET, name);
+        if (r.failed()) {
+            return errno(r);
+        }
+        int v = (int) r.value();
+        return new Outcome.Option(switch (option) {
+            case "SO_ERROR" -> v == 0 ? "0" : Errno.fromLinux(v).map(Enum::name).orElse(Integer.toString(v));
+            case "SO_TYPE" -> v == Syscalls.SOCK_STREAM ? "STREAM" : v == Syscalls.SOCK_DGRAM ? "DGRAM"
+                    : v == Syscalls.SOCK_RAW ? "RAW" : Integer.toString(v);
+            case "SO_DOMAIN" -> v == Syscalls.AF_INET ? "INET" : Integer.toString(v);
+            case "SO_ACCEPTCONN", "SO_REUSEADDR" -> v != 0 ? "1" : "0";
+            default -> Integer.toString(v);
+        });
     }
 
     private static List<Endpoint> endpoints(ApiCall call) {

@@ -33,6 +33,10 @@ final class Syscalls {
     static final int F_GETFL = 3;
     static final int F_SETFL = 4;
     static final int SO_ERROR = 4;
+    static final int SO_TYPE = 3;
+    static final int SO_ACCEPTCONN = 30;
+    static final int SO_PROTOCOL = 38;
+    static final int SO_DOMAIN = 39;
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
     static final int SO_RCVTIMEO = 20;
