@@ -40,7 +40,8 @@ class ModelCheckTest {
 
     @Test
     void manifestListsTheModels() throws Exception {
-        assertEquals(List.of("small", "standard", "liveness", "raw", "reuse", "fourtuple", "closing", "destinations"),
+        assertEquals(List.of("small", "standard", "liveness", "raw", "reuse", "fourtuple", "closing", "destinations",
+                "threads"),
                 List.copyOf(Manifest.read(SPEC.resolve("manifest.json")).models().keySet()));
     }
 
