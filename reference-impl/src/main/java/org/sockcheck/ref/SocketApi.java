@@ -611,6 +611,26 @@ final class SocketApi {
         return ok(0);
     }
 
+    /** SetReuseAddr: setsockopt(SO_REUSEADDR); it counts for a port taken after it. */
+    Outcome setReuseAddr(Sock s, boolean on) {
+        s.reuse = on;
+        return ok(0);
+    }
+
+    /** GetSockName reads the local address (S5). */
+    Outcome getSockName(Sock s) {
+        return new Outcome.Address(s.bound() ? s.local : new Endpoint(s.local.ip(), s.shownPort));
+    }
+
+    /** GetPeerName reads the remote address (S6) of a connected socket. */
+    Outcome getPeerName(Sock s) {
+        // Linux has no peer without a port (inet_getname): a raw socket's, a UDP socket's connected to port 0.
+        boolean unconnected = s.remote == null || (s.tcp()
+                && (s.state == TcpState.CLOSED || s.state == TcpState.SYN_SENT || s.state == TcpState.LISTEN))
+                || (profile == Profile.LINUX && s.remote.port() == 0);
+        return unconnected ? fail(Errno.ENOTCONN) : new Outcome.Address(s.remote);
+    }
+
     /** SetNonBlock: fcntl(F_SETFL) with or without O_NONBLOCK; every descriptor of the socket sees it. */
     Outcome setNonBlock(Sock s, boolean on) {
         s.nonblock = on;
@@ -634,26 +654,6 @@ final class SocketApi {
             case "SO_ACCEPTCONN" -> s.tcp() && s.state == TcpState.LISTEN ? "1" : "0";
             default -> s.reuse ? "1" : "0";
         });
-    }
-
-    /** SetReuseAddr: setsockopt(SO_REUSEADDR); it counts for a port taken after it. */
-    Outcome setReuseAddr(Sock s, boolean on) {
-        s.reuse = on;
-        return ok(0);
-    }
-
-    /** GetSockName reads the local address (S5). */
-    Outcome getSockName(Sock s) {
-        return new Outcome.Address(s.bound() ? s.local : new Endpoint(s.local.ip(), s.shownPort));
-    }
-
-    /** GetPeerName reads the remote address (S6) of a connected socket. */
-    Outcome getPeerName(Sock s) {
-        // Linux has no peer without a port (inet_getname): a raw socket's, a UDP socket's connected to port 0.
-        boolean unconnected = s.remote == null || (s.tcp()
-                && (s.state == TcpState.CLOSED || s.state == TcpState.SYN_SENT || s.state == TcpState.LISTEN))
-                || (profile == Profile.LINUX && s.remote.port() == 0);
-        return unconnected ? fail(Errno.ENOTCONN) : new Outcome.Address(s.remote);
     }
 
     /** A listener that stops resets the connections nobody accepted and empties its queue. */
