@@ -652,7 +652,8 @@ final class SocketApi {
             case "SO_DOMAIN" -> "INET";
             case "SO_PROTOCOL" -> Integer.toString(s.tcp() ? 6 : s.proto == Proto.UDP ? 17 : s.protocol);
             case "SO_ACCEPTCONN" -> s.tcp() && s.state == TcpState.LISTEN ? "1" : "0";
-            default -> s.reuse ? "1" : "0";
+            // Linux sets SO_REUSEADDR on a raw socket when it makes it (spec: OptionValue, with its NOTE).
+            default -> s.reuse || profile == Profile.LINUX && s.proto == Proto.RAW ? "1" : "0";
         });
     }
 

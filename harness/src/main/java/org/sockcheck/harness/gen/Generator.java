@@ -543,7 +543,12 @@ public final class Generator {
                     || "*".equals(p.get("ip")) || Objects.equals(p.get("ip"), ((List<?>) p.get("p")).get(0));
             case "Dup" -> !limits.contains(Implementation.Limit.NO_DUP);
             case "Fork" -> !limits.contains(Implementation.Limit.NO_FORK);
-            case "Socket" -> !"RAW".equals(p.get("type")) || !limits.contains(Implementation.Limit.NO_RAW);
+            case "Socket" -> (!"RAW".equals(p.get("type")) || !limits.contains(Implementation.Limit.NO_RAW))
+                    && (!Boolean.TRUE.equals(p.get(Calls.NB)) || !limits.contains(Implementation.Limit.NO_NONBLOCK));
+            case "SetNonBlock" -> !limits.contains(Implementation.Limit.NO_NONBLOCK);
+            case "GetSockOpt" -> !limits.contains(Implementation.Limit.NO_GETSOCKOPT);
+            case "Recv" -> !limits.contains(Implementation.Limit.NO_RECV_FLAGS)
+                    || !Boolean.TRUE.equals(p.get(Calls.PK)) && !Boolean.TRUE.equals(p.get(Calls.DW));
             default -> true;
         };
     }

@@ -72,7 +72,13 @@ public interface Implementation extends AutoCloseable {
         /** No child process that shares the parent's descriptors (fork). */
         NO_FORK,
         /** No raw IP sockets (an API without them, or no CAP_NET_RAW). */
-        NO_RAW
+        NO_RAW,
+        /** No non-blocking sockets (SOCK_NONBLOCK, fcntl O_NONBLOCK). */
+        NO_NONBLOCK,
+        /** No getsockopt. */
+        NO_GETSOCKOPT,
+        /** No MSG_PEEK or MSG_DONTWAIT on recv. */
+        NO_RECV_FLAGS
     }
 
     /** What generated walks must leave out for this implementation; none by default. */

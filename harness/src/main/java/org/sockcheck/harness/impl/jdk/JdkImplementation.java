@@ -78,7 +78,8 @@ public final class JdkImplementation implements Implementation {
 
     @Override
     public java.util.Set<Limit> limits() {
-        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_DUP, Limit.NO_FORK, Limit.NO_RAW);
+        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_DUP, Limit.NO_FORK, Limit.NO_RAW, Limit.NO_NONBLOCK,
+                Limit.NO_GETSOCKOPT, Limit.NO_RECV_FLAGS);
     }
 
     @Override
@@ -105,6 +106,10 @@ public final class JdkImplementation implements Implementation {
             case ApiCall.Fork c -> throw new Unsupported("fork: a Java program cannot share channels with a child process");
             // NOTE: java.nio has non-blocking channels; the adapter does not map them yet (EINPROGRESS is finishConnect).
             case ApiCall.Fcntl c -> throw new Unsupported("fcntl(O_NONBLOCK): the jdk adapter runs channels in blocking mode");
+            case ApiCall.Recv c when c.peek() || c.dontwait() ->
+                    throw new Unsupported("recv with MSG_PEEK or MSG_DONTWAIT: java.nio's read has no flags");
+            case ApiCall.RecvFrom c when c.peek() || c.dontwait() ->
+                    throw new Unsupported("recvfrom with MSG_PEEK or MSG_DONTWAIT: java.nio's receive has no flags");
             case ApiCall.GetSockOpt c -> throw new Unsupported("getsockopt(SO_ERROR): java.nio reports errors as exceptions"
                     + " of the next call and has no pending-error option");
             case ApiCall.Exit c -> {
