@@ -124,6 +124,21 @@ public final class Calls {
                 default -> List.of(spec);
             };
         }
+
+        /**
+         * The spec's values for a word argument of flags: a type with
+         * |NONBLOCK its type and nb, recv's flags peek and dw, fcntl's flags
+         * v; the word itself for the other words (a way to shut down, an option).
+         */
+        public Map<String, Object> specValues(String word) {
+            List<String> flags = List.of(word.split("\\|"));
+            return switch (kind) {
+                case TYPE -> Map.of(spec, flags.get(0), NB, flags.contains("NONBLOCK"));
+                case MSGFLAGS -> Map.of(PK, flags.contains(PEEK), DW, flags.contains(DONTWAIT));
+                case FLAGS -> Map.of(spec, flags.contains("O_NONBLOCK"));
+                default -> Map.of(spec, word);
+            };
+        }
     }
 
     /**
@@ -175,7 +190,7 @@ public final class Calls {
         List<Call> calls = List.of(
                 new Call("socket", "Socket", List.of(Param.of(Arg.DOMAIN, null), Param.of(Arg.TYPE, "type"),
                         new Param(Arg.PROTOCOL, "protocol", "0")), 2, Result.DESCRIPTOR, Map.of(),
-                        a -> new ApiCall.Socket(SockType.valueOf(((String) a.get(1)).replace(NONBLOCK, "")),
+                        a -> new ApiCall.Socket(SockType.valueOf(((String) a.get(1)).split("\\|")[0]),
                                 a.size() > 2 ? i(a.get(2)) : 0, ((String) a.get(1)).endsWith(NONBLOCK))),
                 call("bind", "Bind", Result.ZERO, a -> new ApiCall.Bind(i(a.get(0)), (Endpoint) a.get(1)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.ADDR, "ip")),

@@ -129,7 +129,13 @@ public final class Runner {
                         java.util.Map<String, Event.Call> waiting) throws ImplementationException {
         // Returns recorded where they happened, before the line the trace writes them on.
         java.util.Set<String> returnedEarly = new java.util.HashSet<>();
-        for (Event e : trace.events()) {
+        List<Event> events = trace.events();
+        // Each blocked call's return line, found once (the readers give a return the call's own object).
+        java.util.Map<Event.Call, Event.Return> returnLines = new java.util.IdentityHashMap<>();
+        events.stream().filter(x -> x instanceof Event.Return).map(x -> (Event.Return) x)
+                .forEach(r -> returnLines.put(r.call(), r));
+        for (int at = 0; at < events.size(); at++) {
+            Event e = events.get(at);
             replay.current = e;
             Oracle.Judgement j;
             Event seen;
@@ -177,8 +183,9 @@ public final class Runner {
                 seen = new Event.Observe(ob.line(), ob.host(), rows.stream().map(symbols::row).toList());
             }
             record(replay, e, j, seen);
-            if (waiting != null) {
-                earlyReturns(trace, e, impl, replay, session, symbols, waiting, returnedEarly);
+            if (waiting != null && !waiting.isEmpty()) {
+                earlyReturns(at + 1 < events.size() ? events.get(at + 1) : null, returnLines, impl, replay, session,
+                        symbols, waiting, returnedEarly);
             }
             if (blocked && waiting == null) {
                 // The process waits in the call: in trace format 1 nothing after it can run.
@@ -198,15 +205,13 @@ public final class Runner {
      * line its trace writes its return on (or its call's, when the trace
      * has it wait to the end).
      */
-    private static void earlyReturns(Trace trace, Event e, Implementation impl, Replay replay, Oracle.Session session,
-                                     Symbols symbols, java.util.Map<String, Event.Call> waiting,
-                                     java.util.Set<String> returnedEarly) throws ImplementationException {
-        List<Event> events = trace.events();
-        int at = events.indexOf(e);
-        Event next = at + 1 < events.size() ? events.get(at + 1) : null;
+    private static void earlyReturns(Event next, java.util.Map<Event.Call, Event.Return> returnLines, Implementation impl,
+                                     Replay replay, Oracle.Session session, Symbols symbols,
+                                     java.util.Map<String, Event.Call> waiting, java.util.Set<String> returnedEarly)
+            throws ImplementationException {
         for (var w : List.copyOf(waiting.entrySet())) {
             Event.Call c = w.getValue();
-            if (next instanceof Event.Return r && r.call().equals(c)) {
+            if (next instanceof Event.Return r && r.call() == c) {
                 continue; // its return is the next line: recorded there
             }
             Outcome o = impl.awaitReturn(c.host(), c.process(), c.thread(), Duration.ZERO);
@@ -214,9 +219,8 @@ public final class Runner {
                 continue;
             }
             waiting.remove(w.getKey());
-            Event.Return written = events.subList(at + 1, events.size()).stream()
-                    .filter(x -> x instanceof Event.Return r && r.call().equals(c)).map(x -> (Event.Return) x)
-                    .findFirst().orElse(new Event.Return(c.line(), c.host(), c.process(), c.thread(), c, new Event.Expect.Blocks()));
+            Event.Return written = returnLines.getOrDefault(c,
+                    new Event.Return(c.line(), c.host(), c.process(), c.thread(), c, new Event.Expect.Blocks()));
             if (written.line() != c.line()) {
                 returnedEarly.add(w.getKey());
             }

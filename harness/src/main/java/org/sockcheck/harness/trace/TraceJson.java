@@ -50,22 +50,14 @@ public final class TraceJson {
                 }
             }
             case Event.Call c -> {
-                n.put("host", c.host());
-                n.put("process", c.process());
-                if (!c.thread().equals(Event.MAIN)) {
-                    n.put("thread", c.thread());
-                }
+                caller(n, c.host(), c.process(), c.thread());
                 n.put("call", c.op());
                 ArrayNode args = n.putArray("args");
                 c.args().forEach(a -> args.add(arg(a)));
                 putResult(n, c.expect());
             }
             case Event.Return r -> {
-                n.put("host", r.host());
-                n.put("process", r.process());
-                if (!r.thread().equals(Event.MAIN)) {
-                    n.put("thread", r.thread());
-                }
+                caller(n, r.host(), r.process(), r.thread());
                 n.put("returns", r.op());
                 putResult(n, r.expect());
             }
@@ -84,6 +76,15 @@ public final class TraceJson {
             }
         }
         return n;
+    }
+
+    /** Who makes a call: host, process, and the thread unless it is the main one. */
+    private static void caller(ObjectNode n, String host, String process, String thread) {
+        n.put("host", host);
+        n.put("process", process);
+        if (!thread.equals(Event.MAIN)) {
+            n.put("thread", thread);
+        }
     }
 
     private static void putResult(ObjectNode n, Expect e) {

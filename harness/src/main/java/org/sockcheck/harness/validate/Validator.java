@@ -673,19 +673,8 @@ public final class Validator {
                     }
                     p.put(param.spec(), n);
                 }
-                case TYPE -> {
-                    // STREAM|NONBLOCK: the type, and SOCK_NONBLOCK as the spec's nb.
-                    String word = ((Arg.Name) a).name();
-                    p.put(param.spec(), word.replace(Calls.NONBLOCK, ""));
-                    p.put(Calls.NB, word.endsWith(Calls.NONBLOCK));
-                }
-                case HOW, GETOPT -> p.put(param.spec(), ((Arg.Name) a).name());
-                case FLAGS -> p.put(param.spec(), ((Arg.Name) a).name().equals("O_NONBLOCK"));
-                case MSGFLAGS -> {
-                    List<String> flags = List.of(((Arg.Name) a).name().split("\\|"));
-                    p.put(Calls.PK, flags.contains(Calls.PEEK));
-                    p.put(Calls.DW, flags.contains(Calls.DONTWAIT));
-                }
+                // A word, or flags joined by '|' (STREAM|NONBLOCK, MSG_PEEK|MSG_DONTWAIT): the vocabulary's values.
+                case TYPE, HOW, GETOPT, FLAGS, MSGFLAGS -> p.putAll(param.specValues(((Arg.Name) a).name()));
                 case PROCESS -> {
                     String child = ((Arg.Name) a).name();
                     if (!spec.constants().procs().contains(child)) {
@@ -703,8 +692,7 @@ public final class Validator {
                 p.put(param.spec(), Integer.valueOf(param.written()));
             }
             if (param.kind() == Calls.Arg.MSGFLAGS) {
-                p.put(Calls.PK, false);
-                p.put(Calls.DW, false);
+                p.putAll(param.specValues(param.written()));
             }
         }
         return new Step(call.action(), p);

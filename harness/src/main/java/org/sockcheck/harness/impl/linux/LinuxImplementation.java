@@ -56,6 +56,8 @@ public final class LinuxImplementation implements Implementation {
         boolean wildcardLocal;
         /** A TCP connect failed: Linux keeps its peer's address until a bind or connect (listen shows it). */
         boolean peerKept;
+        /** O_NONBLOCK, a flag of the open socket that its descriptors share (SOCK_NONBLOCK, fcntl). */
+        boolean nonblock;
     }
 
     /** A socket as one modelled process sees it: one real descriptor. */
@@ -214,9 +216,9 @@ public final class LinuxImplementation implements Implementation {
                     wildcardAutobind(sys, s, Proto.UDP);
                     yield value(sys.sendto(fd, c.data(), c.addr(), 0));
                 }
-                case ApiCall.Recv c -> receive(sys, fd, c.max(), false, s != null && s.proto == Proto.RAW, c.peek(),
+                case ApiCall.Recv c -> receive(sys, s, fd, c.max(), false, s != null && s.proto == Proto.RAW, c.peek(),
                         c.dontwait());
-                case ApiCall.RecvFrom c -> receive(sys, fd, c.max(), s != null && s.proto != Proto.TCP,
+                case ApiCall.RecvFrom c -> receive(sys, s, fd, c.max(), s != null && s.proto != Proto.TCP,
                         s != null && s.proto == Proto.RAW, c.peek(), c.dontwait());
                 case ApiCall.Shutdown c -> value(sys.shutdown(fd, c.how().ordinal()));
                 case ApiCall.Close c -> {
@@ -246,7 +248,13 @@ public final class LinuxImplementation implements Implementation {
                     yield r.failed() ? errno(r) : new Outcome.Address(Syscalls.Call.endpoint(out));
                 }
                 case ApiCall.SetSockOpt c -> value(sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_REUSEADDR, c.value()));
-                case ApiCall.Fcntl c -> value(sys.setNonBlock(fd, c.nonblock()));
+                case ApiCall.Fcntl c -> {
+                    Syscalls.Result r = sys.setNonBlock(fd, c.nonblock());
+                    if (!r.failed() && s != null) {
+                        s.binding.nonblock = c.nonblock();
+                    }
+                    yield value(r);
+                }
                 case ApiCall.GetSockOpt c -> getSockOpt(sys, fd, c.option());
                 case ApiCall.Dup c -> {
                     // fd is -1 for a descriptor the process does not hold: the kernel says EBADF.
@@ -314,6 +322,7 @@ public final class LinuxImplementation implements Implementation {
         bound(sys, realFd);
         Proto proto = c.type() == SockType.RAW ? Proto.RAW : c.type().proto();
         Sock s = new Sock(realFd, host, proto, new Binding());
+        s.binding.nonblock = c.nonblock();
         if (proto == Proto.RAW) {
             // An unbound raw socket takes datagrams to every local address, and one kernel owns every host's:
             // bound to its host's address (shown as the wildcard), it takes only its host's, as the spec's does.
@@ -388,7 +397,7 @@ public final class LinuxImplementation implements Implementation {
 
     private Outcome connect(Syscalls.Call sys, Sock s, int fd, Endpoint addr) {
         boolean picked = s != null && (implicitBind(sys, s) || s.binding.wildcardLocal);
-        Outcome o = blocking(sys, fd, () -> sys.connect(fd, addr), true);
+        Outcome o = blocking(sys, s, () -> sys.connect(fd, addr), true);
         if (s != null && o instanceof Outcome.Value) {
             // Linux gives a connected socket a concrete local address.
             s.binding.wildcardLocal = false;
@@ -456,7 +465,7 @@ public final class LinuxImplementation implements Implementation {
 
     private Outcome accept(Syscalls.Call sys, TreeMap<Integer, Sock> table, Sock listener, int fd) {
         MemorySegment peer = sys.sockaddrOut();
-        Outcome o = blocking(sys, fd, () -> sys.accept(fd, peer), false);
+        Outcome o = blocking(sys, listener, () -> sys.accept(fd, peer), false);
         if (o instanceof Outcome.Value v) {
             int realFd = (int) v.value();
             openRealFds.add(realFd);
@@ -472,14 +481,14 @@ public final class LinuxImplementation implements Implementation {
      * data (raw(7)); the header, at most 60 bytes, is read too and left out,
      * so the caller gets at most max bytes of data, cut as a datagram is.
      */
-    private Outcome receive(Syscalls.Call sys, int fd, int max, boolean withSender, boolean raw, boolean peek,
+    private Outcome receive(Syscalls.Call sys, Sock s, int fd, int max, boolean withSender, boolean raw, boolean peek,
                             boolean dontwait) {
         int header = raw ? MAX_IP_HEADER : 0;
         MemorySegment buf = sys.arena.allocate(Math.max(1, max) + header);
         MemorySegment from = withSender ? sys.sockaddrOut() : MemorySegment.NULL;
         int flags = (peek ? Syscalls.MSG_PEEK : 0) | (dontwait ? Syscalls.MSG_DONTWAIT : 0);
         Outcome o = dontwait ? value(sys.recvfrom(fd, buf, flags, from))
-                : blocking(sys, fd, () -> sys.recvfrom(fd, buf, flags, from), false);
+                : blocking(sys, s, () -> sys.recvfrom(fd, buf, flags, from), false);
         if (o instanceof Outcome.Value v) {
             byte[] data = buf.asSlice(0, v.value()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
             if (raw) {
@@ -503,8 +512,8 @@ public final class LinuxImplementation implements Implementation {
      * own semantics; a non-blocking connect, for one, would leave the socket
      * "connecting" after a refusal.
      */
-    private Outcome blocking(Syscalls.Call sys, int fd, java.util.function.Supplier<Syscalls.Result> op, boolean isConnect) {
-        if (fd >= 0 && sys.nonBlocking(fd)) {
+    private Outcome blocking(Syscalls.Call sys, Sock s, java.util.function.Supplier<Syscalls.Result> op, boolean isConnect) {
+        if (s != null && s.binding.nonblock) {
             // A non-blocking socket answers at once: EAGAIN and EINPROGRESS are its results.
             return value(op.get());
         }
@@ -715,13 +724,8 @@ public final class LinuxImplementation implements Implementation {
     public void stop() {
         lock.lock();
         try {
+            boolean woken = threads != null;
             if (threads != null) {
-                // A thread that still waits in a call is woken by the shutdown (a close alone does not wake it).
-                try (Syscalls.Call sys = new Syscalls.Call()) {
-                    for (int fd : openRealFds) {
-                        sys.shutdown(fd, 2);
-                    }
-                }
                 threads.close();
                 threads = null;
             }
@@ -730,6 +734,10 @@ public final class LinuxImplementation implements Implementation {
             }
             try (Syscalls.Call sys = new Syscalls.Call()) {
                 for (int fd : openRealFds) {
+                    if (woken) {
+                        // A thread that still waits in a call is woken by the shutdown (a close alone does not wake it).
+                        sys.shutdown(fd, 2);
+                    }
                     sys.closeFd(fd);
                 }
             }

@@ -209,12 +209,6 @@ final class Syscalls {
             return result(invokeInt(FCNTL, capture, fd, F_SETFL, on ? f | O_NONBLOCK : f & ~O_NONBLOCK));
         }
 
-        /** Whether O_NONBLOCK is set on fd. */
-        boolean nonBlocking(int fd) {
-            Result flags = result(invokeInt(FCNTL, capture, fd, F_GETFL, 0));
-            return !flags.failed() && (flags.value() & O_NONBLOCK) != 0;
-        }
-
         /** getsockopt of an int option. */
         Result getsockopt(int fd, int level, int name) {
             MemorySegment v = intCell(0);
