@@ -36,7 +36,7 @@ MCFairSpec ==
     /\ MCSpec
     /\ \A h \in Hosts : WF_mcvars(DeliverTo(h) /\ UNCHANGED calls)
     /\ \A s \in Sids : WF_mcvars(TcpTimer(s) /\ UNCHANGED calls)
-    /\ \A p \in Callers : WF_mcvars((ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p)) /\ UNCHANGED calls)
+    /\ \A p \in Callers : WF_mcvars((ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p) \/ PollReturns(p)) /\ UNCHANGED calls)
 
 \* A start from an established connection, as TLC reaches it after socket,
 \* bind, listen, socket, connect, accept and close of the listener: host a's
@@ -74,6 +74,9 @@ ReuseOn == {TRUE}
 NoReuse == {}
 Blocking == {FALSE}
 NoOptions == {}
+NoPolls == {}
+LingerOnly == {"SO_LINGER"}
+ReuseOnly == {"SO_REUSEADDR"}
 HostAddrs == Hosts
 NamedPorts == AllPorts
 LabelledPorts == Ports

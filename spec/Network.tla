@@ -6,7 +6,7 @@
 (* of the whole specification and the helpers the other modules share;    *)
 (* Tcp, Udp and SocketApi add the actions, Sockets puts them together.    *)
 (***************************************************************************)
-EXTENDS Naturals, Sequences, FiniteSets
+EXTENDS Integers, Sequences, FiniteSets
 
 CONSTANTS
     Hosts,          \* the nodes; a host's name is also its one IP address (S1, S5)
@@ -57,7 +57,7 @@ Synchronized == TcpStates \ {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED"}
 Errnos == {"EBADF", "EINVAL", "EADDRINUSE", "EADDRNOTAVAIL", "EOPNOTSUPP",
            "EDESTADDRREQ", "EISCONN", "EALREADY", "ENOTCONN", "EPIPE",
            "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EMFILE", "ENOBUFS",
-           "EAGAIN", "ECONNABORTED", "EPROTONOSUPPORT", "EPROTOTYPE"}
+           "EAGAIN", "ECONNABORTED", "EPROTONOSUPPORT", "EPROTOTYPE", "ENOPROTOOPT"}
 
 VARIABLES
     sock,    \* sock[s]: the socket-table entry s (S1); proto = "none" when free
@@ -94,7 +94,9 @@ vars == <<sock, fdt, alive, pending, net, evt>>
 \* nonblock: O_NONBLOCK, a flag of the open socket that its descriptors
 \* share (SOCK_NONBLOCK at socket(), fcntl F_SETFL). connecting: a
 \* non-blocking connect returned EINPROGRESS and its end is not yet
-\* reported (Linux's SS_CONNECTING): the next connect reports it.
+\* reported (Linux's SS_CONNECTING): the next connect reports it. flags:
+\* the options that are on of SO_KEEPALIVE, SO_BROADCAST and TCP_NODELAY
+\* (setsockopt); linger: SO_LINGER's <<l_onoff, l_linger>>.
 FreeSocket ==
     [proto |-> "none", host |-> NoHost, lip |-> ANY, lport |-> 0,
      rip |-> NoHost, rport |-> 0, st |-> "CLOSED", reuse |-> FALSE, bindreuse |-> FALSE,
@@ -102,14 +104,17 @@ FreeSocket ==
      fin |-> FALSE, rdshut |-> FALSE, wrshut |-> FALSE, err |-> "none",
      snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> 0, gap |-> FALSE,
      conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0, protocol |-> 0,
-     nonblock |-> FALSE, connecting |-> FALSE]
+     nonblock |-> FALSE, connecting |-> FALSE, flags |-> {}, linger |-> <<0, 0>>]
 
 NoFd == [f \in Fds |-> NoSid]
-\* A call a thread waits in: its name, descriptor and (recv) the size asked for and MSG_PEEK.
-NoCall == [op |-> "none", fd |-> 0, n |-> 0, peek |-> FALSE]
-Waiting(op, f, n) == [op |-> op, fd |-> f, n |-> n, peek |-> FALSE]
+\* A call a thread waits in: its name, descriptor, (recv) the size asked for
+\* and MSG_PEEK, (poll) the descriptors and events asked for.
+NoCall == [op |-> "none", fd |-> 0, n |-> 0, peek |-> FALSE, rq |-> <<>>]
+Waiting(op, f, n) == [NoCall EXCEPT !.op = op, !.fd = f, !.n = n]
 \* A recv that waits with MSG_PEEK: it will leave what it reads where it is.
-WaitingRecv(op, f, n, peek) == [op |-> op, fd |-> f, n |-> n, peek |-> peek]
+WaitingRecv(op, f, n, peek) == [NoCall EXCEPT !.op = op, !.fd = f, !.n = n, !.peek = peek]
+\* A poll that waits until one of its descriptors is ready.
+WaitingPoll(rq) == [NoCall EXCEPT !.op = "poll", !.rq = rq]
 
 \* Segments: TCP kinds SYN, SYNACK, ACK, DATA, FIN, RST; UDP "DGRAM";
 \* the ICMP port-unreachable "UNREACH"; raw IP "IP", whose seq is the

@@ -42,6 +42,14 @@ LastClose(tbl, s) ==
          \* RFC 9293 would send FIN once the handshake completes.
          [] x.st = "SYN-RECEIVED" ->
               [tbl |-> free(tbl, {s}), segs |-> {OutT(tbl, s, "RST", x.sndnxt, x.rcvnxt)}]
+         \* SO_LINGER on with a linger of 0 aborts (tcp_close calls tcp_disconnect):
+         \* RST in ESTABLISHED, CLOSE-WAIT, FIN-WAIT-1 and FIN-WAIT-2, and the entry
+         \* goes at once, also in CLOSING and LAST-ACK, where no RST is sent
+         \* (tcp_need_reset); probed on Linux 6.18.
+         [] x.linger = <<1, 0>> /\ x.st \in {"ESTABLISHED", "CLOSE-WAIT", "FIN-WAIT-1", "FIN-WAIT-2"} ->
+              [tbl |-> free(tbl, {s}), segs |-> {OutT(tbl, s, "RST", x.sndnxt, x.rcvnxt)}]
+         [] x.linger = <<1, 0>> /\ x.st \in {"CLOSING", "LAST-ACK"} ->
+              [tbl |-> free(tbl, {s}), segs |-> {}]
          \* Linux resets whatever the state, FIN-WAIT-2 after shutdown(SHUT_WR) too (probed).
          [] x.st \in Synchronized \ {"TIME-WAIT"} /\ x.stream # "" ->
               [tbl |-> free(tbl, {s}), segs |-> {OutT(tbl, s, "RST", x.sndnxt, x.rcvnxt)}]
@@ -616,12 +624,27 @@ Exit(p) ==
     /\ pending' = [c \in Callers |-> IF ProcOf(c) = ProcOf(p) THEN NoCall ELSE pending[c]]
     /\ Record(p, "exit", 0)
 
-(* SetReuseAddr: setsockopt(SO_REUSEADDR), which lets two sockets share a *)
-(* local address when both ask for it and neither listens.               *)
-SetReuseAddr(p, f, v) ==
+(* SetSockOpt: setsockopt of opt to v. SO_REUSEADDR lets two sockets      *)
+(* share a local address when both ask for it and neither listens.       *)
+(* SO_KEEPALIVE, SO_BROADCAST and TCP_NODELAY are on (v TRUE) or off and  *)
+(* change nothing the model follows (keep-alive probes, broadcast         *)
+(* addresses, when segments go are not in it); getsockopt reads them     *)
+(* back. SO_LINGER takes <<l_onoff, l_linger>>: on with a linger of 0,    *)
+(* the last close aborts the connection (LastClose); turned off it keeps  *)
+(* its l_linger (probed on Linux 6.18). NOTE: a linger above 0 makes      *)
+(* close wait until the data are sent; over the model's network they are *)
+(* at once, so close does not wait here. TCP_NODELAY is an option of TCP  *)
+(* (IPPROTO_TCP): another socket answers ENOPROTOOPT.                    *)
+SetOption(x, opt, v) ==
+    CASE opt = "SO_REUSEADDR" -> [x EXCEPT !.reuse = v]
+      [] opt = "SO_LINGER" -> [x EXCEPT !.linger = IF v[1] = 0 THEN <<0, x.linger[2]>> ELSE v]
+      [] OTHER -> [x EXCEPT !.flags = IF v THEN @ \cup {opt} ELSE @ \ {opt}]
+
+SetSockOpt(p, f, opt, v) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "setsockopt", "EBADF")
-       ELSE /\ sock' = [sock EXCEPT ![SockOf(p, f)].reuse = v]
+       ELSE IF opt = "TCP_NODELAY" /\ sock[SockOf(p, f)].proto # "tcp" THEN Fail(p, "setsockopt", "ENOPROTOOPT")
+       ELSE /\ sock' = [sock EXCEPT ![SockOf(p, f)] = SetOption(@, opt, v)]
             /\ Record(p, "setsockopt", 0)
             /\ UNCHANGED <<fdt, alive, pending, net>>
 
@@ -659,13 +682,16 @@ SetNonBlock(p, f, v) ==
 (* ICMP port unreachable. The others read what socket(), listen and       *)
 (* setsockopt made: SO_TYPE, SO_DOMAIN, SO_PROTOCOL (the type's own       *)
 (* protocol for 0: 6 for TCP, 17 for UDP), SO_ACCEPTCONN (whether it      *)
-(* listens), SO_REUSEADDR.                                                *)
+(* listens), SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY (1 or  *)
+(* 0) and SO_LINGER (<<l_onoff, l_linger>>).                               *)
 OptionValue(x, opt) ==
     CASE opt = "SO_ERROR" -> IF x.err = "none" THEN 0 ELSE x.err
       [] opt = "SO_TYPE" -> CASE x.proto = "tcp" -> "STREAM" [] x.proto = "udp" -> "DGRAM" [] OTHER -> "RAW"
       [] opt = "SO_DOMAIN" -> "INET"
       [] opt = "SO_PROTOCOL" -> CASE x.proto = "tcp" -> 6 [] x.proto = "udp" -> 17 [] OTHER -> x.protocol
       [] opt = "SO_ACCEPTCONN" -> IF x.proto = "tcp" /\ x.st = "LISTEN" THEN 1 ELSE 0
+      [] opt \in {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY"} -> IF opt \in x.flags THEN 1 ELSE 0
+      [] opt = "SO_LINGER" -> x.linger
       \* Linux sets SO_REUSEADDR on a raw socket when it makes it (its protosw has
       \* INET_PROTOSW_REUSE; found by a generated walk, probed on Linux 6.18).
       \* NOTE: read so, not kept in reuse, which a raw socket never uses; a raw
@@ -675,9 +701,78 @@ OptionValue(x, opt) ==
 GetSockOpt(p, f, opt) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "getsockopt", "EBADF")
+       \* Linux: IPPROTO_TCP's options of another socket are EOPNOTSUPP to read (ENOPROTOOPT to set).
+       ELSE IF opt = "TCP_NODELAY" /\ sock[SockOf(p, f)].proto # "tcp" THEN Fail(p, "getsockopt", "EOPNOTSUPP")
        ELSE LET s == SockOf(p, f) IN
             \* A record, so that an error that is the option's value is not the call's.
             /\ Record(p, "getsockopt", [value |-> OptionValue(sock[s], opt)])
             /\ sock' = IF opt = "SO_ERROR" THEN [sock EXCEPT ![s].err = "none"] ELSE sock
             /\ UNCHANGED <<fdt, alive, pending, net>>
+
+(***************************************************************************)
+(* Readiness: the events poll reports of a socket, from its state alone,  *)
+(* so that every stack's poll is judged by one rule. As Linux's tcp_poll  *)
+(* and datagram_poll give them (probed on Linux 6.18, 33 cases):          *)
+(*   POLLIN    a recv would not wait: data or a connection to accept is   *)
+(*             there, or reading is over (the peer's FIN, SHUT_RD, a      *)
+(*             reset, a failed handshake);                                *)
+(*   POLLRDHUP reading is over;                                           *)
+(*   POLLOUT   a send would not wait: the model has no send buffer to     *)
+(*             fill, so every socket but a listener and a TCP socket in   *)
+(*             its handshake (shut for writing too: send fails at once);  *)
+(*   POLLHUP   shut both ways, or a TCP socket in CLOSED (a new one too); *)
+(*   POLLERR   an error is pending (the one SO_ERROR reads and clears).   *)
+(* NOTE: POSIX leaves POLLHUP and POLLRDHUP of sockets to the system;     *)
+(* both profiles follow Linux here.                                       *)
+(***************************************************************************)
+Readiness(x) ==
+    LET err == IF x.err # "none" THEN {"POLLERR"} ELSE {}
+        over == x.rdshut \/ (x.proto = "tcp" /\ x.fin)
+        hup == (x.rdshut /\ x.wrshut) \/ (x.proto = "tcp" /\ x.st = "CLOSED")
+        queued == IF x.proto = "tcp" THEN x.stream # "" ELSE x.datagrams # <<>>
+    IN IF x.proto = "tcp" /\ x.st = "LISTEN" THEN IF x.acceptq # <<>> THEN {"POLLIN"} ELSE {}
+       ELSE err \cup (IF hup THEN {"POLLHUP"} ELSE {})
+                \cup (IF over \/ queued THEN {"POLLIN"} ELSE {})
+                \cup (IF over THEN {"POLLRDHUP"} ELSE {})
+                \cup (IF x.proto = "tcp" /\ x.st \in {"SYN-SENT", "SYN-RECEIVED"} THEN {} ELSE {"POLLOUT"})
+
+\* The events a caller may ask poll for; POLLERR, POLLHUP and POLLNVAL are
+\* reported whether asked for or not.
+PollEvents == {"POLLIN", "POLLOUT", "POLLRDHUP"}
+
+\* What poll reports of one entry of its request, [fd |-> f, ev |-> events]:
+\* POLLNVAL for a descriptor that is not open.
+Revents(p, e) ==
+    IF e.fd \notin Fds THEN {"POLLNVAL"}
+    ELSE IF ~Open(p, e.fd) THEN {"POLLNVAL"}
+    ELSE Readiness(sock[SockOf(p, e.fd)]) \cap (e.ev \cup {"POLLERR", "POLLHUP"})
+
+PollResult(p, rq) == [i \in 1..Len(rq) |-> Revents(p, rq[i])]
+AnyReady(r) == \E i \in DOMAIN r : r[i] # {}
+
+(* Poll: poll(fds, n, timeout) with a request rq, a sequence of           *)
+(* [fd |-> f, ev |-> events], gives each entry's events. A timeout of 0   *)
+(* returns at once; -1 waits until an entry has an event to report, in    *)
+(* PollReturns. Any other timeout is a timer the model does not have.     *)
+(* Poll changes nothing but the caller's waiting.                         *)
+Poll(p, rq, tm) ==
+    /\ Ready(p)
+    /\ LET r == PollResult(p, rq) IN
+       IF tm = -1 /\ ~AnyReady(r)
+       THEN /\ pending' = [pending EXCEPT ![p] = WaitingPoll(rq)]
+            /\ Record(p, "poll", "pending")
+            /\ UNCHANGED <<sock, fdt, alive, net>>
+       ELSE /\ Record(p, "poll", [revents |-> r])
+            /\ UNCHANGED <<sock, fdt, alive, pending, net>>
+
+(* PollReturns: a waiting poll returns once an entry has an event. NOTE: *)
+(* a descriptor another thread closes gives POLLNVAL at once; Linux sees *)
+(* it only when something wakes the poll.                                 *)
+PollReturns(p) ==
+    /\ alive[ProcOf(p)] /\ pending[p].op = "poll"
+    /\ LET r == PollResult(p, pending[p].rq) IN
+       /\ AnyReady(r)
+       /\ Record(p, "poll", [revents |-> r])
+    /\ pending' = [pending EXCEPT ![p] = NoCall]
+    /\ UNCHANGED <<sock, fdt, alive, net>>
 ==============================================================================

@@ -39,7 +39,19 @@ NonBlockValues == BOOLEAN
 PeekValues == BOOLEAN
 DontWaitValues == BOOLEAN
 \* The options getsockopt reads.
-Options == {"SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR"}
+Options == {"SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR",
+            "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER"}
+\* The options setsockopt sets, and the values it gives each: on or off, and
+\* SO_LINGER's <<l_onoff, l_linger>> (a trace may give any linger; the
+\* validator evaluates SetSockOpt with it).
+SetOptions == {"SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER"}
+LingerValues == {<<0, 0>>, <<1, 0>>}
+OptionArgs(opt) == IF opt = "SO_LINGER" THEN LingerValues ELSE ReuseValues
+\* The polls processes make: one descriptor, asked whether it is readable or
+\* writable. A trace's poll of several descriptors and events is judged by
+\* Poll with the trace's own request (the validator gives it).
+PollRequests == {<<[fd |-> f, ev |-> {e}]>> : f \in Fds, e \in {"POLLIN", "POLLOUT"}}
+PollTimeouts == {0, -1}
 
 Init ==
     /\ sock = [s \in Sids |-> FreeSocket]
@@ -69,15 +81,16 @@ User ==
             \/ \E how \in Hows : Shutdown(p, f, how)
             \/ Close(p, f)
             \/ Dup(p, f)
-            \/ \E v \in ReuseValues : SetReuseAddr(p, f, v)
+            \/ \E opt \in SetOptions : \E v \in OptionArgs(opt) : SetSockOpt(p, f, opt, v)
             \/ \E v \in NonBlockValues : SetNonBlock(p, f, v)
             \/ \E o \in Options : GetSockOpt(p, f, o)
             \/ GetSockName(p, f) \/ GetPeerName(p, f)
+        \/ \E rq \in PollRequests, tm \in PollTimeouts : Poll(p, rq, tm)
         \/ \E q \in Proc : Fork(p, q)
         \/ Exit(p)
 
 \* What the stacks do on their own: blocked calls return, timers fire.
-Returns == \E p \in Callers : ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p)
+Returns == \E p \in Callers : ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p) \/ PollReturns(p)
 Timers == \E s \in Sids : TcpTimer(s)
 System == Returns \/ Timers
 
@@ -101,7 +114,7 @@ FairSpec ==
     /\ Spec
     /\ \A h \in Hosts : WF_vars(DeliverTo(h))
     /\ \A s \in Sids : WF_vars(TcpTimer(s))
-    /\ \A p \in Callers : WF_vars(ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p))
+    /\ \A p \in Callers : WF_vars(ConnectReturns(p) \/ AcceptReturns(p) \/ RecvReturns(p) \/ PollReturns(p))
 
 (***************************************************************************)
 (* What an observation of a host's socket table shows (S16), as Linux's   *)
@@ -129,6 +142,8 @@ TypeOK ==
         /\ sock[s].picked \in BOOLEAN /\ sock[s].pickedip \in BOOLEAN /\ sock[s].sport \in AllPorts \cup {0}
         /\ sock[s].protocol \in IF sock[s].proto = "raw" THEN 1..ProtocolMax ELSE {0}
         /\ sock[s].nonblock \in BOOLEAN /\ sock[s].connecting \in BOOLEAN
+        /\ sock[s].flags \subseteq {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY"}
+        /\ sock[s].linger \in {0, 1} \X Nat
     /\ \A p \in Proc : \A f \in Fds : fdt[p][f] \in Sids \cup {NoSid}
     /\ \A m \in net : m.proto \in {"tcp", "udp", "icmp", "raw"} /\ m.dst[1] \in Hosts
 

@@ -63,6 +63,8 @@ Accepting(tbl, l, m) ==
                           !.rip = m.src[1], !.rport = m.src[2],
                           !.st = "SYN-RECEIVED", !.listener = l,
                           !.reuse = tbl[l].reuse, !.bindreuse = tbl[l].reuse,
+                          \* The listener's options (sk_clone_lock; probed: SO_LINGER, SO_KEEPALIVE, TCP_NODELAY).
+                          !.flags = tbl[l].flags, !.linger = tbl[l].linger,
                           \* Linux: the port of a connection is not the user's (sk_clone_lock
                           \* clears SOCK_BINDPORT_LOCK), so it is given back when the connection ends.
                           !.picked = Profile = "LINUX" \/ tbl[l].picked,
@@ -122,13 +124,21 @@ RcvSynInSynSent(m, keep) ==
        /\ Arrive(m, keep, {Seg("tcp", "SYNACK", m.dst, m.src, 0, m.seq + 1, "none")})
     /\ Took("RcvSynInSynSent", m)
 
+(* HandshakeFailed: entry s of table tbl, a handshake that failed, is     *)
+(* CLOSED. LINUX shuts it both ways (tcp_done sets SHUTDOWN_MASK): until  *)
+(* connect reports the failure (and tcp_disconnect clears the flags, see  *)
+(* Disconnected), a recv after SO_ERROR gives end of file and poll says   *)
+(* POLLIN and POLLRDHUP (probed on Linux 6.18).                            *)
+HandshakeFailed(tbl, s) ==
+    [tbl EXCEPT ![s].st = "CLOSED", ![s].rdshut = @ \/ Profile = "LINUX", ![s].wrshut = @ \/ Profile = "LINUX"]
+
 (* RcvRstInSynSent: an RST that acknowledges our SYN refuses the          *)
 (* connection; connect will return ECONNREFUSED.                          *)
 RcvRstInSynSent(m, keep) ==
     /\ TcpSeg(m, "RST")
     /\ LET s == TcpTarget(m) IN
        /\ s # NoSid /\ sock[s].st = "SYN-SENT" /\ m.ack = sock[s].sndnxt
-       /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED", ![s].err = "ECONNREFUSED"], s)
+       /\ sock' = Forget(HandshakeFailed([sock EXCEPT ![s].err = "ECONNREFUSED"], s), s)
        /\ Arrive(m, keep, {})
     /\ Took("RcvRstInSynSent", m)
 
@@ -161,8 +171,7 @@ RcvRstInSynReceived(m, keep) ==
     /\ TcpSeg(m, "RST")
     /\ LET s == TcpTarget(m) IN
        /\ s # NoSid /\ sock[s].st = "SYN-RECEIVED" /\ m.seq = sock[s].rcvnxt
-       /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED",
-                          ![s].err = IF sock[s].listener = NoSid THEN "ECONNREFUSED" ELSE "none"], s)
+       /\ sock' = Forget(HandshakeFailed([sock EXCEPT ![s].err = IF sock[s].listener = NoSid THEN "ECONNREFUSED" ELSE "none"], s), s)
        /\ Arrive(m, keep, {})
     /\ Took("RcvRstInSynReceived", m)
 
@@ -342,8 +351,7 @@ FinWait2Timeout(s) ==
 HandshakeTimeout(s) ==
     /\ sock[s].proto = "tcp" /\ sock[s].st \in {"SYN-SENT", "SYN-RECEIVED"}
     /\ ~InFlightFor(s)
-    /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED",
-                       ![s].err = IF sock[s].listener = NoSid THEN "ETIMEDOUT" ELSE "none"], s)
+    /\ sock' = Forget(HandshakeFailed([sock EXCEPT ![s].err = IF sock[s].listener = NoSid THEN "ETIMEDOUT" ELSE "none"], s), s)
     /\ UNCHANGED <<net>> /\ UnchangedApi
 
 TcpArrival(m, keep) ==

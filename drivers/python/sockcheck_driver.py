@@ -19,18 +19,30 @@ import errno
 import json
 import fcntl
 import os
+import select
 import socket
+import struct
 import sys
 import time
 
 PROTOCOL = 1
 OPS = ["socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto",
        "recvfrom", "shutdown", "close", "getsockname", "getpeername", "setsockopt",
-       "dup", "exit", "sockets", "fcntl", "getsockopt", "recv-flags"]
+       "dup", "exit", "sockets", "fcntl", "getsockopt", "recv-flags", "poll"]
 MSG_FLAGS = {"peek": socket.MSG_PEEK, "dontwait": socket.MSG_DONTWAIT}
 SOCKOPTS = {"SO_ERROR": socket.SO_ERROR, "SO_TYPE": socket.SO_TYPE, "SO_DOMAIN": socket.SO_DOMAIN,
             "SO_PROTOCOL": socket.SO_PROTOCOL, "SO_ACCEPTCONN": socket.SO_ACCEPTCONN,
-            "SO_REUSEADDR": socket.SO_REUSEADDR}
+            "SO_REUSEADDR": socket.SO_REUSEADDR, "SO_KEEPALIVE": socket.SO_KEEPALIVE,
+            "SO_BROADCAST": socket.SO_BROADCAST}
+# setsockopt's options by level (TCP_NODELAY is IPPROTO_TCP's)
+SETOPTS = {"SO_REUSEADDR": (socket.SOL_SOCKET, socket.SO_REUSEADDR),
+           "SO_KEEPALIVE": (socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+           "SO_BROADCAST": (socket.SOL_SOCKET, socket.SO_BROADCAST),
+           "TCP_NODELAY": (socket.IPPROTO_TCP, socket.TCP_NODELAY)}
+# poll.h; POLLRDHUP is Linux's (0x2000)
+POLL_EVENTS = {"in": select.POLLIN, "out": select.POLLOUT, "rdhup": 0x2000, "err": select.POLLERR,
+               "hup": select.POLLHUP, "nval": select.POLLNVAL}
+ALWAYS = select.POLLERR | select.POLLHUP | select.POLLNVAL
 TYPES = {"stream": socket.SOCK_STREAM, "dgram": socket.SOCK_DGRAM, "raw": socket.SOCK_RAW}
 HOW = {"rd": socket.SHUT_RD, "wr": socket.SHUT_WR, "rdwr": socket.SHUT_RDWR}
 # include/net/tcp_states.h, in RFC 9293 spelling
@@ -213,9 +225,14 @@ class Driver:
         return self.text(self.sock(a["fd"]).getpeername())
 
     def op_setsockopt(self, a):
-        if a["option"] != "SO_REUSEADDR":
+        s = self.sock(a["fd"])
+        name = a["option"]
+        if name == "SO_LINGER":
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", a["value"], a.get("linger", 0)))
+        elif name in SETOPTS:
+            s.setsockopt(SETOPTS[name][0], SETOPTS[name][1], a["value"])
+        else:
             raise Failure("ENOPROTOOPT")
-        self.sock(a["fd"]).setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, a["value"])
         return 0
 
     def op_fcntl(self, a):
@@ -228,6 +245,11 @@ class Driver:
     def op_getsockopt(self, a):
         s = self.sock(a["fd"])
         name = a["option"]
+        if name == "SO_LINGER":
+            onoff, secs = struct.unpack("ii", s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8))
+            return {"value": [1 if onoff else 0, secs]}
+        if name == "TCP_NODELAY":
+            return {"value": 1 if s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) else 0}
         if name not in SOCKOPTS:
             raise Failure("ENOPROTOOPT")
         v = s.getsockopt(socket.SOL_SOCKET, SOCKOPTS[name])
@@ -237,9 +259,36 @@ class Driver:
             return {"value": {socket.SOCK_STREAM: "STREAM", socket.SOCK_DGRAM: "DGRAM", socket.SOCK_RAW: "RAW"}.get(v, v)}
         if name == "SO_DOMAIN":
             return {"value": "INET" if v == socket.AF_INET else v}
-        if name in ("SO_ACCEPTCONN", "SO_REUSEADDR"):
+        if name in ("SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST"):
             return {"value": 1 if v else 0}
         return {"value": v}
+
+    def op_poll(self, a):
+        """Each entry's events, in order; timeout 0 at once, -1 until one is ready.
+
+        A descriptor the process does not hold is POLLNVAL. Entries for one
+        descriptor are asked together and answered each with its own events.
+        """
+        entries = [(e["fd"], sum(POLL_EVENTS[n] for n in e["events"])) for e in a["fds"]]
+        closed = any(fd not in self.socks for fd, _ in entries)
+        asked = {}
+        for fd, ev in entries:
+            if fd in self.socks:
+                real = self.socks[fd].fileno()
+                asked[real] = asked.get(real, 0) | ev
+        p = select.poll()
+        for real, ev in asked.items():
+            p.register(real, ev)
+        wait = None if a["timeout"] == -1 and not closed else 0
+        got = dict(p.poll(wait)) if asked else {}
+        out = []
+        for fd, ev in entries:
+            if fd not in self.socks:
+                out.append(["nval"])
+                continue
+            bits = got.get(self.socks[fd].fileno(), 0) & (ev | ALWAYS)
+            out.append([n for n, b in POLL_EVENTS.items() if bits & b])
+        return {"revents": out}
 
     def op_sockets(self, a):
         """This process's rows, read once the hosts have settled.

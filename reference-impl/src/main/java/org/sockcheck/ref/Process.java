@@ -10,8 +10,15 @@ final class Process {
     /** 0, 1 and 2 are taken by standard input, output and error. */
     static final int FIRST_FREE = 3;
 
-    /** A blocking call the process waits in (the spec's pending): connect, accept, recv or recvfrom. */
-    record Pending(String op, int fd, int max, boolean peek) {
+    /**
+     * A blocking call a thread waits in (the spec's pending): connect, accept,
+     * recv or recvfrom, poll (with its request).
+     */
+    record Pending(String op, int fd, int max, boolean peek, java.util.List<org.sockcheck.spec.ApiCall.PollFd> request) {
+        Pending(String op, int fd, int max, boolean peek) {
+            this(op, fd, max, peek, java.util.List.of());
+        }
+
         Pending(String op, int fd, int max) {
             this(op, fd, max, false);
         }

@@ -212,6 +212,7 @@ public final class RefStack {
         return switch (p.pending.op()) {
             case "connect" -> socketApi.connectReturns(p);
             case "accept" -> socketApi.acceptReturns(p);
+            case "poll" -> socketApi.pollReturns(p);
             default -> socketApi.recvReturns(p);
         };
     }
@@ -222,7 +223,7 @@ public final class RefStack {
             case ApiCall.SendTo c -> "sendTo";
             case ApiCall.Recv c -> "recv";
             case ApiCall.RecvFrom c -> "recv";
-            case ApiCall.SetSockOpt c -> "setReuseAddr";
+            case ApiCall.SetSockOpt c -> "setSockOpt";
             case ApiCall.Fcntl c -> "setNonBlock";
             case ApiCall.GetSockOpt c -> "getSockOpt";
             case ApiCall.GetSockName c -> "getSockName";
@@ -243,6 +244,9 @@ public final class RefStack {
             case ApiCall.Exit c -> {
                 return socketApi.exit(p);
             }
+            case ApiCall.Poll c -> {
+                return socketApi.poll(t, c.fds(), c.timeout());
+            }
             default -> { }
         }
         int fd = call.fd();
@@ -262,7 +266,7 @@ public final class RefStack {
             case ApiCall.Shutdown c -> socketApi.shutdown(s, c.how());
             case ApiCall.Close c -> socketApi.close(p, fd, s);
             case ApiCall.Dup c -> socketApi.dup(p, s);
-            case ApiCall.SetSockOpt c -> socketApi.setReuseAddr(s, c.value() != 0);
+            case ApiCall.SetSockOpt c -> socketApi.setSockOpt(s, c.option(), c.value(), c.linger());
             case ApiCall.Fcntl c -> socketApi.setNonBlock(s, c.nonblock());
             case ApiCall.GetSockOpt c -> socketApi.getSockOpt(s, c.option());
             case ApiCall.GetSockName c -> socketApi.getSockName(s);
@@ -270,6 +274,7 @@ public final class RefStack {
             case ApiCall.Socket c -> throw new IllegalStateException("handled above");
             case ApiCall.Fork c -> throw new IllegalStateException("handled above");
             case ApiCall.Exit c -> throw new IllegalStateException("handled above");
+            case ApiCall.Poll c -> throw new IllegalStateException("handled above");
         };
     }
 

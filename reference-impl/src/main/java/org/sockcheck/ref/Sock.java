@@ -40,6 +40,11 @@ final class Sock {
     boolean nonblock;
     /** A non-blocking connect not yet reported to a connect (spec: connecting; Linux's SS_CONNECTING). */
     boolean connecting;
+    /** The options that are on of SO_KEEPALIVE, SO_BROADCAST and TCP_NODELAY (spec: flags). */
+    final java.util.EnumSet<org.sockcheck.spec.SockOpt> flags = java.util.EnumSet.noneOf(org.sockcheck.spec.SockOpt.class);
+    /** SO_LINGER's l_onoff and l_linger (spec: linger). */
+    boolean lingerOn;
+    int lingerSeconds;
 
     int backlog;
     /** Listener only: connections that finished the handshake, oldest first (spec: acceptq). */
@@ -91,6 +96,11 @@ final class Sock {
         this.proto = proto;
         this.protocol = protocol;
         this.inode = inode;
+    }
+
+    /** SO_LINGER on with a linger of 0: the last close aborts the connection. */
+    boolean abortsOnClose() {
+        return lingerOn && lingerSeconds == 0;
     }
 
     boolean tcp() {

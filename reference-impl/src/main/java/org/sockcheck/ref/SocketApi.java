@@ -5,10 +5,12 @@ import java.util.Map;
 import org.sockcheck.ref.Segment.Kind;
 import org.sockcheck.spec.Endpoint;
 import org.sockcheck.spec.Errno;
+import org.sockcheck.spec.ApiCall;
 import org.sockcheck.spec.Outcome;
 import org.sockcheck.spec.Profile;
 import org.sockcheck.spec.Proto;
 import org.sockcheck.spec.ShutdownHow;
+import org.sockcheck.spec.SockOpt;
 import org.sockcheck.spec.SockType;
 import org.sockcheck.spec.TcpState;
 
@@ -611,10 +613,38 @@ final class SocketApi {
         return ok(0);
     }
 
-    /** SetReuseAddr: setsockopt(SO_REUSEADDR); it counts for a port taken after it. */
-    Outcome setReuseAddr(Sock s, boolean on) {
-        s.reuse = on;
+    /**
+     * SetSockOpt: SO_REUSEADDR counts for a port taken after it; SO_KEEPALIVE,
+     * SO_BROADCAST and TCP_NODELAY are read back; SO_LINGER on with 0 makes
+     * the last close abort; off, it keeps its linger. TCP_NODELAY is TCP's
+     * (ENOPROTOOPT elsewhere).
+     */
+    Outcome setSockOpt(Sock s, SockOpt option, int value, int linger) {
+        switch (option) {
+            case SO_REUSEADDR -> s.reuse = value != 0;
+            case SO_LINGER -> {
+                s.lingerOn = value != 0;
+                if (value != 0) {
+                    s.lingerSeconds = linger;
+                }
+            }
+            case TCP_NODELAY -> {
+                if (!s.tcp()) {
+                    return fail(Errno.ENOPROTOOPT);
+                }
+                flag(s, option, value != 0);
+            }
+            default -> flag(s, option, value != 0);
+        }
         return ok(0);
+    }
+
+    private static void flag(Sock s, SockOpt option, boolean on) {
+        if (on) {
+            s.flags.add(option);
+        } else {
+            s.flags.remove(option);
+        }
     }
 
     /** GetSockName reads the local address (S5). */
@@ -642,6 +672,9 @@ final class SocketApi {
      * others read what socket(), listen and setsockopt made (spec: OptionValue).
      */
     Outcome getSockOpt(Sock s, String option) {
+        if (option.equals("TCP_NODELAY") && !s.tcp()) {
+            return fail(Errno.EOPNOTSUPP); // Linux reads IPPROTO_TCP's options of TCP sockets only
+        }
         return new Outcome.Option(switch (option) {
             case "SO_ERROR" -> {
                 Errno e = s.err;
@@ -652,9 +685,88 @@ final class SocketApi {
             case "SO_DOMAIN" -> "INET";
             case "SO_PROTOCOL" -> Integer.toString(s.tcp() ? 6 : s.proto == Proto.UDP ? 17 : s.protocol);
             case "SO_ACCEPTCONN" -> s.tcp() && s.state == TcpState.LISTEN ? "1" : "0";
+            case "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY" -> s.flags.contains(SockOpt.valueOf(option)) ? "1" : "0";
+            case "SO_LINGER" -> "{" + (s.lingerOn ? 1 : 0) + ", " + s.lingerSeconds + "}";
             // Linux sets SO_REUSEADDR on a raw socket when it makes it (spec: OptionValue, with its NOTE).
             default -> s.reuse || profile == Profile.LINUX && s.proto == Proto.RAW ? "1" : "0";
         });
+    }
+
+    /**
+     * What poll reports of a socket, from its state alone (spec: Readiness):
+     * POLLIN when a recv would not wait, POLLRDHUP when reading is over,
+     * POLLOUT for all but a listener and a handshake, POLLHUP when shut both
+     * ways or a TCP socket in CLOSED, POLLERR with an error pending.
+     */
+    static java.util.Set<String> readiness(Sock s) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        if (s.tcp() && s.state == TcpState.LISTEN) {
+            if (!s.acceptQueue.isEmpty()) {
+                out.add("POLLIN");
+            }
+            return out;
+        }
+        boolean over = s.rdShut || s.tcp() && s.fin;
+        if (s.err != null) {
+            out.add("POLLERR");
+        }
+        if (s.rdShut && s.wrShut || s.tcp() && s.state == TcpState.CLOSED) {
+            out.add("POLLHUP");
+        }
+        if (over || s.hasData()) {
+            out.add("POLLIN");
+        }
+        if (over) {
+            out.add("POLLRDHUP");
+        }
+        if (!(s.tcp() && (s.state == TcpState.SYN_SENT || s.state == TcpState.SYN_RECEIVED))) {
+            out.add("POLLOUT");
+        }
+        return out;
+    }
+
+    /** Each entry's events (spec: PollResult): POLLNVAL for a descriptor not open; POLLERR and POLLHUP unasked. */
+    private static List<java.util.Set<String>> pollResult(Process p, List<ApiCall.PollFd> request) {
+        List<java.util.Set<String>> out = new java.util.ArrayList<>();
+        for (ApiCall.PollFd e : request) {
+            Sock s = p.descriptors.get(e.fd());
+            java.util.Set<String> r = new java.util.TreeSet<>();
+            if (s == null) {
+                r.add("POLLNVAL");
+            } else {
+                for (String ev : readiness(s)) {
+                    if (e.events().contains(ev) || ev.equals("POLLERR") || ev.equals("POLLHUP")) {
+                        r.add(ev);
+                    }
+                }
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    private static boolean anyReady(List<java.util.Set<String>> r) {
+        return r.stream().anyMatch(e -> !e.isEmpty());
+    }
+
+    /** Poll: each entry's events; timeout 0 returns at once, -1 waits until an entry has one. */
+    Outcome poll(Caller t, List<ApiCall.PollFd> request, int timeout) {
+        List<java.util.Set<String>> r = pollResult(t.process, request);
+        if (timeout == -1 && !anyReady(r)) {
+            t.pending = new Process.Pending("poll", 0, 0, false, List.copyOf(request));
+            return new Outcome.Blocked("poll waits for a descriptor to be ready");
+        }
+        return new Outcome.Polled(r);
+    }
+
+    /** PollReturns: a waiting poll returns once an entry has an event. */
+    Outcome pollReturns(Caller t) {
+        List<java.util.Set<String>> r = pollResult(t.process, t.pending.request());
+        if (!anyReady(r)) {
+            return null;
+        }
+        t.pending = null;
+        return new Outcome.Polled(r);
     }
 
     /** A listener that stops resets the connections nobody accepted and empties its queue. */
@@ -679,6 +791,21 @@ final class SocketApi {
         if (!s.tcp()) {
             s.host.sockets.remove(s);
             return;
+        }
+        if (s.abortsOnClose()) {
+            // SO_LINGER on with 0 aborts: RST, except in CLOSING and LAST-ACK, where the entry just goes.
+            switch (s.state) {
+                case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, FIN_WAIT_2 -> {
+                    abort(s, action);
+                    return;
+                }
+                case CLOSING, LAST_ACK -> {
+                    stack.setState(s, TcpState.CLOSED, action);
+                    s.host.sockets.remove(s);
+                    return;
+                }
+                default -> { }
+            }
         }
         switch (s.state) {
             case LISTEN -> {

@@ -130,6 +130,10 @@ final class Tcp {
         // It takes the listener's port with the listener's SO_REUSEADDR.
         c.reuse = l.reuse;
         c.bindReuse = l.reuse;
+        // The listener's options (spec: Accepting).
+        c.flags.addAll(l.flags);
+        c.lingerOn = l.lingerOn;
+        c.lingerSeconds = l.lingerSeconds;
         // Linux: the port of a connection is not the user's (sk_clone_lock clears
         // SOCK_BINDPORT_LOCK), so it is given back when the connection ends.
         c.picked = profile == Profile.LINUX || l.picked;
@@ -190,6 +194,18 @@ final class Tcp {
         return stack.took("rcvSynInSynSent");
     }
 
+    /**
+     * A handshake that failed (spec: HandshakeFailed): Linux shuts the socket
+     * both ways (tcp_done) until connect reports the failure and
+     * tcp_disconnect clears the flags.
+     */
+    private void handshakeFailed(Sock s) {
+        if (profile == Profile.LINUX) {
+            s.rdShut = true;
+            s.wrShut = true;
+        }
+    }
+
     /** RcvRstInSynSent: an RST that acknowledges our SYN refuses the connection: ECONNREFUSED. */
     private boolean rcvRstInSynSent(Sock s, Segment m, boolean keep) {
         if (s.state != TcpState.SYN_SENT || m.kind() != Kind.RST || m.ack() != s.sndNxt) {
@@ -197,6 +213,7 @@ final class Tcp {
         }
         s.err = Errno.ECONNREFUSED;
         stack.setState(s, TcpState.CLOSED, "rcvRstInSynSent");
+        handshakeFailed(s);
         network.forget(s);
         network.arrive(m, keep);
         return stack.took("rcvRstInSynSent");
@@ -240,6 +257,7 @@ final class Tcp {
             s.err = Errno.ECONNREFUSED;
         }
         stack.setState(s, TcpState.CLOSED, "rcvRstInSynReceived");
+        handshakeFailed(s);
         network.forget(s);
         network.arrive(m, keep);
         return stack.took("rcvRstInSynReceived");
@@ -492,6 +510,7 @@ final class Tcp {
             s.err = Errno.ETIMEDOUT;
         }
         stack.setState(s, TcpState.CLOSED, "handshakeTimeout");
+        handshakeFailed(s);
         network.forget(s);
         return stack.took("handshakeTimeout");
     }

@@ -156,7 +156,7 @@ class ActionNamesTest {
                 new ApiCall.RecvFrom(3, 1), new ApiCall.Shutdown(3, ShutdownHow.WR), new ApiCall.Close(3),
                 new ApiCall.GetSockName(3), new ApiCall.GetPeerName(3), new ApiCall.SetSockOpt(3, SockOpt.SO_REUSEADDR, 1),
                 new ApiCall.Dup(3), new ApiCall.Fork("p2"), new ApiCall.Exit(), new ApiCall.Fcntl(3, true),
-                new ApiCall.GetSockOpt(3, "SO_ERROR"));
+                new ApiCall.GetSockOpt(3, "SO_ERROR"), new ApiCall.Poll(List.of(new ApiCall.PollFd(3, Set.of("POLLIN"))), 0));
         assertEquals(ApiCall.class.getPermittedSubclasses().length, calls.size(), "one example of each call");
         for (ApiCall call : calls) {
             String action = RefStack.action(call);

@@ -246,6 +246,13 @@ class ErrnoTest extends TwoHosts {
         }
 
         @Test
+        void udp_tcpNoDelay_enoprotoopt() {
+            a(new ApiCall.Socket(SockType.DGRAM, 0));
+            expect(Errno.ENOPROTOOPT, a(new ApiCall.SetSockOpt(3, org.sockcheck.spec.SockOpt.TCP_NODELAY, 1)));
+            expect(Errno.EOPNOTSUPP, a(new ApiCall.GetSockOpt(3, "TCP_NODELAY")));
+        }
+
+        @Test
         void udp_shutdownUnconnected_enotconn() {
             a(new ApiCall.Socket(SockType.DGRAM, 0));
             expect(Errno.ENOTCONN, a(new ApiCall.Shutdown(3, ShutdownHow.RD)));

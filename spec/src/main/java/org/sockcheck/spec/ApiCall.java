@@ -81,7 +81,12 @@ public sealed interface ApiCall {
         public String op() { return "getpeername"; }
     }
 
-    record SetSockOpt(int fd, SockOpt option, int value) implements ApiCall {
+    /** setsockopt: value is the option's int (on when not 0), or SO_LINGER's l_onoff with its l_linger in linger. */
+    record SetSockOpt(int fd, SockOpt option, int value, int linger) implements ApiCall {
+        public SetSockOpt(int fd, SockOpt option, int value) {
+            this(fd, option, value, 0);
+        }
+
         public String op() { return "setsockopt"; }
     }
 
@@ -93,6 +98,18 @@ public sealed interface ApiCall {
     /** getsockopt(SOL_SOCKET, option): the option's value (SO_ERROR: the pending error, cleared). */
     record GetSockOpt(int fd, String option) implements ApiCall {
         public String op() { return "getsockopt"; }
+    }
+
+    /**
+     * poll(): for each descriptor the events asked for (POLLIN, POLLOUT,
+     * POLLRDHUP); timeout 0 returns at once, -1 waits until one is ready.
+     */
+    record Poll(java.util.List<PollFd> fds, int timeout) implements ApiCall {
+        public String op() { return "poll"; }
+    }
+
+    /** One entry of a poll: a descriptor and the events asked for, by their names (POLLIN, ...). */
+    record PollFd(int fd, java.util.Set<String> events) {
     }
 
     /** dup(): a second descriptor, the lowest free, for the same socket (S2). */

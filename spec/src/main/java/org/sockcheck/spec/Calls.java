@@ -32,16 +32,23 @@ public final class Calls {
         /** The type, and SOCK_NONBLOCK after a '|' (the spec's type and nb). */
         TYPE("STREAM, DGRAM or RAW, each with or without NONBLOCK"),
         HOW("RD, WR or RDWR"),
-        OPTION("SO_REUSEADDR"),
+        OPTION("SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY or SO_LINGER"),
+        /** setsockopt's value: a number (on when not 0; the spec's v, a boolean), or SO_LINGER's {l_onoff, l_linger}. */
+        OPTVALUE("a number, or for SO_LINGER {l_onoff, l_linger} like {1, 0}"),
         PROCESS("a process name like p2"),
         /** getsockopt's option (the spec's opt). */
-        GETOPT("SO_ERROR, SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ACCEPTCONN or SO_REUSEADDR"),
+        GETOPT("SO_ERROR, SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ACCEPTCONN, SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST,"
+                + " TCP_NODELAY or SO_LINGER"),
         /** fcntl's command: F_SETFL, the one it models. */
         FCNTL("F_SETFL"),
         /** fcntl's file status flags: O_NONBLOCK or 0 (the spec's v: whether O_NONBLOCK is set). */
         FLAGS("O_NONBLOCK or 0"),
         /** recv's flags (the spec's peek and dw). */
-        MSGFLAGS("MSG_PEEK, MSG_DONTWAIT, both joined by '|', or 0");
+        MSGFLAGS("MSG_PEEK, MSG_DONTWAIT, both joined by '|', or 0"),
+        /** poll's descriptors, each with the events asked for (the spec's rq). */
+        POLLFDS("descriptors in brackets, each with the events asked for, like [3 POLLIN, 4 POLLIN|POLLOUT]"),
+        /** poll's timeout: 0 or -1 (the spec's tm). */
+        TIMEOUT("0 (return at once) or -1 (wait until a descriptor is ready)");
 
         public final String description;
 
@@ -54,12 +61,13 @@ public final class Calls {
             return switch (this) {
                 case DOMAIN -> Set.of("INET");
                 case TYPE -> Set.of("STREAM", "DGRAM", "RAW", "STREAM|NONBLOCK", "DGRAM|NONBLOCK", "RAW|NONBLOCK");
-                case GETOPT -> Set.of("SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR");
+                case GETOPT -> Set.of("SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR",
+                        "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER");
                 case FCNTL -> Set.of("F_SETFL");
                 case FLAGS -> Set.of("O_NONBLOCK", "0");
                 case MSGFLAGS -> Set.of(PEEK, DONTWAIT, PEEK + "|" + DONTWAIT, "0");
                 case HOW -> Set.of("RD", "WR", "RDWR");
-                case OPTION -> Set.of("SO_REUSEADDR");
+                case OPTION -> java.util.Arrays.stream(SockOpt.values()).map(Enum::name).collect(java.util.stream.Collectors.toSet());
                 default -> Set.of();
             };
         }
@@ -85,7 +93,9 @@ public final class Calls {
         /** getsockname, getpeername: an address; the spec records <<ip, port>>. */
         ADDR("an address"),
         /** getsockopt: the value in brackets, [0] or [ECONNREFUSED]; the spec records [value |-> 0 or the errno's name]. */
-        OPTVAL("a value in brackets, like [0] or [ECONNREFUSED]");
+        OPTVAL("a value in brackets, like [0] or [ECONNREFUSED]"),
+        /** poll: each descriptor of the request with the events it reported, 0 for none; the spec records [revents |-> <<{...}, ...>>]. */
+        POLL("each descriptor asked for, in order, with its events, like [3 POLLIN, 4 0]");
 
         public final String description;
 
@@ -177,6 +187,20 @@ public final class Calls {
         return a.size() > k && java.util.Arrays.asList(((String) a.get(k)).split("\\|")).contains(name);
     }
 
+    /** The events a poll may ask for, in the order a trace writes them. */
+    public static final List<String> POLL_ASKED = List.of("POLLIN", "POLLOUT", "POLLRDHUP");
+    /** The events a poll may report, in the order a trace writes them (the last three whether asked or not). */
+    public static final List<String> POLL_REPORTED = List.of("POLLIN", "POLLOUT", "POLLRDHUP", "POLLERR", "POLLHUP", "POLLNVAL");
+
+    /** poll's only timeouts: return at once, or wait (any other is a timer the spec does not model). */
+    public static final long POLL_NOW = 0;
+    public static final long POLL_WAIT = -1;
+
+    @SuppressWarnings("unchecked")
+    private static List<ApiCall.PollFd> pollFds(Object o) {
+        return List.copyOf((List<ApiCall.PollFd>) o);
+    }
+
     /** SOCK_NONBLOCK as the type argument writes it: STREAM|NONBLOCK. */
     public static final String NONBLOCK = "|NONBLOCK";
 
@@ -215,19 +239,41 @@ public final class Calls {
                 call("close", "Close", Result.ZERO, a -> new ApiCall.Close(i(a.get(0))), Param.of(Arg.FD, "f")),
                 call("getsockname", "GetSockName", Result.ADDR, a -> new ApiCall.GetSockName(i(a.get(0))), Param.of(Arg.FD, "f")),
                 call("getpeername", "GetPeerName", Result.ADDR, a -> new ApiCall.GetPeerName(i(a.get(0))), Param.of(Arg.FD, "f")),
-                call("setsockopt", "SetReuseAddr", Result.ZERO,
-                        a -> new ApiCall.SetSockOpt(i(a.get(0)), SockOpt.valueOf((String) a.get(1)), i(a.get(2))),
-                        Param.of(Arg.FD, "f"), new Param(Arg.OPTION, null, "SO_REUSEADDR"), Param.of(Arg.INT, "v")),
+                call("setsockopt", "SetSockOpt", Result.ZERO,
+                        a -> a.get(2) instanceof List<?> linger
+                                ? new ApiCall.SetSockOpt(i(a.get(0)), SockOpt.valueOf((String) a.get(1)), i(linger.get(0)), i(linger.get(1)))
+                                : new ApiCall.SetSockOpt(i(a.get(0)), SockOpt.valueOf((String) a.get(1)), i(a.get(2))),
+                        Param.of(Arg.FD, "f"), Param.of(Arg.OPTION, "opt"), Param.of(Arg.OPTVALUE, "v")),
                 call("fcntl", "SetNonBlock", Result.ZERO, a -> new ApiCall.Fcntl(i(a.get(0)), "O_NONBLOCK".equals(a.get(2))),
                         Param.of(Arg.FD, "f"), new Param(Arg.FCNTL, null, "F_SETFL"), Param.of(Arg.FLAGS, "v")),
                 call("getsockopt", "GetSockOpt", Result.OPTVAL, a -> new ApiCall.GetSockOpt(i(a.get(0)), (String) a.get(1)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.GETOPT, "opt")),
+                call("poll", "Poll", Result.POLL, a -> new ApiCall.Poll(pollFds(a.get(0)), i(a.get(1))),
+                        Param.of(Arg.POLLFDS, "rq"), Param.of(Arg.TIMEOUT, "tm")),
                 call("dup", "Dup", Result.DESCRIPTOR, a -> new ApiCall.Dup(i(a.get(0))), Param.of(Arg.FD, "f")),
                 call("fork", "Fork", Result.ZERO, a -> new ApiCall.Fork((String) a.get(0)), Param.of(Arg.PROCESS, "q")),
                 call("exit", "Exit", Result.ZERO, a -> new ApiCall.Exit()));
         Map<String, Call> all = new LinkedHashMap<>();
         calls.forEach(c -> all.put(c.word(), c));
         ALL = java.util.Collections.unmodifiableMap(all);
+    }
+
+    /**
+     * An option's value as the spec gives it: on or off for a number (any
+     * number but 0 is on), SO_LINGER's {l_onoff, l_linger} as the sequence
+     * <<l_onoff, l_linger>> with l_onoff 0 or 1.
+     */
+    public static Object optionValue(long value) {
+        return value != 0;
+    }
+
+    public static List<Integer> lingerValue(long onoff, long seconds) {
+        return List.of(onoff != 0 ? 1 : 0, Math.toIntExact(seconds));
+    }
+
+    /** A value getsockopt gives, as a trace writes it in brackets: a number or word as it is, SO_LINGER's pair as {1, 0}. */
+    public static String optionText(Object value) {
+        return value instanceof List<?> l && l.size() == 2 ? "{" + l.get(0) + ", " + l.get(1) + "}" : String.valueOf(value);
     }
 
     /** The calls a step of this spec action can be written as (recv and recvfrom are both Recv), by its parameters. */

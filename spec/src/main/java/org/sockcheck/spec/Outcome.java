@@ -42,6 +42,10 @@ public sealed interface Outcome {
     record Option(String value) implements Outcome {
     }
 
+    /** poll(): for each entry of the request, in order, the events reported (POLLIN, POLLHUP, ...; empty for none). */
+    record Polled(java.util.List<java.util.Set<String>> revents) implements Outcome {
+    }
+
     /** The call failed with this errno. */
     record Failed(Errno errno) implements Outcome {
     }

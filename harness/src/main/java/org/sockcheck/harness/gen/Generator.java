@@ -209,7 +209,9 @@ public final class Generator {
                 continue;
             }
             Object ret = st.next().evt().get("ret");
-            boolean failed = Render.isErrno(ret);
+            // A poll of descriptors none of which is open says as little as an errno.
+            boolean failed = Render.isErrno(ret) || ret instanceof Map<?, ?> m && m.containsKey("revents")
+                    && Render.seq(m.get("revents")).stream().allMatch(e -> List.of("POLLNVAL").equals(e));
             (failed ? errno : ok).computeIfAbsent(st.action(), k -> new ArrayList<>()).add(st);
             if (seen != null && !seen.contains(outcome(st))) {
                 fresh.add(st);
@@ -262,6 +264,12 @@ public final class Generator {
             Map<Object, Object> names = renamed.computeIfAbsent(proc, p -> new HashMap<>());
             Map<String, Object> params = new java.util.LinkedHashMap<>(c.params());
             params.computeIfPresent("f", (k, f) -> names.getOrDefault(f, f));
+            // A poll names its descriptors in its request.
+            params.computeIfPresent("rq", (k, rq) -> Render.seq(rq).stream().map(e -> {
+                Map<Object, Object> entry = new java.util.LinkedHashMap<>((Map<?, ?>) e);
+                entry.computeIfPresent("fd", (x, f) -> names.getOrDefault(f, f));
+                return entry;
+            }).toList());
             Choice now = c.with(params);
             SpecBridge.Step step = spec.successors(run.state, Set.of(now.action())).stream()
                     .filter(s -> s.params().equals(now.params())).findFirst().orElse(null);
@@ -429,10 +437,8 @@ public final class Generator {
             List<String> out = new ArrayList<>();
             out.add("# generated from the spec (" + origin + "): " + calls.size() + " calls, "
                     + actions.size() + " actions");
-            // Format 2 where a call needs it (non-blocking sockets, fcntl, getsockopt), else format 1.
-            out.add(calls.stream().anyMatch(c -> TraceText.FORMAT_TWO_ACTIONS.contains(c.action())
-                    || Boolean.TRUE.equals(c.params().get(Calls.NB)) || Boolean.TRUE.equals(c.params().get(Calls.PK))
-                    || Boolean.TRUE.equals(c.params().get(Calls.DW))) ? "version 2" : "version 1");
+            // Format 2 where a line needs it (as the trace reader decides), else format 1.
+            out.add("version 2");
             out.add("profile " + spec.constants().profile());
             out.add("");
             out.addAll(lines);
@@ -442,7 +448,11 @@ public final class Generator {
                     out.add(Render.observe(spec, host, state, this));
                 }
             }
-            return new Generated(name, String.join("\n", out) + "\n", List.copyOf(calls), actions, transitions);
+            String text = String.join("\n", out) + "\n";
+            if (!TraceText.needsFormatTwo(new Generated(name, text, List.of(), Set.of(), Set.of()).trace())) {
+                text = text.replaceFirst("\nversion 2\n", "\nversion 1\n");
+            }
+            return new Generated(name, text, List.copyOf(calls), actions, transitions);
         }
 
         /**
@@ -490,12 +500,21 @@ public final class Generator {
         }
     }
 
+    /** Whether a poll asks about descriptors its process has open (a poll of closed ones says POLLNVAL and no more). */
+    private static boolean pollsOpen(SpecBridge.State state, Map<String, Object> p) {
+        List<?> caller = (List<?>) p.get("p");
+        Map<?, ?> fds = (Map<?, ?>) ((Map<?, ?>) state.get("fdt")).get(List.of(caller.get(0), caller.get(1)));
+        return fds != null && Render.seq(p.get("rq")).stream()
+                .allMatch(e -> !Integer.valueOf(0).equals(fds.get(((Map<?, ?>) e).get("fd"))));
+    }
+
     /**
      * Picks one of the steps, those whose address (ip, port) exists counting
      * more: a connect or sendto to an address where a socket listens or is
      * bound eight times (to one some socket only holds twice), a bind to an
      * address some socket holds eight times, so connections and datagrams
-     * reach their listeners and binds meet conflicts.
+     * reach their listeners and binds meet conflicts; a poll of open
+     * descriptors eight times.
      */
     private static int weightedIndex(List<SpecBridge.Step> steps, SpecBridge.State state, SplittableRandom random) {
         Set<String> held = new java.util.HashSet<>();
@@ -517,7 +536,8 @@ public final class Generator {
             boolean toPeer = st.action().equals("Connect") || st.action().equals("SendTo");
             // A connect or a datagram goes mostly where something listens or is bound; a bind mostly
             // where another socket is, so that conflicts happen.
-            weight[i] = !(p.containsKey("ip") && p.containsKey("port")) ? 1
+            weight[i] = st.action().equals("Poll") ? (pollsOpen(state, p) ? 8 : 1)
+                    : !(p.containsKey("ip") && p.containsKey("port")) ? 1
                     : toPeer ? (serving.contains(at) ? 8 : held.contains(at) ? 2 : 1)
                     : held.contains(at) ? 8 : 1;
             total += weight[i];
@@ -547,6 +567,8 @@ public final class Generator {
                     && (!Boolean.TRUE.equals(p.get(Calls.NB)) || !limits.contains(Implementation.Limit.NO_NONBLOCK));
             case "SetNonBlock" -> !limits.contains(Implementation.Limit.NO_NONBLOCK);
             case "GetSockOpt" -> !limits.contains(Implementation.Limit.NO_GETSOCKOPT);
+            case "Poll" -> !limits.contains(Implementation.Limit.NO_POLL);
+            case "SetSockOpt" -> !limits.contains(Implementation.Limit.NO_OPTIONS) || "SO_REUSEADDR".equals(p.get("opt"));
             case "Recv" -> !limits.contains(Implementation.Limit.NO_RECV_FLAGS)
                     || !Boolean.TRUE.equals(p.get(Calls.PK)) && !Boolean.TRUE.equals(p.get(Calls.DW));
             default -> true;

@@ -61,9 +61,13 @@ public final class Render {
                 case MSGFLAGS -> msgFlags(a);
                 case DOMAIN -> "INET";
                 case SIZE, PROTOCOL -> String.valueOf(v);
-                case OPTION, INT -> param.spec() == null ? param.written() : Boolean.TRUE.equals(v) ? "1" : "0";
+                case INT -> param.spec() == null ? param.written() : Boolean.TRUE.equals(v) ? "1" : "0";
+                case OPTION -> String.valueOf(v);
+                case OPTVALUE -> v instanceof List<?> ? Calls.optionText(v) : Boolean.TRUE.equals(v) ? "1" : "0";
                 case DATA -> data(v);
                 case PROCESS -> String.valueOf(((List<?>) v).get(1));
+                case POLLFDS -> polls(v, null);
+                case TIMEOUT -> String.valueOf(v);
                 case ADDR -> {
                     Object ip = a.get(Calls.Call.IP);
                     Object port = a.get(Calls.Call.PORT);
@@ -114,8 +118,42 @@ public final class Render {
             case ZERO -> "0";
             case DESCRIPTOR -> String.valueOf(ret);
             // getsockopt's value: 0 or an errno's name (SO_ERROR), in brackets.
-            case OPTVAL -> "[" + ((Map<?, ?>) ret).get("value") + "]";
+            case OPTVAL -> "[" + Calls.optionText(((Map<?, ?>) ret).get("value")) + "]";
+            case POLL -> polls(a.get("rq"), ((Map<?, ?>) ret).get("revents"));
         };
+    }
+
+    /**
+     * A sequence of the spec as a list: TLC gives a tuple as a list and a
+     * function of 1..n (PollResult's) as a map.
+     */
+    public static List<?> seq(Object spec) {
+        if (spec instanceof Map<?, ?> m) {
+            List<Object> out = new ArrayList<>();
+            for (int i = 1; i <= m.size(); i++) {
+                out.add(m.get(i));
+            }
+            return out;
+        }
+        return spec == null ? List.of() : (List<?>) spec;
+    }
+
+    /**
+     * A poll's request, [3 POLLIN], or with the spec's result its result,
+     * [3 POLLIN, 4 0]: each entry's descriptor with its events in the order
+     * the trace writes them.
+     */
+    static String polls(Object request, Object revents) {
+        List<?> rq = seq(request);
+        List<?> got = revents == null ? null : seq(revents);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < rq.size(); i++) {
+            Map<?, ?> e = (Map<?, ?>) rq.get(i);
+            java.util.Collection<?> ev = (java.util.Collection<?>) (got == null ? e.get("ev") : got.get(i));
+            List<String> words = (got == null ? Calls.POLL_ASKED : Calls.POLL_REPORTED).stream().filter(ev::contains).toList();
+            out.add(e.get("fd") + " " + (words.isEmpty() ? "0" : String.join("|", words)));
+        }
+        return "[" + String.join(", ", out) + "]";
     }
 
     /** recv's flags as a trace writes them, from the spec's pk and dw: MSG_PEEK|MSG_DONTWAIT, or 0. */
@@ -161,7 +199,12 @@ public final class Render {
             case Map<?, ?> m when m.containsKey("from") -> data(m.get("data")) + " from " + shown(m.get("from"));
             case Map<?, ?> m when m.containsKey("data") -> data(m.get("data"));
             // getsockopt's value, as the trace writes it.
-            case Map<?, ?> m when m.containsKey("value") -> "[" + m.get("value") + "]";
+            case Map<?, ?> m when m.containsKey("value") -> "[" + Calls.optionText(m.get("value")) + "]";
+            // poll's events, entry by entry.
+            case Map<?, ?> m when m.containsKey("revents") -> seq(m.get("revents")).stream().map(e -> {
+                List<String> words = Calls.POLL_REPORTED.stream().filter(((java.util.Collection<?>) e)::contains).toList();
+                return words.isEmpty() ? "0" : String.join("|", words);
+            }).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
             case null, default -> String.valueOf(ret);
         };
     }

@@ -78,7 +78,11 @@ public interface Implementation extends AutoCloseable {
         /** No getsockopt. */
         NO_GETSOCKOPT,
         /** No MSG_PEEK or MSG_DONTWAIT on recv. */
-        NO_RECV_FLAGS
+        NO_RECV_FLAGS,
+        /** No poll. */
+        NO_POLL,
+        /** No setsockopt of an option other than SO_REUSEADDR. */
+        NO_OPTIONS
     }
 
     /** What generated walks must leave out for this implementation; none by default. */

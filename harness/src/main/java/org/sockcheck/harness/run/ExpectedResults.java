@@ -27,11 +27,11 @@ public final class ExpectedResults implements Oracle {
         return new Session() {
             @Override
             public Judgement call(Event.Call event, Outcome observed) {
-                String seen = symbols.render(observed);
+                String seen = symbols.render(observed, event);
                 String expected = TraceText.expect(event.expect());
                 Map<String, Long> saved = symbols.snapshot();
                 if (matches(symbols, event.expect(), observed)) {
-                    return new Judgement.Explained(symbols.render(observed));
+                    return new Judgement.Explained(symbols.render(observed, event));
                 }
                 symbols.restore(saved);
                 bindWhatFits(symbols, event.expect(), observed);
@@ -67,6 +67,9 @@ public final class ExpectedResults implements Oracle {
                         && (r.address() == null ? d.from() == null : s.match(r.address(), d.from()));
                 case Outcome.Address a -> r.value() instanceof Arg.Addr want && s.match(want, a.addr());
                 case Outcome.Option o -> r.value() instanceof Arg.Name n && n.name().equals("[" + o.value() + "]");
+                case Outcome.Polled p -> r.value() instanceof Arg.Polls want && want.entries().size() == p.revents().size()
+                        && java.util.stream.IntStream.range(0, p.revents().size()).allMatch(i ->
+                                java.util.Set.copyOf(want.entries().get(i).events()).equals(p.revents().get(i)));
                 case Outcome.Failed f -> false;
                 case Outcome.Blocked b -> false;
             };

@@ -160,7 +160,7 @@ public final class Runner {
                     // The threads of a process that exits wait no more.
                     waiting.keySet().removeIf(k -> k.startsWith(c.host() + "." + c.process() + "."));
                 }
-                seen = c.withExpect(symbols.expect(o));
+                seen = c.withExpect(symbols.expect(o, c));
             } else if (e instanceof Event.Return r) {
                 String k = key(r.host(), r.process(), r.thread());
                 if (returnedEarly.remove(k) || !waiting.containsKey(k)) {
@@ -175,7 +175,7 @@ public final class Runner {
                 }
                 waiting.remove(k);
                 j = session.call(r.call().withExpect(r.expect()), o);
-                seen = new Event.Return(r.line(), r.host(), r.process(), r.thread(), r.call(), symbols.expect(o));
+                seen = new Event.Return(r.line(), r.host(), r.process(), r.thread(), r.call(), symbols.expect(o, r.call()));
             } else {
                 Event.Observe ob = (Event.Observe) e;
                 List<SocketRow> rows = impl.observe(ob.host());
@@ -225,7 +225,7 @@ public final class Runner {
                 returnedEarly.add(w.getKey());
             }
             Oracle.Judgement j = session.call(c.withExpect(written.expect()), o);
-            record(replay, written, j, new Event.Return(written.line(), c.host(), c.process(), c.thread(), c, symbols.expect(o)));
+            record(replay, written, j, new Event.Return(written.line(), c.host(), c.process(), c.thread(), c, symbols.expect(o, c)));
         }
     }
 
@@ -398,6 +398,11 @@ public final class Runner {
                 case ADDR -> s.endpoint((Arg.Addr) a);
                 case DATA -> ((Arg.Data) a).bytes();
                 case DOMAIN, TYPE, HOW, OPTION, PROCESS, GETOPT, FCNTL, FLAGS, MSGFLAGS -> name(a);
+                case TIMEOUT -> num(a, s);
+                case OPTVALUE -> a instanceof Arg.Linger l ? List.of(l.onoff(), l.seconds()) : num(a, s);
+                case POLLFDS -> ((Arg.Polls) a).entries().stream()
+                        .map(e -> new ApiCall.PollFd(Math.toIntExact(num(e.fd(), s)), java.util.Set.copyOf(e.events())))
+                        .toList();
             });
         }
         return call.make().apply(values);

@@ -132,7 +132,36 @@ public final class Symbols {
             case Outcome.Address a -> render(a.addr());
             case Outcome.Blocked b -> "blocks";
             case Outcome.Option v -> "[" + v.value() + "]";
+            case Outcome.Polled p -> p.revents().stream().map(Symbols::events)
+                    .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
         };
+    }
+
+    /** What a call gave, written as its line would write it (a poll's result names the descriptors asked for). */
+    public String render(Outcome o, org.sockcheck.harness.trace.Event.Call call) {
+        return o instanceof Outcome.Polled p ? TraceText.arg(polls(p, call)) : render(o);
+    }
+
+    private static String events(java.util.Set<String> events) {
+        List<String> in = org.sockcheck.spec.Calls.POLL_REPORTED.stream().filter(events::contains).toList();
+        return in.isEmpty() ? "0" : String.join("|", in);
+    }
+
+    /**
+     * A poll's result as a trace writes it: the descriptors of the request,
+     * in order, each with the events reported (an entry past the request's,
+     * from an implementation that answered too many, numbered -1).
+     */
+    static Arg.Polls polls(Outcome.Polled p, org.sockcheck.harness.trace.Event.Call call) {
+        List<Arg> fds = call != null && !call.args().isEmpty() && call.args().get(0) instanceof Arg.Polls asked
+                ? asked.entries().stream().map(Arg.PollFd::fd).toList() : List.of();
+        List<Arg.PollFd> out = new java.util.ArrayList<>();
+        for (int i = 0; i < p.revents().size(); i++) {
+            java.util.Set<String> ev = p.revents().get(i);
+            out.add(new Arg.PollFd(i < fds.size() ? fds.get(i) : new Arg.Int(-1),
+                    org.sockcheck.spec.Calls.POLL_REPORTED.stream().filter(ev::contains).toList()));
+        }
+        return new Arg.Polls(List.copyOf(out));
     }
 
     public String render(SocketRow r) {
@@ -201,8 +230,9 @@ public final class Symbols {
     }
 
     /** What a call gave, as the result of a trace line. */
-    org.sockcheck.harness.trace.Event.Expect expect(Outcome o) {
+    org.sockcheck.harness.trace.Event.Expect expect(Outcome o, org.sockcheck.harness.trace.Event.Call call) {
         return switch (o) {
+            case Outcome.Polled p -> new org.sockcheck.harness.trace.Event.Expect.Returns(polls(p, call), null);
             case Outcome.Value v -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Int(v.value()), null);
             case Outcome.Failed f -> new org.sockcheck.harness.trace.Event.Expect.Fails(f.errno().name());
             case Outcome.Data d -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Data(d.data()),

@@ -74,15 +74,19 @@ public final class TraceCheck {
                                 ad.host(), "a literal IP address appears only in what an implementation answered;"
                                         + " calls go to the trace's hosts, which sockcheck places itself");
                     }
-                    String used = switch (a) {
-                        case Arg.Var v -> v.name();
-                        case Arg.Addr ad when ad.port() instanceof Arg.Port.Var pv -> pv.name();
-                        default -> null;
+                    List<String> uses = switch (a) {
+                        case Arg.Var v -> List.of(v.name());
+                        case Arg.Addr ad when ad.port() instanceof Arg.Port.Var pv -> List.of(pv.name());
+                        case Arg.Polls ps -> ps.entries().stream().filter(x -> x.fd() instanceof Arg.Var)
+                                .map(x -> ((Arg.Var) x.fd()).name()).toList();
+                        default -> List.of();
                     };
-                    if (used != null && !bound.contains(used)) {
-                        throw new TraceSyntaxException(t.source(), c.line(), 1, "$" + used + " bound by an earlier result",
-                                "its first use in an argument", "a variable gets its value where it first appears in a result,"
-                                        + " like 'accept(3) = 4 peer B:$e1'");
+                    for (String used : uses) {
+                        if (!bound.contains(used)) {
+                            throw new TraceSyntaxException(t.source(), c.line(), 1, "$" + used + " bound by an earlier result",
+                                    "its first use in an argument", "a variable gets its value where it first appears in a result,"
+                                            + " like 'accept(3) = 4 peer B:$e1'");
+                        }
                     }
                 }
                 if (c.expect() instanceof Event.Expect.Returns r) {

@@ -44,6 +44,23 @@ public sealed interface Arg {
     record Addr(String host, Port port) implements Arg {
     }
 
+    /**
+     * poll's descriptors, each with events: the request, [3 POLLIN, 4
+     * POLLIN|POLLOUT], or the result, [3 POLLIN, 4 0]. A descriptor is a
+     * number or a variable; events are in {@link org.sockcheck.spec.Calls#POLL_REPORTED}'s
+     * order, none for 0.
+     */
+    record Polls(java.util.List<PollFd> entries) implements Arg {
+    }
+
+    /** SO_LINGER's value, {l_onoff, l_linger}: {1, 0} aborts on close. */
+    record Linger(long onoff, long seconds) implements Arg {
+    }
+
+    /** One descriptor of a poll with its events. */
+    record PollFd(Arg fd, java.util.List<String> events) {
+    }
+
     sealed interface Port {
         record Label(int label) implements Port {
         }

@@ -120,6 +120,18 @@ public final class TraceJson {
                 }
                 yield o;
             }
+            case Arg.Linger l -> JSON.createObjectNode().put("onoff", l.onoff()).put("linger", l.seconds());
+            case Arg.Polls ps -> {
+                ObjectNode o = JSON.createObjectNode();
+                ArrayNode entries = o.putArray("poll");
+                for (Arg.PollFd e : ps.entries()) {
+                    ObjectNode entry = entries.addObject();
+                    entry.set("fd", arg(e.fd()));
+                    ArrayNode ev = entry.putArray("events");
+                    e.events().forEach(ev::add);
+                }
+                yield o;
+            }
         };
     }
 
@@ -332,7 +344,33 @@ public final class TraceJson {
             if (a.isObject() && a.has("port")) {
                 return addr(a);
             }
-            throw error("a number or an object with name, var, data or host and port", shown(a), null);
+            if (a.isObject() && a.has("linger")) {
+                JsonNode on = a.get("onoff");
+                JsonNode secs = a.get("linger");
+                if (on == null || !on.isIntegralNumber() || !on.canConvertToInt() || !secs.isIntegralNumber() || !secs.canConvertToInt()) {
+                    throw error("SO_LINGER's {\"onoff\": 1, \"linger\": 0}", shown(a), null);
+                }
+                return new Arg.Linger(on.asLong(), secs.asLong());
+            }
+            if (a.isObject() && a.has("poll")) {
+                List<Arg.PollFd> entries = new ArrayList<>();
+                for (JsonNode e : array(a, "poll")) {
+                    if (!e.isObject() || !e.has("fd")) {
+                        throw error("a descriptor with events, {\"fd\": 3, \"events\": [\"POLLIN\"]}", shown(e), null);
+                    }
+                    Arg fd = arg(e.get("fd"));
+                    java.util.Set<String> names = new java.util.HashSet<>();
+                    for (JsonNode w : array(e, "events")) {
+                        if (!w.isString() || !org.sockcheck.spec.Calls.POLL_REPORTED.contains(w.asString())) {
+                            throw error("one of " + org.sockcheck.spec.Calls.POLL_REPORTED, shown(w), null);
+                        }
+                        names.add(w.asString());
+                    }
+                    entries.add(new Arg.PollFd(fd, org.sockcheck.spec.Calls.POLL_REPORTED.stream().filter(names::contains).toList()));
+                }
+                return new Arg.Polls(List.copyOf(entries));
+            }
+            throw error("a number or an object with name, var, data, host and port, or poll", shown(a), null);
         }
 
         Arg.Addr addr(JsonNode a) throws TraceSyntaxException {

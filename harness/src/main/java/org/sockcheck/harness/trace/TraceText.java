@@ -179,11 +179,13 @@ public final class TraceText {
                     op + " takes " + describe(sig));
         }
         c.expect(')');
+        optionValueFits(c, op, args);
         if (version >= 2) {
             waits.call(c, host, process, thread);
         } else if (formatTwo(new Event.Call(c.lineNo, host, process, op, args, new Expect.Blocks()))) {
             throw new TraceSyntaxException(c.source, c.lineNo, opStart + 1, "a call of trace format 1", "'" + op + "("
-                    + "...)' with what only format 2 has", "non-blocking sockets, fcntl and getsockopt are trace format 2:"
+                    + "...)' with what only format 2 has", "non-blocking sockets, fcntl, getsockopt, poll, recv's flags and options other than"
+                    + " SO_REUSEADDR are trace format 2:"
                     + " start the trace with 'version 2'");
         }
         if (c.peekWord().equals("blocks")) {
@@ -194,7 +196,9 @@ public final class TraceText {
             return call;
         }
         c.expect('=');
+        int at = c.pos;
         Expect expect = result(c, sig);
+        samePollFds(c, at, args, expect);
         return new Event.Call(c.lineNo, host, process, thread, op, args, expect);
     }
 
@@ -207,8 +211,43 @@ public final class TraceText {
                     "'" + op + " returns'", "a call that returns later is trace format 2: start the trace with 'version 2'");
         }
         Event.Call call = waits.returned(c, host, process, thread, op, opStart);
+        int at = c.pos;
         Expect expect = result(c, Calls.ALL.get(op));
+        samePollFds(c, at, call.args(), expect);
         return new Event.Return(c.lineNo, host, process, thread, call, expect);
+    }
+
+    /** The longest SO_LINGER a trace may give, in seconds. */
+    static final int MAX_LINGER = 100_000;
+
+    /** setsockopt's value is a pair for SO_LINGER, a number for the other options. */
+    private static void optionValueFits(Cursor c, String op, List<Arg> args) throws TraceSyntaxException {
+        if (!op.equals("setsockopt") || args.size() < 3 || !(args.get(1) instanceof Arg.Name opt)) {
+            return;
+        }
+        boolean linger = opt.name().equals("SO_LINGER");
+        if (linger != args.get(2) instanceof Arg.Linger) {
+            throw new TraceSyntaxException(c.source, c.lineNo, 1, linger ? "SO_LINGER's {l_onoff, l_linger}" : "a number",
+                    TraceText.arg(args.get(2)), linger ? "setsockopt(3, SO_LINGER, {1, 0})" : "setsockopt(3, " + opt.name() + ", 1)");
+        }
+    }
+
+    /** The most descriptors one poll of a trace may name. */
+    static final int MAX_POLL_FDS = 64;
+
+    /** A poll's result names the descriptors of its request, in order. */
+    private static void samePollFds(Cursor c, int at, List<Arg> args, Expect expect) throws TraceSyntaxException {
+        if (!(expect instanceof Expect.Returns r && r.value() instanceof Arg.Polls got) || args.isEmpty()
+                || !(args.get(0) instanceof Arg.Polls asked)) {
+            return;
+        }
+        List<Arg> want = asked.entries().stream().map(Arg.PollFd::fd).toList();
+        List<Arg> have = got.entries().stream().map(Arg.PollFd::fd).toList();
+        if (!want.equals(have)) {
+            throw new TraceSyntaxException(c.source, c.lineNo, at + 2, "the descriptors of the request in order: "
+                    + want.stream().map(TraceText::arg).toList(), have.stream().map(TraceText::arg).toList().toString(),
+                    "poll's result lists each descriptor asked for with what it reported, 0 for nothing");
+        }
     }
 
     /** What follows '=' (or 'returns'): an errno name or the call's result, to the end of the line. */
@@ -300,13 +339,24 @@ public final class TraceText {
     static final java.util.Set<String> OPTION_WORDS = java.util.Set.of("STREAM", "DGRAM", "RAW", "INET");
 
     /** The spec actions whose calls only trace format 2 writes (socket's SOCK_NONBLOCK too). */
-    public static final java.util.Set<String> FORMAT_TWO_ACTIONS = java.util.Set.of("SetNonBlock", "GetSockOpt");
+    public static final java.util.Set<String> FORMAT_TWO_ACTIONS = java.util.Set.of("SetNonBlock", "GetSockOpt", "Poll");
 
-    /** Whether a call is one that only trace format 2 writes: fcntl, getsockopt, a SOCK_NONBLOCK socket. */
+    /**
+     * Whether a call is one that only trace format 2 writes: fcntl,
+     * getsockopt, poll, a SOCK_NONBLOCK socket, recv's flags, setsockopt
+     * of an option other than SO_REUSEADDR.
+     */
     static boolean formatTwo(Event.Call c) {
         return FORMAT_TWO_ACTIONS.contains(Calls.ALL.get(c.op()).action())
-                || c.args().stream().anyMatch(a -> a instanceof Arg.Name n && (n.name().endsWith(Calls.NONBLOCK)
-                        || n.name().startsWith("MSG_")));
+                || c.args().stream().anyMatch(a -> a instanceof Arg.Linger || a instanceof Arg.Name n
+                        && (n.name().endsWith(Calls.NONBLOCK) || n.name().startsWith("MSG_")
+                            || c.op().equals("setsockopt") && !n.name().equals("SO_REUSEADDR")));
+    }
+
+    /** Whether a trace uses what only format 2 has: threads, returns, or a call of {@link #formatTwo}. */
+    public static boolean needsFormatTwo(Trace t) {
+        return t.events().stream().anyMatch(e -> e instanceof Event.Return
+                || e instanceof Event.Call c && (!c.thread().equals(Event.MAIN) || formatTwo(c)));
     }
 
     /** A position in one line, with the error helpers that know where they are. */
@@ -619,6 +669,24 @@ public final class TraceText {
                 case DATA -> {
                     return new Arg.Data(string());
                 }
+                case POLLFDS -> {
+                    return polls(Calls.POLL_ASKED, op);
+                }
+                case OPTVALUE -> {
+                    if (ch == '{') {
+                        return linger();
+                    }
+                    return new Arg.Int(number(param.description));
+                }
+                case TIMEOUT -> {
+                    long t = number(param.description);
+                    if (t != Calls.POLL_NOW && t != Calls.POLL_WAIT) {
+                        pos = lastStart;
+                        throw error(param.description, Long.toString(t), "a timeout in milliseconds is a timer the spec"
+                                + " does not model: poll at once (0), or wait (-1) on a thread of its own");
+                    }
+                    return new Arg.Int(t);
+                }
                 case PROCESS -> {
                     String w = peekWord();
                     if (w.isEmpty() || !Character.isLetter(w.charAt(0))) {
@@ -670,6 +738,13 @@ public final class TraceText {
                     // getsockopt's value, as strace shows it: [0], [1], [ECONNREFUSED].
                     expect('[');
                     skipSpace();
+                    if (peek() == '{') {
+                        // SO_LINGER's {l_onoff, l_linger}, as strace shows struct linger.
+                        Arg.Linger l = linger();
+                        expect(']');
+                        return new Expect.Returns(new Arg.Name("[" + Calls.optionText(Calls.lingerValue(l.onoff(), l.seconds()))
+                                + "]"), null);
+                    }
                     String v = peek() == '-' ? Long.toString(number(shape.description)) : peekWord();
                     if (v.isEmpty()) {
                         throw error(shape.description, describeHere(), null);
@@ -705,7 +780,76 @@ public final class TraceText {
                 case ADDR -> {
                     return new Expect.Returns(address(), null);
                 }
+                case POLL -> {
+                    return new Expect.Returns(polls(Calls.POLL_REPORTED, "poll"), null);
+                }
                 default -> throw new IllegalStateException();
+            }
+        }
+
+        /** SO_LINGER's {l_onoff, l_linger}; the linger is 0 to {@link #MAX_LINGER} seconds. */
+        Arg.Linger linger() throws TraceSyntaxException {
+            expect('{');
+            long onoff = number("l_onoff: 1 (on) or 0 (off)");
+            expect(',');
+            long seconds = number("l_linger in seconds");
+            if (seconds < 0 || seconds > MAX_LINGER) {
+                pos = lastStart;
+                throw error("l_linger from 0 to " + MAX_LINGER + " seconds", Long.toString(seconds),
+                        "SO_LINGER reads like {1, 0}: on, and close resets the connection at once");
+            }
+            expect('}');
+            return new Arg.Linger(onoff, seconds);
+        }
+
+        /**
+         * A poll's descriptors in brackets, each a number or a variable and
+         * its events joined by '|' (0 for none), from these words.
+         */
+        Arg.Polls polls(List<String> events, String op) throws TraceSyntaxException {
+            expect('[');
+            List<Arg.PollFd> out = new ArrayList<>();
+            if (peek() == ']') {
+                pos++;
+                return new Arg.Polls(List.of());
+            }
+            while (true) {
+                if (out.size() == MAX_POLL_FDS) {
+                    throw error("']'", "descriptor " + (MAX_POLL_FDS + 1), "a poll takes at most " + MAX_POLL_FDS
+                            + " descriptors here");
+                }
+                skipSpace();
+                Arg fd = peek() == '$' ? new Arg.Var(variable()) : new Arg.Int(number("a descriptor (number or $var)"));
+                skipSpace();
+                java.util.Set<String> got = new java.util.HashSet<>();
+                if (peek() == '0') {
+                    pos++;
+                } else {
+                    while (true) {
+                        String w = peekWord();
+                        if (!events.contains(w)) {
+                            throw error("one of " + events + " or 0", describeHere(), op + " reads like "
+                                    + "poll([3 POLLIN, 4 POLLIN|POLLOUT], 0) = [3 POLLIN, 4 0]");
+                        }
+                        word();
+                        got.add(w);
+                        if (pos < text.length() && text.charAt(pos) == '|') {
+                            pos++;
+                            continue;
+                        }
+                        break;
+                    }
+                }
+                out.add(new Arg.PollFd(fd, events.stream().filter(got::contains).toList()));
+                if (peek() == ',') {
+                    pos++;
+                    continue;
+                }
+                if (peek() != ']') {
+                    throw error("',' or ']'", describeHere(), op + " reads like poll([3 POLLIN, 4 POLLIN|POLLOUT], 0)");
+                }
+                pos++;
+                return new Arg.Polls(List.copyOf(out));
             }
         }
 
@@ -812,6 +956,10 @@ public final class TraceText {
                 case Arg.Port.Var v -> "$" + v.name();
                 case Arg.Port.Any any -> "*";
             };
+            case Arg.Linger l -> "{" + l.onoff() + ", " + l.seconds() + "}";
+            case Arg.Polls ps -> ps.entries().stream()
+                    .map(e -> arg(e.fd()) + " " + (e.events().isEmpty() ? "0" : String.join("|", e.events())))
+                    .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
         };
     }
 

@@ -51,12 +51,27 @@ final class Match {
                     case ADDR -> r.value() instanceof Arg.Addr a ? address(a, (List<?>) ret, vars) : null;
                     // The spec records 0 or the errno's name; the trace writes it in brackets.
                     case OPTVAL -> r.value() instanceof Arg.Name n && ret instanceof Map<?, ?> m
-                            && n.name().equals("[" + m.get("value") + "]") ? vars : null;
+                            && n.name().equals("[" + Calls.optionText(m.get("value")) + "]") ? vars : null;
+                    // The spec records [revents |-> <<events, ...>>], one set an entry of the request.
+                    case POLL -> r.value() instanceof Arg.Polls want && ret instanceof Map<?, ?> m
+                            && polls(want, Render.seq(m.get("revents"))) ? vars : null;
                     // The spec records 0 (fork: the child's name); the call gives 0.
                     case ZERO -> r.value() instanceof Arg.Int i && i.value() == 0 ? vars : null;
                 };
             }
         }
+    }
+
+    private static boolean polls(Arg.Polls want, List<?> spec) {
+        if (want.entries().size() != spec.size()) {
+            return false;
+        }
+        for (int i = 0; i < spec.size(); i++) {
+            if (!Set.copyOf(want.entries().get(i).events()).equals(Set.copyOf((java.util.Collection<?>) spec.get(i)))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<String, Object> data(Event.Expect.Returns r, Object ret, Map<String, Object> vars) {

@@ -150,6 +150,13 @@ public final class Models {
                         case Arg.Addr addr when addr.port() instanceof Arg.Port.Label l -> ports.add(l.label());
                         case Arg.Data d -> data.add(SpecBridge.data(d.bytes()));
                         case Arg.Int i when kind == Calls.Arg.FD -> maxFd = Math.max(maxFd, clamp(i.value()));
+                        case Arg.Polls ps -> {
+                            for (Arg.PollFd entry : ps.entries()) {
+                                if (entry.fd() instanceof Arg.Int i) {
+                                    maxFd = Math.max(maxFd, clamp(i.value()));
+                                }
+                            }
+                        }
                         case Arg.Int i when kind == Calls.Arg.SIZE && i.value() >= 1 ->
                                 sizes.add((int) i.value());
                         case Arg.Int i when kind == Calls.Arg.PROTOCOL -> protocols.add((int) i.value());

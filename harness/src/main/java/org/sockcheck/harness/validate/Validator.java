@@ -656,7 +656,9 @@ public final class Validator {
                     }
                     p.put(param.spec(), d);
                 }
-                // An option's value: on or off.
+                // An option's value: on or off, or SO_LINGER's pair.
+                case OPTVALUE -> p.put(param.spec(), a instanceof Arg.Linger l ? Calls.lingerValue(l.onoff(), l.seconds())
+                        : Calls.optionValue(((Arg.Int) a).value()));
                 case INT -> p.put(param.spec(), ((Arg.Int) a).value() != 0);
                 case SIZE -> {
                     // A C int, as the trace readers guarantee; 0 and below are outside the model (RecvSizes).
@@ -674,7 +676,7 @@ public final class Validator {
                     p.put(param.spec(), n);
                 }
                 // A word, or flags joined by '|' (STREAM|NONBLOCK, MSG_PEEK|MSG_DONTWAIT): the vocabulary's values.
-                case TYPE, HOW, GETOPT, FLAGS, MSGFLAGS -> p.putAll(param.specValues(((Arg.Name) a).name()));
+                case TYPE, HOW, GETOPT, FLAGS, MSGFLAGS, OPTION -> p.putAll(param.specValues(((Arg.Name) a).name()));
                 case PROCESS -> {
                     String child = ((Arg.Name) a).name();
                     if (!spec.constants().procs().contains(child)) {
@@ -682,7 +684,10 @@ public final class Validator {
                     }
                     p.put(param.spec(), List.of(c.host(), child));
                 }
-                case DOMAIN, OPTION, FCNTL -> { }
+                case DOMAIN, FCNTL -> { }
+                // The request, its descriptors resolved with the others (see resolve).
+                case POLLFDS -> p.put(param.spec(), a);
+                case TIMEOUT -> p.put(param.spec(), (int) ((Arg.Int) a).value());
             }
         }
         // An argument left out has its own value (socket's protocol: 0).
@@ -750,19 +755,41 @@ public final class Validator {
             }
             out.put("port", bound);
         }
-        Object f = out.get("f");
-        if (f instanceof Arg.Int i) {
-            // A descriptor beyond the model's is one no process opened: the model's spare (the last) stands for it.
-            out.put("f", fds.contains((int) Math.min(i.value(), Integer.MAX_VALUE)) && i.value() >= 0
-                    ? (int) i.value() : spareFd);
-        } else if (f instanceof Arg.Var v) {
-            Object bound = vars.get(v.name());
-            if (!(bound instanceof Integer)) {
+        if (out.containsKey("f")) {
+            Integer f = descriptor(out.get("f"), vars);
+            if (f == null) {
                 return null;
             }
-            out.put("f", bound);
+            out.put("f", f);
+        }
+        if (out.get("rq") instanceof Arg.Polls polls) {
+            // poll's request as the spec's sequence of [fd |-> f, ev |-> events].
+            List<Map<String, Object>> rq = new ArrayList<>();
+            for (Arg.PollFd e : polls.entries()) {
+                Integer f = descriptor(e.fd(), vars);
+                if (f == null) {
+                    return null;
+                }
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("fd", f);
+                entry.put("ev", java.util.Set.copyOf(e.events()));
+                rq.add(entry);
+            }
+            out.put("rq", List.copyOf(rq));
         }
         return out;
+    }
+
+    /** A descriptor of the trace in the model: a number, or a variable's value; null when it is unbound. */
+    private Integer descriptor(Object f, Map<String, Object> vars) {
+        if (f instanceof Arg.Int i) {
+            // A descriptor beyond the model's is one no process opened: the model's spare (the last) stands for it.
+            return fds.contains((int) Math.min(i.value(), Integer.MAX_VALUE)) && i.value() >= 0 ? (int) i.value() : spareFd;
+        }
+        if (f instanceof Arg.Var v) {
+            return vars.get(v.name()) instanceof Integer bound ? bound : null;
+        }
+        return (Integer) f;
     }
 
 

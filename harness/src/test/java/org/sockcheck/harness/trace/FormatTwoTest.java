@@ -42,6 +42,29 @@ class FormatTwoTest {
         org.sockcheck.harness.run.TraceCheck.check(t);
     }
 
+    @Test
+    void pollReadsAndPrintsBothWays() throws Exception {
+        String text = """
+                version 2
+                A.p1: socket(INET, STREAM) = 3
+                A.p1: poll([3 POLLIN|POLLOUT|POLLRDHUP, 7 0], 0) = [3 POLLOUT|POLLHUP, 7 POLLNVAL]
+                A.p1.t2: poll([3 POLLIN], -1) blocks
+                A.p1.t2: poll returns [3 POLLERR]
+                """;
+        Trace t = TraceText.parse("p.trace", text.replace("POLLOUT|POLLIN", "POLLIN|POLLOUT"));
+        Event.Call poll = (Event.Call) t.events().get(1);
+        Arg.Polls asked = assertInstanceOf(Arg.Polls.class, poll.args().get(0));
+        assertEquals(java.util.List.of("POLLIN", "POLLOUT", "POLLRDHUP"), asked.entries().get(0).events());
+        assertEquals(java.util.List.of(), asked.entries().get(1).events());
+        assertEquals(text, TraceText.print(t));
+        // Events are written in one order whatever order they were read in.
+        assertEquals(text, TraceText.print(TraceText.parse("p.trace", text.replace("POLLOUT|POLLHUP", "POLLHUP|POLLOUT"))));
+        Trace json = TraceJson.parse("p.jsonl", TraceJson.print(t));
+        assertEquals(t.lines(), json.lines());
+        assertTrue(TraceJson.print(t).contains("{\"poll\":[{\"fd\":3,\"events\":[\"POLLOUT\",\"POLLHUP\"]}"), TraceJson.print(t));
+        org.sockcheck.harness.run.TraceCheck.check(t);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "a thread in format 1        | version 1\\nA.p1.t2: socket(INET, STREAM) = 3                             | 2 | 5  | threads are trace format 2",
@@ -49,6 +72,11 @@ class FormatTwoTest {
         "a return with no call       | version 2\\nA.p1: accept returns 4 peer B:1                              | 2 | 7  | write the call first",
         "a return of another call    | version 2\\nA.p1: socket(INET, STREAM) = 3\\nA.p1: recv(3, 1) blocks\\nA.p1: accept returns 4 peer B:1 | 4 | 7 | ",
         "a call on a waiting thread  | version 2\\nA.p1: socket(INET, STREAM) = 3\\nA.p1: recv(3, 1) blocks\\nA.p1: close(3) = 0 | 4 | 1 | a thread makes one call at a time",
+        "poll in format 1            | version 1\\nA.p1: poll([3 POLLIN], 0) = [3 0]                         | 2 | 7  | poll",
+        "poll with a timer           | version 2\\nA.p1: poll([3 POLLIN], 100) = [3 0]                       | 2 | 24 | a timer the spec does not model",
+        "poll asks for POLLHUP       | version 2\\nA.p1: poll([3 POLLHUP], 0) = [3 0]                        | 2 | 15 | poll reads like",
+        "poll answers other fds      | version 2\\nA.p1: poll([3 POLLIN, 4 POLLOUT], 0) = [4 0, 3 0]          | 2 | 40 | the descriptors of the request",
+        "poll without a bracket      | version 2\\nA.p1: poll(3 POLLIN, 0) = [3 0]                            | 2 | 12 | ",
     })
     void mistakesSayWhereAndWhat(String name, String text, int line, int column, String hint) {
         TraceSyntaxException e = assertThrows(TraceSyntaxException.class,

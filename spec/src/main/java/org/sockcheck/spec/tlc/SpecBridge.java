@@ -588,11 +588,81 @@ public final class SpecBridge {
      * TLC's split are evaluated, which is what makes checking a trace cheap.
      */
     public List<Step> successors(State s, String action, Map<String, Object> params) {
-        return remembered(s, List.of(action, params), () -> stepsOf(s,
-                selected.computeIfAbsent(List.of(action, params), k -> byName.getOrDefault(action, List.of())
-                        .stream().filter(i -> params(i).entrySet().containsAll(params.entrySet()))
-                        .mapToInt(Integer::intValue).toArray()),
-                (i, st) -> true));
+        int[] chosen = selected.computeIfAbsent(List.of(action, params), k -> byName.getOrDefault(action, List.of())
+                .stream().filter(i -> params(i).entrySet().containsAll(params.entrySet()))
+                .mapToInt(Integer::intValue).toArray());
+        if (chosen.length == 0 && DIRECT.containsKey(action) && params.containsKey(DIRECT.get(action))) {
+            return remembered(s, List.of(action, params), () -> direct(s, action, params));
+        }
+        return remembered(s, List.of(action, params), () -> stepsOf(s, chosen, (i, st) -> true));
+    }
+
+    /**
+     * The actions a trace may call with a value the model does not
+     * enumerate, by the parameter that takes it: a poll's request (the
+     * model's PollRequests are single descriptors; a trace polls any), an
+     * option's value (the model lingers 0 seconds or not at all). Such
+     * a call is the action evaluated with the trace's values.
+     */
+    private static final Map<String, String> DIRECT = Map.of("Poll", "rq", "SetSockOpt", "v");
+
+    /**
+     * The steps of an action with these values of its parameters, all of
+     * them given: the action's definition evaluated in a context that binds
+     * them, the caller's value taken from a split action of the same caller.
+     */
+    private List<Step> direct(State s, String action, Map<String, Object> params) {
+        for (int i : byName.getOrDefault(action, List.of())) {
+            OpDefNode def = actions[i].getOpDef();
+            if (def == null || !Objects.equals(params(i).get("p"), params.get("p"))) {
+                continue;
+            }
+            tlc2.util.Context con = actions[i].con;
+            for (FormalParamNode f : def.getParams()) {
+                String name = f.getName().toString();
+                if (!name.equals("p")) {
+                    if (!params.containsKey(name)) {
+                        throw new IllegalArgumentException(action + " needs its parameter " + name);
+                    }
+                    con = con.cons(f, tlc(params.get(name)));
+                }
+            }
+            Action a = new Action(def.getBody(), con, def);
+            StateVec next;
+            try {
+                next = tool.getNextStates(a, s.tlc);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("TLC failed on " + action + params + " from " + s, e);
+            }
+            List<Step> out = new ArrayList<>();
+            for (int k = 0; k < next.size(); k++) {
+                TLCState t = next.elementAt(k);
+                t.deepNormalize();
+                out.add(new Step(action, Map.copyOf(params), new State(t)));
+            }
+            return out;
+        }
+        return List.of();
+    }
+
+    /**
+     * Plain Java as a TLC value: a number, a string, a boolean, a list (a
+     * sequence), a set, a map of names (a record).
+     */
+    static Value tlc(Object o) {
+        Value v = switch (o) {
+            case Integer i -> IntValue.gen(i);
+            case Long l -> IntValue.gen(Math.toIntExact(l));
+            case String str -> new StringValue(str);
+            case Boolean b -> b ? BoolValue.ValTrue : BoolValue.ValFalse;
+            case List<?> l -> new TupleValue(l.stream().map(SpecBridge::tlc).toArray(Value[]::new));
+            case java.util.Set<?> set -> new SetEnumValue(set.stream().map(SpecBridge::tlc).toArray(Value[]::new), false);
+            case Map<?, ?> m -> new RecordValue(m.keySet().stream().map(k -> util.UniqueString.uniqueStringOf((String) k))
+                    .toArray(util.UniqueString[]::new), m.values().stream().map(SpecBridge::tlc).toArray(Value[]::new), false);
+            default -> throw new IllegalArgumentException("no TLC value for " + o);
+        };
+        v.normalize();
+        return v;
     }
 
     /** The steps of the named actions only (cheaper than all successors); "Network" names all arrivals. */

@@ -41,9 +41,9 @@ class SpecBridgeTest {
     @Test
     void theKindsOfStepAreReadFromTheSpec() throws Exception {
         SpecText.Kinds k = SpecText.kinds();
-        assertEquals(Set.of("ConnectReturns", "AcceptReturns", "RecvReturns"), k.returns());
+        assertEquals(Set.of("ConnectReturns", "AcceptReturns", "RecvReturns", "PollReturns"), k.returns());
         assertEquals(Set.of("TimeWaitExpires", "FinWait2Timeout", "HandshakeTimeout"), k.timers());
-        assertTrue(k.calls().containsAll(List.of("Socket", "Bind", "Recv", "SetReuseAddr", "Fork", "Exit")), k.calls().toString());
+        assertTrue(k.calls().containsAll(List.of("Socket", "Bind", "Recv", "SetSockOpt", "Poll", "Fork", "Exit")), k.calls().toString());
         assertTrue(k.network().containsAll(List.of("RcvSynInListen", "DeliverDatagram", "LoseSegment")), k.network().toString());
         java.util.Set<String> all = new java.util.TreeSet<>(k.calls());
         all.addAll(k.returns());
@@ -97,6 +97,25 @@ class SpecBridgeTest {
                 Map.of("data", all.substring(0, 3), "from", List.of("B", 40000)));
         only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 300, "peek", false, "dw", false),
                 Map.of("data", "xy", "from", List.of("B", 40000)));
+    }
+
+    @Test
+    void aCallWithValuesTheModelDoesNotEnumerateIsTheActionWithThoseValues() throws Exception {
+        SpecBridge spec = SpecBridge.load(SpecBridge.Constants.GENERATED);
+        List<String> a = List.of("A", "p1", "t1");
+        SpecBridge.State s = only(spec, spec.init(), "Socket", Map.of("p", a, "type", "STREAM", "protocol", 0, "nb", false), 3);
+        s = only(spec, s, "Socket", Map.of("p", a, "type", "DGRAM", "protocol", 0, "nb", false), 4);
+        // A poll of three descriptors (the model's PollRequests have one): each entry answered by Readiness.
+        List<Map<String, Object>> rq = List.of(Map.of("fd", 3, "ev", Set.of("POLLIN", "POLLOUT")),
+                Map.of("fd", 4, "ev", Set.of("POLLIN", "POLLOUT")), Map.of("fd", 5, "ev", Set.of("POLLIN")));
+        List<SpecBridge.Step> poll = spec.successors(s, "Poll", Map.of("p", a, "rq", rq, "tm", 0));
+        assertEquals(1, poll.size(), poll.toString());
+        Map<?, ?> ret = (Map<?, ?>) poll.get(0).next().evt().get("ret");
+        assertEquals(Map.of(1, List.of("POLLHUP", "POLLOUT"), 2, List.of("POLLOUT"), 3, List.of("POLLNVAL")), ret.get("revents"));
+        // A linger of 5 seconds (the model's are 0 and off), read back by getsockopt.
+        List<SpecBridge.Step> set = spec.successors(s, "SetSockOpt", Map.of("p", a, "f", 3, "opt", "SO_LINGER", "v", List.of(1, 5)));
+        assertEquals(1, set.size(), set.toString());
+        only(spec, set.get(0).next(), "GetSockOpt", Map.of("p", a, "f", 3, "opt", "SO_LINGER"), Map.of("value", List.of(1, 5)));
     }
 
     /**

@@ -13,6 +13,7 @@ import org.sockcheck.harness.impl.ImplementationException;
 import org.sockcheck.harness.impl.Loopback;
 import org.sockcheck.harness.impl.TraceSetup;
 import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Calls;
 import org.sockcheck.spec.Endpoint;
 import org.sockcheck.spec.Errno;
 import org.sockcheck.spec.Outcome;
@@ -160,7 +161,20 @@ public final class DriverImplementation implements Implementation {
             case ApiCall.Close c -> args.put("fd", c.fd());
             case ApiCall.GetSockName c -> args.put("fd", c.fd());
             case ApiCall.GetPeerName c -> args.put("fd", c.fd());
-            case ApiCall.SetSockOpt c -> args.put("fd", c.fd()).put("option", c.option().name()).put("value", c.value());
+            case ApiCall.SetSockOpt c -> {
+                args.put("fd", c.fd()).put("option", c.option().name()).put("value", c.value());
+                if (c.option() == org.sockcheck.spec.SockOpt.SO_LINGER) {
+                    args.put("linger", c.linger());
+                }
+            }
+            case ApiCall.Poll c -> {
+                tools.jackson.databind.node.ArrayNode fds = args.putArray("fds");
+                for (ApiCall.PollFd e : c.fds()) {
+                    tools.jackson.databind.node.ArrayNode ev = fds.addObject().put("fd", e.fd()).putArray("events");
+                    Calls.POLL_ASKED.stream().filter(e.events()::contains).forEach(n -> ev.add(pollWord(n)));
+                }
+                args.put("timeout", c.timeout());
+            }
         }
         JsonNode ok;
         try {
@@ -179,6 +193,7 @@ public final class DriverImplementation implements Implementation {
                 case ApiCall.GetSockName c -> new Outcome.Address(endpoint(ok));
                 case ApiCall.GetPeerName c -> new Outcome.Address(endpoint(ok));
                 case ApiCall.GetSockOpt c -> new Outcome.Option(optionValue(ok.get("value")));
+                case ApiCall.Poll c -> new Outcome.Polled(revents(ok.get("revents"), c.fds().size()));
                 default -> new Outcome.Value(intOf(ok));
             };
         } catch (IllegalArgumentException e) {
@@ -200,6 +215,37 @@ public final class DriverImplementation implements Implementation {
         return args;
     }
 
+    /** A poll event as the protocol names it: POLLIN is "in", POLLRDHUP "rdhup". */
+    static String pollWord(String event) {
+        return event.substring("POLL".length()).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** poll's reply: for each descriptor asked for, in order, the names of the events reported. */
+    private static java.util.List<java.util.Set<String>> revents(JsonNode n, int entries) {
+        if (n == null || !n.isArray() || n.size() != entries) {
+            throw new IllegalArgumentException("revents: an array of " + entries + " arrays of event names, one per"
+                    + " descriptor asked for");
+        }
+        java.util.List<java.util.Set<String>> out = new java.util.ArrayList<>();
+        for (JsonNode e : n) {
+            java.util.Set<String> set = new java.util.TreeSet<>();
+            if (!e.isArray()) {
+                throw new IllegalArgumentException("revents: each entry an array of event names");
+            }
+            for (JsonNode w : e) {
+                String name = w.isString() ? Calls.POLL_REPORTED.stream().filter(x -> pollWord(x).equals(w.asString()))
+                        .findFirst().orElse(null) : null;
+                if (name == null) {
+                    throw new IllegalArgumentException("revents: event names are "
+                            + Calls.POLL_REPORTED.stream().map(DriverImplementation::pollWord).toList() + ", not " + shown(w));
+                }
+                set.add(name);
+            }
+            out.add(set);
+        }
+        return out;
+    }
+
     /** getsockopt's value: a number, an errno name (SO_ERROR), a type (SO_TYPE) or INET (SO_DOMAIN). */
     private static String optionValue(JsonNode v) {
         if (v != null && v.isIntegralNumber() && v.canConvertToInt()) {
@@ -211,7 +257,11 @@ public final class DriverImplementation implements Implementation {
         if (v != null && v.isString() && java.util.Set.of("STREAM", "DGRAM", "RAW", "INET").contains(v.asString())) {
             return v.asString();
         }
-        throw new IllegalArgumentException("value: a number, an errno name, STREAM, DGRAM, RAW or INET, not "
+        // SO_LINGER: [l_onoff, l_linger].
+        if (v != null && v.isArray() && v.size() == 2 && v.get(0).canConvertToInt() && v.get(1).canConvertToInt()) {
+            return Calls.optionText(Calls.lingerValue(v.get(0).asInt(), v.get(1).asInt()));
+        }
+        throw new IllegalArgumentException("value: a number, an errno name, STREAM, DGRAM, RAW, INET or [l_onoff, l_linger], not "
                 + (v == null ? "none" : shown(v)));
     }
 

@@ -79,7 +79,7 @@ public final class JdkImplementation implements Implementation {
     @Override
     public java.util.Set<Limit> limits() {
         return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_DUP, Limit.NO_FORK, Limit.NO_RAW, Limit.NO_NONBLOCK,
-                Limit.NO_GETSOCKOPT, Limit.NO_RECV_FLAGS);
+                Limit.NO_GETSOCKOPT, Limit.NO_RECV_FLAGS, Limit.NO_POLL, Limit.NO_OPTIONS);
     }
 
     @Override
@@ -110,8 +110,14 @@ public final class JdkImplementation implements Implementation {
                     throw new Unsupported("recv with MSG_PEEK or MSG_DONTWAIT: java.nio's read has no flags");
             case ApiCall.RecvFrom c when c.peek() || c.dontwait() ->
                     throw new Unsupported("recvfrom with MSG_PEEK or MSG_DONTWAIT: java.nio's receive has no flags");
+            // NOTE: SocketChannel has SO_KEEPALIVE, TCP_NODELAY and SO_LINGER; the adapter maps SO_REUSEADDR only.
+            case ApiCall.SetSockOpt c when c.option() != org.sockcheck.spec.SockOpt.SO_REUSEADDR ->
+                    throw new Unsupported("setsockopt(" + c.option() + "): the jdk adapter sets SO_REUSEADDR only");
             case ApiCall.GetSockOpt c -> throw new Unsupported("getsockopt(SO_ERROR): java.nio reports errors as exceptions"
                     + " of the next call and has no pending-error option");
+            // NOTE: a Selector over non-blocking channels could answer it; the adapter keeps channels blocking.
+            case ApiCall.Poll c -> throw new Unsupported("poll: the jdk adapter runs channels in blocking mode, and a"
+                    + " Selector takes only non-blocking ones");
             case ApiCall.Exit c -> {
                 for (Sock s : table.values()) {
                     closeQuietly(s.channel);

@@ -189,6 +189,9 @@ public final class LinuxImplementation implements Implementation {
                 case ApiCall.Exit c -> {
                     return exit(sys, table);
                 }
+                case ApiCall.Poll c -> {
+                    return poll(sys, table, c);
+                }
                 default -> { }
             }
             Sock s = table.get(call.fd());
@@ -247,7 +250,13 @@ public final class LinuxImplementation implements Implementation {
                     Syscalls.Result r = sys.getpeername(fd, out);
                     yield r.failed() ? errno(r) : new Outcome.Address(Syscalls.Call.endpoint(out));
                 }
-                case ApiCall.SetSockOpt c -> value(sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_REUSEADDR, c.value()));
+                case ApiCall.SetSockOpt c -> value(switch (c.option()) {
+                    case SO_LINGER -> sys.setLinger(fd, c.value(), c.linger());
+                    case TCP_NODELAY -> sys.setsockopt(fd, Syscalls.IPPROTO_TCP, Syscalls.TCP_NODELAY, c.value());
+                    case SO_KEEPALIVE -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_KEEPALIVE, c.value());
+                    case SO_BROADCAST -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_BROADCAST, c.value());
+                    case SO_REUSEADDR -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_REUSEADDR, c.value());
+                });
                 case ApiCall.Fcntl c -> {
                     Syscalls.Result r = sys.setNonBlock(fd, c.nonblock());
                     if (!r.failed() && s != null) {
@@ -264,21 +273,33 @@ public final class LinuxImplementation implements Implementation {
                 case ApiCall.Socket c -> throw new IllegalStateException();
                 case ApiCall.Fork c -> throw new IllegalStateException();
                 case ApiCall.Exit c -> throw new IllegalStateException();
+                case ApiCall.Poll c -> throw new IllegalStateException();
             };
         }
     }
 
     /** getsockopt(SOL_SOCKET) of an option the trace format names, its value as a trace writes it. */
     private static Outcome getSockOpt(Syscalls.Call sys, int fd, String option) {
+        if (option.equals("SO_LINGER")) {
+            MemorySegment l = sys.arena.allocate(8);
+            Syscalls.Result r = sys.getsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_LINGER, l);
+            return r.failed() ? errno(r) : new Outcome.Option(org.sockcheck.spec.Calls.optionText(
+                    org.sockcheck.spec.Calls.lingerValue(l.get(java.lang.foreign.ValueLayout.JAVA_INT, 0),
+                            l.get(java.lang.foreign.ValueLayout.JAVA_INT, 4))));
+        }
+        int level = option.equals("TCP_NODELAY") ? Syscalls.IPPROTO_TCP : Syscalls.SOL_SOCKET;
         int name = switch (option) {
             case "SO_ERROR" -> Syscalls.SO_ERROR;
             case "SO_TYPE" -> Syscalls.SO_TYPE;
             case "SO_DOMAIN" -> Syscalls.SO_DOMAIN;
             case "SO_PROTOCOL" -> Syscalls.SO_PROTOCOL;
             case "SO_ACCEPTCONN" -> Syscalls.SO_ACCEPTCONN;
+            case "SO_KEEPALIVE" -> Syscalls.SO_KEEPALIVE;
+            case "SO_BROADCAST" -> Syscalls.SO_BROADCAST;
+            case "TCP_NODELAY" -> Syscalls.TCP_NODELAY;
             default -> Syscalls.SO_REUSEADDR;
         };
-        Syscalls.Result r = sys.getsockopt(fd, Syscalls.SOL_SOCKET, name);
+        Syscalls.Result r = sys.getsockopt(fd, level, name);
         if (r.failed()) {
             return errno(r);
         }
@@ -288,7 +309,7 @@ public final class LinuxImplementation implements Implementation {
             case "SO_TYPE" -> v == Syscalls.SOCK_STREAM ? "STREAM" : v == Syscalls.SOCK_DGRAM ? "DGRAM"
                     : v == Syscalls.SOCK_RAW ? "RAW" : Integer.toString(v);
             case "SO_DOMAIN" -> v == Syscalls.AF_INET ? "INET" : Integer.toString(v);
-            case "SO_ACCEPTCONN", "SO_REUSEADDR" -> v != 0 ? "1" : "0";
+            case "SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY" -> v != 0 ? "1" : "0";
             default -> Integer.toString(v);
         });
     }
@@ -501,6 +522,73 @@ public final class LinuxImplementation implements Implementation {
         return o;
     }
 
+    /** A descriptor number no process of the JVM holds: poll says POLLNVAL for it, as for a descriptor the modelled process does not hold. */
+    private static final int NOT_OPEN = Integer.MAX_VALUE;
+
+    /**
+     * poll of the process's descriptors. A poll that waits (-1) is bounded
+     * like the other blocking calls (the call timeout, six of them on a
+     * thread of a format-2 trace) and lets other threads go on meanwhile;
+     * when nothing was ready by then it is Blocked.
+     */
+    private Outcome poll(Syscalls.Call sys, TreeMap<Integer, Sock> table, ApiCall.Poll c) {
+        int n = c.fds().size();
+        int[] fds = new int[n];
+        short[] events = new short[n];
+        for (int i = 0; i < n; i++) {
+            Sock s = table.get(c.fds().get(i).fd());
+            fds[i] = s == null ? NOT_OPEN : s.realFd;
+            int bits = 0;
+            for (String e : c.fds().get(i).events()) {
+                bits |= Syscalls.POLL_BITS.get(e);
+            }
+            events[i] = (short) bits;
+        }
+        Syscalls.Result r;
+        if (c.timeout() == 0) {
+            r = sys.poll(fds, events, 0);
+        } else {
+            int ms = threads == null ? timeoutMs : (int) Math.min(Integer.MAX_VALUE, 6L * timeoutMs);
+            r = unlocked(() -> sys.poll(fds, events, ms));
+            if (r.value() == 0) {
+                return new Outcome.Blocked("no descriptor ready within " + ms + " ms");
+            }
+        }
+        if (r.failed()) {
+            return errno(r);
+        }
+        List<Set<String>> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int got = events[i] & 0xffff;
+            Set<String> names = new java.util.TreeSet<>();
+            Syscalls.POLL_BITS.forEach((name, bit) -> {
+                if ((got & bit) != 0) {
+                    names.add(name);
+                }
+            });
+            out.add(names);
+        }
+        return new Outcome.Polled(out);
+    }
+
+    /** Runs a call that waits in the kernel without the lock, when other threads of the trace may act meanwhile. */
+    private Syscalls.Result unlocked(java.util.function.Supplier<Syscalls.Result> op) {
+        if (threads == null) {
+            return op.get();
+        }
+        int holds = lock.getHoldCount();
+        for (int i = 0; i < holds; i++) {
+            lock.unlock();
+        }
+        try {
+            return op.get();
+        } finally {
+            for (int i = 0; i < holds; i++) {
+                lock.lock();
+            }
+        }
+    }
+
     /** The longest IPv4 header: 15 words. */
     private static final int MAX_IP_HEADER = 60;
 
@@ -517,23 +605,8 @@ public final class LinuxImplementation implements Implementation {
             // A non-blocking socket answers at once: EAGAIN and EINPROGRESS are its results.
             return value(op.get());
         }
-        Syscalls.Result r;
-        if (threads == null) {
-            r = op.get();
-        } else {
-            // Other threads of the trace go on while this one waits in the kernel.
-            int holds = lock.getHoldCount();
-            for (int i = 0; i < holds; i++) {
-                lock.unlock();
-            }
-            try {
-                r = op.get();
-            } finally {
-                for (int i = 0; i < holds; i++) {
-                    lock.lock();
-                }
-            }
-        }
+        // Other threads of the trace go on while this one waits in the kernel.
+        Syscalls.Result r = unlocked(op);
         if (r.failed() && r.errno() == (isConnect ? Syscalls.EINPROGRESS : Syscalls.EAGAIN)) {
             return new Outcome.Blocked("no completion within " + timeoutMs + " ms");
         }

@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.util.Map;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import org.sockcheck.spec.Endpoint;
@@ -40,6 +41,10 @@ final class Syscalls {
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
     static final int SO_RCVTIMEO = 20;
+    static final int SO_BROADCAST = 6;
+    static final int SO_KEEPALIVE = 9;
+    static final int SO_LINGER = 13;
+    static final int TCP_NODELAY = 1;
     static final int SO_SNDTIMEO = 21;
     static final int IPPROTO_TCP = 6;
     static final int TCP_INFO = 11;
@@ -47,6 +52,9 @@ final class Syscalls {
     static final int MSG_PEEK = 0x2;
     static final int MSG_DONTWAIT = 0x40;
     static final int EAGAIN = 11;
+    /** poll's events (poll.h), by the names a trace writes. */
+    static final Map<String, Integer> POLL_BITS = Map.of("POLLIN", 0x1, "POLLOUT", 0x4, "POLLERR", 0x8,
+            "POLLHUP", 0x10, "POLLNVAL", 0x20, "POLLRDHUP", 0x2000);
     static final int EINPROGRESS = 115;
     static final int SOCKADDR_IN_SIZE = 16;
 
@@ -68,6 +76,7 @@ final class Syscalls {
     private static final MethodHandle GETSOCKNAME = fn("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle GETPEERNAME = fn("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle SETSOCKOPT = fn("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle POLL = fn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETSOCKOPT = fn("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
 
     private Syscalls() {
@@ -191,6 +200,14 @@ final class Syscalls {
             return result(invokeInt(SETSOCKOPT, capture, fd, level, name, intCell(value), 4));
         }
 
+        /** Sets SO_LINGER: a struct linger of two ints, l_onoff and l_linger. */
+        Result setLinger(int fd, int onoff, int seconds) {
+            MemorySegment l = arena.allocate(8);
+            l.set(JAVA_INT, 0, onoff);
+            l.set(JAVA_INT, 4, seconds);
+            return result(invokeInt(SETSOCKOPT, capture, fd, SOL_SOCKET, SO_LINGER, l, 8));
+        }
+
         /** Sets SO_RCVTIMEO or SO_SNDTIMEO: a struct timeval of two longs. */
         Result setTimeout(int fd, int option, int millis) {
             MemorySegment tv = arena.allocate(16);
@@ -207,6 +224,24 @@ final class Syscalls {
             }
             int f = (int) flags.value();
             return result(invokeInt(FCNTL, capture, fd, F_SETFL, on ? f | O_NONBLOCK : f & ~O_NONBLOCK));
+        }
+
+        /**
+         * poll over these descriptors, each with its events: the number
+         * ready, and each entry's revents written back into events.
+         */
+        Result poll(int[] fds, short[] events, int timeoutMs) {
+            MemorySegment pfd = arena.allocate(8L * Math.max(1, fds.length));
+            for (int i = 0; i < fds.length; i++) {
+                pfd.set(JAVA_INT, 8L * i, fds[i]);
+                pfd.set(JAVA_SHORT, 8L * i + 4, events[i]);
+                pfd.set(JAVA_SHORT, 8L * i + 6, (short) 0);
+            }
+            Result r = result(invokeInt(POLL, capture, pfd, (long) fds.length, timeoutMs));
+            for (int i = 0; i < fds.length; i++) {
+                events[i] = pfd.get(JAVA_SHORT, 8L * i + 6);
+            }
+            return r;
         }
 
         /** getsockopt of an int option. */
