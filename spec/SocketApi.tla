@@ -712,7 +712,7 @@ GetSockOpt(p, f, opt) ==
 (***************************************************************************)
 (* Readiness: the events poll reports of a socket, from its state alone,  *)
 (* so that every stack's poll is judged by one rule. As Linux's tcp_poll  *)
-(* and datagram_poll give them (probed on Linux 6.18, 33 cases):          *)
+(* and datagram_poll give them (probed on Linux 6.18, 36 cases):          *)
 (*   POLLIN    a recv would not wait: data or a connection to accept is   *)
 (*             there, or reading is over (the peer's FIN, SHUT_RD, a      *)
 (*             reset, a failed handshake);                                *)
