@@ -57,7 +57,7 @@ Synchronized == TcpStates \ {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED"}
 Errnos == {"EBADF", "EINVAL", "EADDRINUSE", "EADDRNOTAVAIL", "EOPNOTSUPP",
            "EDESTADDRREQ", "EISCONN", "EALREADY", "ENOTCONN", "EPIPE",
            "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EMFILE", "ENOBUFS",
-           "EAGAIN", "ECONNABORTED", "EPROTONOSUPPORT", "EPROTOTYPE", "ENOPROTOOPT"}
+           "EAGAIN", "ECONNABORTED", "EPROTONOSUPPORT", "EPROTOTYPE", "ENOPROTOOPT", "EMSGSIZE"}
 
 VARIABLES
     sock,    \* sock[s]: the socket-table entry s (S1); proto = "none" when free
@@ -108,11 +108,14 @@ FreeSocket ==
 
 NoFd == [f \in Fds |-> NoSid]
 \* A call a thread waits in: its name, descriptor, (recv) the size asked for
-\* and MSG_PEEK, (poll) the descriptors and events asked for.
-NoCall == [op |-> "none", fd |-> 0, n |-> 0, peek |-> FALSE, rq |-> <<>>]
+\* and MSG_PEEK, (poll) the descriptors and events asked for, (accept4)
+\* whether the new socket is to be non-blocking.
+NoCall == [op |-> "none", fd |-> 0, n |-> 0, peek |-> FALSE, rq |-> <<>>, nb |-> FALSE]
 Waiting(op, f, n) == [NoCall EXCEPT !.op = op, !.fd = f, !.n = n]
 \* A recv that waits with MSG_PEEK: it will leave what it reads where it is.
 WaitingRecv(op, f, n, peek) == [NoCall EXCEPT !.op = op, !.fd = f, !.n = n, !.peek = peek]
+\* An accept that waits, its new socket to be non-blocking or not.
+WaitingAccept(f, nb) == [NoCall EXCEPT !.op = "accept", !.fd = f, !.nb = nb]
 \* A poll that waits until one of its descriptors is ready.
 WaitingPoll(rq) == [NoCall EXCEPT !.op = "poll", !.rq = rq]
 

@@ -330,16 +330,18 @@ ConnectReturns(p) ==
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<fdt, alive, net>>
 
-TakeConnection(p, l) ==
+TakeConnection(p, l, nb) ==
     LET c == Head(sock[l].acceptq)
         f == LowestFree(p)
-    IN /\ sock' = [sock EXCEPT ![l].acceptq = Tail(@), ![c].listener = NoSid, ![c].conn = TRUE]
+    IN /\ sock' = [sock EXCEPT ![l].acceptq = Tail(@), ![c].listener = NoSid, ![c].conn = TRUE, ![c].nonblock = nb]
        /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = c]
        /\ Record(p, "accept", [fd |-> f, peer |-> <<sock[c].rip, sock[c].rport>>])
 
 (* Accept: hands out the oldest established connection of a listener as *)
 (* a new socket with its own descriptor (S10, S11), or waits for one.    *)
-Accept(p, f) ==
+(* nb: accept4's SOCK_NONBLOCK, O_NONBLOCK on the new socket (it takes   *)
+(* none from the listener: accept(2) on Linux).                          *)
+Accept(p, f, nb) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "accept", "EBADF")
        ELSE LET l == SockOf(p, f) IN
@@ -347,18 +349,18 @@ Accept(p, f) ==
        ELSE IF sock[l].st # "LISTEN" THEN Fail(p, "accept", "EINVAL")
        ELSE IF sock[l].acceptq = <<>> /\ sock[l].nonblock THEN Fail(p, "accept", "EAGAIN")
        ELSE IF sock[l].acceptq = <<>> THEN
-            /\ pending' = [pending EXCEPT ![p] = Waiting("accept", f, 0)]
+            /\ pending' = [pending EXCEPT ![p] = WaitingAccept(f, nb)]
             /\ Record(p, "accept", "pending")
             /\ UNCHANGED <<sock, fdt, alive, net>>
        ELSE IF FreeFds(p) = {} THEN Fail(p, "accept", "EMFILE")
-       ELSE TakeConnection(p, l) /\ UNCHANGED <<alive, pending, net>>
+       ELSE TakeConnection(p, l, nb) /\ UNCHANGED <<alive, pending, net>>
 
 (* AcceptReturns: a waiting accept returns when a connection is queued.  *)
 AcceptReturns(p) ==
     /\ alive[ProcOf(p)] /\ pending[p].op = "accept"
     /\ LET l == fdt[ProcOf(p)][pending[p].fd] IN
        \/ /\ l # NoSid /\ sock[l].st = "LISTEN" /\ sock[l].acceptq # <<>> /\ FreeFds(p) # {}
-          /\ TakeConnection(p, l)
+          /\ TakeConnection(p, l, pending[p].nb)
        \* (an IF: TLC would take each side of a disjunction as a step of its own)
        \* NOTE: the descriptor closed by another thread: the call returns EINVAL here;
        \* Linux's accept holds the file and goes on waiting.
@@ -378,6 +380,11 @@ BindsThenFails(p, s, op, errno) ==
          /\ sock' = [sock EXCEPT ![s].lport = e, ![s].bindreuse = sock[s].reuse]
          /\ Record(p, op, errno)
          /\ UNCHANGED <<fdt, alive, pending, net>>
+
+\* A datagram that one IPv4 packet cannot carry: 65,535 bytes less the IP
+\* header (20) and, for UDP, its own (8). EMSGSIZE (probed on Linux 6.18:
+\* 65,507 bytes go, 65,508 do not; gVisor's PayloadTooBig asserts it).
+TooBig(x, d) == Len(d) > 65535 - 20 - (IF x.proto = "udp" THEN 8 ELSE 0)
 
 (* Send: appends a segment to the byte stream (S10, S18), or sends one   *)
 (* datagram to the connected peer. A stream that cannot send says EPIPE;  *)
@@ -403,6 +410,7 @@ Send(p, f, d) ==
        \* A datagram socket shut for writing sends no more (found by generated traces on Linux).
        \* A Linux raw socket does not look at its shutdown flags when it sends (probed).
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN Fail(p, "send", "EPIPE")
+       ELSE IF TooBig(x, d) THEN Fail(p, "send", "EMSGSIZE")
        ELSE /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
                                     <<p[1], x.lport>>, <<x.rip, IF x.proto = "raw" THEN 0 ELSE x.rport>>, x.protocol, 0, d)}
             /\ Record(p, "send", Len(d))
@@ -431,6 +439,7 @@ SendTo(p, f, d, ip, port) ==
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN
             IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EPIPE") ELSE Fail(p, "sendto", "EPIPE")
        ELSE IF x.proto = "udp" /\ x.lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "sendto", "EAGAIN")
+       ELSE IF TooBig(x, d) THEN IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EMSGSIZE") ELSE Fail(p, "sendto", "EMSGSIZE")
        ELSE \E lport \in IF x.proto = "raw" THEN {0} ELSE IF x.lport = 0 THEN FreeEphemeral(s, ANY) ELSE {x.lport} :
                /\ sock' = [sock EXCEPT ![s].lport = lport,
                                        ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse]
@@ -467,8 +476,11 @@ ReadSizes(x, n) ==
 \* peer's FIN came (an error stays for send), then the error, then end of
 \* file after a shutdown or a reset. A Linux datagram socket
 \* (__skb_recv_datagram) gives its error, its datagrams, then, once shut
-\* for reading, zero bytes at once.
-RecvResults(s, n) ==
+\* for reading, zero bytes, but only to a call that may wait: a
+\* non-blocking one (O_NONBLOCK, MSG_DONTWAIT) finds the queue empty first
+\* and says EAGAIN (probed on Linux 6.18; gVisor's udp_socket.cc
+\* ReadShutdown tests assert the same). mayWait: the call may wait.
+RecvResultsWaiting(s, n, mayWait) ==
     LET x == sock[s]
         stream == x.proto = "tcp"
         queued == IF stream THEN x.stream # "" ELSE x.datagrams # <<>>
@@ -486,7 +498,7 @@ RecvResults(s, n) ==
     ELSE IF Profile = "LINUX" THEN
         CASE x.err # "none" -> {RecvErr(x)}
           [] queued -> data
-          [] x.rdshut -> {RecvEof}
+          [] x.rdshut /\ mayWait -> {RecvEof}
           [] OTHER -> {RecvWait}
     ELSE
     CASE x.err # "none" -> {RecvErr(x)}
@@ -495,6 +507,7 @@ RecvResults(s, n) ==
       [] stream /\ x.st \notin Synchronized -> {RecvNotConn}
       [] OTHER -> {RecvWait}
 
+RecvResults(s, n) == RecvResultsWaiting(s, n, TRUE)
 CanRecv(s, n) == RecvResults(s, n) # {RecvWait}
 
 \* peek: MSG_PEEK, which reads without taking: the bytes and the datagram
@@ -516,7 +529,7 @@ Recv(p, f, op, n, peek, dw) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, op, "EBADF")
        ELSE LET s == SockOf(p, f) IN
-       IF ~CanRecv(s, n) /\ (sock[s].nonblock \/ dw) THEN Fail(p, op, "EAGAIN")
+       IF (sock[s].nonblock \/ dw) /\ RecvResultsWaiting(s, n, FALSE) = {RecvWait} THEN Fail(p, op, "EAGAIN")
        ELSE IF ~CanRecv(s, n)
        THEN /\ pending' = [pending EXCEPT ![p] = WaitingRecv(op, f, n, peek)]
             /\ Record(p, op, "pending")
@@ -562,6 +575,15 @@ Shutdown(p, f, how) ==
                   /\ net' = net \cup {OutT(sock, c, "RST", sock[c].sndnxt, sock[c].rcvnxt) : c \in children}
                   /\ Record(p, "shutdown", 0)
                   /\ UNCHANGED <<fdt, alive, pending>>
+       \* LINUX (inet_shutdown calls tcp_disconnect): a connect in SYN-SENT is aborted:
+       \* CLOSED with the error ECONNRESET and no shutdown flags, and the call says 0
+       \* (probed on Linux 6.18; gVisor's Shutdown...ConnectingSocket tests assert
+       \* POLLERR|POLLHUP after it).
+       ELSE IF Profile = "LINUX" /\ x.proto = "tcp" /\ x.st = "SYN-SENT" THEN
+            /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED", ![s].err = "ECONNRESET", ![s].rdshut = FALSE,
+                                           ![s].wrshut = FALSE, ![s].connecting = FALSE], s)
+            /\ Record(p, "shutdown", 0)
+            /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE IF ~connected /\ (Profile = "POSIX" \/ (x.proto = "tcp" /\ x.st # "CLOSED")) THEN Fail(p, "shutdown", "ENOTCONN")
        ELSE IF ~connected THEN
             /\ sock' = [sock EXCEPT ![s].rdshut = @ \/ how \in {"RD", "RDWR"},

@@ -34,6 +34,8 @@ DestAddrs == Hosts \cup {ANY}
 ReuseValues == BOOLEAN
 \* SOCK_NONBLOCK at socket(), and the O_NONBLOCK fcntl sets or clears.
 SocketNonBlock == BOOLEAN
+\* accept4's SOCK_NONBLOCK.
+AcceptNonBlock == BOOLEAN
 NonBlockValues == BOOLEAN
 \* recv's flags MSG_PEEK and MSG_DONTWAIT.
 PeekValues == BOOLEAN
@@ -72,7 +74,7 @@ User ==
             \/ \E ip \in Addrs, port \in BindPorts : Bind(p, f, ip, port)
             \/ Listen(p, f)
             \/ \E ip \in DestAddrs, port \in ConnectPorts : Connect(p, f, ip, port)
-            \/ Accept(p, f)
+            \/ \E nb \in AcceptNonBlock : Accept(p, f, nb)
             \/ \E d \in Data : Send(p, f, d)
             \* A datagram may go to an ephemeral port too: the answer to a sender that never bound (S19).
             \/ \E d \in Data, ip \in DestAddrs, port \in SendPorts : SendTo(p, f, d, ip, port)

@@ -64,6 +64,8 @@ RcvPortUnreachable(m, keep) ==
 (* wildcard (S8: the transport is bypassed; there are no ports, S7); a    *)
 (* connected raw socket takes datagrams from its peer only (Linux's       *)
 (* raw_v4_match, BSD's rip_input).                                        *)
+(* LINUX queues it for a socket shut for reading too, as for UDP (probed  *)
+(* on Linux 6.18; gVisor's raw_socket.cc ShutdownReadNoop asserts it).    *)
 (* NOTE: with no such socket Linux answers ICMP protocol-unreachable,      *)
 (* which the model leaves out: the datagram is gone.                      *)
 DeliverRaw(m, keep) ==
@@ -72,7 +74,7 @@ DeliverRaw(m, keep) ==
                    IF sock[s].proto = "raw" /\ sock[s].protocol = m.seq
                       /\ sock[s].host = m.dst[1] /\ sock[s].lip \in {ANY, m.dst[1]}
                       /\ sock[s].rip \in {NoHost, m.src[1]}
-                      /\ ~sock[s].rdshut
+                      /\ (Profile = "POSIX" => ~sock[s].rdshut)
                    THEN [sock[s] EXCEPT !.datagrams = Append(@, Datagram(m.src, m.data))]
                    ELSE sock[s]]
     /\ Arrive(m, keep, {})

@@ -161,6 +161,9 @@ class Driver:
     def op_accept(self, a):
         conn, peer = self.sock(a["fd"]).accept()
         self.socks[conn.fileno()] = conn
+        if a.get("nonblock"):
+            # accept4(SOCK_NONBLOCK): O_NONBLOCK on the new socket (none comes from the listener).
+            fcntl.fcntl(conn.fileno(), fcntl.F_SETFL, fcntl.fcntl(conn.fileno(), fcntl.F_GETFL) | os.O_NONBLOCK)
         return {"fd": conn.fileno(), "peer": self.text(peer)}
 
     def op_send(self, a):

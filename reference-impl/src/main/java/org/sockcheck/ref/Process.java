@@ -12,9 +12,14 @@ final class Process {
 
     /**
      * A blocking call a thread waits in (the spec's pending): connect, accept,
-     * recv or recvfrom, poll (with its request).
+     * recv or recvfrom, poll (with its request), accept (nonblock: accept4's SOCK_NONBLOCK).
      */
-    record Pending(String op, int fd, int max, boolean peek, java.util.List<org.sockcheck.spec.ApiCall.PollFd> request) {
+    record Pending(String op, int fd, int max, boolean peek, java.util.List<org.sockcheck.spec.ApiCall.PollFd> request,
+                   boolean nonblock) {
+        Pending(String op, int fd, int max, boolean peek, java.util.List<org.sockcheck.spec.ApiCall.PollFd> request) {
+            this(op, fd, max, peek, request, false);
+        }
+
         Pending(String op, int fd, int max, boolean peek) {
             this(op, fd, max, peek, java.util.List.of());
         }

@@ -258,7 +258,7 @@ public final class RefStack {
             case ApiCall.Bind c -> socketApi.bind(s, c.addr());
             case ApiCall.Listen c -> socketApi.listen(s, c.backlog());
             case ApiCall.Connect c -> socketApi.connect(t, fd, s, c.addr());
-            case ApiCall.Accept c -> socketApi.accept(t, fd, s);
+            case ApiCall.Accept c -> socketApi.accept(t, fd, s, c.nonblock());
             case ApiCall.Send c -> socketApi.send(s, c.data());
             case ApiCall.SendTo c -> socketApi.sendTo(s, c.data(), c.addr());
             case ApiCall.Recv c -> socketApi.recv(t, fd, s, "recv", c.max(), c.peek(), c.dontwait());

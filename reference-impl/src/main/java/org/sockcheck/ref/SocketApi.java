@@ -319,7 +319,8 @@ final class SocketApi {
     }
 
     /** Accept: hands out the oldest established connection as a new socket (S10, S11), or waits. */
-    Outcome accept(Caller p, int fd, Sock l) {
+    /** Accept: the oldest established connection as a new socket (non-blocking with accept4's SOCK_NONBLOCK), or wait. */
+    Outcome accept(Caller p, int fd, Sock l, boolean nonblock) {
         if (!l.tcp()) {
             return fail(Errno.EOPNOTSUPP);
         }
@@ -328,19 +329,20 @@ final class SocketApi {
         }
         if (!l.acceptQueue.isEmpty()) {
             return p.process.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE
-                    ? fail(Errno.EMFILE) : takeConnection(p.process, l);
+                    ? fail(Errno.EMFILE) : takeConnection(p.process, l, nonblock);
         }
         if (l.nonblock) {
             return fail(Errno.EAGAIN);
         }
-        p.pending = new Process.Pending("accept", fd, 0);
+        p.pending = new Process.Pending("accept", fd, 0, false, List.of(), nonblock);
         return new Outcome.Blocked("accept waits for a connection");
     }
 
-    private static Outcome takeConnection(Process p, Sock l) {
+    private static Outcome takeConnection(Process p, Sock l, boolean nonblock) {
         Sock c = l.acceptQueue.poll();
         c.listener = null;
         c.conn = true;
+        c.nonblock = nonblock;
         return new Outcome.Accepted(p.allocate(c), c.remote);
     }
 
@@ -353,7 +355,7 @@ final class SocketApi {
         } else if (l.acceptQueue.isEmpty()) {
             return null;
         } else {
-            out = takeConnection(p.process, l);
+            out = takeConnection(p.process, l, p.pending.nonblock());
         }
         p.pending = null;
         return out;
@@ -378,6 +380,9 @@ final class SocketApi {
             if (s.wrShut && !rawIgnoresShutdown(s)) {
                 // shutdown(SHUT_WR) ends sending on a datagram socket too (POSIX shutdown()).
                 return fail(Errno.EPIPE);
+            }
+            if (tooBig(s, data)) {
+                return fail(Errno.EMSGSIZE);
             }
             net.add(outgoing(s, s.remote, data));
             return ok(data.length);
@@ -415,6 +420,9 @@ final class SocketApi {
         if (s.wrShut && !rawIgnoresShutdown(s)) {
             return fail(!bindsFirst(s) || autobind(s) ? Errno.EPIPE : Errno.EAGAIN);
         }
+        if (tooBig(s, data)) {
+            return fail(bindsFirst(s) && !autobind(s) ? Errno.EAGAIN : Errno.EMSGSIZE);
+        }
         if (s.proto == Proto.UDP && !s.bound() && !autobind(s)) {
             return fail(Errno.EAGAIN);
         }
@@ -429,6 +437,11 @@ final class SocketApi {
      */
     private boolean bindsFirst(Sock s) {
         return profile == Profile.LINUX && s.proto == Proto.UDP && !s.bound();
+    }
+
+    /** A datagram one IPv4 packet cannot carry (spec: TooBig): 65,535 bytes less the IP header and UDP's. */
+    private static boolean tooBig(Sock s, byte[] data) {
+        return data.length > 65535 - 20 - (s.proto == Proto.UDP ? 8 : 0);
     }
 
     /** A Linux raw socket does not look at its shutdown flags when it sends (probed). */
@@ -450,6 +463,10 @@ final class SocketApi {
      */
     Outcome recv(Caller p, int fd, Sock s, String op, int max, boolean peek, boolean dontwait) {
         Process.Pending call = new Process.Pending(op, fd, max, peek);
+        if ((s.nonblock || dontwait) && profile == Profile.LINUX && !s.tcp() && s.err == null && !s.hasData()) {
+            // Linux: a datagram socket shut for reading gives end of file only to a call that may wait.
+            return fail(Errno.EAGAIN);
+        }
         Outcome now = recvResult(s, call);
         if (now == null && (s.nonblock || dontwait)) {
             return fail(Errno.EAGAIN);
@@ -543,6 +560,16 @@ final class SocketApi {
                 stack.setState(s, TcpState.CLOSED, "shutdown");
                 network.forget(s);
             }
+            return ok(0);
+        }
+        if (profile == Profile.LINUX && s.tcp() && s.state == TcpState.SYN_SENT) {
+            // Linux aborts a connect in SYN-SENT (tcp_disconnect): CLOSED, ECONNRESET pending, no flags.
+            s.err = Errno.ECONNRESET;
+            s.rdShut = false;
+            s.wrShut = false;
+            s.connecting = false;
+            stack.setState(s, TcpState.CLOSED, "shutdown");
+            network.forget(s);
             return ok(0);
         }
         boolean connected = s.tcp() ? s.state.synchronizedState() : s.connected();

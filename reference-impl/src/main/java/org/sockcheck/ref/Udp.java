@@ -119,7 +119,7 @@ final class Udp {
             return false;
         }
         for (Sock s : h.sockets) {
-            if (s.proto == Proto.RAW && s.protocol == m.protocol() && !s.rdShut
+            if (s.proto == Proto.RAW && s.protocol == m.protocol() && (!s.rdShut || profile == Profile.LINUX)
                     && (s.local.wildcardIp() || s.local.ip().equals(m.dst().ip()))
                     && (s.remote == null || s.remote.ip().equals(m.src().ip()))) {
                 s.datagrams.add(new Sock.Datagram(new Endpoint(m.src().ip(), 0), m.data()));

@@ -35,7 +35,12 @@ public sealed interface ApiCall {
         public String op() { return "connect"; }
     }
 
-    record Accept(int fd) implements ApiCall {
+    record Accept(int fd, boolean nonblock) implements ApiCall {
+        /** accept(), or accept4 without SOCK_NONBLOCK. */
+        public Accept(int fd) {
+            this(fd, false);
+        }
+
         public String op() { return "accept"; }
     }
 

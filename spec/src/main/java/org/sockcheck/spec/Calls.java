@@ -45,6 +45,8 @@ public final class Calls {
         FLAGS("O_NONBLOCK or 0"),
         /** recv's flags (the spec's peek and dw). */
         MSGFLAGS("MSG_PEEK, MSG_DONTWAIT, both joined by '|', or 0"),
+        /** accept4's flags: SOCK_NONBLOCK (the spec's nb) and SOCK_CLOEXEC, which the model has no use for (no exec). */
+        ACCEPTFLAGS("SOCK_NONBLOCK, SOCK_CLOEXEC, both joined by '|', or 0"),
         /** poll's descriptors, each with the events asked for (the spec's rq). */
         POLLFDS("descriptors in brackets, each with the events asked for, like [3 POLLIN, 4 POLLIN|POLLOUT]"),
         /** poll's timeout: 0 or -1 (the spec's tm). */
@@ -67,6 +69,7 @@ public final class Calls {
                 case FLAGS -> Set.of("O_NONBLOCK", "0");
                 case MSGFLAGS -> Set.of(PEEK, DONTWAIT, PEEK + "|" + DONTWAIT, "0");
                 case HOW -> Set.of("RD", "WR", "RDWR");
+                case ACCEPTFLAGS -> Set.of("0", "SOCK_NONBLOCK", "SOCK_CLOEXEC", "SOCK_NONBLOCK|SOCK_CLOEXEC");
                 case OPTION -> java.util.Arrays.stream(SockOpt.values()).map(Enum::name).collect(java.util.stream.Collectors.toSet());
                 default -> Set.of();
             };
@@ -146,6 +149,7 @@ public final class Calls {
                 case TYPE -> Map.of(spec, flags.get(0), NB, flags.contains("NONBLOCK"));
                 case MSGFLAGS -> Map.of(PK, flags.contains(PEEK), DW, flags.contains(DONTWAIT));
                 case FLAGS -> Map.of(spec, flags.contains("O_NONBLOCK"));
+                case ACCEPTFLAGS -> Map.of(spec, flags.contains("SOCK_NONBLOCK"));
                 default -> Map.of(spec, word);
             };
         }
@@ -222,7 +226,10 @@ public final class Calls {
                         Param.of(Arg.FD, "f"), new Param(Arg.INT, null, "8")),
                 call("connect", "Connect", Result.ZERO, a -> new ApiCall.Connect(i(a.get(0)), (Endpoint) a.get(1)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.ADDR, "ip")),
-                call("accept", "Accept", Result.FD_PEER, a -> new ApiCall.Accept(i(a.get(0))), Param.of(Arg.FD, "f")),
+                new Call("accept", "Accept", List.of(Param.of(Arg.FD, "f")), 1, Result.FD_PEER, Map.of(NB, false),
+                        a -> new ApiCall.Accept(i(a.get(0)))),
+                new Call("accept4", "Accept", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.ACCEPTFLAGS, NB)), 2, Result.FD_PEER,
+                        Map.of(), a -> new ApiCall.Accept(i(a.get(0)), flag(a, 1, "SOCK_NONBLOCK"))),
                 call("send", "Send", Result.SENT, a -> new ApiCall.Send(i(a.get(0)), (byte[]) a.get(1)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d")),
                 new Call("recv", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n"), new Param(Arg.MSGFLAGS, PK, "0")),

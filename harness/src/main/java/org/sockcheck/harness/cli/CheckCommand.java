@@ -47,7 +47,8 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Option(names = "--traces", arity = "1..*", paramLabel = "PATH",
             description = "Trace files or folders (searched for *.trace and *.jsonl). Default: the scenario corpus"
-                    + " (conformance/scenarios) and the traces generated from the spec (conformance/generated).")
+                    + " (conformance/scenarios), the traces generated from the spec (conformance/generated) and the peer suites"
+                    + " translated (conformance/peer).")
     List<Path> traces;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Where to write junit.xml, allure-results/ and"
@@ -357,10 +358,16 @@ public final class CheckCommand implements Callable<Integer> {
                 ? parent : null;
     }
 
-    /** The hand-written scenarios and the covering set generated from the spec. */
+    /** The hand-written scenarios, the covering set generated from the spec and the peer suites translated. */
     static List<Path> defaultTraces() {
-        Path generated = defaultCorpus().getParent().resolve("generated");
-        return Files.isDirectory(generated) ? List.of(defaultCorpus(), generated) : List.of(defaultCorpus());
+        List<Path> out = new java.util.ArrayList<>(List.of(defaultCorpus()));
+        for (String more : List.of("generated", "peer")) {
+            Path dir = defaultCorpus().getParent().resolve(more);
+            if (Files.isDirectory(dir)) {
+                out.add(dir);
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** The known divergences shipped with sockcheck, next to the corpus. */

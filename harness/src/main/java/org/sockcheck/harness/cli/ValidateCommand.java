@@ -51,7 +51,8 @@ public final class ValidateCommand implements Callable<Integer> {
         for (SpecBridge.Constants c : judge.models()) {
             out.println("sockcheck validate: profile " + c.profile() + ": hosts " + c.hosts() + ", processes " + c.procs()
                     + ", ports " + c.ports() + ", recv sizes " + c.recvSizes() + ", data "
-                    + c.data().stream().map(org.sockcheck.harness.gen.Render::data).toList());
+                    + c.data().stream().map(d -> org.sockcheck.harness.trace.TraceText.shorten(
+                            org.sockcheck.harness.gen.Render.data(d), 40)).toList());
         }
         out.flush();
         long start = System.nanoTime();

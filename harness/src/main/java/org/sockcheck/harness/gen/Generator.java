@@ -566,6 +566,7 @@ public final class Generator {
             case "Socket" -> (!"RAW".equals(p.get("type")) || !limits.contains(Implementation.Limit.NO_RAW))
                     && (!Boolean.TRUE.equals(p.get(Calls.NB)) || !limits.contains(Implementation.Limit.NO_NONBLOCK));
             case "SetNonBlock" -> !limits.contains(Implementation.Limit.NO_NONBLOCK);
+            case "Accept" -> !Boolean.TRUE.equals(p.get(Calls.NB)) || !limits.contains(Implementation.Limit.NO_NONBLOCK);
             case "GetSockOpt" -> !limits.contains(Implementation.Limit.NO_GETSOCKOPT);
             case "Poll" -> !limits.contains(Implementation.Limit.NO_POLL);
             case "SetSockOpt" -> !limits.contains(Implementation.Limit.NO_OPTIONS) || "SO_REUSEADDR".equals(p.get("opt"));

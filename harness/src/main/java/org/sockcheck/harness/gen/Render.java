@@ -58,6 +58,7 @@ public final class Render {
                 case TYPE -> v + (Boolean.TRUE.equals(a.get(Calls.NB)) ? Calls.NONBLOCK : "");
                 case FCNTL -> param.written();
                 case FLAGS -> Boolean.TRUE.equals(v) ? "O_NONBLOCK" : "0";
+                case ACCEPTFLAGS -> Boolean.TRUE.equals(v) ? "SOCK_NONBLOCK" : "0";
                 case MSGFLAGS -> msgFlags(a);
                 case DOMAIN -> "INET";
                 case SIZE, PROTOCOL -> String.valueOf(v);

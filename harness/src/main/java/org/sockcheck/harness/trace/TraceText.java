@@ -343,11 +343,11 @@ public final class TraceText {
 
     /**
      * Whether a call is one that only trace format 2 writes: fcntl,
-     * getsockopt, poll, a SOCK_NONBLOCK socket, recv's flags, setsockopt
-     * of an option other than SO_REUSEADDR.
+     * getsockopt, poll, accept4, a SOCK_NONBLOCK socket, recv's flags,
+     * setsockopt of an option other than SO_REUSEADDR.
      */
     static boolean formatTwo(Event.Call c) {
-        return FORMAT_TWO_ACTIONS.contains(Calls.ALL.get(c.op()).action())
+        return FORMAT_TWO_ACTIONS.contains(Calls.ALL.get(c.op()).action()) || c.op().equals("accept4")
                 || c.args().stream().anyMatch(a -> a instanceof Arg.Linger || a instanceof Arg.Name n
                         && (n.name().endsWith(Calls.NONBLOCK) || n.name().startsWith("MSG_")
                             || c.op().equals("setsockopt") && !n.name().equals("SO_REUSEADDR")));
@@ -774,6 +774,10 @@ public final class TraceText {
                 }
                 case DATA_FROM -> {
                     Arg.Data data = new Arg.Data(string());
+                    // recvfrom on a stream names no sender: its data alone.
+                    if (atEnd()) {
+                        return new Expect.Returns(data, null);
+                    }
                     keyword("from");
                     return new Expect.Returns(data, address());
                 }

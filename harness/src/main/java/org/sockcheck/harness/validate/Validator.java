@@ -676,7 +676,7 @@ public final class Validator {
                     p.put(param.spec(), n);
                 }
                 // A word, or flags joined by '|' (STREAM|NONBLOCK, MSG_PEEK|MSG_DONTWAIT): the vocabulary's values.
-                case TYPE, HOW, GETOPT, FLAGS, MSGFLAGS, OPTION -> p.putAll(param.specValues(((Arg.Name) a).name()));
+                case TYPE, HOW, GETOPT, FLAGS, MSGFLAGS, OPTION, ACCEPTFLAGS -> p.putAll(param.specValues(((Arg.Name) a).name()));
                 case PROCESS -> {
                     String child = ((Arg.Name) a).name();
                     if (!spec.constants().procs().contains(child)) {

@@ -125,6 +125,9 @@ public final class DriverImplementation implements Implementation {
         if (flagged && !ops.get(key).contains("recv-flags")) {
             throw new Unsupported("recv with MSG_PEEK or MSG_DONTWAIT: the driver does not list recv-flags");
         }
+        if (call instanceof ApiCall.Accept c && c.nonblock() && !ops.get(key).contains("fcntl")) {
+            throw new Unsupported("accept4(SOCK_NONBLOCK): the driver does not offer fcntl, so it has no non-blocking sockets");
+        }
         if (call instanceof ApiCall.Socket c && c.nonblock() && !ops.get(key).contains("fcntl")) {
             // A driver that offers fcntl has non-blocking sockets; one that does not would make a blocking one.
             throw new Unsupported("socket(SOCK_NONBLOCK): the driver does not offer fcntl, so it has no non-blocking sockets");
@@ -152,7 +155,12 @@ public final class DriverImplementation implements Implementation {
             }
             case ApiCall.Listen c -> args.put("fd", c.fd()).put("backlog", c.backlog());
             case ApiCall.Connect c -> fdAddr(args, c.fd(), c.addr());
-            case ApiCall.Accept c -> args.put("fd", c.fd());
+            case ApiCall.Accept c -> {
+                args.put("fd", c.fd());
+                if (c.nonblock()) {
+                    args.put("nonblock", true);
+                }
+            }
             case ApiCall.Send c -> args.put("fd", c.fd()).put("data", Base64.getEncoder().encodeToString(c.data()));
             case ApiCall.Recv c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait());
             case ApiCall.SendTo c -> fdAddr(args, c.fd(), c.addr()).put("data", Base64.getEncoder().encodeToString(c.data()));

@@ -106,6 +106,8 @@ public final class JdkImplementation implements Implementation {
             case ApiCall.Fork c -> throw new Unsupported("fork: a Java program cannot share channels with a child process");
             // NOTE: java.nio has non-blocking channels; the adapter does not map them yet (EINPROGRESS is finishConnect).
             case ApiCall.Fcntl c -> throw new Unsupported("fcntl(O_NONBLOCK): the jdk adapter runs channels in blocking mode");
+            case ApiCall.Accept c when c.nonblock() ->
+                    throw new Unsupported("accept4(SOCK_NONBLOCK): the jdk adapter runs channels in blocking mode");
             case ApiCall.Recv c when c.peek() || c.dontwait() ->
                     throw new Unsupported("recv with MSG_PEEK or MSG_DONTWAIT: java.nio's read has no flags");
             case ApiCall.RecvFrom c when c.peek() || c.dontwait() ->

@@ -209,7 +209,7 @@ public final class LinuxImplementation implements Implementation {
                     yield value(sys.listen(fd, c.backlog()));
                 }
                 case ApiCall.Connect c -> connect(sys, s, fd, c.addr());
-                case ApiCall.Accept c -> accept(sys, table, s, fd);
+                case ApiCall.Accept c -> accept(sys, table, s, fd, c.nonblock());
                 case ApiCall.Send c -> {
                     // Linux binds an unbound datagram socket before it looks for a destination (inet_autobind).
                     wildcardAutobind(sys, s, Proto.UDP);
@@ -484,14 +484,16 @@ public final class LinuxImplementation implements Implementation {
         return now.wildcardIp() && now.port() != 0;
     }
 
-    private Outcome accept(Syscalls.Call sys, TreeMap<Integer, Sock> table, Sock listener, int fd) {
+    private Outcome accept(Syscalls.Call sys, TreeMap<Integer, Sock> table, Sock listener, int fd, boolean nonblock) {
         MemorySegment peer = sys.sockaddrOut();
-        Outcome o = blocking(sys, listener, () -> sys.accept(fd, peer), false);
+        Outcome o = blocking(sys, listener, () -> sys.accept(fd, peer, nonblock), false);
         if (o instanceof Outcome.Value v) {
             int realFd = (int) v.value();
             openRealFds.add(realFd);
             bound(sys, realFd);
-            int virtual = allocate(table, new Sock(realFd, listener.host, Proto.TCP, new Binding()));
+            Binding binding = new Binding();
+            binding.nonblock = nonblock;
+            int virtual = allocate(table, new Sock(realFd, listener.host, Proto.TCP, binding));
             return new Outcome.Accepted(virtual, Syscalls.Call.endpoint(peer));
         }
         return o;

@@ -154,8 +154,9 @@ final class Syscalls {
             return result(invokeInt(CONNECT, capture, fd, sockaddr(ep), SOCKADDR_IN_SIZE));
         }
 
-        Result accept(int fd, MemorySegment peer) {
-            return result(invokeInt(ACCEPT4, capture, fd, peer, intCell(SOCKADDR_IN_SIZE), SOCK_CLOEXEC));
+        Result accept(int fd, MemorySegment peer, boolean nonblock) {
+            return result(invokeInt(ACCEPT4, capture, fd, peer, intCell(SOCKADDR_IN_SIZE),
+                    SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0)));
         }
 
         Result sendto(int fd, byte[] data, Endpoint to, int flags) {
