@@ -75,6 +75,8 @@ NoReuse == {}
 Blocking == {FALSE}
 NoOptions == {}
 NoPolls == {}
+\* A backlog no model fills: the queue holds MaxQueue at most.
+OneBacklog == {8}
 LingerOnly == {"SO_LINGER"}
 ReuseOnly == {"SO_REUSEADDR"}
 HostAddrs == Hosts

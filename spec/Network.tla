@@ -96,7 +96,8 @@ vars == <<sock, fdt, alive, pending, net, evt>>
 \* non-blocking connect returned EINPROGRESS and its end is not yet
 \* reported (Linux's SS_CONNECTING): the next connect reports it. flags:
 \* the options that are on of SO_KEEPALIVE, SO_BROADCAST and TCP_NODELAY
-\* (setsockopt); linger: SO_LINGER's <<l_onoff, l_linger>>.
+\* (setsockopt); linger: SO_LINGER's <<l_onoff, l_linger>>; backlog: a
+\* listener's listen(2) backlog, as Linux caps it.
 FreeSocket ==
     [proto |-> "none", host |-> NoHost, lip |-> ANY, lport |-> 0,
      rip |-> NoHost, rport |-> 0, st |-> "CLOSED", reuse |-> FALSE, bindreuse |-> FALSE,
@@ -104,7 +105,7 @@ FreeSocket ==
      fin |-> FALSE, rdshut |-> FALSE, wrshut |-> FALSE, err |-> "none",
      snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> 0, gap |-> FALSE,
      conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0, protocol |-> 0,
-     nonblock |-> FALSE, connecting |-> FALSE, flags |-> {}, linger |-> <<0, 0>>]
+     nonblock |-> FALSE, connecting |-> FALSE, flags |-> {}, linger |-> <<0, 0>>, backlog |-> 0]
 
 NoFd == [f \in Fds |-> NoSid]
 \* A call a thread waits in: its name, descriptor, (recv) the size asked for

@@ -159,12 +159,18 @@ AnotherListener(s) ==
 (* Linux gives an unbound socket an ephemeral port; POSIX lets listen    *)
 (* fail with EDESTADDRREQ. On Linux a socket once connected never listens *)
 (* (conn, see Network.tla).                                               *)
-Listen(p, f) ==
+\* The backlog a listener keeps: Linux takes an int above net.core.somaxconn
+\* (4096), or below 0, as somaxconn (__sys_listen).
+Backlog(bl) == IF bl < 0 \/ bl > 4096 THEN 4096 ELSE bl
+
+Listen(p, f, bl) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "listen", "EBADF")
        ELSE LET s == SockOf(p, f) IN
        IF sock[s].proto # "tcp" THEN Fail(p, "listen", "EOPNOTSUPP")
-       ELSE IF sock[s].st = "LISTEN" THEN Record(p, "listen", 0) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
+       \* A listener that listens again takes the new backlog (inet_listen).
+       ELSE IF sock[s].st = "LISTEN" THEN /\ sock' = [sock EXCEPT ![s].backlog = Backlog(bl)]
+                                         /\ Record(p, "listen", 0) /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE IF sock[s].st # "CLOSED" \/ (Profile = "LINUX" /\ sock[s].conn) THEN Fail(p, "listen", "EINVAL")
        ELSE IF sock[s].lport = 0 /\ Profile = "POSIX" THEN Fail(p, "listen", "EDESTADDRREQ")
        \* The address is checked again: SO_REUSEADDR never lets two sockets listen
@@ -176,7 +182,7 @@ Listen(p, f) ==
             THEN Fail(p, "listen", "EADDRINUSE")
        ELSE IF sock[s].lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "listen", "EADDRINUSE")
        ELSE \E e \in IF sock[s].lport = 0 THEN FreeEphemeral(s, ANY) ELSE {sock[s].lport} :
-            /\ sock' = [sock EXCEPT ![s].st = "LISTEN",
+            /\ sock' = [sock EXCEPT ![s].st = "LISTEN", ![s].backlog = Backlog(bl),
                                     ![s].bindreuse = IF sock[s].lport = 0 THEN sock[s].reuse ELSE @,
                                     ![s].lport = e,
                                     ![s].picked = IF sock[s].lport = 0 THEN TRUE ELSE @,

@@ -34,6 +34,9 @@ DestAddrs == Hosts \cup {ANY}
 ReuseValues == BOOLEAN
 \* SOCK_NONBLOCK at socket(), and the O_NONBLOCK fcntl sets or clears.
 SocketNonBlock == BOOLEAN
+\* listen's backlog: room for one connection waiting to be accepted, or
+\* many (a trace may give any; the validator evaluates Listen with it).
+Backlogs == {0, 8}
 \* accept4's SOCK_NONBLOCK.
 AcceptNonBlock == BOOLEAN
 NonBlockValues == BOOLEAN
@@ -72,7 +75,7 @@ User ==
         \/ \E t \in Types, pr \in Protocols, nb \in SocketNonBlock : Socket(p, t, pr, nb)
         \/ \E f \in Fds :
             \/ \E ip \in Addrs, port \in BindPorts : Bind(p, f, ip, port)
-            \/ Listen(p, f)
+            \/ \E bl \in Backlogs : Listen(p, f, bl)
             \/ \E ip \in DestAddrs, port \in ConnectPorts : Connect(p, f, ip, port)
             \/ \E nb \in AcceptNonBlock : Accept(p, f, nb)
             \/ \E d \in Data : Send(p, f, d)

@@ -74,11 +74,18 @@ Accepting(tbl, l, m) ==
              segs |-> {Seg("tcp", "SYNACK", m.dst, m.src, 0, m.seq + 1, "none")}]
 
 (* RcvSynInListen: a SYN for a listener makes a new entry in SYN-RECEIVED *)
-(* for the connection and answers SYN-ACK (3.10.7.2).                     *)
+(* for the connection and answers SYN-ACK (3.10.7.2). A listener whose    *)
+(* accept queue is full takes no SYN: Linux drops it (tcp_conn_request,   *)
+(* sk_acceptq_is_full: more waiting than the backlog) and the client      *)
+(* sends it again after its timer, so here it stays in flight until the   *)
+(* queue has room (an accept) or the listener is gone (then it is         *)
+(* refused). The last ACK of a handshake waits the same way.              *)
+QueueFull(l) == Len(sock[l].acceptq) > sock[l].backlog
+
 RcvSynInListen(m, keep) ==
     /\ TcpSeg(m, "SYN")
     /\ LET l == TcpTarget(m) IN
-       /\ l # NoSid /\ sock[l].st = "LISTEN"
+       /\ l # NoSid /\ sock[l].st = "LISTEN" /\ ~QueueFull(l)
        /\ LET r == Accepting(sock, l, m) IN sock' = r.tbl /\ Arrive(m, keep, r.segs)
     /\ Took("RcvSynInListen", m)
 
@@ -152,6 +159,7 @@ RcvAckInSynReceived(m, keep) ==
     /\ m \in net /\ m.proto = "tcp" /\ m.kind \in {"ACK", "SYNACK"}
     /\ LET s == TcpTarget(m) IN
        /\ s # NoSid /\ sock[s].st = "SYN-RECEIVED" /\ m.ack = sock[s].sndnxt
+       /\ sock[s].listener # NoSid => ~QueueFull(sock[s].listener)
        \* Linux: a connection whose socket carries a shutdown flag for writing
        \* (inherited from its listener, or kept through connect) sends its FIN as
        \* soon as it is established (probed on Linux 6.18).

@@ -131,6 +131,8 @@ final class SocketApi {
         if (!s.tcp()) {
             return fail(Errno.EOPNOTSUPP);
         }
+        // Linux takes a backlog above somaxconn (4096), or below 0, as somaxconn (spec: Backlog).
+        backlog = backlog < 0 || backlog > 4096 ? 4096 : backlog;
         if (s.state == TcpState.LISTEN) {
             s.backlog = backlog;
             return ok(0);

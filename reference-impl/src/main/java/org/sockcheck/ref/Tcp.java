@@ -109,17 +109,23 @@ final class Tcp {
 
     /** RcvSynInListen: a SYN for a listener makes a connection in SYN-RECEIVED and answers SYN-ACK (3.10.7.2). */
     private boolean rcvSynInListen(Sock l, Segment m, boolean keep) {
-        if (l.state != TcpState.LISTEN || m.kind() != Kind.SYN) {
+        if (l.state != TcpState.LISTEN || m.kind() != Kind.SYN || queueFull(l)) {
+            // A full accept queue takes no SYN: it stays in flight until there is room (spec: QueueFull).
             return false;
         }
         accepting(l, m, keep, "rcvSynInListen");
         return stack.took("rcvSynInListen");
     }
 
+    /** More connections wait to be accepted than the backlog (Linux's sk_acceptq_is_full; spec: QueueFull). */
+    static boolean queueFull(Sock l) {
+        return l.acceptQueue.size() > l.backlog;
+    }
+
     /** Accepting: listener l takes the SYN m: a new entry in SYN-RECEIVED, or none when there is no room. */
     private void accepting(Sock l, Segment m, boolean keep, String action) {
-        if (l.acceptQueue.size() > l.backlog || l.host.sockets.size() >= limits.sockets()) {
-            // Linux drops a SYN when the accept queue is full; the spec's "no free entry".
+        if (l.host.sockets.size() >= limits.sockets()) {
+            // The spec's "no free entry": the SYN is dropped.
             network.arrive(m, keep);
             return;
         }
@@ -226,7 +232,8 @@ final class Tcp {
      */
     private boolean rcvAckInSynReceived(Sock s, Segment m, boolean keep) {
         if (s.state != TcpState.SYN_RECEIVED || (m.kind() != Kind.ACK && m.kind() != Kind.SYNACK)
-                || m.ack() != s.sndNxt) {
+                || m.ack() != s.sndNxt || (s.listener != null && queueFull(s.listener))) {
+            // The last ACK to a listener whose queue is full waits too.
             return false;
         }
         s.sndUna = m.ack();

@@ -253,6 +253,14 @@ class ErrnoTest extends TwoHosts {
         }
 
         @Test
+        void udp_datagramAboveWhatOnePacketCarries_emsgsize() {
+            a(new ApiCall.Socket(SockType.DGRAM, 0));
+            a(new ApiCall.Connect(3, new Endpoint("192.0.2.2", 9)));
+            expect(Errno.EMSGSIZE, a(new ApiCall.Send(3, new byte[65508])));
+            assertTrue(a(new ApiCall.Send(3, new byte[65507])) instanceof org.sockcheck.spec.Outcome.Value);
+        }
+
+        @Test
         void udp_shutdownUnconnected_enotconn() {
             a(new ApiCall.Socket(SockType.DGRAM, 0));
             expect(Errno.ENOTCONN, a(new ApiCall.Shutdown(3, ShutdownHow.RD)));

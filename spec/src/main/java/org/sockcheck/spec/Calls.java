@@ -24,7 +24,6 @@ public final class Calls {
     public enum Arg {
         FD("a descriptor (number or $var)"),
         ADDR("an address like A:80, A:$p or *:80"),
-        INT("a number"),
         PROTOCOL("a protocol number"),
         SIZE("a number of bytes"),
         DATA("a quoted string"),
@@ -47,6 +46,8 @@ public final class Calls {
         MSGFLAGS("MSG_PEEK, MSG_DONTWAIT, both joined by '|', or 0"),
         /** accept4's flags: SOCK_NONBLOCK (the spec's nb) and SOCK_CLOEXEC, which the model has no use for (no exec). */
         ACCEPTFLAGS("SOCK_NONBLOCK, SOCK_CLOEXEC, both joined by '|', or 0"),
+        /** listen's backlog (the spec's bl). */
+        BACKLOG("a number, the backlog"),
         /** poll's descriptors, each with the events asked for (the spec's rq). */
         POLLFDS("descriptors in brackets, each with the events asked for, like [3 POLLIN, 4 POLLIN|POLLOUT]"),
         /** poll's timeout: 0 or -1 (the spec's tm). */
@@ -223,7 +224,7 @@ public final class Calls {
                 call("bind", "Bind", Result.ZERO, a -> new ApiCall.Bind(i(a.get(0)), (Endpoint) a.get(1)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.ADDR, "ip")),
                 call("listen", "Listen", Result.ZERO, a -> new ApiCall.Listen(i(a.get(0)), i(a.get(1))),
-                        Param.of(Arg.FD, "f"), new Param(Arg.INT, null, "8")),
+                        Param.of(Arg.FD, "f"), Param.of(Arg.BACKLOG, "bl")),
                 call("connect", "Connect", Result.ZERO, a -> new ApiCall.Connect(i(a.get(0)), (Endpoint) a.get(1)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.ADDR, "ip")),
                 new Call("accept", "Accept", List.of(Param.of(Arg.FD, "f")), 1, Result.FD_PEER, Map.of(NB, false),

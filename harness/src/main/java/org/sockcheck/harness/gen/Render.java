@@ -62,7 +62,7 @@ public final class Render {
                 case MSGFLAGS -> msgFlags(a);
                 case DOMAIN -> "INET";
                 case SIZE, PROTOCOL -> String.valueOf(v);
-                case INT -> param.spec() == null ? param.written() : Boolean.TRUE.equals(v) ? "1" : "0";
+                case BACKLOG -> String.valueOf(v);
                 case OPTION -> String.valueOf(v);
                 case OPTVALUE -> v instanceof List<?> ? Calls.optionText(v) : Boolean.TRUE.equals(v) ? "1" : "0";
                 case DATA -> data(v);

@@ -394,7 +394,7 @@ public final class Runner {
         for (int i = 0; i < c.args().size(); i++) {
             Arg a = c.args().get(i);
             values.add(switch (call.params().get(i).kind()) {
-                case FD, INT, SIZE, PROTOCOL -> num(a, s);
+                case FD, BACKLOG, SIZE, PROTOCOL -> num(a, s);
                 case ADDR -> s.endpoint((Arg.Addr) a);
                 case DATA -> ((Arg.Data) a).bytes();
                 case DOMAIN, TYPE, HOW, OPTION, PROCESS, GETOPT, FCNTL, FLAGS, MSGFLAGS, ACCEPTFLAGS -> name(a);

@@ -657,7 +657,7 @@ public final class TraceText {
             skipSpace();
             char ch = peek();
             switch (param) {
-                case FD, INT, SIZE, PROTOCOL -> {
+                case FD, BACKLOG, SIZE, PROTOCOL -> {
                     if (ch == '$' && param == Calls.Arg.FD) {
                         return new Arg.Var(variable());
                     }

@@ -659,7 +659,7 @@ public final class Validator {
                 // An option's value: on or off, or SO_LINGER's pair.
                 case OPTVALUE -> p.put(param.spec(), a instanceof Arg.Linger l ? Calls.lingerValue(l.onoff(), l.seconds())
                         : Calls.optionValue(((Arg.Int) a).value()));
-                case INT -> p.put(param.spec(), ((Arg.Int) a).value() != 0);
+                case BACKLOG -> p.put(param.spec(), (int) ((Arg.Int) a).value());
                 case SIZE -> {
                     // A C int, as the trace readers guarantee; 0 and below are outside the model (RecvSizes).
                     long n = ((Arg.Int) a).value();

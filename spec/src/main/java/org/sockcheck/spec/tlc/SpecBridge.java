@@ -601,10 +601,11 @@ public final class SpecBridge {
      * The actions a trace may call with a value the model does not
      * enumerate, by the parameter that takes it: a poll's request (the
      * model's PollRequests are single descriptors; a trace polls any), an
-     * option's value (the model lingers 0 seconds or not at all). Such
+     * option's value (the model lingers 0 seconds or not at all), a
+     * backlog (the model's are 0 and 8). Such
      * a call is the action evaluated with the trace's values.
      */
-    private static final Map<String, String> DIRECT = Map.of("Poll", "rq", "SetSockOpt", "v");
+    private static final Map<String, String> DIRECT = Map.of("Poll", "rq", "SetSockOpt", "v", "Listen", "bl");
 
     /**
      * The steps of an action with these values of its parameters, all of
