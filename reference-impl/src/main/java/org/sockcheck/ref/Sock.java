@@ -42,6 +42,8 @@ final class Sock {
     boolean connecting;
     /** The options that are on of SO_KEEPALIVE, SO_BROADCAST and TCP_NODELAY (spec: flags). */
     final java.util.EnumSet<org.sockcheck.spec.SockOpt> flags = java.util.EnumSet.noneOf(org.sockcheck.spec.SockOpt.class);
+    /** When the socket took its port, in the stack's sequence of inodes: the later of two sockets sharing an address (SO_REUSEADDR) takes a UDP datagram, as on Linux. */
+    long boundAt;
     /** SO_LINGER's l_onoff and l_linger (spec: linger). */
     boolean lingerOn;
     int lingerSeconds;

@@ -116,6 +116,7 @@ final class SocketApi {
         }
         s.local = new Endpoint(addr.ip(), port);
         s.bindReuse = s.reuse;
+        s.boundAt = stack.nextInode++;
         s.picked = s.tcp() && addr.port() == 0;
         // Linux's bind forgets the peer of a failed connect (__inet_bind).
         s.remote = null;
@@ -212,6 +213,7 @@ final class SocketApi {
         }
         if (!s.bound()) {
             s.bindReuse = s.reuse;
+            s.boundAt = stack.nextInode++;
         }
         if (s.proto == Proto.RAW) {
             // Linux gives a raw socket the source address it routes from; BSD sets only the peer.
@@ -896,6 +898,7 @@ final class SocketApi {
         }
         s.local = new Endpoint(s.local.ip(), port);
         s.bindReuse = s.reuse;
+        s.boundAt = stack.nextInode++;
         s.picked = s.tcp();
         return true;
     }

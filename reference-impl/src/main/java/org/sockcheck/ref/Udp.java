@@ -32,7 +32,13 @@ final class Udp {
      * S15 for UDP: a connected socket whose addresses match, then one bound
      * to the exact address, then one bound to the wildcard.
      */
+    /** Of two sockets that match alike, the one bound last (Linux: the newest is first in its hash chain; the spec leaves it open). */
+    private static Sock later(Sock best, Sock s) {
+        return best == null || s.boundAt > best.boundAt ? s : best;
+    }
+
     private static Sock udpTarget(Host h, Segment m) {
+        Sock from4 = null;
         Sock toAnyPort = null;
         Sock exact = null;
         Sock any = null;
@@ -47,19 +53,18 @@ final class Udp {
                 boolean from = m.src().ip().equals(s.remote.ip());
                 if (from && (ipMatches || s.local.wildcardIp())) {
                     if (s.remote.port() == m.src().port()) {
-                        return s;
-                    }
-                    if (s.remote.port() == 0 && toAnyPort == null) {
-                        toAnyPort = s;
+                        from4 = later(from4, s);
+                    } else if (s.remote.port() == 0) {
+                        toAnyPort = later(toAnyPort, s);
                     }
                 }
-            } else if (ipMatches && exact == null) {
-                exact = s;
-            } else if (s.local.wildcardIp() && any == null) {
-                any = s;
+            } else if (ipMatches) {
+                exact = later(exact, s);
+            } else if (s.local.wildcardIp()) {
+                any = later(any, s);
             }
         }
-        return toAnyPort != null ? toAnyPort : exact != null ? exact : any;
+        return from4 != null ? from4 : toAnyPort != null ? toAnyPort : exact != null ? exact : any;
     }
 
     /**

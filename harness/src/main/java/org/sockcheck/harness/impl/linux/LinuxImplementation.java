@@ -221,7 +221,8 @@ public final class LinuxImplementation implements Implementation {
                 }
                 case ApiCall.Recv c -> receive(sys, s, fd, c.max(), false, s != null && s.proto == Proto.RAW, c.peek(),
                         c.dontwait());
-                case ApiCall.RecvFrom c -> receive(sys, s, fd, c.max(), s != null && s.proto != Proto.TCP,
+                // recvfrom asks for the sender of every socket; a stream's stays unset (no sender).
+                case ApiCall.RecvFrom c -> receive(sys, s, fd, c.max(), true,
                         s != null && s.proto == Proto.RAW, c.peek(), c.dontwait());
                 case ApiCall.Shutdown c -> value(sys.shutdown(fd, c.how().ordinal()));
                 case ApiCall.Close c -> {
@@ -519,7 +520,8 @@ public final class LinuxImplementation implements Implementation {
                 int ihl = data.length == 0 ? 0 : Math.min(data.length, (data[0] & 0x0f) * 4);
                 data = java.util.Arrays.copyOfRange(data, ihl, Math.min(data.length, ihl + max));
             }
-            return new Outcome.Data(data, withSender ? Syscalls.Call.endpoint(from) : null);
+            boolean senderSet = withSender && from.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 0) != 0;
+            return new Outcome.Data(data, senderSet ? Syscalls.Call.endpoint(from) : null);
         }
         return o;
     }
