@@ -28,7 +28,7 @@ import time
 PROTOCOL = 1
 OPS = ["socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto",
        "recvfrom", "shutdown", "close", "getsockname", "getpeername", "setsockopt",
-       "dup", "exit", "sockets", "fcntl", "getsockopt", "recv-flags", "poll"]
+       "dup", "exit", "sockets", "fcntl", "getsockopt", "recv-flags", "poll", "read", "write"]
 MSG_FLAGS = {"peek": socket.MSG_PEEK, "dontwait": socket.MSG_DONTWAIT}
 SOCKOPTS = {"SO_ERROR": socket.SO_ERROR, "SO_TYPE": socket.SO_TYPE, "SO_DOMAIN": socket.SO_DOMAIN,
             "SO_PROTOCOL": socket.SO_PROTOCOL, "SO_ACCEPTCONN": socket.SO_ACCEPTCONN,
@@ -237,6 +237,14 @@ class Driver:
         else:
             raise Failure("ENOPROTOOPT")
         return 0
+
+    def op_read(self, a):
+        """read(2) on the socket's descriptor: recv with no flags (S18)."""
+        return {"data": base64.b64encode(os.read(self.sock(a["fd"]).fileno(), a["size"])).decode()}
+
+    def op_write(self, a):
+        """write(2) on the socket's descriptor: send with no flags; Python ignores SIGPIPE, so EPIPE is an errno."""
+        return os.write(self.sock(a["fd"]).fileno(), base64.b64decode(a["data"]))
 
     def op_fcntl(self, a):
         """F_SETFL with O_NONBLOCK set or cleared; the flag is the open socket's, shared by its dups."""

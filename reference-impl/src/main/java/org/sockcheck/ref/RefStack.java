@@ -221,6 +221,7 @@ public final class RefStack {
     static String action(ApiCall call) {
         return switch (call) {
             case ApiCall.SendTo c -> "sendTo";
+            case ApiCall.Send c -> "send";
             case ApiCall.Recv c -> "recv";
             case ApiCall.RecvFrom c -> "recv";
             case ApiCall.SetSockOpt c -> "setSockOpt";

@@ -44,17 +44,27 @@ public sealed interface ApiCall {
         public String op() { return "accept"; }
     }
 
-    record Send(int fd, byte[] data) implements ApiCall {
-        public String op() { return "send"; }
+    /** send() with no flags; file: write(2) on the socket's descriptor, which is the same on a socket (S18). */
+    record Send(int fd, byte[] data, boolean file) implements ApiCall {
+        public Send(int fd, byte[] data) {
+            this(fd, data, false);
+        }
+
+        public String op() { return file ? "write" : "send"; }
     }
 
     /** recv(); peek: MSG_PEEK, dontwait: MSG_DONTWAIT. */
-    record Recv(int fd, int max, boolean peek, boolean dontwait) implements ApiCall {
+    record Recv(int fd, int max, boolean peek, boolean dontwait, boolean file) implements ApiCall {
         public Recv(int fd, int max) {
             this(fd, max, false, false);
         }
 
-        public String op() { return "recv"; }
+        public Recv(int fd, int max, boolean peek, boolean dontwait) {
+            this(fd, max, peek, dontwait, false);
+        }
+
+        /** recv(), or with file read(2) on the socket's descriptor: recv with no flags (S18). */
+        public String op() { return file ? "read" : "recv"; }
     }
 
     record SendTo(int fd, byte[] data, Endpoint addr) implements ApiCall {

@@ -260,7 +260,13 @@ public final class Calls {
                         Param.of(Arg.POLLFDS, "rq"), Param.of(Arg.TIMEOUT, "tm")),
                 call("dup", "Dup", Result.DESCRIPTOR, a -> new ApiCall.Dup(i(a.get(0))), Param.of(Arg.FD, "f")),
                 call("fork", "Fork", Result.ZERO, a -> new ApiCall.Fork((String) a.get(0)), Param.of(Arg.PROCESS, "q")),
-                call("exit", "Exit", Result.ZERO, a -> new ApiCall.Exit()));
+                call("exit", "Exit", Result.ZERO, a -> new ApiCall.Exit()),
+                // read(2) and write(2) on a socket's descriptor are recv and send with no flags (S18): the same
+                // actions of the spec, after the words a generated trace writes for them.
+                new Call("read", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n")), 2, Result.DATA,
+                        Map.of("op", "recv", PK, false, DW, false), a -> new ApiCall.Recv(i(a.get(0)), i(a.get(1)), false, false, true)),
+                new Call("write", "Send", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d")), 2, Result.SENT, Map.of(),
+                        a -> new ApiCall.Send(i(a.get(0)), (byte[]) a.get(1), true)));
         Map<String, Call> all = new LinkedHashMap<>();
         calls.forEach(c -> all.put(c.word(), c));
         ALL = java.util.Collections.unmodifiableMap(all);

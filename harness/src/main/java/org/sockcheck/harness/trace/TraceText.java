@@ -343,11 +343,11 @@ public final class TraceText {
 
     /**
      * Whether a call is one that only trace format 2 writes: fcntl,
-     * getsockopt, poll, accept4, a SOCK_NONBLOCK socket, recv's flags,
+     * getsockopt, poll, accept4, read, write, a SOCK_NONBLOCK socket, recv's flags,
      * setsockopt of an option other than SO_REUSEADDR.
      */
     static boolean formatTwo(Event.Call c) {
-        return FORMAT_TWO_ACTIONS.contains(Calls.ALL.get(c.op()).action()) || c.op().equals("accept4")
+        return FORMAT_TWO_ACTIONS.contains(Calls.ALL.get(c.op()).action()) || java.util.Set.of("accept4", "read", "write").contains(c.op())
                 || c.args().stream().anyMatch(a -> a instanceof Arg.Linger || a instanceof Arg.Name n
                         && (n.name().endsWith(Calls.NONBLOCK) || n.name().startsWith("MSG_")
                             || c.op().equals("setsockopt") && !n.name().equals("SO_REUSEADDR")));

@@ -213,12 +213,14 @@ public final class LinuxImplementation implements Implementation {
                 case ApiCall.Send c -> {
                     // Linux binds an unbound datagram socket before it looks for a destination (inet_autobind).
                     wildcardAutobind(sys, s, Proto.UDP);
-                    yield value(sys.sendto(fd, c.data(), null, 0));
+                    yield value(c.file() ? sys.write(fd, c.data()) : sys.sendto(fd, c.data(), null, 0));
                 }
                 case ApiCall.SendTo c -> {
                     wildcardAutobind(sys, s, Proto.UDP);
                     yield value(sys.sendto(fd, c.data(), c.addr(), 0));
                 }
+                case ApiCall.Recv c when c.file() -> receive(sys, s, fd, c.max(), false, s != null && s.proto == Proto.RAW,
+                        false, false, true);
                 case ApiCall.Recv c -> receive(sys, s, fd, c.max(), false, s != null && s.proto == Proto.RAW, c.peek(),
                         c.dontwait());
                 // recvfrom asks for the sender of every socket; a stream's stays unset (no sender).
@@ -507,12 +509,18 @@ public final class LinuxImplementation implements Implementation {
      */
     private Outcome receive(Syscalls.Call sys, Sock s, int fd, int max, boolean withSender, boolean raw, boolean peek,
                             boolean dontwait) {
+        return receive(sys, s, fd, max, withSender, raw, peek, dontwait, false);
+    }
+
+    /** file: read(2) rather than recvfrom (no flags, no sender). */
+    private Outcome receive(Syscalls.Call sys, Sock s, int fd, int max, boolean withSender, boolean raw, boolean peek,
+                            boolean dontwait, boolean file) {
         int header = raw ? MAX_IP_HEADER : 0;
         MemorySegment buf = sys.arena.allocate(Math.max(1, max) + header);
         MemorySegment from = withSender ? sys.sockaddrOut() : MemorySegment.NULL;
         int flags = (peek ? Syscalls.MSG_PEEK : 0) | (dontwait ? Syscalls.MSG_DONTWAIT : 0);
         Outcome o = dontwait ? value(sys.recvfrom(fd, buf, flags, from))
-                : blocking(sys, s, () -> sys.recvfrom(fd, buf, flags, from), false);
+                : blocking(sys, s, () -> file ? sys.read(fd, buf) : sys.recvfrom(fd, buf, flags, from), false);
         if (o instanceof Outcome.Value v) {
             byte[] data = buf.asSlice(0, v.value()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
             if (raw) {

@@ -76,6 +76,8 @@ final class Syscalls {
     private static final MethodHandle GETSOCKNAME = fn("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle GETPEERNAME = fn("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle SETSOCKOPT = fn("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle READ = fn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITE = fn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle POLL = fn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETSOCKOPT = fn("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
 
@@ -170,6 +172,18 @@ final class Syscalls {
         Result recvfrom(int fd, MemorySegment buf, int flags, MemorySegment from) {
             MemorySegment len = from == MemorySegment.NULL ? MemorySegment.NULL : intCell(SOCKADDR_IN_SIZE);
             return result(invokeLong(RECVFROM, capture, fd, buf, buf.byteSize(), flags, from, len));
+        }
+
+        /** read(2) on a descriptor: a socket's recv with no flags (S18). */
+        Result read(int fd, MemorySegment buf) {
+            return result(invokeLong(READ, capture, fd, buf, buf.byteSize()));
+        }
+
+        /** write(2) on a descriptor; the JVM ignores SIGPIPE, so EPIPE comes back as an errno. */
+        Result write(int fd, byte[] data) {
+            MemorySegment buf = arena.allocate(Math.max(1, data.length));
+            MemorySegment.copy(data, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
+            return result(invokeLong(WRITE, capture, fd, buf, (long) data.length));
         }
 
         Result shutdown(int fd, int how) {
