@@ -516,6 +516,16 @@ RecvResultsWaiting(s, n, mayWait) ==
 RecvResults(s, n) == RecvResultsWaiting(s, n, TRUE)
 CanRecv(s, n) == RecvResults(s, n) # {RecvWait}
 
+\* wa: MSG_WAITALL. A stream recv that may wait does so until it has all
+\* n bytes, or reading ends (the peer's FIN, SHUT_RD, an error): then it
+\* gives what is there (tcp_recvmsg's target is the whole length). A
+\* datagram socket reads whole datagrams and takes no notice of it.
+CanRecvAll(s, n, wa) ==
+    /\ CanRecv(s, n)
+    /\ wa /\ sock[s].proto = "tcp" =>
+          Len(sock[s].stream) >= n \/ sock[s].fin \/ sock[s].rdshut \/ sock[s].err # "none"
+          \/ sock[s].st \notin Synchronized
+
 \* peek: MSG_PEEK, which reads without taking: the bytes and the datagram
 \* stay for the next recv. An error is reported and cleared all the same
 \* (Linux's sock_error in tcp_recvmsg and __skb_recv_datagram).
@@ -530,14 +540,16 @@ RecvNow(p, s, op, n, peek) ==
 (* datagram with its sender (S13); end of file after the peer's FIN;      *)
 (* ENOTCONN on a stream that is not connected; otherwise the call waits.  *)
 (* Flags: peek (MSG_PEEK) leaves what it reads; dw (MSG_DONTWAIT) makes   *)
-(* this one call non-blocking: EAGAIN instead of waiting.                 *)
-Recv(p, f, op, n, peek, dw) ==
+(* this one call non-blocking: EAGAIN instead of waiting; wa              *)
+(* (MSG_WAITALL) waits for all n bytes (CanRecvAll), unless the call      *)
+(* cannot wait.                                                           *)
+Recv(p, f, op, n, peek, dw, wa) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, op, "EBADF")
        ELSE LET s == SockOf(p, f) IN
        IF (sock[s].nonblock \/ dw) /\ RecvResultsWaiting(s, n, FALSE) = {RecvWait} THEN Fail(p, op, "EAGAIN")
-       ELSE IF ~CanRecv(s, n)
-       THEN /\ pending' = [pending EXCEPT ![p] = WaitingRecv(op, f, n, peek)]
+       ELSE IF ~CanRecvAll(s, n, wa /\ ~(sock[s].nonblock \/ dw))
+       THEN /\ pending' = [pending EXCEPT ![p] = WaitingRecv(op, f, n, peek, wa)]
             /\ Record(p, op, "pending")
             /\ UNCHANGED <<sock, fdt, alive, net>>
        ELSE RecvNow(p, s, op, n, peek) /\ UNCHANGED <<fdt, alive, pending, net>>
@@ -549,7 +561,7 @@ RecvReturns(p) ==
            n == pending[p].n
        IN
        \/ s = NoSid /\ Record(p, pending[p].op, "EBADF") /\ UNCHANGED sock
-       \/ s # NoSid /\ CanRecv(s, n) /\ RecvNow(p, s, pending[p].op, n, pending[p].peek)
+       \/ s # NoSid /\ CanRecvAll(s, n, pending[p].wa) /\ RecvNow(p, s, pending[p].op, n, pending[p].peek)
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<fdt, alive, net>>
 

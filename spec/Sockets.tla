@@ -43,6 +43,8 @@ NonBlockValues == BOOLEAN
 \* recv's flags MSG_PEEK and MSG_DONTWAIT.
 PeekValues == BOOLEAN
 DontWaitValues == BOOLEAN
+\* recv's MSG_WAITALL.
+WaitAllValues == BOOLEAN
 \* The options getsockopt reads.
 Options == {"SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR",
             "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER"}
@@ -81,8 +83,8 @@ User ==
             \/ \E d \in Data : Send(p, f, d)
             \* A datagram may go to an ephemeral port too: the answer to a sender that never bound (S19).
             \/ \E d \in Data, ip \in DestAddrs, port \in SendPorts : SendTo(p, f, d, ip, port)
-            \/ \E n \in RecvSizes, pk \in PeekValues, dw \in DontWaitValues :
-                   Recv(p, f, "recv", n, pk, dw) \/ Recv(p, f, "recvfrom", n, pk, dw)
+            \/ \E n \in RecvSizes, pk \in PeekValues, dw \in DontWaitValues, wa \in WaitAllValues :
+                   Recv(p, f, "recv", n, pk, dw, wa) \/ Recv(p, f, "recvfrom", n, pk, dw, wa)
             \/ \E how \in Hows : Shutdown(p, f, how)
             \/ Close(p, f)
             \/ Dup(p, f)

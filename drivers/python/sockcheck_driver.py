@@ -29,7 +29,7 @@ PROTOCOL = 1
 OPS = ["socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto",
        "recvfrom", "shutdown", "close", "getsockname", "getpeername", "setsockopt",
        "dup", "exit", "sockets", "fcntl", "getsockopt", "recv-flags", "poll", "read", "write"]
-MSG_FLAGS = {"peek": socket.MSG_PEEK, "dontwait": socket.MSG_DONTWAIT}
+MSG_FLAGS = {"peek": socket.MSG_PEEK, "dontwait": socket.MSG_DONTWAIT, "waitall": socket.MSG_WAITALL}
 SOCKOPTS = {"SO_ERROR": socket.SO_ERROR, "SO_TYPE": socket.SO_TYPE, "SO_DOMAIN": socket.SO_DOMAIN,
             "SO_PROTOCOL": socket.SO_PROTOCOL, "SO_ACCEPTCONN": socket.SO_ACCEPTCONN,
             "SO_REUSEADDR": socket.SO_REUSEADDR, "SO_KEEPALIVE": socket.SO_KEEPALIVE,

@@ -12,10 +12,15 @@ final class Process {
 
     /**
      * A blocking call a thread waits in (the spec's pending): connect, accept,
-     * recv or recvfrom, poll (with its request), accept (nonblock: accept4's SOCK_NONBLOCK).
+     * recv or recvfrom (waitall: MSG_WAITALL), poll (with its request), accept (nonblock: accept4's SOCK_NONBLOCK).
      */
     record Pending(String op, int fd, int max, boolean peek, java.util.List<org.sockcheck.spec.ApiCall.PollFd> request,
-                   boolean nonblock) {
+                   boolean nonblock, boolean waitall) {
+        Pending(String op, int fd, int max, boolean peek, java.util.List<org.sockcheck.spec.ApiCall.PollFd> request,
+                boolean nonblock) {
+            this(op, fd, max, peek, request, nonblock, false);
+        }
+
         Pending(String op, int fd, int max, boolean peek, java.util.List<org.sockcheck.spec.ApiCall.PollFd> request) {
             this(op, fd, max, peek, request, false);
         }

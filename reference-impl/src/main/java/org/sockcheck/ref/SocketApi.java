@@ -465,13 +465,14 @@ final class SocketApi {
      * sender (S13); end of file after the peer's FIN; ENOTCONN on a stream
      * that is not connected; otherwise the call waits.
      */
-    Outcome recv(Caller p, int fd, Sock s, String op, int max, boolean peek, boolean dontwait) {
-        Process.Pending call = new Process.Pending(op, fd, max, peek);
+    Outcome recv(Caller p, int fd, Sock s, String op, int max, boolean peek, boolean dontwait, boolean waitall) {
+        // MSG_WAITALL counts only for a call that may wait.
+        Process.Pending call = new Process.Pending(op, fd, max, peek, List.of(), false, waitall && !(s.nonblock || dontwait));
         if ((s.nonblock || dontwait) && profile == Profile.LINUX && !s.tcp() && s.err == null && !s.hasData()) {
             // Linux: a datagram socket shut for reading gives end of file only to a call that may wait.
             return fail(Errno.EAGAIN);
         }
-        Outcome now = recvResult(s, call);
+        Outcome now = allThere(s, call) ? recvResult(s, call) : null;
         if (now == null && (s.nonblock || dontwait)) {
             return fail(Errno.EAGAIN);
         }
@@ -485,12 +486,21 @@ final class SocketApi {
     /** RecvReturns: a waiting recv returns once there is something to give. */
     Outcome recvReturns(Caller p) {
         Sock s = p.process.descriptors.get(p.pending.fd());
-        Outcome out = s == null ? fail(Errno.EBADF) : recvResult(s, p.pending);
+        Outcome out = s == null ? fail(Errno.EBADF) : allThere(s, p.pending) ? recvResult(s, p.pending) : null;
         if (out == null) {
             return null;
         }
         p.pending = null;
         return out;
+    }
+
+    /**
+     * Whether a recv with MSG_WAITALL has all it asked for, or reading has
+     * ended (spec: CanRecvAll); always for one without it, or of a datagram.
+     */
+    private static boolean allThere(Sock s, Process.Pending call) {
+        return !call.waitall() || !s.tcp() || s.unread >= call.max() || s.fin || s.rdShut || s.err != null
+                || !s.state.synchronizedState();
     }
 
     /** What recv can give right now (spec: RecvResults), or null when it must wait. */

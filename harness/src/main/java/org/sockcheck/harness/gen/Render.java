@@ -166,6 +166,9 @@ public final class Render {
         if (Boolean.TRUE.equals(a.get(Calls.DW))) {
             flags.add(Calls.DONTWAIT);
         }
+        if (Boolean.TRUE.equals(a.get(Calls.WA))) {
+            flags.add(Calls.WAITALL);
+        }
         return flags.isEmpty() ? "0" : String.join("|", flags);
     }
 

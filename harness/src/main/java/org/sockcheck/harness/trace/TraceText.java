@@ -698,16 +698,22 @@ public final class TraceText {
                 default -> {
                     String w = peekWord();
                     if (pos + w.length() < text.length() && text.charAt(pos + w.length()) == '|') {
-                        // Flags joined: STREAM|NONBLOCK, MSG_PEEK|MSG_DONTWAIT.
+                        // Flags joined: STREAM|NONBLOCK, MSG_PEEK|MSG_DONTWAIT|MSG_WAITALL.
                         int save = pos;
-                        pos += w.length() + 1;
-                        String flag = peekWord();
-                        pos = save;
-                        w = w + "|" + flag;
-                        if (param.words().contains(w)) {
-                            pos += w.length();
-                            return new Arg.Name(w);
+                        String joined = w;
+                        pos += w.length();
+                        while (pos < text.length() && text.charAt(pos) == '|') {
+                            pos++;
+                            String flag = peekWord();
+                            joined = joined + "|" + flag;
+                            pos += flag.length();
                         }
+                        pos = save;
+                        if (param.words().contains(joined)) {
+                            pos += joined.length();
+                            return new Arg.Name(joined);
+                        }
+                        w = joined;
                     }
                     if (!param.words().contains(w)) {
                         throw error(param.description, describeHere(), op + " takes one of " + new TreeSet<>(param.words()));

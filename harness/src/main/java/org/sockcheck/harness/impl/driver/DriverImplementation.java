@@ -120,8 +120,8 @@ public final class DriverImplementation implements Implementation {
         if (!ops.get(key).contains(call.op())) {
             throw new Unsupported("the driver does not offer " + call.op());
         }
-        boolean flagged = call instanceof ApiCall.Recv r && (r.peek() || r.dontwait())
-                || call instanceof ApiCall.RecvFrom r2 && (r2.peek() || r2.dontwait());
+        boolean flagged = call instanceof ApiCall.Recv r && (r.peek() || r.dontwait() || r.waitall())
+                || call instanceof ApiCall.RecvFrom r2 && (r2.peek() || r2.dontwait() || r2.waitall());
         if (flagged && !ops.get(key).contains("recv-flags")) {
             throw new Unsupported("recv with MSG_PEEK or MSG_DONTWAIT: the driver does not list recv-flags");
         }
@@ -162,9 +162,9 @@ public final class DriverImplementation implements Implementation {
                 }
             }
             case ApiCall.Send c -> args.put("fd", c.fd()).put("data", Base64.getEncoder().encodeToString(c.data()));
-            case ApiCall.Recv c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait());
+            case ApiCall.Recv c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait(), c.waitall());
             case ApiCall.SendTo c -> fdAddr(args, c.fd(), c.addr()).put("data", Base64.getEncoder().encodeToString(c.data()));
-            case ApiCall.RecvFrom c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait());
+            case ApiCall.RecvFrom c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait(), c.waitall());
             case ApiCall.Shutdown c -> args.put("fd", c.fd()).put("how", c.how().name().toLowerCase(java.util.Locale.ROOT));
             case ApiCall.Close c -> args.put("fd", c.fd());
             case ApiCall.GetSockName c -> args.put("fd", c.fd());
@@ -210,14 +210,17 @@ public final class DriverImplementation implements Implementation {
     }
 
     /** recv's flags, as names ("peek", "dontwait"); left out when there are none, as protocol 1 had it. */
-    private static ObjectNode flags(ObjectNode args, boolean peek, boolean dontwait) {
-        if (peek || dontwait) {
+    private static ObjectNode flags(ObjectNode args, boolean peek, boolean dontwait, boolean waitall) {
+        if (peek || dontwait || waitall) {
             tools.jackson.databind.node.ArrayNode f = args.putArray("flags");
             if (peek) {
                 f.add("peek");
             }
             if (dontwait) {
                 f.add("dontwait");
+            }
+            if (waitall) {
+                f.add("waitall");
             }
         }
         return args;

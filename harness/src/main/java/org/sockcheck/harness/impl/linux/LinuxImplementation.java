@@ -220,12 +220,12 @@ public final class LinuxImplementation implements Implementation {
                     yield value(sys.sendto(fd, c.data(), c.addr(), 0));
                 }
                 case ApiCall.Recv c when c.file() -> receive(sys, s, fd, c.max(), false, s != null && s.proto == Proto.RAW,
-                        false, false, true);
+                        false, false, true, false);
                 case ApiCall.Recv c -> receive(sys, s, fd, c.max(), false, s != null && s.proto == Proto.RAW, c.peek(),
-                        c.dontwait());
+                        c.dontwait(), false, c.waitall());
                 // recvfrom asks for the sender of every socket; a stream's stays unset (no sender).
                 case ApiCall.RecvFrom c -> receive(sys, s, fd, c.max(), true,
-                        s != null && s.proto == Proto.RAW, c.peek(), c.dontwait());
+                        s != null && s.proto == Proto.RAW, c.peek(), c.dontwait(), false, c.waitall());
                 case ApiCall.Shutdown c -> value(sys.shutdown(fd, c.how().ordinal()));
                 case ApiCall.Close c -> {
                     Syscalls.Result r = sys.closeFd(fd);
@@ -507,18 +507,14 @@ public final class LinuxImplementation implements Implementation {
      * data (raw(7)); the header, at most 60 bytes, is read too and left out,
      * so the caller gets at most max bytes of data, cut as a datagram is.
      */
+    /** file: read(2) rather than recvfrom (no flags, no sender); waitall: MSG_WAITALL. */
     private Outcome receive(Syscalls.Call sys, Sock s, int fd, int max, boolean withSender, boolean raw, boolean peek,
-                            boolean dontwait) {
-        return receive(sys, s, fd, max, withSender, raw, peek, dontwait, false);
-    }
-
-    /** file: read(2) rather than recvfrom (no flags, no sender). */
-    private Outcome receive(Syscalls.Call sys, Sock s, int fd, int max, boolean withSender, boolean raw, boolean peek,
-                            boolean dontwait, boolean file) {
+                            boolean dontwait, boolean file, boolean waitall) {
         int header = raw ? MAX_IP_HEADER : 0;
         MemorySegment buf = sys.arena.allocate(Math.max(1, max) + header);
         MemorySegment from = withSender ? sys.sockaddrOut() : MemorySegment.NULL;
-        int flags = (peek ? Syscalls.MSG_PEEK : 0) | (dontwait ? Syscalls.MSG_DONTWAIT : 0);
+        int flags = (peek ? Syscalls.MSG_PEEK : 0) | (dontwait ? Syscalls.MSG_DONTWAIT : 0)
+                | (waitall ? Syscalls.MSG_WAITALL : 0);
         Outcome o = dontwait ? value(sys.recvfrom(fd, buf, flags, from))
                 : blocking(sys, s, () -> file ? sys.read(fd, buf) : sys.recvfrom(fd, buf, flags, from), false);
         if (o instanceof Outcome.Value v) {
