@@ -68,7 +68,7 @@ class InFlightWalksTest {
         return new Calls()
                 .call("Socket", Map.of("p", A1, "type", "STREAM", "protocol", 0, "nb", false))
                 .call("Bind", Map.of("p", A1, "f", 3, "ip", "A", "port", 80))
-                .call("Listen", Map.of("p", A1, "f", 3))
+                .call("Listen", Map.of("p", A1, "f", 3, "bl", 8))
                 .call("Socket", Map.of("p", B1, "type", "STREAM", "protocol", 0, "nb", false))
                 .call("Connect", Map.of("p", B1, "f", 3, "ip", "A", "port", 80), early, 0);
     }
@@ -96,8 +96,8 @@ class InFlightWalksTest {
     @Test
     void anAcceptBeforeTheLastAckOfTheHandshakeWaitsForIt() throws Exception {
         Generator gen = SpecTraces.generator();
-        Generator.Generated early = replay(gen, connected(true).call("Accept", Map.of("p", A1, "f", 3)));
-        Generator.Generated settled = replay(gen, connected(false).call("Accept", Map.of("p", A1, "f", 3)));
+        Generator.Generated early = replay(gen, connected(true).call("Accept", Map.of("p", A1, "f", 3, "nb", false)));
+        Generator.Generated settled = replay(gen, connected(false).call("Accept", Map.of("p", A1, "f", 3, "nb", false)));
         assertTrue(early.actions().contains("AcceptReturns"), early.actions().toString());
         assertFalse(settled.actions().contains("AcceptReturns"), settled.actions().toString());
         assertEquals(calls(settled), calls(early), "the same calls and results, only the steps between differ");
@@ -106,9 +106,9 @@ class InFlightWalksTest {
     @Test
     void aRecvBeforeTheDataArrivesWaitsForIt() throws Exception {
         Generator gen = SpecTraces.generator();
-        Calls c = connected(false).call("Accept", Map.of("p", A1, "f", 3))
+        Calls c = connected(false).call("Accept", Map.of("p", A1, "f", 3, "nb", false))
                 .call("Send", Map.of("p", A1, "f", 4), true, 0)
-                .call("Recv", Map.of("p", B1, "f", 3, "op", "recv", "peek", false, "dw", false));
+                .call("Recv", Map.of("p", B1, "f", 3, "op", "recv", "peek", false, "dw", false, "wa", false));
         Generator.Generated g = replay(gen, c);
         assertTrue(g.actions().contains("RecvReturns"), g.actions().toString());
     }
@@ -125,7 +125,7 @@ class InFlightWalksTest {
         int orders = 0;
         int stale = 0;
         for (long order = 0; order < 24; order++) {
-            Calls c = connected(false).call("Accept", Map.of("p", A1, "f", 3))
+            Calls c = connected(false).call("Accept", Map.of("p", A1, "f", 3, "nb", false))
                     .call("Send", Map.of("p", B1, "f", 3))
                     .call("Send", Map.of("p", A1, "f", 4), true, 0)
                     .call("Close", Map.of("p", A1, "f", 4), false, order == 0 ? 0 : 2 * order + 1);

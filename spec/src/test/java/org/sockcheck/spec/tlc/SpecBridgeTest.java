@@ -19,7 +19,7 @@ class SpecBridgeTest {
         SpecBridge.State s = spec.init();
         s = only(spec, s, "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0, "nb", false), 3);
         s = only(spec, s, "Bind", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "ip", "A", "port", 80), 0);
-        s = only(spec, s, "Listen", Map.of("p", List.of("A", "p1", "t1"), "f", 3), 0);
+        s = only(spec, s, "Listen", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "bl", 8), 0);
         s = only(spec, s, "Socket", Map.of("p", List.of("B", "p1", "t1"), "type", "STREAM", "protocol", 0, "nb", false), 3);
         s = picking(spec, s, "Connect", Map.of("p", List.of("B", "p1", "t1"), "f", 3, "ip", "A", "port", 80), "pending");
         // The network: SYN to the listener, SYN-ACK back, ACK; then connect returns 0.
@@ -64,8 +64,8 @@ class SpecBridgeTest {
         for (int round = 0; round < 2; round++) {
             SpecBridge.State l = only(linux, linux.init(), "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0, "nb", false), 3);
             SpecBridge.State p = only(posix, posix.init(), "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0, "nb", false), 3);
-            picking(linux, l, "Listen", Map.of("p", List.of("A", "p1", "t1"), "f", 3), 0);
-            only(posix, p, "Listen", Map.of("p", List.of("A", "p1", "t1"), "f", 3), "EDESTADDRREQ");
+            picking(linux, l, "Listen", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "bl", 8), 0);
+            only(posix, p, "Listen", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "bl", 8), "EDESTADDRREQ");
         }
         assertEquals(Map.of(List.of("A", "p1"), true, List.of("A", "c1"), false), posix.init().get("alive"),
                 "an unborn process is not alive until it is forked");
@@ -93,9 +93,9 @@ class SpecBridgeTest {
                 .filter(m -> ((Map<?, ?>) m).get("data").equals(all)).findFirst().orElseThrow()), null);
         s = only(spec, s, "DeliverDatagram", null, null);
         // Every byte, 0 to 255, went through TLC and back as itself; a datagram is cut to the size asked.
-        s = only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 3, "peek", false, "dw", false),
+        s = only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 3, "peek", false, "dw", false, "wa", false),
                 Map.of("data", all.substring(0, 3), "from", List.of("B", 40000)));
-        only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 300, "peek", false, "dw", false),
+        only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 300, "peek", false, "dw", false, "wa", false),
                 Map.of("data", "xy", "from", List.of("B", 40000)));
     }
 
