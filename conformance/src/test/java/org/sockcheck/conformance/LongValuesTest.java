@@ -18,22 +18,25 @@ class LongValuesTest {
     void aFailureWithADatumOfAHundredThousandBytesSaysItInAFewLines() throws Exception {
         String data = "x".repeat(100_000);
         var trace = TraceText.parse("long.trace", """
-                # a long datum
+                # a long datum (a stream: one datagram carries at most 65,507 bytes)
                 version 1
-                A.p1: socket(INET, DGRAM) = 3
-                A.p1: bind(3, A:53) = 0
-                B.p1: socket(INET, DGRAM) = 3
-                B.p1: sendto(3, "%s", A:53) = 100000
-                A.p1: recvfrom(3, 200000) = "%s" from B:$e1
+                A.p1: socket(INET, STREAM) = 3
+                A.p1: bind(3, A:80) = 0
+                A.p1: listen(3, 8) = 0
+                B.p1: socket(INET, STREAM) = 3
+                B.p1: connect(3, A:80) = 0
+                A.p1: accept(3) = 4 peer B:$e1
+                B.p1: send(3, "%s") = 100000
+                A.p1: recv(4, 200000) = "%s"
                 """.formatted(data, data));
         // The reference stack, except that every datum it receives ends in a y.
         RefWithBug bug = new RefWithBug("ref-with-a-changed-byte", (ref, host, process, call, o) ->
-                call instanceof ApiCall.RecvFrom && o instanceof Outcome.Data d
+                call instanceof ApiCall.Recv && o instanceof Outcome.Data d
                         ? new Outcome.Data(("x".repeat(d.data().length - 1) + "y").getBytes(), d.from()) : o);
         TraceResult r = Corpus.runner(Duration.ofSeconds(5)).run(trace, Path.of("."), bug);
         assertEquals(Verdict.FAIL, r.verdict(), r.message().length() < 5000 ? r.message() : "(long)");
         assertTrue(r.message().length() < 2000, "a message of " + r.message().length() + " characters");
-        assertTrue(r.message().contains("... (100015 characters)"), r.message());
-        assertTrue(r.message().startsWith("long.trace:7: A.p1: recvfrom(3, 200000)"), r.message());
+        assertTrue(r.message().contains("... (100002 characters)"), r.message());
+        assertTrue(r.message().startsWith("long.trace:10: A.p1: recv(4, 200000)"), r.message());
     }
 }
