@@ -184,7 +184,8 @@ FreeEphemeral(s, ip) == {e \in EphemeralPorts : ~Conflicts(s, ip, e)}
 \* picked, so the socket may bind or connect from another port, though
 \* getsockname still shows the old one (tcp_set_state(TCP_CLOSE) calls
 \* inet_put_port unless the user bound the port); a handshake that failed
-\* also gives back the address connect picked (getsockname says 0.0.0.0).
+\* also gives back the address connect picked (getsockname says 0.0.0.0),
+\* once connect has reported it (a non-blocking connect's, later).
 \* Probed on Linux 6.18 over loopback.
 Forget(tbl, s) ==
     IF tbl[s].proto = "tcp" /\ tbl[s].st = "CLOSED" /\ ~Held(s)
@@ -195,8 +196,10 @@ Forget(tbl, s) ==
     ELSE IF Profile = "LINUX" /\ tbl[s].proto = "tcp" /\ tbl[s].st = "CLOSED"
     THEN [tbl EXCEPT ![s].sport = IF tbl[s].picked THEN tbl[s].lport ELSE @,
                      ![s].lport = IF tbl[s].picked THEN 0 ELSE @,
-                     ![s].lip = IF tbl[s].pickedip THEN ANY ELSE @,
-                     ![s].picked = FALSE, ![s].pickedip = FALSE]
+                     \* The address goes back when connect reports the failure (tcp_disconnect):
+                     \* a non-blocking connect's keeps it until then (Disconnected).
+                     ![s].lip = IF tbl[s].pickedip /\ ~tbl[s].connecting THEN ANY ELSE @,
+                     ![s].picked = FALSE, ![s].pickedip = tbl[s].pickedip /\ tbl[s].connecting]
     ELSE tbl
 
 (***************************************************************************)

@@ -171,7 +171,10 @@ Listen(p, f, bl) ==
        \* A listener that listens again takes the new backlog (inet_listen).
        ELSE IF sock[s].st = "LISTEN" THEN /\ sock' = [sock EXCEPT ![s].backlog = Backlog(bl)]
                                          /\ Record(p, "listen", 0) /\ UNCHANGED <<fdt, alive, pending, net>>
-       ELSE IF sock[s].st # "CLOSED" \/ (Profile = "LINUX" /\ sock[s].conn) THEN Fail(p, "listen", "EINVAL")
+       \* Linux: nor one whose non-blocking connect is not yet reported (SS_CONNECTING; found
+       \* by sockcheck hunt, seed 3).
+       ELSE IF sock[s].st # "CLOSED" \/ (Profile = "LINUX" /\ (sock[s].conn \/ sock[s].connecting))
+            THEN Fail(p, "listen", "EINVAL")
        ELSE IF sock[s].lport = 0 /\ Profile = "POSIX" THEN Fail(p, "listen", "EDESTADDRREQ")
        \* The address is checked again: SO_REUSEADDR never lets two sockets listen
        \* on it. Linux checks it as bind does (inet_csk_get_port), so a connection
@@ -233,7 +236,8 @@ Dest(p, x, ip) ==
 \* shutdown flags.
 Disconnected(x) ==
     [x EXCEPT !.err = "none", !.rip = IF Profile = "LINUX" THEN @ ELSE NoHost,
-              !.rport = 0, !.rdshut = FALSE, !.wrshut = FALSE, !.fin = FALSE, !.connecting = FALSE]
+              !.rport = 0, !.rdshut = FALSE, !.wrshut = FALSE, !.fin = FALSE, !.connecting = FALSE,
+              !.lip = IF x.pickedip THEN ANY ELSE @, !.pickedip = FALSE]
 
 (* ConnectReported: connect on a socket whose non-blocking connect is     *)
 (* over reports how it ended: LINUX returns 0 once (inet_stream_connect   *)

@@ -85,9 +85,11 @@ final class Network {
             if (s.picked) {
                 s.shownPort = s.local.port();
             }
-            s.local = new Endpoint(s.pickedIp ? Endpoint.ANY_IP : s.local.ip(), s.picked ? 0 : s.local.port());
+            // The address goes back when connect reports the failure; a non-blocking connect's, later.
+            boolean addressBack = s.pickedIp && !s.connecting;
+            s.local = new Endpoint(addressBack ? Endpoint.ANY_IP : s.local.ip(), s.picked ? 0 : s.local.port());
             s.picked = false;
-            s.pickedIp = false;
+            s.pickedIp = s.pickedIp && s.connecting;
         }
     }
 

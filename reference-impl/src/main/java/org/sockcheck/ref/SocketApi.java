@@ -138,8 +138,9 @@ final class SocketApi {
             s.backlog = backlog;
             return ok(0);
         }
-        if (s.state != TcpState.CLOSED || (profile == Profile.LINUX && s.conn)) {
-            // Linux: a socket once connected never listens (its socket layer stays connected).
+        if (s.state != TcpState.CLOSED || (profile == Profile.LINUX && (s.conn || s.connecting))) {
+            // Linux: a socket once connected never listens (its socket layer stays connected), nor one
+            // whose non-blocking connect is not yet reported (SS_CONNECTING).
             return fail(Errno.EINVAL);
         }
         if (!s.bound() && profile == Profile.POSIX) {
@@ -279,6 +280,11 @@ final class SocketApi {
     private void disconnected(Sock s) {
         s.err = null;
         s.connecting = false;
+        if (s.pickedIp) {
+            // tcp_disconnect gives back the address connect picked.
+            s.local = new Endpoint(Endpoint.ANY_IP, s.local.port());
+            s.pickedIp = false;
+        }
         // Linux's tcp_disconnect also clears the shutdown flags.
         s.rdShut = false;
         s.wrShut = false;

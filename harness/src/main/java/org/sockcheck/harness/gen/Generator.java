@@ -514,7 +514,8 @@ public final class Generator {
      * bound eight times (to one some socket only holds twice), a bind to an
      * address some socket holds eight times, so connections and datagrams
      * reach their listeners and binds meet conflicts; a poll of open
-     * descriptors eight times.
+     * descriptors eight times; getsockopt of SO_ERROR, the one option
+     * whose reading changes the socket, eight times.
      */
     private static int weightedIndex(List<SpecBridge.Step> steps, SpecBridge.State state, SplittableRandom random) {
         Set<String> held = new java.util.HashSet<>();
@@ -537,6 +538,7 @@ public final class Generator {
             // A connect or a datagram goes mostly where something listens or is bound; a bind mostly
             // where another socket is, so that conflicts happen.
             weight[i] = st.action().equals("Poll") ? (pollsOpen(state, p) ? 8 : 1)
+                    : st.action().equals("GetSockOpt") ? ("SO_ERROR".equals(p.get("opt")) ? 8 : 1)
                     : !(p.containsKey("ip") && p.containsKey("port")) ? 1
                     : toPeer ? (serving.contains(at) ? 8 : held.contains(at) ? 2 : 1)
                     : held.contains(at) ? 8 : 1;

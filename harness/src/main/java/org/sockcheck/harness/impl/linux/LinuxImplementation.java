@@ -58,6 +58,10 @@ public final class LinuxImplementation implements Implementation {
         boolean peerKept;
         /** O_NONBLOCK, a flag of the open socket that its descriptors share (SOCK_NONBLOCK, fcntl). */
         boolean nonblock;
+        /** The runner bound the socket to its host's address for its last connect (the model's connect picked it). */
+        boolean connectPicked;
+        /** A non-blocking connect answered EINPROGRESS and no connect has reported its end yet. */
+        boolean connecting;
     }
 
     /** A socket as one modelled process sees it: one real descriptor. */
@@ -226,7 +230,17 @@ public final class LinuxImplementation implements Implementation {
                 // recvfrom asks for the sender of every socket; a stream's stays unset (no sender).
                 case ApiCall.RecvFrom c -> receive(sys, s, fd, c.max(), true,
                         s != null && s.proto == Proto.RAW, c.peek(), c.dontwait(), false, c.waitall());
-                case ApiCall.Shutdown c -> value(sys.shutdown(fd, c.how().ordinal()));
+                case ApiCall.Shutdown c -> {
+                    boolean synSent = s != null && s.proto == Proto.TCP && tcpState(sys, fd) == org.sockcheck.spec.TcpState.SYN_SENT;
+                    Syscalls.Result r = sys.shutdown(fd, c.how().ordinal());
+                    if (synSent && !r.failed()) {
+                        // Linux aborts a connect in SYN-SENT (tcp_disconnect): as after a failed connect, the
+                        // peer's address stays and the address connect picked goes back to the wildcard.
+                        s.binding.peerKept = true;
+                        s.binding.wildcardLocal |= s.binding.connectPicked;
+                    }
+                    yield value(r);
+                }
                 case ApiCall.Close c -> {
                     Syscalls.Result r = sys.closeFd(fd);
                     if (s != null) {
@@ -421,19 +435,27 @@ public final class LinuxImplementation implements Implementation {
 
     private Outcome connect(Syscalls.Call sys, Sock s, int fd, Endpoint addr) {
         boolean picked = s != null && (implicitBind(sys, s) || s.binding.wildcardLocal);
+        if (s != null && !s.binding.connecting) {
+            // A connect that reports a non-blocking one's end picks nothing: the first one's choice stands.
+            s.binding.connectPicked = picked;
+        }
         Outcome o = blocking(sys, s, () -> sys.connect(fd, addr), true);
         if (s != null && o instanceof Outcome.Value) {
             // Linux gives a connected socket a concrete local address.
             s.binding.wildcardLocal = false;
             s.binding.peerKept = false;
         }
-        if (s != null && s.proto == Proto.TCP && o instanceof Outcome.Failed f
-                && (f.errno() == Errno.ECONNREFUSED || f.errno() == Errno.ETIMEDOUT)) {
-            s.binding.peerKept = true;
+        // A handshake that failed, reported by this connect (a non-blocking one's by a later connect, with
+        // its error or ECONNABORTED once SO_ERROR took it): Linux keeps the peer's address and gives back
+        // the address connect picked (tcp_disconnect), so the wildcard is reported again.
+        if (s != null && !(o instanceof Outcome.Failed a && a.errno() == Errno.EALREADY)) {
+            s.binding.connecting = o instanceof Outcome.Failed p && p.errno() == Errno.EINPROGRESS;
         }
-        if (picked && o instanceof Outcome.Failed f && (f.errno() == Errno.ECONNREFUSED || f.errno() == Errno.ETIMEDOUT)) {
-            // A handshake that failed gives back the address connect picked: Linux reports the wildcard again.
-            s.binding.wildcardLocal = true;
+        boolean failed = o instanceof Outcome.Failed f && (f.errno() == Errno.ECONNREFUSED || f.errno() == Errno.ETIMEDOUT
+                || f.errno() == Errno.ECONNABORTED || f.errno() == Errno.ECONNRESET);
+        if (s != null && s.proto == Proto.TCP && failed) {
+            s.binding.peerKept = true;
+            s.binding.wildcardLocal |= s.binding.connectPicked;
         }
         return o;
     }
@@ -475,6 +497,16 @@ public final class LinuxImplementation implements Implementation {
             return false;
         }
         return !sys.bind(s.realFd, new Endpoint(addressing.hostIps().get(s.host), 0)).failed();
+    }
+
+    /** The TCP state of a socket as TCP_INFO gives it; null when it cannot be read. */
+    private static org.sockcheck.spec.TcpState tcpState(Syscalls.Call sys, int fd) {
+        MemorySegment info = sys.arena.allocate(232);
+        if (sys.getsockopt(fd, Syscalls.IPPROTO_TCP, Syscalls.TCP_INFO, info).failed()) {
+            return null;
+        }
+        return org.sockcheck.spec.TcpState.fromLinuxCode(Byte.toUnsignedInt(info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)))
+                .orElse(null);
     }
 
     /** Whether the kernel shows the socket on 0.0.0.0 with a port: a failed bind cleared its address. */
