@@ -106,13 +106,7 @@ class AnyTracesAreJudgedTest {
         // test, remembered, answers at once).
         for (boolean allow : new boolean[] {false, true}) {
             String data = String.format("%016x", System.nanoTime());
-            trace("handshake", "LINUX", """
-                    A.p1: socket(INET, STREAM) = 3
-                    A.p1: bind(3, A:80) = 0
-                    A.p1: listen(3, 8) = 0
-                    B.p1: socket(INET, STREAM) = 3
-                    B.p1: connect(3, A:80) = 0
-                    A.p1: accept(3) = 4 peer B:$e1
+            trace("handshake", "LINUX", SpecTraces.CONNECTION + """
                     B.p1: send(3, "%1$s") = 16
                     A.p1: recv(4, 100) = "%1$s"
                     observe A: tcp A:80 *:* LISTEN; tcp A:80 B:$e1 ESTABLISHED

@@ -20,12 +20,7 @@ class LongValuesTest {
         var trace = TraceText.parse("long.trace", """
                 # a long datum (a stream: one datagram carries at most 65,507 bytes)
                 version 1
-                A.p1: socket(INET, STREAM) = 3
-                A.p1: bind(3, A:80) = 0
-                A.p1: listen(3, 8) = 0
-                B.p1: socket(INET, STREAM) = 3
-                B.p1: connect(3, A:80) = 0
-                A.p1: accept(3) = 4 peer B:$e1
+                """ + SpecTraces.CONNECTION + """
                 B.p1: send(3, "%s") = 100000
                 A.p1: recv(4, 200000) = "%s"
                 """.formatted(data, data));

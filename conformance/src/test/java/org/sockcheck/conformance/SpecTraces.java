@@ -19,6 +19,16 @@ final class SpecTraces {
     private SpecTraces() {
     }
 
+    /** Trace lines of a TCP connection from B.p1 to a listener on A:80, accepted as A.p1's descriptor 4. */
+    static final String CONNECTION = """
+            A.p1: socket(INET, STREAM) = 3
+            A.p1: bind(3, A:80) = 0
+            A.p1: listen(3, 8) = 0
+            B.p1: socket(INET, STREAM) = 3
+            B.p1: connect(3, A:80) = 0
+            A.p1: accept(3) = 4 peer B:$e1
+            """;
+
     static Generator generator() throws IOException {
         return new Generator(SpecBridge.load(SpecBridge.Constants.GENERATED));
     }

@@ -105,13 +105,7 @@ class SpecVerdictTest {
      */
     @Test
     void theDiagramDrawsTheSegmentsOfTheSpecsBehaviourBetweenCalls() throws Exception {
-        Trace t = trace("""
-                A.p1: socket(INET, STREAM) = 3
-                A.p1: bind(3, A:80) = 0
-                A.p1: listen(3, 8) = 0
-                B.p1: socket(INET, STREAM) = 3
-                B.p1: connect(3, A:80) = 0
-                A.p1: accept(3) = 4 peer B:$e1
+        Trace t = trace(SpecTraces.CONNECTION + """
                 B.p1: send(3, "d") = 1
                 A.p1: recv(4, 10) = "d"
                 """);

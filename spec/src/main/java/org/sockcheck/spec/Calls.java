@@ -214,6 +214,17 @@ public final class Calls {
     /** The events a poll may report, in the order a trace writes them (the last three whether asked or not). */
     public static final List<String> POLL_REPORTED = List.of("POLLIN", "POLLOUT", "POLLRDHUP", "POLLERR", "POLLHUP", "POLLNVAL");
 
+    /** Events (names, or the spec's strings) in the order a trace writes them; the asked ones come first. */
+    public static List<String> pollOrder(java.util.Collection<?> events) {
+        return POLL_REPORTED.stream().filter(events::contains).toList();
+    }
+
+    /** Events as a trace writes them: joined by '|' in that order, or 0 for none. */
+    public static String pollText(java.util.Collection<?> events) {
+        List<String> words = pollOrder(events);
+        return words.isEmpty() ? "0" : String.join("|", words);
+    }
+
     /** poll's only timeouts: return at once, or wait (any other is a timer the spec does not model). */
     public static final long POLL_NOW = 0;
     public static final long POLL_WAIT = -1;

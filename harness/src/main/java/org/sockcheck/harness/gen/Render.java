@@ -150,9 +150,7 @@ public final class Render {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < rq.size(); i++) {
             Map<?, ?> e = (Map<?, ?>) rq.get(i);
-            java.util.Collection<?> ev = (java.util.Collection<?>) (got == null ? e.get("ev") : got.get(i));
-            List<String> words = (got == null ? Calls.POLL_ASKED : Calls.POLL_REPORTED).stream().filter(ev::contains).toList();
-            out.add(e.get("fd") + " " + (words.isEmpty() ? "0" : String.join("|", words)));
+            out.add(e.get("fd") + " " + Calls.pollText((java.util.Collection<?>) (got == null ? e.get("ev") : got.get(i))));
         }
         return "[" + String.join(", ", out) + "]";
     }
@@ -205,10 +203,8 @@ public final class Render {
             // getsockopt's value, as the trace writes it.
             case Map<?, ?> m when m.containsKey("value") -> "[" + Calls.optionText(m.get("value")) + "]";
             // poll's events, entry by entry.
-            case Map<?, ?> m when m.containsKey("revents") -> seq(m.get("revents")).stream().map(e -> {
-                List<String> words = Calls.POLL_REPORTED.stream().filter(((java.util.Collection<?>) e)::contains).toList();
-                return words.isEmpty() ? "0" : String.join("|", words);
-            }).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+            case Map<?, ?> m when m.containsKey("revents") -> seq(m.get("revents")).stream()
+                    .map(e -> Calls.pollText((java.util.Collection<?>) e)).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
             case null, default -> String.valueOf(ret);
         };
     }

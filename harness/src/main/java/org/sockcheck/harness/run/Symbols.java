@@ -132,7 +132,7 @@ public final class Symbols {
             case Outcome.Address a -> render(a.addr());
             case Outcome.Blocked b -> "blocks";
             case Outcome.Option v -> "[" + v.value() + "]";
-            case Outcome.Polled p -> p.revents().stream().map(Symbols::events)
+            case Outcome.Polled p -> p.revents().stream().map(org.sockcheck.spec.Calls::pollText)
                     .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
         };
     }
@@ -140,11 +140,6 @@ public final class Symbols {
     /** What a call gave, written as its line would write it (a poll's result names the descriptors asked for). */
     public String render(Outcome o, org.sockcheck.harness.trace.Event.Call call) {
         return o instanceof Outcome.Polled p ? TraceText.arg(polls(p, call)) : render(o);
-    }
-
-    private static String events(java.util.Set<String> events) {
-        List<String> in = org.sockcheck.spec.Calls.POLL_REPORTED.stream().filter(events::contains).toList();
-        return in.isEmpty() ? "0" : String.join("|", in);
     }
 
     /**
@@ -157,9 +152,8 @@ public final class Symbols {
                 ? asked.entries().stream().map(Arg.PollFd::fd).toList() : List.of();
         List<Arg.PollFd> out = new java.util.ArrayList<>();
         for (int i = 0; i < p.revents().size(); i++) {
-            java.util.Set<String> ev = p.revents().get(i);
             out.add(new Arg.PollFd(i < fds.size() ? fds.get(i) : new Arg.Int(-1),
-                    org.sockcheck.spec.Calls.POLL_REPORTED.stream().filter(ev::contains).toList()));
+                    org.sockcheck.spec.Calls.pollOrder(p.revents().get(i))));
         }
         return new Arg.Polls(List.copyOf(out));
     }

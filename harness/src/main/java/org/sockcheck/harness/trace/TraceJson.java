@@ -366,7 +366,7 @@ public final class TraceJson {
                         }
                         names.add(w.asString());
                     }
-                    entries.add(new Arg.PollFd(fd, org.sockcheck.spec.Calls.POLL_REPORTED.stream().filter(names::contains).toList()));
+                    entries.add(new Arg.PollFd(fd, org.sockcheck.spec.Calls.pollOrder(names)));
                 }
                 return new Arg.Polls(List.copyOf(entries));
             }

@@ -850,7 +850,7 @@ public final class TraceText {
                         break;
                     }
                 }
-                out.add(new Arg.PollFd(fd, events.stream().filter(got::contains).toList()));
+                out.add(new Arg.PollFd(fd, Calls.pollOrder(got)));
                 if (peek() == ',') {
                     pos++;
                     continue;
@@ -968,7 +968,7 @@ public final class TraceText {
             };
             case Arg.Linger l -> "{" + l.onoff() + ", " + l.seconds() + "}";
             case Arg.Polls ps -> ps.entries().stream()
-                    .map(e -> arg(e.fd()) + " " + (e.events().isEmpty() ? "0" : String.join("|", e.events())))
+                    .map(e -> arg(e.fd()) + " " + Calls.pollText(e.events()))
                     .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
         };
     }

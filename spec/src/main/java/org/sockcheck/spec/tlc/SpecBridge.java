@@ -588,13 +588,14 @@ public final class SpecBridge {
      * TLC's split are evaluated, which is what makes checking a trace cheap.
      */
     public List<Step> successors(State s, String action, Map<String, Object> params) {
-        int[] chosen = selected.computeIfAbsent(List.of(action, params), k -> byName.getOrDefault(action, List.of())
-                .stream().filter(i -> params(i).entrySet().containsAll(params.entrySet()))
-                .mapToInt(Integer::intValue).toArray());
-        if (chosen.length == 0 && DIRECT.containsKey(action) && params.containsKey(DIRECT.get(action))) {
-            return remembered(s, List.of(action, params), () -> direct(s, action, params));
-        }
-        return remembered(s, List.of(action, params), () -> stepsOf(s, chosen, (i, st) -> true));
+        // Which split actions answer is looked up only when the memo does not answer (the hot path).
+        return remembered(s, List.of(action, params), () -> {
+            int[] chosen = selected.computeIfAbsent(List.of(action, params), k -> byName.getOrDefault(action, List.of())
+                    .stream().filter(i -> params(i).entrySet().containsAll(params.entrySet()))
+                    .mapToInt(Integer::intValue).toArray());
+            return chosen.length == 0 && DIRECT.containsKey(action) && params.containsKey(DIRECT.get(action))
+                    ? direct(s, action, params) : stepsOf(s, chosen, (i, st) -> true);
+        });
     }
 
     /**

@@ -179,7 +179,7 @@ public final class DriverImplementation implements Implementation {
                 tools.jackson.databind.node.ArrayNode fds = args.putArray("fds");
                 for (ApiCall.PollFd e : c.fds()) {
                     tools.jackson.databind.node.ArrayNode ev = fds.addObject().put("fd", e.fd()).putArray("events");
-                    Calls.POLL_ASKED.stream().filter(e.events()::contains).forEach(n -> ev.add(pollWord(n)));
+                    Calls.pollOrder(e.events()).forEach(n -> ev.add(pollWord(n)));
                 }
                 args.put("timeout", c.timeout());
             }

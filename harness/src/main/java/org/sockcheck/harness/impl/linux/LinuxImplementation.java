@@ -762,12 +762,7 @@ public final class LinuxImplementation implements Implementation {
                     if (!s.host.equals(host) || s.proto != Proto.TCP) {
                         continue;
                     }
-                    MemorySegment info = sys.arena.allocate(232);
-                    if (sys.getsockopt(s.realFd, Syscalls.IPPROTO_TCP, Syscalls.TCP_INFO, info).failed()) {
-                        continue;
-                    }
-                    int code = Byte.toUnsignedInt(info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
-                    var state = org.sockcheck.spec.TcpState.fromLinuxCode(code).orElse(null);
+                    var state = tcpState(sys, s.realFd);
                     if (state == null || state == org.sockcheck.spec.TcpState.CLOSED) {
                         continue;
                     }
