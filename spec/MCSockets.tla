@@ -75,6 +75,7 @@ NoReuse == {}
 Blocking == {FALSE}
 NoOptions == {}
 NoPolls == {}
+NoUnspecs == {}
 \* A backlog no model fills: the queue holds MaxQueue at most.
 OneBacklog == {8}
 LingerOnly == {"SO_LINGER"}

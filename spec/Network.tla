@@ -39,6 +39,15 @@ NoHost == "-"
 \* The result of a call the model cannot follow (a destination that is no
 \* host of the model): a trace that makes it is not judged, and says so.
 OutsideModel == "outside the model"
+\* A call the spec cannot follow says why, after OutsideModel (the validator
+\* shows the reason).
+OutsideDest == "outside the model: its destination is no host of the model (the wildcard address from a socket with no address of its own, which Linux sends to 127.0.0.1; Dest in spec/SocketApi.tla)"
+OutsideRawUnspec == "outside the model: connect(AF_UNSPEC) on a raw socket (Linux takes it out of its raw table, so it receives nothing more; Dissolve in spec/SocketApi.tla)"
+OutsideReusePort == "outside the model: a bind or listen with SO_REUSEPORT on an address another socket holds (the option's sharing rules are not in the spec; Bind in spec/SocketApi.tla)"
+OutsideListen == "outside the model: listen on a TCP socket that sent a SYN or was accepted (Linux releases differ: 6.18.44 says EINVAL and keeps a port the failed listen took, earlier ones listen; Listen in spec/SocketApi.tla)"
+\* The address of a connect that dissolves an association (connect(2) with
+\* an address of the family AF_UNSPEC).
+UNSPEC == "AF_UNSPEC"
 NoSid == 0
 Proc == Hosts \X Procs
 \* Who makes calls: a thread of a process. The threads of a process share
@@ -57,7 +66,8 @@ Synchronized == TcpStates \ {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED"}
 Errnos == {"EBADF", "EINVAL", "EADDRINUSE", "EADDRNOTAVAIL", "EOPNOTSUPP",
            "EDESTADDRREQ", "EISCONN", "EALREADY", "ENOTCONN", "EPIPE",
            "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EMFILE", "ENOBUFS",
-           "EAGAIN", "ECONNABORTED", "EPROTONOSUPPORT", "EPROTOTYPE", "ENOPROTOOPT", "EMSGSIZE"}
+           "EAGAIN", "ECONNABORTED", "EPROTONOSUPPORT", "EPROTOTYPE", "ENOPROTOOPT", "EMSGSIZE",
+           "EAFNOSUPPORT"}
 
 VARIABLES
     sock,    \* sock[s]: the socket-table entry s (S1); proto = "none" when free
@@ -95,9 +105,15 @@ vars == <<sock, fdt, alive, pending, net, evt>>
 \* share (SOCK_NONBLOCK at socket(), fcntl F_SETFL). connecting: a
 \* non-blocking connect returned EINPROGRESS and its end is not yet
 \* reported (Linux's SS_CONNECTING): the next connect reports it. flags:
-\* the options that are on of SO_KEEPALIVE, SO_BROADCAST and TCP_NODELAY
+\* the options that are on of SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY and SO_REUSEPORT
 \* (setsockopt); linger: SO_LINGER's <<l_onoff, l_linger>>; backlog: a
-\* listener's listen(2) backlog, as Linux caps it.
+\* listener's listen(2) backlog, as Linux caps it. synsent: a TCP
+\* socket that sent a SYN (connect) or was accepted: it never listens
+\* again on Linux (see Listen). listened: a TCP socket that listened: Linux
+\* 6.18.44 never lets it connect (see Connect). bindip: bind named the local
+\* address (not the wildcard; Linux's SOCK_BINDADDR_LOCK, which an accepted
+\* connection takes from its listener): connect(AF_UNSPEC) keeps only such
+\* an address.
 FreeSocket ==
     [proto |-> "none", host |-> NoHost, lip |-> ANY, lport |-> 0,
      rip |-> NoHost, rport |-> 0, st |-> "CLOSED", reuse |-> FALSE, bindreuse |-> FALSE,
@@ -105,7 +121,7 @@ FreeSocket ==
      fin |-> FALSE, rdshut |-> FALSE, wrshut |-> FALSE, err |-> "none",
      snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> 0, gap |-> FALSE,
      conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0, protocol |-> 0,
-     nonblock |-> FALSE, connecting |-> FALSE, flags |-> {}, linger |-> <<0, 0>>, backlog |-> 0]
+     nonblock |-> FALSE, connecting |-> FALSE, flags |-> {}, linger |-> <<0, 0>>, backlog |-> 0, synsent |-> FALSE, listened |-> FALSE, bindip |-> FALSE]
 
 NoFd == [f \in Fds |-> NoSid]
 \* A call a thread waits in: its name, descriptor, (recv) the size asked for

@@ -132,6 +132,10 @@ Bind(p, f, ip, port) ==
                /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE IF sock[s].lport # 0 THEN Fail(p, "bind", "EINVAL")
        ELSE IF ip \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
+       \* NOTE: SO_REUSEPORT lets sockets of one user share an address when all of them
+       \* set it (socket(7)); those rules are not in the spec, so a bind it might allow
+       \* is outside the model. Set on a socket that shares nothing, it changes nothing.
+       ELSE IF port # 0 /\ Conflicts(s, ip, port) /\ "SO_REUSEPORT" \in sock[s].flags THEN Fail(p, "bind", OutsideReusePort)
        ELSE IF (port = 0 /\ FreeEphemeral(s, ip) = {}) \/ (port # 0 /\ Conflicts(s, ip, port)) THEN
             \* Linux has set the address when it finds the port taken, and clears it
             \* (__inet_bind): a socket that kept its address after its port went
@@ -142,7 +146,7 @@ Bind(p, f, ip, port) ==
        ELSE \E e \in IF port = 0 THEN FreeEphemeral(s, ip) ELSE {port} :
             /\ sock' = [sock EXCEPT ![s].lip = ip, ![s].bindreuse = sock[s].reuse,
                                     ![s].lport = e,
-                                    ![s].picked = (sock[s].proto = "tcp" /\ port = 0),
+                                    ![s].picked = (port = 0), ![s].bindip = (ip # ANY),
                                     \* Linux's bind forgets the peer of a failed connect (__inet_bind).
                                     ![s].rip = NoHost, ![s].rport = 0]
             /\ Record(p, "bind", 0)
@@ -175,6 +179,13 @@ Listen(p, f, bl) ==
        \* by sockcheck hunt, seed 3).
        ELSE IF sock[s].st # "CLOSED" \/ (Profile = "LINUX" /\ (sock[s].conn \/ sock[s].connecting))
             THEN Fail(p, "listen", "EINVAL")
+       \* NOTE: outside the model on Linux: listen on a socket that sent a SYN or was
+       \* accepted, whose connection attempt or connection is over and which
+       \* connect(AF_UNSPEC) or a failed connect left unconnected. Linux releases differ:
+       \* 6.18.44 fails it with EINVAL and keeps a port the failed listen took
+       \* (probed, scripts/probes/disconnect.py), earlier 6.18 releases listened (and
+       \* /proc/net/tcp showed the old peer as the listener's remote end).
+       ELSE IF Profile = "LINUX" /\ sock[s].synsent THEN Fail(p, "listen", OutsideListen)
        ELSE IF sock[s].lport = 0 /\ Profile = "POSIX" THEN Fail(p, "listen", "EDESTADDRREQ")
        \* The address is checked again: SO_REUSEADDR never lets two sockets listen
        \* on it. Linux checks it as bind does (inet_csk_get_port), so a connection
@@ -182,10 +193,10 @@ Listen(p, f, bl) ==
        \* stopped (shutdown SHUT_RD) had accepted (found by sockcheck hunt, seed 7),
        \* and SO_REUSEADDR counts as the sockets have it now (hunt, seed 11).
        ELSE IF sock[s].lport # 0 /\ (AnotherListener(s) \/ (Profile = "LINUX" /\ Conflicts(s, sock[s].lip, sock[s].lport)))
-            THEN Fail(p, "listen", "EADDRINUSE")
+            THEN IF "SO_REUSEPORT" \in sock[s].flags THEN Fail(p, "listen", OutsideReusePort) ELSE Fail(p, "listen", "EADDRINUSE")
        ELSE IF sock[s].lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "listen", "EADDRINUSE")
        ELSE \E e \in IF sock[s].lport = 0 THEN FreeEphemeral(s, ANY) ELSE {sock[s].lport} :
-            /\ sock' = [sock EXCEPT ![s].st = "LISTEN", ![s].backlog = Backlog(bl),
+            /\ sock' = [sock EXCEPT ![s].st = "LISTEN", ![s].backlog = Backlog(bl), ![s].listened = TRUE,
                                     ![s].bindreuse = IF sock[s].lport = 0 THEN sock[s].reuse ELSE @,
                                     ![s].lport = e,
                                     ![s].picked = IF sock[s].lport = 0 THEN TRUE ELSE @,
@@ -252,6 +263,46 @@ ConnectReported(p, s) ==
             /\ sock' = [sock EXCEPT ![s].conn = TRUE, ![s].connecting = FALSE]
     /\ UNCHANGED <<fdt, alive, pending, net>>
 
+(* Dissolve: connect with an AF_UNSPEC address. POSIX: a datagram      *)
+(* socket forgets its peer; a stream socket takes no such address        *)
+(* (EAFNOSUPPORT, as FreeBSD's tcp_usr_connect says). LINUX (probed on    *)
+(* 6.18, scripts/probes/disconnect.py; __udp_disconnect, tcp_disconnect): *)
+(* - UDP forgets its peer, and the address and port the stack gave it    *)
+(*   (bindip, picked): only what bind named stays; datagrams queued stay, *)
+(*   and any sender may send again.                                       *)
+(* - TCP aborts whatever it was doing, as RFC 9293's ABORT: a connection  *)
+(*   resets its peer (no RST in SYN-SENT, CLOSING, LAST-ACK), its error   *)
+(*   is ECONNRESET (in SYN-SENT too), unread data go; a listener stops    *)
+(*   and resets the connections of its queue. The socket is CLOSED, gives *)
+(*   back a picked port (Forget) and an address bind did not name, and    *)
+(*   may connect again.                                                   *)
+(* NOTE: outside the model: a raw socket, which Linux takes out of its    *)
+(* raw table (it receives nothing more); and listen afterwards on a TCP   *)
+(* socket that had sent a SYN (see Listen).                               *)
+Dissolve(p, s) ==
+    LET x == sock[s]
+        children == {c \in Sids : sock[c].proto = "tcp" /\ sock[c].listener = s}
+        reset == x.st \in {"ESTABLISHED", "CLOSE-WAIT", "FIN-WAIT-1", "FIN-WAIT-2", "SYN-RECEIVED"}
+        closed == [Disconnected(x) EXCEPT !.st = "CLOSED", !.conn = FALSE, !.stream = "", !.acceptq = <<>>,
+                                          !.err = IF reset \/ x.st = "SYN-SENT" THEN "ECONNRESET" ELSE "none",
+                                          !.lip = IF x.bindip THEN x.lip ELSE ANY]
+    IN IF x.proto = "raw" THEN Fail(p, "connect", OutsideRawUnspec)
+       ELSE IF x.proto = "tcp" /\ Profile = "POSIX" THEN Fail(p, "connect", "EAFNOSUPPORT")
+       ELSE IF x.proto = "udp" THEN
+            /\ sock' = [sock EXCEPT ![s].rip = NoHost, ![s].rport = 0,
+                                    ![s].lip = IF ~x.bindip /\ Profile = "LINUX" THEN ANY ELSE @,
+                                    ![s].lport = IF x.picked /\ Profile = "LINUX" THEN 0 ELSE @,
+                                    ![s].picked = x.picked /\ Profile = "POSIX"]
+            /\ Record(p, "connect", 0)
+            /\ UNCHANGED <<fdt, alive, pending, net>>
+       \* A socket CLOSED already keeps its port: the port goes back on the way to CLOSED.
+       ELSE /\ LET t == [c \in Sids |-> IF c = s THEN closed ELSE IF c \in children THEN FreeSocket ELSE sock[c]]
+               IN sock' = IF x.st = "CLOSED" THEN t ELSE Forget(t, s)
+            /\ net' = net \cup {OutT(sock, c, "RST", sock[c].sndnxt, sock[c].rcvnxt) : c \in children}
+                           \cup (IF reset THEN {OutT(sock, s, "RST", x.sndnxt, x.rcvnxt)} ELSE {})
+            /\ Record(p, "connect", 0)
+            /\ UNCHANGED <<fdt, alive, pending>>
+
 (* Connect: TCP sends SYN and waits in SYN-SENT (RFC 9293 3.5); the call *)
 (* returns later, in ConnectReturns. An unbound socket gets an ephemeral *)
 (* port and the host's address (Dest: where the wildcard address goes).  *)
@@ -280,7 +331,7 @@ Connect(p, f, ip, port) ==
                                                  ![s].connecting = x.nonblock,
                                                  ![s].picked = IF x.lport = 0 THEN TRUE ELSE x.picked, ![s].pickedip = (x.lip = ANY),
                                                  ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
-                                                 ![s].st = "SYN-SENT", ![s].snduna = 0, ![s].sndnxt = 1,
+                                                 ![s].st = "SYN-SENT", ![s].snduna = 0, ![s].sndnxt = 1, ![s].synsent = TRUE,
                                                  ![s].rcvnxt = 0, ![s].err = "none", ![s].finseq = 0,
                                                  \* POSIX: a socket connects afresh. Linux keeps the shutdown flags
                                                  \* a failed shutdown set: sends fail (EPIPE), reads give end of file.
@@ -301,24 +352,33 @@ Connect(p, f, ip, port) ==
                     \* (__ip4_datagram_connect sets inet_rcv_saddr when unset; probed on 6.18).
                     ELSE /\ sock' = [sock EXCEPT ![s].lip = IF x.proto = "raw" /\ Profile = "POSIX" THEN x.lip ELSE lip,
                                                  ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
+                                                 ![s].picked = IF x.lport = 0 /\ x.proto = "udp" THEN TRUE ELSE x.picked,
                                                  ![s].lport = IF x.proto = "raw" THEN 0 ELSE lport,
                                                  \* Linux keeps the port a raw socket connected to (ip4_datagram_connect
                                                  \* sets inet_dport) and getpeername shows it; it means nothing to delivery.
                                                  ![s].rip = dst, ![s].rport = IF x.proto = "raw" /\ Profile = "POSIX" THEN 0 ELSE port]
                          /\ Record(p, "connect", 0)
                          /\ UNCHANGED <<fdt, alive, pending, net>>
+                \* What a connect to a host does, once the socket may connect.
+                Proceeds ==
+                    IF dst = NoHost THEN Fail(p, "connect", OutsideDest)
+                    ELSE IF lports = {} THEN Fail(p, "connect", "EAGAIN")
+                    \* Port 0 names no socket: Linux sends the SYN all the same (no listener
+                    \* answers, so it is refused) and lets UDP connect (see GetPeerName,
+                    \* UdpCandidates); BSD refuses it at once (in_pcbconnect_setup).
+                    ELSE IF port = 0 /\ x.proto # "raw" /\ Profile = "POSIX" THEN Fail(p, "connect", "EADDRNOTAVAIL") \/ \E lport \in lports : Connects(lport)
+                    ELSE \E lport \in lports : Connects(lport)
             IN
-       IF x.proto = "tcp" /\ x.st \in {"SYN-SENT", "SYN-RECEIVED"} /\ (x.connecting \/ x.st = "SYN-SENT") THEN Fail(p, "connect", "EALREADY")
+       IF ip = UNSPEC THEN Dissolve(p, s)
+       ELSE IF x.proto = "tcp" /\ x.st \in {"SYN-SENT", "SYN-RECEIVED"} /\ (x.connecting \/ x.st = "SYN-SENT") THEN Fail(p, "connect", "EALREADY")
        \* The end of a non-blocking connect, reported to the next connect.
        ELSE IF x.proto = "tcp" /\ x.connecting THEN ConnectReported(p, s)
        ELSE IF x.proto = "tcp" /\ (x.st # "CLOSED" \/ (Profile = "LINUX" /\ x.conn)) THEN Fail(p, "connect", "EISCONN")
-       ELSE IF dst = NoHost THEN Fail(p, "connect", OutsideModel)
-       ELSE IF lports = {} THEN Fail(p, "connect", "EAGAIN")
-       \* Port 0 names no socket: Linux sends the SYN all the same (no listener
-       \* answers, so it is refused) and lets UDP connect (see GetPeerName,
-       \* UdpCandidates); BSD refuses it at once (in_pcbconnect_setup).
-       ELSE IF port = 0 /\ x.proto # "raw" /\ Profile = "POSIX" THEN Fail(p, "connect", "EADDRNOTAVAIL") \/ \E lport \in lports : Connects(lport)
-       ELSE \E lport \in lports : Connects(lport)
+       \* A socket that listened and stopped (shutdown, connect(AF_UNSPEC)): Linux
+       \* releases differ; 6.18.44 refuses it EINVAL and changes nothing (probed,
+       \* scripts/probes/disconnect.py), earlier 6.18 releases connected it.
+       ELSE IF x.proto = "tcp" /\ x.listened /\ Profile = "LINUX" THEN Fail(p, "connect", "EINVAL") \/ Proceeds
+       ELSE Proceeds
 
 (* ConnectReturns: the waiting connect returns 0 once the connection is  *)
 (* established, or the error that ended the handshake.                   *)
@@ -387,7 +447,7 @@ BindsFirst(x) == Profile = "LINUX" /\ x.proto = "udp" /\ x.lport = 0
 BindsThenFails(p, s, op, errno) ==
     IF FreeEphemeral(s, ANY) = {} THEN Fail(p, op, "EAGAIN")
     ELSE \E e \in FreeEphemeral(s, ANY) :
-         /\ sock' = [sock EXCEPT ![s].lport = e, ![s].bindreuse = sock[s].reuse]
+         /\ sock' = [sock EXCEPT ![s].lport = e, ![s].bindreuse = sock[s].reuse, ![s].picked = TRUE]
          /\ Record(p, op, errno)
          /\ UNCHANGED <<fdt, alive, pending, net>>
 
@@ -443,7 +503,7 @@ SendTo(p, f, d, ip, port) ==
        ELSE IF x.proto = "udp" /\ port = 0 THEN
             IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EINVAL")
             ELSE \E e \in IF Profile = "LINUX" THEN {"EINVAL"} ELSE {"EINVAL", "EADDRNOTAVAIL"} : Fail(p, "sendto", e)
-       ELSE IF dst = NoHost THEN Fail(p, "sendto", OutsideModel)
+       ELSE IF dst = NoHost THEN Fail(p, "sendto", OutsideDest)
        ELSE IF x.err # "none" THEN Record(p, "sendto", x.err) /\ sock' = [sock EXCEPT ![s].err = "none"]
                                    /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN
@@ -451,7 +511,7 @@ SendTo(p, f, d, ip, port) ==
        ELSE IF x.proto = "udp" /\ x.lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "sendto", "EAGAIN")
        ELSE IF TooBig(x, d) THEN IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EMSGSIZE") ELSE Fail(p, "sendto", "EMSGSIZE")
        ELSE \E lport \in IF x.proto = "raw" THEN {0} ELSE IF x.lport = 0 THEN FreeEphemeral(s, ANY) ELSE {x.lport} :
-               /\ sock' = [sock EXCEPT ![s].lport = lport,
+               /\ sock' = [sock EXCEPT ![s].lport = lport, ![s].picked = IF x.lport = 0 /\ x.proto = "udp" THEN TRUE ELSE x.picked,
                                        ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse]
                /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
                                        <<p[1], lport>>, <<dst, IF x.proto = "raw" THEN 0 ELSE port>>, x.protocol, 0, d)}
@@ -670,9 +730,10 @@ Exit(p) ==
 
 (* SetSockOpt: setsockopt of opt to v. SO_REUSEADDR lets two sockets      *)
 (* share a local address when both ask for it and neither listens.       *)
-(* SO_KEEPALIVE, SO_BROADCAST and TCP_NODELAY are on (v TRUE) or off and  *)
-(* change nothing the model follows (keep-alive probes, broadcast         *)
-(* addresses, when segments go are not in it); getsockopt reads them     *)
+(* SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY and SO_REUSEPORT are on (v     *)
+(* TRUE) or off and change nothing the model follows (keep-alive probes,  *)
+(* broadcast addresses, when segments go are not in it; SO_REUSEPORT's    *)
+(* sharing is outside the model, see Bind); getsockopt reads them         *)
 (* back. SO_LINGER takes <<l_onoff, l_linger>>: on with a linger of 0,    *)
 (* the last close aborts the connection (LastClose); turned off it keeps  *)
 (* its l_linger (probed on Linux 6.18). NOTE: a linger above 0 makes      *)
@@ -734,7 +795,7 @@ OptionValue(x, opt) ==
       [] opt = "SO_DOMAIN" -> "INET"
       [] opt = "SO_PROTOCOL" -> CASE x.proto = "tcp" -> 6 [] x.proto = "udp" -> 17 [] OTHER -> x.protocol
       [] opt = "SO_ACCEPTCONN" -> IF x.proto = "tcp" /\ x.st = "LISTEN" THEN 1 ELSE 0
-      [] opt \in {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY"} -> IF opt \in x.flags THEN 1 ELSE 0
+      [] opt \in {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT"} -> IF opt \in x.flags THEN 1 ELSE 0
       [] opt = "SO_LINGER" -> x.linger
       \* Linux sets SO_REUSEADDR on a raw socket when it makes it (its protosw has
       \* INET_PROTOSW_REUSE; found by a generated walk, probed on Linux 6.18).

@@ -31,6 +31,8 @@ BindPorts == AllPorts \cup {0}
 ConnectPorts == AllPorts \cup {0}
 SendPorts == AllPorts \cup {0}
 DestAddrs == Hosts \cup {ANY}
+\* connect with an AF_UNSPEC address, which dissolves an association.
+Unspecs == {UNSPEC}
 ReuseValues == BOOLEAN
 \* SOCK_NONBLOCK at socket(), and the O_NONBLOCK fcntl sets or clears.
 SocketNonBlock == BOOLEAN
@@ -47,11 +49,11 @@ DontWaitValues == BOOLEAN
 WaitAllValues == BOOLEAN
 \* The options getsockopt reads.
 Options == {"SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR",
-            "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER"}
+            "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT"}
 \* The options setsockopt sets, and the values it gives each: on or off, and
 \* SO_LINGER's <<l_onoff, l_linger>> (a trace may give any linger; the
 \* validator evaluates SetSockOpt with it).
-SetOptions == {"SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER"}
+SetOptions == {"SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT"}
 LingerValues == {<<0, 0>>, <<1, 0>>}
 OptionArgs(opt) == IF opt = "SO_LINGER" THEN LingerValues ELSE ReuseValues
 \* The polls processes make: one descriptor, asked whether it is readable or
@@ -79,6 +81,7 @@ User ==
             \/ \E ip \in Addrs, port \in BindPorts : Bind(p, f, ip, port)
             \/ \E bl \in Backlogs : Listen(p, f, bl)
             \/ \E ip \in DestAddrs, port \in ConnectPorts : Connect(p, f, ip, port)
+            \/ \E ip \in Unspecs : Connect(p, f, ip, 0)
             \/ \E nb \in AcceptNonBlock : Accept(p, f, nb)
             \/ \E d \in Data : Send(p, f, d)
             \* A datagram may go to an ephemeral port too: the answer to a sender that never bound (S19).
@@ -149,8 +152,8 @@ TypeOK ==
         /\ sock[s].picked \in BOOLEAN /\ sock[s].pickedip \in BOOLEAN /\ sock[s].sport \in AllPorts \cup {0}
         /\ sock[s].protocol \in IF sock[s].proto = "raw" THEN 1..ProtocolMax ELSE {0}
         /\ sock[s].nonblock \in BOOLEAN /\ sock[s].connecting \in BOOLEAN
-        /\ sock[s].flags \subseteq {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY"}
-        /\ sock[s].linger \in {0, 1} \X Nat
+        /\ sock[s].flags \subseteq {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT"}
+        /\ sock[s].linger \in {0, 1} \X Nat /\ sock[s].synsent \in BOOLEAN /\ sock[s].listened \in BOOLEAN /\ sock[s].bindip \in BOOLEAN
     /\ \A p \in Proc : \A f \in Fds : fdt[p][f] \in Sids \cup {NoSid}
     /\ \A m \in net : m.proto \in {"tcp", "udp", "icmp", "raw"} /\ m.dst[1] \in Hosts
 

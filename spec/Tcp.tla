@@ -64,7 +64,7 @@ Accepting(tbl, l, m) ==
                           !.st = "SYN-RECEIVED", !.listener = l,
                           !.reuse = tbl[l].reuse, !.bindreuse = tbl[l].reuse,
                           \* The listener's options (sk_clone_lock; probed: SO_LINGER, SO_KEEPALIVE, TCP_NODELAY).
-                          !.flags = tbl[l].flags, !.linger = tbl[l].linger,
+                          !.flags = tbl[l].flags, !.linger = tbl[l].linger, !.bindip = tbl[l].bindip, !.synsent = TRUE,
                           \* Linux: the port of a connection is not the user's (sk_clone_lock
                           \* clears SOCK_BINDPORT_LOCK), so it is given back when the connection ends.
                           !.picked = Profile = "LINUX" \/ tbl[l].picked,

@@ -15,6 +15,7 @@ address (bind to 0.0.0.0, sendto, send, listen, and after a refused
 connect), the socket is reported with 0.0.0.0.
 """
 import base64
+import ctypes
 import errno
 import json
 import fcntl
@@ -26,19 +27,22 @@ import sys
 import time
 
 PROTOCOL = 1
+LIBC = ctypes.CDLL(None, use_errno=True)
 OPS = ["socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto",
        "recvfrom", "shutdown", "close", "getsockname", "getpeername", "setsockopt",
-       "dup", "exit", "sockets", "fcntl", "getsockopt", "recv-flags", "poll", "read", "write"]
+       "dup", "exit", "sockets", "fcntl", "getsockopt", "recv-flags", "poll", "read", "write",
+       "connect-unspec"]
 MSG_FLAGS = {"peek": socket.MSG_PEEK, "dontwait": socket.MSG_DONTWAIT, "waitall": socket.MSG_WAITALL}
 SOCKOPTS = {"SO_ERROR": socket.SO_ERROR, "SO_TYPE": socket.SO_TYPE, "SO_DOMAIN": socket.SO_DOMAIN,
             "SO_PROTOCOL": socket.SO_PROTOCOL, "SO_ACCEPTCONN": socket.SO_ACCEPTCONN,
             "SO_REUSEADDR": socket.SO_REUSEADDR, "SO_KEEPALIVE": socket.SO_KEEPALIVE,
-            "SO_BROADCAST": socket.SO_BROADCAST}
+            "SO_BROADCAST": socket.SO_BROADCAST, "SO_REUSEPORT": socket.SO_REUSEPORT}
 # setsockopt's options by level (TCP_NODELAY is IPPROTO_TCP's)
 SETOPTS = {"SO_REUSEADDR": (socket.SOL_SOCKET, socket.SO_REUSEADDR),
            "SO_KEEPALIVE": (socket.SOL_SOCKET, socket.SO_KEEPALIVE),
            "SO_BROADCAST": (socket.SOL_SOCKET, socket.SO_BROADCAST),
-           "TCP_NODELAY": (socket.IPPROTO_TCP, socket.TCP_NODELAY)}
+           "TCP_NODELAY": (socket.IPPROTO_TCP, socket.TCP_NODELAY),
+           "SO_REUSEPORT": (socket.SOL_SOCKET, socket.SO_REUSEPORT)}
 # poll.h; POLLRDHUP is Linux's (0x2000)
 POLL_EVENTS = {"in": select.POLLIN, "out": select.POLLOUT, "rdhup": 0x2000, "err": select.POLLERR,
                "hup": select.POLLHUP, "nval": select.POLLNVAL}
@@ -68,10 +72,10 @@ class Driver:
 
     # -- helpers -----------------------------------------------------------
     def is_wild(self, fd):
-        return self.wildcard.get(fd, [False])[0]
+        return self.wildcard.get(fd, [False, False])[0]
 
     def set_wild(self, fd, value):
-        self.wildcard.setdefault(fd, [False])[0] = value
+        self.wildcard.setdefault(fd, [False, False])[0] = value
 
     def sock(self, fd):
         s = self.socks.get(fd)
@@ -147,7 +151,18 @@ class Driver:
     def op_connect(self, a):
         fd = a["fd"]
         s = self.sock(fd)
+        state = self.wildcard.setdefault(fd, [False, False])
+        if a["addr"] == "AF_UNSPEC":
+            # sa_family AF_UNSPEC: the association dissolves. An address this driver bound for connect
+            # counts as the wildcard again (Linux keeps it: the driver's bind named it).
+            sa = struct.pack("HH12x", socket.AF_UNSPEC, 0)
+            if LIBC.connect(fd, ctypes.c_char_p(sa), len(sa)) != 0:
+                raise Failure(errno.errorcode.get(ctypes.get_errno(), "EINVAL"))
+            state[0] = state[0] or state[1]
+            state[1] = False
+            return 0
         picked = self.implicit_bind(fd, s) or self.is_wild(fd)
+        state[1] = picked
         err = s.connect_ex(self.endpoint(a["addr"]))
         if err:
             name = errno.errorcode.get(err, "EINVAL")
@@ -209,7 +224,7 @@ class Driver:
         fd = a["fd"]
         copy = self.sock(fd).dup()  # dup(2): the lowest free descriptor
         self.socks[copy.fileno()] = copy
-        self.wildcard[copy.fileno()] = self.wildcard.setdefault(fd, [False])
+        self.wildcard[copy.fileno()] = self.wildcard.setdefault(fd, [False, False])
         return copy.fileno()
 
     def op_exit(self, a):
@@ -270,7 +285,7 @@ class Driver:
             return {"value": {socket.SOCK_STREAM: "STREAM", socket.SOCK_DGRAM: "DGRAM", socket.SOCK_RAW: "RAW"}.get(v, v)}
         if name == "SO_DOMAIN":
             return {"value": "INET" if v == socket.AF_INET else v}
-        if name in ("SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST"):
+        if name in ("SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "SO_REUSEPORT"):
             return {"value": 1 if v else 0}
         return {"value": v}
 

@@ -21,10 +21,17 @@ final class RefWithBug implements Implementation {
     private final RefImplementation ref = new RefImplementation();
     private final String name;
     private final Bug bug;
+    /** What the bug forgets when a run starts (a bug that remembers descriptors must not carry them to the next run). */
+    private final Runnable onStart;
 
     RefWithBug(String name, Bug bug) {
+        this(name, bug, () -> { });
+    }
+
+    RefWithBug(String name, Bug bug, Runnable onStart) {
         this.name = name;
         this.bug = bug;
+        this.onStart = onStart;
     }
 
     @Override
@@ -34,6 +41,7 @@ final class RefWithBug implements Implementation {
 
     @Override
     public Addressing start(TraceSetup setup) throws ImplementationException {
+        onStart.run();
         return ref.start(setup);
     }
 

@@ -90,6 +90,12 @@ final class Sock {
     boolean pickedIp;
     /** The port getsockname still shows after Linux gave a picked port back; spec: sport. */
     int shownPort;
+    /** A TCP socket that sent a SYN (connect) or was accepted; spec: synsent. Linux never lets it listen. */
+    boolean synSent;
+    /** A TCP socket that listened; spec: listened. Linux 6.18.44 never lets it connect. */
+    boolean listened;
+    /** Bind named the local address, not the wildcard (an accepted connection takes its listener's); spec: bindip. */
+    boolean bindIp;
     /** When the timer of the current state fires, on the stack's virtual clock; -1 when none runs. */
     long timerAt = -1;
 

@@ -117,7 +117,8 @@ final class SocketApi {
         s.local = new Endpoint(addr.ip(), port);
         s.bindReuse = s.reuse;
         s.boundAt = stack.nextInode++;
-        s.picked = s.tcp() && addr.port() == 0;
+        s.picked = addr.port() == 0;
+        s.bindIp = !addr.wildcardIp();
         // Linux's bind forgets the peer of a failed connect (__inet_bind).
         s.remote = null;
         return ok(0);
@@ -138,9 +139,10 @@ final class SocketApi {
             s.backlog = backlog;
             return ok(0);
         }
-        if (s.state != TcpState.CLOSED || (profile == Profile.LINUX && (s.conn || s.connecting))) {
+        if (s.state != TcpState.CLOSED || (profile == Profile.LINUX && (s.conn || s.connecting || s.synSent))) {
             // Linux: a socket once connected never listens (its socket layer stays connected), nor one
-            // whose non-blocking connect is not yet reported (SS_CONNECTING).
+            // whose non-blocking connect is not yet reported (SS_CONNECTING). One that sent a SYN fails
+            // too on Linux 6.18.44 (outside the spec: earlier releases listened).
             return fail(Errno.EINVAL);
         }
         if (!s.bound() && profile == Profile.POSIX) {
@@ -161,6 +163,7 @@ final class SocketApi {
         // only zeroes the port), and /proc/net/tcp shows it as the listener's remote end.
         s.remote = profile == Profile.LINUX && s.remote != null ? new Endpoint(s.remote.ip(), 0) : null;
         stack.setState(s, TcpState.LISTEN, "listen");
+        s.listened = true;
         return ok(0);
     }
 
@@ -171,6 +174,9 @@ final class SocketApi {
      * raw sockets only record the peer (S6).
      */
     Outcome connect(Caller p, int fd, Sock s, Endpoint addr) {
+        if (addr.unspec()) {
+            return dissolve(s);
+        }
         if (s.tcp() && (s.state == TcpState.SYN_SENT || s.connecting && s.state == TcpState.SYN_RECEIVED)) {
             return fail(Errno.EALREADY);
         }
@@ -181,6 +187,10 @@ final class SocketApi {
             // Linux answers EISCONN for a listener too: the socket is not CLOSED; and for a socket
             // once connected, after its connection ended.
             return fail(Errno.EISCONN);
+        }
+        if (s.tcp() && s.listened && profile == Profile.LINUX) {
+            // A socket that listened and stopped: Linux 6.18.44 refuses it (earlier releases connected it).
+            return fail(Errno.EINVAL);
         }
         addr = destination(s, addr);
         if (addr == null) {
@@ -228,6 +238,8 @@ final class SocketApi {
         if (s.tcp()) {
             s.picked = !s.bound() || s.picked;
             s.pickedIp = s.local.wildcardIp();
+        } else if (!s.bound()) {
+            s.picked = true;
         }
         s.local = local;
         s.remote = addr;
@@ -250,6 +262,7 @@ final class SocketApi {
         s.unread = 0;
         s.streamOffset = 0;
         stack.setState(s, TcpState.SYN_SENT, "connect");
+        s.synSent = true;
         net.add(Segment.tcp(Kind.SYN, local, addr, 0, 0));
         if (s.nonblock) {
             // It does not wait: the next connect, or SO_ERROR, tells how the handshake ended.
@@ -258,6 +271,53 @@ final class SocketApi {
         }
         p.pending = new Process.Pending("connect", fd, 0);
         return new Outcome.Blocked("connect waits for the handshake");
+    }
+
+    /**
+     * Dissolve: connect with an AF_UNSPEC address. A datagram socket forgets
+     * its peer, and on Linux the address and port the stack gave it; a TCP
+     * socket aborts (RFC 9293's ABORT): a connection resets its peer, a
+     * listener its queue, and the socket is CLOSED with ECONNRESET pending.
+     * POSIX has no such address for a stream socket.
+     */
+    private Outcome dissolve(Sock s) {
+        if (!s.tcp()) {
+            s.remote = null;
+            if (profile == Profile.LINUX) {
+                // A raw socket is outside the spec here (Linux takes it out of its raw table); it goes as UDP.
+                s.local = new Endpoint(!s.bindIp || s.proto == Proto.RAW ? Endpoint.ANY_IP : s.local.ip(),
+                        s.picked ? 0 : s.local.port());
+                s.picked = false;
+            }
+            return ok(0);
+        }
+        if (profile == Profile.POSIX) {
+            return fail(Errno.EAFNOSUPPORT);
+        }
+        TcpState old = s.state;
+        boolean reset = java.util.EnumSet.of(TcpState.ESTABLISHED, TcpState.CLOSE_WAIT, TcpState.FIN_WAIT_1,
+                TcpState.FIN_WAIT_2, TcpState.SYN_RECEIVED).contains(old);
+        if (old == TcpState.LISTEN) {
+            resetUnaccepted(s, "connect");
+        }
+        if (reset) {
+            net.add(Segment.tcp(Kind.RST, s.local, s.remote, s.sndNxt, s.rcvNxt));
+        }
+        disconnected(s);
+        s.conn = false;
+        s.stream.clear();
+        s.unread = 0;
+        s.streamOffset = 0;
+        s.err = reset || old == TcpState.SYN_SENT ? Errno.ECONNRESET : null;
+        if (!s.bindIp) {
+            s.local = new Endpoint(Endpoint.ANY_IP, s.local.port());
+        }
+        if (old != TcpState.CLOSED) {
+            // The port goes back on the way to CLOSED; a socket CLOSED already keeps it.
+            stack.setState(s, TcpState.CLOSED, "connect");
+            network.forget(s);
+        }
+        return ok(0);
     }
 
     /**
@@ -662,7 +722,8 @@ final class SocketApi {
 
     /**
      * SetSockOpt: SO_REUSEADDR counts for a port taken after it; SO_KEEPALIVE,
-     * SO_BROADCAST and TCP_NODELAY are read back; SO_LINGER on with 0 makes
+     * SO_BROADCAST, TCP_NODELAY and SO_REUSEPORT are read back (SO_REUSEPORT's
+     * sharing is outside the spec, and the reference stack shares nothing); SO_LINGER on with 0 makes
      * the last close abort; off, it keeps its linger. TCP_NODELAY is TCP's
      * (ENOPROTOOPT elsewhere).
      */
@@ -732,7 +793,7 @@ final class SocketApi {
             case "SO_DOMAIN" -> "INET";
             case "SO_PROTOCOL" -> Integer.toString(s.tcp() ? 6 : s.proto == Proto.UDP ? 17 : s.protocol);
             case "SO_ACCEPTCONN" -> s.tcp() && s.state == TcpState.LISTEN ? "1" : "0";
-            case "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY" -> s.flags.contains(SockOpt.valueOf(option)) ? "1" : "0";
+            case "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT" -> s.flags.contains(SockOpt.valueOf(option)) ? "1" : "0";
             case "SO_LINGER" -> "{" + (s.lingerOn ? 1 : 0) + ", " + s.lingerSeconds + "}";
             // Linux sets SO_REUSEADDR on a raw socket when it makes it (spec: OptionValue, with its NOTE).
             default -> s.reuse || profile == Profile.LINUX && s.proto == Proto.RAW ? "1" : "0";
@@ -915,7 +976,7 @@ final class SocketApi {
         s.local = new Endpoint(s.local.ip(), port);
         s.bindReuse = s.reuse;
         s.boundAt = stack.nextInode++;
-        s.picked = s.tcp();
+        s.picked = true;
         return true;
     }
 

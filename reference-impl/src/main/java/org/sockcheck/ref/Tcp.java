@@ -143,6 +143,8 @@ final class Tcp {
         // Linux: the port of a connection is not the user's (sk_clone_lock clears
         // SOCK_BINDPORT_LOCK), so it is given back when the connection ends.
         c.picked = profile == Profile.LINUX || l.picked;
+        c.bindIp = l.bindIp;
+        c.synSent = true;
         // Linux: the flags a failed shutdown left on the listener (sk_clone_lock).
         c.rdShut = profile == Profile.LINUX && l.rdShut;
         c.wrShut = profile == Profile.LINUX && l.wrShut;

@@ -114,6 +114,19 @@ class ErrnoTest extends TwoHosts {
     @Nested
     class Closed {
         @Test
+        void closed_connectToAfUnspecUnderPosix_eafnosupport() {
+            stack = new RefStack(org.sockcheck.spec.Profile.POSIX, RefStack.Limits.LINUX);
+            stack.addHost("A", "192.0.2.1");
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            expect(Errno.EAFNOSUPPORT, a(new ApiCall.Connect(3, Endpoint.UNSPEC)));
+            // Linux takes it: the socket has nothing to dissolve.
+            stack = new RefStack(org.sockcheck.spec.Profile.LINUX, RefStack.Limits.LINUX);
+            stack.addHost("A", "192.0.2.1");
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            assertEquals(new Outcome.Value(0), a(new ApiCall.Connect(3, Endpoint.UNSPEC)));
+        }
+
+        @Test
         void closed_bindTwice_einval() {
             a(new ApiCall.Socket(SockType.STREAM, 0));
             a(new ApiCall.Bind(3, A80));

@@ -31,13 +31,13 @@ public final class Calls {
         /** The type, and SOCK_NONBLOCK after a '|' (the spec's type and nb). */
         TYPE("STREAM, DGRAM or RAW, each with or without NONBLOCK"),
         HOW("RD, WR or RDWR"),
-        OPTION("SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY or SO_LINGER"),
+        OPTION("SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY, SO_LINGER or SO_REUSEPORT"),
         /** setsockopt's value: a number (on when not 0; the spec's v, a boolean), or SO_LINGER's {l_onoff, l_linger}. */
         OPTVALUE("a number, or for SO_LINGER {l_onoff, l_linger} like {1, 0}"),
         PROCESS("a process name like p2"),
         /** getsockopt's option (the spec's opt). */
         GETOPT("SO_ERROR, SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ACCEPTCONN, SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST,"
-                + " TCP_NODELAY or SO_LINGER"),
+                + " TCP_NODELAY, SO_LINGER or SO_REUSEPORT"),
         /** fcntl's command: F_SETFL, the one it models. */
         FCNTL("F_SETFL"),
         /** fcntl's file status flags: O_NONBLOCK or 0 (the spec's v: whether O_NONBLOCK is set). */
@@ -65,7 +65,7 @@ public final class Calls {
                 case DOMAIN -> Set.of("INET");
                 case TYPE -> Set.of("STREAM", "DGRAM", "RAW", "STREAM|NONBLOCK", "DGRAM|NONBLOCK", "RAW|NONBLOCK");
                 case GETOPT -> Set.of("SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR",
-                        "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER");
+                        "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT");
                 case FCNTL -> Set.of("F_SETFL");
                 case FLAGS -> Set.of("O_NONBLOCK", "0");
                 case MSGFLAGS -> joined(List.of(PEEK, DONTWAIT, WAITALL));

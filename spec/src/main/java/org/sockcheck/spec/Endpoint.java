@@ -7,11 +7,19 @@ package org.sockcheck.spec;
 public record Endpoint(String ip, int port) {
     public static final String ANY_IP = "0.0.0.0";
     public static final Endpoint ANY = new Endpoint(ANY_IP, 0);
+    /** What connect is given to dissolve an association: an address of the family AF_UNSPEC, as a trace writes it. */
+    public static final String UNSPEC_IP = "AF_UNSPEC";
+    public static final Endpoint UNSPEC = new Endpoint(UNSPEC_IP, 0);
 
     public Endpoint {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
+    }
+
+    /** Whether this is no IPv4 address but AF_UNSPEC (connect's way to dissolve an association). */
+    public boolean unspec() {
+        return UNSPEC_IP.equals(ip);
     }
 
     public boolean wildcardIp() {
@@ -65,6 +73,6 @@ public record Endpoint(String ip, int port) {
 
     @Override
     public String toString() {
-        return ip + ":" + port;
+        return unspec() ? ip : ip + ":" + port;
     }
 }

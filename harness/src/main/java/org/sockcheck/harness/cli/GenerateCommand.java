@@ -90,7 +90,7 @@ public final class GenerateCommand implements Callable<Integer> {
             int walks = count * 25;
             int[] i = {0};
             long[] last = {lastReport};
-            gen.explore("cover", s, walks, length, g -> {
+            gen.freshByAction().explore("cover", s, walks, length, g -> {
                 i[0]++;
                 Set<String> items = new HashSet<>(g.actions());
                 g.transitions().forEach(t -> items.add("tcp " + t));

@@ -37,8 +37,7 @@ public final class Generator {
     /** What the stacks and the network do between two calls (Returns and Network in Sockets.tla). */
     static final Set<String> SETTLE = SpecText.kinds().settling();
     private static final Set<String> RARE = Set.of("Exit", "Fork");
-    private static final Set<String> ARTEFACTS = Set.of("EMFILE", "ENOBUFS", "EAGAIN",
-            org.sockcheck.harness.validate.Validator.OUTSIDE_MODEL);
+    private static final Set<String> ARTEFACTS = Set.of("EMFILE", "ENOBUFS", "EAGAIN");
     private static final int SETTLE_LIMIT = 200;
 
     /** A call taken and settled, not yet part of the walk. */
@@ -86,6 +85,8 @@ public final class Generator {
     private final Set<String> ephemeral;
 
     private final Set<Implementation.Limit> limits;
+    /** Whether exploring picks a new outcome by its action first (see {@link #freshByAction()}). */
+    private final boolean freshByAction;
 
     public Generator(SpecBridge spec) {
         this(spec, Set.of());
@@ -93,10 +94,29 @@ public final class Generator {
 
     /** A generator whose walks leave out the calls an implementation with these limits cannot make. */
     public Generator(SpecBridge spec, Set<Implementation.Limit> limits) {
+        this(spec, limits, false);
+    }
+
+    private Generator(SpecBridge spec, Set<Implementation.Limit> limits, boolean freshByAction) {
         this.spec = spec;
         this.limits = Set.copyOf(limits);
+        this.freshByAction = freshByAction;
         this.ephemeral = new java.util.HashSet<>();
         spec.constants().ephemeralPorts().forEach(p -> ephemeral.add(String.valueOf(p)));
+    }
+
+    /**
+     * This generator, exploring so that a call with a new outcome is picked
+     * by its action first and then among that action's new outcomes: the
+     * options, poll and getsockopt have many outcomes each, and picked among
+     * all new ones they crowd out connect, accept and close. `generate
+     * --cover` explores so (with seed 1 and 1,500 walks it took 40 of 46
+     * actions and 19 of 21 TCP transitions, against 35 and 10 picked among
+     * all new outcomes). Hunting keeps the first way, whose seeds the tests
+     * and the saved regressions name.
+     */
+    public Generator freshByAction() {
+        return new Generator(spec, limits, true);
     }
 
     /** A random walk of up to length calls, reproducible from the seed. */
@@ -217,8 +237,16 @@ public final class Generator {
                 fresh.add(st);
             }
         }
-        while (!fresh.isEmpty() && random.nextBoolean()) {
-            SpecBridge.Step pick = fresh.remove(random.nextInt(fresh.size()));
+        // First an action, then one of its new outcomes (freshByAction); or one among all new outcomes.
+        Map<String, List<SpecBridge.Step>> freshBy = new java.util.TreeMap<>();
+        fresh.forEach(st -> freshBy.computeIfAbsent(freshByAction ? st.action() : "", k -> new ArrayList<>()).add(st));
+        while (!freshBy.isEmpty() && random.nextBoolean()) {
+            List<String> names = new ArrayList<>(freshBy.keySet());
+            List<SpecBridge.Step> steps = freshBy.get(freshByAction ? names.get(random.nextInt(names.size())) : "");
+            SpecBridge.Step pick = steps.remove(random.nextInt(steps.size()));
+            if (steps.isEmpty()) {
+                freshBy.remove(freshByAction ? pick.action() : "");
+            }
             Move m = run.evaluate(settled(pick, random), pick);
             if (m != null) {
                 return m;
@@ -383,7 +411,7 @@ public final class Generator {
                 s = st.next();
                 full |= full(s);
             }
-            if (full || "pending".equals(ret) || ARTEFACTS.contains(String.valueOf(ret)) || pending(s, caller)) {
+            if (full || "pending".equals(ret) || ARTEFACTS.contains(String.valueOf(ret)) || org.sockcheck.harness.validate.Validator.outside(ret) || pending(s, caller)) {
                 return null;
             }
             boolean stream = isStream(state, choice);

@@ -72,6 +72,9 @@ public final class Render {
                 case ADDR -> {
                     Object ip = a.get(Calls.Call.IP);
                     Object port = a.get(Calls.Call.PORT);
+                    if (org.sockcheck.spec.Endpoint.UNSPEC_IP.equals(ip)) {
+                        yield org.sockcheck.spec.Endpoint.UNSPEC_IP;
+                    }
                     // A port in an argument: a label, "*" for none, or the variable an earlier line bound; else none.
                     String named = Integer.valueOf(0).equals(port) ? "*" : ports.argument(proto, String.valueOf(ip), port);
                     yield named == null ? null : ip + ":" + named;

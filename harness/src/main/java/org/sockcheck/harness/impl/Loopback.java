@@ -100,6 +100,10 @@ public final class Loopback {
      * parsed as an IPv4 literal (four decimal numbers 0-255), never resolved.
      */
     public static boolean allowed(String ip) {
+        if (org.sockcheck.spec.Endpoint.UNSPEC_IP.equals(ip)) {
+            // connect's AF_UNSPEC names no host: it dissolves an association, and nothing is sent to it.
+            return true;
+        }
         byte[] b = org.sockcheck.spec.Endpoint.octets(ip);
         return b != null && (b[0] == 127 || b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0);
     }

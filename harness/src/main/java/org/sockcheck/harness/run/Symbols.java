@@ -42,6 +42,9 @@ public final class Symbols {
 
     /** The concrete endpoint an address argument names; variables must be bound. */
     public Endpoint endpoint(Arg.Addr a) {
+        if (a.unspec()) {
+            return Endpoint.UNSPEC;
+        }
         String ip = a.host() == null ? Endpoint.ANY_IP : addressing.hostIps().get(a.host());
         if (ip == null) {
             throw new IllegalArgumentException("unknown host " + a.host());

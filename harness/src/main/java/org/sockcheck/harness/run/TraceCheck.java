@@ -140,7 +140,7 @@ public final class TraceCheck {
             procs.add(c.process());
             procs.add(c.thread());
             for (Arg a : c.args()) {
-                if (a instanceof Arg.Addr ad && ad.host() != null && Character.isUpperCase(ad.host().charAt(0))) {
+                if (a instanceof Arg.Addr ad && ad.host() != null && !ad.unspec() && Character.isUpperCase(ad.host().charAt(0))) {
                     hosts.add(ad.host());
                 }
                 if (a instanceof Arg.Name n && c.op().equals("fork")) {

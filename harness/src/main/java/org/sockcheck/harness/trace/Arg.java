@@ -42,6 +42,12 @@ public sealed interface Arg {
      * wildcard.
      */
     record Addr(String host, Port port) implements Arg {
+        /** connect's address of the family AF_UNSPEC, written AF_UNSPEC: it dissolves an association. */
+        public static final Addr UNSPEC = new Addr(org.sockcheck.spec.Endpoint.UNSPEC_IP, new Port.Any());
+
+        public boolean unspec() {
+            return org.sockcheck.spec.Endpoint.UNSPEC_IP.equals(host);
+        }
     }
 
     /**

@@ -35,7 +35,7 @@ public record Trace(String source, int version, Profile profile, List<Line> line
             hosts.add(e.host());
             if (e instanceof Event.Call c) {
                 for (Arg a : c.args()) {
-                    if (a instanceof Arg.Addr addr && addr.host() != null) {
+                    if (a instanceof Arg.Addr addr && addr.host() != null && !addr.unspec()) {
                         hosts.add(addr.host());
                     }
                 }

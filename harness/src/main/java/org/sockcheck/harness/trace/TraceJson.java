@@ -397,6 +397,9 @@ public final class TraceJson {
             } else {
                 throw error("a port: a number, \"$var\" or \"*\"", shown(p), null);
             }
+            if (org.sockcheck.spec.Endpoint.UNSPEC_IP.equals(host) && !(port instanceof Arg.Port.Any)) {
+                throw error("the port \"*\" of connect's AF_UNSPEC", shown(p), "AF_UNSPEC has no port");
+            }
             return new Arg.Addr(host, port);
         }
     }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.TreeSet;
 import org.sockcheck.harness.trace.Event.Expect;
 import org.sockcheck.spec.Calls;
+import org.sockcheck.spec.Endpoint;
 import org.sockcheck.spec.Errno;
 import org.sockcheck.spec.Profile;
 import org.sockcheck.spec.Proto;
@@ -184,8 +185,8 @@ public final class TraceText {
             waits.call(c, host, process, thread);
         } else if (formatTwo(new Event.Call(c.lineNo, host, process, op, args, new Expect.Blocks()))) {
             throw new TraceSyntaxException(c.source, c.lineNo, opStart + 1, "a call of trace format 1", "'" + op + "("
-                    + "...)' with what only format 2 has", "non-blocking sockets, fcntl, getsockopt, poll, recv's flags and options other than"
-                    + " SO_REUSEADDR are trace format 2:"
+                    + "...)' with what only format 2 has", "non-blocking sockets, fcntl, getsockopt, poll, recv's flags, options other than"
+                    + " SO_REUSEADDR and connect to AF_UNSPEC are trace format 2:"
                     + " start the trace with 'version 2'");
         }
         if (c.peekWord().equals("blocks")) {
@@ -344,11 +345,12 @@ public final class TraceText {
     /**
      * Whether a call is one that only trace format 2 writes: fcntl,
      * getsockopt, poll, accept4, read, write, a SOCK_NONBLOCK socket, recv's flags,
-     * setsockopt of an option other than SO_REUSEADDR.
+     * setsockopt of an option other than SO_REUSEADDR, connect to AF_UNSPEC.
      */
     static boolean formatTwo(Event.Call c) {
         return FORMAT_TWO_ACTIONS.contains(Calls.ALL.get(c.op()).action()) || java.util.Set.of("accept4", "read", "write").contains(c.op())
-                || c.args().stream().anyMatch(a -> a instanceof Arg.Linger || a instanceof Arg.Name n
+                || c.args().stream().anyMatch(a -> a instanceof Arg.Linger || a instanceof Arg.Addr ad && ad.unspec()
+                        || a instanceof Arg.Name n
                         && (n.name().endsWith(Calls.NONBLOCK) || n.name().startsWith("MSG_")
                             || c.op().equals("setsockopt") && !n.name().equals("SO_REUSEADDR")));
     }
@@ -664,6 +666,14 @@ public final class TraceText {
                     return new Arg.Int(number(param.description));
                 }
                 case ADDR -> {
+                    if (peekWord().equals(Endpoint.UNSPEC_IP)) {
+                        if (!op.equals("connect")) {
+                            throw error("an address like A:80", Endpoint.UNSPEC_IP,
+                                    "only connect takes AF_UNSPEC (it dissolves an association)");
+                        }
+                        word();
+                        return Arg.Addr.UNSPEC;
+                    }
                     return address();
                 }
                 case DATA -> {
@@ -712,6 +722,15 @@ public final class TraceText {
                         if (param.words().contains(joined)) {
                             pos += joined.length();
                             return new Arg.Name(joined);
+                        }
+                        // The same flags in another order (MSG_WAITALL|MSG_DONTWAIT): written in one order.
+                        List<String> parts = List.of(joined.split("\\|"));
+                        for (String word : param.words()) {
+                            List<String> canon = List.of(word.split("\\|"));
+                            if (canon.size() == parts.size() && new java.util.HashSet<>(canon).equals(new java.util.HashSet<>(parts))) {
+                                pos += joined.length();
+                                return new Arg.Name(word);
+                            }
                         }
                         w = joined;
                     }
@@ -961,6 +980,7 @@ public final class TraceText {
             case Arg.Name n -> n.name();
             case Arg.Var v -> "$" + v.name();
             case Arg.Data d -> quote(d.bytes());
+            case Arg.Addr ad when ad.unspec() -> ad.host();
             case Arg.Addr ad -> (ad.host() == null ? "*" : ad.host()) + ":" + switch (ad.port()) {
                 case Arg.Port.Label l -> Integer.toString(l.label());
                 case Arg.Port.Var v -> "$" + v.name();

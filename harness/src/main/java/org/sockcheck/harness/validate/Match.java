@@ -24,7 +24,7 @@ final class Match {
     }
 
     static Map<String, Object> result(Event.Call call, Object ret, Map<String, Object> vars) {
-        if (Validator.OUTSIDE_MODEL.equals(ret)) {
+        if (Validator.outside(ret)) {
             return null; // no result of a call is the spec's word for a call it cannot follow
         }
         boolean errno = Render.isErrno(ret);

@@ -254,10 +254,11 @@ public final class Validator {
                         "searched %d states in %.1f s for this event, the search's time limit", explored - exploredBefore,
                         (System.nanoTime() - started) / 1e9), explored, true);
             }
-            if (next.isEmpty() && allowed.equals(java.util.Set.of(Render.shown(OUTSIDE_MODEL)))) {
-                return new Result(Kind.UNDECIDED, e.line(), text(e), "the spec cannot follow this call: its destination"
-                        + " is no host of the model (the wildcard address from a socket with no address of its own,"
-                        + " which Linux sends to 127.0.0.1; Dest in spec/SocketApi.tla)", explored, bounded);
+            if (next.isEmpty() && !allowed.isEmpty() && allowed.stream().allMatch(Validator::outside)) {
+                // The spec says why it cannot follow the call: its words after OutsideModel.
+                return new Result(Kind.UNDECIDED, e.line(), text(e), "the spec cannot follow this call: " + allowed.stream()
+                        .map(a -> a.substring(OUTSIDE_MODEL.length()).replaceFirst("^: ", "")).collect(java.util.stream.Collectors.joining("; ")),
+                        explored, bounded);
             }
             if (next.isEmpty()) {
                 Node before = frontier.iterator().next();
@@ -354,6 +355,11 @@ public final class Validator {
      */
     /** The result the spec gives a call it cannot follow (OutsideModel in Network.tla). */
     public static final String OUTSIDE_MODEL = "outside the model";
+
+    /** Whether a result is the spec's word for a call it cannot follow (OutsideModel, and its reasons, in Network.tla). */
+    public static boolean outside(Object ret) {
+        return ret instanceof String s && s.startsWith(OUTSIDE_MODEL);
+    }
 
     private Set<Node> match(Event e, Step want, List<Node> nodes, Set<String> allowed, boolean quick) {
         Set<Node> next = new LinkedHashSet<>();
@@ -727,6 +733,11 @@ public final class Validator {
      */
     private boolean address(Map<String, Object> p, Arg.Addr a) {
         String ip = a.host() == null ? "*" : a.host();
+        if (a.unspec()) {
+            p.put(Calls.Call.IP, ip);
+            p.put(Calls.Call.PORT, 0);
+            return true;
+        }
         if (!ip.equals("*") && !spec.constants().hosts().contains(ip)) {
             return false;
         }

@@ -77,6 +77,9 @@ class FormatTwoTest {
         "poll asks for POLLHUP       | version 2\\nA.p1: poll([3 POLLHUP], 0) = [3 0]                        | 2 | 15 | poll reads like",
         "poll answers other fds      | version 2\\nA.p1: poll([3 POLLIN, 4 POLLOUT], 0) = [4 0, 3 0]          | 2 | 40 | the descriptors of the request",
         "poll without a bracket      | version 2\\nA.p1: poll(3 POLLIN, 0) = [3 0]                            | 2 | 12 | ",
+        "AF_UNSPEC in format 1       | version 1\\nA.p1: connect(3, AF_UNSPEC) = 0                           | 2 | 7  | connect to AF_UNSPEC are trace format 2",
+        "AF_UNSPEC for bind          | version 2\\nA.p1: bind(3, AF_UNSPEC) = 0                              | 2 | 15 | only connect takes AF_UNSPEC",
+        "AF_UNSPEC with a port       | version 2\\nA.p1: connect(3, AF_UNSPEC:80) = 0                        | 2 | 27 | ",
     })
     void mistakesSayWhereAndWhat(String name, String text, int line, int column, String hint) {
         TraceSyntaxException e = assertThrows(TraceSyntaxException.class,
@@ -84,6 +87,39 @@ class FormatTwoTest {
         assertEquals(line, e.line(), e.getMessage());
         assertEquals(column, e.column(), e.getMessage());
         assertTrue(hint == null || e.getMessage().contains(hint), e.getMessage());
+    }
+
+    @Test
+    void flagsInAnyOrderAreWrittenInOne() throws Exception {
+        Trace t = TraceText.parse("f.trace", "version 2\nA.p1: socket(INET, STREAM) = 3\n"
+                + "A.p1: recv(3, 10, MSG_WAITALL|MSG_DONTWAIT) = EAGAIN\n");
+        assertEquals("MSG_DONTWAIT|MSG_WAITALL", ((Arg.Name) ((Event.Call) t.events().get(1)).args().get(2)).name());
+        assertTrue(TraceText.print(t).contains("recv(3, 10, MSG_DONTWAIT|MSG_WAITALL) = EAGAIN"), TraceText.print(t));
+        // A flag twice is no set of flags.
+        assertThrows(TraceSyntaxException.class, () -> TraceText.parse("f.trace", "version 2\nA.p1: socket(INET, STREAM) = 3\n"
+                + "A.p1: recv(3, 10, MSG_PEEK|MSG_PEEK) = EAGAIN\n"));
+    }
+
+    @Test
+    void connectToAfUnspecReadsAndPrintsBothWays() throws Exception {
+        String text = """
+                version 2
+                A.p1: socket(INET, DGRAM) = 3
+                A.p1: connect(3, B:53) = 0
+                A.p1: connect(3, AF_UNSPEC) = 0
+                """;
+        Trace t = TraceText.parse("u.trace", text);
+        Arg.Addr unspec = assertInstanceOf(Arg.Addr.class, ((Event.Call) t.events().get(2)).args().get(1));
+        assertTrue(unspec.unspec());
+        assertEquals(false, ((Arg.Addr) ((Event.Call) t.events().get(1)).args().get(1)).unspec());
+        // AF_UNSPEC is no host of the trace.
+        assertEquals(java.util.List.of("A", "B"), t.hosts());
+        assertEquals(text, TraceText.print(t));
+        Trace json = TraceJson.parse("u.jsonl", TraceJson.print(t));
+        assertEquals(t.lines(), json.lines());
+        assertThrows(TraceSyntaxException.class, () -> TraceJson.parse("u.jsonl", TraceJson.print(t).replace(
+                "\"host\":\"AF_UNSPEC\",\"port\":\"*\"", "\"host\":\"AF_UNSPEC\",\"port\":80")));
+        org.sockcheck.harness.run.TraceCheck.check(t);
     }
 
     @Test

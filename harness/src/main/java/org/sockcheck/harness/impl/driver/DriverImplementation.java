@@ -125,6 +125,9 @@ public final class DriverImplementation implements Implementation {
         if (flagged && !ops.get(key).contains("recv-flags")) {
             throw new Unsupported("recv with MSG_PEEK or MSG_DONTWAIT: the driver does not list recv-flags");
         }
+        if (call instanceof ApiCall.Connect c && c.addr().unspec() && !ops.get(key).contains("connect-unspec")) {
+            throw new Unsupported("connect(AF_UNSPEC): the driver does not list connect-unspec");
+        }
         if (call instanceof ApiCall.Accept c && c.nonblock() && !ops.get(key).contains("fcntl")) {
             throw new Unsupported("accept4(SOCK_NONBLOCK): the driver does not offer fcntl, so it has no non-blocking sockets");
         }

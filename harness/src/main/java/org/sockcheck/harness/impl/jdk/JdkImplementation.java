@@ -115,6 +115,8 @@ public final class JdkImplementation implements Implementation {
             // NOTE: SocketChannel has SO_KEEPALIVE, TCP_NODELAY and SO_LINGER; the adapter maps SO_REUSEADDR only.
             case ApiCall.SetSockOpt c when c.option() != org.sockcheck.spec.SockOpt.SO_REUSEADDR ->
                     throw new Unsupported("setsockopt(" + c.option() + "): the jdk adapter sets SO_REUSEADDR only");
+            case ApiCall.Connect c when c.addr().unspec() -> throw new Unsupported("connect(AF_UNSPEC): SocketChannel has no"
+                    + " disconnect, and DatagramChannel.disconnect binds again to a port Linux gives back");
             case ApiCall.GetSockOpt c -> throw new Unsupported("getsockopt(SO_ERROR): java.nio reports errors as exceptions"
                     + " of the next call and has no pending-error option");
             // NOTE: a Selector over non-blocking channels could answer it; the adapter keeps channels blocking.

@@ -273,6 +273,7 @@ public final class LinuxImplementation implements Implementation {
                     case SO_KEEPALIVE -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_KEEPALIVE, c.value());
                     case SO_BROADCAST -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_BROADCAST, c.value());
                     case SO_REUSEADDR -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_REUSEADDR, c.value());
+                    case SO_REUSEPORT -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_REUSEPORT, c.value());
                 });
                 case ApiCall.Fcntl c -> {
                     Syscalls.Result r = sys.setNonBlock(fd, c.nonblock());
@@ -314,6 +315,7 @@ public final class LinuxImplementation implements Implementation {
             case "SO_KEEPALIVE" -> Syscalls.SO_KEEPALIVE;
             case "SO_BROADCAST" -> Syscalls.SO_BROADCAST;
             case "TCP_NODELAY" -> Syscalls.TCP_NODELAY;
+            case "SO_REUSEPORT" -> Syscalls.SO_REUSEPORT;
             default -> Syscalls.SO_REUSEADDR;
         };
         Syscalls.Result r = sys.getsockopt(fd, level, name);
@@ -326,7 +328,7 @@ public final class LinuxImplementation implements Implementation {
             case "SO_TYPE" -> v == Syscalls.SOCK_STREAM ? "STREAM" : v == Syscalls.SOCK_DGRAM ? "DGRAM"
                     : v == Syscalls.SOCK_RAW ? "RAW" : Integer.toString(v);
             case "SO_DOMAIN" -> v == Syscalls.AF_INET ? "INET" : Integer.toString(v);
-            case "SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY" -> v != 0 ? "1" : "0";
+            case "SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT" -> v != 0 ? "1" : "0";
             default -> Integer.toString(v);
         });
     }
@@ -434,6 +436,18 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private Outcome connect(Syscalls.Call sys, Sock s, int fd, Endpoint addr) {
+        if (addr.unspec()) {
+            Syscalls.Result r = sys.connect(fd, addr);
+            if (s != null && !r.failed()) {
+                // The association is gone. An address the runner bound for connect counts as the wildcard
+                // again, though Linux keeps it (the runner's bind named it); TCP keeps its peer's address.
+                s.binding.connecting = false;
+                s.binding.wildcardLocal |= s.binding.connectPicked;
+                s.binding.connectPicked = false;
+                s.binding.peerKept = s.proto == Proto.TCP;
+            }
+            return value(r);
+        }
         boolean picked = s != null && (implicitBind(sys, s) || s.binding.wildcardLocal);
         if (s != null && !s.binding.connecting) {
             // A connect that reports a non-blocking one's end picks nothing: the first one's choice stands.

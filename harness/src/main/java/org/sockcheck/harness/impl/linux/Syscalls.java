@@ -42,6 +42,7 @@ final class Syscalls {
     static final int SO_REUSEADDR = 2;
     static final int SO_RCVTIMEO = 20;
     static final int SO_BROADCAST = 6;
+    static final int SO_REUSEPORT = 15;
     static final int SO_KEEPALIVE = 9;
     static final int SO_LINGER = 13;
     static final int TCP_NODELAY = 1;
@@ -113,6 +114,10 @@ final class Syscalls {
 
         MemorySegment sockaddr(Endpoint ep) {
             MemorySegment sa = arena.allocate(SOCKADDR_IN_SIZE);
+            if (ep.unspec()) {
+                // sa_family AF_UNSPEC (0), the rest zero: connect dissolves the association.
+                return sa.fill((byte) 0);
+            }
             sa.set(JAVA_SHORT, 0, (short) AF_INET);
             sa.set(JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), 2, (short) ep.port());
             String[] parts = ep.ip().split("\\.");
