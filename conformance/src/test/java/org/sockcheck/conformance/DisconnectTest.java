@@ -17,37 +17,31 @@ class DisconnectTest {
         "A.p1: listen(3, 8) = 0", "B.p1: socket(INET, STREAM) = 3", "B.p1: connect(3, A:80) = 0",
         "A.p1: accept(3) = 4 peer B:$e1"};
 
-    private static String[] with(String[] first, String... more) {
-        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
-        System.arraycopy(more, 0, all, first.length, more.length);
-        return all;
-    }
-
     @Test
     void aUdpSocketKeepsOnlyWhatBindNamed() throws Exception {
         String[] picked = {"A.p1: socket(INET, DGRAM) = 3", "A.p1: bind(3, A:0) = 0", "A.p1: getsockname(3) = A:$e1",
             "A.p1: connect(3, B:53) = 0", "A.p1: connect(3, AF_UNSPEC) = 0"};
-        assertTrue(SpecTraces.judge(2, "LINUX", with(picked, "A.p1: getsockname(3) = A:*")).accepted());
+        assertTrue(SpecTraces.judge(2, "LINUX", SpecTraces.with(picked, "A.p1: getsockname(3) = A:*")).accepted());
         // The port the stack picked at bind is gone: keeping it is a wrong variant.
-        Validator.Result kept = SpecTraces.judge(2, "LINUX", with(picked, "A.p1: getsockname(3) = A:$e1"));
+        Validator.Result kept = SpecTraces.judge(2, "LINUX", SpecTraces.with(picked, "A.p1: getsockname(3) = A:$e1"));
         assertFalse(kept.accepted(), kept.describe("kept port"));
         assertEquals(9, kept.line(), kept.describe("kept port"));
         // POSIX asks only that the peer go.
-        assertTrue(SpecTraces.judge(2, "POSIX", with(picked, "A.p1: getpeername(3) = ENOTCONN",
+        assertTrue(SpecTraces.judge(2, "POSIX", SpecTraces.with(picked, "A.p1: getpeername(3) = ENOTCONN",
                 "A.p1: getsockname(3) = A:$e1")).accepted());
     }
 
     @Test
     void aConnectionIsResetAndItsPeerToldSo() throws Exception {
-        String[] dissolved = with(CONNECTION, "B.p1: connect(3, AF_UNSPEC) = 0");
-        assertTrue(SpecTraces.judge(2, "LINUX", with(dissolved, "A.p1: recv(4, 10) = ECONNRESET",
+        String[] dissolved = SpecTraces.with(CONNECTION, "B.p1: connect(3, AF_UNSPEC) = 0");
+        assertTrue(SpecTraces.judge(2, "LINUX", SpecTraces.with(dissolved, "A.p1: recv(4, 10) = ECONNRESET",
                 "B.p1: getsockopt(3, SO_ERROR) = [ECONNRESET]", "B.p1: connect(3, A:80) = 0")).accepted());
-        Validator.Result quiet = SpecTraces.judge(2, "LINUX", with(dissolved, "A.p1: recv(4, 10) = \"\""));
+        Validator.Result quiet = SpecTraces.judge(2, "LINUX", SpecTraces.with(dissolved, "A.p1: recv(4, 10) = \"\""));
         assertFalse(quiet.accepted(), quiet.describe("end of file instead of a reset"));
-        Validator.Result noError = SpecTraces.judge(2, "LINUX", with(dissolved, "B.p1: getsockopt(3, SO_ERROR) = [0]"));
+        Validator.Result noError = SpecTraces.judge(2, "LINUX", SpecTraces.with(dissolved, "B.p1: getsockopt(3, SO_ERROR) = [0]"));
         assertFalse(noError.accepted(), noError.describe("no pending error"));
         // BSD's TCP takes no such address.
-        assertTrue(SpecTraces.judge(2, "POSIX", with(CONNECTION, "B.p1: connect(3, AF_UNSPEC) = EAFNOSUPPORT",
+        assertTrue(SpecTraces.judge(2, "POSIX", SpecTraces.with(CONNECTION, "B.p1: connect(3, AF_UNSPEC) = EAFNOSUPPORT",
                 "B.p1: getpeername(3) = A:80")).accepted());
     }
 
@@ -69,9 +63,9 @@ class DisconnectTest {
         String[] stopped = {"A.p1: socket(INET, STREAM) = 3", "A.p1: bind(3, A:80) = 0", "A.p1: listen(3, 8) = 0",
             "A.p1: shutdown(3, RD) = 0", "B.p1: socket(INET, STREAM) = 3", "B.p1: bind(3, B:81) = 0",
             "B.p1: listen(3, 8) = 0"};
-        assertTrue(SpecTraces.judge(2, "LINUX", with(stopped, "A.p1: connect(3, B:81) = EINVAL",
+        assertTrue(SpecTraces.judge(2, "LINUX", SpecTraces.with(stopped, "A.p1: connect(3, B:81) = EINVAL",
                 "A.p1: getsockname(3) = A:80")).accepted());
-        assertTrue(SpecTraces.judge(2, "LINUX", with(stopped, "A.p1: connect(3, B:81) = 0")).accepted());
-        assertFalse(SpecTraces.judge(2, "POSIX", with(stopped, "A.p1: connect(3, B:81) = EINVAL")).accepted());
+        assertTrue(SpecTraces.judge(2, "LINUX", SpecTraces.with(stopped, "A.p1: connect(3, B:81) = 0")).accepted());
+        assertFalse(SpecTraces.judge(2, "POSIX", SpecTraces.with(stopped, "A.p1: connect(3, B:81) = EINVAL")).accepted());
     }
 }

@@ -20,7 +20,7 @@ class EphemeralChoiceTest {
 
     @Test
     void aPortGivenBackMayBeTakenAgain() throws Exception {
-        Validator.Result r = SpecTraces.judge("LINUX", with(FREED, "A.p1: getsockname(3) = *:$e1"));
+        Validator.Result r = SpecTraces.judge("LINUX", SpecTraces.with(FREED, "A.p1: getsockname(3) = *:$e1"));
         assertTrue(r.accepted(), r.describe("the same port again"));
     }
 
@@ -28,10 +28,10 @@ class EphemeralChoiceTest {
     void anotherPortLeavesTheOldOneFreeToBind() throws Exception {
         // The lowest free port would be $e1 again, so the bind of $e1 would fail: a stack that picks
         // another leaves it free.
-        Validator.Result r = SpecTraces.judge("LINUX", with(FREED, "A.p1: getsockname(3) = *:$e2",
+        Validator.Result r = SpecTraces.judge("LINUX", SpecTraces.with(FREED, "A.p1: getsockname(3) = *:$e2",
                 "A.p1: socket(INET, DGRAM) = 4", "A.p1: bind(4, *:$e1) = 0"));
         assertTrue(r.accepted(), r.describe("a new port, the old one bound by another socket"));
-        assertTrue(SpecTraces.judge("POSIX", with(FREED, "A.p1: getsockname(3) = *:$e2",
+        assertTrue(SpecTraces.judge("POSIX", SpecTraces.with(FREED, "A.p1: getsockname(3) = *:$e2",
                 "A.p1: socket(INET, DGRAM) = 4", "A.p1: bind(4, *:$e1) = 0")).accepted());
     }
 
@@ -57,11 +57,5 @@ class EphemeralChoiceTest {
         Validator.Result r = SpecTraces.judge("LINUX", lines);
         assertTrue(r.accepted(), r.describe("five sockets"));
         assertTrue(r.explored() < 200, "explored " + r.explored() + " states");
-    }
-
-    private static String[] with(String[] head, String... tail) {
-        String[] out = java.util.Arrays.copyOf(head, head.length + tail.length);
-        System.arraycopy(tail, 0, out, head.length, tail.length);
-        return out;
     }
 }

@@ -12,15 +12,9 @@ class ReusePortTest {
     private static final String[] FIRST = {"A.p1: socket(INET, DGRAM) = 3", "A.p1: setsockopt(3, SO_REUSEPORT, 1) = 0",
         "A.p1: bind(3, A:80) = 0", "A.p1: socket(INET, DGRAM) = 4"};
 
-    private static String[] with(String... more) {
-        String[] all = java.util.Arrays.copyOf(FIRST, FIRST.length + more.length);
-        System.arraycopy(more, 0, all, FIRST.length, more.length);
-        return all;
-    }
-
     @Test
     void aSharedBindIsNotJudgedAndSaysWhy() throws Exception {
-        Validator.Result shared = SpecTraces.judge(2, "LINUX", with("A.p1: setsockopt(4, SO_REUSEPORT, 1) = 0",
+        Validator.Result shared = SpecTraces.judge(2, "LINUX", SpecTraces.with(FIRST, "A.p1: setsockopt(4, SO_REUSEPORT, 1) = 0",
                 "A.p1: bind(4, A:80) = 0"));
         assertEquals(Validator.Kind.UNDECIDED, shared.kind(), shared.describe("shared"));
         assertTrue(shared.describe("t").contains("SO_REUSEPORT"), shared.describe("t"));
@@ -28,9 +22,9 @@ class ReusePortTest {
 
     @Test
     void aSocketWithoutItCannotShare() throws Exception {
-        assertTrue(SpecTraces.judge(2, "LINUX", with("A.p1: getsockopt(4, SO_REUSEPORT) = [0]",
+        assertTrue(SpecTraces.judge(2, "LINUX", SpecTraces.with(FIRST, "A.p1: getsockopt(4, SO_REUSEPORT) = [0]",
                 "A.p1: bind(4, A:80) = EADDRINUSE", "A.p1: getsockopt(3, SO_REUSEPORT) = [1]")).accepted());
-        Validator.Result wrong = SpecTraces.judge(2, "LINUX", with("A.p1: bind(4, A:80) = 0"));
+        Validator.Result wrong = SpecTraces.judge(2, "LINUX", SpecTraces.with(FIRST, "A.p1: bind(4, A:80) = 0"));
         assertFalse(wrong.accepted(), wrong.describe("shared without the option"));
         assertEquals(Validator.Kind.REJECTED, wrong.kind(), wrong.describe("shared without the option"));
     }

@@ -55,6 +55,13 @@ final class SpecTraces {
                 org.sockcheck.harness.validate.Models.forTraces(java.util.List.of(t)))).validate(t);
     }
 
+    /** Trace lines: these first, then more (a test's common start and its own ending). */
+    static String[] with(String[] head, String... tail) {
+        String[] out = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, out, head.length, tail.length);
+        return out;
+    }
+
     /** The number of events (calls and observations) of a generated trace. */
     static long events(Generator.Generated g) {
         return g.trace().events().size();

@@ -25,29 +25,23 @@ class ThreadsTest {
         "A.p1: listen(3, 8) = 0", "B.p1: socket(INET, STREAM) = 3", "B.p1: connect(3, A:80) = 0",
         "A.p1: accept(3) = 4 peer B:$e1", "A.p1.t2: recv(4, 10) blocks"};
 
-    private static String[] with(String... more) {
-        String[] out = java.util.Arrays.copyOf(CONNECTED, CONNECTED.length + more.length);
-        System.arraycopy(more, 0, out, CONNECTED.length, more.length);
-        return out;
-    }
-
     @Test
     void aWaitingRecvReturnsWhatArrivesAfterIt() throws Exception {
-        Validator.Result r = SpecTraces.judge(2, "LINUX", with("A.p1: getsockname(4) = A:80", "B.p1: send(3, \"hi\") = 2",
+        Validator.Result r = SpecTraces.judge(2, "LINUX", SpecTraces.with(CONNECTED, "A.p1: getsockname(4) = A:80", "B.p1: send(3, \"hi\") = 2",
                 "A.p1.t2: recv returns \"hi\""));
         assertTrue(r.accepted(), r.describe("recv waits, the data come, recv returns them"));
     }
 
     @Test
     void aReturnBeforeWhatCausesItIsRejected() throws Exception {
-        Validator.Result r = SpecTraces.judge(2, "LINUX", with("A.p1.t2: recv returns \"hi\"", "B.p1: send(3, \"hi\") = 2"));
+        Validator.Result r = SpecTraces.judge(2, "LINUX", SpecTraces.with(CONNECTED, "A.p1.t2: recv returns \"hi\"", "B.p1: send(3, \"hi\") = 2"));
         assertEquals(Validator.Kind.REJECTED, r.kind(), r.describe("recv returns before the data are sent"));
         assertEquals(11, r.line());
     }
 
     @Test
     void aReturnWithOtherDataIsRejected() throws Exception {
-        Validator.Result r = SpecTraces.judge(2, "LINUX", with("B.p1: send(3, \"hi\") = 2", "A.p1.t2: recv returns \"ho\""));
+        Validator.Result r = SpecTraces.judge(2, "LINUX", SpecTraces.with(CONNECTED, "B.p1: send(3, \"hi\") = 2", "A.p1.t2: recv returns \"ho\""));
         assertEquals(Validator.Kind.REJECTED, r.kind(), r.describe("recv returns data nobody sent"));
         assertEquals(12, r.line());
         assertTrue(r.allowed().contains("\"hi\""), r.allowed());
@@ -61,14 +55,14 @@ class ThreadsTest {
                 "A.p1: accept(3) = 4 peer B:$e1", "B.p1: send(3, \"hi\") = 2", "A.p1.t2: recv(4, 10) blocks");
         assertEquals(Validator.Kind.REJECTED, r.kind(), r.describe("recv waits with data there"));
         // A trace that ends with a thread waiting where its call must return is rejected too.
-        r = SpecTraces.judge(2, "LINUX", with("B.p1: send(3, \"hi\") = 2"));
+        r = SpecTraces.judge(2, "LINUX", SpecTraces.with(CONNECTED, "B.p1: send(3, \"hi\") = 2"));
         assertEquals(Validator.Kind.REJECTED, r.kind(), r.describe("the trace ends, recv still waits, data there"));
         assertTrue(r.allowed().contains("RecvReturns"), r.allowed());
     }
 
     @Test
     void anotherThreadsShutdownEndsAWaitingRecv() throws Exception {
-        Validator.Result r = SpecTraces.judge(2, "LINUX", with("A.p1: shutdown(4, RD) = 0", "A.p1.t2: recv returns \"\""));
+        Validator.Result r = SpecTraces.judge(2, "LINUX", SpecTraces.with(CONNECTED, "A.p1: shutdown(4, RD) = 0", "A.p1.t2: recv returns \"\""));
         assertTrue(r.accepted(), r.describe("shutdown(SHUT_RD) gives the waiting recv end of file"));
     }
 
