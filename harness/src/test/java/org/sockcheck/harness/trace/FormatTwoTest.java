@@ -120,6 +120,10 @@ class FormatTwoTest {
         assertThrows(TraceSyntaxException.class, () -> TraceJson.parse("u.jsonl", TraceJson.print(t).replace(
                 "\"host\":\"AF_UNSPEC\",\"port\":\"*\"", "\"host\":\"AF_UNSPEC\",\"port\":80")));
         org.sockcheck.harness.run.TraceCheck.check(t);
+        // JSON Lines names the call apart from its address: bind to AF_UNSPEC is refused there too.
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> TraceJson.parse("u.jsonl", TraceJson.print(t)
+                .replace("\"connect\",\"args\":[3,{\"host\":\"AF_UNSPEC\"", "\"bind\",\"args\":[3,{\"host\":\"AF_UNSPEC\"")));
+        assertTrue(e.getMessage().contains("only connect takes AF_UNSPEC"), e.getMessage());
     }
 
     @Test
