@@ -125,13 +125,14 @@ FreeSocket ==
 
 NoFd == [f \in Fds |-> NoSid]
 \* A call a thread waits in: its name, descriptor, (recv) the size asked for
-\* and MSG_PEEK, (poll) the descriptors and events asked for, (accept4)
-\* whether the new socket is to be non-blocking.
-NoCall == [op |-> "none", fd |-> 0, n |-> 0, peek |-> FALSE, rq |-> <<>>, nb |-> FALSE, wa |-> FALSE]
+\* and MSG_PEEK, MSG_WAITALL and MSG_TRUNC, (poll) the descriptors and
+\* events asked for, (accept4) whether the new socket is to be non-blocking.
+NoCall == [op |-> "none", fd |-> 0, n |-> 0, peek |-> FALSE, rq |-> <<>>, nb |-> FALSE, wa |-> FALSE, tr |-> FALSE]
 Waiting(op, f, n) == [NoCall EXCEPT !.op = op, !.fd = f, !.n = n]
 \* A recv that waits with MSG_PEEK (it will leave what it reads where it is)
-\* or MSG_WAITALL (it waits for all it asked for).
-WaitingRecv(op, f, n, peek, wa) == [NoCall EXCEPT !.op = op, !.fd = f, !.n = n, !.peek = peek, !.wa = wa]
+\* or MSG_WAITALL (it waits for all it asked for) or MSG_TRUNC (it will say
+\* how long the data were).
+WaitingRecv(op, f, n, peek, wa, tr) == [NoCall EXCEPT !.op = op, !.fd = f, !.n = n, !.peek = peek, !.wa = wa, !.tr = tr]
 \* An accept that waits, its new socket to be non-blocking or not.
 WaitingAccept(f, nb) == [NoCall EXCEPT !.op = "accept", !.fd = f, !.nb = nb]
 \* A poll that waits until one of its descriptors is ready.

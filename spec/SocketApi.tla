@@ -590,15 +590,28 @@ CanRecvAll(s, n, wa) ==
           Len(sock[s].stream) >= n \/ sock[s].fin \/ sock[s].rdshut \/ sock[s].err # "none"
           \/ sock[s].st \notin Synchronized
 
+\* What a recv with MSG_TRUNC (tr) gives for a result r of RecvResults: a
+\* stream's recv takes its bytes but copies none, and gives how many it
+\* took (end of file: 0); a datagram's gives the bytes that fit and the
+\* datagram's whole length, len (Linux's tcp_recvmsg and udp_recvmsg;
+\* gVisor's MsgTrunc tests assert the same). POSIX has MSG_TRUNC only as a
+\* flag recvmsg reports; the spec gives it Linux's meaning under both
+\* profiles. An error is an error all the same.
+TruncRet(x, r) ==
+    CASE r.kind = "data" /\ r.dgram -> [data |-> r.ret.data, from |-> r.ret.from, len |-> Len(Head(x.datagrams).data)]
+      [] r.kind = "data" -> r.bytes
+      [] r.kind = "eof" -> 0
+      [] OTHER -> r.ret
+
 \* peek: MSG_PEEK, which reads without taking: the bytes and the datagram
 \* stay for the next recv. An error is reported and cleared all the same
 \* (Linux's sock_error in tcp_recvmsg and __skb_recv_datagram).
-RecvNow(p, s, op, n, peek) ==
+RecvNow(p, s, op, n, peek, tr) ==
     \E r \in RecvResults(s, n) :
         /\ sock' = [sock EXCEPT ![s].stream = IF peek THEN @ ELSE SubSeq(@, r.bytes + 1, Len(@)),
                                 ![s].datagrams = IF r.dgram /\ ~peek THEN Tail(@) ELSE @,
                                 ![s].err = IF r.clear THEN "none" ELSE @]
-        /\ Record(p, op, r.ret)
+        /\ Record(p, op, IF tr THEN TruncRet(sock[s], r) ELSE r.ret)
 
 (* Recv and RecvFrom of at most n bytes: bytes of the stream, or one      *)
 (* datagram with its sender (S13); end of file after the peer's FIN;      *)
@@ -606,17 +619,17 @@ RecvNow(p, s, op, n, peek) ==
 (* Flags: peek (MSG_PEEK) leaves what it reads; dw (MSG_DONTWAIT) makes   *)
 (* this one call non-blocking: EAGAIN instead of waiting; wa              *)
 (* (MSG_WAITALL) waits for all n bytes (CanRecvAll), unless the call      *)
-(* cannot wait.                                                           *)
-Recv(p, f, op, n, peek, dw, wa) ==
+(* cannot wait; tr (MSG_TRUNC) says how long the data were (TruncRet).  *)
+Recv(p, f, op, n, peek, dw, wa, tr) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, op, "EBADF")
        ELSE LET s == SockOf(p, f) IN
        IF (sock[s].nonblock \/ dw) /\ RecvResultsWaiting(s, n, FALSE) = {RecvWait} THEN Fail(p, op, "EAGAIN")
        ELSE IF ~CanRecvAll(s, n, wa /\ ~(sock[s].nonblock \/ dw))
-       THEN /\ pending' = [pending EXCEPT ![p] = WaitingRecv(op, f, n, peek, wa)]
+       THEN /\ pending' = [pending EXCEPT ![p] = WaitingRecv(op, f, n, peek, wa, tr)]
             /\ Record(p, op, "pending")
             /\ UNCHANGED <<sock, fdt, alive, net>>
-       ELSE RecvNow(p, s, op, n, peek) /\ UNCHANGED <<fdt, alive, pending, net>>
+       ELSE RecvNow(p, s, op, n, peek, tr) /\ UNCHANGED <<fdt, alive, pending, net>>
 
 (* RecvReturns: a waiting recv returns once there is something to give.  *)
 RecvReturns(p) ==
@@ -625,7 +638,7 @@ RecvReturns(p) ==
            n == pending[p].n
        IN
        \/ s = NoSid /\ Record(p, pending[p].op, "EBADF") /\ UNCHANGED sock
-       \/ s # NoSid /\ CanRecvAll(s, n, pending[p].wa) /\ RecvNow(p, s, pending[p].op, n, pending[p].peek)
+       \/ s # NoSid /\ CanRecvAll(s, n, pending[p].wa) /\ RecvNow(p, s, pending[p].op, n, pending[p].peek, pending[p].tr)
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<fdt, alive, net>>
 

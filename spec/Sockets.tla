@@ -47,6 +47,8 @@ PeekValues == BOOLEAN
 DontWaitValues == BOOLEAN
 \* recv's MSG_WAITALL.
 WaitAllValues == BOOLEAN
+\* recv's MSG_TRUNC.
+TruncValues == BOOLEAN
 \* The options getsockopt reads.
 Options == {"SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR",
             "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT"}
@@ -86,8 +88,8 @@ User ==
             \/ \E d \in Data : Send(p, f, d)
             \* A datagram may go to an ephemeral port too: the answer to a sender that never bound (S19).
             \/ \E d \in Data, ip \in DestAddrs, port \in SendPorts : SendTo(p, f, d, ip, port)
-            \/ \E n \in RecvSizes, pk \in PeekValues, dw \in DontWaitValues, wa \in WaitAllValues :
-                   Recv(p, f, "recv", n, pk, dw, wa) \/ Recv(p, f, "recvfrom", n, pk, dw, wa)
+            \/ \E n \in RecvSizes, pk \in PeekValues, dw \in DontWaitValues, wa \in WaitAllValues, tr \in TruncValues :
+                   Recv(p, f, "recv", n, pk, dw, wa, tr) \/ Recv(p, f, "recvfrom", n, pk, dw, wa, tr)
             \/ \E how \in Hows : Shutdown(p, f, how)
             \/ Close(p, f)
             \/ Dup(p, f)

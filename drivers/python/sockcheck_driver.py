@@ -31,8 +31,9 @@ LIBC = ctypes.CDLL(None, use_errno=True)
 OPS = ["socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto",
        "recvfrom", "shutdown", "close", "getsockname", "getpeername", "setsockopt",
        "dup", "exit", "sockets", "fcntl", "getsockopt", "recv-flags", "poll", "read", "write",
-       "connect-unspec"]
-MSG_FLAGS = {"peek": socket.MSG_PEEK, "dontwait": socket.MSG_DONTWAIT, "waitall": socket.MSG_WAITALL}
+       "connect-unspec", "recv-trunc"]
+MSG_FLAGS = {"peek": socket.MSG_PEEK, "dontwait": socket.MSG_DONTWAIT, "waitall": socket.MSG_WAITALL,
+             "trunc": socket.MSG_TRUNC}
 SOCKOPTS = {"SO_ERROR": socket.SO_ERROR, "SO_TYPE": socket.SO_TYPE, "SO_DOMAIN": socket.SO_DOMAIN,
             "SO_PROTOCOL": socket.SO_PROTOCOL, "SO_ACCEPTCONN": socket.SO_ACCEPTCONN,
             "SO_REUSEADDR": socket.SO_REUSEADDR, "SO_KEEPALIVE": socket.SO_KEEPALIVE,
@@ -108,15 +109,35 @@ class Driver:
 
     @staticmethod
     def receive(s, size, names=()):
-        """recvfrom with flags by name; a raw IPv4 socket reads the IP header first, which is left out."""
+        """recvfrom with flags by name: the bytes copied, the sender, and what the call returned (with
+        MSG_TRUNC a datagram's whole length, or the bytes a stream's call took without copying them).
+        A raw IPv4 socket reads the IP header first, which is left out."""
         flags = 0
         for name in names:
             flags |= MSG_FLAGS[name]
+        header = 60 if s.type == socket.SOCK_RAW else 0
+        buf = bytearray(size + header)
+        if s.type == socket.SOCK_STREAM:
+            n, sender = s.recv_into(buf, size, flags), None
+        else:
+            n, sender = s.recvfrom_into(buf, size + header, flags)
+        if s.type == socket.SOCK_STREAM and flags & socket.MSG_TRUNC:
+            return b"", None, n
+        data = bytes(buf[:min(n, len(buf))])
         if s.type != socket.SOCK_RAW:
-            return (s.recv(size, flags), None) if s.type == socket.SOCK_STREAM else s.recvfrom(size, flags)
-        data, sender = s.recvfrom(size + 60, flags)
+            return data, sender, n
         ihl = min(len(data), (data[0] & 0x0f) * 4) if data else 0
-        return data[ihl:ihl + size], sender
+        return data[ihl:ihl + size], sender, n - ihl
+
+    @staticmethod
+    def received(s, data, n, names):
+        """recv's reply: the data, and with MSG_TRUNC what the call returned (a stream's: a count alone)."""
+        if "trunc" in names and s.type == socket.SOCK_STREAM:
+            return {"count": n}
+        out = {"data": base64.b64encode(data).decode()}
+        if "trunc" in names:
+            out["length"] = n
+        return out
 
     # -- ops ---------------------------------------------------------------
     def op_hello(self, a):
@@ -190,8 +211,10 @@ class Driver:
         return s.send(base64.b64decode(a["data"]))
 
     def op_recv(self, a):
-        data = self.receive(self.sock(a["fd"]), a["size"], a.get("flags", ()))[0]
-        return {"data": base64.b64encode(data).decode()}
+        s = self.sock(a["fd"])
+        names = a.get("flags", ())
+        data, _, n = self.receive(s, a["size"], names)
+        return self.received(s, data, n, names)
 
     def op_sendto(self, a):
         fd = a["fd"]
@@ -202,9 +225,12 @@ class Driver:
 
     def op_recvfrom(self, a):
         s = self.sock(a["fd"])
-        data, sender = self.receive(s, a["size"], a.get("flags", ()))
-        return {"data": base64.b64encode(data).decode(),
-                "from": self.text(sender) if s.type != socket.SOCK_STREAM else None}
+        names = a.get("flags", ())
+        data, sender, n = self.receive(s, a["size"], names)
+        out = self.received(s, data, n, names)
+        if "data" in out:
+            out["from"] = self.text(sender) if s.type != socket.SOCK_STREAM else None
+        return out
 
     def op_shutdown(self, a):
         self.sock(a["fd"]).shutdown(HOW[a["how"]])

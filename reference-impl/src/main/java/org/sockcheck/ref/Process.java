@@ -12,10 +12,15 @@ final class Process {
 
     /**
      * A blocking call a thread waits in (the spec's pending): connect, accept,
-     * recv or recvfrom (waitall: MSG_WAITALL), poll (with its request), accept (nonblock: accept4's SOCK_NONBLOCK).
+     * recv or recvfrom (waitall: MSG_WAITALL, trunc: MSG_TRUNC), poll (with its request), accept (nonblock: accept4's SOCK_NONBLOCK).
      */
     record Pending(String op, int fd, int max, boolean peek, java.util.List<org.sockcheck.spec.ApiCall.PollFd> request,
-                   boolean nonblock, boolean waitall) {
+                   boolean nonblock, boolean waitall, boolean trunc) {
+        Pending(String op, int fd, int max, boolean peek, java.util.List<org.sockcheck.spec.ApiCall.PollFd> request,
+                boolean nonblock, boolean waitall) {
+            this(op, fd, max, peek, request, nonblock, waitall, false);
+        }
+
         Pending(String op, int fd, int max, boolean peek, java.util.List<org.sockcheck.spec.ApiCall.PollFd> request,
                 boolean nonblock) {
             this(op, fd, max, peek, request, nonblock, false);

@@ -262,8 +262,8 @@ public final class RefStack {
             case ApiCall.Accept c -> socketApi.accept(t, fd, s, c.nonblock());
             case ApiCall.Send c -> socketApi.send(s, c.data());
             case ApiCall.SendTo c -> socketApi.sendTo(s, c.data(), c.addr());
-            case ApiCall.Recv c -> socketApi.recv(t, fd, s, "recv", c.max(), c.peek(), c.dontwait(), c.waitall());
-            case ApiCall.RecvFrom c -> socketApi.recv(t, fd, s, "recvfrom", c.max(), c.peek(), c.dontwait(), c.waitall());
+            case ApiCall.Recv c -> socketApi.recv(t, fd, s, "recv", c.max(), c.peek(), c.dontwait(), c.waitall(), c.trunc());
+            case ApiCall.RecvFrom c -> socketApi.recv(t, fd, s, "recvfrom", c.max(), c.peek(), c.dontwait(), c.waitall(), c.trunc());
             case ApiCall.Shutdown c -> socketApi.shutdown(s, c.how());
             case ApiCall.Close c -> socketApi.close(p, fd, s);
             case ApiCall.Dup c -> socketApi.dup(p, s);

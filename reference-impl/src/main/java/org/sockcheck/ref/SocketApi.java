@@ -531,9 +531,9 @@ final class SocketApi {
      * sender (S13); end of file after the peer's FIN; ENOTCONN on a stream
      * that is not connected; otherwise the call waits.
      */
-    Outcome recv(Caller p, int fd, Sock s, String op, int max, boolean peek, boolean dontwait, boolean waitall) {
+    Outcome recv(Caller p, int fd, Sock s, String op, int max, boolean peek, boolean dontwait, boolean waitall, boolean trunc) {
         // MSG_WAITALL counts only for a call that may wait.
-        Process.Pending call = new Process.Pending(op, fd, max, peek, List.of(), false, waitall && !(s.nonblock || dontwait));
+        Process.Pending call = new Process.Pending(op, fd, max, peek, List.of(), false, waitall && !(s.nonblock || dontwait), trunc);
         if ((s.nonblock || dontwait) && profile == Profile.LINUX && !s.tcp() && s.err == null && !s.hasData()) {
             // Linux: a datagram socket shut for reading gives end of file only to a call that may wait.
             return fail(Errno.EAGAIN);
@@ -578,13 +578,13 @@ final class SocketApi {
             if (s.state == TcpState.LISTEN) {
                 return fail(Errno.ENOTCONN);
             } else if (s.hasData()) {
-                return new Outcome.Data(call.peek() ? s.peekBytes(call.max()) : s.take(call.max()), null);
+                return streamData(s, call);
             } else if (s.fin) {
-                return new Outcome.Data(new byte[0], null);
+                return endOfFile(call);
             } else if (s.err != null) {
                 return fail(takeError(s));
             } else if (s.rdShut) {
-                return new Outcome.Data(new byte[0], null);
+                return endOfFile(call);
             } else if (!s.state.synchronizedState()) {
                 return fail(Errno.ENOTCONN);
             }
@@ -596,9 +596,9 @@ final class SocketApi {
             if (s.err != null) {
                 return fail(takeError(s));
             } else if (s.hasData()) {
-                return takeDatagram(s, call.max(), withSender, call.peek());
+                return takeDatagram(s, call, withSender);
             } else if (s.rdShut) {
-                return new Outcome.Data(new byte[0], null);
+                return endOfFile(call);
             }
             return null;
         }
@@ -607,12 +607,12 @@ final class SocketApi {
             out = fail(takeError(s));
         } else if (s.hasData() && !s.rdShut) {
             if (s.tcp()) {
-                out = new Outcome.Data(call.peek() ? s.peekBytes(call.max()) : s.take(call.max()), null);
+                out = streamData(s, call);
             } else {
-                out = takeDatagram(s, call.max(), withSender, call.peek());
+                out = takeDatagram(s, call, withSender);
             }
         } else if (s.tcp() && (s.fin || s.rdShut)) {
-            out = new Outcome.Data(new byte[0], null);
+            out = endOfFile(call);
         } else if (s.tcp() && !s.state.synchronizedState()) {
             out = fail(Errno.ENOTCONN);
         } else {
@@ -621,11 +621,26 @@ final class SocketApi {
         return out;
     }
 
-    /** The first datagram of the queue, whole or cut to max bytes (the rest is lost), with its sender when asked for. */
-    /** The first datagram, taken or (MSG_PEEK) left in the queue. */
-    private static Outcome takeDatagram(Sock s, int max, boolean withSender, boolean peek) {
-        Sock.Datagram d = peek ? s.datagrams.peek() : s.datagrams.poll();
-        return new Outcome.Data(Sock.truncate(d.data(), max), withSender ? d.from() : null);
+    /**
+     * The first datagram of the queue, whole or cut to max bytes (the rest is
+     * lost), with its sender when asked for; taken or (MSG_PEEK) left in the
+     * queue. With MSG_TRUNC the call returns the datagram's whole length.
+     */
+    private static Outcome takeDatagram(Sock s, Process.Pending call, boolean withSender) {
+        Sock.Datagram d = call.peek() ? s.datagrams.peek() : s.datagrams.poll();
+        return new Outcome.Data(Sock.truncate(d.data(), call.max()), withSender ? d.from() : null,
+                call.trunc() ? d.data().length : -1);
+    }
+
+    /** Bytes of the stream, taken or (MSG_PEEK) left; with MSG_TRUNC none are copied: how many it took. */
+    private static Outcome streamData(Sock s, Process.Pending call) {
+        byte[] got = call.peek() ? s.peekBytes(call.max()) : s.take(call.max());
+        return call.trunc() ? new Outcome.Value(got.length) : new Outcome.Data(got, null);
+    }
+
+    /** End of file: zero bytes, or with MSG_TRUNC the count 0. */
+    private static Outcome endOfFile(Process.Pending call) {
+        return call.trunc() ? new Outcome.Value(0) : new Outcome.Data(new byte[0], null);
     }
 
     /** Shutdown: SHUT_WR sends FIN and ends sending (RFC 9293 3.6); SHUT_RD ends reading. */

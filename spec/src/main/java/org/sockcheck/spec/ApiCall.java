@@ -53,14 +53,14 @@ public sealed interface ApiCall {
         public String op() { return file ? "write" : "send"; }
     }
 
-    /** recv(); peek: MSG_PEEK, dontwait: MSG_DONTWAIT, waitall: MSG_WAITALL. */
-    record Recv(int fd, int max, boolean peek, boolean dontwait, boolean file, boolean waitall) implements ApiCall {
+    /** recv(); peek: MSG_PEEK, dontwait: MSG_DONTWAIT, waitall: MSG_WAITALL, trunc: MSG_TRUNC. */
+    record Recv(int fd, int max, boolean peek, boolean dontwait, boolean file, boolean waitall, boolean trunc) implements ApiCall {
         public Recv(int fd, int max) {
             this(fd, max, false, false);
         }
 
         public Recv(int fd, int max, boolean peek, boolean dontwait) {
-            this(fd, max, peek, dontwait, false, false);
+            this(fd, max, peek, dontwait, false, false, false);
         }
 
         /** recv(), or with file read(2) on the socket's descriptor: recv with no flags (S18). */
@@ -71,14 +71,14 @@ public sealed interface ApiCall {
         public String op() { return "sendto"; }
     }
 
-    /** recvfrom(); peek: MSG_PEEK, dontwait: MSG_DONTWAIT, waitall: MSG_WAITALL. */
-    record RecvFrom(int fd, int max, boolean peek, boolean dontwait, boolean waitall) implements ApiCall {
+    /** recvfrom(); peek: MSG_PEEK, dontwait: MSG_DONTWAIT, waitall: MSG_WAITALL, trunc: MSG_TRUNC. */
+    record RecvFrom(int fd, int max, boolean peek, boolean dontwait, boolean waitall, boolean trunc) implements ApiCall {
         public RecvFrom(int fd, int max) {
             this(fd, max, false, false);
         }
 
         public RecvFrom(int fd, int max, boolean peek, boolean dontwait) {
-            this(fd, max, peek, dontwait, false);
+            this(fd, max, peek, dontwait, false, false);
         }
 
         public String op() { return "recvfrom"; }

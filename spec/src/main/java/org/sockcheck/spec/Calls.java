@@ -43,7 +43,7 @@ public final class Calls {
         /** fcntl's file status flags: O_NONBLOCK or 0 (the spec's v: whether O_NONBLOCK is set). */
         FLAGS("O_NONBLOCK or 0"),
         /** recv's flags (the spec's peek and dw). */
-        MSGFLAGS("MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, several joined by '|', or 0"),
+        MSGFLAGS("MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_TRUNC, several joined by '|', or 0"),
         /** accept4's flags: SOCK_NONBLOCK (the spec's nb) and SOCK_CLOEXEC, which the model has no use for (no exec). */
         ACCEPTFLAGS("SOCK_NONBLOCK, SOCK_CLOEXEC, both joined by '|', or 0"),
         /** listen's backlog (the spec's bl). */
@@ -68,7 +68,7 @@ public final class Calls {
                         "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT");
                 case FCNTL -> Set.of("F_SETFL");
                 case FLAGS -> Set.of("O_NONBLOCK", "0");
-                case MSGFLAGS -> joined(List.of(PEEK, DONTWAIT, WAITALL));
+                case MSGFLAGS -> joined(List.of(PEEK, DONTWAIT, WAITALL, TRUNC));
                 case HOW -> Set.of("RD", "WR", "RDWR");
                 case ACCEPTFLAGS -> Set.of("0", "SOCK_NONBLOCK", "SOCK_CLOEXEC", "SOCK_NONBLOCK|SOCK_CLOEXEC");
                 case OPTION -> java.util.Arrays.stream(SockOpt.values()).map(Enum::name).collect(java.util.stream.Collectors.toSet());
@@ -134,7 +134,7 @@ public final class Calls {
             return switch (kind) {
                 case ADDR -> List.of(Call.IP, Call.PORT);
                 case TYPE -> List.of(spec, NB);
-                case MSGFLAGS -> List.of(PK, DW, WA);
+                case MSGFLAGS -> List.of(PK, DW, WA, TR);
                 default -> List.of(spec);
             };
         }
@@ -148,7 +148,8 @@ public final class Calls {
             List<String> flags = List.of(word.split("\\|"));
             return switch (kind) {
                 case TYPE -> Map.of(spec, flags.get(0), NB, flags.contains("NONBLOCK"));
-                case MSGFLAGS -> Map.of(PK, flags.contains(PEEK), DW, flags.contains(DONTWAIT), WA, flags.contains(WAITALL));
+                case MSGFLAGS -> Map.of(PK, flags.contains(PEEK), DW, flags.contains(DONTWAIT), WA, flags.contains(WAITALL),
+                        TR, flags.contains(TRUNC));
                 case FLAGS -> Map.of(spec, flags.contains("O_NONBLOCK"));
                 case ACCEPTFLAGS -> Map.of(spec, flags.contains("SOCK_NONBLOCK"));
                 default -> Map.of(spec, word);
@@ -184,10 +185,12 @@ public final class Calls {
     public static final String PEEK = "MSG_PEEK";
     public static final String DONTWAIT = "MSG_DONTWAIT";
     public static final String WAITALL = "MSG_WAITALL";
-    /** The spec's recv parameters for MSG_PEEK, MSG_DONTWAIT and MSG_WAITALL. */
+    public static final String TRUNC = "MSG_TRUNC";
+    /** The spec's recv parameters for MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL and MSG_TRUNC. */
     public static final String PK = "peek";
     public static final String DW = "dw";
     public static final String WA = "wa";
+    public static final String TR = "tr";
 
     /** Every word of flags joined by '|' in this order (one or more of them), and 0 for none. */
     static Set<String> joined(List<String> flags) {
@@ -264,13 +267,13 @@ public final class Calls {
                 new Call("recv", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n"), new Param(Arg.MSGFLAGS, PK, "0")),
                         2, Result.DATA, Map.of("op", "recv"),
                         a -> new ApiCall.Recv(i(a.get(0)), i(a.get(1)), flag(a, 2, PEEK), flag(a, 2, DONTWAIT), false,
-                                flag(a, 2, WAITALL))),
+                                flag(a, 2, WAITALL), flag(a, 2, TRUNC))),
                 call("sendto", "SendTo", Result.SENT, a -> new ApiCall.SendTo(i(a.get(0)), (byte[]) a.get(1), (Endpoint) a.get(2)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d"), Param.of(Arg.ADDR, "ip")),
                 new Call("recvfrom", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n"),
                         new Param(Arg.MSGFLAGS, PK, "0")), 2, Result.DATA_FROM, Map.of("op", "recvfrom"),
                         a -> new ApiCall.RecvFrom(i(a.get(0)), i(a.get(1)), flag(a, 2, PEEK), flag(a, 2, DONTWAIT),
-                                flag(a, 2, WAITALL))),
+                                flag(a, 2, WAITALL), flag(a, 2, TRUNC))),
                 call("shutdown", "Shutdown", Result.ZERO,
                         a -> new ApiCall.Shutdown(i(a.get(0)), ShutdownHow.valueOf((String) a.get(1))),
                         Param.of(Arg.FD, "f"), Param.of(Arg.HOW, "how")),
@@ -294,8 +297,8 @@ public final class Calls {
                 // read(2) and write(2) on a socket's descriptor are recv and send with no flags (S18): the same
                 // actions of the spec, after the words a generated trace writes for them.
                 new Call("read", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n")), 2, Result.DATA,
-                        Map.of("op", "recv", PK, false, DW, false, WA, false),
-                        a -> new ApiCall.Recv(i(a.get(0)), i(a.get(1)), false, false, true, false)),
+                        Map.of("op", "recv", PK, false, DW, false, WA, false, TR, false),
+                        a -> new ApiCall.Recv(i(a.get(0)), i(a.get(1)), false, false, true, false, false)),
                 new Call("write", "Send", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d")), 2, Result.SENT, Map.of(),
                         a -> new ApiCall.Send(i(a.get(0)), (byte[]) a.get(1), true)));
         Map<String, Call> all = new LinkedHashMap<>();

@@ -9,21 +9,36 @@ public sealed interface Outcome {
     record Value(long value) implements Outcome {
     }
 
-    /** Bytes from recv() or recvfrom(); from is the sender's address, or null. */
-    record Data(byte[] data, Endpoint from) implements Outcome {
+    /**
+     * Bytes from recv() or recvfrom(); from is the sender's address, or null;
+     * length is what the call returned when it is not the number of bytes
+     * (MSG_TRUNC on a datagram: its whole length), else -1.
+     */
+    record Data(byte[] data, Endpoint from, long length) implements Outcome {
+        public Data {
+            if (length == data.length) {
+                length = -1;
+            }
+        }
+
+        public Data(byte[] data, Endpoint from) {
+            this(data, from, -1);
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof Data d && Arrays.equals(data, d.data) && java.util.Objects.equals(from, d.from);
+            return o instanceof Data d && Arrays.equals(data, d.data) && java.util.Objects.equals(from, d.from) && length == d.length;
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(data) * 31 + java.util.Objects.hashCode(from);
+            return Arrays.hashCode(data) * 31 + java.util.Objects.hashCode(from) + Long.hashCode(length);
         }
 
         @Override
         public String toString() {
-            return "Data[" + new String(data, java.nio.charset.StandardCharsets.ISO_8859_1) + " from " + from + "]";
+            return "Data[" + (length < 0 ? "" : length + " ") + new String(data, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    + " from " + from + "]";
         }
     }
 

@@ -602,7 +602,7 @@ public final class Generator {
             case "SetSockOpt" -> !limits.contains(Implementation.Limit.NO_OPTIONS) || "SO_REUSEADDR".equals(p.get("opt"));
             case "Recv" -> !limits.contains(Implementation.Limit.NO_RECV_FLAGS)
                     || !Boolean.TRUE.equals(p.get(Calls.PK)) && !Boolean.TRUE.equals(p.get(Calls.DW))
-                    && !Boolean.TRUE.equals(p.get(Calls.WA));
+                    && !Boolean.TRUE.equals(p.get(Calls.WA)) && !Boolean.TRUE.equals(p.get(Calls.TR));
             default -> true;
         };
     }

@@ -101,9 +101,15 @@ public final class Render {
                 yield m.get("fd") + " peer " + address(proto, peer.get(0), peer.get(1), ports);
             }
             case DATA, DATA_FROM -> {
-                // [data |-> bytes], with from |-> sender for a datagram; end of file is zero bytes.
+                // MSG_TRUNC on a stream: how many bytes it took.
+                if (ret instanceof Integer taken) {
+                    yield taken.toString();
+                }
+                // [data |-> bytes], with from |-> sender for a datagram; end of file is zero bytes; MSG_TRUNC of a
+                // datagram adds len |-> its whole length.
                 Map<?, ?> got = (Map<?, ?>) ret;
-                String data = data(got.get("data"));
+                String data = got.get("len") instanceof Integer len && len != SpecBridge.bytes(String.valueOf(got.get("data"))).length ? len + " " + data(got.get("data"))
+                        : data(got.get("data"));
                 List<?> from = (List<?>) got.get("from");
                 if (from == null) {
                     yield stream ? data : null;
@@ -170,6 +176,9 @@ public final class Render {
         if (Boolean.TRUE.equals(a.get(Calls.WA))) {
             flags.add(Calls.WAITALL);
         }
+        if (Boolean.TRUE.equals(a.get(Calls.TR))) {
+            flags.add(Calls.TRUNC);
+        }
         return flags.isEmpty() ? "0" : String.join("|", flags);
     }
 
@@ -201,6 +210,9 @@ public final class Render {
         return switch (ret) {
             case List<?> l when l.size() == 2 -> addr(l.get(0), l.get(1));
             case Map<?, ?> m when m.containsKey("peer") -> m.get("fd") + " peer " + shown(m.get("peer"));
+            // MSG_TRUNC of a datagram: its whole length first, when it is not the bytes'.
+            case Map<?, ?> m when m.get("len") instanceof Integer len && len != SpecBridge.bytes(String.valueOf(m.get("data"))).length ->
+                    len + " " + data(m.get("data")) + " from " + shown(m.get("from"));
             case Map<?, ?> m when m.containsKey("from") -> data(m.get("data")) + " from " + shown(m.get("from"));
             case Map<?, ?> m when m.containsKey("data") -> data(m.get("data"));
             // getsockopt's value, as the trace writes it.

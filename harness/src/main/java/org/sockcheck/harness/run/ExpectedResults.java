@@ -64,6 +64,7 @@ public final class ExpectedResults implements Oracle {
                 case Outcome.Value v -> r.address() == null && s.match(r.value(), v.value());
                 case Outcome.Accepted a -> r.address() != null && s.match(r.value(), a.fd()) && s.match(r.address(), a.peer());
                 case Outcome.Data d -> r.value() instanceof Arg.Data want && java.util.Arrays.equals(want.bytes(), d.data())
+                        && want.length() == d.length()
                         && (r.address() == null ? d.from() == null : s.match(r.address(), d.from()));
                 case Outcome.Address a -> r.value() instanceof Arg.Addr want && s.match(want, a.addr());
                 case Outcome.Option o -> r.value() instanceof Arg.Name n && n.name().equals("[" + o.value() + "]");

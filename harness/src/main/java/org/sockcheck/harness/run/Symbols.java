@@ -130,7 +130,8 @@ public final class Symbols {
         return switch (o) {
             case Outcome.Value v -> Long.toString(v.value());
             case Outcome.Failed f -> f.errno().name();
-            case Outcome.Data d -> TraceText.quote(d.data()) + (d.from() == null ? "" : " from " + render(d.from()));
+            case Outcome.Data d -> (d.length() < 0 ? "" : d.length() + " ") + TraceText.quote(d.data())
+                    + (d.from() == null ? "" : " from " + render(d.from()));
             case Outcome.Accepted a -> a.fd() + " peer " + render(a.peer());
             case Outcome.Address a -> render(a.addr());
             case Outcome.Blocked b -> "blocks";
@@ -232,7 +233,7 @@ public final class Symbols {
             case Outcome.Polled p -> new org.sockcheck.harness.trace.Event.Expect.Returns(polls(p, call), null);
             case Outcome.Value v -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Int(v.value()), null);
             case Outcome.Failed f -> new org.sockcheck.harness.trace.Event.Expect.Fails(f.errno().name());
-            case Outcome.Data d -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Data(d.data()),
+            case Outcome.Data d -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Data(d.data(), d.length()),
                     d.from() == null ? null : addr(d.from()));
             case Outcome.Accepted a -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Int(a.fd()), addr(a.peer()));
             case Outcome.Address a -> new org.sockcheck.harness.trace.Event.Expect.Returns(addr(a.addr()), null);

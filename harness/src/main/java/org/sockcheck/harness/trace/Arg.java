@@ -17,21 +17,41 @@ public sealed interface Arg {
     record Var(String name) implements Arg {
     }
 
-    /** Bytes, written as a quoted string. */
-    record Data(byte[] bytes) implements Arg {
+    /**
+     * Bytes, written as a quoted string; length is what the call returned
+     * when it is not the number of bytes (recv with MSG_TRUNC of a longer
+     * datagram: its whole length, written before the bytes, 512 "abc"),
+     * else -1.
+     */
+    record Data(byte[] bytes, long length) implements Arg {
+        public Data {
+            if (length == bytes.length) {
+                length = -1;
+            }
+        }
+
+        public Data(byte[] bytes) {
+            this(bytes, -1);
+        }
+
+        /** What the call returned: the length, or the number of bytes. */
+        public long returned() {
+            return length < 0 ? bytes.length : length;
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof Data d && Arrays.equals(bytes, d.bytes);
+            return o instanceof Data d && Arrays.equals(bytes, d.bytes) && length == d.length;
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(bytes);
+            return Arrays.hashCode(bytes) + Long.hashCode(length);
         }
 
         @Override
         public String toString() {
-            return TraceText.quote(bytes);
+            return (length < 0 ? "" : length + " ") + TraceText.quote(bytes);
         }
     }
 

@@ -105,6 +105,8 @@ public final class TraceJson {
             case Arg.Int i -> JSON.getNodeFactory().numberNode(i.value());
             case Arg.Name nm -> JSON.createObjectNode().put("name", nm.name());
             case Arg.Var v -> JSON.createObjectNode().put("var", v.name());
+            case Arg.Data d when d.length() >= 0 -> JSON.createObjectNode().put("data", new String(d.bytes(), StandardCharsets.ISO_8859_1))
+                    .put("length", d.length());
             case Arg.Data d -> JSON.createObjectNode().put("data", new String(d.bytes(), StandardCharsets.ISO_8859_1));
             case Arg.Addr ad -> {
                 ObjectNode o = JSON.createObjectNode();
@@ -339,7 +341,13 @@ public final class TraceJson {
                     }
                     b[i] = (byte) s.charAt(i);
                 }
-                return new Arg.Data(b);
+                // recv with MSG_TRUNC of a longer datagram: its whole length besides the bytes that fit.
+                JsonNode len = a.get("length");
+                if (len != null && (!len.isIntegralNumber() || !len.canConvertToInt() || len.asLong() < 0)) {
+                    throw error("a length from 0 to " + Integer.MAX_VALUE, TraceText.shorten(len.toString(), 40),
+                            "\"length\" is what a recv with MSG_TRUNC returned: the datagram's whole length");
+                }
+                return new Arg.Data(b, len == null ? -1 : len.asLong());
             }
             if (a.isObject() && a.has("port")) {
                 return addr(a);

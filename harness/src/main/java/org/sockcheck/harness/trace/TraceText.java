@@ -794,17 +794,25 @@ public final class TraceText {
                     keyword("peer");
                     return new Expect.Returns(fd, address());
                 }
-                case DATA -> {
-                    return new Expect.Returns(new Arg.Data(string()), null);
-                }
-                case DATA_FROM -> {
-                    Arg.Data data = new Arg.Data(string());
+                case DATA, DATA_FROM -> {
+                    // With MSG_TRUNC a recv returns a length: a stream's alone (it copies nothing, 512), a
+                    // datagram's before the bytes that fit (512 "abc").
+                    Arg value;
+                    if (peek() == '"') {
+                        value = new Arg.Data(string());
+                    } else if (peek() >= '0' && peek() <= '9') {
+                        long n = number(shape.description + ", or with MSG_TRUNC a length");
+                        skipSpace();
+                        value = !atEnd() && peek() == '"' ? new Arg.Data(string(), n) : new Arg.Int(n);
+                    } else {
+                        value = new Arg.Data(string());
+                    }
                     // recvfrom on a stream names no sender: its data alone.
-                    if (atEnd()) {
-                        return new Expect.Returns(data, null);
+                    if (shape == Calls.Result.DATA || atEnd()) {
+                        return new Expect.Returns(value, null);
                     }
                     keyword("from");
-                    return new Expect.Returns(data, address());
+                    return new Expect.Returns(value, address());
                 }
                 case ADDR -> {
                     return new Expect.Returns(address(), null);
@@ -979,7 +987,7 @@ public final class TraceText {
             case Arg.Int i -> Long.toString(i.value());
             case Arg.Name n -> n.name();
             case Arg.Var v -> "$" + v.name();
-            case Arg.Data d -> quote(d.bytes());
+            case Arg.Data d -> d.toString();
             case Arg.Addr ad when ad.unspec() -> ad.host();
             case Arg.Addr ad -> (ad.host() == null ? "*" : ad.host()) + ":" + switch (ad.port()) {
                 case Arg.Port.Label l -> Integer.toString(l.label());

@@ -75,11 +75,20 @@ final class Match {
     }
 
     private static Map<String, Object> data(Event.Expect.Returns r, Object ret, Map<String, Object> vars) {
+        // MSG_TRUNC on a stream: the spec records how many bytes the call took (it copied none).
+        if (r.value() instanceof Arg.Int n) {
+            return r.address() == null && ret instanceof Integer k && k == n.value() ? vars : null;
+        }
         if (!(r.value() instanceof Arg.Data d)) {
             return null;
         }
-        // The spec records [data |-> bytes] (zero bytes for end of file), with from |-> sender for a datagram.
+        // The spec records [data |-> bytes] (zero bytes for end of file), with from |-> sender for a datagram,
+        // and with MSG_TRUNC len |-> the datagram's whole length.
         if (!(ret instanceof Map<?, ?> got) || !SpecBridge.data(d.bytes()).equals(got.get("data"))) {
+            return null;
+        }
+        long returned = got.get("len") instanceof Integer len ? len : d.bytes().length;
+        if (returned != d.returned()) {
             return null;
         }
         return r.address() == null ? vars : address(r.address(), (List<?>) got.get("from"), vars);

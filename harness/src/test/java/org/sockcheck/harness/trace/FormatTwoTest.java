@@ -127,6 +127,31 @@ class FormatTwoTest {
     }
 
     @Test
+    void msgTruncResultsReadAndPrintBothWays() throws Exception {
+        String text = """
+                version 2
+                A.p1: recv(4, 8, MSG_TRUNC) = 16
+                A.p1: recvfrom(3, 4, MSG_PEEK|MSG_TRUNC) = 17 "a lo" from B:53
+                A.p1: recv(3, 100, MSG_TRUNC) = "short"
+                """;
+        Trace t = TraceText.parse("m.trace", text);
+        Event.Expect.Returns count = (Event.Expect.Returns) ((Event.Call) t.events().get(0)).expect();
+        assertEquals(new Arg.Int(16), count.value());
+        Event.Expect.Returns cut = (Event.Expect.Returns) ((Event.Call) t.events().get(1)).expect();
+        assertEquals(17, ((Arg.Data) cut.value()).returned());
+        assertEquals(4, ((Arg.Data) cut.value()).bytes().length);
+        // A length that is the bytes' own is no length: the same result as the bytes alone.
+        assertEquals(new Arg.Data("short".getBytes(), 5), new Arg.Data("short".getBytes()));
+        assertEquals(text, TraceText.print(t));
+        Trace json = TraceJson.parse("m.jsonl", TraceJson.print(t));
+        assertEquals(t.lines(), json.lines());
+        assertTrue(TraceJson.print(t).contains("{\"data\":\"a lo\",\"length\":17}"), TraceJson.print(t));
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> TraceJson.parse("m.jsonl",
+                TraceJson.print(t).replace("\"length\":17", "\"length\":-1")));
+        assertTrue(e.getMessage().contains("MSG_TRUNC"), e.getMessage());
+    }
+
+    @Test
     void aJsonReturnWithNoCallIsTheSameMistake() {
         TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> TraceJson.parse("bad.jsonl",
                 "{\"version\":2}\n{\"host\":\"A\",\"process\":\"p1\",\"thread\":\"t2\",\"returns\":\"recv\",\"ret\":{\"data\":\"x\"}}\n"));

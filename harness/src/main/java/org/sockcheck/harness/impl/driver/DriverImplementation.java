@@ -125,6 +125,10 @@ public final class DriverImplementation implements Implementation {
         if (flagged && !ops.get(key).contains("recv-flags")) {
             throw new Unsupported("recv with MSG_PEEK or MSG_DONTWAIT: the driver does not list recv-flags");
         }
+        boolean trunc = call instanceof ApiCall.Recv r && r.trunc() || call instanceof ApiCall.RecvFrom r2 && r2.trunc();
+        if (trunc && !ops.get(key).contains("recv-trunc")) {
+            throw new Unsupported("recv with MSG_TRUNC: the driver does not list recv-trunc");
+        }
         if (call instanceof ApiCall.Connect c && c.addr().unspec() && !ops.get(key).contains("connect-unspec")) {
             throw new Unsupported("connect(AF_UNSPEC): the driver does not list connect-unspec");
         }
@@ -165,9 +169,9 @@ public final class DriverImplementation implements Implementation {
                 }
             }
             case ApiCall.Send c -> args.put("fd", c.fd()).put("data", Base64.getEncoder().encodeToString(c.data()));
-            case ApiCall.Recv c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait(), c.waitall());
+            case ApiCall.Recv c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait(), c.waitall(), c.trunc());
             case ApiCall.SendTo c -> fdAddr(args, c.fd(), c.addr()).put("data", Base64.getEncoder().encodeToString(c.data()));
-            case ApiCall.RecvFrom c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait(), c.waitall());
+            case ApiCall.RecvFrom c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait(), c.waitall(), c.trunc());
             case ApiCall.Shutdown c -> args.put("fd", c.fd()).put("how", c.how().name().toLowerCase(java.util.Locale.ROOT));
             case ApiCall.Close c -> args.put("fd", c.fd());
             case ApiCall.GetSockName c -> args.put("fd", c.fd());
@@ -199,8 +203,12 @@ public final class DriverImplementation implements Implementation {
         try {
             return switch (call) {
                 case ApiCall.Accept c -> new Outcome.Accepted(intOf(ok.get("fd")), endpoint(ok.get("peer")));
-                case ApiCall.Recv c -> new Outcome.Data(bytes(ok.get("data")), null);
-                case ApiCall.RecvFrom c -> new Outcome.Data(bytes(ok.get("data")), endpointOrNull(ok.get("from")));
+                // MSG_TRUNC: a stream's recv says how many bytes it took ("count"), a datagram's its whole length.
+                case ApiCall.Recv c when c.trunc() && ok.has("count") -> new Outcome.Value(intOf(ok.get("count")));
+                case ApiCall.RecvFrom c when c.trunc() && ok.has("count") -> new Outcome.Value(intOf(ok.get("count")));
+                case ApiCall.Recv c -> new Outcome.Data(bytes(ok.get("data")), null, length(ok, c.trunc()));
+                case ApiCall.RecvFrom c -> new Outcome.Data(bytes(ok.get("data")), endpointOrNull(ok.get("from")),
+                        length(ok, c.trunc()));
                 case ApiCall.GetSockName c -> new Outcome.Address(endpoint(ok));
                 case ApiCall.GetPeerName c -> new Outcome.Address(endpoint(ok));
                 case ApiCall.GetSockOpt c -> new Outcome.Option(optionValue(ok.get("value")));
@@ -213,8 +221,8 @@ public final class DriverImplementation implements Implementation {
     }
 
     /** recv's flags, as names ("peek", "dontwait"); left out when there are none, as protocol 1 had it. */
-    private static ObjectNode flags(ObjectNode args, boolean peek, boolean dontwait, boolean waitall) {
-        if (peek || dontwait || waitall) {
+    private static ObjectNode flags(ObjectNode args, boolean peek, boolean dontwait, boolean waitall, boolean trunc) {
+        if (peek || dontwait || waitall || trunc) {
             tools.jackson.databind.node.ArrayNode f = args.putArray("flags");
             if (peek) {
                 f.add("peek");
@@ -224,6 +232,9 @@ public final class DriverImplementation implements Implementation {
             }
             if (waitall) {
                 f.add("waitall");
+            }
+            if (trunc) {
+                f.add("trunc");
             }
         }
         return args;
@@ -295,6 +306,11 @@ public final class DriverImplementation implements Implementation {
     /** A driver's JSON value as a message shows it: shortened, with its length, when long. */
     private static String shown(JsonNode n) {
         return DriverProcess.abbreviate(String.valueOf(n));
+    }
+
+    /** What a recv with MSG_TRUNC returned ("length"), or -1: the number of bytes. */
+    private static long length(JsonNode ok, boolean trunc) {
+        return trunc && ok.has("length") ? intOf(ok.get("length")) : -1;
     }
 
     private static int intOf(JsonNode n) {

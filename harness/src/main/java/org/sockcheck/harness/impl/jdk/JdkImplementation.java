@@ -108,10 +108,11 @@ public final class JdkImplementation implements Implementation {
             case ApiCall.Fcntl c -> throw new Unsupported("fcntl(O_NONBLOCK): the jdk adapter runs channels in blocking mode");
             case ApiCall.Accept c when c.nonblock() ->
                     throw new Unsupported("accept4(SOCK_NONBLOCK): the jdk adapter runs channels in blocking mode");
-            case ApiCall.Recv c when c.peek() || c.dontwait() || c.waitall() ->
-                    throw new Unsupported("recv with MSG_PEEK, MSG_DONTWAIT or MSG_WAITALL: java.nio's read has no flags");
-            case ApiCall.RecvFrom c when c.peek() || c.dontwait() || c.waitall() ->
-                    throw new Unsupported("recvfrom with MSG_PEEK, MSG_DONTWAIT or MSG_WAITALL: java.nio's receive has no flags");
+            case ApiCall.Recv c when c.peek() || c.dontwait() || c.waitall() || c.trunc() ->
+                    throw new Unsupported("recv with MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL or MSG_TRUNC: java.nio's read has no flags");
+            case ApiCall.RecvFrom c when c.peek() || c.dontwait() || c.waitall() || c.trunc() ->
+                    throw new Unsupported("recvfrom with MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL or MSG_TRUNC: java.nio's receive has"
+                            + " no flags");
             // NOTE: SocketChannel has SO_KEEPALIVE, TCP_NODELAY and SO_LINGER; the adapter maps SO_REUSEADDR only.
             case ApiCall.SetSockOpt c when c.option() != org.sockcheck.spec.SockOpt.SO_REUSEADDR ->
                     throw new Unsupported("setsockopt(" + c.option() + "): the jdk adapter sets SO_REUSEADDR only");

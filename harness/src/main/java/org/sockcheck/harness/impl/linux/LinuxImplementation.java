@@ -224,12 +224,12 @@ public final class LinuxImplementation implements Implementation {
                     yield value(sys.sendto(fd, c.data(), c.addr(), 0));
                 }
                 case ApiCall.Recv c when c.file() -> receive(sys, s, fd, c.max(), false, s != null && s.proto == Proto.RAW,
-                        false, false, true, false);
+                        false, false, true, false, false);
                 case ApiCall.Recv c -> receive(sys, s, fd, c.max(), false, s != null && s.proto == Proto.RAW, c.peek(),
-                        c.dontwait(), false, c.waitall());
+                        c.dontwait(), false, c.waitall(), c.trunc());
                 // recvfrom asks for the sender of every socket; a stream's stays unset (no sender).
                 case ApiCall.RecvFrom c -> receive(sys, s, fd, c.max(), true,
-                        s != null && s.proto == Proto.RAW, c.peek(), c.dontwait(), false, c.waitall());
+                        s != null && s.proto == Proto.RAW, c.peek(), c.dontwait(), false, c.waitall(), c.trunc());
                 case ApiCall.Shutdown c -> {
                     boolean synSent = s != null && s.proto == Proto.TCP && tcpState(sys, fd) == org.sockcheck.spec.TcpState.SYN_SENT;
                     Syscalls.Result r = sys.shutdown(fd, c.how().ordinal());
@@ -555,23 +555,31 @@ public final class LinuxImplementation implements Implementation {
      */
     /** file: read(2) rather than recvfrom (no flags, no sender); waitall: MSG_WAITALL. */
     private Outcome receive(Syscalls.Call sys, Sock s, int fd, int max, boolean withSender, boolean raw, boolean peek,
-                            boolean dontwait, boolean file, boolean waitall) {
+                            boolean dontwait, boolean file, boolean waitall, boolean trunc) {
         int header = raw ? MAX_IP_HEADER : 0;
         MemorySegment buf = sys.arena.allocate(Math.max(1, max) + header);
         MemorySegment from = withSender ? sys.sockaddrOut() : MemorySegment.NULL;
         int flags = (peek ? Syscalls.MSG_PEEK : 0) | (dontwait ? Syscalls.MSG_DONTWAIT : 0)
-                | (waitall ? Syscalls.MSG_WAITALL : 0);
+                | (waitall ? Syscalls.MSG_WAITALL : 0) | (trunc ? Syscalls.MSG_TRUNC : 0);
         Outcome o = dontwait ? value(sys.recvfrom(fd, buf, flags, from))
                 : blocking(sys, s, () -> file ? sys.read(fd, buf) : sys.recvfrom(fd, buf, flags, from), false);
         if (o instanceof Outcome.Value v) {
-            byte[] data = buf.asSlice(0, v.value()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            // MSG_TRUNC on a stream: tcp_recvmsg copied nothing and says how many bytes it took.
+            if (trunc && s != null && s.proto == Proto.TCP) {
+                return v;
+            }
+            // MSG_TRUNC on a datagram: its whole length, of which what fitted was copied.
+            long copied = Math.min(v.value(), buf.byteSize());
+            byte[] data = buf.asSlice(0, copied).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            long length = v.value();
             if (raw) {
                 // The kernel always writes a whole header (IHL: its length in words).
                 int ihl = data.length == 0 ? 0 : Math.min(data.length, (data[0] & 0x0f) * 4);
                 data = java.util.Arrays.copyOfRange(data, ihl, Math.min(data.length, ihl + max));
+                length -= ihl;
             }
             boolean senderSet = withSender && from.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 0) != 0;
-            return new Outcome.Data(data, senderSet ? Syscalls.Call.endpoint(from) : null);
+            return new Outcome.Data(data, senderSet ? Syscalls.Call.endpoint(from) : null, trunc ? length : -1);
         }
         return o;
     }

@@ -53,6 +53,7 @@ final class Syscalls {
     static final int MSG_PEEK = 0x2;
     static final int MSG_DONTWAIT = 0x40;
     static final int MSG_WAITALL = 0x100;
+    static final int MSG_TRUNC = 0x20;
     static final int EAGAIN = 11;
     /** poll's events (poll.h), by the names a trace writes. */
     static final Map<String, Integer> POLL_BITS = Map.of("POLLIN", 0x1, "POLLOUT", 0x4, "POLLERR", 0x8,
