@@ -80,6 +80,7 @@ NoUnspecs == {}
 OneBacklog == {8}
 LingerOnly == {"SO_LINGER"}
 ReuseOnly == {"SO_REUSEADDR"}
+ReuseAndPort == {"SO_REUSEADDR", "SO_REUSEPORT"}
 HostAddrs == Hosts
 NamedPorts == AllPorts
 LabelledPorts == Ports

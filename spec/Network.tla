@@ -43,7 +43,7 @@ OutsideModel == "outside the model"
 \* shows the reason).
 OutsideDest == "outside the model: its destination is no host of the model (the wildcard address from a socket with no address of its own, which Linux sends to 127.0.0.1; Dest in spec/SocketApi.tla)"
 OutsideRawUnspec == "outside the model: connect(AF_UNSPEC) on a raw socket (Linux takes it out of its raw table, so it receives nothing more; Dissolve in spec/SocketApi.tla)"
-OutsideReusePort == "outside the model: a bind or listen with SO_REUSEPORT on an address another socket holds (the option's sharing rules are not in the spec; Bind in spec/SocketApi.tla)"
+OutsideReusePort == "outside the model: a bind or listen with SO_REUSEPORT that Linux's order of sockets or its per-port cache decides (ReusePortUnclear in spec/Network.tla)"
 OutsideListen == "outside the model: listen on a TCP socket that sent a SYN or was accepted (Linux releases differ: 6.18.44 says EINVAL and keeps a port the failed listen took, earlier ones listen; Listen in spec/SocketApi.tla)"
 \* The address of a connect that dissolves an association (connect(2) with
 \* an address of the family AF_UNSPEC).
@@ -121,7 +121,11 @@ FreeSocket ==
      fin |-> FALSE, rdshut |-> FALSE, wrshut |-> FALSE, err |-> "none",
      snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> 0, gap |-> FALSE,
      conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0, protocol |-> 0,
-     nonblock |-> FALSE, connecting |-> FALSE, flags |-> {}, linger |-> <<0, 0>>, backlog |-> 0, synsent |-> FALSE, listened |-> FALSE, bindip |-> FALSE]
+     nonblock |-> FALSE, connecting |-> FALSE, flags |-> {}, linger |-> <<0, 0>>, backlog |-> 0, synsent |-> FALSE, listened |-> FALSE, bindip |-> FALSE,
+     rcvbuf |-> <<>>, sndbuf |-> <<>>, rpseen |-> FALSE, older |-> {}]
+
+\* The options of buffer sizes: setsockopt gives a size, getsockopt reads a range (BufRange).
+Buffers == {"SO_RCVBUF", "SO_SNDBUF"}
 
 NoFd == [f \in Fds |-> NoSid]
 \* A call a thread waits in: its name, descriptor, (recv) the size asked for
@@ -185,6 +189,66 @@ Conflicts(s, ip, port) ==
         /\ ~(sock[s].reuse
              /\ (sock[o].reuse \/ (Profile = "POSIX" /\ sock[o].st = "TIME-WAIT"))
              /\ sock[o].st # "LISTEN")
+
+\* SO_REUSEPORT (LINUX; socket(7)): two sockets that both have it share an
+\* address whatever their states, a listener's too, when one user made them
+\* (the model has one user). A bind or listen succeeds when every other
+\* socket on the address shares with it one way (SO_REUSEADDR, Conflicts)
+\* or the other (inet_bind_conflict, udp_lib_lport_inuse; probed on Linux
+\* 6.18 with the cases of gVisor's BindReuse... and PortReuseTwoSockets
+\* tests). An ephemeral port is never shared so (FreeEphemeral).
+SharesPort(s, o) == Profile = "LINUX" /\ "SO_REUSEPORT" \in sock[s].flags /\ "SO_REUSEPORT" \in sock[o].flags
+
+\* The sockets that keep s from <<ip, port>> by SO_REUSEADDR's rule.
+Blockers(s, ip, port) ==
+    {o \in Sids \ {s} :
+        /\ InUse(o) /\ sock[o].host = sock[s].host
+        /\ sock[o].proto = sock[s].proto
+        /\ sock[o].lport = port /\ Overlap(sock[o].lip, ip)
+        /\ ~(sock[s].reuse
+             /\ (sock[o].reuse \/ (Profile = "POSIX" /\ sock[o].st = "TIME-WAIT"))
+             /\ sock[o].st # "LISTEN")}
+
+\* Some of the sockets in s's way share with it by SO_REUSEPORT, some not.
+Mixed(s, B) == (\E b \in B : SharesPort(s, b)) /\ (\E b \in B : ~SharesPort(s, b))
+\* The socket of B that bound last (older: the sockets on its port when a
+\* UDP socket bound), when the spec knows it.
+NewestIn(B) == {b \in B : B \ {b} \subseteq sock[b].older}
+
+\* Whether s may not take <<ip, port>>: a socket in its way shares with it
+\* by neither option. Linux's UDP (udp_lib_lport_inuse) looks at the
+\* sockets of a port newest first and the first that does not share by
+\* SO_REUSEADDR decides: the bind succeeds when that one shares by
+\* SO_REUSEPORT (probed on Linux 6.18: SO_REUSEADDR, then both options,
+\* then SO_REUSEPORT binds three; gVisor's ...ConvertibleToReuseAddr: both,
+\* then SO_REUSEADDR, then SO_REUSEPORT fails).
+ConflictsShared(s, ip, port) ==
+    LET B == Blockers(s, ip, port) IN
+    IF sock[s].proto = "udp" /\ Mixed(s, B) THEN \E b \in NewestIn(B) : NewestIn(B) = {b} /\ ~SharesPort(s, b)
+    ELSE \E o \in B : ~SharesPort(s, o)
+
+\* Where the spec does not know what Linux does, it does not judge (probed
+\* on Linux 6.18): a UDP socket whose way is blocked by sockets of which
+\* some share by SO_REUSEPORT and some do not, when the spec does not know
+\* which bound last; TCP keeps a per-port cache (the bind bucket's
+\* fastreuseport) that lets a socket with SO_REUSEPORT bind without looking
+\* at the others once a socket with it bound there, even when that socket
+\* is gone or has cleared it since (rpseen), so TCP's answer is known only
+\* where no socket of the port ever bound with it, or where the others all
+\* share. POSIX: BSD's sharing rules are not in the spec.
+ReusePortUnclear(s, ip, port) ==
+    LET B == Blockers(s, ip, port) IN
+    /\ "SO_REUSEPORT" \in sock[s].flags /\ B # {}
+    /\ \/ Profile = "POSIX"
+       \/ sock[s].proto = "udp" /\ Mixed(s, B) /\ ~\E b \in NewestIn(B) : NewestIn(B) = {b}
+       \/ /\ sock[s].proto = "tcp" /\ ConflictsShared(s, ip, port)
+          /\ \/ Mixed(s, B)
+             \/ \E o \in Sids \ {s} : /\ InUse(o) /\ sock[o].host = sock[s].host
+                                    /\ sock[o].proto = "tcp" /\ sock[o].lport = port /\ sock[o].rpseen
+
+\* The sockets of s's host and protocol on port, which see s bind there.
+OnPort(s, port) == {o \in Sids \ {s} : InUse(o) /\ sock[o].host = sock[s].host /\ sock[o].proto = sock[s].proto
+                                      /\ sock[o].lport = port}
 
 \* The ephemeral ports s may be given on ip: any free one. Which one is the
 \* stack's choice and a trace names it by a variable: Linux starts its search

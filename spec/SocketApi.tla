@@ -132,11 +132,10 @@ Bind(p, f, ip, port) ==
                /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE IF sock[s].lport # 0 THEN Fail(p, "bind", "EINVAL")
        ELSE IF ip \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
-       \* NOTE: SO_REUSEPORT lets sockets of one user share an address when all of them
-       \* set it (socket(7)); those rules are not in the spec, so a bind it might allow
-       \* is outside the model. Set on a socket that shares nothing, it changes nothing.
-       ELSE IF port # 0 /\ Conflicts(s, ip, port) /\ "SO_REUSEPORT" \in sock[s].flags THEN Fail(p, "bind", OutsideReusePort)
-       ELSE IF (port = 0 /\ FreeEphemeral(s, ip) = {}) \/ (port # 0 /\ Conflicts(s, ip, port)) THEN
+       \* SO_REUSEPORT shares an address by its own rule (SharesPort), except where
+       \* Linux's order of sockets or its per-port cache decides (ReusePortUnclear).
+       ELSE IF port # 0 /\ ReusePortUnclear(s, ip, port) THEN Fail(p, "bind", OutsideReusePort)
+       ELSE IF (port = 0 /\ FreeEphemeral(s, ip) = {}) \/ (port # 0 /\ ConflictsShared(s, ip, port)) THEN
             \* Linux has set the address when it finds the port taken, and clears it
             \* (__inet_bind): a socket that kept its address after its port went
             \* back is on the wildcard now (found by sockcheck hunt, seed 11).
@@ -144,7 +143,14 @@ Bind(p, f, ip, port) ==
             /\ sock' = IF Profile = "LINUX" THEN [sock EXCEPT ![s].lip = ANY] ELSE sock
             /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE \E e \in IF port = 0 THEN FreeEphemeral(s, ip) ELSE {port} :
-            /\ sock' = [sock EXCEPT ![s].lip = ip, ![s].bindreuse = sock[s].reuse,
+            LET rp == "SO_REUSEPORT" \in sock[s].flags
+                \* A socket that binds with SO_REUSEPORT marks the others of its port (rpseen:
+                \* for TCP, Linux's per-port cache; for both, the sharing it began).
+                \* s binds last: it is older than none (older, for UDP's order of binds).
+                seen == [o \in Sids |-> [sock[o] EXCEPT !.rpseen = @ \/ (rp /\ o \in OnPort(s, e)), !.older = @ \ {s}]]
+            IN
+            /\ sock' = [seen EXCEPT ![s].lip = ip, ![s].bindreuse = sock[s].reuse,
+                                    ![s].rpseen = rp, ![s].older = IF sock[s].proto = "udp" THEN OnPort(s, e) ELSE {},
                                     ![s].lport = e,
                                     ![s].picked = (port = 0), ![s].bindip = (ip # ANY),
                                     \* Linux's bind forgets the peer of a failed connect (__inet_bind).
@@ -192,12 +198,16 @@ Listen(p, f, bl) ==
        \* made since the bind holds the port too, such as one a listener that
        \* stopped (shutdown SHUT_RD) had accepted (found by sockcheck hunt, seed 7),
        \* and SO_REUSEADDR counts as the sockets have it now (hunt, seed 11).
-       ELSE IF sock[s].lport # 0 /\ (AnotherListener(s) \/ (Profile = "LINUX" /\ Conflicts(s, sock[s].lip, sock[s].lport)))
-            THEN IF "SO_REUSEPORT" \in sock[s].flags THEN Fail(p, "listen", OutsideReusePort) ELSE Fail(p, "listen", "EADDRINUSE")
+       \* SO_REUSEPORT lets listeners share an address (SharesPort), as at bind.
+       ELSE IF sock[s].lport # 0 /\ ReusePortUnclear(s, sock[s].lip, sock[s].lport) THEN Fail(p, "listen", OutsideReusePort)
+       ELSE IF sock[s].lport # 0 /\ ((Profile = "POSIX" /\ AnotherListener(s))
+                                     \/ (Profile = "LINUX" /\ ConflictsShared(s, sock[s].lip, sock[s].lport)))
+            THEN Fail(p, "listen", "EADDRINUSE")
        ELSE IF sock[s].lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "listen", "EADDRINUSE")
        ELSE \E e \in IF sock[s].lport = 0 THEN FreeEphemeral(s, ANY) ELSE {sock[s].lport} :
             /\ sock' = [sock EXCEPT ![s].st = "LISTEN", ![s].backlog = Backlog(bl), ![s].listened = TRUE,
                                     ![s].bindreuse = IF sock[s].lport = 0 THEN sock[s].reuse ELSE @,
+                                    ![s].rpseen = IF sock[s].lport = 0 THEN "SO_REUSEPORT" \in sock[s].flags ELSE @,
                                     ![s].lport = e,
                                     ![s].picked = IF sock[s].lport = 0 THEN TRUE ELSE @,
                                     ![s].rip = IF Profile = "LINUX" THEN @ ELSE NoHost, ![s].rport = 0]
@@ -755,6 +765,8 @@ Exit(p) ==
 (* (IPPROTO_TCP): another socket answers ENOPROTOOPT.                    *)
 SetOption(x, opt, v) ==
     CASE opt = "SO_REUSEADDR" -> [x EXCEPT !.reuse = v]
+      [] opt = "SO_RCVBUF" -> [x EXCEPT !.rcvbuf = <<v>>]
+      [] opt = "SO_SNDBUF" -> [x EXCEPT !.sndbuf = <<v>>]
       [] opt = "SO_LINGER" -> [x EXCEPT !.linger = IF v[1] = 0 THEN <<0, x.linger[2]>> ELSE v]
       [] OTHER -> [x EXCEPT !.flags = IF v THEN @ \cup {opt} ELSE @ \ {opt}]
 
@@ -801,7 +813,35 @@ SetNonBlock(p, f, v) ==
 (* setsockopt made: SO_TYPE, SO_DOMAIN, SO_PROTOCOL (the type's own       *)
 (* protocol for 0: 6 for TCP, 17 for UDP), SO_ACCEPTCONN (whether it      *)
 (* listens), SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY (1 or  *)
-(* 0) and SO_LINGER (<<l_onoff, l_linger>>).                               *)
+(* 0), SO_LINGER (<<l_onoff, l_linger>>), SO_RCVBUF and SO_SNDBUF (a     *)
+(* range, BufRange).                                                      *)
+(*                                                                         *)
+(* Buffer sizes are the machine's: LINUX (sock_setsockopt) takes the size  *)
+(* asked for as an unsigned int, cuts it to a sysctl (net.core.rmem_max,   *)
+(* wmem_max) and to INT_MAX / 2, doubles it, and raises it to the least    *)
+(* buffer (SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF: 2304 and 4608 on x86_64, more *)
+(* or less elsewhere with the size of struct sk_buff). The spec knows the  *)
+(* sysctl only as at least BufMaxFloor, the kernel's own default, and the  *)
+(* least buffer as a range; before setsockopt the size is a sysctl's       *)
+(* default, and TCP may grow it: any size from the least. getsockopt is    *)
+(* judged by the range (probed on Linux 6.18: 0 and 1 read 2304 and 4608,  *)
+(* 10000 reads 20000, -1 reads twice rmem_max). POSIX: any positive size.  *)
+IntMax == 2147483647
+BufMaxFloor == 212992
+LeastBuf(opt) == IF opt = "SO_RCVBUF" THEN <<2048 + 128, 2048 + 512>> ELSE <<2 * (2048 + 128), 2 * (2048 + 512)>>
+MaxOf(a, b) == IF a >= b THEN a ELSE b
+MinOf(a, b) == IF a <= b THEN a ELSE b
+BufRange(x, opt) ==
+    LET asked == IF opt = "SO_RCVBUF" THEN x.rcvbuf ELSE x.sndbuf
+        least == LeastBuf(opt)
+    IN
+    IF Profile = "POSIX" THEN [lo |-> 1, hi |-> IntMax]
+    ELSE IF asked = <<>> THEN [lo |-> least[1], hi |-> IntMax]
+    \* A negative int is an unsigned int above every sysctl: the sysctl's size.
+    ELSE IF asked[1] < 0 THEN [lo |-> 2 * BufMaxFloor, hi |-> 2 * (IntMax \div 2)]
+    ELSE [lo |-> MaxOf(2 * MinOf(asked[1], BufMaxFloor), least[1]),
+          hi |-> MaxOf(2 * MinOf(asked[1], IntMax \div 2), least[2])]
+
 OptionValue(x, opt) ==
     CASE opt = "SO_ERROR" -> IF x.err = "none" THEN 0 ELSE x.err
       [] opt = "SO_TYPE" -> CASE x.proto = "tcp" -> "STREAM" [] x.proto = "udp" -> "DGRAM" [] OTHER -> "RAW"
@@ -810,6 +850,7 @@ OptionValue(x, opt) ==
       [] opt = "SO_ACCEPTCONN" -> IF x.proto = "tcp" /\ x.st = "LISTEN" THEN 1 ELSE 0
       [] opt \in {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT"} -> IF opt \in x.flags THEN 1 ELSE 0
       [] opt = "SO_LINGER" -> x.linger
+      [] opt \in Buffers -> BufRange(x, opt)
       \* Linux sets SO_REUSEADDR on a raw socket when it makes it (its protosw has
       \* INET_PROTOSW_REUSE; found by a generated walk, probed on Linux 6.18).
       \* NOTE: read so, not kept in reuse, which a raw socket never uses; a raw

@@ -51,13 +51,19 @@ WaitAllValues == BOOLEAN
 TruncValues == BOOLEAN
 \* The options getsockopt reads.
 Options == {"SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR",
-            "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT"}
-\* The options setsockopt sets, and the values it gives each: on or off, and
-\* SO_LINGER's <<l_onoff, l_linger>> (a trace may give any linger; the
-\* validator evaluates SetSockOpt with it).
-SetOptions == {"SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT"}
+            "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT", "SO_RCVBUF", "SO_SNDBUF"}
+\* The options setsockopt sets, and the values it gives each: on or off,
+\* SO_LINGER's <<l_onoff, l_linger>>, a buffer size (a trace may give any
+\* linger or size; the validator evaluates SetSockOpt with it).
+SetOptions == {"SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT",
+               "SO_RCVBUF", "SO_SNDBUF"}
 LingerValues == {<<0, 0>>, <<1, 0>>}
-OptionArgs(opt) == IF opt = "SO_LINGER" THEN LingerValues ELSE ReuseValues
+\* Buffer sizes asked for: none, a small one, one Linux keeps, and -1 (as
+\* the unsigned int setsockopt reads, the most there is).
+BufValues == {0, 10000, -1}
+OptionArgs(opt) == CASE opt = "SO_LINGER" -> LingerValues
+                     [] opt \in Buffers -> BufValues
+                     [] OTHER -> ReuseValues
 \* The polls processes make: one descriptor, asked whether it is readable or
 \* writable. A trace's poll of several descriptors and events is judged by
 \* Poll with the trace's own request (the validator gives it).
@@ -155,6 +161,7 @@ TypeOK ==
         /\ sock[s].protocol \in IF sock[s].proto = "raw" THEN 1..ProtocolMax ELSE {0}
         /\ sock[s].nonblock \in BOOLEAN /\ sock[s].connecting \in BOOLEAN
         /\ sock[s].flags \subseteq {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT"}
+        /\ Len(sock[s].rcvbuf) <= 1 /\ Len(sock[s].sndbuf) <= 1 /\ sock[s].rpseen \in BOOLEAN /\ sock[s].older \subseteq Sids
         /\ sock[s].linger \in {0, 1} \X Nat /\ sock[s].synsent \in BOOLEAN /\ sock[s].listened \in BOOLEAN /\ sock[s].bindip \in BOOLEAN
     /\ \A p \in Proc : \A f \in Fds : fdt[p][f] \in Sids \cup {NoSid}
     /\ \A m \in net : m.proto \in {"tcp", "udp", "icmp", "raw"} /\ m.dst[1] \in Hosts
@@ -185,22 +192,25 @@ LiveTcp(s) == InUse(s) /\ sock[s].proto = "tcp" /\ sock[s].st # "CLOSED"
 SameAddresses(s, t) ==
     <<sock[s].lip, sock[s].lport, sock[s].rip, sock[s].rport>> = <<sock[t].lip, sock[t].lport, sock[t].rip, sock[t].rport>>
 
-(* OneListenerPerAddress (S9): two listeners never share an address.      *)
+(* OneListenerPerAddress (S9): two listeners never share an address,     *)
+(* unless SO_REUSEPORT shared it (rpseen: one of them bound with the       *)
+(* option while the other was there, or both did).                        *)
 OneListenerPerAddress ==
     \A s, t \in Sids :
         s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st = "LISTEN" /\ sock[t].st = "LISTEN"
-        /\ sock[s].host = sock[t].host =>
+        /\ sock[s].host = sock[t].host /\ ~(sock[s].rpseen /\ sock[t].rpseen) =>
             ~(sock[s].lport = sock[t].lport /\ Overlap(sock[s].lip, sock[t].lip))
 
 (* UdpIdentifiedByLocalAddress (S13, S14): a UDP local address belongs to *)
 (* one socket, unless the sockets asked to share it (SO_REUSEADDR): the   *)
 (* one that bound second had the option when it bound (the first may have *)
-(* set it since its own bind, as bind counts the option as it is now).    *)
+(* set it since its own bind, as bind counts the option as it is now), or  *)
+(* SO_REUSEPORT shared it (rpseen, as for OneListenerPerAddress).         *)
 UdpIdentifiedByLocalAddress ==
     \A s, t \in Sids :
         s # t /\ sock[s].proto = "udp" /\ sock[t].proto = "udp" /\ sock[s].host = sock[t].host
         /\ sock[s].lport # 0 /\ sock[s].lport = sock[t].lport /\ Overlap(sock[s].lip, sock[t].lip) =>
-            sock[s].bindreuse \/ sock[t].bindreuse
+            sock[s].bindreuse \/ sock[t].bindreuse \/ (sock[s].rpseen /\ sock[t].rpseen)
 
 (* PortSpacesAreSeparate (S7): a segment is only ever handed to a socket  *)
 (* of its own protocol: TCP 53 and UDP 53 are different sockets.          *)

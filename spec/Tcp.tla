@@ -28,6 +28,15 @@ TcpTarget(m) ==
     ELSE IF Listening(m, ANY) # {} THEN Min(Listening(m, ANY))
     ELSE NoSid
 
+\* The listeners a SYN may reach: listeners that share an address by
+\* SO_REUSEPORT take connections in turn, as Linux's hash of the four
+\* addresses picks; which one is left open. Otherwise TcpTarget's.
+SynTargets(m) ==
+    IF Exact(m) # {} THEN {Min(Exact(m))}
+    ELSE IF Listening(m, m.dst[1]) # {} THEN Listening(m, m.dst[1])
+    ELSE IF Listening(m, ANY) # {} THEN Listening(m, ANY)
+    ELSE {}
+
 \* A segment from socket s to its peer.
 Out(s, kind, seq, ack) ==
     Seg("tcp", kind, <<sock[s].lip, sock[s].lport>>, <<sock[s].rip, sock[s].rport>>, seq, ack, "none")
@@ -63,8 +72,9 @@ Accepting(tbl, l, m) ==
                           !.rip = m.src[1], !.rport = m.src[2],
                           !.st = "SYN-RECEIVED", !.listener = l,
                           !.reuse = tbl[l].reuse, !.bindreuse = tbl[l].reuse,
-                          \* The listener's options (sk_clone_lock; probed: SO_LINGER, SO_KEEPALIVE, TCP_NODELAY).
-                          !.flags = tbl[l].flags, !.linger = tbl[l].linger, !.bindip = tbl[l].bindip, !.synsent = TRUE,
+                          \* The listener's options (sk_clone_lock; probed: SO_LINGER, SO_KEEPALIVE, TCP_NODELAY,
+                          \* and the buffer sizes it was given).
+                          !.flags = tbl[l].flags, !.linger = tbl[l].linger, !.rcvbuf = tbl[l].rcvbuf, !.sndbuf = tbl[l].sndbuf, !.bindip = tbl[l].bindip, !.synsent = TRUE,
                           \* Linux: the port of a connection is not the user's (sk_clone_lock
                           \* clears SOCK_BINDPORT_LOCK), so it is given back when the connection ends.
                           !.picked = Profile = "LINUX" \/ tbl[l].picked,
@@ -84,8 +94,8 @@ QueueFull(l) == Len(sock[l].acceptq) > sock[l].backlog
 
 RcvSynInListen(m, keep) ==
     /\ TcpSeg(m, "SYN")
-    /\ LET l == TcpTarget(m) IN
-       /\ l # NoSid /\ sock[l].st = "LISTEN" /\ ~QueueFull(l)
+    /\ \E l \in SynTargets(m) :
+       /\ sock[l].st = "LISTEN" /\ ~QueueFull(l)
        /\ LET r == Accepting(sock, l, m) IN sock' = r.tbl /\ Arrive(m, keep, r.segs)
     /\ Took("RcvSynInListen", m)
 

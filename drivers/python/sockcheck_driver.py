@@ -37,13 +37,16 @@ MSG_FLAGS = {"peek": socket.MSG_PEEK, "dontwait": socket.MSG_DONTWAIT, "waitall"
 SOCKOPTS = {"SO_ERROR": socket.SO_ERROR, "SO_TYPE": socket.SO_TYPE, "SO_DOMAIN": socket.SO_DOMAIN,
             "SO_PROTOCOL": socket.SO_PROTOCOL, "SO_ACCEPTCONN": socket.SO_ACCEPTCONN,
             "SO_REUSEADDR": socket.SO_REUSEADDR, "SO_KEEPALIVE": socket.SO_KEEPALIVE,
-            "SO_BROADCAST": socket.SO_BROADCAST, "SO_REUSEPORT": socket.SO_REUSEPORT}
+            "SO_BROADCAST": socket.SO_BROADCAST, "SO_REUSEPORT": socket.SO_REUSEPORT,
+            "SO_RCVBUF": socket.SO_RCVBUF, "SO_SNDBUF": socket.SO_SNDBUF}
 # setsockopt's options by level (TCP_NODELAY is IPPROTO_TCP's)
 SETOPTS = {"SO_REUSEADDR": (socket.SOL_SOCKET, socket.SO_REUSEADDR),
            "SO_KEEPALIVE": (socket.SOL_SOCKET, socket.SO_KEEPALIVE),
            "SO_BROADCAST": (socket.SOL_SOCKET, socket.SO_BROADCAST),
            "TCP_NODELAY": (socket.IPPROTO_TCP, socket.TCP_NODELAY),
-           "SO_REUSEPORT": (socket.SOL_SOCKET, socket.SO_REUSEPORT)}
+           "SO_REUSEPORT": (socket.SOL_SOCKET, socket.SO_REUSEPORT),
+           "SO_RCVBUF": (socket.SOL_SOCKET, socket.SO_RCVBUF),
+           "SO_SNDBUF": (socket.SOL_SOCKET, socket.SO_SNDBUF)}
 # poll.h; POLLRDHUP is Linux's (0x2000)
 POLL_EVENTS = {"in": select.POLLIN, "out": select.POLLOUT, "rdhup": 0x2000, "err": select.POLLERR,
                "hup": select.POLLHUP, "nval": select.POLLNVAL}

@@ -3,6 +3,7 @@ package org.sockcheck.ref;
 import java.util.List;
 import org.sockcheck.spec.Endpoint;
 import org.sockcheck.spec.Profile;
+import org.sockcheck.spec.Proto;
 import org.sockcheck.spec.TcpState;
 
 /**
@@ -36,6 +37,20 @@ final class Network {
      * socket's option alone binds over it).
      */
     boolean conflicts(Sock s, String ip, int port) {
+        return conflicts(s, ip, port, false);
+    }
+
+    /**
+     * As {@link #conflicts(Sock, String, int)}, for an explicit bind or a listen: LINUX lets two sockets
+     * that both have SO_REUSEPORT share an address whatever their states (spec: ConflictsShared).
+     */
+    boolean conflictsShared(Sock s, String ip, int port) {
+        return conflicts(s, ip, port, profile == Profile.LINUX);
+    }
+
+    private boolean conflicts(Sock s, String ip, int port, boolean reusePort) {
+        // The sockets in the way by SO_REUSEADDR's rule (spec: Blockers).
+        List<Sock> blockers = new java.util.ArrayList<>();
         for (Sock o : s.host.sockets) {
             if (o == s || o.proto != s.proto || o.local.port() != port || !overlap(o.local.ip(), ip)) {
                 continue;
@@ -44,10 +59,18 @@ final class Network {
             boolean reusable = s.reuse && (o.reuse || (profile == Profile.POSIX && o.state == TcpState.TIME_WAIT))
                     && o.state != TcpState.LISTEN;
             if (!reusable) {
-                return true;
+                blockers.add(o);
             }
         }
-        return false;
+        if (!reusePort || !s.flags.contains(org.sockcheck.spec.SockOpt.SO_REUSEPORT)) {
+            return !blockers.isEmpty();
+        }
+        if (s.proto == Proto.UDP && !blockers.isEmpty()) {
+            // Linux's UDP looks at the newest socket in the way first, and it decides (spec: ConflictsShared).
+            Sock newest = blockers.stream().max(java.util.Comparator.comparingLong(o -> o.boundAt)).orElseThrow();
+            return !newest.flags.contains(org.sockcheck.spec.SockOpt.SO_REUSEPORT);
+        }
+        return blockers.stream().anyMatch(o -> !o.flags.contains(org.sockcheck.spec.SockOpt.SO_REUSEPORT));
     }
 
     static boolean overlap(String a, String b) {

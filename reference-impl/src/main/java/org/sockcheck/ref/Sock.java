@@ -44,6 +44,9 @@ final class Sock {
     final java.util.EnumSet<org.sockcheck.spec.SockOpt> flags = java.util.EnumSet.noneOf(org.sockcheck.spec.SockOpt.class);
     /** When the socket took its port, in the stack's sequence of inodes: the later of two sockets sharing an address (SO_REUSEADDR) takes a UDP datagram, as on Linux. */
     long boundAt;
+    /** SO_RCVBUF and SO_SNDBUF as getsockopt reads them (spec: rcvbuf, sndbuf, read through BufRange). */
+    int rcvbuf = SocketApi.DEFAULT_RCVBUF;
+    int sndbuf = SocketApi.DEFAULT_SNDBUF;
     /** SO_LINGER's l_onoff and l_linger (spec: linger). */
     boolean lingerOn;
     int lingerSeconds;

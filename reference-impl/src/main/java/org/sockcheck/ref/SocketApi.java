@@ -106,7 +106,7 @@ final class SocketApi {
             return fail(Errno.EADDRNOTAVAIL);
         }
         int port = addr.port() == 0 ? network.freeEphemeral(s, addr.ip()) : addr.port();
-        if (port == 0 || network.conflicts(s, addr.ip(), port)) {
+        if (port == 0 || (addr.port() != 0 && network.conflictsShared(s, addr.ip(), port))) {
             if (profile == Profile.LINUX) {
                 // Linux has set the address when it finds the port taken, and clears it (__inet_bind): a
                 // socket that kept its address after its port went back is on the wildcard now.
@@ -151,8 +151,9 @@ final class SocketApi {
         // The address is checked again; Linux checks it as bind does, so a connection made since the
         // bind holds the port too (one that a stopped listener had accepted, say), and SO_REUSEADDR
         // counts as the sockets have it now.
-        if (s.bound() && (anotherListener(s)
-                || (profile == Profile.LINUX && network.conflicts(s, s.local.ip(), s.local.port())))) {
+        // SO_REUSEPORT lets listeners share an address on Linux (spec: ConflictsShared).
+        if (s.bound() && ((profile == Profile.POSIX && anotherListener(s))
+                || (profile == Profile.LINUX && network.conflictsShared(s, s.local.ip(), s.local.port())))) {
             return fail(Errno.EADDRINUSE);
         }
         if (!s.bound() && !autobind(s)) {
@@ -736,15 +737,17 @@ final class SocketApi {
     }
 
     /**
-     * SetSockOpt: SO_REUSEADDR counts for a port taken after it; SO_KEEPALIVE,
-     * SO_BROADCAST, TCP_NODELAY and SO_REUSEPORT are read back (SO_REUSEPORT's
-     * sharing is outside the spec, and the reference stack shares nothing); SO_LINGER on with 0 makes
+     * SetSockOpt: SO_REUSEADDR and SO_REUSEPORT count for a port taken after them
+     * (Network.conflictsShared); SO_KEEPALIVE, SO_BROADCAST and TCP_NODELAY are read
+     * back; SO_RCVBUF and SO_SNDBUF are sizes as Linux makes them; SO_LINGER on with 0 makes
      * the last close abort; off, it keeps its linger. TCP_NODELAY is TCP's
      * (ENOPROTOOPT elsewhere).
      */
     Outcome setSockOpt(Sock s, SockOpt option, int value, int linger) {
         switch (option) {
             case SO_REUSEADDR -> s.reuse = value != 0;
+            case SO_RCVBUF -> s.rcvbuf = bufferSize(value, LEAST_RCVBUF);
+            case SO_SNDBUF -> s.sndbuf = bufferSize(value, LEAST_SNDBUF);
             case SO_LINGER -> {
                 s.lingerOn = value != 0;
                 if (value != 0) {
@@ -760,6 +763,22 @@ final class SocketApi {
             default -> flag(s, option, value != 0);
         }
         return ok(0);
+    }
+
+    /** The reference stack's buffer sysctl (net.core.rmem_max and wmem_max), the least buffers, and the sizes before setsockopt. */
+    static final int BUF_MAX = 212992;
+    static final int LEAST_RCVBUF = 2304;
+    static final int LEAST_SNDBUF = 4608;
+    static final int DEFAULT_RCVBUF = 131072;
+    static final int DEFAULT_SNDBUF = 16384;
+
+    /**
+     * A buffer size as Linux makes it (spec: BufRange): the size asked for,
+     * an unsigned int, cut to the sysctl, doubled, raised to the least.
+     */
+    private static int bufferSize(int asked, int least) {
+        long cut = asked < 0 ? BUF_MAX : Math.min(asked, BUF_MAX);
+        return (int) Math.max(2 * cut, least);
     }
 
     private static void flag(Sock s, SockOpt option, boolean on) {
@@ -810,6 +829,8 @@ final class SocketApi {
             case "SO_ACCEPTCONN" -> s.tcp() && s.state == TcpState.LISTEN ? "1" : "0";
             case "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT" -> s.flags.contains(SockOpt.valueOf(option)) ? "1" : "0";
             case "SO_LINGER" -> "{" + (s.lingerOn ? 1 : 0) + ", " + s.lingerSeconds + "}";
+            case "SO_RCVBUF" -> Integer.toString(s.rcvbuf);
+            case "SO_SNDBUF" -> Integer.toString(s.sndbuf);
             // Linux sets SO_REUSEADDR on a raw socket when it makes it (spec: OptionValue, with its NOTE).
             default -> s.reuse || profile == Profile.LINUX && s.proto == Proto.RAW ? "1" : "0";
         });

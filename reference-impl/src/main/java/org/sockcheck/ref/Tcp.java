@@ -140,6 +140,8 @@ final class Tcp {
         c.flags.addAll(l.flags);
         c.lingerOn = l.lingerOn;
         c.lingerSeconds = l.lingerSeconds;
+        c.rcvbuf = l.rcvbuf;
+        c.sndbuf = l.sndbuf;
         // Linux: the port of a connection is not the user's (sk_clone_lock clears
         // SOCK_BINDPORT_LOCK), so it is given back when the connection ends.
         c.picked = profile == Profile.LINUX || l.picked;

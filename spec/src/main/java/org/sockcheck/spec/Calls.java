@@ -31,13 +31,16 @@ public final class Calls {
         /** The type, and SOCK_NONBLOCK after a '|' (the spec's type and nb). */
         TYPE("STREAM, DGRAM or RAW, each with or without NONBLOCK"),
         HOW("RD, WR or RDWR"),
-        OPTION("SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY, SO_LINGER or SO_REUSEPORT"),
-        /** setsockopt's value: a number (on when not 0; the spec's v, a boolean), or SO_LINGER's {l_onoff, l_linger}. */
+        OPTION("SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY, SO_LINGER, SO_REUSEPORT, SO_RCVBUF or SO_SNDBUF"),
+        /**
+         * setsockopt's value: a number (on when not 0; the spec's v, a boolean; for SO_RCVBUF and SO_SNDBUF
+         * the size, an int), or SO_LINGER's {l_onoff, l_linger}.
+         */
         OPTVALUE("a number, or for SO_LINGER {l_onoff, l_linger} like {1, 0}"),
         PROCESS("a process name like p2"),
         /** getsockopt's option (the spec's opt). */
         GETOPT("SO_ERROR, SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ACCEPTCONN, SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST,"
-                + " TCP_NODELAY, SO_LINGER or SO_REUSEPORT"),
+                + " TCP_NODELAY, SO_LINGER, SO_REUSEPORT, SO_RCVBUF or SO_SNDBUF"),
         /** fcntl's command: F_SETFL, the one it models. */
         FCNTL("F_SETFL"),
         /** fcntl's file status flags: O_NONBLOCK or 0 (the spec's v: whether O_NONBLOCK is set). */
@@ -65,7 +68,7 @@ public final class Calls {
                 case DOMAIN -> Set.of("INET");
                 case TYPE -> Set.of("STREAM", "DGRAM", "RAW", "STREAM|NONBLOCK", "DGRAM|NONBLOCK", "RAW|NONBLOCK");
                 case GETOPT -> Set.of("SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR",
-                        "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT");
+                        "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT", "SO_RCVBUF", "SO_SNDBUF");
                 case FCNTL -> Set.of("F_SETFL");
                 case FLAGS -> Set.of("O_NONBLOCK", "0");
                 case MSGFLAGS -> joined(List.of(PEEK, DONTWAIT, WAITALL, TRUNC));
@@ -315,13 +318,27 @@ public final class Calls {
         return value != 0;
     }
 
+    /** setsockopt's value for the spec: a buffer option's size as the int it is, another option's on or off. */
+    public static Object optionValue(String option, long value) {
+        return option.equals("SO_RCVBUF") || option.equals("SO_SNDBUF") ? (Object) Math.toIntExact(value) : optionValue(value);
+    }
+
     public static List<Integer> lingerValue(long onoff, long seconds) {
         return List.of(onoff != 0 ? 1 : 0, Math.toIntExact(seconds));
     }
 
     /** A value getsockopt gives, as a trace writes it in brackets: a number or word as it is, SO_LINGER's pair as {1, 0}. */
     public static String optionText(Object value) {
+        if (value instanceof Map<?, ?> range && range.containsKey("lo")) {
+            return range.get("lo") + ".." + range.get("hi"); // a buffer size: the range the spec allows
+        }
         return value instanceof List<?> l && l.size() == 2 ? "{" + l.get(0) + ", " + l.get(1) + "}" : String.valueOf(value);
+    }
+
+    /** Whether v, a number a trace wrote, is in a range the spec gives for a buffer size ([lo |-> _, hi |-> _]). */
+    public static boolean inRange(Object range, long v) {
+        return range instanceof Map<?, ?> m && m.get("lo") instanceof Integer lo && m.get("hi") instanceof Integer hi
+                && lo <= v && v <= hi;
     }
 
     /** The calls a step of this spec action can be written as (recv and recvfrom are both Recv), by its parameters. */

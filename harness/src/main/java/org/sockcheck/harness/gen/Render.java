@@ -64,7 +64,8 @@ public final class Render {
                 case SIZE, PROTOCOL -> String.valueOf(v);
                 case BACKLOG -> String.valueOf(v);
                 case OPTION -> String.valueOf(v);
-                case OPTVALUE -> v instanceof List<?> ? Calls.optionText(v) : Boolean.TRUE.equals(v) ? "1" : "0";
+                case OPTVALUE -> v instanceof List<?> ? Calls.optionText(v) : v instanceof Integer size ? size.toString()
+                        : Boolean.TRUE.equals(v) ? "1" : "0";
                 case DATA -> data(v);
                 case PROCESS -> String.valueOf(((List<?>) v).get(1));
                 case POLLFDS -> polls(v, null);

@@ -770,6 +770,12 @@ public final class TraceText {
                         return new Expect.Returns(new Arg.Name("[" + Calls.optionText(Calls.lingerValue(l.onoff(), l.seconds()))
                                 + "]"), null);
                     }
+                    if (peek() == '$') {
+                        // A buffer size the stack chose (SO_RCVBUF, SO_SNDBUF): a variable, bound where it is first read.
+                        String var = variable();
+                        expect(']');
+                        return new Expect.Returns(new Arg.Name("[$" + var + "]"), null);
+                    }
                     String v = peek() == '-' ? Long.toString(number(shape.description)) : peekWord();
                     if (v.isEmpty()) {
                         throw error(shape.description, describeHere(), null);

@@ -51,7 +51,8 @@ final class Match {
                     case ADDR -> r.value() instanceof Arg.Addr a ? address(a, (List<?>) ret, vars) : null;
                     // The spec records 0 or the errno's name; the trace writes it in brackets.
                     case OPTVAL -> r.value() instanceof Arg.Name n && ret instanceof Map<?, ?> m
-                            && n.name().equals("[" + Calls.optionText(m.get("value")) + "]") ? vars : null;
+                            && (n.name().equals("[" + Calls.optionText(m.get("value")) + "]") || inRange(n.name(), m.get("value")))
+                            ? vars : null;
                     // The spec records [revents |-> <<events, ...>>], one set an entry of the request.
                     case POLL -> r.value() instanceof Arg.Polls want && ret instanceof Map<?, ?> m
                             && polls(want, Render.seq(m.get("revents"))) ? vars : null;
@@ -59,6 +60,23 @@ final class Match {
                     case ZERO -> r.value() instanceof Arg.Int i && i.value() == 0 ? vars : null;
                 };
             }
+        }
+    }
+
+    /**
+     * A buffer size written [20000] against the range the spec gives, or
+     * written [$b] (the stack's own size, which later lines may name again):
+     * any size of the range.
+     */
+    private static boolean inRange(String written, Object range) {
+        String v = written.substring(1, written.length() - 1);
+        if (v.startsWith("$")) {
+            return range instanceof Map<?, ?> m && m.containsKey("lo");
+        }
+        try {
+            return Calls.inRange(range, Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

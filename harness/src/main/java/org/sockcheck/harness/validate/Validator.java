@@ -664,7 +664,7 @@ public final class Validator {
                 }
                 // An option's value: on or off, or SO_LINGER's pair.
                 case OPTVALUE -> p.put(param.spec(), a instanceof Arg.Linger l ? Calls.lingerValue(l.onoff(), l.seconds())
-                        : Calls.optionValue(((Arg.Int) a).value()));
+                        : Calls.optionValue(((Arg.Name) c.args().get(1)).name(), ((Arg.Int) a).value()));
                 case BACKLOG -> p.put(param.spec(), (int) ((Arg.Int) a).value());
                 case SIZE -> {
                     // A C int, as the trace readers guarantee; 0 and below are outside the model (RecvSizes).

@@ -152,6 +152,25 @@ class FormatTwoTest {
     }
 
     @Test
+    void bufferSizesReadAsNumbersOrVariables() throws Exception {
+        String text = """
+                version 2
+                A.p1: setsockopt(3, SO_RCVBUF, -1) = 0
+                A.p1: getsockopt(3, SO_RCVBUF) = [$max]
+                A.p1: setsockopt(3, SO_SNDBUF, 10000) = 0
+                A.p1: getsockopt(3, SO_SNDBUF) = [20000]
+                """;
+        Trace t = TraceText.parse("b.trace", text);
+        assertEquals(new Arg.Name("[$max]"), ((Event.Expect.Returns) ((Event.Call) t.events().get(1)).expect()).value());
+        assertEquals(new Arg.Int(-1), ((Event.Call) t.events().get(0)).args().get(2));
+        assertEquals(text, TraceText.print(t));
+        assertEquals(t.lines(), TraceJson.parse("b.jsonl", TraceJson.print(t)).lines());
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> TraceText.parse("b.trace",
+                text.replace("[$max]", "[$max")));
+        assertTrue(e.getMessage().contains("b.trace:3"), e.getMessage());
+    }
+
+    @Test
     void aJsonReturnWithNoCallIsTheSameMistake() {
         TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> TraceJson.parse("bad.jsonl",
                 "{\"version\":2}\n{\"host\":\"A\",\"process\":\"p1\",\"thread\":\"t2\",\"returns\":\"recv\",\"ret\":{\"data\":\"x\"}}\n"));

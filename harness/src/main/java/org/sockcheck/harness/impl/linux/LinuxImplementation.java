@@ -274,6 +274,8 @@ public final class LinuxImplementation implements Implementation {
                     case SO_BROADCAST -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_BROADCAST, c.value());
                     case SO_REUSEADDR -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_REUSEADDR, c.value());
                     case SO_REUSEPORT -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_REUSEPORT, c.value());
+                    case SO_RCVBUF -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVBUF, c.value());
+                    case SO_SNDBUF -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_SNDBUF, c.value());
                 });
                 case ApiCall.Fcntl c -> {
                     Syscalls.Result r = sys.setNonBlock(fd, c.nonblock());
@@ -316,7 +318,10 @@ public final class LinuxImplementation implements Implementation {
             case "SO_BROADCAST" -> Syscalls.SO_BROADCAST;
             case "TCP_NODELAY" -> Syscalls.TCP_NODELAY;
             case "SO_REUSEPORT" -> Syscalls.SO_REUSEPORT;
-            default -> Syscalls.SO_REUSEADDR;
+            case "SO_RCVBUF" -> Syscalls.SO_RCVBUF;
+            case "SO_SNDBUF" -> Syscalls.SO_SNDBUF;
+            case "SO_REUSEADDR" -> Syscalls.SO_REUSEADDR;
+            default -> throw new IllegalArgumentException("getsockopt of " + option + ": no option of the trace format");
         };
         Syscalls.Result r = sys.getsockopt(fd, level, name);
         if (r.failed()) {

@@ -43,6 +43,8 @@ final class Syscalls {
     static final int SO_RCVTIMEO = 20;
     static final int SO_BROADCAST = 6;
     static final int SO_REUSEPORT = 15;
+    static final int SO_SNDBUF = 7;
+    static final int SO_RCVBUF = 8;
     static final int SO_KEEPALIVE = 9;
     static final int SO_LINGER = 13;
     static final int TCP_NODELAY = 1;
