@@ -47,6 +47,11 @@ public final class Calls {
         FLAGS("O_NONBLOCK or 0"),
         /** recv's flags (the spec's peek and dw). */
         MSGFLAGS("MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_TRUNC, several joined by '|', or 0"),
+        /**
+         * send's and sendto's flags: MSG_NOSIGNAL, which the spec does not model: sockcheck's processes
+         * ignore SIGPIPE, so a send to a socket shut for writing gives EPIPE with or without it.
+         */
+        SENDFLAGS("MSG_NOSIGNAL or 0"),
         /** accept4's flags: SOCK_NONBLOCK (the spec's nb) and SOCK_CLOEXEC, which the model has no use for (no exec). */
         ACCEPTFLAGS("SOCK_NONBLOCK, SOCK_CLOEXEC, both joined by '|', or 0"),
         /** listen's backlog (the spec's bl). */
@@ -74,6 +79,7 @@ public final class Calls {
                 case MSGFLAGS -> joined(List.of(PEEK, DONTWAIT, WAITALL, TRUNC));
                 case HOW -> Set.of("RD", "WR", "RDWR");
                 case ACCEPTFLAGS -> Set.of("0", "SOCK_NONBLOCK", "SOCK_CLOEXEC", "SOCK_NONBLOCK|SOCK_CLOEXEC");
+                case SENDFLAGS -> Set.of("0", "MSG_NOSIGNAL");
                 case OPTION -> java.util.Arrays.stream(SockOpt.values()).map(Enum::name).collect(java.util.stream.Collectors.toSet());
                 default -> Set.of();
             };
@@ -265,14 +271,15 @@ public final class Calls {
                         a -> new ApiCall.Accept(i(a.get(0)))),
                 new Call("accept4", "Accept", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.ACCEPTFLAGS, NB)), 2, Result.FD_PEER,
                         Map.of(), a -> new ApiCall.Accept(i(a.get(0)), flag(a, 1, "SOCK_NONBLOCK"))),
-                call("send", "Send", Result.SENT, a -> new ApiCall.Send(i(a.get(0)), (byte[]) a.get(1)),
-                        Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d")),
+                new Call("send", "Send", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d"), new Param(Arg.SENDFLAGS, null, "0")),
+                        2, Result.SENT, Map.of(), a -> new ApiCall.Send(i(a.get(0)), (byte[]) a.get(1))),
                 new Call("recv", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n"), new Param(Arg.MSGFLAGS, PK, "0")),
                         2, Result.DATA, Map.of("op", "recv"),
                         a -> new ApiCall.Recv(i(a.get(0)), i(a.get(1)), flag(a, 2, PEEK), flag(a, 2, DONTWAIT), false,
                                 flag(a, 2, WAITALL), flag(a, 2, TRUNC))),
-                call("sendto", "SendTo", Result.SENT, a -> new ApiCall.SendTo(i(a.get(0)), (byte[]) a.get(1), (Endpoint) a.get(2)),
-                        Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d"), Param.of(Arg.ADDR, "ip")),
+                new Call("sendto", "SendTo", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d"), Param.of(Arg.ADDR, "ip"),
+                        new Param(Arg.SENDFLAGS, null, "0")), 3, Result.SENT, Map.of(),
+                        a -> new ApiCall.SendTo(i(a.get(0)), (byte[]) a.get(1), (Endpoint) a.get(2))),
                 new Call("recvfrom", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n"),
                         new Param(Arg.MSGFLAGS, PK, "0")), 2, Result.DATA_FROM, Map.of("op", "recvfrom"),
                         a -> new ApiCall.RecvFrom(i(a.get(0)), i(a.get(1)), flag(a, 2, PEEK), flag(a, 2, DONTWAIT),

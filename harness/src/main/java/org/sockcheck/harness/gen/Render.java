@@ -56,7 +56,7 @@ public final class Render {
             String arg = switch (param.kind()) {
                 case FD, HOW, GETOPT -> String.valueOf(v);
                 case TYPE -> v + (Boolean.TRUE.equals(a.get(Calls.NB)) ? Calls.NONBLOCK : "");
-                case FCNTL -> param.written();
+                case FCNTL, SENDFLAGS -> param.written();
                 case FLAGS -> Boolean.TRUE.equals(v) ? "O_NONBLOCK" : "0";
                 case ACCEPTFLAGS -> Boolean.TRUE.equals(v) ? "SOCK_NONBLOCK" : "0";
                 case MSGFLAGS -> msgFlags(a);

@@ -397,7 +397,7 @@ public final class Runner {
                 case FD, BACKLOG, SIZE, PROTOCOL -> num(a, s);
                 case ADDR -> s.endpoint((Arg.Addr) a);
                 case DATA -> ((Arg.Data) a).bytes();
-                case DOMAIN, TYPE, HOW, OPTION, PROCESS, GETOPT, FCNTL, FLAGS, MSGFLAGS, ACCEPTFLAGS -> name(a);
+                case DOMAIN, TYPE, HOW, OPTION, PROCESS, GETOPT, FCNTL, FLAGS, MSGFLAGS, ACCEPTFLAGS, SENDFLAGS -> name(a);
                 case TIMEOUT -> num(a, s);
                 case OPTVALUE -> a instanceof Arg.Linger l ? List.of(l.onoff(), l.seconds()) : num(a, s);
                 case POLLFDS -> ((Arg.Polls) a).entries().stream()

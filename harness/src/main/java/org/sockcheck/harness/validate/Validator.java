@@ -690,7 +690,7 @@ public final class Validator {
                     }
                     p.put(param.spec(), List.of(c.host(), child));
                 }
-                case DOMAIN, FCNTL -> { }
+                case DOMAIN, FCNTL, SENDFLAGS -> { }
                 // The request, its descriptors resolved with the others (see resolve).
                 case POLLFDS -> p.put(param.spec(), a);
                 case TIMEOUT -> p.put(param.spec(), (int) ((Arg.Int) a).value());

@@ -171,6 +171,25 @@ class FormatTwoTest {
     }
 
     @Test
+    void msgNoSignalIsFormatTwoAndAnArgumentTheSpecDoesNotModel() throws Exception {
+        String text = """
+                version 2
+                A.p1: send(3, "x", MSG_NOSIGNAL) = EPIPE
+                A.p1: sendto(4, "y", B:53, MSG_NOSIGNAL) = 1
+                """;
+        Trace t = TraceText.parse("n.trace", text);
+        assertEquals(new Arg.Name("MSG_NOSIGNAL"), ((Event.Call) t.events().get(0)).args().get(2));
+        assertEquals(text, TraceText.print(t));
+        assertEquals(t.lines(), TraceJson.parse("n.jsonl", TraceJson.print(t)).lines());
+        TraceSyntaxException one = assertThrows(TraceSyntaxException.class, () -> TraceText.parse("n.trace",
+                text.replace("version 2", "version 1")));
+        assertTrue(one.getMessage().contains("version 2"), one.getMessage());
+        TraceSyntaxException bad = assertThrows(TraceSyntaxException.class, () -> TraceText.parse("n.trace",
+                text.replace("MSG_NOSIGNAL) = EPIPE", "MSG_PEEK) = EPIPE")));
+        assertTrue(bad.getMessage().contains("MSG_NOSIGNAL"), bad.getMessage());
+    }
+
+    @Test
     void aJsonReturnWithNoCallIsTheSameMistake() {
         TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> TraceJson.parse("bad.jsonl",
                 "{\"version\":2}\n{\"host\":\"A\",\"process\":\"p1\",\"thread\":\"t2\",\"returns\":\"recv\",\"ret\":{\"data\":\"x\"}}\n"));
