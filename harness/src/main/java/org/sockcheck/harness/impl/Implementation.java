@@ -75,13 +75,13 @@ public interface Implementation extends AutoCloseable {
         NO_RAW,
         /** No non-blocking sockets (SOCK_NONBLOCK, fcntl O_NONBLOCK). */
         NO_NONBLOCK,
-        /** No getsockopt. */
+        /** No getsockopt, or not of every option walks read (SO_ERROR, SO_TYPE, ...). */
         NO_GETSOCKOPT,
-        /** No MSG_PEEK or MSG_DONTWAIT on recv. */
+        /** No MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL or MSG_TRUNC on recv. */
         NO_RECV_FLAGS,
         /** No poll. */
         NO_POLL,
-        /** No setsockopt of an option other than SO_REUSEADDR. */
+        /** No setsockopt of an option other than SO_REUSEADDR, or not on every socket and state walks set it. */
         NO_OPTIONS
     }
 

@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.sockcheck.spec.SockOpt;
 import java.util.TreeMap;
 import org.sockcheck.harness.impl.Addressing;
 import org.sockcheck.harness.impl.Implementation;
@@ -61,6 +62,8 @@ public final class JdkImplementation implements Implementation {
         NetworkChannel channel;
         boolean reuse;
         boolean wildcard;
+        /** The options setsockopt set, which a listen must carry to its ServerSocketChannel. */
+        final Set<SockOpt> set = java.util.EnumSet.noneOf(SockOpt.class);
 
         Sock(String host, Proto proto, NetworkChannel channel) {
             this.host = host;
@@ -76,6 +79,12 @@ public final class JdkImplementation implements Implementation {
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =
             new org.sockcheck.harness.impl.ShutdownHook("sockcheck-jdk-cleanup", this::stop);
 
+    /**
+     * The options are the standard ones of java.net where a channel's class
+     * takes them, so a walk that sets or reads others, or sets one where
+     * java.nio has none (SO_KEEPALIVE before listen), would be SKIP:
+     * generated walks leave options and getsockopt out.
+     */
     @Override
     public java.util.Set<Limit> limits() {
         return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_DUP, Limit.NO_FORK, Limit.NO_RAW, Limit.NO_NONBLOCK,
@@ -113,13 +122,14 @@ public final class JdkImplementation implements Implementation {
             case ApiCall.RecvFrom c when c.peek() || c.dontwait() || c.waitall() || c.trunc() ->
                     throw new Unsupported("recvfrom with MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL or MSG_TRUNC: java.nio's receive has"
                             + " no flags");
-            // NOTE: SocketChannel has SO_KEEPALIVE, TCP_NODELAY and SO_LINGER; the adapter maps SO_REUSEADDR only.
-            case ApiCall.SetSockOpt c when c.option() != org.sockcheck.spec.SockOpt.SO_REUSEADDR ->
-                    throw new Unsupported("setsockopt(" + c.option() + "): the jdk adapter sets SO_REUSEADDR only");
+            case ApiCall.SetSockOpt c when c.option().buffer() && c.value() < 0 ->
+                    throw new Unsupported("setsockopt(" + c.option() + ", " + c.value() + "): java.nio refuses a negative size"
+                            + " (C's 0xffffffff, the most there is)");
             case ApiCall.Connect c when c.addr().unspec() -> throw new Unsupported("connect(AF_UNSPEC): SocketChannel has no"
                     + " disconnect, and DatagramChannel.disconnect binds again to a port Linux gives back");
-            case ApiCall.GetSockOpt c -> throw new Unsupported("getsockopt(SO_ERROR): java.nio reports errors as exceptions"
-                    + " of the next call and has no pending-error option");
+            case ApiCall.GetSockOpt c when option(c.option()) == null -> throw new Unsupported("getsockopt(" + c.option()
+                    + "): java.nio has no such option (it reports errors as exceptions of the next call, and a channel's"
+                    + " type, domain, protocol and listening are its class)");
             // NOTE: a Selector over non-blocking channels could answer it; the adapter keeps channels blocking.
             case ApiCall.Poll c -> throw new Unsupported("poll: the jdk adapter runs channels in blocking mode, and a"
                     + " Selector takes only non-blocking ones");
@@ -165,11 +175,8 @@ public final class JdkImplementation implements Implementation {
                     };
                     yield a == null ? fail(Errno.ENOTCONN) : new Outcome.Address(endpoint((InetSocketAddress) a));
                 }
-                case ApiCall.SetSockOpt c -> {
-                    s.reuse = c.value() != 0;
-                    s.channel.setOption(StandardSocketOptions.SO_REUSEADDR, s.reuse);
-                    yield new Outcome.Value(0);
-                }
+                case ApiCall.SetSockOpt c -> setOption(s, c);
+                case ApiCall.GetSockOpt c -> getOption(s, c.option());
                 default -> throw new IllegalStateException("handled above: " + call);
             };
         } catch (SocketTimeoutException e) {
@@ -232,7 +239,7 @@ public final class JdkImplementation implements Implementation {
     }
 
     /** A stream socket that listens becomes a ServerSocketChannel on the same address. */
-    private Outcome listen(Sock s, int backlog) throws IOException {
+    private Outcome listen(Sock s, int backlog) throws IOException, ImplementationException {
         if (s.proto != Proto.TCP) {
             return fail(Errno.EOPNOTSUPP);
         }
@@ -249,6 +256,20 @@ public final class JdkImplementation implements Implementation {
         // As the trace set it: ServerSocketChannel turns SO_REUSEADDR on by default, and the
         // connections it accepts would carry the option into TIME-WAIT.
         server.setOption(StandardSocketOptions.SO_REUSEADDR, s.reuse);
+        // The other options set on the stream socket go to the listener as they are; one it cannot
+        // take (SO_KEEPALIVE, TCP_NODELAY, SO_LINGER, SO_SNDBUF) would be lost, with the options its
+        // connections take from it.
+        for (SockOpt o : s.set) {
+            java.net.SocketOption<?> opt = option(o);
+            if (o == SockOpt.SO_REUSEADDR) {
+                continue;
+            }
+            if (!server.supportedOptions().contains(opt)) {
+                closeQuietly(server);
+                throw new Unsupported("listen after setsockopt(" + o + "): java.nio's ServerSocketChannel cannot keep it");
+            }
+            copyOption(sc, server, opt);
+        }
         closeQuietly(sc);
         InetSocketAddress at = bound != null ? bound : inet(addressing.hostIps().get(s.host), 0);
         try {
@@ -373,6 +394,67 @@ public final class JdkImplementation implements Implementation {
         return new Outcome.Value(0);
     }
 
+    /** The standard option of java.net for an option the trace format names, or null when java.nio has none. */
+    private static java.net.SocketOption<?> option(Object name) {
+        return switch (String.valueOf(name)) {
+            case "SO_REUSEADDR" -> StandardSocketOptions.SO_REUSEADDR;
+            case "SO_REUSEPORT" -> StandardSocketOptions.SO_REUSEPORT;
+            case "SO_KEEPALIVE" -> StandardSocketOptions.SO_KEEPALIVE;
+            case "SO_BROADCAST" -> StandardSocketOptions.SO_BROADCAST;
+            case "TCP_NODELAY" -> StandardSocketOptions.TCP_NODELAY;
+            case "SO_LINGER" -> StandardSocketOptions.SO_LINGER;
+            case "SO_RCVBUF" -> StandardSocketOptions.SO_RCVBUF;
+            case "SO_SNDBUF" -> StandardSocketOptions.SO_SNDBUF;
+            default -> null;
+        };
+    }
+
+    /**
+     * setsockopt through the channel's setOption. An option the channel's
+     * class does not take is no system call java.nio makes (TCP_NODELAY of a
+     * DatagramChannel, SO_BROADCAST of a SocketChannel): SKIP, not an errno
+     * the adapter would make up.
+     */
+    @SuppressWarnings("unchecked")
+    private Outcome setOption(Sock s, ApiCall.SetSockOpt c) throws IOException, ImplementationException {
+        java.net.SocketOption<?> opt = option(c.option());
+        if (!s.channel.supportedOptions().contains(opt)) {
+            throw new Unsupported("setsockopt(" + c.option() + ") of a " + s.channel.getClass().getSimpleName()
+                    + ": java.nio does not take it there");
+        }
+        if (c.option() == SockOpt.SO_LINGER) {
+            // java.net's SO_LINGER is l_linger, or a negative number for off.
+            s.channel.setOption(StandardSocketOptions.SO_LINGER, c.value() != 0 ? c.linger() : -1);
+        } else if (c.option().buffer()) {
+            s.channel.setOption((java.net.SocketOption<Integer>) opt, c.value());
+        } else {
+            s.channel.setOption((java.net.SocketOption<Boolean>) opt, c.value() != 0);
+        }
+        if (c.option() == SockOpt.SO_REUSEADDR) {
+            s.reuse = c.value() != 0;
+        }
+        s.set.add(c.option());
+        return new Outcome.Value(0);
+    }
+
+    /** getsockopt through the channel's getOption, its value as a trace writes it. */
+    private Outcome getOption(Sock s, String name) throws IOException, ImplementationException {
+        java.net.SocketOption<?> opt = option(name);
+        if (!s.channel.supportedOptions().contains(opt)) {
+            throw new Unsupported("getsockopt(" + name + ") of a " + s.channel.getClass().getSimpleName()
+                    + ": java.nio does not read it there");
+        }
+        Object v = s.channel.getOption(opt);
+        if (name.equals("SO_LINGER")) {
+            int seconds = (Integer) v;
+            if (seconds < 0) {
+                throw new Unsupported("getsockopt(SO_LINGER) when off: java.nio reads -1 and not the l_linger the socket keeps");
+            }
+            return new Outcome.Option("{1, " + seconds + "}");
+        }
+        return new Outcome.Option(v instanceof Boolean b ? (b ? "1" : "0") : String.valueOf(v));
+    }
+
     /** The errno an exception of the JDK stands for, from its type and message; null when none fits. */
     static Errno errno(Exception e) {
         String m = String.valueOf(e.getMessage());
@@ -398,6 +480,7 @@ public final class JdkImplementation implements Implementation {
             // The JDK refuses port 0 as a destination before any system call ("Can't connect to port 0").
             case SocketException s when m.contains("to port 0") -> Errno.EINVAL;
             case IOException io when m.contains("Broken pipe") -> Errno.EPIPE;
+            case IOException io when m.contains("Message too long") -> Errno.EMSGSIZE;
             case IOException io when m.contains("reset") -> Errno.ECONNRESET;
             case IOException io when m.contains("refused") -> Errno.ECONNREFUSED;
             case UnsupportedOperationException u -> Errno.EOPNOTSUPP;
@@ -468,6 +551,11 @@ public final class JdkImplementation implements Implementation {
     public void close() {
         stop();
         cleanup.remove();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void copyOption(NetworkChannel from, NetworkChannel to, java.net.SocketOption<T> opt) throws IOException {
+        to.setOption(opt, from.getOption(opt));
     }
 
     private static void closeQuietly(NetworkChannel c) {
