@@ -44,6 +44,7 @@ OutsideModel == "outside the model"
 OutsideDest == "outside the model: its destination is no host of the model (the wildcard address from a socket with no address of its own, which Linux sends to 127.0.0.1; Dest in spec/SocketApi.tla)"
 OutsideRawUnspec == "outside the model: connect(AF_UNSPEC) on a raw socket (Linux takes it out of its raw table, so it receives nothing more; Dissolve in spec/SocketApi.tla)"
 OutsideReusePort == "outside the model: a bind or listen with SO_REUSEPORT that Linux's order of sockets or its per-port cache decides (ReusePortUnclear in spec/Network.tla)"
+OutsideCloseWaiting == "outside the model: close of a descriptor another thread waits on in a call (on Linux the call goes on waiting until the socket wakes it; the spec's waiting call holds the descriptor; Close in spec/SocketApi.tla)"
 OutsideListen == "outside the model: listen on a TCP socket that sent a SYN or was accepted (Linux releases differ: 6.18.44 says EINVAL and keeps a port the failed listen took, earlier ones listen; Listen in spec/SocketApi.tla)"
 \* The address of a connect that dissolves an association (connect(2) with
 \* an address of the family AF_UNSPEC).

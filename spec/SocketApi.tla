@@ -442,8 +442,9 @@ AcceptReturns(p) ==
        \/ /\ l # NoSid /\ sock[l].st = "LISTEN" /\ sock[l].acceptq # <<>> /\ FreeFds(p) # {}
           /\ TakeConnection(p, l, pending[p].nb)
        \* (an IF: TLC would take each side of a disjunction as a step of its own)
-       \* NOTE: the descriptor closed by another thread: the call returns EINVAL here;
-       \* Linux's accept holds the file and goes on waiting.
+       \* The listener stopped (shutdown SHUT_RD, connect(AF_UNSPEC)): EINVAL. A close of the
+       \* descriptor by another thread is outside the model (Close), so l is NoSid only after
+       \* the process's exit, which ends the call first.
        \/ /\ IF l = NoSid THEN TRUE ELSE sock[l].st # "LISTEN"
           /\ Record(p, "accept", "EINVAL") /\ UNCHANGED <<sock, fdt>>
     /\ pending' = [pending EXCEPT ![p] = NoCall]
@@ -706,9 +707,18 @@ Shutdown(p, f, how) ==
             /\ UNCHANGED <<fdt, alive, pending>>
 
 (* Close: drops the descriptor; the socket closes with its last one.     *)
+(* NOTE: a thread that waits in a call on the descriptor keeps waiting on *)
+(* Linux (accept, recv and connect hold the file; poll is woken only by   *)
+(* the file's own events, and reports POLLNVAL once it looks again); the  *)
+(* spec's waiting call holds the descriptor, so such a close is outside   *)
+(* the model (found by generated walks with threads, on Linux 6.18).      *)
 Close(p, f) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "close", "EBADF")
+       ELSE IF \E c \in Callers : /\ ProcOf(c) = ProcOf(p)
+                                  /\ \/ pending[c].op \in {"accept", "recv", "recvfrom", "connect"} /\ pending[c].fd = f
+                                     \/ pending[c].op = "poll" /\ \E i \in 1..Len(pending[c].rq) : pending[c].rq[i].fd = f
+            THEN Fail(p, "close", OutsideCloseWaiting)
        ELSE LET s == SockOf(p, f)
                 r == IF ~HeldElsewhere(s, p, f) THEN LastClose(sock, s) ELSE [tbl |-> sock, segs |-> {}]
             IN /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = NoSid]

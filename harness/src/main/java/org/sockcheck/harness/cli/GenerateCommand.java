@@ -43,6 +43,11 @@ public final class GenerateCommand implements Callable<Integer> {
             + " every host. Default: every call of the spec.")
     List<String> forImpl;
 
+    @Option(names = "--threads", description = "Walks may make a call on a second thread of a process that waits while"
+            + " the other threads go on (trace format 2: 'blocks', and later 'returns'); not for an implementation that"
+            + " makes one call at a time.")
+    boolean threads;
+
     @Option(names = "--cover", description = "Keep only walks that take a spec action or TCP transition no earlier one took,"
             + " until nothing new turns up; write coverage.txt.")
     boolean cover;
@@ -68,7 +73,7 @@ public final class GenerateCommand implements Callable<Integer> {
         long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & 0xffffffffL;
         o.println("sockcheck generate: seed " + s + (seed == null ? " (fresh; give --seed " + s + " to repeat)" : ""));
         o.flush();
-        SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.GENERATED);
+        SpecBridge bridge = SpecBridge.load(threads ? SpecBridge.Constants.GENERATED_THREADS : SpecBridge.Constants.GENERATED);
         Generator gen = new Generator(bridge, limits);
         Files.createDirectories(out);
         try (Stream<Path> old = Files.list(out)) {
@@ -108,7 +113,8 @@ public final class GenerateCommand implements Callable<Integer> {
         Coverage c = Coverage.of(kept);
         if (cover) {
             Files.writeString(out.resolve("coverage.txt"), "# sockcheck generate --cover --seed " + s + " --count " + count + " --length " + length
-                    + (forImpl != null ? " --for " + String.join(" ", forImpl) : "") + "\n" + c.report());
+                    + (threads ? " --threads" : "") + (forImpl != null ? " --for " + String.join(" ", forImpl) : "") + "\n"
+                    + c.report());
         }
         o.println("wrote " + kept.size() + " traces to " + out + "; " + c.summary());
         if (cover) {

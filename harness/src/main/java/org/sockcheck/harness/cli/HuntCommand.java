@@ -46,6 +46,10 @@ public final class HuntCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "The seed; default: a fresh one, printed.")
     Long seed;
 
+    @Option(names = "--threads", description = "Walks may make a call on a second thread of a process that waits while"
+            + " the other threads go on (an implementation that makes one call at a time gets none).")
+    boolean threads;
+
     @Option(names = "--out", paramLabel = "DIR",
             description = "Where shrunk failures go. Default: conformance/regressions/IMPL of sockcheck's home.")
     Path out;
@@ -85,7 +89,7 @@ public final class HuntCommand implements Callable<Integer> {
         o.println("sockcheck hunt: " + walks + " walks on " + im.name() + ", seed " + s
                 + (seed == null ? " (fresh; give --seed " + s + " to repeat)" : ""));
         o.flush();
-        SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.GENERATED);
+        SpecBridge bridge = SpecBridge.load(threads ? SpecBridge.Constants.GENERATED_THREADS : SpecBridge.Constants.GENERATED);
         Generator gen = new Generator(bridge, im.limits());
         Runner runner = new Runner(new ExpectedResults(), Duration.ofSeconds(5), SpecJudge.on(bridge, Duration.ofSeconds(10)));
         int[] counts = new int[4]; // passed, listed, skipped, new

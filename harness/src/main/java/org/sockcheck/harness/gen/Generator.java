@@ -39,10 +39,12 @@ public final class Generator {
     private static final Set<String> RARE = Set.of("Exit", "Fork");
     private static final Set<String> ARTEFACTS = Set.of("EMFILE", "ENOBUFS", "EAGAIN");
     private static final int SETTLE_LIMIT = 200;
+    /** The thread a process starts with; walks make their calls on it, and only calls that wait on others. */
+    private static final String MAIN = SpecBridge.Constants.MAIN_THREAD;
 
     /** A call taken and settled, not yet part of the walk. */
     private record Move(Choice choice, String line, SpecBridge.State state, List<String> actions, List<String> transitions,
-                        Map<String, String> vars, int nextVar, String outcome, Object ret) {
+                        Map<String, String> vars, int nextVar, String outcome, Object ret, Map<Object, Waiting> waiting) {
         String host() {
             return (String) ((List<?>) choice.params().get("p")).get(0);
         }
@@ -68,6 +70,10 @@ public final class Generator {
         Choice with(Map<String, Object> renamed) {
             return new Choice(action, renamed, early, order);
         }
+    }
+
+    /** A call a thread of its own waits in: the call, and whether its socket is a stream (for its result's line). */
+    private record Waiting(Choice choice, boolean stream) {
     }
 
     /** A generated trace: its text, the calls it was made from, and the spec actions and TCP transitions it took. */
@@ -288,7 +294,9 @@ public final class Generator {
         Map<Object, Map<Object, Object>> renamed = new HashMap<>();
         for (int i = 0; i < calls.size(); i++) {
             Choice c = calls.get(i);
-            Object proc = c.params().get("p");
+            // Descriptors are a process's: every thread of it names the same ones.
+            List<?> caller = (List<?>) c.params().get("p");
+            Object proc = List.of(caller.get(0), caller.get(1));
             Map<Object, Object> names = renamed.computeIfAbsent(proc, p -> new HashMap<>());
             Map<String, Object> params = new java.util.LinkedHashMap<>(c.params());
             params.computeIfPresent("f", (k, f) -> names.getOrDefault(f, f));
@@ -358,6 +366,8 @@ public final class Generator {
         /** host:port of an ephemeral port in use -> the trace variable naming it. */
         final Map<String, String> vars = new HashMap<>();
         int nextVar = 1;
+        /** The threads that wait in a call, by caller. */
+        final Map<Object, Waiting> waiting = new HashMap<>();
 
         Run(String name, String origin) {
             this.name = name;
@@ -389,6 +399,11 @@ public final class Generator {
             noteTransitions(state, call.next(), moved);
             SpecBridge.State s = call.next();
             Object caller = evt.get("proc");
+            // A call on another thread than a process's first is made only to wait: its line says it blocks,
+            // and the line of the call during which it returns says so (trace format 2).
+            boolean own = caller instanceof List<?> c3 && c3.size() > 2 && !MAIN.equals(c3.get(2));
+            Map<Object, Waiting> waitingAfter = new HashMap<>(waiting);
+            List<String> returnLines = new ArrayList<>();
             // A walk stays where the model's table has room: with no free entry the spec's steps depend
             // on the model's size (no TIME-WAIT entry of its own, ENOBUFS), which a trace cannot show.
             boolean full = full(s);
@@ -407,11 +422,16 @@ public final class Generator {
                 Map<String, Object> e = st.next().evt();
                 if (SpecText.kinds().returns().contains(st.action()) && Objects.equals(e.get("proc"), caller)) {
                     ret = e.get("ret");
+                } else if (SpecText.kinds().returns().contains(st.action()) && waitingAfter.containsKey(e.get("proc"))) {
+                    Waiting w = waitingAfter.remove(e.get("proc"));
+                    returnLines.add(Render.returned(w.choice(), e.get("ret"), w.stream(), this));
                 }
                 s = st.next();
                 full |= full(s);
             }
-            if (full || "pending".equals(ret) || ARTEFACTS.contains(String.valueOf(ret)) || org.sockcheck.harness.validate.Validator.outside(ret) || pending(s, caller)) {
+            boolean waits = "pending".equals(ret) && pending(s, caller);
+            if (full || (own ? !waits : "pending".equals(ret) || pending(s, caller)) || ARTEFACTS.contains(String.valueOf(ret))
+                    || org.sockcheck.harness.validate.Validator.outside(ret) || returnLines.contains(null)) {
                 return null;
             }
             boolean stream = isStream(state, choice);
@@ -422,6 +442,12 @@ public final class Generator {
             int beforeNext = nextVar;
             namePorts(state, s);
             String line = Render.call(choice, ret, stream, this);
+            if (line != null && waits) {
+                waitingAfter.put(caller, new Waiting(choice, stream));
+            }
+            if (line != null && !returnLines.isEmpty()) {
+                line = line + "\n" + String.join("\n", returnLines);
+            }
             Map<String, String> after = new HashMap<>(vars);
             int afterNext = nextVar;
             vars.clear();
@@ -430,7 +456,7 @@ public final class Generator {
             if (line == null) {
                 return null;
             }
-            return new Move(choice, line, s, taken, moved, after, afterNext, outcome(call), ret);
+            return new Move(choice, line, s, taken, moved, after, afterNext, outcome(call), ret, waitingAfter);
         }
 
         void commit(Move m) {
@@ -442,6 +468,8 @@ public final class Generator {
             vars.putAll(m.vars());
             nextVar = m.nextVar();
             state = m.state();
+            waiting.clear();
+            waiting.putAll(m.waiting());
         }
 
         void observe(String host) {
@@ -460,6 +488,14 @@ public final class Generator {
                 List<String> moved = new ArrayList<>();
                 noteTransitions(state, st.next(), moved);
                 transitions.addAll(moved);
+                Map<String, Object> e = st.next().evt();
+                if (SpecText.kinds().returns().contains(st.action()) && waiting.containsKey(e.get("proc"))) {
+                    // A call that waited returns once what the last calls sent arrives.
+                    Waiting w = waiting.remove(e.get("proc"));
+                    String line = Render.returned(w.choice(), e.get("ret"), w.stream(), this);
+                    lines.add(line != null ? line : "# " + w.choice().action() + " returns " + e.get("ret")
+                            + ", which the trace format cannot write");
+                }
                 state = st.next();
             }
             List<String> out = new ArrayList<>();
@@ -588,6 +624,11 @@ public final class Generator {
      */
     private boolean fits(SpecBridge.Step call) {
         Map<String, Object> p = call.params();
+        // A call on a thread of its own, for an implementation that makes one call at a time.
+        if (p.get("p") instanceof List<?> caller && caller.size() > 2 && !MAIN.equals(caller.get(2))
+                && limits.contains(Implementation.Limit.NO_THREADS)) {
+            return false;
+        }
         return switch (call.action()) {
             case "Bind" -> !limits.contains(Implementation.Limit.ONE_KERNEL)
                     || "*".equals(p.get("ip")) || Objects.equals(p.get("ip"), ((List<?>) p.get("p")).get(0));

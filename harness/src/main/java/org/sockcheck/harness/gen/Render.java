@@ -86,8 +86,34 @@ public final class Render {
             }
             args.add(arg);
         }
+        String head = who(proc) + ": " + call.word() + "(" + String.join(", ", args) + ")";
+        // A call made on a thread of its own that waits: its result comes on a line of its own later.
+        if ("pending".equals(ret)) {
+            return head + " blocks";
+        }
         String result = result(call, a, ret, host, proto, stream, ports);
-        return result == null ? null : host + "." + proc.get(1) + ": " + call.word() + "(" + String.join(", ", args) + ") = " + result;
+        return result == null ? null : head + " = " + result;
+    }
+
+    /** The caller as a trace names it: A.p1 on the thread a process starts with, A.p1.t2 on another. */
+    private static String who(List<?> proc) {
+        String thread = proc.size() > 2 ? String.valueOf(proc.get(2)) : SpecBridge.Constants.MAIN_THREAD;
+        return proc.get(0) + "." + proc.get(1) + (thread.equals(SpecBridge.Constants.MAIN_THREAD) ? "" : "." + thread);
+    }
+
+    /**
+     * The line on which a call that waited returns (trace format 2): {@code A.p1.t2: accept returns 4 peer B:$e1};
+     * null when the trace format has no way to write the result.
+     */
+    static String returned(Generator.Choice c, Object ret, boolean stream, Ports ports) {
+        Map<String, Object> a = c.params();
+        List<Calls.Call> words = Calls.ofAction(c.action(), a);
+        if (words.isEmpty()) {
+            return null;
+        }
+        List<?> proc = (List<?>) a.get("p");
+        String result = result(words.get(0), a, ret, (String) proc.get(0), stream ? "tcp" : "udp", stream, ports);
+        return result == null ? null : who(proc) + ": " + words.get(0).word() + " returns " + result;
     }
 
     private static String result(Calls.Call call, Map<String, Object> a, Object ret, String host, String proto,

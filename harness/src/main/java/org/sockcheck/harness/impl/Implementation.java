@@ -82,7 +82,9 @@ public interface Implementation extends AutoCloseable {
         /** No poll. */
         NO_POLL,
         /** No setsockopt of an option other than SO_REUSEADDR, or not on every socket and state walks set it. */
-        NO_OPTIONS
+        NO_OPTIONS,
+        /** One call at a time: no call on a thread of its own that waits while others run. */
+        NO_THREADS
     }
 
     /** What generated walks must leave out for this implementation; none by default. */

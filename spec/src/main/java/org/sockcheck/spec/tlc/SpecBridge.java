@@ -79,6 +79,15 @@ public final class SpecBridge {
                 List.of(40000, 40001, 40002), List.of(3, 4, 5), 8, List.of("d", "e"), List.of(1), "LINUX", List.of(),
                 List.of(0, 253), false);
 
+        /**
+         * GENERATED with a second thread in every process, for walks in which
+         * a thread waits in a call while the others go on (generate and hunt
+         * with --threads).
+         */
+        public static final Constants GENERATED_THREADS = new Constants(GENERATED.hosts(), GENERATED.procs(), GENERATED.ports(),
+                GENERATED.ephemeralPorts(), GENERATED.fds(), GENERATED.sids(), GENERATED.data(), GENERATED.recvSizes(),
+                GENERATED.profile(), GENERATED.unborn(), GENERATED.protocols(), GENERATED.destinations(), List.of(MAIN_THREAD, "t2"));
+
         /** A model whose calls may name any destination. */
         public Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
                          List<Integer> fds, int sids, List<String> data, List<Integer> recvSizes, String profile,

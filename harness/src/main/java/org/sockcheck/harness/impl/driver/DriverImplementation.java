@@ -58,7 +58,8 @@ public final class DriverImplementation implements Implementation {
     @Override
     public java.util.Set<Limit> limits() {
         // Protocol 1 has no way to say whether a driver has raw sockets: generated walks leave them out.
-        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_FORK, Limit.NO_RAW);
+        // It makes one call at a time: no calls that wait on threads of their own.
+        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_FORK, Limit.NO_RAW, Limit.NO_THREADS);
     }
 
     @Override

@@ -88,7 +88,7 @@ public final class JdkImplementation implements Implementation {
     @Override
     public java.util.Set<Limit> limits() {
         return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_DUP, Limit.NO_FORK, Limit.NO_RAW, Limit.NO_NONBLOCK,
-                Limit.NO_GETSOCKOPT, Limit.NO_RECV_FLAGS, Limit.NO_POLL, Limit.NO_OPTIONS);
+                Limit.NO_GETSOCKOPT, Limit.NO_RECV_FLAGS, Limit.NO_POLL, Limit.NO_OPTIONS, Limit.NO_THREADS);
     }
 
     @Override
