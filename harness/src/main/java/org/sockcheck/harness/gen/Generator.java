@@ -402,6 +402,10 @@ public final class Generator {
             // A call on another thread than a process's first is made only to wait: its line says it blocks,
             // and the line of the call during which it returns says so (trace format 2).
             boolean own = caller instanceof List<?> c3 && c3.size() > 2 && !MAIN.equals(c3.get(2));
+            if (choice.action().equals("Exit") && limits.contains(Implementation.Limit.NO_EXIT_WHILE_WAITING)
+                    && waiting.keySet().stream().anyMatch(w -> ((List<?>) w).subList(0, 2).equals(((List<?>) caller).subList(0, 2)))) {
+                return null;
+            }
             Map<Object, Waiting> waitingAfter = new HashMap<>(waiting);
             List<String> returnLines = new ArrayList<>();
             // A walk stays where the model's table has room: with no free entry the spec's steps depend

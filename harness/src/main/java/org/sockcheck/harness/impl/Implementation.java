@@ -84,7 +84,9 @@ public interface Implementation extends AutoCloseable {
         /** No setsockopt of an option other than SO_REUSEADDR, or not on every socket and state walks set it. */
         NO_OPTIONS,
         /** One call at a time: no call on a thread of its own that waits while others run. */
-        NO_THREADS
+        NO_THREADS,
+        /** No exit of a process while one of its threads waits in a call (the processes share one runtime). */
+        NO_EXIT_WHILE_WAITING
     }
 
     /** What generated walks must leave out for this implementation; none by default. */

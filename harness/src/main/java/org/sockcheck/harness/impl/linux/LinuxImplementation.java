@@ -702,7 +702,9 @@ public final class LinuxImplementation implements Implementation {
 
     @Override
     public java.util.Set<Limit> limits() {
-        return canOpenRaw() ? java.util.Set.of(Limit.ONE_KERNEL) : java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_RAW);
+        // One JVM plays every process: a thread blocked in a system call cannot end with its process.
+        return canOpenRaw() ? java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_EXIT_WHILE_WAITING)
+                : java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_RAW, Limit.NO_EXIT_WHILE_WAITING);
     }
 
     private Boolean rawAllowed;
