@@ -97,6 +97,10 @@ vars == <<sock, fdt, alive, pending, net, evt>>
 \* conn: the socket was once connected (a connect that returned 0, or
 \* accept): Linux's socket layer stays SS_CONNECTED after the connection
 \* ends, so such a socket cannot connect (EISCONN) or listen (EINVAL) again.
+\* disconnecting: Linux's SS_DISCONNECTING, which a shutdown leaves on a
+\* socket whose refused non-blocking connect was not yet reported
+\* (inet_shutdown); connect and listen then say EINVAL, until
+\* connect(AF_UNSPEC) (found by generated walks; probed on Linux 6.18).
 \* picked: the stack picked the TCP entry's port (bind to port 0, listen or
 \* connect of an unbound socket); pickedip: connect picked its address
 \* (the socket was on the wildcard). sport: the port getsockname still
@@ -123,7 +127,7 @@ FreeSocket ==
      snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> 0, gap |-> FALSE,
      conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0, protocol |-> 0,
      nonblock |-> FALSE, connecting |-> FALSE, flags |-> {}, linger |-> <<0, 0>>, backlog |-> 0, synsent |-> FALSE, listened |-> FALSE, bindip |-> FALSE,
-     rcvbuf |-> <<>>, sndbuf |-> <<>>, rpseen |-> FALSE, older |-> {}]
+     rcvbuf |-> <<>>, sndbuf |-> <<>>, rpseen |-> FALSE, older |-> {}, disconnecting |-> FALSE]
 
 \* The options of buffer sizes: setsockopt gives a size, getsockopt reads a range (BufRange).
 Buffers == {"SO_RCVBUF", "SO_SNDBUF"}

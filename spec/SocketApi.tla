@@ -183,7 +183,7 @@ Listen(p, f, bl) ==
                                          /\ Record(p, "listen", 0) /\ UNCHANGED <<fdt, alive, pending, net>>
        \* Linux: nor one whose non-blocking connect is not yet reported (SS_CONNECTING; found
        \* by sockcheck hunt, seed 3).
-       ELSE IF sock[s].st # "CLOSED" \/ (Profile = "LINUX" /\ (sock[s].conn \/ sock[s].connecting))
+       ELSE IF sock[s].st # "CLOSED" \/ (Profile = "LINUX" /\ (sock[s].conn \/ sock[s].connecting \/ sock[s].disconnecting))
             THEN Fail(p, "listen", "EINVAL")
        \* NOTE: outside the model on Linux: listen on a socket that sent a SYN or was
        \* accepted, whose connection attempt or connection is over and which
@@ -293,7 +293,7 @@ Dissolve(p, s) ==
     LET x == sock[s]
         children == {c \in Sids : sock[c].proto = "tcp" /\ sock[c].listener = s}
         reset == x.st \in {"ESTABLISHED", "CLOSE-WAIT", "FIN-WAIT-1", "FIN-WAIT-2", "SYN-RECEIVED"}
-        closed == [Disconnected(x) EXCEPT !.st = "CLOSED", !.conn = FALSE, !.stream = "", !.acceptq = <<>>,
+        closed == [Disconnected(x) EXCEPT !.st = "CLOSED", !.conn = FALSE, !.disconnecting = FALSE, !.stream = "", !.acceptq = <<>>,
                                           !.err = IF reset \/ x.st = "SYN-SENT" THEN "ECONNRESET" ELSE "none",
                                           !.lip = IF x.bindip THEN x.lip ELSE ANY]
     IN IF x.proto = "raw" THEN Fail(p, "connect", OutsideRawUnspec)
@@ -380,6 +380,7 @@ Connect(p, f, ip, port) ==
                     ELSE \E lport \in lports : Connects(lport)
             IN
        IF ip = UNSPEC THEN Dissolve(p, s)
+       ELSE IF x.proto = "tcp" /\ x.disconnecting THEN Fail(p, "connect", "EINVAL")
        ELSE IF x.proto = "tcp" /\ x.st \in {"SYN-SENT", "SYN-RECEIVED"} /\ (x.connecting \/ x.st = "SYN-SENT") THEN Fail(p, "connect", "EALREADY")
        \* The end of a non-blocking connect, reported to the next connect.
        ELSE IF x.proto = "tcp" /\ x.connecting THEN ConnectReported(p, s)
@@ -387,7 +388,13 @@ Connect(p, f, ip, port) ==
        \* A socket that listened and stopped (shutdown, connect(AF_UNSPEC)): Linux
        \* releases differ; 6.18.44 refuses it EINVAL and changes nothing (probed,
        \* scripts/probes/disconnect.py), earlier 6.18 releases connected it.
-       ELSE IF x.proto = "tcp" /\ x.listened /\ Profile = "LINUX" THEN Fail(p, "connect", "EINVAL") \/ Proceeds
+       \* The EINVAL comes after tcp_v4_connect set the peer's address, which stays
+       \* (only the port is cleared): a later listen shows it (found by generated walks).
+       ELSE IF x.proto = "tcp" /\ x.listened /\ Profile = "LINUX" THEN
+            \/ /\ Record(p, "connect", "EINVAL")
+               /\ sock' = [sock EXCEPT ![s].rip = IF dst = NoHost THEN @ ELSE dst, ![s].rport = 0]
+               /\ UNCHANGED <<fdt, alive, pending, net>>
+            \/ Proceeds
        ELSE Proceeds
 
 (* ConnectReturns: the waiting connect returns 0 once the connection is  *)
@@ -604,14 +611,15 @@ CanRecvAll(s, n, wa) ==
 \* What a recv with MSG_TRUNC (tr) gives for a result r of RecvResults: a
 \* stream's recv takes its bytes but copies none, and gives how many it
 \* took (end of file: 0); a datagram's gives the bytes that fit and the
-\* datagram's whole length, len (Linux's tcp_recvmsg and udp_recvmsg;
-\* gVisor's MsgTrunc tests assert the same). POSIX has MSG_TRUNC only as a
+\* datagram's whole length, len, and its end of file zero bytes as without
+\* the flag (Linux's tcp_recvmsg and udp_recvmsg; gVisor's MsgTrunc tests
+\* assert the same; the end of file found by generated walks). POSIX has MSG_TRUNC only as a
 \* flag recvmsg reports; the spec gives it Linux's meaning under both
 \* profiles. An error is an error all the same.
 TruncRet(x, r) ==
     CASE r.kind = "data" /\ r.dgram -> [data |-> r.ret.data, from |-> r.ret.from, len |-> Len(Head(x.datagrams).data)]
       [] r.kind = "data" -> r.bytes
-      [] r.kind = "eof" -> 0
+      [] r.kind = "eof" /\ x.proto = "tcp" -> 0
       [] OTHER -> r.ret
 
 \* peek: MSG_PEEK, which reads without taking: the bytes and the datagram
@@ -693,7 +701,10 @@ Shutdown(p, f, how) ==
        ELSE IF ~connected /\ (Profile = "POSIX" \/ (x.proto = "tcp" /\ x.st # "CLOSED")) THEN Fail(p, "shutdown", "ENOTCONN")
        ELSE IF ~connected THEN
             /\ sock' = [sock EXCEPT ![s].rdshut = @ \/ how \in {"RD", "RDWR"},
-                                    ![s].wrshut = @ \/ how \in {"WR", "RDWR"}]
+                                    ![s].wrshut = @ \/ how \in {"WR", "RDWR"},
+                                    \* LINUX: a connect not yet reported is SS_DISCONNECTING now (disconnecting).
+                                    ![s].disconnecting = @ \/ (Profile = "LINUX" /\ x.proto = "tcp" /\ x.connecting),
+                                    ![s].connecting = IF Profile = "LINUX" /\ x.proto = "tcp" THEN FALSE ELSE @]
             /\ Record(p, "shutdown", "ENOTCONN")
             /\ UNCHANGED <<fdt, alive, pending, net>>
        ELSE /\ sock' = [sock EXCEPT ![s].rdshut = @ \/ how \in {"RD", "RDWR"},

@@ -161,7 +161,7 @@ TypeOK ==
         /\ sock[s].protocol \in IF sock[s].proto = "raw" THEN 1..ProtocolMax ELSE {0}
         /\ sock[s].nonblock \in BOOLEAN /\ sock[s].connecting \in BOOLEAN
         /\ sock[s].flags \subseteq {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT"}
-        /\ Len(sock[s].rcvbuf) <= 1 /\ Len(sock[s].sndbuf) <= 1 /\ sock[s].rpseen \in BOOLEAN /\ sock[s].older \subseteq Sids
+        /\ Len(sock[s].rcvbuf) <= 1 /\ Len(sock[s].sndbuf) <= 1 /\ sock[s].rpseen \in BOOLEAN /\ sock[s].older \subseteq Sids /\ sock[s].disconnecting \in BOOLEAN
         /\ sock[s].linger \in {0, 1} \X Nat /\ sock[s].synsent \in BOOLEAN /\ sock[s].listened \in BOOLEAN /\ sock[s].bindip \in BOOLEAN
     /\ \A p \in Proc : \A f \in Fds : fdt[p][f] \in Sids \cup {NoSid}
     /\ \A m \in net : m.proto \in {"tcp", "udp", "icmp", "raw"} /\ m.dst[1] \in Hosts

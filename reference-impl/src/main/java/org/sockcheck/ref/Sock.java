@@ -40,6 +40,8 @@ final class Sock {
     boolean nonblock;
     /** A non-blocking connect not yet reported to a connect (spec: connecting; Linux's SS_CONNECTING). */
     boolean connecting;
+    /** Linux's SS_DISCONNECTING: a shutdown met a refused connect not yet reported; connect and listen say EINVAL (spec: disconnecting). */
+    boolean disconnecting;
     /** The options that are on of SO_KEEPALIVE, SO_BROADCAST and TCP_NODELAY (spec: flags). */
     final java.util.EnumSet<org.sockcheck.spec.SockOpt> flags = java.util.EnumSet.noneOf(org.sockcheck.spec.SockOpt.class);
     /** When the socket took its port, in the stack's sequence of inodes: the later of two sockets sharing an address (SO_REUSEADDR) takes a UDP datagram, as on Linux. */

@@ -139,7 +139,7 @@ final class SocketApi {
             s.backlog = backlog;
             return ok(0);
         }
-        if (s.state != TcpState.CLOSED || (profile == Profile.LINUX && (s.conn || s.connecting || s.synSent))) {
+        if (s.state != TcpState.CLOSED || (profile == Profile.LINUX && (s.conn || s.connecting || s.synSent || s.disconnecting))) {
             // Linux: a socket once connected never listens (its socket layer stays connected), nor one
             // whose non-blocking connect is not yet reported (SS_CONNECTING). One that sent a SYN fails
             // too on Linux 6.18.44 (outside the spec: earlier releases listened).
@@ -178,6 +178,9 @@ final class SocketApi {
         if (addr.unspec()) {
             return dissolve(s);
         }
+        if (s.tcp() && s.disconnecting) {
+            return fail(Errno.EINVAL); // Linux's SS_DISCONNECTING (spec: disconnecting)
+        }
         if (s.tcp() && (s.state == TcpState.SYN_SENT || s.connecting && s.state == TcpState.SYN_RECEIVED)) {
             return fail(Errno.EALREADY);
         }
@@ -190,7 +193,12 @@ final class SocketApi {
             return fail(Errno.EISCONN);
         }
         if (s.tcp() && s.listened && profile == Profile.LINUX) {
-            // A socket that listened and stopped: Linux 6.18.44 refuses it (earlier releases connected it).
+            // A socket that listened and stopped: Linux 6.18.44 refuses it (earlier releases connected it),
+            // after tcp_v4_connect set the peer's address, which stays (a later listen shows it).
+            Endpoint to = destination(s, addr);
+            if (to != null) {
+                s.remote = new Endpoint(to.ip(), 0);
+            }
             return fail(Errno.EINVAL);
         }
         addr = destination(s, addr);
@@ -306,6 +314,7 @@ final class SocketApi {
         }
         disconnected(s);
         s.conn = false;
+        s.disconnecting = false;
         s.stream.clear();
         s.unread = 0;
         s.streamOffset = 0;
@@ -599,7 +608,8 @@ final class SocketApi {
             } else if (s.hasData()) {
                 return takeDatagram(s, call, withSender);
             } else if (s.rdShut) {
-                return endOfFile(call);
+                // A datagram socket's end of file is zero bytes, MSG_TRUNC or not.
+                return new Outcome.Data(new byte[0], null);
             }
             return null;
         }
@@ -639,7 +649,7 @@ final class SocketApi {
         return call.trunc() ? new Outcome.Value(got.length) : new Outcome.Data(got, null);
     }
 
-    /** End of file: zero bytes, or with MSG_TRUNC the count 0. */
+    /** A stream's end of file: zero bytes, or with MSG_TRUNC the count 0. */
     private static Outcome endOfFile(Process.Pending call) {
         return call.trunc() ? new Outcome.Value(0) : new Outcome.Data(new byte[0], null);
     }
@@ -674,9 +684,13 @@ final class SocketApi {
         }
         if (!connected) {
             // Linux: a datagram socket that is not connected, or a stream socket in CLOSED, says ENOTCONN,
-            // yet is shut down.
+            // yet is shut down; a refused connect not yet reported leaves it SS_DISCONNECTING.
             s.rdShut |= how.read();
             s.wrShut |= how.write();
+            if (profile == Profile.LINUX && s.tcp() && s.connecting) {
+                s.connecting = false;
+                s.disconnecting = true;
+            }
             return fail(Errno.ENOTCONN);
         }
         // ESTABLISHED and CLOSE-WAIT have sent no FIN (a flag Linux kept through connect sends none).
