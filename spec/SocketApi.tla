@@ -294,7 +294,9 @@ Dissolve(p, s) ==
         children == {c \in Sids : sock[c].proto = "tcp" /\ sock[c].listener = s}
         reset == x.st \in {"ESTABLISHED", "CLOSE-WAIT", "FIN-WAIT-1", "FIN-WAIT-2", "SYN-RECEIVED"}
         closed == [Disconnected(x) EXCEPT !.st = "CLOSED", !.conn = FALSE, !.disconnecting = FALSE, !.stream = "", !.acceptq = <<>>,
-                                          !.err = IF reset \/ x.st = "SYN-SENT" THEN "ECONNRESET" ELSE "none",
+                                          \* An error still pending (a refused connect not yet reported) stays
+                                          \* (tcp_disconnect leaves sk_err; found by sockcheck hunt --threads, seed 9).
+                                          !.err = IF reset \/ x.st = "SYN-SENT" THEN "ECONNRESET" ELSE x.err,
                                           !.lip = IF x.bindip THEN x.lip ELSE ANY]
     IN IF x.proto = "raw" THEN Fail(p, "connect", OutsideRawUnspec)
        ELSE IF x.proto = "tcp" /\ Profile = "POSIX" THEN Fail(p, "connect", "EAFNOSUPPORT")

@@ -162,6 +162,8 @@ class Driver:
         wildcard = ip == "0.0.0.0"
         s.bind((self.addr if wildcard else ip, port))
         self.set_wild(fd, wildcard)
+        # the address is the trace's now, not one this driver bound for a connect
+        self.wildcard[fd][1] = False
         return 0
 
     def op_listen(self, a):

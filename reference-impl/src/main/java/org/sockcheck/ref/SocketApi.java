@@ -312,16 +312,18 @@ final class SocketApi {
         if (reset) {
             net.add(Segment.tcp(Kind.RST, s.local, s.remote, s.sndNxt, s.rcvNxt));
         }
+        Errno pending = s.err;
+        String boundIp = s.local.ip();
         disconnected(s);
         s.conn = false;
         s.disconnecting = false;
         s.stream.clear();
         s.unread = 0;
         s.streamOffset = 0;
-        s.err = reset || old == TcpState.SYN_SENT ? Errno.ECONNRESET : null;
-        if (!s.bindIp) {
-            s.local = new Endpoint(Endpoint.ANY_IP, s.local.port());
-        }
+        // An error still pending (a refused connect not yet reported) stays (tcp_disconnect leaves sk_err).
+        s.err = reset || old == TcpState.SYN_SENT ? Errno.ECONNRESET : pending;
+        // The address bind named stays (SOCK_BINDADDR_LOCK), also where connect had picked one before it.
+        s.local = new Endpoint(s.bindIp ? boundIp : Endpoint.ANY_IP, s.local.port());
         if (old != TcpState.CLOSED) {
             // The port goes back on the way to CLOSED; a socket CLOSED already keeps it.
             stack.setState(s, TcpState.CLOSED, "connect");

@@ -436,6 +436,8 @@ public final class LinuxImplementation implements Implementation {
         if (!r.failed() && s != null) {
             s.binding.wildcardLocal = wildcard;
             s.binding.peerKept = false;
+            // The address is the trace's now, not one the runner bound for a connect.
+            s.binding.connectPicked = false;
         }
         return value(r);
     }
