@@ -191,22 +191,34 @@ def udp_delivery(a1, a2, o1, o2, n=40, s1_mutator=None):
     for i in range(n):
         tx = sock("udp")  # fresh sender => fresh ephemeral source port
         tx.sendto(b"x%d" % i, ("127.0.0.1", p))
-        select.select([s1, s2], [], [], TIMEOUT)
-        time.sleep(0.02)
-        got = 0
-        for k, s in enumerate((s1, s2)):
-            try:
-                while True:
-                    s.recv(64)
-                    got += 1
-                    per[k] += 1
-            except BlockingIOError:
-                pass
-        hist[min(got, 2)] += 1
+        tally((s1, s2), lambda s: s.recv(64), hist, per)
         close(tx)
     close(s1, s2)
     return (f"{n} datagrams: exactly-one={hist[1]} none={hist[0]} two+={hist[2]}; "
             f"s1 got {per[0]}, s2 got {per[1]}")
+
+
+def tally(socks, take, hist, per):
+    """Waits (bounded) for what one message brought, takes all of it from each socket (take raises
+    BlockingIOError when a non-blocking socket has nothing), and counts how many sockets it reached."""
+    select.select(list(socks), [], [], TIMEOUT)
+    time.sleep(0.02)
+    got = 0
+    for k, s in enumerate(socks):
+        try:
+            while True:
+                take(s)
+                got += 1
+                per[k] += 1
+        except BlockingIOError:
+            pass
+    hist[min(got, 2)] += 1
+
+
+def accept_and_close(s):
+    a, _ = s.accept()
+    OPEN.append(a)
+    close(a)
 
 
 def tcp_delivery(a1, a2, o1, o2, n=40, s1_mutator=None, listen1_first=True):
@@ -229,20 +241,7 @@ def tcp_delivery(a1, a2, o1, o2, n=40, s1_mutator=None, listen1_first=True):
     for i in range(n):
         c = sock("tcp")
         c.connect(("127.0.0.1", p))
-        select.select([s1, s2], [], [], TIMEOUT)
-        time.sleep(0.02)
-        got = 0
-        for k, s in enumerate((s1, s2)):
-            try:
-                while True:
-                    a, _ = s.accept()
-                    OPEN.append(a)
-                    got += 1
-                    per[k] += 1
-                    close(a)
-            except BlockingIOError:
-                pass
-        hist[min(got, 2)] += 1
+        tally((s1, s2), accept_and_close, hist, per)
         close(c)
     close(s1, s2)
     return (f"{n} connects: exactly-one={hist[1]} none={hist[0]} two+={hist[2]}; "
