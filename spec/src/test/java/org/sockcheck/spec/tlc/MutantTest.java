@@ -31,11 +31,11 @@ class MutantTest {
     static Stream<Mutant> mutants() {
         return Stream.of(
                 new Mutant("bind without the in-use check", "standard.cfg", "UdpIdentifiedByLocalAddress", List.of(
-                        new Edit("SocketApi.tla", "(port # 0 /\\ Conflicts(s, ip, port))", "(port # 0 /\\ FALSE)"))),
+                        new Edit("SocketApi.tla", "(port # 0 /\\ ConflictsShared(s, ip, port))", "(port # 0 /\\ FALSE)"))),
                 new Mutant("two listeners on one address", "small.cfg", "OneListenerPerAddress", List.of(
-                        new Edit("SocketApi.tla", "(port # 0 /\\ Conflicts(s, ip, port))", "(port # 0 /\\ FALSE)"),
-                        new Edit("SocketApi.tla", "ELSE IF sock[s].lport # 0 /\\ (AnotherListener(s)",
-                                "ELSE IF FALSE /\\ (AnotherListener(s)"))),
+                        new Edit("SocketApi.tla", "(port # 0 /\\ ConflictsShared(s, ip, port))", "(port # 0 /\\ FALSE)"),
+                        new Edit("SocketApi.tla", "ELSE IF sock[s].lport # 0 /\\ ((Profile = \"POSIX\" /\\ AnotherListener(s))",
+                                "ELSE IF FALSE /\\ ((Profile = \"POSIX\" /\\ AnotherListener(s))"))),
                 new Mutant("a UDP socket reaching ESTABLISHED", "standard.cfg", "UdpIsNeverEstablished", List.of(
                         new Edit("SocketApi.tla", "!.st = IF proto = \"tcp\" THEN \"CLOSED\" ELSE \"NONE\"",
                                 "!.st = IF proto = \"tcp\" THEN \"CLOSED\" ELSE \"ESTABLISHED\""))),

@@ -93,9 +93,9 @@ class SpecBridgeTest {
                 .filter(m -> ((Map<?, ?>) m).get("data").equals(all)).findFirst().orElseThrow()), null);
         s = only(spec, s, "DeliverDatagram", null, null);
         // Every byte, 0 to 255, went through TLC and back as itself; a datagram is cut to the size asked.
-        s = only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 3, "peek", false, "dw", false, "wa", false),
+        s = only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 3, "peek", false, "dw", false, "wa", false, "tr", false),
                 Map.of("data", all.substring(0, 3), "from", List.of("B", 40000)));
-        only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 300, "peek", false, "dw", false, "wa", false),
+        only(spec, s, "Recv", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "op", "recv", "n", 300, "peek", false, "dw", false, "wa", false, "tr", false),
                 Map.of("data", "xy", "from", List.of("B", 40000)));
     }
 
