@@ -327,7 +327,7 @@ public final class Calls {
 
     /** setsockopt's value for the spec: a buffer option's size as the int it is, another option's on or off. */
     public static Object optionValue(String option, long value) {
-        return option.equals("SO_RCVBUF") || option.equals("SO_SNDBUF") ? (Object) Math.toIntExact(value) : optionValue(value);
+        return SockOpt.buffer(option) ? (Object) Math.toIntExact(value) : optionValue(value);
     }
 
     public static List<Integer> lingerValue(long onoff, long seconds) {

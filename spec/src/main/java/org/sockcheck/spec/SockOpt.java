@@ -8,4 +8,9 @@ public enum SockOpt {
     public boolean buffer() {
         return this == SO_RCVBUF || this == SO_SNDBUF;
     }
+
+    /** Whether an option named in a trace (getsockopt's too, SO_ERROR and the like) is a buffer size. */
+    public static boolean buffer(Object name) {
+        return SO_RCVBUF.name().equals(name) || SO_SNDBUF.name().equals(name);
+    }
 }

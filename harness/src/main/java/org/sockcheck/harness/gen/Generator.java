@@ -645,11 +645,11 @@ public final class Generator {
             // A buffer size reads back as a range, which a generated trace cannot write as one number;
             // written traces name it with a variable ([$b]).
             case "GetSockOpt" -> !limits.contains(Implementation.Limit.NO_GETSOCKOPT)
-                    && !"SO_RCVBUF".equals(p.get("opt")) && !"SO_SNDBUF".equals(p.get("opt"));
+                    && !org.sockcheck.spec.SockOpt.buffer(p.get("opt"));
             case "Poll" -> !limits.contains(Implementation.Limit.NO_POLL);
             // Buffer sizes are left to written traces: a walk that set one could not read it back as one number.
             case "SetSockOpt" -> (!limits.contains(Implementation.Limit.NO_OPTIONS) || "SO_REUSEADDR".equals(p.get("opt")))
-                    && !"SO_RCVBUF".equals(p.get("opt")) && !"SO_SNDBUF".equals(p.get("opt"));
+                    && !org.sockcheck.spec.SockOpt.buffer(p.get("opt"));
             case "Recv" -> !limits.contains(Implementation.Limit.NO_RECV_FLAGS)
                     || !Boolean.TRUE.equals(p.get(Calls.PK)) && !Boolean.TRUE.equals(p.get(Calls.DW))
                     && !Boolean.TRUE.equals(p.get(Calls.WA)) && !Boolean.TRUE.equals(p.get(Calls.TR));

@@ -135,8 +135,7 @@ public final class Render {
                 // [data |-> bytes], with from |-> sender for a datagram; end of file is zero bytes; MSG_TRUNC of a
                 // datagram adds len |-> its whole length.
                 Map<?, ?> got = (Map<?, ?>) ret;
-                String data = got.get("len") instanceof Integer len && len != SpecBridge.bytes(String.valueOf(got.get("data"))).length ? len + " " + data(got.get("data"))
-                        : data(got.get("data"));
+                String data = truncLength(got) + data(got.get("data"));
                 List<?> from = (List<?>) got.get("from");
                 if (from == null) {
                     yield stream ? data : null;
@@ -214,6 +213,12 @@ public final class Render {
     }
 
     /** Data of the spec (one character a byte, SpecBridge.data) as a trace writes it: "\x00binary". */
+    /** MSG_TRUNC of a longer datagram: its whole length and a space, written before the bytes; else nothing. */
+    private static String truncLength(Map<?, ?> got) {
+        return got.get("len") instanceof Integer len && len != SpecBridge.bytes(String.valueOf(got.get("data"))).length
+                ? len + " " : "";
+    }
+
     public static String data(Object spec) {
         return TraceText.quote(SpecBridge.bytes(String.valueOf(spec)));
     }
@@ -238,9 +243,7 @@ public final class Render {
             case List<?> l when l.size() == 2 -> addr(l.get(0), l.get(1));
             case Map<?, ?> m when m.containsKey("peer") -> m.get("fd") + " peer " + shown(m.get("peer"));
             // MSG_TRUNC of a datagram: its whole length first, when it is not the bytes'.
-            case Map<?, ?> m when m.get("len") instanceof Integer len && len != SpecBridge.bytes(String.valueOf(m.get("data"))).length ->
-                    len + " " + data(m.get("data")) + " from " + shown(m.get("from"));
-            case Map<?, ?> m when m.containsKey("from") -> data(m.get("data")) + " from " + shown(m.get("from"));
+            case Map<?, ?> m when m.containsKey("from") -> truncLength(m) + data(m.get("data")) + " from " + shown(m.get("from"));
             case Map<?, ?> m when m.containsKey("data") -> data(m.get("data"));
             // getsockopt's value, as the trace writes it.
             case Map<?, ?> m when m.containsKey("value") -> "[" + Calls.optionText(m.get("value")) + "]";
