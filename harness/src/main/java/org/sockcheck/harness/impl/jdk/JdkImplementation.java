@@ -62,6 +62,14 @@ public final class JdkImplementation implements Implementation {
         NetworkChannel channel;
         boolean reuse;
         boolean wildcard;
+        /** O_NONBLOCK: the channel is in non-blocking mode (configureBlocking(false)). */
+        boolean nonblock;
+        /**
+         * A connect of the trace that has not been answered with its end yet:
+         * the next connect is the channel's finishConnect, as a Java program
+         * that was told "in progress" asks.
+         */
+        boolean connecting;
         /** The options setsockopt set, which a listen must carry to its ServerSocketChannel. */
         final Set<SockOpt> set = java.util.EnumSet.noneOf(SockOpt.class);
 
@@ -87,7 +95,7 @@ public final class JdkImplementation implements Implementation {
      */
     @Override
     public java.util.Set<Limit> limits() {
-        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_DUP, Limit.NO_FORK, Limit.NO_RAW, Limit.NO_NONBLOCK,
+        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_DUP, Limit.NO_FORK, Limit.NO_RAW,
                 Limit.NO_GETSOCKOPT, Limit.NO_RECV_FLAGS, Limit.NO_POLL, Limit.NO_OPTIONS, Limit.NO_THREADS);
     }
 
@@ -113,15 +121,10 @@ public final class JdkImplementation implements Implementation {
             }
             case ApiCall.Dup c -> throw new Unsupported("dup: a Java channel has one descriptor");
             case ApiCall.Fork c -> throw new Unsupported("fork: a Java program cannot share channels with a child process");
-            // NOTE: java.nio has non-blocking channels; the adapter does not map them yet (EINPROGRESS is finishConnect).
-            case ApiCall.Fcntl c -> throw new Unsupported("fcntl(O_NONBLOCK): the jdk adapter runs channels in blocking mode");
-            case ApiCall.Accept c when c.nonblock() ->
-                    throw new Unsupported("accept4(SOCK_NONBLOCK): the jdk adapter runs channels in blocking mode");
-            case ApiCall.Recv c when c.peek() || c.dontwait() || c.waitall() || c.trunc() ->
-                    throw new Unsupported("recv with MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL or MSG_TRUNC: java.nio's read has no flags");
-            case ApiCall.RecvFrom c when c.peek() || c.dontwait() || c.waitall() || c.trunc() ->
-                    throw new Unsupported("recvfrom with MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL or MSG_TRUNC: java.nio's receive has"
-                            + " no flags");
+            case ApiCall.Recv c when c.peek() || c.waitall() || c.trunc() ->
+                    throw new Unsupported("recv with MSG_PEEK, MSG_WAITALL or MSG_TRUNC: java.nio's read has no flags");
+            case ApiCall.RecvFrom c when c.peek() || c.waitall() || c.trunc() ->
+                    throw new Unsupported("recvfrom with MSG_PEEK, MSG_WAITALL or MSG_TRUNC: java.nio's receive has no flags");
             case ApiCall.SetSockOpt c when c.option().buffer() && c.value() < 0 ->
                     throw new Unsupported("setsockopt(" + c.option() + ", " + c.value() + "): java.nio refuses a negative size"
                             + " (C's 0xffffffff, the most there is)");
@@ -130,9 +133,13 @@ public final class JdkImplementation implements Implementation {
             case ApiCall.GetSockOpt c when option(c.option()) == null -> throw new Unsupported("getsockopt(" + c.option()
                     + "): java.nio has no such option (it reports errors as exceptions of the next call, and a channel's"
                     + " type, domain, protocol and listening are its class)");
-            // NOTE: a Selector over non-blocking channels could answer it; the adapter keeps channels blocking.
-            case ApiCall.Poll c -> throw new Unsupported("poll: the jdk adapter runs channels in blocking mode, and a"
-                    + " Selector takes only non-blocking ones");
+            case ApiCall.Poll c -> {
+                try {
+                    return poll(table, c);
+                } catch (IOException e) {
+                    throw new ImplementationException("a Selector failed: " + e, e);
+                }
+            }
             case ApiCall.Exit c -> {
                 for (Sock s : table.values()) {
                     closeQuietly(s.channel);
@@ -151,12 +158,32 @@ public final class JdkImplementation implements Implementation {
                 case ApiCall.Bind c -> bind(s, c.addr());
                 case ApiCall.Listen c -> listen(s, c.backlog());
                 case ApiCall.Connect c -> connect(s, c.addr());
-                case ApiCall.Accept c -> accept(table, s);
-                case ApiCall.Send c -> send(s, c.data(), null);
-                case ApiCall.SendTo c -> send(s, c.data(), c.addr());
-                case ApiCall.Recv c -> receive(s, c.max(), false);
-                case ApiCall.RecvFrom c -> receive(s, c.max(), true);
-                case ApiCall.Shutdown c -> shutdown(s, c.how().read(), c.how().write());
+                case ApiCall.Fcntl c -> {
+                    s.nonblock = c.nonblock();
+                    blocking(s);
+                    yield new Outcome.Value(0);
+                }
+                case ApiCall.Accept c -> accept(table, s, c.nonblock());
+                case ApiCall.Send c -> {
+                    finish(s);
+                    yield send(s, c.data(), null);
+                }
+                case ApiCall.SendTo c -> {
+                    finish(s);
+                    yield send(s, c.data(), c.addr());
+                }
+                case ApiCall.Recv c -> {
+                    finish(s);
+                    yield receive(s, c.max(), false, c.dontwait());
+                }
+                case ApiCall.RecvFrom c -> {
+                    finish(s);
+                    yield receive(s, c.max(), true, c.dontwait());
+                }
+                case ApiCall.Shutdown c -> {
+                    finish(s);
+                    yield shutdown(s, c.how().read(), c.how().write());
+                }
                 case ApiCall.Close c -> {
                     table.remove(c.fd());
                     closeQuietly(s.channel);
@@ -168,6 +195,7 @@ public final class JdkImplementation implements Implementation {
                     yield new Outcome.Address(s.wildcard ? new Endpoint(Endpoint.ANY_IP, e.port()) : e);
                 }
                 case ApiCall.GetPeerName c -> {
+                    finish(s);
                     SocketAddress a = switch (s.channel) {
                         case SocketChannel sc -> sc.getRemoteAddress();
                         case DatagramChannel dc -> dc.getRemoteAddress();
@@ -195,9 +223,6 @@ public final class JdkImplementation implements Implementation {
         if (c.type() == SockType.RAW) {
             throw new Unsupported("raw sockets: java.nio has no raw IP channel");
         }
-        if (c.nonblock()) {
-            throw new Unsupported("SOCK_NONBLOCK: the jdk adapter runs channels in blocking mode");
-        }
         if (c.protocol() != 0 && c.protocol() != (c.type() == SockType.STREAM ? 6 : 17)) {
             throw new Unsupported("socket() with protocol " + c.protocol() + ": java.nio opens TCP and UDP channels only");
         }
@@ -209,7 +234,10 @@ public final class JdkImplementation implements Implementation {
             while (table.containsKey(fd)) {
                 fd++;
             }
-            table.put(fd, new Sock(host, c.type().proto(), ch));
+            Sock s = new Sock(host, c.type().proto(), ch);
+            s.nonblock = c.nonblock();
+            blocking(s);
+            table.put(fd, s);
             return new Outcome.Value(fd);
         } catch (IOException e) {
             throw new ImplementationException("cannot open a channel: " + e, e);
@@ -247,6 +275,7 @@ public final class JdkImplementation implements Implementation {
             return new Outcome.Value(0);
         }
         SocketChannel sc = (SocketChannel) s.channel;
+        finish(s);
         if (sc.isConnected() || sc.isConnectionPending()) {
             return fail(Errno.EINVAL);
         }
@@ -280,11 +309,33 @@ public final class JdkImplementation implements Implementation {
         }
         s.wildcard |= bound == null;
         s.channel = server;
+        blocking(s);
         return new Outcome.Value(0);
     }
 
     private Outcome connect(Sock s, Endpoint addr) throws IOException {
         switch (s.channel) {
+            case SocketChannel sc when s.connecting -> {
+                // Told "in progress" before: a Java program asks finishConnect, which is true once the
+                // handshake is done (also when a call before this one finished it), false while it is not.
+                // A failed connection throws, and java.nio closes the channel.
+                s.connecting = sc.isOpen() && sc.isConnectionPending();
+                boolean done = s.nonblock ? sc.finishConnect() : waitConnected(sc);
+                if (!done) {
+                    return s.nonblock ? fail(Errno.EALREADY) : new Outcome.Blocked("no connection within " + timeoutMs + " ms");
+                }
+                s.connecting = false;
+            }
+            case SocketChannel sc when s.nonblock -> {
+                if (sc.getLocalAddress() == null) {
+                    sc.bind(inet(addressing.hostIps().get(s.host), 0));
+                }
+                s.wildcard = false;
+                if (!sc.connect(inet(addr.ip(), addr.port()))) {
+                    s.connecting = true;
+                    return fail(Errno.EINPROGRESS);
+                }
+            }
             case SocketChannel sc -> {
                 if (sc.getLocalAddress() == null) {
                     sc.bind(inet(addressing.hostIps().get(s.host), 0));
@@ -306,26 +357,37 @@ public final class JdkImplementation implements Implementation {
         return new Outcome.Value(0);
     }
 
-    private Outcome accept(TreeMap<Integer, Sock> table, Sock s) throws IOException {
+    private Outcome accept(TreeMap<Integer, Sock> table, Sock s, boolean nonblock) throws IOException {
         if (!(s.channel instanceof ServerSocketChannel server)) {
             return fail(s.proto == Proto.TCP ? Errno.EINVAL : Errno.EOPNOTSUPP);
         }
-        server.configureBlocking(false);
         SocketChannel conn;
-        try (Selector sel = Selector.open()) {
-            server.register(sel, SelectionKey.OP_ACCEPT);
-            conn = sel.select(timeoutMs) == 0 ? null : server.accept();
-        }
-        server.configureBlocking(true);
-        if (conn == null) {
-            return new Outcome.Blocked("no connection within " + timeoutMs + " ms");
+        if (s.nonblock) {
+            conn = server.accept();
+            if (conn == null) {
+                return fail(Errno.EAGAIN);
+            }
+        } else {
+            // A blocking accept that waits at most the call timeout: a Selector, which needs non-blocking mode.
+            server.configureBlocking(false);
+            try (Selector sel = Selector.open()) {
+                server.register(sel, SelectionKey.OP_ACCEPT);
+                conn = sel.select(timeoutMs) == 0 ? null : server.accept();
+            }
+            server.configureBlocking(true);
+            if (conn == null) {
+                return new Outcome.Blocked("no connection within " + timeoutMs + " ms");
+            }
         }
         open.add(conn);
         int fd = 3;
         while (table.containsKey(fd)) {
             fd++;
         }
-        table.put(fd, new Sock(s.host, Proto.TCP, conn));
+        Sock accepted = new Sock(s.host, Proto.TCP, conn);
+        accepted.nonblock = nonblock;
+        blocking(accepted);
+        table.put(fd, accepted);
         return new Outcome.Accepted(fd, endpoint((InetSocketAddress) conn.getRemoteAddress()));
     }
 
@@ -333,7 +395,8 @@ public final class JdkImplementation implements Implementation {
         switch (s.channel) {
             case SocketChannel sc -> {
                 int n = sc.write(ByteBuffer.wrap(data));
-                return new Outcome.Value(n);
+                // Non-blocking: 0 written of something is a full send buffer.
+                return n == 0 && data.length > 0 ? fail(Errno.EAGAIN) : new Outcome.Value(n);
             }
             case DatagramChannel dc -> {
                 if (to == null) {
@@ -343,7 +406,8 @@ public final class JdkImplementation implements Implementation {
                     dc.bind(inet(addressing.hostIps().get(s.host), 0));
                     s.wildcard = true;
                 }
-                return new Outcome.Value(dc.send(ByteBuffer.wrap(data), inet(to.ip(), to.port())));
+                int n = dc.send(ByteBuffer.wrap(data), inet(to.ip(), to.port()));
+                return n == 0 && data.length > 0 ? fail(Errno.EAGAIN) : new Outcome.Value(n);
             }
             default -> {
                 return fail(Errno.ENOTCONN);
@@ -351,7 +415,18 @@ public final class JdkImplementation implements Implementation {
         }
     }
 
-    private Outcome receive(Sock s, int max, boolean withSender) throws IOException {
+    private Outcome receive(Sock s, int max, boolean withSender, boolean dontwait) throws IOException {
+        if (s.nonblock || dontwait) {
+            // MSG_DONTWAIT is this one read in non-blocking mode.
+            if (!s.nonblock) {
+                ((java.nio.channels.SelectableChannel) s.channel).configureBlocking(false);
+            }
+            try {
+                return receiveNow(s, max, withSender);
+            } finally {
+                blocking(s);
+            }
+        }
         ByteBuffer buf = ByteBuffer.allocate(Math.max(1, max));
         switch (s.channel) {
             case SocketChannel sc -> {
@@ -377,6 +452,225 @@ public final class JdkImplementation implements Implementation {
             default -> {
                 return fail(Errno.ENOTCONN);
             }
+        }
+    }
+
+    /** A read in non-blocking mode: what there is, end of file, or EAGAIN when a read would wait. */
+    private static Outcome receiveNow(Sock s, int max, boolean withSender) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(max);
+        switch (s.channel) {
+            case SocketChannel sc -> {
+                if (!sc.isConnected()) {
+                    return fail(Errno.ENOTCONN);
+                }
+                int n = sc.read(buf);
+                if (n == 0 && max > 0) {
+                    return fail(Errno.EAGAIN);
+                }
+                return new Outcome.Data(n < 0 ? new byte[0] : java.util.Arrays.copyOf(buf.array(), n), null);
+            }
+            case DatagramChannel dc -> {
+                SocketAddress from = dc.receive(buf);
+                if (from == null) {
+                    return fail(Errno.EAGAIN);
+                }
+                byte[] data = java.util.Arrays.copyOf(buf.array(), buf.position());
+                return new Outcome.Data(data, withSender ? endpoint((InetSocketAddress) from) : null);
+            }
+            default -> {
+                return fail(Errno.ENOTCONN);
+            }
+        }
+    }
+
+    /**
+     * A stream socket whose non-blocking connect is in progress: java.nio
+     * learns that the kernel finished the handshake only from finishConnect,
+     * which the channel needs before it reads, writes, shuts down or has a
+     * peer. A connection that failed throws here, so the call reports its
+     * error, as the kernel's next call on the socket does; one still in
+     * progress is left to the call, which java.nio answers itself.
+     */
+    private static void finish(Sock s) throws IOException {
+        if (!(s.channel instanceof SocketChannel sc) || !sc.isConnectionPending()) {
+            return;
+        }
+        boolean wasBlocking = sc.isBlocking();
+        sc.configureBlocking(false);
+        try {
+            sc.finishConnect();
+        } finally {
+            if (sc.isOpen()) {
+                sc.configureBlocking(wasBlocking);
+            }
+        }
+    }
+
+    /** finishConnect of a blocking socket, waiting at most the call timeout: whether it is connected. */
+    private boolean waitConnected(SocketChannel sc) throws IOException {
+        if (!sc.isConnectionPending()) {
+            return sc.isConnected() || sc.finishConnect();
+        }
+        sc.configureBlocking(false);
+        try (Selector sel = Selector.open()) {
+            sc.register(sel, SelectionKey.OP_CONNECT);
+            sel.select(timeoutMs);
+        }
+        try {
+            return sc.finishConnect();
+        } finally {
+            if (sc.isOpen()) {
+                sc.configureBlocking(true);
+            }
+        }
+    }
+
+    /** Readiness as java.nio shows it: interest and ready operations of a SelectionKey. */
+    private static final int READ = SelectionKey.OP_READ;
+    private static final int WRITE = SelectionKey.OP_WRITE;
+
+    /**
+     * poll() through Selectors. java.nio shows a socket's hang-up or error
+     * (POLLHUP, POLLERR) as every operation of the key's interest ready, and
+     * reads and writes only of a connected channel, so the adapter answers
+     * only where what the Selector shows has one meaning: with every
+     * operation of the channel registered, a key that is not ready for all
+     * of them has no hang-up and no error, and its ready operations are
+     * POLLIN and POLLOUT as they are. A key ready for all of them, POLLRDHUP
+     * and other events, and POLLIN of a connection not finished yet are
+     * SKIP, with the reason. A descriptor the process does not have is
+     * POLLNVAL, as EBADF for the other calls. A poll that waits waits on the
+     * events asked for, at most the call timeout, and is then read as one
+     * with timeout 0.
+     */
+    private Outcome poll(TreeMap<Integer, Sock> table, ApiCall.Poll c) throws IOException, ImplementationException {
+        for (ApiCall.PollFd e : c.fds()) {
+            for (String ev : e.events()) {
+                if (!ev.equals("POLLIN") && !ev.equals("POLLOUT") && !ev.equals("POLLERR") && !ev.equals("POLLHUP")
+                        && !ev.equals("POLLNVAL")) {
+                    throw new Unsupported("poll for " + ev + ": a Selector shows reading, writing, accepting and"
+                            + " connecting only");
+                }
+            }
+        }
+        if (c.timeout() != 0 && !waitReady(table, c)) {
+            return new Outcome.Blocked("no readiness within " + timeoutMs + " ms");
+        }
+        List<Set<String>> out = new ArrayList<>();
+        for (ApiCall.PollFd e : c.fds()) {
+            Sock s = table.get(e.fd());
+            if (s == null || !s.channel.isOpen()) {
+                out.add(Set.of("POLLNVAL"));
+                continue;
+            }
+            Set<String> shown = readiness(s, e.fd(), e.events());
+            Set<String> revents = new java.util.TreeSet<>(shown);
+            revents.retainAll(e.events());
+            out.add(revents);
+        }
+        return new Outcome.Polled(out);
+    }
+
+    /**
+     * A poll that waits (timeout -1): waits, at most the call timeout, until
+     * a channel is ready for an operation asked for; whether one was.
+     */
+    private boolean waitReady(TreeMap<Integer, Sock> table, ApiCall.Poll c) throws IOException, ImplementationException {
+        try (Selector sel = Selector.open()) {
+            Map<java.nio.channels.SelectableChannel, Integer> interest = new HashMap<>();
+            for (ApiCall.PollFd e : c.fds()) {
+                Sock s = table.get(e.fd());
+                if (s == null || !s.channel.isOpen()) {
+                    return true; // POLLNVAL is ready at once
+                }
+                java.nio.channels.SelectableChannel ch = (java.nio.channels.SelectableChannel) s.channel;
+                int ops = 0;
+                if (e.events().contains("POLLIN")) {
+                    ops |= ch instanceof ServerSocketChannel ? SelectionKey.OP_ACCEPT : READ;
+                }
+                if (e.events().contains("POLLOUT") && !(ch instanceof ServerSocketChannel)) {
+                    ops |= ch instanceof SocketChannel sc && sc.isConnectionPending() ? SelectionKey.OP_CONNECT : WRITE;
+                }
+                if (ops == 0) {
+                    throw new Unsupported("poll(" + e.fd() + ") that waits for no event: a Selector wakes for a hang-up"
+                            + " or an error only as readiness of an operation it was asked for");
+                }
+                interest.merge(ch, ops, (a, b) -> a | b);
+            }
+            for (var en : interest.entrySet()) {
+                en.getKey().configureBlocking(false);
+                en.getKey().register(sel, en.getValue());
+            }
+            return sel.select(timeoutMs) > 0;
+        } finally {
+            for (ApiCall.PollFd e : c.fds()) {
+                if (table.get(e.fd()) instanceof Sock s) {
+                    blocking(s);
+                }
+            }
+        }
+    }
+
+    /**
+     * POLLIN and POLLOUT of one channel now, from a Selector with every
+     * operation of the channel registered; SKIP where the answer could also
+     * mean a hang-up or an error.
+     */
+    private static Set<String> readiness(Sock s, int fd, Set<String> asked) throws IOException, ImplementationException {
+        java.nio.channels.SelectableChannel ch = (java.nio.channels.SelectableChannel) s.channel;
+        int all = switch (ch) {
+            case ServerSocketChannel ssc -> SelectionKey.OP_ACCEPT;
+            case SocketChannel sc when sc.isConnectionPending() -> SelectionKey.OP_CONNECT | READ;
+            default -> READ | WRITE;
+        };
+        int ready = selectNow(s, all);
+        if (ready == all) {
+            throw new Unsupported("poll(" + fd + "): the Selector shows every operation ready, which in java.nio is"
+                    + " also how a hang-up or an error shows (POLLHUP, POLLERR)");
+        }
+        if (ch instanceof SocketChannel sc && sc.isConnectionPending()) {
+            if (ready == SelectionKey.OP_CONNECT && sc.finishConnect()) {
+                // Connected, with no error (finishConnect read SO_ERROR as 0): now read as a connection.
+                return readiness(s, fd, asked);
+            }
+            if (ready != 0 || asked.contains("POLLIN")) {
+                throw new Unsupported("poll(" + fd + "): java.nio shows no reading of a connection it has not finished");
+            }
+            return Set.of();
+        }
+        if (ch instanceof ServerSocketChannel) {
+            if (asked.contains("POLLOUT")) {
+                throw new Unsupported("poll(" + fd + "): java.nio has no writing on a listening channel");
+            }
+            return Set.of();
+        }
+        Set<String> shown = new HashSet<>();
+        if ((ready & READ) != 0) {
+            shown.add("POLLIN");
+        }
+        if ((ready & WRITE) != 0) {
+            shown.add("POLLOUT");
+        }
+        return shown;
+    }
+
+    /** The operations of {@code ops} the channel is ready for now. */
+    private static int selectNow(Sock s, int ops) throws IOException {
+        java.nio.channels.SelectableChannel ch = (java.nio.channels.SelectableChannel) s.channel;
+        try (Selector sel = Selector.open()) {
+            ch.configureBlocking(false);
+            SelectionKey key = ch.register(sel, ops);
+            sel.selectNow();
+            return key.isValid() ? key.readyOps() : 0;
+        } finally {
+            blocking(s);
+        }
+    }
+
+    /** The channel's mode as the socket's O_NONBLOCK says. */
+    private static void blocking(Sock s) throws IOException {
+        if (s.channel instanceof java.nio.channels.SelectableChannel sc && sc.isOpen()) {
+            sc.configureBlocking(!s.nonblock);
         }
     }
 
