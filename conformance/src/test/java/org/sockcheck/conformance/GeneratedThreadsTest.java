@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.sockcheck.harness.gen.Generator;
 import org.sockcheck.harness.impl.Implementation;
 import org.sockcheck.harness.impl.RefImplementation;
-import org.sockcheck.harness.impl.jdk.JdkImplementation;
 import org.sockcheck.harness.impl.linux.LinuxImplementation;
 import org.sockcheck.harness.run.Runner;
 import org.sockcheck.harness.run.TraceResult;
@@ -72,13 +71,15 @@ class GeneratedThreadsTest {
 
     @Test
     void anImplementationThatMakesOneCallAtATimeGetsNoThreads() throws Exception {
-        JdkImplementation jdk = open(new JdkImplementation());
-        assertTrue(jdk.limits().contains(Implementation.Limit.NO_THREADS));
-        Generator gen = new Generator(SpecBridge.load(SpecBridge.Constants.GENERATED_THREADS), jdk.limits());
+        // A driver of protocol 1 (its limits are known before it starts).
+        Implementation driver = open(new org.sockcheck.harness.impl.driver.DriverImplementation(
+                java.util.List.of("python3", Corpus.PYTHON_DRIVER.toString())));
+        assertTrue(driver.limits().contains(Implementation.Limit.NO_THREADS));
+        Generator gen = new Generator(SpecBridge.load(SpecBridge.Constants.GENERATED_THREADS), driver.limits());
         int walks = 30;
         for (int i = 0; i < walks; i++) {
-            Generator.Generated g = gen.walk("jdk-" + i + ".trace", 5 + i, 12);
-            assertTrue(!g.text().contains(".t2:"), () -> "a thread in a walk for jdk:\n" + g.text());
+            Generator.Generated g = gen.walk("driver-" + i + ".trace", 5 + i, 12);
+            assertTrue(!g.text().contains(".t2:"), () -> "a thread in a walk for a driver of protocol 1:\n" + g.text());
         }
     }
 

@@ -70,6 +70,11 @@ public final class JdkImplementation implements Implementation {
          * that was told "in progress" asks.
          */
         boolean connecting;
+        /**
+         * Threads that wait in accept on this listener, in the order they came: java.nio's blocking
+         * accept lets one thread wait at a time (the channel's accept lock), the others wait for it.
+         */
+        final java.util.concurrent.locks.ReentrantLock acceptQueue = new java.util.concurrent.locks.ReentrantLock(true);
         /** The options setsockopt set, which a listen must carry to its ServerSocketChannel. */
         final Set<SockOpt> set = java.util.EnumSet.noneOf(SockOpt.class);
 
@@ -81,11 +86,19 @@ public final class JdkImplementation implements Implementation {
     }
 
     private final Map<String, TreeMap<Integer, Sock>> tables = new HashMap<>();
-    private final Set<NetworkChannel> open = new HashSet<>();
+    private final Set<NetworkChannel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * Guards the tables and the sockets; a call that waits lets go of it
+     * while it waits (see {@link #unlocked}), so that the trace's other
+     * threads go on.
+     */
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    /** The trace's threads, when it has calls that wait while others run; else null. */
+    private org.sockcheck.harness.impl.Threaded threads;
     private Addressing addressing;
     private int timeoutMs;
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =
-            new org.sockcheck.harness.impl.ShutdownHook("sockcheck-jdk-cleanup", this::stop);
+            new org.sockcheck.harness.impl.ShutdownHook("sockcheck-jdk-cleanup", this::closeAllNow);
 
     /**
      * The options are the standard ones of java.net where a channel's class
@@ -96,7 +109,7 @@ public final class JdkImplementation implements Implementation {
     @Override
     public java.util.Set<Limit> limits() {
         return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_DUP, Limit.NO_FORK, Limit.NO_RAW,
-                Limit.NO_GETSOCKOPT, Limit.NO_RECV_FLAGS, Limit.NO_POLL, Limit.NO_OPTIONS, Limit.NO_THREADS);
+                Limit.NO_GETSOCKOPT, Limit.NO_RECV_FLAGS, Limit.NO_POLL, Limit.NO_OPTIONS, Limit.NO_EXIT_WHILE_WAITING);
     }
 
     @Override
@@ -105,15 +118,91 @@ public final class JdkImplementation implements Implementation {
     }
 
     @Override
-    public synchronized Addressing start(TraceSetup setup) throws ImplementationException {
+    public Addressing start(TraceSetup setup) throws ImplementationException {
         stop();
-        timeoutMs = (int) Math.min(Integer.MAX_VALUE, setup.callTimeout().toMillis());
-        addressing = Loopback.plan(setup);
-        return addressing;
+        lock.lock();
+        try {
+            timeoutMs = (int) Math.min(Integer.MAX_VALUE, setup.callTimeout().toMillis());
+            addressing = Loopback.plan(setup);
+            return addressing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A call that waits is a channel in blocking mode (or a Selector) on a thread of its own. */
+    @Override
+    public boolean concurrent() {
+        return true;
     }
 
     @Override
-    public synchronized Outcome call(String host, String process, ApiCall call) throws ImplementationException {
+    public Outcome call(String host, String process, String thread, ApiCall call, java.time.Duration wait)
+            throws ImplementationException {
+        org.sockcheck.harness.impl.Threaded t;
+        lock.lock();
+        try {
+            if (threads == null) {
+                threads = new org.sockcheck.harness.impl.Threaded(name());
+            }
+            t = threads;
+            if (call instanceof ApiCall.Exit && t.othersWait(host, process, thread)) {
+                throw new Unsupported("exit of a process with a thread that waits in a call: the runner plays every"
+                        + " process in one JVM, and a thread waiting on a channel cannot end with its process");
+            }
+        } finally {
+            lock.unlock();
+        }
+        return t.call(host, process, thread, () -> call(host, process, call), wait);
+    }
+
+    @Override
+    public Outcome awaitReturn(String host, String process, String thread, java.time.Duration wait)
+            throws ImplementationException {
+        org.sockcheck.harness.impl.Threaded t;
+        lock.lock();
+        try {
+            t = threads;
+        } finally {
+            lock.unlock();
+        }
+        if (t == null) {
+            throw new ImplementationException(host + "." + process + "." + thread + " waits in no call");
+        }
+        return t.awaitReturn(host, process, thread, wait);
+    }
+
+    /** How long a call may wait: the call timeout, longer on a thread of a trace in format 2 (as for linux). */
+    private int waitMs() {
+        return threads == null ? timeoutMs : (int) Math.min(Integer.MAX_VALUE, 6L * timeoutMs);
+    }
+
+    /** A wait on a channel or a Selector, made without the lock so that the trace's other threads go on. */
+    private <T> T unlocked(Waiting<T> op) throws IOException {
+        lock.unlock();
+        try {
+            return op.run();
+        } finally {
+            lock.lock();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Waiting<T> {
+        T run() throws IOException;
+    }
+
+    @Override
+    public Outcome call(String host, String process, ApiCall call) throws ImplementationException {
+        lock.lock();
+        try {
+            return callLocked(host, process, call);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Outcome callLocked(String host, String process, ApiCall call) throws ImplementationException {
         TreeMap<Integer, Sock> table = tables.computeIfAbsent(host + "." + process, k -> new TreeMap<>());
         switch (call) {
             case ApiCall.Socket c -> {
@@ -208,7 +297,7 @@ public final class JdkImplementation implements Implementation {
                 default -> throw new IllegalStateException("handled above: " + call);
             };
         } catch (SocketTimeoutException e) {
-            return new Outcome.Blocked("no completion within " + timeoutMs + " ms");
+            return new Outcome.Blocked("no completion within " + waitMs() + " ms");
         } catch (IOException | RuntimeException e) {
             // Java says "closed" both for a channel it closed and for a side shut down: only the first is EBADF.
             Errno errno = e instanceof ClosedChannelException && s.channel.isOpen() ? Errno.EPIPE : errno(e);
@@ -322,7 +411,7 @@ public final class JdkImplementation implements Implementation {
                 s.connecting = sc.isOpen() && sc.isConnectionPending();
                 boolean done = s.nonblock ? sc.finishConnect() : waitConnected(sc);
                 if (!done) {
-                    return s.nonblock ? fail(Errno.EALREADY) : new Outcome.Blocked("no connection within " + timeoutMs + " ms");
+                    return s.nonblock ? fail(Errno.EALREADY) : new Outcome.Blocked("no connection within " + waitMs() + " ms");
                 }
                 s.connecting = false;
             }
@@ -340,7 +429,12 @@ public final class JdkImplementation implements Implementation {
                 if (sc.getLocalAddress() == null) {
                     sc.bind(inet(addressing.hostIps().get(s.host), 0));
                 }
-                sc.socket().connect(inet(addr.ip(), addr.port()), timeoutMs);
+                InetSocketAddress to = inet(addr.ip(), addr.port());
+                int ms = waitMs();
+                unlocked(() -> {
+                    sc.socket().connect(to, ms);
+                    return null;
+                });
                 s.wildcard = false;
             }
             case DatagramChannel dc -> {
@@ -368,15 +462,37 @@ public final class JdkImplementation implements Implementation {
                 return fail(Errno.EAGAIN);
             }
         } else {
-            // A blocking accept that waits at most the call timeout: a Selector, which needs non-blocking mode.
-            server.configureBlocking(false);
+            // A blocking accept that waits at most the call timeout: a Selector (a listening channel is
+            // always in non-blocking mode, see blocking()), one waiting thread at a time, in the order
+            // they came, as java.nio's blocking accept has them.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(waitMs());
+            long queueMs = waitMs();
+            boolean inLine = unlocked(() -> {
+                try {
+                    return s.acceptQueue.tryLock(queueMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while waiting to accept");
+                }
+            });
+            if (!inLine) {
+                return new Outcome.Blocked("no connection within " + waitMs() + " ms");
+            }
+            conn = null;
             try (Selector sel = Selector.open()) {
                 server.register(sel, SelectionKey.OP_ACCEPT);
-                conn = sel.select(timeoutMs) == 0 ? null : server.accept();
+                long left;
+                while (conn == null && server.isOpen() && (left = deadline - System.nanoTime()) > 0) {
+                    long ms = Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left));
+                    unlocked(() -> sel.select(ms));
+                    sel.selectedKeys().clear();
+                    conn = server.accept();
+                }
+            } finally {
+                s.acceptQueue.unlock();
             }
-            server.configureBlocking(true);
             if (conn == null) {
-                return new Outcome.Blocked("no connection within " + timeoutMs + " ms");
+                return new Outcome.Blocked("no connection within " + waitMs() + " ms");
             }
         }
         open.add(conn);
@@ -437,14 +553,17 @@ public final class JdkImplementation implements Implementation {
                     // The channel's own read gives end of file here; the stream used for the timeout would throw.
                     return new Outcome.Data(new byte[0], null);
                 }
-                sc.socket().setSoTimeout(timeoutMs);
-                int n = sc.socket().getInputStream().read(buf.array(), 0, max);
+                sc.socket().setSoTimeout(waitMs());
+                int n = unlocked(() -> sc.socket().getInputStream().read(buf.array(), 0, max));
                 return new Outcome.Data(n < 0 ? new byte[0] : java.util.Arrays.copyOf(buf.array(), n), null);
             }
             case DatagramChannel dc -> {
-                dc.socket().setSoTimeout(timeoutMs);
+                dc.socket().setSoTimeout(waitMs());
                 java.net.DatagramPacket p = new java.net.DatagramPacket(buf.array(), max);
-                dc.socket().receive(p);
+                unlocked(() -> {
+                    dc.socket().receive(p);
+                    return null;
+                });
                 byte[] data = java.util.Arrays.copyOf(p.getData(), p.getLength());
                 Endpoint from = new Endpoint(p.getAddress().getHostAddress(), p.getPort());
                 return new Outcome.Data(data, withSender ? from : null);
@@ -514,7 +633,8 @@ public final class JdkImplementation implements Implementation {
         sc.configureBlocking(false);
         try (Selector sel = Selector.open()) {
             sc.register(sel, SelectionKey.OP_CONNECT);
-            sel.select(timeoutMs);
+            int ms = waitMs();
+            unlocked(() -> sel.select(ms));
         }
         try {
             return sc.finishConnect();
@@ -554,7 +674,7 @@ public final class JdkImplementation implements Implementation {
             }
         }
         if (c.timeout() != 0 && !waitReady(table, c)) {
-            return new Outcome.Blocked("no readiness within " + timeoutMs + " ms");
+            return new Outcome.Blocked("no readiness within " + waitMs() + " ms");
         }
         List<Set<String>> out = new ArrayList<>();
         for (ApiCall.PollFd e : c.fds()) {
@@ -601,7 +721,8 @@ public final class JdkImplementation implements Implementation {
                 en.getKey().configureBlocking(false);
                 en.getKey().register(sel, en.getValue());
             }
-            return sel.select(timeoutMs) > 0;
+            int ms = waitMs();
+            return unlocked(() -> sel.select(ms)) > 0;
         } finally {
             for (ApiCall.PollFd e : c.fds()) {
                 if (table.get(e.fd()) instanceof Sock s) {
@@ -667,10 +788,15 @@ public final class JdkImplementation implements Implementation {
         }
     }
 
-    /** The channel's mode as the socket's O_NONBLOCK says. */
+    /**
+     * The channel's mode as the socket's O_NONBLOCK says. A listening
+     * channel stays in non-blocking mode, whatever the flag: a blocking
+     * accept waits on a Selector, and threads that wait in accept at once
+     * each have one.
+     */
     private static void blocking(Sock s) throws IOException {
         if (s.channel instanceof java.nio.channels.SelectableChannel sc && sc.isOpen()) {
-            sc.configureBlocking(!s.nonblock);
+            sc.configureBlocking(!s.nonblock && !(sc instanceof ServerSocketChannel));
         }
     }
 
@@ -792,7 +918,16 @@ public final class JdkImplementation implements Implementation {
 
     /** The kernel's table of the host, the wildcard shown where the model bound it. */
     @Override
-    public synchronized List<SocketRow> observe(String host) throws ImplementationException {
+    public List<SocketRow> observe(String host) throws ImplementationException {
+        lock.lock();
+        try {
+            return observeLocked(host);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<SocketRow> observeLocked(String host) throws ImplementationException {
         String ip = addressing.hostIps().get(host);
         Set<Integer> wildcardPorts = new HashSet<>();
         for (TreeMap<Integer, Sock> t : tables.values()) {
@@ -833,12 +968,27 @@ public final class JdkImplementation implements Implementation {
     }
 
     @Override
-    public synchronized void stop() {
+    public void stop() {
+        lock.lock();
+        try {
+            if (threads != null) {
+                // Interrupting a thread that waits wakes its Selector or closes its channel.
+                threads.close();
+                threads = null;
+            }
+            closeAllNow();
+            tables.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes every channel the trace opened, without the lock (also from the shutdown hook, on Ctrl-C). */
+    private void closeAllNow() {
         for (NetworkChannel c : open) {
             closeQuietly(c);
         }
         open.clear();
-        tables.clear();
     }
 
     @Override

@@ -14,12 +14,13 @@ import org.sockcheck.harness.run.Verdict;
 import org.sockcheck.harness.trace.TraceText;
 
 /**
- * The jdk adapter's non-blocking channels and Selectors, judged by the
- * spec: SOCK_NONBLOCK, fcntl, accept4, MSG_DONTWAIT, EAGAIN, EINPROGRESS and
- * the next connect as finishConnect, and poll where what a Selector shows
- * has one meaning; where it has two, SKIP with the reason.
+ * The jdk adapter on trace format 2, judged by the spec: non-blocking
+ * channels (SOCK_NONBLOCK, fcntl, accept4, MSG_DONTWAIT, EAGAIN, EINPROGRESS
+ * and the next connect as finishConnect), poll where what a Selector shows
+ * has one meaning (where it has two, SKIP with the reason), and calls that
+ * wait on threads of their own while other threads go on.
  */
-class JdkNonBlockingTest {
+class JdkFormatTwoTest {
     private static final JdkImplementation JDK = new JdkImplementation();
 
     @AfterAll
@@ -136,5 +137,31 @@ class JdkNonBlockingTest {
         assertEquals(Verdict.SKIP, r.verdict(), r.message());
         assertEquals(10, r.line(), r.message());
         assertTrue(r.message().contains("hang-up or an error"), r.message());
+    }
+
+    @Test
+    void callsWaitOnThreadsOfTheirOwnAndReturnWhenAnotherThreadActs() throws Exception {
+        // Two threads wait in accept: java.nio lets them wait one at a time, in the order they came,
+        // so the first connection goes to the first; a recv waits until the peer sends, another
+        // until the peer shuts its side (end of file).
+        passes("threads.trace", """
+                A.p1: socket(INET, STREAM) = 3
+                A.p1: bind(3, A:80) = 0
+                A.p1: listen(3, 8) = 0
+                A.p1.t2: accept(3) blocks
+                A.p1.t3: accept(3) blocks
+                B.p1: socket(INET, STREAM) = 3
+                B.p1: connect(3, A:80) = 0
+                A.p1.t2: accept returns 4 peer B:$e1
+                B.p1: socket(INET, STREAM) = 4
+                B.p1: connect(4, A:80) = 0
+                A.p1.t3: accept returns 5 peer B:$e2
+                A.p1.t2: recv(4, 10) blocks
+                B.p1: send(3, "hi") = 2
+                A.p1.t2: recv returns "hi"
+                A.p1.t3: recv(5, 10) blocks
+                B.p1: shutdown(4, WR) = 0
+                A.p1.t3: recv returns ""
+                """);
     }
 }
