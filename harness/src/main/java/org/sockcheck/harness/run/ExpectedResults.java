@@ -69,8 +69,8 @@ public final class ExpectedResults implements Oracle {
                 case Outcome.Address a -> r.value() instanceof Arg.Addr want && s.match(want, a.addr());
                 case Outcome.Option o -> r.value() instanceof Arg.Name n && (n.name().equals("[" + o.value() + "]")
                         // A buffer size written as a variable: the stack's own size, the same each time it is named.
-                        || n.name().startsWith("[$") && o.value().matches("-?[0-9]+")
-                        && s.match(new Arg.Var(n.name().substring(2, n.name().length() - 1)), Long.parseLong(o.value())));
+                        || n.optionVariable() != null && o.value().matches("-?[0-9]+")
+                        && s.match(new Arg.Var(n.optionVariable()), Long.parseLong(o.value())));
                 case Outcome.Polled p -> r.value() instanceof Arg.Polls want && want.entries().size() == p.revents().size()
                         && java.util.stream.IntStream.range(0, p.revents().size()).allMatch(i ->
                                 java.util.Set.copyOf(want.entries().get(i).events()).equals(p.revents().get(i)));

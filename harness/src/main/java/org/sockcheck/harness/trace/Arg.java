@@ -9,8 +9,21 @@ public sealed interface Arg {
     record Int(long value) implements Arg {
     }
 
-    /** A constant word: INET, STREAM, SO_REUSEADDR, WR. */
+    /**
+     * A constant word: INET, STREAM, SO_REUSEADDR, WR; or a getsockopt
+     * result as written, [1] or [ECONNREFUSED], or [$b] for a size the stack
+     * chose ({@link #optionVariable(String)} writes it, {@link #optionVariable()} reads it).
+     */
     record Name(String name) implements Arg {
+        /** The getsockopt result that is the variable var: [$var]. */
+        public static Name optionVariable(String var) {
+            return new Name("[$" + var + "]");
+        }
+
+        /** The variable a getsockopt result names, [$b] gives b; null for any other word. */
+        public String optionVariable() {
+            return name.startsWith("[$") && name.endsWith("]") ? name.substring(2, name.length() - 1) : null;
+        }
     }
 
     /** A symbolic value, bound at its first appearance in a result: {@code $e1}. */

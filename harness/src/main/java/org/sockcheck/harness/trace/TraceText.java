@@ -774,7 +774,7 @@ public final class TraceText {
                         // A buffer size the stack chose (SO_RCVBUF, SO_SNDBUF): a variable, bound where it is first read.
                         String var = variable();
                         expect(']');
-                        return new Expect.Returns(new Arg.Name("[$" + var + "]"), null);
+                        return new Expect.Returns(Arg.Name.optionVariable(var), null);
                     }
                     String v = peek() == '-' ? Long.toString(number(shape.description)) : peekWord();
                     if (v.isEmpty()) {

@@ -51,7 +51,7 @@ final class Match {
                     case ADDR -> r.value() instanceof Arg.Addr a ? address(a, (List<?>) ret, vars) : null;
                     // The spec records 0 or the errno's name; the trace writes it in brackets.
                     case OPTVAL -> r.value() instanceof Arg.Name n && ret instanceof Map<?, ?> m
-                            && (n.name().equals("[" + Calls.optionText(m.get("value")) + "]") || inRange(n.name(), m.get("value")))
+                            && (n.name().equals("[" + Calls.optionText(m.get("value")) + "]") || inRange(n, m.get("value")))
                             ? vars : null;
                     // The spec records [revents |-> <<events, ...>>], one set an entry of the request.
                     case POLL -> r.value() instanceof Arg.Polls want && ret instanceof Map<?, ?> m
@@ -68,13 +68,12 @@ final class Match {
      * written [$b] (the stack's own size, which later lines may name again):
      * any size of the range.
      */
-    private static boolean inRange(String written, Object range) {
-        String v = written.substring(1, written.length() - 1);
-        if (v.startsWith("$")) {
+    private static boolean inRange(Arg.Name written, Object range) {
+        if (written.optionVariable() != null) {
             return range instanceof Map<?, ?> m && m.containsKey("lo");
         }
         try {
-            return Calls.inRange(range, Long.parseLong(v));
+            return Calls.inRange(range, Long.parseLong(written.name().substring(1, written.name().length() - 1)));
         } catch (NumberFormatException e) {
             return false;
         }
