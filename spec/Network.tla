@@ -174,9 +174,14 @@ QueuedSomewhere(s) == \E l \in Sids : \E i \in 1..Len(sock[l].acceptq) : sock[l]
 \* or both are, the wildcard or the same address.
 Overlap(ip1, ip2) == ip1 = ANY \/ ip2 = ANY \/ ip1 = ip2
 
-\* Whether binding s to <<ip, port>> collides with another socket of the same
-\* protocol on the host (S7: TCP and UDP ports are separate spaces). Both
-\* sockets allowing reuse lift the conflict, unless the other one listens.
+\* The sockets of s's host and protocol on port, which see s bind there.
+OnPort(s, port) == {o \in Sids \ {s} : InUse(o) /\ sock[o].host = sock[s].host /\ sock[o].proto = sock[s].proto
+                                      /\ sock[o].lport = port}
+
+\* The sockets with which binding s to <<ip, port>> collides (Conflicts:
+\* there is one), of the same protocol on the host (S7: TCP and UDP ports
+\* are separate spaces). Both sockets allowing reuse lift the conflict,
+\* unless the other one listens.
 \* The other socket's SO_REUSEADDR counts as it is now, also when it was
 \* set or cleared after that socket bound (probed on Linux 6.18: a socket
 \* bound with the option and then cleared of it refuses a second bind, and
@@ -186,14 +191,14 @@ Overlap(ip1, ip2) == ip1 = ANY \/ ip2 = ANY \/ ip1 = ip2
 \* A TIME-WAIT entry keeps the option its socket had: on Linux the new
 \* socket's SO_REUSEADDR alone does not bind over it; POSIX systems (BSD)
 \* let it.
-Conflicts(s, ip, port) ==
-    \E o \in Sids \ {s} :
-        /\ InUse(o) /\ sock[o].host = sock[s].host
-        /\ sock[o].proto = sock[s].proto
-        /\ sock[o].lport = port /\ Overlap(sock[o].lip, ip)
+Blockers(s, ip, port) ==
+    {o \in OnPort(s, port) :
+        /\ Overlap(sock[o].lip, ip)
         /\ ~(sock[s].reuse
              /\ (sock[o].reuse \/ (Profile = "POSIX" /\ sock[o].st = "TIME-WAIT"))
-             /\ sock[o].st # "LISTEN")
+             /\ sock[o].st # "LISTEN")}
+
+Conflicts(s, ip, port) == Blockers(s, ip, port) # {}
 
 \* SO_REUSEPORT (LINUX; socket(7)): two sockets that both have it share an
 \* address whatever their states, a listener's too, when one user made them
@@ -203,16 +208,6 @@ Conflicts(s, ip, port) ==
 \* 6.18 with the cases of gVisor's BindReuse... and PortReuseTwoSockets
 \* tests). An ephemeral port is never shared so (FreeEphemeral).
 SharesPort(s, o) == Profile = "LINUX" /\ "SO_REUSEPORT" \in sock[s].flags /\ "SO_REUSEPORT" \in sock[o].flags
-
-\* The sockets that keep s from <<ip, port>> by SO_REUSEADDR's rule.
-Blockers(s, ip, port) ==
-    {o \in Sids \ {s} :
-        /\ InUse(o) /\ sock[o].host = sock[s].host
-        /\ sock[o].proto = sock[s].proto
-        /\ sock[o].lport = port /\ Overlap(sock[o].lip, ip)
-        /\ ~(sock[s].reuse
-             /\ (sock[o].reuse \/ (Profile = "POSIX" /\ sock[o].st = "TIME-WAIT"))
-             /\ sock[o].st # "LISTEN")}
 
 \* Some of the sockets in s's way share with it by SO_REUSEPORT, some not.
 Mixed(s, B) == (\E b \in B : SharesPort(s, b)) /\ (\E b \in B : ~SharesPort(s, b))
@@ -248,12 +243,7 @@ ReusePortUnclear(s, ip, port) ==
        \/ sock[s].proto = "udp" /\ Mixed(s, B) /\ ~\E b \in NewestIn(B) : NewestIn(B) = {b}
        \/ /\ sock[s].proto = "tcp" /\ ConflictsShared(s, ip, port)
           /\ \/ Mixed(s, B)
-             \/ \E o \in Sids \ {s} : /\ InUse(o) /\ sock[o].host = sock[s].host
-                                    /\ sock[o].proto = "tcp" /\ sock[o].lport = port /\ sock[o].rpseen
-
-\* The sockets of s's host and protocol on port, which see s bind there.
-OnPort(s, port) == {o \in Sids \ {s} : InUse(o) /\ sock[o].host = sock[s].host /\ sock[o].proto = sock[s].proto
-                                      /\ sock[o].lport = port}
+             \/ \E o \in OnPort(s, port) : sock[o].rpseen
 
 \* The ephemeral ports s may be given on ip: any free one. Which one is the
 \* stack's choice and a trace names it by a variable: Linux starts its search
