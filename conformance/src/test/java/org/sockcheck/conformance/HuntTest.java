@@ -46,6 +46,19 @@ class HuntTest {
     }
 
     @Test
+    void aHuntThatCouldRunNoWalkIsNoPass() {
+        // A driver that offers no socket(): every walk is SKIP, and the hunt says it judged nothing (exit 4).
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> args = List.of("hunt", "--impl", "driver:python3 " + Corpus.testDriver("socketless_driver.py"),
+                "--walks", "5", "--seed", "3", "--out", dir.resolve("found").toString());
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
+        assertEquals(4, code, out + "\n" + err);
+        assertTrue(out.toString().contains("0 passed, 0 listed divergences, 5 skipped, 0 new failures"), out.toString());
+        assertTrue(err.toString().contains("nothing was judged"), err.toString());
+    }
+
+    @Test
     void anUnlistedFailureIsShrunkAndSaved() throws Exception {
         Path none = Files.createDirectories(dir.resolve("none"));
         StringWriter out = new StringWriter();

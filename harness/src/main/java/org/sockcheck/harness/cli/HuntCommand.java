@@ -127,7 +127,16 @@ public final class HuntCommand implements Callable<Integer> {
         o.println(walks + " walks from seed " + s + " on " + im.name() + ": " + counts[0] + " passed, " + counts[1]
                 + " listed divergences, " + counts[2] + " skipped, " + counts[3] + " new failures"
                 + (counts[3] > 0 ? " (shrunk into " + dir + ")" : ""));
-        return counts[3] > 0 ? Main.NONCONFORMANCE : Main.OK;
+        if (counts[3] > 0) {
+            return Main.NONCONFORMANCE;
+        }
+        if (counts[2] == walks) {
+            // Every walk skipped: the hunt looked at nothing, which is no pass.
+            err.println("sockcheck hunt: nothing was judged: " + im.name() + " could run none of the " + walks
+                    + " walks (each SKIP above says why)");
+            return Main.NOTHING_JUDGED;
+        }
+        return Main.OK;
     }
 
     /** Shrinks a failing walk (same verdict, same call failing), writes it, and says where. */
