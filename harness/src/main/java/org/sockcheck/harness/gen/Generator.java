@@ -648,7 +648,8 @@ public final class Generator {
                     && !org.sockcheck.spec.SockOpt.buffer(p.get("opt"));
             case "Poll" -> !limits.contains(Implementation.Limit.NO_POLL);
             // Buffer sizes are left to written traces: a walk that set one could not read it back as one number.
-            case "SetSockOpt" -> (!limits.contains(Implementation.Limit.NO_OPTIONS) || "SO_REUSEADDR".equals(p.get("opt")))
+            case "SetSockOpt" -> !limits.contains(Implementation.Limit.NO_SETSOCKOPT)
+                    && (!limits.contains(Implementation.Limit.NO_OPTIONS) || "SO_REUSEADDR".equals(p.get("opt")))
                     && !org.sockcheck.spec.SockOpt.buffer(p.get("opt"));
             case "Recv" -> !limits.contains(Implementation.Limit.NO_RECV_FLAGS)
                     || !Boolean.TRUE.equals(p.get(Calls.PK)) && !Boolean.TRUE.equals(p.get(Calls.DW))

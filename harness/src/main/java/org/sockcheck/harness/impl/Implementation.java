@@ -83,6 +83,8 @@ public interface Implementation extends AutoCloseable {
         NO_POLL,
         /** No setsockopt of an option other than SO_REUSEADDR, or not on every socket and state walks set it. */
         NO_OPTIONS,
+        /** No setsockopt at all, SO_REUSEADDR's neither. */
+        NO_SETSOCKOPT,
         /** One call at a time: no call on a thread of its own that waits while others run. */
         NO_THREADS,
         /** No exit of a process while one of its threads waits in a call (the processes share one runtime). */

@@ -55,11 +55,65 @@ public final class DriverImplementation implements Implementation {
         this.command = List.copyOf(command);
     }
 
+    /** What the driver's hello offered, asked once for {@link #limits()}; null before. */
+    private Set<Limit> declared;
+
+    /**
+     * What generated walks leave out for this driver: protocol 1 has no way
+     * to say whether a driver has raw sockets, and it makes one call at a
+     * time; the rest follows the operations its hello offers (no "dup", no
+     * walks with dup; no "poll", none with poll; ...), asked of the driver
+     * once, with a hello of its own. A driver that cannot answer that hello
+     * gets the walks of a driver that offers everything: its runs then end
+     * in the clear error of a failed start.
+     */
     @Override
-    public java.util.Set<Limit> limits() {
-        // Protocol 1 has no way to say whether a driver has raw sockets: generated walks leave them out.
-        // It makes one call at a time: no calls that wait on threads of their own.
-        return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_FORK, Limit.NO_RAW, Limit.NO_THREADS);
+    public synchronized java.util.Set<Limit> limits() {
+        if (declared == null) {
+            Set<Limit> out = java.util.EnumSet.of(Limit.ONE_KERNEL, Limit.NO_FORK, Limit.NO_RAW, Limit.NO_THREADS);
+            Set<String> offered = offered();
+            if (offered != null) {
+                Map<String, Limit> needs = Map.of("dup", Limit.NO_DUP, "fcntl", Limit.NO_NONBLOCK,
+                        "getsockopt", Limit.NO_GETSOCKOPT, "recv-flags", Limit.NO_RECV_FLAGS, "poll", Limit.NO_POLL,
+                        "setsockopt", Limit.NO_OPTIONS);
+                needs.forEach((op, limit) -> {
+                    if (!offered.contains(op)) {
+                        out.add(limit);
+                    }
+                });
+                if (!offered.contains("setsockopt")) {
+                    out.add(Limit.NO_SETSOCKOPT);
+                }
+            }
+            declared = java.util.Collections.unmodifiableSet(out);
+        }
+        return declared;
+    }
+
+    /** The operations a hello of the driver's own offers; null when it does not answer one. */
+    private Set<String> offered() {
+        DriverProcess d = null;
+        try {
+            d = new DriverProcess("probe", command);
+            ObjectNode args = DriverProcess.JSON.createObjectNode();
+            args.put("protocol", PROTOCOL);
+            args.put("host", "A");
+            args.put("process", "p1");
+            args.put("addr", "127.0.0.1");
+            JsonNode hello = d.request("hello", args, HELLO_MS);
+            if (!hello.path("ops").isArray()) {
+                return null;
+            }
+            Set<String> ops = new TreeSet<>();
+            hello.path("ops").forEach(o -> ops.add(o.asString("")));
+            return ops;
+        } catch (ImplementationException | DriverProcess.NoReply | DriverProcess.ErrnoReply | RuntimeException e) {
+            return null;
+        } finally {
+            if (d != null) {
+                d.close();
+            }
+        }
     }
 
     @Override
