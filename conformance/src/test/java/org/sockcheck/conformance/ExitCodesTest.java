@@ -75,6 +75,16 @@ class ExitCodesTest {
     }
 
     @Test
+    void aDriverThatCannotStartIsOneErrorBeforeTheFirstTrace() throws Exception {
+        Run r = sockcheck("check", "--impl", "driver:" + dir.resolve("no-such-driver"), "--traces", trace(), "--no-html",
+                "--report", dir.resolve("report").toString());
+        assertEquals(3, r.code(), r.out());
+        assertTrue(r.out().contains("cannot start, so nothing was run"), r.out());
+        assertTrue(r.out().contains("hint: run the driver's command by hand"), r.out());
+        assertFalse(r.out().contains("ERROR on"), "no ERROR per trace: " + r.out());
+    }
+
+    @Test
     void anUnwritableReportFolderIsFoundBeforeTheFirstTrace() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "");
         Run r = sockcheck("check", "--impl", "ref", "--traces", trace(), "--report", file.resolve("report").toString());

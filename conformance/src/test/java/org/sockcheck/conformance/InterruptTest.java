@@ -41,13 +41,19 @@ class InterruptTest {
         Path jar = Path.of("..", "harness", "target", "sockcheck.jar");
         assertTrue(Files.exists(jar), "the harness jar is built before this module's tests");
         String java = ProcessHandle.current().info().command().orElse("java");
+        Path log = Files.createTempFile("sockcheck-interrupt-driver", ".log");
         Process run = new ProcessBuilder(interruptible(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "check",
                 "--impl", "driver:python3", Corpus.testDriver("silent_driver.py").toString(), "--call-timeout", "60000",
                 "--traces", Corpus.SCENARIOS.resolve("bind").toString(), "--report", "target/interrupt-report"))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            // (python3 may be a shim whose short-lived children come first: wait for the driver itself.)
+            // The runs start once the driver has answered a hello of its own and the spec is loaded; then
+            // wait for the first trace's driver (python3 may be a shim whose short-lived children come first).
+            while (!Files.readString(log).contains("traces x 1 implementations") && run.isAlive()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
             while (run.toHandle().descendants().noneMatch(InterruptTest::isDriver) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
@@ -64,6 +70,7 @@ class InterruptTest {
         } finally {
             run.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
             run.destroyForcibly();
+            Files.deleteIfExists(log);
         }
     }
 

@@ -192,6 +192,18 @@ public final class CheckCommand implements Callable<Integer> {
         } catch (ImplSpecs.UsageError e) {
             throw new Stop(Main.BAD_INPUT, e.getMessage(), e.hint);
         }
+        // A driver that cannot start is one error now, not an ERROR for every trace.
+        for (Implementation im : impls) {
+            if (im instanceof org.sockcheck.harness.impl.driver.DriverImplementation d) {
+                try {
+                    d.hello();
+                } catch (org.sockcheck.harness.impl.ImplementationException e) {
+                    throw new Stop(Main.ERROR, im.name() + " cannot start, so nothing was run: " + e.getMessage(),
+                            "run the driver's command by hand: it must answer a hello on its standard output"
+                                    + " (docs/driver-protocol.md)");
+                }
+            }
+        }
     }
 
     /** The known divergences of each implementation (IMPL.yaml in the expectations folder). */

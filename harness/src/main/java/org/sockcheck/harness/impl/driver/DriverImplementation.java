@@ -92,27 +92,34 @@ public final class DriverImplementation implements Implementation {
 
     /** The operations a hello of the driver's own offers; null when it does not answer one. */
     private Set<String> offered() {
-        DriverProcess d = null;
         try {
-            d = new DriverProcess("probe", command);
+            return hello();
+        } catch (ImplementationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Starts the driver once, alone, with a hello for host A, process p1
+     * and 127.0.0.1, and ends it: the operations it offers, or why it
+     * cannot start (a command that does not run, no answer, an answer that
+     * is no hello), so that a run can say so once before its first trace.
+     */
+    public Set<String> hello() throws ImplementationException {
+        DriverProcess d = new DriverProcess("A.p1", command);
+        try {
             ObjectNode args = DriverProcess.JSON.createObjectNode();
             args.put("protocol", PROTOCOL);
             args.put("host", "A");
             args.put("process", "p1");
             args.put("addr", "127.0.0.1");
-            JsonNode hello = d.request("hello", args, HELLO_MS);
-            if (!hello.path("ops").isArray()) {
-                return null;
-            }
-            Set<String> ops = new TreeSet<>();
-            hello.path("ops").forEach(o -> ops.add(o.asString("")));
-            return ops;
-        } catch (ImplementationException | DriverProcess.NoReply | DriverProcess.ErrnoReply | RuntimeException e) {
-            return null;
+            return offered(d, d.request("hello", args, HELLO_MS));
+        } catch (DriverProcess.NoReply e) {
+            throw d.failure("no answer to hello: " + e.getMessage());
+        } catch (DriverProcess.ErrnoReply e) {
+            throw d.failure("refused hello with " + e.errno);
         } finally {
-            if (d != null) {
-                d.close();
-            }
+            d.close();
         }
     }
 
@@ -144,21 +151,26 @@ public final class DriverImplementation implements Implementation {
             } catch (DriverProcess.ErrnoReply e) {
                 throw d.failure("refused hello with " + e.errno);
             }
-            JsonNode protocol = hello.path("protocol");
-            if (!hello.isObject() || !protocol.isIntegralNumber() || !protocol.canConvertToInt()
-                    || protocol.asInt() != PROTOCOL) {
-                throw d.failure("hello must answer {\"protocol\":1,...}, got " + shown(hello));
-            }
-            if (!hello.path("ops").isArray() || hello.path("ops").isEmpty()
-                    || !hello.path("ops").valueStream().allMatch(JsonNode::isString)) {
-                throw d.failure("hello must list the operations the driver offers, {\"protocol\":1,\"ops\":[\"socket\",...]},"
-                        + " got " + shown(hello));
-            }
-            Set<String> supported = new TreeSet<>();
-            hello.path("ops").forEach(o -> supported.add(o.asString()));
-            ops.put(p, supported);
+            ops.put(p, offered(d, hello));
         }
         return addressing;
+    }
+
+    /** The operations a hello's answer offers; the driver's fault when it is not a hello of protocol 1. */
+    private static Set<String> offered(DriverProcess d, JsonNode hello) throws ImplementationException {
+        JsonNode protocol = hello.path("protocol");
+        if (!hello.isObject() || !protocol.isIntegralNumber() || !protocol.canConvertToInt()
+                || protocol.asInt() != PROTOCOL) {
+            throw d.failure("hello must answer {\"protocol\":1,...}, got " + shown(hello));
+        }
+        if (!hello.path("ops").isArray() || hello.path("ops").isEmpty()
+                || !hello.path("ops").valueStream().allMatch(JsonNode::isString)) {
+            throw d.failure("hello must list the operations the driver offers, {\"protocol\":1,\"ops\":[\"socket\",...]},"
+                    + " got " + shown(hello));
+        }
+        Set<String> supported = new TreeSet<>();
+        hello.path("ops").forEach(o -> supported.add(o.asString()));
+        return supported;
     }
 
     @Override
