@@ -55,6 +55,11 @@ public final class CheckCommand implements Callable<Integer> {
             + " summary.txt. Default: ${DEFAULT-VALUE}.", defaultValue = "target/sockcheck-report")
     Path report;
 
+    @Option(names = "--driver-log", paramLabel = "DIR",
+            description = "Write what each driver process is sent and writes, a file per trace run and process:"
+                    + " DIR/NAME/RUN-HOST.PROCESS.log ('>' request, '<' output, '!' stderr).")
+    Path driverLog;
+
     @Option(names = "--call-timeout", paramLabel = "MS", defaultValue = "5000",
             description = "How long one call may take before the implementation is judged hung (ms). Default: ${DEFAULT-VALUE}.")
     long callTimeoutMs;
@@ -195,6 +200,9 @@ public final class CheckCommand implements Callable<Integer> {
         // A driver that cannot start is one error now, not an ERROR for every trace.
         for (Implementation im : impls) {
             if (im instanceof org.sockcheck.harness.impl.driver.DriverImplementation d) {
+                if (driverLog != null) {
+                    d.logTo(driverLog.resolve(shortName(im.name()).replaceAll("[^A-Za-z0-9._-]", "_")));
+                }
                 try {
                     d.hello();
                 } catch (org.sockcheck.harness.impl.ImplementationException e) {

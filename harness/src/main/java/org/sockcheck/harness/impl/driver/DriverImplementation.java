@@ -1,5 +1,6 @@
 package org.sockcheck.harness.impl.driver;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -55,6 +56,32 @@ public final class DriverImplementation implements Implementation {
         this.command = List.copyOf(command);
     }
 
+    /** Where each driver process's exchanges are written (--driver-log), or null. */
+    private Path logDir;
+    /** Runs started, which number the log files. */
+    private int runs;
+
+    /**
+     * Writes what each driver process is sent and writes to a file of dir:
+     * RUN-HOST.PROCESS.log, RUN counting the traces this driver ran from 1
+     * (the order of the run's progress lines), hello-A.p1.log for the hello
+     * of its own before the runs.
+     */
+    public synchronized void logTo(Path dir) {
+        logDir = dir;
+    }
+
+    private DriverLog log(String name) {
+        if (logDir == null) {
+            return null;
+        }
+        try {
+            return new DriverLog(logDir.resolve(name + ".log"));
+        } catch (java.io.IOException e) {
+            return null; // best effort: the run goes on unlogged
+        }
+    }
+
     /** What the driver's hello offered, asked once for {@link #limits()}; null before. */
     private Set<Limit> declared;
 
@@ -106,7 +133,7 @@ public final class DriverImplementation implements Implementation {
      * is no hello), so that a run can say so once before its first trace.
      */
     public Set<String> hello() throws ImplementationException {
-        DriverProcess d = new DriverProcess("A.p1", command);
+        DriverProcess d = new DriverProcess("A.p1", command, log("hello-A.p1"));
         try {
             ObjectNode args = DriverProcess.JSON.createObjectNode();
             args.put("protocol", PROTOCOL);
@@ -133,9 +160,10 @@ public final class DriverImplementation implements Implementation {
         stop();
         timeoutMs = setup.callTimeout().toMillis();
         addressing = Loopback.plan(setup);
+        runs++;
         for (String p : setup.processes()) {
             String host = p.substring(0, p.indexOf('.'));
-            DriverProcess d = new DriverProcess(p, command);
+            DriverProcess d = new DriverProcess(p, command, log(String.format("%04d-%s", runs, p)));
             processes.put(p, d);
             live.add(d);
             ObjectNode args = DriverProcess.JSON.createObjectNode();

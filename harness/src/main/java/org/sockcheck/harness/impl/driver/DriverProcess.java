@@ -34,9 +34,19 @@ final class DriverProcess implements AutoCloseable {
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>(1024);
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
     private long nextId = 1;
+    /** Where the exchanges go (--driver-log), or null. */
+    private final DriverLog log;
 
     DriverProcess(String label, List<String> command) throws ImplementationException {
+        this(label, command, null);
+    }
+
+    DriverProcess(String label, List<String> command, DriverLog log) throws ImplementationException {
         this.label = label;
+        this.log = log;
+        if (log != null) {
+            log.line('#', "start " + String.join(" ", command) + " as " + label);
+        }
         try {
             process = new ProcessBuilder(ProcessGroup.leading(command)).redirectInput(ProcessBuilder.Redirect.PIPE).start();
         } catch (IOException e) {
@@ -74,6 +84,9 @@ final class DriverProcess implements AutoCloseable {
                 }
                 String text = line.toString();
                 line.setLength(0);
+                if (log != null) {
+                    log.line(stdout ? '<' : '!', text);
+                }
                 if (stdout) {
                     try {
                         lines.put(text);
@@ -120,7 +133,11 @@ final class DriverProcess implements AutoCloseable {
         req.put("op", op);
         req.set("args", args);
         try {
-            stdin.write((JSON.writeValueAsString(req) + "\n").getBytes(StandardCharsets.UTF_8));
+            String text = JSON.writeValueAsString(req);
+            if (log != null) {
+                log.line('>', text);
+            }
+            stdin.write((text + "\n").getBytes(StandardCharsets.UTF_8));
             stdin.flush();
         } catch (IOException e) {
             throw failure("could not send " + op + ": the driver has closed its input");
@@ -212,6 +229,10 @@ final class DriverProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             ProcessGroup.kill(process.pid());
+            if (log != null) {
+                log.line('#', "ended" + (process.isAlive() ? "" : ", exit code " + process.exitValue()));
+                log.close();
+            }
         }
     }
 
