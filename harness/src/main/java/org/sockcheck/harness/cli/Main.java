@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The sockcheck command. */
 @Command(name = "sockcheck", mixinStandardHelpOptions = true, version = "sockcheck 0.1.0",
         description = "A formal model and conformance test suite for network sockets.",
-        subcommands = {CheckCommand.class, ModelCheckCommand.class, GenerateCommand.class, ValidateCommand.class, HuntCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CheckCommand.class, ModelCheckCommand.class, GenerateCommand.class, ValidateCommand.class, HuntCommand.class, DriverCheckCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:everything conforms", "1:a nonconformance (FAIL or XPASS)", "2:bad usage or bad input",
                 "3:an implementation or harness error", "4:nothing was judged (every run SKIP)"})
