@@ -100,15 +100,10 @@ class JdkFormatTwoTest {
 
     @Test
     void pollAnswersWhereTheSelectorHasOneMeaning() throws Exception {
-        // A quiet connection is writable only; a listener with nothing waiting shows nothing; a UDP socket with no datagram is writable
-        // only; a descriptor not open is POLLNVAL; a waiting poll sees a non-blocking connect end.
-        passes("poll.trace", """
-                A.p1: socket(INET, STREAM) = 3
-                A.p1: bind(3, A:80) = 0
-                A.p1: listen(3, 8) = 0
-                B.p1: socket(INET, STREAM) = 3
-                B.p1: connect(3, A:80) = 0
-                A.p1: accept(3) = 4 peer B:$e1
+        // A quiet connection is writable only; a listener with nothing waiting shows nothing; a UDP
+        // socket with no datagram is writable only; a descriptor not open is POLLNVAL; a waiting poll
+        // sees a non-blocking connect end.
+        passes("poll.trace", SpecTraces.CONNECTION + """
                 A.p1: poll([4 POLLIN|POLLOUT, 3 POLLIN], 0) = [4 POLLOUT, 3 0]
                 A.p1: poll([4 POLLIN], 0) = [4 0]
                 A.p1: poll([9 POLLIN], 0) = [9 POLLNVAL]
@@ -124,13 +119,7 @@ class JdkFormatTwoTest {
     @Test
     void aSelectorThatShowsEverythingIsSkippedWithTheReason() throws Exception {
         // Data and room: readable and writable, which java.nio also shows for a hang-up or an error.
-        TraceResult r = run("ambiguous.trace", """
-                A.p1: socket(INET, STREAM) = 3
-                A.p1: bind(3, A:80) = 0
-                A.p1: listen(3, 8) = 0
-                B.p1: socket(INET, STREAM) = 3
-                B.p1: connect(3, A:80) = 0
-                A.p1: accept(3) = 4 peer B:$e1
+        TraceResult r = run("ambiguous.trace", SpecTraces.CONNECTION + """
                 B.p1: send(3, "hi") = 2
                 A.p1: poll([4 POLLIN|POLLOUT], 0) = [4 POLLIN|POLLOUT]
                 """);

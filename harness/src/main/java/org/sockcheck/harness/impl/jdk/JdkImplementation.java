@@ -93,8 +93,9 @@ public final class JdkImplementation implements Implementation {
      * threads go on.
      */
     private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
-    /** The trace's threads, when it has calls that wait while others run; else null. */
-    private org.sockcheck.harness.impl.Threaded threads;
+    /** The trace's threads, when it has calls that wait while others run. */
+    private final org.sockcheck.harness.impl.BlockingThreads threads =
+            new org.sockcheck.harness.impl.BlockingThreads(name(), lock);
     private Addressing addressing;
     private int timeoutMs;
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =
@@ -139,42 +140,18 @@ public final class JdkImplementation implements Implementation {
     @Override
     public Outcome call(String host, String process, String thread, ApiCall call, java.time.Duration wait)
             throws ImplementationException {
-        org.sockcheck.harness.impl.Threaded t;
-        lock.lock();
-        try {
-            if (threads == null) {
-                threads = new org.sockcheck.harness.impl.Threaded(name());
-            }
-            t = threads;
-            if (call instanceof ApiCall.Exit && t.othersWait(host, process, thread)) {
-                throw new Unsupported("exit of a process with a thread that waits in a call: the runner plays every"
-                        + " process in one JVM, and a thread waiting on a channel cannot end with its process");
-            }
-        } finally {
-            lock.unlock();
-        }
-        return t.call(host, process, thread, () -> call(host, process, call), wait);
+        return threads.call(host, process, thread, call, wait, () -> call(host, process, call));
     }
 
     @Override
     public Outcome awaitReturn(String host, String process, String thread, java.time.Duration wait)
             throws ImplementationException {
-        org.sockcheck.harness.impl.Threaded t;
-        lock.lock();
-        try {
-            t = threads;
-        } finally {
-            lock.unlock();
-        }
-        if (t == null) {
-            throw new ImplementationException(host + "." + process + "." + thread + " waits in no call");
-        }
-        return t.awaitReturn(host, process, thread, wait);
+        return threads.awaitReturn(host, process, thread, wait);
     }
 
     /** How long a call may wait: the call timeout, longer on a thread of a trace in format 2 (as for linux). */
     private int waitMs() {
-        return threads == null ? timeoutMs : (int) Math.min(Integer.MAX_VALUE, 6L * timeoutMs);
+        return threads.waitMs(timeoutMs);
     }
 
     /** A wait on a channel or a Selector, made without the lock so that the trace's other threads go on. */
@@ -971,11 +948,8 @@ public final class JdkImplementation implements Implementation {
     public void stop() {
         lock.lock();
         try {
-            if (threads != null) {
-                // Interrupting a thread that waits wakes its Selector or closes its channel.
-                threads.close();
-                threads = null;
-            }
+            // Interrupting a thread that waits wakes its Selector or closes its channel.
+            threads.close();
             closeAllNow();
             tables.clear();
         } finally {

@@ -89,8 +89,9 @@ public final class LinuxImplementation implements Implementation {
      * threads of the trace go on.
      */
     private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
-    /** The trace's threads, when it has calls that wait while others run; else null. */
-    private org.sockcheck.harness.impl.Threaded threads;
+    /** The trace's threads, when it has calls that wait while others run. */
+    private final org.sockcheck.harness.impl.BlockingThreads threads =
+            new org.sockcheck.harness.impl.BlockingThreads(name(), lock);
 
     /** Closes the trace's descriptors also when the run is interrupted (Ctrl-C). */
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =
@@ -132,37 +133,13 @@ public final class LinuxImplementation implements Implementation {
     @Override
     public Outcome call(String host, String process, String thread, ApiCall call, java.time.Duration wait)
             throws ImplementationException {
-        org.sockcheck.harness.impl.Threaded t;
-        lock.lock();
-        try {
-            if (threads == null) {
-                threads = new org.sockcheck.harness.impl.Threaded(name());
-            }
-            t = threads;
-            if (call instanceof ApiCall.Exit && t.othersWait(host, process, thread)) {
-                throw new Unsupported("exit of a process with a thread that waits in a call: the runner plays every"
-                        + " process in one JVM, and a thread blocked in a syscall cannot end with its process");
-            }
-        } finally {
-            lock.unlock();
-        }
-        return t.call(host, process, thread, () -> call(host, process, call), wait);
+        return threads.call(host, process, thread, call, wait, () -> call(host, process, call));
     }
 
     @Override
     public Outcome awaitReturn(String host, String process, String thread, java.time.Duration wait)
             throws ImplementationException {
-        org.sockcheck.harness.impl.Threaded t;
-        lock.lock();
-        try {
-            t = threads;
-        } finally {
-            lock.unlock();
-        }
-        if (t == null) {
-            throw new ImplementationException(host + "." + process + "." + thread + " waits in no call");
-        }
-        return t.awaitReturn(host, process, thread, wait);
+        return threads.awaitReturn(host, process, thread, wait);
     }
 
     @Override
@@ -617,7 +594,7 @@ public final class LinuxImplementation implements Implementation {
         if (c.timeout() == 0) {
             r = sys.poll(fds, events, 0);
         } else {
-            int ms = threads == null ? timeoutMs : (int) Math.min(Integer.MAX_VALUE, 6L * timeoutMs);
+            int ms = threads.waitMs(timeoutMs);
             r = unlocked(() -> sys.poll(fds, events, ms));
             if (r.value() == 0) {
                 return new Outcome.Blocked("no descriptor ready within " + ms + " ms");
@@ -642,7 +619,7 @@ public final class LinuxImplementation implements Implementation {
 
     /** Runs a call that waits in the kernel without the lock, when other threads of the trace may act meanwhile. */
     private Syscalls.Result unlocked(java.util.function.Supplier<Syscalls.Result> op) {
-        if (threads == null) {
+        if (!threads.active()) {
             return op.get();
         }
         int holds = lock.getHoldCount();
@@ -684,7 +661,7 @@ public final class LinuxImplementation implements Implementation {
 
     private void bound(Syscalls.Call sys, int realFd) {
         // A thread of a trace in format 2 waits from its call to the line of its return: a longer bound.
-        int ms = threads == null ? timeoutMs : (int) Math.min(Integer.MAX_VALUE, 6L * timeoutMs);
+        int ms = threads.waitMs(timeoutMs);
         sys.setTimeout(realFd, Syscalls.SO_RCVTIMEO, ms);
         sys.setTimeout(realFd, Syscalls.SO_SNDTIMEO, ms);
     }
@@ -863,11 +840,7 @@ public final class LinuxImplementation implements Implementation {
     public void stop() {
         lock.lock();
         try {
-            boolean woken = threads != null;
-            if (threads != null) {
-                threads.close();
-                threads = null;
-            }
+            boolean woken = threads.close();
             if (openRealFds.isEmpty() && descriptors.isEmpty()) {
                 return;
             }

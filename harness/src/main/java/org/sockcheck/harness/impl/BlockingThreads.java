@@ -1,0 +1,84 @@
+package org.sockcheck.harness.impl;
+
+import java.time.Duration;
+import java.util.concurrent.locks.Lock;
+import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Outcome;
+
+/**
+ * The threads of a trace for an implementation whose calls block the thread
+ * that makes them ({@code linux}'s system calls, {@code jdk}'s channels):
+ * made when the trace first calls on a thread, guarded by the
+ * implementation's lock, ended with the trace. What the implementation's
+ * {@link Implementation#call(String, String, String, ApiCall, Duration)} and
+ * {@link Implementation#awaitReturn} do.
+ */
+public final class BlockingThreads {
+    /** How many call timeouts a call on a thread of a format-2 trace may wait: from its call to its return line. */
+    public static final int WAIT_FACTOR = 6;
+
+    private final String name;
+    private final Lock lock;
+    private Threaded threads;
+
+    /** name: the implementation's; lock: the one that guards its state. */
+    public BlockingThreads(String name, Lock lock) {
+        this.name = name;
+        this.lock = lock;
+    }
+
+    /** Whether the trace runs threads; read under the lock. */
+    public boolean active() {
+        return threads != null;
+    }
+
+    /** How long one call may wait: the call timeout, {@link #WAIT_FACTOR} times it when the trace runs threads. */
+    public int waitMs(int timeoutMs) {
+        return threads == null ? timeoutMs : (int) Math.min(Integer.MAX_VALUE, (long) WAIT_FACTOR * timeoutMs);
+    }
+
+    /** Makes the call on the caller's thread: its outcome when it returns within wait, else Blocked. */
+    public Outcome call(String host, String process, String thread, ApiCall call, Duration wait, Threaded.Call make)
+            throws ImplementationException {
+        Threaded t;
+        lock.lock();
+        try {
+            if (threads == null) {
+                threads = new Threaded(name);
+            }
+            t = threads;
+            if (call instanceof ApiCall.Exit && t.othersWait(host, process, thread)) {
+                throw new Implementation.Unsupported("exit of a process with a thread that waits in a call: the runner"
+                        + " plays every process in one JVM, and a thread that waits in a call cannot end with its process");
+            }
+        } finally {
+            lock.unlock();
+        }
+        return t.call(host, process, thread, make, wait);
+    }
+
+    /** The outcome of the call a thread waits in, when it returns within wait; else Blocked. */
+    public Outcome awaitReturn(String host, String process, String thread, Duration wait) throws ImplementationException {
+        Threaded t;
+        lock.lock();
+        try {
+            t = threads;
+        } finally {
+            lock.unlock();
+        }
+        if (t == null) {
+            throw new ImplementationException(host + "." + process + "." + thread + " waits in no call");
+        }
+        return t.awaitReturn(host, process, thread, wait);
+    }
+
+    /** Ends the threads (under the lock): whether there were any, whose waits the implementation must now wake. */
+    public boolean close() {
+        if (threads == null) {
+            return false;
+        }
+        threads.close();
+        threads = null;
+        return true;
+    }
+}
