@@ -117,6 +117,9 @@ public final class DriverImplementation implements Implementation {
         return declared;
     }
 
+    /** What the driver's own hello offered, once it answered one. */
+    private Set<String> helloOps;
+
     /** The operations a hello of the driver's own offers; null when it does not answer one. */
     private Set<String> offered() {
         try {
@@ -132,7 +135,10 @@ public final class DriverImplementation implements Implementation {
      * cannot start (a command that does not run, no answer, an answer that
      * is no hello), so that a run can say so once before its first trace.
      */
-    public Set<String> hello() throws ImplementationException {
+    public synchronized Set<String> hello() throws ImplementationException {
+        if (helloOps != null) {
+            return helloOps; // asked once: limits() after a check's start, or driver-check, start no second driver
+        }
         DriverProcess d = new DriverProcess("A.p1", command, log("hello-A.p1"));
         try {
             ObjectNode args = DriverProcess.JSON.createObjectNode();
@@ -140,7 +146,8 @@ public final class DriverImplementation implements Implementation {
             args.put("host", "A");
             args.put("process", "p1");
             args.put("addr", "127.0.0.1");
-            return offered(d, d.request("hello", args, HELLO_MS));
+            helloOps = java.util.Collections.unmodifiableSet(offered(d, d.request("hello", args, HELLO_MS)));
+            return helloOps;
         } catch (DriverProcess.NoReply e) {
             throw d.failure("no answer to hello: " + e.getMessage());
         } catch (DriverProcess.ErrnoReply e) {
