@@ -56,8 +56,10 @@ public final class DriverCheckCommand implements Callable<Integer> {
         String name = "driver:" + String.join(" ", command);
         Set<String> offered;
         Set<Limit> limits;
+        String protocol;
         try (DriverImplementation d = new DriverImplementation(command)) {
             offered = d.hello();
+            protocol = d.declare().summary();
             limits = d.limits();
         } catch (ImplementationException e) {
             err.println("sockcheck driver-check: " + name + " cannot start: " + e.getMessage());
@@ -65,7 +67,7 @@ public final class DriverCheckCommand implements Callable<Integer> {
                     + " output with {\"id\":1,\"ok\":{\"protocol\":1,\"ops\":[...]}} (docs/driver-protocol.md)");
             return Main.ERROR;
         }
-        out.println(name + " answers hello, protocol 1.");
+        out.println(name + " answers hello: " + protocol + ".");
         out.println("  offers: " + String.join(", ", offered));
         List<String> leftOut = new ArrayList<>();
         for (Limit l : limits) {
@@ -79,7 +81,18 @@ public final class DriverCheckCommand implements Callable<Integer> {
                 default -> { }
             }
         }
-        leftOut.add("fork, raw sockets and threads (protocol 1 has none)");
+        if (limits.contains(Limit.NO_FORK)) {
+            leftOut.add("fork");
+        }
+        if (limits.contains(Limit.NO_RAW)) {
+            leftOut.add("raw sockets");
+        }
+        if (limits.contains(Limit.NO_THREADS)) {
+            leftOut.add("threads");
+        }
+        if (limits.contains(Limit.NO_OPTIONS)) {
+            leftOut.add("options other than SO_REUSEADDR");
+        }
         out.println("  walks of the spec for it leave out: " + String.join(", ", leftOut));
         List<String> traces = new ArrayList<>();
         Path corpus = scenarios != null ? scenarios : CheckCommand.defaultCorpus();

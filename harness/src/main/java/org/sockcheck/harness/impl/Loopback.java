@@ -123,6 +123,43 @@ public final class Loopback {
         }
     }
 
+    /**
+     * The addresses of a driver whose hosts are a network of its own
+     * (driver protocol 2, "network":"own"): 192.0.2.1 for the first host,
+     * .2 for the second, ... from TEST-NET-1 (RFC 5737), which is never
+     * routed and never leaves the driver; port labels are used as written,
+     * since no other program shares that network.
+     */
+    public static Addressing ownNetwork(TraceSetup setup) throws ImplementationException {
+        if (setup.hosts().size() > MAX_HOSTS) {
+            throw new ImplementationException(setup.hosts().size() + " hosts do not fit a /24 block (at most " + MAX_HOSTS + ")");
+        }
+        Map<String, String> ips = new LinkedHashMap<>();
+        int i = 1;
+        for (String h : setup.hosts()) {
+            ips.put(h, OWN_NETWORK + i++);
+        }
+        Map<Integer, Integer> ports = new LinkedHashMap<>();
+        setup.portLabels().forEach(l -> ports.put(l, l));
+        return new Addressing(ips, ports);
+    }
+
+    /** The /24 of a driver's own network (TEST-NET-1), as the prefix of its addresses. */
+    public static final String OWN_NETWORK = "192.0.2.";
+
+    /**
+     * An address a driver with a network of its own may be sent: one of
+     * 192.0.2.0/24, the wildcard, or connect's AF_UNSPEC. Parsed, never
+     * resolved.
+     */
+    public static boolean allowedOwnNetwork(String ip) {
+        if (org.sockcheck.spec.Endpoint.UNSPEC_IP.equals(ip)) {
+            return true;
+        }
+        byte[] b = org.sockcheck.spec.Endpoint.octets(ip);
+        return b != null && ((b[0] & 0xff) == 192 && b[1] == 0 && b[2] == 2 || b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0);
+    }
+
     /** At most this many hosts in a trace: each gets one address of a /24 block (.1 to .254). */
     public static final int MAX_HOSTS = 254;
 

@@ -25,16 +25,46 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * An external implementation through the driver protocol, version 1
- * (docs/driver-protocol.md): one driver process per modelled process,
- * JSON Lines over its standard input and output.
+ * An external implementation through the driver protocol
+ * (docs/driver-protocol.md). Version 1: one driver process per modelled
+ * process. Version 2: one driver process per trace run, holding every host
+ * and process, each request naming its host, process and thread; its hosts
+ * are a network of the driver's own (192.0.2.0/24) or share this machine's
+ * kernel (loopback, as version 1), and its descriptor numbers are the
+ * model's or its own (then mapped here). JSON Lines over its standard input
+ * and output in both.
  */
 public final class DriverImplementation implements Implementation {
-    public static final int PROTOCOL = 1;
+    /** The highest version the runner speaks; it offers every version up to it. */
+    public static final int PROTOCOL = 2;
+
+    /**
+     * What a driver's hello declared: the version it speaks, its name, its
+     * operations and capabilities, whether its hosts are a network of its
+     * own, whether its descriptor numbers are its own, and the setsockopt
+     * options it takes (null: all).
+     */
+    public record Declared(int protocol, String name, boolean ownNetwork, boolean ownFds, Set<String> ops,
+                           Set<String> options) {
+        /** One line for driver-check: the version and what it declares beyond its operations. */
+        public String summary() {
+            if (protocol == 1) {
+                return "protocol 1";
+            }
+            return "protocol 2, " + (ownNetwork ? "a network of its own (192.0.2.0/24)" : "hosts that share this machine's"
+                    + " kernel (loopback)") + ", " + (ownFds ? "descriptor numbers of its own (mapped)" : "POSIX descriptor"
+                    + " numbers (judged)") + (options == null ? "" : ", options " + String.join(" ", options));
+        }
+    }
 
     private final List<String> command;
+    /** Version 1: the driver process of each modelled process ("A.p1"). */
     private final Map<String, DriverProcess> processes = new LinkedHashMap<>();
     private final Map<String, Set<String>> ops = new LinkedHashMap<>();
+    /** Version 2: the trace run's one driver process, or null. */
+    private DriverProcess one;
+    /** Version 2 with "fds":"own": each modelled process's descriptors, the model's number to the driver's. */
+    private final Map<String, java.util.TreeMap<Integer, Integer>> fdMap = new LinkedHashMap<>();
     /** Every driver process not yet ended, for the shutdown hook, which must not wait for a call in progress. */
     private final java.util.Queue<DriverProcess> live = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =
@@ -63,9 +93,9 @@ public final class DriverImplementation implements Implementation {
 
     /**
      * Writes what each driver process is sent and writes to a file of dir:
-     * RUN-HOST.PROCESS.log, RUN counting the traces this driver ran from 1
-     * (the order of the run's progress lines), hello-A.p1.log for the hello
-     * of its own before the runs.
+     * RUN-HOST.PROCESS.log (version 2: RUN-trace.log), RUN counting the
+     * traces this driver ran from 1 (the order of the run's progress
+     * lines), hello-A.p1.log for the probe hello before the runs.
      */
     public synchronized void logTo(Path dir) {
         logDir = dir;
@@ -83,78 +113,120 @@ public final class DriverImplementation implements Implementation {
     }
 
     /** What the driver's hello offered, asked once for {@link #limits()}; null before. */
-    private Set<Limit> declared;
+    private Set<Limit> limitsOffered;
 
     /**
-     * What generated walks leave out for this driver: protocol 1 has no way
-     * to say whether a driver has raw sockets, and it makes one call at a
-     * time; the rest follows the operations its hello offers (no "dup", no
-     * walks with dup; no "poll", none with poll; ...), asked of the driver
-     * once, with a hello of its own. A driver that cannot answer that hello
-     * gets the walks of a driver that offers everything: its runs then end
-     * in the clear error of a failed start.
+     * What generated walks leave out for this driver, from what its probe
+     * hello declares: the operations it does not offer (no "dup", no walks
+     * with dup; no "poll", none with poll; ...), and for version 1, which
+     * cannot declare them, raw sockets, fork and threads. A driver that
+     * cannot answer that hello gets the walks of a driver that offers
+     * everything: its runs then end in the clear error of a failed start.
      */
     @Override
     public synchronized java.util.Set<Limit> limits() {
-        if (declared == null) {
-            Set<Limit> out = java.util.EnumSet.of(Limit.ONE_KERNEL, Limit.NO_FORK, Limit.NO_RAW, Limit.NO_THREADS);
-            Set<String> offered = offered();
-            if (offered != null) {
+        if (limitsOffered == null) {
+            Set<Limit> out = java.util.EnumSet.noneOf(Limit.class);
+            Declared d = declaredOrNull();
+            if (d == null || d.protocol() == 1) {
+                out.addAll(List.of(Limit.ONE_KERNEL, Limit.NO_FORK, Limit.NO_RAW, Limit.NO_THREADS));
+            } else {
+                if (!d.ownNetwork()) {
+                    out.add(Limit.ONE_KERNEL);
+                }
+                Map<String, Limit> caps = Map.of("fork", Limit.NO_FORK, "raw", Limit.NO_RAW, "threads", Limit.NO_THREADS);
+                caps.forEach((cap, limit) -> {
+                    if (!d.ops().contains(cap)) {
+                        out.add(limit);
+                    }
+                });
+                // A process that exits while one of its threads waits: left out of walks, the drivers' hardest case.
+                out.add(Limit.NO_EXIT_WHILE_WAITING);
+            }
+            if (d != null) {
                 Map<String, Limit> needs = Map.of("dup", Limit.NO_DUP, "fcntl", Limit.NO_NONBLOCK,
                         "getsockopt", Limit.NO_GETSOCKOPT, "recv-flags", Limit.NO_RECV_FLAGS, "poll", Limit.NO_POLL,
                         "setsockopt", Limit.NO_OPTIONS);
                 needs.forEach((op, limit) -> {
-                    if (!offered.contains(op)) {
+                    if (!d.ops().contains(op)) {
                         out.add(limit);
                     }
                 });
-                if (!offered.contains("setsockopt")) {
+                if (!d.ops().contains("setsockopt")) {
                     out.add(Limit.NO_SETSOCKOPT);
                 }
+                if (d.options() != null) {
+                    if (!d.options().containsAll(java.util.Arrays.stream(org.sockcheck.spec.SockOpt.values())
+                            .map(Enum::name).toList())) {
+                        out.add(Limit.NO_OPTIONS);
+                    }
+                    if (!d.options().contains("SO_REUSEADDR")) {
+                        out.add(Limit.NO_SETSOCKOPT);
+                    }
+                }
             }
-            declared = java.util.Collections.unmodifiableSet(out);
+            limitsOffered = java.util.Collections.unmodifiableSet(out);
         }
-        return declared;
+        return limitsOffered;
     }
 
-    /** What the driver's own hello offered, once it answered one. */
-    private Set<String> helloOps;
+    /** What the driver's probe hello declared, once it answered one. */
+    private Declared declared;
 
-    /** The operations a hello of the driver's own offers; null when it does not answer one. */
-    private Set<String> offered() {
+    private Declared declaredOrNull() {
         try {
-            return hello();
+            return declare();
         } catch (ImplementationException e) {
             return null;
         }
     }
 
-    /**
-     * Starts the driver once, alone, with a hello for host A, process p1
-     * and 127.0.0.1, and ends it: the operations it offers, or why it
-     * cannot start (a command that does not run, no answer, an answer that
-     * is no hello), so that a run can say so once before its first trace.
-     */
+    /** The operations and capabilities the driver's probe hello offers. */
     public synchronized Set<String> hello() throws ImplementationException {
-        if (helloOps != null) {
-            return helloOps; // asked once: limits() after a check's start, or driver-check, start no second driver
+        return declare().ops();
+    }
+
+    /**
+     * Starts the driver once, alone, with a probe hello (no hosts; for a
+     * version 1 driver host A, process p1 and 127.0.0.1), and ends it: what
+     * it declares, or why it cannot start (a command that does not run, no
+     * answer, an answer that is no hello), so that a run can say so once
+     * before its first trace. Asked once.
+     */
+    public synchronized Declared declare() throws ImplementationException {
+        if (declared != null) {
+            return declared; // asked once: limits() after a check's start, or driver-check, start no second driver
         }
         DriverProcess d = new DriverProcess("A.p1", command, log("hello-A.p1"));
         try {
-            ObjectNode args = DriverProcess.JSON.createObjectNode();
-            args.put("protocol", PROTOCOL);
+            ObjectNode args = helloArgs();
+            args.putArray("hosts");
+            args.putArray("processes");
             args.put("host", "A");
             args.put("process", "p1");
             args.put("addr", "127.0.0.1");
-            helloOps = java.util.Collections.unmodifiableSet(offered(d, d.request("hello", args, HELLO_MS)));
-            return helloOps;
+            declared = declared(d, d.request("hello", args, HELLO_MS));
+            return declared;
         } catch (DriverProcess.NoReply e) {
             throw d.failure("no answer to hello: " + e.getMessage());
         } catch (DriverProcess.ErrnoReply e) {
             throw d.failure("refused hello with " + e.errno);
+        } catch (DriverProcess.UnsupportedReply e) {
+            throw d.failure("answered hello with unsupported: " + e.reason);
         } finally {
             d.close();
         }
+    }
+
+    /** A hello's arguments: the version 1 field, and every version the runner speaks. */
+    private static ObjectNode helloArgs() {
+        ObjectNode args = DriverProcess.JSON.createObjectNode();
+        args.put("protocol", PROTOCOL);
+        tools.jackson.databind.node.ArrayNode versions = args.putArray("protocols");
+        for (int v = 1; v <= PROTOCOL; v++) {
+            versions.add(v);
+        }
+        return args;
     }
 
     @Override
@@ -166,50 +238,123 @@ public final class DriverImplementation implements Implementation {
     public synchronized Addressing start(TraceSetup setup) throws ImplementationException {
         stop();
         timeoutMs = setup.callTimeout().toMillis();
+        Declared d = declaredOrNull();
+        if (d != null && d.protocol() == 2) {
+            return startTwo(setup, d);
+        }
         addressing = Loopback.plan(setup);
         runs++;
         for (String p : setup.processes()) {
             String host = p.substring(0, p.indexOf('.'));
-            DriverProcess d = new DriverProcess(p, command, log(String.format("%04d-%s", runs, p)));
-            processes.put(p, d);
-            live.add(d);
+            DriverProcess dp = new DriverProcess(p, command, log(String.format("%04d-%s", runs, p)));
+            processes.put(p, dp);
+            live.add(dp);
             ObjectNode args = DriverProcess.JSON.createObjectNode();
-            args.put("protocol", PROTOCOL);
+            args.put("protocol", 1);
             args.put("host", host);
             args.put("process", p.substring(p.indexOf('.') + 1));
             args.put("addr", addressing.hostIps().get(host));
             JsonNode hello;
             try {
-                hello = d.request("hello", args, Math.max(timeoutMs, HELLO_MS));
+                hello = dp.request("hello", args, Math.max(timeoutMs, HELLO_MS));
             } catch (DriverProcess.NoReply e) {
-                throw d.failure("no answer to hello: " + e.getMessage());
+                throw dp.failure("no answer to hello: " + e.getMessage());
             } catch (DriverProcess.ErrnoReply e) {
-                throw d.failure("refused hello with " + e.errno);
+                throw dp.failure("refused hello with " + e.errno);
+            } catch (DriverProcess.UnsupportedReply e) {
+                throw dp.failure("answered hello with unsupported: " + e.reason);
             }
-            ops.put(p, offered(d, hello));
+            Declared answered = declared(dp, hello);
+            if (answered.protocol() != 1) {
+                throw dp.failure("answered protocol " + answered.protocol() + " to a hello of protocol 1");
+            }
+            ops.put(p, answered.ops());
         }
         return addressing;
     }
 
-    /** The operations a hello's answer offers; the driver's fault when it is not a hello of protocol 1. */
-    private static Set<String> offered(DriverProcess d, JsonNode hello) throws ImplementationException {
+    /** Version 2: one driver process for the whole trace, told every host and process in its hello. */
+    private Addressing startTwo(TraceSetup setup, Declared d) throws ImplementationException {
+        addressing = d.ownNetwork() ? Loopback.ownNetwork(setup) : Loopback.plan(setup);
+        runs++;
+        one = new DriverProcess("trace", command, log(String.format("%04d-trace", runs)));
+        live.add(one);
+        ObjectNode args = helloArgs();
+        tools.jackson.databind.node.ArrayNode hosts = args.putArray("hosts");
+        addressing.hostIps().forEach((h, ip) -> hosts.addObject().put("name", h).put("addr", ip));
+        tools.jackson.databind.node.ArrayNode procs = args.putArray("processes");
+        for (String p : setup.processes()) {
+            procs.addObject().put("host", p.substring(0, p.indexOf('.'))).put("process", p.substring(p.indexOf('.') + 1));
+            fdMap.put(p, new java.util.TreeMap<>());
+        }
+        String first = setup.processes().isEmpty() ? setup.hosts().getFirst() + ".p1" : setup.processes().getFirst();
+        args.put("host", first.substring(0, first.indexOf('.')));
+        args.put("process", first.substring(first.indexOf('.') + 1));
+        args.put("addr", addressing.hostIps().get(first.substring(0, first.indexOf('.'))));
+        JsonNode hello;
+        try {
+            hello = one.await(one.send(DriverProcess.JSON.createObjectNode(), "hello", args), Math.max(timeoutMs, HELLO_MS));
+        } catch (DriverProcess.NoReply e) {
+            throw one.failure("no answer to hello: " + e.getMessage());
+        } catch (DriverProcess.ErrnoReply e) {
+            throw one.failure("refused hello with " + e.errno);
+        } catch (DriverProcess.UnsupportedReply e) {
+            throw one.failure("answered hello with unsupported: " + e.reason);
+        }
+        Declared answered = declared(one, hello);
+        if (answered.protocol() != 2 || answered.ownNetwork() != d.ownNetwork() || answered.ownFds() != d.ownFds()) {
+            throw one.failure("answered a trace's hello with " + answered.summary() + ", its first hello with " + d.summary());
+        }
+        return addressing;
+    }
+
+    /** What a hello's answer declares; the driver's fault when it is not a hello of protocol 1 or 2. */
+    private static Declared declared(DriverProcess d, JsonNode hello) throws ImplementationException {
         JsonNode protocol = hello.path("protocol");
         if (!hello.isObject() || !protocol.isIntegralNumber() || !protocol.canConvertToInt()
-                || protocol.asInt() != PROTOCOL) {
-            throw d.failure("hello must answer {\"protocol\":1,...}, got " + shown(hello));
+                || protocol.asInt() < 1 || protocol.asInt() > PROTOCOL) {
+            throw d.failure("hello must answer {\"protocol\":1,...} or {\"protocol\":2,...}, got " + shown(hello));
         }
         if (!hello.path("ops").isArray() || hello.path("ops").isEmpty()
                 || !hello.path("ops").valueStream().allMatch(JsonNode::isString)) {
-            throw d.failure("hello must list the operations the driver offers, {\"protocol\":1,\"ops\":[\"socket\",...]},"
-                    + " got " + shown(hello));
+            throw d.failure("hello must list the operations the driver offers, {\"protocol\":" + protocol.asInt()
+                    + ",\"ops\":[\"socket\",...]}, got " + shown(hello));
         }
         Set<String> supported = new TreeSet<>();
         hello.path("ops").forEach(o -> supported.add(o.asString()));
-        return supported;
+        if (protocol.asInt() == 1) {
+            return new Declared(1, string(hello, "name"), false, false, java.util.Collections.unmodifiableSet(supported), null);
+        }
+        String network = hello.path("network").isMissingNode() ? "kernel" : string(hello, "network");
+        String fds = hello.path("fds").isMissingNode() ? "posix" : string(hello, "fds");
+        if (!network.equals("own") && !network.equals("kernel")) {
+            throw d.failure("hello's network is \"own\" or \"kernel\", got " + shown(hello.path("network")));
+        }
+        if (!fds.equals("own") && !fds.equals("posix")) {
+            throw d.failure("hello's fds is \"own\" or \"posix\", got " + shown(hello.path("fds")));
+        }
+        Set<String> options = null;
+        if (!hello.path("options").isMissingNode()) {
+            options = new TreeSet<>();
+            for (JsonNode o : hello.path("options")) {
+                if (!o.isString() || java.util.Arrays.stream(org.sockcheck.spec.SockOpt.values())
+                        .noneMatch(x -> x.name().equals(o.asString()))) {
+                    throw d.failure("hello's options are names of setsockopt options ("
+                            + java.util.Arrays.toString(org.sockcheck.spec.SockOpt.values()) + "), got " + shown(o));
+                }
+                options.add(o.asString());
+            }
+            options = java.util.Collections.unmodifiableSet(options);
+        }
+        return new Declared(2, string(hello, "name"), network.equals("own"), fds.equals("own"),
+                java.util.Collections.unmodifiableSet(supported), options);
     }
 
     @Override
     public synchronized Outcome call(String host, String process, ApiCall call) throws ImplementationException {
+        if (one != null) {
+            return callTwo(host, process, "t1", call, timeoutMs);
+        }
         String key = host + "." + process;
         DriverProcess d = processes.get(key);
         if (d == null) {
@@ -219,33 +364,238 @@ public final class DriverImplementation implements Implementation {
             throw new Unsupported("fork: each modelled process is its own driver process, so two cannot share"
                     + " sockets (driver protocol 1)");
         }
-        if (!ops.get(key).contains(call.op())) {
+        checkOffered(ops.get(key), call);
+        if (call instanceof ApiCall.Bind c) {
+            Loopback.checkOwnAddress(addressing, host, c.addr());
+        }
+        ObjectNode args = encode(call, java.util.function.IntUnaryOperator.identity(), false);
+        JsonNode ok;
+        try {
+            ok = d.request(call.op(), args, timeoutMs);
+        } catch (DriverProcess.NoReply e) {
+            return new Outcome.Blocked(e.getMessage());
+        } catch (DriverProcess.ErrnoReply e) {
+            return errno(d, call, e);
+        } catch (DriverProcess.UnsupportedReply e) {
+            throw new Unsupported("the driver cannot do " + call.op() + ": " + e.reason);
+        }
+        return decode(d, call, ok);
+    }
+
+    /** The Unsupported of a call that needs an operation or a capability the driver does not offer. */
+    private static void checkOffered(Set<String> offered, ApiCall call) throws Unsupported {
+        if (!offered.contains(call.op())) {
             throw new Unsupported("the driver does not offer " + call.op());
         }
         boolean flagged = call instanceof ApiCall.Recv r && (r.peek() || r.dontwait() || r.waitall())
                 || call instanceof ApiCall.RecvFrom r2 && (r2.peek() || r2.dontwait() || r2.waitall());
-        if (flagged && !ops.get(key).contains("recv-flags")) {
+        if (flagged && !offered.contains("recv-flags")) {
             throw new Unsupported("recv with MSG_PEEK or MSG_DONTWAIT: the driver does not list recv-flags");
         }
         boolean trunc = call instanceof ApiCall.Recv r && r.trunc() || call instanceof ApiCall.RecvFrom r2 && r2.trunc();
-        if (trunc && !ops.get(key).contains("recv-trunc")) {
+        if (trunc && !offered.contains("recv-trunc")) {
             throw new Unsupported("recv with MSG_TRUNC: the driver does not list recv-trunc");
         }
-        if (call instanceof ApiCall.Connect c && c.addr().unspec() && !ops.get(key).contains("connect-unspec")) {
+        if (call instanceof ApiCall.Connect c && c.addr().unspec() && !offered.contains("connect-unspec")) {
             throw new Unsupported("connect(AF_UNSPEC): the driver does not list connect-unspec");
         }
-        if (call instanceof ApiCall.Accept c && c.nonblock() && !ops.get(key).contains("fcntl")) {
+        if (call instanceof ApiCall.Accept c && c.nonblock() && !offered.contains("fcntl")) {
             throw new Unsupported("accept4(SOCK_NONBLOCK): the driver does not offer fcntl, so it has no non-blocking sockets");
         }
-        if (call instanceof ApiCall.Socket c && c.nonblock() && !ops.get(key).contains("fcntl")) {
+        if (call instanceof ApiCall.Socket c && c.nonblock() && !offered.contains("fcntl")) {
             // A driver that offers fcntl has non-blocking sockets; one that does not would make a blocking one.
             throw new Unsupported("socket(SOCK_NONBLOCK): the driver does not offer fcntl, so it has no non-blocking sockets");
         }
+    }
+
+    @Override
+    public boolean concurrent() {
+        Declared d;
+        synchronized (this) {
+            d = declaredOrNull();
+        }
+        return d != null && d.protocol() == 2 && d.ops().contains("threads");
+    }
+
+    @Override
+    public synchronized Outcome call(String host, String process, String thread, ApiCall call, java.time.Duration wait)
+            throws ImplementationException {
+        if (one == null) {
+            throw new Unsupported(name() + " makes one call at a time");
+        }
+        return callTwo(host, process, thread, call, wait.toMillis());
+    }
+
+    /** A call a thread waits in (protocol 2 with threads): its request and what it asked. */
+    private record Waiting(long id, ApiCall call) {
+    }
+
+    private final Map<String, Waiting> waitingCalls = new LinkedHashMap<>();
+
+    @Override
+    public synchronized Outcome awaitReturn(String host, String process, String thread, java.time.Duration wait)
+            throws ImplementationException {
+        String caller = host + "." + process + "." + thread;
+        Waiting w = waitingCalls.get(caller);
+        if (one == null || w == null) {
+            throw new ImplementationException(caller + " waits in no call");
+        }
+        try {
+            JsonNode ok = one.await(w.id(), wait.toMillis());
+            waitingCalls.remove(caller);
+            return returned(host + "." + process, w.call(), ok);
+        } catch (DriverProcess.NoReply e) {
+            return new Outcome.Blocked(e.getMessage());
+        } catch (DriverProcess.ErrnoReply e) {
+            waitingCalls.remove(caller);
+            settle();
+            return errno(one, w.call(), e);
+        } catch (DriverProcess.UnsupportedReply e) {
+            waitingCalls.remove(caller);
+            throw new Unsupported("the driver cannot do " + w.call().op() + ": " + e.reason);
+        }
+    }
+
+    /**
+     * Protocol 2: one call, on the trace's one driver process, naming its
+     * host, process and thread; descriptors mapped when they are the
+     * driver's own; the network settled after it when the driver can.
+     */
+    private Outcome callTwo(String host, String process, String thread, ApiCall call, long waitMs)
+            throws ImplementationException {
+        Declared d = declared;
+        String key = host + "." + process;
+        if (!d.ops().contains("threads") && !waitingCalls.isEmpty()) {
+            // One request at a time: a driver that waits in a call answers nothing else.
+            throw one.failure("the driver still waits in " + waitingCalls.values().iterator().next().call().op()
+                    + ", so it cannot take " + call.op());
+        }
+        if (call instanceof ApiCall.Fork && !d.ops().contains("fork")) {
+            throw new Unsupported("fork: the driver does not list fork");
+        }
+        if (!(call instanceof ApiCall.Fork)) {
+            checkOffered(d.ops(), call);
+        }
+        if (call instanceof ApiCall.Socket c && c.type() == org.sockcheck.spec.SockType.RAW && !d.ops().contains("raw")) {
+            throw new Unsupported("a raw socket: the driver does not list raw");
+        }
+        if (call instanceof ApiCall.SetSockOpt c && d.options() != null && !d.options().contains(c.option().name())) {
+            throw new Unsupported("setsockopt " + c.option().name() + ": the driver's options do not list it");
+        }
+        if (call instanceof ApiCall.Bind c && !d.ownNetwork()) {
+            Loopback.checkOwnAddress(addressing, host, c.addr());
+        }
+        java.util.TreeMap<Integer, Integer> fds = fdMap.computeIfAbsent(key, k -> new java.util.TreeMap<>());
+        java.util.function.IntUnaryOperator out = d.ownFds() ? fd -> fds.getOrDefault(fd, -1)
+                : java.util.function.IntUnaryOperator.identity();
+        ObjectNode args = call instanceof ApiCall.Fork f ? DriverProcess.JSON.createObjectNode().put("child", f.child())
+                : encode(call, out, d.ownNetwork());
+        ObjectNode head = DriverProcess.JSON.createObjectNode().put("host", host).put("process", process).put("thread", thread);
+        long id = one.send(head, call.op(), args);
+        JsonNode ok;
+        try {
+            ok = one.await(id, waitMs);
+        } catch (DriverProcess.NoReply e) {
+            waitingCalls.put(key + "." + thread, new Waiting(id, call));
+            return new Outcome.Blocked(e.getMessage());
+        } catch (DriverProcess.ErrnoReply e) {
+            settle();
+            return errno(one, call, e);
+        } catch (DriverProcess.UnsupportedReply e) {
+            throw new Unsupported("the driver cannot do " + call.op() + ": " + e.reason);
+        }
+        return returned(key, call, ok);
+    }
+
+    /** A call of protocol 2 that returned ok: its outcome, with the model's descriptors, once the network settled. */
+    private Outcome returned(String key, ApiCall call, JsonNode ok) throws ImplementationException {
+        Declared d = declared;
+        java.util.TreeMap<Integer, Integer> fds = fdMap.computeIfAbsent(key, k -> new java.util.TreeMap<>());
+        Outcome o;
+        if (call instanceof ApiCall.Fork f) {
+            o = forked(key, f, ok);
+        } else {
+            o = decode(one, call, ok);
+        }
+        if (call instanceof ApiCall.Exit) {
+            fds.clear();
+            waitingCalls.keySet().removeIf(k -> k.startsWith(key + "."));
+        }
+        if (d.ownFds()) {
+            o = switch (o) {
+                case Outcome.Value v when call instanceof ApiCall.Socket || call instanceof ApiCall.Dup ->
+                        new Outcome.Value(org.sockcheck.harness.impl.Descriptors.allocate(fds, (int) v.value()));
+                case Outcome.Accepted a ->
+                        new Outcome.Accepted(org.sockcheck.harness.impl.Descriptors.allocate(fds, a.fd()), a.peer());
+                default -> o;
+            };
+            if (call instanceof ApiCall.Close c) {
+                fds.remove(c.fd());
+            }
+        }
+        settle();
+        return o;
+    }
+
+    /** fork's answer: 0, or with descriptors of the driver's own, the child's number for each of the parent's. */
+    private Outcome forked(String key, ApiCall.Fork f, JsonNode ok) throws ImplementationException {
+        String child = key.substring(0, key.indexOf('.') + 1) + f.child();
+        java.util.TreeMap<Integer, Integer> parent = fdMap.computeIfAbsent(key, k -> new java.util.TreeMap<>());
+        java.util.TreeMap<Integer, Integer> copy = new java.util.TreeMap<>();
+        if (ok.isIntegralNumber() && ok.asInt() == 0) {
+            copy.putAll(parent);
+        } else if (ok.isObject() && ok.path("fds").isArray() && declared.ownFds()) {
+            Map<Integer, Integer> childOf = new java.util.HashMap<>();
+            for (JsonNode pair : ok.path("fds")) {
+                if (!pair.isArray() || pair.size() != 2 || !pair.get(0).canConvertToInt() || !pair.get(1).canConvertToInt()) {
+                    throw one.failure("fork's fds are [[PARENT,CHILD],...], got " + shown(ok));
+                }
+                childOf.put(pair.get(0).asInt(), pair.get(1).asInt());
+            }
+            for (Map.Entry<Integer, Integer> e : parent.entrySet()) {
+                Integer c = childOf.get(e.getValue());
+                if (c == null) {
+                    throw one.failure("fork's fds name no copy of the parent's descriptor " + e.getValue() + ": " + shown(ok));
+                }
+                copy.put(e.getKey(), c);
+            }
+        } else {
+            throw one.failure("fork answers 0" + (declared.ownFds() ? " or {\"fds\":[[PARENT,CHILD],...]}" : "")
+                    + ", got " + shown(ok));
+        }
+        fdMap.put(child, copy);
+        return new Outcome.Value(0);
+    }
+
+    /** Asks a driver of protocol 2 that offers settle to let its network go quiet. */
+    private void settle() throws ImplementationException {
+        if (one == null || !declared.ops().contains("settle")) {
+            return;
+        }
+        try {
+            one.await(one.send(DriverProcess.JSON.createObjectNode(), "settle", DriverProcess.JSON.createObjectNode()),
+                    timeoutMs);
+        } catch (DriverProcess.NoReply e) {
+            throw one.failure("settle did not return within " + timeoutMs + " ms: a stack that cannot go quiet should not"
+                    + " list settle");
+        } catch (DriverProcess.ErrnoReply | DriverProcess.UnsupportedReply e) {
+            throw one.failure("settle failed with " + e.getMessage());
+        }
+    }
+
+    private static Outcome errno(DriverProcess d, ApiCall call, DriverProcess.ErrnoReply e) throws ImplementationException {
+        return Errno.named(e.errno).<Outcome>map(Outcome.Failed::new)
+                .orElseThrow(() -> d.failure("unknown errno name " + e.errno + " for " + call.op()));
+    }
+
+    /** A call's arguments as the protocol writes them, each descriptor through out; ownNetwork: the guard of 192.0.2.0/24. */
+    private ObjectNode encode(ApiCall call, java.util.function.IntUnaryOperator out, boolean ownNetwork)
+            throws ImplementationException {
         ObjectNode args = DriverProcess.JSON.createObjectNode();
         switch (call) {
-            case ApiCall.Dup c -> args.put("fd", c.fd());
+            case ApiCall.Dup c -> args.put("fd", out.applyAsInt(c.fd()));
             case ApiCall.Exit c -> { }
-            case ApiCall.Fork c -> throw new IllegalStateException("fork is refused above");
+            case ApiCall.Fork c -> throw new IllegalStateException("fork has arguments of its own");
             case ApiCall.Socket c -> {
                 args.put("domain", "inet");
                 args.put("type", c.type().name().toLowerCase(java.util.Locale.ROOT));
@@ -256,30 +606,31 @@ public final class DriverImplementation implements Implementation {
                     args.put("nonblock", true);
                 }
             }
-            case ApiCall.Fcntl c -> args.put("fd", c.fd()).put("nonblock", c.nonblock());
-            case ApiCall.GetSockOpt c -> args.put("fd", c.fd()).put("option", c.option());
-            case ApiCall.Bind c -> {
-                Loopback.checkOwnAddress(addressing, host, c.addr());
-                fdAddr(args, c.fd(), c.addr());
-            }
-            case ApiCall.Listen c -> args.put("fd", c.fd()).put("backlog", c.backlog());
-            case ApiCall.Connect c -> fdAddr(args, c.fd(), c.addr());
+            case ApiCall.Fcntl c -> args.put("fd", out.applyAsInt(c.fd())).put("nonblock", c.nonblock());
+            case ApiCall.GetSockOpt c -> args.put("fd", out.applyAsInt(c.fd())).put("option", c.option());
+            case ApiCall.Bind c -> fdAddr(args, out.applyAsInt(c.fd()), c.addr(), ownNetwork);
+            case ApiCall.Listen c -> args.put("fd", out.applyAsInt(c.fd())).put("backlog", c.backlog());
+            case ApiCall.Connect c -> fdAddr(args, out.applyAsInt(c.fd()), c.addr(), ownNetwork);
             case ApiCall.Accept c -> {
-                args.put("fd", c.fd());
+                args.put("fd", out.applyAsInt(c.fd()));
                 if (c.nonblock()) {
                     args.put("nonblock", true);
                 }
             }
-            case ApiCall.Send c -> args.put("fd", c.fd()).put("data", Base64.getEncoder().encodeToString(c.data()));
-            case ApiCall.Recv c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait(), c.waitall(), c.trunc());
-            case ApiCall.SendTo c -> fdAddr(args, c.fd(), c.addr()).put("data", Base64.getEncoder().encodeToString(c.data()));
-            case ApiCall.RecvFrom c -> flags(args.put("fd", c.fd()).put("size", c.max()), c.peek(), c.dontwait(), c.waitall(), c.trunc());
-            case ApiCall.Shutdown c -> args.put("fd", c.fd()).put("how", c.how().name().toLowerCase(java.util.Locale.ROOT));
-            case ApiCall.Close c -> args.put("fd", c.fd());
-            case ApiCall.GetSockName c -> args.put("fd", c.fd());
-            case ApiCall.GetPeerName c -> args.put("fd", c.fd());
+            case ApiCall.Send c -> args.put("fd", out.applyAsInt(c.fd())).put("data", Base64.getEncoder().encodeToString(c.data()));
+            case ApiCall.Recv c -> flags(args.put("fd", out.applyAsInt(c.fd())).put("size", c.max()), c.peek(), c.dontwait(),
+                    c.waitall(), c.trunc());
+            case ApiCall.SendTo c -> fdAddr(args, out.applyAsInt(c.fd()), c.addr(), ownNetwork)
+                    .put("data", Base64.getEncoder().encodeToString(c.data()));
+            case ApiCall.RecvFrom c -> flags(args.put("fd", out.applyAsInt(c.fd())).put("size", c.max()), c.peek(),
+                    c.dontwait(), c.waitall(), c.trunc());
+            case ApiCall.Shutdown c -> args.put("fd", out.applyAsInt(c.fd()))
+                    .put("how", c.how().name().toLowerCase(java.util.Locale.ROOT));
+            case ApiCall.Close c -> args.put("fd", out.applyAsInt(c.fd()));
+            case ApiCall.GetSockName c -> args.put("fd", out.applyAsInt(c.fd()));
+            case ApiCall.GetPeerName c -> args.put("fd", out.applyAsInt(c.fd()));
             case ApiCall.SetSockOpt c -> {
-                args.put("fd", c.fd()).put("option", c.option().name()).put("value", c.value());
+                args.put("fd", out.applyAsInt(c.fd())).put("option", c.option().name()).put("value", c.value());
                 if (c.option() == org.sockcheck.spec.SockOpt.SO_LINGER) {
                     args.put("linger", c.linger());
                 }
@@ -287,21 +638,18 @@ public final class DriverImplementation implements Implementation {
             case ApiCall.Poll c -> {
                 tools.jackson.databind.node.ArrayNode fds = args.putArray("fds");
                 for (ApiCall.PollFd e : c.fds()) {
-                    tools.jackson.databind.node.ArrayNode ev = fds.addObject().put("fd", e.fd()).putArray("events");
+                    tools.jackson.databind.node.ArrayNode ev = fds.addObject().put("fd", out.applyAsInt(e.fd()))
+                            .putArray("events");
                     Calls.pollOrder(e.events()).forEach(n -> ev.add(pollWord(n)));
                 }
                 args.put("timeout", c.timeout());
             }
         }
-        JsonNode ok;
-        try {
-            ok = d.request(call.op(), args, timeoutMs);
-        } catch (DriverProcess.NoReply e) {
-            return new Outcome.Blocked(e.getMessage());
-        } catch (DriverProcess.ErrnoReply e) {
-            return Errno.named(e.errno).<Outcome>map(Outcome.Failed::new)
-                    .orElseThrow(() -> d.failure("unknown errno name " + e.errno + " for " + call.op()));
-        }
+        return args;
+    }
+
+    /** A call's ok value as its outcome; a value of the wrong shape is the driver's fault. */
+    private static Outcome decode(DriverProcess d, ApiCall call, JsonNode ok) throws ImplementationException {
         try {
             return switch (call) {
                 case ApiCall.Accept c -> new Outcome.Accepted(intOf(ok.get("fd")), endpoint(ok.get("peer")));
@@ -392,9 +740,10 @@ public final class DriverImplementation implements Implementation {
                 + (v == null ? "none" : shown(v)));
     }
 
-    private ObjectNode fdAddr(ObjectNode args, int fd, Endpoint addr) throws ImplementationException {
-        if (!Loopback.allowed(addr.ip())) {
-            throw new ImplementationException("refused to send to " + addr + ": only loopback addresses are allowed");
+    private ObjectNode fdAddr(ObjectNode args, int fd, Endpoint addr, boolean ownNetwork) throws ImplementationException {
+        if (ownNetwork ? !Loopback.allowedOwnNetwork(addr.ip()) : !Loopback.allowed(addr.ip())) {
+            throw new ImplementationException("refused to send to " + addr + ": only " + (ownNetwork
+                    ? "addresses of the driver's own network (192.0.2.0/24)" : "loopback addresses") + " are allowed");
         }
         return args.put("fd", fd).put("addr", addr.toString());
     }
@@ -452,6 +801,9 @@ public final class DriverImplementation implements Implementation {
      */
     @Override
     public synchronized List<SocketRow> observe(String host) throws ImplementationException {
+        if (one != null) {
+            return observeTwo(host);
+        }
         List<SocketRow> held = new ArrayList<>();
         Set<SocketRow> orphans = new java.util.LinkedHashSet<>();
         for (Map.Entry<String, DriverProcess> e : processes.entrySet()) {
@@ -469,6 +821,8 @@ public final class DriverImplementation implements Implementation {
                 throw d.failure("no answer to sockets: " + r.getMessage());
             } catch (DriverProcess.ErrnoReply r) {
                 throw d.failure("sockets failed with " + r.errno);
+            } catch (DriverProcess.UnsupportedReply r) {
+                throw new Unsupported("the driver cannot list its sockets: " + r.reason);
             }
             if (!ok.isArray()) {
                 throw d.failure("sockets must answer an array, got " + shown(ok));
@@ -488,6 +842,41 @@ public final class DriverImplementation implements Implementation {
         }
         held.addAll(orphans);
         return held;
+    }
+
+    /** Protocol 2: the host's whole table, asked of the one driver process once its network settled. */
+    private List<SocketRow> observeTwo(String host) throws ImplementationException {
+        if (!declared.ops().contains("sockets")) {
+            throw new Unsupported("the driver does not offer sockets, so its table cannot be observed");
+        }
+        if (!declared.ops().contains("threads") && !waitingCalls.isEmpty()) {
+            throw one.failure("the driver still waits in " + waitingCalls.values().iterator().next().call().op()
+                    + ", so it cannot take sockets");
+        }
+        settle();
+        JsonNode ok;
+        try {
+            ok = one.await(one.send(DriverProcess.JSON.createObjectNode().put("host", host), "sockets",
+                    DriverProcess.JSON.createObjectNode()), timeoutMs);
+        } catch (DriverProcess.NoReply r) {
+            throw one.failure("no answer to sockets: " + r.getMessage());
+        } catch (DriverProcess.ErrnoReply r) {
+            throw one.failure("sockets failed with " + r.errno);
+        } catch (DriverProcess.UnsupportedReply r) {
+            throw new Unsupported("the driver cannot list its sockets: " + r.reason);
+        }
+        if (!ok.isArray()) {
+            throw one.failure("sockets must answer an array, got " + shown(ok));
+        }
+        List<SocketRow> rows = new ArrayList<>();
+        for (JsonNode row : ok) {
+            try {
+                rows.add(row(row));
+            } catch (IllegalArgumentException ex) {
+                throw one.failure("malformed socket row " + shown(row) + ": " + ex.getMessage());
+            }
+        }
+        return rows;
     }
 
     private static SocketRow row(JsonNode n) {
@@ -530,6 +919,13 @@ public final class DriverImplementation implements Implementation {
         }
         processes.clear();
         ops.clear();
+        if (one != null) {
+            one.close();
+            live.remove(one);
+            one = null;
+        }
+        fdMap.clear();
+        waitingCalls.clear();
     }
 
     @Override

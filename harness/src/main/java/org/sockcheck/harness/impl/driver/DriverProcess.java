@@ -118,18 +118,41 @@ final class DriverProcess implements AutoCloseable {
     }
 
     /**
-     * Sends one request and waits for its reply: the "ok" value, or an
-     * {@link ErrnoReply} for "err". Anything else is the driver's fault.
+     * Sends one request of protocol 1 (every request on thread t1) and waits
+     * for its reply: the "ok" value, or an {@link ErrnoReply} for "err".
+     * Anything else is the driver's fault.
      */
-    JsonNode request(String op, ObjectNode args, long timeoutMs) throws ImplementationException, ErrnoReply, NoReply {
+    JsonNode request(String op, ObjectNode args, long timeoutMs)
+            throws ImplementationException, ErrnoReply, NoReply, UnsupportedReply {
         if (waiting != null) {
             // Protocol 1 has one thread per driver: a driver that waits in a call answers nothing else.
             throw failure("the driver still waits in " + waiting + ", so it cannot take " + op);
         }
+        ObjectNode req = JSON.createObjectNode();
+        req.put("thread", "t1");
+        long id = send(req, op, args);
+        try {
+            return await(id, timeoutMs);
+        } catch (NoReply e) {
+            waiting = op;
+            throw e;
+        }
+    }
+
+    /** What each request not yet answered asked for, by id. */
+    private final java.util.Map<Long, String> pending = new java.util.HashMap<>();
+    /** Replies that came while the runner waited for another, by id: at most one per pending request. */
+    private final java.util.Map<Long, JsonNode> arrived = new java.util.HashMap<>();
+
+    /**
+     * Sends a request: the fields of head (protocol 2: host, process,
+     * thread), then id, op and args. Its reply is taken with {@link #await}.
+     */
+    long send(ObjectNode head, String op, ObjectNode args) throws ImplementationException {
         long id = nextId++;
         ObjectNode req = JSON.createObjectNode();
         req.put("id", id);
-        req.put("thread", "t1");
+        req.setAll(head);
         req.put("op", op);
         req.set("args", args);
         try {
@@ -142,8 +165,26 @@ final class DriverProcess implements AutoCloseable {
         } catch (IOException e) {
             throw failure("could not send " + op + ": the driver has closed its input");
         }
+        pending.put(id, op);
+        return id;
+    }
+
+    /**
+     * Waits for the reply to request id: the "ok" value, an
+     * {@link ErrnoReply} for "err", an {@link UnsupportedReply} for
+     * "unsupported", {@link NoReply} when none came within timeoutMs (the
+     * request stays pending). Replies to other pending requests that come
+     * meanwhile are kept for their own await; anything else is the
+     * driver's fault.
+     */
+    JsonNode await(long id, long timeoutMs) throws ImplementationException, ErrnoReply, NoReply, UnsupportedReply {
+        String op = pending.get(id);
+        if (op == null) {
+            throw new IllegalStateException("no request " + id + " is pending");
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (true) {
+        JsonNode reply = arrived.remove(id);
+        while (reply == null) {
             long left = deadline - System.nanoTime();
             String line;
             try {
@@ -153,7 +194,6 @@ final class DriverProcess implements AutoCloseable {
                 throw failure("interrupted while waiting for " + op);
             }
             if (line == null) {
-                waiting = op;
                 throw new NoReply(op + " did not return within " + timeoutMs + " ms");
             }
             if (line.equals(EOF)) {
@@ -164,26 +204,37 @@ final class DriverProcess implements AutoCloseable {
                 lines.offer(TOO_LONG);
                 throw failure("the driver wrote a line longer than " + MAX_LINE + " characters while " + op + " was pending");
             }
-            JsonNode reply;
+            JsonNode r;
             try {
-                reply = JSON.readTree(line);
+                r = JSON.readTree(line);
             } catch (JacksonException e) {
                 throw failure("the driver wrote a line that is not JSON: " + abbreviate(line));
             }
-            if (reply == null || !reply.isObject() || !reply.has("id")) {
+            if (r == null || !r.isObject() || !r.has("id")) {
                 throw failure("the driver wrote a reply without an id: " + abbreviate(line));
             }
-            if (!reply.get("id").isIntegralNumber() || reply.get("id").asLong() != id) {
-                throw failure("reply for id " + abbreviate(reply.get("id").toString()) + " while waiting for id " + id + ": " + abbreviate(line));
+            long got = r.get("id").isIntegralNumber() ? r.get("id").asLong() : -1;
+            if (got == id) {
+                reply = r;
+            } else if (pending.containsKey(got) && !arrived.containsKey(got)) {
+                arrived.put(got, r);
+            } else {
+                throw failure("reply for id " + abbreviate(r.get("id").toString()) + ", which no pending request has,"
+                        + " while waiting for id " + id + ": " + abbreviate(line));
             }
-            if (reply.has("ok")) {
-                return reply.get("ok");
-            }
-            if (reply.has("err") && reply.get("err").isString()) {
-                throw new ErrnoReply(reply.get("err").asString());
-            }
-            throw failure("a reply is {\"id\":..,\"ok\":..} or {\"id\":..,\"err\":\"ENAME\"}, got " + abbreviate(line));
         }
+        pending.remove(id);
+        if (reply.has("ok")) {
+            return reply.get("ok");
+        }
+        if (reply.has("err") && reply.get("err").isString()) {
+            throw new ErrnoReply(reply.get("err").asString());
+        }
+        if (reply.has("unsupported") && reply.get("unsupported").isString()) {
+            throw new UnsupportedReply(abbreviate(reply.get("unsupported").asString()));
+        }
+        throw failure("a reply is {\"id\":..,\"ok\":..}, {\"id\":..,\"err\":\"ENAME\"} or"
+                + " {\"id\":..,\"unsupported\":\"REASON\"}, got " + abbreviate(reply.toString()));
     }
 
     private String exitCode() {
@@ -253,6 +304,16 @@ final class DriverProcess implements AutoCloseable {
     static final class NoReply extends Exception {
         NoReply(String why) {
             super(why, null, false, false);
+        }
+    }
+
+    /** The driver answered that its stack cannot do what the call asks (protocol 2): the run is SKIP. */
+    static final class UnsupportedReply extends Exception {
+        final String reason;
+
+        UnsupportedReply(String reason) {
+            super(reason, null, false, false);
+            this.reason = reason;
         }
     }
 

@@ -296,15 +296,10 @@ public final class JdkImplementation implements Implementation {
             NetworkChannel ch = c.type() == SockType.STREAM ? SocketChannel.open(StandardProtocolFamily.INET)
                     : DatagramChannel.open(StandardProtocolFamily.INET);
             open.add(ch);
-            int fd = 3;
-            while (table.containsKey(fd)) {
-                fd++;
-            }
             Sock s = new Sock(host, c.type().proto(), ch);
             s.nonblock = c.nonblock();
             blocking(s);
-            table.put(fd, s);
-            return new Outcome.Value(fd);
+            return new Outcome.Value(org.sockcheck.harness.impl.Descriptors.allocate(table, s));
         } catch (IOException e) {
             throw new ImplementationException("cannot open a channel: " + e, e);
         }
@@ -473,14 +468,10 @@ public final class JdkImplementation implements Implementation {
             }
         }
         open.add(conn);
-        int fd = 3;
-        while (table.containsKey(fd)) {
-            fd++;
-        }
         Sock accepted = new Sock(s.host, Proto.TCP, conn);
         accepted.nonblock = nonblock;
         blocking(accepted);
-        table.put(fd, accepted);
+        int fd = org.sockcheck.harness.impl.Descriptors.allocate(table, accepted);
         return new Outcome.Accepted(fd, endpoint((InetSocketAddress) conn.getRemoteAddress()));
     }
 

@@ -395,12 +395,7 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private static int allocate(TreeMap<Integer, Sock> table, Sock s) {
-        int fd = 3;
-        while (table.containsKey(fd)) {
-            fd++;
-        }
-        table.put(fd, s);
-        return fd;
+        return org.sockcheck.harness.impl.Descriptors.allocate(table, s);
     }
 
     private Outcome bind(Syscalls.Call sys, Sock s, int fd, Endpoint addr) throws ImplementationException {
