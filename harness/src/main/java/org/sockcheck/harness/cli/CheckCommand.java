@@ -41,7 +41,7 @@ public final class CheckCommand implements Callable<Integer> {
     LimitOptions limitOptions;
 
     @Option(names = "--impl", arity = "1..*", paramLabel = "IMPL",
-            description = "Comma-separated: ref, linux, driver:COMMAND (a driver command may go on in the words"
+            description = "Comma-separated: ref, linux, jdk, python, lwip, gvisor (the drivers shipped in drivers/, built by scripts/build-drivers), driver:COMMAND (a driver command may go on in the words"
                     + " that follow). Default: ref,linux.")
     List<String> impl = new ArrayList<>(List.of("ref,linux"));
 

@@ -39,7 +39,7 @@ public final class GenerateCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--for", paramLabel = "IMPL", arity = "1..*", description = "Leave out the calls this implementation cannot make"
-            + " (ref, linux, jdk or driver:COMMAND, as check --impl names it), e.g. a bind to another host's address on linux, where one kernel plays"
+            + " (ref, linux, jdk, python, lwip, gvisor or driver:COMMAND, as check --impl names it), e.g. a bind to another host's address on linux, where one kernel plays"
             + " every host. Default: every call of the spec.")
     List<String> forImpl;
 

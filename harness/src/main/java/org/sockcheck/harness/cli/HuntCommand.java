@@ -34,7 +34,7 @@ public final class HuntCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--impl", paramLabel = "IMPL", required = true,
-            description = "One implementation: ref, linux, jdk or driver:COMMAND (the command may go on in the words that follow).")
+            description = "One implementation: ref, linux, jdk, python, lwip, gvisor or driver:COMMAND (the command may go on in the words that follow).")
     List<String> impl;
 
     @Option(names = "--walks", paramLabel = "N", defaultValue = "100", description = "How many walks. Default: ${DEFAULT-VALUE}.")

@@ -20,7 +20,7 @@ final class ImplSpecs {
     static List<String> split(List<String> words) throws UsageError {
         List<String> specs = new ArrayList<>();
         if (words.isEmpty()) {
-            throw new UsageError("--impl needs at least one implementation", "ref, linux, jdk or driver:COMMAND");
+            throw new UsageError("--impl needs at least one implementation", KNOWN);
         }
         for (String part : words.get(0).split(",")) {
             if (!part.isBlank()) {
@@ -37,7 +37,7 @@ final class ImplSpecs {
         }
         if (specs.isEmpty()) {
             throw new UsageError("--impl names no implementation: '" + String.join(" ", words) + "'",
-                    "ref, linux, jdk or driver:COMMAND, separated by commas");
+                    KNOWN + ", separated by commas");
         }
         return specs;
     }
@@ -46,7 +46,7 @@ final class ImplSpecs {
     static Implementation createOne(List<String> words) throws UsageError {
         List<String> specs = split(words);
         if (specs.size() != 1) {
-            throw new UsageError("one implementation at a time, not " + specs, "name one of ref, linux, jdk or driver:COMMAND");
+            throw new UsageError("one implementation at a time, not " + specs, "name one of " + KNOWN);
         }
         return create(specs.get(0));
     }
@@ -71,7 +71,37 @@ final class ImplSpecs {
         if (spec.equals("jdk")) {
             return new org.sockcheck.harness.impl.jdk.JdkImplementation();
         }
-        throw new UsageError("unknown implementation '" + spec + "'", "known: ref, linux, jdk, driver:COMMAND");
+        if (DRIVERS.containsKey(spec)) {
+            return named(spec);
+        }
+        throw new UsageError("unknown implementation '" + spec + "'", "known: " + KNOWN);
+    }
+
+    /** Every name --impl knows. */
+    static final String KNOWN = "ref, linux, jdk, python, lwip, gvisor or driver:COMMAND";
+
+    /**
+     * The drivers shipped with sockcheck, by the short name reports and
+     * expectations (NAME.yaml) use: the command under sockcheck's home, and
+     * what builds it when it is not there.
+     */
+    private static final java.util.Map<String, List<String>> DRIVERS = java.util.Map.of(
+            "python", List.of("python3", "drivers/python/sockcheck_driver.py"),
+            "lwip", List.of("drivers/lwip/build/sockcheck-lwip"),
+            "gvisor", List.of("drivers/gvisor/build/sockcheck-gvisor"));
+
+    private static Implementation named(String name) throws UsageError {
+        String home = System.getenv("SOCKCHECK_HOME");
+        java.nio.file.Path root = home == null || home.isEmpty() ? java.nio.file.Path.of("") : java.nio.file.Path.of(home);
+        List<String> cmd = new ArrayList<>(DRIVERS.get(name));
+        int file = cmd.size() - 1;
+        java.nio.file.Path program = root.resolve(cmd.get(file)).toAbsolutePath().normalize();
+        if (!java.nio.file.Files.isRegularFile(program)) {
+            throw new UsageError("the " + name + " driver is not built: " + program + " is missing",
+                    "build it with scripts/build-drivers (mvn -B verify does), which also says what it needs installed");
+        }
+        cmd.set(file, program.toString());
+        return new DriverImplementation(name, cmd);
     }
 
     /** Bad usage: exit code 2 with a hint. */

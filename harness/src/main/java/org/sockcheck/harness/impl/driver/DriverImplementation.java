@@ -80,11 +80,19 @@ public final class DriverImplementation implements Implementation {
     static final long HELLO_MS = 10_000;
 
     public DriverImplementation(List<String> command) {
+        this(null, command);
+    }
+
+    /** A driver known by a short name (python, lwip, gvisor) in reports and expectations; null: driver:COMMAND. */
+    public DriverImplementation(String shortName, List<String> command) {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("driver: needs a command");
         }
         this.command = List.copyOf(command);
+        this.shortName = shortName;
     }
+
+    private final String shortName;
 
     /** Where each driver process's exchanges are written (--driver-log), or null. */
     private Path logDir;
@@ -231,7 +239,7 @@ public final class DriverImplementation implements Implementation {
 
     @Override
     public String name() {
-        return "driver:" + String.join(" ", command);
+        return shortName != null ? shortName : "driver:" + String.join(" ", command);
     }
 
     @Override

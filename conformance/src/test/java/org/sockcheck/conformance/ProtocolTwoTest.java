@@ -1,0 +1,94 @@
+package org.sockcheck.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.sockcheck.harness.impl.Implementation;
+import org.sockcheck.harness.impl.driver.DriverImplementation;
+import org.sockcheck.harness.run.TraceResult;
+import org.sockcheck.harness.run.Verdict;
+import org.sockcheck.harness.trace.TraceText;
+
+/**
+ * Driver protocol 2 as the runner speaks it, with a driver that declares a
+ * network and descriptor numbers of its own (own_network_driver.py).
+ */
+class ProtocolTwoTest {
+    private static TraceResult run(String text) throws Exception {
+        try (DriverImplementation impl = driver()) {
+            return Corpus.runner(Duration.ofSeconds(5)).run(TraceText.parse("t.trace", text), Path.of("."), impl);
+        }
+    }
+
+    private static DriverImplementation driver() {
+        return new DriverImplementation(List.of("python3", Corpus.testDriver("own_network_driver.py").toString()));
+    }
+
+    @Test
+    void theDriversOwnNumbersAreMappedToTheModelsAndItsHostsHaveAddressesOfTheirOwn() throws Exception {
+        // The driver answers 100 and 101; the trace's 3 and 4 are the model's. A bind to B's address is refused:
+        // each host is a stack of its own, so the spec judges it (EADDRNOTAVAIL), which one kernel could not do.
+        TraceResult r = run("""
+                # protocol 2
+                version 1
+                profile LINUX
+
+                A.p1: socket(INET, STREAM) = 3
+                A.p1: socket(INET, STREAM) = 4
+                A.p1: bind(4, B:80) = EADDRNOTAVAIL
+                A.p1: bind(4, A:80) = 0
+                A.p1: close(3) = 0
+                A.p1: socket(INET, DGRAM) = 3
+                B.p1: socket(INET, STREAM) = 3
+                """);
+        assertEquals(Verdict.PASS, r.verdict(), r.message());
+    }
+
+    @Test
+    void aDescriptorTheProcessDoesNotHoldReachesTheDriverAsMinusOne() throws Exception {
+        // The driver answers EBADF for any number it did not give this process: -1 is such a number.
+        TraceResult r = run("""
+                # protocol 2
+                version 1
+                profile LINUX
+
+                A.p1: socket(INET, STREAM) = 3
+                A.p1: close(3) = 0
+                A.p1: close(3) = EBADF
+                """);
+        assertEquals(Verdict.PASS, r.verdict(), r.message());
+    }
+
+    @Test
+    void anUnsupportedReplyIsSkipWithTheDriversReason() throws Exception {
+        TraceResult r = run("""
+                # protocol 2
+                version 1
+                profile LINUX
+
+                A.p1: socket(INET, STREAM) = 3
+                A.p1: setsockopt(3, SO_REUSEADDR, 1) = 0
+                """);
+        assertEquals(Verdict.SKIP, r.verdict(), r.message());
+        assertTrue(r.message().contains("this test driver has no options"), r.message());
+    }
+
+    @Test
+    void whatTheHelloDeclaresShapesTheWalks() throws Exception {
+        try (DriverImplementation impl = driver()) {
+            DriverImplementation.Declared d = impl.declare();
+            assertEquals(2, d.protocol());
+            assertTrue(d.ownNetwork() && d.ownFds(), d.summary());
+            // A network of its own: binds to another host's address are judged, so walks keep them.
+            assertFalse(impl.limits().contains(Implementation.Limit.ONE_KERNEL), impl.limits().toString());
+            assertTrue(impl.limits().containsAll(List.of(Implementation.Limit.NO_DUP, Implementation.Limit.NO_FORK,
+                    Implementation.Limit.NO_THREADS, Implementation.Limit.NO_RAW)), impl.limits().toString());
+            assertFalse(impl.concurrent());
+        }
+    }
+}
