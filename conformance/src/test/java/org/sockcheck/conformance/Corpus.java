@@ -60,11 +60,39 @@ public final class Corpus {
     }
 
     static List<Impl> implementations() {
-        return List.of(
+        List<Impl> out = new ArrayList<>(List.of(
                 new Impl("ref", RefImplementation::new),
                 new Impl("linux", LinuxImplementation::new),
-                new Impl("python-driver", () -> new DriverImplementation(List.of("python3", PYTHON_DRIVER.toString()))),
-                new Impl("jdk", org.sockcheck.harness.impl.jdk.JdkImplementation::new));
+                new Impl("python-driver", () -> new DriverImplementation("python", List.of("python3", PYTHON_DRIVER.toString()))),
+                new Impl("jdk", org.sockcheck.harness.impl.jdk.JdkImplementation::new)));
+        for (String stack : BUILT_DRIVERS) {
+            Path binary = builtDriver(stack);
+            if (binary != null) {
+                out.add(new Impl(stack, () -> new DriverImplementation(stack, List.of(binary.toString()))));
+            }
+        }
+        return out;
+    }
+
+    /** The drivers scripts/build-drivers builds (mvn verify runs it before the tests). */
+    static final List<String> BUILT_DRIVERS = List.of("lwip", "gvisor");
+
+    /**
+     * A driver scripts/build-drivers built, or null when it is not there
+     * (its Debian packages missing and not installable here; the build said
+     * so). With SOCKCHECK_REQUIRE_DRIVERS=1, as on CI, a missing driver is a
+     * failure instead.
+     */
+    static Path builtDriver(String stack) {
+        Path binary = Path.of("..", "drivers", stack, "build", "sockcheck-" + stack).toAbsolutePath().normalize();
+        if (java.nio.file.Files.isExecutable(binary)) {
+            return binary;
+        }
+        if ("1".equals(System.getenv("SOCKCHECK_REQUIRE_DRIVERS"))) {
+            throw new IllegalStateException("the " + stack + " driver is not built (" + binary + "), and"
+                    + " SOCKCHECK_REQUIRE_DRIVERS=1: see scripts/build-drivers's output in the build log");
+        }
+        return null;
     }
 
     static Path testDriver(String name) {

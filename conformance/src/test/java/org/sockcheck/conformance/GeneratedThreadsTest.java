@@ -73,7 +73,7 @@ class GeneratedThreadsTest {
     void anImplementationThatMakesOneCallAtATimeGetsNoThreads() throws Exception {
         // A driver of protocol 1 (its limits are known before it starts).
         Implementation driver = open(new org.sockcheck.harness.impl.driver.DriverImplementation(
-                java.util.List.of("python3", Corpus.PYTHON_DRIVER.toString())));
+                java.util.List.of("python3", Corpus.PYTHON_DRIVER.toString(), "--protocol", "1")));
         assertTrue(driver.limits().contains(Implementation.Limit.NO_THREADS));
         Generator gen = new Generator(SpecBridge.load(SpecBridge.Constants.GENERATED_THREADS), driver.limits());
         int walks = 30;

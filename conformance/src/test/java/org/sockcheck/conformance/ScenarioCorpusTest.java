@@ -31,7 +31,7 @@ import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.harness.trace.TraceJson;
 import org.sockcheck.harness.trace.TraceText;
 
-/** Every scenario on every implementation the build has: ref, linux and the Python driver. */
+/** Every scenario on every implementation the build has: ref, linux, the Python driver, jdk, lwip and gvisor. */
 class ScenarioCorpusTest {
     private static final List<Implementation> OPENED = new ArrayList<>();
 
@@ -39,6 +39,9 @@ class ScenarioCorpusTest {
     static void closeImplementations() {
         OPENED.forEach(Implementation::close);
     }
+
+    /** The implementations judged with their list of known divergences: the JDK and the user-space stacks. */
+    private static final Set<String> THIRD_PARTY = Set.of("jdk", "lwip", "gvisor");
 
     @TestFactory
     Stream<DynamicNode> everyScenarioPassesOnEveryImplementation() throws Exception {
@@ -51,21 +54,15 @@ class ScenarioCorpusTest {
                     Corpus.SCENARIOS.relativize(Path.of(t.source())).toString(), () -> {
                         TraceResult r = runner.run(t, Corpus.SCENARIOS, im);
                         AllureRun.record(r, Corpus.SCENARIOS);
-                        // Driver protocol 1 cannot share a socket between two driver processes.
-                        boolean forks = t.events().stream().anyMatch(e -> e instanceof Event.Call c && c.op().equals("fork"));
-                        if (impl.name().equals("jdk")) {
-                            // The JDK cannot dup or fork (SKIP) and has listed divergences (XFAIL).
+                        if (THIRD_PARTY.contains(impl.name())) {
+                            // Stacks that are not the spec's own: what they cannot express is SKIP, and their
+                            // divergences are listed, each with its reason (XFAIL); nothing else may fail.
                             Verdict v = Expectations.load(Path.of("expectations", Expectations.fileName(im.name()))).judge(r);
                             assertTrue(v == Verdict.PASS || v == Verdict.XFAIL || v == Verdict.SKIP, v + ": " + r.message());
                             return;
                         }
-                        // Nor make a call while another waits (threads, trace format 2).
-                        boolean threads = org.sockcheck.harness.run.Runner.concurrent(t);
-                        Verdict expected = impl.name().endsWith("driver") && (forks || threads) ? Verdict.SKIP : Verdict.PASS;
-                        assertEquals(expected, r.verdict(), r.message());
-                        if (expected == Verdict.PASS) {
-                            assertEquals(org.sockcheck.harness.run.JudgedBy.SPEC, r.judgedBy(), "the verdict is the spec's");
-                        }
+                        assertEquals(Verdict.PASS, r.verdict(), r.message());
+                        assertEquals(org.sockcheck.harness.run.JudgedBy.SPEC, r.judgedBy(), "the verdict is the spec's");
                     })));
         });
     }
