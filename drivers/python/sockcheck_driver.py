@@ -1,30 +1,45 @@
 #!/usr/bin/env python3
-"""A sockcheck driver over CPython's socket module: driver protocol version 1.
+"""A sockcheck driver over CPython's socket module: driver protocol versions 1 and 2.
 
-The runner starts one driver per modelled process and speaks JSON Lines on
-stdin/stdout (docs/driver-protocol.md). This driver is single-threaded: it
-answers each request before reading the next.
+The runner speaks JSON Lines on stdin/stdout (docs/driver-protocol.md).
+
+Version 1 (`--protocol 1`, or a hello that does not offer protocol 2): the
+runner starts one driver per modelled process. This driver is then
+single-threaded: it answers each request before reading the next.
+
+Version 2 (a hello whose "protocols" list 2): one driver process holds every
+host and process of a trace. Its descriptors are the kernel's, of this one
+Python process ("fds":"own"); each modelled process has a set of its own, and
+a descriptor not in the requesting process's set is answered EBADF, never
+used. Each modelled thread (host.process.thread) runs its requests, in order,
+in a Python thread of its own, so a call that blocks in one thread does not
+stop another. fork gives the child os.dup copies of the parent's descriptors.
 
 Several modelled hosts share this machine's kernel, each on a loopback
-address of its own, given in "hello" as "addr". So that the kernel treats
-them as separate machines, a wildcard bind binds the host's address, and a
-socket that the kernel would bind implicitly (connect, sendto, listen on an
-unbound socket, send on an unbound datagram socket) is first bound to the
-host's address with port 0. Where Linux would have kept the wildcard
-address (bind to 0.0.0.0, sendto, send, listen, and after a refused
-connect), the socket is reported with 0.0.0.0.
+address of its own, given in "hello" as "addr" (version 2: "hosts"). So that
+the kernel treats them as separate machines, a wildcard bind binds the
+host's address, and a socket that the kernel would bind implicitly (connect,
+sendto, listen on an unbound socket, send on an unbound datagram socket) is
+first bound to the host's address with port 0. Where Linux would have kept
+the wildcard address (bind to 0.0.0.0, sendto, send, listen, and after a
+refused connect), the socket is reported with 0.0.0.0.
 """
+import argparse
 import base64
 import ctypes
 import errno
 import json
 import fcntl
+import itertools
 import os
+import queue
 import select
 import socket
 import struct
 import sys
+import threading
 import time
+import traceback
 
 PROTOCOL = 1
 LIBC = ctypes.CDLL(None, use_errno=True)
@@ -396,10 +411,264 @@ def parse_addr(hexaddr):
     return ("%d.%d.%d.%d" % (n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >> 24) & 0xff), int(port, 16))
 
 
-def main():
-    driver = Driver()
+# -- protocol 2 ----------------------------------------------------------------
+
+# What hello offers in version 2: version 1's operations, and the capabilities of one driver process per trace.
+OPS_V2 = OPS + ["threads", "fork", "settle"]
+
+
+def can_open_raw():
+    """Whether this process may open a raw IPv4 socket (CAP_NET_RAW): then hello offers "raw"."""
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_RAW, 253).close()
+        return True
+    except OSError:
+        return False
+
+# The operations a modelled process's thread makes; hello, settle and sockets are the trace's.
+PROCESS_OPS = {"socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto", "recvfrom",
+               "shutdown", "close", "getsockname", "getpeername", "setsockopt", "dup", "exit", "fcntl",
+               "getsockopt", "poll", "read", "write", "fork"}
+
+
+class ProtocolError(Exception):
+    """A request this driver cannot take (the runner's fault): the driver stops, saying why."""
+
+
+class Process(Driver):
+    """A modelled process of version 2: a set of this Python process's real descriptors.
+
+    A descriptor the set does not hold is answered EBADF and never used: it
+    may be another modelled process's. Entries are added by the calls that
+    make descriptors (socket, accept, dup, fork) and removed under the
+    trace's lock before the descriptor is closed, so that the table never
+    reads a descriptor that is being closed or reused.
+    """
+
+    def __init__(self, trace, host, name):
+        super().__init__()
+        self.trace = trace
+        self.host = host
+        self.name = name
+        self.addr = trace.addrs[host]
+        # counts exits: a call that was waiting when its process exited never returns
+        self.lives = 0
+
+    def op_close(self, a):
+        fd = a["fd"]
+        with self.trace.lock:
+            s = self.socks.pop(fd, None)
+            self.wildcard.pop(fd, None)
+        if s is None:
+            raise Failure("EBADF")  # not this process's: the kernel's answer for a closed one
+        s.close()
+        return 0
+
+    def op_dup(self, a):
+        """dup(2) without Python's settimeout, which would set or clear O_NONBLOCK on the shared socket."""
+        fd = a["fd"]
+        copy = socket.socket(fileno=os.dup(self.sock(fd).fileno()))
+        self.socks[copy.fileno()] = copy
+        self.wildcard[copy.fileno()] = self.wildcard.setdefault(fd, [False, False])
+        return copy.fileno()
+
+    def op_exit(self, a):
+        """The modelled process ends: all its descriptors close; its threads' waiting calls never return."""
+        with self.trace.lock:
+            socks = list(self.socks.values())
+            self.socks.clear()
+            self.wildcard.clear()
+            self.lives += 1
+        for s in socks:
+            s.close()
+        return 0
+
+    def op_fork(self, a):
+        """The child gets a copy of each descriptor (os.dup: its own number, the same socket).
+
+        The answer pairs each of the parent's numbers with the child's; the
+        wildcard bookkeeping is the socket's, so both share it.
+        """
+        with self.trace.lock:
+            child = self.trace.process(self.host, a["child"])
+            pairs = []
+            for fd, s in sorted(self.socks.items()):
+                copy = socket.socket(fileno=os.dup(fd))
+                child.socks[copy.fileno()] = copy
+                child.wildcard[copy.fileno()] = self.wildcard.setdefault(fd, [False, False])
+                pairs.append([fd, copy.fileno()])
+        return {"fds": pairs}
+
+
+class Trace:
+    """Protocol 2: every host and process of a trace run in this one driver process."""
+
+    def __init__(self):
+        self.addrs = {}          # host -> its loopback address
+        self.procs = {}          # (host, process) -> Process
+        self.threads = {}        # (host, process, thread) -> the queue of its requests
+        self.lock = threading.RLock()     # the processes and their descriptor sets, as the table reads them
+        self.out_lock = threading.Lock()  # whole reply lines
+
+    def process(self, host, name):
+        with self.lock:
+            key = (host, name)
+            if key not in self.procs:
+                if host not in self.addrs:
+                    raise ProtocolError("host %r is not one of hello's hosts" % (host,))
+                self.procs[key] = Process(self, host, name)
+            return self.procs[key]
+
+    # -- the trace's requests, answered by the reading thread ---------------
+    def op_hello(self, a):
+        for h in a.get("hosts", []):
+            self.addrs[h["name"]] = h["addr"]
+        for p in a.get("processes", []):
+            self.process(p["host"], p["process"])
+        return {"protocol": 2, "name": "cpython-socket", "network": "kernel", "fds": "own",
+                "ops": OPS_V2 + (["raw"] if can_open_raw() else [])}
+
+    def op_settle(self, req):
+        self.settled(None)
+        return 0
+
+    def op_sockets(self, req):
+        host = req.get("host")
+        if host not in self.addrs:
+            raise ProtocolError("sockets for host %r, which is not one of hello's hosts" % (host,))
+        return self.settled(host)
+
+    def settled(self, host):
+        """The table's rows (one host's, or every host's) once segments in flight have arrived.
+
+        As in version 1: read every 5 ms until no row is in a state that waits
+        for the peer and two reads agree, for at most 1 s.
+        """
+        deadline = time.monotonic() + SETTLE_SECONDS
+        last = None
+        while True:
+            rows = self.read_rows(host)
+            settled = not any(r.get("state") in AWAITING_PEER for r in rows)
+            if (rows == last and settled) or time.monotonic() > deadline:
+                return rows
+            last = rows
+            time.sleep(0.005)
+
+    def read_rows(self, only=None):
+        """The hosts' rows from /proc/net, each once: a socket belongs to the host of a process that holds
+        it (its wildcard flag applied), a row no descriptor holds (inode 0) to the host of its local address."""
+        hosts_by_addr = {addr: h for h, addr in self.addrs.items()}
+        rows = []
+        with self.lock:
+            held = {}
+            for p in list(self.procs.values()):
+                for fd in list(p.socks):  # a copy: other threads add descriptors without the lock
+                    try:
+                        held.setdefault(os.fstat(fd).st_ino, (p, fd))
+                    except OSError:
+                        continue  # closed behind the bookkeeping's back: no row of this process
+            for proto in ("tcp", "udp"):
+                with open("/proc/net/" + proto) as f:
+                    next(f)
+                    for line in f:
+                        fields = line.split()
+                        local, remote = parse_addr(fields[1]), parse_addr(fields[2])
+                        inode = int(fields[9])
+                        if inode in held:
+                            p, fd = held[inode]
+                            host = p.host
+                            if p.is_wild(fd):
+                                local = ("0.0.0.0", local[1])
+                        elif inode == 0 and local[0] in hosts_by_addr:
+                            host = hosts_by_addr[local[0]]
+                        else:
+                            continue  # not the trace's: another program's, or one being closed
+                        if only is not None and host != only:
+                            continue
+                        row = {"proto": proto, "local": Driver.text(local),
+                               "remote": None if remote == ("0.0.0.0", 0) else Driver.text(remote)}
+                        if proto == "tcp":
+                            row["state"] = TCP_STATES.get(int(fields[3], 16), "CLOSED")
+                        rows.append(row)
+        return rows
+
+    # -- the processes' requests, each thread's in a Python thread of its own ---
+    def run(self, req):
+        """A thread's request: the reply, or None when its process exited while it waited."""
+        rid, op, a = req.get("id"), str(req.get("op")), req.get("args", {})
+        proc = self.process(req.get("host"), req.get("process"))
+        lives = proc.lives
+        try:
+            if op not in PROCESS_OPS:
+                raise Failure("EOPNOTSUPP")
+            reply = {"id": rid, "ok": getattr(proc, "op_" + op)(a)}
+        except Failure as f:
+            reply = {"id": rid, "err": str(f)}
+        except OSError as e:
+            reply = {"id": rid, "err": errno.errorcode.get(e.errno, "EINVAL")}
+        if op != "exit" and proc.lives != lives:
+            return None
+        return reply
+
+    def thread(self, requests):
+        try:
+            while True:
+                reply = self.run(requests.get())
+                if reply is not None:
+                    self.write(reply)
+        except BaseException:  # a fault of this driver or the runner: stop, as version 1 does
+            self.stop(1, traceback.format_exc())
+
+    def write(self, reply):
+        with self.out_lock:
+            try:
+                sys.stdout.write(json.dumps(reply) + "\n")
+                sys.stdout.flush()
+            except OSError:
+                os._exit(0)  # the runner is gone
+
+    def stop(self, code, message=None):
+        """Ends the driver at once, also while threads wait in calls; descriptors close with the process."""
+        # a whole last reply, unless its write is stuck on a runner that no longer reads
+        self.out_lock.acquire(timeout=0.5)
+        if message:
+            sys.stderr.write(message)
+        sys.stderr.flush()
+        os._exit(code)
+
+    def serve(self, lines):
+        try:
+            for line in lines:
+                if not line.strip():
+                    continue
+                req = json.loads(line)
+                op = str(req.get("op"))
+                if op in ("hello", "settle", "sockets"):
+                    rid = req.get("id")
+                    try:
+                        if op == "hello":
+                            reply = {"id": rid, "ok": self.op_hello(req.get("args", {}))}
+                        else:
+                            reply = {"id": rid, "ok": getattr(self, "op_" + op)(req)}
+                    except OSError as e:
+                        reply = {"id": rid, "err": errno.errorcode.get(e.errno, "EINVAL")}
+                    self.write(reply)
+                    continue
+                key = (req.get("host"), req.get("process"), req.get("thread"))
+                if key not in self.threads:
+                    self.threads[key] = queue.Queue()
+                    threading.Thread(target=self.thread, args=(self.threads[key],), daemon=True,
+                                     name="%s.%s.%s" % key).start()
+                self.threads[key].put(req)
+        except BaseException:
+            self.stop(1, traceback.format_exc())
+        self.stop(0)  # stdin closed: the trace is over
+
+
+def serve_v1(driver, lines):
+    """Protocol 1: one request at a time, each answered before the next is read."""
     out = sys.stdout
-    for line in sys.stdin:
+    for line in lines:
         if not line.strip():
             continue
         req = json.loads(line)
@@ -417,6 +686,38 @@ def main():
         out.flush()
     for s in driver.socks.values():
         s.close()
+
+
+def offers_two(line):
+    """Whether a request line is a hello whose "protocols" list 2."""
+    try:
+        req = json.loads(line)
+    except ValueError:
+        return False
+    if not isinstance(req, dict) or req.get("op") != "hello":
+        return False
+    offered = (req.get("args") or {}).get("protocols")
+    return isinstance(offered, list) and 2 in offered
+
+
+def main(argv=None):
+    """argv: the arguments (default: the command line's); drivers built on this one pass their own."""
+    parser = argparse.ArgumentParser(description="sockcheck driver over CPython's socket module")
+    parser.add_argument("--protocol", type=int, choices=(1, 2),
+                        help="speak only this version (default: 2 when hello offers it, else 1)")
+    protocol = parser.parse_args(argv).protocol
+    if protocol == 1:
+        serve_v1(Driver(), sys.stdin)
+        return
+    first = sys.stdin.readline()
+    while first and not first.strip():
+        first = sys.stdin.readline()
+    if not first:
+        return
+    if protocol == 2 or offers_two(first):
+        Trace().serve(itertools.chain([first], sys.stdin))
+    else:
+        serve_v1(Driver(), itertools.chain([first], sys.stdin))
 
 
 if __name__ == "__main__":

@@ -40,4 +40,5 @@ class Buggy(sockcheck_driver.Driver):
 if BUG not in ("ignores-shutdown-rd", "peer-is-localhost", "udp-row-has-state"):
     sys.exit("buggy_driver.py: unknown bug " + repr(BUG))
 sockcheck_driver.Driver = Buggy
-sockcheck_driver.main()
+# The bugs are planted in protocol 1's one-process driver.
+sockcheck_driver.main(["--protocol", "1"])

@@ -15,4 +15,4 @@ import sockcheck_driver  # noqa: E402
 
 marker = sys.argv[1]
 subprocess.run(["sh", "-c", "sh -c 'trap \"\" TERM HUP INT; sleep 300' " + marker + " >/dev/null 2>&1 &"], check=True)
-sockcheck_driver.main()
+sockcheck_driver.main([])

@@ -34,10 +34,12 @@ class DriverLogTest {
         try (var s = Files.list(folder)) {
             files = s.map(p -> p.getFileName().toString()).sorted().toList();
         }
-        assertEquals(List.of("0001-A.p1.log", "hello-A.p1.log"), files);
-        List<String> lines = Files.readAllLines(folder.resolve("0001-A.p1.log"));
+        // Protocol 2: one driver process per trace run, so one log per run (protocol 1: RUN-HOST.PROCESS.log).
+        assertEquals(List.of("0001-trace.log", "hello-A.p1.log"), files);
+        List<String> lines = Files.readAllLines(folder.resolve("0001-trace.log"));
         assertTrue(lines.get(0).startsWith("# start python3 "), lines.toString());
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("> ") && l.contains("\"op\":\"bind\"")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("> ") && l.contains("\"op\":\"bind\"")
+                && l.contains("\"host\":\"A\",\"process\":\"p1\"")), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("< ") && l.contains("\"ok\"")), lines.toString());
         long requests = lines.stream().filter(l -> l.startsWith("> ")).count();
         long replies = lines.stream().filter(l -> l.startsWith("< ")).count();

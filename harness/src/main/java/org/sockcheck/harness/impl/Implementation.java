@@ -91,6 +91,15 @@ public interface Implementation extends AutoCloseable {
         NO_EXIT_WHILE_WAITING
     }
 
+    /**
+     * The profile of the spec this implementation's runs are judged by,
+     * whatever the trace's own: POSIX for a stack that promises POSIX and
+     * not Linux's choices; null (the default): the trace's profile.
+     */
+    default org.sockcheck.spec.Profile judgedProfile() {
+        return null;
+    }
+
     /** What generated walks must leave out for this implementation; none by default. */
     default java.util.Set<Limit> limits() {
         return java.util.Set.of();

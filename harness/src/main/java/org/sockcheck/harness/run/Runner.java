@@ -81,10 +81,12 @@ public final class Runner {
         if (broken != null) {
             return ended(trace, base, impl, replay, broken, why, millis);
         }
+        // An implementation that promises POSIX, not Linux, is judged by the spec's POSIX profile (a driver's hello says so).
+        org.sockcheck.spec.Profile profile = impl.judgedProfile() != null ? impl.judgedProfile() : trace.profile();
         List<Trace.Line> lines = new ArrayList<>(List.of(new Trace.Line.Header("version", Integer.toString(trace.version())),
-                new Trace.Line.Header("profile", trace.profile().name())));
+                new Trace.Line.Header("profile", profile.name())));
         lines.addAll(replay.observed);
-        Trace observedRun = new Trace(trace.source(), trace.version(), trace.profile(), List.copyOf(lines));
+        Trace observedRun = new Trace(trace.source(), trace.version(), profile, List.copyOf(lines));
         Judge.Decision decision = judge.decide(observedRun);
         return verdict(trace, base, impl, replay, observedRun, decision, millis);
     }

@@ -45,7 +45,7 @@ public final class DriverImplementation implements Implementation {
      * options it takes (null: all).
      */
     public record Declared(int protocol, String name, boolean ownNetwork, boolean ownFds, Set<String> ops,
-                           Set<String> options) {
+                           Set<String> options, org.sockcheck.spec.Profile profile) {
         /** One line for driver-check: the version and what it declares beyond its operations. */
         public String summary() {
             if (protocol == 1) {
@@ -53,7 +53,8 @@ public final class DriverImplementation implements Implementation {
             }
             return "protocol 2, " + (ownNetwork ? "a network of its own (192.0.2.0/24)" : "hosts that share this machine's"
                     + " kernel (loopback)") + ", " + (ownFds ? "descriptor numbers of its own (mapped)" : "POSIX descriptor"
-                    + " numbers (judged)") + (options == null ? "" : ", options " + String.join(" ", options));
+                    + " numbers (judged)") + (options == null ? "" : ", options " + String.join(" ", options))
+                    + (profile == null ? "" : ", judged by the spec's " + profile + " profile");
         }
     }
 
@@ -310,7 +311,8 @@ public final class DriverImplementation implements Implementation {
             throw one.failure("answered hello with unsupported: " + e.reason);
         }
         Declared answered = declared(one, hello);
-        if (answered.protocol() != 2 || answered.ownNetwork() != d.ownNetwork() || answered.ownFds() != d.ownFds()) {
+        if (answered.protocol() != 2 || answered.ownNetwork() != d.ownNetwork() || answered.ownFds() != d.ownFds()
+                || answered.profile() != d.profile()) {
             throw one.failure("answered a trace's hello with " + answered.summary() + ", its first hello with " + d.summary());
         }
         return addressing;
@@ -331,7 +333,8 @@ public final class DriverImplementation implements Implementation {
         Set<String> supported = new TreeSet<>();
         hello.path("ops").forEach(o -> supported.add(o.asString()));
         if (protocol.asInt() == 1) {
-            return new Declared(1, string(hello, "name"), false, false, java.util.Collections.unmodifiableSet(supported), null);
+            return new Declared(1, string(hello, "name"), false, false, java.util.Collections.unmodifiableSet(supported), null,
+                    null);
         }
         String network = hello.path("network").isMissingNode() ? "kernel" : string(hello, "network");
         String fds = hello.path("fds").isMissingNode() ? "posix" : string(hello, "fds");
@@ -354,8 +357,16 @@ public final class DriverImplementation implements Implementation {
             }
             options = java.util.Collections.unmodifiableSet(options);
         }
+        org.sockcheck.spec.Profile profile = null;
+        if (!hello.path("profile").isMissingNode()) {
+            String p = string(hello, "profile");
+            if (!p.equals("POSIX") && !p.equals("LINUX")) {
+                throw d.failure("hello's profile is \"POSIX\" or \"LINUX\", got " + shown(hello.path("profile")));
+            }
+            profile = org.sockcheck.spec.Profile.valueOf(p);
+        }
         return new Declared(2, string(hello, "name"), network.equals("own"), fds.equals("own"),
-                java.util.Collections.unmodifiableSet(supported), options);
+                java.util.Collections.unmodifiableSet(supported), options, profile);
     }
 
     @Override
@@ -414,6 +425,15 @@ public final class DriverImplementation implements Implementation {
             // A driver that offers fcntl has non-blocking sockets; one that does not would make a blocking one.
             throw new Unsupported("socket(SOCK_NONBLOCK): the driver does not offer fcntl, so it has no non-blocking sockets");
         }
+    }
+
+    @Override
+    public org.sockcheck.spec.Profile judgedProfile() {
+        Declared d;
+        synchronized (this) {
+            d = declaredOrNull();
+        }
+        return d == null ? null : d.profile();
     }
 
     @Override
