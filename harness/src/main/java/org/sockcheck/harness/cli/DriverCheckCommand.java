@@ -64,7 +64,7 @@ public final class DriverCheckCommand implements Callable<Integer> {
         } catch (ImplementationException e) {
             err.println("sockcheck driver-check: " + name + " cannot start: " + e.getMessage());
             err.println("  hint: it must read requests on its standard input and answer the first, hello, on its standard"
-                    + " output with {\"id\":1,\"ok\":{\"protocol\":1,\"ops\":[...]}} (docs/driver-protocol.md)");
+                    + " output with {\"id\":1,\"ok\":{\"protocol\":2,\"ops\":[...],...}} (or protocol 1) (docs/driver-protocol.md)");
             return Main.ERROR;
         }
         out.println(name + " answers hello: " + protocol + ".");
