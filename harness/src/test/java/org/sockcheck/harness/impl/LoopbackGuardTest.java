@@ -29,6 +29,21 @@ import org.sockcheck.spec.SockType;
  */
 class LoopbackGuardTest {
     @Test
+    void aDriverWithANetworkOfItsOwnGetsOnlyTestNetOneAndTheWildcard() throws Exception {
+        assertTrue(Loopback.allowedOwnNetwork("192.0.2.1"));
+        assertTrue(Loopback.allowedOwnNetwork("192.0.2.254"));
+        assertTrue(Loopback.allowedOwnNetwork("0.0.0.0"));
+        assertFalse(Loopback.allowedOwnNetwork("192.0.3.1"));
+        assertFalse(Loopback.allowedOwnNetwork("127.0.0.1"));
+        assertFalse(Loopback.allowedOwnNetwork("8.8.8.8"));
+        assertFalse(Loopback.allowedOwnNetwork("192.0.2.1.example"));
+        Addressing a = Loopback.ownNetwork(new TraceSetup(Profile.LINUX, List.of("A", "B"), List.of("A.p1"), List.of(80, 81),
+                Duration.ofSeconds(1)));
+        assertEquals(java.util.Map.of("A", "192.0.2.1", "B", "192.0.2.2"), a.hostIps());
+        assertEquals(java.util.Map.of(80, 80, 81, 81), a.ports(), "port labels are used as written");
+    }
+
+    @Test
     void onlyLoopbackAndWildcardAreAllowed() {
         assertTrue(Loopback.allowed("127.0.0.1"));
         assertTrue(Loopback.allowed("127.200.3.4"));
