@@ -130,6 +130,26 @@ class NothingLeavesTheMachineTest {
     }
 
     @Test
+    void theUserSpaceStacksKeepTheirNetworkInsideTheDriver() throws Exception {
+        // lwIP and gVisor's netstack play 192.0.2.0/24 between stacks inside the driver: no IP destination at all.
+        List<String> impls = new ArrayList<>();
+        for (String stack : Corpus.BUILT_DRIVERS) {
+            if (Corpus.builtDriver(stack) != null) {
+                impls.add("driver:" + Corpus.builtDriver(stack));
+            }
+        }
+        Assumptions.assumeFalse(impls.isEmpty(), "the lwip and gvisor drivers are not built (scripts/build-drivers)");
+        Traced r = sockcheck("stacks", "check", "--impl", String.join(",", impls), "--traces",
+                Corpus.SCENARIOS.resolve("connect").toString(), Corpus.SCENARIOS.resolve("udp").toString(), "--no-html",
+                "--report", dir.resolve("report-stacks").toString());
+        // Their divergences fail (1) without the expectations of their short names; a broken run would be 3.
+        assertTrue(r.code() == 0 || r.code() == 1, r.out());
+        assertTrue(r.out().contains(" pass"), r.out());
+        assertEquals(List.of(), r.destinations(), "IP destinations from a driver whose network is its own");
+        System.out.println("NothingLeavesTheMachineTest: " + impls.size() + " user-space stacks, no IP destination");
+    }
+
+    @Test
     void realRunsOnLinuxAndADriverAddressOnlyLoopback() throws Exception {
         Traced r = sockcheck("runs", "check", "--impl", "linux,driver:python3", Corpus.PYTHON_DRIVER.toAbsolutePath()
                 .toString(), "--traces", Corpus.SCENARIOS.resolve("connect").toString(), Corpus.SCENARIOS.resolve("udp")
