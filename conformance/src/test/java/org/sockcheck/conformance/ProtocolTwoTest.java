@@ -79,6 +79,19 @@ class ProtocolTwoTest {
     }
 
     @Test
+    void thePythonDriverOfProtocolTwoGetsWalksWithForkAndThreadsOnOneKernel() throws Exception {
+        try (DriverImplementation impl = new DriverImplementation(List.of("python3", Corpus.PYTHON_DRIVER.toString()))) {
+            assertEquals(2, impl.declare().protocol());
+            assertFalse(impl.declare().ownNetwork(), impl.declare().summary());
+            assertTrue(impl.concurrent());
+            assertTrue(impl.limits().contains(Implementation.Limit.ONE_KERNEL), impl.limits().toString());
+            assertFalse(impl.limits().contains(Implementation.Limit.NO_FORK), impl.limits().toString());
+            assertFalse(impl.limits().contains(Implementation.Limit.NO_THREADS), impl.limits().toString());
+            assertFalse(impl.limits().contains(Implementation.Limit.NO_DUP), impl.limits().toString());
+        }
+    }
+
+    @Test
     void whatTheHelloDeclaresShapesTheWalks() throws Exception {
         try (DriverImplementation impl = driver()) {
             DriverImplementation.Declared d = impl.declare();
