@@ -30,7 +30,8 @@ import org.sockcheck.harness.run.Verdict;
 import org.sockcheck.harness.trace.TraceFiles;
 
 /**
- * Traces generated from the spec, on ref and linux: the committed covering
+ * Traces generated from the spec, on ref and linux (the covering set and the
+ * regressions also on lwip and gvisor, when built): the committed covering
  * set (conformance/generated, made by {@code sockcheck generate --cover}),
  * the regressions found earlier (conformance/regressions/IMPL), and fresh
  * property-based walks from a seed. On ref every trace must pass; on Linux a
@@ -67,8 +68,16 @@ class GeneratedTracesTest {
         List<Path> generated = TraceFiles.find(List.of(SpecTraces.GENERATED));
         assertTrue(generated.size() >= 10, "the covering set has " + generated.size() + " traces");
         List<DynamicNode> nodes = new ArrayList<>();
-        for (String name : List.of("ref", "linux")) {
-            Implementation impl = open(name.equals("ref") ? new RefImplementation() : new LinuxImplementation());
+        List<String> names = new ArrayList<>(List.of("ref", "linux"));
+        // The user-space stacks too, when built: their regressions are their hunted divergences, listed in NAME.yaml.
+        Corpus.BUILT_DRIVERS.stream().filter(d -> Corpus.builtDriver(d) != null).forEach(names::add);
+        for (String name : names) {
+            Implementation impl = open(switch (name) {
+                case "ref" -> new RefImplementation();
+                case "linux" -> new LinuxImplementation();
+                default -> new org.sockcheck.harness.impl.driver.DriverImplementation(name,
+                        List.of(Corpus.builtDriver(name).toString()));
+            });
             Expectations known = expectations(name);
             List<Path> files = new ArrayList<>(generated);
             Path regressions = SpecTraces.REGRESSIONS.resolve(name);
