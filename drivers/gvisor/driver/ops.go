@@ -218,7 +218,9 @@ func (d *Driver) opConnect(req *kit.Request) (interface{}, error) {
 		return fail(terr)
 	}
 	if f.NonBlocking() {
-		return 0, result(f.EP.Connect(fa))
+		// gVisor's socket layer maps a non-blocking connect's error with
+		// its table alone: no free ephemeral port is EAGAIN here.
+		return 0, fail(f.EP.Connect(fa))
 	}
 	// A blocking connect waits for the handshake, also one a non-blocking
 	// connect started (Linux and gVisor's socket layer alike); each wakeup

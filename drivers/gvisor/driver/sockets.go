@@ -81,6 +81,13 @@ func rows(h *Host, p *Process) []Row {
 				continue
 			}
 			row = Row{Proto: "udp"}
+			// A UDP endpoint stays registered under the address it bound
+			// (the wildcard, say) when it connects; its local address is
+			// then its route's, which getsockname gives and which gVisor's
+			// /proc/net/udp shows (it asks getsockname).
+			if la, err := ep.GetLocalAddress(); err == nil {
+				id.LocalAddress = la.Addr
+			}
 		default:
 			continue
 		}
