@@ -346,7 +346,19 @@ static void op_recv_common(sc_request *rq, int from, int plain_read)
     unsigned bits = 0;
     if (sc_arg_int(rq, "size", &size) || (!plain_read && sc_arg_flags(rq, &bits)))
         return;
-    /* lwip_recv_tcp and lwip_recvfrom_udp_raw act on MSG_PEEK and MSG_DONTWAIT only */
+    /* lwip_recv_tcp and lwip_recvfrom_udp_raw act on MSG_PEEK and MSG_DONTWAIT only. MSG_WAITALL
+     * changes nothing where the call does not wait (MSG_DONTWAIT, an O_NONBLOCK socket) nor on a
+     * datagram or raw socket, so lwIP ignoring it is then what POSIX and Linux do: the call is
+     * made without it. Only a blocking recv on a stream socket is answered unsupported. */
+    if ((bits & SC_MSG_WAITALL) && !(bits & SC_MSG_DONTWAIT)) {
+        int type = 0, fl;
+        socklen_t tl = sizeof type;
+        if (lwip_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM ||
+            ((fl = lwip_fcntl(fd, F_GETFL, 0)) >= 0 && (fl & O_NONBLOCK)))
+            bits &= ~SC_MSG_WAITALL;   /* not a stream socket (or no socket: EBADF follows) */
+    } else {
+        bits &= ~SC_MSG_WAITALL;
+    }
     if (bits & SC_MSG_WAITALL) {
         sc_reply_unsupported(rq, "MSG_WAITALL: lwIP 2.1.3 ignores it (sockets.c, lwip_recv_tcp)");
         return;
@@ -1036,6 +1048,11 @@ static void hello(cJSON *req)
     cJSON_AddStringToObject(o, "name", "lwip-2.1.3");
     cJSON_AddStringToObject(o, "network", "own");
     cJSON_AddStringToObject(o, "fds", "own");
+    /* SOCKCHECK_LWIP_PROFILE=POSIX: have every run judged by the spec's POSIX profile
+     * (lwIP promises BSD sockets, not Linux's choices); unset, each trace's own profile */
+    const char *profile = getenv("SOCKCHECK_LWIP_PROFILE");
+    if (profile && *profile)
+        cJSON_AddStringToObject(o, "profile", profile);
     cJSON *ops = cJSON_AddArrayToObject(o, "ops");
     for (int i = 0; OPS[i]; i++)
         cJSON_AddItemToArray(ops, cJSON_CreateString(OPS[i]));
