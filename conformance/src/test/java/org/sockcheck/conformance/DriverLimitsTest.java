@@ -27,12 +27,13 @@ class DriverLimitsTest {
     void theLimitsFollowTheOperationsHelloOffers() {
         Set<Limit> python = limitsOf(Corpus.PYTHON_DRIVER.toString());
         for (Limit offered : List.of(Limit.NO_DUP, Limit.NO_POLL, Limit.NO_NONBLOCK, Limit.NO_GETSOCKOPT, Limit.NO_OPTIONS,
-                Limit.NO_SETSOCKOPT, Limit.NO_RECV_FLAGS)) {
+                Limit.NO_SETSOCKOPT, Limit.NO_RECV_FLAGS, Limit.NO_RECV_TRUNC)) {
             assertFalse(python.contains(offered), "the Python driver offers what " + offered + " leaves out: " + python);
         }
         Set<Limit> socketless = limitsOf(Corpus.testDriver("socketless_driver.py").toString());
         assertTrue(socketless.containsAll(List.of(Limit.NO_DUP, Limit.NO_POLL, Limit.NO_NONBLOCK, Limit.NO_GETSOCKOPT,
-                Limit.NO_OPTIONS, Limit.NO_SETSOCKOPT, Limit.NO_RECV_FLAGS, Limit.NO_THREADS)), socketless.toString());
+                Limit.NO_OPTIONS, Limit.NO_SETSOCKOPT, Limit.NO_RECV_FLAGS, Limit.NO_RECV_TRUNC, Limit.NO_THREADS)),
+                socketless.toString());
     }
 
     @Test
@@ -54,5 +55,22 @@ class DriverLimitsTest {
         }
         assertTrue(used, "walks of " + walks + " seeds for the Python driver used none of dup, poll, getsockopt");
         System.out.println("DriverLimitsTest: " + walks + " walks for a driver without dup, poll and options had none");
+    }
+
+    @Test
+    void walksForADriverWithRecvFlagsButNotRecvTruncHaveNoMsgTrunc() throws Exception {
+        // The lwIP driver lists recv-flags but not recv-trunc.
+        Generator without = new Generator(SpecBridge.load(SpecBridge.Constants.GENERATED), Set.of(Limit.NO_RECV_TRUNC));
+        Generator with = new Generator(SpecBridge.load(SpecBridge.Constants.GENERATED), Set.of());
+        int walks = 60;
+        int truncWith = 0;
+        for (int i = 0; i < walks; i++) {
+            String text = without.walk("trunc-" + i + ".trace", 300 + i, 16).text();
+            assertFalse(text.contains("MSG_TRUNC"), text);
+            truncWith += with.walk("trunc-" + i + ".trace", 300 + i, 16).text().contains("MSG_TRUNC") ? 1 : 0;
+        }
+        assertTrue(truncWith > 0, "none of " + walks + " walks without the limit used MSG_TRUNC");
+        System.out.println("DriverLimitsTest: " + walks + " walks without recv-trunc had no MSG_TRUNC (" + truncWith
+                + " of the same seeds had it without the limit)");
     }
 }

@@ -79,6 +79,8 @@ public interface Implementation extends AutoCloseable {
         NO_GETSOCKOPT,
         /** No MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL or MSG_TRUNC on recv. */
         NO_RECV_FLAGS,
+        /** No MSG_TRUNC on recv (a driver that does not list recv-trunc). */
+        NO_RECV_TRUNC,
         /** No poll. */
         NO_POLL,
         /** No setsockopt of an option other than SO_REUSEADDR, or not on every socket and state walks set it. */

@@ -155,7 +155,7 @@ public final class DriverImplementation implements Implementation {
             if (d != null) {
                 Map<String, Limit> needs = Map.of("dup", Limit.NO_DUP, "fcntl", Limit.NO_NONBLOCK,
                         "getsockopt", Limit.NO_GETSOCKOPT, "recv-flags", Limit.NO_RECV_FLAGS, "poll", Limit.NO_POLL,
-                        "setsockopt", Limit.NO_OPTIONS);
+                        "setsockopt", Limit.NO_OPTIONS, "recv-trunc", Limit.NO_RECV_TRUNC);
                 needs.forEach((op, limit) -> {
                     if (!d.ops().contains(op)) {
                         out.add(limit);
