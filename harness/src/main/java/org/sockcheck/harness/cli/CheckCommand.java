@@ -135,7 +135,7 @@ public final class CheckCommand implements Callable<Integer> {
             Path base = commonFolder(roots);
             Map<String, Expectations> lists = knownDivergences(impls);
             checkReportFolder();
-            SpecJudge judge = judge(loaded, out);
+            SpecJudge judge = judge(loaded, judgedAs(loaded, impls), out);
             List<TraceResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
             int planned = loaded.size() * impls.size();
             // Ctrl-C or a kill: the verdicts so far still make a report, marked incomplete.
@@ -233,12 +233,36 @@ public final class CheckCommand implements Callable<Integer> {
      * are validated first: one the spec rejects says something the spec does
      * not, and is bad input (nothing runs).
      */
-    private SpecJudge judge(List<Trace> loaded, PrintWriter out) throws Stop {
+    /**
+     * The traces as the judge will see the runs: each also under the profile
+     * an implementation is judged by when it declares one (a driver's
+     * "profile":"POSIX"), so that the models those runs need are loaded once,
+     * up front, as for the traces' own profiles, and not grown run by run.
+     */
+    private static List<Trace> judgedAs(List<Trace> loaded, List<Implementation> impls) {
+        java.util.Set<org.sockcheck.spec.Profile> declared = new java.util.TreeSet<>();
+        for (Implementation im : impls) {
+            if (im.judgedProfile() != null) {
+                declared.add(im.judgedProfile());
+            }
+        }
+        List<Trace> out = new ArrayList<>(loaded);
+        for (org.sockcheck.spec.Profile p : declared) {
+            for (Trace t : loaded) {
+                if (t.profile() != p) {
+                    out.add(new Trace(t.source(), t.version(), p, t.lines()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private SpecJudge judge(List<Trace> loaded, List<Trace> judged, PrintWriter out) throws Stop {
         out.println("sockcheck: loading the spec (TLC) to judge the runs ...");
         out.flush();
         SpecJudge judge;
         try {
-            judge = SpecJudge.forTraces(loaded, Duration.ofMillis(searchLimitMs));
+            judge = SpecJudge.forTraces(judged, Duration.ofMillis(searchLimitMs));
         } catch (IOException e) {
             throw new Stop(Main.ERROR, "the spec could not be loaded: " + e.getMessage(), null);
         }
