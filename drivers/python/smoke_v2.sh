@@ -5,7 +5,7 @@
 #    (127.77.1.2), sent the way the runner sends it (each request once the
 #    previous one is answered, except calls that are meant to block), every
 #    reply checked.
-# 2. Version 1: a short conversation piped to HEAD's driver and to this one
+# 2. Version 1: a short conversation piped to the last driver of protocol 1 only (commit 0ef7ab2) and to this one
 #    (with --protocol 1, without arguments, and with a hello that offers 1 and
 #    2 under --protocol 1); the replies must be the same, ephemeral ports
 #    aside.
@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 driver="$here/sockcheck_driver.py"
 old=$(mktemp /tmp/sockcheck_old_driver.XXXXXX.py)
 trap 'rm -f "$old"' EXIT
-git -C "$here" show HEAD:drivers/python/sockcheck_driver.py > "$old"
+git -C "$here" show 0ef7ab2:drivers/python/sockcheck_driver.py > "$old"
 
 python3 - "$driver" "$old" <<'EOF'
 import base64
@@ -218,7 +218,7 @@ check("B.p1.t3 accept blocks", c.reply(blocked, 0.3), None)
 code, took = c.end()
 check("exit once stdin closes, although a call waits", [code, took < 1.0], [0, True])
 
-print("== version 1: the same replies as HEAD's driver")
+print("== version 1: the same replies as the protocol-1 driver of 0ef7ab2")
 HELLO1 = {"id": 1, "thread": "t1", "op": "hello", "args": {"protocol": 1, "host": "A", "process": "p1", "addr": "127.77.2.1"}}
 HELLO12 = {"id": 1, "thread": "t1", "op": "hello", "args": {"protocol": 2, "protocols": [1, 2], "hosts": [
     {"name": "A", "addr": "127.77.2.1"}], "processes": [{"host": "A", "process": "p1"}],
@@ -290,16 +290,16 @@ def v1_replies(script, hello, *args):
 
 for hello, label in ((HELLO1, "a version 1 hello"), (HELLO12, "a hello that offers 1 and 2")):
     want, want_code = v1_replies(OLD, hello)
-    print("      HEAD's driver, %s: %d replies, exit %d" % (label, len(want.splitlines()), want_code))
+    print("      0ef7ab2's driver, %s: %d replies, exit %d" % (label, len(want.splitlines()), want_code))
     runs = [("--protocol 1",)] if hello is HELLO12 else [("--protocol 1",), ()]
     for args in runs:
         argv = [a for arg in args for a in arg.split()]
         got, code = v1_replies(DRIVER, hello, *argv)
         what = "new driver %s, %s" % (" ".join(argv) or "without arguments", label)
-        check(what + ": replies as HEAD's", got == want and code == want_code, True)
+        check(what + ": replies as 0ef7ab2's", got == want and code == want_code, True)
         if got != want:
             import difflib
-            sys.stdout.writelines(difflib.unified_diff(want.splitlines(True), got.splitlines(True), "HEAD", "new"))
+            sys.stdout.writelines(difflib.unified_diff(want.splitlines(True), got.splitlines(True), "0ef7ab2", "new"))
 print()
 print("FAILED: " + ", ".join(failures) if failures else "all passed")
 sys.exit(1 if failures else 0)

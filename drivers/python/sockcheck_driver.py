@@ -383,26 +383,37 @@ class Driver:
         """This process's sockets from /proc/net, and the host's rows no descriptor holds."""
         inodes = {os.fstat(fd).st_ino: fd for fd in self.socks}
         rows = []
-        for proto in ("tcp", "udp"):
-            with open("/proc/net/" + proto) as f:
-                next(f)
-                for line in f:
-                    fields = line.split()
-                    local, remote = parse_addr(fields[1]), parse_addr(fields[2])
-                    inode = int(fields[9])
-                    fd = inodes.get(inode)
-                    if fd is None and not (inode == 0 and local[0] == self.addr):
-                        continue
-                    if fd is not None and self.is_wild(fd):
-                        local = ("0.0.0.0", local[1])
-                    row = {"proto": proto, "local": self.text(local),
-                           "remote": None if remote == ("0.0.0.0", 0) else self.text(remote)}
-                    if proto == "tcp":
-                        row["state"] = TCP_STATES.get(int(fields[3], 16), "CLOSED")
-                    if fd is not None:
-                        row["fd"] = fd
-                    rows.append(row)
+        for proto, local, remote, state, inode in proc_net():
+            fd = inodes.get(inode)
+            if fd is None and not (inode == 0 and local[0] == self.addr):
+                continue
+            if fd is not None and self.is_wild(fd):
+                local = ("0.0.0.0", local[1])
+            row = table_row(proto, local, remote, state)
+            if fd is not None:
+                row["fd"] = fd
+            rows.append(row)
         return rows
+
+
+def proc_net():
+    """The rows of /proc/net/tcp and /proc/net/udp: (proto, local, remote, TCP state or None, inode)."""
+    for proto in ("tcp", "udp"):
+        with open("/proc/net/" + proto) as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                state = TCP_STATES.get(int(fields[3], 16), "CLOSED") if proto == "tcp" else None
+                yield proto, parse_addr(fields[1]), parse_addr(fields[2]), state, int(fields[9])
+
+
+def table_row(proto, local, remote, state):
+    """A row of "sockets" (without its fd): the wildcard remote is none, a TCP row has its state."""
+    row = {"proto": proto, "local": Driver.text(local),
+           "remote": None if remote == ("0.0.0.0", 0) else Driver.text(remote)}
+    if state is not None:
+        row["state"] = state
+    return row
 
 
 def parse_addr(hexaddr):
@@ -567,29 +578,19 @@ class Trace:
                         held.setdefault(os.fstat(fd).st_ino, (p, fd))
                     except OSError:
                         continue  # closed behind the bookkeeping's back: no row of this process
-            for proto in ("tcp", "udp"):
-                with open("/proc/net/" + proto) as f:
-                    next(f)
-                    for line in f:
-                        fields = line.split()
-                        local, remote = parse_addr(fields[1]), parse_addr(fields[2])
-                        inode = int(fields[9])
-                        if inode in held:
-                            p, fd = held[inode]
-                            host = p.host
-                            if p.is_wild(fd):
-                                local = ("0.0.0.0", local[1])
-                        elif inode == 0 and local[0] in hosts_by_addr:
-                            host = hosts_by_addr[local[0]]
-                        else:
-                            continue  # not the trace's: another program's, or one being closed
-                        if only is not None and host != only:
-                            continue
-                        row = {"proto": proto, "local": Driver.text(local),
-                               "remote": None if remote == ("0.0.0.0", 0) else Driver.text(remote)}
-                        if proto == "tcp":
-                            row["state"] = TCP_STATES.get(int(fields[3], 16), "CLOSED")
-                        rows.append(row)
+            for proto, local, remote, state, inode in proc_net():
+                if inode in held:
+                    p, fd = held[inode]
+                    host = p.host
+                    if p.is_wild(fd):
+                        local = ("0.0.0.0", local[1])
+                elif inode == 0 and local[0] in hosts_by_addr:
+                    host = hosts_by_addr[local[0]]
+                else:
+                    continue  # not the trace's: another program's, or one being closed
+                if only is not None and host != only:
+                    continue
+                rows.append(table_row(proto, local, remote, state))
         return rows
 
     # -- the processes' requests, each thread's in a Python thread of its own ---

@@ -451,45 +451,42 @@ func recvValue(f *File, r *received, flags []string) map[string]interface{} {
 	return map[string]interface{}{"data": kit.B64(r.data)}
 }
 
-func (d *Driver) opRecv(req *kit.Request) (interface{}, error) {
+// receive is the read of recv, read and recvfrom: the file, what the read
+// got, and recv's reply for it.
+func (d *Driver) receive(req *kit.Request, flags []string) (*File, *received, map[string]interface{}, error) {
 	p, f, err := d.file(req)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	defer f.decRef()
-	flags := req.Args.Strings("flags")
 	r, err := d.read(p, f, req.Args.Int("size"), flags)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return f, r, recvValue(f, r, flags), nil
+}
+
+func (d *Driver) opRecv(req *kit.Request) (interface{}, error) {
+	_, _, v, err := d.receive(req, req.Args.Strings("flags"))
 	if err != nil {
 		return nil, err
 	}
-	return recvValue(f, r, flags), nil
+	return v, nil
 }
 
 func (d *Driver) opRead(req *kit.Request) (interface{}, error) {
-	p, f, err := d.file(req)
+	_, _, v, err := d.receive(req, nil)
 	if err != nil {
 		return nil, err
 	}
-	defer f.decRef()
-	r, err := d.read(p, f, req.Args.Int("size"), nil)
-	if err != nil {
-		return nil, err
-	}
-	return recvValue(f, r, nil), nil
+	return v, nil
 }
 
 func (d *Driver) opRecvfrom(req *kit.Request) (interface{}, error) {
-	p, f, err := d.file(req)
+	f, r, v, err := d.receive(req, req.Args.Strings("flags"))
 	if err != nil {
 		return nil, err
 	}
-	defer f.decRef()
-	flags := req.Args.Strings("flags")
-	r, err := d.read(p, f, req.Args.Int("size"), flags)
-	if err != nil {
-		return nil, err
-	}
-	v := recvValue(f, r, flags)
 	if _, ok := v["data"]; ok {
 		if r.from != nil && f.Kind != kindStream {
 			from := *r.from

@@ -214,14 +214,8 @@ public final class DriverImplementation implements Implementation {
             args.put("host", "A");
             args.put("process", "p1");
             args.put("addr", "127.0.0.1");
-            declared = declared(d, d.request("hello", args, HELLO_MS));
+            declared = declared(d, hello(d, () -> d.request("hello", args, HELLO_MS)));
             return declared;
-        } catch (DriverProcess.NoReply e) {
-            throw d.failure("no answer to hello: " + e.getMessage());
-        } catch (DriverProcess.ErrnoReply e) {
-            throw d.failure("refused hello with " + e.errno);
-        } catch (DriverProcess.UnsupportedReply e) {
-            throw d.failure("answered hello with unsupported: " + e.reason);
         } finally {
             d.close();
         }
@@ -263,17 +257,7 @@ public final class DriverImplementation implements Implementation {
             args.put("host", host);
             args.put("process", p.substring(p.indexOf('.') + 1));
             args.put("addr", addressing.hostIps().get(host));
-            JsonNode hello;
-            try {
-                hello = dp.request("hello", args, Math.max(timeoutMs, HELLO_MS));
-            } catch (DriverProcess.NoReply e) {
-                throw dp.failure("no answer to hello: " + e.getMessage());
-            } catch (DriverProcess.ErrnoReply e) {
-                throw dp.failure("refused hello with " + e.errno);
-            } catch (DriverProcess.UnsupportedReply e) {
-                throw dp.failure("answered hello with unsupported: " + e.reason);
-            }
-            Declared answered = declared(dp, hello);
+            Declared answered = declared(dp, hello(dp, () -> dp.request("hello", args, Math.max(timeoutMs, HELLO_MS))));
             if (answered.protocol() != 1) {
                 throw dp.failure("answered protocol " + answered.protocol() + " to a hello of protocol 1");
             }
@@ -300,17 +284,9 @@ public final class DriverImplementation implements Implementation {
         args.put("host", first.substring(0, first.indexOf('.')));
         args.put("process", first.substring(first.indexOf('.') + 1));
         args.put("addr", addressing.hostIps().get(first.substring(0, first.indexOf('.'))));
-        JsonNode hello;
-        try {
-            hello = one.await(one.send(DriverProcess.JSON.createObjectNode(), "hello", args), Math.max(timeoutMs, HELLO_MS));
-        } catch (DriverProcess.NoReply e) {
-            throw one.failure("no answer to hello: " + e.getMessage());
-        } catch (DriverProcess.ErrnoReply e) {
-            throw one.failure("refused hello with " + e.errno);
-        } catch (DriverProcess.UnsupportedReply e) {
-            throw one.failure("answered hello with unsupported: " + e.reason);
-        }
-        Declared answered = declared(one, hello);
+        DriverProcess d2 = one;
+        Declared answered = declared(d2, hello(d2, () -> d2.await(d2.send(DriverProcess.JSON.createObjectNode(), "hello",
+                args), Math.max(timeoutMs, HELLO_MS))));
         if (answered.protocol() != 2 || answered.ownNetwork() != d.ownNetwork() || answered.ownFds() != d.ownFds()
                 || answered.profile() != d.profile()) {
             throw one.failure("answered a trace's hello with " + answered.summary() + ", its first hello with " + d.summary());
@@ -842,29 +818,12 @@ public final class DriverImplementation implements Implementation {
             if (!ops.get(e.getKey()).contains("sockets")) {
                 throw new Unsupported("the driver does not offer sockets, so its table cannot be observed");
             }
-            JsonNode ok;
-            try {
-                ok = d.request("sockets", DriverProcess.JSON.createObjectNode(), timeoutMs);
-            } catch (DriverProcess.NoReply r) {
-                throw d.failure("no answer to sockets: " + r.getMessage());
-            } catch (DriverProcess.ErrnoReply r) {
-                throw d.failure("sockets failed with " + r.errno);
-            } catch (DriverProcess.UnsupportedReply r) {
-                throw new Unsupported("the driver cannot list its sockets: " + r.reason);
-            }
-            if (!ok.isArray()) {
-                throw d.failure("sockets must answer an array, got " + shown(ok));
-            }
-            for (JsonNode row : ok) {
-                try {
-                    SocketRow r = row(row);
-                    if (row.path("fd").isIntegralNumber()) {
-                        held.add(r);
-                    } else {
-                        orphans.add(r);
-                    }
-                } catch (IllegalArgumentException ex) {
-                    throw d.failure("malformed socket row " + shown(row) + ": " + ex.getMessage());
+            for (JsonNode row : sockets(d, () -> d.request("sockets", DriverProcess.JSON.createObjectNode(), timeoutMs))) {
+                SocketRow r = row(d, row);
+                if (row.path("fd").isIntegralNumber()) {
+                    held.add(r);
+                } else {
+                    orphans.add(r);
                 }
             }
         }
@@ -882,29 +841,59 @@ public final class DriverImplementation implements Implementation {
                     + ", so it cannot take sockets");
         }
         settle();
+        List<SocketRow> rows = new ArrayList<>();
+        for (JsonNode row : sockets(one, () -> one.await(one.send(DriverProcess.JSON.createObjectNode().put("host", host),
+                "sockets", DriverProcess.JSON.createObjectNode()), timeoutMs))) {
+            rows.add(row(one, row));
+        }
+        return rows;
+    }
+
+    /** One request and its reply, as {@link DriverProcess#request} or send-then-await make it. */
+    @FunctionalInterface
+    private interface Exchange {
+        JsonNode reply() throws ImplementationException, DriverProcess.ErrnoReply, DriverProcess.NoReply,
+                DriverProcess.UnsupportedReply;
+    }
+
+    /** hello's answer; anything but an ok value is the driver's fault (it cannot start). */
+    private static JsonNode hello(DriverProcess d, Exchange hello) throws ImplementationException {
+        try {
+            return hello.reply();
+        } catch (DriverProcess.NoReply e) {
+            throw d.failure("no answer to hello: " + e.getMessage());
+        } catch (DriverProcess.ErrnoReply e) {
+            throw d.failure("refused hello with " + e.errno);
+        } catch (DriverProcess.UnsupportedReply e) {
+            throw d.failure("answered hello with unsupported: " + e.reason);
+        }
+    }
+
+    /** sockets' answer, an array of rows: SKIP when the driver cannot list them, its fault when it answers otherwise. */
+    private static JsonNode sockets(DriverProcess d, Exchange sockets) throws ImplementationException {
         JsonNode ok;
         try {
-            ok = one.await(one.send(DriverProcess.JSON.createObjectNode().put("host", host), "sockets",
-                    DriverProcess.JSON.createObjectNode()), timeoutMs);
+            ok = sockets.reply();
         } catch (DriverProcess.NoReply r) {
-            throw one.failure("no answer to sockets: " + r.getMessage());
+            throw d.failure("no answer to sockets: " + r.getMessage());
         } catch (DriverProcess.ErrnoReply r) {
-            throw one.failure("sockets failed with " + r.errno);
+            throw d.failure("sockets failed with " + r.errno);
         } catch (DriverProcess.UnsupportedReply r) {
             throw new Unsupported("the driver cannot list its sockets: " + r.reason);
         }
         if (!ok.isArray()) {
-            throw one.failure("sockets must answer an array, got " + shown(ok));
+            throw d.failure("sockets must answer an array, got " + shown(ok));
         }
-        List<SocketRow> rows = new ArrayList<>();
-        for (JsonNode row : ok) {
-            try {
-                rows.add(row(row));
-            } catch (IllegalArgumentException ex) {
-                throw one.failure("malformed socket row " + shown(row) + ": " + ex.getMessage());
-            }
+        return ok;
+    }
+
+    /** One row of sockets' answer; a malformed one is the driver's fault. */
+    private static SocketRow row(DriverProcess d, JsonNode row) throws ImplementationException {
+        try {
+            return row(row);
+        } catch (IllegalArgumentException ex) {
+            throw d.failure("malformed socket row " + shown(row) + ": " + ex.getMessage());
         }
-        return rows;
     }
 
     private static SocketRow row(JsonNode n) {

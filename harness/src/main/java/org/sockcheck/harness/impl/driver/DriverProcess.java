@@ -37,10 +37,6 @@ final class DriverProcess implements AutoCloseable {
     /** Where the exchanges go (--driver-log), or null. */
     private final DriverLog log;
 
-    DriverProcess(String label, List<String> command) throws ImplementationException {
-        this(label, command, null);
-    }
-
     DriverProcess(String label, List<String> command, DriverLog log) throws ImplementationException {
         this.label = label;
         this.log = log;
