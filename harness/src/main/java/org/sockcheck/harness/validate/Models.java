@@ -25,8 +25,10 @@ import org.sockcheck.spec.tlc.SpecBridge;
  * process of the spec, as it is a new process of the implementation, and any
  * word a trace uses for a process is fine. Data are strings of the spec,
  * one character a byte (SpecBridge.data), so any bytes can be sent and a stream
- * is counted in bytes; the sizes a trace's recv calls ask for are the
- * spec's RecvSizes.
+ * is counted in bytes. A model holds one datum and one recv size: the spec
+ * evaluates a send or a recv with the trace's own data and size (SpecBridge's
+ * direct parameters), so the models need not enumerate them, and the traces
+ * of a corpus share small models.
  *
  * <p>The bounds of a model (descriptors, socket-table entries, ephemeral
  * ports) are sized from the traces so that no trace can run out of them: a
@@ -148,7 +150,6 @@ public final class Models {
                     Calls.Arg kind = call.params().get(k).kind();
                     switch (a) {
                         case Arg.Addr addr when addr.port() instanceof Arg.Port.Label l -> ports.add(l.label());
-                        case Arg.Data d -> data.add(SpecBridge.data(d.bytes()));
                         case Arg.Int i when kind == Calls.Arg.FD -> maxFd = Math.max(maxFd, clamp(i.value()));
                         case Arg.Polls ps -> {
                             for (Arg.PollFd entry : ps.entries()) {
@@ -157,8 +158,6 @@ public final class Models {
                                 }
                             }
                         }
-                        case Arg.Int i when kind == Calls.Arg.SIZE && i.value() >= 1 ->
-                                sizes.add((int) i.value());
                         case Arg.Int i when kind == Calls.Arg.PROTOCOL -> protocols.add((int) i.value());
                         case Arg.Name n when kind == Calls.Arg.PROCESS -> forked = Math.max(forked, number(n.name()));
                         default -> { }

@@ -192,6 +192,9 @@ public final class ModelCheck {
         Path states = Files.createTempDirectory("sockcheck-tlc-states-");
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseParallelGC"));
         cmd.addAll(jvmOptions(cfg));
+        // TLC copies its standard modules into java.io.tmpdir: a folder of this run's own, so that
+        // runs at the same time do not overwrite each other's (removed with the states folder).
+        cmd.add("-Djava.io.tmpdir=" + Files.createDirectory(states.resolve("tmp")).toAbsolutePath());
         cmd.addAll(List.of("-cp", tlaTools.toString(), "tlc2.TLC",
                 "-workers", Integer.toString(workers), "-metadir", states.toString(), "-cleanup",
                 "-config", cfg.toAbsolutePath().toString(), module));

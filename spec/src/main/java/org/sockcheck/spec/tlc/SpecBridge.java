@@ -363,7 +363,50 @@ public final class SpecBridge {
         return bridge;
     }
 
+    /**
+     * TLC copies its standard modules (Integers.tla, Sequences.tla, ...) out
+     * of its jar into the folder java.io.tmpdir names when its class
+     * FilenameToStream is loaded. Two sockcheck processes that loaded the
+     * spec at the same moment overwrote each other's copies in /tmp, and one
+     * failed ("Module-Table lookup failure"). So each JVM gives TLC a folder
+     * of its own, removed when the JVM ends.
+     */
+    private static final class TlcTemp {
+        static final Path DIR = make();
+
+        private static Path make() {
+            String before = System.getProperty("java.io.tmpdir");
+            try {
+                Path dir = Files.createTempDirectory("sockcheck-tlc-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> removeTree(dir), "sockcheck-tlc-temp"));
+                System.setProperty("java.io.tmpdir", dir.toString());
+                try {
+                    Class.forName("util.FilenameToStream", true, SpecBridge.class.getClassLoader());
+                } finally {
+                    System.setProperty("java.io.tmpdir", before);
+                }
+                return dir;
+            } catch (IOException | ClassNotFoundException e) {
+                throw new IllegalStateException("cannot make a temporary folder for TLC: " + e.getMessage(), e);
+            }
+        }
+
+        private static void removeTree(Path dir) {
+            try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+                all.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException | RuntimeException e) {
+                // Leftovers of a temporary folder are the system's to clean.
+            }
+        }
+    }
+
+    /** Where TLC writes its standard modules in this JVM (a folder of its own, see TlcTemp). */
+    public static Path tlcTemp() {
+        return TlcTemp.DIR;
+    }
+
     private static SpecBridge parse(Constants constants) throws IOException {
+        tlcTemp();
         Path dir = Files.createTempDirectory("sockcheck-spec-");
         dir.toFile().deleteOnExit();
         for (String module : List.of("Network", "Tcp", "Udp", "SocketApi", "Sockets")) {
@@ -599,61 +642,114 @@ public final class SpecBridge {
     public List<Step> successors(State s, String action, Map<String, Object> params) {
         // Which split actions answer is looked up only when the memo does not answer (the hot path).
         return remembered(s, List.of(action, params), () -> {
-            int[] chosen = selected.computeIfAbsent(List.of(action, params), k -> byName.getOrDefault(action, List.of())
-                    .stream().filter(i -> params(i).entrySet().containsAll(params.entrySet()))
-                    .mapToInt(Integer::intValue).toArray());
-            return chosen.length == 0 && DIRECT.containsKey(action) && params.containsKey(DIRECT.get(action))
+            int[] chosen = selected.computeIfAbsent(List.of(action, params), k -> select(action, params));
+            return chosen.length == 0 && DIRECT.containsKey(action)
+                    && DIRECT.get(action).stream().anyMatch(params::containsKey)
                     ? direct(s, action, params) : stepsOf(s, chosen, (i, st) -> true);
         });
     }
 
     /**
-     * The actions a trace may call with a value the model does not
-     * enumerate, by the parameter that takes it: a poll's request (the
-     * model's PollRequests are single descriptors; a trace polls any), an
-     * option's value (the model lingers 0 seconds or not at all), a
-     * backlog (the model's are 0 and 8). Such
-     * a call is the action evaluated with the trace's values.
+     * TLC's split actions of this name, indexed by each parameter's value
+     * (action, parameter, value: the split actions' indexes), made on the
+     * first question about the action. A large model splits an action into
+     * tens of thousands (Send: process, thread, descriptor, data), and a
+     * scan of them all for each new question was most of the time a trace
+     * took to validate (JFR: 70% of the samples).
      */
-    private static final Map<String, String> DIRECT = Map.of("Poll", "rq", "SetSockOpt", "v", "Listen", "bl");
+    private final Map<String, Map<String, Map<Object, int[]>>> postings = new java.util.HashMap<>();
+
+    /** The split actions of this name whose parameters include these values. */
+    private int[] select(String action, Map<String, Object> params) {
+        Map<String, Map<Object, int[]>> index = postings.computeIfAbsent(action, a -> {
+            Map<String, Map<Object, List<Integer>>> lists = new java.util.HashMap<>();
+            for (int i : byName.getOrDefault(a, List.of())) {
+                for (Map.Entry<String, Object> e : params(i).entrySet()) {
+                    lists.computeIfAbsent(e.getKey(), k -> new java.util.HashMap<>())
+                            .computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(i);
+                }
+            }
+            Map<String, Map<Object, int[]>> out = new java.util.HashMap<>();
+            lists.forEach((name, byValue) -> {
+                Map<Object, int[]> m = new java.util.HashMap<>();
+                byValue.forEach((v, is) -> m.put(v, is.stream().mapToInt(Integer::intValue).toArray()));
+                out.put(name, m);
+            });
+            return out;
+        });
+        int[] fewest = null;
+        for (Map.Entry<String, Object> e : params.entrySet()) {
+            int[] these = index.getOrDefault(e.getKey(), Map.of()).getOrDefault(e.getValue(), new int[0]);
+            if (fewest == null || these.length < fewest.length) {
+                fewest = these;
+            }
+        }
+        if (fewest == null) {
+            return byName.getOrDefault(action, List.of()).stream().mapToInt(Integer::intValue).toArray();
+        }
+        return java.util.Arrays.stream(fewest).filter(i -> params(i).entrySet().containsAll(params.entrySet())).toArray();
+    }
 
     /**
-     * The steps of an action with these values of its parameters, all of
-     * them given: the action's definition evaluated in a context that binds
-     * them, the caller's value taken from a split action of the same caller.
+     * The actions a trace may call with a value the model does not
+     * enumerate, by the parameters that take it: a poll's request (the
+     * model's PollRequests are single descriptors; a trace polls any), an
+     * option's value (the model lingers 0 seconds or not at all), a
+     * backlog (the model's are 0 and 8), the data of a send and the size of
+     * a recv (a judge's model enumerates one of each: a model that
+     * enumerated every datum and size of a corpus split Send, SendTo and
+     * Recv into hundreds of thousands of actions, slow to load and to
+     * search). Such a call is the action evaluated with the trace's values.
+     */
+    private static final Map<String, java.util.Set<String>> DIRECT = Map.of("Poll", java.util.Set.of("rq"),
+            "SetSockOpt", java.util.Set.of("v"), "Listen", java.util.Set.of("bl"), "Send", java.util.Set.of("d"),
+            "SendTo", java.util.Set.of("d"), "Recv", java.util.Set.of("n"));
+
+    /**
+     * The steps of an action with the question's values of its direct
+     * parameters ({@link #DIRECT}): the action's definition evaluated in the
+     * context of each split action that agrees with the question on every
+     * other parameter it asks about, the direct ones bound to the question's
+     * values (split actions that differ only in those are evaluated once).
      */
     private List<Step> direct(State s, String action, Map<String, Object> params) {
+        java.util.Set<String> free = DIRECT.get(action);
+        java.util.Set<Map<String, Object>> seen = new java.util.HashSet<>();
+        List<Step> out = new ArrayList<>();
         for (int i : byName.getOrDefault(action, List.of())) {
             OpDefNode def = actions[i].getOpDef();
-            if (def == null || !Objects.equals(params(i).get("p"), params.get("p"))) {
+            Map<String, Object> own = params(i);
+            if (def == null || params.entrySet().stream()
+                    .anyMatch(e -> !free.contains(e.getKey()) && !Objects.equals(own.get(e.getKey()), e.getValue()))) {
                 continue;
             }
+            Map<String, Object> bound = new LinkedHashMap<>(own);
             tlc2.util.Context con = actions[i].con;
             for (FormalParamNode f : def.getParams()) {
                 String name = f.getName().toString();
-                if (!name.equals("p")) {
-                    if (!params.containsKey(name)) {
-                        throw new IllegalArgumentException(action + " needs its parameter " + name);
-                    }
+                if (free.contains(name) && params.containsKey(name)) {
+                    bound.put(name, params.get(name));
                     con = con.cons(f, tlc(params.get(name)));
                 }
+            }
+            if (!seen.add(bound)) {
+                continue;
             }
             Action a = new Action(def.getBody(), con, def);
             StateVec next;
             try {
                 next = tool.getNextStates(a, s.tlc);
             } catch (RuntimeException e) {
-                throw new IllegalStateException("TLC failed on " + action + params + " from " + s, e);
+                throw new IllegalStateException("TLC failed on " + action + bound + " from " + s, e);
             }
-            List<Step> out = new ArrayList<>();
+            Map<String, Object> stepParams = java.util.Collections.unmodifiableMap(bound);
             for (int k = 0; k < next.size(); k++) {
                 TLCState t = next.elementAt(k);
                 t.deepNormalize();
-                out.add(new Step(action, Map.copyOf(params), new State(t)));
+                out.add(new Step(action, stepParams, new State(t)));
             }
-            return out;
         }
-        return List.of();
+        return out;
     }
 
     /**
