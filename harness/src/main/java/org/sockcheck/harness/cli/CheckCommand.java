@@ -85,6 +85,40 @@ public final class CheckCommand implements Callable<Integer> {
             + " the spec that the passing runs took).")
     boolean noCoverage;
 
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N",
+            description = "Run traces on N workers at once, each with its own instance of every implementation"
+                    + " (kernel runs use address blocks of their own). Default: the number of cores.")
+    Integer jobs;
+
+    @Option(names = "--shard", paramLabel = "K/N",
+            description = "Run only the K-th of N slices of the traces (every N-th, from the K-th), so that N machines"
+                    + " of a CI matrix share a corpus; the N reports together hold every run.")
+    String shard;
+
+    @Option(names = "--include", paramLabel = "GLOB", arity = "1..*",
+            description = "Run only traces that match a glob: with a '/', the path as reports show it"
+                    + " (scenarios/udp/*); without, a folder (a feature: bind, udp) or a trace's file name (*in-use*)."
+                    + " Comma-separated or repeated.")
+    List<String> include;
+
+    @Option(names = "--exclude", paramLabel = "GLOB", arity = "1..*",
+            description = "Leave out traces that match a glob (as --include reads them).")
+    List<String> exclude;
+
+    @Option(names = "--list", description = "Print the traces the options select, one per line, and run nothing.")
+    boolean list;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "What to print: text (progress, table and summary) or tap (TAP version 13 on standard"
+                    + " output; the reports are written as usual, report.tap among them). Default: ${DEFAULT-VALUE}.")
+    String format;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only the runs that did not pass and the totals.")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print every run with its message, and the whole table.")
+    boolean verbose;
+
     /** The verdict once the implementation's known divergences are taken into account. */
     static TraceResult judge(Expectations list, TraceResult r) {
         Verdict v = list.judge(r);
@@ -122,38 +156,83 @@ public final class CheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Implementation> impls = new ArrayList<>();
+        List<List<Implementation>> workers = new ArrayList<>();
         try {
             checkOptions();
-            openImplementations(impls);
+            Selection selection;
+            try {
+                selection = Selection.of(include, exclude, shard);
+            } catch (Selection.BadOption e) {
+                throw new Stop(Main.BAD_INPUT, e.getMessage(), e.hint);
+            }
             List<Path> roots = traces == null ? defaultTraces() : traces;
+            Path base = commonFolder(roots);
+            if (list) {
+                java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck check", roots, err, "nothing was listed",
+                        limitOptions.limits());
+                if (read.isEmpty()) {
+                    return Main.BAD_INPUT;
+                }
+                List<Trace> taken = selected(selection, read.get(), base);
+                taken.forEach(t -> out.println(relative(base, t.source())));
+                return Main.OK;
+            }
+            openImplementations(impls);
             java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck check", roots, err, "nothing was run",
                 limitOptions.limits());
             if (read.isEmpty()) {
                 return Main.BAD_INPUT;
             }
-            List<Trace> loaded = read.get();
-            Path base = commonFolder(roots);
+            List<Trace> loaded = selected(selection, read.get(), base);
             Map<String, Expectations> lists = knownDivergences(impls);
             checkReportFolder();
-            SpecJudge judge = judge(loaded, judgedAs(loaded, impls), out);
-            List<TraceResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
+            Progress progress = new Progress(out, format.equals("tap"), quiet, verbose, base,
+                    loaded.size() * impls.size(), impls.stream().mapToInt(i -> shortName(i.name()).length()).max().orElse(5));
+            PrintWriter said = progress.said();
+            SpecJudge judge = judge(loaded, judgedAs(loaded, impls), said);
             int planned = loaded.size() * impls.size();
+            workers.add(impls);
+            openWorkers(workers, Math.min(jobs(), Math.max(1, loaded.size())));
+            TraceResult[] results = new TraceResult[planned];
             // Ctrl-C or a kill: the verdicts so far still make a report, marked incomplete.
             org.sockcheck.harness.impl.ShutdownHook interrupted = new org.sockcheck.harness.impl.ShutdownHook(
                     "sockcheck-report-on-interrupt", () -> reportSoFar(results, planned, base));
             try {
-                runAll(loaded, impls, lists, new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs), judge),
-                        base, out, results);
+                Judge shared = workers.size() == 1 ? judge : new Judge() {
+                    // One judge for every worker: its models and remembered verdicts are not for two threads at once.
+                    @Override
+                    public synchronized Decision decide(Trace observed) {
+                        return judge.decide(observed);
+                    }
+                };
+                said.printf("sockcheck: %d traces x %d implementations (%s)%s%n", loaded.size(), impls.size(),
+                        String.join(", ", impls.stream().map(Implementation::name).toList()),
+                        workers.size() > 1 ? " on " + workers.size() + " workers" : "");
+                said.flush();
+                runAll(loaded, workers, lists, new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs), shared),
+                        base, progress, results);
             } finally {
                 interrupted.remove();
             }
-            Summary summary = new Summary(results, base, coverage(results, judge), allowUnjudged);
-            out.println();
-            out.print(summary.table());
-            out.print(summary.problems());
-            out.print(summary.coverage);
-            out.println(summary.totals());
-            writeReports(results, base, summary, out);
+            List<TraceResult> made = java.util.Arrays.asList(results);
+            Summary summary = new Summary(made, base, coverage(made, judge), allowUnjudged);
+            progress.finish();
+            if (!quiet) {
+                said.println();
+                said.print(summary.table());
+            }
+            said.print(summary.problems());
+            said.print(summary.coverage);
+            said.println(summary.totals());
+            writeReports(made, base, summary, said);
+            if (progress.tap) {
+                try {
+                    progress.writeTap(report.resolve("report.tap"));
+                } catch (IOException e) {
+                    throw new Stop(Main.ERROR, "cannot write " + report.resolve("report.tap") + ": " + e.getMessage(), null);
+                }
+            }
+            said.flush();
             return summary.exitCode();
         } catch (Stop stop) {
             out.flush();
@@ -165,6 +244,62 @@ public final class CheckCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         } finally {
             impls.forEach(Implementation::close);
+            workers.stream().skip(1).forEach(w -> w.forEach(Implementation::close));
+        }
+    }
+
+    /** The traces the selection takes; none at all where patterns were given is a mistake of the options. */
+    private static List<Trace> selected(Selection selection, List<Trace> found, Path base) throws Stop {
+        List<Trace> named = selection.named(found, base);
+        if (named.isEmpty()) {
+            throw new Stop(Main.BAD_INPUT, "no trace matches --include/--exclude (of " + found.size() + " found)",
+                    "--list shows what is selected; a pattern without '/' matches a folder or a file name, with '/'"
+                            + " the path as reports show it (scenarios/bind/*)");
+        }
+        return selection.shard(named);
+    }
+
+    /** How many workers: --jobs, else the cores. */
+    private int jobs() {
+        return jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The other workers' instances of each implementation (the first worker has impls). */
+    private void openWorkers(List<List<Implementation>> workers, int n) throws Stop {
+        List<Implementation> first = workers.get(0);
+        for (int w = 1; w < n; w++) {
+            List<Implementation> mine = new ArrayList<>();
+            workers.add(mine);
+            for (String s : specsOf()) {
+                try {
+                    mine.add(ImplSpecs.create(s));
+                } catch (ImplSpecs.UsageError e) {
+                    throw new Stop(Main.BAD_INPUT, e.getMessage(), e.hint);
+                }
+            }
+            for (int i = 0; i < mine.size(); i++) {
+                if (mine.get(i) instanceof org.sockcheck.harness.impl.driver.DriverImplementation d
+                        && first.get(i) instanceof org.sockcheck.harness.impl.driver.DriverImplementation d0) {
+                    if (driverLog != null) {
+                        d.logTo(driverLog.resolve(shortName(d.name()).replaceAll("[^A-Za-z0-9._-]", "_")));
+                    }
+                    d.countRunsWith(d0);
+                    try {
+                        d.hello();
+                    } catch (org.sockcheck.harness.impl.ImplementationException e) {
+                        throw new Stop(Main.ERROR, d.name() + " cannot start a second instance (worker " + (w + 1)
+                                + "): " + e.getMessage(), "run with -j 1");
+                    }
+                }
+            }
+        }
+    }
+
+    private List<String> specsOf() throws Stop {
+        try {
+            return ImplSpecs.split(impl);
+        } catch (ImplSpecs.UsageError e) {
+            throw new Stop(Main.BAD_INPUT, e.getMessage(), e.hint);
         }
     }
 
@@ -186,6 +321,15 @@ public final class CheckCommand implements Callable<Integer> {
         }
         if (searchLimitMs <= 0) {
             throw new Stop(Main.BAD_INPUT, "--search-limit must be positive", "the default is 10000 (ms)");
+        }
+        if (jobs != null && (jobs < 1 || jobs > 256)) {
+            throw new Stop(Main.BAD_INPUT, "--jobs must be from 1 to 256, found " + jobs, "the default is the number of cores");
+        }
+        if (!format.equals("text") && !format.equals("tap")) {
+            throw new Stop(Main.BAD_INPUT, "--format expects text or tap, found '" + format + "'", null);
+        }
+        if (quiet && verbose) {
+            throw new Stop(Main.BAD_INPUT, "-q and -v ask for opposite things", "give one of them");
         }
     }
 
@@ -295,11 +439,8 @@ public final class CheckCommand implements Callable<Integer> {
      * summary saying how many of the planned runs were made (no HTML: the
      * JVM is on its way out).
      */
-    private void reportSoFar(List<TraceResult> results, int planned, Path base) {
-        List<TraceResult> made;
-        synchronized (results) {
-            made = List.copyOf(results);
-        }
+    private void reportSoFar(TraceResult[] results, int planned, Path base) {
+        List<TraceResult> made = java.util.Arrays.stream(results.clone()).filter(java.util.Objects::nonNull).toList();
         String note = "INCOMPLETE: interrupted after " + made.size() + " of " + planned + " runs; the verdicts so far\n";
         try {
             Reports.write(report, made, base, new Summary(made, base, note, allowUnjudged));
@@ -310,24 +451,47 @@ public final class CheckCommand implements Callable<Integer> {
         }
     }
 
-    /** Every trace on every implementation, a line of progress each, each verdict added to results as it comes. */
-    private static void runAll(List<Trace> loaded, List<Implementation> impls, Map<String, Expectations> lists,
-                               Runner runner, Path base, PrintWriter out, List<TraceResult> results) {
-        int total = loaded.size() * impls.size();
-        int n = 0;
-        out.printf("sockcheck: %d traces x %d implementations (%s)%n", loaded.size(), impls.size(),
-                String.join(", ", impls.stream().map(Implementation::name).toList()));
-        out.flush();
-        int nameWidth = impls.stream().mapToInt(i -> shortName(i.name()).length()).max().orElse(5);
-        for (Implementation im : impls) {
-            for (Trace t : loaded) {
-                TraceResult r = judge(lists.get(im.name()), runner.run(t, base, im));
-                results.add(r);
-                n++;
-                out.printf("[%" + String.valueOf(total).length() + "d/%d] %-5s %-" + nameWidth + "s %s (%d ms)%n", n, total,
-                        r.verdict(), shortName(im.name()), relative(base, r.trace()), r.millis());
-                out.flush();
+    /**
+     * Every trace on every implementation, on the workers: worker w runs on
+     * its own instances, taking the next run as it is free. results[k] is the
+     * k-th run in the order of a serial check (implementation by
+     * implementation, traces in their order), whatever order they end in.
+     */
+    private static void runAll(List<Trace> loaded, List<List<Implementation>> workers, Map<String, Expectations> lists,
+                               Runner runner, Path base, Progress progress, TraceResult[] results) {
+        int n = loaded.size();
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (List<Implementation> mine : workers) {
+            Runnable work = () -> {
+                for (int k; failed.get() == null && (k = next.getAndIncrement()) < results.length; ) {
+                    Implementation im = mine.get(k / n);
+                    try {
+                        TraceResult r = judge(lists.get(im.name()), runner.run(loaded.get(k % n), base, im));
+                        results[k] = r;
+                        progress.done(r);
+                    } catch (RuntimeException e) {
+                        failed.compareAndSet(null, e);
+                    }
+                }
+            };
+            if (workers.size() == 1) {
+                work.run();
+            } else {
+                threads.add(Thread.ofPlatform().name("sockcheck-worker-" + (threads.size() + 1)).start(work));
             }
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the workers ran", e);
+            }
+        }
+        if (failed.get() != null) {
+            throw failed.get();
         }
     }
 

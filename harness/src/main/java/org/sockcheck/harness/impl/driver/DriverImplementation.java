@@ -98,7 +98,8 @@ public final class DriverImplementation implements Implementation {
     /** Where each driver process's exchanges are written (--driver-log), or null. */
     private Path logDir;
     /** Runs started, which number the log files. */
-    private int runs;
+    /** Runs started, numbering the logs; shared by the instances of one check's workers (see countRunsWith). */
+    private java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Writes what each driver process is sent and writes to a file of dir:
@@ -106,6 +107,14 @@ public final class DriverImplementation implements Implementation {
      * traces this driver ran from 1 (the order of the run's progress
      * lines), hello-A.p1.log for the probe hello before the runs.
      */
+    /**
+     * Numbers this instance's runs with another's (check -j runs a driver's
+     * traces on an instance per worker; their logs share one folder).
+     */
+    public synchronized void countRunsWith(DriverImplementation first) {
+        runs = first.runs;
+    }
+
     public synchronized void logTo(Path dir) {
         logDir = dir;
     }
@@ -246,10 +255,10 @@ public final class DriverImplementation implements Implementation {
             return startTwo(setup, d);
         }
         addressing = Loopback.plan(setup);
-        runs++;
+        int run = runs.incrementAndGet();
         for (String p : setup.processes()) {
             String host = p.substring(0, p.indexOf('.'));
-            DriverProcess dp = new DriverProcess(p, command, log(String.format("%04d-%s", runs, p)));
+            DriverProcess dp = new DriverProcess(p, command, log(String.format("%04d-%s", run, p)));
             processes.put(p, dp);
             live.add(dp);
             ObjectNode args = DriverProcess.JSON.createObjectNode();
@@ -269,8 +278,7 @@ public final class DriverImplementation implements Implementation {
     /** Version 2: one driver process for the whole trace, told every host and process in its hello. */
     private Addressing startTwo(TraceSetup setup, Declared d) throws ImplementationException {
         addressing = d.ownNetwork() ? Loopback.ownNetwork(setup) : Loopback.plan(setup);
-        runs++;
-        one = new DriverProcess("trace", command, log(String.format("%04d-trace", runs)));
+        one = new DriverProcess("trace", command, log(String.format("%04d-trace", runs.incrementAndGet())));
         live.add(one);
         ObjectNode args = helloArgs();
         tools.jackson.databind.node.ArrayNode hosts = args.putArray("hosts");
