@@ -186,6 +186,22 @@ class RunnerConventionsTest {
         }
     }
 
+    @Test
+    void whatAnEarlierRunWroteIsGoneAndNothingElseIsTouched() throws Exception {
+        Path report = dir.resolve("again");
+        Files.createDirectories(report.resolve("html"));
+        Files.writeString(report.resolve("html").resolve("index.html"), "an earlier run's report");
+        Files.writeString(report.resolve("allure.log"), "an earlier run's debug log");
+        Files.writeString(report.resolve("notes.txt"), "the user's own file");
+        Run r = sockcheck(with(new String[] {"check", "--impl", "ref", "--include", "bind-twice-is-einval", "--no-html",
+                "--no-coverage", "--report", report.toString()}, CORPUS));
+        assertEquals(0, r.code(), r.out());
+        assertFalse(Files.exists(report.resolve("html")), "a stale html/ stayed");
+        assertFalse(Files.exists(report.resolve("allure.log")), "a debug log stayed");
+        assertEquals("the user's own file", Files.readString(report.resolve("notes.txt")));
+        assertTrue(Files.isRegularFile(report.resolve("junit.xml")));
+    }
+
     /** The trace paths of a report's junit.xml (each testcase's name). */
     private static List<String> testcases(Path report) throws Exception {
         String xml = Files.readString(report.resolve("junit.xml"));

@@ -303,10 +303,30 @@ public final class CheckCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * What check writes in the report folder: removed before a run, so that
+     * nothing of an earlier run (an html/ of a run that now has --no-html)
+     * stays beside the new reports. Nothing else in the folder is touched.
+     */
+    static final List<String> WRITTEN = List.of("junit.xml", "summary.txt", "matrix.html", "matrix.md", "report.tap",
+            "allure-results", "html", "allure.log");
+
     /** The report folder can be written: found out before the first trace, not after the whole run. */
     private void checkReportFolder() throws Stop {
         try {
             Files.createDirectories(report);
+            for (String name : WRITTEN) {
+                Path old = report.resolve(name);
+                if (Files.isDirectory(old, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try (java.util.stream.Stream<Path> all = Files.walk(old)) {
+                        for (Path f : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.delete(f);
+                        }
+                    }
+                } else {
+                    Files.deleteIfExists(old);
+                }
+            }
             Path probe = Files.createTempFile(report, ".sockcheck-", ".probe");
             Files.delete(probe);
         } catch (IOException e) {
