@@ -121,9 +121,17 @@ public final class CheckCommand implements Callable<Integer> {
 
     /** The verdict once the implementation's known divergences are taken into account. */
     static TraceResult judge(Expectations list, TraceResult r) {
+        return judge(list, r, java.util.concurrent.ConcurrentHashMap.newKeySet());
+    }
+
+    /** The same, adding the id of the entry that explained the run to used. */
+    static TraceResult judge(Expectations list, TraceResult r, java.util.Set<String> used) {
         Verdict v = list.judge(r);
         if (v == r.verdict()) {
             return r;
+        }
+        if (v == Verdict.XFAIL) {
+            used.add(list.explaining(r).orElseThrow().id());
         }
         String why = v == Verdict.XFAIL ? "\n  known divergence: " + list.explaining(r).orElseThrow().id()
                 : "\n  listed as a known divergence in " + list.file() + " but passed";
@@ -184,6 +192,7 @@ public final class CheckCommand implements Callable<Integer> {
                 return Main.BAD_INPUT;
             }
             List<Trace> loaded = selected(selection, read.get(), base);
+            List<String> found = read.get().stream().map(Trace::source).toList();
             Map<String, Expectations> lists = knownDivergences(impls);
             checkReportFolder();
             Progress progress = new Progress(out, format.equals("tap"), quiet, verbose, base,
@@ -194,6 +203,7 @@ public final class CheckCommand implements Callable<Integer> {
             workers.add(impls);
             openWorkers(workers, Math.min(jobs(), Math.max(1, loaded.size())));
             TraceResult[] results = new TraceResult[planned];
+            Map<String, java.util.Set<String>> used = new java.util.concurrent.ConcurrentHashMap<>();
             // Ctrl-C or a kill: the verdicts so far still make a report, marked incomplete.
             org.sockcheck.harness.impl.ShutdownHook interrupted = new org.sockcheck.harness.impl.ShutdownHook(
                     "sockcheck-report-on-interrupt", () -> reportSoFar(results, planned, base));
@@ -210,7 +220,7 @@ public final class CheckCommand implements Callable<Integer> {
                         workers.size() > 1 ? " on " + workers.size() + " workers" : "");
                 said.flush();
                 runAll(loaded, workers, lists, new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs), shared),
-                        base, progress, results);
+                        base, progress, results, used);
             } finally {
                 interrupted.remove();
             }
@@ -223,6 +233,7 @@ public final class CheckCommand implements Callable<Integer> {
             }
             said.print(summary.problems());
             said.print(summary.coverage);
+            said.print(staleExpectations(lists, used, made, found, selection.narrows() || traces != null));
             said.println(summary.totals());
             writeReports(made, base, summary, said);
             if (progress.tap) {
@@ -246,6 +257,23 @@ public final class CheckCommand implements Callable<Integer> {
             impls.forEach(Implementation::close);
             workers.stream().skip(1).forEach(w -> w.forEach(Implementation::close));
         }
+    }
+
+    /**
+     * The entries of the known-divergence lists that are stale: a trace
+     * named that is not there; and, when the whole default corpus ran (part:
+     * the run was narrowed), an entry that matched no run.
+     */
+    private static String staleExpectations(Map<String, Expectations> lists, Map<String, java.util.Set<String>> used,
+                                            List<TraceResult> results, List<String> found, boolean part) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Expectations> e : new java.util.TreeMap<>(lists).entrySet()) {
+            List<TraceResult> mine = results.stream().filter(r -> r.implementation().equals(e.getKey())).toList();
+            for (String s : e.getValue().stale(used.getOrDefault(e.getKey(), java.util.Set.of()), mine, found, !part)) {
+                sb.append("stale known divergence of ").append(shortName(e.getKey())).append(": ").append(s).append('\n');
+            }
+        }
+        return sb.isEmpty() ? "" : sb.append('\n').toString();
     }
 
     /** The traces the selection takes; none at all where patterns were given is a mistake of the options. */
@@ -478,7 +506,8 @@ public final class CheckCommand implements Callable<Integer> {
      * implementation, traces in their order), whatever order they end in.
      */
     private static void runAll(List<Trace> loaded, List<List<Implementation>> workers, Map<String, Expectations> lists,
-                               Runner runner, Path base, Progress progress, TraceResult[] results) {
+                               Runner runner, Path base, Progress progress, TraceResult[] results,
+                               Map<String, java.util.Set<String>> used) {
         int n = loaded.size();
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicReference<RuntimeException> failed = new java.util.concurrent.atomic.AtomicReference<>();
@@ -488,7 +517,8 @@ public final class CheckCommand implements Callable<Integer> {
                 for (int k; failed.get() == null && (k = next.getAndIncrement()) < results.length; ) {
                     Implementation im = mine.get(k / n);
                     try {
-                        TraceResult r = judge(lists.get(im.name()), runner.run(loaded.get(k % n), base, im));
+                        TraceResult r = judge(lists.get(im.name()), runner.run(loaded.get(k % n), base, im),
+                                used.computeIfAbsent(im.name(), x -> java.util.concurrent.ConcurrentHashMap.newKeySet()));
                         results[k] = r;
                         progress.done(r);
                     } catch (RuntimeException e) {

@@ -107,6 +107,11 @@ final class Selection {
         return out;
     }
 
+    /** Whether the patterns or a shard narrow the traces. */
+    boolean narrows() {
+        return !include.isEmpty() || !includeParts.isEmpty() || !exclude.isEmpty() || !excludeParts.isEmpty() || shards > 1;
+    }
+
     private static boolean matches(List<PathMatcher> whole, List<PathMatcher> parts, Path shown) {
         if (whole.stream().anyMatch(m -> m.matches(shown))) {
             return true;

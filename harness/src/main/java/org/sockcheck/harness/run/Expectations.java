@@ -22,32 +22,96 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *
  * <pre>
  * - id: shutdown-of-a-listener
- *   match: "shutdown\\(\\d+, (RD|WR|RDWR)\\)\\n  expected: ENOTCONN\\n  observed: 0"
- *   verdict: FAIL
+ *   call: "shutdown\\(\\d+, (RD|WR|RDWR)\\)"
+ *   expected: ENOTCONN
+ *   observed: "0"
  *   reason: shutdown() on a listening socket returns 0 on Linux ...
  *   reference: net/ipv4/af_inet.c, inet_shutdown() ...
  * </pre>
  *
+ * An entry is matched by the structure of a failure: the trace it names
+ * (the end of its path), the line, the call (a regular expression found in
+ * the failing call as the trace writes it), what was expected and what was
+ * observed (each a regular expression the whole text must match); every
+ * field given must match. The older form, a pattern (match) searched in
+ * the whole failure message, is still read; with it, a trace named is the
+ * divergence's example, and the pattern applies to any trace.
+ *
  * A trace that fails as an entry says is XFAIL; one that an entry names but
- * that passes is XPASS, which fails the run, so the list stays true.
+ * that passes is XPASS, which fails the run, so the list stays true. Only
+ * failures can be listed: an ERROR is an implementation that broke the
+ * protocol, and a SKIP is the implementation's own word that it cannot run
+ * a trace; an entry with either verdict is refused.
  */
 public record Expectations(Path file, List<Entry> entries) {
 
-    /** One known divergence. trace and match may each be null, not both; where is file:line: entry N. */
+    /**
+     * One known divergence: what it matches (trace, match, or the failure's
+     * structure: line, call, expected, observed; any may be null, not all),
+     * and why; where is file:line: entry N.
+     */
     public record Entry(String id, String trace, Pattern match, Verdict verdict, String reason, String reference,
-            String where) {
+            String where, Integer line, Pattern call, Pattern expected, Pattern observed) {
+        /** An entry of the older form: a trace and/or a pattern of the message. */
+        public Entry(String id, String trace, Pattern match, Verdict verdict, String reason, String reference, String where) {
+            this(id, trace, match, verdict, reason, reference, where, null, null, null, null);
+        }
+
         boolean concerns(TraceResult r) {
             return trace != null && r.trace().replace('\\', '/').endsWith(trace);
         }
 
+        /** Whether the entry says what failed (line, call, expected or observed), not only where. */
+        boolean structured() {
+            return line != null || call != null || expected != null || observed != null;
+        }
+
         /**
-         * A failure is explained by the pattern when there is one (wherever it
-         * happens), else by the trace named. A trace named with a pattern is
-         * the divergence's example: it must keep failing.
+         * A failure is explained by its structure when the entry gives one
+         * (in the trace named, if any); else by the pattern when there is one
+         * (wherever it happens), else by the trace named. A trace named with
+         * a pattern is the divergence's example: it must keep failing.
          */
         boolean explains(TraceResult r) {
-            boolean which = match != null ? matches(r.message()) : concerns(r);
-            return which && r.verdict() == verdict;
+            if (r.verdict() != verdict) {
+                return false;
+            }
+            if (structured()) {
+                return (trace == null || concerns(r)) && failing(r) && (match == null || matches(r.message()));
+            }
+            return match != null ? matches(r.message()) : concerns(r);
+        }
+
+        /** The failing step of the run matches every structural field given. */
+        private boolean failing(TraceResult r) {
+            if (line != null && r.line() != line) {
+                return false;
+            }
+            Step at = r.steps().stream().filter(st -> st.line() == r.line() && !st.ok()).findFirst().orElse(null);
+            if (at == null) {
+                return call == null && expected == null && observed == null;
+            }
+            return (call == null || find(call, at.event()))
+                    && (expected == null || whole(expected, at.expected()))
+                    && (observed == null || whole(observed, at.observed()));
+        }
+
+        private boolean find(Pattern p, String text) {
+            return text != null && bounded(() -> p.matcher(new Bounded(text, MAX_MATCH_STEPS)).find());
+        }
+
+        private boolean whole(Pattern p, String text) {
+            return text != null && bounded(() -> p.matcher(new Bounded(text, MAX_MATCH_STEPS)).matches());
+        }
+
+        private boolean bounded(java.util.function.BooleanSupplier search) {
+            try {
+                return search.getAsBoolean();
+            } catch (Bounded.Exhausted | StackOverflowError e) {
+                throw new BadPattern(where + " (" + TraceText.shorten(id, 80) + "): a pattern gave up after "
+                        + MAX_MATCH_STEPS + " steps on one failure\n  hint: write the pattern without"
+                        + " nested repetition such as (.*a){20}");
+            }
         }
 
         /** The pattern's search, bounded: a pattern that backtracks without end is bad input, not a hang. */
@@ -215,28 +279,56 @@ public record Expectations(Path file, List<Entry> entries) {
             String match = text(n, "match", where);
             String verdict = text(n, "verdict", where);
             String reason = text(n, "reason", where);
-            if (id == null || reason == null || (trace == null && match == null)) {
-                throw new BadExpectations(where + ": needs id, reason, and trace or match" + HINT);
+            String lineText = text(n, "line", where);
+            if (id == null || reason == null || (trace == null && match == null && lineText == null
+                    && text(n, "call", where) == null && text(n, "expected", where) == null
+                    && text(n, "observed", where) == null)) {
+                throw new BadExpectations(where + ": needs id, reason, and what it matches: trace, line, call, expected,"
+                        + " observed or match" + HINT);
             }
+            String named = " (" + TraceText.shorten(id, 80) + ")";
             Verdict v = verdict == null ? Verdict.FAIL : switch (verdict) {
                 case "FAIL" -> Verdict.FAIL;
-                case "ERROR" -> Verdict.ERROR;
-                case "SKIP" -> Verdict.SKIP;
-                default -> throw new BadExpectations(where + " (" + TraceText.shorten(id, 80) + "): verdict "
-                        + TraceText.shorten(verdict, 80) + " is not one of FAIL, ERROR, SKIP");
+                case "ERROR" -> throw new BadExpectations(where + named + ": an ERROR cannot be listed: it says the"
+                        + " implementation crashed or broke the driver protocol, which a list must not hide"
+                        + "\n  hint: fix the implementation or its driver; only FAIL is a known divergence");
+                case "SKIP" -> throw new BadExpectations(where + named + ": a SKIP cannot be listed: it is the"
+                        + " implementation's own word that it cannot run a trace, not a divergence"
+                        + "\n  hint: leave the entry out; only FAIL is a known divergence");
+                default -> throw new BadExpectations(where + named + ": verdict " + TraceText.shorten(verdict, 80)
+                        + " is not FAIL (the only verdict a list holds)");
             };
-            Pattern p = null;
-            if (match != null) {
+            Integer line = null;
+            if (lineText != null) {
                 try {
-                    p = Pattern.compile(match);
-                } catch (PatternSyntaxException | StackOverflowError e) {
-                    throw new BadExpectations(where + " (" + TraceText.shorten(id, 80) + "): match is not a regular"
-                            + " expression: " + (e instanceof PatternSyntaxException s ? s.getDescription() : "nested too deep"));
+                    line = Integer.valueOf(lineText.strip());
+                } catch (NumberFormatException e) {
+                    line = -1;
+                }
+                if (line < 1) {
+                    throw new BadExpectations(where + named + ": line takes a line number of the trace, found "
+                            + TraceText.shorten(lineText, 40));
                 }
             }
-            entries.add(new Entry(id, trace, p, v, reason, text(n, "reference", where), where));
+            entries.add(new Entry(id, trace, pattern(match, "match", where + named), v, reason,
+                    text(n, "reference", where), where, line, pattern(text(n, "call", where), "call", where + named),
+                    pattern(text(n, "expected", where), "expected", where + named),
+                    pattern(text(n, "observed", where), "observed", where + named)));
         }
         return new Expectations(file, List.copyOf(entries));
+    }
+
+    /** A field's regular expression, or null when the field is absent. */
+    private static Pattern pattern(String text, String field, String where) throws BadExpectations {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Pattern.compile(text);
+        } catch (PatternSyntaxException | StackOverflowError e) {
+            throw new BadExpectations(where + ": " + field + " is not a regular expression: "
+                    + (e instanceof PatternSyntaxException s ? s.getDescription() : "nested too deep"));
+        }
     }
 
     /** The line each entry of the top-level list starts on (the tree does not keep lines). */
@@ -266,6 +358,26 @@ public record Expectations(Path file, List<Entry> entries) {
             throw new BadExpectations(where + ": " + field + " takes text, found " + TraceText.shorten(v.toString(), 80));
         }
         return v.asString();
+    }
+
+    /**
+     * What is stale in the list after these runs: each entry that names a
+     * trace none of the traces found is, and (when every trace ran: whole)
+     * each entry that explained no run (used: the ids that did) and concerns
+     * no run.
+     */
+    public List<String> stale(java.util.Set<String> used, List<TraceResult> results, List<String> tracesFound,
+                              boolean whole) {
+        List<String> out = new ArrayList<>();
+        for (Entry e : entries) {
+            String named = e.where() + " (" + TraceText.shorten(e.id(), 80) + ")";
+            if (e.trace() != null && tracesFound.stream().noneMatch(t -> t.replace('\\', '/').endsWith(e.trace()))) {
+                out.add(named + ": names the trace " + e.trace() + ", which is not among the traces");
+            } else if (whole && !used.contains(e.id()) && results.stream().noneMatch(e::concerns)) {
+                out.add(named + ": matched no run");
+            }
+        }
+        return out;
     }
 
     /** The entry that explains this result, if any. */

@@ -55,6 +55,70 @@ class ExpectationsTest {
         assertEquals(Verdict.XPASS, both.judge(result("generated/cover-014.trace", Verdict.PASS, "")), "the example must fail");
     }
 
+    /** A failure as the runner makes it: the failing step at its line, and the message. */
+    private static TraceResult failure(String trace, int line, String call, String expected, String observed) {
+        List<Step> steps = List.of(new Step(line - 1, "A.p1: socket(INET, STREAM)", "3", "3", true),
+                new Step(line, "A.p1: " + call, expected, observed, false));
+        return new TraceResult(trace, "f", "t", "linux", Verdict.FAIL, trace + ":" + line + ": A.p1: " + call
+                + "\n  expected: " + expected + "\n  observed: " + observed, line, steps, 0, "", "", TraceResult.Drawing.NONE);
+    }
+
+    @Test
+    void anEntryMatchesByTraceLineCallExpectedAndObserved() throws Exception {
+        Expectations e = load("""
+                - id: listener-shutdown
+                  call: 'shutdown\\(\\d+, (RD|WR|RDWR)\\)'
+                  expected: ENOTCONN
+                  observed: "0"
+                  reason: r
+                - id: only-there
+                  trace: scenarios/bind/x.trace
+                  line: 7
+                  observed: EINVAL
+                  reason: r
+                """);
+        TraceResult shut = failure("scenarios/a.trace", 5, "shutdown(3, RDWR)", "ENOTCONN", "0");
+        assertEquals(Verdict.XFAIL, e.judge(shut));
+        assertEquals("listener-shutdown", e.explaining(shut).orElseThrow().id());
+        // Expected and observed match the whole text: 0 is not 10, ENOTCONN is not ENOTCONN|EINVAL.
+        assertEquals(Verdict.FAIL, e.judge(failure("scenarios/a.trace", 5, "shutdown(3, RDWR)", "ENOTCONN", "10")));
+        assertEquals(Verdict.FAIL, e.judge(failure("scenarios/a.trace", 5, "shutdown(3, RDWR)", "ENOTCONN or EINVAL", "0")));
+        assertEquals(Verdict.FAIL, e.judge(failure("scenarios/a.trace", 5, "close(3)", "ENOTCONN", "0")));
+        // With structure, the trace named restricts the entry, and so does the line.
+        assertEquals(Verdict.XFAIL, e.judge(failure("conformance/scenarios/bind/x.trace", 7, "bind(3, A:80)", "0", "EINVAL")));
+        assertEquals(Verdict.FAIL, e.judge(failure("conformance/scenarios/bind/y.trace", 7, "bind(3, A:80)", "0", "EINVAL")));
+        assertEquals(Verdict.FAIL, e.judge(failure("conformance/scenarios/bind/x.trace", 8, "bind(3, A:80)", "0", "EINVAL")));
+        // A pass of the trace it names is XPASS, as for any entry that names a trace.
+        assertEquals(Verdict.XPASS, e.judge(result("conformance/scenarios/bind/x.trace", Verdict.PASS, "")));
+    }
+
+    @Test
+    void staleEntriesAreNamed() throws Exception {
+        Expectations e = load("""
+                - id: used
+                  observed: EINVAL
+                  reason: r
+                - id: unused
+                  observed: EPERM
+                  reason: r
+                - id: gone
+                  trace: scenarios/removed.trace
+                  match: "x"
+                  reason: r
+                """);
+        TraceResult r = failure("scenarios/a.trace", 3, "bind(3, A:80)", "0", "EINVAL");
+        List<String> found = List.of("conformance/scenarios/a.trace");
+        List<String> whole = e.stale(java.util.Set.of("used"), List.of(r), found, true);
+        assertEquals(2, whole.size(), whole.toString());
+        assertTrue(whole.get(0).endsWith("linux.yaml:4: entry 2 (unused): matched no run"), whole.toString());
+        assertTrue(whole.get(1).endsWith("(gone): names the trace scenarios/removed.trace, which is not among the traces"),
+                whole.toString());
+        // A part of the corpus: an entry that matched nothing may match elsewhere; a missing trace is still named.
+        List<String> part = e.stale(java.util.Set.of("used"), List.of(r), found, false);
+        assertEquals(1, part.size(), part.toString());
+        assertTrue(part.get(0).contains("(gone)"), part.toString());
+    }
+
     @Test
     void aListCanBeAnothers() throws Exception {
         Files.writeString(dir.resolve("driver-x.yaml"), "same-as: linux.yaml\n");
@@ -107,7 +171,16 @@ class ExpectationsTest {
         m = problem("- just a string\n");
         assertTrue(m.contains(":1: entry 1: expected an entry"), m);
         m = problem("- id: a\n  trace: a\n  reason: r\n  verdict: PASS\n");
-        assertTrue(m.contains("verdict PASS is not one of FAIL, ERROR, SKIP"), m);
+        assertTrue(m.contains("verdict PASS is not FAIL (the only verdict a list holds)"), m);
+        m = problem("- id: crash\n  trace: a\n  reason: r\n  verdict: ERROR\n");
+        assertTrue(m.contains(":1: entry 1 (crash): an ERROR cannot be listed"), m);
+        assertTrue(m.contains("hint: fix the implementation or its driver"), m);
+        m = problem("- id: cannot\n  trace: a\n  reason: r\n  verdict: SKIP\n");
+        assertTrue(m.contains(":1: entry 1 (cannot): a SKIP cannot be listed"), m);
+        m = problem("- id: where\n  line: zero\n  reason: r\n");
+        assertTrue(m.contains("line takes a line number of the trace, found zero"), m);
+        m = problem("- id: bad\n  call: \"bind(\"\n  reason: r\n");
+        assertTrue(m.contains("(bad): call is not a regular expression"), m);
     }
 
     @Test
