@@ -198,29 +198,25 @@ public final class CheckCommand implements Callable<Integer> {
             Progress progress = new Progress(out, format.equals("tap"), quiet, verbose, base,
                     loaded.size() * impls.size(), impls.stream().mapToInt(i -> shortName(i.name()).length()).max().orElse(5));
             PrintWriter said = progress.said();
-            SpecJudge judge = judge(loaded, judgedAs(loaded, impls), said);
+            int n = Math.min(jobs(), Math.max(1, loaded.size()));
+            List<SpecJudge> judges = judges(loaded, judgedAs(loaded, impls), said, n);
+            SpecJudge judge = judges.get(0);
             int planned = loaded.size() * impls.size();
             workers.add(impls);
-            openWorkers(workers, Math.min(jobs(), Math.max(1, loaded.size())));
+            openWorkers(workers, n);
             TraceResult[] results = new TraceResult[planned];
             Map<String, java.util.Set<String>> used = new java.util.concurrent.ConcurrentHashMap<>();
             // Ctrl-C or a kill: the verdicts so far still make a report, marked incomplete.
             org.sockcheck.harness.impl.ShutdownHook interrupted = new org.sockcheck.harness.impl.ShutdownHook(
                     "sockcheck-report-on-interrupt", () -> reportSoFar(results, planned, base));
             try {
-                Judge shared = workers.size() == 1 ? judge : new Judge() {
-                    // One judge for every worker: its models and remembered verdicts are not for two threads at once.
-                    @Override
-                    public synchronized Decision decide(Trace observed) {
-                        return judge.decide(observed);
-                    }
-                };
                 said.printf("sockcheck: %d traces x %d implementations (%s)%s%n", loaded.size(), impls.size(),
                         String.join(", ", impls.stream().map(Implementation::name).toList()),
                         workers.size() > 1 ? " on " + workers.size() + " workers" : "");
                 said.flush();
-                runAll(loaded, workers, lists, new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs), shared),
-                        base, progress, results, used);
+                List<Runner> runners = judges.stream()
+                        .map(j -> new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs), j)).toList();
+                runAll(loaded, workers, lists, runners, base, progress, results, used);
             } finally {
                 interrupted.remove();
             }
@@ -449,24 +445,67 @@ public final class CheckCommand implements Callable<Integer> {
         return out;
     }
 
-    private SpecJudge judge(List<Trace> loaded, List<Trace> judged, PrintWriter out) throws Stop {
+    /**
+     * A judge per worker (the first made for these traces, the others
+     * sharing its models and known verdicts), after every trace's written
+     * results were validated, on the workers.
+     */
+    private List<SpecJudge> judges(List<Trace> loaded, List<Trace> judged, PrintWriter out, int workers) throws Stop {
         out.println("sockcheck: loading the spec (TLC) to judge the runs ...");
         out.flush();
-        SpecJudge judge;
+        SpecJudge first;
         try {
-            judge = SpecJudge.forTraces(judged, Duration.ofMillis(searchLimitMs));
+            first = SpecJudge.forTraces(judged, Duration.ofMillis(searchLimitMs));
         } catch (IOException e) {
             throw new Stop(Main.ERROR, "the spec could not be loaded: " + e.getMessage(), null);
         }
+        List<SpecJudge> judges = new ArrayList<>(List.of(first));
+        while (judges.size() < workers) {
+            judges.add(first.another());
+        }
+        Judge.Decision[] decisions = new Judge.Decision[loaded.size()];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (SpecJudge j : judges) {
+            threads.add(Thread.ofPlatform().name("sockcheck-judge-" + (threads.size() + 1)).start(() -> {
+                try {
+                    for (int k; failed.get() == null && (k = next.getAndIncrement()) < decisions.length; ) {
+                        Trace t = loaded.get(k);
+                        decisions[k] = Models.impossible(t).isPresent() ? null : j.decide(t);
+                    }
+                } catch (RuntimeException e) {
+                    failed.compareAndSet(null, e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stop(Main.ERROR, "interrupted while the written results were validated", null);
+            }
+        }
+        if (failed.get() != null) {
+            throw failed.get();
+        }
+        problems(loaded, decisions);
+        return judges;
+    }
+
+    /** Each trace whose written results the spec rejects, or that is no trace at all, stops the run (bad input). */
+    private static void problems(List<Trace> loaded, Judge.Decision[] decisions) throws Stop {
         List<String> problems = new ArrayList<>();
-        for (Trace t : loaded) {
+        for (int k = 0; k < loaded.size(); k++) {
+            Trace t = loaded.get(k);
             java.util.Optional<Models.NotATrace> impossible = Models.impossible(t);
             if (impossible.isPresent()) {
                 problems.add(t.source() + ":" + impossible.get().line + ": " + impossible.get().why
                         + "\n  hint: fork makes a new process; give it a name no running process has");
                 continue;
             }
-            if (judge.decide(t) instanceof Judge.Decision.Rejected r) {
+            if (decisions[k] instanceof Judge.Decision.Rejected r) {
                 Event e = t.events().stream().filter(x -> x.line() == r.line()).findFirst().orElseThrow();
                 problems.add(t.source() + ":" + r.line() + ": the result written is not one the spec allows: "
                         + TraceText.line(e) + "\n  the spec allows: " + r.allowed()
@@ -479,7 +518,6 @@ public final class CheckCommand implements Callable<Integer> {
             lines.add(problems.size() + " trace(s) contradict the spec; nothing was run.");
             throw new Stop(Main.BAD_INPUT, lines);
         }
-        return judge;
     }
 
     /**
@@ -506,13 +544,15 @@ public final class CheckCommand implements Callable<Integer> {
      * implementation, traces in their order), whatever order they end in.
      */
     private static void runAll(List<Trace> loaded, List<List<Implementation>> workers, Map<String, Expectations> lists,
-                               Runner runner, Path base, Progress progress, TraceResult[] results,
+                               List<Runner> runners, Path base, Progress progress, TraceResult[] results,
                                Map<String, java.util.Set<String>> used) {
         int n = loaded.size();
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicReference<RuntimeException> failed = new java.util.concurrent.atomic.AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
-        for (List<Implementation> mine : workers) {
+        for (int w = 0; w < workers.size(); w++) {
+            List<Implementation> mine = workers.get(w);
+            Runner runner = runners.get(w);
             Runnable work = () -> {
                 for (int k; failed.get() == null && (k = next.getAndIncrement()) < results.length; ) {
                     Implementation im = mine.get(k / n);

@@ -32,6 +32,11 @@ public final class ValidateCommand implements Callable<Integer> {
             + " handshake) fire between events; by default a trace is taken to last less than the shortest of them.")
     boolean timers;
 
+    @picocli.CommandLine.Option(names = {"-j", "--jobs"}, paramLabel = "N",
+            description = "Validate on N threads at once (each with its own judge over the same models). Default: the"
+                    + " number of cores.")
+    Integer jobs;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -55,27 +60,65 @@ public final class ValidateCommand implements Callable<Integer> {
                             org.sockcheck.harness.gen.Render.data(d), 40)).toList());
         }
         out.flush();
+        if (jobs != null && (jobs < 1 || jobs > 256)) {
+            err.println("sockcheck validate: --jobs must be from 1 to 256, found " + jobs);
+            return Main.BAD_INPUT;
+        }
         long start = System.nanoTime();
         int rejected = 0;
         int notJudged = 0;
         long events = 0;
-        for (Trace t : traces) {
-            java.util.Optional<String> why = Models.unfit(t);
-            if (why.isPresent()) {
-                out.println("SKIP   " + t.source() + ": not validated: " + why.get());
+        // The traces are validated on the threads, each result printed in the traces' order as soon as it is known.
+        int threads = Math.max(1, Math.min(jobs != null ? jobs : Runtime.getRuntime().availableProcessors(), traces.size()));
+        List<java.util.concurrent.CompletableFuture<String>> lines = new java.util.ArrayList<>();
+        Validator.Result[] results = new Validator.Result[traces.size()];
+        for (int k = 0; k < traces.size(); k++) {
+            lines.add(new java.util.concurrent.CompletableFuture<>());
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> workers = new java.util.ArrayList<>();
+        for (int w = 0; w < threads; w++) {
+            SpecJudge mine = w == 0 ? judge : judge.another();
+            workers.add(Thread.ofPlatform().daemon().name("sockcheck-validate-" + (w + 1)).start(() -> {
+                for (int k; (k = next.getAndIncrement()) < traces.size(); ) {
+                    Trace t = traces.get(k);
+                    try {
+                        java.util.Optional<String> why = Models.unfit(t);
+                        if (why.isPresent()) {
+                            lines.get(k).complete("SKIP   " + t.source() + ": not validated: " + why.get());
+                            continue;
+                        }
+                        long one = System.nanoTime();
+                        Validator.Result r = mine.result(t);
+                        results[k] = r;
+                        String word = switch (r.kind()) {
+                            case ACCEPTED -> "ACCEPT";
+                            case REJECTED -> "REJECT";
+                            case UNDECIDED -> "UNDECIDED";
+                        };
+                        lines.get(k).complete(String.format("%s %s (%.0f ms)", word, r.describe(t.source()),
+                                (System.nanoTime() - one) / 1e6));
+                    } catch (RuntimeException e) {
+                        lines.get(k).completeExceptionally(e);
+                    }
+                }
+            }));
+        }
+        for (int k = 0; k < traces.size(); k++) {
+            String line;
+            try {
+                line = lines.get(k).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            }
+            out.println(line);
+            out.flush();
+            Validator.Result r = results[k];
+            if (r == null) {
                 notJudged++;
                 continue;
             }
-            long one = System.nanoTime();
-            Validator.Result r = judge.result(t);
-            events += t.events().size();
-            String word = switch (r.kind()) {
-                case ACCEPTED -> "ACCEPT";
-                case REJECTED -> "REJECT";
-                case UNDECIDED -> "UNDECIDED";
-            };
-            out.printf("%s %s (%.0f ms)%n", word, r.describe(t.source()), (System.nanoTime() - one) / 1e6);
-            out.flush();
+            events += traces.get(k).events().size();
             rejected += r.kind() == Validator.Kind.REJECTED ? 1 : 0;
             notJudged += r.kind() == Validator.Kind.UNDECIDED ? 1 : 0;
         }

@@ -44,16 +44,38 @@ public final class SpecJudge implements Judge {
      */
     private static final int MAX_MODELS = 6;
     /** Verdicts of runs judged already, the least recently used dropped past this many. */
-    private static final int MAX_DECIDED = 512;
-    private final Map<String, Validator.Result> decided = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Validator.Result> eldest) {
-            return size() > MAX_DECIDED;
-        }
-    };
+    private static final int MAX_DECIDED = 1024;
+    /** Shared with the judges made by {@link #another}: a run judged by one worker is known to all. */
+    private final Map<String, Validator.Result> decided;
 
     private SpecJudge(Duration limit) {
         this.limit = limit;
+        this.decided = java.util.Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Validator.Result> eldest) {
+                return size() > MAX_DECIDED;
+            }
+        });
+    }
+
+    private SpecJudge(SpecJudge of) {
+        this.limit = of.limit;
+        this.decided = of.decided;
+        this.timers = of.timers;
+        for (Validator v : of.models) {
+            Validator mine = new Validator(v.spec()).withTimeLimit(limit);
+            models.add(timers ? mine.withTimers() : mine);
+        }
+    }
+
+    /**
+     * A judge for another thread: the same models (the spec's, shared, each
+     * safe for several threads), validators of its own, and the verdicts
+     * known shared. A judge is for one thread at a time; check -j gives each
+     * worker one.
+     */
+    public SpecJudge another() {
+        return new SpecJudge(this);
     }
 
     /**

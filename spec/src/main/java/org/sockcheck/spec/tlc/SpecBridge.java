@@ -141,7 +141,7 @@ public final class SpecBridge {
         /** TLC computes a fingerprint anew on every call; a state never changes, so it is taken once. */
         private final long fingerprint;
         /** The ephemeral ports the state names (see {@link SpecBridge#ephemeralNamed}), once asked. */
-        private java.util.Set<Integer> ephemeral;
+        private volatile java.util.Set<Integer> ephemeral;
 
         State(TLCState tlc) {
             this.tlc = tlc;
@@ -149,7 +149,10 @@ public final class SpecBridge {
         }
 
         public Object get(String variable) {
-            return converted.computeIfAbsent(variable, v -> java(tlc.lookup(v)));
+            // A state of the memo is read by every worker's judge.
+            synchronized (converted) {
+                return converted.computeIfAbsent(variable, v -> java(tlc.lookup(v)));
+            }
         }
 
         /** evt: the last call and what it returned, or the network step and its segment; empty before any. */
@@ -288,9 +291,12 @@ public final class SpecBridge {
     private static final int MEMO_STEPS = 60_000;
     private int memoSteps;
     /** Which of TLC's split actions answer a question, by question (the same few are asked again and again). */
-    private final Map<Object, int[]> selected = new java.util.HashMap<>();
+    private final Map<Object, int[]> selected = new java.util.concurrent.ConcurrentHashMap<>();
     private long asked;
     private long answeredFromMemo;
+    // Thread safety: a model is shared by the judges of check's workers. The memo is read and written under
+    // its own lock (a successor is computed outside it: two threads may compute one answer, both right), the
+    // indexes are concurrent maps, and TLC evaluates next states on several threads as its own workers do.
 
     private record Question(long fingerprint, Object what) {
     }
@@ -315,29 +321,38 @@ public final class SpecBridge {
 
     /** How many successor questions were asked, and how many the memo answered (for benchmarks and tuning). */
     public long[] memoStatistics() {
-        return new long[] {asked, answeredFromMemo};
+        synchronized (memo) {
+            return new long[] {asked, answeredFromMemo};
+        }
     }
 
     /** Forgets every successor remembered (benchmarks measure a first validation so). */
     public void forget() {
-        memo.clear();
-        memoSteps = 0;
+        synchronized (memo) {
+            memo.clear();
+            memoSteps = 0;
+        }
     }
 
     private List<Step> remembered(State s, Object what, java.util.function.Supplier<List<Step>> compute) {
-        asked++;
         Question q = new Question(s.fingerprint(), what);
-        List<Step> known = memo.get(q);
-        if (known != null) {
-            answeredFromMemo++;
-            return known;
+        synchronized (memo) {
+            asked++;
+            List<Step> known = memo.get(q);
+            if (known != null) {
+                answeredFromMemo++;
+                return known;
+            }
         }
         List<Step> out = List.copyOf(compute.get());
-        memo.put(q, out);
-        memoSteps += out.size();
-        for (var eldest = memo.entrySet().iterator(); memoSteps > MEMO_STEPS && eldest.hasNext(); ) {
-            memoSteps -= eldest.next().getValue().size();
-            eldest.remove();
+        synchronized (memo) {
+            if (memo.put(q, out) == null) {
+                memoSteps += out.size();
+            }
+            for (var eldest = memo.entrySet().iterator(); memoSteps > MEMO_STEPS && eldest.hasNext(); ) {
+                memoSteps -= eldest.next().getValue().size();
+                eldest.remove();
+            }
         }
         return out;
     }
@@ -657,7 +672,7 @@ public final class SpecBridge {
      * scan of them all for each new question was most of the time a trace
      * took to validate (JFR: 70% of the samples).
      */
-    private final Map<String, Map<String, Map<Object, int[]>>> postings = new java.util.HashMap<>();
+    private final Map<String, Map<String, Map<Object, int[]>>> postings = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The split actions of this name whose parameters include these values. */
     private int[] select(String action, Map<String, Object> params) {
@@ -799,6 +814,12 @@ public final class SpecBridge {
     }
 
     private Map<String, Object> params(int i) {
+        synchronized (paramCache) {
+            return paramsLocked(i);
+        }
+    }
+
+    private Map<String, Object> paramsLocked(int i) {
         if (paramCache[i] != null) {
             return paramCache[i];
         }
