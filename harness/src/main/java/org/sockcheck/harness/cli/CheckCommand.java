@@ -16,9 +16,6 @@ import org.sockcheck.harness.run.ExpectedResults;
 import org.sockcheck.harness.run.Expectations;
 import org.sockcheck.harness.run.Judge;
 import org.sockcheck.harness.run.Runner;
-import org.sockcheck.harness.trace.Event;
-import org.sockcheck.harness.trace.TraceText;
-import org.sockcheck.harness.validate.Models;
 import org.sockcheck.harness.validate.SpecJudge;
 import org.sockcheck.harness.run.TraceResult;
 import org.sockcheck.harness.run.Verdict;
@@ -118,17 +115,6 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Option(names = {"-v", "--verbose"}, description = "Print every run with its message, and the whole table.")
     boolean verbose;
-
-    /** The verdict once the implementation's known divergences are taken into account. */
-    static TraceResult judge(Expectations list, TraceResult r) {
-        Verdict v = list.judge(r);
-        if (v == r.verdict()) {
-            return r;
-        }
-        String why = v == Verdict.XFAIL ? "\n  known divergence: " + list.explaining(r).orElseThrow().id()
-                : "\n  listed as a known divergence in " + list.file() + " but passed";
-        return r.judged(v, r.message() + why);
-    }
 
     /** The run stops here, with this exit code; the lines to print on stderr say why. */
     private static final class Stop extends Exception {
@@ -412,19 +398,7 @@ public final class CheckCommand implements Callable<Integer> {
         }
         List<String> problems = new ArrayList<>();
         for (Trace t : loaded) {
-            java.util.Optional<Models.NotATrace> impossible = Models.impossible(t);
-            if (impossible.isPresent()) {
-                problems.add(t.source() + ":" + impossible.get().line + ": " + impossible.get().why
-                        + "\n  hint: fork makes a new process; give it a name no running process has");
-                continue;
-            }
-            if (judge.decide(t) instanceof Judge.Decision.Rejected r) {
-                Event e = t.events().stream().filter(x -> x.line() == r.line()).findFirst().orElseThrow();
-                problems.add(t.source() + ":" + r.line() + ": the result written is not one the spec allows: "
-                        + TraceText.line(e) + "\n  the spec allows: " + r.allowed()
-                        + "\n  hint: write what the spec allows there (sockcheck validate shows it), or leave the"
-                        + " trace out");
-            }
+            judge.contradiction(t).ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             List<String> lines = new ArrayList<>(problems);
@@ -468,7 +442,7 @@ public final class CheckCommand implements Callable<Integer> {
                 for (int k; failed.get() == null && (k = next.getAndIncrement()) < results.length; ) {
                     Implementation im = mine.get(k / n);
                     try {
-                        TraceResult r = judge(lists.get(im.name()), runner.run(loaded.get(k % n), base, im));
+                        TraceResult r = lists.get(im.name()).applied(runner.run(loaded.get(k % n), base, im));
                         results[k] = r;
                         progress.done(r);
                     } catch (RuntimeException e) {
@@ -618,7 +592,7 @@ public final class CheckCommand implements Callable<Integer> {
             if (count(Verdict.ERROR) > 0) {
                 return Main.ERROR;
             }
-            if (count(Verdict.FAIL) > 0 || count(Verdict.XPASS) > 0 || unjudged() > 0 && !allowUnjudged) {
+            if (results.stream().anyMatch(r -> r.failsTheGate(allowUnjudged))) {
                 return Main.NONCONFORMANCE;
             }
             if (!results.isEmpty() && results.stream().noneMatch(r -> r.judgedBy() == org.sockcheck.harness.run.JudgedBy.SPEC)) {

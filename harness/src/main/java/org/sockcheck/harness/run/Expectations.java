@@ -283,4 +283,19 @@ public record Expectations(Path file, List<Entry> entries) {
         }
         return explaining(r).isPresent() && r.verdict() == Verdict.FAIL ? Verdict.XFAIL : r.verdict();
     }
+
+    /**
+     * The result once the list is taken into account: the verdict {@link #judge}
+     * gives, the message then naming the divergence that explains it (XFAIL)
+     * or the file that lists a trace that passed (XPASS).
+     */
+    public TraceResult applied(TraceResult r) {
+        Verdict v = judge(r);
+        if (v == r.verdict()) {
+            return r;
+        }
+        String why = v == Verdict.XFAIL ? "\n  known divergence: " + explaining(r).orElseThrow().id()
+                : "\n  listed as a known divergence in " + file + " but passed";
+        return r.judged(v, r.message() + why);
+    }
 }
