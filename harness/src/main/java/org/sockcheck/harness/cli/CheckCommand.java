@@ -16,9 +16,6 @@ import org.sockcheck.harness.run.ExpectedResults;
 import org.sockcheck.harness.run.Expectations;
 import org.sockcheck.harness.run.Judge;
 import org.sockcheck.harness.run.Runner;
-import org.sockcheck.harness.trace.Event;
-import org.sockcheck.harness.trace.TraceText;
-import org.sockcheck.harness.validate.Models;
 import org.sockcheck.harness.validate.SpecJudge;
 import org.sockcheck.harness.run.TraceResult;
 import org.sockcheck.harness.run.Verdict;
@@ -118,25 +115,6 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Option(names = {"-v", "--verbose"}, description = "Print every run with its message, and the whole table.")
     boolean verbose;
-
-    /** The verdict once the implementation's known divergences are taken into account. */
-    static TraceResult judge(Expectations list, TraceResult r) {
-        return judge(list, r, java.util.concurrent.ConcurrentHashMap.newKeySet());
-    }
-
-    /** The same, adding the id of the entry that explained the run to used. */
-    static TraceResult judge(Expectations list, TraceResult r, java.util.Set<String> used) {
-        Verdict v = list.judge(r);
-        if (v == r.verdict()) {
-            return r;
-        }
-        if (v == Verdict.XFAIL) {
-            used.add(list.explaining(r).orElseThrow().id());
-        }
-        String why = v == Verdict.XFAIL ? "\n  known divergence: " + list.explaining(r).orElseThrow().id()
-                : "\n  listed as a known divergence in " + list.file() + " but passed";
-        return r.judged(v, r.message() + why);
-    }
 
     /** The run stops here, with this exit code; the lines to print on stderr say why. */
     private static final class Stop extends Exception {
@@ -463,16 +441,15 @@ public final class CheckCommand implements Callable<Integer> {
         while (judges.size() < workers) {
             judges.add(first.another());
         }
-        Judge.Decision[] decisions = new Judge.Decision[loaded.size()];
+        String[] found = new String[loaded.size()];
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicReference<RuntimeException> failed = new java.util.concurrent.atomic.AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
         for (SpecJudge j : judges) {
             threads.add(Thread.ofPlatform().name("sockcheck-judge-" + (threads.size() + 1)).start(() -> {
                 try {
-                    for (int k; failed.get() == null && (k = next.getAndIncrement()) < decisions.length; ) {
-                        Trace t = loaded.get(k);
-                        decisions[k] = Models.impossible(t).isPresent() ? null : j.decide(t);
+                    for (int k; failed.get() == null && (k = next.getAndIncrement()) < found.length; ) {
+                        found[k] = j.contradiction(loaded.get(k)).orElse(null);
                     }
                 } catch (RuntimeException e) {
                     failed.compareAndSet(null, e);
@@ -490,27 +467,16 @@ public final class CheckCommand implements Callable<Integer> {
         if (failed.get() != null) {
             throw failed.get();
         }
-        problems(loaded, decisions);
+        problems(found);
         return judges;
     }
 
     /** Each trace whose written results the spec rejects, or that is no trace at all, stops the run (bad input). */
-    private static void problems(List<Trace> loaded, Judge.Decision[] decisions) throws Stop {
+    private static void problems(String[] found) throws Stop {
         List<String> problems = new ArrayList<>();
-        for (int k = 0; k < loaded.size(); k++) {
-            Trace t = loaded.get(k);
-            java.util.Optional<Models.NotATrace> impossible = Models.impossible(t);
-            if (impossible.isPresent()) {
-                problems.add(t.source() + ":" + impossible.get().line + ": " + impossible.get().why
-                        + "\n  hint: fork makes a new process; give it a name no running process has");
-                continue;
-            }
-            if (decisions[k] instanceof Judge.Decision.Rejected r) {
-                Event e = t.events().stream().filter(x -> x.line() == r.line()).findFirst().orElseThrow();
-                problems.add(t.source() + ":" + r.line() + ": the result written is not one the spec allows: "
-                        + TraceText.line(e) + "\n  the spec allows: " + r.allowed()
-                        + "\n  hint: write what the spec allows there (sockcheck validate shows it), or leave the"
-                        + " trace out");
+        for (String p : found) {
+            if (p != null) {
+                problems.add(p);
             }
         }
         if (!problems.isEmpty()) {
@@ -557,7 +523,7 @@ public final class CheckCommand implements Callable<Integer> {
                 for (int k; failed.get() == null && (k = next.getAndIncrement()) < results.length; ) {
                     Implementation im = mine.get(k / n);
                     try {
-                        TraceResult r = judge(lists.get(im.name()), runner.run(loaded.get(k % n), base, im),
+                        TraceResult r = lists.get(im.name()).applied(runner.run(loaded.get(k % n), base, im),
                                 used.computeIfAbsent(im.name(), x -> java.util.concurrent.ConcurrentHashMap.newKeySet()));
                         results[k] = r;
                         progress.done(r);
@@ -708,7 +674,7 @@ public final class CheckCommand implements Callable<Integer> {
             if (count(Verdict.ERROR) > 0) {
                 return Main.ERROR;
             }
-            if (count(Verdict.FAIL) > 0 || count(Verdict.XPASS) > 0 || unjudged() > 0 && !allowUnjudged) {
+            if (results.stream().anyMatch(r -> r.failsTheGate(allowUnjudged))) {
                 return Main.NONCONFORMANCE;
             }
             if (!results.isEmpty() && results.stream().noneMatch(r -> r.judgedBy() == org.sockcheck.harness.run.JudgedBy.SPEC)) {

@@ -22,8 +22,11 @@ import org.sockcheck.harness.trace.Trace;
  * the traces were found (by path), so the N shards split the selected traces
  * into N parts of nearly equal size whose union is all of them, whichever
  * machine runs them.
+ *
+ * <p>Public for the JUnit integration (sockcheck-junit5), which selects
+ * traces with the same globs.
  */
-final class Selection {
+public final class Selection {
     private final List<PathMatcher> include;
     private final List<PathMatcher> includeParts;
     private final List<PathMatcher> exclude;
@@ -32,8 +35,8 @@ final class Selection {
     private final int shards;
 
     /** A usage error of these options (exit 2), with a hint. */
-    static final class BadOption extends Exception {
-        final String hint;
+    public static final class BadOption extends Exception {
+        public final String hint;
 
         BadOption(String message, String hint) {
             super(message);
@@ -51,7 +54,7 @@ final class Selection {
     }
 
     /** The selection these options give; shard is "K/N" or null. */
-    static Selection of(List<String> include, List<String> exclude, String shard) throws BadOption {
+    public static Selection of(List<String> include, List<String> exclude, String shard) throws BadOption {
         int k = 1;
         int n = 1;
         if (shard != null) {
@@ -89,13 +92,17 @@ final class Selection {
     List<Trace> named(List<Trace> traces, Path base) {
         List<Trace> matching = new ArrayList<>();
         for (Trace t : traces) {
-            Path shown = Path.of(CheckCommand.relative(base, t.source()));
-            boolean in = include.isEmpty() && includeParts.isEmpty() || matches(include, includeParts, shown);
-            if (in && !matches(exclude, excludeParts, shown)) {
+            if (takes(Path.of(CheckCommand.relative(base, t.source())))) {
                 matching.add(t);
             }
         }
         return matching;
+    }
+
+    /** Whether the patterns take a trace shown under this path (relative to the folder the traces came from). */
+    public boolean takes(Path shown) {
+        boolean in = include.isEmpty() && includeParts.isEmpty() || matches(include, includeParts, shown);
+        return in && !matches(exclude, excludeParts, shown);
     }
 
     /** This shard's part of the traces (all of them without --shard; maybe none when N exceeds their number). */

@@ -395,4 +395,27 @@ public record Expectations(Path file, List<Entry> entries) {
         }
         return explaining(r).isPresent() && r.verdict() == Verdict.FAIL ? Verdict.XFAIL : r.verdict();
     }
+
+    /**
+     * The result once the list is taken into account: the verdict {@link #judge}
+     * gives, the message then naming the divergence that explains it (XFAIL)
+     * or the file that lists a trace that passed (XPASS).
+     */
+    public TraceResult applied(TraceResult r) {
+        return applied(r, new java.util.HashSet<>());
+    }
+
+    /** The same, adding the id of the entry that explained the run to used (for {@link #stale}). */
+    public TraceResult applied(TraceResult r, java.util.Set<String> used) {
+        Verdict v = judge(r);
+        if (v == r.verdict()) {
+            return r;
+        }
+        if (v == Verdict.XFAIL) {
+            used.add(explaining(r).orElseThrow().id());
+        }
+        String why = v == Verdict.XFAIL ? "\n  known divergence: " + explaining(r).orElseThrow().id()
+                : "\n  listed as a known divergence in " + file + " but passed";
+        return r.judged(v, r.message() + why);
+    }
 }

@@ -44,6 +44,17 @@ public record TraceResult(String trace, String feature, String title, String imp
                 JudgedBy.SPEC);
     }
 
+    /**
+     * Whether this run fails a conformance gate (check's exit code, a test
+     * of the JUnit integration): a nonconformance (FAIL), a listed divergence
+     * that passed (XPASS), an implementation error (ERROR), or a run the spec
+     * could not judge unless such runs are allowed (--allow-unjudged).
+     */
+    public boolean failsTheGate(boolean allowUnjudged) {
+        return verdict == Verdict.FAIL || verdict == Verdict.XPASS || verdict == Verdict.ERROR
+                || judgedBy == JudgedBy.UNJUDGED && !allowUnjudged;
+    }
+
     /** With another verdict and message (an expectation applied). */
     public TraceResult judged(Verdict v, String why) {
         return new TraceResult(trace, feature, title, implementation, v, why, line, steps, millis, tables, observed, drawing,

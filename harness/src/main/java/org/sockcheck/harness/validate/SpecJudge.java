@@ -265,6 +265,29 @@ public final class SpecJudge implements Judge {
         return m.get("kind") + " " + ports + (data == null || "none".equals(data) ? "" : " \"" + data + "\"");
     }
 
+    /**
+     * Why a trace as written is not one to run (file:line, what is wrong and
+     * a hint): its results are not a behaviour of the spec, or it is no trace
+     * at all (a fork to a name a running process has); empty when it is
+     * fine. A run of such a trace would be judged against a claim the spec
+     * does not make, so check refuses it before anything runs.
+     */
+    public Optional<String> contradiction(Trace t) {
+        Optional<Models.NotATrace> impossible = Models.impossible(t);
+        if (impossible.isPresent()) {
+            return Optional.of(t.source() + ":" + impossible.get().line + ": " + impossible.get().why
+                    + "\n  hint: fork makes a new process; give it a name no running process has");
+        }
+        if (decide(t) instanceof Decision.Rejected r) {
+            Event e = t.events().stream().filter(x -> x.line() == r.line()).findFirst().orElseThrow();
+            return Optional.of(t.source() + ":" + r.line() + ": the result written is not one the spec allows: "
+                    + TraceText.line(e) + "\n  the spec allows: " + r.allowed()
+                    + "\n  hint: write what the spec allows there (sockcheck validate shows it), or leave the"
+                    + " trace out");
+        }
+        return Optional.empty();
+    }
+
     /** The validation of an observed trace (remembered by its profile and its events with their lines). */
     public Validator.Result result(Trace observed) {
         String key = key(observed);
