@@ -21,6 +21,16 @@ public final class Corpus {
     private Corpus() {
     }
 
+    /**
+     * A run's name as test reports and IDEs show it, as check's TAP output
+     * names it: the implementation, then the trace without its .trace
+     * ({@code linux > bind/address-in-use}).
+     */
+    static String testName(String implementation, Path trace) {
+        String t = trace.toString().replace('\\', '/');
+        return implementation + " > " + (t.endsWith(".trace") ? t.substring(0, t.length() - ".trace".length()) : t);
+    }
+
     static List<Path> files() throws IOException {
         return TraceFiles.find(List.of(SCENARIOS));
     }

@@ -84,7 +84,7 @@ class GeneratedTracesTest {
             if (Files.isDirectory(regressions)) {
                 files.addAll(TraceFiles.find(List.of(regressions)));
             }
-            nodes.add(dynamicContainer(name, files.stream().map(f -> dynamicTest(f.toString(), () -> {
+            nodes.add(dynamicContainer(name, files.stream().map(f -> dynamicTest(Corpus.testName(name, f), () -> {
                 TraceResult r = RUNNER.run(TraceFiles.read(f), Path.of("."), impl);
                 Verdict v = known.judge(r);
                 // SKIP: the trace asks what one kernel playing every host cannot show (the message says what).

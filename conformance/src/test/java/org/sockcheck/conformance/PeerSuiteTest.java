@@ -65,7 +65,7 @@ class PeerSuiteTest {
         return Stream.of(new Implementation[] {new RefImplementation(), new LinuxImplementation()}).map(im -> {
             OPENED.add(im);
             return dynamicContainer(im.name(), traces.stream().map(t -> dynamicTest(
-                    GVISOR.relativize(Path.of(t.source())).toString(), () -> {
+                    Corpus.testName(im.name(), GVISOR.relativize(Path.of(t.source()))), () -> {
                         TraceResult r = runner.run(t, GVISOR, im);
                         AllureRun.record(r, GVISOR);
                         assertEquals(Verdict.PASS, r.verdict(), r.message());

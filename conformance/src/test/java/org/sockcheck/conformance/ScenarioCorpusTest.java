@@ -51,7 +51,7 @@ class ScenarioCorpusTest {
             Implementation im = impl.factory().get();
             OPENED.add(im);
             return dynamicContainer(impl.name(), traces.stream().map(t -> dynamicTest(
-                    Corpus.SCENARIOS.relativize(Path.of(t.source())).toString(), () -> {
+                    Corpus.testName(impl.name(), Corpus.SCENARIOS.relativize(Path.of(t.source()))), () -> {
                         TraceResult r = runner.run(t, Corpus.SCENARIOS, im);
                         AllureRun.record(r, Corpus.SCENARIOS);
                         if (THIRD_PARTY.contains(impl.name())) {
