@@ -43,7 +43,8 @@ class InterruptTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = Files.createTempFile("sockcheck-interrupt-driver", ".log");
         Process run = new ProcessBuilder(interruptible(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "check",
-                "--impl", "driver:python3", Corpus.testDriver("silent_driver.py").toString(), "--call-timeout", "60000",
+                // One worker, so that exactly one driver process waits when the interrupt comes.
+                "-j", "1", "--impl", "driver:python3", Corpus.testDriver("silent_driver.py").toString(), "--call-timeout", "60000",
                 "--traces", Corpus.SCENARIOS.resolve("bind").toString(), "--report", "target/interrupt-report"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

@@ -202,6 +202,25 @@ class RunnerConventionsTest {
         assertTrue(Files.isRegularFile(report.resolve("junit.xml")));
     }
 
+    @Test
+    void aDriverNamedByNameIsReportedAndListedUnderThatName() throws Exception {
+        Path report = dir.resolve("named");
+        Path known = Files.createDirectories(dir.resolve("expectations"));
+        // The list of known divergences is NAME.yaml: an entry that names a trace which passes is XPASS.
+        Files.writeString(known.resolve("mystack.yaml"), "- id: listed\n  trace: scenarios/bind/bind-twice-is-einval.trace\n"
+                + "  reason: to show which file is read\n");
+        Run r = sockcheck(with(new String[] {"check", "--name", "mystack", "--include", "bind-twice-is-einval", "--no-html",
+                "--no-coverage", "--expectations", known.toString(), "--report", report.toString(), "--impl", "driver:python3",
+                Corpus.PYTHON_DRIVER.toString()}, CORPUS));
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.out().contains("1 runs: 0 pass, 0 fail, 1 xpass"), r.out());
+        assertTrue(Files.readString(report.resolve("junit.xml")).contains("<testsuite name=\"mystack\""),
+                Files.readString(report.resolve("junit.xml")));
+        Run twoNames = sockcheck("check", "--name", "a,b", "--impl", "ref", "--traces", "scenarios/bind");
+        assertEquals(2, twoNames.code(), twoNames.out());
+        assertTrue(twoNames.out().contains("--name gives 2 name(s) for 0 driver:COMMAND"), twoNames.out());
+    }
+
     /** The trace paths of a report's junit.xml (each testcase's name). */
     private static List<String> testcases(Path report) throws Exception {
         String xml = Files.readString(report.resolve("junit.xml"));

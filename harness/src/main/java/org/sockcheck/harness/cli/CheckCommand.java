@@ -42,6 +42,11 @@ public final class CheckCommand implements Callable<Integer> {
                     + " that follow). Default: ref,linux.")
     List<String> impl = new ArrayList<>(List.of("ref,linux"));
 
+    @Option(names = "--name", paramLabel = "NAME", arity = "1..*",
+            description = "A short, stable name for each driver:COMMAND of --impl, in their order (comma-separated):"
+                    + " reports, file names and the expectations file NAME.yaml use it instead of the command line.")
+    List<String> names;
+
     @Option(names = "--traces", arity = "1..*", paramLabel = "PATH",
             description = "Trace files or folders (searched for *.trace and *.jsonl). Default: the scenario corpus"
                     + " (conformance/scenarios), the traces generated from the spec (conformance/generated) and the peer suites"
@@ -299,7 +304,7 @@ public final class CheckCommand implements Callable<Integer> {
 
     private List<String> specsOf() throws Stop {
         try {
-            return ImplSpecs.split(impl);
+            return ImplSpecs.named(ImplSpecs.split(impl), names);
         } catch (ImplSpecs.UsageError e) {
             throw new Stop(Main.BAD_INPUT, e.getMessage(), e.hint);
         }
@@ -357,7 +362,7 @@ public final class CheckCommand implements Callable<Integer> {
 
     private void openImplementations(List<Implementation> impls) throws Stop {
         try {
-            for (String s : ImplSpecs.split(impl)) {
+            for (String s : ImplSpecs.named(ImplSpecs.split(impl), names)) {
                 impls.add(ImplSpecs.create(s));
             }
         } catch (ImplSpecs.UsageError e) {

@@ -61,6 +61,12 @@ final class ImplSpecs {
             }
             return new LinuxImplementation();
         }
+        java.util.regex.Matcher named = NAMED.matcher(spec);
+        if (named.matches()) {
+            // NAME=driver:COMMAND (check --name): the driver under a short name of its own.
+            DriverImplementation d = (DriverImplementation) create(named.group(2));
+            return new DriverImplementation(named.group(1), d.command());
+        }
         if (spec.startsWith("driver:")) {
             List<String> cmd = List.of(spec.substring("driver:".length()).trim().split("\\s+"));
             if (cmd.isEmpty() || cmd.get(0).isEmpty()) {
@@ -75,6 +81,45 @@ final class ImplSpecs {
             return named(spec);
         }
         throw new UsageError("unknown implementation '" + spec + "'", "known: " + KNOWN);
+    }
+
+    /** A driver with a name: NAME=driver:COMMAND. */
+    private static final java.util.regex.Pattern NAMED = java.util.regex.Pattern.compile("([A-Za-z0-9._-]{1,40})=(driver:.*)",
+            java.util.regex.Pattern.DOTALL);
+
+    /**
+     * The specs with --name's names given to the driver: entries, in their
+     * order: NAME=driver:COMMAND.
+     */
+    static List<String> named(List<String> specs, List<String> names) throws UsageError {
+        List<String> given = new ArrayList<>();
+        for (String n : names == null ? List.<String>of() : names) {
+            for (String one : n.split(",")) {
+                if (!one.isBlank()) {
+                    given.add(one.strip());
+                }
+            }
+        }
+        long drivers = specs.stream().filter(x -> x.startsWith("driver:")).count();
+        if (given.size() != (given.isEmpty() ? 0 : drivers)) {
+            throw new UsageError("--name gives " + given.size() + " name(s) for " + drivers + " driver:COMMAND"
+                    + " implementation(s)", "one name per driver:COMMAND of --impl, in their order, separated by commas");
+        }
+        List<String> out = new ArrayList<>();
+        int k = 0;
+        for (String x : specs) {
+            if (x.startsWith("driver:") && !given.isEmpty()) {
+                String name = given.get(k++);
+                if (!name.matches("[A-Za-z0-9._-]{1,40}")) {
+                    throw new UsageError("--name '" + name + "' is not a short name", "letters, digits, '.', '_' and '-',"
+                            + " at most 40: it names the report's rows and the expectations file NAME.yaml");
+                }
+                out.add(name + "=" + x);
+            } else {
+                out.add(x);
+            }
+        }
+        return out;
     }
 
     /** Every name --impl knows. */
