@@ -94,7 +94,9 @@ public final class Reports {
         Files.writeString(dir.resolve("matrix.md"), matrix.markdown());
         Files.writeString(dir.resolve("matrix.html"), matrix.html(summary.totals(), summary.coverage,
                 results.stream().filter(Reports::drawn).map(r -> new Matrix.Drawn(CheckCommand.shortName(r.implementation()),
-                        CheckCommand.relative(base, r.trace()), r.verdict(), CheckCommand.shownMessage(r, base), diagram(r, base, false))).toList()));
+                        CheckCommand.relative(base, r.trace()), r.verdict(), Headline.of(r, base).line(),
+                        CheckCommand.shownMessage(r, base), diagram(r, base, false))).toList(),
+                Headline.skips(results, base)));
     }
 
     /**
