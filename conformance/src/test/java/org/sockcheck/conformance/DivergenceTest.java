@@ -70,9 +70,20 @@ class DivergenceTest {
                 "--report", dir.resolve("report").toString());
         assertEquals(1, code, out.toString());
         assertTrue(out.toString().contains("2 runs: 1 pass, 1 fail"), out.toString());
-        assertTrue(out.toString().contains("no behaviour of the spec explains this"), out.toString());
+        // The failure in one line, from the runner's own words: where, expected, observed, what the spec allows.
+        String headline = "closed-connection-gives-back-a-picked-port.trace:\\d+: [A-Z]\\.p\\d: [a-z]+\\([^)]*\\): expected [^\\n]+,"
+                + " observed [^\\n]+ \\(the spec allows: [^\\n]+\\)";
+        assertTrue(java.util.regex.Pattern.compile("\nFAIL on jdk: \\S*" + headline + "\n    \\(searched \\d+ states")
+                .matcher(out.toString()).find(), out.toString());
         String junit = Files.readString(dir.resolve("report/junit.xml"));
         assertTrue(junit.contains("failures=\"1\""), junit);
+        assertTrue(junit.contains("no behaviour of the spec explains this"), "the whole message is the failure's text: " + junit);
+        assertTrue(java.util.regex.Pattern.compile("<failure message=\"\\S*" + headline + "\" type=\"FAIL: not a behaviour of"
+                + " the spec\">").matcher(junit).find(), junit);
+        // junit.xml is of the shape CI systems read (the schema the reports module is tested with).
+        javax.xml.validation.SchemaFactory.newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
+                .newSchema(Path.of("..", "reports", "src", "test", "resources", "junit.xsd").toFile())
+                .newValidator().validate(new javax.xml.transform.stream.StreamSource(dir.resolve("report/junit.xml").toFile()));
         try (var files = Files.list(dir.resolve("report/allure-results"))) {
             assertEquals(2, files.filter(f -> f.toString().endsWith("-result.json")).count());
         }

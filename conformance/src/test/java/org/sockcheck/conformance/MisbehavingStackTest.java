@@ -44,9 +44,8 @@ class MisbehavingStackTest {
         Run r = check("ignores-shutdown-rd", trace);
         assertEquals(1, r.code(), r.out());
         assertTrue(r.out().contains("FAIL on driver:python3"), r.out());
-        assertTrue(r.out().contains("shutdown-read-gives-end-of-file.trace:" + line + ": A.p1: recv(4, 100)\n"
-                + "    expected: \"\"\n    observed: blocks\n    no behaviour of the spec explains this; it allows: \"\""),
-                r.out());
+        assertTrue(r.out().contains("shutdown-read-gives-end-of-file.trace:" + line + ": A.p1: recv(4, 100):"
+                + " expected \"\", observed blocks (the spec allows: \"\")"), r.out());
     }
 
     @Test
@@ -55,10 +54,9 @@ class MisbehavingStackTest {
         int line = Files.readAllLines(trace).indexOf("A.p1: accept(3) = 4 peer B:$e1") + 1;
         Run r = check("peer-is-localhost", trace);
         assertEquals(1, r.code(), r.out());
-        assertTrue(r.out().contains("shutdown-read-gives-end-of-file.trace:" + line + ": A.p1: accept(3)\n"
-                + "    expected: 4 peer B:$e1\n    observed: 4 peer 127.0.0.1:"), r.out());
-        assertTrue(r.out().matches("(?s).*observed: 4 peer 127\\.0\\.0\\.1:[0-9]+\n.*"), r.out());
-        assertTrue(r.out().contains("it allows: 4 peer B:"), r.out());
+        assertTrue(r.out().contains("shutdown-read-gives-end-of-file.trace:" + line + ": A.p1: accept(3):"
+                + " expected 4 peer B:$e1, observed 4 peer 127.0.0.1:"), r.out());
+        assertTrue(r.out().matches("(?s).*observed 4 peer 127\\.0\\.0\\.1:[0-9]+ \\(the spec allows: 4 peer B:.*"), r.out());
     }
 
     @Test
@@ -67,7 +65,7 @@ class MisbehavingStackTest {
         int line = Files.readAllLines(trace).indexOf("observe B: udp B:$e1 A:53") + 1;
         Run r = check("udp-row-has-state", trace);
         assertEquals(1, r.code(), r.out());
-        assertTrue(r.out().contains("udp-connect-fixes-both-addresses.trace:" + line + ": observe B\n"
-                + "    expected: udp B:$e1 A:53\n    observed: udp B:$e1 A:53 ESTABLISHED"), r.out());
+        assertTrue(r.out().contains("udp-connect-fixes-both-addresses.trace:" + line + ": observe B:"
+                + " expected udp B:$e1 A:53, observed udp B:$e1 A:53 ESTABLISHED"), r.out());
     }
 }

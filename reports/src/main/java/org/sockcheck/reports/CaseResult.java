@@ -10,13 +10,18 @@ import java.util.List;
  * @param feature  the trace's folder
  * @param name     the trace file
  * @param status   passed, failed, broken (an implementation error) or skipped
+ * @param type     what kind of failure, error or skip it is ("FAIL: ...", "ERROR: ...", "XFAIL: ..."); empty for a pass
+ * @param headline the run in one line: where it went wrong, what was expected and what was observed; empty for a pass
+ * @param message  all that the verdict says, over several lines
+ * @param startMillis when the run began (milliseconds since the epoch)
+ * @param durationMillis how long the run and its judging took
  * @param steps    one per replayed event
  * @param attachments name to text: socket tables, transitions
  * @param diagram  the run as a sequence diagram (SVG), or empty
- * @param verdictBy who gave the verdict ("judged by the spec", ...), shown as a property of the case
+ * @param verdictBy who gave the verdict ("judged by the spec", ...): junit.xml says it in the case's system-out, Allure as a parameter
  */
-public record CaseResult(String suite, String feature, String name, String title, Status status, String message,
-                         long startMillis, long durationMillis, List<StepResult> steps,
+public record CaseResult(String suite, String feature, String name, String title, Status status, String type,
+                         String headline, String message, long startMillis, long durationMillis, List<StepResult> steps,
                          java.util.Map<String, String> attachments, String diagram, String verdictBy) {
 
     public enum Status {

@@ -739,15 +739,25 @@ public final class CheckCommand implements Callable<Integer> {
             return sb.toString();
         }
 
+        /**
+         * Each run that did not pass and was not skipped in one line (trace:line, the event, expected,
+         * observed, what the spec allows), its details under it; then the SKIPs grouped by cause.
+         */
         String problems() {
             StringBuilder sb = new StringBuilder();
             for (TraceResult r : results) {
-                if (r.verdict() == Verdict.PASS) {
+                if (r.verdict() == Verdict.PASS || r.verdict() == Verdict.SKIP) {
                     continue;
                 }
-                sb.append('\n').append(r.verdict()).append(" on ").append(r.implementation()).append(": ")
-                        // The trace as the table names it, relative to the folder the traces came from.
-                        .append(shownMessage(r, base).replace("\n", "\n  ")).append('\n');
+                // The trace as the table names it, relative to the folder the traces came from.
+                Headline.Told told = Headline.of(r, base);
+                sb.append('\n').append(r.verdict()).append(" on ").append(r.implementation()).append(": ").append(told.line());
+                told.details().forEach(d -> sb.append("\n  ").append(d));
+                sb.append('\n');
+            }
+            String skips = Headline.skips(results, base);
+            if (!skips.isEmpty()) {
+                sb.append('\n').append(skips);
             }
             return sb.isEmpty() ? "\n" : sb.append('\n').toString();
         }

@@ -67,20 +67,25 @@ final class Matrix {
         return sb.toString();
     }
 
-    /** A run drawn in the report: implementation, trace, verdict, message and its sequence diagram (SVG). */
-    record Drawn(String impl, String trace, Verdict verdict, String message, String svg) {
+    /**
+     * A run drawn in the report: implementation, trace, verdict, the verdict
+     * in one line (where, expected, observed), the whole message and its
+     * sequence diagram (SVG).
+     */
+    record Drawn(String impl, String trace, Verdict verdict, String headline, String message, String svg) {
     }
 
     /** The matrix alone. */
     String html() {
-        return html("", "", List.of());
+        return html("", "", List.of(), "");
     }
 
     /**
-     * The page: the totals, the matrix, the spec coverage, and each run that
-     * did not pass with its message and its sequence diagram, failures first.
+     * The page: the totals, the matrix, the spec coverage, each run that
+     * did not pass with its message and its sequence diagram, failures
+     * first, and the SKIPs by cause.
      */
-    String html(String totals, String coverage, List<Drawn> drawn) {
+    String html(String totals, String coverage, List<Drawn> drawn, String skips) {
         StringBuilder sb = new StringBuilder("""
                 <!doctype html>
                 <html lang="en"><head><meta charset="utf-8"><title>sockcheck conformance matrix</title>
@@ -128,7 +133,7 @@ final class Matrix {
                 Drawn d = ordered.get(i);
                 sb.append("<li><a href=\"#run-").append(i).append("\"><span class=\"verdict ").append(d.verdict()).append("\">")
                         .append(d.verdict()).append("</span> ").append(escape(d.impl())).append(" &middot; ")
-                        .append(escape(d.trace())).append("</a>: ").append(escape(why(d.message()))).append("</li>\n");
+                        .append(escape(d.trace())).append("</a>: ").append(escape(d.headline())).append("</li>\n");
             }
             sb.append("</ul>\n");
             for (int i = 0; i < ordered.size(); i++) {
@@ -138,17 +143,11 @@ final class Matrix {
                         .append("</h3>\n<pre>").append(escape(d.message())).append("</pre>\n").append(d.svg()).append("</div>\n");
             }
         }
-        return sb.append("</body></html>\n").toString();
-    }
-
-    /** The event and the reason of a message in one line: its first line and its last ("known divergence: x"). */
-    private static String why(String message) {
-        List<String> lines = message.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-        if (lines.isEmpty()) {
-            return "";
+        if (!skips.isBlank()) {
+            sb.append("<h2>Skipped runs</h2>\n<p>Runs an implementation could not make, or the spec could not judge, by"
+                    + " cause.</p>\n<pre>").append(escape(skips.strip())).append("</pre>\n");
         }
-        String first = lines.get(0);
-        return lines.size() == 1 ? first : first + " \u2014 " + lines.get(lines.size() - 1);
+        return sb.append("</body></html>\n").toString();
     }
 
     /** Failures first, then errors, unexpected passes, listed divergences. */

@@ -41,8 +41,17 @@ public final class Reports {
                     .toList();
             String message = r.verdict() == org.sockcheck.harness.run.Verdict.XFAIL ? "XFAIL (known divergence): " + r.message()
                     : r.message();
+            // The one line a CI shows (junit.xml's message); a skipped case's leads with its kind, XFAIL or SKIP.
+            String headline = switch (r.verdict()) {
+                case PASS -> "";
+                case XFAIL, SKIP -> r.verdict() + ": " + Headline.of(r, base).line();
+                default -> Headline.of(r, base).line();
+            };
+            // When the run began, as the runner saw it; a result that does not say is put at the report's time.
+            long start = r.startedAt() > 0 ? r.startedAt() : now;
             return new CaseResult(r.implementation(), r.feature(), CheckCommand.relative(base, r.trace()), r.title(), status,
-                    message, now, r.millis(), steps, attachments, diagram(r, base, true), r.judgedBy().words());
+                    Headline.type(r), headline, message, start, r.millis(), steps, attachments, diagram(r, base, true),
+                    r.judgedBy().words());
         }).toList();
     }
 
@@ -85,7 +94,9 @@ public final class Reports {
         Files.writeString(dir.resolve("matrix.md"), matrix.markdown());
         Files.writeString(dir.resolve("matrix.html"), matrix.html(summary.totals(), summary.coverage,
                 results.stream().filter(Reports::drawn).map(r -> new Matrix.Drawn(CheckCommand.shortName(r.implementation()),
-                        CheckCommand.relative(base, r.trace()), r.verdict(), CheckCommand.shownMessage(r, base), diagram(r, base, false))).toList()));
+                        CheckCommand.relative(base, r.trace()), r.verdict(), Headline.of(r, base).line(),
+                        CheckCommand.shownMessage(r, base), diagram(r, base, false))).toList(),
+                Headline.skips(results, base)));
     }
 
     /**

@@ -59,6 +59,7 @@ public final class Runner {
     }
 
     public TraceResult run(Trace trace, Path base, Implementation impl) {
+        long startedAt = System.currentTimeMillis();
         long start = System.nanoTime();
         Replay replay = new Replay();
         Verdict broken = null;
@@ -77,9 +78,8 @@ public final class Runner {
         } finally {
             impl.stop();
         }
-        long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
         if (broken != null) {
-            return ended(trace, base, impl, replay, broken, why, millis);
+            return ended(trace, base, impl, replay, broken, why, startedAt, Duration.ofNanos(System.nanoTime() - start).toMillis());
         }
         // An implementation that promises POSIX, not Linux, is judged by the spec's POSIX profile (a driver's hello says so).
         org.sockcheck.spec.Profile profile = impl.judgedProfile() != null ? impl.judgedProfile() : trace.profile();
@@ -88,7 +88,9 @@ public final class Runner {
         lines.addAll(replay.observed);
         Trace observedRun = new Trace(trace.source(), trace.version(), profile, List.copyOf(lines));
         Judge.Decision decision = judge.decide(observedRun);
-        return verdict(trace, base, impl, replay, observedRun, decision, millis);
+        // The run's time is the replay and its judging: what the reports show as its duration.
+        long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        return verdict(trace, base, impl, replay, observedRun, decision, startedAt, millis);
     }
 
     /**
@@ -254,7 +256,7 @@ public final class Runner {
 
     /** The verdict of a replay that ran, from the spec's decision on the observed run. */
     private static TraceResult verdict(Trace trace, Path base, Implementation impl, Replay replay, Trace observedRun,
-                                       Judge.Decision decision, long millis) {
+                                       Judge.Decision decision, long startedAt, long millis) {
         String file = trace.source();
         List<Step> steps = replay.steps;
         List<Integer> observedLines = replay.observed.stream().map(Event::line).toList();
@@ -303,17 +305,18 @@ public final class Runner {
         }
         String observedText = "# observed: " + file + " on " + impl.name() + "\n" + TraceText.print(observedRun);
         return new TraceResult(file, feature(base, file), trace.title(), impl.name(), verdict, message, failLine, steps,
-                millis, replay.tables, observedText, new TraceResult.Drawing(trace, witness, observedLines), by);
+                millis, replay.tables, observedText, new TraceResult.Drawing(trace, witness, observedLines), by, startedAt);
     }
 
     /** The result of a run the implementation could not finish: SKIP (it lacks something) or ERROR (it broke). */
     private static TraceResult ended(Trace trace, Path base, Implementation impl, Replay replay, Verdict v, String why,
-                                     long millis) {
+                                     long startedAt, long millis) {
         String file = trace.source();
         Event at = replay.current;
         return new TraceResult(file, feature(base, file), trace.title(), impl.name(), v, where(file, at) + why,
                 at == null ? 0 : at.line(), replay.steps, millis, replay.tables, "",
-                new TraceResult.Drawing(trace, List.of(), replay.observed.stream().map(Event::line).toList()), JudgedBy.NO_RUN);
+                new TraceResult.Drawing(trace, List.of(), replay.observed.stream().map(Event::line).toList()), JudgedBy.NO_RUN,
+                startedAt);
     }
 
     private static String differs(String file, Differs d) {
@@ -333,7 +336,8 @@ public final class Runner {
         return e == null ? file + ": at start: " : file + ":" + e.line() + ": " + eventOnly(e) + ": ";
     }
 
-    private static String eventOnly(Event e) {
+    /** An event as a message names it: the caller and the call, without the result ("A.p1: bind(3, A:80)"). */
+    public static String eventOnly(Event e) {
         return brief(switch (e) {
             case Event.Call c -> TraceText.caller(c.host(), c.process(), c.thread()) + ": " + TraceText.callOnly(c);
             case Event.Return r -> TraceText.caller(r.host(), r.process(), r.thread()) + ": " + r.op() + " returns";

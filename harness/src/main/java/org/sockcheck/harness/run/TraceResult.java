@@ -14,11 +14,13 @@ import org.sockcheck.reports.SequenceDiagram;
  * @param tables  the hosts' socket tables at the end, for the report
  * @param observed the run as it happened, in the trace format (the trace's calls, the implementation's results)
  * @param drawing what the run's sequence diagram is drawn from (the reports draw it: {@link #diagram})
+ * @param millis  how long the run took, from its first call to its verdict (the judging included)
  * @param judgedBy who gave the verdict: the spec, nobody (the spec could not judge), or no run to judge
+ * @param startedAt when the run began (milliseconds since the epoch); 0 when not known
  */
 public record TraceResult(String trace, String feature, String title, String implementation, Verdict verdict,
                           String message, int line, List<Step> steps, long millis, String tables,
-                          String observed, Drawing drawing, JudgedBy judgedBy) {
+                          String observed, Drawing drawing, JudgedBy judgedBy, long startedAt) {
 
     /**
      * What a run's diagram is drawn from: the trace that ran, the behaviour
@@ -41,7 +43,7 @@ public record TraceResult(String trace, String feature, String title, String imp
                        String message, int line, List<Step> steps, long millis, String tables,
                        String observed, Drawing drawing) {
         this(trace, feature, title, implementation, verdict, message, line, steps, millis, tables, observed, drawing,
-                JudgedBy.SPEC);
+                JudgedBy.SPEC, 0);
     }
 
     /**
@@ -58,6 +60,6 @@ public record TraceResult(String trace, String feature, String title, String imp
     /** With another verdict and message (an expectation applied). */
     public TraceResult judged(Verdict v, String why) {
         return new TraceResult(trace, feature, title, implementation, v, why, line, steps, millis, tables, observed, drawing,
-                judgedBy);
+                judgedBy, startedAt);
     }
 }
