@@ -225,7 +225,7 @@ class RunnerConventionsTest {
     private static List<String> testcases(Path report) throws Exception {
         String xml = Files.readString(report.resolve("junit.xml"));
         List<String> out = new ArrayList<>();
-        Matcher m = Pattern.compile("<testcase [^>]*name=\"([^\"]+)\"").matcher(xml);
+        Matcher m = Pattern.compile("<testcase\\b[^>]*?\\sname=\"([^\"]+)\"").matcher(xml);
         while (m.find()) {
             out.add(m.group(1));
         }
