@@ -758,9 +758,13 @@ public final class LinuxImplementation implements Implementation {
      * /proc/net/tcp and /proc/net/udp show them (S16), once the hosts have
      * settled. A row in a state that waits for the peer's next segment
      * (SYN-SENT, SYN-RECEIVED, FIN-WAIT-1, CLOSING, LAST-ACK) means a segment
-     * is still on its way: Linux delays ACKs by 40 ms or more, even on
-     * loopback. So the table is read every 5 ms until no such row is left
-     * and two reads agree, for at most {@link #SETTLE_MS}.
+     * is still on its way: Linux delays the ACK of a FIN by up to 40 ms, even
+     * on loopback (TCP_QUICKACK does not send it while the FIN is unread).
+     * A table without such a row is read once more, right after the kernel's
+     * receive backlogs (where loopback puts every packet) are seen empty,
+     * and is the answer when the two reads agree and TCP_INFO agrees. Until
+     * then the table is read again after pauses that grow from 50 us to
+     * 5 ms, for at most {@link #SETTLE_MS}.
      */
     @Override
     public List<SocketRow> observe(String host) throws ImplementationException {
@@ -785,9 +789,13 @@ public final class LinuxImplementation implements Implementation {
             }
         }
         List<SocketRow> last = null;
-        for (int i = 0; i < SETTLE_MS / 5 + 2; i++) {
+        // Whether no packet waited in a backlog just before this read, and whether the read was to confirm the last.
+        boolean quiet = false;
+        boolean confirming = false;
+        for (int round = 0; ; ) {
             List<SocketRow> now = readTable(host, byInode);
-            if (now.equals(last) && now.stream().noneMatch(LinuxImplementation::awaitingPeer) && tcpInfoAgrees(host, now)) {
+            boolean settled = now.stream().noneMatch(LinuxImplementation::awaitingPeer);
+            if (settled && quiet && now.equals(last) && tcpInfoAgrees(host, now)) {
                 if (CROSS_CHECK) {
                     crossCheck(host, now);
                 }
@@ -795,17 +803,41 @@ public final class LinuxImplementation implements Implementation {
             }
             last = now;
             if (System.nanoTime() > deadline) {
-                break;
+                return last;
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+            if (!settled || confirming) {
+                pause(PAUSES_NS[Math.min(round++, PAUSES_NS.length - 1)]);
+                if (Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                    return last;
+                }
             }
+            // A table with no row that awaits the peer is read once more to confirm it, right after the backlogs are seen empty.
+            confirming = settled;
+            quiet = settled && ProcNet.backlogEmpty();
         }
-        return last;
     }
+
+    /** The pauses between two reads of the tables while they settle: a read costs tens of microseconds. */
+    private static final long[] PAUSES_NS = {50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000};
+
+    /**
+     * Waits ns nanoseconds: a short pause spins, since the scheduler may
+     * wake a parked thread much later than asked on a busy machine.
+     */
+    private static void pause(long ns) {
+        if (ns > SPIN_NS) {
+            java.util.concurrent.locks.LockSupport.parkNanos(ns);
+            return;
+        }
+        long end = System.nanoTime() + ns;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** The longest pause that spins. */
+    private static final long SPIN_NS = 100_000;
 
     /**
      * With -Dsockcheck.linux.crosscheck=true, each settled table's TCP rows
