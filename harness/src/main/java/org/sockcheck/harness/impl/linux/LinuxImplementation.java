@@ -147,7 +147,7 @@ public final class LinuxImplementation implements Implementation {
         lock.lock();
         try {
             timeoutMs = (int) Math.min(Integer.MAX_VALUE, setup.callTimeout().toMillis());
-            addressing = Loopback.plan(setup);
+            addressing = Loopback.plan(setup, LinuxImplementation::portFree);
             for (String p : setup.processes()) {
                 descriptors.put(p, new TreeMap<>());
             }
@@ -155,6 +155,35 @@ public final class LinuxImplementation implements Implementation {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Whether a port is free for TCP and UDP on a loopback address, as
+     * {@link Loopback} asks, by the system calls themselves: a TCP socket
+     * bound and listening, then a UDP socket bound, each closed at once.
+     */
+    private static boolean portFree(String ip, int port) throws ImplementationException {
+        if (!Loopback.allowed(ip)) {
+            throw new ImplementationException("refused the address " + ip + ": only loopback addresses are allowed");
+        }
+        Endpoint at = new Endpoint(ip, port);
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            for (int type : new int[] {Syscalls.SOCK_STREAM, Syscalls.SOCK_DGRAM}) {
+                Syscalls.Result r = sys.socket(type, 0);
+                if (r.failed()) {
+                    throw new ImplementationException("cannot make a socket to check port " + port + ": errno " + r.errno());
+                }
+                int fd = (int) r.value();
+                try {
+                    if (sys.bind(fd, at).failed() || type == Syscalls.SOCK_STREAM && sys.listen(fd, 1).failed()) {
+                        return false;
+                    }
+                } finally {
+                    sys.closeFd(fd);
+                }
+            }
+        }
+        return true;
     }
 
     /** A blocked call is a real syscall that waits on a thread of its own. */
