@@ -57,13 +57,18 @@ final class SockDiag implements AutoCloseable {
     private static final int MESSAGE = 72;
     /** Lookups sent in one datagram: their replies fit the socket's receive buffer many times over. */
     private static final int BATCH = 64;
-    private static final int BUFFER = 64 * 1024;
+    /** The receive buffer: the kernel sizes a dump's datagrams to the largest buffer it has been given, at most 32 KiB. */
+    private static final int BUFFER = 32 * 1024;
     /** How long one reply may take; the kernel answers in the sending call, so this only bounds a broken kernel. */
     private static final int REPLY_TIMEOUT_MS = 1000;
     private static final ValueLayout.OfShort BE_SHORT = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final int fd;
     private int seq;
+    /** The buffers of the requests and replies, made once: the caller makes one request at a time. */
+    private final java.lang.foreign.Arena buffers = java.lang.foreign.Arena.ofShared();
+    private final MemorySegment requests = buffers.allocate((long) (HEADER + REQUEST) * BATCH);
+    private final MemorySegment replies = buffers.allocate(BUFFER);
 
     private SockDiag(int fd) {
         this.fd = fd;
@@ -87,17 +92,18 @@ final class SockDiag implements AutoCloseable {
         try (Syscalls.Call sys = new Syscalls.Call()) {
             sys.closeFd(fd);
         }
+        buffers.close();
     }
 
     /** Every TCP listener of the kernel (the network namespace's), in the order of its listening hash. */
     List<ProcNet.Entry> listeners() throws IOException {
         try (Syscalls.Call sys = new Syscalls.Call()) {
-            MemorySegment req = sys.arena.allocate(HEADER + REQUEST);
+            MemorySegment req = requests;
             int s = ++seq;
             request(req, 0, (short) (NLM_F_REQUEST | NLM_F_DUMP), s, TCPF_LISTEN, null);
             send(sys, req, HEADER + REQUEST);
             List<ProcNet.Entry> out = new ArrayList<>();
-            MemorySegment buf = sys.arena.allocate(BUFFER);
+            MemorySegment buf = replies;
             while (true) {
                 long n = receive(sys, buf);
                 for (long at = 0; at + HEADER <= n; ) {
@@ -140,13 +146,13 @@ final class SockDiag implements AutoCloseable {
     private void lookup(List<Tuple> batch, Map<Tuple, ProcNet.Entry> out) throws IOException {
         try (Syscalls.Call sys = new Syscalls.Call()) {
             int size = HEADER + REQUEST;
-            MemorySegment req = sys.arena.allocate((long) size * batch.size());
+            MemorySegment req = requests;
             int first = seq + 1;
             for (int i = 0; i < batch.size(); i++) {
                 request(req, (long) i * size, NLM_F_REQUEST, ++seq, ALL_STATES, batch.get(i));
             }
             send(sys, req, (long) size * batch.size());
-            MemorySegment buf = sys.arena.allocate(BUFFER);
+            MemorySegment buf = replies;
             int answered = 0;
             while (answered < batch.size()) {
                 long n = receive(sys, buf);
