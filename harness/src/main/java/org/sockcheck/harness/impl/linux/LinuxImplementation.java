@@ -103,6 +103,8 @@ public final class LinuxImplementation implements Implementation {
      * listeners made for them, TIME-WAIT included).
      */
     private final Set<SockDiag.Tuple> tuples = new LinkedHashSet<>();
+    /** Whether the trace has called listen: before, no listener of its hosts can be in the kernel's table. */
+    private boolean listened;
     /** The kernel's sock_diag, opened at the first observe; null before, or when it cannot be had (see {@link #diagBroken}). */
     private SockDiag diag;
     /** Why sock_diag cannot be used, once it failed: /proc/net/tcp is read instead. */
@@ -249,6 +251,7 @@ public final class LinuxImplementation implements Implementation {
                                 + " address, as the runner must, makes Linux forget the peer its listener would show");
                     }
                     wildcardAutobind(sys, s, Proto.TCP);
+                    listened = true;
                     yield value(sys.listen(fd, c.backlog()));
                 }
                 case ApiCall.Connect c -> connect(sys, s, fd, c.addr());
@@ -817,12 +820,13 @@ public final class LinuxImplementation implements Implementation {
                 }
             }
         }
+        boolean listeners = listenersPossible();
         List<SocketRow> last = null;
         // Whether no packet waited in a backlog just before this read, and whether the read was to confirm the last.
         boolean quiet = false;
         boolean confirming = false;
         for (int round = 0; ; ) {
-            List<SocketRow> now = readTable(host, byInode);
+            List<SocketRow> now = readTable(host, byInode, listeners);
             boolean settled = now.stream().noneMatch(LinuxImplementation::awaitingPeer);
             if (settled && quiet && now.equals(last) && tcpInfoAgrees(host, now)) {
                 if (CROSS_CHECK) {
@@ -971,13 +975,35 @@ public final class LinuxImplementation implements Implementation {
         tuples.add(t.mirror());
     }
 
-    private List<SocketRow> readTable(String host, Map<Long, Sock> byInode) throws ImplementationException {
+    /**
+     * Whether the kernel may list a listener of the trace's hosts: a
+     * listening socket leaves the table when its last descriptor closes,
+     * unless a call that waits on a thread of the trace still holds it.
+     */
+    private boolean listenersPossible() {
+        if (!listened || threads.active()) {
+            return listened;
+        }
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            for (TreeMap<Integer, Sock> t : descriptors.values()) {
+                for (Sock s : t.values()) {
+                    if (s.proto == Proto.TCP && tcpState(sys, s.realFd) == org.sockcheck.spec.TcpState.LISTEN) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** listeners: whether the kernel's listeners are asked for (see {@link #listenersPossible}). */
+    private List<SocketRow> readTable(String host, Map<Long, Sock> byInode, boolean listeners) throws ImplementationException {
         String ip = addressing.hostIps().get(host);
         List<SocketRow> rows = new ArrayList<>();
         try {
             List<ProcNet.Entry> entries = new ArrayList<>();
             if (protocols.contains(Proto.TCP)) {
-                entries.addAll(tcpEntries(ip));
+                entries.addAll(tcpEntries(ip, listeners));
             }
             if (protocols.contains(Proto.UDP)) {
                 entries.addAll(ProcNet.read(Proto.UDP));
@@ -1004,7 +1030,7 @@ public final class LinuxImplementation implements Implementation {
      * trace's sockets have had, through sock_diag; /proc/net/tcp when
      * sock_diag cannot be had.
      */
-    private List<ProcNet.Entry> tcpEntries(String ip) throws IOException {
+    private List<ProcNet.Entry> tcpEntries(String ip, boolean listeners) throws IOException {
         if (diag == null && diagBroken == null) {
             try {
                 diag = SockDiag.open();
@@ -1015,7 +1041,7 @@ public final class LinuxImplementation implements Implementation {
         if (diag != null) {
             try {
                 List<ProcNet.Entry> out = new ArrayList<>();
-                for (ProcNet.Entry e : diag.listeners()) {
+                for (ProcNet.Entry e : listeners ? diag.listeners() : List.<ProcNet.Entry>of()) {
                     if (e.row().local().ip().equals(ip)) {
                         out.add(e);
                     }
@@ -1061,6 +1087,7 @@ public final class LinuxImplementation implements Implementation {
             boolean woken = threads.close();
             tuples.clear();
             protocols.clear();
+            listened = false;
             if (openRealFds.isEmpty() && descriptors.isEmpty()) {
                 return;
             }
