@@ -28,7 +28,18 @@ public final class Loopback {
     private Loopback() {
     }
 
+    /** Whether a port is free for TCP and for UDP on an address: a bind of each would be granted. */
+    @FunctionalInterface
+    public interface PortCheck {
+        boolean free(String ip, int port) throws ImplementationException;
+    }
+
     public static Addressing plan(TraceSetup setup) throws ImplementationException {
+        return plan(setup, Loopback::freeForJava);
+    }
+
+    /** The hosts' addresses and the port labels' ports, each port checked free by check on every host's address. */
+    public static Addressing plan(TraceSetup setup, PortCheck check) throws ImplementationException {
         // A block of this JVM's own slice of loopback (LoopbackBlocks), which no other sockcheck process
         // uses; else, without a slice, one no socket of the kernel used when this JVM started (an earlier
         // run's TIME-WAIT would show up in this trace's tables) and that this run has not handed out before.
@@ -56,7 +67,7 @@ public final class Loopback {
         for (String h : setup.hosts()) {
             ips.put(h, "127." + x + "." + y + "." + i++);
         }
-        return new Addressing(ips, ports(setup.portLabels(), List.copyOf(ips.values())));
+        return new Addressing(ips, ports(setup.portLabels(), List.copyOf(ips.values()), check));
     }
 
     private static final java.util.Set<String> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -169,7 +180,8 @@ public final class Loopback {
     /** At most this many hosts in a trace: each gets one address of a /24 block (.1 to .254). */
     public static final int MAX_HOSTS = 254;
 
-    private static Map<Integer, Integer> ports(List<Integer> labels, List<String> ips) throws ImplementationException {
+    private static Map<Integer, Integer> ports(List<Integer> labels, List<String> ips, PortCheck check)
+            throws ImplementationException {
         Map<Integer, Integer> out = new LinkedHashMap<>();
         int span = LAST_PORT - FIRST_PORT;
         int next = FIRST_PORT + RANDOM.nextInt(span);
@@ -181,7 +193,7 @@ public final class Loopback {
                 }
                 int candidate = next;
                 next = next + 1 > LAST_PORT ? FIRST_PORT : next + 1;
-                if (free(candidate, ips)) {
+                if (free(candidate, ips, check)) {
                     out.put(label, candidate);
                     break;
                 }
@@ -191,20 +203,28 @@ public final class Loopback {
     }
 
     /** Free for TCP and UDP on every host address (a wildcard bind elsewhere would take it). */
-    private static boolean free(int port, List<String> ips) throws ImplementationException {
+    private static boolean free(int port, List<String> ips, PortCheck check) throws ImplementationException {
         for (String ip : ips) {
-            InetSocketAddress at = address(ip, port);
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(false);
-                s.bind(at);
-            } catch (IOException e) {
+            if (!check.free(ip, port)) {
                 return false;
             }
-            try (DatagramSocket d = new DatagramSocket(null)) {
-                d.bind(at);
-            } catch (IOException e) {
-                return false;
-            }
+        }
+        return true;
+    }
+
+    /** The check through java.net: a listening TCP socket and a UDP socket bound to the address and port. */
+    private static boolean freeForJava(String ip, int port) throws ImplementationException {
+        InetSocketAddress at = address(ip, port);
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(at);
+        } catch (IOException e) {
+            return false;
+        }
+        try (DatagramSocket d = new DatagramSocket(null)) {
+            d.bind(at);
+        } catch (IOException e) {
+            return false;
         }
         return true;
     }

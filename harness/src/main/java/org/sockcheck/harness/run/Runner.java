@@ -56,6 +56,11 @@ public final class Runner {
         String notRun = "";
         Event current;
         String tables = "";
+        /**
+         * The rows each host showed at its last observe, while no call has
+         * been made or has returned since: the tables at the end are those.
+         */
+        final java.util.Map<String, List<SocketRow>> lastSeen = new java.util.HashMap<>();
     }
 
     public TraceResult run(Trace trace, Path base, Implementation impl) {
@@ -118,7 +123,7 @@ public final class Runner {
         Symbols symbols = session.symbols();
         events(trace, impl, replay, session, symbols, threads ? new java.util.LinkedHashMap<>() : null);
         replay.current = null;
-        replay.tables = tables(trace, impl, symbols);
+        replay.tables = tables(trace, impl, symbols, replay.lastSeen);
     }
 
     private static String key(String host, String process, String thread) {
@@ -153,6 +158,7 @@ public final class Runner {
                     replay.notRun = "\n  lines " + e.line() + " on were not run: " + unbound.getMessage();
                     break;
                 }
+                replay.lastSeen.clear();
                 Outcome o = waiting == null ? impl.call(c.host(), c.process(), call)
                         : impl.call(c.host(), c.process(), c.thread(), call, blockWait());
                 j = session.call(c, o);
@@ -170,6 +176,7 @@ public final class Runner {
                 if (returnedEarly.remove(k) || !waiting.containsKey(k)) {
                     continue; // recorded where it returned, before this line (or it never waited)
                 }
+                replay.lastSeen.clear();
                 Outcome o = impl.awaitReturn(r.host(), r.process(), r.thread(), callTimeout);
                 if (o instanceof Outcome.Blocked) {
                     // The thread still waits: the run ends here, and the spec judges whether it may.
@@ -183,6 +190,9 @@ public final class Runner {
             } else {
                 Event.Observe ob = (Event.Observe) e;
                 List<SocketRow> rows = impl.observe(ob.host());
+                if (waiting == null || waiting.isEmpty()) {
+                    replay.lastSeen.put(ob.host(), rows);
+                }
                 j = session.observe(ob, rows);
                 seen = new Event.Observe(ob.line(), ob.host(), rows.stream().map(symbols::row).toList());
             }
@@ -223,6 +233,7 @@ public final class Runner {
                 continue;
             }
             waiting.remove(w.getKey());
+            replay.lastSeen.clear();
             Event.Return written = returnLines.getOrDefault(c,
                     new Event.Return(c.line(), c.host(), c.process(), c.thread(), c, new Event.Expect.Blocks()));
             if (written.line() != c.line()) {
@@ -353,12 +364,18 @@ public final class Runner {
         };
     }
 
-    /** The socket tables of every host at the end of the trace, for the report. */
-    private static String tables(Trace trace, Implementation impl, Symbols symbols) {
+    /**
+     * The socket tables of every host at the end of the trace, for the
+     * report: a host observed after the last call (with no call waiting) is
+     * shown as it was seen then, the others are observed now.
+     */
+    private static String tables(Trace trace, Implementation impl, Symbols symbols,
+                                 java.util.Map<String, List<SocketRow>> lastSeen) {
         StringBuilder sb = new StringBuilder();
         for (String h : trace.hosts()) {
             try {
-                sb.append("observe ").append(h).append(": ").append(symbols.render(impl.observe(h))).append('\n');
+                List<SocketRow> rows = lastSeen.containsKey(h) ? lastSeen.get(h) : impl.observe(h);
+                sb.append("observe ").append(h).append(": ").append(symbols.render(rows)).append('\n');
             } catch (ImplementationException | RuntimeException e) {
                 sb.append("observe ").append(h).append(": (unavailable: ").append(e.getMessage()).append(")\n");
             }

@@ -62,6 +62,8 @@ public final class LinuxImplementation implements Implementation {
         boolean connectPicked;
         /** A non-blocking connect answered EINPROGRESS and no connect has reported its end yet. */
         boolean connecting;
+        /** Where the last connect went: a connection still in SYN-SENT has no peer getpeername would give. */
+        Endpoint connectedTo;
     }
 
     /** A socket as one modelled process sees it: one real descriptor. */
@@ -70,6 +72,8 @@ public final class LinuxImplementation implements Implementation {
         final String host;
         final Proto proto;
         final Binding binding;
+        /** The socket's inode, which ties it to its row (0 until looked up, -1 when there is none). */
+        long inode;
 
         Sock(int realFd, String host, Proto proto, Binding binding) {
             this.realFd = realFd;
@@ -77,12 +81,34 @@ public final class LinuxImplementation implements Implementation {
             this.proto = proto;
             this.binding = binding;
         }
+
+        long inode() {
+            if (inode == 0) {
+                inode = ProcNet.inodeOf(realFd);
+            }
+            return inode;
+        }
     }
 
     private final Map<String, TreeMap<Integer, Sock>> descriptors = new HashMap<>();
     private final Set<Integer> openRealFds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Addressing addressing;
     private int timeoutMs;
+    /** The protocols of the sockets the trace made: a table of another protocol has no row of its hosts. */
+    private final Set<Proto> protocols = java.util.EnumSet.noneOf(Proto.class);
+    /**
+     * Every TCP connection the trace's sockets have had, from both ends, in
+     * the order they were met: the four-tuples whose rows observe asks the
+     * kernel for (the connections of its sockets and of the sockets its
+     * listeners made for them, TIME-WAIT included).
+     */
+    private final Set<SockDiag.Tuple> tuples = new LinkedHashSet<>();
+    /** Whether the trace has called listen: before, no listener of its hosts can be in the kernel's table. */
+    private boolean listened;
+    /** The kernel's sock_diag, opened at the first observe; null before, or when it cannot be had (see {@link #diagBroken}). */
+    private SockDiag diag;
+    /** Why sock_diag cannot be used, once it failed: /proc/net/tcp is read instead. */
+    private String diagBroken;
     /**
      * Guards the descriptor tables; a call that may block lets go of it
      * while it waits in the kernel (see {@link #blocking}), so that other
@@ -101,6 +127,15 @@ public final class LinuxImplementation implements Implementation {
     public void close() {
         stop();
         cleanup.remove();
+        lock.lock();
+        try {
+            if (diag != null) {
+                diag.close();
+                diag = null;
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -114,7 +149,7 @@ public final class LinuxImplementation implements Implementation {
         lock.lock();
         try {
             timeoutMs = (int) Math.min(Integer.MAX_VALUE, setup.callTimeout().toMillis());
-            addressing = Loopback.plan(setup);
+            addressing = Loopback.plan(setup, LinuxImplementation::portFree);
             for (String p : setup.processes()) {
                 descriptors.put(p, new TreeMap<>());
             }
@@ -122,6 +157,35 @@ public final class LinuxImplementation implements Implementation {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Whether a port is free for TCP and UDP on a loopback address, as
+     * {@link Loopback} asks, by the system calls themselves: a TCP socket
+     * bound and listening, then a UDP socket bound, each closed at once.
+     */
+    private static boolean portFree(String ip, int port) throws ImplementationException {
+        if (!Loopback.allowed(ip)) {
+            throw new ImplementationException("refused the address " + ip + ": only loopback addresses are allowed");
+        }
+        Endpoint at = new Endpoint(ip, port);
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            for (int type : new int[] {Syscalls.SOCK_STREAM, Syscalls.SOCK_DGRAM}) {
+                Syscalls.Result r = sys.socket(type, 0);
+                if (r.failed()) {
+                    throw new ImplementationException("cannot make a socket to check port " + port + ": errno " + r.errno());
+                }
+                int fd = (int) r.value();
+                try {
+                    if (sys.bind(fd, at).failed() || type == Syscalls.SOCK_STREAM && sys.listen(fd, 1).failed()) {
+                        return false;
+                    }
+                } finally {
+                    sys.closeFd(fd);
+                }
+            }
+        }
+        return true;
     }
 
     /** A blocked call is a real syscall that waits on a thread of its own. */
@@ -187,6 +251,7 @@ public final class LinuxImplementation implements Implementation {
                                 + " address, as the runner must, makes Linux forget the peer its listener would show");
                     }
                     wildcardAutobind(sys, s, Proto.TCP);
+                    listened = true;
                     yield value(sys.listen(fd, c.backlog()));
                 }
                 case ApiCall.Connect c -> connect(sys, s, fd, c.addr());
@@ -219,6 +284,7 @@ public final class LinuxImplementation implements Implementation {
                     yield value(r);
                 }
                 case ApiCall.Close c -> {
+                    remember(sys, s);
                     Syscalls.Result r = sys.closeFd(fd);
                     if (s != null) {
                         table.remove(c.fd());
@@ -331,6 +397,9 @@ public final class LinuxImplementation implements Implementation {
             case DGRAM -> Syscalls.SOCK_DGRAM;
             case RAW -> Syscalls.SOCK_RAW;
         };
+        if (c.type() != SockType.RAW) {
+            protocols.add(c.type().proto());
+        }
         Syscalls.Result r = sys.socket(type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol());
         if (r.failed() && c.type() == SockType.RAW && (r.errno() == Errno.EPERM.linuxNumber() || r.errno() == Errno.EACCES.linuxNumber())) {
             throw new Unsupported("raw sockets need CAP_NET_RAW, which this process does not have (run as root to"
@@ -390,6 +459,7 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private void closeReal(Syscalls.Call sys, Sock s) {
+        remember(sys, s);
         sys.closeFd(s.realFd);
         openRealFds.remove(s.realFd);
     }
@@ -416,6 +486,7 @@ public final class LinuxImplementation implements Implementation {
 
     private Outcome connect(Syscalls.Call sys, Sock s, int fd, Endpoint addr) {
         if (addr.unspec()) {
+            remember(sys, s);
             Syscalls.Result r = sys.connect(fd, addr);
             if (s != null && !r.failed()) {
                 // The association is gone. An address the runner bound for connect counts as the wildcard
@@ -427,12 +498,18 @@ public final class LinuxImplementation implements Implementation {
             }
             return value(r);
         }
+        // The connection this connect may end (a second connect, AF_UNSPEC above is not one) and the one it makes.
+        remember(sys, s);
         boolean picked = s != null && (implicitBind(sys, s) || s.binding.wildcardLocal);
         if (s != null && !s.binding.connecting) {
             // A connect that reports a non-blocking one's end picks nothing: the first one's choice stands.
             s.binding.connectPicked = picked;
         }
+        if (s != null) {
+            s.binding.connectedTo = addr;
+        }
         Outcome o = blocking(sys, s, () -> sys.connect(fd, addr), true);
+        remember(sys, s);
         if (s != null && o instanceof Outcome.Value) {
             // Linux gives a connected socket a concrete local address.
             s.binding.wildcardLocal = false;
@@ -521,7 +598,9 @@ public final class LinuxImplementation implements Implementation {
             bound(sys, realFd);
             Binding binding = new Binding();
             binding.nonblock = nonblock;
-            int virtual = allocate(table, new Sock(realFd, listener.host, Proto.TCP, binding));
+            Sock accepted = new Sock(realFd, listener.host, Proto.TCP, binding);
+            remember(sys, accepted);
+            int virtual = allocate(table, accepted);
             return new Outcome.Accepted(virtual, Syscalls.Call.endpoint(peer));
         }
         return o;
@@ -707,12 +786,17 @@ public final class LinuxImplementation implements Implementation {
     }
 
     /**
-     * The rows of /proc/net/tcp and /proc/net/udp with the host's address,
-     * once the hosts have settled. A row in a state that waits for the peer's
-     * next segment (SYN-SENT, SYN-RECEIVED, FIN-WAIT-1, CLOSING, LAST-ACK)
-     * means a segment is still on its way: Linux delays ACKs by 40 ms or
-     * more, even on loopback. So the table is read every 5 ms until no such
-     * row is left and two reads agree, for at most {@link #SETTLE_MS}.
+     * The rows of the kernel's socket tables with the host's address, as
+     * /proc/net/tcp and /proc/net/udp show them (S16), once the hosts have
+     * settled. A row in a state that waits for the peer's next segment
+     * (SYN-SENT, SYN-RECEIVED, FIN-WAIT-1, CLOSING, LAST-ACK) means a segment
+     * is still on its way: Linux delays the ACK of a FIN by up to 40 ms, even
+     * on loopback (TCP_QUICKACK does not send it while the FIN is unread).
+     * A table without such a row is read once more, right after the kernel's
+     * receive backlogs (where loopback puts every packet) are seen empty,
+     * and is the answer when the two reads agree and TCP_INFO agrees. Until
+     * then the table is read again after pauses that grow from 50 us to
+     * 5 ms, for at most {@link #SETTLE_MS}.
      */
     @Override
     public List<SocketRow> observe(String host) throws ImplementationException {
@@ -726,31 +810,99 @@ public final class LinuxImplementation implements Implementation {
 
     private List<SocketRow> observeLocked(String host) throws ImplementationException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
-        // A descriptor's inode does not change while the table settles: look each up once.
         Map<Long, Sock> byInode = new HashMap<>();
-        for (TreeMap<Integer, Sock> t : descriptors.values()) {
-            for (Sock s : t.values()) {
-                byInode.put(ProcNet.inodeOf(s.realFd), s);
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            for (TreeMap<Integer, Sock> t : descriptors.values()) {
+                for (Sock s : t.values()) {
+                    // A connection made on a thread that still waits in connect has no tuple recorded yet.
+                    remember(sys, s);
+                    byInode.put(s.inode(), s);
+                }
             }
         }
+        boolean listeners = listenersPossible();
         List<SocketRow> last = null;
-        for (int i = 0; i < SETTLE_MS / 5 + 2; i++) {
-            List<SocketRow> now = readTable(host, byInode);
-            if (now.equals(last) && now.stream().noneMatch(LinuxImplementation::awaitingPeer) && tcpInfoAgrees(host, now)) {
+        // Whether no packet waited in a backlog just before this read, and whether the read was to confirm the last.
+        boolean quiet = false;
+        boolean confirming = false;
+        for (int round = 0; ; ) {
+            List<SocketRow> now = readTable(host, byInode, listeners);
+            boolean settled = now.stream().noneMatch(LinuxImplementation::awaitingPeer);
+            if (settled && quiet && now.equals(last) && tcpInfoAgrees(host, now)) {
+                if (CROSS_CHECK) {
+                    crossCheck(host, now);
+                }
                 return now;
             }
             last = now;
             if (System.nanoTime() > deadline) {
-                break;
+                return last;
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+            if (!settled || confirming) {
+                pause(PAUSES_NS[Math.min(round++, PAUSES_NS.length - 1)]);
+                if (Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                    return last;
+                }
+            }
+            // A table with no row that awaits the peer is read once more to confirm it, right after the backlogs are seen empty.
+            confirming = settled;
+            quiet = settled && ProcNet.backlogEmpty();
+        }
+    }
+
+    /** The pauses between two reads of the tables while they settle: a read costs tens of microseconds. */
+    private static final long[] PAUSES_NS = {50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000};
+
+    /**
+     * Waits ns nanoseconds: a short pause spins, since the scheduler may
+     * wake a parked thread much later than asked on a busy machine.
+     */
+    private static void pause(long ns) {
+        if (ns > SPIN_NS) {
+            java.util.concurrent.locks.LockSupport.parkNanos(ns);
+            return;
+        }
+        long end = System.nanoTime() + ns;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** The longest pause that spins. */
+    private static final long SPIN_NS = 100_000;
+
+    /**
+     * With -Dsockcheck.linux.crosscheck=true, each settled table's TCP rows
+     * are compared with /proc/net/tcp's, and a difference is printed on
+     * stderr: the check that sock_diag gives the rows the file gives.
+     */
+    private static final boolean CROSS_CHECK = Boolean.getBoolean("sockcheck.linux.crosscheck");
+
+    private void crossCheck(String host, List<SocketRow> rows) throws ImplementationException {
+        String ip = addressing.hostIps().get(host);
+        List<String> file = new ArrayList<>();
+        try {
+            for (ProcNet.Entry e : ProcNet.read(Proto.TCP)) {
+                if (e.row().local().ip().equals(ip)) {
+                    file.add(e.row().proto() + " " + e.row().local().port() + " " + e.row().remote() + " " + e.row().state());
+                }
+            }
+        } catch (IOException e) {
+            throw new ImplementationException("cannot read /proc/net/tcp: " + e.getMessage(), e);
+        }
+        List<String> diagRows = new ArrayList<>();
+        for (SocketRow r : rows) {
+            if (r.proto() == Proto.TCP) {
+                diagRows.add(r.proto() + " " + r.local().port() + " " + r.remote() + " " + r.state());
             }
         }
-        return last;
+        java.util.Collections.sort(file);
+        java.util.Collections.sort(diagRows);
+        if (!file.equals(diagRows)) {
+            System.err.println("sockcheck: linux cross-check of " + host + " (" + ip + "): sock_diag " + diagRows
+                    + " /proc/net/tcp " + file);
+        }
     }
 
     /**
@@ -793,27 +945,124 @@ public final class LinuxImplementation implements Implementation {
         };
     }
 
-    private List<SocketRow> readTable(String host, Map<Long, Sock> byInode) throws ImplementationException {
+    /**
+     * Records the TCP connection a socket has, from both ends: its local
+     * address and its peer's (where the last connect went while it is in
+     * SYN-SENT). A socket without a port or a peer has none.
+     */
+    private void remember(Syscalls.Call sys, Sock s) {
+        if (s == null || s.proto != Proto.TCP) {
+            return;
+        }
+        MemorySegment out = sys.sockaddrOut();
+        if (sys.getsockname(s.realFd, out).failed()) {
+            return;
+        }
+        Endpoint local = Syscalls.Call.endpoint(out);
+        Endpoint peer;
+        if (!sys.getpeername(s.realFd, out).failed()) {
+            peer = Syscalls.Call.endpoint(out);
+        } else if (s.binding.connectedTo != null && !s.binding.connectedTo.unspec()) {
+            peer = s.binding.connectedTo;
+        } else {
+            return;
+        }
+        if (local.port() == 0 || peer.port() == 0) {
+            return;
+        }
+        SockDiag.Tuple t = new SockDiag.Tuple(local, peer);
+        tuples.add(t);
+        tuples.add(t.mirror());
+    }
+
+    /**
+     * Whether the kernel may list a listener of the trace's hosts: a
+     * listening socket leaves the table when its last descriptor closes,
+     * unless a call that waits on a thread of the trace still holds it.
+     */
+    private boolean listenersPossible() {
+        if (!listened || threads.active()) {
+            return listened;
+        }
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            for (TreeMap<Integer, Sock> t : descriptors.values()) {
+                for (Sock s : t.values()) {
+                    if (s.proto == Proto.TCP && tcpState(sys, s.realFd) == org.sockcheck.spec.TcpState.LISTEN) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** listeners: whether the kernel's listeners are asked for (see {@link #listenersPossible}). */
+    private List<SocketRow> readTable(String host, Map<Long, Sock> byInode, boolean listeners) throws ImplementationException {
         String ip = addressing.hostIps().get(host);
         List<SocketRow> rows = new ArrayList<>();
         try {
-            for (Proto proto : List.of(Proto.TCP, Proto.UDP)) {
-                for (ProcNet.Entry e : ProcNet.read(proto)) {
-                    if (!e.row().local().ip().equals(ip)) {
-                        continue;
-                    }
-                    SocketRow row = e.row();
-                    Sock s = byInode.get(e.inode());
-                    if (s != null && s.binding.wildcardLocal) {
-                        row = new SocketRow(row.proto(), new Endpoint(Endpoint.ANY_IP, row.local().port()), row.remote(), row.state());
-                    }
-                    rows.add(row);
+            List<ProcNet.Entry> entries = new ArrayList<>();
+            if (protocols.contains(Proto.TCP)) {
+                entries.addAll(tcpEntries(ip, listeners));
+            }
+            if (protocols.contains(Proto.UDP)) {
+                entries.addAll(ProcNet.read(Proto.UDP));
+            }
+            for (ProcNet.Entry e : entries) {
+                if (!e.row().local().ip().equals(ip)) {
+                    continue;
                 }
+                SocketRow row = e.row();
+                Sock s = byInode.get(e.inode());
+                if (s != null && s.binding.wildcardLocal) {
+                    row = new SocketRow(row.proto(), new Endpoint(Endpoint.ANY_IP, row.local().port()), row.remote(), row.state());
+                }
+                rows.add(row);
             }
         } catch (IOException e) {
             throw new ImplementationException("cannot read /proc/net: " + e.getMessage(), e);
         }
         return rows;
+    }
+
+    /**
+     * The TCP rows of the address: its listeners and the connections the
+     * trace's sockets have had, through sock_diag; /proc/net/tcp when
+     * sock_diag cannot be had.
+     */
+    private List<ProcNet.Entry> tcpEntries(String ip, boolean listeners) throws IOException {
+        if (diag == null && diagBroken == null) {
+            try {
+                diag = SockDiag.open();
+            } catch (IOException e) {
+                diagBroken = e.getMessage();
+            }
+        }
+        if (diag != null) {
+            try {
+                List<ProcNet.Entry> out = new ArrayList<>();
+                for (ProcNet.Entry e : listeners ? diag.listeners() : List.<ProcNet.Entry>of()) {
+                    if (e.row().local().ip().equals(ip)) {
+                        out.add(e);
+                    }
+                }
+                List<SockDiag.Tuple> own = tuples.stream().filter(t -> t.local().ip().equals(ip)).toList();
+                Map<SockDiag.Tuple, ProcNet.Entry> found = diag.lookup(own);
+                for (SockDiag.Tuple t : own) {
+                    ProcNet.Entry e = found.get(t);
+                    if (e != null) {
+                        out.add(e);
+                    }
+                }
+                return out;
+            } catch (IOException e) {
+                diagBroken = e.getMessage();
+                diag.close();
+                diag = null;
+                System.err.println("sockcheck: linux: sock_diag failed (" + diagBroken + "); reading /proc/net/tcp instead");
+            }
+        }
+        return ProcNet.read(Proto.TCP);
     }
 
     /**
@@ -836,6 +1085,9 @@ public final class LinuxImplementation implements Implementation {
         lock.lock();
         try {
             boolean woken = threads.close();
+            tuples.clear();
+            protocols.clear();
+            listened = false;
             if (openRealFds.isEmpty() && descriptors.isEmpty()) {
                 return;
             }

@@ -52,6 +52,49 @@ public final class ProcNet {
         return new Endpoint(ip, Integer.parseInt(parts[1], 16));
     }
 
+    /**
+     * Whether no packet waits in the kernel's receive backlogs, on any CPU:
+     * the twelfth column of /proc/net/softnet_stat (the backlog's length,
+     * Linux 5.10 on). Loopback hands every packet to such a backlog. True
+     * when the kernel does not say.
+     */
+    public static boolean backlogEmpty() {
+        byte[] text;
+        try {
+            text = Files.readAllBytes(SOFTNET);
+        } catch (IOException e) {
+            return true;
+        }
+        // Each line: hexadecimal columns separated by spaces.
+        int column = 0;
+        long value = 0;
+        boolean inWord = false;
+        for (byte b : text) {
+            if (b == ' ' || b == '\n') {
+                if (inWord && column == BACKLOG_COLUMN && value != 0) {
+                    return false;
+                }
+                if (inWord) {
+                    column++;
+                }
+                inWord = false;
+                value = 0;
+                if (b == '\n') {
+                    column = 0;
+                }
+            } else {
+                inWord = true;
+                value = value << 4 | Character.digit(b, 16) & 0xf;
+            }
+        }
+        return true;
+    }
+
+    /** The column of /proc/net/softnet_stat that gives the backlog's length (counted from 0). */
+    private static final int BACKLOG_COLUMN = 11;
+
+    private static final Path SOFTNET = Path.of("/proc/net/softnet_stat");
+
     /** The inode of a socket descriptor of this process: /proc/self/fd/N links to "socket:[inode]". */
     public static long inodeOf(int fd) {
         try {

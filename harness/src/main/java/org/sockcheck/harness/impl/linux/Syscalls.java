@@ -150,61 +150,121 @@ final class Syscalls {
         }
 
         Result socket(int type, int protocol) {
-            return result(invokeInt(SOCKET, capture, AF_INET, type | SOCK_CLOEXEC, protocol));
+            return socket(AF_INET, type, protocol);
+        }
+
+        /** socket(2) of any domain (AF_NETLINK for sock_diag), close-on-exec. */
+        Result socket(int domain, int type, int protocol) {
+            try {
+                return result((int) SOCKET.invokeExact(capture, domain, type | SOCK_CLOEXEC, protocol));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         Result bind(int fd, Endpoint ep) {
-            return result(invokeInt(BIND, capture, fd, sockaddr(ep), SOCKADDR_IN_SIZE));
+            try {
+                return result((int) BIND.invokeExact(capture, fd, sockaddr(ep), SOCKADDR_IN_SIZE));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         Result listen(int fd, int backlog) {
-            return result(invokeInt(LISTEN, capture, fd, backlog));
+            try {
+                return result((int) LISTEN.invokeExact(capture, fd, backlog));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         Result connect(int fd, Endpoint ep) {
-            return result(invokeInt(CONNECT, capture, fd, sockaddr(ep), SOCKADDR_IN_SIZE));
+            try {
+                return result((int) CONNECT.invokeExact(capture, fd, sockaddr(ep), SOCKADDR_IN_SIZE));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         Result accept(int fd, MemorySegment peer, boolean nonblock) {
-            return result(invokeInt(ACCEPT4, capture, fd, peer, intCell(SOCKADDR_IN_SIZE),
-                    SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0)));
+            try {
+                return result((int) ACCEPT4.invokeExact(capture, fd, peer, intCell(SOCKADDR_IN_SIZE), SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0)));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         Result sendto(int fd, byte[] data, Endpoint to, int flags) {
             MemorySegment buf = arena.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
             MemorySegment sa = to == null ? MemorySegment.NULL : sockaddr(to);
-            return result(invokeLong(SENDTO, capture, fd, buf, (long) data.length, flags | MSG_NOSIGNAL, sa,
-                    to == null ? 0 : SOCKADDR_IN_SIZE));
+            try {
+                return result((long) SENDTO.invokeExact(capture, fd, buf, (long) data.length, flags | MSG_NOSIGNAL, sa, to == null ? 0 : SOCKADDR_IN_SIZE));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
+        }
+
+        /** send(2) of the first len bytes of buf, to the socket's default destination. */
+        Result send(int fd, MemorySegment buf, long len) {
+            try {
+                return result((long) SENDTO.invokeExact(capture, fd, buf, len, MSG_NOSIGNAL, MemorySegment.NULL, 0));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         Result recvfrom(int fd, MemorySegment buf, int flags, MemorySegment from) {
             MemorySegment len = from == MemorySegment.NULL ? MemorySegment.NULL : intCell(SOCKADDR_IN_SIZE);
-            return result(invokeLong(RECVFROM, capture, fd, buf, buf.byteSize(), flags, from, len));
+            try {
+                return result((long) RECVFROM.invokeExact(capture, fd, buf, buf.byteSize(), flags, from, len));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         /** read(2) on a descriptor: a socket's recv with no flags (S18). */
         Result read(int fd, MemorySegment buf) {
-            return result(invokeLong(READ, capture, fd, buf, buf.byteSize()));
+            try {
+                return result((long) READ.invokeExact(capture, fd, buf, buf.byteSize()));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         /** write(2) on a descriptor; the JVM ignores SIGPIPE, so EPIPE comes back as an errno. */
         Result write(int fd, byte[] data) {
             MemorySegment buf = arena.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
-            return result(invokeLong(WRITE, capture, fd, buf, (long) data.length));
+            try {
+                return result((long) WRITE.invokeExact(capture, fd, buf, (long) data.length));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         Result shutdown(int fd, int how) {
-            return result(invokeInt(SHUTDOWN, capture, fd, how));
+            try {
+                return result((int) SHUTDOWN.invokeExact(capture, fd, how));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         Result closeFd(int fd) {
-            return result(invokeInt(CLOSE, capture, fd));
+            try {
+                return result((int) CLOSE.invokeExact(capture, fd));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         Result dup(int fd) {
-            return result(invokeInt(DUP, capture, fd));
+            try {
+                return result((int) DUP.invokeExact(capture, fd));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         @Override
@@ -213,15 +273,27 @@ final class Syscalls {
         }
 
         Result getsockname(int fd, MemorySegment out) {
-            return result(invokeInt(GETSOCKNAME, capture, fd, out, intCell(SOCKADDR_IN_SIZE)));
+            try {
+                return result((int) GETSOCKNAME.invokeExact(capture, fd, out, intCell(SOCKADDR_IN_SIZE)));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         Result getpeername(int fd, MemorySegment out) {
-            return result(invokeInt(GETPEERNAME, capture, fd, out, intCell(SOCKADDR_IN_SIZE)));
+            try {
+                return result((int) GETPEERNAME.invokeExact(capture, fd, out, intCell(SOCKADDR_IN_SIZE)));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         Result setsockopt(int fd, int level, int name, int value) {
-            return result(invokeInt(SETSOCKOPT, capture, fd, level, name, intCell(value), 4));
+            try {
+                return result((int) SETSOCKOPT.invokeExact(capture, fd, level, name, intCell(value), 4));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         /** Sets SO_LINGER: a struct linger of two ints, l_onoff and l_linger. */
@@ -229,7 +301,11 @@ final class Syscalls {
             MemorySegment l = arena.allocate(8);
             l.set(JAVA_INT, 0, onoff);
             l.set(JAVA_INT, 4, seconds);
-            return result(invokeInt(SETSOCKOPT, capture, fd, SOL_SOCKET, SO_LINGER, l, 8));
+            try {
+                return result((int) SETSOCKOPT.invokeExact(capture, fd, SOL_SOCKET, SO_LINGER, l, 8));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         /** Sets SO_RCVTIMEO or SO_SNDTIMEO: a struct timeval of two longs. */
@@ -237,17 +313,30 @@ final class Syscalls {
             MemorySegment tv = arena.allocate(16);
             tv.set(JAVA_LONG, 0, millis / 1000L);
             tv.set(JAVA_LONG, 8, (millis % 1000L) * 1000L);
-            return result(invokeInt(SETSOCKOPT, capture, fd, SOL_SOCKET, option, tv, 16));
+            try {
+                return result((int) SETSOCKOPT.invokeExact(capture, fd, SOL_SOCKET, option, tv, 16));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         /** fcntl(F_SETFL) with O_NONBLOCK set or cleared, the other status flags kept. */
         Result setNonBlock(int fd, boolean on) {
-            Result flags = result(invokeInt(FCNTL, capture, fd, F_GETFL, 0));
+            Result flags;
+            try {
+                flags = result((int) FCNTL.invokeExact(capture, fd, F_GETFL, 0));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
             if (flags.failed()) {
                 return flags;
             }
             int f = (int) flags.value();
-            return result(invokeInt(FCNTL, capture, fd, F_SETFL, on ? f | O_NONBLOCK : f & ~O_NONBLOCK));
+            try {
+                return result((int) FCNTL.invokeExact(capture, fd, F_SETFL, on ? f | O_NONBLOCK : f & ~O_NONBLOCK));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         /**
@@ -261,7 +350,12 @@ final class Syscalls {
                 pfd.set(JAVA_SHORT, 8L * i + 4, events[i]);
                 pfd.set(JAVA_SHORT, 8L * i + 6, (short) 0);
             }
-            Result r = result(invokeInt(POLL, capture, pfd, (long) fds.length, timeoutMs));
+            Result r;
+            try {
+                r = result((int) POLL.invokeExact(capture, pfd, (long) fds.length, timeoutMs));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
             for (int i = 0; i < fds.length; i++) {
                 events[i] = pfd.get(JAVA_SHORT, 8L * i + 6);
             }
@@ -271,30 +365,37 @@ final class Syscalls {
         /** getsockopt of an int option. */
         Result getsockopt(int fd, int level, int name) {
             MemorySegment v = intCell(0);
-            Result r = result(invokeInt(GETSOCKOPT, capture, fd, level, name, v, intCell(4)));
+            Result r;
+            try {
+                r = result((int) GETSOCKOPT.invokeExact(capture, fd, level, name, v, intCell(4)));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
             return r.failed() ? r : new Result(v.get(JAVA_INT, 0), 0);
         }
 
         /** getsockopt into a buffer (TCP_INFO). */
         Result getsockopt(int fd, int level, int name, MemorySegment buf) {
-            return result(invokeInt(GETSOCKOPT, capture, fd, level, name, buf, intCell((int) buf.byteSize())));
+            try {
+                return result((int) GETSOCKOPT.invokeExact(capture, fd, level, name, buf, intCell((int) buf.byteSize())));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
     }
 
-    private static int invokeInt(MethodHandle h, Object... args) {
-        try {
-            return (int) h.invokeWithArguments(args);
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed", t);
+    /**
+     * What a downcall threw: an unchecked exception as it is (a bad
+     * argument), anything else wrapped.
+     */
+    private static RuntimeException failed(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
         }
-    }
-
-    private static long invokeLong(MethodHandle h, Object... args) {
-        try {
-            return (long) h.invokeWithArguments(args);
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed", t);
+        if (t instanceof Error e) {
+            throw e;
         }
+        return new IllegalStateException("native call failed", t);
     }
 }
