@@ -76,10 +76,14 @@ public final class ValidateCommand implements Callable<Integer> {
             lines.add(new java.util.concurrent.CompletableFuture<>());
         }
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        // Every judge is made before any thread starts: a judge reorders its models as it judges.
+        List<SpecJudge> judges = new java.util.ArrayList<>(List.of(judge));
+        while (judges.size() < threads) {
+            judges.add(judge.another());
+        }
         List<Thread> workers = new java.util.ArrayList<>();
-        for (int w = 0; w < threads; w++) {
-            SpecJudge mine = w == 0 ? judge : judge.another();
-            workers.add(Thread.ofPlatform().daemon().name("sockcheck-validate-" + (w + 1)).start(() -> {
+        for (SpecJudge mine : judges) {
+            workers.add(Thread.ofPlatform().daemon().name("sockcheck-validate-" + (workers.size() + 1)).start(() -> {
                 for (int k; (k = next.getAndIncrement()) < traces.size(); ) {
                     Trace t = traces.get(k);
                     try {

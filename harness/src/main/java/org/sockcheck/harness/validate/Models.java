@@ -320,7 +320,7 @@ public final class Models {
      * one model, a larger trace gets one of its own.
      */
     static boolean ordinary(SpecBridge.Constants c) {
-        return count(c, "p") <= 4 && count(c, "c") <= 2 && c.fds().size() <= 12 && c.sids() <= 32 && c.hosts().size() <= 4
+        return count(c, "p") <= 4 && count(c, "c") <= 2 && c.fds().size() <= 8 && c.sids() <= 16 && c.hosts().size() <= 4
                 && c.threads().size() <= 3;
     }
 
