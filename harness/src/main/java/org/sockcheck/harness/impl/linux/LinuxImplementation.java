@@ -23,7 +23,8 @@ import org.sockcheck.spec.SockType;
 import org.sockcheck.spec.SocketRow;
 
 /**
- * The Linux kernel, called directly (FFM), observed through /proc/net.
+ * The Linux kernel, called directly (FFM), observed as /proc/net shows it
+ * (TCP rows through sock_diag, UDP rows from /proc/net/udp).
  *
  * NOTE: one kernel plays every host of a trace. Each host is a loopback
  * address of its own (see {@link Loopback}), and three things keep the hosts
@@ -39,7 +40,9 @@ import org.sockcheck.spec.SocketRow;
  *     would have kept the wildcard (bind to *, sendto, listen), the socket is
  *     reported with the wildcard address.</li>
  * <li>A host's socket table is the rows of /proc/net/tcp and /proc/net/udp
- *     whose local address is the host's.</li>
+ *     whose local address is the host's; the TCP rows are asked of
+ *     sock_diag for the connections the trace's sockets have had (see
+ *     {@link SockDiag}).</li>
  * </ul>
  * Calls that can block (connect, accept, send, recv, recvfrom) are bounded by
  * SO_SNDTIMEO and SO_RCVTIMEO set to the call timeout, so a call that would
