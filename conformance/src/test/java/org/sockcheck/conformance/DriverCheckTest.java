@@ -40,7 +40,7 @@ class DriverCheckTest {
     void aFailingCallIsShownWithItsHint() {
         Run r = driverCheck("python3", Corpus.testDriver("buggy_driver.py").toString(), "udp-row-has-state");
         assertEquals(1, r.code(), r.out());
-        assertTrue(r.out().contains("observed: udp A:53 *:* ESTABLISHED"), r.out());
+        assertTrue(r.out().contains("observed udp A:53 *:* ESTABLISHED"), r.out());
         assertTrue(r.out().contains("hint: a FAIL is a call whose answer"), r.out());
     }
 
