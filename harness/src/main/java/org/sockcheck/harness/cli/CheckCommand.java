@@ -87,10 +87,8 @@ public final class CheckCommand implements Callable<Integer> {
             + " the spec that the passing runs took).")
     boolean noCoverage;
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N",
-            description = "Run traces on N workers at once, each with its own instance of every implementation"
-                    + " (kernel runs use address blocks of their own). Default: the number of cores.")
-    Integer jobs;
+    @picocli.CommandLine.Mixin
+    Workers jobs = new Workers();
 
     @Option(names = "--shard", paramLabel = "K/N",
             description = "Run only the K-th of N slices of the traces (every N-th, from the K-th), so that N machines"
@@ -181,7 +179,7 @@ public final class CheckCommand implements Callable<Integer> {
             Progress progress = new Progress(out, format.equals("tap"), quiet, verbose, base,
                     loaded.size() * impls.size(), impls.stream().mapToInt(i -> shortName(i.name()).length()).max().orElse(5));
             PrintWriter said = progress.said();
-            int n = Math.min(jobs(), Math.max(1, loaded.size()));
+            int n = jobs.forItems(loaded.size());
             List<SpecJudge> judges = judges(loaded, judgedAs(loaded, impls), said, n);
             SpecJudge judge = judges.get(0);
             int planned = loaded.size() * impls.size();
@@ -266,11 +264,6 @@ public final class CheckCommand implements Callable<Integer> {
         return selection.shard(named);
     }
 
-    /** How many workers: --jobs, else the cores. */
-    private int jobs() {
-        return jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
-    }
-
     /** The other workers' instances of each implementation (the first worker has impls). */
     private void openWorkers(List<List<Implementation>> workers, int n) throws Stop {
         List<Implementation> first = workers.get(0);
@@ -349,8 +342,9 @@ public final class CheckCommand implements Callable<Integer> {
         if (searchLimitMs <= 0) {
             throw new Stop(Main.BAD_INPUT, "--search-limit must be positive", "the default is 10000 (ms)");
         }
-        if (jobs != null && (jobs < 1 || jobs > 256)) {
-            throw new Stop(Main.BAD_INPUT, "--jobs must be from 1 to 256, found " + jobs, "the default is the number of cores");
+        java.util.Optional<String> badJobs = jobs.problem();
+        if (badJobs.isPresent()) {
+            throw new Stop(Main.BAD_INPUT, badJobs.get(), "the default is the number of cores");
         }
         if (!format.equals("text") && !format.equals("tap")) {
             throw new Stop(Main.BAD_INPUT, "--format expects text or tap, found '" + format + "'", null);
@@ -442,36 +436,10 @@ public final class CheckCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new Stop(Main.ERROR, "the spec could not be loaded: " + e.getMessage(), null);
         }
-        List<SpecJudge> judges = new ArrayList<>(List.of(first));
-        while (judges.size() < workers) {
-            judges.add(first.another());
-        }
+        List<SpecJudge> judges = first.forWorkers(workers);
         String[] found = new String[loaded.size()];
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicReference<RuntimeException> failed = new java.util.concurrent.atomic.AtomicReference<>();
-        List<Thread> threads = new ArrayList<>();
-        for (SpecJudge j : judges) {
-            threads.add(Thread.ofPlatform().name("sockcheck-judge-" + (threads.size() + 1)).start(() -> {
-                try {
-                    for (int k; failed.get() == null && (k = next.getAndIncrement()) < found.length; ) {
-                        found[k] = j.contradiction(loaded.get(k)).orElse(null);
-                    }
-                } catch (RuntimeException e) {
-                    failed.compareAndSet(null, e);
-                }
-            }));
-        }
-        for (Thread t : threads) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Stop(Main.ERROR, "interrupted while the written results were validated", null);
-            }
-        }
-        if (failed.get() != null) {
-            throw failed.get();
-        }
+        Workers.run(workers, found.length, "sockcheck-judge",
+                (w, k) -> found[k] = judges.get(w).contradiction(loaded.get(k)).orElse(null));
         problems(found);
         return judges;
     }
@@ -518,42 +486,13 @@ public final class CheckCommand implements Callable<Integer> {
                                List<Runner> runners, Path base, Progress progress, TraceResult[] results,
                                Map<String, java.util.Set<String>> used) {
         int n = loaded.size();
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicReference<RuntimeException> failed = new java.util.concurrent.atomic.AtomicReference<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < workers.size(); w++) {
-            List<Implementation> mine = workers.get(w);
-            Runner runner = runners.get(w);
-            Runnable work = () -> {
-                for (int k; failed.get() == null && (k = next.getAndIncrement()) < results.length; ) {
-                    Implementation im = mine.get(k / n);
-                    try {
-                        TraceResult r = lists.get(im.name()).applied(runner.run(loaded.get(k % n), base, im),
-                                used.computeIfAbsent(im.name(), x -> java.util.concurrent.ConcurrentHashMap.newKeySet()));
-                        results[k] = r;
-                        progress.done(r);
-                    } catch (RuntimeException e) {
-                        failed.compareAndSet(null, e);
-                    }
-                }
-            };
-            if (workers.size() == 1) {
-                work.run();
-            } else {
-                threads.add(Thread.ofPlatform().name("sockcheck-worker-" + (threads.size() + 1)).start(work));
-            }
-        }
-        for (Thread t : threads) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while the workers ran", e);
-            }
-        }
-        if (failed.get() != null) {
-            throw failed.get();
-        }
+        Workers.run(workers.size(), results.length, "sockcheck-worker", (w, k) -> {
+            Implementation im = workers.get(w).get(k / n);
+            TraceResult r = lists.get(im.name()).applied(runners.get(w).run(loaded.get(k % n), base, im),
+                    used.computeIfAbsent(im.name(), x -> java.util.concurrent.ConcurrentHashMap.newKeySet()));
+            results[k] = r;
+            progress.done(r);
+        });
     }
 
     /** The spec coverage of the passing runs, per implementation, as the summary prints it. */

@@ -64,15 +64,10 @@ final class ImplSpecs {
         java.util.regex.Matcher named = NAMED.matcher(spec);
         if (named.matches()) {
             // NAME=driver:COMMAND (check --name): the driver under a short name of its own.
-            DriverImplementation d = (DriverImplementation) create(named.group(2));
-            return new DriverImplementation(named.group(1), d.command());
+            return new DriverImplementation(named.group(1), driverCommand(named.group(2)));
         }
         if (spec.startsWith("driver:")) {
-            List<String> cmd = List.of(spec.substring("driver:".length()).trim().split("\\s+"));
-            if (cmd.isEmpty() || cmd.get(0).isEmpty()) {
-                throw new UsageError("driver: needs a command", "--impl driver:python3 drivers/python/sockcheck_driver.py");
-            }
-            return new DriverImplementation(cmd);
+            return new DriverImplementation(driverCommand(spec));
         }
         if (spec.equals("jdk")) {
             return new org.sockcheck.harness.impl.jdk.JdkImplementation();
@@ -81,6 +76,15 @@ final class ImplSpecs {
             return named(spec);
         }
         throw new UsageError("unknown implementation '" + spec + "'", "known: " + KNOWN);
+    }
+
+    /** The command of driver:COMMAND. */
+    private static List<String> driverCommand(String spec) throws UsageError {
+        List<String> cmd = List.of(spec.substring("driver:".length()).trim().split("\\s+"));
+        if (cmd.isEmpty() || cmd.get(0).isEmpty()) {
+            throw new UsageError("driver: needs a command", "--impl driver:python3 drivers/python/sockcheck_driver.py");
+        }
+        return cmd;
     }
 
     /** A driver with a name: NAME=driver:COMMAND. */

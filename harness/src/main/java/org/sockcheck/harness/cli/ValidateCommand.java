@@ -32,10 +32,8 @@ public final class ValidateCommand implements Callable<Integer> {
             + " handshake) fire between events; by default a trace is taken to last less than the shortest of them.")
     boolean timers;
 
-    @picocli.CommandLine.Option(names = {"-j", "--jobs"}, paramLabel = "N",
-            description = "Validate on N threads at once (each with its own judge over the same models). Default: the"
-                    + " number of cores.")
-    Integer jobs;
+    @picocli.CommandLine.Mixin
+    Workers jobs = new Workers();
 
     @Override
     public Integer call() throws IOException {
@@ -44,6 +42,11 @@ public final class ValidateCommand implements Callable<Integer> {
         java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck validate", paths, err, "nothing was validated",
                 limitOptions.limits());
         if (read.isEmpty()) {
+            return Main.BAD_INPUT;
+        }
+        java.util.Optional<String> badJobs = jobs.problem();
+        if (badJobs.isPresent()) {
+            err.println("sockcheck validate: " + badJobs.get());
             return Main.BAD_INPUT;
         }
         List<Trace> traces = read.get();
@@ -60,40 +63,29 @@ public final class ValidateCommand implements Callable<Integer> {
                             org.sockcheck.harness.gen.Render.data(d), 40)).toList());
         }
         out.flush();
-        if (jobs != null && (jobs < 1 || jobs > 256)) {
-            err.println("sockcheck validate: --jobs must be from 1 to 256, found " + jobs);
-            return Main.BAD_INPUT;
-        }
         long start = System.nanoTime();
         int rejected = 0;
         int notJudged = 0;
         long events = 0;
         // The traces are validated on the threads, each result printed in the traces' order as soon as it is known.
-        int threads = Math.max(1, Math.min(jobs != null ? jobs : Runtime.getRuntime().availableProcessors(), traces.size()));
         List<java.util.concurrent.CompletableFuture<String>> lines = new java.util.ArrayList<>();
         Validator.Result[] results = new Validator.Result[traces.size()];
         for (int k = 0; k < traces.size(); k++) {
             lines.add(new java.util.concurrent.CompletableFuture<>());
         }
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        // Every judge is made before any thread starts: a judge reorders its models as it judges.
-        List<SpecJudge> judges = new java.util.ArrayList<>(List.of(judge));
-        while (judges.size() < threads) {
-            judges.add(judge.another());
-        }
-        List<Thread> workers = new java.util.ArrayList<>();
-        for (SpecJudge mine : judges) {
-            workers.add(Thread.ofPlatform().daemon().name("sockcheck-validate-" + (workers.size() + 1)).start(() -> {
-                for (int k; (k = next.getAndIncrement()) < traces.size(); ) {
+        List<SpecJudge> judges = judge.forWorkers(jobs.forItems(traces.size()));
+        // The workers run beside this thread, which prints each result in the traces' order as soon as it is known.
+        Thread.ofPlatform().daemon().name("sockcheck-validate").start(() -> Workers.run(judges.size(), traces.size(),
+                "sockcheck-validate", (w, k) -> {
                     Trace t = traces.get(k);
                     try {
                         java.util.Optional<String> why = Models.unfit(t);
                         if (why.isPresent()) {
                             lines.get(k).complete("SKIP   " + t.source() + ": not validated: " + why.get());
-                            continue;
+                            return;
                         }
                         long one = System.nanoTime();
-                        Validator.Result r = mine.result(t);
+                        Validator.Result r = judges.get(w).result(t);
                         results[k] = r;
                         String word = switch (r.kind()) {
                             case ACCEPTED -> "ACCEPT";
@@ -105,9 +97,7 @@ public final class ValidateCommand implements Callable<Integer> {
                     } catch (RuntimeException e) {
                         lines.get(k).completeExceptionally(e);
                     }
-                }
-            }));
-        }
+                }));
         for (int k = 0; k < traces.size(); k++) {
             String line;
             try {

@@ -43,20 +43,16 @@ public final class Loopback {
         // A block of this JVM's own slice of loopback (LoopbackBlocks), which no other sockcheck process
         // uses; else, without a slice, one no socket of the kernel used when this JVM started (an earlier
         // run's TIME-WAIT would show up in this trace's tables) and that this run has not handed out before.
-        String block = LoopbackBlocks.next().orElse(null);
+        LoopbackBlocks.Block block = LoopbackBlocks.next().orElse(null);
         java.util.Set<String> busy = BusyAtStart.BLOCKS;
-        int x = 0;
-        int y = 0;
+        int x = block == null ? 0 : block.x();
+        int y = block == null ? 0 : block.y();
         for (int tries = 0; block == null && tries < 200; tries++) {
             x = 64 + RANDOM.nextInt(128);
             y = 1 + RANDOM.nextInt(254);
             if (!busy.contains(x + "." + y) && GIVEN.add(x + "." + y)) {
                 break;
             }
-        }
-        if (block != null) {
-            x = Integer.parseInt(block.substring(0, block.indexOf('.')));
-            y = Integer.parseInt(block.substring(block.indexOf('.') + 1));
         }
         if (setup.hosts().size() > MAX_HOSTS) {
             // TraceCheck refuses such a trace when it is read; this is the guard's own check.

@@ -42,15 +42,19 @@ final class LoopbackBlocks {
     private LoopbackBlocks() {
     }
 
-    /** The next block of this JVM's slice, as "X.Y"; empty when no slice could be reserved. */
-    static synchronized Optional<String> next() {
+    /** A block 127.x.y.0/24. */
+    record Block(int x, int y) {
+    }
+
+    /** The next block of this JVM's slice; empty when no slice could be reserved. */
+    static synchronized Optional<Block> next() {
         while (true) {
             if (x < 0 && !reserve()) {
                 return Optional.empty();
             }
             while (++y <= 254) {
                 if (!busy.contains(x + "." + y)) {
-                    return Optional.of(x + "." + y);
+                    return Optional.of(new Block(x, y));
                 }
             }
             // The slice is used up: the next one (this one's sockets in TIME-WAIT are in use for its next taker).

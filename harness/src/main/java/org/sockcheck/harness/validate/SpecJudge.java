@@ -79,6 +79,19 @@ public final class SpecJudge implements Judge {
     }
 
     /**
+     * This judge and n-1 others ({@link #another}), one per worker. All are
+     * made here, before any worker starts: a judge reorders its models as it
+     * judges, and another() reads them.
+     */
+    public List<SpecJudge> forWorkers(int n) {
+        List<SpecJudge> out = new ArrayList<>(List.of(this));
+        while (out.size() < n) {
+            out.add(another());
+        }
+        return out;
+    }
+
+    /**
      * A judge for these traces: the models they need are loaded now, so the
      * first verdict does not wait for TLC.
      *

@@ -246,11 +246,6 @@ public final class DriverImplementation implements Implementation {
         return shortName != null ? shortName : "driver:" + String.join(" ", command);
     }
 
-    /** The driver's command line. */
-    public List<String> command() {
-        return command;
-    }
-
     @Override
     public synchronized Addressing start(TraceSetup setup) throws ImplementationException {
         stop();

@@ -1,0 +1,76 @@
+package org.sockcheck.harness.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code -j N} of check and validate, and the workers it gives: N threads
+ * that each take the next item as they are free.
+ */
+final class Workers {
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N",
+            description = "Work on N threads at once (check: each with its own instance of every implementation and"
+                    + " its own judge; kernel runs use address blocks of their own). Default: the number of cores.")
+    Integer jobs;
+
+    /** What is wrong with -j, if anything. */
+    Optional<String> problem() {
+        return jobs != null && (jobs < 1 || jobs > 256) ? Optional.of("--jobs must be from 1 to 256, found " + jobs)
+                : Optional.empty();
+    }
+
+    /** How many workers for this many items: -j, else the cores; never more than the items, at least one. */
+    int forItems(int items) {
+        return Math.max(1, Math.min(jobs != null ? jobs : Runtime.getRuntime().availableProcessors(), items));
+    }
+
+    /** One item's work on a worker. */
+    @FunctionalInterface
+    interface Work {
+        void run(int worker, int item);
+    }
+
+    /**
+     * Runs work for each item 0..items-1 once, on workers threads (on the
+     * caller's own when one), each worker taking the next item as it is free.
+     * The first RuntimeException stops the taking of new items and is thrown
+     * once every worker has stopped.
+     */
+    static void run(int workers, int items, String name, Work work) {
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<RuntimeException> failed = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int worker = w;
+            Runnable mine = () -> {
+                try {
+                    for (int k; failed.get() == null && (k = next.getAndIncrement()) < items; ) {
+                        work.run(worker, k);
+                    }
+                } catch (RuntimeException e) {
+                    failed.compareAndSet(null, e);
+                }
+            };
+            if (workers == 1) {
+                mine.run();
+            } else {
+                threads.add(Thread.ofPlatform().name(name + "-" + (w + 1)).start(mine));
+            }
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the workers ran", e);
+            }
+        }
+        if (failed.get() != null) {
+            throw failed.get();
+        }
+    }
+}
