@@ -44,13 +44,12 @@ public final class Loopback {
         // uses; else, without a slice, one no socket of the kernel used when this JVM started (an earlier
         // run's TIME-WAIT would show up in this trace's tables) and that this run has not handed out before.
         LoopbackBlocks.Block block = LoopbackBlocks.next().orElse(null);
-        java.util.Set<String> busy = BusyAtStart.BLOCKS;
         int x = block == null ? 0 : block.x();
         int y = block == null ? 0 : block.y();
         for (int tries = 0; block == null && tries < 200; tries++) {
             x = 64 + RANDOM.nextInt(128);
             y = 1 + RANDOM.nextInt(254);
-            if (!busy.contains(x + "." + y) && GIVEN.add(x + "." + y)) {
+            if (!BusyAtStart.BLOCKS.contains(x + "." + y) && GIVEN.add(x + "." + y)) {
                 break;
             }
         }
