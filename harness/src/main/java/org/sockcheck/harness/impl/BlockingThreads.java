@@ -21,10 +21,17 @@ public final class BlockingThreads {
     private final Lock lock;
     private Threaded threads;
 
-    /** name: the implementation's; lock: the one that guards its state. */
-    public BlockingThreads(String name, Lock lock) {
+    private final java.util.function.BooleanSupplier quiet;
+
+    /**
+     * name: the implementation's; lock: the one that guards its state;
+     * quiet: whether nothing but another event of the trace can end a call
+     * that Linux says sleeps (see {@link Threaded}).
+     */
+    public BlockingThreads(String name, Lock lock, java.util.function.BooleanSupplier quiet) {
         this.name = name;
         this.lock = lock;
+        this.quiet = quiet;
     }
 
     /** Whether the trace runs threads; read under the lock. */
@@ -44,7 +51,7 @@ public final class BlockingThreads {
         lock.lock();
         try {
             if (threads == null) {
-                threads = new Threaded(name);
+                threads = new Threaded(name, quiet);
             }
             t = threads;
             if (call instanceof ApiCall.Exit && t.othersWait(host, process, thread)) {

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.sockcheck.harness.impl.linux.KernelWaits;
 import org.sockcheck.spec.Outcome;
 
 /**
@@ -29,10 +30,20 @@ public final class Threaded implements AutoCloseable {
     private final String name;
     private final Map<String, ExecutorService> threads = new HashMap<>();
     private final Map<String, Future<Outcome>> waiting = new HashMap<>();
+    /** The kernel's id of each thread, as the thread found it when it made its first call. */
+    private final Map<String, Integer> tids = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** name: the implementation's, for the threads' names. */
-    public Threaded(String name) {
+    /** Whether nothing but another event of the trace can end a wait that Linux says is asleep. */
+    private final java.util.function.BooleanSupplier quiet;
+
+    /**
+     * name: the implementation's, for the threads' names; quiet: whether
+     * nothing but another event of the trace can end a wait now (no packet
+     * on its way, no timer of the protocol that can move a connection on).
+     */
+    public Threaded(String name, java.util.function.BooleanSupplier quiet) {
         this.name = name;
+        this.quiet = quiet;
     }
 
     private static String key(String host, String process, String thread) {
@@ -52,7 +63,10 @@ public final class Threaded implements AutoCloseable {
                 th.setDaemon(true);
                 return th;
             }));
-            waiting.put(k, t.submit(call::make));
+            waiting.put(k, t.submit(() -> {
+                tids.computeIfAbsent(k, x -> KernelWaits.self());
+                return call.make();
+            }));
         }
         return await(k, wait);
     }
@@ -71,9 +85,10 @@ public final class Threaded implements AutoCloseable {
             throw new ImplementationException(k + " waits in no call");
         }
         try {
-            Outcome o = wait.isZero() ? (f.isDone() ? f.get() : null) : f.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            Outcome o = wait.isZero() ? (f.isDone() ? f.get() : null) : returned(k, f, wait);
             if (o == null) {
-                return new Outcome.Blocked("no return yet");
+                return new Outcome.Blocked(wait.isZero() ? "no return yet"
+                        : "asleep in the kernel in its call, the network quiet (Linux's /proc)");
             }
             synchronized (this) {
                 waiting.remove(k);
@@ -95,6 +110,48 @@ public final class Threaded implements AutoCloseable {
         }
     }
 
+    /**
+     * How long a call is given before the kernel's word that it sleeps is
+     * taken: longer than Linux's shortest delayed ACK (40 ms), whose segment
+     * can end a wait (a send waiting for room) without any packet in a
+     * backlog before it.
+     */
+    static final long KERNEL_WORD_AFTER_NS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    /**
+     * The outcome of the call when it returns within wait; null when Linux
+     * says, before that, that the thread sleeps in its call while the
+     * network is quiet ({@link KernelWaits}, the quiet given): then nothing
+     * but another event of the trace can end the wait.
+     *
+     * @throws TimeoutException when the call neither returned nor was seen asleep within wait
+     */
+    private Outcome returned(String k, Future<Outcome> f, Duration wait)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (!KernelWaits.AVAILABLE) {
+            return f.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        long start = System.nanoTime();
+        long end = start + wait.toNanos();
+        long slice = 50_000;
+        while (true) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                throw new TimeoutException();
+            }
+            try {
+                return f.get(Math.min(slice, left), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                slice = Math.min(2 * slice, 2_000_000);
+            }
+            Integer tid = tids.get(k);
+            if (System.nanoTime() - start >= KERNEL_WORD_AFTER_NS && tid != null && KernelWaits.asleepInCall(tid)
+                    && quiet.getAsBoolean() && KernelWaits.asleepInCall(tid) && !f.isDone()) {
+                return null;
+            }
+        }
+    }
+
     /** Whether a thread of the process other than this one waits in a call. */
     public synchronized boolean othersWait(String host, String process, String thread) {
         String prefix = host + "." + process + ".";
@@ -107,5 +164,6 @@ public final class Threaded implements AutoCloseable {
         threads.values().forEach(ExecutorService::shutdownNow);
         threads.clear();
         waiting.clear();
+        tids.clear();
     }
 }

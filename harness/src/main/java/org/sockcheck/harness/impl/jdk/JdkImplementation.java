@@ -93,9 +93,13 @@ public final class JdkImplementation implements Implementation {
      * threads go on.
      */
     private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
-    /** The trace's threads, when it has calls that wait while others run. */
+    /**
+     * The trace's threads, when it has calls that wait while others run. A
+     * call is given its whole wait before it is called blocked: the JDK's
+     * channels may sleep in the kernel for a moment of their own.
+     */
     private final org.sockcheck.harness.impl.BlockingThreads threads =
-            new org.sockcheck.harness.impl.BlockingThreads(name(), lock);
+            new org.sockcheck.harness.impl.BlockingThreads(name(), lock, () -> false);
     private Addressing addressing;
     private int timeoutMs;
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =

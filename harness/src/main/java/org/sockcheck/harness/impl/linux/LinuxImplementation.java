@@ -118,9 +118,9 @@ public final class LinuxImplementation implements Implementation {
      * threads of the trace go on.
      */
     private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
-    /** The trace's threads, when it has calls that wait while others run. */
+    /** The trace's threads: those of a format-2 trace, and the calls of a format-1 trace that can wait. */
     private final org.sockcheck.harness.impl.BlockingThreads threads =
-            new org.sockcheck.harness.impl.BlockingThreads(name(), lock);
+            new org.sockcheck.harness.impl.BlockingThreads(name(), lock, this::quiet);
 
     /** Closes the trace's descriptors also when the run is interrupted (Ctrl-C). */
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =
@@ -200,7 +200,7 @@ public final class LinuxImplementation implements Implementation {
     @Override
     public Outcome call(String host, String process, String thread, ApiCall call, java.time.Duration wait)
             throws ImplementationException {
-        return threads.call(host, process, thread, call, wait, () -> call(host, process, call));
+        return threads.call(host, process, thread, call, wait, () -> made(host, process, call));
     }
 
     @Override
@@ -209,8 +209,50 @@ public final class LinuxImplementation implements Implementation {
         return threads.awaitReturn(host, process, thread, wait);
     }
 
+    /**
+     * A call of a trace in format 1 (one call at a time). One that can wait
+     * is made on a thread of its own, like the calls of a format-2 trace, so
+     * that the kernel's word that it sleeps ends the wait at once
+     * ({@link KernelWaits}); without it, a call that blocks took the whole
+     * call timeout (SO_RCVTIMEO, SO_SNDTIMEO) to say so. A call that blocked
+     * stays in the kernel until {@link #stop} wakes it.
+     */
     @Override
     public Outcome call(String host, String process, ApiCall call) throws ImplementationException {
+        if (KernelWaits.AVAILABLE && mayWait(host, process, call)) {
+            return threads.call(host, process, org.sockcheck.harness.trace.Event.MAIN, call,
+                    java.time.Duration.ofMillis(timeoutMs), () -> made(host, process, call));
+        }
+        return made(host, process, call);
+    }
+
+    /** Whether the call can wait in the kernel: a call that waits, on a socket that blocks. */
+    private boolean mayWait(String host, String process, ApiCall call) {
+        boolean waits = switch (call) {
+            case ApiCall.Connect c -> true;
+            case ApiCall.Accept c -> true;
+            case ApiCall.Send c -> true;
+            case ApiCall.SendTo c -> true;
+            case ApiCall.Recv c -> !c.dontwait();
+            case ApiCall.RecvFrom c -> !c.dontwait();
+            case ApiCall.Close c -> true;
+            case ApiCall.Poll c -> c.timeout() != 0;
+            default -> false;
+        };
+        if (!waits || call instanceof ApiCall.Poll) {
+            return waits;
+        }
+        lock.lock();
+        try {
+            TreeMap<Integer, Sock> table = descriptors.get(host + "." + process);
+            Sock s = table == null ? null : table.get(call.fd());
+            return s != null && !s.binding.nonblock;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Outcome made(String host, String process, ApiCall call) throws ImplementationException {
         lock.lock();
         try {
             return callLocked(host, process, call);
@@ -672,7 +714,16 @@ public final class LinuxImplementation implements Implementation {
             r = sys.poll(fds, events, 0);
         } else {
             int ms = threads.waitMs(timeoutMs);
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ms);
             r = unlocked(() -> sys.poll(fds, events, ms));
+            // poll is never restarted after a signal: it waits again for the time it has left.
+            for (int signals = 0; interrupted(r) && signals < MAX_SIGNALS; signals++) {
+                int left = (int) java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+                if (left <= 0) {
+                    return new Outcome.Blocked("no descriptor ready within " + ms + " ms");
+                }
+                r = unlocked(() -> sys.poll(fds, events, left));
+            }
             if (r.value() == 0) {
                 return new Outcome.Blocked("no descriptor ready within " + ms + " ms");
             }
@@ -730,10 +781,55 @@ public final class LinuxImplementation implements Implementation {
         }
         // Other threads of the trace go on while this one waits in the kernel.
         Syscalls.Result r = unlocked(op);
+        // A signal to the thread (the JVM sends some, a profiler many) ends a call bounded by SO_RCVTIMEO or
+        // SO_SNDTIMEO with EINTR, where the kernel restarts others: the wait goes on, as the trace's program's would.
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(threads.waitMs(timeoutMs));
+        for (int signals = 0; interrupted(r) && signals < MAX_SIGNALS && System.nanoTime() < end; signals++) {
+            r = isConnect && s != null ? unlocked(() -> connectEnd(sys, s.realFd)) : unlocked(op);
+        }
+        if (interrupted(r)) {
+            return new Outcome.Blocked("interrupted by signals for the whole call timeout");
+        }
         if (r.failed() && r.errno() == (isConnect ? Syscalls.EINPROGRESS : Syscalls.EAGAIN)) {
             return new Outcome.Blocked("no completion within " + timeoutMs + " ms");
         }
         return value(r);
+    }
+
+    private static boolean interrupted(Syscalls.Result r) {
+        return r.failed() && r.errno() == Syscalls.EINTR;
+    }
+
+    /** How many signals one call's wait is taken through at most. */
+    private static final int MAX_SIGNALS = 100;
+
+    /**
+     * The end of a blocking connect that a signal interrupted: the handshake
+     * goes on in the kernel, and ends when the socket becomes writable, with
+     * SO_ERROR saying how (0: connected). EINPROGRESS when it did not end
+     * within the call's bound.
+     */
+    private Syscalls.Result connectEnd(Syscalls.Call sys, int realFd) {
+        int ms = threads.waitMs(timeoutMs);
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ms);
+        while (true) {
+            int left = (int) Math.max(0, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
+            Syscalls.Result r = sys.poll(new int[] {realFd}, new short[] {(short) (int) Syscalls.POLL_BITS.get("POLLOUT")}, left);
+            if (r.failed() && r.errno() == Syscalls.EINTR && left > 0) {
+                continue;
+            }
+            if (r.failed()) {
+                return r;
+            }
+            if (r.value() == 0) {
+                return new Syscalls.Result(-1, Syscalls.EINPROGRESS);
+            }
+            Syscalls.Result err = sys.getsockopt(realFd, Syscalls.SOL_SOCKET, Syscalls.SO_ERROR);
+            if (err.failed()) {
+                return err;
+            }
+            return err.value() == 0 ? new Syscalls.Result(0, 0) : new Syscalls.Result(-1, (int) err.value());
+        }
     }
 
     private void bound(Syscalls.Call sys, int realFd) {
@@ -940,6 +1036,43 @@ public final class LinuxImplementation implements Implementation {
 
     /** How long observe waits for segments in flight between the hosts. */
     static final int SETTLE_MS = 1000;
+
+    /**
+     * Whether nothing but another event of the trace can end a call that
+     * Linux says sleeps: no packet waits in a backlog, and no TCP row of the
+     * run's hosts is in a state that a timer moves on by itself (a SYN or a
+     * FIN retransmitted, as when a full accept queue dropped the SYN). False
+     * when the state cannot be read now (another thread holds the lock).
+     */
+    private boolean quiet() {
+        if (!KernelWaits.networkQuiet()) {
+            return false;
+        }
+        try {
+            if (!lock.tryLock(1, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
+            if (addressing == null || !protocols.contains(Proto.TCP)) {
+                return true;
+            }
+            boolean listeners = listenersPossible();
+            for (String host : addressing.hostIps().keySet()) {
+                if (readTable(host, Map.of(), listeners).stream().anyMatch(LinuxImplementation::awaitingPeer)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (ImplementationException e) {
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
 
     static boolean awaitingPeer(SocketRow r) {
         return r.state() != null && switch (r.state()) {

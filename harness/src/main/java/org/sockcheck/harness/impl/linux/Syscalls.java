@@ -57,6 +57,7 @@ final class Syscalls {
     static final int MSG_WAITALL = 0x100;
     static final int MSG_TRUNC = 0x20;
     static final int EAGAIN = 11;
+    static final int EINTR = 4;
     /** poll's events (poll.h), by the names a trace writes. */
     static final Map<String, Integer> POLL_BITS = Map.of("POLLIN", 0x1, "POLLOUT", 0x4, "POLLERR", 0x8,
             "POLLHUP", 0x10, "POLLNVAL", 0x20, "POLLRDHUP", 0x2000);
