@@ -888,9 +888,15 @@ public final class LinuxImplementation implements Implementation {
      * The rows of the kernel's socket tables with the host's address, as
      * /proc/net/tcp and /proc/net/udp show them (S16), once the hosts have
      * settled. A row in a state that waits for the peer's next segment
-     * (SYN-SENT, SYN-RECEIVED, FIN-WAIT-1, CLOSING, LAST-ACK) means a segment
-     * is still on its way: Linux delays the ACK of a FIN by up to 40 ms, even
-     * on loopback (TCP_QUICKACK does not send it while the FIN is unread).
+     * (SYN-RECEIVED, FIN-WAIT-1, CLOSING, LAST-ACK) means a segment is still
+     * on its way: Linux delays the ACK of a FIN by up to 40 ms, even on
+     * loopback (TCP_QUICKACK does not send it while the FIN is unread).
+     * SYN-SENT is not such a state: on loopback a SYN is answered as soon as
+     * it is processed, or was dropped (a full accept queue), and then only
+     * its retransmission a second later moves the row; so it is read as it
+     * stands once the backlogs are empty, where the table used to be read
+     * for a whole second and given as it was at the end, before or after the
+     * retransmission as it happened.
      * A table without such a row is read once more, right after the kernel's
      * receive backlogs (where loopback puts every packet) are seen empty,
      * and is the answer when the two reads agree and TCP_INFO agrees. Until
@@ -926,7 +932,7 @@ public final class LinuxImplementation implements Implementation {
         boolean confirming = false;
         for (int round = 0; ; ) {
             List<SocketRow> now = readTable(host, byInode, listeners);
-            boolean settled = now.stream().noneMatch(LinuxImplementation::awaitingPeer);
+            boolean settled = now.stream().noneMatch(r -> awaitingPeer(r) && r.state() != org.sockcheck.spec.TcpState.SYN_SENT);
             if (settled && quiet && now.equals(last) && tcpInfoAgrees(host, now)) {
                 if (CROSS_CHECK) {
                     crossCheck(host, now);
