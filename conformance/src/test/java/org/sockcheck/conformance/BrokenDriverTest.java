@@ -33,7 +33,9 @@ class BrokenDriverTest {
     })
     void brokenDriverIsAnErrorAtTheFirstCallAndTheNextTraceStillRuns(String driver, String why) throws Exception {
         List<Trace> traces = Corpus.traces().subList(0, 2);
-        Runner runner = Corpus.runner(Duration.ofMillis(500));
+        // These drivers answer at once (garbage, an exit, a long line): a long bound costs nothing, and a loaded
+        // machine's slow Python start cannot turn their ERROR into a call that blocks.
+        Runner runner = Corpus.runner(Duration.ofSeconds(10));
         try (DriverImplementation impl = new DriverImplementation(List.of("python3", Corpus.testDriver(driver).toString()))) {
             for (Trace t : traces) {
                 TraceResult r = runner.run(t, Corpus.SCENARIOS, impl);
@@ -69,7 +71,7 @@ class BrokenDriverTest {
         StringWriter out = new StringWriter();
         int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "check", "--impl",
                 "driver:python3", Corpus.testDriver("garbage_driver.py").toString(), "--traces",
-                Corpus.SCENARIOS.resolve("bind").toString(), "--call-timeout", "300", "--no-html",
+                Corpus.SCENARIOS.resolve("bind").toString(), "--call-timeout", "10000", "--no-html",
                 "--report", dir.resolve("report").toString());
         assertEquals(3, code, out.toString());
         assertTrue(out.toString().contains("ERROR on driver:python3"), out.toString());

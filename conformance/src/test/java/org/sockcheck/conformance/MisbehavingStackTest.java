@@ -25,11 +25,12 @@ class MisbehavingStackTest {
     private record Run(int code, String out) {
     }
 
+    /** A bound a loaded machine's Python driver answers within; the one call that blocks waits all of it. */
     private Run check(String bug, Path trace) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(new PrintWriter(out), new PrintWriter(err), "check", "--impl", "driver:python3",
-                Corpus.testDriver("buggy_driver.py").toString(), bug, "--traces", trace.toString(), "--call-timeout", "500",
+                Corpus.testDriver("buggy_driver.py").toString(), bug, "--traces", trace.toString(), "--call-timeout", "5000",
                 "--no-html", "--no-coverage", "--report", dir.resolve("report").toString());
         String all = out + err.toString();
         assertFalse(all.matches("(?s).*\\b(java|com|org)\\.[a-z]+\\.\\w*(Exception|Error)\\b.*"), "a Java exception name: " + all);
