@@ -58,12 +58,15 @@ public final class ValidateCommand implements Callable<Integer> {
         // No time limit: validate decides every trace (check limits each search, and says so). The models are
         // loaded at the first trace the verdict cache does not hold, and told then.
         SpecJudge judge = SpecJudge.forTraces(traces, java.time.Duration.ZERO, cacheOption.cache(), models -> {
+            // One print: the lines of the verdicts known already are printed meanwhile, by another thread.
+            StringBuilder told = new StringBuilder();
             for (SpecBridge.Constants c : models) {
-                out.println("sockcheck validate: profile " + c.profile() + ": hosts " + c.hosts() + ", processes "
+                told.append("sockcheck validate: profile " + c.profile() + ": hosts " + c.hosts() + ", processes "
                         + c.procs() + ", ports " + c.ports() + ", recv sizes " + c.recvSizes() + ", data "
                         + c.data().stream().map(d -> org.sockcheck.harness.trace.TraceText.shorten(
-                                org.sockcheck.harness.gen.Render.data(d), 40)).toList());
+                                org.sockcheck.harness.gen.Render.data(d), 40)).toList()).append(System.lineSeparator());
             }
+            out.print(told);
             out.flush();
         });
         if (timers) {
