@@ -28,10 +28,12 @@ import org.sockcheck.harness.run.Witnessed;
 import org.sockcheck.spec.tlc.ModelCheck;
 import org.sockcheck.spec.tlc.SpecBridge;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * The spec's verdicts of earlier runs, on disk: a trace judged once, by the
@@ -65,7 +67,7 @@ public final class VerdictCache {
     /** What turns the cache off, as SOCKCHECK_CACHE or the system property sockcheck.cache. */
     public static final String OFF = "off";
     private static final String TEMP_PREFIX = ".tmp-";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** The folder of the entries; null when the cache is off. */
     private final Path folder;
@@ -153,7 +155,7 @@ public final class VerdictCache {
             if (bytes.length > MAX_ENTRY_BYTES) {
                 throw new IllegalArgumentException("larger than " + MAX_ENTRY_BYTES + " bytes");
             }
-            SpecVerdict v = decode(JSON.readTree(bytes), key);
+            SpecVerdict v = decode(parse(bytes), key);
             try {
                 // Used now: the folder's bound drops the entries least recently used first.
                 Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
@@ -179,7 +181,7 @@ public final class VerdictCache {
         String key = key(trace, timers);
         byte[] bytes;
         try {
-            bytes = JSON.writeValueAsBytes(encode(v, key));
+            bytes = encode(v, key);
         } catch (IllegalArgumentException | JacksonException e) {
             return; // a binding that is not plain data: this verdict is not kept
         }
@@ -363,100 +365,153 @@ public final class VerdictCache {
         }
     }
 
-    private static ObjectNode encode(SpecVerdict v, String key) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("format", FORMAT);
-        o.put("key", key);
-        o.put("kind", v.kind().name());
-        o.put("line", v.line());
-        o.put("event", v.event());
-        o.put("allowed", v.allowed());
-        o.put("explored", v.explored());
-        o.put("bounded", v.bounded());
-        ObjectNode bindings = o.putObject("bindings");
-        v.bindings().forEach((name, value) -> bindings.set(name, plain(value)));
-        ArrayNode witnessed = o.putArray("witnessed");
-        for (Witnessed w : v.witnessed()) {
-            ObjectNode n = witnessed.addObject();
-            switch (w) {
-                case Witnessed.Called c -> n.put("called", c.event());
-                case Witnessed.Returned r -> n.put("returned", r.event());
-                case Witnessed.Segment s -> n.putObject("segment").put("from", s.fromHost()).put("to", s.toHost())
-                        .put("label", s.label()).put("lost", s.lost());
+    /** An entry: the verdict, with its key and this cache's format. */
+    private static byte[] encode(SpecVerdict v, String key) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1024);
+        try (JsonGenerator g = JSON.createGenerator(ObjectWriteContext.empty(), bytes)) {
+            g.writeStartObject();
+            g.writeNumberProperty("format", FORMAT);
+            g.writeStringProperty("key", key);
+            g.writeStringProperty("kind", v.kind().name());
+            g.writeNumberProperty("line", v.line());
+            g.writeStringProperty("event", v.event());
+            g.writeStringProperty("allowed", v.allowed());
+            g.writeNumberProperty("explored", v.explored());
+            g.writeBooleanProperty("bounded", v.bounded());
+            g.writeName("bindings");
+            plain(g, v.bindings());
+            g.writeName("witnessed");
+            g.writeStartArray();
+            for (Witnessed w : v.witnessed()) {
+                g.writeStartObject();
+                switch (w) {
+                    case Witnessed.Called c -> g.writeNumberProperty("called", c.event());
+                    case Witnessed.Returned r -> g.writeNumberProperty("returned", r.event());
+                    case Witnessed.Segment s -> {
+                        g.writeName("segment");
+                        g.writeStartObject();
+                        g.writeStringProperty("from", s.fromHost());
+                        g.writeStringProperty("to", s.toHost());
+                        g.writeStringProperty("label", s.label());
+                        g.writeBooleanProperty("lost", s.lost());
+                        g.writeEndObject();
+                    }
+                }
+                g.writeEndObject();
             }
+            g.writeEndArray();
+            g.writeName("actions");
+            plain(g, List.copyOf(v.actions()));
+            g.writeName("transitions");
+            plain(g, List.copyOf(v.transitions()));
+            g.writeEndObject();
         }
-        v.actions().forEach(o.putArray("actions")::add);
-        v.transitions().forEach(o.putArray("transitions")::add);
-        return o;
+        return bytes.toByteArray();
     }
 
     /** A binding's value as JSON: numbers, strings, truth values, lists and records of them. */
-    private static JsonNode plain(Object value) {
-        return switch (value) {
-            case Integer i -> JSON.getNodeFactory().numberNode(i);
-            case Long l -> JSON.getNodeFactory().numberNode(l);
-            case String s -> JSON.getNodeFactory().stringNode(s);
-            case Boolean b -> JSON.getNodeFactory().booleanNode(b);
+    private static void plain(JsonGenerator g, Object value) {
+        switch (value) {
+            case Integer i -> g.writeNumber(i);
+            case Long l -> g.writeNumber(l);
+            case String s -> g.writeString(s);
+            case Boolean b -> g.writeBoolean(b);
             case List<?> l -> {
-                ArrayNode a = JSON.createArrayNode();
-                l.forEach(x -> a.add(plain(x)));
-                yield a;
+                g.writeStartArray();
+                l.forEach(x -> plain(g, x));
+                g.writeEndArray();
             }
             case Map<?, ?> m -> {
-                ObjectNode r = JSON.createObjectNode();
+                g.writeStartObject();
                 m.forEach((k, x) -> {
                     if (!(k instanceof String name)) {
                         throw new IllegalArgumentException("a record with a key that is not a name: " + k);
                     }
-                    r.set(name, plain(x));
+                    g.writeName(name);
+                    plain(g, x);
                 });
-                yield r;
+                g.writeEndObject();
             }
             case null, default -> throw new IllegalArgumentException("not plain data: " + value);
-        };
+        }
     }
 
-    private static Object unplain(JsonNode n) {
-        if (n.isInt()) {
-            return n.intValue();
+    /**
+     * An entry's JSON as plain values (records as maps, lists, strings,
+     * ints, longs, truth values). Read with Jackson's parser alone: its
+     * object mapper took a third of a second to start, more than reading
+     * every entry of the corpus.
+     */
+    private static Object parse(byte[] bytes) {
+        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), bytes)) {
+            p.nextToken();
+            Object v = value(p);
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException("more after the entry");
+            }
+            return v;
         }
-        if (n.isIntegralNumber() && n.isLong()) {
-            return n.longValue();
-        }
-        if (n.isString()) {
-            return n.stringValue();
-        }
-        if (n.isBoolean()) {
-            return n.booleanValue();
-        }
-        if (n.isArray()) {
-            List<Object> l = new ArrayList<>();
-            n.values().forEach(x -> l.add(unplain(x)));
-            return List.copyOf(l);
-        }
-        if (n.isObject()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            n.properties().forEach(e -> m.put(e.getKey(), unplain(e.getValue())));
-            return java.util.Collections.unmodifiableMap(m);
-        }
-        throw new IllegalArgumentException("not a value sockcheck writes: " + n);
     }
 
-    private static SpecVerdict decode(JsonNode o, String key) {
+    private static Object value(JsonParser p) {
+        JsonToken t = p.currentToken();
+        if (t == null) {
+            throw new IllegalArgumentException("no value");
+        }
+        switch (t) {
+            case START_OBJECT -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    m.put(name, value(p));
+                }
+                return java.util.Collections.unmodifiableMap(m);
+            }
+            case START_ARRAY -> {
+                List<Object> l = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    l.add(value(p));
+                }
+                return java.util.Collections.unmodifiableList(l);
+            }
+            case VALUE_STRING -> {
+                return p.getString();
+            }
+            case VALUE_NUMBER_INT -> {
+                return switch (p.getNumberType()) {
+                    case INT -> p.getIntValue();
+                    case LONG -> p.getLongValue();
+                    default -> throw new IllegalArgumentException("a number larger than sockcheck writes");
+                };
+            }
+            case VALUE_TRUE -> {
+                return true;
+            }
+            case VALUE_FALSE -> {
+                return false;
+            }
+            default -> throw new IllegalArgumentException("not a value sockcheck writes: " + t);
+        }
+    }
+
+    private static SpecVerdict decode(Object entry, String key) {
+        Map<?, ?> o = record(entry, "the entry");
         if (number(o, "format") != FORMAT || !key.equals(text(o, "key"))) {
             throw new IllegalArgumentException("an entry of another format or key");
         }
         Validator.Kind kind = Validator.Kind.valueOf(text(o, "kind"));
         Map<String, Object> bindings = new LinkedHashMap<>();
-        field(o, "bindings").properties().forEach(e -> bindings.put(e.getKey(), unplain(e.getValue())));
+        record(o.get("bindings"), "bindings").forEach((name, value) -> bindings.put((String) name, value));
         List<Witnessed> witnessed = new ArrayList<>();
-        for (JsonNode w : field(o, "witnessed").values()) {
-            if (w.has("called")) {
+        for (Object x : list(o, "witnessed")) {
+            Map<?, ?> w = record(x, "a step");
+            if (w.containsKey("called")) {
                 witnessed.add(new Witnessed.Called(number(w, "called")));
-            } else if (w.has("returned")) {
+            } else if (w.containsKey("returned")) {
                 witnessed.add(new Witnessed.Returned(number(w, "returned")));
             } else {
-                JsonNode s = field(w, "segment");
+                Map<?, ?> s = record(w.get("segment"), "a segment");
                 witnessed.add(new Witnessed.Segment(text(s, "from"), text(s, "to"), text(s, "label"), truth(s, "lost")));
             }
         }
@@ -468,49 +523,48 @@ public final class VerdictCache {
         return v;
     }
 
-    private static JsonNode field(JsonNode o, String name) {
-        JsonNode n = o.get(name);
-        if (n == null || n.isNull()) {
-            throw new IllegalArgumentException("no " + name);
+    private static Map<?, ?> record(Object x, String what) {
+        if (!(x instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException(what + " is not a record");
         }
-        return n;
+        return m;
     }
 
-    private static String text(JsonNode o, String name) {
-        JsonNode n = field(o, name);
-        if (!n.isString()) {
-            throw new IllegalArgumentException(name + " is not a string");
-        }
-        return n.stringValue();
-    }
-
-    private static int number(JsonNode o, String name) {
-        JsonNode n = field(o, name);
-        if (!n.isInt()) {
-            throw new IllegalArgumentException(name + " is not a number");
-        }
-        return n.intValue();
-    }
-
-    private static boolean truth(JsonNode o, String name) {
-        JsonNode n = field(o, name);
-        if (!n.isBoolean()) {
-            throw new IllegalArgumentException(name + " is not true or false");
-        }
-        return n.booleanValue();
-    }
-
-    private static TreeSet<String> names(JsonNode o, String name) {
-        JsonNode a = field(o, name);
-        if (!a.isArray()) {
+    private static List<?> list(Map<?, ?> o, String name) {
+        if (!(o.get(name) instanceof List<?> l)) {
             throw new IllegalArgumentException(name + " is not a list");
         }
+        return l;
+    }
+
+    private static String text(Map<?, ?> o, String name) {
+        if (!(o.get(name) instanceof String s)) {
+            throw new IllegalArgumentException(name + " is not a string");
+        }
+        return s;
+    }
+
+    private static int number(Map<?, ?> o, String name) {
+        if (!(o.get(name) instanceof Integer i)) {
+            throw new IllegalArgumentException(name + " is not a number");
+        }
+        return i;
+    }
+
+    private static boolean truth(Map<?, ?> o, String name) {
+        if (!(o.get(name) instanceof Boolean b)) {
+            throw new IllegalArgumentException(name + " is not true or false");
+        }
+        return b;
+    }
+
+    private static TreeSet<String> names(Map<?, ?> o, String name) {
         TreeSet<String> out = new TreeSet<>();
-        for (JsonNode n : a.values()) {
-            if (!n.isString()) {
+        for (Object x : list(o, name)) {
+            if (!(x instanceof String s)) {
                 throw new IllegalArgumentException(name + " holds something other than names");
             }
-            out.add(n.stringValue());
+            out.add(s);
         }
         return out;
     }
