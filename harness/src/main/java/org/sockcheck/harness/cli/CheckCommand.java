@@ -85,6 +85,8 @@ public final class CheckCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     CacheOption cacheOption = new CacheOption();
+    /** The cache of the spec's verdicts of earlier runs this run reads and writes. */
+    private org.sockcheck.harness.validate.VerdictCache verdicts;
 
     @Option(names = "--no-coverage", description = "Do not report spec coverage (the actions and TCP transitions of"
             + " the spec that the passing runs took).")
@@ -170,6 +172,7 @@ public final class CheckCommand implements Callable<Integer> {
                 return Main.OK;
             }
             openImplementations(impls);
+            verdicts = cacheOption.cache().prepare();
             java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck check", roots, err, "nothing was run",
                 limitOptions.limits());
             if (read.isEmpty()) {
@@ -438,7 +441,7 @@ public final class CheckCommand implements Callable<Integer> {
         SpecJudge first;
         try {
             // Loaded at the first trace the cache of earlier verdicts does not hold (none: TLC is not loaded).
-            first = SpecJudge.forTraces(judged, Duration.ofMillis(searchLimitMs), cacheOption.cache(), models -> {
+            first = SpecJudge.forTraces(judged, Duration.ofMillis(searchLimitMs), verdicts, models -> {
                 out.println("sockcheck: loading the spec (TLC) to judge the runs ...");
                 out.flush();
             });

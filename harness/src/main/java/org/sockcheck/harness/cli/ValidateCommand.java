@@ -43,6 +43,7 @@ public final class ValidateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        org.sockcheck.harness.validate.VerdictCache cache = cacheOption.cache().prepare();
         java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck validate", paths, err, "nothing was validated",
                 limitOptions.limits());
         if (read.isEmpty()) {
@@ -57,7 +58,7 @@ public final class ValidateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         // No time limit: validate decides every trace (check limits each search, and says so). The models are
         // loaded at the first trace the verdict cache does not hold, and told then.
-        SpecJudge judge = SpecJudge.forTraces(traces, java.time.Duration.ZERO, cacheOption.cache(), models -> {
+        SpecJudge judge = SpecJudge.forTraces(traces, java.time.Duration.ZERO, cache, models -> {
             // One print: the lines of the verdicts known already are printed meanwhile, by another thread.
             StringBuilder told = new StringBuilder();
             for (SpecBridge.Constants c : models) {

@@ -115,6 +115,18 @@ public final class VerdictCache {
         return in(base.resolve("sockcheck"));
     }
 
+    /**
+     * Starts finding what judges (the spec's modules and the code, hashed),
+     * beside whatever the caller does next (reading the traces), so that the
+     * first verdict read need not wait for it.
+     */
+    public VerdictCache prepare() {
+        if (folder != null) {
+            Thread.ofPlatform().daemon().name("sockcheck-verdict-cache").start(() -> Code.IDENTITY.isPresent());
+        }
+        return this;
+    }
+
     public boolean enabled() {
         return folder != null && Code.IDENTITY.isPresent();
     }
