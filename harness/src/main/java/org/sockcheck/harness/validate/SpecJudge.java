@@ -241,7 +241,7 @@ public final class SpecJudge implements Judge {
         }
     }
 
-    /** How long loading the spec took (0 when it was not loaded, or before this judge was made). */
+    /** How long loading the spec's models took, whenever a judge made with this one loaded them (0: not loaded). */
     public Duration loading() {
         synchronized (shared) {
             return Duration.ofNanos(shared.loadingNanos);
@@ -272,11 +272,6 @@ public final class SpecJudge implements Judge {
     /** How many verdicts were read from the cache of earlier runs (each once). */
     public int fromCache() {
         return shared.fromCache.get();
-    }
-
-    /** The cache of earlier runs' verdicts this judge reads and writes. */
-    public VerdictCache cache() {
-        return shared.cache;
     }
 
     /** Makes this judge's validators of the models planned for its traces, loading them if no judge did yet. */
