@@ -83,6 +83,11 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--no-html", description = "Do not make the single-file HTML report (Allure) in DIR/html.")
     boolean noHtml;
 
+    @picocli.CommandLine.Mixin
+    CacheOption cacheOption = new CacheOption();
+    /** The cache of the spec's verdicts of earlier runs this run reads and writes. */
+    private org.sockcheck.harness.validate.VerdictCache verdicts;
+
     @Option(names = "--no-coverage", description = "Do not report spec coverage (the actions and TCP transitions of"
             + " the spec that the passing runs took).")
     boolean noCoverage;
@@ -167,6 +172,7 @@ public final class CheckCommand implements Callable<Integer> {
                 return Main.OK;
             }
             openImplementations(impls);
+            verdicts = cacheOption.cache().prepare();
             java.util.Optional<List<Trace>> read = TraceInput.read("sockcheck check", roots, err, "nothing was run",
                 limitOptions.limits());
             if (read.isEmpty()) {
@@ -210,6 +216,10 @@ public final class CheckCommand implements Callable<Integer> {
             }
             said.print(summary.problems());
             said.print(summary.coverage);
+            if (judge.fromCache() > 0) {
+                // The spec is the judge: a verdict it gave an earlier run is said to be one.
+                said.println("sockcheck: " + judge.verdictsTold());
+            }
             said.print(staleExpectations(lists, used, made, found, selection.narrows() || traces != null));
             said.println(summary.totals());
             writeReports(made, base, summary, said);
@@ -428,11 +438,13 @@ public final class CheckCommand implements Callable<Integer> {
      * results were validated, on the workers.
      */
     private List<SpecJudge> judges(List<Trace> loaded, List<Trace> judged, PrintWriter out, int workers) throws Stop {
-        out.println("sockcheck: loading the spec (TLC) to judge the runs ...");
-        out.flush();
         SpecJudge first;
         try {
-            first = SpecJudge.forTraces(judged, Duration.ofMillis(searchLimitMs));
+            // Loaded at the first trace the cache of earlier verdicts does not hold (none: TLC is not loaded).
+            first = SpecJudge.forTraces(judged, Duration.ofMillis(searchLimitMs), verdicts, models -> {
+                out.println("sockcheck: loading the spec (TLC) to judge the runs ...");
+                out.flush();
+            });
         } catch (IOException e) {
             throw new Stop(Main.ERROR, "the spec could not be loaded: " + e.getMessage(), null);
         }
@@ -440,6 +452,10 @@ public final class CheckCommand implements Callable<Integer> {
         String[] found = new String[loaded.size()];
         Workers.run(workers, found.length, "sockcheck-judge",
                 (w, k) -> found[k] = judges.get(w).contradiction(loaded.get(k)).orElse(null));
+        java.util.Optional<IOException> failed = first.loadFailure();
+        if (failed.isPresent()) {
+            throw new Stop(Main.ERROR, "the spec could not be loaded: " + failed.get().getMessage(), null);
+        }
         problems(found);
         return judges;
     }

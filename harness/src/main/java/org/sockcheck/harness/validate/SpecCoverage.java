@@ -1,7 +1,6 @@
 package org.sockcheck.harness.validate;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,21 +8,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.sockcheck.harness.gen.Coverage;
-import org.sockcheck.harness.gen.Generator;
 import org.sockcheck.harness.run.Judge;
 import org.sockcheck.harness.run.TraceResult;
 import org.sockcheck.harness.run.Verdict;
 import org.sockcheck.harness.trace.Trace;
 import org.sockcheck.harness.trace.TraceSyntaxException;
 import org.sockcheck.harness.trace.TraceText;
-import org.sockcheck.spec.tlc.SpecBridge;
 import org.sockcheck.spec.tlc.SpecText;
 
 /**
  * Spec coverage of a run: for each implementation, the spec actions and TCP
  * transitions that its passing runs exercised: those of the behaviour of the
- * spec that explains each observed run (the validator's witness, which the
- * judge computed for the verdict already).
+ * spec that explains each observed run (read from the validator's witness
+ * when the judge made the verdict, or kept with a verdict of an earlier run:
+ * the spec is not loaded for them).
  */
 public final class SpecCoverage {
     private SpecCoverage() {
@@ -61,14 +59,7 @@ public final class SpecCoverage {
         if (!(judge.decide(t) instanceof Judge.Decision.Accepted)) {
             return List.of();
         }
-        Set<String> a = new TreeSet<>();
-        List<String> moved = new ArrayList<>();
-        SpecBridge.State prev = judge.spec(t).init();
-        for (SpecBridge.Step st : judge.result(t).witness()) {
-            a.add(st.action());
-            Generator.noteTransitions(prev, st.next(), moved);
-            prev = st.next();
-        }
-        return List.of(a, new TreeSet<>(moved));
+        SpecVerdict v = judge.result(t);
+        return List.of(v.actions(), v.transitions());
     }
 }

@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.sockcheck.harness.gen.Generator;
 import org.sockcheck.harness.run.Judge;
 import org.sockcheck.harness.run.Witnessed;
 import org.sockcheck.harness.trace.Event;
@@ -25,7 +30,10 @@ import org.sockcheck.spec.tlc.SpecBridge;
  * beside the others. So any set of traces is judged by the spec,
  * whatever other traces share the run; the judge never falls back to the
  * results written in a trace. Runs that observed the same trace (every
- * implementation that behaved as written) are validated once.
+ * implementation that behaved as written) are validated once; with a
+ * {@link VerdictCache}, a trace validated by an earlier run (the same spec,
+ * the same sockcheck) is not validated again, and the spec is loaded only
+ * when a trace the cache does not hold comes.
  */
 public final class SpecJudge implements Judge {
     private final Duration limit;
@@ -34,8 +42,12 @@ public final class SpecJudge implements Judge {
      * shared by the traces of ordinary size, and one of its own for each
      * larger trace (the cost of every search step grows with the model, so
      * a trace of twelve processes does not slow the judging of the others).
+     * Empty until this judge meets a trace the verdict cache does not hold
+     * ({@link #ready}).
      */
     private final List<Validator> models = new ArrayList<>();
+    /** Whether this judge has its validators of the models loaded for the traces (see {@link Shared#models}). */
+    private boolean ready;
     /**
      * At most this many models stay (each is tens of megabytes: TLC's tree
      * of the spec and the successors it remembers); the least recently used
@@ -45,26 +57,78 @@ public final class SpecJudge implements Judge {
     private static final int MAX_MODELS = 6;
     /** Verdicts of runs judged already, the least recently used dropped past this many. */
     private static final int MAX_DECIDED = 1024;
-    /** Shared with the judges made by {@link #another}: a run judged by one worker is known to all. */
-    private final Map<String, Validator.Result> decided;
+    /** Shared with the judges made by {@link #another}: the models, and the verdicts known to all. */
+    private final Shared shared;
+    private boolean timers;
 
-    private SpecJudge(Duration limit) {
-        this.limit = limit;
-        this.decided = java.util.Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+    /**
+     * What a judge and the judges made by {@link #another} share: the models
+     * planned for the traces, loaded once, by the first judge that needs
+     * them; the verdicts of runs judged already (a run judged by one worker
+     * is known to all); the cache of earlier runs' verdicts.
+     */
+    private static final class Shared {
+        /** The traces the models are for (planned when they are loaded: a run the cache answers does not plan). */
+        final List<Trace> traces;
+        final VerdictCache cache;
+        /** Told the models just before they are loaded. */
+        final Consumer<List<SpecBridge.Constants>> loading;
+        final Map<String, SpecVerdict> decided = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Validator.Result> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, SpecVerdict> eldest) {
                 return size() > MAX_DECIDED;
             }
         });
+        /** Traces the spec validated in this run, and verdicts read from the cache (each counted once). */
+        final java.util.concurrent.atomic.AtomicInteger validated = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger fromCache = new java.util.concurrent.atomic.AtomicInteger();
+        private List<SpecBridge> loaded;
+        private IOException failed;
+        private long loadingNanos;
+
+        Shared(List<Trace> traces, VerdictCache cache, Consumer<List<SpecBridge.Constants>> loading) {
+            this.traces = List.copyOf(traces);
+            this.cache = cache;
+            this.loading = loading;
+        }
+
+        /** The models planned for the traces, loaded at the first call (the others wait for it); a failure to load stays. */
+        synchronized List<SpecBridge> models() {
+            if (loaded == null && failed == null) {
+                long started = System.nanoTime();
+                try {
+                    List<SpecBridge.Constants> plan = plan(traces);
+                    loading.accept(plan);
+                    List<SpecBridge> out = new ArrayList<>();
+                    for (SpecBridge.Constants c : plan) {
+                        out.add(bridge(c));
+                    }
+                    loaded = List.copyOf(out);
+                } catch (IOException e) {
+                    failed = e;
+                } finally {
+                    loadingNanos = System.nanoTime() - started;
+                }
+            }
+            if (failed != null) {
+                throw new UncheckedIOException(failed);
+            }
+            return loaded;
+        }
+    }
+
+    private SpecJudge(Duration limit, Shared shared) {
+        this.limit = limit;
+        this.shared = shared;
     }
 
     private SpecJudge(SpecJudge of) {
         this.limit = of.limit;
-        this.decided = of.decided;
+        this.shared = of.shared;
         this.timers = of.timers;
+        this.ready = of.ready;
         for (Validator v : of.models) {
-            Validator mine = new Validator(v.spec()).withTimeLimit(limit);
-            models.add(timers ? mine.withTimers() : mine);
+            models.add(validator(v.spec()));
         }
     }
 
@@ -98,7 +162,38 @@ public final class SpecJudge implements Judge {
      * @throws IOException when the spec cannot be loaded
      */
     public static SpecJudge forTraces(List<Trace> traces, Duration limit) throws IOException {
-        SpecJudge judge = new SpecJudge(limit);
+        return forTraces(traces, limit, VerdictCache.off(), models -> { });
+    }
+
+    /**
+     * A judge for these traces that reads and keeps verdicts in a cache of
+     * earlier runs' verdicts. The models the traces need are loaded at the
+     * first trace the cache does not hold (never, when it holds them all);
+     * with the cache off, now. Either way loading is told the models just
+     * before.
+     *
+     * @throws IOException when the cache is off and the spec cannot be loaded (else: {@link #loadFailure})
+     */
+    public static SpecJudge forTraces(List<Trace> traces, Duration limit, VerdictCache cache,
+                                      Consumer<List<SpecBridge.Constants>> loading) throws IOException {
+        SpecJudge judge = new SpecJudge(limit, new Shared(traces, cache, loading));
+        if (!cache.enabled()) {
+            try {
+                judge.ready();
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
+        return judge;
+    }
+
+    /**
+     * The models for these traces: per profile one for the traces of
+     * ordinary size, and one for each larger trace no other larger one
+     * covers.
+     */
+    private static List<SpecBridge.Constants> plan(List<Trace> traces) {
+        List<SpecBridge.Constants> out = new ArrayList<>();
         Map<String, List<Trace>> ordinary = new LinkedHashMap<>();
         for (Trace t : traces) {
             if (Models.unfit(t).isPresent()) {
@@ -107,43 +202,102 @@ public final class SpecJudge implements Judge {
             SpecBridge.Constants need = Models.forTraces(List.of(t));
             if (Models.ordinary(need)) {
                 ordinary.computeIfAbsent(t.profile().name(), k -> new ArrayList<>()).add(t);
-            } else if (judge.covering(need) == null) {
-                judge.models.add(judge.validator(need));
+            } else if (out.stream().noneMatch(c -> c.covers(need))) {
+                out.add(need);
             }
         }
         for (List<Trace> group : ordinary.values()) {
-            judge.models.add(judge.validator(Models.forTraces(group)));
+            out.add(Models.forTraces(group));
         }
-        return judge;
+        return out;
     }
 
     /** A judge that starts from a model loaded already (and adds models as traces need). */
     public static SpecJudge on(SpecBridge spec, Duration limit) {
-        SpecJudge judge = new SpecJudge(limit);
-        judge.models.add(new Validator(spec).withTimeLimit(limit));
+        Shared shared = new Shared(List.of(), VerdictCache.off(), models -> { });
+        shared.loaded = List.of(spec);
+        SpecJudge judge = new SpecJudge(limit, shared);
+        judge.ready();
         return judge;
     }
-
-    private boolean timers;
 
     /** Lets the spec's timers fire between events (sockcheck validate --timers). */
     public SpecJudge withTimers() {
         timers = true;
         models.forEach(Validator::withTimers);
-        decided.clear();
+        shared.decided.clear();
         return this;
     }
 
-    /** The models this judge holds. */
+    /** The models this judge holds (none before it needed one: a verdict cache held every trace so far). */
     public List<SpecBridge.Constants> models() {
         return models.stream().map(v -> v.spec().constants()).toList();
     }
 
-    private Validator validator(SpecBridge.Constants need) throws IOException {
-        Optional<SpecBridge> loaded = SpecBridge.covering(need);
-        Validator v = new Validator(loaded.isPresent() && Models.size(loaded.get().constants()) <= 2 * Models.size(need)
-                ? loaded.get() : SpecBridge.load(need)).withTimeLimit(limit);
+    /** Whether the spec was loaded (for this judge or one made with it). */
+    public boolean loaded() {
+        synchronized (shared) {
+            return shared.loaded != null;
+        }
+    }
+
+    /** How long loading the spec's models took, whenever a judge made with this one loaded them (0: not loaded). */
+    public Duration loading() {
+        synchronized (shared) {
+            return Duration.ofNanos(shared.loadingNanos);
+        }
+    }
+
+    /** Why the spec could not be loaded, when a trace needed it and it could not. */
+    public Optional<IOException> loadFailure() {
+        synchronized (shared) {
+            return Optional.ofNullable(shared.failed);
+        }
+    }
+
+    /**
+     * What this judge and the judges made with it did so far: how many
+     * traces the spec validated, and how many verdicts were read from the
+     * cache of earlier runs instead (a verdict reused within the run counts
+     * once).
+     */
+    public String verdictsTold() {
+        int cached = shared.fromCache.get();
+        int live = shared.validated.get();
+        return live + (live == 1 ? " trace" : " traces") + " validated by the spec, " + cached
+                + (cached == 1 ? " verdict" : " verdicts") + " from the cache of earlier runs"
+                + (loaded() ? "" : " (the spec not loaded)");
+    }
+
+    /** How many verdicts were read from the cache of earlier runs (each once). */
+    public int fromCache() {
+        return shared.fromCache.get();
+    }
+
+    /** Makes this judge's validators of the models planned for its traces, loading them if no judge did yet. */
+    private void ready() {
+        if (!ready) {
+            for (SpecBridge spec : shared.models()) {
+                models.add(validator(spec));
+            }
+            ready = true;
+        }
+    }
+
+    private Validator validator(SpecBridge spec) {
+        Validator v = new Validator(spec).withTimeLimit(limit);
         return timers ? v.withTimers() : v;
+    }
+
+    private Validator validator(SpecBridge.Constants need) throws IOException {
+        return validator(bridge(need));
+    }
+
+    /** A model for this need: one this JVM has loaded already if it covers it and is not much larger, else a new one. */
+    private static SpecBridge bridge(SpecBridge.Constants need) throws IOException {
+        Optional<SpecBridge> loaded = SpecBridge.covering(need);
+        return loaded.isPresent() && Models.size(loaded.get().constants()) <= 2 * Models.size(need)
+                ? loaded.get() : SpecBridge.load(need);
     }
 
     /** The smallest model of this judge that covers the need, or null. */
@@ -163,6 +317,7 @@ public final class SpecJudge implements Judge {
      * ordinary model of its profile grown to cover it, or one of its own.
      */
     private Validator validatorFor(Trace t) {
+        ready();
         SpecBridge.Constants need = Models.forTraces(List.of(t));
         Validator have = covering(need);
         if (have != null) {
@@ -192,7 +347,7 @@ public final class SpecJudge implements Judge {
         }
     }
 
-    /** The model that judges traces of this profile (for coverage and diagrams). */
+    /** The model that judges traces of this profile (loads the spec if it was not). */
     public SpecBridge spec(Trace t) {
         return validatorFor(t).spec();
     }
@@ -200,7 +355,7 @@ public final class SpecJudge implements Judge {
     @Override
     public Decision decide(Trace observed) {
         // A run like one judged before (every implementation that behaved alike) is not looked at again.
-        Validator.Result r = decided.get(key(observed));
+        SpecVerdict r = shared.decided.get(key(observed));
         if (r == null) {
             Optional<String> unfit = Models.unfit(observed);
             if (unfit.isPresent()) {
@@ -213,10 +368,28 @@ public final class SpecJudge implements Judge {
             return new Decision.Undecided("the spec could not be loaded: " + e.getCause().getMessage());
         }
         return switch (r.kind()) {
-            case ACCEPTED -> new Decision.Accepted(witnessed(observed, r));
+            case ACCEPTED -> new Decision.Accepted(r.witnessed());
             case UNDECIDED -> new Decision.Undecided("undecided at line " + r.line() + ": " + r.allowed());
-            case REJECTED -> new Decision.Rejected(r.line(), r.allowed(), r.explored(), r.bounded(), witnessed(observed, r));
+            case REJECTED -> new Decision.Rejected(r.line(), r.allowed(), r.explored(), r.bounded(), r.witnessed());
         };
+    }
+
+    /**
+     * The verdict as plain data: the validation's, with what its witness
+     * shows (in the run's terms, the actions it took, the TCP state changes
+     * from the model's initial state on).
+     */
+    static SpecVerdict verdict(Trace observed, Validator.Result r, SpecBridge.State init) {
+        SortedSet<String> actions = new TreeSet<>();
+        List<String> moved = new ArrayList<>();
+        SpecBridge.State prev = init;
+        for (SpecBridge.Step st : r.witness()) {
+            actions.add(st.action());
+            Generator.noteTransitions(prev, st.next(), moved);
+            prev = st.next();
+        }
+        return new SpecVerdict(r.kind(), r.line(), r.event(), r.allowed(), r.explored(), r.bounded(), r.bindings(),
+                witnessed(observed, r), actions, new TreeSet<>(moved), false);
     }
 
     /**
@@ -301,15 +474,31 @@ public final class SpecJudge implements Judge {
         return Optional.empty();
     }
 
-    /** The validation of an observed trace (remembered by its profile and its events with their lines). */
-    public Validator.Result result(Trace observed) {
+    /**
+     * The verdict on an observed trace: one known to this run, or kept by an
+     * earlier run in the verdict cache, or else the spec's validation now
+     * (kept in the cache when it is one to keep: {@link SpecVerdict#lasting}).
+     * Remembered by its profile and its events with their lines.
+     *
+     * @throws UncheckedIOException when the spec was needed and could not be loaded
+     */
+    public SpecVerdict result(Trace observed) {
         String key = key(observed);
-        Validator.Result known = decided.get(key);
+        SpecVerdict known = shared.decided.get(key);
         if (known != null) {
             return known;
         }
-        Validator.Result r = validatorFor(observed).validate(observed);
-        decided.put(key, r);
+        Optional<SpecVerdict> kept = shared.cache.read(key, timers);
+        if (kept.isPresent()) {
+            shared.fromCache.incrementAndGet();
+            shared.decided.put(key, kept.get());
+            return kept.get();
+        }
+        Validator v = validatorFor(observed);
+        SpecVerdict r = verdict(observed, v.validate(observed), v.spec().init());
+        shared.validated.incrementAndGet();
+        shared.decided.put(key, r);
+        shared.cache.write(key, timers, r);
         return r;
     }
 

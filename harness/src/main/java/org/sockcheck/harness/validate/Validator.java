@@ -107,13 +107,19 @@ public final class Validator {
         }
 
         public String describe(String source) {
-            return switch (kind) {
-                case ACCEPTED -> source + ": a behaviour of the spec (" + explored + " states explored)";
-                case UNDECIDED -> source + ":" + line + ": undecided at " + event + ": " + allowed;
-                case REJECTED -> source + ":" + line + ": no behaviour of the spec explains " + event + "\n  the spec allows: "
-                        + allowed + "\n  searched " + explored + " states" + (bounded ? " (the search reached its bound)" : "");
-            };
+            return Validator.describe(kind, line, event, allowed, explored, bounded, source);
         }
+    }
+
+    /** A verdict in words (a {@link Result}'s, or a {@link SpecVerdict}'s). */
+    static String describe(Kind kind, int line, String event, String allowed, int explored, boolean bounded,
+                           String source) {
+        return switch (kind) {
+            case ACCEPTED -> source + ": a behaviour of the spec (" + explored + " states explored)";
+            case UNDECIDED -> source + ":" + line + ": undecided at " + event + ": " + allowed;
+            case REJECTED -> source + ":" + line + ": no behaviour of the spec explains " + event + "\n  the spec allows: "
+                    + allowed + "\n  searched " + explored + " states" + (bounded ? " (the search reached its bound)" : "");
+        };
     }
 
     /**
