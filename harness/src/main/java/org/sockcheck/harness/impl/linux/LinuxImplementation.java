@@ -463,9 +463,41 @@ public final class LinuxImplementation implements Implementation {
             // An unbound raw socket takes datagrams to every local address, and one kernel owns every host's:
             // bound to its host's address (shown as the wildcard), it takes only its host's, as the spec's does.
             bind(sys, s, realFd, new Endpoint(Endpoint.ANY_IP, 0));
+            dropForeign(sys, realFd, addressing.hostIps().get(host));
         }
         return new Outcome.Value(allocate(table, s));
     }
+
+    /**
+     * The datagrams a new raw socket took before it was bound to its host's
+     * address, addressed to another (a trace of another worker, or another
+     * program, sent one of its protocol at that moment): dropped, as the
+     * spec's socket of this host never sees them. One to the host stays.
+     */
+    private static void dropForeign(Syscalls.Call sys, int realFd, String hostIp) {
+        byte[] mine = Endpoint.octets(hostIp);
+        MemorySegment header = sys.arena.allocate(MAX_IP_HEADER);
+        for (int k = 0; k < MAX_FOREIGN; k++) {
+            Syscalls.Result r = sys.recvfrom(realFd, header, Syscalls.MSG_DONTWAIT | Syscalls.MSG_PEEK, MemorySegment.NULL);
+            if (r.failed() || r.value() < IP_DESTINATION + 4) {
+                return;
+            }
+            for (int i = 0; i < 4; i++) {
+                if (mine != null && header.get(java.lang.foreign.ValueLayout.JAVA_BYTE, IP_DESTINATION + i) != mine[i]) {
+                    sys.recvfrom(realFd, header, Syscalls.MSG_DONTWAIT, MemorySegment.NULL);
+                    break;
+                }
+                if (i == 3) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Where an IPv4 header holds the destination address. */
+    private static final int IP_DESTINATION = 16;
+    /** How many foreign datagrams a new raw socket is emptied of at most. */
+    private static final int MAX_FOREIGN = 1024;
 
     /** The process's view of a second real descriptor for the socket s refers to. */
     private Sock adopt(Sock s, int realFd) {
