@@ -169,14 +169,20 @@ public final class Symbols {
 
     /**
      * Gives every port of these endpoints that the trace has no name for a
-     * variable of its own ($x40123), so an observed run can be written as a
-     * trace and validated.
+     * variable of its own, so an observed run can be written as a trace and
+     * validated: $x1, $x2, ... in the order the run met them (a name of the
+     * port's number, $x40123, made two runs that behaved alike two traces,
+     * judged twice: the verdict cache never knew them).
      */
     void nameUnknownPorts(List<Endpoint> endpoints) {
         for (Endpoint ep : endpoints) {
             if (ep != null && ep.port() != 0 && !labelByPort.containsKey(ep.port())
                     && !vars.containsValue((long) ep.port())) {
-                vars.put("x" + ep.port(), (long) ep.port());
+                int n = 1;
+                while (vars.containsKey("x" + n)) {
+                    n++;
+                }
+                vars.put("x" + n, (long) ep.port());
             }
         }
     }
@@ -207,7 +213,7 @@ public final class Symbols {
      * An endpoint as an address of a trace: the trace's host, or the literal
      * IP of an address that is none of them (127.0.0.1 where the hosts are
      * 127.X.Y.Z); its port label, variable, or a variable of its own
-     * ($x40123) for a port the trace has no name for.
+     * ($x1) for a port the trace has no name for.
      */
     Arg.Addr addr(Endpoint ep) {
         if (ep == null) {

@@ -33,4 +33,18 @@ class SymbolsTest {
         assertEquals("A:80", symbols.render(new Endpoint("127.0.3.1", 20080)));
         assertTrue(symbols.match(new Arg.Addr("A", new Arg.Port.Label(80)), new Endpoint("127.0.3.1", 20080)));
     }
+
+    @Test
+    void portsTheTraceHasNoNameForAreNamedInTheOrderTheRunMetThem() {
+        // Two runs that behaved alike but were given other ports by the kernel read as one observed trace.
+        for (int base : new int[] {41000, 53000}) {
+            Symbols run = new Symbols(new Addressing(Map.of("A", "127.0.3.1"), Map.of(80, 20080)));
+            run.match(new Arg.Addr("A", new Arg.Port.Var("x1")), new Endpoint("127.0.3.1", base + 7));
+            assertEquals(new Arg.Port.Var("x2"), run.addr(new Endpoint("127.0.3.1", base + 1)).port());
+            assertEquals(new Arg.Port.Var("x3"), run.addr(new Endpoint("127.0.3.1", base + 2)).port());
+            assertEquals(new Arg.Port.Var("x2"), run.addr(new Endpoint("127.0.3.1", base + 1)).port());
+            assertEquals(new Arg.Port.Var("x1"), run.addr(new Endpoint("127.0.3.1", base + 7)).port());
+            assertEquals("A:$x3", run.render(new Endpoint("127.0.3.1", base + 2)));
+        }
+    }
 }
