@@ -17,19 +17,17 @@ public final class BlockingThreads {
     /** How many call timeouts a call on a thread of a format-2 trace may wait: from its call to its return line. */
     public static final int WAIT_FACTOR = 6;
 
-    private final String name;
     private final Lock lock;
     private Threaded threads;
 
     private final java.util.function.BooleanSupplier quiet;
 
     /**
-     * name: the implementation's; lock: the one that guards its state;
+     * lock: the one that guards the implementation's state;
      * quiet: whether nothing but another event of the trace can end a call
      * that Linux says sleeps (see {@link Threaded}).
      */
-    public BlockingThreads(String name, Lock lock, java.util.function.BooleanSupplier quiet) {
-        this.name = name;
+    public BlockingThreads(Lock lock, java.util.function.BooleanSupplier quiet) {
         this.lock = lock;
         this.quiet = quiet;
     }
@@ -51,7 +49,7 @@ public final class BlockingThreads {
         lock.lock();
         try {
             if (threads == null) {
-                threads = new Threaded(name, quiet);
+                threads = new Threaded(quiet);
             }
             t = threads;
             if (call instanceof ApiCall.Exit && t.othersWait(host, process, thread)) {

@@ -15,10 +15,10 @@ import org.sockcheck.spec.Outcome;
 /**
  * The threads of a trace's processes, for an implementation whose calls
  * block the thread that makes them (a kernel's syscalls, java.nio's
- * channels): each thread of the trace makes its calls on a thread of its
- * own, so that one can wait in a call while the others go on. Threads are
- * daemons, made when a trace first names them and ended by {@link #close}
- * (the implementation wakes any that still wait by closing its sockets).
+ * channels): each call is made on a thread of its own (of a pool, see
+ * {@link #POOL}), so that one can wait in a call while the others go on. A
+ * call that still waits when the trace ends is forgotten by {@link #close}
+ * (the implementation wakes it by shutting its sockets down).
  */
 public final class Threaded implements AutoCloseable {
     /** A call as the implementation makes it on the caller's thread. */
@@ -27,9 +27,25 @@ public final class Threaded implements AutoCloseable {
         Outcome make() throws ImplementationException;
     }
 
-    private final String name;
-    private final Map<String, ExecutorService> threads = new HashMap<>();
     private final Map<String, Future<Outcome>> waiting = new HashMap<>();
+    /**
+     * The threads calls are made on, shared by every trace and worker: a
+     * call waits on a thread of its own while the others go on, and a
+     * thread that a call left is taken by the next (made anew for each trace
+     * and each of its processes, threads cost about a millisecond a trace).
+     * A trace's thread makes one call at a time, so which of the pool's
+     * threads makes it does not matter; its kernel id is taken at each call.
+     */
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
+        private final java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread th = new Thread(r, "sockcheck-call-" + made.incrementAndGet());
+            th.setDaemon(true);
+            return th;
+        }
+    });
     /** The kernel's id of each thread, as the thread found it when it made its first call. */
     private final Map<String, Integer> tids = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -37,12 +53,11 @@ public final class Threaded implements AutoCloseable {
     private final java.util.function.BooleanSupplier quiet;
 
     /**
-     * name: the implementation's, for the threads' names; quiet: whether
-     * nothing but another event of the trace can end a wait now (no packet
-     * on its way, no timer of the protocol that can move a connection on).
+     * quiet: whether nothing but another event of the trace can end a wait
+     * now (no packet on its way, no timer of the protocol that can move a
+     * connection on).
      */
-    public Threaded(String name, java.util.function.BooleanSupplier quiet) {
-        this.name = name;
+    public Threaded(java.util.function.BooleanSupplier quiet) {
         this.quiet = quiet;
     }
 
@@ -58,13 +73,8 @@ public final class Threaded implements AutoCloseable {
             if (waiting.containsKey(k)) {
                 throw new ImplementationException(k + " still waits in a call");
             }
-            ExecutorService t = threads.computeIfAbsent(k, x -> Executors.newSingleThreadExecutor(r -> {
-                Thread th = new Thread(r, "sockcheck-" + name + "-" + x);
-                th.setDaemon(true);
-                return th;
-            }));
-            waiting.put(k, t.submit(() -> {
-                tids.computeIfAbsent(k, x -> KernelWaits.self());
+            waiting.put(k, POOL.submit(() -> {
+                tids.put(k, KernelWaits.self());
                 return call.make();
             }));
         }
@@ -158,11 +168,14 @@ public final class Threaded implements AutoCloseable {
         return waiting.keySet().stream().anyMatch(k -> k.startsWith(prefix) && !k.equals(prefix + thread));
     }
 
-    /** Ends every thread; one that still waits in a call ends once the implementation's stop wakes it. */
+    /**
+     * Forgets the trace's threads; a call that still waits in the kernel
+     * ends once the implementation's stop wakes it, and its thread goes back
+     * to the pool.
+     */
     @Override
     public synchronized void close() {
-        threads.values().forEach(ExecutorService::shutdownNow);
-        threads.clear();
+        waiting.values().forEach(f -> f.cancel(true));
         waiting.clear();
         tids.clear();
     }

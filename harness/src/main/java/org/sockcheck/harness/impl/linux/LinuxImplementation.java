@@ -120,7 +120,7 @@ public final class LinuxImplementation implements Implementation {
     private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     /** The trace's threads: those of a format-2 trace, and the calls of a format-1 trace that can wait. */
     private final org.sockcheck.harness.impl.BlockingThreads threads =
-            new org.sockcheck.harness.impl.BlockingThreads(name(), lock, this::quiet);
+            new org.sockcheck.harness.impl.BlockingThreads(lock, this::quiet);
 
     /** Closes the trace's descriptors also when the run is interrupted (Ctrl-C). */
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =
@@ -246,10 +246,43 @@ public final class LinuxImplementation implements Implementation {
         try {
             TreeMap<Integer, Sock> table = descriptors.get(host + "." + process);
             Sock s = table == null ? null : table.get(call.fd());
-            return s != null && !s.binding.nonblock;
+            if (s == null || s.binding.nonblock) {
+                return false;
+            }
+            // A call on a socket that is ready now cannot wait: it is made on the caller's thread (a thread's
+            // hand-off for every call doubled the time of a short trace).
+            try (Syscalls.Call sys = new Syscalls.Call()) {
+                return switch (call) {
+                    case ApiCall.Recv c -> c.waitall() || !ready(sys, s.realFd, "POLLIN");
+                    case ApiCall.RecvFrom c -> c.waitall() || !ready(sys, s.realFd, "POLLIN");
+                    case ApiCall.Accept c -> !ready(sys, s.realFd, "POLLIN");
+                    case ApiCall.Send c -> c.data().length > SMALL_SEND || !ready(sys, s.realFd, "POLLOUT");
+                    case ApiCall.SendTo c -> c.data().length > SMALL_SEND || !ready(sys, s.realFd, "POLLOUT");
+                    case ApiCall.Close c -> lingers(sys, s.realFd);
+                    default -> true;
+                };
+            }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A send of at most this many bytes on a socket poll finds writable does not wait. */
+    private static final int SMALL_SEND = 1024;
+
+    /** Whether poll finds the descriptor ready for this event, or with an error or a hang-up, now. */
+    private static boolean ready(Syscalls.Call sys, int realFd, String event) {
+        short[] events = {(short) (int) Syscalls.POLL_BITS.get(event)};
+        Syscalls.Result r = sys.poll(new int[] {realFd}, events, 0);
+        return !r.failed() && r.value() > 0 && events[0] != 0;
+    }
+
+    /** Whether a close of the socket can wait: SO_LINGER on with a time (or it cannot be read). */
+    private static boolean lingers(Syscalls.Call sys, int realFd) {
+        MemorySegment l = sys.arena.allocate(8);
+        Syscalls.Result r = sys.getsockopt(realFd, Syscalls.SOL_SOCKET, Syscalls.SO_LINGER, l);
+        return r.failed() || l.get(java.lang.foreign.ValueLayout.JAVA_INT, 0) != 0
+                && l.get(java.lang.foreign.ValueLayout.JAVA_INT, 4) != 0;
     }
 
     private Outcome made(String host, String process, ApiCall call) throws ImplementationException {
