@@ -25,7 +25,7 @@ public final class BlockingThreads {
     /**
      * lock: the one that guards the implementation's state;
      * quiet: whether nothing but another event of the trace can end a call
-     * that Linux says sleeps (see {@link Threaded}).
+     * that Linux says sleeps, or null (see {@link Threaded}).
      */
     public BlockingThreads(Lock lock, java.util.function.BooleanSupplier quiet) {
         this.lock = lock;

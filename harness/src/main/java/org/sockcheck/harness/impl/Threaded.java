@@ -55,7 +55,8 @@ public final class Threaded implements AutoCloseable {
     /**
      * quiet: whether nothing but another event of the trace can end a wait
      * now (no packet on its way, no timer of the protocol that can move a
-     * connection on).
+     * connection on); null when the kernel's word is not taken, and a call
+     * is given its whole wait.
      */
     public Threaded(java.util.function.BooleanSupplier quiet) {
         this.quiet = quiet;
@@ -73,6 +74,8 @@ public final class Threaded implements AutoCloseable {
             if (waiting.containsKey(k)) {
                 throw new ImplementationException(k + " still waits in a call");
             }
+            // The thread of the trace thread's last call may be another of the pool's: its id is no longer this call's.
+            tids.remove(k);
             waiting.put(k, POOL.submit(() -> {
                 tids.put(k, KernelWaits.self());
                 return call.make();
@@ -138,7 +141,7 @@ public final class Threaded implements AutoCloseable {
      */
     private Outcome returned(String k, Future<Outcome> f, Duration wait)
             throws InterruptedException, ExecutionException, TimeoutException {
-        if (!KernelWaits.AVAILABLE) {
+        if (!KernelWaits.AVAILABLE || quiet == null) {
             return f.get(wait.toNanos(), TimeUnit.NANOSECONDS);
         }
         long start = System.nanoTime();

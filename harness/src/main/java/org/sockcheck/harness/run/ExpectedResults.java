@@ -23,7 +23,7 @@ public final class ExpectedResults implements Oracle {
 
     @Override
     public Session begin(Trace trace, Addressing addressing) {
-        Symbols symbols = new Symbols(addressing);
+        Symbols symbols = new Symbols(addressing, Symbols.namesIn(trace));
         return new Session() {
             @Override
             public Judgement call(Event.Call event, Outcome observed) {

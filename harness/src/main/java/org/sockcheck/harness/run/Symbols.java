@@ -22,7 +22,16 @@ public final class Symbols {
     private final Map<Integer, Integer> labelByPort = new HashMap<>();
     private Map<String, Long> vars = new LinkedHashMap<>();
 
+    /** The names of the trace's own variables: a port the trace has no name for is never given one of them. */
+    private final java.util.Set<String> traceNames;
+
     public Symbols(Addressing addressing) {
+        this(addressing, java.util.Set.of());
+    }
+
+    /** traceNames: the variables the trace names anywhere ({@link #namesIn}). */
+    public Symbols(Addressing addressing, java.util.Set<String> traceNames) {
+        this.traceNames = traceNames;
         this.addressing = addressing;
         addressing.hostIps().forEach((h, ip) -> hostByIp.put(ip, h));
         addressing.ports().forEach((label, port) -> labelByPort.put(port, label));
@@ -179,12 +188,25 @@ public final class Symbols {
             if (ep != null && ep.port() != 0 && !labelByPort.containsKey(ep.port())
                     && !vars.containsValue((long) ep.port())) {
                 int n = 1;
-                while (vars.containsKey("x" + n)) {
+                while (vars.containsKey("x" + n) || traceNames.contains("x" + n)) {
                     n++;
                 }
                 vars.put("x" + n, (long) ep.port());
             }
         }
+    }
+
+    /** The variable names a trace writes ($name), in any event. */
+    public static java.util.Set<String> namesIn(org.sockcheck.harness.trace.Trace trace) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        java.util.regex.Pattern var = java.util.regex.Pattern.compile("\\$([^\\s,;:()\\[\\]{}\"|]+)");
+        for (org.sockcheck.harness.trace.Event e : trace.events()) {
+            java.util.regex.Matcher m = var.matcher(org.sockcheck.harness.trace.TraceText.line(e));
+            while (m.find()) {
+                out.add(m.group(1));
+            }
+        }
+        return out;
     }
 
     static List<Endpoint> endpoints(Outcome o) {

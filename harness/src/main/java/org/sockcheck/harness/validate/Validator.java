@@ -292,10 +292,19 @@ public final class Validator {
         // Threads that still wait when the trace ends must be allowed to: nothing left to happen returns their call.
         Node last = null;
         Set<String> returnsThen = new TreeSet<>();
-        for (Node n : stillWaiting(frontier, returnsThen)) {
+        boolean[] cut = {false};
+        for (Node n : stillWaiting(frontier, returnsThen, cut)) {
             last = n;
             break;
         }
+        if (last == null && late()) {
+            // The search for what is left to happen ran out of time: no verdict (and none to keep).
+            Event.Call waits = lastWaiting(trace, frontier.iterator().next().state);
+            return new Result(Kind.UNDECIDED, waits.line(), text(waits), "searched " + explored
+                    + " states, and what happens after the last event was not searched to its end within the"
+                    + " search's time limit", explored, true);
+        }
+        bounded |= cut[0];
         if (last == null) {
             Event.Call waits = lastWaiting(trace, frontier.iterator().next().state);
             Node before = frontier.iterator().next();
@@ -309,9 +318,9 @@ public final class Validator {
      * The nodes in which every thread that waits in a call may still wait:
      * once nothing is left to happen, no call of theirs returns. Nodes where
      * no thread waits are kept as they are. What a call returns instead goes
-     * to returnsThen.
+     * to returnsThen; cut[0] says whether the search stopped at a bound.
      */
-    private List<Node> stillWaiting(Set<Node> frontier, Set<String> returnsThen) {
+    private List<Node> stillWaiting(Set<Node> frontier, Set<String> returnsThen, boolean[] cut) {
         List<Node> out = new ArrayList<>();
         for (Node n : frontier) {
             if (waiting(n.state).isEmpty()) {
@@ -321,7 +330,9 @@ public final class Validator {
         if (!out.isEmpty()) {
             return out;
         }
-        for (Node n : closure(frontier).nodes) {
+        Closure all = closure(frontier);
+        cut[0] = all.bounded;
+        for (Node n : all.nodes) {
             if (!hiddenSteps(n.state, null).isEmpty()) {
                 continue; // something is still to happen
             }

@@ -99,7 +99,7 @@ public final class JdkImplementation implements Implementation {
      * channels may sleep in the kernel for a moment of their own.
      */
     private final org.sockcheck.harness.impl.BlockingThreads threads =
-            new org.sockcheck.harness.impl.BlockingThreads(lock, () -> false);
+            new org.sockcheck.harness.impl.BlockingThreads(lock, null);
     private Addressing addressing;
     private int timeoutMs;
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =

@@ -200,7 +200,8 @@ public final class LinuxImplementation implements Implementation {
     @Override
     public Outcome call(String host, String process, String thread, ApiCall call, java.time.Duration wait)
             throws ImplementationException {
-        return threads.call(host, process, thread, call, wait, () -> made(host, process, call));
+        long trace = traces;
+        return threads.call(host, process, thread, call, wait, () -> made(trace, host, process, call));
     }
 
     @Override
@@ -219,11 +220,12 @@ public final class LinuxImplementation implements Implementation {
      */
     @Override
     public Outcome call(String host, String process, ApiCall call) throws ImplementationException {
+        long trace = traces;
         if (KernelWaits.AVAILABLE && mayWait(host, process, call)) {
             return threads.call(host, process, org.sockcheck.harness.trace.Event.MAIN, call,
-                    java.time.Duration.ofMillis(timeoutMs), () -> made(host, process, call));
+                    java.time.Duration.ofMillis(timeoutMs), () -> made(trace, host, process, call));
         }
-        return made(host, process, call);
+        return made(trace, host, process, call);
     }
 
     /** Whether the call can wait in the kernel: a call that waits, on a socket that blocks. */
@@ -285,9 +287,20 @@ public final class LinuxImplementation implements Implementation {
                 && l.get(java.lang.foreign.ValueLayout.JAVA_INT, 4) != 0;
     }
 
-    private Outcome made(String host, String process, ApiCall call) throws ImplementationException {
+    /**
+     * How many traces ended ({@link #stop}): a call made for one, that took
+     * the lock only after it ended (a thread of the pool that waited for the
+     * lock while a call held it), must not act on the next trace's sockets.
+     */
+    private volatile long traces;
+
+    /** The call of the trace-th trace, under the lock; refused when that trace ended meanwhile. */
+    private Outcome made(long trace, String host, String process, ApiCall call) throws ImplementationException {
         lock.lock();
         try {
+            if (trace != traces) {
+                throw new ImplementationException("a call of a trace that has ended (" + call.op() + ") was not made");
+            }
             return callLocked(host, process, call);
         } finally {
             lock.unlock();
@@ -689,6 +702,18 @@ public final class LinuxImplementation implements Implementation {
                 .orElse(null);
     }
 
+    /** How many segments of the socket wait for their acknowledgement (TCP_INFO's tcpi_unacked); -1 unread. */
+    private static int unacked(Syscalls.Call sys, int fd) {
+        MemorySegment info = sys.arena.allocate(232);
+        if (sys.getsockopt(fd, Syscalls.IPPROTO_TCP, Syscalls.TCP_INFO, info).failed()) {
+            return -1;
+        }
+        return info.get(java.lang.foreign.ValueLayout.JAVA_INT, TCPI_UNACKED);
+    }
+
+    /** Where struct tcp_info holds tcpi_unacked (linux/tcp.h: 8 bytes of u8 fields, then rto, ato, snd_mss, rcv_mss). */
+    private static final int TCPI_UNACKED = 24;
+
     /** Whether the kernel shows the socket on 0.0.0.0 with a port: a failed bind cleared its address. */
     private static boolean lostAddress(Syscalls.Call sys, Sock s) {
         MemorySegment out = sys.sockaddrOut();
@@ -788,6 +813,9 @@ public final class LinuxImplementation implements Implementation {
                     return new Outcome.Blocked("no descriptor ready within " + ms + " ms");
                 }
                 r = unlocked(() -> sys.poll(fds, events, left));
+            }
+            if (interrupted(r)) {
+                return new Outcome.Blocked("interrupted by signals for the whole call timeout");
             }
             if (r.value() == 0) {
                 return new Outcome.Blocked("no descriptor ready within " + ms + " ms");
@@ -1131,6 +1159,19 @@ public final class LinuxImplementation implements Implementation {
             if (addressing == null || !protocols.contains(Proto.TCP)) {
                 return true;
             }
+            try (Syscalls.Call sys = new Syscalls.Call()) {
+                for (TreeMap<Integer, Sock> t : descriptors.values()) {
+                    for (Sock s : t.values()) {
+                        // A connection made on a thread that still waits in connect has no tuple recorded yet.
+                        remember(sys, s);
+                        if (s.proto == Proto.TCP && unacked(sys, s.realFd) != 0) {
+                            // Data or a FIN not yet acknowledged: a timer (a delayed ACK, a retransmission, a
+                            // probe) will move the connection, and may end a wait, by itself.
+                            return false;
+                        }
+                    }
+                }
+            }
             boolean listeners = listenersPossible();
             for (String host : addressing.hostIps().keySet()) {
                 if (readTable(host, Map.of(), listeners).stream().anyMatch(LinuxImplementation::awaitingPeer)) {
@@ -1291,6 +1332,7 @@ public final class LinuxImplementation implements Implementation {
     public void stop() {
         lock.lock();
         try {
+            traces++;
             boolean woken = threads.close();
             tuples.clear();
             protocols.clear();
