@@ -160,7 +160,11 @@ public final class VerdictCache {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            discard(file);
+            // Something else where the entry goes is thrown out; a file this process cannot read now (no
+            // permission, too many open files) may be another's good entry, and is left alone.
+            if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                discard(file);
+            }
             return Optional.empty();
         }
         try {
