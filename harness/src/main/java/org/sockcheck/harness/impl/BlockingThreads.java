@@ -37,17 +37,36 @@ public final class BlockingThreads {
         return threads != null;
     }
 
+    /** Whether the trace runs threads (format 2): its calls may wait from their call to their return line. */
+    private boolean concurrent;
+
     /** How long one call may wait: the call timeout, {@link #WAIT_FACTOR} times it when the trace runs threads. */
     public int waitMs(int timeoutMs) {
-        return threads == null ? timeoutMs : (int) Math.min(Integer.MAX_VALUE, (long) WAIT_FACTOR * timeoutMs);
+        return !concurrent ? timeoutMs : (int) Math.min(Integer.MAX_VALUE, (long) WAIT_FACTOR * timeoutMs);
     }
 
-    /** Makes the call on the caller's thread: its outcome when it returns within wait, else Blocked. */
+    /** Makes the call of a thread of a format-2 trace on a thread: its outcome when it returns within wait, else Blocked. */
     public Outcome call(String host, String process, String thread, ApiCall call, Duration wait, Threaded.Call make)
             throws ImplementationException {
+        return on(true, host, process, thread, call, wait, make);
+    }
+
+    /**
+     * Makes a call of a format-1 trace (one call at a time) on a thread, so
+     * that the kernel's word can end its wait: its outcome when it returns
+     * within wait, else Blocked. The trace's calls keep format 1's bound.
+     */
+    public Outcome callAlone(String host, String process, String thread, ApiCall call, Duration wait, Threaded.Call make)
+            throws ImplementationException {
+        return on(false, host, process, thread, call, wait, make);
+    }
+
+    private Outcome on(boolean format2, String host, String process, String thread, ApiCall call, Duration wait,
+                       Threaded.Call make) throws ImplementationException {
         Threaded t;
         lock.lock();
         try {
+            concurrent |= format2;
             if (threads == null) {
                 threads = new Threaded(quiet);
             }
@@ -79,6 +98,7 @@ public final class BlockingThreads {
 
     /** Ends the threads (under the lock): whether there were any, whose waits the implementation must now wake. */
     public boolean close() {
+        concurrent = false;
         if (threads == null) {
             return false;
         }

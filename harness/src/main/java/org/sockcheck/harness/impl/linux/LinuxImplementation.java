@@ -222,7 +222,7 @@ public final class LinuxImplementation implements Implementation {
     public Outcome call(String host, String process, ApiCall call) throws ImplementationException {
         long trace = traces;
         if (KernelWaits.AVAILABLE && mayWait(host, process, call)) {
-            return threads.call(host, process, org.sockcheck.harness.trace.Event.MAIN, call,
+            return threads.callAlone(host, process, org.sockcheck.harness.trace.Event.MAIN, call,
                     java.time.Duration.ofMillis(timeoutMs), () -> made(trace, host, process, call));
         }
         return made(trace, host, process, call);
