@@ -27,7 +27,11 @@ public final class Threaded implements AutoCloseable {
         Outcome make() throws ImplementationException;
     }
 
-    private final Map<String, Future<Outcome>> waiting = new HashMap<>();
+    /** A call made and not yet returned: its outcome to come, and the kernel's id of the thread that makes it. */
+    private record Pending(Future<Outcome> outcome, java.util.concurrent.atomic.AtomicInteger tid) {
+    }
+
+    private final Map<String, Pending> waiting = new HashMap<>();
     /**
      * The threads calls are made on, shared by every trace and worker: a
      * call waits on a thread of its own while the others go on, and a
@@ -46,8 +50,6 @@ public final class Threaded implements AutoCloseable {
             return th;
         }
     });
-    /** The kernel's id of each thread, as the thread found it when it made its first call. */
-    private final Map<String, Integer> tids = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Whether nothing but another event of the trace can end a wait that Linux says is asleep. */
     private final java.util.function.BooleanSupplier quiet;
@@ -74,12 +76,12 @@ public final class Threaded implements AutoCloseable {
             if (waiting.containsKey(k)) {
                 throw new ImplementationException(k + " still waits in a call");
             }
-            // The thread of the trace thread's last call may be another of the pool's: its id is no longer this call's.
-            tids.remove(k);
-            waiting.put(k, POOL.submit(() -> {
-                tids.put(k, KernelWaits.self());
+            // Each call its own thread id: the last call of this trace thread may have run on another of the pool's.
+            java.util.concurrent.atomic.AtomicInteger tid = new java.util.concurrent.atomic.AtomicInteger();
+            waiting.put(k, new Pending(POOL.submit(() -> {
+                tid.set(KernelWaits.self());
                 return call.make();
-            }));
+            }), tid));
         }
         return await(k, wait);
     }
@@ -90,15 +92,16 @@ public final class Threaded implements AutoCloseable {
     }
 
     private Outcome await(String k, Duration wait) throws ImplementationException {
-        Future<Outcome> f;
+        Pending p;
         synchronized (this) {
-            f = waiting.get(k);
+            p = waiting.get(k);
         }
-        if (f == null) {
+        if (p == null) {
             throw new ImplementationException(k + " waits in no call");
         }
+        Future<Outcome> f = p.outcome();
         try {
-            Outcome o = wait.isZero() ? (f.isDone() ? f.get() : null) : returned(k, f, wait);
+            Outcome o = wait.isZero() ? (f.isDone() ? f.get() : null) : returned(p, wait);
             if (o == null) {
                 return new Outcome.Blocked(wait.isZero() ? "no return yet"
                         : "asleep in the kernel in its call, the network quiet (Linux's /proc)");
@@ -139,8 +142,9 @@ public final class Threaded implements AutoCloseable {
      *
      * @throws TimeoutException when the call neither returned nor was seen asleep within wait
      */
-    private Outcome returned(String k, Future<Outcome> f, Duration wait)
+    private Outcome returned(Pending p, Duration wait)
             throws InterruptedException, ExecutionException, TimeoutException {
+        Future<Outcome> f = p.outcome();
         if (!KernelWaits.AVAILABLE || quiet == null) {
             return f.get(wait.toNanos(), TimeUnit.NANOSECONDS);
         }
@@ -157,8 +161,8 @@ public final class Threaded implements AutoCloseable {
             } catch (TimeoutException e) {
                 slice = Math.min(2 * slice, 2_000_000);
             }
-            Integer tid = tids.get(k);
-            if (System.nanoTime() - start >= KERNEL_WORD_AFTER_NS && tid != null && KernelWaits.asleepInCall(tid)
+            int tid = p.tid().get();
+            if (System.nanoTime() - start >= KERNEL_WORD_AFTER_NS && tid > 0 && KernelWaits.asleepInCall(tid)
                     && quiet.getAsBoolean() && KernelWaits.asleepInCall(tid) && !f.isDone()) {
                 return null;
             }
@@ -178,8 +182,7 @@ public final class Threaded implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        waiting.values().forEach(f -> f.cancel(true));
+        waiting.values().forEach(p -> p.outcome().cancel(true));
         waiting.clear();
-        tids.clear();
     }
 }

@@ -23,7 +23,7 @@ public final class ExpectedResults implements Oracle {
 
     @Override
     public Session begin(Trace trace, Addressing addressing) {
-        Symbols symbols = new Symbols(addressing, Symbols.namesIn(trace));
+        Symbols symbols = new Symbols(addressing, TraceCheck.variables(trace));
         return new Session() {
             @Override
             public Judgement call(Event.Call event, Outcome observed) {

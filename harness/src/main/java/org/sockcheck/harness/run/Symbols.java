@@ -29,7 +29,7 @@ public final class Symbols {
         this(addressing, java.util.Set.of());
     }
 
-    /** traceNames: the variables the trace names anywhere ({@link #namesIn}). */
+    /** traceNames: the variables the trace names ({@link TraceCheck#variables}). */
     public Symbols(Addressing addressing, java.util.Set<String> traceNames) {
         this.traceNames = traceNames;
         this.addressing = addressing;
@@ -194,19 +194,6 @@ public final class Symbols {
                 vars.put("x" + n, (long) ep.port());
             }
         }
-    }
-
-    /** The variable names a trace writes ($name), in any event. */
-    public static java.util.Set<String> namesIn(org.sockcheck.harness.trace.Trace trace) {
-        java.util.Set<String> out = new java.util.HashSet<>();
-        java.util.regex.Pattern var = java.util.regex.Pattern.compile("\\$([^\\s,;:()\\[\\]{}\"|]+)");
-        for (org.sockcheck.harness.trace.Event e : trace.events()) {
-            java.util.regex.Matcher m = var.matcher(org.sockcheck.harness.trace.TraceText.line(e));
-            while (m.find()) {
-                out.add(m.group(1));
-            }
-        }
-        return out;
     }
 
     static List<Endpoint> endpoints(Outcome o) {

@@ -89,22 +89,33 @@ public final class TraceCheck {
                         }
                     }
                 }
-                if (c.expect() instanceof Event.Expect.Returns r) {
-                    collect(r.value(), bound);
-                    if (r.address() != null) {
-                        collect(r.address(), bound);
-                    }
-                }
-            } else if (e instanceof Event.Return r && r.expect() instanceof Event.Expect.Returns v) {
-                collect(v.value(), bound);
-                if (v.address() != null) {
-                    collect(v.address(), bound);
-                }
-            } else if (e instanceof Event.Observe o) {
-                for (Event.Row row : o.rows()) {
-                    collect(row.local(), bound);
-                    collect(row.remote(), bound);
-                }
+            }
+            bind(e, bound);
+        }
+    }
+
+    /**
+     * The variables a trace names: those its results bind (a checked trace
+     * uses no other).
+     */
+    public static Set<String> variables(Trace t) {
+        Set<String> bound = new HashSet<>();
+        t.events().forEach(e -> bind(e, bound));
+        return bound;
+    }
+
+    /** Adds the variables event e binds: those in its result, or in the rows it observes. */
+    private static void bind(Event e, Set<String> bound) {
+        Event.Expect expect = e instanceof Event.Call c ? c.expect() : e instanceof Event.Return r ? r.expect() : null;
+        if (expect instanceof Event.Expect.Returns v) {
+            collect(v.value(), bound);
+            if (v.address() != null) {
+                collect(v.address(), bound);
+            }
+        } else if (e instanceof Event.Observe o) {
+            for (Event.Row row : o.rows()) {
+                collect(row.local(), bound);
+                collect(row.remote(), bound);
             }
         }
     }

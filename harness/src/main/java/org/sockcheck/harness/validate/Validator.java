@@ -292,8 +292,8 @@ public final class Validator {
         // Threads that still wait when the trace ends must be allowed to: nothing left to happen returns their call.
         Node last = null;
         Set<String> returnsThen = new TreeSet<>();
-        boolean[] cut = {false};
-        for (Node n : stillWaiting(frontier, returnsThen, cut)) {
+        Closure waitingOn = stillWaiting(frontier, returnsThen);
+        for (Node n : waitingOn.nodes()) {
             last = n;
             break;
         }
@@ -304,7 +304,7 @@ public final class Validator {
                     + " states, and what happens after the last event was not searched to its end within the"
                     + " search's time limit", explored, true);
         }
-        bounded |= cut[0];
+        bounded |= waitingOn.bounded();
         if (last == null) {
             Event.Call waits = lastWaiting(trace, frontier.iterator().next().state);
             Node before = frontier.iterator().next();
@@ -318,9 +318,10 @@ public final class Validator {
      * The nodes in which every thread that waits in a call may still wait:
      * once nothing is left to happen, no call of theirs returns. Nodes where
      * no thread waits are kept as they are. What a call returns instead goes
-     * to returnsThen; cut[0] says whether the search stopped at a bound.
+     * to returnsThen. The closure's bound says whether its search stopped at
+     * a bound.
      */
-    private List<Node> stillWaiting(Set<Node> frontier, Set<String> returnsThen, boolean[] cut) {
+    private Closure stillWaiting(Set<Node> frontier, Set<String> returnsThen) {
         List<Node> out = new ArrayList<>();
         for (Node n : frontier) {
             if (waiting(n.state).isEmpty()) {
@@ -328,10 +329,9 @@ public final class Validator {
             }
         }
         if (!out.isEmpty()) {
-            return out;
+            return new Closure(out, false);
         }
         Closure all = closure(frontier);
-        cut[0] = all.bounded;
         for (Node n : all.nodes) {
             if (!hiddenSteps(n.state, null).isEmpty()) {
                 continue; // something is still to happen
@@ -342,7 +342,7 @@ public final class Validator {
             }
             returning.forEach(st -> returnsThen.add(st.action() + " " + Render.shown(st.next().evt().get("ret"))));
         }
-        return out;
+        return new Closure(out, all.bounded);
     }
 
     /** The callers that wait in a call in state s. */

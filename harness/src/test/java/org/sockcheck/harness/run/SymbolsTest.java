@@ -52,8 +52,8 @@ class SymbolsTest {
     void aPortTheTraceHasNoNameForNeverTakesAVariableTheTraceWrites() throws Exception {
         org.sockcheck.harness.trace.Trace trace = org.sockcheck.harness.trace.TraceText.parse("x.trace", String.join("\n", "version 1", "profile LINUX",
                 "A.p1: socket(INET, STREAM) = 3", "A.p1: bind(3, A:0) = 0", "A.p1: getsockname(3) = A:$x1"));
-        assertEquals(java.util.Set.of("x1"), Symbols.namesIn(trace));
-        Symbols run = new Symbols(new Addressing(Map.of("A", "127.0.3.1"), Map.of(80, 20080)), Symbols.namesIn(trace));
+        assertEquals(java.util.Set.of("x1"), TraceCheck.variables(trace));
+        Symbols run = new Symbols(new Addressing(Map.of("A", "127.0.3.1"), Map.of(80, 20080)), TraceCheck.variables(trace));
         // A port seen before the trace binds its own $x1 is $x2, so $x1 still matches the port the trace means.
         assertEquals(new Arg.Port.Var("x2"), run.addr(new Endpoint("127.0.3.1", 41001)).port());
         assertTrue(run.match(new Arg.Addr("A", new Arg.Port.Var("x1")), new Endpoint("127.0.3.1", 41002)));

@@ -108,9 +108,4 @@ public final class KernelWaits {
             return false;
         }
     }
-
-    /** Whether the kernel's receive backlogs, where loopback hands every packet, are empty (see ProcNet). */
-    public static boolean networkQuiet() {
-        return ProcNet.backlogEmpty();
-    }
 }

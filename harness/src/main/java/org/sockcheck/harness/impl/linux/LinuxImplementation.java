@@ -694,21 +694,21 @@ public final class LinuxImplementation implements Implementation {
 
     /** The TCP state of a socket as TCP_INFO gives it; null when it cannot be read. */
     private static org.sockcheck.spec.TcpState tcpState(Syscalls.Call sys, int fd) {
+        MemorySegment info = tcpInfo(sys, fd);
+        return info == null ? null : org.sockcheck.spec.TcpState.fromLinuxCode(
+                Byte.toUnsignedInt(info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0))).orElse(null);
+    }
+
+    /** The socket's struct tcp_info (TCP_INFO); null when it cannot be read. */
+    private static MemorySegment tcpInfo(Syscalls.Call sys, int fd) {
         MemorySegment info = sys.arena.allocate(232);
-        if (sys.getsockopt(fd, Syscalls.IPPROTO_TCP, Syscalls.TCP_INFO, info).failed()) {
-            return null;
-        }
-        return org.sockcheck.spec.TcpState.fromLinuxCode(Byte.toUnsignedInt(info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)))
-                .orElse(null);
+        return sys.getsockopt(fd, Syscalls.IPPROTO_TCP, Syscalls.TCP_INFO, info).failed() ? null : info;
     }
 
     /** How many segments of the socket wait for their acknowledgement (TCP_INFO's tcpi_unacked); -1 unread. */
     private static int unacked(Syscalls.Call sys, int fd) {
-        MemorySegment info = sys.arena.allocate(232);
-        if (sys.getsockopt(fd, Syscalls.IPPROTO_TCP, Syscalls.TCP_INFO, info).failed()) {
-            return -1;
-        }
-        return info.get(java.lang.foreign.ValueLayout.JAVA_INT, TCPI_UNACKED);
+        MemorySegment info = tcpInfo(sys, fd);
+        return info == null ? -1 : info.get(java.lang.foreign.ValueLayout.JAVA_INT, TCPI_UNACKED);
     }
 
     /** Where struct tcp_info holds tcpi_unacked (linux/tcp.h: 8 bytes of u8 fields, then rto, ato, snd_mss, rcv_mss). */
@@ -804,16 +804,7 @@ public final class LinuxImplementation implements Implementation {
             r = sys.poll(fds, events, 0);
         } else {
             int ms = threads.waitMs(timeoutMs);
-            long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ms);
-            r = unlocked(() -> sys.poll(fds, events, ms));
-            // poll is never restarted after a signal: it waits again for the time it has left.
-            for (int signals = 0; interrupted(r) && signals < MAX_SIGNALS; signals++) {
-                int left = (int) java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
-                if (left <= 0) {
-                    return new Outcome.Blocked("no descriptor ready within " + ms + " ms");
-                }
-                r = unlocked(() -> sys.poll(fds, events, left));
-            }
+            r = unlocked(() -> pollWithin(sys, fds, events, ms));
             if (interrupted(r)) {
                 return new Outcome.Blocked("interrupted by signals for the whole call timeout");
             }
@@ -903,26 +894,37 @@ public final class LinuxImplementation implements Implementation {
      * within the call's bound.
      */
     private Syscalls.Result connectEnd(Syscalls.Call sys, int realFd) {
-        int ms = threads.waitMs(timeoutMs);
-        long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ms);
-        while (true) {
-            int left = (int) Math.max(0, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
-            Syscalls.Result r = sys.poll(new int[] {realFd}, new short[] {(short) (int) Syscalls.POLL_BITS.get("POLLOUT")}, left);
-            if (r.failed() && r.errno() == Syscalls.EINTR && left > 0) {
-                continue;
-            }
-            if (r.failed()) {
-                return r;
-            }
-            if (r.value() == 0) {
-                return new Syscalls.Result(-1, Syscalls.EINPROGRESS);
-            }
-            Syscalls.Result err = sys.getsockopt(realFd, Syscalls.SOL_SOCKET, Syscalls.SO_ERROR);
-            if (err.failed()) {
-                return err;
-            }
-            return err.value() == 0 ? new Syscalls.Result(0, 0) : new Syscalls.Result(-1, (int) err.value());
+        Syscalls.Result r = pollWithin(sys, new int[] {realFd},
+                new short[] {(short) (int) Syscalls.POLL_BITS.get("POLLOUT")}, threads.waitMs(timeoutMs));
+        if (r.failed()) {
+            return r;
         }
+        if (r.value() == 0) {
+            return new Syscalls.Result(-1, Syscalls.EINPROGRESS);
+        }
+        Syscalls.Result err = sys.getsockopt(realFd, Syscalls.SOL_SOCKET, Syscalls.SO_ERROR);
+        if (err.failed()) {
+            return err;
+        }
+        return err.value() == 0 ? new Syscalls.Result(0, 0) : new Syscalls.Result(-1, (int) err.value());
+    }
+
+    /**
+     * poll for at most ms: poll is never restarted after a signal, so it
+     * waits again for the time it has left, through at most
+     * {@link #MAX_SIGNALS} signals (then EINTR is its result).
+     */
+    private static Syscalls.Result pollWithin(Syscalls.Call sys, int[] fds, short[] events, int ms) {
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ms);
+        Syscalls.Result r = sys.poll(fds, events, ms);
+        for (int signals = 0; interrupted(r) && signals < MAX_SIGNALS; signals++) {
+            int left = (int) java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+            if (left <= 0) {
+                return new Syscalls.Result(0, 0); // the time is up: nothing ready
+            }
+            r = sys.poll(fds, events, left);
+        }
+        return r;
     }
 
     private void bound(Syscalls.Call sys, int realFd) {
@@ -1144,7 +1146,7 @@ public final class LinuxImplementation implements Implementation {
      * when the state cannot be read now (another thread holds the lock).
      */
     private boolean quiet() {
-        if (!KernelWaits.networkQuiet()) {
+        if (!ProcNet.backlogEmpty()) {
             return false;
         }
         try {
