@@ -138,14 +138,15 @@ public final class SpecBridge {
         /** Variables already turned into Java: a state never changes, so each is turned once. */
         private final Map<String, Object> converted = new java.util.HashMap<>();
 
-        /** TLC computes a fingerprint anew on every call; a state never changes, so it is taken once. */
+        /** The state's hash (StateHash, equal for equal states as TLC's fingerprint is), taken once. */
         private final long fingerprint;
         /** The ephemeral ports the state names (see {@link SpecBridge#ephemeralNamed}), once asked. */
         private volatile java.util.Set<Integer> ephemeral;
 
+        /** Normalizes the state's values (see StateHash), as TLC does before it explores a state further. */
         State(TLCState tlc) {
             this.tlc = tlc;
-            this.fingerprint = tlc.fingerPrint();
+            this.fingerprint = StateHash.of(tlc);
         }
 
         public Object get(String variable) {
@@ -167,7 +168,7 @@ public final class SpecBridge {
             return (Map<Object, Map<String, Object>>) get("sock");
         }
 
-        /** Two states are the same when TLC's fingerprints are. */
+        /** Two states are the same when their hashes are (as two states are for TLC when its fingerprints are). */
         public long fingerprint() {
             return fingerprint;
         }
@@ -638,9 +639,7 @@ public final class SpecBridge {
      * Network.tla keeps the action's name and the segment in evt.
      */
     private Step step(int i, TLCState next) {
-        // TLC leaves successor values lazy (a function with pending EXCEPTs); a state that is
-        // explored further must be normalized first, as the model checker does before it stores one.
-        next.deepNormalize();
+        // The state is normalized (TLC leaves a successor's values lazy) by State's hash, which walks it.
         State s = new State(next);
         if (!actionNames[i].equals("Network")) {
             return new Step(actionNames[i], params(i), s);
@@ -731,11 +730,14 @@ public final class SpecBridge {
         java.util.Set<String> free = DIRECT.get(action);
         java.util.Set<Map<String, Object>> seen = new java.util.HashSet<>();
         List<Step> out = new ArrayList<>();
-        for (int i : byName.getOrDefault(action, List.of())) {
+        Map<String, Object> fixed = new java.util.HashMap<>(params);
+        fixed.keySet().removeAll(free);
+        // The split actions that agree on every other parameter, found through the index as select finds them.
+        int[] agree = selected.computeIfAbsent(List.of("direct", action, fixed), k -> select(action, fixed));
+        for (int i : agree) {
             OpDefNode def = actions[i].getOpDef();
             Map<String, Object> own = params(i);
-            if (def == null || params.entrySet().stream()
-                    .anyMatch(e -> !free.contains(e.getKey()) && !Objects.equals(own.get(e.getKey()), e.getValue()))) {
+            if (def == null) {
                 continue;
             }
             Map<String, Object> bound = new LinkedHashMap<>(own);
@@ -759,9 +761,7 @@ public final class SpecBridge {
             }
             Map<String, Object> stepParams = java.util.Collections.unmodifiableMap(bound);
             for (int k = 0; k < next.size(); k++) {
-                TLCState t = next.elementAt(k);
-                t.deepNormalize();
-                out.add(new Step(action, stepParams, new State(t)));
+                out.add(new Step(action, stepParams, new State(next.elementAt(k))));
             }
         }
         return out;
