@@ -61,6 +61,10 @@ public final class AllureResults {
                 attachments.addObject().put("name", "sequence diagram").put("source", source).put("type", "image/svg+xml");
             }
             for (Map.Entry<String, String> a : r.attachments().entrySet()) {
+                if (a.getKey().equals(CaseResult.TABLES)) {
+                    tablesStep(steps, a.getValue());
+                    continue;
+                }
                 String source = UUID.randomUUID() + "-attachment.txt";
                 Files.writeString(dir.resolve(source), a.getValue(), StandardCharsets.UTF_8);
                 attachments.addObject().put("name", a.getKey()).put("source", source).put("type", "text/plain");
@@ -68,6 +72,24 @@ public final class AllureResults {
             Files.writeString(dir.resolve(uuid + "-result.json"), JSON.writeValueAsString(n), StandardCharsets.UTF_8);
         }
         writeCategories(dir);
+    }
+
+    /**
+     * The socket tables at the end as the run's last step, a sub-step per
+     * line, not as an attachment: given any attachment, Allure's generator
+     * loads a table of content types (Apache Tika's) that took 1.1 s of its
+     * 2.9 s on the 822 runs of a default check, so a report of runs that all
+     * passed now has none (a run that did not pass still has its observed
+     * run and sequence diagram attached).
+     */
+    private static void tablesStep(ArrayNode steps, String tables) {
+        ObjectNode step = steps.addObject();
+        step.put("name", "socket tables at the end");
+        step.put("status", "passed");
+        step.put("stage", "finished");
+        ArrayNode lines = step.putArray("steps");
+        tables.lines().filter(l -> !l.isBlank()).forEach(l -> lines.addObject().put("name", l).put("status", "passed")
+                .put("stage", "finished"));
     }
 
     /**

@@ -16,13 +16,16 @@ import java.util.List;
  * @param startMillis when the run began (milliseconds since the epoch)
  * @param durationMillis how long the run and its judging took
  * @param steps    one per replayed event
- * @param attachments name to text: socket tables, transitions
+ * @param attachments name to text: the socket tables at the end ({@link #TABLES}: junit.xml's system-out, Allure's
+ *                 last step), for a run that did not pass its observed run
  * @param diagram  the run as a sequence diagram (SVG), or empty
  * @param verdictBy who gave the verdict ("judged by the spec", ...): junit.xml says it in the case's system-out, Allure as a parameter
  */
 public record CaseResult(String suite, String feature, String name, String title, Status status, String type,
                          String headline, String message, long startMillis, long durationMillis, List<StepResult> steps,
                          java.util.Map<String, String> attachments, String diagram, String verdictBy) {
+    /** The name of the attachment that holds the socket tables at the end of the run. */
+    public static final String TABLES = "socket tables";
 
     public enum Status {
         PASSED, FAILED, BROKEN, SKIPPED;

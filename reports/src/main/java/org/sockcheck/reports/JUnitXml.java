@@ -129,7 +129,7 @@ public final class JUnitXml {
             }
         }
         x.writeStartElement("system-out");
-        x.writeCharacters(clean("verdict by: " + r.verdictBy() + "\n" + r.attachments().getOrDefault("socket tables", "")));
+        x.writeCharacters(clean("verdict by: " + r.verdictBy() + "\n" + r.attachments().getOrDefault(CaseResult.TABLES, "")));
         x.writeEndElement();
         x.writeEndElement();
     }

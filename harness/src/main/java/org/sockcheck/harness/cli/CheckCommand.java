@@ -185,10 +185,10 @@ public final class CheckCommand implements Callable<Integer> {
             Progress progress = new Progress(out, format.equals("tap"), quiet, verbose, base,
                     loaded.size() * impls.size(), impls.stream().mapToInt(i -> shortName(i.name()).length()).max().orElse(5));
             PrintWriter said = progress.said();
-            int n = jobs.forItems(loaded.size());
-            List<SpecJudge> judges = judges(loaded, judgedAs(loaded, impls), said, n);
-            SpecJudge judge = judges.get(0);
             int planned = loaded.size() * impls.size();
+            int n = jobs.forRuns(planned);
+            List<SpecJudge> judges = judges(loaded, judgedAs(loaded, impls), said, jobs.forItems(loaded.size()), n);
+            SpecJudge judge = judges.get(0);
             workers.add(impls);
             openWorkers(workers, n);
             TraceResult[] results = new TraceResult[planned];
@@ -433,11 +433,12 @@ public final class CheckCommand implements Callable<Integer> {
     }
 
     /**
-     * A judge per worker (the first made for these traces, the others
-     * sharing its models and known verdicts), after every trace's written
-     * results were validated, on the workers.
+     * A judge per worker of the runs (the first made for these traces, the
+     * others sharing its models and known verdicts), after every trace's
+     * written results were validated on the first workers of them.
      */
-    private List<SpecJudge> judges(List<Trace> loaded, List<Trace> judged, PrintWriter out, int workers) throws Stop {
+    private List<SpecJudge> judges(List<Trace> loaded, List<Trace> judged, PrintWriter out, int workers, int runs)
+            throws Stop {
         SpecJudge first;
         try {
             // Loaded at the first trace the cache of earlier verdicts does not hold (none: TLC is not loaded).
@@ -448,7 +449,7 @@ public final class CheckCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new Stop(Main.ERROR, "the spec could not be loaded: " + e.getMessage(), null);
         }
-        List<SpecJudge> judges = first.forWorkers(workers);
+        List<SpecJudge> judges = first.forWorkers(Math.max(workers, runs));
         String[] found = new String[loaded.size()];
         Workers.run(workers, found.length, "sockcheck-judge",
                 (w, k) -> found[k] = judges.get(w).contradiction(loaded.get(k)).orElse(null));

@@ -21,7 +21,7 @@ public final class Reports {
         return results.stream().map(r -> {
             Map<String, String> attachments = new LinkedHashMap<>();
             if (!r.tables().isEmpty()) {
-                attachments.put("socket tables", r.tables());
+                attachments.put(CaseResult.TABLES, r.tables());
             }
             if (!r.observed().isEmpty() && r.verdict() != org.sockcheck.harness.run.Verdict.PASS) {
                 attachments.put("observed run (the trace with the implementation's results)", r.observed());

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 final class Workers {
     @Option(names = {"-j", "--jobs"}, paramLabel = "N",
             description = "Work on N threads at once (check: each with its own instance of every implementation and"
-                    + " its own judge; kernel runs use address blocks of their own). Default: the number of cores.")
+                    + " its own judge; kernel runs use address blocks of their own). Default: the number of cores for"
+                    + " the spec's work, twice that for check's runs (a run mostly waits for its stack).")
     Integer jobs;
 
     /** What is wrong with -j, if anything. */
@@ -23,9 +24,20 @@ final class Workers {
                 : Optional.empty();
     }
 
-    /** How many workers for this many items: -j, else the cores; never more than the items, at least one. */
+    /** How many workers for this much of the spec's work: -j, else the cores; never more than the items, at least one. */
     int forItems(int items) {
         return Math.max(1, Math.min(jobs != null ? jobs : Runtime.getRuntime().availableProcessors(), items));
+    }
+
+    /**
+     * How many workers for this many runs: -j, else twice the cores. A run
+     * spends most of its time waiting for its stack (a system call, a
+     * driver's reply, a call that blocks), not on a core: on two cores the
+     * default check took 5.9 s with two workers and 4.5 s with four
+     * (docs/performance.md).
+     */
+    int forRuns(int items) {
+        return Math.max(1, Math.min(jobs != null ? jobs : 2 * Runtime.getRuntime().availableProcessors(), items));
     }
 
     /** One item's work on a worker. */
