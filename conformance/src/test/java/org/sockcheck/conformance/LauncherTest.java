@@ -3,12 +3,17 @@ package org.sockcheck.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** ./sockcheck without a JDK 25 says what to install and exits 2. */
+/** ./sockcheck without a JDK 25 says what to install and exits 2; the JVM options it starts the jar with. */
 class LauncherTest {
     @Test
     void withoutJdk25TheLauncherExplainsAndExitsTwo() throws Exception {
@@ -38,8 +43,8 @@ class LauncherTest {
 
     @Test
     void namesThatAreNotAsciiWorkWhateverTheLocaleAndNamesThatAreNotUtf8AreExplained(
-            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        java.nio.file.Files.copy(Corpus.SCENARIOS.resolve("bind/bind-gives-local-address.trace"), dir.resolve("caf\u00e9.trace"));
+            @TempDir Path dir) throws Exception {
+        Files.copy(Corpus.SCENARIOS.resolve("bind/bind-gives-local-address.trace"), dir.resolve("caf\u00e9.trace"));
         // In the POSIX locale the JVM could not name the file; the launcher reads names as UTF-8.
         String r = bash("LANG= LC_ALL= \"$SOCKCHECK\" validate \"$DIR/caf\u00e9.trace\"", dir);
         assertTrue(r.startsWith("0\n") && r.contains("1 accepted"), r);
@@ -51,5 +56,50 @@ class LauncherTest {
         // Its folder is searched, and the file is found and read.
         r = bash("\"$SOCKCHECK\" validate \"$DIR\"", dir);
         assertTrue(r.startsWith("0\n") && r.contains("2 accepted"), r);
+    }
+
+    /**
+     * The options the launcher gives the JVM, read from a stand-in JDK 25
+     * whose java prints its arguments: C1 alone for check and validate, both
+     * compilers for the long searches, SOCKCHECK_JAVA_OPTS last.
+     */
+    @Test
+    void checkRunsOnC1AloneTheSearchesOnBothCompilersAndTheUsersOptionsComeLast(@TempDir Path dir)
+            throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("jdk-25/bin"));
+        Files.writeString(dir.resolve("jdk-25/release"), "JAVA_VERSION=\"25.0.3\"\n");
+        Path fake = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"ARGS $*\"\n");
+        assertTrue(fake.toFile().setExecutable(true));
+        BiFunction<String, String, String> launch = (command, extra) -> {
+            try {
+                ProcessBuilder pb = new ProcessBuilder("bash", Path.of("..", "sockcheck").toString(), command);
+                pb.environment().remove("JAVA_HOME");
+                pb.environment().put("PATH", "/usr/bin:/bin");
+                pb.environment().put("SOCKCHECK_JVM_DIRS", dir.toString());
+                pb.environment().put("SOCKCHECK_NO_AOT", "1");
+                if (extra != null) {
+                    pb.environment().put("SOCKCHECK_JAVA_OPTS", extra);
+                }
+                pb.redirectErrorStream(true);
+                Process p = pb.start();
+                assertTrue(p.waitFor(300, TimeUnit.SECONDS), "launcher did not finish");
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertEquals(0, p.exitValue(), out);
+                return out.lines().filter(l -> l.startsWith("ARGS ")).findFirst().orElseThrow(() -> new AssertionError(out));
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        };
+        for (String command : List.of("check", "validate", "driver-check")) {
+            String args = launch.apply(command, null);
+            assertTrue(args.contains(" -XX:TieredStopAtLevel=1 ") && args.endsWith("sockcheck.jar " + command), args);
+        }
+        for (String command : List.of("model-check", "hunt", "generate")) {
+            String args = launch.apply(command, null);
+            assertTrue(!args.contains("TieredStopAtLevel") && args.endsWith("sockcheck.jar " + command), args);
+        }
+        String args = launch.apply("check", "-XX:TieredStopAtLevel=4 -Dsockcheck.x=1");
+        assertTrue(args.contains("-XX:TieredStopAtLevel=1 -XX:TieredStopAtLevel=4 -Dsockcheck.x=1 --enable-native-access"),
+                "the user's options after the launcher's, so they win: " + args);
     }
 }
