@@ -12,7 +12,9 @@ import org.sockcheck.reports.CaseResult;
  * A run in the Allure results of the JUnit test that made it
  * (allure-junit-platform): one step per replayed event, the socket tables,
  * and, for a run that did not pass, the observed run and its sequence
- * diagram; the same content as the report of sockcheck check.
+ * diagram; the content of the report of sockcheck check, where the socket
+ * tables are the run's last step instead (an attachment costs Allure's
+ * generator its content-type table; a test run's report is made once).
  */
 final class AllureRun {
     private AllureRun() {

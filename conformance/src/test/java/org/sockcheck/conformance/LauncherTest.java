@@ -73,10 +73,11 @@ class LauncherTest {
         BiFunction<String, String, String> launch = (command, extra) -> {
             try {
                 ProcessBuilder pb = new ProcessBuilder("bash", Path.of("..", "sockcheck").toString(), command);
-                pb.environment().remove("JAVA_HOME");
-                pb.environment().put("PATH", "/usr/bin:/bin");
-                pb.environment().put("SOCKCHECK_JVM_DIRS", dir.toString());
+                // JAVA_HOME is the launcher's first choice: the stand-in, whatever java PATH has.
+                pb.environment().put("JAVA_HOME", dir.resolve("jdk-25").toString());
+                pb.environment().put("SOCKCHECK_JVM_DIRS", "/nonexistent");
                 pb.environment().put("SOCKCHECK_NO_AOT", "1");
+                pb.environment().remove("SOCKCHECK_JAVA_OPTS");
                 if (extra != null) {
                     pb.environment().put("SOCKCHECK_JAVA_OPTS", extra);
                 }
@@ -98,8 +99,8 @@ class LauncherTest {
             String args = launch.apply(command, null);
             assertTrue(!args.contains("TieredStopAtLevel") && args.endsWith("sockcheck.jar " + command), args);
         }
-        String args = launch.apply("check", "-XX:TieredStopAtLevel=4 -Dsockcheck.x=1");
-        assertTrue(args.contains("-XX:TieredStopAtLevel=1 -XX:TieredStopAtLevel=4 -Dsockcheck.x=1 --enable-native-access"),
-                "the user's options after the launcher's, so they win: " + args);
+        String args = launch.apply("check", "-XX:TieredStopAtLevel=4\n -Dsockcheck.x=*");
+        assertTrue(args.contains("-XX:TieredStopAtLevel=1 -XX:TieredStopAtLevel=4 -Dsockcheck.x=* --enable-native-access"),
+                "the user's options, over lines and not globbed, after the launcher's, so they win: " + args);
     }
 }

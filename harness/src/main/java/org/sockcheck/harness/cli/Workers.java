@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
 final class Workers {
     @Option(names = {"-j", "--jobs"}, paramLabel = "N",
             description = "Work on N threads at once (check: each with its own instance of every implementation and"
-                    + " its own judge; kernel runs use address blocks of their own). Default: the number of cores for"
-                    + " the spec's work, twice that for check's runs (a run mostly waits for its stack).")
+                    + " its own judge; kernel runs use address blocks of their own). Default: twice the number of cores"
+                    + " for check's runs (a run mostly waits for its stack), the number of cores for validate and for"
+                    + " check's reading of the traces' results before the runs.")
     Integer jobs;
 
     /** What is wrong with -j, if anything. */
@@ -37,7 +38,8 @@ final class Workers {
      * (docs/performance.md).
      */
     int forRuns(int items) {
-        return Math.max(1, Math.min(jobs != null ? jobs : 2 * Runtime.getRuntime().availableProcessors(), items));
+        int cores = Runtime.getRuntime().availableProcessors();
+        return Math.max(1, Math.min(jobs != null ? jobs : Math.min(256, 2 * cores), items));
     }
 
     /** One item's work on a worker. */

@@ -28,10 +28,12 @@ class StateHashTest {
         ArrayDeque<SpecBridge.State> todo = new ArrayDeque<>(List.of(spec.init()));
         int states = 0;
         int again = 0;
+        long composites = 0;
         while (!todo.isEmpty() && hashByFingerprint.size() < 1_000) {
             SpecBridge.State s = todo.poll();
             for (SpecBridge.Step st : spec.successors(s)) {
                 SpecBridge.State next = st.next();
+                composites += normalizedThroughout(next);
                 long fp = next.tlc.fingerPrint();
                 states++;
                 Long hash = hashByFingerprint.putIfAbsent(fp, next.fingerprint());
@@ -46,7 +48,62 @@ class StateHashTest {
             }
         }
         assertTrue(again > 100, "the walk reached " + again + " states a second time, of " + states);
+        assertTrue(composites > 100_000, composites + " records, functions and sets checked normalized");
         assertTrue(hashByFingerprint.size() >= 1_000, hashByFingerprint.size() + " distinct states, of " + states);
+    }
+
+    /**
+     * Every record, function and set in a state is normalized (the hash's walk normalizes what TLC leaves lazy, as
+     * TLC's deepNormalize did before the state is explored); the number of them checked.
+     */
+    private static long normalizedThroughout(SpecBridge.State s) {
+        long n = 0;
+        for (tla2sany.semantic.OpDeclNode var : s.tlc.getVars()) {
+            n += normalized((Value) s.tlc.lookup(var.getName()), s);
+        }
+        return n;
+    }
+
+    private static long normalized(Value v, SpecBridge.State s) {
+        switch (v) {
+            case tlc2.value.impl.RecordValue r -> {
+                assertTrue(r.isNormalized(), "a record not normalized in " + s);
+                long n = 1;
+                for (Value x : r.values) {
+                    n += normalized(x, s);
+                }
+                return n;
+            }
+            case tlc2.value.impl.FcnRcdValue f -> {
+                assertTrue(f.isNormalized(), "a function not normalized in " + s);
+                long n = 1;
+                for (int k = 0; k < f.values.length; k++) {
+                    n += (f.domain == null ? 0 : normalized(f.domain[k], s)) + normalized(f.values[k], s);
+                }
+                return n;
+            }
+            case tlc2.value.impl.SetEnumValue e -> {
+                assertTrue(e.isNormalized(), "a set not normalized in " + s);
+                long n = 1;
+                for (int k = 0; k < e.elems.size(); k++) {
+                    n += normalized(e.elems.elementAt(k), s);
+                }
+                return n;
+            }
+            case tlc2.value.impl.TupleValue t -> {
+                long n = 0;
+                for (Value x : t.elems) {
+                    n += normalized(x, s);
+                }
+                return n;
+            }
+            case tlc2.value.impl.FcnLambdaValue l -> {
+                return normalized(l.toFcnRcd(), s);
+            }
+            default -> {
+                return 0;
+            }
+        }
     }
 
     /** A record, a tuple and a set hash as the function or set TLA+ says they are, whatever TLC's representation. */
