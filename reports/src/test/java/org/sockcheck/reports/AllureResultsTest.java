@@ -20,13 +20,7 @@ class AllureResultsTest {
     @Test
     void eachResultHasTheStartAndStopOfItsRun(@TempDir Path dir) throws Exception {
         AllureResults.write(dir, JUnitXmlTest.mixed());
-        Map<String, JsonNode> byName = new TreeMap<>();
-        try (var files = Files.list(dir)) {
-            for (Path p : files.filter(p -> p.toString().endsWith("-result.json")).toList()) {
-                JsonNode n = JsonMapper.builder().build().readTree(Files.readString(p));
-                byName.put(n.get("name").asString(), n);
-            }
-        }
+        Map<String, JsonNode> byName = resultsByName(dir);
         assertEquals(4, byName.size(), byName.keySet().toString());
         for (CaseResult r : JUnitXmlTest.mixed()) {
             JsonNode n = byName.get(r.name() + " [" + r.suite() + "]");
@@ -48,13 +42,7 @@ class AllureResultsTest {
                 new java.util.LinkedHashMap<>(Map.of(CaseResult.TABLES, tables, "observed run", "A.p1: socket(INET, STREAM) = 4")),
                 "<svg/>", "judged by the spec");
         AllureResults.write(dir, List.of(passed, failed));
-        Map<String, JsonNode> byName = new TreeMap<>();
-        try (var files = Files.list(dir)) {
-            for (Path p : files.filter(p -> p.toString().endsWith("-result.json")).toList()) {
-                JsonNode n = JsonMapper.builder().build().readTree(Files.readString(p));
-                byName.put(n.get("name").asString(), n);
-            }
-        }
+        Map<String, JsonNode> byName = resultsByName(dir);
         for (JsonNode n : byName.values()) {
             JsonNode last = n.get("steps").get(n.get("steps").size() - 1);
             assertEquals("socket tables at the end", last.get("name").asString());
@@ -67,5 +55,17 @@ class AllureResultsTest {
         try (var files = Files.list(dir)) {
             assertEquals(2, files.filter(p -> p.toString().contains("-attachment.")).count(), "the failed run's two");
         }
+    }
+
+    /** The result files Allure was given, by the result's name. */
+    private static Map<String, JsonNode> resultsByName(Path dir) throws Exception {
+        Map<String, JsonNode> byName = new TreeMap<>();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(p -> p.toString().endsWith("-result.json")).toList()) {
+                JsonNode n = JsonMapper.builder().build().readTree(Files.readString(p));
+                byName.put(n.get("name").asString(), n);
+            }
+        }
+        return byName;
     }
 }

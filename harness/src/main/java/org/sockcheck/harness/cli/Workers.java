@@ -27,7 +27,7 @@ final class Workers {
 
     /** How many workers for this much of the spec's work: -j, else the cores; never more than the items, at least one. */
     int forItems(int items) {
-        return Math.max(1, Math.min(jobs != null ? jobs : Runtime.getRuntime().availableProcessors(), items));
+        return bounded(Runtime.getRuntime().availableProcessors(), items);
     }
 
     /**
@@ -38,8 +38,12 @@ final class Workers {
      * (docs/performance.md).
      */
     int forRuns(int items) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        return Math.max(1, Math.min(jobs != null ? jobs : Math.min(256, 2 * cores), items));
+        return bounded(Math.min(256, 2 * Runtime.getRuntime().availableProcessors()), items);
+    }
+
+    /** -j, else byDefault; never more than the items, at least one. */
+    private int bounded(int byDefault, int items) {
+        return Math.max(1, Math.min(jobs != null ? jobs : byDefault, items));
     }
 
     /** One item's work on a worker. */

@@ -74,76 +74,18 @@ public final class Loopback {
 
     /**
      * The 127.X.Y blocks of every address in /proc/net/tcp and /proc/net/udp,
-     * as "X.Y". Read when a slice of loopback is taken, when the tables may
-     * hold thousands of TIME-WAIT rows of earlier runs: only the two address
-     * columns of each row are read, as the kernel prints them (8 hex digits
-     * of the address as the machine stores it, little-endian on the
-     * machines sockcheck runs on, as ProcNet reads them), without a parse of
-     * the whole row (the parse took most of a run's time in
-     * LinuxReplayBenchmark, whose runs take a slice every 254 traces).
+     * as "X.Y", read when a slice of loopback is taken (ProcNet.loopbackBlocks).
      */
     static java.util.Set<String> blocksInUse() {
         java.util.BitSet blocks = new java.util.BitSet(1 << 16);
         try {
-            for (String table : List.of("/proc/net/tcp", "/proc/net/udp")) {
-                byte[] text = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(table));
-                addressBlocks(text, blocks);
-            }
+            org.sockcheck.harness.impl.linux.ProcNet.loopbackBlocks(blocks);
         } catch (IOException | RuntimeException e) {
             // Without /proc the random choice alone has to do.
         }
         java.util.Set<String> out = new java.util.HashSet<>();
         blocks.stream().forEach(b -> out.add((b >> 8) + "." + (b & 0xff)));
         return out;
-    }
-
-    /**
-     * Marks X * 256 + Y for each address 127.X.Y.Z in the local and remote
-     * columns (the second and third fields) of the rows after the header line
-     * of a /proc/net table.
-     */
-    static void addressBlocks(byte[] text, java.util.BitSet blocks) {
-        int i = 0;
-        while (i < text.length && text[i] != '\n') {
-            i++; // the header line
-        }
-        while (i < text.length) {
-            int lineEnd = i + 1;
-            while (lineEnd < text.length && text[lineEnd] != '\n') {
-                lineEnd++;
-            }
-            int field = 0;
-            int k = i + 1;
-            while (k < lineEnd && field < 3) {
-                while (k < lineEnd && text[k] == ' ') {
-                    k++;
-                }
-                int start = k;
-                while (k < lineEnd && text[k] != ' ') {
-                    k++;
-                }
-                if (start < k && field >= 1 && k - start >= 9 && text[start + 8] == ':') {
-                    long addr = hex(text, start, start + 8);
-                    if (addr >= 0 && (addr & 0xff) == 127) {
-                        blocks.set((int) ((addr >> 8) & 0xff) << 8 | (int) ((addr >> 16) & 0xff));
-                    }
-                }
-                field++;
-            }
-            i = lineEnd;
-        }
-    }
-
-    private static long hex(byte[] text, int from, int to) {
-        long v = 0;
-        for (int k = from; k < to; k++) {
-            int d = Character.digit(text[k], 16);
-            if (d < 0) {
-                return -1;
-            }
-            v = v << 4 | d;
-        }
-        return v;
     }
 
     /**

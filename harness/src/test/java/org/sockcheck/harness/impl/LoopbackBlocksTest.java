@@ -46,7 +46,7 @@ class LoopbackBlocksTest {
                   12: 0100007F:0277 0A0B0C0D:0050 01 00000000:00000000 00:00000000 00000000     0        0 12 1 0
                 """;
         java.util.BitSet blocks = new java.util.BitSet();
-        Loopback.addressBlocks(table.getBytes(java.nio.charset.StandardCharsets.US_ASCII), blocks);
+        org.sockcheck.harness.impl.linux.ProcNet.loopbackBlocks(table.getBytes(java.nio.charset.StandardCharsets.US_ASCII), blocks);
         // 127.64.5.1, 127.65.7.2 and its peer 127.65.0.1, 127.0.0.1; not 13.12.11.10, nor the timer's 00000AB2 field.
         assertEquals(List.of(64 << 8 | 5, 65 << 8, 65 << 8 | 7, 0), blocks.stream().boxed().sorted(
                 java.util.Comparator.comparing(b -> b == 0 ? Integer.MAX_VALUE : b)).toList());
