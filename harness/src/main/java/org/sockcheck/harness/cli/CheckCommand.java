@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
 import org.sockcheck.harness.impl.Implementation;
 import org.sockcheck.harness.run.ExpectedResults;
 import org.sockcheck.harness.run.Expectations;
@@ -203,7 +204,14 @@ public final class CheckCommand implements Callable<Integer> {
                 said.flush();
                 List<Runner> runners = judges.stream()
                         .map(j -> new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs), j)).toList();
-                runAll(loaded, workers, lists, runners, base, progress, results, used);
+                // The runs that took longest last time first (RunTimes): a timer's wait overlaps the short runs.
+                RunTimes times = verdicts.folder().map(f -> RunTimes.in(f.resolveSibling("run-times")))
+                        .orElse(RunTimes.none());
+                IntFunction<RunTimes.Run> run = k -> new RunTimes.Run(impls.get(k / loaded.size()).name(),
+                        loaded.get(k % loaded.size()).source());
+                runAll(loaded, workers, lists, runners, base, progress, results, used, times.order(planned, run));
+                times.keep(planned, run, java.util.Arrays.stream(results)
+                        .mapToLong(r -> r == null ? -1 : r.millis()).toArray());
             } finally {
                 interrupted.remove();
             }
@@ -497,13 +505,15 @@ public final class CheckCommand implements Callable<Integer> {
      * Every trace on every implementation, on the workers: worker w runs on
      * its own instances, taking the next run as it is free. results[k] is the
      * k-th run in the order of a serial check (implementation by
-     * implementation, traces in their order), whatever order they end in.
+     * implementation, traces in their order), whatever order the runs are
+     * taken in (order[i]: the i-th run taken) and end in.
      */
     private static void runAll(List<Trace> loaded, List<List<Implementation>> workers, Map<String, Expectations> lists,
                                List<Runner> runners, Path base, Progress progress, TraceResult[] results,
-                               Map<String, java.util.Set<String>> used) {
+                               Map<String, java.util.Set<String>> used, int[] order) {
         int n = loaded.size();
-        Workers.run(workers.size(), results.length, "sockcheck-worker", (w, k) -> {
+        Workers.run(workers.size(), results.length, "sockcheck-worker", (w, taken) -> {
+            int k = order[taken];
             Implementation im = workers.get(w).get(k / n);
             TraceResult r = lists.get(im.name()).applied(runners.get(w).run(loaded.get(k % n), base, im),
                     used.computeIfAbsent(im.name(), x -> java.util.concurrent.ConcurrentHashMap.newKeySet()));

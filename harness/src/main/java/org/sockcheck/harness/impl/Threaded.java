@@ -127,14 +127,6 @@ public final class Threaded implements AutoCloseable {
     }
 
     /**
-     * How long a call is given before the kernel's word that it sleeps is
-     * taken: longer than Linux's shortest delayed ACK (40 ms), whose segment
-     * can end a wait (a send waiting for room) without any packet in a
-     * backlog before it.
-     */
-    static final long KERNEL_WORD_AFTER_NS = TimeUnit.MILLISECONDS.toNanos(50);
-
-    /**
      * The outcome of the call when it returns within wait; null when Linux
      * says, before that, that the thread sleeps in its call while the
      * network is quiet ({@link KernelWaits}, the quiet given): then nothing
@@ -148,8 +140,7 @@ public final class Threaded implements AutoCloseable {
         if (!KernelWaits.AVAILABLE || quiet == null) {
             return f.get(wait.toNanos(), TimeUnit.NANOSECONDS);
         }
-        long start = System.nanoTime();
-        long end = start + wait.toNanos();
+        long end = System.nanoTime() + wait.toNanos();
         long slice = 50_000;
         while (true) {
             long left = end - System.nanoTime();
@@ -162,7 +153,9 @@ public final class Threaded implements AutoCloseable {
                 slice = Math.min(2 * slice, 2_000_000);
             }
             int tid = p.tid().get();
-            if (System.nanoTime() - start >= KERNEL_WORD_AFTER_NS && tid > 0 && KernelWaits.asleepInCall(tid)
+            // No floor before the kernel's word is taken: what can end a sleeping call by itself is in quiet (a
+            // delayed ACK is a segment the sender counts as unacknowledged); it was 50 ms before that was counted.
+            if (tid > 0 && KernelWaits.asleepInCall(tid)
                     && quiet.getAsBoolean() && KernelWaits.asleepInCall(tid) && !f.isDone()) {
                 return null;
             }
