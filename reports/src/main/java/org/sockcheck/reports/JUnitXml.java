@@ -147,18 +147,28 @@ public final class JUnitXml {
         return s == null ? "" : s.lines().filter(l -> !l.isBlank()).findFirst().orElse("").strip();
     }
 
-    /** The name of this machine, as a suite's hostname says it; "localhost" when it has none to give. */
+    /**
+     * The name of this machine, as a suite's hostname says it: the kernel's
+     * (/proc/sys/kernel/hostname, what uname gives), else HOSTNAME, else
+     * "localhost". Read, never resolved: asking the name service for this
+     * machine's name can wait seconds for a DNS server (and sockcheck
+     * resolves no names).
+     */
     static String hostName() {
-        try {
-            String name = java.net.InetAddress.getLocalHost().getHostName();
-            if (name != null && !name.isBlank()) {
+        return hostName(java.nio.file.Path.of("/proc/sys/kernel/hostname"), System.getenv("HOSTNAME"));
+    }
+
+    /** The name in file (its first line), else env, else "localhost". */
+    static String hostName(java.nio.file.Path file, String env) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            String name = oneLine(new String(in.readNBytes(256), java.nio.charset.StandardCharsets.UTF_8));
+            if (!name.isEmpty()) {
                 return name;
             }
-        } catch (IOException e) {
-            // no name resolves: fall through
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or /proc not mounted: fall through
         }
-        String env = System.getenv("HOSTNAME");
-        return env == null || env.isBlank() ? "localhost" : env;
+        return env == null || env.isBlank() ? "localhost" : env.strip();
     }
 
     /** XML 1.0 cannot carry most control characters, even escaped. */

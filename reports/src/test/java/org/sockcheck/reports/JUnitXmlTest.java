@@ -126,4 +126,16 @@ class JUnitXmlTest {
         String out = d.getElementsByTagName("system-out").item(0).getTextContent();
         assertTrue(out.startsWith("verdict by: judged by the spec\nobserve A: tcp A:80"), out);
     }
+
+    @Test
+    void theHostNameIsReadFromTheKernelThenTheEnvironmentNeverResolved(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("hostname");
+        Files.writeString(file, "buildhost\n");
+        assertEquals("buildhost", JUnitXml.hostName(file, "fromenv"));
+        Files.writeString(file, "\n");
+        assertEquals("fromenv", JUnitXml.hostName(file, " fromenv "));
+        assertEquals("fromenv", JUnitXml.hostName(dir.resolve("missing"), "fromenv"));
+        assertEquals("localhost", JUnitXml.hostName(dir.resolve("missing"), null));
+        assertEquals("localhost", JUnitXml.hostName(dir.resolve("missing"), "  "));
+    }
 }
