@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
@@ -102,5 +103,53 @@ class LauncherTest {
         String args = launch.apply("check", "-XX:TieredStopAtLevel=4\n -Dsockcheck.x=*");
         assertTrue(args.contains("-XX:TieredStopAtLevel=1 -XX:TieredStopAtLevel=4 -Dsockcheck.x=* --enable-native-access"),
                 "the user's options, over lines and not globbed, after the launcher's, so they win: " + args);
+    }
+
+    /**
+     * The launcher reads a JDK's version from its release file: a JDK 8
+     * ("1.8.0_392") and a JDK 24 are passed over, a JDK 25 whose file says
+     * "25-ea" on its last line, without a line break, is taken. No java is on
+     * PATH, so only these three can be chosen.
+     */
+    @Test
+    void theJdkIsChosenByItsReleaseFile(@TempDir Path dir) throws Exception {
+        Path jdks = Files.createDirectories(dir.resolve("jdks"));
+        Map<String, String> release = Map.of("jdk-8", "IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"1.8.0_392\"\n",
+                "jdk-24", "JAVA_VERSION=\"24.0.1\"\n", "jdk-25", "IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"25-ea\"");
+        for (Map.Entry<String, String> e : release.entrySet()) {
+            Path bin = Files.createDirectories(jdks.resolve(e.getKey()).resolve("bin"));
+            Files.writeString(jdks.resolve(e.getKey()).resolve("release"), e.getValue());
+            Path java = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"ARGS " + e.getKey() + "\"\n");
+            assertTrue(java.toFile().setExecutable(true));
+        }
+        // PATH: the tools the launcher uses, and no java.
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+        for (String t : List.of("dirname", "readlink", "sed", "head", "find", "locale", "cat", "mktemp", "rm", "mv", "sh")) {
+            for (String d : List.of("/usr/bin", "/bin")) {
+                if (Files.isExecutable(Path.of(d, t)) && !Files.exists(tools.resolve(t))) {
+                    Files.createSymbolicLink(tools.resolve(t), Path.of(d, t));
+                }
+            }
+        }
+        ProcessBuilder pb = new ProcessBuilder("bash", Path.of("..", "sockcheck").toAbsolutePath().toString(), "--version");
+        pb.environment().put("JAVA_HOME", jdks.resolve("jdk-8").toString());
+        pb.environment().put("PATH", tools.toString());
+        pb.environment().put("SOCKCHECK_JVM_DIRS", jdks.toString());
+        pb.environment().put("SOCKCHECK_NO_AOT", "1");
+        pb.environment().remove("SOCKCHECK_JAVA_OPTS");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher did not finish");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("ARGS jdk-25"), out);
+
+        // Without the JDK 25, none fits: the launcher says so (exit 2).
+        Files.writeString(jdks.resolve("jdk-25").resolve("release"), "JAVA_VERSION=\"21.0.2\"\n");
+        p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher did not finish");
+        out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("needs a JDK 25 or newer"), out);
     }
 }
