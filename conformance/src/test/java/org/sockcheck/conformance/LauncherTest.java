@@ -108,14 +108,15 @@ class LauncherTest {
     /**
      * The launcher reads a JDK's version from its release file: a JDK 8
      * ("1.8.0_392") and a JDK 24 are passed over, a JDK 25 whose file says
-     * "25-ea" on its last line, without a line break, is taken. No java is on
+     * "25-ea" on its last line, without a line break (and CRLF before it),
+     * is taken. No java is on
      * PATH, so only these three can be chosen.
      */
     @Test
     void theJdkIsChosenByItsReleaseFile(@TempDir Path dir) throws Exception {
         Path jdks = Files.createDirectories(dir.resolve("jdks"));
         Map<String, String> release = Map.of("jdk-8", "IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"1.8.0_392\"\n",
-                "jdk-24", "JAVA_VERSION=\"24.0.1\"\n", "jdk-25", "IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"25-ea\"");
+                "jdk-24", "JAVA_VERSION=\"24.0.1\"\n", "jdk-25", "IMPLEMENTOR=\"x\"\r\nJAVA_VERSION=\"25-ea\"");
         for (Map.Entry<String, String> e : release.entrySet()) {
             Path bin = Files.createDirectories(jdks.resolve(e.getKey()).resolve("bin"));
             Files.writeString(jdks.resolve(e.getKey()).resolve("release"), e.getValue());
@@ -131,7 +132,9 @@ class LauncherTest {
                 }
             }
         }
-        ProcessBuilder pb = new ProcessBuilder("bash", Path.of("..", "sockcheck").toAbsolutePath().toString(), "--version");
+        // SOCKCHECK_PRINT_JAVA: the launcher says which java it chose and stops before it looks at the jar.
+        ProcessBuilder pb = new ProcessBuilder("bash", Path.of("..", "sockcheck").toAbsolutePath().toString());
+        pb.environment().put("SOCKCHECK_PRINT_JAVA", "1");
         pb.environment().put("JAVA_HOME", jdks.resolve("jdk-8").toString());
         pb.environment().put("PATH", tools.toString());
         pb.environment().put("SOCKCHECK_JVM_DIRS", jdks.toString());
@@ -142,7 +145,7 @@ class LauncherTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher did not finish");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("ARGS jdk-25"), out);
+        assertEquals(jdks.resolve("jdk-25/bin/java").toString(), out.strip());
 
         // Without the JDK 25, none fits: the launcher says so (exit 2).
         Files.writeString(jdks.resolve("jdk-25").resolve("release"), "JAVA_VERSION=\"21.0.2\"\n");

@@ -44,18 +44,18 @@ final class AllureHtml {
             return Optional.of("Allure's generator is not unpacked (build with: mvn -B -pl harness -am package -DskipTests)");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> jars;
+        try (Stream<Path> s = Files.list(allure.get().resolve("lib"))) {
+            jars = s.map(Path::toString).filter(n -> n.endsWith(".jar")).sorted().toList();
+        } catch (IOException e) {
+            return Optional.of("cannot list Allure's jars: " + e.getMessage());
+        }
         // Allure's own output is a debug log: kept out of the report, and kept only when Allure failed.
         Path log;
         try {
             log = Files.createTempFile("sockcheck-allure-", ".log");
         } catch (IOException e) {
             return Optional.of("cannot make a file for Allure's log: " + e.getMessage());
-        }
-        List<String> jars;
-        try (Stream<Path> s = Files.list(allure.get().resolve("lib"))) {
-            jars = s.map(Path::toString).filter(n -> n.endsWith(".jar")).sorted().toList();
-        } catch (IOException e) {
-            return Optional.of("cannot list Allure's jars: " + e.getMessage());
         }
         String noAot = System.getenv("SOCKCHECK_NO_AOT");
         StartUpCache cache = StartUpCache.of(allure.get(), java, jars, noAot != null && !noAot.isEmpty());
@@ -72,8 +72,15 @@ final class AllureHtml {
                 "-o", reportDir.resolve("html").toString(), reportDir.resolve("allure-results").toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("ALLURE_NO_ANALYTICS", "true");
+        org.sockcheck.harness.impl.ShutdownHook stop = null;
         try {
             Process p = pb.start();
+            // A Ctrl-C or a kill of sockcheck stops Allure too, with the child writing its start-up cache.
+            stop = new org.sockcheck.harness.impl.ShutdownHook("sockcheck-allure-stop", () -> {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                cache.discardUnmade();
+            });
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 // Its children too: a JVM making its start-up cache starts one to write it.
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -92,6 +99,9 @@ final class AllureHtml {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted");
         } finally {
+            if (stop != null) {
+                stop.remove();
+            }
             cache.discardUnmade();
         }
     }
@@ -102,12 +112,15 @@ final class AllureHtml {
      * report of 822 runs took 1.30-1.48 s, without it 1.82-2.05 s (2 cores,
      * docs/performance.md). The first report after a build makes it (Allure
      * runs as a training run, about 5 s longer); the launcher's own training
-     * run is that first report. Made again when a jar of Allure is newer, or
-     * for another java (the java that made it is written beside it);
+     * run is that first report. Made again for another java, another build of
+     * it, or another class path (another Allure): what it was made for is
+     * written beside it, in allure.aot.java (the jars' dates cannot tell:
+     * unpacking keeps the archive's). A cache a killed process began is
+     * removed by the next report;
      * SOCKCHECK_NO_AOT turns it off, as for sockcheck's own. Where the folder
      * cannot be written, Allure runs without one.
      */
-    record StartUpCache(Path file, Path javaFile, String java, Path making) {
+    record StartUpCache(Path file, Path identityFile, String identity, Path making) {
         /** The cache for Allure unpacked at allure, run by java with these jars; none when off. */
         static StartUpCache of(Path allure, String java, List<String> jars, boolean off) {
             if (off) {
@@ -115,21 +128,21 @@ final class AllureHtml {
             }
             Path file = allure.resolveSibling("allure.aot");
             Path javaFile = allure.resolveSibling("allure.aot.java");
-            try {
-                if (Files.isRegularFile(file) && java.equals(madeBy(javaFile)) && !newer(jars, file)) {
-                    return new StartUpCache(file, javaFile, java, null);
-                }
-                if (Files.isWritable(allure.getParent())) {
-                    return new StartUpCache(file, javaFile, java,
-                            allure.resolveSibling(".allure-" + ProcessHandle.current().pid() + ".aot"));
-                }
-            } catch (IOException | RuntimeException e) {
-                // an unreadable or half-written cache: Allure runs without one this time
+            // What the cache was made for: the java, its build, and the class path (Allure's version is in it).
+            String identity = java + " " + System.getProperty("java.vm.version") + " " + String.join(":", jars);
+            discardOrphans(allure.getParent());
+            if (Files.isRegularFile(file) && identity.equals(madeBy(javaFile))) {
+                return new StartUpCache(file, javaFile, identity, null);
             }
+            if (Files.isWritable(allure.getParent())) {
+                return new StartUpCache(file, javaFile, identity,
+                        allure.resolveSibling(".allure-" + ProcessHandle.current().pid() + ".aot"));
+            }
+            // The folder cannot be written: Allure runs without a cache.
             return new StartUpCache(null, null, java, null);
         }
 
-        /** The java written beside the cache; empty when none is. */
+        /** What the cache was made for, as written beside it; empty when nothing is. */
         private static String madeBy(Path javaFile) {
             try {
                 return Files.readString(javaFile).strip();
@@ -138,15 +151,25 @@ final class AllureHtml {
             }
         }
 
-        private static boolean newer(List<String> jars, Path than) throws IOException {
-            long made = Files.getLastModifiedTime(than).toMillis();
-            for (String j : jars) {
-                if (Files.getLastModifiedTime(Path.of(j)).toMillis() > made) {
-                    return true;
+        /**
+         * Removes the caches a sockcheck process began and did not finish
+         * (.allure-PID.aot, and the configuration file beside it, of a
+         * process no longer alive: killed by SIGKILL while Allure ran).
+         */
+        private static void discardOrphans(Path folder) {
+            try (Stream<Path> s = Files.list(folder)) {
+                for (Path f : s.toList()) {
+                    java.util.regex.Matcher m = ORPHAN.matcher(f.getFileName().toString());
+                    if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                        Files.deleteIfExists(f);
+                    }
                 }
+            } catch (IOException | RuntimeException e) {
+                // another process removed it meanwhile, or the folder cannot be read: nothing to do
             }
-            return false;
         }
+
+        private static final java.util.regex.Pattern ORPHAN = java.util.regex.Pattern.compile("\\.allure-(\\d{1,18})\\.aot(\\.config)?");
 
         /** The JVM options: use the cache, or make it, or nothing. */
         List<String> options() {
@@ -169,7 +192,7 @@ final class AllureHtml {
                 return;
             }
             try {
-                Files.writeString(javaFile, java + "\n");
+                Files.writeString(identityFile, identity + "\n");
                 Files.move(making, file, StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException | RuntimeException e) {

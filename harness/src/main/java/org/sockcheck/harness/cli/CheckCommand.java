@@ -204,12 +204,16 @@ public final class CheckCommand implements Callable<Integer> {
                 said.flush();
                 List<Runner> runners = judges.stream()
                         .map(j -> new Runner(new ExpectedResults(), Duration.ofMillis(callTimeoutMs), j)).toList();
-                // The runs that took longest last time first (RunTimes): a timer's wait overlaps the short runs.
+                // The runs that took longest last time first (RunTimes): a timer's wait overlaps the short runs. On
+                // one worker nothing overlaps, and the runs keep their serial order (the progress lines and TAP's
+                // test points then follow it, as before).
                 RunTimes times = verdicts.folder().map(f -> RunTimes.in(f.resolveSibling("run-times")))
                         .orElse(RunTimes.none());
                 IntFunction<RunTimes.Run> run = k -> new RunTimes.Run(impls.get(k / loaded.size()).name(),
                         loaded.get(k % loaded.size()).source());
-                runAll(loaded, workers, lists, runners, base, progress, results, used, times.order(planned, run));
+                int[] order = workers.size() > 1 ? times.order(planned, run)
+                        : java.util.stream.IntStream.range(0, planned).toArray();
+                runAll(loaded, workers, lists, runners, base, progress, results, used, order);
                 times.keep(planned, run, java.util.Arrays.stream(results)
                         .mapToLong(r -> r == null ? -1 : r.millis()).toArray());
             } finally {

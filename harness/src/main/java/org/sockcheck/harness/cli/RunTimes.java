@@ -21,9 +21,11 @@ import java.util.function.IntFunction;
  * ones, instead of starting when they are nearly done and leaving the
  * other workers idle at the end.
  *
- * <p>Only the order in which the workers take the runs depends on it: no
- * verdict, and not the order of any report (results stay in the order of a
- * serial check). The file is a cache: a line it cannot read is skipped, a
+ * <p>Only the order in which the workers take the runs depends on it (with
+ * more than one worker): no verdict, and not the order of junit.xml,
+ * Allure's results, the matrix or the summary (results stay in the order of
+ * a serial check); the progress lines and TAP's test points come as runs
+ * end, as they always did with several workers. The file is a cache: a line it cannot read is skipped, a
  * file it cannot read or write is no error, and it is bounded ({@link
  * #MAX_BYTES} read at most, {@link #MAX_RUNS} runs kept).
  */

@@ -142,6 +142,8 @@ public final class Threaded implements AutoCloseable {
         }
         long end = System.nanoTime() + wait.toNanos();
         long slice = 50_000;
+        // When the thread was first seen asleep with the network quiet, in this stretch of such sightings; -1 none.
+        long quietSince = -1;
         while (true) {
             long left = end - System.nanoTime();
             if (left <= 0) {
@@ -153,14 +155,26 @@ public final class Threaded implements AutoCloseable {
                 slice = Math.min(2 * slice, 2_000_000);
             }
             int tid = p.tid().get();
-            // No floor before the kernel's word is taken: what can end a sleeping call by itself is in quiet (a
-            // delayed ACK is a segment the sender counts as unacknowledged); it was 50 ms before that was counted.
-            if (tid > 0 && KernelWaits.asleepInCall(tid)
-                    && quiet.getAsBoolean() && KernelWaits.asleepInCall(tid) && !f.isDone()) {
+            // What can end a sleeping call by itself is in quiet (a delayed ACK is a segment the sender counts as
+            // unacknowledged; until that was counted, the kernel's word was taken only after 50 ms). The sighting
+            // must hold twice, CONFIRM_NS apart: a packet a softirq has taken off a backlog and not yet delivered
+            // is in no count for that while.
+            boolean asleep = tid > 0 && KernelWaits.asleepInCall(tid) && quiet.getAsBoolean()
+                    && KernelWaits.asleepInCall(tid) && !f.isDone();
+            long now = System.nanoTime();
+            if (!asleep) {
+                quietSince = -1;
+            } else if (quietSince < 0) {
+                quietSince = now;
+                slice = Math.min(slice, CONFIRM_NS);
+            } else if (now - quietSince >= CONFIRM_NS) {
                 return null;
             }
         }
     }
+
+    /** How long apart the two sightings of a quiet sleep that make a call blocked are. */
+    static final long CONFIRM_NS = 200_000;
 
     /** Whether a thread of the process other than this one waits in a call. */
     public synchronized boolean othersWait(String host, String process, String thread) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,8 +21,6 @@ class AllureStartUpCacheTest {
         Path lib = Files.createDirectories(dir.resolve("allure-2.34.0").resolve("lib"));
         Path a = Files.writeString(lib.resolve("a.jar"), "a");
         Path b = Files.writeString(lib.resolve("b.jar"), "b");
-        Files.setLastModifiedTime(a, FileTime.fromMillis(1_000_000));
-        Files.setLastModifiedTime(b, FileTime.fromMillis(1_000_000));
         return List.of(a.toString(), b.toString());
     }
 
@@ -42,32 +39,50 @@ class AllureStartUpCacheTest {
         assertTrue(option(first).startsWith("-XX:AOTCacheOutput=" + dir), option(first));
         assertTrue(first.options().contains("-Xlog:aot*=off"), first.options().toString());
 
-        // Allure wrote the cache where it was told: put in place, with the java that made it.
+        // Allure wrote the cache where it was told: put in place, with what it was made for.
         Files.writeString(first.making(), "cache");
         first.made();
         first.discardUnmade();
         assertEquals("cache", Files.readString(dir.resolve("allure.aot")));
-        assertEquals(JAVA, Files.readString(dir.resolve("allure.aot.java")).strip());
+        String made = Files.readString(dir.resolve("allure.aot.java")).strip();
+        assertTrue(made.startsWith(JAVA + " " + System.getProperty("java.vm.version") + " "), made);
+        assertTrue(made.endsWith(String.join(":", jars)), made);
         assertFalse(Files.exists(first.making()));
 
         assertEquals("-XX:AOTCache=" + dir.resolve("allure.aot"), option(of(jars, JAVA)));
     }
 
     @Test
-    void anotherJavaOrANewerJarMakesItAgainAndOffIsNone() throws Exception {
+    void anotherJavaOrAnotherClassPathMakesItAgainAndOffIsNone() throws Exception {
         List<String> jars = unpacked();
-        Files.writeString(dir.resolve("allure.aot"), "cache");
-        Files.writeString(dir.resolve("allure.aot.java"), JAVA + "\n");
+        AllureHtml.StartUpCache first = of(jars, JAVA);
+        Files.writeString(first.making(), "cache");
+        first.made();
         assertEquals("-XX:AOTCache=" + dir.resolve("allure.aot"), option(of(jars, JAVA)));
 
-        assertTrue(option(of(jars, "/opt/other/bin/java")).startsWith("-XX:AOTCacheOutput="));
-        Files.setLastModifiedTime(Path.of(jars.get(1)), FileTime.fromMillis(System.currentTimeMillis() + 60_000));
-        assertTrue(option(of(jars, JAVA)).startsWith("-XX:AOTCacheOutput="), "a jar newer than the cache");
+        assertTrue(option(of(jars, "/opt/other/bin/java")).startsWith("-XX:AOTCacheOutput="), "another java");
+        List<String> upgraded = List.of(jars.get(0), jars.get(1).replace("b.jar", "b-2.jar"));
+        assertTrue(option(of(upgraded, JAVA)).startsWith("-XX:AOTCacheOutput="), "another Allure's jars");
 
         Files.delete(dir.resolve("allure.aot.java"));
-        assertTrue(option(of(jars, JAVA)).startsWith("-XX:AOTCacheOutput="), "no java said beside it");
+        assertTrue(option(of(jars, JAVA)).startsWith("-XX:AOTCacheOutput="), "nothing said beside it");
 
         assertEquals(List.of(), AllureHtml.StartUpCache.of(dir.resolve("allure-2.34.0"), JAVA, jars, true).options());
+    }
+
+    @Test
+    void aCacheAKilledProcessBeganIsRemovedAndOneInTheMakingIsLeftAlone() throws Exception {
+        List<String> jars = unpacked();
+        // A pid no process has (above the kernel's pid_max), and this JVM's own.
+        Path dead = Files.writeString(dir.resolve(".allure-99999999.aot"), "half");
+        Path deadConfig = Files.writeString(dir.resolve(".allure-99999999.aot.config"), "conf");
+        Path alive = Files.writeString(dir.resolve(".allure-" + ProcessHandle.current().pid() + ".aot"), "mine");
+        Path other = Files.writeString(dir.resolve("allure-notes.txt"), "x");
+        of(jars, JAVA);
+        assertFalse(Files.exists(dead));
+        assertFalse(Files.exists(deadConfig));
+        assertTrue(Files.exists(alive));
+        assertTrue(Files.exists(other));
     }
 
     @Test

@@ -58,10 +58,14 @@ class RunTimesTest {
         assertEquals(Optional.empty(), read.of(RUNS.get(1)));
         assertEquals(Optional.of(0L), read.of(RUNS.get(4)), "a negative time is read as none at all");
 
+        // Lines of 500 bytes: MAX_BYTES holds fewer of them than MAX_RUNS, so it is the byte bound that stops the read.
         StringBuilder big = new StringBuilder();
+        String pad = "x".repeat(480);
+        int lines = 0;
         while (big.length() <= RunTimes.MAX_BYTES) {
-            big.append("1\tref\t/t/").append(big.length()).append(".trace\n");
+            big.append("1\tref\t/t/").append(pad).append(lines++).append(".trace\n");
         }
+        assertTrue(lines < RunTimes.MAX_RUNS, "the file's lines stay under MAX_RUNS: " + lines);
         big.append("99\tlinux\t/t/a.trace\n");
         Files.writeString(file, big);
         assertEquals(Optional.empty(), RunTimes.in(file).of(RUNS.get(2)), "nothing past MAX_BYTES is read");

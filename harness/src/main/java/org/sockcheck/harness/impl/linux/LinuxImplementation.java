@@ -711,6 +711,18 @@ public final class LinuxImplementation implements Implementation {
         return info == null ? -1 : info.get(java.lang.foreign.ValueLayout.JAVA_INT, TCPI_UNACKED);
     }
 
+    /**
+     * Whether the socket listens (TCP_INFO's tcpi_state): a listener's
+     * tcpi_unacked is its accept queue's length, not segments in flight.
+     */
+    private static boolean listening(Syscalls.Call sys, int fd) {
+        MemorySegment info = tcpInfo(sys, fd);
+        return info != null && info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) == TCP_LISTEN_STATE;
+    }
+
+    /** tcpi_state of a listening socket (TCP_LISTEN in include/net/tcp_states.h). */
+    private static final int TCP_LISTEN_STATE = 10;
+
     /** Where struct tcp_info holds tcpi_unacked (linux/tcp.h: 8 bytes of u8 fields, then rto, ato, snd_mss, rcv_mss). */
     private static final int TCPI_UNACKED = 24;
 
@@ -1146,7 +1158,7 @@ public final class LinuxImplementation implements Implementation {
      * when the state cannot be read now (another thread holds the lock).
      */
     private boolean quiet() {
-        if (!ProcNet.backlogEmpty()) {
+        if (!ProcNet.BACKLOG_SHOWN || !ProcNet.backlogEmpty()) {
             return false;
         }
         try {
@@ -1166,7 +1178,7 @@ public final class LinuxImplementation implements Implementation {
                     for (Sock s : t.values()) {
                         // A connection made on a thread that still waits in connect has no tuple recorded yet.
                         remember(sys, s);
-                        if (s.proto == Proto.TCP && unacked(sys, s.realFd) != 0) {
+                        if (s.proto == Proto.TCP && !listening(sys, s.realFd) && unacked(sys, s.realFd) != 0) {
                             // Data or a FIN not yet acknowledged: a timer (a delayed ACK, a retransmission, a
                             // probe) will move the connection, and may end a wait, by itself.
                             return false;

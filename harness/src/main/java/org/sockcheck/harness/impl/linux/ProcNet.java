@@ -153,6 +153,22 @@ public final class ProcNet {
         return true;
     }
 
+    /**
+     * Whether /proc/net/softnet_stat has the backlog's column (Linux 5.10
+     * on): where it has not, an empty backlog cannot be told, and a call is
+     * not called blocked on the kernel's word (it is given its whole wait).
+     */
+    public static final boolean BACKLOG_SHOWN = backlogShown();
+
+    private static boolean backlogShown() {
+        try {
+            String first = Files.readString(Path.of("/proc/net/softnet_stat")).lines().findFirst().orElse("");
+            return first.strip().split("\\s+").length > BACKLOG_COLUMN;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The column of /proc/net/softnet_stat that gives the backlog's length (counted from 0). */
     private static final int BACKLOG_COLUMN = 11;
 
