@@ -705,19 +705,16 @@ public final class LinuxImplementation implements Implementation {
         return sys.getsockopt(fd, Syscalls.IPPROTO_TCP, Syscalls.TCP_INFO, info).failed() ? null : info;
     }
 
-    /** How many segments of the socket wait for their acknowledgement (TCP_INFO's tcpi_unacked); -1 unread. */
-    private static int unacked(Syscalls.Call sys, int fd) {
-        MemorySegment info = tcpInfo(sys, fd);
-        return info == null ? -1 : info.get(java.lang.foreign.ValueLayout.JAVA_INT, TCPI_UNACKED);
-    }
-
     /**
-     * Whether the socket listens (TCP_INFO's tcpi_state): a listener's
-     * tcpi_unacked is its accept queue's length, not segments in flight.
+     * Whether segments of the socket wait for their acknowledgement
+     * (TCP_INFO's tcpi_unacked, read with tcpi_state in one call); true when
+     * TCP_INFO cannot be read. A listener's tcpi_unacked is its accept
+     * queue's length, not segments in flight: a listener has none.
      */
-    private static boolean listening(Syscalls.Call sys, int fd) {
+    private static boolean unacknowledged(Syscalls.Call sys, int fd) {
         MemorySegment info = tcpInfo(sys, fd);
-        return info != null && info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) == TCP_LISTEN_STATE;
+        return info == null || info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) != TCP_LISTEN_STATE
+                && info.get(java.lang.foreign.ValueLayout.JAVA_INT, TCPI_UNACKED) != 0;
     }
 
     /** tcpi_state of a listening socket (TCP_LISTEN in include/net/tcp_states.h). */
@@ -1178,7 +1175,7 @@ public final class LinuxImplementation implements Implementation {
                     for (Sock s : t.values()) {
                         // A connection made on a thread that still waits in connect has no tuple recorded yet.
                         remember(sys, s);
-                        if (s.proto == Proto.TCP && !listening(sys, s.realFd) && unacked(sys, s.realFd) != 0) {
+                        if (s.proto == Proto.TCP && unacknowledged(sys, s.realFd)) {
                             // Data or a FIN not yet acknowledged: a timer (a delayed ACK, a retransmission, a
                             // probe) will move the connection, and may end a wait, by itself.
                             return false;
