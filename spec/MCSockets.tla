@@ -25,7 +25,7 @@ MCInit == Init /\ calls = 0
 MCNext ==
     \/ /\ calls < MaxCalls
        /\ User
-       /\ calls' = IF <<sock, fdt, alive, pending, net>>' = <<sock, fdt, alive, pending, net>>
+       /\ calls' = IF <<sock, fdt, alive, pending, net, files>>' = <<sock, fdt, alive, pending, net, files>>
                    THEN calls ELSE calls + 1
     \/ (System \/ Network) /\ UNCHANGED calls
 
@@ -61,11 +61,16 @@ MCInitEstablished ==
         /\ alive = [p \in Proc |-> p[2] \notin Unborn]
         /\ pending = [c \in Callers |-> NoCall]
         /\ net = {}
+        /\ files = {}
         /\ evt = "none"
         /\ calls = 0
 
 \* Narrower argument sets, substituted in a .cfg with "<-".
 TcpUdpTypes == {"STREAM", "DGRAM"}
+InetDomain == {"INET"}
+UnixDomain == {"UNIX"}
+\* One path for Unix sockets to bind and connect to.
+OnePath == {"srv"}
 TcpOnly == {"STREAM"}
 UdpOnly == {"DGRAM"}
 RawOnly == {"RAW"}
@@ -103,7 +108,7 @@ Symmetry == Permutations(Hosts) \cup Permutations(Procs) \cup Permutations(Threa
 RememberedRemoteLeftOut ==
     <<[s \in Sids |-> IF sock[s].proto = "tcp" /\ sock[s].st \in {"CLOSED", "LISTEN"}
                       THEN [sock[s] EXCEPT !.rip = NoHost, !.sport = 0] ELSE [sock[s] EXCEPT !.sport = 0]],
-      fdt, alive, pending, net, evt, calls>>
+      fdt, alive, pending, net, files, evt, calls>>
 
 StateConstraint ==
     /\ \A s \in Sids : Len(sock[s].datagrams) <= MaxQueue /\ Len(sock[s].acceptq) <= MaxQueue

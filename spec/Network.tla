@@ -46,6 +46,10 @@ OutsideRawUnspec == "outside the model: connect(AF_UNSPEC) on a raw socket (Linu
 OutsideReusePort == "outside the model: a bind or listen with SO_REUSEPORT that Linux's order of sockets or its per-port cache decides (ReusePortUnclear in spec/Network.tla)"
 OutsideCloseWaiting == "outside the model: close of a descriptor another thread waits on in a call (on Linux the call goes on waiting until the socket wakes it; the spec's waiting call holds the descriptor; Close in spec/SocketApi.tla)"
 OutsideListen == "outside the model: listen on a TCP socket that sent a SYN or was accepted (Linux releases differ: 6.18.44 says EINVAL and keeps a port the failed listen took, earlier ones listen; Listen in spec/SocketApi.tla)"
+OutsideFamily == "outside the model: an address of another family than the socket's (a Unix name for an INET socket, a host for a Unix socket)"
+OutsideAutobind == "outside the model: bind of a Unix socket to the empty name, which gives it a name of the stack's choice (autobind; Unix.tla)"
+OutsideUnixFull == "outside the model: a blocking connect to a Unix listener whose queue is full, which waits for room (UnixConnect in spec/Unix.tla)"
+OutsideUnix == "outside the model: a call on a Unix socket the spec does not model (connect(AF_UNSPEC) of a Unix stream or seqpacket socket, MSG_TRUNC on a Unix stream socket; Unix.tla)"
 \* The address of a connect that dissolves an association (connect(2) with
 \* an address of the family AF_UNSPEC).
 UNSPEC == "AF_UNSPEC"
@@ -68,7 +72,7 @@ Errnos == {"EBADF", "EINVAL", "EADDRINUSE", "EADDRNOTAVAIL", "EOPNOTSUPP",
            "EDESTADDRREQ", "EISCONN", "EALREADY", "ENOTCONN", "EPIPE",
            "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EMFILE", "ENOBUFS",
            "EAGAIN", "ECONNABORTED", "EPROTONOSUPPORT", "EPROTOTYPE", "ENOPROTOOPT", "EMSGSIZE",
-           "EAFNOSUPPORT"}
+           "EAFNOSUPPORT", "ENOENT", "ESOCKTNOSUPPORT", "EPERM"}
 
 VARIABLES
     sock,    \* sock[s]: the socket-table entry s (S1); proto = "none" when free
@@ -76,9 +80,10 @@ VARIABLES
     alive,   \* alive[p]: whether process p exists
     pending, \* pending[c]: the blocking call thread c waits in; op "none" when it waits in none
     net,     \* the segments and datagrams in flight
+    files,   \* the socket files of Unix domain sockets: <<host, path>> for each path bound, kept after close (S20)
     evt      \* the last call and what it returned (when RecordEvents)
 
-vars == <<sock, fdt, alive, pending, net, evt>>
+vars == <<sock, fdt, alive, pending, net, files, evt>>
 
 (***************************************************************************)
 (* A socket-table entry. Fields follow RFC 9293 where it names them:      *)
@@ -119,6 +124,12 @@ vars == <<sock, fdt, alive, pending, net, evt>>
 \* address (not the wildcard; Linux's SOCK_BINDADDR_LOCK, which an accepted
 \* connection takes from its listener): connect(AF_UNSPEC) keeps only such
 \* an address.
+\* Unix domain sockets (proto "unix", Unix.tla): type is the socket's type
+\* (STREAM, DGRAM or SEQPACKET; "" for the INET sockets, whose proto says
+\* it); path its name ("" for none: NoPath), the path bound, or for an
+\* accepted socket its listener's; named: the socket bound path itself;
+\* peer: the other end of a connection, or a datagram socket's connected
+\* peer (NoSid once that socket is gone); rpath: the name getpeername gives.
 FreeSocket ==
     [proto |-> "none", host |-> NoHost, lip |-> ANY, lport |-> 0,
      rip |-> NoHost, rport |-> 0, st |-> "CLOSED", reuse |-> FALSE, bindreuse |-> FALSE,
@@ -127,7 +138,8 @@ FreeSocket ==
      snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> 0, gap |-> FALSE,
      conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0, protocol |-> 0,
      nonblock |-> FALSE, connecting |-> FALSE, flags |-> {}, linger |-> <<0, 0>>, backlog |-> 0, synsent |-> FALSE, listened |-> FALSE, bindip |-> FALSE,
-     rcvbuf |-> <<>>, sndbuf |-> <<>>, rpseen |-> FALSE, older |-> {}, disconnecting |-> FALSE]
+     rcvbuf |-> <<>>, sndbuf |-> <<>>, rpseen |-> FALSE, older |-> {}, disconnecting |-> FALSE,
+     type |-> "", path |-> "", named |-> FALSE, peer |-> 0, rpath |-> ""]
 
 \* The options of buffer sizes: setsockopt gives a size, getsockopt reads a range (BufRange).
 Buffers == {"SO_RCVBUF", "SO_SNDBUF"}
@@ -298,9 +310,11 @@ NetRecord(action, m) == evt' = IF RecordEvents THEN [proc |-> NoHost, op |-> act
 LoseSegment(m) ==
     /\ Lossy
     /\ net' = net \ {m}
-    /\ UNCHANGED <<sock, fdt, alive, pending>>
+    /\ UNCHANGED <<files, sock, fdt, alive, pending>>
     /\ NetRecord("LoseSegment", m)
 
 Record(p, op, ret) == evt' = IF RecordEvents THEN [proc |-> p, op |-> op, ret |-> ret] ELSE evt
+\* A call that fails changes nothing but the record of what it returned.
+Fail(p, op, errno) == Record(p, op, errno) /\ UNCHANGED <<files, sock, fdt, alive, pending, net>>
 NoEvent == UNCHANGED evt
 ==============================================================================

@@ -6,14 +6,11 @@
 (* accept, recv on an empty socket) is two steps: the call, which leaves  *)
 (* the calling thread in pending, and a later ...Returns step.            *)
 (***************************************************************************)
-EXTENDS Tcp, Udp
+EXTENDS Tcp, Udp, Unix
 
 Ready(p) == alive[ProcOf(p)] /\ pending[p].op = "none"
 SockOf(p, f) == fdt[ProcOf(p)][f]
 Open(p, f) == fdt[ProcOf(p)][f] # NoSid
-
-\* A call that fails changes nothing but the record of what it returned.
-Fail(p, op, errno) == Record(p, op, errno) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
 
 \* A segment from entry s of table tbl to its peer.
 OutT(tbl, s, kind, seq, ack) ==
@@ -31,7 +28,8 @@ LastClose(tbl, s) ==
     LET x == tbl[s]
         children == {c \in Sids : tbl[c].proto = "tcp" /\ tbl[c].listener = s}
         free(t, S) == [c \in Sids |-> IF c \in S THEN FreeSocket ELSE t[c]]
-    IN CASE x.proto \in {"udp", "raw"} ->
+    IN CASE x.proto = "unix" -> [tbl |-> UnixLastClose(tbl, s), segs |-> {}]
+         [] x.proto \in {"udp", "raw"} ->
               [tbl |-> free(tbl, {s}), segs |-> {}]
          [] x.st = "LISTEN" ->
               [tbl |-> free(tbl, children \cup {s}),
@@ -84,8 +82,13 @@ ProtocolMax == 262
 \* NOTE: Linux also makes MPTCP (STREAM, 262), UDP-Lite (DGRAM, 136) and
 \* ICMP echo (DGRAM, 1) sockets, and raw sockets of the protocols its own
 \* stacks carry; those are outside the model (Unmodelled in Sockets.tla).
-SocketErrors(type, protocol) ==
-    IF type = "RAW" THEN
+SocketErrors(dom, type, protocol) ==
+    \* UNIX (unix_create): no protocol but 0 or PF_UNIX (1); a raw socket is made a
+    \* datagram socket (UnixType; probed on Linux 6.18).
+    IF dom = "UNIX" THEN IF protocol \notin {0, 1} THEN {"EPROTONOSUPPORT"} ELSE {}
+    \* INET has no SEQPACKET protocol of the model (inet_create finds none for the type).
+    ELSE IF type = "SEQPACKET" THEN {"ESOCKTNOSUPPORT"}
+    ELSE IF type = "RAW" THEN
         IF protocol = 0 THEN {"EPROTONOSUPPORT"}
         ELSE IF protocol < 0 \/ protocol > ProtocolMax THEN IF Profile = "LINUX" THEN {"EINVAL"} ELSE {"EPROTONOSUPPORT"}
         ELSE {}
@@ -95,24 +98,45 @@ SocketErrors(type, protocol) ==
     ELSE {"EPROTONOSUPPORT"}
 
 (* Socket: a new, unbound entry in the host's table and the lowest free   *)
-(* descriptor for it (S1, S2). TCP entries start CLOSED; UDP and raw      *)
-(* entries have no state at all (S12); a raw entry keeps its protocol;   *)
-(* nb: SOCK_NONBLOCK, the socket's calls never wait.                      *)
-Socket(p, type, protocol, nb) ==
+(* descriptor for it (S1, S2), in the domain dom: INET or UNIX (S20).     *)
+(* TCP entries start CLOSED; UDP and raw entries have no state at all     *)
+(* (S12); a raw entry keeps its protocol; a Unix entry its type and the   *)
+(* state UNCONNECTED; nb: SOCK_NONBLOCK, the socket's calls never wait.   *)
+Socket(p, dom, type, protocol, nb) ==
     /\ Ready(p)
-    /\ IF SocketErrors(type, protocol) # {} THEN \E e \in SocketErrors(type, protocol) : Fail(p, "socket", e)
+    /\ IF SocketErrors(dom, type, protocol) # {} THEN \E e \in SocketErrors(dom, type, protocol) : Fail(p, "socket", e)
        ELSE IF FreeFds(p) = {} THEN Fail(p, "socket", "EMFILE")
        ELSE IF FreeSids = {} THEN Fail(p, "socket", "ENOBUFS")
        ELSE LET s == Min(FreeSids)
                 f == LowestFree(p)
-                proto == CASE type = "STREAM" -> "tcp" [] type = "DGRAM" -> "udp" [] OTHER -> "raw"
+                proto == CASE dom = "UNIX" -> "unix" [] type = "STREAM" -> "tcp" [] type = "DGRAM" -> "udp" [] OTHER -> "raw"
             IN /\ sock' = [sock EXCEPT ![s] = [FreeSocket EXCEPT !.proto = proto, !.host = p[1],
-                                                   !.st = IF proto = "tcp" THEN "CLOSED" ELSE "NONE",
+                                                   !.st = CASE proto = "tcp" -> "CLOSED" [] proto = "unix" -> "UNCONNECTED"
+                                                            [] OTHER -> "NONE",
+                                                   !.type = IF proto = "unix" THEN UnixType(type) ELSE "",
                                                    !.protocol = IF proto = "raw" THEN protocol ELSE 0,
                                                    !.nonblock = nb]]
                /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = s]
                /\ Record(p, "socket", f)
-               /\ UNCHANGED <<alive, pending, net>>
+               /\ UNCHANGED <<files, alive, pending, net>>
+
+(* SocketPair: socketpair(dom, type, protocol): two sockets connected to  *)
+(* each other (UnixPair in Unix.tla) and the two lowest free descriptors; *)
+(* INET has no such pairs (EOPNOTSUPP, after socket()'s own checks).      *)
+SocketPair(p, dom, type, protocol, nb) ==
+    /\ Ready(p)
+    /\ IF SocketErrors(dom, type, protocol) # {} THEN \E e \in SocketErrors(dom, type, protocol) : Fail(p, "socketpair", e)
+       ELSE IF dom # "UNIX" THEN Fail(p, "socketpair", "EOPNOTSUPP")
+       ELSE IF Cardinality(FreeFds(p)) < 2 THEN Fail(p, "socketpair", "EMFILE")
+       ELSE IF Cardinality(FreeSids) < 2 THEN Fail(p, "socketpair", "ENOBUFS")
+       ELSE LET a == Min(FreeSids)
+                b == Min(FreeSids \ {a})
+                f == LowestFree(p)
+                g == Min(FreeFds(p) \ {f})
+            IN /\ sock' = UnixPair(p[1], UnixType(type), a, b, nb)
+               /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = a, ![ProcOf(p)][g] = b]
+               /\ Record(p, "socketpair", <<f, g>>)
+               /\ UNCHANGED <<files, alive, pending, net>>
 
 (* Bind: gives the socket its local address (S5). A socket binds once;   *)
 (* the address must be the host's own or the wildcard; an address held   *)
@@ -122,14 +146,16 @@ Bind(p, f, ip, port) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "bind", "EBADF")
        ELSE LET s == SockOf(p, f) IN
-       IF sock[s].proto = "raw" THEN
+       IF sock[s].proto = "unix" THEN IF IsPath(ip) THEN UnixBind(p, s, ip) ELSE Fail(p, "bind", OutsideFamily)
+       ELSE IF IsPath(ip) THEN Fail(p, "bind", OutsideFamily)
+       ELSE IF sock[s].proto = "raw" THEN
           \* Linux: connect made the raw socket established, and raw_bind takes
           \* only a closed one (probed on Linux 6.18: EINVAL).
           IF Profile = "LINUX" /\ sock[s].rip # NoHost THEN Fail(p, "bind", "EINVAL")
           ELSE IF ip \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
           ELSE /\ sock' = [sock EXCEPT ![s].lip = ip]
                /\ Record(p, "bind", 0)
-               /\ UNCHANGED <<fdt, alive, pending, net>>
+               /\ UNCHANGED <<files, fdt, alive, pending, net>>
        ELSE IF sock[s].lport # 0 THEN Fail(p, "bind", "EINVAL")
        ELSE IF ip \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
        \* SO_REUSEPORT shares an address by its own rule (SharesPort), except where
@@ -141,7 +167,7 @@ Bind(p, f, ip, port) ==
             \* back is on the wildcard now (found by sockcheck hunt, seed 11).
             /\ Record(p, "bind", "EADDRINUSE")
             /\ sock' = IF Profile = "LINUX" THEN [sock EXCEPT ![s].lip = ANY] ELSE sock
-            /\ UNCHANGED <<fdt, alive, pending, net>>
+            /\ UNCHANGED <<files, fdt, alive, pending, net>>
        ELSE \E e \in IF port = 0 THEN FreeEphemeral(s, ip) ELSE {port} :
             LET rp == "SO_REUSEPORT" \in sock[s].flags
                 \* A socket that binds with SO_REUSEPORT marks the others of its port (rpseen:
@@ -156,7 +182,7 @@ Bind(p, f, ip, port) ==
                                     \* Linux's bind forgets the peer of a failed connect (__inet_bind).
                                     ![s].rip = NoHost, ![s].rport = 0]
             /\ Record(p, "bind", 0)
-            /\ UNCHANGED <<fdt, alive, pending, net>>
+            /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
 \* Another socket of s's host listens on an address that overlaps s's.
 AnotherListener(s) ==
@@ -177,10 +203,11 @@ Listen(p, f, bl) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "listen", "EBADF")
        ELSE LET s == SockOf(p, f) IN
-       IF sock[s].proto # "tcp" THEN Fail(p, "listen", "EOPNOTSUPP")
+       IF sock[s].proto = "unix" THEN UnixListen(p, s, Backlog(bl))
+       ELSE IF sock[s].proto # "tcp" THEN Fail(p, "listen", "EOPNOTSUPP")
        \* A listener that listens again takes the new backlog (inet_listen).
        ELSE IF sock[s].st = "LISTEN" THEN /\ sock' = [sock EXCEPT ![s].backlog = Backlog(bl)]
-                                         /\ Record(p, "listen", 0) /\ UNCHANGED <<fdt, alive, pending, net>>
+                                         /\ Record(p, "listen", 0) /\ UNCHANGED <<files, fdt, alive, pending, net>>
        \* Linux: nor one whose non-blocking connect is not yet reported (SS_CONNECTING; found
        \* by sockcheck hunt, seed 3).
        ELSE IF sock[s].st # "CLOSED" \/ (Profile = "LINUX" /\ (sock[s].conn \/ sock[s].connecting \/ sock[s].disconnecting))
@@ -212,7 +239,7 @@ Listen(p, f, bl) ==
                                     ![s].picked = IF sock[s].lport = 0 THEN TRUE ELSE @,
                                     ![s].rip = IF Profile = "LINUX" THEN @ ELSE NoHost, ![s].rport = 0]
             /\ Record(p, "listen", 0)
-            /\ UNCHANGED <<fdt, alive, pending, net>>
+            /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
 SameFourTuple(o, s, lip, lport, rip, rport) ==
     /\ sock[o].proto = "tcp" /\ sock[o].host = sock[s].host
@@ -271,7 +298,7 @@ ConnectReported(p, s) ==
             /\ sock' = [sock EXCEPT ![s] = Disconnected(@)]
        ELSE /\ Record(p, "connect", IF Profile = "LINUX" THEN 0 ELSE "EISCONN")
             /\ sock' = [sock EXCEPT ![s].conn = TRUE, ![s].connecting = FALSE]
-    /\ UNCHANGED <<fdt, alive, pending, net>>
+    /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
 (* Dissolve: connect with an AF_UNSPEC address. POSIX: a datagram      *)
 (* socket forgets its peer; a stream socket takes no such address        *)
@@ -298,7 +325,8 @@ Dissolve(p, s) ==
                                           \* (tcp_disconnect leaves sk_err; found by sockcheck hunt --threads, seed 9).
                                           !.err = IF reset \/ x.st = "SYN-SENT" THEN "ECONNRESET" ELSE x.err,
                                           !.lip = IF x.bindip THEN x.lip ELSE ANY]
-    IN IF x.proto = "raw" THEN Fail(p, "connect", OutsideRawUnspec)
+    IN IF x.proto = "unix" THEN IF x.type = "DGRAM" THEN UnixDisconnect(p, s) ELSE Fail(p, "connect", OutsideUnix)
+       ELSE IF x.proto = "raw" THEN Fail(p, "connect", OutsideRawUnspec)
        ELSE IF x.proto = "tcp" /\ Profile = "POSIX" THEN Fail(p, "connect", "EAFNOSUPPORT")
        ELSE IF x.proto = "udp" THEN
             /\ sock' = [sock EXCEPT ![s].rip = NoHost, ![s].rport = 0,
@@ -306,14 +334,14 @@ Dissolve(p, s) ==
                                     ![s].lport = IF x.picked /\ Profile = "LINUX" THEN 0 ELSE @,
                                     ![s].picked = x.picked /\ Profile = "POSIX"]
             /\ Record(p, "connect", 0)
-            /\ UNCHANGED <<fdt, alive, pending, net>>
+            /\ UNCHANGED <<files, fdt, alive, pending, net>>
        \* A socket CLOSED already keeps its port: the port goes back on the way to CLOSED.
        ELSE /\ LET t == [c \in Sids |-> IF c = s THEN closed ELSE IF c \in children THEN FreeSocket ELSE sock[c]]
                IN sock' = IF x.st = "CLOSED" THEN t ELSE Forget(t, s)
             /\ net' = net \cup {OutT(sock, c, "RST", sock[c].sndnxt, sock[c].rcvnxt) : c \in children}
                            \cup (IF reset THEN {OutT(sock, s, "RST", x.sndnxt, x.rcvnxt)} ELSE {})
             /\ Record(p, "connect", 0)
-            /\ UNCHANGED <<fdt, alive, pending>>
+            /\ UNCHANGED <<files, fdt, alive, pending>>
 
 (* Connect: TCP sends SYN and waits in SYN-SENT (RFC 9293 3.5); the call *)
 (* returns later, in ConnectReturns. An unbound socket gets an ephemeral *)
@@ -337,7 +365,7 @@ Connect(p, f, ip, port) ==
                          \* keeps it (tcp_v4_connect zeroes only the port): a later listen shows it.
                          /\ Record(p, "connect", "EADDRNOTAVAIL")
                          /\ sock' = IF Profile = "LINUX" THEN [sock EXCEPT ![s].rip = dst, ![s].rport = 0] ELSE sock
-                         /\ UNCHANGED <<fdt, alive, pending, net>>
+                         /\ UNCHANGED <<files, fdt, alive, pending, net>>
                     ELSE IF x.proto = "tcp" THEN
                          /\ sock' = [TakenOver(s, lip, lport, dst, port) EXCEPT ![s].lip = lip, ![s].lport = lport, ![s].rip = dst, ![s].rport = port,
                                                  ![s].connecting = x.nonblock,
@@ -355,10 +383,10 @@ Connect(p, f, ip, port) ==
                          \* connect (or SO_ERROR) tells how the handshake ended.
                          /\ IF x.nonblock
                             THEN /\ Record(p, "connect", "EINPROGRESS")
-                                 /\ UNCHANGED <<fdt, alive, pending>>
+                                 /\ UNCHANGED <<files, fdt, alive, pending>>
                             ELSE /\ pending' = [pending EXCEPT ![p] = Waiting("connect", f, 0)]
                                  /\ Record(p, "connect", "pending")
-                                 /\ UNCHANGED <<fdt, alive>>
+                                 /\ UNCHANGED <<files, fdt, alive>>
                     \* A raw socket keeps its address on POSIX (BSD's rip_connect sets only the
                     \* peer); Linux gives it the source address it routes from, as a UDP socket
                     \* (__ip4_datagram_connect sets inet_rcv_saddr when unset; probed on 6.18).
@@ -370,7 +398,7 @@ Connect(p, f, ip, port) ==
                                                  \* sets inet_dport) and getpeername shows it; it means nothing to delivery.
                                                  ![s].rip = dst, ![s].rport = IF x.proto = "raw" /\ Profile = "POSIX" THEN 0 ELSE port]
                          /\ Record(p, "connect", 0)
-                         /\ UNCHANGED <<fdt, alive, pending, net>>
+                         /\ UNCHANGED <<files, fdt, alive, pending, net>>
                 \* What a connect to a host does, once the socket may connect.
                 Proceeds ==
                     IF dst = NoHost THEN Fail(p, "connect", OutsideDest)
@@ -382,6 +410,10 @@ Connect(p, f, ip, port) ==
                     ELSE \E lport \in lports : Connects(lport)
             IN
        IF ip = UNSPEC THEN Dissolve(p, s)
+       ELSE IF x.proto = "unix" THEN
+            IF ~IsPath(ip) THEN Fail(p, "connect", OutsideFamily)
+            ELSE IF x.type = "DGRAM" THEN UnixDgramConnect(p, s, ip) ELSE UnixConnect(p, s, ip)
+       ELSE IF IsPath(ip) THEN Fail(p, "connect", OutsideFamily)
        ELSE IF x.proto = "tcp" /\ x.disconnecting THEN Fail(p, "connect", "EINVAL")
        ELSE IF x.proto = "tcp" /\ x.st \in {"SYN-SENT", "SYN-RECEIVED"} /\ (x.connecting \/ x.st = "SYN-SENT") THEN Fail(p, "connect", "EALREADY")
        \* The end of a non-blocking connect, reported to the next connect.
@@ -395,7 +427,7 @@ Connect(p, f, ip, port) ==
        ELSE IF x.proto = "tcp" /\ x.listened /\ Profile = "LINUX" THEN
             \/ /\ Record(p, "connect", "EINVAL")
                /\ sock' = [sock EXCEPT ![s].rip = IF dst = NoHost THEN @ ELSE dst, ![s].rport = 0]
-               /\ UNCHANGED <<fdt, alive, pending, net>>
+               /\ UNCHANGED <<files, fdt, alive, pending, net>>
             \/ Proceeds
        ELSE Proceeds
 
@@ -417,14 +449,15 @@ ConnectReturns(p) ==
              /\ Record(p, "connect", IF sock[s].err # "none" THEN sock[s].err ELSE "ECONNABORTED")
              /\ sock' = [sock EXCEPT ![s] = Disconnected(@)]
     /\ pending' = [pending EXCEPT ![p] = NoCall]
-    /\ UNCHANGED <<fdt, alive, net>>
+    /\ UNCHANGED <<files, fdt, alive, net>>
 
 TakeConnection(p, l, nb) ==
     LET c == Head(sock[l].acceptq)
         f == LowestFree(p)
     IN /\ sock' = [sock EXCEPT ![l].acceptq = Tail(@), ![c].listener = NoSid, ![c].conn = TRUE, ![c].nonblock = nb]
        /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = c]
-       /\ Record(p, "accept", [fd |-> f, peer |-> <<sock[c].rip, sock[c].rport>>])
+       /\ Record(p, "accept", [fd |-> f, peer |-> IF sock[c].proto = "unix" THEN UnixName(sock[c].rpath)
+                                                ELSE <<sock[c].rip, sock[c].rport>>])
 
 (* Accept: hands out the oldest established connection of a listener as *)
 (* a new socket with its own descriptor (S10, S11), or waits for one.    *)
@@ -434,15 +467,15 @@ Accept(p, f, nb) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "accept", "EBADF")
        ELSE LET l == SockOf(p, f) IN
-       IF sock[l].proto # "tcp" THEN Fail(p, "accept", "EOPNOTSUPP")
+       IF sock[l].proto \notin {"tcp", "unix"} \/ sock[l].type = "DGRAM" THEN Fail(p, "accept", "EOPNOTSUPP")
        ELSE IF sock[l].st # "LISTEN" THEN Fail(p, "accept", "EINVAL")
        ELSE IF sock[l].acceptq = <<>> /\ sock[l].nonblock THEN Fail(p, "accept", "EAGAIN")
        ELSE IF sock[l].acceptq = <<>> THEN
             /\ pending' = [pending EXCEPT ![p] = WaitingAccept(f, nb)]
             /\ Record(p, "accept", "pending")
-            /\ UNCHANGED <<sock, fdt, alive, net>>
+            /\ UNCHANGED <<files, sock, fdt, alive, net>>
        ELSE IF FreeFds(p) = {} THEN Fail(p, "accept", "EMFILE")
-       ELSE TakeConnection(p, l, nb) /\ UNCHANGED <<alive, pending, net>>
+       ELSE TakeConnection(p, l, nb) /\ UNCHANGED <<files, alive, pending, net>>
 
 (* AcceptReturns: a waiting accept returns when a connection is queued.  *)
 AcceptReturns(p) ==
@@ -455,9 +488,9 @@ AcceptReturns(p) ==
        \* descriptor by another thread is outside the model (Close), so l is NoSid only after
        \* the process's exit, which ends the call first.
        \/ /\ IF l = NoSid THEN TRUE ELSE sock[l].st # "LISTEN"
-          /\ Record(p, "accept", "EINVAL") /\ UNCHANGED <<sock, fdt>>
+          /\ Record(p, "accept", "EINVAL") /\ UNCHANGED <<files, sock, fdt>>
     /\ pending' = [pending EXCEPT ![p] = NoCall]
-    /\ UNCHANGED <<alive, net>>
+    /\ UNCHANGED <<files, alive, net>>
 
 \* Linux binds an unbound UDP socket to an ephemeral port before it sends
 \* (inet_sendmsg calls inet_send_prepare, which calls inet_autobind, before
@@ -469,7 +502,7 @@ BindsThenFails(p, s, op, errno) ==
     ELSE \E e \in FreeEphemeral(s, ANY) :
          /\ sock' = [sock EXCEPT ![s].lport = e, ![s].bindreuse = sock[s].reuse, ![s].picked = TRUE]
          /\ Record(p, op, errno)
-         /\ UNCHANGED <<fdt, alive, pending, net>>
+         /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
 \* A datagram that one IPv4 packet cannot carry: 65,535 bytes less the IP
 \* header (20) and, for UDP, its own (8). EMSGSIZE (probed on Linux 6.18:
@@ -485,8 +518,9 @@ Send(p, f, d) ==
        ELSE LET s == SockOf(p, f)
                 x == sock[s]
             IN
-       IF x.err # "none" THEN Record(p, "send", x.err) /\ sock' = [sock EXCEPT ![s].err = "none"]
-                              /\ UNCHANGED <<fdt, alive, pending, net>>
+       IF x.proto = "unix" THEN UnixSend(p, "send", s, d)
+       ELSE IF x.err # "none" THEN Record(p, "send", x.err) /\ sock' = [sock EXCEPT ![s].err = "none"]
+                              /\ UNCHANGED <<files, fdt, alive, pending, net>>
        ELSE IF x.proto = "tcp" THEN
             IF x.wrshut \/ x.st \notin {"ESTABLISHED", "CLOSE-WAIT"}
             THEN Fail(p, "send", IF Profile = "POSIX" /\ x.st \notin Synchronized /\ ~x.wrshut
@@ -494,7 +528,7 @@ Send(p, f, d) ==
             ELSE /\ sock' = [sock EXCEPT ![s].sndnxt = @ + 1]
                  /\ net' = net \cup {Seg("tcp", "DATA", <<x.lip, x.lport>>, <<x.rip, x.rport>>, x.sndnxt, x.rcvnxt, d)}
                  /\ Record(p, "send", Len(d))
-                 /\ UNCHANGED <<fdt, alive, pending>>
+                 /\ UNCHANGED <<files, fdt, alive, pending>>
        ELSE IF x.rip = NoHost /\ BindsFirst(x) THEN BindsThenFails(p, s, "send", "EDESTADDRREQ")
        ELSE IF x.rip = NoHost THEN Fail(p, "send", "EDESTADDRREQ")
        \* A datagram socket shut for writing sends no more (found by generated traces on Linux).
@@ -504,7 +538,7 @@ Send(p, f, d) ==
        ELSE /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
                                     <<p[1], x.lport>>, <<x.rip, IF x.proto = "raw" THEN 0 ELSE x.rport>>, x.protocol, 0, d)}
             /\ Record(p, "send", Len(d))
-            /\ UNCHANGED <<sock, fdt, alive, pending>>
+            /\ UNCHANGED <<files, sock, fdt, alive, pending>>
 
 (* SendTo: a datagram carries its destination (S13). A socket that only *)
 (* sends needs no address: an unbound one gets an ephemeral port (S19).  *)
@@ -515,8 +549,10 @@ SendTo(p, f, d, ip, port) ==
                 x == sock[s]
                 dst == Dest(p, x, ip)
             IN
+       IF x.proto = "unix" THEN IF IsPath(ip) THEN UnixSendTo(p, s, d, ip) ELSE Fail(p, "sendto", OutsideFamily)
+       ELSE IF IsPath(ip) THEN Fail(p, "sendto", OutsideFamily)
        \* Linux ignores the address of a sendto on a stream socket: it is a send.
-       IF x.proto = "tcp" /\ Profile = "LINUX" THEN Send(p, f, d)
+       ELSE IF x.proto = "tcp" /\ Profile = "LINUX" THEN Send(p, f, d)
        ELSE IF x.proto = "tcp" THEN Fail(p, "sendto", IF x.st \in {"ESTABLISHED", "CLOSE-WAIT"} THEN "EISCONN" ELSE "EPIPE")
        \* A datagram to port 0: Linux's udp_sendmsg refuses it (EINVAL) before it
        \* looks at anything else, having bound the socket; BSD says EADDRNOTAVAIL.
@@ -525,7 +561,7 @@ SendTo(p, f, d, ip, port) ==
             ELSE \E e \in IF Profile = "LINUX" THEN {"EINVAL"} ELSE {"EINVAL", "EADDRNOTAVAIL"} : Fail(p, "sendto", e)
        ELSE IF dst = NoHost THEN Fail(p, "sendto", OutsideDest)
        ELSE IF x.err # "none" THEN Record(p, "sendto", x.err) /\ sock' = [sock EXCEPT ![s].err = "none"]
-                                   /\ UNCHANGED <<fdt, alive, pending, net>>
+                                   /\ UNCHANGED <<files, fdt, alive, pending, net>>
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN
             IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EPIPE") ELSE Fail(p, "sendto", "EPIPE")
        ELSE IF x.proto = "udp" /\ x.lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "sendto", "EAGAIN")
@@ -536,7 +572,7 @@ SendTo(p, f, d, ip, port) ==
                /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
                                        <<p[1], lport>>, <<dst, IF x.proto = "raw" THEN 0 ELSE port>>, x.protocol, 0, d)}
                /\ Record(p, "sendto", Len(d))
-               /\ UNCHANGED <<fdt, alive, pending>>
+               /\ UNCHANGED <<files, fdt, alive, pending>>
 
 \* What a recv of at most n bytes can give right now, or "wait". Data are
 \* a record (a datagram's with its sender), so that no bytes are taken for
@@ -550,6 +586,7 @@ RecvDatagram(x, n) ==
 RecvEof == [kind |-> "eof", ret |-> [data |-> ""], bytes |-> 0, dgram |-> FALSE, clear |-> FALSE]
 RecvErr(x) == [kind |-> "err", ret |-> x.err, bytes |-> 0, dgram |-> FALSE, clear |-> TRUE]
 RecvNotConn == [kind |-> "err", ret |-> "ENOTCONN", bytes |-> 0, dgram |-> FALSE, clear |-> FALSE]
+RecvInval == [kind |-> "err", ret |-> "EINVAL", bytes |-> 0, dgram |-> FALSE, clear |-> FALSE]
 RecvWait == [kind |-> "wait", ret |-> "wait", bytes |-> 0, dgram |-> FALSE, clear |-> FALSE]
 
 (* How many bytes a recv of at most n takes from a stream (S10): a byte   *)
@@ -573,10 +610,23 @@ ReadSizes(x, n) ==
 RecvResultsWaiting(s, n, mayWait) ==
     LET x == sock[s]
         stream == x.proto = "tcp"
-        queued == IF stream THEN x.stream # "" ELSE x.datagrams # <<>>
+        queued == IF stream \/ x.type = "STREAM" THEN x.stream # "" ELSE x.datagrams # <<>>
         data == IF stream THEN {RecvStream(x, k) : k \in ReadSizes(x, n)} ELSE {RecvDatagram(x, n)}
     IN
-    IF Profile = "LINUX" /\ stream THEN
+    \* Unix sockets, both profiles (Unix.tla).
+    IF x.proto = "unix" /\ x.type = "STREAM" THEN
+        CASE x.st # "CONNECTED" -> {RecvInval}
+          [] queued -> {UnixRecvStream(x, Min({n, Len(x.stream)}))}
+          [] x.err # "none" -> {RecvErr(x)}
+          [] x.rdshut -> {RecvEof}
+          [] OTHER -> {RecvWait}
+    ELSE IF x.proto = "unix" /\ x.type = "SEQPACKET" THEN
+        CASE x.st # "CONNECTED" -> {RecvNotConn}
+          [] x.err # "none" -> {RecvErr(x)}
+          [] queued -> data
+          [] x.rdshut -> {RecvEof}
+          [] OTHER -> {RecvWait}
+    ELSE IF Profile = "LINUX" /\ stream THEN
         \* tcp_recvmsg answers a listener ENOTCONN before it looks at anything else.
         CASE x.st = "LISTEN" -> {RecvNotConn}
           [] queued -> data
@@ -609,6 +659,8 @@ CanRecvAll(s, n, wa) ==
     /\ wa /\ sock[s].proto = "tcp" =>
           Len(sock[s].stream) >= n \/ sock[s].fin \/ sock[s].rdshut \/ sock[s].err # "none"
           \/ sock[s].st \notin Synchronized
+    /\ wa /\ sock[s].proto = "unix" /\ sock[s].type = "STREAM" =>
+          Len(sock[s].stream) >= n \/ sock[s].rdshut \/ sock[s].err # "none" \/ sock[s].st # "CONNECTED"
 
 \* What a recv with MSG_TRUNC (tr) gives for a result r of RecvResults: a
 \* stream's recv takes its bytes but copies none, and gives how many it
@@ -645,12 +697,13 @@ Recv(p, f, op, n, peek, dw, wa, tr) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, op, "EBADF")
        ELSE LET s == SockOf(p, f) IN
-       IF (sock[s].nonblock \/ dw) /\ RecvResultsWaiting(s, n, FALSE) = {RecvWait} THEN Fail(p, op, "EAGAIN")
+       IF tr /\ sock[s].proto = "unix" /\ sock[s].type = "STREAM" THEN Fail(p, op, OutsideUnix)
+       ELSE IF (sock[s].nonblock \/ dw) /\ RecvResultsWaiting(s, n, FALSE) = {RecvWait} THEN Fail(p, op, "EAGAIN")
        ELSE IF ~CanRecvAll(s, n, wa /\ ~(sock[s].nonblock \/ dw))
        THEN /\ pending' = [pending EXCEPT ![p] = WaitingRecv(op, f, n, peek, wa, tr)]
             /\ Record(p, op, "pending")
-            /\ UNCHANGED <<sock, fdt, alive, net>>
-       ELSE RecvNow(p, s, op, n, peek, tr) /\ UNCHANGED <<fdt, alive, pending, net>>
+            /\ UNCHANGED <<files, sock, fdt, alive, net>>
+       ELSE RecvNow(p, s, op, n, peek, tr) /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
 (* RecvReturns: a waiting recv returns once there is something to give.  *)
 RecvReturns(p) ==
@@ -661,7 +714,7 @@ RecvReturns(p) ==
        \/ s = NoSid /\ Record(p, pending[p].op, "EBADF") /\ UNCHANGED sock
        \/ s # NoSid /\ CanRecvAll(s, n, pending[p].wa) /\ RecvNow(p, s, pending[p].op, n, pending[p].peek, pending[p].tr)
     /\ pending' = [pending EXCEPT ![p] = NoCall]
-    /\ UNCHANGED <<fdt, alive, net>>
+    /\ UNCHANGED <<files, fdt, alive, net>>
 
 (* Shutdown: SHUT_WR sends FIN (RFC 9293 3.6) and ends sending; SHUT_RD  *)
 (* ends reading. Only a connected socket can be shut down (ENOTCONN).    *)
@@ -681,8 +734,9 @@ Shutdown(p, f, how) ==
                 connected == IF x.proto = "tcp" THEN x.st \in Synchronized ELSE x.rip # NoHost
                 fin == how \in {"WR", "RDWR"} /\ x.proto = "tcp" /\ x.st \in {"ESTABLISHED", "CLOSE-WAIT"}
             IN
-       IF Profile = "LINUX" /\ x.proto = "tcp" /\ x.st = "LISTEN" THEN
-          IF how = "WR" THEN Record(p, "shutdown", 0) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
+       IF x.proto = "unix" THEN UnixShutdown(p, s, how)
+       ELSE IF Profile = "LINUX" /\ x.proto = "tcp" /\ x.st = "LISTEN" THEN
+          IF how = "WR" THEN Record(p, "shutdown", 0) /\ UNCHANGED <<files, sock, fdt, alive, pending, net>>
           ELSE LET children == {c \in Sids : sock[c].proto = "tcp" /\ sock[c].listener = s}
                IN /\ sock' = Forget([c \in Sids |-> IF c \in children THEN FreeSocket
                                                    ELSE IF c = s THEN [x EXCEPT !.st = "CLOSED", !.acceptq = <<>>,
@@ -690,7 +744,7 @@ Shutdown(p, f, how) ==
                                                    ELSE sock[c]], s)
                   /\ net' = net \cup {OutT(sock, c, "RST", sock[c].sndnxt, sock[c].rcvnxt) : c \in children}
                   /\ Record(p, "shutdown", 0)
-                  /\ UNCHANGED <<fdt, alive, pending>>
+                  /\ UNCHANGED <<files, fdt, alive, pending>>
        \* LINUX (inet_shutdown calls tcp_disconnect): a connect in SYN-SENT is aborted:
        \* CLOSED with the error ECONNRESET and no shutdown flags, and the call says 0
        \* (probed on Linux 6.18; gVisor's Shutdown...ConnectingSocket tests assert
@@ -699,7 +753,7 @@ Shutdown(p, f, how) ==
             /\ sock' = Forget([sock EXCEPT ![s].st = "CLOSED", ![s].err = "ECONNRESET", ![s].rdshut = FALSE,
                                            ![s].wrshut = FALSE, ![s].connecting = FALSE], s)
             /\ Record(p, "shutdown", 0)
-            /\ UNCHANGED <<fdt, alive, pending, net>>
+            /\ UNCHANGED <<files, fdt, alive, pending, net>>
        ELSE IF ~connected /\ (Profile = "POSIX" \/ (x.proto = "tcp" /\ x.st # "CLOSED")) THEN Fail(p, "shutdown", "ENOTCONN")
        ELSE IF ~connected THEN
             /\ sock' = [sock EXCEPT ![s].rdshut = @ \/ how \in {"RD", "RDWR"},
@@ -708,7 +762,7 @@ Shutdown(p, f, how) ==
                                     ![s].disconnecting = @ \/ (Profile = "LINUX" /\ x.proto = "tcp" /\ x.connecting),
                                     ![s].connecting = IF Profile = "LINUX" /\ x.proto = "tcp" THEN FALSE ELSE @]
             /\ Record(p, "shutdown", "ENOTCONN")
-            /\ UNCHANGED <<fdt, alive, pending, net>>
+            /\ UNCHANGED <<files, fdt, alive, pending, net>>
        ELSE /\ sock' = [sock EXCEPT ![s].rdshut = @ \/ how \in {"RD", "RDWR"},
                                     ![s].wrshut = @ \/ how \in {"WR", "RDWR"},
                                     ![s].st = IF fin THEN (IF x.st = "CLOSE-WAIT" THEN "LAST-ACK" ELSE "FIN-WAIT-1") ELSE @,
@@ -717,7 +771,7 @@ Shutdown(p, f, how) ==
             /\ net' = IF fin THEN net \cup {Seg("tcp", "FIN", <<x.lip, x.lport>>, <<x.rip, x.rport>>, x.sndnxt, x.rcvnxt, "none")}
                       ELSE net
             /\ Record(p, "shutdown", 0)
-            /\ UNCHANGED <<fdt, alive, pending>>
+            /\ UNCHANGED <<files, fdt, alive, pending>>
 
 (* Close: drops the descriptor; the socket closes with its last one.     *)
 (* NOTE: a thread that waits in a call on the descriptor keeps waiting on *)
@@ -738,7 +792,7 @@ Close(p, f) ==
                /\ sock' = r.tbl
                /\ net' = net \cup r.segs
                /\ Record(p, "close", 0)
-               /\ UNCHANGED <<alive, pending>>
+               /\ UNCHANGED <<files, alive, pending>>
 
 (* Dup: a second descriptor, the lowest free, for the same socket.       *)
 Dup(p, f) ==
@@ -748,7 +802,7 @@ Dup(p, f) ==
        ELSE LET g == LowestFree(p) IN
             /\ fdt' = [fdt EXCEPT ![ProcOf(p)][g] = fdt[ProcOf(p)][f]]
             /\ Record(p, "dup", g)
-            /\ UNCHANGED <<sock, alive, pending, net>>
+            /\ UNCHANGED <<files, sock, alive, pending, net>>
 
 (* Fork: a new process on the same host with a copy of the descriptor    *)
 (* table; both refer to the same sockets (S10: a child per client).      *)
@@ -757,7 +811,7 @@ Fork(p, q) ==
     /\ alive' = [alive EXCEPT ![q] = TRUE]
     /\ fdt' = [fdt EXCEPT ![q] = fdt[ProcOf(p)]]
     /\ Record(p, "fork", q[2])
-    /\ UNCHANGED <<sock, pending, net>>
+    /\ UNCHANGED <<files, sock, pending, net>>
 
 (* Exit: a process ends; its descriptors close, and every socket it held *)
 (* alone closes with them (S17).                                          *)
@@ -773,6 +827,7 @@ Exit(p) ==
     \* Every thread of the process ends with it, and the calls they waited in.
     /\ pending' = [c \in Callers |-> IF ProcOf(c) = ProcOf(p) THEN NoCall ELSE pending[c]]
     /\ Record(p, "exit", 0)
+    /\ UNCHANGED files
 
 (* SetSockOpt: setsockopt of opt to v. SO_REUSEADDR lets two sockets      *)
 (* share a local address when both ask for it and neither listens.       *)
@@ -796,10 +851,13 @@ SetOption(x, opt, v) ==
 SetSockOpt(p, f, opt, v) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "setsockopt", "EBADF")
+       \* A Unix socket has no TCP options, and no SO_REUSEPORT to turn on (sk_is_inet; probed on Linux 6.18).
+       ELSE IF sock[SockOf(p, f)].proto = "unix" /\ (opt = "TCP_NODELAY" \/ (opt = "SO_REUSEPORT" /\ v = TRUE))
+            THEN Fail(p, "setsockopt", "EOPNOTSUPP")
        ELSE IF opt = "TCP_NODELAY" /\ sock[SockOf(p, f)].proto # "tcp" THEN Fail(p, "setsockopt", "ENOPROTOOPT")
        ELSE /\ sock' = [sock EXCEPT ![SockOf(p, f)] = SetOption(@, opt, v)]
             /\ Record(p, "setsockopt", 0)
-            /\ UNCHANGED <<fdt, alive, pending, net>>
+            /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
 (* GetSockName and GetPeerName read the addresses of S5 and S6; they     *)
 (* change nothing.                                                        *)
@@ -807,19 +865,23 @@ GetSockName(p, f) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "getsockname", "EBADF")
        ELSE LET x == sock[SockOf(p, f)] IN
-            Record(p, "getsockname", <<x.lip, IF x.lport = 0 THEN x.sport ELSE x.lport>>)
-            /\ UNCHANGED <<sock, fdt, alive, pending, net>>
+            Record(p, "getsockname", IF x.proto = "unix" THEN UnixName(x.path) ELSE <<x.lip, IF x.lport = 0 THEN x.sport ELSE x.lport>>)
+            /\ UNCHANGED <<files, sock, fdt, alive, pending, net>>
 
 GetPeerName(p, f) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "getpeername", "EBADF")
        ELSE LET x == sock[SockOf(p, f)] IN
+            \* A Unix socket has a peer once connected, also after the peer is gone.
+            IF x.proto = "unix" THEN
+               IF x.st # "CONNECTED" THEN Fail(p, "getpeername", "ENOTCONN")
+               ELSE Record(p, "getpeername", UnixName(x.rpath)) /\ UNCHANGED <<files, sock, fdt, alive, pending, net>>
             \* Linux has no peer without a port (inet_getname): a raw or UDP socket's
             \* connected to port 0 (probed on Linux 6.18).
-            IF x.rip = NoHost \/ (x.proto = "tcp" /\ x.st \in {"CLOSED", "SYN-SENT", "LISTEN"})
+            ELSE IF x.rip = NoHost \/ (x.proto = "tcp" /\ x.st \in {"CLOSED", "SYN-SENT", "LISTEN"})
                \/ (Profile = "LINUX" /\ x.rport = 0)
             THEN Fail(p, "getpeername", "ENOTCONN")
-            ELSE Record(p, "getpeername", <<x.rip, x.rport>>) /\ UNCHANGED <<sock, fdt, alive, pending, net>>
+            ELSE Record(p, "getpeername", <<x.rip, x.rport>>) /\ UNCHANGED <<files, sock, fdt, alive, pending, net>>
 (* SetNonBlock: fcntl(F_SETFL) with or without O_NONBLOCK. The flag is   *)
 (* the open socket's: every descriptor of it (dup, fork) sees it.         *)
 SetNonBlock(p, f, v) ==
@@ -827,7 +889,7 @@ SetNonBlock(p, f, v) ==
     /\ IF ~Open(p, f) THEN Fail(p, "fcntl", "EBADF")
        ELSE /\ sock' = [sock EXCEPT ![SockOf(p, f)].nonblock = v]
             /\ Record(p, "fcntl", 0)
-            /\ UNCHANGED <<fdt, alive, pending, net>>
+            /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
 (* GetSockOpt: getsockopt(SOL_SOCKET, opt). SO_ERROR gives the socket's   *)
 (* pending error, or 0, and clears it (POSIX getsockopt: "SO_ERROR ...    *)
@@ -867,10 +929,10 @@ BufRange(x, opt) ==
 
 OptionValue(x, opt) ==
     CASE opt = "SO_ERROR" -> IF x.err = "none" THEN 0 ELSE x.err
-      [] opt = "SO_TYPE" -> CASE x.proto = "tcp" -> "STREAM" [] x.proto = "udp" -> "DGRAM" [] OTHER -> "RAW"
-      [] opt = "SO_DOMAIN" -> "INET"
-      [] opt = "SO_PROTOCOL" -> CASE x.proto = "tcp" -> 6 [] x.proto = "udp" -> 17 [] OTHER -> x.protocol
-      [] opt = "SO_ACCEPTCONN" -> IF x.proto = "tcp" /\ x.st = "LISTEN" THEN 1 ELSE 0
+      [] opt = "SO_TYPE" -> CASE x.proto = "unix" -> x.type [] x.proto = "tcp" -> "STREAM" [] x.proto = "udp" -> "DGRAM" [] OTHER -> "RAW"
+      [] opt = "SO_DOMAIN" -> IF x.proto = "unix" THEN "UNIX" ELSE "INET"
+      [] opt = "SO_PROTOCOL" -> CASE x.proto = "unix" -> 0 [] x.proto = "tcp" -> 6 [] x.proto = "udp" -> 17 [] OTHER -> x.protocol
+      [] opt = "SO_ACCEPTCONN" -> IF x.proto \in {"tcp", "unix"} /\ x.st = "LISTEN" THEN 1 ELSE 0
       [] opt \in {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT"} -> IF opt \in x.flags THEN 1 ELSE 0
       [] opt = "SO_LINGER" -> x.linger
       [] opt \in Buffers -> BufRange(x, opt)
@@ -889,7 +951,7 @@ GetSockOpt(p, f, opt) ==
             \* A record, so that an error that is the option's value is not the call's.
             /\ Record(p, "getsockopt", [value |-> OptionValue(sock[s], opt)])
             /\ sock' = IF opt = "SO_ERROR" THEN [sock EXCEPT ![s].err = "none"] ELSE sock
-            /\ UNCHANGED <<fdt, alive, pending, net>>
+            /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
 (***************************************************************************)
 (* Readiness: the events poll reports of a socket, from its state alone,  *)
@@ -912,7 +974,8 @@ Readiness(x) ==
         over == x.rdshut \/ (x.proto = "tcp" /\ x.fin)
         hup == (x.rdshut /\ x.wrshut) \/ (x.proto = "tcp" /\ x.st = "CLOSED")
         queued == IF x.proto = "tcp" THEN x.stream # "" ELSE x.datagrams # <<>>
-    IN IF x.proto = "tcp" /\ x.st = "LISTEN" THEN IF x.acceptq # <<>> THEN {"POLLIN"} ELSE {}
+    IN IF x.proto = "unix" THEN UnixReadiness(x, err)
+       ELSE IF x.proto = "tcp" /\ x.st = "LISTEN" THEN IF x.acceptq # <<>> THEN {"POLLIN"} ELSE {}
        ELSE err \cup (IF hup THEN {"POLLHUP"} ELSE {})
                 \cup (IF over \/ queued THEN {"POLLIN"} ELSE {})
                 \cup (IF over THEN {"POLLRDHUP"} ELSE {})
@@ -943,9 +1006,9 @@ Poll(p, rq, tm) ==
        IF tm = -1 /\ ~AnyReady(r)
        THEN /\ pending' = [pending EXCEPT ![p] = WaitingPoll(rq)]
             /\ Record(p, "poll", "pending")
-            /\ UNCHANGED <<sock, fdt, alive, net>>
+            /\ UNCHANGED <<files, sock, fdt, alive, net>>
        ELSE /\ Record(p, "poll", [revents |-> r])
-            /\ UNCHANGED <<sock, fdt, alive, pending, net>>
+            /\ UNCHANGED <<files, sock, fdt, alive, pending, net>>
 
 (* PollReturns: a waiting poll returns once an entry has an event. NOTE: *)
 (* a descriptor another thread closes gives POLLNVAL at once; Linux sees *)
@@ -956,5 +1019,5 @@ PollReturns(p) ==
        /\ AnyReady(r)
        /\ Record(p, "poll", [revents |-> r])
     /\ pending' = [pending EXCEPT ![p] = NoCall]
-    /\ UNCHANGED <<sock, fdt, alive, net>>
+    /\ UNCHANGED <<files, sock, fdt, alive, net>>
 ==============================================================================

@@ -11,7 +11,15 @@ EXTENDS SocketApi
 
 \* The argument values processes choose from. Model configurations may
 \* narrow them (TLC's "<-" in a .cfg) to keep a model small.
-Types == {"STREAM", "DGRAM", "RAW"}
+Types == {"STREAM", "DGRAM", "RAW", "SEQPACKET"}
+\* socket()'s domain: IPv4, or Unix domain sockets (S20, Unix.tla).
+Domains == {"INET", "UNIX"}
+\* socketpair()'s domains: every domain (a model of INET sockets alone may
+\* leave socketpair out: INET has no pairs).
+PairDomains == Domains
+\* The names Unix sockets may bind and connect to: paths of a host's file
+\* system, "@name" of the abstract namespace. None unless a model names some.
+Paths == {}
 \* The protocol argument of socket(): 0 asks for the type's own.
 Protocols == {0}
 \* The sockets Linux makes that the model has not: MPTCP, UDP-Lite and ICMP
@@ -23,14 +31,14 @@ Protocols == {0}
 Unmodelled == {<<"STREAM", 262>>, <<"DGRAM", 1>>, <<"DGRAM", 136>>}
               \cup {<<"RAW", n>> : n \in {1, 6, 17} \cup 255..ProtocolMax}
 Hows == {"RD", "WR", "RDWR"}
-Addrs == Hosts \cup {ANY}
+Addrs == Hosts \cup {ANY} \cup Paths
 \* Any port a trace can name: a label, or one the stack picked (a connect
 \* to the port getsockname showed, a bind to a port freed since), or 0.
 \* A destination may be the wildcard address (see Dest in SocketApi.tla).
 BindPorts == AllPorts \cup {0}
 ConnectPorts == AllPorts \cup {0}
 SendPorts == AllPorts \cup {0}
-DestAddrs == Hosts \cup {ANY}
+DestAddrs == Hosts \cup {ANY} \cup Paths
 \* connect with an AF_UNSPEC address, which dissolves an association.
 Unspecs == {UNSPEC}
 ReuseValues == BOOLEAN
@@ -79,12 +87,14 @@ Init ==
     /\ alive = [p \in Proc |-> p[2] \notin Unborn]
     /\ pending = [c \in Callers |-> NoCall]
     /\ net = {}
+    /\ files = {}
     /\ evt = "none"
 
 \* What processes do: the calls of the API, and process life.
 User ==
     \E p \in Callers :
-        \/ \E t \in Types, pr \in Protocols, nb \in SocketNonBlock : Socket(p, t, pr, nb)
+        \/ \E d \in Domains, t \in Types, pr \in Protocols, nb \in SocketNonBlock : Socket(p, d, t, pr, nb)
+        \/ \E d \in PairDomains, t \in Types, pr \in Protocols, nb \in SocketNonBlock : SocketPair(p, d, t, pr, nb)
         \/ \E f \in Fds :
             \/ \E ip \in Addrs, port \in BindPorts : Bind(p, f, ip, port)
             \/ \E bl \in Backlogs : Listen(p, f, bl)
@@ -151,8 +161,10 @@ Listed == {s \in Sids : \/ sock[s].proto = "tcp" /\ sock[s].st # "CLOSED"
 Addr == Hosts \cup {ANY}
 TypeOK ==
     /\ \A s \in Sids :
-        /\ sock[s].proto \in {"none", "tcp", "udp", "raw"}
-        /\ sock[s].st \in TcpStates \cup {"NONE"}
+        /\ sock[s].proto \in {"none", "tcp", "udp", "raw", "unix"}
+        /\ sock[s].st \in TcpStates \cup {"NONE"} \cup UnixStates
+        /\ sock[s].type \in UnixTypes \cup {""} /\ (sock[s].proto = "unix") = (sock[s].type # "")
+        /\ sock[s].peer \in Sids \cup {NoSid} /\ sock[s].named \in BOOLEAN
         /\ sock[s].lip \in Addr /\ sock[s].lport \in AllPorts \cup {0}
         /\ sock[s].rip \in Hosts \cup {NoHost}
         /\ sock[s].err \in Errnos \cup {"none"}
@@ -165,6 +177,7 @@ TypeOK ==
         /\ sock[s].linger \in {0, 1} \X Nat /\ sock[s].synsent \in BOOLEAN /\ sock[s].listened \in BOOLEAN /\ sock[s].bindip \in BOOLEAN
     /\ \A p \in Proc : \A f \in Fds : fdt[p][f] \in Sids \cup {NoSid}
     /\ \A m \in net : m.proto \in {"tcp", "udp", "icmp", "raw"} /\ m.dst[1] \in Hosts
+    /\ \A f \in files : f[1] \in Hosts /\ ~Abstract(f[2])
 
 (* DescriptorsAreLocal (S2, S3): a descriptor refers to a live socket of  *)
 (* its own host; no process reaches a socket of another host.             *)
@@ -184,9 +197,8 @@ NoSocketOutlivesItsProcess ==
     /\ \A c \in Callers : ~alive[ProcOf(c)] => pending[c].op = "none"
     /\ \A s \in Sids :
         InUse(s) /\ ~Held(s) =>
-            /\ sock[s].proto = "tcp"
-            /\ \/ sock[s].st \in {"FIN-WAIT-1", "FIN-WAIT-2", "CLOSING", "LAST-ACK", "TIME-WAIT"}
-               \/ sock[s].listener # NoSid
+            \/ sock[s].proto = "tcp" /\ sock[s].st \in {"FIN-WAIT-1", "FIN-WAIT-2", "CLOSING", "LAST-ACK", "TIME-WAIT"}
+            \/ sock[s].proto \in {"tcp", "unix"} /\ sock[s].listener # NoSid
 
 LiveTcp(s) == InUse(s) /\ sock[s].proto = "tcp" /\ sock[s].st # "CLOSED"
 SameAddresses(s, t) ==
@@ -277,7 +289,8 @@ EndOfSendThenWholeSends(b) ==
         /\ k = 0 \/ \E d \in Data : k <= Len(d) /\ SubSeq(d, Len(d) - k + 1, Len(d)) = SubSeq(b, 1, k)
         /\ WholeSends(SubSeq(b, k + 1, Len(b)))
 StreamIsInOrderPrefix ==
-    \A s \in Sids : sock[s].proto = "tcp" => ~sock[s].gap /\ EndOfSendThenWholeSends(sock[s].stream)
+    /\ \A s \in Sids : sock[s].proto = "tcp" => ~sock[s].gap /\ EndOfSendThenWholeSends(sock[s].stream)
+    /\ \A s \in Sids : sock[s].proto = "unix" => EndOfSendThenWholeSends(sock[s].stream)
 
 (* DatagramsKeepBoundaries (S13): a datagram socket's queue holds whole   *)
 (* datagrams, each with the address it came from, and a stream socket     *)
@@ -288,6 +301,32 @@ DatagramsKeepBoundaries ==
                \A i \in 1..Len(sock[s].datagrams) : sock[s].datagrams[i] \in [from : Hosts \X (AllPorts \cup {0}), data : Data]
         /\ sock[s].proto \in {"udp", "raw"} => sock[s].stream = ""
         /\ sock[s].proto = "tcp" => sock[s].datagrams = <<>>
+        \* A Unix datagram or record carries its sender's name; a Unix stream holds bytes only.
+        /\ sock[s].proto = "unix" =>
+               \A i \in 1..Len(sock[s].datagrams) :
+                   sock[s].datagrams[i] \in [from : STRING \X {0}, data : Data, by : Sids \cup {NoSid}]
+        /\ sock[s].proto = "unix" /\ sock[s].type = "STREAM" => sock[s].datagrams = <<>>
+        /\ sock[s].proto = "unix" /\ sock[s].type # "STREAM" => sock[s].stream = ""
+
+(* UnixNamesAreUnique (S5, S20): a Unix name belongs to one socket: no two *)
+(* sockets of a host bound the same one, and a path a socket bound has    *)
+(* its file (an accepted socket carries its listener's name, unbound).    *)
+UnixNamesAreUnique ==
+    \A s, t \in Sids :
+        /\ s # t /\ sock[s].proto = "unix" /\ sock[t].proto = "unix" /\ sock[s].host = sock[t].host
+           /\ sock[s].named /\ sock[t].named /\ (~Abstract(sock[s].path) \/ sock[s].type = sock[t].type)
+               => sock[s].path # sock[t].path
+        /\ sock[s].proto = "unix" /\ sock[s].named /\ ~Abstract(sock[s].path) => <<sock[s].host, sock[s].path>> \in files
+
+(* UnixEndsArePeers (S18, S20): each end of a Unix connection is its own  *)
+(* socket, of the same host and type as the other end, and each is the   *)
+(* other's peer until one of them is gone.                               *)
+UnixEndsArePeers ==
+    \A s \in Sids :
+        Connective(sock[s]) /\ sock[s].peer # NoSid =>
+            LET o == sock[s].peer IN
+            /\ o # s /\ sock[o].proto = "unix" /\ sock[o].type = sock[s].type /\ sock[o].host = sock[s].host
+            /\ sock[o].peer = s
 
 (* OnlyLiveProcessesWait: a process that waits in a call exists.          *)
 OnlyLiveProcessesWait ==
@@ -334,6 +373,16 @@ Reach_DemuxIsUnique ==
 Reach_StreamIsInOrderPrefix ==
     \E s \in Sids : sock[s].proto = "tcp" /\ sock[s].got >= 2 /\ sock[s].stream # "" /\ ~WholeSends(sock[s].stream)
 Reach_DatagramsKeepBoundaries == \E s \in Sids : sock[s].proto \in {"udp", "raw"} /\ Len(sock[s].datagrams) >= 2
+(* A path whose socket is gone: its file stays, and a bind that forgot it *)
+(* would take the path again.                                             *)
+Reach_UnixNamesAreUnique == \E f \in files : BoundTo(f[1], f[2]) = {}
+(* The two ends of a connection, held by two processes and by neither     *)
+(* alone (S20: the same API serves communication between processes).     *)
+Reach_UnixEndsArePeers ==
+    \E p, q \in Proc, f, g \in Fds :
+        /\ p # q /\ fdt[p][f] # NoSid /\ fdt[q][g] # NoSid
+        /\ Connective(sock[fdt[p][f]]) /\ sock[fdt[p][f]].peer = fdt[q][g]
+        /\ ~\E h \in Fds : fdt[p][h] = fdt[q][g]
 Reach_OnlyLiveProcessesWait == \E c \in Callers : pending[c].op # "none"
 
 ------------------------------------------------------------------------------

@@ -51,9 +51,9 @@ TcpSeg(m, kind) == m \in net /\ m.proto = "tcp" /\ m.kind = kind
 
 SetState(s, st) == [sock EXCEPT ![s].st = st]
 
-UnchangedApi == UNCHANGED <<fdt, alive, pending, evt>>
+UnchangedApi == UNCHANGED <<files, fdt, alive, pending, evt>>
 \* An arrival leaves the processes alone and records which action took m.
-Took(action, m) == UNCHANGED <<fdt, alive, pending>> /\ NetRecord(action, m)
+Took(action, m) == UNCHANGED <<files, fdt, alive, pending>> /\ NetRecord(action, m)
 
 ------------------------------------------------------------------------------
 (* LISTEN *)
@@ -353,7 +353,7 @@ RcvStale(m, keep) ==
 TimeWaitExpires(s) ==
     /\ sock[s].proto = "tcp" /\ sock[s].st = "TIME-WAIT"
     /\ sock' = Forget(SetState(s, "CLOSED"), s)
-    /\ UNCHANGED <<net>> /\ UnchangedApi
+    /\ UNCHANGED <<files, net>> /\ UnchangedApi
 
 (* FinWait2Timeout: Linux frees an orphaned FIN-WAIT-2 entry after        *)
 (* tcp_fin_timeout, so a peer that never closes cannot hold it forever.   *)
@@ -361,7 +361,7 @@ FinWait2Timeout(s) ==
     /\ Profile = "LINUX"
     /\ sock[s].proto = "tcp" /\ sock[s].st = "FIN-WAIT-2" /\ ~Held(s)
     /\ sock' = Forget(SetState(s, "CLOSED"), s)
-    /\ UNCHANGED <<net>> /\ UnchangedApi
+    /\ UNCHANGED <<files, net>> /\ UnchangedApi
 
 (* HandshakeTimeout: a handshake that cannot progress gives up: a         *)
 (* listener's half-open connection disappears, an active open reports     *)
@@ -370,7 +370,7 @@ HandshakeTimeout(s) ==
     /\ sock[s].proto = "tcp" /\ sock[s].st \in {"SYN-SENT", "SYN-RECEIVED"}
     /\ ~InFlightFor(s)
     /\ sock' = Forget(HandshakeFailed([sock EXCEPT ![s].err = IF sock[s].listener = NoSid THEN "ETIMEDOUT" ELSE "none"], s), s)
-    /\ UNCHANGED <<net>> /\ UnchangedApi
+    /\ UNCHANGED <<files, net>> /\ UnchangedApi
 
 TcpArrival(m, keep) ==
     \/ RcvSynInListen(m, keep) \/ RcvOtherInListen(m, keep) \/ RcvForNoSocket(m, keep)

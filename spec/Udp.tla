@@ -44,14 +44,14 @@ DeliverDatagram(m, keep) ==
        /\ sock' = [sock EXCEPT ![s].datagrams = IF sock[s].rdshut /\ Profile = "POSIX" THEN @
                                                  ELSE Append(@, Datagram(m.src, m.data))]
     /\ Arrive(m, keep, {})
-    /\ UNCHANGED <<fdt, alive, pending>> /\ NetRecord("DeliverDatagram", m)
+    /\ UNCHANGED <<files, fdt, alive, pending>> /\ NetRecord("DeliverDatagram", m)
 
 (* DatagramToNoSocket: a datagram nobody is bound to is answered with an  *)
 (* ICMP port unreachable.                                                 *)
 DatagramToNoSocket(m, keep) ==
     /\ m \in net /\ m.proto = "udp" /\ m.kind = "DGRAM" /\ UdpTarget(m) = NoSid
     /\ Arrive(m, keep, {Seg("icmp", "UNREACH", m.dst, m.src, 0, 0, "none")})
-    /\ UNCHANGED <<sock, fdt, alive, pending>> /\ NetRecord("DatagramToNoSocket", m)
+    /\ UNCHANGED <<files, sock, fdt, alive, pending>> /\ NetRecord("DatagramToNoSocket", m)
 
 (* RcvPortUnreachable: Linux reports the ICMP error to a connected socket *)
 (* as ECONNREFUSED on its next call; an unconnected one learns nothing.   *)
@@ -63,7 +63,7 @@ RcvPortUnreachable(m, keep) ==
        IN sock' = IF hits # {} /\ Profile = "LINUX"
                   THEN [sock EXCEPT ![Min(hits)].err = "ECONNREFUSED"] ELSE sock
     /\ Arrive(m, keep, {})
-    /\ UNCHANGED <<fdt, alive, pending>> /\ NetRecord("RcvPortUnreachable", m)
+    /\ UNCHANGED <<files, fdt, alive, pending>> /\ NetRecord("RcvPortUnreachable", m)
 
 (* DeliverRaw: an IP datagram goes, as a copy, to every raw socket of its *)
 (* protocol on its destination host bound to that address or the        *)
@@ -84,7 +84,7 @@ DeliverRaw(m, keep) ==
                    THEN [sock[s] EXCEPT !.datagrams = Append(@, Datagram(m.src, m.data))]
                    ELSE sock[s]]
     /\ Arrive(m, keep, {})
-    /\ UNCHANGED <<fdt, alive, pending>> /\ NetRecord("DeliverRaw", m)
+    /\ UNCHANGED <<files, fdt, alive, pending>> /\ NetRecord("DeliverRaw", m)
 
 DatagramArrival(m, keep) ==
     DeliverDatagram(m, keep) \/ DatagramToNoSocket(m, keep) \/ RcvPortUnreachable(m, keep) \/ DeliverRaw(m, keep)

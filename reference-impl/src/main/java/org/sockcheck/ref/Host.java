@@ -12,6 +12,8 @@ final class Host {
     /** The socket table, in creation order. */
     final List<Sock> sockets = new ArrayList<>();
     final Map<String, Process> processes = new HashMap<>();
+    /** The socket files of its Unix domain sockets (spec: files), kept after their sockets close. */
+    final java.util.Set<String> files = new java.util.HashSet<>();
     Host(String name, String ip) {
         this.name = name;
         this.ip = ip;

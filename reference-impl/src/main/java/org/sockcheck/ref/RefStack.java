@@ -76,6 +76,7 @@ public final class RefStack {
     final Network network;
     final Tcp tcp;
     final Udp udp;
+    final Unix unix;
     final SocketApi socketApi;
 
     public RefStack(Profile profile) {
@@ -88,6 +89,7 @@ public final class RefStack {
         this.network = new Network(this);
         this.tcp = new Tcp(this, network);
         this.udp = new Udp(this, network);
+        this.unix = new Unix(this);
         this.socketApi = new SocketApi(this, network);
     }
 
@@ -237,7 +239,10 @@ public final class RefStack {
         Process p = t.process;
         switch (call) {
             case ApiCall.Socket c -> {
-                return socketApi.socket(p, c.type(), c.protocol(), c.nonblock());
+                return socketApi.socket(p, c.domain(), c.type(), c.protocol(), c.nonblock());
+            }
+            case ApiCall.SocketPair c -> {
+                return socketApi.socketPair(p, c.domain(), c.type(), c.protocol(), c.nonblock());
             }
             case ApiCall.Fork c -> {
                 return socketApi.fork(p, c.child());
@@ -273,6 +278,7 @@ public final class RefStack {
             case ApiCall.GetSockName c -> socketApi.getSockName(s);
             case ApiCall.GetPeerName c -> socketApi.getPeerName(s);
             case ApiCall.Socket c -> throw new IllegalStateException("handled above");
+            case ApiCall.SocketPair c -> throw new IllegalStateException("handled above");
             case ApiCall.Fork c -> throw new IllegalStateException("handled above");
             case ApiCall.Exit c -> throw new IllegalStateException("handled above");
             case ApiCall.Poll c -> throw new IllegalStateException("handled above");

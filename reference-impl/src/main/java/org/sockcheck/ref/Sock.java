@@ -16,8 +16,20 @@ import org.sockcheck.spec.TcpState;
  * outlive them in the states that finish a TCP close.
  */
 final class Sock {
-    /** A datagram waiting in a UDP or raw socket's queue, with its sender (S13). */
-    record Datagram(Endpoint from, byte[] data) {
+    /**
+     * A datagram waiting in a UDP or raw socket's queue, with its sender
+     * (S13); a Unix datagram or record with the socket that sent it, whose
+     * name a recv reads as it is then (spec: UnixDatagram).
+     */
+    record Datagram(Endpoint from, byte[] data, Sock by) {
+        Datagram(Endpoint from, byte[] data) {
+            this(from, data, null);
+        }
+
+        /** The sender's name now. */
+        Endpoint sender() {
+            return by != null && by.unix() ? Endpoint.unix(by.path) : from;
+        }
     }
 
     final Host host;
@@ -101,6 +113,21 @@ final class Sock {
     boolean listened;
     /** Bind named the local address, not the wildcard (an accepted connection takes its listener's); spec: bindip. */
     boolean bindIp;
+    /**
+     * A Unix domain socket's (Unix.tla): its type (null for INET sockets),
+     * its name (spec: path; "" for none: an accepted socket carries its
+     * listener's), whether it bound that name itself (named), the other end
+     * of its connection or a datagram socket's peer (null once that socket
+     * is gone, while the state stays ESTABLISHED: Linux's sk_state, which
+     * the spec calls CONNECTED; CLOSED is UNCONNECTED), and the name
+     * getpeername gives (rpath).
+     */
+    org.sockcheck.spec.SockType type;
+    String path = "";
+    boolean named;
+    Sock peer;
+    String rpath = "";
+
     /** When the timer of the current state fires, on the stack's virtual clock; -1 when none runs. */
     long timerAt = -1;
 
@@ -120,6 +147,10 @@ final class Sock {
         return proto == Proto.TCP;
     }
 
+    boolean unix() {
+        return proto == Proto.UNIX;
+    }
+
     boolean bound() {
         return local.port() != 0;
     }
@@ -128,9 +159,9 @@ final class Sock {
         return remote != null;
     }
 
-    /** Bytes (TCP) or datagrams (UDP, raw) waiting to be read. */
+    /** Bytes (TCP, a Unix stream) or datagrams (UDP, raw, Unix records and datagrams) waiting to be read. */
     boolean hasData() {
-        return tcp() ? unread > 0 : !datagrams.isEmpty();
+        return tcp() || unix() && type == org.sockcheck.spec.SockType.STREAM ? unread > 0 : !datagrams.isEmpty();
     }
 
     void append(byte[] data) {
@@ -193,6 +224,8 @@ final class Sock {
             case TCP -> state != TcpState.CLOSED;
             case UDP -> bound();
             case RAW -> true;
+            // /proc/net/unix is not one of the tables a trace observes.
+            case UNIX -> false;
         };
     }
 

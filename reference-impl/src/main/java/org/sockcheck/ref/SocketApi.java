@@ -36,9 +36,9 @@ final class SocketApi {
         this.net = stack.net;
     }
 
-    /** Socket: a new, unbound table entry and the lowest free descriptor (S1, S2). */
-    Outcome socket(Process p, SockType type, int protocol, boolean nonblock) {
-        Errno refused = socketError(type, protocol);
+    /** Socket: a new, unbound table entry and the lowest free descriptor (S1, S2), INET or UNIX (S20). */
+    Outcome socket(Process p, org.sockcheck.spec.Domain domain, SockType type, int protocol, boolean nonblock) {
+        Errno refused = socketError(domain, type, protocol);
         if (refused != null) {
             return fail(refused);
         }
@@ -48,10 +48,48 @@ final class SocketApi {
         if (p.host.sockets.size() >= limits.sockets()) {
             return fail(Errno.ENOBUFS);
         }
-        Sock s = new Sock(p.host, type.proto(), type == SockType.RAW ? protocol : 0, stack.nextInode++);
+        Sock s = newSock(p.host, domain, type, protocol);
         s.nonblock = nonblock;
         p.host.sockets.add(s);
         return ok(p.allocate(s));
+    }
+
+    private Sock newSock(Host h, org.sockcheck.spec.Domain domain, SockType type, int protocol) {
+        if (domain == org.sockcheck.spec.Domain.UNIX) {
+            Sock s = new Sock(h, Proto.UNIX, 0, stack.nextInode++);
+            s.type = Unix.unixType(type);
+            return s;
+        }
+        return new Sock(h, type.proto(), type == SockType.RAW ? protocol : 0, stack.nextInode++);
+    }
+
+    /**
+     * SocketPair: two sockets connected to each other and the two lowest free
+     * descriptors (Unix.tla's UnixPair); INET has none (EOPNOTSUPP).
+     */
+    Outcome socketPair(Process p, org.sockcheck.spec.Domain domain, SockType type, int protocol, boolean nonblock) {
+        Errno refused = socketError(domain, type, protocol);
+        if (refused != null) {
+            return fail(refused);
+        }
+        if (domain != org.sockcheck.spec.Domain.UNIX) {
+            return fail(Errno.EOPNOTSUPP);
+        }
+        if (p.descriptors.size() + 2 > limits.descriptors() - Process.FIRST_FREE) {
+            return fail(Errno.EMFILE);
+        }
+        if (p.host.sockets.size() + 2 > limits.sockets()) {
+            return fail(Errno.ENOBUFS);
+        }
+        Sock a = newSock(p.host, domain, type, protocol);
+        Sock b = newSock(p.host, domain, type, protocol);
+        a.nonblock = nonblock;
+        b.nonblock = nonblock;
+        p.host.sockets.add(a);
+        p.host.sockets.add(b);
+        Unix.unixPair(a, b);
+        int fa = p.allocate(a);
+        return new Outcome.Pair(fa, p.allocate(b));
     }
 
     /**
@@ -62,7 +100,14 @@ final class SocketApi {
      * for a protocol of the other type (the spec allows EPROTONOSUPPORT too),
      * else EPROTONOSUPPORT.
      */
-    private Errno socketError(SockType type, int protocol) {
+    private Errno socketError(org.sockcheck.spec.Domain domain, SockType type, int protocol) {
+        if (domain == org.sockcheck.spec.Domain.UNIX) {
+            // unix_create: protocol 0 or PF_UNIX (1); a raw socket is made a datagram socket.
+            return protocol == 0 || protocol == 1 ? null : Errno.EPROTONOSUPPORT;
+        }
+        if (type == SockType.SEQPACKET) {
+            return Errno.ESOCKTNOSUPPORT;
+        }
         boolean inRange = protocol >= 0 && protocol <= PROTOCOL_MAX;
         if (type == SockType.RAW) {
             return protocol == 0 ? Errno.EPROTONOSUPPORT
@@ -87,6 +132,10 @@ final class SocketApi {
      * port 0 asks for an ephemeral one. Raw sockets take an address, no port (S7).
      */
     Outcome bind(Sock s, Endpoint addr) {
+        if (s.unix() || addr.unix()) {
+            // An address of the other family is outside the spec; the stack refuses it as Linux's unix_bind does.
+            return s.unix() && addr.unix() ? stack.unix.unixBind(s, addr.path()) : fail(Errno.EINVAL);
+        }
         boolean ownAddress = addr.wildcardIp() || addr.ip().equals(s.host.ip);
         if (s.proto == Proto.RAW) {
             if (profile == Profile.LINUX && s.remote != null) {
@@ -130,11 +179,14 @@ final class SocketApi {
      * an unbound socket an ephemeral port; POSIX lets listen fail instead.
      */
     Outcome listen(Sock s, int backlog) {
+        // Linux takes a backlog above somaxconn (4096), or below 0, as somaxconn (spec: Backlog).
+        backlog = backlog < 0 || backlog > 4096 ? 4096 : backlog;
+        if (s.unix()) {
+            return stack.unix.unixListen(s, backlog);
+        }
         if (!s.tcp()) {
             return fail(Errno.EOPNOTSUPP);
         }
-        // Linux takes a backlog above somaxconn (4096), or below 0, as somaxconn (spec: Backlog).
-        backlog = backlog < 0 || backlog > 4096 ? 4096 : backlog;
         if (s.state == TcpState.LISTEN) {
             s.backlog = backlog;
             return ok(0);
@@ -177,6 +229,12 @@ final class SocketApi {
     Outcome connect(Caller p, int fd, Sock s, Endpoint addr) {
         if (addr.unspec()) {
             return dissolve(s);
+        }
+        if (s.unix() || addr.unix()) {
+            if (!(s.unix() && addr.unix())) {
+                return fail(Errno.EINVAL); // an address of the other family: outside the spec
+            }
+            return s.type == SockType.DGRAM ? stack.unix.unixDgramConnect(s, addr.path()) : stack.unix.unixConnect(s, addr.path());
         }
         if (s.tcp() && s.disconnecting) {
             return fail(Errno.EINVAL); // Linux's SS_DISCONNECTING (spec: disconnecting)
@@ -290,6 +348,10 @@ final class SocketApi {
      * POSIX has no such address for a stream socket.
      */
     private Outcome dissolve(Sock s) {
+        if (s.unix()) {
+            // A Unix stream or seqpacket socket takes no AF_UNSPEC address: outside the spec.
+            return s.type == SockType.DGRAM ? stack.unix.unixDisconnect(s) : fail(Errno.EINVAL);
+        }
         if (!s.tcp()) {
             s.remote = null;
             if (profile == Profile.LINUX) {
@@ -403,7 +465,7 @@ final class SocketApi {
     /** Accept: hands out the oldest established connection as a new socket (S10, S11), or waits. */
     /** Accept: the oldest established connection as a new socket (non-blocking with accept4's SOCK_NONBLOCK), or wait. */
     Outcome accept(Caller p, int fd, Sock l, boolean nonblock) {
-        if (!l.tcp()) {
+        if (!l.tcp() && !(l.unix() && l.type != SockType.DGRAM)) {
             return fail(Errno.EOPNOTSUPP);
         }
         if (l.state != TcpState.LISTEN) {
@@ -425,7 +487,7 @@ final class SocketApi {
         c.listener = null;
         c.conn = true;
         c.nonblock = nonblock;
-        return new Outcome.Accepted(p.allocate(c), c.remote);
+        return new Outcome.Accepted(p.allocate(c), c.unix() ? Endpoint.unix(c.rpath) : c.remote);
     }
 
     /** AcceptReturns: a waiting accept returns when a connection is queued. */
@@ -449,6 +511,9 @@ final class SocketApi {
      * ENOTCONN for one that never connected.
      */
     Outcome send(Sock s, byte[] data) {
+        if (s.unix()) {
+            return stack.unix.unixSend(s, data);
+        }
         if (s.err != null) {
             return fail(takeError(s));
         }
@@ -481,6 +546,9 @@ final class SocketApi {
 
     /** SendTo: a datagram carries its destination (S13); an unbound UDP sender gets a port (S19). */
     Outcome sendTo(Sock s, byte[] data, Endpoint to) {
+        if (s.unix() || to.unix()) {
+            return s.unix() && to.unix() ? stack.unix.unixSendTo(s, data, to.path()) : fail(Errno.EINVAL);
+        }
         if (s.tcp() && profile == Profile.LINUX) {
             // Linux ignores the address of a sendto on a stream socket: it is a send.
             return send(s, data);
@@ -546,7 +614,11 @@ final class SocketApi {
     Outcome recv(Caller p, int fd, Sock s, String op, int max, boolean peek, boolean dontwait, boolean waitall, boolean trunc) {
         // MSG_WAITALL counts only for a call that may wait.
         Process.Pending call = new Process.Pending(op, fd, max, peek, List.of(), false, waitall && !(s.nonblock || dontwait), trunc);
-        if ((s.nonblock || dontwait) && profile == Profile.LINUX && !s.tcp() && s.err == null && !s.hasData()) {
+        if (trunc && s.unix() && s.type == SockType.STREAM) {
+            return fail(Errno.EOPNOTSUPP); // MSG_TRUNC on a Unix stream socket: outside the spec
+        }
+        boolean datagrams = !s.tcp() && !(s.unix() && s.type != SockType.DGRAM);
+        if ((s.nonblock || dontwait) && (profile == Profile.LINUX || s.unix()) && datagrams && s.err == null && !s.hasData()) {
             // Linux: a datagram socket shut for reading gives end of file only to a call that may wait.
             return fail(Errno.EAGAIN);
         }
@@ -577,12 +649,19 @@ final class SocketApi {
      * ended (spec: CanRecvAll); always for one without it, or of a datagram.
      */
     private static boolean allThere(Sock s, Process.Pending call) {
+        if (s.unix()) {
+            return !call.waitall() || s.type != SockType.STREAM || s.unread >= call.max() || s.rdShut || s.err != null
+                    || s.state != TcpState.ESTABLISHED;
+        }
         return !call.waitall() || !s.tcp() || s.unread >= call.max() || s.fin || s.rdShut || s.err != null
                 || !s.state.synchronizedState();
     }
 
     /** What recv can give right now (spec: RecvResults), or null when it must wait. */
     private Outcome recvResult(Sock s, Process.Pending call) {
+        if (s.unix()) {
+            return unixRecvResult(s, call);
+        }
         if (s.tcp() && profile == Profile.LINUX) {
             // Linux (tcp_recvmsg): the data first, end of file once the peer's FIN came (an error
             // stays for send), then the error, then end of file after a shutdown or a reset; a
@@ -635,13 +714,48 @@ final class SocketApi {
     }
 
     /**
+     * What recv gives on a Unix socket (spec: RecvResults' Unix cases): a
+     * stream that is not connected says EINVAL, else its bytes, its error,
+     * end of file; a seqpacket socket not connected says ENOTCONN, else its
+     * error, its records, end of file; a datagram socket its error, its
+     * datagrams, end of file once shut for reading (to a call that may wait:
+     * recv's own check). A stream's recvfrom names the peer.
+     */
+    private static Outcome unixRecvResult(Sock s, Process.Pending call) {
+        boolean withSender = call.op().equals("recvfrom");
+        if (s.type == SockType.STREAM) {
+            if (s.state != TcpState.ESTABLISHED) {
+                return fail(Errno.EINVAL);
+            } else if (s.hasData()) {
+                byte[] got = call.peek() ? s.peekBytes(call.max()) : s.take(call.max());
+                return new Outcome.Data(got, withSender ? Endpoint.unix(s.rpath) : null);
+            } else if (s.err != null) {
+                return fail(takeError(s));
+            } else if (s.rdShut) {
+                return new Outcome.Data(new byte[0], null);
+            }
+            return null;
+        }
+        if (s.type == SockType.SEQPACKET && s.state != TcpState.ESTABLISHED) {
+            return fail(Errno.ENOTCONN);
+        } else if (s.err != null) {
+            return fail(takeError(s));
+        } else if (s.hasData()) {
+            return takeDatagram(s, call, withSender);
+        } else if (s.rdShut) {
+            return new Outcome.Data(new byte[0], null);
+        }
+        return null;
+    }
+
+    /**
      * The first datagram of the queue, whole or cut to max bytes (the rest is
      * lost), with its sender when asked for; taken or (MSG_PEEK) left in the
      * queue. With MSG_TRUNC the call returns the datagram's whole length.
      */
     private static Outcome takeDatagram(Sock s, Process.Pending call, boolean withSender) {
         Sock.Datagram d = call.peek() ? s.datagrams.peek() : s.datagrams.poll();
-        return new Outcome.Data(Sock.truncate(d.data(), call.max()), withSender ? d.from() : null,
+        return new Outcome.Data(Sock.truncate(d.data(), call.max()), withSender ? d.sender() : null,
                 call.trunc() ? d.data().length : -1);
     }
 
@@ -658,6 +772,9 @@ final class SocketApi {
 
     /** Shutdown: SHUT_WR sends FIN and ends sending (RFC 9293 3.6); SHUT_RD ends reading. */
     Outcome shutdown(Sock s, ShutdownHow how) {
+        if (s.unix()) {
+            return stack.unix.unixShutdown(s, how);
+        }
         if (profile == Profile.LINUX && s.tcp() && s.state == TcpState.LISTEN) {
             // Linux: a listener answers 0; SHUT_RD stops it as its close would, but the socket stays.
             if (how.read()) {
@@ -760,6 +877,9 @@ final class SocketApi {
      * (ENOPROTOOPT elsewhere).
      */
     Outcome setSockOpt(Sock s, SockOpt option, int value, int linger) {
+        if (s.unix() && (option == SockOpt.TCP_NODELAY || option == SockOpt.SO_REUSEPORT && value != 0)) {
+            return fail(Errno.EOPNOTSUPP); // a Unix socket has no TCP options and no SO_REUSEPORT (sk_is_inet)
+        }
         switch (option) {
             case SO_REUSEADDR -> s.reuse = value != 0;
             case SO_RCVBUF -> s.rcvbuf = bufferSize(value, LEAST_RCVBUF);
@@ -807,11 +927,18 @@ final class SocketApi {
 
     /** GetSockName reads the local address (S5). */
     Outcome getSockName(Sock s) {
+        if (s.unix()) {
+            return new Outcome.Address(Endpoint.unix(s.path));
+        }
         return new Outcome.Address(s.bound() ? s.local : new Endpoint(s.local.ip(), s.shownPort));
     }
 
     /** GetPeerName reads the remote address (S6) of a connected socket. */
     Outcome getPeerName(Sock s) {
+        if (s.unix()) {
+            // A Unix socket has a peer once connected, also after the peer is gone.
+            return s.state == TcpState.ESTABLISHED ? new Outcome.Address(Endpoint.unix(s.rpath)) : fail(Errno.ENOTCONN);
+        }
         // Linux has no peer without a port (inet_getname): a raw socket's, a UDP socket's connected to port 0.
         boolean unconnected = s.remote == null || (s.tcp()
                 && (s.state == TcpState.CLOSED || s.state == TcpState.SYN_SENT || s.state == TcpState.LISTEN))
@@ -839,10 +966,10 @@ final class SocketApi {
                 s.err = null;
                 yield e == null ? "0" : e.name();
             }
-            case "SO_TYPE" -> s.tcp() ? "STREAM" : s.proto == Proto.UDP ? "DGRAM" : "RAW";
-            case "SO_DOMAIN" -> "INET";
-            case "SO_PROTOCOL" -> Integer.toString(s.tcp() ? 6 : s.proto == Proto.UDP ? 17 : s.protocol);
-            case "SO_ACCEPTCONN" -> s.tcp() && s.state == TcpState.LISTEN ? "1" : "0";
+            case "SO_TYPE" -> s.unix() ? s.type.name() : s.tcp() ? "STREAM" : s.proto == Proto.UDP ? "DGRAM" : "RAW";
+            case "SO_DOMAIN" -> s.unix() ? "UNIX" : "INET";
+            case "SO_PROTOCOL" -> Integer.toString(s.unix() ? 0 : s.tcp() ? 6 : s.proto == Proto.UDP ? 17 : s.protocol);
+            case "SO_ACCEPTCONN" -> (s.tcp() || s.unix()) && s.state == TcpState.LISTEN ? "1" : "0";
             case "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT" -> s.flags.contains(SockOpt.valueOf(option)) ? "1" : "0";
             case "SO_LINGER" -> "{" + (s.lingerOn ? 1 : 0) + ", " + s.lingerSeconds + "}";
             case "SO_RCVBUF" -> Integer.toString(s.rcvbuf);
@@ -859,6 +986,9 @@ final class SocketApi {
      * ways or a TCP socket in CLOSED, POLLERR with an error pending.
      */
     static java.util.Set<String> readiness(Sock s) {
+        if (s.unix()) {
+            return Unix.unixReadiness(s);
+        }
         java.util.Set<String> out = new java.util.TreeSet<>();
         if (s.tcp() && s.state == TcpState.LISTEN) {
             if (!s.acceptQueue.isEmpty()) {
@@ -948,6 +1078,10 @@ final class SocketApi {
      * FIN and lives on without a descriptor until the close handshake ends.
      */
     private void lastClose(Sock s, String action) {
+        if (s.unix()) {
+            stack.unix.unixLastClose(s);
+            return;
+        }
         if (!s.tcp()) {
             s.host.sockets.remove(s);
             return;

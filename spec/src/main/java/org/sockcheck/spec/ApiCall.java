@@ -15,12 +15,22 @@ public sealed interface ApiCall {
     }
 
     /** socket(); nonblock: SOCK_NONBLOCK, written STREAM|NONBLOCK. */
-    record Socket(SockType type, int protocol, boolean nonblock) implements ApiCall {
+    record Socket(Domain domain, SockType type, int protocol, boolean nonblock) implements ApiCall {
+        /** An INET socket. */
+        public Socket(SockType type, int protocol, boolean nonblock) {
+            this(Domain.INET, type, protocol, nonblock);
+        }
+
         public Socket(SockType type, int protocol) {
             this(type, protocol, false);
         }
 
         public String op() { return "socket"; }
+    }
+
+    /** socketpair(): two sockets connected to each other (Unix domain sockets; INET has none). */
+    record SocketPair(Domain domain, SockType type, int protocol, boolean nonblock) implements ApiCall {
+        public String op() { return "socketpair"; }
     }
 
     record Bind(int fd, Endpoint addr) implements ApiCall {

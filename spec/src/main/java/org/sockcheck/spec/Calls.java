@@ -23,13 +23,13 @@ public final class Calls {
     /** The kind of one argument, as a trace writes it. */
     public enum Arg {
         FD("a descriptor (number or $var)"),
-        ADDR("an address like A:80, A:$p or *:80"),
+        ADDR("an address like A:80, A:$p or *:80, or a Unix name in quotes like \"srv\" or \"@name\""),
         PROTOCOL("a protocol number"),
         SIZE("a number of bytes"),
         DATA("a quoted string"),
-        DOMAIN("INET"),
+        DOMAIN("INET or UNIX"),
         /** The type, and SOCK_NONBLOCK after a '|' (the spec's type and nb). */
-        TYPE("STREAM, DGRAM or RAW, each with or without NONBLOCK"),
+        TYPE("STREAM, DGRAM, RAW or SEQPACKET, each with or without NONBLOCK"),
         HOW("RD, WR or RDWR"),
         OPTION("SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY, SO_LINGER, SO_REUSEPORT, SO_RCVBUF or SO_SNDBUF"),
         /**
@@ -70,8 +70,9 @@ public final class Calls {
         /** The words an argument of this kind may be (empty: not a word). */
         public Set<String> words() {
             return switch (this) {
-                case DOMAIN -> Set.of("INET");
-                case TYPE -> Set.of("STREAM", "DGRAM", "RAW", "STREAM|NONBLOCK", "DGRAM|NONBLOCK", "RAW|NONBLOCK");
+                case DOMAIN -> Set.of("INET", "UNIX");
+                case TYPE -> Set.of("STREAM", "DGRAM", "RAW", "SEQPACKET", "STREAM|NONBLOCK", "DGRAM|NONBLOCK", "RAW|NONBLOCK",
+                        "SEQPACKET|NONBLOCK");
                 case GETOPT -> Set.of("SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR",
                         "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT", "SO_RCVBUF", "SO_SNDBUF");
                 case FCNTL -> Set.of("F_SETFL");
@@ -95,6 +96,8 @@ public final class Calls {
         ZERO("a number or $var"),
         /** A descriptor (socket, dup): the spec records the number. */
         DESCRIPTOR("a number or $var"),
+        /** socketpair: two descriptors in brackets; the spec records <<f, g>>. */
+        PAIR("two descriptors in brackets, like [3, 4]"),
         /** How many bytes were sent: all of them; the spec records the length of the data. */
         SENT("a number or $var"),
         /** accept: a descriptor, 'peer' and the peer's address; the spec records [fd |-> _, peer |-> <<ip, port>>]. */
@@ -252,14 +255,21 @@ public final class Calls {
     /** The spec's nb parameter of socket(): SOCK_NONBLOCK. */
     public static final String NB = "nb";
 
+    /** The spec's dom parameter of socket() and socketpair(): INET or UNIX. */
+    public static final String DOM = "dom";
+
     /** Every call, by word, in the order a reader meets them. */
     public static final Map<String, Call> ALL;
 
     static {
         List<Call> calls = List.of(
-                new Call("socket", "Socket", List.of(Param.of(Arg.DOMAIN, null), Param.of(Arg.TYPE, "type"),
+                new Call("socket", "Socket", List.of(Param.of(Arg.DOMAIN, DOM), Param.of(Arg.TYPE, "type"),
                         new Param(Arg.PROTOCOL, "protocol", "0")), 2, Result.DESCRIPTOR, Map.of(),
-                        a -> new ApiCall.Socket(SockType.valueOf(((String) a.get(1)).split("\\|")[0]),
+                        a -> new ApiCall.Socket(Domain.valueOf((String) a.get(0)), SockType.valueOf(((String) a.get(1)).split("\\|")[0]),
+                                a.size() > 2 ? i(a.get(2)) : 0, ((String) a.get(1)).endsWith(NONBLOCK))),
+                new Call("socketpair", "SocketPair", List.of(Param.of(Arg.DOMAIN, DOM), Param.of(Arg.TYPE, "type"),
+                        new Param(Arg.PROTOCOL, "protocol", "0")), 2, Result.PAIR, Map.of(),
+                        a -> new ApiCall.SocketPair(Domain.valueOf((String) a.get(0)), SockType.valueOf(((String) a.get(1)).split("\\|")[0]),
                                 a.size() > 2 ? i(a.get(2)) : 0, ((String) a.get(1)).endsWith(NONBLOCK))),
                 call("bind", "Bind", Result.ZERO, a -> new ApiCall.Bind(i(a.get(0)), (Endpoint) a.get(1)),
                         Param.of(Arg.FD, "f"), Param.of(Arg.ADDR, "ip")),

@@ -1,10 +1,13 @@
 package org.sockcheck.spec;
 
 /**
- * A concrete IPv4 socket address (S5): dotted address and port. The wildcard
- * address is 0.0.0.0 and port 0 means "none chosen yet".
+ * A concrete socket address (S5): an IPv4 address and port (the wildcard
+ * address is 0.0.0.0 and port 0 means "none chosen yet"), or a Unix domain
+ * socket's name (S20): path is a file's path, or a name of the abstract
+ * namespace with a leading NUL, or empty for an unnamed socket; null for
+ * an IPv4 address.
  */
-public record Endpoint(String ip, int port) {
+public record Endpoint(String ip, int port, String path) {
     public static final String ANY_IP = "0.0.0.0";
     public static final Endpoint ANY = new Endpoint(ANY_IP, 0);
     /** What connect is given to dissolve an association: an address of the family AF_UNSPEC, as a trace writes it. */
@@ -17,13 +20,28 @@ public record Endpoint(String ip, int port) {
         }
     }
 
+    /** An IPv4 address and port. */
+    public Endpoint(String ip, int port) {
+        this(ip, port, null);
+    }
+
+    /** A Unix domain socket's name: a path, "\0name" in the abstract namespace, or "" for none. */
+    public static Endpoint unix(String path) {
+        return new Endpoint("", 0, java.util.Objects.requireNonNull(path));
+    }
+
+    /** Whether this is a Unix domain socket's name. */
+    public boolean unix() {
+        return path != null;
+    }
+
     /** Whether this is no IPv4 address but AF_UNSPEC (connect's way to dissolve an association). */
     public boolean unspec() {
         return UNSPEC_IP.equals(ip);
     }
 
     public boolean wildcardIp() {
-        return ANY_IP.equals(ip);
+        return !unix() && ANY_IP.equals(ip);
     }
 
     /**
@@ -73,6 +91,6 @@ public record Endpoint(String ip, int port) {
 
     @Override
     public String toString() {
-        return unspec() ? ip : ip + ":" + port;
+        return unix() ? "unix:" + path.replace("\0", "@") : unspec() ? ip : ip + ":" + port;
     }
 }

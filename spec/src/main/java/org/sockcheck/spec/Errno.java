@@ -10,7 +10,7 @@ import java.util.Optional;
  * carry the names only, so a stack with other numbers still conforms.
  */
 public enum Errno {
-    EPERM(1), EINTR(4), EBADF(9), EAGAIN(11), ENOMEM(12), EACCES(13), EFAULT(14),
+    EPERM(1), ENOENT(2), EINTR(4), EBADF(9), EAGAIN(11), ENOMEM(12), EACCES(13), EFAULT(14),
     EINVAL(22), EMFILE(24), EPIPE(32),
     ENOTSOCK(88), EDESTADDRREQ(89), EMSGSIZE(90), EPROTOTYPE(91), ENOPROTOOPT(92),
     EPROTONOSUPPORT(93), ESOCKTNOSUPPORT(94), EOPNOTSUPP(95), EPFNOSUPPORT(96),

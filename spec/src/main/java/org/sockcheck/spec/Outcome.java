@@ -46,6 +46,10 @@ public sealed interface Outcome {
     record Accepted(int fd, Endpoint peer) implements Outcome {
     }
 
+    /** socketpair(): the two descriptors, one for each end. */
+    record Pair(int fd1, int fd2) implements Outcome {
+    }
+
     /** getsockname() or getpeername(). */
     record Address(Endpoint addr) implements Outcome {
     }

@@ -60,7 +60,7 @@ public final class Render {
                 case FLAGS -> Boolean.TRUE.equals(v) ? "O_NONBLOCK" : "0";
                 case ACCEPTFLAGS -> Boolean.TRUE.equals(v) ? "SOCK_NONBLOCK" : "0";
                 case MSGFLAGS -> msgFlags(a);
-                case DOMAIN -> "INET";
+                case DOMAIN -> v == null ? "INET" : String.valueOf(v);
                 case SIZE, PROTOCOL -> String.valueOf(v);
                 case BACKLOG -> String.valueOf(v);
                 case OPTION -> String.valueOf(v);
@@ -153,6 +153,7 @@ public final class Render {
             case SENT -> String.valueOf(ret);
             case ZERO -> "0";
             case DESCRIPTOR -> String.valueOf(ret);
+            case PAIR -> "[" + ((List<?>) ret).get(0) + ", " + ((List<?>) ret).get(1) + "]";
             // getsockopt's value: 0 or an errno's name (SO_ERROR), in brackets.
             case OPTVAL -> "[" + Calls.optionText(((Map<?, ?>) ret).get("value")) + "]";
             case POLL -> polls(a.get("rq"), ((Map<?, ?>) ret).get("revents"));

@@ -67,6 +67,8 @@ public final class ExpectedResults implements Oracle {
                         && want.length() == d.length()
                         && (r.address() == null ? d.from() == null : s.match(r.address(), d.from()));
                 case Outcome.Address a -> r.value() instanceof Arg.Addr want && s.match(want, a.addr());
+                case Outcome.Pair p -> r.value() instanceof Arg.Pair want && r.address() == null
+                        && s.match(want.first(), p.fd1()) && s.match(want.second(), p.fd2());
                 case Outcome.Option o -> r.value() instanceof Arg.Name n && (n.name().equals("[" + o.value() + "]")
                         // A buffer size written as a variable: the stack's own size, the same each time it is named.
                         || n.optionVariable() != null && o.value().matches("-?[0-9]+")

@@ -418,7 +418,7 @@ public final class Runner {
             Arg a = c.args().get(i);
             values.add(switch (call.params().get(i).kind()) {
                 case FD, BACKLOG, SIZE, PROTOCOL -> num(a, s);
-                case ADDR -> s.endpoint((Arg.Addr) a);
+                case ADDR -> s.endpoint(c.host(), (Arg.Addr) a);
                 case DATA -> ((Arg.Data) a).bytes();
                 case DOMAIN, TYPE, HOW, OPTION, PROCESS, GETOPT, FCNTL, FLAGS, MSGFLAGS, ACCEPTFLAGS, SENDFLAGS -> name(a);
                 case TIMEOUT -> num(a, s);

@@ -49,7 +49,15 @@ public final class Symbols {
         vars = saved;
     }
 
-    /** The concrete endpoint an address argument names; variables must be bound. */
+    /** The concrete endpoint an address argument of a call by host names; variables must be bound. */
+    public Endpoint endpoint(String host, Arg.Addr a) {
+        if (a.unix()) {
+            return Endpoint.unix(addressing.unixName(host, a.path()));
+        }
+        return endpoint(a);
+    }
+
+    /** The concrete endpoint an IPv4 address argument names; variables must be bound. */
     public Endpoint endpoint(Arg.Addr a) {
         if (a.unspec()) {
             return Endpoint.UNSPEC;
@@ -95,7 +103,10 @@ public final class Symbols {
     /** Whether a concrete endpoint (null for none) matches a symbolic address. */
     boolean match(Arg.Addr expected, Endpoint observed) {
         if (observed == null) {
-            return expected.host() == null && expected.port() instanceof Arg.Port.Any;
+            return !expected.unix() && expected.host() == null && expected.port() instanceof Arg.Port.Any;
+        }
+        if (expected.unix() || observed.unix()) {
+            return expected.unix() && observed.unix() && expected.path().equals(addressing.traceName(observed.path()));
         }
         boolean hostOk = expected.host() == null ? observed.wildcardIp()
                 : observed.ip().equals(addressing.hostIps().get(expected.host()));
@@ -118,6 +129,9 @@ public final class Symbols {
     public String render(Endpoint ep) {
         if (ep == null) {
             return "*:*";
+        }
+        if (ep.unix()) {
+            return TraceText.quote(addressing.traceName(ep.path()).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         }
         String host = ep.wildcardIp() ? "*" : hostByIp.getOrDefault(ep.ip(), ep.ip());
         String port;
@@ -142,6 +156,7 @@ public final class Symbols {
             case Outcome.Data d -> (d.length() < 0 ? "" : d.length() + " ") + TraceText.quote(d.data())
                     + (d.from() == null ? "" : " from " + render(d.from()));
             case Outcome.Accepted a -> a.fd() + " peer " + render(a.peer());
+            case Outcome.Pair p -> "[" + p.fd1() + ", " + p.fd2() + "]";
             case Outcome.Address a -> render(a.addr());
             case Outcome.Blocked b -> "blocks";
             case Outcome.Option v -> "[" + v.value() + "]";
@@ -228,6 +243,9 @@ public final class Symbols {
         if (ep == null) {
             return new Arg.Addr(null, new Arg.Port.Any());
         }
+        if (ep.unix()) {
+            return Arg.Addr.unix(addressing.traceName(ep.path()));
+        }
         nameUnknownPorts(java.util.Collections.singletonList(ep));
         String host = ep.wildcardIp() ? null : hostByIp.getOrDefault(ep.ip(), ep.ip());
         Arg.Port port;
@@ -251,6 +269,8 @@ public final class Symbols {
             case Outcome.Data d -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Data(d.data(), d.length()),
                     d.from() == null ? null : addr(d.from()));
             case Outcome.Accepted a -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Int(a.fd()), addr(a.peer()));
+            case Outcome.Pair p -> new org.sockcheck.harness.trace.Event.Expect.Returns(
+                    new Arg.Pair(new Arg.Int(p.fd1()), new Arg.Int(p.fd2())), null);
             case Outcome.Address a -> new org.sockcheck.harness.trace.Event.Expect.Returns(addr(a.addr()), null);
             case Outcome.Blocked b -> new org.sockcheck.harness.trace.Event.Expect.Blocks();
             case Outcome.Option v -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Name("[" + v.value() + "]"), null);

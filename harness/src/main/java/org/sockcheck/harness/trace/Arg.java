@@ -72,15 +72,37 @@ public sealed interface Arg {
      * A socket address with a symbolic host and port: {@code A:80}, {@code B:$e1},
      * {@code *:*}. A null host is the wildcard address; the port is a label
      * (a number the runner maps to a real free port), a variable, or the
-     * wildcard.
+     * wildcard. Or a Unix domain socket's name (S20), written in quotes:
+     * path is a path relative to the run's own folder ("srv"), a name of
+     * the abstract namespace ("@srv"), or "" for none; null for an IPv4
+     * address.
      */
-    record Addr(String host, Port port) implements Arg {
+    record Addr(String host, Port port, String path) implements Arg {
         /** connect's address of the family AF_UNSPEC, written AF_UNSPEC: it dissolves an association. */
         public static final Addr UNSPEC = new Addr(org.sockcheck.spec.Endpoint.UNSPEC_IP, new Port.Any());
+
+        /** An IPv4 address: a host (null for the wildcard) and a port. */
+        public Addr(String host, Port port) {
+            this(host, port, null);
+        }
+
+        /** A Unix domain socket's name as a trace writes it. */
+        public static Addr unix(String path) {
+            return new Addr(null, new Port.Any(), java.util.Objects.requireNonNull(path));
+        }
 
         public boolean unspec() {
             return org.sockcheck.spec.Endpoint.UNSPEC_IP.equals(host);
         }
+
+        /** Whether this is a Unix domain socket's name. */
+        public boolean unix() {
+            return path != null;
+        }
+    }
+
+    /** socketpair's result: the two descriptors, [3, 4]; each a number or a variable. */
+    record Pair(Arg first, Arg second) implements Arg {
     }
 
     /**

@@ -108,6 +108,12 @@ public final class TraceJson {
             case Arg.Data d when d.length() >= 0 -> JSON.createObjectNode().put("data", new String(d.bytes(), StandardCharsets.ISO_8859_1))
                     .put("length", d.length());
             case Arg.Data d -> JSON.createObjectNode().put("data", new String(d.bytes(), StandardCharsets.ISO_8859_1));
+            case Arg.Addr ad when ad.unix() -> JSON.createObjectNode().put("path", ad.path());
+            case Arg.Pair p -> {
+                ObjectNode o = JSON.createObjectNode();
+                o.putArray("pair").add(arg(p.first())).add(arg(p.second()));
+                yield o;
+            }
             case Arg.Addr ad -> {
                 ObjectNode o = JSON.createObjectNode();
                 if (ad.host() == null) {
@@ -349,8 +355,18 @@ public final class TraceJson {
                 }
                 return new Arg.Data(b, len == null ? -1 : len.asLong());
             }
-            if (a.isObject() && a.has("port")) {
+            if (a.isObject() && (a.has("port") || a.has("path"))) {
                 return addr(a);
+            }
+            if (a.isObject() && a.has("pair")) {
+                List<Arg> fds = new ArrayList<>();
+                for (JsonNode e : array(a, "pair")) {
+                    fds.add(arg(e));
+                }
+                if (fds.size() != 2 || fds.stream().anyMatch(f -> !(f instanceof Arg.Int || f instanceof Arg.Var))) {
+                    throw error("socketpair's two descriptors, {\"pair\": [3, 4]}", shown(a), null);
+                }
+                return new Arg.Pair(fds.get(0), fds.get(1));
             }
             if (a.isObject() && a.has("linger")) {
                 JsonNode on = a.get("onoff");
@@ -382,6 +398,14 @@ public final class TraceJson {
         }
 
         Arg.Addr addr(JsonNode a) throws TraceSyntaxException {
+            if (a != null && a.isObject() && a.has("path")) {
+                String path = text(a, "path");
+                String problem = TraceText.unixNameProblem(path);
+                if (problem != null) {
+                    throw error(problem, shown(a.get("path")), null);
+                }
+                return Arg.Addr.unix(path);
+            }
             if (a == null || !a.isObject() || !a.has("port")) {
                 throw error("an address {\"host\":..,\"port\":..}", shown(a), null);
             }

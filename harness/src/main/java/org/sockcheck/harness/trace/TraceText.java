@@ -186,7 +186,7 @@ public final class TraceText {
         } else if (formatTwo(new Event.Call(c.lineNo, host, process, op, args, new Expect.Blocks()))) {
             throw new TraceSyntaxException(c.source, c.lineNo, opStart + 1, "a call of trace format 1", "'" + op + "("
                     + "...)' with what only format 2 has", "non-blocking sockets, fcntl, getsockopt, poll, recv's flags, options other than"
-                    + " SO_REUSEADDR and connect to AF_UNSPEC are trace format 2:"
+                    + " SO_REUSEADDR, connect to AF_UNSPEC and Unix domain sockets are trace format 2:"
                     + " start the trace with 'version 2'");
         }
         if (c.peekWord().equals("blocks")) {
@@ -337,7 +337,21 @@ public final class TraceText {
     }
 
     /** The words an option's value may be: SO_TYPE's and SO_DOMAIN's. */
-    static final java.util.Set<String> OPTION_WORDS = java.util.Set.of("STREAM", "DGRAM", "RAW", "INET");
+    /** What a Unix name a call's argument gives lacks (as "expected ..."), or null when it is one. */
+    static String unixNameProblem(String name) {
+        String bare = name.startsWith("@") ? name.substring(1) : name;
+        if (name.isEmpty() || UNIX_NAME.matcher(bare).matches() && !bare.equals(".") && !bare.equals("..")) {
+            return null;
+        }
+        return "a Unix name: 1 to " + MAX_UNIX_NAME + " letters, digits, '.', '_' or '-', with '@' first for the abstract"
+                + " namespace";
+    }
+
+    /** The longest Unix name a trace may write (the run's folder and the name fit in sun_path's 108 bytes). */
+    static final int MAX_UNIX_NAME = 48;
+    private static final java.util.regex.Pattern UNIX_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1," + MAX_UNIX_NAME + "}");
+
+    static final java.util.Set<String> OPTION_WORDS = java.util.Set.of("STREAM", "DGRAM", "RAW", "SEQPACKET", "INET", "UNIX");
 
     /** The spec actions whose calls only trace format 2 writes (socket's SOCK_NONBLOCK too). */
     public static final java.util.Set<String> FORMAT_TWO_ACTIONS = java.util.Set.of("SetNonBlock", "GetSockOpt", "Poll");
@@ -348,10 +362,12 @@ public final class TraceText {
      * setsockopt of an option other than SO_REUSEADDR, connect to AF_UNSPEC.
      */
     static boolean formatTwo(Event.Call c) {
-        return FORMAT_TWO_ACTIONS.contains(Calls.ALL.get(c.op()).action()) || java.util.Set.of("accept4", "read", "write").contains(c.op())
-                || c.args().stream().anyMatch(a -> a instanceof Arg.Linger || a instanceof Arg.Addr ad && ad.unspec()
+        return FORMAT_TWO_ACTIONS.contains(Calls.ALL.get(c.op()).action())
+                || java.util.Set.of("accept4", "read", "write", "socketpair").contains(c.op())
+                || c.args().stream().anyMatch(a -> a instanceof Arg.Linger || a instanceof Arg.Addr ad && (ad.unspec() || ad.unix())
                         || a instanceof Arg.Name n
-                        && (n.name().endsWith(Calls.NONBLOCK) || n.name().startsWith("MSG_")
+                        && (n.name().endsWith(Calls.NONBLOCK) || n.name().startsWith("MSG_") || n.name().equals("UNIX")
+                            || n.name().startsWith("SEQPACKET")
                             || c.op().equals("setsockopt") && !n.name().equals("SO_REUSEADDR")));
     }
 
@@ -527,8 +543,43 @@ public final class TraceText {
             return w;
         }
 
+        /**
+         * A Unix domain socket's name as a call's argument: a path within
+         * the run's own folder, letters, digits, '.', '_' and '-' (no '/',
+         * not . or ..), or with a leading '@' a name of the abstract
+         * namespace; "" asks the stack to choose (autobind).
+         */
+        Arg.Addr unixName() throws TraceSyntaxException {
+            int start = pos;
+            String name = new String(string(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String problem = unixNameProblem(name);
+            if (problem != null) {
+                pos = start;
+                throw error(problem, TraceText.quote(name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)),
+                        "a name is relative to the run's own folder (the runner makes one per run and removes it):"
+                        + " write \"srv\", not a path with '/'");
+            }
+            return Arg.Addr.unix(name);
+        }
+
+        /** socketpair's two descriptors, [3, 4]: numbers or variables. */
+        Arg.Pair pair() throws TraceSyntaxException {
+            expect('[');
+            skipSpace();
+            Arg first = peek() == '$' ? new Arg.Var(variable()) : new Arg.Int(number("a descriptor (number or $var)"));
+            expect(',');
+            skipSpace();
+            Arg second = peek() == '$' ? new Arg.Var(variable()) : new Arg.Int(number("a descriptor (number or $var)"));
+            expect(']');
+            return new Arg.Pair(first, second);
+        }
+
         Arg.Addr address() throws TraceSyntaxException {
             skipSpace();
+            if (peek() == '"') {
+                // A Unix name an implementation answered: any bytes it gave.
+                return Arg.Addr.unix(new String(string(), java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
             String host;
             if (peek() == '*') {
                 pos++;
@@ -674,6 +725,9 @@ public final class TraceText {
                         word();
                         return Arg.Addr.UNSPEC;
                     }
+                    if (ch == '"') {
+                        return unixName();
+                    }
                     return address();
                 }
                 case DATA -> {
@@ -758,6 +812,12 @@ public final class TraceText {
                         return new Expect.Returns(new Arg.Int(number(shape.description)), null);
                     }
                     throw error(shape.description + " or an errno name", describeHere(), null);
+                }
+                case PAIR -> {
+                    if (peek() != '[') {
+                        throw error(shape.description + " or an errno name", describeHere(), null);
+                    }
+                    return new Expect.Returns(pair(), null);
                 }
                 case OPTVAL -> {
                     // getsockopt's value, as strace shows it: [0], [1], [ECONNREFUSED].
@@ -995,6 +1055,8 @@ public final class TraceText {
             case Arg.Var v -> "$" + v.name();
             case Arg.Data d -> d.toString();
             case Arg.Addr ad when ad.unspec() -> ad.host();
+            case Arg.Addr ad when ad.unix() -> quote(ad.path().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            case Arg.Pair p -> "[" + arg(p.first()) + ", " + arg(p.second()) + "]";
             case Arg.Addr ad -> (ad.host() == null ? "*" : ad.host()) + ":" + switch (ad.port()) {
                 case Arg.Port.Label l -> Integer.toString(l.label());
                 case Arg.Port.Var v -> "$" + v.name();

@@ -41,6 +41,14 @@ final class Match {
                 }
                 return switch (Calls.ALL.get(call.op()).result()) {
                     case DESCRIPTOR -> value(r.value(), ret, vars);
+                    // socketpair: the spec records <<f, g>>.
+                    case PAIR -> {
+                        if (!(r.value() instanceof Arg.Pair pair) || !(ret instanceof List<?> fds) || fds.size() != 2) {
+                            yield null;
+                        }
+                        Map<String, Object> b = value(pair.first(), fds.get(0), vars);
+                        yield b == null ? null : value(pair.second(), fds.get(1), b);
+                    }
                     case FD_PEER -> {
                         Map<?, ?> m = (Map<?, ?>) ret;
                         Map<String, Object> b = value(r.value(), m.get("fd"), vars);
@@ -124,6 +132,10 @@ final class Match {
     static Map<String, Object> address(Arg.Addr a, List<?> spec, Map<String, Object> vars) {
         if (a == null || spec == null) {
             return null;
+        }
+        if (a.unix()) {
+            // A Unix name: the spec records <<path, 0>> (UnixName in Unix.tla).
+            return a.path().equals(spec.get(0)) && Integer.valueOf(0).equals(spec.get(1)) ? vars : null;
         }
         String ip = (String) spec.get(0);
         Object port = spec.get(1);

@@ -117,6 +117,9 @@ public final class Models {
         TreeSet<Integer> sizes = new TreeSet<>();
         TreeSet<Integer> protocols = new TreeSet<>(List.of(0));
         TreeSet<String> profiles = new TreeSet<>();
+        // The Unix names calls give as arguments, and whether any call opens a Unix socket (S20).
+        TreeSet<String> paths = new TreeSet<>();
+        boolean unix = false;
         int started = 1;
         int forked = 0;
         int maxFd = 5;
@@ -141,14 +144,22 @@ public final class Models {
                 // Sized by what the vocabulary says each call is: which make a descriptor, take one, fork.
                 Calls.Call call = Calls.ALL.get(c.op());
                 boolean gives = call.result() == Calls.Result.DESCRIPTOR || call.result() == Calls.Result.FD_PEER;
-                descriptors += gives ? 1 : 0;
-                sockets += call.action().equals("Socket") ? 1 : 0;
+                boolean pair = call.result() == Calls.Result.PAIR;
+                descriptors += gives ? 1 : pair ? 2 : 0;
+                sockets += call.action().equals("Socket") ? 1 : pair ? 2 : 0;
                 connects += call.action().equals("Connect") ? 1 : 0;
                 autobinds += AUTOBINDS.contains(call.action()) ? 1 : 0;
                 for (int k = 0; k < c.args().size(); k++) {
                     Arg a = c.args().get(k);
                     Calls.Arg kind = call.params().get(k).kind();
                     switch (a) {
+                        case Arg.Addr addr when addr.unix() -> {
+                            unix = true;
+                            if (!addr.path().isEmpty()) {
+                                paths.add(addr.path());
+                            }
+                        }
+                        case Arg.Name n when kind == Calls.Arg.DOMAIN && n.name().equals("UNIX") -> unix = true;
                         case Arg.Addr addr when addr.port() instanceof Arg.Port.Label l -> ports.add(l.label());
                         case Arg.Int i when kind == Calls.Arg.FD -> maxFd = Math.max(maxFd, clamp(i.value()));
                         case Arg.Polls ps -> {
@@ -165,6 +176,13 @@ public final class Models {
                 }
                 if (gives && c.expect() instanceof Event.Expect.Returns r && r.value() instanceof Arg.Int i) {
                     maxFd = Math.max(maxFd, clamp(i.value()));
+                }
+                if (pair && c.expect() instanceof Event.Expect.Returns r && r.value() instanceof Arg.Pair fds) {
+                    for (Arg f : List.of(fds.first(), fds.second())) {
+                        if (f instanceof Arg.Int i) {
+                            maxFd = Math.max(maxFd, clamp(i.value()));
+                        }
+                    }
                 }
             }
             // Every descriptor a process can hold is 3 and up, the lowest free first; one spare.
@@ -189,7 +207,7 @@ public final class Models {
             sizes.add(1);
         }
         return model(hosts, ports, data, sizes, protocols, started, forked, ephemeral, maxFd + 1, sids,
-                profiles.isEmpty() ? "LINUX" : profiles.first(), threads);
+                profiles.isEmpty() ? "LINUX" : profiles.first(), threads, paths, unix);
     }
 
     /**
@@ -199,7 +217,7 @@ public final class Models {
      */
     private static SpecBridge.Constants model(TreeSet<String> hosts, TreeSet<Integer> ports, TreeSet<String> data,
                                               TreeSet<Integer> sizes, TreeSet<Integer> protocols, int started, int forked, int ephemeral, int lastFd, int sids, String profile,
-                                              int threads) {
+                                              int threads, TreeSet<String> paths, boolean unix) {
         List<String> procs = new ArrayList<>();
         List<String> unborn = new ArrayList<>();
         for (int k = 1; k <= started; k++) {
@@ -217,7 +235,8 @@ public final class Models {
                 java.util.stream.IntStream.range(base, base + ephemeral).boxed().toList(),
                 java.util.stream.IntStream.rangeClosed(3, lastFd).boxed().toList(), sids, List.copyOf(data), List.copyOf(sizes), profile,
                 unborn, List.copyOf(protocols), true,
-                java.util.stream.IntStream.rangeClosed(1, threads).mapToObj(k -> "t" + k).toList());
+                java.util.stream.IntStream.rangeClosed(1, threads).mapToObj(k -> "t" + k).toList(), List.copyOf(paths),
+                unix ? List.of("INET", "UNIX") : SpecBridge.Constants.INET_ONLY);
     }
 
     private static int number(String name) {
@@ -301,8 +320,11 @@ public final class Models {
         int forked = grown(count(a, "c"), count(b, "c"), 1);
         int ephemeral = grown(a.ephemeralPorts().size(), b.ephemeralPorts().size(), 2);
         int lastFd = grown(a.fds().get(a.fds().size() - 1), b.fds().get(b.fds().size() - 1), 2);
+        TreeSet<String> paths = new TreeSet<>(a.paths());
+        paths.addAll(b.paths());
         return model(hosts, ports, data, sizes, protocols, started, forked, ephemeral, lastFd, grown(a.sids(), b.sids(), 4), a.profile(),
-                Math.max(a.threads().size(), b.threads().size()));
+                Math.max(a.threads().size(), b.threads().size()), paths,
+                a.domains().contains("UNIX") || b.domains().contains("UNIX"));
     }
 
     /** have when it is enough for need, else need and some room. */

@@ -713,7 +713,7 @@ public final class Validator {
                     p.put(param.spec(), n);
                 }
                 // A word, or flags joined by '|' (STREAM|NONBLOCK, MSG_PEEK|MSG_DONTWAIT): the vocabulary's values.
-                case TYPE, HOW, GETOPT, FLAGS, MSGFLAGS, OPTION, ACCEPTFLAGS -> p.putAll(param.specValues(((Arg.Name) a).name()));
+                case DOMAIN, TYPE, HOW, GETOPT, FLAGS, MSGFLAGS, OPTION, ACCEPTFLAGS -> p.putAll(param.specValues(((Arg.Name) a).name()));
                 case PROCESS -> {
                     String child = ((Arg.Name) a).name();
                     if (!spec.constants().procs().contains(child)) {
@@ -721,7 +721,7 @@ public final class Validator {
                     }
                     p.put(param.spec(), List.of(c.host(), child));
                 }
-                case DOMAIN, FCNTL, SENDFLAGS -> { }
+                case FCNTL, SENDFLAGS -> { }
                 // The request, its descriptors resolved with the others (see resolve).
                 case POLLFDS -> p.put(param.spec(), a);
                 case TIMEOUT -> p.put(param.spec(), (int) ((Arg.Int) a).value());
@@ -747,7 +747,8 @@ public final class Validator {
      * UDP or IPPROTO_RAW); null when it can.
      */
     private String unmodelled(Event.Call c) {
-        if (!c.op().equals("socket") || c.args().size() < 3 || !(c.args().get(1) instanceof Arg.Name type)
+        if (!c.op().equals("socket") || c.args().size() < 3 || !(c.args().get(0) instanceof Arg.Name domain)
+                || !domain.name().equals("INET") || !(c.args().get(1) instanceof Arg.Name type)
                 || !(c.args().get(2) instanceof Arg.Int protocol) || !spec.unmodelled(type.name(), protocol.value())) {
             return null;
         }
@@ -763,6 +764,15 @@ public final class Validator {
      * address has no step of the spec, and is rejected as such.
      */
     private boolean address(Map<String, Object> p, Arg.Addr a) {
+        if (a.unix()) {
+            // A Unix name: the path (a string of the spec, as the model's Paths hold it), and no port.
+            if (!a.path().isEmpty() && !spec.constants().paths().contains(a.path())) {
+                return false;
+            }
+            p.put(Calls.Call.IP, a.path());
+            p.put(Calls.Call.PORT, 0);
+            return true;
+        }
         String ip = a.host() == null ? "*" : a.host();
         if (a.unspec()) {
             p.put(Calls.Call.IP, ip);

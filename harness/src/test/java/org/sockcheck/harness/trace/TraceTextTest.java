@@ -84,7 +84,7 @@ class TraceTextTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "missing header         | A.p1: socket(INET, STREAM) = 3                 | 1 | 1  | the header 'version 1'",
         "unknown call           | version 1\\nA.p1: sockit(INET, STREAM) = 3     | 2 | 7  | a call",
-        "bad type               | version 1\\nA.p1: socket(INET, STREEM) = 3     | 2 | 20 | STREAM, DGRAM or RAW, each with or without NONBLOCK",
+        "bad type               | version 1\\nA.p1: socket(INET, STREEM) = 3     | 2 | 20 | STREAM, DGRAM, RAW or SEQPACKET, each with or without NONBLOCK",
         "unknown errno          | version 1\\nA.p1: bind(3, A:80) = EADDRINUS    | 2 | 23 | an errno name",
         "missing paren          | version 1\\nA.p1: close(3 = 0                  | 2 | 15 | ',' or ')'",
         "unclosed string        | version 1\\nA.p1: send(3, \"abc) = 3           | 2 | 15 | a closing '\"'",
@@ -94,6 +94,10 @@ class TraceTextTest {
         "wrong version          | version 3                                      | 1 | 9  | version 1 or 2",
         "trailing junk          | version 1\\nA.p1: close(3) = 0 0               | 2 | 20 | end of line",
         "too many args          | version 1\\nA.p1: close(3, 4) = 0              | 2 | 15 | ')'",
+        "unix name with a slash | version 2\\nA.p1: bind(3, \"a/b\") = 0         | 2 | 15 | a Unix name: 1 to 48 letters, digits, '.', '_' or '-', with '@' first for the abstract namespace",
+        "unix name too long     | version 2\\nA.p1: bind(3, \"@0123456789012345678901234567890123456789012345678\") = 0 | 2 | 15 | a Unix name: 1 to 48 letters, digits, '.', '_' or '-', with '@' first for the abstract namespace",
+        "unix name in version 1 | version 1\\nA.p1: bind(3, \"srv\") = 0         | 2 | 7  | a call of trace format 1",
+        "socketpair result      | version 2\\nA.p1: socketpair(UNIX, STREAM) = 3 | 2 | 34 | two descriptors in brackets, like [3, 4] or an errno name",
     })
     void syntaxErrorsSayWhereAndWhat(String name, String text, int line, int column, String expected) {
         TraceSyntaxException e = assertThrows(TraceSyntaxException.class,

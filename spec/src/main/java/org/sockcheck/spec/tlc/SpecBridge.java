@@ -51,13 +51,28 @@ public final class SpecBridge {
      * whether connect and sendto may also name the wildcard address and
      * port 0 (DestAddrs, ConnectPorts, SendPorts), or only hosts and ports
      * that exist; threads: the thread names every process has (t1, the
-     * one each starts with, first).
+     * one each starts with, first); paths: the Unix names calls may bind,
+     * connect and send to (Paths of Sockets.tla: a path, or "@name" of the
+     * abstract namespace); domains: socket()'s domains, INET and, when the
+     * traces open Unix domain sockets, UNIX (Domains).
      */
     public record Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
                             List<Integer> fds, int sids, List<String> data, List<Integer> recvSizes, String profile,
-                            List<String> unborn, List<Integer> protocols, boolean destinations, List<String> threads) {
+                            List<String> unborn, List<Integer> protocols, boolean destinations, List<String> threads,
+                            List<String> paths, List<String> domains) {
         /** The thread a process starts with: the one every call of trace format 1 is made on. */
         public static final String MAIN_THREAD = "t1";
+
+        /** The domain of every model: IPv4. */
+        public static final List<String> INET_ONLY = List.of("INET");
+
+        /** A model of INET sockets only. */
+        public Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
+                         List<Integer> fds, int sids, List<String> data, List<Integer> recvSizes, String profile,
+                         List<String> unborn, List<Integer> protocols, boolean destinations, List<String> threads) {
+            this(hosts, procs, ports, ephemeralPorts, fds, sids, data, recvSizes, profile, unborn, protocols, destinations,
+                    threads, List.of(), INET_ONLY);
+        }
 
         /** A model whose processes have one thread each. */
         public Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
@@ -116,6 +131,7 @@ public final class SpecBridge {
                     && (destinations || !need.destinations)
                     && fds.containsAll(need.fds) && sids >= need.sids && profile.equals(need.profile)
                     && unborn.containsAll(need.unborn) && threads.containsAll(need.threads)
+                    && paths.containsAll(need.paths) && domains.containsAll(need.domains)
                     && need.procs.stream().filter(p -> !need.unborn.contains(p)).noneMatch(unborn::contains);
         }
     }
@@ -425,7 +441,7 @@ public final class SpecBridge {
         tlcTemp();
         Path dir = Files.createTempDirectory("sockcheck-spec-");
         dir.toFile().deleteOnExit();
-        for (String module : List.of("Network", "Tcp", "Udp", "SocketApi", "Sockets")) {
+        for (String module : List.of("Network", "Tcp", "Udp", "Unix", "SocketApi", "Sockets")) {
             try (InputStream in = SpecBridge.class.getResourceAsStream("/tla/" + module + ".tla")) {
                 Objects.requireNonNull(in, "the spec jar has no tla/" + module + ".tla");
                 Path file = dir.resolve(module + ".tla");
@@ -478,6 +494,13 @@ public final class SpecBridge {
         // A .cfg string takes no escapes: the data are a definition of the Bridge module (see bridgeModule).
         b.append("    Data <- BridgeData\n");
         b.append("    Protocols <- BridgeProtocols\n");
+        b.append("    Paths <- BridgePaths\n");
+        b.append("    Domains <- BridgeDomains\n");
+        if (!c.domains().contains("UNIX")) {
+            // A model of INET sockets alone: no SEQPACKET (ESOCKTNOSUPPORT) and no socketpair (EOPNOTSUPP),
+            // which would only add choices that change nothing to every walk the generator makes.
+            b.append("    Types <- BridgeInetTypes\n    PairDomains <- BridgeNoDomains\n");
+        }
         if (!c.destinations()) {
             b.append("    DestAddrs <- BridgeHosts\n    ConnectPorts <- BridgeNamedPorts\n    SendPorts <- BridgeNamedPorts\n");
         }
@@ -520,7 +543,16 @@ public final class SpecBridge {
         for (int i = 0; i < c.data().size(); i++) {
             b.append(i == 0 ? "" : ", ").append(tlaString(c.data().get(i)));
         }
-        b.append("}\nBridgeProtocols == ").append(set(c.protocols())).append("\nBridgeHosts == Hosts\nBridgeNamedPorts == AllPorts\n====\n");
+        b.append("}\nBridgePaths == {");
+        for (int i = 0; i < c.paths().size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(tlaString(c.paths().get(i)));
+        }
+        b.append("}\nBridgeDomains == {");
+        for (int i = 0; i < c.domains().size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(tlaString(c.domains().get(i)));
+        }
+        b.append("}\nBridgeInetTypes == {\"STREAM\", \"DGRAM\", \"RAW\"}\nBridgeNoDomains == {}");
+        b.append("\nBridgeProtocols == ").append(set(c.protocols())).append("\nBridgeHosts == Hosts\nBridgeNamedPorts == AllPorts\n====\n");
         java.nio.charset.Charset read = java.nio.charset.Charset.defaultCharset();
         if (!read.newEncoder().canEncode(b)) {
             throw new IllegalStateException("the JVM reads files as " + read + ", which cannot hold every byte of the data;"

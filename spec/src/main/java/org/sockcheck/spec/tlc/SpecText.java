@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * operator it names is followed into.
  */
 public final class SpecText {
-    private static final List<String> MODULES = List.of("Network", "Tcp", "Udp", "SocketApi", "Sockets");
+    private static final List<String> MODULES = List.of("Network", "Tcp", "Udp", "Unix", "SocketApi", "Sockets");
     private static final Pattern DEFINITION =
             Pattern.compile("^(?:RECURSIVE .*\\n)?([A-Z][A-Za-z0-9]*)(?:\\([^)]*\\))?\\s*==", Pattern.MULTILINE);
     private static final Pattern REFERENCE = Pattern.compile("\\b([A-Z][A-Za-z0-9]*)\\b");

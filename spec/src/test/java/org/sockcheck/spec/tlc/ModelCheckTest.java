@@ -41,7 +41,7 @@ class ModelCheckTest {
     @Test
     void manifestListsTheModels() throws Exception {
         assertEquals(List.of("small", "standard", "liveness", "raw", "reuse", "fourtuple", "closing", "destinations",
-                "reuseport", "threads"),
+                "reuseport", "threads", "unix"),
                 List.copyOf(Manifest.read(SPEC.resolve("manifest.json")).models().keySet()));
     }
 

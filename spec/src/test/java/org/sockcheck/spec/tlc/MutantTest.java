@@ -37,8 +37,7 @@ class MutantTest {
                         new Edit("SocketApi.tla", "ELSE IF sock[s].lport # 0 /\\ ((Profile = \"POSIX\" /\\ AnotherListener(s))",
                                 "ELSE IF FALSE /\\ ((Profile = \"POSIX\" /\\ AnotherListener(s))"))),
                 new Mutant("a UDP socket reaching ESTABLISHED", "standard.cfg", "UdpIsNeverEstablished", List.of(
-                        new Edit("SocketApi.tla", "!.st = IF proto = \"tcp\" THEN \"CLOSED\" ELSE \"NONE\"",
-                                "!.st = IF proto = \"tcp\" THEN \"CLOSED\" ELSE \"ESTABLISHED\""))),
+                        new Edit("SocketApi.tla", "[] OTHER -> \"NONE\",", "[] OTHER -> \"ESTABLISHED\","))),
                 new Mutant("exit leaves the descriptors behind", "small.cfg", "DescriptorsAreLocal", List.of(
                         new Edit("SocketApi.tla", "/\\ fdt' = [fdt EXCEPT ![ProcOf(p)] = NoFd]", "/\\ fdt' = fdt"))),
                 new Mutant("exit keeps the process's sockets", "small.cfg", "NoSocketOutlivesItsProcess", List.of(
@@ -79,6 +78,11 @@ class MutantTest {
                 new Mutant("an RST for no socket answered with an RST", "small.cfg", "ResetsAreNeverAnswered", List.of(
                         new Edit("Tcp.tla", "/\\ TcpTarget(m) = NoSid\n    /\\ Arrive(m, keep, IF m.kind = \"RST\" THEN {}",
                                 "/\\ TcpTarget(m) = NoSid\n    /\\ Arrive(m, keep, IF FALSE THEN {}"))),
+                new Mutant("a Unix bind that forgets the path's file", "unix.cfg", "UnixNamesAreUnique", List.of(
+                        new Edit("Unix.tla", "ELSE IF ~Abstract(path) /\\ PathInUse(p[1], path, sock[s].type) THEN", "ELSE IF FALSE THEN"),
+                        new Edit("Unix.tla", "ELSE IF PathInUse(p[1], path, sock[s].type) THEN", "ELSE IF FALSE THEN"))),
+                new Mutant("socketpair that joins a socket to itself", "unix.cfg", "UnixEndsArePeers", List.of(
+                        new Edit("Unix.tla", "!.peer = IF c = a THEN b ELSE a", "!.peer = c"))),
                 new Mutant("a TCP segment handed to a UDP socket with its addresses", "standard.cfg", "PortSpacesAreSeparate", List.of(
                         new Edit("Tcp.tla", "{s \\in Sids : /\\ sock[s].proto = \"tcp\" /\\ sock[s].host = m.dst[1]\n                  /\\ sock[s].st \\notin",
                                 "{s \\in Sids : /\\ sock[s].host = m.dst[1]\n                  /\\ sock[s].st \\notin"))));

@@ -387,6 +387,11 @@ public final class DriverImplementation implements Implementation {
 
     /** The Unsupported of a call that needs an operation or a capability the driver does not offer. */
     private static void checkOffered(Set<String> offered, ApiCall call) throws Unsupported {
+        if (call instanceof ApiCall.Socket c && c.domain() != org.sockcheck.spec.Domain.INET
+                || call instanceof ApiCall.SocketPair
+                || call instanceof ApiCall.Socket c2 && c2.type() == org.sockcheck.spec.SockType.SEQPACKET) {
+            throw new Unsupported("Unix domain sockets: the driver protocol opens INET sockets only (docs/driver-protocol.md)");
+        }
         if (!offered.contains(call.op())) {
             throw new Unsupported("the driver does not offer " + call.op());
         }
@@ -607,6 +612,7 @@ public final class DriverImplementation implements Implementation {
         switch (call) {
             case ApiCall.Dup c -> args.put("fd", out.applyAsInt(c.fd()));
             case ApiCall.Exit c -> { }
+            case ApiCall.SocketPair c -> throw new IllegalStateException("socketpair is refused before it is sent");
             case ApiCall.Fork c -> throw new IllegalStateException("fork has arguments of its own");
             case ApiCall.Socket c -> {
                 args.put("domain", "inet");

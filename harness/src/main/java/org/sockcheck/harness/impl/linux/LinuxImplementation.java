@@ -94,6 +94,11 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private final Map<String, TreeMap<Integer, Sock>> descriptors = new HashMap<>();
+    /** The runs this JVM started, on every worker, which name each run's folder of Unix names. */
+    private static final java.util.concurrent.atomic.AtomicLong RUNS = new java.util.concurrent.atomic.AtomicLong();
+    /** The run's folder of Unix names (a folder per host in it), and whether it was made. */
+    private java.nio.file.Path unixDir;
+    private volatile boolean unixMade;
     private final Set<Integer> openRealFds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Addressing addressing;
     private int timeoutMs;
@@ -152,7 +157,14 @@ public final class LinuxImplementation implements Implementation {
         lock.lock();
         try {
             timeoutMs = (int) Math.min(Integer.MAX_VALUE, setup.callTimeout().toMillis());
-            addressing = Loopback.plan(setup, LinuxImplementation::portFree);
+            Addressing planned = Loopback.plan(setup, LinuxImplementation::portFree);
+            // Unix names live in a folder of the run's own (made when the trace makes its first Unix socket,
+            // removed by stop) and under an abstract prefix of the run's own: no two runs share a name.
+            long run = RUNS.incrementAndGet();
+            unixDir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "sc-" + ProcessHandle.current().pid() + "-" + run);
+            unixMade = false;
+            addressing = new Addressing(planned.hostIps(), planned.ports(), unixDir.toString(),
+                    "sockcheck-" + ProcessHandle.current().pid() + "-" + run + "-");
             for (String p : setup.processes()) {
                 descriptors.put(p, new TreeMap<>());
             }
@@ -310,6 +322,15 @@ public final class LinuxImplementation implements Implementation {
     private Outcome callLocked(String host, String process, ApiCall call) throws ImplementationException {
         TreeMap<Integer, Sock> table = descriptors.computeIfAbsent(host + "." + process, k -> new TreeMap<>());
         for (Endpoint ep : endpoints(call)) {
+            if (ep.unix()) {
+                boolean own = ep.path().isEmpty() || ep.path().startsWith(addressing.unixDir() + "/")
+                        || ep.path().startsWith("\0" + addressing.abstractPrefix());
+                if (!own) {
+                    throw new ImplementationException("refused the Unix name " + ep + ": only names in the run's own folder"
+                            + " or under its abstract prefix are allowed");
+                }
+                continue;
+            }
             if (!Loopback.allowed(ep.ip())) {
                 throw new ImplementationException("refused to send to " + ep + ": only loopback addresses are allowed");
             }
@@ -318,6 +339,9 @@ public final class LinuxImplementation implements Implementation {
             switch (call) {
                 case ApiCall.Socket c -> {
                     return socket(sys, table, host, c);
+                }
+                case ApiCall.SocketPair c -> {
+                    return socketPair(sys, table, host, c);
                 }
                 case ApiCall.Fork c -> {
                     return fork(sys, table, host + "." + c.child());
@@ -345,6 +369,8 @@ public final class LinuxImplementation implements Implementation {
                     listened = true;
                     yield value(sys.listen(fd, c.backlog()));
                 }
+                // A Unix socket's connect has no address or port of a host to look after.
+                case ApiCall.Connect c when s != null && s.proto == Proto.UNIX -> blocking(sys, s, () -> sys.connect(fd, c.addr()), false);
                 case ApiCall.Connect c -> connect(sys, s, fd, c.addr());
                 case ApiCall.Accept c -> accept(sys, table, s, fd, c.nonblock());
                 case ApiCall.Send c -> {
@@ -389,7 +415,10 @@ public final class LinuxImplementation implements Implementation {
                     if (r.failed()) {
                         yield errno(r);
                     }
-                    Endpoint ep = Syscalls.Call.endpoint(out);
+                    Endpoint ep = sys.address(out);
+                    if (s.proto == Proto.UNIX) {
+                        yield new Outcome.Address(ep);
+                    }
                     if (s.proto == Proto.RAW) {
                         // Linux shows a raw socket's protocol where the port goes (inet_getname); it has no port.
                         ep = new Endpoint(ep.ip(), 0);
@@ -399,7 +428,7 @@ public final class LinuxImplementation implements Implementation {
                 case ApiCall.GetPeerName c -> {
                     MemorySegment out = sys.sockaddrOut();
                     Syscalls.Result r = sys.getpeername(fd, out);
-                    yield r.failed() ? errno(r) : new Outcome.Address(Syscalls.Call.endpoint(out));
+                    yield r.failed() ? errno(r) : new Outcome.Address(sys.address(out));
                 }
                 case ApiCall.SetSockOpt c -> value(switch (c.option()) {
                     case SO_LINGER -> sys.setLinger(fd, c.value(), c.linger());
@@ -425,11 +454,77 @@ public final class LinuxImplementation implements Implementation {
                     yield r.failed() ? errno(r) : new Outcome.Value(allocate(table, adopt(s, (int) r.value())));
                 }
                 case ApiCall.Socket c -> throw new IllegalStateException();
+                case ApiCall.SocketPair c -> throw new IllegalStateException();
                 case ApiCall.Fork c -> throw new IllegalStateException();
                 case ApiCall.Exit c -> throw new IllegalStateException();
                 case ApiCall.Poll c -> throw new IllegalStateException();
             };
         }
+    }
+
+    /** Makes the run's folder of Unix names, and one in it for each host, once (0700: the run's own). */
+    private void unixFolder() throws ImplementationException {
+        if (unixMade) {
+            return;
+        }
+        try {
+            var owner = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            java.nio.file.Files.createDirectory(unixDir, owner);
+            unixMade = true;
+            for (String h : addressing.hostIps().keySet()) {
+                java.nio.file.Files.createDirectory(unixDir.resolve(h), owner);
+            }
+        } catch (IOException e) {
+            throw new ImplementationException("cannot make the run's folder of Unix names " + unixDir + ": " + e.getMessage());
+        }
+    }
+
+    /** Removes the run's folder of Unix names with every socket file in it. */
+    private void removeUnixFolder() {
+        java.nio.file.Path dir = unixDir;
+        if (!unixMade || dir == null) {
+            return;
+        }
+        unixMade = false;
+        try (var files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // Gone already.
+        }
+    }
+
+    private static int sockType(SockType t) {
+        return switch (t) {
+            case STREAM -> Syscalls.SOCK_STREAM;
+            case DGRAM -> Syscalls.SOCK_DGRAM;
+            case RAW -> Syscalls.SOCK_RAW;
+            case SEQPACKET -> Syscalls.SOCK_SEQPACKET;
+        };
+    }
+
+    /** socketpair(2): two connected sockets and the two lowest free descriptors of the process. */
+    private Outcome socketPair(Syscalls.Call sys, TreeMap<Integer, Sock> table, String host, ApiCall.SocketPair c)
+            throws ImplementationException {
+        unixFolder();
+        int[] pair = new int[2];
+        Syscalls.Result r = sys.socketpair(c.domain() == org.sockcheck.spec.Domain.UNIX ? Syscalls.AF_UNIX : Syscalls.AF_INET,
+                sockType(c.type()) | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol(), pair);
+        if (r.failed()) {
+            return errno(r);
+        }
+        Binding binding = new Binding();
+        binding.nonblock = c.nonblock();
+        int[] virtual = new int[2];
+        for (int k = 0; k < 2; k++) {
+            openRealFds.add(pair[k]);
+            bound(sys, pair[k]);
+            // Each end is its own socket: its own flags.
+            Binding own = new Binding();
+            own.nonblock = c.nonblock();
+            virtual[k] = allocate(table, new Sock(pair[k], host, Proto.UNIX, own));
+        }
+        return new Outcome.Pair(virtual[0], virtual[1]);
     }
 
     /** getsockopt(SOL_SOCKET) of an option the trace format names, its value as a trace writes it. */
@@ -465,8 +560,8 @@ public final class LinuxImplementation implements Implementation {
         return new Outcome.Option(switch (option) {
             case "SO_ERROR" -> v == 0 ? "0" : Errno.fromLinux(v).map(Enum::name).orElse(Integer.toString(v));
             case "SO_TYPE" -> v == Syscalls.SOCK_STREAM ? "STREAM" : v == Syscalls.SOCK_DGRAM ? "DGRAM"
-                    : v == Syscalls.SOCK_RAW ? "RAW" : Integer.toString(v);
-            case "SO_DOMAIN" -> v == Syscalls.AF_INET ? "INET" : Integer.toString(v);
+                    : v == Syscalls.SOCK_RAW ? "RAW" : v == Syscalls.SOCK_SEQPACKET ? "SEQPACKET" : Integer.toString(v);
+            case "SO_DOMAIN" -> v == Syscalls.AF_INET ? "INET" : v == Syscalls.AF_UNIX ? "UNIX" : Integer.toString(v);
             case "SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT" -> v != 0 ? "1" : "0";
             default -> Integer.toString(v);
         });
@@ -483,11 +578,24 @@ public final class LinuxImplementation implements Implementation {
 
     private Outcome socket(Syscalls.Call sys, TreeMap<Integer, Sock> table, String host, ApiCall.Socket c)
             throws ImplementationException {
-        int type = switch (c.type()) {
-            case STREAM -> Syscalls.SOCK_STREAM;
-            case DGRAM -> Syscalls.SOCK_DGRAM;
-            case RAW -> Syscalls.SOCK_RAW;
-        };
+        int type = sockType(c.type());
+        if (c.domain() == org.sockcheck.spec.Domain.UNIX) {
+            unixFolder();
+            Syscalls.Result r = sys.socket(Syscalls.AF_UNIX, type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol());
+            if (r.failed()) {
+                return errno(r);
+            }
+            int realFd = (int) r.value();
+            openRealFds.add(realFd);
+            bound(sys, realFd);
+            Sock s = new Sock(realFd, host, Proto.UNIX, new Binding());
+            s.binding.nonblock = c.nonblock();
+            return new Outcome.Value(allocate(table, s));
+        }
+        if (c.type() == SockType.SEQPACKET) {
+            // INET has no SEQPACKET protocol here: the kernel answers (ESOCKTNOSUPPORT).
+            return value(sys.socket(type, c.protocol()));
+        }
         if (c.type() != SockType.RAW) {
             protocols.add(c.type().proto());
         }
@@ -592,6 +700,10 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private Outcome bind(Syscalls.Call sys, Sock s, int fd, Endpoint addr) throws ImplementationException {
+        if (addr.unix() || s != null && s.proto == Proto.UNIX) {
+            // A Unix name, or an address of another family for a Unix socket: the kernel judges it.
+            return value(sys.bind(fd, addr));
+        }
         if (s != null) {
             Loopback.checkOwnAddress(addressing, s.host, addr);
         }
@@ -742,10 +854,10 @@ public final class LinuxImplementation implements Implementation {
             bound(sys, realFd);
             Binding binding = new Binding();
             binding.nonblock = nonblock;
-            Sock accepted = new Sock(realFd, listener.host, Proto.TCP, binding);
+            Sock accepted = new Sock(realFd, listener.host, listener.proto, binding);
             remember(sys, accepted);
             int virtual = allocate(table, accepted);
-            return new Outcome.Accepted(virtual, Syscalls.Call.endpoint(peer));
+            return new Outcome.Accepted(virtual, sys.address(peer));
         }
         return o;
     }
@@ -781,6 +893,11 @@ public final class LinuxImplementation implements Implementation {
                 length -= ihl;
             }
             boolean senderSet = withSender && from.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 0) != 0;
+            if (withSender && s != null && s.proto == Proto.UNIX) {
+                // A Unix socket's sender: its name, or none (the kernel writes no address for an unnamed one).
+                return new Outcome.Data(data, senderSet && sys.addressWritten() ? sys.address(from) : Endpoint.unix(""),
+                        trunc ? length : -1);
+            }
             return new Outcome.Data(data, senderSet ? Syscalls.Call.endpoint(from) : null, trunc ? length : -1);
         }
         return o;
@@ -1336,6 +1453,7 @@ public final class LinuxImplementation implements Implementation {
             }
         }
         openRealFds.clear();
+        removeUnixFolder();
     }
 
     /** Closes every descriptor the trace opened. */
@@ -1363,6 +1481,7 @@ public final class LinuxImplementation implements Implementation {
             openRealFds.clear();
             descriptors.clear();
         } finally {
+            removeUnixFolder();
             lock.unlock();
         }
     }

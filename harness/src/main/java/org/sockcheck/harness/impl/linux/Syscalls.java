@@ -21,10 +21,12 @@ import org.sockcheck.spec.Endpoint;
 /**
  * The socket system calls of Linux through the FFM API, each returning the
  * raw result and capturing errno right after the call, before the JVM can
- * disturb it. IPv4 only: struct sockaddr_in is built by hand.
+ * disturb it. struct sockaddr_in and struct sockaddr_un are built by hand.
  */
 final class Syscalls {
+    static final int AF_UNIX = 1;
     static final int AF_INET = 2;
+    static final int SOCK_SEQPACKET = 5;
     static final int SOCK_STREAM = 1;
     static final int SOCK_DGRAM = 2;
     static final int SOCK_RAW = 3;
@@ -63,6 +65,10 @@ final class Syscalls {
             "POLLHUP", 0x10, "POLLNVAL", 0x20, "POLLRDHUP", 0x2000);
     static final int EINPROGRESS = 115;
     static final int SOCKADDR_IN_SIZE = 16;
+    /** struct sockaddr_un: sa_family and 108 bytes of sun_path. */
+    static final int SOCKADDR_UN_SIZE = 110;
+    /** The room a call that gives an address back is given: either kind. */
+    static final int SOCKADDR_MAX = SOCKADDR_UN_SIZE;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -70,6 +76,7 @@ final class Syscalls {
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     private static final MethodHandle SOCKET = fn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SOCKETPAIR = fn("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle BIND = fn("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle LISTEN = fn("listen", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle CONNECT = fn("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
@@ -111,12 +118,22 @@ final class Syscalls {
     static final class Call implements AutoCloseable {
         final Arena arena = Arena.ofConfined();
         final MemorySegment capture = arena.allocate(CAPTURE);
+        /** The address length the last call that gives an address back wrote (accept, recvfrom, getsockname, getpeername). */
+        private MemorySegment lastLen;
 
         Result result(long value) {
             return new Result(value, value < 0 ? (int) ERRNO.get(capture, 0L) : 0);
         }
 
         MemorySegment sockaddr(Endpoint ep) {
+            if (ep.unix()) {
+                // sun_path: a path with its NUL, or an abstract name (a leading NUL) without one; "" asks for autobind.
+                byte[] path = ep.path().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                MemorySegment sa = arena.allocate(SOCKADDR_UN_SIZE).fill((byte) 0);
+                sa.set(JAVA_SHORT, 0, (short) AF_UNIX);
+                MemorySegment.copy(path, 0, sa, java.lang.foreign.ValueLayout.JAVA_BYTE, 2, Math.min(path.length, SOCKADDR_UN_SIZE - 2));
+                return sa;
+            }
             MemorySegment sa = arena.allocate(SOCKADDR_IN_SIZE);
             if (ep.unspec()) {
                 // sa_family AF_UNSPEC (0), the rest zero: connect dissolves the association.
@@ -131,8 +148,52 @@ final class Syscalls {
             return sa;
         }
 
+        /** The length of the address sockaddr(ep) builds. */
+        static int sockaddrLength(Endpoint ep) {
+            if (!ep.unix()) {
+                return SOCKADDR_IN_SIZE;
+            }
+            int n = ep.path().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1).length;
+            return 2 + (n == 0 ? 0 : ep.path().charAt(0) == 0 ? n : n + 1);
+        }
+
         MemorySegment sockaddrOut() {
-            return arena.allocate(SOCKADDR_IN_SIZE);
+            return arena.allocate(SOCKADDR_MAX);
+        }
+
+        /** A cell with the room of sockaddrOut, which the call overwrites with the address's length. */
+        private MemorySegment lengthCell() {
+            lastLen = intCell(SOCKADDR_MAX);
+            return lastLen;
+        }
+
+        /**
+         * The address the last call wrote to sa: an IPv4 address, or a Unix
+         * name (its path, or "\0name" in the abstract namespace, or "" for
+         * an unnamed socket, as its length says).
+         */
+        Endpoint address(MemorySegment sa) {
+            if (sa.get(JAVA_SHORT, 0) != AF_UNIX) {
+                return endpoint(sa);
+            }
+            int len = lastLen == null ? SOCKADDR_UN_SIZE : Math.min(lastLen.get(JAVA_INT, 0), SOCKADDR_UN_SIZE);
+            byte[] path = sa.asSlice(2, Math.max(0, len - 2)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            int end = path.length;
+            if (end > 0 && path[0] != 0) {
+                // A path ends at its NUL; an abstract name is every byte the length counts.
+                for (int i = 0; i < path.length; i++) {
+                    if (path[i] == 0) {
+                        end = i;
+                        break;
+                    }
+                }
+            }
+            return Endpoint.unix(new String(path, 0, end, java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+
+        /** Whether the last call that gives an address back wrote one (recvfrom from an unnamed Unix socket writes none). */
+        boolean addressWritten() {
+            return lastLen != null && lastLen.get(JAVA_INT, 0) > 2;
         }
 
         MemorySegment intCell(int value) {
@@ -154,6 +215,22 @@ final class Syscalls {
             return socket(AF_INET, type, protocol);
         }
 
+        /** socketpair(2), close-on-exec: the two descriptors in pair[0] and pair[1]. */
+        Result socketpair(int domain, int type, int protocol, int[] pair) {
+            MemorySegment sv = arena.allocate(JAVA_INT, 2);
+            Result r;
+            try {
+                r = result((int) SOCKETPAIR.invokeExact(capture, domain, type | SOCK_CLOEXEC, protocol, sv));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
+            if (!r.failed()) {
+                pair[0] = sv.getAtIndex(JAVA_INT, 0);
+                pair[1] = sv.getAtIndex(JAVA_INT, 1);
+            }
+            return r;
+        }
+
         /** socket(2) of any domain (AF_NETLINK for sock_diag), close-on-exec. */
         Result socket(int domain, int type, int protocol) {
             try {
@@ -165,7 +242,7 @@ final class Syscalls {
 
         Result bind(int fd, Endpoint ep) {
             try {
-                return result((int) BIND.invokeExact(capture, fd, sockaddr(ep), SOCKADDR_IN_SIZE));
+                return result((int) BIND.invokeExact(capture, fd, sockaddr(ep), sockaddrLength(ep)));
             } catch (Throwable t) {
                 throw failed(t);
             }
@@ -181,7 +258,7 @@ final class Syscalls {
 
         Result connect(int fd, Endpoint ep) {
             try {
-                return result((int) CONNECT.invokeExact(capture, fd, sockaddr(ep), SOCKADDR_IN_SIZE));
+                return result((int) CONNECT.invokeExact(capture, fd, sockaddr(ep), ep.unspec() ? SOCKADDR_IN_SIZE : sockaddrLength(ep)));
             } catch (Throwable t) {
                 throw failed(t);
             }
@@ -189,7 +266,7 @@ final class Syscalls {
 
         Result accept(int fd, MemorySegment peer, boolean nonblock) {
             try {
-                return result((int) ACCEPT4.invokeExact(capture, fd, peer, intCell(SOCKADDR_IN_SIZE), SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0)));
+                return result((int) ACCEPT4.invokeExact(capture, fd, peer, lengthCell(), SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0)));
             } catch (Throwable t) {
                 throw failed(t);
             }
@@ -200,7 +277,7 @@ final class Syscalls {
             MemorySegment.copy(data, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
             MemorySegment sa = to == null ? MemorySegment.NULL : sockaddr(to);
             try {
-                return result((long) SENDTO.invokeExact(capture, fd, buf, (long) data.length, flags | MSG_NOSIGNAL, sa, to == null ? 0 : SOCKADDR_IN_SIZE));
+                return result((long) SENDTO.invokeExact(capture, fd, buf, (long) data.length, flags | MSG_NOSIGNAL, sa, to == null ? 0 : sockaddrLength(to)));
             } catch (Throwable t) {
                 throw failed(t);
             }
@@ -216,7 +293,7 @@ final class Syscalls {
         }
 
         Result recvfrom(int fd, MemorySegment buf, int flags, MemorySegment from) {
-            MemorySegment len = from == MemorySegment.NULL ? MemorySegment.NULL : intCell(SOCKADDR_IN_SIZE);
+            MemorySegment len = from == MemorySegment.NULL ? MemorySegment.NULL : lengthCell();
             try {
                 return result((long) RECVFROM.invokeExact(capture, fd, buf, buf.byteSize(), flags, from, len));
             } catch (Throwable t) {
@@ -275,7 +352,7 @@ final class Syscalls {
 
         Result getsockname(int fd, MemorySegment out) {
             try {
-                return result((int) GETSOCKNAME.invokeExact(capture, fd, out, intCell(SOCKADDR_IN_SIZE)));
+                return result((int) GETSOCKNAME.invokeExact(capture, fd, out, lengthCell()));
             } catch (Throwable t) {
                 throw failed(t);
             }
@@ -283,7 +360,7 @@ final class Syscalls {
 
         Result getpeername(int fd, MemorySegment out) {
             try {
-                return result((int) GETPEERNAME.invokeExact(capture, fd, out, intCell(SOCKADDR_IN_SIZE)));
+                return result((int) GETPEERNAME.invokeExact(capture, fd, out, lengthCell()));
             } catch (Throwable t) {
                 throw failed(t);
             }

@@ -1,0 +1,38 @@
+package org.sockcheck.harness.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Where a trace's Unix names live on an implementation, and how its answers are read back. */
+class AddressingTest {
+    private final Addressing a = new Addressing(Map.of("A", "127.0.0.1", "B", "127.0.0.2"), Map.of(80, 20080),
+            "/tmp/sc-1-7", "sockcheck-1-7-");
+
+    @Test
+    void eachHostHasAFolderOfItsOwnAndTheRunAnAbstractPrefix() {
+        assertEquals("/tmp/sc-1-7/A/srv", a.unixName("A", "srv"));
+        assertEquals("/tmp/sc-1-7/B/srv", a.unixName("B", "srv"));
+        assertEquals("\0sockcheck-1-7-A-srv", a.unixName("A", "@srv"));
+        assertEquals("", a.unixName("A", ""));
+    }
+
+    @Test
+    void namesAreReadBackAsTheTraceWritesThem() {
+        for (String name : new String[] {"srv", "@srv", "", "a.b-c_d"}) {
+            assertEquals(name, a.traceName(a.unixName("B", name)));
+        }
+        // A name that is none of the run's is written as it is, an abstract one with '@' for its NUL.
+        assertEquals("/elsewhere/x", a.traceName("/elsewhere/x"));
+        assertEquals("@97033", a.traceName("\u000097033"));
+    }
+
+    @Test
+    void anImplementationWithoutAPlaceForNamesRefusesThem() {
+        Addressing inetOnly = new Addressing(Map.of("A", "127.0.0.1"), Map.of());
+        assertThrows(IllegalArgumentException.class, () -> inetOnly.unixName("A", "srv"));
+        assertEquals("", inetOnly.unixName("A", ""));
+    }
+}
