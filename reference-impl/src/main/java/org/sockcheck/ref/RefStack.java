@@ -223,6 +223,7 @@ public final class RefStack {
     static String action(ApiCall call) {
         return switch (call) {
             case ApiCall.SendTo c -> "sendTo";
+            case ApiCall.SocketPair c -> "socketPair";
             case ApiCall.Send c -> "send";
             case ApiCall.Recv c -> "recv";
             case ApiCall.RecvFrom c -> "recv";

@@ -150,7 +150,8 @@ class ActionNamesTest {
     void everyTraceCallIsASpecAction() throws IOException {
         Set<String> actions = specActions();
         Endpoint a = new Endpoint("192.0.2.1", 80);
-        List<ApiCall> calls = List.of(new ApiCall.Socket(SockType.STREAM, 0), new ApiCall.Bind(3, a),
+        List<ApiCall> calls = List.of(new ApiCall.Socket(SockType.STREAM, 0),
+                new ApiCall.SocketPair(org.sockcheck.spec.Domain.UNIX, SockType.STREAM, 0, false), new ApiCall.Bind(3, a),
                 new ApiCall.Listen(3, 1), new ApiCall.Connect(3, a), new ApiCall.Accept(3),
                 new ApiCall.Send(3, new byte[0]), new ApiCall.Recv(3, 1), new ApiCall.SendTo(3, new byte[0], a),
                 new ApiCall.RecvFrom(3, 1), new ApiCall.Shutdown(3, ShutdownHow.WR), new ApiCall.Close(3),

@@ -279,4 +279,49 @@ class ErrnoTest extends TwoHosts {
             expect(Errno.ENOTCONN, a(new ApiCall.Shutdown(3, ShutdownHow.RD)));
         }
     }
+
+    /** Unix domain sockets (Unix.tla): the errnos of their names and their connections. */
+    @Nested
+    class Unix {
+        private final org.sockcheck.spec.Domain unix = org.sockcheck.spec.Domain.UNIX;
+
+        @Test
+        void unix_connectToAPathWithNoFile_enoent() {
+            a(new ApiCall.Socket(unix, SockType.STREAM, 0, false));
+            expect(Errno.ENOENT, a(new ApiCall.Connect(3, Endpoint.unix("/run/A/srv"))));
+        }
+
+        @Test
+        void unix_connectToASocketOfAnotherType_eprototype() {
+            a(new ApiCall.Socket(unix, SockType.DGRAM, 0, false));
+            a(new ApiCall.Bind(3, Endpoint.unix("/run/A/srv")));
+            a(new ApiCall.Socket(unix, SockType.STREAM, 0, false));
+            expect(Errno.EPROTOTYPE, a(new ApiCall.Connect(4, Endpoint.unix("/run/A/srv"))));
+        }
+
+        @Test
+        void unix_sendToASocketConnectedToAnother_eperm() {
+            a(new ApiCall.Socket(unix, SockType.DGRAM, 0, false));
+            a(new ApiCall.Bind(3, Endpoint.unix("/run/A/r")));
+            a(new ApiCall.Socket(unix, SockType.DGRAM, 0, false));
+            a(new ApiCall.Bind(4, Endpoint.unix("/run/A/x")));
+            assertEquals(new Outcome.Value(0), a(new ApiCall.Connect(3, Endpoint.unix("/run/A/x"))));
+            a(new ApiCall.Socket(unix, SockType.DGRAM, 0, false));
+            expect(Errno.EPERM, a(new ApiCall.SendTo(5, new byte[] {1}, Endpoint.unix("/run/A/r"))));
+        }
+
+        @Test
+        void unix_seqpacketInTheInetDomain_esocktnosupport() {
+            expect(Errno.ESOCKTNOSUPPORT, a(new ApiCall.Socket(SockType.SEQPACKET, 0)));
+            expect(Errno.EOPNOTSUPP, a(new ApiCall.SocketPair(org.sockcheck.spec.Domain.INET, SockType.STREAM, 0, false)));
+        }
+
+        @Test
+        void unix_datagramPeerGone_econnrefusedThenEnotconn() {
+            assertEquals(new Outcome.Pair(3, 4), a(new ApiCall.SocketPair(unix, SockType.DGRAM, 0, false)));
+            a(new ApiCall.Close(4));
+            expect(Errno.ECONNREFUSED, a(new ApiCall.Send(3, new byte[] {1})));
+            expect(Errno.ENOTCONN, a(new ApiCall.Send(3, new byte[] {1})));
+        }
+    }
 }
