@@ -77,7 +77,7 @@ class FormatTwoTest {
         "poll asks for POLLHUP       | version 2\\nA.p1: poll([3 POLLHUP], 0) = [3 0]                        | 2 | 15 | poll reads like",
         "poll answers other fds      | version 2\\nA.p1: poll([3 POLLIN, 4 POLLOUT], 0) = [4 0, 3 0]          | 2 | 40 | the descriptors of the request",
         "poll without a bracket      | version 2\\nA.p1: poll(3 POLLIN, 0) = [3 0]                            | 2 | 12 | ",
-        "AF_UNSPEC in format 1       | version 1\\nA.p1: connect(3, AF_UNSPEC) = 0                           | 2 | 7  | connect to AF_UNSPEC are trace format 2",
+        "AF_UNSPEC in format 1       | version 1\\nA.p1: connect(3, AF_UNSPEC) = 0                           | 2 | 7  | connect to AF_UNSPEC and Unix domain sockets are trace format 2",
         "AF_UNSPEC for bind          | version 2\\nA.p1: bind(3, AF_UNSPEC) = 0                              | 2 | 15 | only connect takes AF_UNSPEC",
         "AF_UNSPEC with a port       | version 2\\nA.p1: connect(3, AF_UNSPEC:80) = 0                        | 2 | 27 | ",
     })
