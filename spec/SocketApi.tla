@@ -469,6 +469,8 @@ Accept(p, f, nb) ==
        ELSE LET l == SockOf(p, f) IN
        IF sock[l].proto \notin {"tcp", "unix"} \/ sock[l].type = "DGRAM" THEN Fail(p, "accept", "EOPNOTSUPP")
        ELSE IF sock[l].st # "LISTEN" THEN Fail(p, "accept", "EINVAL")
+       \* A Unix listener shut for reading hands out what is queued, then says EINVAL (unix_accept).
+       ELSE IF sock[l].proto = "unix" /\ sock[l].rdshut /\ sock[l].acceptq = <<>> THEN Fail(p, "accept", "EINVAL")
        ELSE IF sock[l].acceptq = <<>> /\ sock[l].nonblock THEN Fail(p, "accept", "EAGAIN")
        ELSE IF sock[l].acceptq = <<>> THEN
             /\ pending' = [pending EXCEPT ![p] = WaitingAccept(f, nb)]
@@ -487,7 +489,8 @@ AcceptReturns(p) ==
        \* The listener stopped (shutdown SHUT_RD, connect(AF_UNSPEC)): EINVAL. A close of the
        \* descriptor by another thread is outside the model (Close), so l is NoSid only after
        \* the process's exit, which ends the call first.
-       \/ /\ IF l = NoSid THEN TRUE ELSE sock[l].st # "LISTEN"
+       \/ /\ IF l = NoSid THEN TRUE
+             ELSE sock[l].st # "LISTEN" \/ (sock[l].proto = "unix" /\ sock[l].rdshut /\ sock[l].acceptq = <<>>)
           /\ Record(p, "accept", "EINVAL") /\ UNCHANGED <<files, sock, fdt>>
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<files, alive, net>>
@@ -635,7 +638,8 @@ RecvResultsWaiting(s, n, mayWait) ==
           [] x.rdshut -> {RecvEof}
           [] x.st \notin Synchronized -> {RecvNotConn}
           [] OTHER -> {RecvWait}
-    ELSE IF Profile = "LINUX" THEN
+    \* A Unix datagram socket takes Linux's rules under both profiles (Unix.tla).
+    ELSE IF Profile = "LINUX" \/ x.proto = "unix" THEN
         CASE x.err # "none" -> {RecvErr(x)}
           [] queued -> data
           [] x.rdshut /\ mayWait -> {RecvEof}
@@ -654,12 +658,15 @@ CanRecv(s, n) == RecvResults(s, n) # {RecvWait}
 \* n bytes, or reading ends (the peer's FIN, SHUT_RD, an error): then it
 \* gives what is there (tcp_recvmsg's target is the whole length). A
 \* datagram socket reads whole datagrams and takes no notice of it.
-CanRecvAll(s, n, wa) ==
+CanRecvAll(s, n, wa, peek) ==
     /\ CanRecv(s, n)
     /\ wa /\ sock[s].proto = "tcp" =>
           Len(sock[s].stream) >= n \/ sock[s].fin \/ sock[s].rdshut \/ sock[s].err # "none"
           \/ sock[s].st \notin Synchronized
-    /\ wa /\ sock[s].proto = "unix" /\ sock[s].type = "STREAM" =>
+    \* A Unix stream's MSG_WAITALL (unix_stream_read_generic): with MSG_PEEK it returns what is
+    \* queued at once; without, it waits for all n bytes, or an error (which it takes, giving the
+    \* bytes it has: RecvNow), or the end of reading (probed on Linux 6.18).
+    /\ wa /\ sock[s].proto = "unix" /\ sock[s].type = "STREAM" /\ ~peek =>
           Len(sock[s].stream) >= n \/ sock[s].rdshut \/ sock[s].err # "none" \/ sock[s].st # "CONNECTED"
 
 \* What a recv with MSG_TRUNC (tr) gives for a result r of RecvResults: a
@@ -679,11 +686,15 @@ TruncRet(x, r) ==
 \* peek: MSG_PEEK, which reads without taking: the bytes and the datagram
 \* stay for the next recv. An error is reported and cleared all the same
 \* (Linux's sock_error in tcp_recvmsg and __skb_recv_datagram).
-RecvNow(p, s, op, n, peek, tr) ==
+\* wa: MSG_WAITALL on a call that may wait: a Unix stream's that gives fewer
+\* bytes than asked for has met an error, and took it.
+RecvNow(p, s, op, n, peek, tr, wa) ==
     \E r \in RecvResults(s, n) :
         /\ sock' = [sock EXCEPT ![s].stream = IF peek THEN @ ELSE SubSeq(@, r.bytes + 1, Len(@)),
                                 ![s].datagrams = IF r.dgram /\ ~peek THEN Tail(@) ELSE @,
-                                ![s].err = IF r.clear THEN "none" ELSE @]
+                                ![s].err = IF r.clear \/ (wa /\ ~peek /\ sock[s].proto = "unix" /\ r.kind = "data"
+                                                        /\ ~r.dgram /\ r.bytes < n)
+                                           THEN "none" ELSE @]
         /\ Record(p, op, IF tr THEN TruncRet(sock[s], r) ELSE r.ret)
 
 (* Recv and RecvFrom of at most n bytes: bytes of the stream, or one      *)
@@ -699,11 +710,11 @@ Recv(p, f, op, n, peek, dw, wa, tr) ==
        ELSE LET s == SockOf(p, f) IN
        IF tr /\ sock[s].proto = "unix" /\ sock[s].type = "STREAM" THEN Fail(p, op, OutsideUnix)
        ELSE IF (sock[s].nonblock \/ dw) /\ RecvResultsWaiting(s, n, FALSE) = {RecvWait} THEN Fail(p, op, "EAGAIN")
-       ELSE IF ~CanRecvAll(s, n, wa /\ ~(sock[s].nonblock \/ dw))
+       ELSE IF ~CanRecvAll(s, n, wa /\ ~(sock[s].nonblock \/ dw), peek)
        THEN /\ pending' = [pending EXCEPT ![p] = WaitingRecv(op, f, n, peek, wa, tr)]
             /\ Record(p, op, "pending")
             /\ UNCHANGED <<files, sock, fdt, alive, net>>
-       ELSE RecvNow(p, s, op, n, peek, tr) /\ UNCHANGED <<files, fdt, alive, pending, net>>
+       ELSE RecvNow(p, s, op, n, peek, tr, wa /\ ~(sock[s].nonblock \/ dw)) /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
 (* RecvReturns: a waiting recv returns once there is something to give.  *)
 RecvReturns(p) ==
@@ -712,7 +723,8 @@ RecvReturns(p) ==
            n == pending[p].n
        IN
        \/ s = NoSid /\ Record(p, pending[p].op, "EBADF") /\ UNCHANGED sock
-       \/ s # NoSid /\ CanRecvAll(s, n, pending[p].wa) /\ RecvNow(p, s, pending[p].op, n, pending[p].peek, pending[p].tr)
+       \/ s # NoSid /\ CanRecvAll(s, n, pending[p].wa, pending[p].peek)
+          /\ RecvNow(p, s, pending[p].op, n, pending[p].peek, pending[p].tr, pending[p].wa)
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<files, fdt, alive, net>>
 

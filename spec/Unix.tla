@@ -207,18 +207,26 @@ UnixSend(p, op, s, d) ==
     LET x == sock[s]
         o == x.peer
     IN
-    IF x.st # "CONNECTED" THEN Fail(p, op, "ENOTCONN")
-    ELSE IF x.type = "STREAM" /\ (x.wrshut \/ o = NoSid \/ sock[o].rdshut) THEN Fail(p, op, "EPIPE")
-    ELSE IF x.type # "STREAM" /\ x.err # "none" THEN ReportError(p, op, s)
-    ELSE IF x.wrshut \/ (x.type = "SEQPACKET" /\ o = NoSid) THEN Fail(p, op, "EPIPE")
+    IF x.type = "STREAM" THEN
+       IF x.st # "CONNECTED" THEN Fail(p, op, "ENOTCONN")
+       ELSE IF x.wrshut \/ o = NoSid \/ sock[o].rdshut THEN Fail(p, op, "EPIPE")
+       ELSE /\ sock' = [sock EXCEPT ![o].stream = @ \o d]
+            /\ Record(p, op, Len(d))
+            /\ UNCHANGED <<files, fdt, alive, pending, net>>
+    \* A seqpacket socket must be connected before anything else (unix_seqpacket_sendmsg); a
+    \* datagram socket reports its error and its shutdown first, then that it has no peer.
+    ELSE IF x.type = "SEQPACKET" /\ x.st # "CONNECTED" THEN Fail(p, op, "ENOTCONN")
+    ELSE IF x.err # "none" THEN ReportError(p, op, s)
+    ELSE IF x.wrshut THEN Fail(p, op, "EPIPE")
+    ELSE IF x.st # "CONNECTED" THEN Fail(p, op, "ENOTCONN")
+    ELSE IF x.type = "SEQPACKET" /\ o = NoSid THEN Fail(p, op, "EPIPE")
     ELSE IF o = NoSid THEN
          /\ sock' = [sock EXCEPT ![s].st = "UNCONNECTED", ![s].rpath = NoPath, ![s].datagrams = <<>>]
          /\ Record(p, op, "ECONNREFUSED")
          /\ UNCHANGED <<files, fdt, alive, pending, net>>
     ELSE IF ~MaySend(s, o) THEN Fail(p, op, "EPERM")
     ELSE IF sock[o].rdshut THEN Fail(p, op, "EPIPE")
-    ELSE /\ sock' = [sock EXCEPT ![o].stream = IF x.type = "STREAM" THEN @ \o d ELSE @,
-                                 ![o].datagrams = IF x.type = "STREAM" THEN @ ELSE Append(@, UnixDatagram(s, d))]
+    ELSE /\ sock' = [sock EXCEPT ![o].datagrams = Append(@, UnixDatagram(s, d))]
          /\ Record(p, op, Len(d))
          /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
@@ -234,6 +242,8 @@ UnixSendTo(p, s, d, path) ==
     IN
     IF x.type = "STREAM" THEN Fail(p, "sendto", IF x.st = "CONNECTED" THEN "EISCONN" ELSE "EOPNOTSUPP")
     ELSE IF x.type = "SEQPACKET" THEN UnixSend(p, "sendto", s, d)
+    \* The name is checked as it is read, before anything else (unix_validate_addr).
+    ELSE IF path = NoPath THEN Fail(p, "sendto", "EINVAL")
     ELSE IF x.err # "none" THEN ReportError(p, "sendto", s)
     ELSE IF x.wrshut THEN Fail(p, "sendto", "EPIPE")
     ELSE IF r.err # "none" THEN Fail(p, "sendto", r.err)

@@ -61,6 +61,12 @@ class ScenarioCorpusTest {
                             assertTrue(v == Verdict.PASS || v == Verdict.XFAIL || v == Verdict.SKIP, v + ": " + r.message());
                             return;
                         }
+                        if (impl.name().equals("python-driver") && r.verdict() == Verdict.SKIP) {
+                            // The driver protocol has no Unix domain sockets yet: that, and nothing else, is SKIP.
+                            assertTrue(r.message().contains(org.sockcheck.harness.impl.driver.DriverImplementation.NO_UNIX)
+                                    && t.source().contains("/unix/"), r.message());
+                            return;
+                        }
                         assertEquals(Verdict.PASS, r.verdict(), r.message());
                         assertEquals(org.sockcheck.harness.run.JudgedBy.SPEC, r.judgedBy(), "the verdict is the spec's");
                     })));

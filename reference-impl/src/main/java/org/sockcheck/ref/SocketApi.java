@@ -471,6 +471,9 @@ final class SocketApi {
         if (l.state != TcpState.LISTEN) {
             return fail(Errno.EINVAL);
         }
+        if (l.unix() && l.rdShut && l.acceptQueue.isEmpty()) {
+            return fail(Errno.EINVAL); // a Unix listener shut for reading hands out what is queued, then EINVAL
+        }
         if (!l.acceptQueue.isEmpty()) {
             return p.process.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE
                     ? fail(Errno.EMFILE) : takeConnection(p.process, l, nonblock);
@@ -494,7 +497,7 @@ final class SocketApi {
     Outcome acceptReturns(Caller p) {
         Sock l = p.process.descriptors.get(p.pending.fd());
         Outcome out;
-        if (l == null || l.state != TcpState.LISTEN) {
+        if (l == null || l.state != TcpState.LISTEN || l.unix() && l.rdShut && l.acceptQueue.isEmpty()) {
             out = fail(Errno.EINVAL);
         } else if (l.acceptQueue.isEmpty()) {
             return null;
@@ -650,8 +653,9 @@ final class SocketApi {
      */
     private static boolean allThere(Sock s, Process.Pending call) {
         if (s.unix()) {
-            return !call.waitall() || s.type != SockType.STREAM || s.unread >= call.max() || s.rdShut || s.err != null
-                    || s.state != TcpState.ESTABLISHED;
+            // MSG_PEEK with MSG_WAITALL returns what is queued at once (unix_stream_read_generic).
+            return !call.waitall() || call.peek() || s.type != SockType.STREAM || s.unread >= call.max() || s.rdShut
+                    || s.err != null || s.state != TcpState.ESTABLISHED;
         }
         return !call.waitall() || !s.tcp() || s.unread >= call.max() || s.fin || s.rdShut || s.err != null
                 || !s.state.synchronizedState();
@@ -728,6 +732,9 @@ final class SocketApi {
                 return fail(Errno.EINVAL);
             } else if (s.hasData()) {
                 byte[] got = call.peek() ? s.peekBytes(call.max()) : s.take(call.max());
+                if (call.waitall() && !call.peek() && got.length < call.max()) {
+                    s.err = null; // MSG_WAITALL met the error before all it asked for, and took it (spec: RecvNow)
+                }
                 return new Outcome.Data(got, withSender ? Endpoint.unix(s.rpath) : null);
             } else if (s.err != null) {
                 return fail(takeError(s));

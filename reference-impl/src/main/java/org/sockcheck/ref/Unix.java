@@ -197,16 +197,31 @@ final class Unix {
     /** UnixSend: a stream's bytes join the peer's stream; a record or datagram joins the peer's queue whole. */
     Outcome unixSend(Sock s, byte[] data) {
         Sock o = s.peer;
-        if (s.state != TcpState.ESTABLISHED) {
+        boolean connected = s.state == TcpState.ESTABLISHED;
+        if (s.type == SockType.STREAM) {
+            if (!connected) {
+                return SocketApi.fail(Errno.ENOTCONN);
+            }
+            if (s.wrShut || o == null || o.rdShut) {
+                return SocketApi.fail(Errno.EPIPE);
+            }
+            deliver(s, o, data);
+            return new Outcome.Value(data.length);
+        }
+        // A seqpacket socket must be connected first; a datagram socket reports its error and shutdown first.
+        if (s.type == SockType.SEQPACKET && !connected) {
             return SocketApi.fail(Errno.ENOTCONN);
         }
-        if (s.type == SockType.STREAM && (s.wrShut || o == null || o.rdShut)) {
-            return SocketApi.fail(Errno.EPIPE);
-        }
-        if (s.type != SockType.STREAM && s.err != null) {
+        if (s.err != null) {
             return reportError(s);
         }
-        if (s.wrShut || s.type == SockType.SEQPACKET && o == null) {
+        if (s.wrShut) {
+            return SocketApi.fail(Errno.EPIPE);
+        }
+        if (!connected) {
+            return SocketApi.fail(Errno.ENOTCONN);
+        }
+        if (s.type == SockType.SEQPACKET && o == null) {
             return SocketApi.fail(Errno.EPIPE);
         }
         if (o == null) {
@@ -241,6 +256,9 @@ final class Unix {
         }
         if (s.type == SockType.SEQPACKET) {
             return unixSend(s, data);
+        }
+        if (path.isEmpty()) {
+            return SocketApi.fail(Errno.EINVAL); // the name is checked as it is read
         }
         if (s.err != null) {
             return reportError(s);

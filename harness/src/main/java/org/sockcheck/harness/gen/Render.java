@@ -241,6 +241,12 @@ public final class Render {
      */
     public static String shown(Object ret) {
         return switch (ret) {
+            // socketpair's two descriptors.
+            case List<?> l when l.size() == 2 && l.get(0) instanceof Integer && l.get(1) instanceof Integer
+                    -> "[" + l.get(0) + ", " + l.get(1) + "]";
+            // A Unix name, <<path, 0>>: a name no host can have (hosts are capitalised, the wildcard is *).
+            case List<?> l when l.size() == 2 && l.get(0) instanceof String path && Integer.valueOf(0).equals(l.get(1))
+                    && !path.matches("[A-Z][A-Za-z0-9_]*|\\*|-") -> TraceText.quote(path.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             case List<?> l when l.size() == 2 -> addr(l.get(0), l.get(1));
             case Map<?, ?> m when m.containsKey("peer") -> m.get("fd") + " peer " + shown(m.get("peer"));
             // MSG_TRUNC of a datagram: its whole length first, when it is not the bytes'.

@@ -35,7 +35,8 @@ public final class RefImplementation implements Implementation {
         }
         Map<Integer, Integer> ports = setup.portLabels().stream()
                 .collect(Collectors.toMap(Function.identity(), Function.identity(), (a, b) -> a, LinkedHashMap::new));
-        return new Addressing(ips, ports);
+        // Unix names live in the stack's own hosts (no file system): a folder and a prefix of its own, as names.
+        return new Addressing(ips, ports, "/sockcheck-ref", "sockcheck-ref-");
     }
 
     @Override

@@ -340,7 +340,9 @@ public final class TraceText {
     /** What a Unix name a call's argument gives lacks (as "expected ..."), or null when it is one. */
     static String unixNameProblem(String name) {
         String bare = name.startsWith("@") ? name.substring(1) : name;
-        if (name.isEmpty() || UNIX_NAME.matcher(bare).matches() && !bare.equals(".") && !bare.equals("..")) {
+        // AF_UNSPEC names no Unix socket: as a name it would read as connect's AF_UNSPEC in the spec.
+        if (name.isEmpty() || UNIX_NAME.matcher(bare).matches() && !bare.equals(".") && !bare.equals("..")
+                && !name.equals(org.sockcheck.spec.Endpoint.UNSPEC_IP) && !name.equals("-")) {
             return null;
         }
         return "a Unix name: 1 to " + MAX_UNIX_NAME + " letters, digits, '.', '_' or '-', with '@' first for the abstract"

@@ -145,6 +145,7 @@ public final class Models {
                 Calls.Call call = Calls.ALL.get(c.op());
                 boolean gives = call.result() == Calls.Result.DESCRIPTOR || call.result() == Calls.Result.FD_PEER;
                 boolean pair = call.result() == Calls.Result.PAIR;
+                unix |= pair;
                 descriptors += gives ? 1 : pair ? 2 : 0;
                 sockets += call.action().equals("Socket") ? 1 : pair ? 2 : 0;
                 connects += call.action().equals("Connect") ? 1 : 0;
@@ -153,13 +154,14 @@ public final class Models {
                     Arg a = c.args().get(k);
                     Calls.Arg kind = call.params().get(k).kind();
                     switch (a) {
+                        // (the empty name too: bind to it, autobind, is outside the model, which the spec says)
                         case Arg.Addr addr when addr.unix() -> {
                             unix = true;
-                            if (!addr.path().isEmpty()) {
-                                paths.add(addr.path());
-                            }
+                            paths.add(addr.path());
                         }
+                        // Unix sockets, and the calls only a model with them has: SEQPACKET, socketpair.
                         case Arg.Name n when kind == Calls.Arg.DOMAIN && n.name().equals("UNIX") -> unix = true;
+                        case Arg.Name n when kind == Calls.Arg.TYPE && n.name().startsWith("SEQPACKET") -> unix = true;
                         case Arg.Addr addr when addr.port() instanceof Arg.Port.Label l -> ports.add(l.label());
                         case Arg.Int i when kind == Calls.Arg.FD -> maxFd = Math.max(maxFd, clamp(i.value()));
                         case Arg.Polls ps -> {

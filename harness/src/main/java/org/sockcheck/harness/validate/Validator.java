@@ -766,7 +766,7 @@ public final class Validator {
     private boolean address(Map<String, Object> p, Arg.Addr a) {
         if (a.unix()) {
             // A Unix name: the path (a string of the spec, as the model's Paths hold it), and no port.
-            if (!a.path().isEmpty() && !spec.constants().paths().contains(a.path())) {
+            if (!spec.constants().paths().contains(a.path())) {
                 return false;
             }
             p.put(Calls.Call.IP, a.path());

@@ -190,6 +190,9 @@ public final class JdkImplementation implements Implementation {
                     throw new Unsupported("Unix domain sockets: the jdk implementation opens INET channels only (java.nio's"
                             + " UNIX channels, stream only, are not used yet; docs/ipv6-and-unix.md)");
             case ApiCall.SocketPair c -> throw new Unsupported("socketpair: java.nio has no pairs of channels");
+            case ApiCall.Bind c when c.addr().unix() -> throw new Unsupported("a Unix name: the jdk implementation opens INET channels only");
+            case ApiCall.Connect c when c.addr().unix() -> throw new Unsupported("a Unix name: the jdk implementation opens INET channels only");
+            case ApiCall.SendTo c when c.addr().unix() -> throw new Unsupported("a Unix name: the jdk implementation opens INET channels only");
             case ApiCall.Socket c -> {
                 return socket(table, host, c);
             }

@@ -329,6 +329,10 @@ public final class LinuxImplementation implements Implementation {
                     throw new ImplementationException("refused the Unix name " + ep + ": only names in the run's own folder"
                             + " or under its abstract prefix are allowed");
                 }
+                if (ep.path().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1).length > Syscalls.SOCKADDR_UN_SIZE - 3) {
+                    throw new Unsupported("the Unix name " + ep + " does not fit sun_path (108 bytes with its NUL): the run's"
+                            + " folder is in " + System.getProperty("java.io.tmpdir") + " (java.io.tmpdir); give a shorter one or a shorter name");
+                }
                 continue;
             }
             if (!Loopback.allowed(ep.ip())) {
@@ -370,7 +374,9 @@ public final class LinuxImplementation implements Implementation {
                     yield value(sys.listen(fd, c.backlog()));
                 }
                 // A Unix socket's connect has no address or port of a host to look after.
-                case ApiCall.Connect c when s != null && s.proto == Proto.UNIX -> blocking(sys, s, () -> sys.connect(fd, c.addr()), false);
+                // (A Unix name given to an INET socket, outside the spec, goes to the kernel as it is too.)
+                case ApiCall.Connect c when c.addr().unix() || s != null && s.proto == Proto.UNIX ->
+                        blocking(sys, s, () -> sys.connect(fd, c.addr()), false);
                 case ApiCall.Connect c -> connect(sys, s, fd, c.addr());
                 case ApiCall.Accept c -> accept(sys, table, s, fd, c.nonblock());
                 case ApiCall.Send c -> {
@@ -470,6 +476,11 @@ public final class LinuxImplementation implements Implementation {
         try {
             var owner = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            if (java.nio.file.Files.exists(unixDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // A folder of this name left by a JVM that was killed, whose process number this one has now.
+                unixMade = true;
+                removeUnixFolder();
+            }
             java.nio.file.Files.createDirectory(unixDir, owner);
             unixMade = true;
             for (String h : addressing.hostIps().keySet()) {
@@ -894,9 +905,11 @@ public final class LinuxImplementation implements Implementation {
             }
             boolean senderSet = withSender && from.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 0) != 0;
             if (withSender && s != null && s.proto == Proto.UNIX) {
-                // A Unix socket's sender: its name, or none (the kernel writes no address for an unnamed one).
-                return new Outcome.Data(data, senderSet && sys.addressWritten() ? sys.address(from) : Endpoint.unix(""),
-                        trunc ? length : -1);
+                // A Unix socket's sender: its name, or the empty name (the kernel writes no address for an
+                // unnamed one); end of file has no sender. NOTE: a datagram of no bytes from an unnamed sender
+                // is read as end of file here.
+                Endpoint sender = senderSet && sys.addressWritten() ? sys.address(from) : v.value() == 0 ? null : Endpoint.unix("");
+                return new Outcome.Data(data, sender, trunc ? length : -1);
             }
             return new Outcome.Data(data, senderSet ? Syscalls.Call.endpoint(from) : null, trunc ? length : -1);
         }
