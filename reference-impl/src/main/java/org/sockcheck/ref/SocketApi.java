@@ -687,16 +687,7 @@ final class SocketApi {
         }
         boolean withSender = call.op().equals("recvfrom") && !s.tcp();
         if (profile == Profile.LINUX) {
-            // Linux (__skb_recv_datagram): the error, the datagrams, then, once shut for reading, zero bytes at once.
-            if (s.err != null) {
-                return fail(takeError(s));
-            } else if (s.hasData()) {
-                return takeDatagram(s, call, withSender);
-            } else if (s.rdShut) {
-                // A datagram socket's end of file is zero bytes, MSG_TRUNC or not.
-                return new Outcome.Data(new byte[0], null);
-            }
-            return null;
+            return linuxDatagram(s, call, withSender);
         }
         Outcome out;
         if (s.err != null) {
@@ -745,7 +736,17 @@ final class SocketApi {
         }
         if (s.type == SockType.SEQPACKET && s.state != TcpState.ESTABLISHED) {
             return fail(Errno.ENOTCONN);
-        } else if (s.err != null) {
+        }
+        return linuxDatagram(s, call, withSender);
+    }
+
+    /**
+     * Linux's datagram recv (__skb_recv_datagram), UDP's, raw's and a Unix
+     * datagram or seqpacket socket's: the error, the datagrams, then, once
+     * shut for reading, zero bytes at once (MSG_TRUNC or not); null: wait.
+     */
+    private static Outcome linuxDatagram(Sock s, Process.Pending call, boolean withSender) {
+        if (s.err != null) {
             return fail(takeError(s));
         } else if (s.hasData()) {
             return takeDatagram(s, call, withSender);

@@ -231,6 +231,11 @@ final class Unix {
             s.datagrams.clear();
             return SocketApi.fail(Errno.ECONNREFUSED);
         }
+        return deliverTo(s, o, data);
+    }
+
+    /** The last checks of a datagram or record for o (EPERM: o is connected to another; EPIPE: o stopped reading), then o's queue. */
+    private static Outcome deliverTo(Sock s, Sock o, byte[] data) {
         if (!maySend(s, o)) {
             return SocketApi.fail(Errno.EPERM);
         }
@@ -270,15 +275,7 @@ final class Unix {
         if (r instanceof Errno e) {
             return SocketApi.fail(e);
         }
-        Sock o = (Sock) r;
-        if (!maySend(s, o)) {
-            return SocketApi.fail(Errno.EPERM);
-        }
-        if (o.rdShut) {
-            return SocketApi.fail(Errno.EPIPE);
-        }
-        deliver(s, o, data);
-        return new Outcome.Value(data.length);
+        return deliverTo(s, (Sock) r, data);
     }
 
     /** UnixShutdown: always 0; a stream or seqpacket socket's peer is shut the other way round. */
