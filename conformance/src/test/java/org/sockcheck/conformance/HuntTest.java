@@ -14,18 +14,24 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sockcheck.harness.cli.Main;
 
 /**
- * sockcheck hunt. On jdk, whose divergences are listed, the walks of seed 3
+ * sockcheck hunt. On jdk, whose divergences are listed, the walks of seed 8
  * find nothing new with its expectations; without them the listed
  * divergences they run into are new failures, shrunk and written with their
  * seed, and the command exits 1. On linux the same walks pass with no
  * expectations at all: the spec's LINUX profile says what Linux does.
+ * Which seed's 20 walks run into a listed divergence moves with the order
+ * TLC gives a set's strings in, which follows the spec's text: it was seed 3
+ * until Unix.tla came (whose 20 walks on jdk are now all SKIP); seed 8's
+ * run into two (measured: 6 passed, 2 listed divergences, 12 skipped).
  */
 class HuntTest {
+    private static final String SEED = "8";
+
     @TempDir
     Path dir;
 
     private int hunt(StringWriter out, String impl, String... more) {
-        List<String> args = new java.util.ArrayList<>(List.of("hunt", "--impl", impl, "--walks", "20", "--seed", "3",
+        List<String> args = new java.util.ArrayList<>(List.of("hunt", "--impl", impl, "--walks", "20", "--seed", SEED,
                 "--out", dir.resolve("found").toString()));
         args.addAll(List.of(more));
         return Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), args.toArray(String[]::new));
@@ -35,7 +41,7 @@ class HuntTest {
     void listedDivergencesAreNotNew() {
         StringWriter out = new StringWriter();
         assertEquals(0, hunt(out, "jdk", "--expectations", "expectations"), out.toString());
-        assertTrue(out.toString().contains("20 walks from seed 3 on jdk:"), out.toString());
+        assertTrue(out.toString().contains("20 walks from seed " + SEED + " on jdk:"), out.toString());
         assertTrue(out.toString().matches("(?s).*: \\d+ passed, [1-9]\\d* listed divergences, .*, 0 new failures.*"), out.toString());
         assertFalse(Files.exists(dir.resolve("found")));
         // Every walk skipped is named with its reason.
@@ -69,7 +75,7 @@ class HuntTest {
         }
         assertFalse(saved.isEmpty(), out.toString());
         String first = Files.readAllLines(saved.get(0)).get(0);
-        assertTrue(first.contains("(hunt seed 3)"), first);
+        assertTrue(first.contains("(hunt seed " + SEED + ")"), first);
         assertTrue(out.toString().contains("shrunk to"), out.toString());
     }
 
@@ -78,7 +84,7 @@ class HuntTest {
         Path none = Files.createDirectories(dir.resolve("none"));
         StringWriter out = new StringWriter();
         assertEquals(0, hunt(out, "linux", "--expectations", none.toString()), out.toString());
-        assertTrue(out.toString().contains("20 walks from seed 3 on linux: 20 passed, 0 listed divergences, 0 skipped, 0 new failures"),
+        assertTrue(out.toString().contains("20 walks from seed " + SEED + " on linux: 20 passed, 0 listed divergences, 0 skipped, 0 new failures"),
                 out.toString());
     }
 }
