@@ -14,6 +14,19 @@ public sealed interface ApiCall {
         return -1;
     }
 
+    /** The address the call names (bind, connect, sendto), or null. */
+    default Endpoint addr() {
+        return null;
+    }
+
+    /**
+     * Whether the call is one of Unix domain sockets (S20): it opens one
+     * (a UNIX socket, a SEQPACKET one, socketpair) or names one (a Unix name).
+     */
+    default boolean unixDomain() {
+        return addr() != null && addr().unix();
+    }
+
     /** socket(); nonblock: SOCK_NONBLOCK, written STREAM|NONBLOCK. */
     record Socket(Domain domain, SockType type, int protocol, boolean nonblock) implements ApiCall {
         /** An INET socket. */
@@ -26,11 +39,21 @@ public sealed interface ApiCall {
         }
 
         public String op() { return "socket"; }
+
+        @Override
+        public boolean unixDomain() {
+            return domain != Domain.INET || type == SockType.SEQPACKET;
+        }
     }
 
     /** socketpair(): two sockets connected to each other (Unix domain sockets; INET has none). */
     record SocketPair(Domain domain, SockType type, int protocol, boolean nonblock) implements ApiCall {
         public String op() { return "socketpair"; }
+
+        @Override
+        public boolean unixDomain() {
+            return true;
+        }
     }
 
     record Bind(int fd, Endpoint addr) implements ApiCall {

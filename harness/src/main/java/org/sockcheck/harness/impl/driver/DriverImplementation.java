@@ -390,11 +390,7 @@ public final class DriverImplementation implements Implementation {
     public static final String NO_UNIX = "Unix domain sockets: the driver protocol opens INET sockets only (docs/driver-protocol.md)";
 
     private static void checkOffered(Set<String> offered, ApiCall call) throws Unsupported {
-        if (call instanceof ApiCall.Socket c && c.domain() != org.sockcheck.spec.Domain.INET
-                || call instanceof ApiCall.SocketPair
-                || call instanceof ApiCall.Socket c2 && c2.type() == org.sockcheck.spec.SockType.SEQPACKET
-                || call instanceof ApiCall.Bind b && b.addr().unix() || call instanceof ApiCall.Connect k && k.addr().unix()
-                || call instanceof ApiCall.SendTo t && t.addr().unix()) {
+        if (call.unixDomain()) {
             throw new Unsupported(NO_UNIX);
         }
         if (!offered.contains(call.op())) {

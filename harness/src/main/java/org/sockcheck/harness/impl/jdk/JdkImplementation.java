@@ -186,13 +186,9 @@ public final class JdkImplementation implements Implementation {
     private Outcome callLocked(String host, String process, ApiCall call) throws ImplementationException {
         TreeMap<Integer, Sock> table = tables.computeIfAbsent(host + "." + process, k -> new TreeMap<>());
         switch (call) {
-            case ApiCall.Socket c when c.domain() != org.sockcheck.spec.Domain.INET || c.type() == org.sockcheck.spec.SockType.SEQPACKET ->
-                    throw new Unsupported("Unix domain sockets: the jdk implementation opens INET channels only (java.nio's"
-                            + " UNIX channels, stream only, are not used yet; docs/ipv6-and-unix.md)");
-            case ApiCall.SocketPair c -> throw new Unsupported("socketpair: java.nio has no pairs of channels");
-            case ApiCall.Bind c when c.addr().unix() -> throw new Unsupported("a Unix name: the jdk implementation opens INET channels only");
-            case ApiCall.Connect c when c.addr().unix() -> throw new Unsupported("a Unix name: the jdk implementation opens INET channels only");
-            case ApiCall.SendTo c when c.addr().unix() -> throw new Unsupported("a Unix name: the jdk implementation opens INET channels only");
+            case ApiCall c when c.unixDomain() -> throw new Unsupported("Unix domain sockets (" + c.op() + "): the jdk"
+                    + " implementation opens INET channels only (java.nio's UNIX channels, stream only, are not used yet;"
+                    + " it has no socketpair; docs/ipv6-and-unix.md)");
             case ApiCall.Socket c -> {
                 return socket(table, host, c);
             }

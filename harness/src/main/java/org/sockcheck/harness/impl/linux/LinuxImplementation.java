@@ -579,12 +579,7 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private static List<Endpoint> endpoints(ApiCall call) {
-        return switch (call) {
-            case ApiCall.Bind c -> List.of(c.addr());
-            case ApiCall.Connect c -> List.of(c.addr());
-            case ApiCall.SendTo c -> List.of(c.addr());
-            default -> List.of();
-        };
+        return call.addr() == null ? List.of() : List.of(call.addr());
     }
 
     private Outcome socket(Syscalls.Call sys, TreeMap<Integer, Sock> table, String host, ApiCall.Socket c)
