@@ -524,8 +524,6 @@ public final class LinuxImplementation implements Implementation {
         if (r.failed()) {
             return errno(r);
         }
-        Binding binding = new Binding();
-        binding.nonblock = c.nonblock();
         int[] virtual = new int[2];
         for (int k = 0; k < 2; k++) {
             openRealFds.add(pair[k]);
