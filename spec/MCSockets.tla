@@ -69,6 +69,8 @@ MCInitEstablished ==
 TcpUdpTypes == {"STREAM", "DGRAM"}
 InetDomain == {"INET"}
 UnixDomain == {"UNIX"}
+\* IPv4 and IPv6 sockets on hosts with an address of each family.
+InetDomains == {"INET", "INET6"}
 \* One path for Unix sockets to bind and connect to.
 OnePath == {"srv"}
 TcpOnly == {"STREAM"}

@@ -6,7 +6,7 @@
 (* of the whole specification and the helpers the other modules share;    *)
 (* Tcp, Udp and SocketApi add the actions, Sockets puts them together.    *)
 (***************************************************************************)
-EXTENDS Integers, Sequences, FiniteSets
+EXTENDS Integers, Sequences, FiniteSets, TLC
 
 CONSTANTS
     Hosts,          \* the nodes; a host's name is also its one IP address (S1, S5)
@@ -31,10 +31,34 @@ ASSUME RecvSizes \subseteq Nat \ {0}
 
 (***************************************************************************)
 (* NOTE on addresses: each host has exactly one IPv4 address, written as  *)
-(* the host's name. ANY is the wildcard address (INADDR_ANY) and port 0   *)
-(* means "no port". Interfaces, routing and IPv6 are not modelled.        *)
+(* the host's name, and one IPv6 address, V6(h). ANY is the IPv4 wildcard *)
+(* address (INADDR_ANY), ANY6 IPv6's (in6addr_any), and port 0 means "no  *)
+(* port". Interfaces, routing, ::1 and link-local addresses are not       *)
+(* modelled.                                                              *)
 (***************************************************************************)
 ANY == "*"
+\* IPv6 (S5 for a second family): a host's IPv6 address is a string as
+\* traces write it, "[A]" for host A (ToString gives a model value's name);
+\* Mapped(h) is the v4-mapped form of h's IPv4 address ("[::ffff:A]"),
+\* which an INET6 socket is given and shows for IPv4 peers. Inside the
+\* table and on the wire an INET6 socket's IPv4 traffic has IPv4 addresses,
+\* as Linux keeps them (inet_rcv_saddr); Shown maps them for the API.
+ANY6 == "[::]"
+V6(h) == "[" \o ToString(h) \o "]"
+Mapped(h) == "[::ffff:" \o ToString(h) \o "]"
+Hosts6 == {V6(h) : h \in Hosts}
+MappedHosts == {Mapped(h) : h \in Hosts}
+\* The host an address of the wire belongs to.
+HostOf(ip) == IF ip \in Hosts6 THEN CHOOSE h \in Hosts : V6(h) = ip ELSE ip
+\* An INET6 socket's argument address as the table keeps it: a v4-mapped
+\* address is the IPv4 address it maps.
+Unmapped(ip) == IF ip \in MappedHosts THEN CHOOSE h \in Hosts : Mapped(h) = ip ELSE ip
+\* The families an address takes traffic of: IPv6's wildcard takes IPv4's
+\* too, unless the socket is IPV6_V6ONLY (only).
+Fams(ip, only) == CASE ip \in Hosts6 -> {6} [] ip = ANY6 -> IF only THEN {6} ELSE {4, 6} [] OTHER -> {4}
+Wildcard(ip) == ip \in {ANY, ANY6}
+\* Whether a socket on local address lip takes what comes to address a.
+Takes(lip, only, a) == IF Wildcard(lip) THEN (IF a \in Hosts6 THEN 6 ELSE 4) \in Fams(lip, only) ELSE lip = a
 NoHost == "-"
 \* The result of a call the model cannot follow (a destination that is no
 \* host of the model): a trace that makes it is not judged, and says so.
@@ -47,6 +71,8 @@ OutsideReusePort == "outside the model: a bind or listen with SO_REUSEPORT that 
 OutsideCloseWaiting == "outside the model: close of a descriptor another thread waits on in a call (on Linux the call goes on waiting until the socket wakes it; the spec's waiting call holds the descriptor; Close in spec/SocketApi.tla)"
 OutsideListen == "outside the model: listen on a TCP socket that sent a SYN or was accepted (Linux releases differ: 6.18.44 says EINVAL and keeps a port the failed listen took, earlier ones listen; Listen in spec/SocketApi.tla)"
 OutsideFamily == "outside the model: an address of another family than the socket's (a Unix name for an INET socket, a host for a Unix socket)"
+OutsideMixed == "outside the model: an INET6 socket that connects or sends to a wildcard address (Linux sends to [::] as to ::1, which no host of the model has), or to IPv4 from the IPv6 address its connect picked (Mixed6 in spec/SocketApi.tla)"
+OutsideInet6 == "outside the model: an INET6 socket the spec does not model (raw IPv6; Socket in spec/SocketApi.tla)"
 OutsideAutobind == "outside the model: bind of a Unix socket to the empty name, which gives it a name of the stack's choice (autobind; Unix.tla)"
 OutsideUnixFull == "outside the model: a blocking connect to a Unix listener whose queue is full, which waits for room (UnixConnect in spec/Unix.tla)"
 OutsideUnix == "outside the model: a call on a Unix socket the spec does not model (connect(AF_UNSPEC) of a Unix stream or seqpacket socket, MSG_TRUNC on a Unix stream socket; Unix.tla)"
@@ -72,7 +98,7 @@ Errnos == {"EBADF", "EINVAL", "EADDRINUSE", "EADDRNOTAVAIL", "EOPNOTSUPP",
            "EDESTADDRREQ", "EISCONN", "EALREADY", "ENOTCONN", "EPIPE",
            "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EMFILE", "ENOBUFS",
            "EAGAIN", "ECONNABORTED", "EPROTONOSUPPORT", "EPROTOTYPE", "ENOPROTOOPT", "EMSGSIZE",
-           "EAFNOSUPPORT", "ENOENT", "ESOCKTNOSUPPORT", "EPERM"}
+           "EAFNOSUPPORT", "ENOENT", "ESOCKTNOSUPPORT", "EPERM", "ENETUNREACH"}
 
 VARIABLES
     sock,    \* sock[s]: the socket-table entry s (S1); proto = "none" when free
@@ -130,6 +156,9 @@ vars == <<sock, fdt, alive, pending, net, files, evt>>
 \* accepted socket its listener's; named: the socket bound path itself;
 \* peer: the other end of a connection, or a datagram socket's connected
 \* peer (NoSid once that socket is gone); rpath: the name getpeername gives.
+\* fam: the domain socket() was given (INET, INET6, UNIX); v6only: an INET6
+\* socket's IPV6_V6ONLY (Linux also sets it when the socket binds an IPv6
+\* address that is no wildcard: __inet6_bind).
 FreeSocket ==
     [proto |-> "none", host |-> NoHost, lip |-> ANY, lport |-> 0,
      rip |-> NoHost, rport |-> 0, st |-> "CLOSED", reuse |-> FALSE, bindreuse |-> FALSE,
@@ -139,7 +168,14 @@ FreeSocket ==
      conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0, protocol |-> 0,
      nonblock |-> FALSE, connecting |-> FALSE, flags |-> {}, linger |-> <<0, 0>>, backlog |-> 0, synsent |-> FALSE, listened |-> FALSE, bindip |-> FALSE,
      rcvbuf |-> <<>>, sndbuf |-> <<>>, rpseen |-> FALSE, older |-> {}, disconnecting |-> FALSE,
-     type |-> "", path |-> "", named |-> FALSE, peer |-> 0, rpath |-> ""]
+     type |-> "", path |-> "", named |-> FALSE, peer |-> 0, rpath |-> "",
+     fam |-> "INET", v6only |-> FALSE]
+
+\* A socket's wildcard address: ANY6 for an INET6 socket.
+Wild(x) == IF x.fam = "INET6" THEN ANY6 ELSE ANY
+\* An address of the table as the API shows it to socket x: an INET6
+\* socket sees IPv4 addresses v4-mapped.
+Shown(x, ip) == IF x.fam = "INET6" /\ ip \in Hosts THEN Mapped(ip) ELSE ip
 
 \* The options of buffer sizes: setsockopt gives a size, getsockopt reads a range (BufRange).
 Buffers == {"SO_RCVBUF", "SO_SNDBUF"}
@@ -182,9 +218,13 @@ Min(S) == CHOOSE x \in S : \A y \in S : x <= y
 
 QueuedSomewhere(s) == \E l \in Sids : \E i \in 1..Len(sock[l].acceptq) : sock[l].acceptq[i] = s
 
-\* Two local addresses overlap when they share a port and one of them is,
-\* or both are, the wildcard or the same address.
-Overlap(ip1, ip2) == ip1 = ANY \/ ip2 = ANY \/ ip1 = ip2
+\* Two local addresses (of sockets with IPV6_V6ONLY only1, only2) overlap
+\* when they take traffic of a family in common and one of them is, or
+\* both are, a wildcard, or they are the same address: [::] without
+\* IPV6_V6ONLY overlaps 0.0.0.0 and every IPv4 address, with it neither.
+Overlap(ip1, only1, ip2, only2) ==
+    /\ Fams(ip1, only1) \cap Fams(ip2, only2) # {}
+    /\ Wildcard(ip1) \/ Wildcard(ip2) \/ ip1 = ip2
 
 \* The sockets of s's host and protocol on port, which see s bind there.
 OnPort(s, port) == {o \in Sids \ {s} : InUse(o) /\ sock[o].host = sock[s].host /\ sock[o].proto = sock[s].proto
@@ -205,7 +245,7 @@ OnPort(s, port) == {o \in Sids \ {s} : InUse(o) /\ sock[o].host = sock[s].host /
 \* let it.
 Blockers(s, ip, port) ==
     {o \in OnPort(s, port) :
-        /\ Overlap(sock[o].lip, ip)
+        /\ Overlap(sock[o].lip, sock[o].v6only, ip, sock[s].v6only)
         /\ ~(sock[s].reuse
              /\ (sock[o].reuse \/ (Profile = "POSIX" /\ sock[o].st = "TIME-WAIT"))
              /\ sock[o].st # "LISTEN")}
@@ -286,7 +326,7 @@ Forget(tbl, s) ==
                      ![s].lport = IF tbl[s].picked THEN 0 ELSE @,
                      \* The address goes back when connect reports the failure (tcp_disconnect):
                      \* a non-blocking connect's keeps it until then (Disconnected).
-                     ![s].lip = IF tbl[s].pickedip /\ ~tbl[s].connecting THEN ANY ELSE @,
+                     ![s].lip = IF tbl[s].pickedip /\ ~tbl[s].connecting THEN Wild(tbl[s]) ELSE @,
                      ![s].picked = FALSE, ![s].pickedip = tbl[s].pickedip /\ tbl[s].connecting]
     ELSE tbl
 

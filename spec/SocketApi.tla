@@ -86,6 +86,7 @@ SocketErrors(dom, type, protocol) ==
     \* UNIX (unix_create): no protocol but 0 or PF_UNIX (1); a raw socket is made a
     \* datagram socket (UnixType; probed on Linux 6.18).
     IF dom = "UNIX" THEN IF protocol \notin {0, 1} THEN {"EPROTONOSUPPORT"} ELSE {}
+    \* INET6 (inet6_create) answers as INET does.
     \* INET has no SEQPACKET protocol of the model (inet_create finds none for the type).
     ELSE IF type = "SEQPACKET" THEN {"ESOCKTNOSUPPORT"}
     ELSE IF type = "RAW" THEN
@@ -98,13 +99,15 @@ SocketErrors(dom, type, protocol) ==
     ELSE {"EPROTONOSUPPORT"}
 
 (* Socket: a new, unbound entry in the host's table and the lowest free   *)
-(* descriptor for it (S1, S2), in the domain dom: INET or UNIX (S20).     *)
+(* descriptor for it (S1, S2), in the domain dom: INET, INET6 or UNIX    *)
+(* (S20). An INET6 socket starts on IPv6's wildcard address.              *)
 (* TCP entries start CLOSED; UDP and raw entries have no state at all     *)
 (* (S12); a raw entry keeps its protocol; a Unix entry its type and the   *)
 (* state UNCONNECTED; nb: SOCK_NONBLOCK, the socket's calls never wait.   *)
 Socket(p, dom, type, protocol, nb) ==
     /\ Ready(p)
     /\ IF SocketErrors(dom, type, protocol) # {} THEN \E e \in SocketErrors(dom, type, protocol) : Fail(p, "socket", e)
+       ELSE IF dom = "INET6" /\ type = "RAW" THEN Fail(p, "socket", OutsideInet6)
        ELSE IF FreeFds(p) = {} THEN Fail(p, "socket", "EMFILE")
        ELSE IF FreeSids = {} THEN Fail(p, "socket", "ENOBUFS")
        ELSE LET s == Min(FreeSids)
@@ -115,6 +118,7 @@ Socket(p, dom, type, protocol, nb) ==
                                                             [] OTHER -> "NONE",
                                                    !.type = IF proto = "unix" THEN UnixType(type) ELSE "",
                                                    !.protocol = IF proto = "raw" THEN protocol ELSE 0,
+                                                   !.fam = dom, !.lip = IF dom = "INET6" THEN ANY6 ELSE ANY,
                                                    !.nonblock = nb]]
                /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = s]
                /\ Record(p, "socket", f)
@@ -138,47 +142,102 @@ SocketPair(p, dom, type, protocol, nb) ==
                /\ Record(p, "socketpair", <<f, g>>)
                /\ UNCHANGED <<files, alive, pending, net>>
 
+(***************************************************************************)
+(* INET and INET6: which addresses a socket of each family is given. An   *)
+(* INET6 socket speaks IPv6 to IPv6 addresses and IPv4 to v4-mapped ones  *)
+(* (RFC 4291 2.5.5.2; ipv6(7)), unless IPV6_V6ONLY.                       *)
+(***************************************************************************)
+\* An address written in IPv6's form: only an INET6 socket takes it.
+IsV6Arg(ip) == ip \in Hosts6 \cup MappedHosts \cup {ANY6}
+\* An address of the other family than network socket x's.
+OtherFamily(x, ip) == IF x.fam = "INET6" THEN ~IsV6Arg(ip) ELSE IsV6Arg(ip)
+\* A v4-mapped address given to an IPV6_V6ONLY socket.
+V6OnlyMapped(x, ip) == x.fam = "INET6" /\ x.v6only /\ ip \in MappedHosts
+\* What connect (op "connect") or a datagram's sendto answers an address of
+\* the other family, or "none" (probed on Linux 6.18, docs/ipv6-and-unix.md):
+\* - an INET socket given an IPv6 address: EAFNOSUPPORT (tcp_v4_connect,
+\*   __ip4_datagram_connect, udp_sendmsg);
+\* - an INET6 TCP socket given an IPv4 address: EINVAL (a sockaddr_in is
+\*   too short for tcp_v6_connect); an INET6 UDP socket takes it as its
+\*   v4-mapped form, unless IPV6_V6ONLY: EAFNOSUPPORT from connect,
+\*   ENETUNREACH from sendto;
+\* - an IPV6_V6ONLY socket given a v4-mapped address: ENETUNREACH (a socket
+\*   bound to an IPv6 address is IPV6_V6ONLY);
+\* - an INET6 socket on a v4-mapped address given an IPv6 one: EAFNOSUPPORT.
+FamilyErrno(op, x, ip) ==
+    IF x.fam = "INET" THEN IF IsV6Arg(ip) THEN "EAFNOSUPPORT" ELSE "none"
+    ELSE IF ip \in Hosts \cup {ANY} THEN
+         IF x.proto = "tcp" THEN "EINVAL"
+         ELSE IF x.v6only THEN IF op = "connect" THEN "EAFNOSUPPORT" ELSE "ENETUNREACH"
+         ELSE "none"
+    ELSE IF V6OnlyMapped(x, ip) THEN "ENETUNREACH"
+    ELSE IF x.lip \in Hosts /\ ip \in Hosts6 THEN "EAFNOSUPPORT"
+    ELSE "none"
+\* Outside the model: an INET6 socket that addresses a wildcard (Linux
+\* sends to [::] as to ::1, which no host of the model has), or that is on
+\* an IPv6 address without IPV6_V6ONLY (a datagram socket whose connect
+\* picked it) and addresses IPv4.
+Mixed6(x, ip) == x.fam = "INET6" /\ (ip \in {ANY, ANY6} \/ (x.lip \in Hosts6 /\ ip \in Hosts \cup MappedHosts))
+\* The addresses a socket of host h may bind: the wildcard and the host's own, of its family.
+\* (An INET6 socket's h is the Unmapped form of its v4-mapped argument.)
+OwnAddrs(x, h) == IF x.fam = "INET6" THEN {ANY6, V6(h), h} ELSE {ANY, h}
+\* The address host h sends from to dst: of dst's family.
+Source(h, dst) == IF dst \in Hosts6 THEN V6(h) ELSE h
+
 (* Bind: gives the socket its local address (S5). A socket binds once;   *)
 (* the address must be the host's own or the wildcard; an address held   *)
 (* by another socket of the same protocol is in use (S14); port 0 asks    *)
 (* for an ephemeral one. Raw sockets take an address but no port (S7).   *)
+(* An INET6 socket binds an IPv6 address, the IPv6 wildcard, or the      *)
+(* v4-mapped form of its host's IPv4 address (then it is an IPv4 socket  *)
+(* that shows its addresses v4-mapped); an address of the other family   *)
+(* is EAFNOSUPPORT for an INET socket (__inet_bind) and EINVAL for an    *)
+(* INET6 one (inet6_bind: a sockaddr_in is too short).                   *)
 Bind(p, f, ip, port) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "bind", "EBADF")
-       ELSE LET s == SockOf(p, f) IN
-       IF sock[s].proto = "unix" THEN IF IsPath(ip) THEN UnixBind(p, s, ip) ELSE Fail(p, "bind", OutsideFamily)
-       ELSE IF IsPath(ip) THEN Fail(p, "bind", OutsideFamily)
+       ELSE LET s == SockOf(p, f)
+                ipu == Unmapped(ip)
+            IN
+       IF sock[s].proto = "unix" THEN IF IsPath(ipu) THEN UnixBind(p, s, ipu) ELSE Fail(p, "bind", OutsideFamily)
+       ELSE IF IsPath(ipu) THEN Fail(p, "bind", OutsideFamily)
        ELSE IF sock[s].proto = "raw" THEN
           \* Linux: connect made the raw socket established, and raw_bind takes
           \* only a closed one (probed on Linux 6.18: EINVAL).
           IF Profile = "LINUX" /\ sock[s].rip # NoHost THEN Fail(p, "bind", "EINVAL")
-          ELSE IF ip \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
-          ELSE /\ sock' = [sock EXCEPT ![s].lip = ip]
+          ELSE IF OtherFamily(sock[s], ip) THEN Fail(p, "bind", "EAFNOSUPPORT")
+          ELSE IF ipu \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
+          ELSE /\ sock' = [sock EXCEPT ![s].lip = ipu]
                /\ Record(p, "bind", 0)
                /\ UNCHANGED <<files, fdt, alive, pending, net>>
+       ELSE IF OtherFamily(sock[s], ip) THEN Fail(p, "bind", IF sock[s].fam = "INET6" THEN "EINVAL" ELSE "EAFNOSUPPORT")
        ELSE IF sock[s].lport # 0 THEN Fail(p, "bind", "EINVAL")
-       ELSE IF ip \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
+       \* A v4-mapped address makes no sense to an IPV6_V6ONLY socket (__inet6_bind).
+       ELSE IF V6OnlyMapped(sock[s], ip) THEN Fail(p, "bind", "EINVAL")
+       ELSE IF ipu \notin OwnAddrs(sock[s], p[1]) THEN Fail(p, "bind", "EADDRNOTAVAIL")
        \* SO_REUSEPORT shares an address by its own rule (SharesPort), except where
        \* Linux's order of sockets or its per-port cache decides (ReusePortUnclear).
-       ELSE IF port # 0 /\ ReusePortUnclear(s, ip, port) THEN Fail(p, "bind", OutsideReusePort)
-       ELSE IF (port = 0 /\ FreeEphemeral(s, ip) = {}) \/ (port # 0 /\ ConflictsShared(s, ip, port)) THEN
+       ELSE IF port # 0 /\ ReusePortUnclear(s, ipu, port) THEN Fail(p, "bind", OutsideReusePort)
+       ELSE IF (port = 0 /\ FreeEphemeral(s, ipu) = {}) \/ (port # 0 /\ ConflictsShared(s, ipu, port)) THEN
             \* Linux has set the address when it finds the port taken, and clears it
             \* (__inet_bind): a socket that kept its address after its port went
             \* back is on the wildcard now (found by sockcheck hunt, seed 11).
             /\ Record(p, "bind", "EADDRINUSE")
-            /\ sock' = IF Profile = "LINUX" THEN [sock EXCEPT ![s].lip = ANY] ELSE sock
+            /\ sock' = IF Profile = "LINUX" THEN [sock EXCEPT ![s].lip = Wild(sock[s])] ELSE sock
             /\ UNCHANGED <<files, fdt, alive, pending, net>>
-       ELSE \E e \in IF port = 0 THEN FreeEphemeral(s, ip) ELSE {port} :
+       ELSE \E e \in IF port = 0 THEN FreeEphemeral(s, ipu) ELSE {port} :
             LET rp == "SO_REUSEPORT" \in sock[s].flags
                 \* A socket that binds with SO_REUSEPORT marks the others of its port (rpseen:
                 \* for TCP, Linux's per-port cache; for both, the sharing it began).
                 \* s binds last: it is older than none (older, for UDP's order of binds).
                 seen == [o \in Sids |-> [sock[o] EXCEPT !.rpseen = @ \/ (rp /\ o \in OnPort(s, e)), !.older = @ \ {s}]]
             IN
-            /\ sock' = [seen EXCEPT ![s].lip = ip, ![s].bindreuse = sock[s].reuse,
+            /\ sock' = [seen EXCEPT ![s].lip = ipu, ![s].bindreuse = sock[s].reuse,
                                     ![s].rpseen = rp, ![s].older = IF sock[s].proto = "udp" THEN OnPort(s, e) ELSE {},
                                     ![s].lport = e,
-                                    ![s].picked = (port = 0), ![s].bindip = (ip # ANY),
+                                    ![s].picked = (port = 0), ![s].bindip = ~Wildcard(ipu),
+                                    \* An IPv6 address that is no wildcard makes the socket IPV6_V6ONLY (__inet6_bind).
+                                    ![s].v6only = @ \/ ipu \in Hosts6,
                                     \* Linux's bind forgets the peer of a failed connect (__inet_bind).
                                     ![s].rip = NoHost, ![s].rport = 0]
             /\ Record(p, "bind", 0)
@@ -188,7 +247,7 @@ Bind(p, f, ip, port) ==
 AnotherListener(s) ==
     \E o \in Sids \ {s} :
         /\ sock[o].proto = "tcp" /\ sock[o].host = sock[s].host /\ sock[o].st = "LISTEN"
-        /\ sock[o].lport = sock[s].lport /\ Overlap(sock[o].lip, sock[s].lip)
+        /\ sock[o].lport = sock[s].lport /\ Overlap(sock[o].lip, sock[o].v6only, sock[s].lip, sock[s].v6only)
 
 (* Listen: a server's socket waits for clients (S9). Only TCP listens,   *)
 (* and only one socket listens on an address.                             *)
@@ -230,8 +289,8 @@ Listen(p, f, bl) ==
        ELSE IF sock[s].lport # 0 /\ ((Profile = "POSIX" /\ AnotherListener(s))
                                      \/ (Profile = "LINUX" /\ ConflictsShared(s, sock[s].lip, sock[s].lport)))
             THEN Fail(p, "listen", "EADDRINUSE")
-       ELSE IF sock[s].lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "listen", "EADDRINUSE")
-       ELSE \E e \in IF sock[s].lport = 0 THEN FreeEphemeral(s, ANY) ELSE {sock[s].lport} :
+       ELSE IF sock[s].lport = 0 /\ FreeEphemeral(s, Wild(sock[s])) = {} THEN Fail(p, "listen", "EADDRINUSE")
+       ELSE \E e \in IF sock[s].lport = 0 THEN FreeEphemeral(s, Wild(sock[s])) ELSE {sock[s].lport} :
             /\ sock' = [sock EXCEPT ![s].st = "LISTEN", ![s].backlog = Backlog(bl), ![s].listened = TRUE,
                                     ![s].bindreuse = IF sock[s].lport = 0 THEN sock[s].reuse ELSE @,
                                     ![s].rpseen = IF sock[s].lport = 0 THEN "SO_REUSEPORT" \in sock[s].flags ELSE @,
@@ -274,7 +333,7 @@ TakenOver(s, lip, lport, rip, rport) ==
 \* its one address (in_pcbconnect_setup). Probed on Linux 6.18.
 Dest(p, x, ip) ==
     IF ip # ANY THEN ip
-    ELSE IF x.lip # ANY THEN x.lip
+    ELSE IF ~Wildcard(x.lip) THEN x.lip
     ELSE IF Profile = "POSIX" THEN p[1]
     ELSE NoHost
 
@@ -285,7 +344,7 @@ Dest(p, x, ip) ==
 Disconnected(x) ==
     [x EXCEPT !.err = "none", !.rip = IF Profile = "LINUX" THEN @ ELSE NoHost,
               !.rport = 0, !.rdshut = FALSE, !.wrshut = FALSE, !.fin = FALSE, !.connecting = FALSE,
-              !.lip = IF x.pickedip THEN ANY ELSE @, !.pickedip = FALSE]
+              !.lip = IF x.pickedip THEN Wild(x) ELSE @, !.pickedip = FALSE]
 
 (* ConnectReported: connect on a socket whose non-blocking connect is     *)
 (* over reports how it ended: LINUX returns 0 once (inet_stream_connect   *)
@@ -324,13 +383,13 @@ Dissolve(p, s) ==
                                           \* An error still pending (a refused connect not yet reported) stays
                                           \* (tcp_disconnect leaves sk_err; found by sockcheck hunt --threads, seed 9).
                                           !.err = IF reset \/ x.st = "SYN-SENT" THEN "ECONNRESET" ELSE x.err,
-                                          !.lip = IF x.bindip THEN x.lip ELSE ANY]
+                                          !.lip = IF x.bindip THEN x.lip ELSE Wild(x)]
     IN IF x.proto = "unix" THEN IF x.type = "DGRAM" THEN UnixDisconnect(p, s) ELSE Fail(p, "connect", OutsideUnix)
        ELSE IF x.proto = "raw" THEN Fail(p, "connect", OutsideRawUnspec)
        ELSE IF x.proto = "tcp" /\ Profile = "POSIX" THEN Fail(p, "connect", "EAFNOSUPPORT")
        ELSE IF x.proto = "udp" THEN
             /\ sock' = [sock EXCEPT ![s].rip = NoHost, ![s].rport = 0,
-                                    ![s].lip = IF ~x.bindip /\ Profile = "LINUX" THEN ANY ELSE @,
+                                    ![s].lip = IF ~x.bindip /\ Profile = "LINUX" THEN Wild(x) ELSE @,
                                     ![s].lport = IF x.picked /\ Profile = "LINUX" THEN 0 ELSE @,
                                     ![s].picked = x.picked /\ Profile = "POSIX"]
             /\ Record(p, "connect", 0)
@@ -343,6 +402,18 @@ Dissolve(p, s) ==
             /\ Record(p, "connect", 0)
             /\ UNCHANGED <<files, fdt, alive, pending>>
 
+\* Linux binds an unbound UDP socket to an ephemeral port before it sends
+\* (inet_sendmsg calls inet_send_prepare, which calls inet_autobind, before
+\* udp_sendmsg): a send that then fails (no destination, shut for writing)
+\* has still bound it; with no port free it fails with EAGAIN.
+BindsFirst(x) == Profile = "LINUX" /\ x.proto = "udp" /\ x.lport = 0
+BindsThenFails(p, s, op, errno) ==
+    IF FreeEphemeral(s, Wild(sock[s])) = {} THEN Fail(p, op, "EAGAIN")
+    ELSE \E e \in FreeEphemeral(s, Wild(sock[s])) :
+         /\ sock' = [sock EXCEPT ![s].lport = e, ![s].bindreuse = sock[s].reuse, ![s].picked = TRUE]
+         /\ Record(p, op, errno)
+         /\ UNCHANGED <<files, fdt, alive, pending, net>>
+
 (* Connect: TCP sends SYN and waits in SYN-SENT (RFC 9293 3.5); the call *)
 (* returns later, in ConnectReturns. An unbound socket gets an ephemeral *)
 (* port and the host's address (Dest: where the wildcard address goes).  *)
@@ -354,8 +425,8 @@ Connect(p, f, ip, port) ==
     /\ IF ~Open(p, f) THEN Fail(p, "connect", "EBADF")
        ELSE LET s == SockOf(p, f)
                 x == sock[s]
-                dst == Dest(p, x, ip)
-                lip == p[1]
+                dst == Dest(p, x, Unmapped(ip))
+                lip == Source(p[1], dst)
                 \* The port it connects from: any free one for an unbound socket.
                 lports == IF x.lport # 0 \/ x.proto = "raw" THEN {x.lport} ELSE FreeEphemeral(s, lip)
                 \* The connect proper, once the checks before it passed.
@@ -369,7 +440,7 @@ Connect(p, f, ip, port) ==
                     ELSE IF x.proto = "tcp" THEN
                          /\ sock' = [TakenOver(s, lip, lport, dst, port) EXCEPT ![s].lip = lip, ![s].lport = lport, ![s].rip = dst, ![s].rport = port,
                                                  ![s].connecting = x.nonblock,
-                                                 ![s].picked = IF x.lport = 0 THEN TRUE ELSE x.picked, ![s].pickedip = (x.lip = ANY),
+                                                 ![s].picked = IF x.lport = 0 THEN TRUE ELSE x.picked, ![s].pickedip = Wildcard(x.lip),
                                                  ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
                                                  ![s].st = "SYN-SENT", ![s].snduna = 0, ![s].sndnxt = 1, ![s].synsent = TRUE,
                                                  ![s].rcvnxt = 0, ![s].err = "none", ![s].finseq = 0,
@@ -401,7 +472,13 @@ Connect(p, f, ip, port) ==
                          /\ UNCHANGED <<files, fdt, alive, pending, net>>
                 \* What a connect to a host does, once the socket may connect.
                 Proceeds ==
-                    IF dst = NoHost THEN Fail(p, "connect", OutsideDest)
+                    \* An address of the other family (UDP has bound first: inet_dgram_connect's
+                    \* autobind; probed).
+                    IF FamilyErrno("connect", x, ip) # "none" THEN
+                         IF BindsFirst(x) THEN BindsThenFails(p, s, "connect", FamilyErrno("connect", x, ip))
+                         ELSE Fail(p, "connect", FamilyErrno("connect", x, ip))
+                    ELSE IF Mixed6(x, ip) THEN Fail(p, "connect", OutsideMixed)
+                    ELSE IF dst = NoHost THEN Fail(p, "connect", OutsideDest)
                     ELSE IF lports = {} THEN Fail(p, "connect", "EAGAIN")
                     \* Port 0 names no socket: Linux sends the SYN all the same (no listener
                     \* answers, so it is refused) and lets UDP connect (see GetPeerName,
@@ -424,7 +501,7 @@ Connect(p, f, ip, port) ==
        \* scripts/probes/disconnect.py), earlier 6.18 releases connected it.
        \* The EINVAL comes after tcp_v4_connect set the peer's address, which stays
        \* (only the port is cleared): a later listen shows it (found by generated walks).
-       ELSE IF x.proto = "tcp" /\ x.listened /\ Profile = "LINUX" THEN
+       ELSE IF x.proto = "tcp" /\ x.listened /\ Profile = "LINUX" /\ FamilyErrno("connect", x, ip) = "none" /\ ~Mixed6(x, ip) THEN
             \/ /\ Record(p, "connect", "EINVAL")
                /\ sock' = [sock EXCEPT ![s].rip = IF dst = NoHost THEN @ ELSE dst, ![s].rport = 0]
                /\ UNCHANGED <<files, fdt, alive, pending, net>>
@@ -457,7 +534,7 @@ TakeConnection(p, l, nb) ==
     IN /\ sock' = [sock EXCEPT ![l].acceptq = Tail(@), ![c].listener = NoSid, ![c].conn = TRUE, ![c].nonblock = nb]
        /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = c]
        /\ Record(p, "accept", [fd |-> f, peer |-> IF sock[c].proto = "unix" THEN UnixName(sock[c].rpath)
-                                                ELSE <<sock[c].rip, sock[c].rport>>])
+                                                ELSE <<Shown(sock[c], sock[c].rip), sock[c].rport>>])
 
 (* Accept: hands out the oldest established connection of a listener as *)
 (* a new socket with its own descriptor (S10, S11), or waits for one.    *)
@@ -495,18 +572,6 @@ AcceptReturns(p) ==
     /\ pending' = [pending EXCEPT ![p] = NoCall]
     /\ UNCHANGED <<files, alive, net>>
 
-\* Linux binds an unbound UDP socket to an ephemeral port before it sends
-\* (inet_sendmsg calls inet_send_prepare, which calls inet_autobind, before
-\* udp_sendmsg): a send that then fails (no destination, shut for writing)
-\* has still bound it; with no port free it fails with EAGAIN.
-BindsFirst(x) == Profile = "LINUX" /\ x.proto = "udp" /\ x.lport = 0
-BindsThenFails(p, s, op, errno) ==
-    IF FreeEphemeral(s, ANY) = {} THEN Fail(p, op, "EAGAIN")
-    ELSE \E e \in FreeEphemeral(s, ANY) :
-         /\ sock' = [sock EXCEPT ![s].lport = e, ![s].bindreuse = sock[s].reuse, ![s].picked = TRUE]
-         /\ Record(p, op, errno)
-         /\ UNCHANGED <<files, fdt, alive, pending, net>>
-
 \* A datagram that one IPv4 packet cannot carry: 65,535 bytes less the IP
 \* header (20) and, for UDP, its own (8). EMSGSIZE (probed on Linux 6.18:
 \* 65,507 bytes go, 65,508 do not; gVisor's PayloadTooBig asserts it).
@@ -539,7 +604,7 @@ Send(p, f, d) ==
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN Fail(p, "send", "EPIPE")
        ELSE IF TooBig(x, d) THEN Fail(p, "send", "EMSGSIZE")
        ELSE /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
-                                    <<p[1], x.lport>>, <<x.rip, IF x.proto = "raw" THEN 0 ELSE x.rport>>, x.protocol, 0, d)}
+                                    <<Source(p[1], x.rip), x.lport>>, <<x.rip, IF x.proto = "raw" THEN 0 ELSE x.rport>>, x.protocol, 0, d)}
             /\ Record(p, "send", Len(d))
             /\ UNCHANGED <<files, sock, fdt, alive, pending>>
 
@@ -550,13 +615,18 @@ SendTo(p, f, d, ip, port) ==
     /\ IF ~Open(p, f) THEN Fail(p, "sendto", "EBADF")
        ELSE LET s == SockOf(p, f)
                 x == sock[s]
-                dst == Dest(p, x, ip)
+                dst == Dest(p, x, Unmapped(ip))
             IN
        IF x.proto = "unix" THEN IF IsPath(ip) THEN UnixSendTo(p, s, d, ip) ELSE Fail(p, "sendto", OutsideFamily)
        ELSE IF IsPath(ip) THEN Fail(p, "sendto", OutsideFamily)
        \* Linux ignores the address of a sendto on a stream socket: it is a send.
        ELSE IF x.proto = "tcp" /\ Profile = "LINUX" THEN Send(p, f, d)
        ELSE IF x.proto = "tcp" THEN Fail(p, "sendto", IF x.st \in {"ESTABLISHED", "CLOSE-WAIT"} THEN "EISCONN" ELSE "EPIPE")
+       \* An address of the other family (having bound first: inet_send_prepare).
+       ELSE IF FamilyErrno("sendto", x, ip) # "none" THEN
+            IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", FamilyErrno("sendto", x, ip))
+            ELSE Fail(p, "sendto", FamilyErrno("sendto", x, ip))
+       ELSE IF Mixed6(x, ip) THEN Fail(p, "sendto", OutsideMixed)
        \* A datagram to port 0: Linux's udp_sendmsg refuses it (EINVAL) before it
        \* looks at anything else, having bound the socket; BSD says EADDRNOTAVAIL.
        ELSE IF x.proto = "udp" /\ port = 0 THEN
@@ -567,13 +637,13 @@ SendTo(p, f, d, ip, port) ==
                                    /\ UNCHANGED <<files, fdt, alive, pending, net>>
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN
             IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EPIPE") ELSE Fail(p, "sendto", "EPIPE")
-       ELSE IF x.proto = "udp" /\ x.lport = 0 /\ FreeEphemeral(s, ANY) = {} THEN Fail(p, "sendto", "EAGAIN")
+       ELSE IF x.proto = "udp" /\ x.lport = 0 /\ FreeEphemeral(s, Wild(x)) = {} THEN Fail(p, "sendto", "EAGAIN")
        ELSE IF TooBig(x, d) THEN IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EMSGSIZE") ELSE Fail(p, "sendto", "EMSGSIZE")
-       ELSE \E lport \in IF x.proto = "raw" THEN {0} ELSE IF x.lport = 0 THEN FreeEphemeral(s, ANY) ELSE {x.lport} :
+       ELSE \E lport \in IF x.proto = "raw" THEN {0} ELSE IF x.lport = 0 THEN FreeEphemeral(s, Wild(x)) ELSE {x.lport} :
                /\ sock' = [sock EXCEPT ![s].lport = lport, ![s].picked = IF x.lport = 0 /\ x.proto = "udp" THEN TRUE ELSE x.picked,
                                        ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse]
                /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
-                                       <<p[1], lport>>, <<dst, IF x.proto = "raw" THEN 0 ELSE port>>, x.protocol, 0, d)}
+                                       <<Source(p[1], dst), lport>>, <<dst, IF x.proto = "raw" THEN 0 ELSE port>>, x.protocol, 0, d)}
                /\ Record(p, "sendto", Len(d))
                /\ UNCHANGED <<files, fdt, alive, pending>>
 
@@ -584,7 +654,7 @@ SendTo(p, f, d, ip, port) ==
 RecvStream(x, k) == [kind |-> "data", ret |-> [data |-> SubSeq(x.stream, 1, k)], bytes |-> k, dgram |-> FALSE, clear |-> FALSE]
 RecvDatagram(x, n) ==
     LET d == Head(x.datagrams) IN
-    [kind |-> "data", ret |-> [data |-> SubSeq(d.data, 1, Min({n, Len(d.data)})), from |-> d.from],
+    [kind |-> "data", ret |-> [data |-> SubSeq(d.data, 1, Min({n, Len(d.data)})), from |-> <<Shown(x, d.from[1]), d.from[2]>>],
      bytes |-> 0, dgram |-> TRUE, clear |-> FALSE]
 RecvEof == [kind |-> "eof", ret |-> [data |-> ""], bytes |-> 0, dgram |-> FALSE, clear |-> FALSE]
 RecvErr(x) == [kind |-> "err", ret |-> x.err, bytes |-> 0, dgram |-> FALSE, clear |-> TRUE]
@@ -855,6 +925,7 @@ Exit(p) ==
 (* (IPPROTO_TCP): another socket answers ENOPROTOOPT.                    *)
 SetOption(x, opt, v) ==
     CASE opt = "SO_REUSEADDR" -> [x EXCEPT !.reuse = v]
+      [] opt = "IPV6_V6ONLY" -> [x EXCEPT !.v6only = v]
       [] opt = "SO_RCVBUF" -> [x EXCEPT !.rcvbuf = <<v>>]
       [] opt = "SO_SNDBUF" -> [x EXCEPT !.sndbuf = <<v>>]
       [] opt = "SO_LINGER" -> [x EXCEPT !.linger = IF v[1] = 0 THEN <<0, x.linger[2]>> ELSE v]
@@ -867,6 +938,11 @@ SetSockOpt(p, f, opt, v) ==
        ELSE IF sock[SockOf(p, f)].proto = "unix" /\ (opt = "TCP_NODELAY" \/ (opt = "SO_REUSEPORT" /\ v = TRUE))
             THEN Fail(p, "setsockopt", "EOPNOTSUPP")
        ELSE IF opt = "TCP_NODELAY" /\ sock[SockOf(p, f)].proto # "tcp" THEN Fail(p, "setsockopt", "ENOPROTOOPT")
+       \* IPV6_V6ONLY (IPPROTO_IPV6): an option of INET6 sockets (a Unix socket has
+       \* none of that level either: EOPNOTSUPP), set before the socket has a port (do_ipv6_setsockopt).
+       ELSE IF opt = "IPV6_V6ONLY" /\ sock[SockOf(p, f)].fam # "INET6" THEN
+            Fail(p, "setsockopt", IF sock[SockOf(p, f)].proto = "unix" THEN "EOPNOTSUPP" ELSE "ENOPROTOOPT")
+       ELSE IF opt = "IPV6_V6ONLY" /\ sock[SockOf(p, f)].lport # 0 THEN Fail(p, "setsockopt", "EINVAL")
        ELSE /\ sock' = [sock EXCEPT ![SockOf(p, f)] = SetOption(@, opt, v)]
             /\ Record(p, "setsockopt", 0)
             /\ UNCHANGED <<files, fdt, alive, pending, net>>
@@ -877,7 +953,7 @@ GetSockName(p, f) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "getsockname", "EBADF")
        ELSE LET x == sock[SockOf(p, f)] IN
-            Record(p, "getsockname", IF x.proto = "unix" THEN UnixName(x.path) ELSE <<x.lip, IF x.lport = 0 THEN x.sport ELSE x.lport>>)
+            Record(p, "getsockname", IF x.proto = "unix" THEN UnixName(x.path) ELSE <<Shown(x, x.lip), IF x.lport = 0 THEN x.sport ELSE x.lport>>)
             /\ UNCHANGED <<files, sock, fdt, alive, pending, net>>
 
 GetPeerName(p, f) ==
@@ -893,7 +969,7 @@ GetPeerName(p, f) ==
             ELSE IF x.rip = NoHost \/ (x.proto = "tcp" /\ x.st \in {"CLOSED", "SYN-SENT", "LISTEN"})
                \/ (Profile = "LINUX" /\ x.rport = 0)
             THEN Fail(p, "getpeername", "ENOTCONN")
-            ELSE Record(p, "getpeername", <<x.rip, x.rport>>) /\ UNCHANGED <<files, sock, fdt, alive, pending, net>>
+            ELSE Record(p, "getpeername", <<Shown(x, x.rip), x.rport>>) /\ UNCHANGED <<files, sock, fdt, alive, pending, net>>
 (* SetNonBlock: fcntl(F_SETFL) with or without O_NONBLOCK. The flag is   *)
 (* the open socket's: every descriptor of it (dup, fork) sees it.         *)
 SetNonBlock(p, f, v) ==
@@ -942,11 +1018,12 @@ BufRange(x, opt) ==
 OptionValue(x, opt) ==
     CASE opt = "SO_ERROR" -> IF x.err = "none" THEN 0 ELSE x.err
       [] opt = "SO_TYPE" -> CASE x.proto = "unix" -> x.type [] x.proto = "tcp" -> "STREAM" [] x.proto = "udp" -> "DGRAM" [] OTHER -> "RAW"
-      [] opt = "SO_DOMAIN" -> IF x.proto = "unix" THEN "UNIX" ELSE "INET"
+      [] opt = "SO_DOMAIN" -> x.fam
       [] opt = "SO_PROTOCOL" -> CASE x.proto = "unix" -> 0 [] x.proto = "tcp" -> 6 [] x.proto = "udp" -> 17 [] OTHER -> x.protocol
       [] opt = "SO_ACCEPTCONN" -> IF x.proto \in {"tcp", "unix"} /\ x.st = "LISTEN" THEN 1 ELSE 0
       [] opt \in {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT"} -> IF opt \in x.flags THEN 1 ELSE 0
       [] opt = "SO_LINGER" -> x.linger
+      [] opt = "IPV6_V6ONLY" -> IF x.v6only THEN 1 ELSE 0
       [] opt \in Buffers -> BufRange(x, opt)
       \* Linux sets SO_REUSEADDR on a raw socket when it makes it (its protosw has
       \* INET_PROTOSW_REUSE; found by a generated walk, probed on Linux 6.18).
@@ -959,6 +1036,8 @@ GetSockOpt(p, f, opt) ==
     /\ IF ~Open(p, f) THEN Fail(p, "getsockopt", "EBADF")
        \* Linux: IPPROTO_TCP's options of another socket are EOPNOTSUPP to read (ENOPROTOOPT to set).
        ELSE IF opt = "TCP_NODELAY" /\ sock[SockOf(p, f)].proto # "tcp" THEN Fail(p, "getsockopt", "EOPNOTSUPP")
+       ELSE IF opt = "IPV6_V6ONLY" /\ sock[SockOf(p, f)].fam # "INET6" THEN
+            Fail(p, "getsockopt", "EOPNOTSUPP")
        ELSE LET s == SockOf(p, f) IN
             \* A record, so that an error that is the option's value is not the call's.
             /\ Record(p, "getsockopt", [value |-> OptionValue(sock[s], opt)])

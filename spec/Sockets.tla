@@ -12,8 +12,9 @@ EXTENDS SocketApi
 \* The argument values processes choose from. Model configurations may
 \* narrow them (TLC's "<-" in a .cfg) to keep a model small.
 Types == {"STREAM", "DGRAM", "RAW", "SEQPACKET"}
-\* socket()'s domain: IPv4, or Unix domain sockets (S20, Unix.tla).
-Domains == {"INET", "UNIX"}
+\* socket()'s domain: IPv4, IPv6 (which speaks IPv4 too, to v4-mapped
+\* addresses), or Unix domain sockets (S20, Unix.tla).
+Domains == {"INET", "INET6", "UNIX"}
 \* socketpair()'s domains: every domain (a model of INET sockets alone may
 \* leave socketpair out: INET has no pairs).
 PairDomains == Domains
@@ -31,14 +32,16 @@ Protocols == {0}
 Unmodelled == {<<"STREAM", 262>>, <<"DGRAM", 1>>, <<"DGRAM", 136>>}
               \cup {<<"RAW", n>> : n \in {1, 6, 17} \cup 255..ProtocolMax}
 Hows == {"RD", "WR", "RDWR"}
-Addrs == Hosts \cup {ANY} \cup Paths
+\* IPv6's addresses only where a model has INET6 sockets.
+Addrs6 == IF "INET6" \in Domains THEN Hosts6 \cup MappedHosts \cup {ANY6} ELSE {}
+Addrs == Hosts \cup {ANY} \cup Paths \cup Addrs6
 \* Any port a trace can name: a label, or one the stack picked (a connect
 \* to the port getsockname showed, a bind to a port freed since), or 0.
 \* A destination may be the wildcard address (see Dest in SocketApi.tla).
 BindPorts == AllPorts \cup {0}
 ConnectPorts == AllPorts \cup {0}
 SendPorts == AllPorts \cup {0}
-DestAddrs == Hosts \cup {ANY} \cup Paths
+DestAddrs == Hosts \cup {ANY} \cup Paths \cup Addrs6
 \* connect with an AF_UNSPEC address, which dissolves an association.
 Unspecs == {UNSPEC}
 ReuseValues == BOOLEAN
@@ -65,6 +68,8 @@ Options == {"SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", 
 \* linger or size; the validator evaluates SetSockOpt with it).
 SetOptions == {"SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT",
                "SO_RCVBUF", "SO_SNDBUF"}
+\* IPV6_V6ONLY, which getsockopt reads and setsockopt sets, where a model has INET6 sockets.
+Options6 == IF "INET6" \in Domains THEN {"IPV6_V6ONLY"} ELSE {}
 LingerValues == {<<0, 0>>, <<1, 0>>}
 \* Buffer sizes asked for: none, a small one, one Linux keeps, and -1 (as
 \* the unsigned int setsockopt reads, the most there is).
@@ -109,9 +114,9 @@ User ==
             \/ \E how \in Hows : Shutdown(p, f, how)
             \/ Close(p, f)
             \/ Dup(p, f)
-            \/ \E opt \in SetOptions : \E v \in OptionArgs(opt) : SetSockOpt(p, f, opt, v)
+            \/ \E opt \in SetOptions \cup Options6 : \E v \in OptionArgs(opt) : SetSockOpt(p, f, opt, v)
             \/ \E v \in NonBlockValues : SetNonBlock(p, f, v)
-            \/ \E o \in Options : GetSockOpt(p, f, o)
+            \/ \E o \in Options \cup Options6 : GetSockOpt(p, f, o)
             \/ GetSockName(p, f) \/ GetPeerName(p, f)
         \/ \E rq \in PollRequests, tm \in PollTimeouts : Poll(p, rq, tm)
         \/ \E q \in Proc : Fork(p, q)
@@ -137,7 +142,7 @@ Spec == Init /\ [][Next]_vars
 (* each host, blocked calls eventually return when they can, and timers   *)
 (* eventually fire. Processes need not do anything: no fairness on User.  *)
 (***************************************************************************)
-DeliverTo(h) == \E m \in net : m.dst[1] = h /\ (TcpArrival(m, FALSE) \/ DatagramArrival(m, FALSE))
+DeliverTo(h) == \E m \in net : HostOf(m.dst[1]) = h /\ (TcpArrival(m, FALSE) \/ DatagramArrival(m, FALSE))
 FairSpec ==
     /\ Spec
     /\ \A h \in Hosts : WF_vars(DeliverTo(h))
@@ -158,7 +163,7 @@ Listed == {s \in Sids : \/ sock[s].proto = "tcp" /\ sock[s].st # "CLOSED"
 ------------------------------------------------------------------------------
 (* Invariants, each named after what it protects. *)
 
-Addr == Hosts \cup {ANY}
+Addr == Hosts \cup Hosts6 \cup {ANY, ANY6}
 TypeOK ==
     /\ \A s \in Sids :
         /\ sock[s].proto \in {"none", "tcp", "udp", "raw", "unix"}
@@ -166,7 +171,8 @@ TypeOK ==
         /\ sock[s].type \in UnixTypes \cup {""} /\ (sock[s].proto = "unix") = (sock[s].type # "")
         /\ sock[s].peer \in Sids \cup {NoSid} /\ sock[s].named \in BOOLEAN
         /\ sock[s].lip \in Addr /\ sock[s].lport \in AllPorts \cup {0}
-        /\ sock[s].rip \in Hosts \cup {NoHost}
+        /\ sock[s].rip \in Hosts \cup Hosts6 \cup {NoHost}
+        /\ sock[s].fam \in {"INET", "INET6", "UNIX"} /\ sock[s].v6only \in BOOLEAN
         /\ sock[s].err \in Errnos \cup {"none"}
         /\ sock[s].conn \in BOOLEAN
         /\ sock[s].picked \in BOOLEAN /\ sock[s].pickedip \in BOOLEAN /\ sock[s].sport \in AllPorts \cup {0}
@@ -176,7 +182,7 @@ TypeOK ==
         /\ Len(sock[s].rcvbuf) <= 1 /\ Len(sock[s].sndbuf) <= 1 /\ sock[s].rpseen \in BOOLEAN /\ sock[s].older \subseteq Sids /\ sock[s].disconnecting \in BOOLEAN
         /\ sock[s].linger \in {0, 1} \X Nat /\ sock[s].synsent \in BOOLEAN /\ sock[s].listened \in BOOLEAN /\ sock[s].bindip \in BOOLEAN
     /\ \A p \in Proc : \A f \in Fds : fdt[p][f] \in Sids \cup {NoSid}
-    /\ \A m \in net : m.proto \in {"tcp", "udp", "icmp", "raw"} /\ m.dst[1] \in Hosts
+    /\ \A m \in net : m.proto \in {"tcp", "udp", "icmp", "raw"} /\ m.dst[1] \in Hosts \cup Hosts6
     /\ \A f \in files : f[1] \in Hosts /\ ~Abstract(f[2])
 
 (* DescriptorsAreLocal (S2, S3): a descriptor refers to a live socket of  *)
@@ -187,7 +193,7 @@ DescriptorsAreLocal ==
 
 (* LocalAddressIsOwn (S3, S5): a socket lives on one host and its local   *)
 (* address is that host's own address, or the wildcard.                   *)
-LocalAddressIsOwn == \A s \in Sids : InUse(s) => sock[s].lip \in {ANY, sock[s].host}
+LocalAddressIsOwn == \A s \in Sids : InUse(s) => sock[s].lip \in {ANY, ANY6, sock[s].host, V6(sock[s].host)}
 
 (* NoSocketOutlivesItsProcess (S17): a process that is gone holds no      *)
 (* descriptor and waits in no call; a socket no descriptor holds is a TCP *)
@@ -211,7 +217,7 @@ OneListenerPerAddress ==
     \A s, t \in Sids :
         s # t /\ LiveTcp(s) /\ LiveTcp(t) /\ sock[s].st = "LISTEN" /\ sock[t].st = "LISTEN"
         /\ sock[s].host = sock[t].host /\ ~(sock[s].rpseen /\ sock[t].rpseen) =>
-            ~(sock[s].lport = sock[t].lport /\ Overlap(sock[s].lip, sock[t].lip))
+            ~(sock[s].lport = sock[t].lport /\ Overlap(sock[s].lip, sock[s].v6only, sock[t].lip, sock[t].v6only))
 
 (* UdpIdentifiedByLocalAddress (S13, S14): a UDP local address belongs to *)
 (* one socket, unless the sockets asked to share it (SO_REUSEADDR): the   *)
@@ -221,7 +227,7 @@ OneListenerPerAddress ==
 UdpIdentifiedByLocalAddress ==
     \A s, t \in Sids :
         s # t /\ sock[s].proto = "udp" /\ sock[t].proto = "udp" /\ sock[s].host = sock[t].host
-        /\ sock[s].lport # 0 /\ sock[s].lport = sock[t].lport /\ Overlap(sock[s].lip, sock[t].lip) =>
+        /\ sock[s].lport # 0 /\ sock[s].lport = sock[t].lport /\ Overlap(sock[s].lip, sock[s].v6only, sock[t].lip, sock[t].v6only) =>
             sock[s].bindreuse \/ sock[t].bindreuse \/ (sock[s].rpseen /\ sock[t].rpseen)
 
 (* PortSpacesAreSeparate (S7): a segment is only ever handed to a socket  *)
@@ -241,7 +247,7 @@ RawHasNoPort == \A s \in Sids : sock[s].proto = "raw" => sock[s].lport = 0 /\ (P
 ConnectedHasRemote ==
     \A s \in Sids :
         LiveTcp(s) /\ sock[s].st # "LISTEN" =>
-            /\ sock[s].rip \in Hosts /\ sock[s].lip \in Hosts /\ sock[s].lport # 0
+            /\ sock[s].rip \in Hosts \cup Hosts6 /\ sock[s].lip \in Hosts \cup Hosts6 /\ sock[s].lport # 0
             \* A SYN to port 0 (Linux sends one) is answered by a reset.
             /\ sock[s].rport # 0 \/ sock[s].st = "SYN-SENT"
 
@@ -264,7 +270,7 @@ UdpIsNeverEstablished == \A s \in Sids : sock[s].proto \in {"udp", "raw"} => soc
 (* never to a listener or another connection on the same local address   *)
 (* (TcpTarget must pick the most specific entry, whatever its order).     *)
 ForConnection(m, s) ==
-    /\ LiveTcp(s) /\ sock[s].st # "LISTEN" /\ sock[s].host = m.dst[1]
+    /\ LiveTcp(s) /\ sock[s].st # "LISTEN" /\ sock[s].host = HostOf(m.dst[1])
     /\ <<sock[s].lip, sock[s].lport>> = m.dst /\ <<sock[s].rip, sock[s].rport>> = m.src
 DemuxIsUnique ==
     /\ \A s, t \in Sids :
@@ -298,7 +304,7 @@ StreamIsInOrderPrefix ==
 DatagramsKeepBoundaries ==
     \A s \in Sids :
         /\ sock[s].proto \in {"udp", "raw"} =>
-               \A i \in 1..Len(sock[s].datagrams) : sock[s].datagrams[i] \in [from : Hosts \X (AllPorts \cup {0}), data : Data]
+               \A i \in 1..Len(sock[s].datagrams) : sock[s].datagrams[i] \in [from : (Hosts \cup Hosts6) \X (AllPorts \cup {0}), data : Data]
         /\ sock[s].proto \in {"udp", "raw"} => sock[s].stream = ""
         /\ sock[s].proto = "tcp" => sock[s].datagrams = <<>>
         \* A Unix datagram or record carries its sender's name; a Unix stream holds bytes only.
@@ -328,6 +334,20 @@ UnixEndsArePeers ==
             /\ o # s /\ sock[o].proto = "unix" /\ sock[o].type = sock[s].type /\ sock[o].host = sock[s].host
             /\ sock[o].peer = s
 
+(* FamiliesAgree (S5, S6 in two families): an INET socket has IPv4        *)
+(* addresses only; an INET6 socket is on an IPv4 address (v4-mapped)     *)
+(* never when IPV6_V6ONLY; and the two addresses of a socket with a peer  *)
+(* are of one family, so a connection an INET6 socket makes to a         *)
+(* v4-mapped address is, on the wire and at its peer, an IPv4 connection. *)
+FamiliesAgree ==
+    \A s \in Sids : InUse(s) /\ sock[s].proto \in {"tcp", "udp", "raw"} =>
+        LET x == sock[s] IN
+        /\ x.fam = "INET" => x.lip \notin Hosts6 \cup {ANY6} /\ x.rip \notin Hosts6 /\ ~x.v6only
+        \* (A CLOSED socket's remembered peer, which demultiplexing never reads, may be
+        \* of a connect that failed before IPV6_V6ONLY was set.)
+        /\ x.fam = "INET6" => x.lip # ANY /\ (x.v6only => x.lip \notin Hosts)
+        /\ x.rip # NoHost /\ ~Wildcard(x.lip) => (x.lip \in Hosts6) = (x.rip \in Hosts6)
+
 (* OnlyLiveProcessesWait: a process that waits in a call exists.          *)
 OnlyLiveProcessesWait ==
     \A c \in Callers : pending[c].op # "none" => alive[ProcOf(c)]
@@ -356,7 +376,7 @@ Reach_UdpIdentifiedByLocalAddress ==
 Reach_PortSpacesAreSeparate ==
     \E m \in net, s \in Sids :
         /\ m.proto \in {"tcp", "udp"} /\ sock[s].proto \in {"tcp", "udp"} /\ m.proto # sock[s].proto
-        /\ sock[s].host = m.dst[1] /\ sock[s].lport = m.dst[2]
+        /\ sock[s].host = HostOf(m.dst[1]) /\ sock[s].lport = m.dst[2]
 Reach_RawHasNoPort == \E s \in Sids : sock[s].proto = "raw" /\ sock[s].rip # NoHost
 Reach_ConnectedHasRemote == \E s \in Sids : LiveTcp(s) /\ sock[s].st = "ESTABLISHED"
 (* A listener that shows the peer of its failed connect (LINUX).          *)
@@ -383,6 +403,8 @@ Reach_UnixEndsArePeers ==
         /\ p # q /\ fdt[p][f] # NoSid /\ fdt[q][g] # NoSid
         /\ Connective(sock[fdt[p][f]]) /\ sock[fdt[p][f]].peer = fdt[q][g]
         /\ ~\E h \in Fds : fdt[p][h] = fdt[q][g]
+(* An INET6 socket in an IPv4 connection: its addresses show v4-mapped.  *)
+Reach_FamiliesAgree == \E s \in Sids : sock[s].fam = "INET6" /\ sock[s].lip \in Hosts /\ sock[s].st = "ESTABLISHED"
 Reach_OnlyLiveProcessesWait == \E c \in Callers : pending[c].op # "none"
 
 ------------------------------------------------------------------------------

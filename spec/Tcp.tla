@@ -9,23 +9,26 @@
 EXTENDS Network
 
 Exact(m) ==
-    {s \in Sids : /\ sock[s].proto = "tcp" /\ sock[s].host = m.dst[1]
+    {s \in Sids : /\ sock[s].proto = "tcp" /\ sock[s].host = HostOf(m.dst[1])
                   /\ sock[s].st \notin {"CLOSED", "LISTEN"}
                   /\ sock[s].lip = m.dst[1] /\ sock[s].lport = m.dst[2]
                   /\ sock[s].rip = m.src[1] /\ sock[s].rport = m.src[2]}
 
-\* The listeners of table tbl on m's port and the address ip.
-ListeningIn(tbl, m, ip) ==
-    {s \in Sids : /\ tbl[s].proto = "tcp" /\ tbl[s].host = m.dst[1]
+\* The listeners of table tbl on m's port and address (wild: on a wildcard
+\* address that takes m's family: [::] takes IPv4 too, unless IPV6_V6ONLY).
+ListeningIn(tbl, m, wild) ==
+    {s \in Sids : /\ tbl[s].proto = "tcp" /\ tbl[s].host = HostOf(m.dst[1])
                   /\ tbl[s].st = "LISTEN"
-                  /\ tbl[s].lport = m.dst[2] /\ tbl[s].lip = ip}
+                  /\ tbl[s].lport = m.dst[2]
+                  /\ IF wild THEN Wildcard(tbl[s].lip) /\ Takes(tbl[s].lip, tbl[s].v6only, m.dst[1])
+                     ELSE tbl[s].lip = m.dst[1]}
 
-Listening(m, ip) == ListeningIn(sock, m, ip)
+Listening(m, wild) == ListeningIn(sock, m, wild)
 
 TcpTarget(m) ==
     IF Exact(m) # {} THEN Min(Exact(m))
-    ELSE IF Listening(m, m.dst[1]) # {} THEN Min(Listening(m, m.dst[1]))
-    ELSE IF Listening(m, ANY) # {} THEN Min(Listening(m, ANY))
+    ELSE IF Listening(m, FALSE) # {} THEN Min(Listening(m, FALSE))
+    ELSE IF Listening(m, TRUE) # {} THEN Min(Listening(m, TRUE))
     ELSE NoSid
 
 \* The listeners a SYN may reach: listeners that share an address by
@@ -33,8 +36,8 @@ TcpTarget(m) ==
 \* addresses picks; which one is left open. Otherwise TcpTarget's.
 SynTargets(m) ==
     IF Exact(m) # {} THEN {Min(Exact(m))}
-    ELSE IF Listening(m, m.dst[1]) # {} THEN Listening(m, m.dst[1])
-    ELSE IF Listening(m, ANY) # {} THEN Listening(m, ANY)
+    ELSE IF Listening(m, FALSE) # {} THEN Listening(m, FALSE)
+    ELSE IF Listening(m, TRUE) # {} THEN Listening(m, TRUE)
     ELSE {}
 
 \* A segment from socket s to its peer.
@@ -67,7 +70,9 @@ Accepting(tbl, l, m) ==
     IN IF free = {} THEN [tbl |-> tbl, segs |-> {}]
        ELSE LET c == Min(free) IN
             [tbl |-> [tbl EXCEPT ![c] =
-                         [FreeSocket EXCEPT !.proto = "tcp", !.host = m.dst[1],
+                         [FreeSocket EXCEPT !.proto = "tcp", !.host = HostOf(m.dst[1]),
+                          \* The listener's family: an INET6 listener's connection from IPv4 is shown v4-mapped.
+                          !.fam = tbl[l].fam, !.v6only = tbl[l].v6only,
                           !.lip = m.dst[1], !.lport = m.dst[2],
                           !.rip = m.src[1], !.rport = m.src[2],
                           !.st = "SYN-RECEIVED", !.listener = l,
@@ -315,8 +320,8 @@ RcvSynInTimeWait(m, keep) ==
     /\ LET s == TcpTarget(m) IN
        /\ s # NoSid /\ sock[s].st = "TIME-WAIT"
        /\ LET gone == Forget(SetState(s, "CLOSED"), s)
-              exact == ListeningIn(gone, m, m.dst[1])
-              wild == ListeningIn(gone, m, ANY)
+              exact == ListeningIn(gone, m, FALSE)
+              wild == ListeningIn(gone, m, TRUE)
               r == IF exact # {} THEN Accepting(gone, Min(exact), m)
                    ELSE IF wild # {} THEN Accepting(gone, Min(wild), m)
                    ELSE [tbl |-> gone, segs |-> {Seg("tcp", "RST", m.dst, m.src, m.ack, m.seq + 1, "none")}]

@@ -12,9 +12,12 @@ EXTENDS Network
 \* A socket connected to port 0 (Linux lets UDP connect so) takes datagrams
 \* from any port of its peer's address, after one connected to that port
 \* (udp4_lib_lookup's score). No socket has port 0.
-UdpCandidates(m, connected, ip) ==
-    {s \in Sids : /\ sock[s].proto = "udp" /\ sock[s].host = m.dst[1]
-                  /\ sock[s].lport = m.dst[2] /\ m.dst[2] # 0 /\ sock[s].lip = ip
+\* wild: the sockets on a wildcard address that takes m's family (see Takes).
+UdpCandidates(m, connected, wild) ==
+    {s \in Sids : /\ sock[s].proto = "udp" /\ sock[s].host = HostOf(m.dst[1])
+                  /\ sock[s].lport = m.dst[2] /\ m.dst[2] # 0
+                  /\ IF wild THEN Wildcard(sock[s].lip) /\ Takes(sock[s].lip, sock[s].v6only, m.dst[1])
+                     ELSE sock[s].lip = m.dst[1]
                   /\ IF connected THEN sock[s].rip = m.src[1] /\ sock[s].rport \in {m.src[2], 0}
                                   ELSE sock[s].rip = NoHost}
 
@@ -24,10 +27,10 @@ UdpCandidates(m, connected, ip) ==
 \* its hash chain; gVisor's ReuseAddrDistribution asserts it; probed on
 \* 6.18). NOTE: the model keeps no order of binds, so any of them may.
 UdpTargets(m) ==
-    LET c1 == UdpCandidates(m, TRUE, m.dst[1]) \cup UdpCandidates(m, TRUE, ANY)
+    LET c1 == UdpCandidates(m, TRUE, FALSE) \cup UdpCandidates(m, TRUE, TRUE)
         c0 == {s \in c1 : sock[s].rport = m.src[2]}
-        c2 == UdpCandidates(m, FALSE, m.dst[1])
-        c3 == UdpCandidates(m, FALSE, ANY)
+        c2 == UdpCandidates(m, FALSE, FALSE)
+        c3 == UdpCandidates(m, FALSE, TRUE)
     IN IF c0 # {} THEN c0 ELSE IF c1 # {} THEN c1
        ELSE IF c2 # {} THEN c2 ELSE c3
 
@@ -57,7 +60,7 @@ DatagramToNoSocket(m, keep) ==
 (* as ECONNREFUSED on its next call; an unconnected one learns nothing.   *)
 RcvPortUnreachable(m, keep) ==
     /\ m \in net /\ m.proto = "icmp"
-    /\ LET hits == {s \in Sids : /\ sock[s].proto = "udp" /\ sock[s].host = m.dst[1]
+    /\ LET hits == {s \in Sids : /\ sock[s].proto = "udp" /\ sock[s].host = HostOf(m.dst[1])
                                  /\ sock[s].lport = m.dst[2]
                                  /\ sock[s].rip = m.src[1] /\ sock[s].rport = m.src[2]}
        IN sock' = IF hits # {} /\ Profile = "LINUX"

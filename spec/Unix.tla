@@ -40,7 +40,7 @@ UnixName(path) == <<path, 0>>
 
 \* Whether an address argument is a Unix name: no host, not the wildcard,
 \* not AF_UNSPEC (host names are model values, paths are strings).
-IsPath(ip) == ip \notin Hosts /\ ip \notin {ANY, UNSPEC, NoHost}
+IsPath(ip) == ip \notin Hosts \cup Hosts6 \cup MappedHosts /\ ip \notin {ANY, ANY6, UNSPEC, NoHost}
 
 \* A name of the abstract namespace: it has no file and is free again when
 \* its socket is gone.
@@ -144,7 +144,7 @@ UnixConnect(p, s, path) ==
     ELSE IF x.st = "LISTEN" THEN Fail(p, "connect", "EINVAL")
     ELSE IF FreeSids = {} THEN Fail(p, "connect", "ENOBUFS")
     ELSE LET e == Min(FreeSids) IN
-         /\ sock' = [sock EXCEPT ![e] = [FreeSocket EXCEPT !.proto = "unix", !.type = x.type, !.host = p[1],
+         /\ sock' = [sock EXCEPT ![e] = [FreeSocket EXCEPT !.proto = "unix", !.fam = "UNIX", !.type = x.type, !.host = p[1],
                                             !.st = "CONNECTED", !.path = sock[l].path, !.peer = s, !.rpath = x.path,
                                             !.listener = l, !.conn = TRUE],
                                  ![s].st = "CONNECTED", ![s].peer = e, ![s].rpath = sock[l].path, ![s].conn = TRUE,
@@ -297,7 +297,7 @@ UnixLastClose(tbl, s) ==
 (* other, with the two lowest free descriptors (socketpair(2)).           *)
 UnixPair(h, t, a, b, nb) ==
     [c \in Sids |->
-        IF c \in {a, b} THEN [FreeSocket EXCEPT !.proto = "unix", !.type = t, !.host = h, !.st = "CONNECTED",
+        IF c \in {a, b} THEN [FreeSocket EXCEPT !.proto = "unix", !.fam = "UNIX", !.type = t, !.host = h, !.st = "CONNECTED",
                                                 !.peer = IF c = a THEN b ELSE a, !.conn = TRUE, !.nonblock = nb]
         ELSE sock[c]]
 

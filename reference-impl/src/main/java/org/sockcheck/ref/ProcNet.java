@@ -118,12 +118,24 @@ final class ProcNet {
     }
 
     private static String addresses(Endpoint local, Endpoint remote) {
-        Endpoint r = remote == null ? Endpoint.ANY : remote;
+        Endpoint r = remote != null ? remote : local.v6() ? new Endpoint(Endpoint.ANY6_IP, 0) : Endpoint.ANY;
         return hex(local) + " " + hex(r);
     }
 
-    /** ip:port as the kernel prints them: the address's four bytes in reverse order, then the port. */
+    /**
+     * ip:port as the kernel prints them: the address's four bytes in reverse order, then the port. An
+     * IPv6 address (of an INET6 socket, which these tables list as the spec's Listed does) prints as
+     * /proc/net/tcp6 prints it: each of its four 32-bit words so.
+     */
     static String hex(Endpoint e) {
+        if (e.ip().indexOf(':') >= 0) {
+            byte[] a = org.sockcheck.spec.Ip6.parse(e.ip());
+            StringBuilder words = new StringBuilder();
+            for (int w = 0; w < 16; w += 4) {
+                words.append(String.format(Locale.ROOT, "%02X%02X%02X%02X", a[w + 3], a[w + 2], a[w + 1], a[w]));
+            }
+            return words + String.format(Locale.ROOT, ":%04X", e.port());
+        }
         String[] parts = e.ip().split("\\.");
         long value = 0;
         for (int b = 3; b >= 0; b--) {

@@ -93,13 +93,37 @@ public final class RefStack {
         this.socketApi = new SocketApi(this, network);
     }
 
-    public void addHost(String name, String ip) {
-        if (byIp.containsKey(ip)) {
-            throw new IllegalArgumentException("address " + ip + " already belongs to a host");
+    /**
+     * A host with an IPv4 address and an IPv6 address (spec: a host's name
+     * is its IPv4 address, V6(h) its IPv6 one); the IPv6 address is kept in
+     * RFC 5952's form, as calls name it.
+     */
+    public void addHost(String name, String ip, String ip6) {
+        String canonical = ip6 == null ? null : org.sockcheck.spec.Ip6.canonical(ip6);
+        if (ip6 != null && (canonical == null || Network.mapped(canonical))) {
+            // A v4-mapped address is an IPv4 address's other form, no host's own.
+            throw new IllegalArgumentException("not an IPv6 address a host can have: " + ip6);
         }
-        Host h = new Host(name, ip);
+        for (String a : canonical == null ? List.of(ip) : List.of(ip, canonical)) {
+            if (byIp.containsKey(a)) {
+                throw new IllegalArgumentException("address " + a + " already belongs to a host");
+            }
+        }
+        Host h = new Host(name, ip, canonical);
         hosts.put(name, h);
         byIp.put(ip, h);
+        if (canonical != null) {
+            byIp.put(canonical, h);
+        }
+    }
+
+    /**
+     * A host with an IPv4 address alone: its INET6 sockets speak IPv4 only,
+     * to v4-mapped addresses (an IPv6 destination is ENETUNREACH: no route).
+     * The spec's hosts all have an IPv6 address too.
+     */
+    public void addHost(String name, String ip) {
+        addHost(name, ip, null);
     }
 
     // ------------------------------------------------------------ observing
@@ -313,12 +337,13 @@ public final class RefStack {
      */
     public String deliver(int index, boolean keep) {
         Segment m = net.get(index);
+        // The host the destination address belongs to, IPv4 or IPv6 (spec: HostOf).
         Host h = byIp.get(m.dst().ip());
         if (h == null) {
             // A host nobody created: the datagram is lost on the way.
             net.remove(index);
             took("loseSegment");
-        return "loseSegment";
+            return "loseSegment";
         }
         lastAction = null;
         boolean done = m.kind().tcp() ? tcp.tcpArrival(h, m, keep) : udp.datagramArrival(h, m, keep);

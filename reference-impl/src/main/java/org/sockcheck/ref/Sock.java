@@ -39,7 +39,18 @@ final class Sock {
     /** The inode number /proc/net prints for this socket. */
     final long inode;
 
-    /** Local address (spec: lip, lport); port 0 while unbound; the ip may be the wildcard. */
+    /**
+     * The domain socket() was given (spec: fam): INET, INET6 or UNIX. An
+     * INET6 socket's IPv4 traffic has IPv4 addresses here, as in the spec's
+     * table; the API shows them v4-mapped (spec: Shown).
+     */
+    org.sockcheck.spec.Domain fam = org.sockcheck.spec.Domain.INET;
+    /**
+     * An INET6 socket's IPV6_V6ONLY (spec: v6only): it speaks IPv6 only. Bind
+     * sets it too for an IPv6 address that is no wildcard (__inet6_bind).
+     */
+    boolean v6only;
+    /** Local address (spec: lip, lport); port 0 while unbound; the ip may be a wildcard (an INET6 socket's is ::). */
     Endpoint local = Endpoint.ANY;
     /** Remote address once connected (spec: rip, rport; S6); null otherwise. */
     Endpoint remote;

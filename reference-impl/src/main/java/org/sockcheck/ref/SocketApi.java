@@ -36,11 +36,18 @@ final class SocketApi {
         this.net = stack.net;
     }
 
-    /** Socket: a new, unbound table entry and the lowest free descriptor (S1, S2), INET or UNIX (S20). */
+    /**
+     * Socket: a new, unbound table entry and the lowest free descriptor (S1, S2), INET, INET6 or UNIX
+     * (S20). An INET6 socket starts on IPv6's wildcard address.
+     */
     Outcome socket(Process p, org.sockcheck.spec.Domain domain, SockType type, int protocol, boolean nonblock) {
         Errno refused = socketError(domain, type, protocol);
         if (refused != null) {
             return fail(refused);
+        }
+        if (domain == org.sockcheck.spec.Domain.INET6 && type == SockType.RAW) {
+            // Raw IPv6 is outside the spec (OutsideInet6): the stack makes no such socket.
+            return fail(Errno.ESOCKTNOSUPPORT);
         }
         if (p.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE) {
             return fail(Errno.EMFILE);
@@ -57,10 +64,14 @@ final class SocketApi {
     private Sock newSock(Host h, org.sockcheck.spec.Domain domain, SockType type, int protocol) {
         if (domain == org.sockcheck.spec.Domain.UNIX) {
             Sock s = new Sock(h, Proto.UNIX, 0, stack.nextInode++);
+            s.fam = domain;
             s.type = Unix.unixType(type);
             return s;
         }
-        return new Sock(h, type.proto(), type == SockType.RAW ? protocol : 0, stack.nextInode++);
+        Sock s = new Sock(h, type.proto(), type == SockType.RAW ? protocol : 0, stack.nextInode++);
+        s.fam = domain;
+        s.local = new Endpoint(Network.wild(s), 0);
+        return s;
     }
 
     /**
@@ -105,6 +116,7 @@ final class SocketApi {
             // unix_create: protocol 0 or PF_UNIX (1); a raw socket is made a datagram socket.
             return protocol == 0 || protocol == 1 ? null : Errno.EPROTONOSUPPORT;
         }
+        // INET6 (inet6_create) answers as INET does.
         if (type == SockType.SEQPACKET) {
             return Errno.ESOCKTNOSUPPORT;
         }
@@ -125,49 +137,158 @@ final class SocketApi {
     /** The largest protocol number Linux takes (spec: ProtocolMax). */
     private static final int PROTOCOL_MAX = 262;
 
+    // ------------------------------------------------------------ INET and INET6
+    // Which addresses a socket of each family is given. An INET6 socket speaks IPv6 to IPv6
+    // addresses and IPv4 to v4-mapped ones (RFC 4291 2.5.5.2; ipv6(7)), unless IPV6_V6ONLY.
+
+    /** IsV6Arg: an address written in IPv6's form; only an INET6 socket takes it. */
+    private static boolean isV6Arg(String ip) {
+        return Network.v6(ip);
+    }
+
+    /** OtherFamily: an address of the other family than network socket x's. */
+    private static boolean otherFamily(Sock x, String ip) {
+        return x.fam == org.sockcheck.spec.Domain.INET6 ? !isV6Arg(ip) : isV6Arg(ip);
+    }
+
+    /** V6OnlyMapped: a v4-mapped address given to an IPV6_V6ONLY socket. */
+    private static boolean v6OnlyMapped(Sock x, String ip) {
+        return x.fam == org.sockcheck.spec.Domain.INET6 && x.v6only && Network.mapped(ip);
+    }
+
+    /**
+     * FamilyErrno: what connect (op "connect") or a datagram's sendto answers
+     * an address of the other family, or null (probed on Linux 6.18,
+     * docs/ipv6-and-unix.md): an INET socket given an IPv6 address,
+     * EAFNOSUPPORT (tcp_v4_connect, __ip4_datagram_connect, udp_sendmsg); an
+     * INET6 TCP socket given an IPv4 address, EINVAL (a sockaddr_in is too
+     * short for tcp_v6_connect); an INET6 UDP socket takes it as its
+     * v4-mapped form, unless IPV6_V6ONLY: EAFNOSUPPORT from connect,
+     * ENETUNREACH from sendto; an IPV6_V6ONLY socket given a v4-mapped
+     * address, ENETUNREACH; an INET6 socket on a v4-mapped address given an
+     * IPv6 one, EAFNOSUPPORT.
+     */
+    private static Errno familyErrno(String op, Sock x, String ip) {
+        if (x.fam == org.sockcheck.spec.Domain.INET) {
+            return isV6Arg(ip) ? Errno.EAFNOSUPPORT : null;
+        }
+        if (!Network.v6(ip)) {
+            if (x.tcp()) {
+                return Errno.EINVAL;
+            }
+            if (x.v6only) {
+                return op.equals("connect") ? Errno.EAFNOSUPPORT : Errno.ENETUNREACH;
+            }
+            return null;
+        }
+        if (v6OnlyMapped(x, ip)) {
+            return Errno.ENETUNREACH;
+        }
+        if (!Network.v6(x.local.ip()) && !Network.wildcard(x.local.ip()) && Network.host6(ip)) {
+            return Errno.EAFNOSUPPORT;
+        }
+        return null;
+    }
+
+    /**
+     * Mixed6, a call outside the spec (OutsideMixed): an INET6 socket that
+     * addresses a wildcard (Linux sends to :: as to ::1, which no host has),
+     * or that is on an IPv6 address without IPV6_V6ONLY (a datagram socket
+     * whose connect picked it) and addresses IPv4.
+     */
+    private static boolean mixed6(Sock x, String ip) {
+        return x.fam == org.sockcheck.spec.Domain.INET6
+                && (Network.wildcard(ip) || (Network.host6(x.local.ip()) && (!Network.v6(ip) || Network.mapped(ip))));
+    }
+
+    /** OwnAddrs: the addresses a socket of host h may bind: the wildcard and the host's own, of its family. */
+    private static java.util.Set<String> ownAddrs(Sock x, Host h) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        if (x.fam == org.sockcheck.spec.Domain.INET6) {
+            out.add(Endpoint.ANY6_IP);
+            if (h.ip6 != null) {
+                out.add(h.ip6);
+            }
+        } else {
+            out.add(Endpoint.ANY_IP);
+        }
+        out.add(h.ip);
+        return out;
+    }
+
+    /**
+     * Source: the address host h sends from to dst, of dst's family; null for
+     * an IPv6 destination from a host of IPv4 alone (no host of the spec).
+     */
+    private static String source(Host h, String dst) {
+        return Network.host6(dst) ? h.ip6 : h.ip;
+    }
+
+    /** An address as the table keeps it (spec: Unmapped): a v4-mapped one is the IPv4 address it maps. */
+    private static Endpoint unmapped(Endpoint addr) {
+        return new Endpoint(Network.unmapped(addr.ip()), addr.port());
+    }
+
     /**
      * Bind: gives the socket its local address (S5). A socket binds once; the
      * address must be the host's own or the wildcard; an address another
      * socket of the protocol holds is in use (S14) unless reuse allows it;
      * port 0 asks for an ephemeral one. Raw sockets take an address, no port (S7).
+     * An INET6 socket binds an IPv6 address, IPv6's wildcard, or the v4-mapped
+     * form of its host's IPv4 address (then it is an IPv4 socket that shows
+     * its addresses v4-mapped); an address of the other family is EAFNOSUPPORT
+     * for an INET socket (__inet_bind) and EINVAL for an INET6 one (inet6_bind:
+     * a sockaddr_in is too short).
      */
     Outcome bind(Sock s, Endpoint addr) {
         if (s.unix() || addr.unix()) {
             // An address of the other family is outside the spec; the stack refuses it as Linux's unix_bind does.
             return s.unix() && addr.unix() ? stack.unix.unixBind(s, addr.path()) : fail(Errno.EINVAL);
         }
-        boolean ownAddress = addr.wildcardIp() || addr.ip().equals(s.host.ip);
+        String ip = Network.unmapped(addr.ip());
         if (s.proto == Proto.RAW) {
             if (profile == Profile.LINUX && s.remote != null) {
                 // Linux's raw_bind takes only a closed socket; connect made it established.
                 return fail(Errno.EINVAL);
             }
-            if (!ownAddress) {
+            if (otherFamily(s, addr.ip())) {
+                return fail(Errno.EAFNOSUPPORT);
+            }
+            if (!ip.equals(Endpoint.ANY_IP) && !ip.equals(s.host.ip)) {
                 return fail(Errno.EADDRNOTAVAIL);
             }
-            s.local = new Endpoint(addr.ip(), 0);
+            s.local = new Endpoint(ip, 0);
             return ok(0);
+        }
+        if (otherFamily(s, addr.ip())) {
+            return fail(s.fam == org.sockcheck.spec.Domain.INET6 ? Errno.EINVAL : Errno.EAFNOSUPPORT);
         }
         if (s.bound()) {
             return fail(Errno.EINVAL);
         }
-        if (!ownAddress) {
+        if (v6OnlyMapped(s, addr.ip())) {
+            // A v4-mapped address makes no sense to an IPV6_V6ONLY socket (__inet6_bind).
+            return fail(Errno.EINVAL);
+        }
+        if (!ownAddrs(s, s.host).contains(ip)) {
             return fail(Errno.EADDRNOTAVAIL);
         }
-        int port = addr.port() == 0 ? network.freeEphemeral(s, addr.ip()) : addr.port();
-        if (port == 0 || (addr.port() != 0 && network.conflictsShared(s, addr.ip(), port))) {
+        int port = addr.port() == 0 ? network.freeEphemeral(s, ip) : addr.port();
+        if (port == 0 || (addr.port() != 0 && network.conflictsShared(s, ip, port))) {
             if (profile == Profile.LINUX) {
                 // Linux has set the address when it finds the port taken, and clears it (__inet_bind): a
                 // socket that kept its address after its port went back is on the wildcard now.
-                s.local = new Endpoint(Endpoint.ANY_IP, s.local.port());
+                s.local = new Endpoint(Network.wild(s), s.local.port());
             }
             return fail(Errno.EADDRINUSE);
         }
-        s.local = new Endpoint(addr.ip(), port);
+        s.local = new Endpoint(ip, port);
         s.bindReuse = s.reuse;
         s.boundAt = stack.nextInode++;
         s.picked = addr.port() == 0;
-        s.bindIp = !addr.wildcardIp();
+        s.bindIp = !Network.wildcard(ip);
+        // An IPv6 address that is no wildcard makes the socket IPV6_V6ONLY (__inet6_bind).
+        s.v6only |= Network.host6(ip);
         // Linux's bind forgets the peer of a failed connect (__inet_bind).
         s.remote = null;
         return ok(0);
@@ -250,21 +371,36 @@ final class SocketApi {
             // once connected, after its connection ended.
             return fail(Errno.EISCONN);
         }
-        if (s.tcp() && s.listened && profile == Profile.LINUX) {
+        Errno family = familyErrno("connect", s, addr.ip());
+        if (s.tcp() && s.listened && profile == Profile.LINUX && family == null && !mixed6(s, addr.ip())) {
             // A socket that listened and stopped: Linux 6.18.44 refuses it (earlier releases connected it),
             // after tcp_v4_connect set the peer's address, which stays (a later listen shows it).
-            Endpoint to = destination(s, addr);
+            Endpoint to = destination(s, unmapped(addr));
             if (to != null) {
                 s.remote = new Endpoint(to.ip(), 0);
             }
             return fail(Errno.EINVAL);
         }
-        addr = destination(s, addr);
+        if (family != null) {
+            // An address of the other family (UDP has bound first: inet_dgram_connect's autobind).
+            return fail(!bindsFirst(s) || autobind(s) ? family : Errno.EAGAIN);
+        }
+        if (mixed6(s, addr.ip())) {
+            // Outside the spec (Mixed6): no host of the stack is where Linux would send.
+            return fail(Errno.ENETUNREACH);
+        }
+        addr = destination(s, unmapped(addr));
         if (addr == null) {
             // Linux: to 127.0.0.1, no host here (the spec: outside the model).
             return fail(Errno.ENETUNREACH);
         }
-        int lport = s.bound() || s.proto == Proto.RAW ? s.local.port() : network.freeEphemeral(s, s.host.ip);
+        // The address it connects from, of the destination's family (spec: Source).
+        String lip = source(s.host, addr.ip());
+        if (lip == null) {
+            // A host of IPv4 alone has no route to IPv6 (no host of the spec).
+            return fail(Errno.ENETUNREACH);
+        }
+        int lport = s.bound() || s.proto == Proto.RAW ? s.local.port() : network.freeEphemeral(s, lip);
         if (lport == 0 && s.proto != Proto.RAW) {
             return fail(Errno.EAGAIN);
         }
@@ -272,7 +408,7 @@ final class SocketApi {
             // Port 0 names no socket; BSD refuses it at once (Linux sends the SYN, or lets UDP connect).
             return fail(Errno.EADDRNOTAVAIL);
         }
-        Endpoint local = new Endpoint(s.host.ip, lport);
+        Endpoint local = new Endpoint(lip, lport);
         if (s.tcp() && fourTupleTaken(s, local, addr)) {
             // S14; Linux refuses the second socket with EADDRNOTAVAIL, keeping the peer's address
             // it has set by then (tcp_v4_connect zeroes only the port): a later listen shows it.
@@ -296,7 +432,7 @@ final class SocketApi {
         if (s.proto == Proto.RAW) {
             // Linux gives a raw socket the source address it routes from; BSD sets only the peer.
             if (profile == Profile.LINUX) {
-                s.local = new Endpoint(s.host.ip, 0);
+                s.local = new Endpoint(lip, 0);
             }
             // Linux keeps the port it connected to, for getpeername only (ip4_datagram_connect).
             s.remote = new Endpoint(addr.ip(), profile == Profile.LINUX ? addr.port() : 0);
@@ -304,7 +440,7 @@ final class SocketApi {
         }
         if (s.tcp()) {
             s.picked = !s.bound() || s.picked;
-            s.pickedIp = s.local.wildcardIp();
+            s.pickedIp = Network.wildcard(s.local.ip());
         } else if (!s.bound()) {
             s.picked = true;
         }
@@ -356,7 +492,7 @@ final class SocketApi {
             s.remote = null;
             if (profile == Profile.LINUX) {
                 // A raw socket is outside the spec here (Linux takes it out of its raw table); it goes as UDP.
-                s.local = new Endpoint(!s.bindIp || s.proto == Proto.RAW ? Endpoint.ANY_IP : s.local.ip(),
+                s.local = new Endpoint(!s.bindIp || s.proto == Proto.RAW ? Network.wild(s) : s.local.ip(),
                         s.picked ? 0 : s.local.port());
                 s.picked = false;
             }
@@ -385,7 +521,7 @@ final class SocketApi {
         // An error still pending (a refused connect not yet reported) stays (tcp_disconnect leaves sk_err).
         s.err = reset || old == TcpState.SYN_SENT ? Errno.ECONNRESET : pending;
         // The address bind named stays (SOCK_BINDADDR_LOCK), also where connect had picked one before it.
-        s.local = new Endpoint(s.bindIp ? boundIp : Endpoint.ANY_IP, s.local.port());
+        s.local = new Endpoint(s.bindIp ? boundIp : Network.wild(s), s.local.port());
         if (old != TcpState.CLOSED) {
             // The port goes back on the way to CLOSED; a socket CLOSED already keeps it.
             stack.setState(s, TcpState.CLOSED, "connect");
@@ -416,7 +552,7 @@ final class SocketApi {
         s.connecting = false;
         if (s.pickedIp) {
             // tcp_disconnect gives back the address connect picked.
-            s.local = new Endpoint(Endpoint.ANY_IP, s.local.port());
+            s.local = new Endpoint(Network.wild(s), s.local.port());
             s.pickedIp = false;
         }
         // Linux's tcp_disconnect also clears the shutdown flags.
@@ -430,12 +566,13 @@ final class SocketApi {
     /**
      * Where a call addressed to addr goes (spec: Dest): the wildcard address means this host, the
      * socket's own address; a socket with none goes, on Linux, to 127.0.0.1, no host here (null).
+     * A v4-mapped address is unmapped before (spec: Unmapped).
      */
     private Endpoint destination(Sock s, Endpoint addr) {
         if (!addr.wildcardIp()) {
             return addr;
         }
-        if (!s.local.wildcardIp()) {
+        if (!Network.wildcard(s.local.ip())) {
             return new Endpoint(s.local.ip(), addr.port());
         }
         return profile == Profile.POSIX ? new Endpoint(s.host.ip, addr.port()) : null;
@@ -490,7 +627,7 @@ final class SocketApi {
         c.listener = null;
         c.conn = true;
         c.nonblock = nonblock;
-        return new Outcome.Accepted(p.allocate(c), c.unix() ? Endpoint.unix(c.rpath) : c.remote);
+        return new Outcome.Accepted(p.allocate(c), c.unix() ? Endpoint.unix(c.rpath) : Network.shown(c, c.remote));
     }
 
     /** AcceptReturns: a waiting accept returns when a connection is queued. */
@@ -559,12 +696,22 @@ final class SocketApi {
         if (s.tcp()) {
             return fail(s.state == TcpState.ESTABLISHED || s.state == TcpState.CLOSE_WAIT ? Errno.EISCONN : Errno.EPIPE);
         }
+        Errno family = familyErrno("sendto", s, to.ip());
+        if (family != null) {
+            // An address of the other family (having bound first: inet_send_prepare).
+            return fail(!bindsFirst(s) || autobind(s) ? family : Errno.EAGAIN);
+        }
+        if (mixed6(s, to.ip())) {
+            // Outside the spec (Mixed6): no host of the stack is where Linux would send.
+            return fail(Errno.ENETUNREACH);
+        }
         if (s.proto == Proto.UDP && to.port() == 0) {
             // udp_sendmsg refuses port 0 before anything else, the socket bound by then on Linux.
             return fail(!bindsFirst(s) || autobind(s) ? Errno.EINVAL : Errno.EAGAIN);
         }
-        to = destination(s, to);
-        if (to == null) {
+        to = destination(s, unmapped(to));
+        if (to == null || source(s.host, to.ip()) == null) {
+            // Linux: to 127.0.0.1, or IPv6 from a host of IPv4 alone: no host here (the spec: outside the model).
             return fail(Errno.ENETUNREACH);
         }
         if (s.err != null) {
@@ -602,11 +749,13 @@ final class SocketApi {
         return profile == Profile.LINUX && s.proto == Proto.RAW;
     }
 
+    /** A datagram to to, from the host's address of to's family (spec: Source). */
     private Segment outgoing(Sock s, Endpoint to, byte[] data) {
+        String from = source(s.host, to.ip());
         if (s.proto == Proto.RAW) {
-            return Segment.raw(new Endpoint(s.host.ip, 0), new Endpoint(to.ip(), 0), data, s.protocol);
+            return Segment.raw(new Endpoint(from, 0), new Endpoint(to.ip(), 0), data, s.protocol);
         }
-        return Segment.datagram(new Endpoint(s.host.ip, s.local.port()), to, data);
+        return Segment.datagram(new Endpoint(from, s.local.port()), to, data);
     }
 
     /**
@@ -758,12 +907,13 @@ final class SocketApi {
 
     /**
      * The first datagram of the queue, whole or cut to max bytes (the rest is
-     * lost), with its sender when asked for; taken or (MSG_PEEK) left in the
-     * queue. With MSG_TRUNC the call returns the datagram's whole length.
+     * lost), with its sender when asked for (an IPv4 one v4-mapped to an INET6
+     * socket: Shown); taken or (MSG_PEEK) left in the queue. With MSG_TRUNC
+     * the call returns the datagram's whole length.
      */
     private static Outcome takeDatagram(Sock s, Process.Pending call, boolean withSender) {
         Sock.Datagram d = call.peek() ? s.datagrams.peek() : s.datagrams.poll();
-        return new Outcome.Data(Sock.truncate(d.data(), call.max()), withSender ? d.sender() : null,
+        return new Outcome.Data(Sock.truncate(d.data(), call.max()), withSender ? Network.shown(s, d.sender()) : null,
                 call.trunc() ? d.data().length : -1);
     }
 
@@ -882,7 +1032,9 @@ final class SocketApi {
      * (Network.conflictsShared); SO_KEEPALIVE, SO_BROADCAST and TCP_NODELAY are read
      * back; SO_RCVBUF and SO_SNDBUF are sizes as Linux makes them; SO_LINGER on with 0 makes
      * the last close abort; off, it keeps its linger. TCP_NODELAY is TCP's
-     * (ENOPROTOOPT elsewhere).
+     * (ENOPROTOOPT elsewhere). IPV6_V6ONLY (IPPROTO_IPV6) is an INET6 socket's
+     * (ENOPROTOOPT for an INET one; a Unix socket has none of that level
+     * either: EOPNOTSUPP), set before the socket has a port (do_ipv6_setsockopt).
      */
     Outcome setSockOpt(Sock s, SockOpt option, int value, int linger) {
         if (s.unix() && (option == SockOpt.TCP_NODELAY || option == SockOpt.SO_REUSEPORT && value != 0)) {
@@ -903,6 +1055,15 @@ final class SocketApi {
                     return fail(Errno.ENOPROTOOPT);
                 }
                 flag(s, option, value != 0);
+            }
+            case IPV6_V6ONLY -> {
+                if (s.fam != org.sockcheck.spec.Domain.INET6) {
+                    return fail(s.unix() ? Errno.EOPNOTSUPP : Errno.ENOPROTOOPT);
+                }
+                if (s.bound()) {
+                    return fail(Errno.EINVAL);
+                }
+                s.v6only = value != 0;
             }
             default -> flag(s, option, value != 0);
         }
@@ -933,15 +1094,15 @@ final class SocketApi {
         }
     }
 
-    /** GetSockName reads the local address (S5). */
+    /** GetSockName reads the local address (S5), an IPv4 one v4-mapped to an INET6 socket (spec: Shown). */
     Outcome getSockName(Sock s) {
         if (s.unix()) {
             return new Outcome.Address(Endpoint.unix(s.path));
         }
-        return new Outcome.Address(s.bound() ? s.local : new Endpoint(s.local.ip(), s.shownPort));
+        return new Outcome.Address(Network.shown(s, s.bound() ? s.local : new Endpoint(s.local.ip(), s.shownPort)));
     }
 
-    /** GetPeerName reads the remote address (S6) of a connected socket. */
+    /** GetPeerName reads the remote address (S6) of a connected socket, as GetSockName shows it. */
     Outcome getPeerName(Sock s) {
         if (s.unix()) {
             // A Unix socket has a peer once connected, also after the peer is gone.
@@ -951,7 +1112,7 @@ final class SocketApi {
         boolean unconnected = s.remote == null || (s.tcp()
                 && (s.state == TcpState.CLOSED || s.state == TcpState.SYN_SENT || s.state == TcpState.LISTEN))
                 || (profile == Profile.LINUX && s.remote.port() == 0);
-        return unconnected ? fail(Errno.ENOTCONN) : new Outcome.Address(s.remote);
+        return unconnected ? fail(Errno.ENOTCONN) : new Outcome.Address(Network.shown(s, s.remote));
     }
 
     /** SetNonBlock: fcntl(F_SETFL) with or without O_NONBLOCK; every descriptor of the socket sees it. */
@@ -968,6 +1129,9 @@ final class SocketApi {
         if (option.equals("TCP_NODELAY") && !s.tcp()) {
             return fail(Errno.EOPNOTSUPP); // Linux reads IPPROTO_TCP's options of TCP sockets only
         }
+        if (option.equals("IPV6_V6ONLY") && s.fam != org.sockcheck.spec.Domain.INET6) {
+            return fail(Errno.EOPNOTSUPP); // and IPPROTO_IPV6's of INET6 sockets only
+        }
         return new Outcome.Option(switch (option) {
             case "SO_ERROR" -> {
                 Errno e = s.err;
@@ -975,11 +1139,12 @@ final class SocketApi {
                 yield e == null ? "0" : e.name();
             }
             case "SO_TYPE" -> s.unix() ? s.type.name() : s.tcp() ? "STREAM" : s.proto == Proto.UDP ? "DGRAM" : "RAW";
-            case "SO_DOMAIN" -> s.unix() ? "UNIX" : "INET";
+            case "SO_DOMAIN" -> s.fam.name();
             case "SO_PROTOCOL" -> Integer.toString(s.unix() ? 0 : s.tcp() ? 6 : s.proto == Proto.UDP ? 17 : s.protocol);
             case "SO_ACCEPTCONN" -> (s.tcp() || s.unix()) && s.state == TcpState.LISTEN ? "1" : "0";
             case "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT" -> s.flags.contains(SockOpt.valueOf(option)) ? "1" : "0";
             case "SO_LINGER" -> "{" + (s.lingerOn ? 1 : 0) + ", " + s.lingerSeconds + "}";
+            case "IPV6_V6ONLY" -> s.v6only ? "1" : "0";
             case "SO_RCVBUF" -> Integer.toString(s.rcvbuf);
             case "SO_SNDBUF" -> Integer.toString(s.sndbuf);
             // Linux sets SO_REUSEADDR on a raw socket when it makes it (spec: OptionValue, with its NOTE).
@@ -1158,12 +1323,13 @@ final class SocketApi {
 
     /**
      * Autobind (listen, send, sendto of an unbound socket): the next free
-     * ephemeral port, checked against every address; the socket keeps its
-     * address (the wildcard, or the one a bind gave before Linux took back
-     * its port). False when every ephemeral port is taken.
+     * ephemeral port, checked against every address of the socket's family
+     * (spec: FreeEphemeral(s, Wild(x))); the socket keeps its address (the
+     * wildcard, or the one a bind gave before Linux took back its port).
+     * False when every ephemeral port is taken.
      */
     private boolean autobind(Sock s) {
-        int port = network.freeEphemeral(s, Endpoint.ANY_IP);
+        int port = network.freeEphemeral(s, Network.wild(s));
         if (port == 0) {
             return false;
         }
@@ -1177,7 +1343,7 @@ final class SocketApi {
     private boolean anotherListener(Sock s) {
         for (Sock o : s.host.sockets) {
             if (o != s && o.tcp() && o.state == TcpState.LISTEN && o.local.port() == s.local.port()
-                    && Network.overlap(o.local.ip(), s.local.ip())) {
+                    && Network.overlap(o.local.ip(), o.v6only, s.local.ip(), s.v6only)) {
                 return true;
             }
         }

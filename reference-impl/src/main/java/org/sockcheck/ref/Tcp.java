@@ -79,8 +79,9 @@ final class Tcp {
 
     /**
      * Demultiplexing (S15), most specific first: the connection whose four
-     * addresses match, then a listener on the exact address, then one on the
-     * wildcard.
+     * addresses match, then a listener on the exact address, then one on a
+     * wildcard that takes the segment's family (spec: ListeningIn; :: takes
+     * IPv4 too, unless IPV6_V6ONLY).
      */
     private static Sock tcpTarget(Host h, Segment m) {
         Sock exactListener = null;
@@ -92,7 +93,8 @@ final class Tcp {
             if (s.state == TcpState.LISTEN) {
                 if (s.local.ip().equals(m.dst().ip()) && exactListener == null) {
                     exactListener = s;
-                } else if (s.local.wildcardIp() && anyListener == null) {
+                } else if (Network.wildcard(s.local.ip()) && Network.takes(s.local.ip(), s.v6only, m.dst().ip())
+                        && anyListener == null) {
                     anyListener = s;
                 }
             } else if (s.local.equals(m.dst()) && m.src().equals(s.remote)) {
@@ -130,6 +132,9 @@ final class Tcp {
             return;
         }
         Sock c = new Sock(l.host, Proto.TCP, 0, stack.nextInode++);
+        // The listener's family: an INET6 listener's connection from IPv4 is shown v4-mapped.
+        c.fam = l.fam;
+        c.v6only = l.v6only;
         c.local = m.dst();
         c.remote = m.src();
         c.listener = l;
@@ -362,6 +367,8 @@ final class Tcp {
         }
         if (s.host.sockets.size() < limits.sockets()) {
             Sock tw = new Sock(s.host, Proto.TCP, 0, stack.nextInode++);
+            tw.fam = s.fam;
+            tw.v6only = s.v6only;
             tw.local = s.local;
             tw.remote = s.remote;
             tw.state = s.state;

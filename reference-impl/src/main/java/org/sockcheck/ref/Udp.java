@@ -28,15 +28,17 @@ final class Udp {
                 || rcvPortUnreachable(h, m, keep) || deliverRaw(h, m, keep);
     }
 
-    /**
-     * S15 for UDP: a connected socket whose addresses match, then one bound
-     * to the exact address, then one bound to the wildcard.
-     */
     /** Of two sockets that match alike, the one bound last (Linux: the newest is first in its hash chain; the spec leaves it open). */
     private static Sock later(Sock best, Sock s) {
         return best == null || s.boundAt > best.boundAt ? s : best;
     }
 
+    /**
+     * S15 for UDP (spec: UdpTargets): a connected socket whose addresses
+     * match, then one bound to the exact address, then one bound to a
+     * wildcard that takes the datagram's family (:: takes IPv4 too, unless
+     * IPV6_V6ONLY; spec: UdpCandidates).
+     */
     private static Sock udpTarget(Host h, Segment m) {
         Sock from4 = null;
         Sock toAnyPort = null;
@@ -47,11 +49,12 @@ final class Udp {
                 continue;
             }
             boolean ipMatches = s.local.ip().equals(m.dst().ip());
+            boolean wild = Network.wildcard(s.local.ip()) && Network.takes(s.local.ip(), s.v6only, m.dst().ip());
             if (s.connected()) {
                 // One connected to port 0 (Linux lets UDP connect so) takes any port of its peer's address,
                 // after one connected to the sender's port.
                 boolean from = m.src().ip().equals(s.remote.ip());
-                if (from && (ipMatches || s.local.wildcardIp())) {
+                if (from && (ipMatches || wild)) {
                     if (s.remote.port() == m.src().port()) {
                         from4 = later(from4, s);
                     } else if (s.remote.port() == 0) {
@@ -60,7 +63,7 @@ final class Udp {
                 }
             } else if (ipMatches) {
                 exact = later(exact, s);
-            } else if (s.local.wildcardIp()) {
+            } else if (wild) {
                 any = later(any, s);
             }
         }

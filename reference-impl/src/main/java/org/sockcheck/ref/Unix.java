@@ -138,6 +138,7 @@ final class Unix {
             return SocketApi.fail(Errno.ENOBUFS);
         }
         Sock e = new Sock(s.host, s.proto, 0, stack.nextInode++);
+        e.fam = org.sockcheck.spec.Domain.UNIX;
         e.type = s.type;
         e.state = TcpState.ESTABLISHED;
         e.path = l.path;

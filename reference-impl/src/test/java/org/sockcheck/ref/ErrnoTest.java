@@ -324,4 +324,72 @@ class ErrnoTest extends TwoHosts {
             expect(Errno.ENOTCONN, a(new ApiCall.Send(3, new byte[] {1})));
         }
     }
+
+    /** INET and INET6 (SocketApi.tla's FamilyErrno, Bind, SetSockOpt): an address or an option of the other family. */
+    @Nested
+    class Inet6 {
+        private final org.sockcheck.spec.Domain inet6 = org.sockcheck.spec.Domain.INET6;
+
+        @Test
+        void inet_givenAnIpv6Address_eafnosupport() {
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            expect(Errno.EAFNOSUPPORT, a(new ApiCall.Bind(3, A6_80)));
+            expect(Errno.EAFNOSUPPORT, a(new ApiCall.Bind(3, new Endpoint("::", 80))));
+            expect(Errno.EAFNOSUPPORT, a(new ApiCall.Connect(3, MAPPED_A80)));
+            // A UDP socket has bound before it looks at the address (inet_send_prepare).
+            a(new ApiCall.Socket(SockType.DGRAM, 0));
+            expect(Errno.EAFNOSUPPORT, a(new ApiCall.SendTo(4, new byte[] {1}, A6_80)));
+            Endpoint bound = ((Outcome.Address) a(new ApiCall.GetSockName(4))).addr();
+            assertEquals("0.0.0.0", bound.ip());
+            assertTrue(bound.port() >= 32768, bound.toString());
+        }
+
+        @Test
+        void inet6_givenAnIpv4AddressForBindOrTcpConnect_einval() {
+            a(new ApiCall.Socket(inet6, SockType.STREAM, 0, false));
+            expect(Errno.EINVAL, a(new ApiCall.Bind(3, A80)));
+            expect(Errno.EINVAL, a(new ApiCall.Connect(3, A80)));
+            assertEquals(new Outcome.Value(0), a(new ApiCall.Bind(3, A6_80)));
+        }
+
+        @Test
+        void v6only_bindV4Mapped_einval_connectV4Mapped_enetunreach() {
+            assertEquals(new Outcome.Value(3), a(new ApiCall.Socket(inet6, SockType.DGRAM, 0, false)));
+            assertEquals(new Outcome.Value(0), a(new ApiCall.SetSockOpt(3, org.sockcheck.spec.SockOpt.IPV6_V6ONLY, 1)));
+            expect(Errno.EINVAL, a(new ApiCall.Bind(3, MAPPED_A80)));
+            expect(Errno.ENETUNREACH, a(new ApiCall.Connect(3, MAPPED_A80)));
+            expect(Errno.ENETUNREACH, a(new ApiCall.SendTo(3, new byte[] {1}, MAPPED_A80)));
+            // A bare IPv4 address: EAFNOSUPPORT from connect, ENETUNREACH from sendto.
+            expect(Errno.EAFNOSUPPORT, a(new ApiCall.Connect(3, A80)));
+            // Without IPV6_V6ONLY the same socket binds the v4-mapped address.
+            a(new ApiCall.Socket(inet6, SockType.DGRAM, 0, false));
+            assertEquals(new Outcome.Value(0), a(new ApiCall.Bind(4, MAPPED_A80)));
+            assertEquals(new Outcome.Address(MAPPED_A80), a(new ApiCall.GetSockName(4)));
+        }
+
+        @Test
+        void inet6_onV4MappedAddressGivenIpv6_eafnosupport() {
+            a(new ApiCall.Socket(inet6, SockType.STREAM, 0, false));
+            assertEquals(new Outcome.Value(0), a(new ApiCall.Bind(3, new Endpoint("::ffff:192.0.2.1", 81))));
+            expect(Errno.EAFNOSUPPORT, a(new ApiCall.Connect(3, A6_80)));
+        }
+
+        @Test
+        void v6only_optionOfAnotherFamily_enoprotooptOrEopnotsupp_afterBind_einval() {
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            expect(Errno.ENOPROTOOPT, a(new ApiCall.SetSockOpt(3, org.sockcheck.spec.SockOpt.IPV6_V6ONLY, 1)));
+            expect(Errno.EOPNOTSUPP, a(new ApiCall.GetSockOpt(3, "IPV6_V6ONLY")));
+            a(new ApiCall.Socket(org.sockcheck.spec.Domain.UNIX, SockType.STREAM, 0, false));
+            expect(Errno.EOPNOTSUPP, a(new ApiCall.SetSockOpt(4, org.sockcheck.spec.SockOpt.IPV6_V6ONLY, 1)));
+            a(new ApiCall.Socket(inet6, SockType.DGRAM, 0, false));
+            a(new ApiCall.Bind(5, new Endpoint("::", 0)));
+            expect(Errno.EINVAL, a(new ApiCall.SetSockOpt(5, org.sockcheck.spec.SockOpt.IPV6_V6ONLY, 1)));
+        }
+
+        @Test
+        void inet6_seqpacket_esocktnosupport() {
+            expect(Errno.ESOCKTNOSUPPORT, a(new ApiCall.Socket(inet6, SockType.SEQPACKET, 0, false)));
+            expect(Errno.EOPNOTSUPP, a(new ApiCall.SocketPair(inet6, SockType.STREAM, 0, false)));
+        }
+    }
 }

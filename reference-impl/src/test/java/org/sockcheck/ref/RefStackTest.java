@@ -9,12 +9,14 @@ import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.sockcheck.spec.ApiCall;
+import org.sockcheck.spec.Domain;
 import org.sockcheck.spec.Endpoint;
 import org.sockcheck.spec.Errno;
 import org.sockcheck.spec.Outcome;
 import org.sockcheck.spec.Profile;
 import org.sockcheck.spec.Proto;
 import org.sockcheck.spec.ShutdownHow;
+import org.sockcheck.spec.SockOpt;
 import org.sockcheck.spec.SockType;
 import org.sockcheck.spec.SocketRow;
 import org.sockcheck.spec.TcpState;
@@ -230,6 +232,161 @@ class RefStackTest extends TwoHosts {
             assertEquals(ProcNet.RAW_HEADER, lines.get(0));
             assertEquals(2, lines.size());
             assertTrue(lines.get(1).startsWith("   1: 00000000:0001 00000000:0000 07 "), lines.get(1));
+        }
+    }
+
+    /**
+     * INET6 sockets (SocketApi.tla's INET and INET6): dual stack, v4-mapped
+     * addresses as the API shows them, IPV6_V6ONLY and the binds of one port
+     * across the two families.
+     */
+    @Nested
+    class Inet6 {
+        private final Domain inet6 = Domain.INET6;
+
+        Outcome a6(SockType type) {
+            return a(new ApiCall.Socket(inet6, type, 0, false));
+        }
+
+        Outcome b6(SockType type) {
+            return b(new ApiCall.Socket(inet6, type, 0, false));
+        }
+
+        @Test
+        void inet6_newSocket_onIpv6WildcardWithDomainInet6() {
+            assertEquals(ok(3), a6(SockType.STREAM));
+            assertEquals(new Outcome.Address(new Endpoint("::", 0)), a(new ApiCall.GetSockName(3)));
+            assertEquals(new Outcome.Option("INET6"), a(new ApiCall.GetSockOpt(3, "SO_DOMAIN")));
+            assertEquals(new Outcome.Option("0"), a(new ApiCall.GetSockOpt(3, "IPV6_V6ONLY")));
+            assertEquals(ok(4), a(new ApiCall.Socket(SockType.STREAM, 0)));
+            assertEquals(new Outcome.Option("INET"), a(new ApiCall.GetSockOpt(4, "SO_DOMAIN")));
+        }
+
+        @Test
+        void inet6_dualStackListener_acceptsIpv4ShowingThePeerV4Mapped() {
+            assertEquals(ok(3), a6(SockType.STREAM));
+            assertEquals(ok(0), a(new ApiCall.Bind(3, new Endpoint("::", 80))));
+            assertEquals(ok(0), a(new ApiCall.Listen(3, 8)));
+            b(new ApiCall.Socket(SockType.STREAM, 0));
+            assertEquals(ok(0), b(new ApiCall.Connect(3, A80)));
+            Endpoint client = ((Outcome.Address) b(new ApiCall.GetSockName(3))).addr();
+            assertEquals("192.0.2.2", client.ip(), "the IPv4 client sees IPv4 addresses");
+            Outcome.Accepted acc = assertInstanceOf(Outcome.Accepted.class, a(new ApiCall.Accept(3)));
+            assertEquals(new Endpoint("::ffff:192.0.2.2", client.port()), acc.peer());
+            assertEquals(new Outcome.Address(MAPPED_A80), a(new ApiCall.GetSockName(acc.fd())));
+            assertEquals(new Outcome.Address(new Endpoint("::ffff:192.0.2.2", client.port())), a(new ApiCall.GetPeerName(acc.fd())));
+            assertEquals(new Outcome.Option("INET6"), a(new ApiCall.GetSockOpt(acc.fd(), "SO_DOMAIN")));
+            // The table keeps the connection's IPv4 addresses (spec: Accepting takes m.dst), as Linux does.
+            assertTrue(stack.sockets("A").contains(new SocketRow(Proto.TCP, A80, new Endpoint("192.0.2.2", client.port()),
+                    TcpState.ESTABLISHED)), stack.sockets("A").toString());
+            assertEquals(ok(2), b(new ApiCall.Send(3, "v4".getBytes(StandardCharsets.US_ASCII))));
+            assertEquals("v4", new String(assertInstanceOf(Outcome.Data.class, a(new ApiCall.Recv(acc.fd(), 10))).data(),
+                    StandardCharsets.US_ASCII));
+        }
+
+        @Test
+        void inet6_v6onlyListener_refusesIpv4AndTakesIpv6() {
+            assertEquals(ok(3), a6(SockType.STREAM));
+            assertEquals(ok(0), a(new ApiCall.SetSockOpt(3, SockOpt.IPV6_V6ONLY, 1)));
+            assertEquals(ok(0), a(new ApiCall.Bind(3, new Endpoint("::", 80))));
+            assertEquals(ok(0), a(new ApiCall.Listen(3, 8)));
+            b(new ApiCall.Socket(SockType.STREAM, 0));
+            assertEquals(err(Errno.ECONNREFUSED), b(new ApiCall.Connect(3, A80)));
+            assertEquals(ok(4), b6(SockType.STREAM));
+            assertEquals(ok(0), b(new ApiCall.Connect(4, A6_80)));
+            assertEquals("2001:db8::2", ((Outcome.Address) b(new ApiCall.GetSockName(4))).addr().ip(),
+                    "the client's address is its host's IPv6 one (spec: Source)");
+            Outcome.Accepted acc = assertInstanceOf(Outcome.Accepted.class, a(new ApiCall.Accept(3)));
+            assertEquals("2001:db8::2", acc.peer().ip());
+        }
+
+        @Test
+        void inet6_wildcardWithoutV6only_holdsIpv4sPortToo() {
+            assertEquals(ok(3), a6(SockType.STREAM));
+            assertEquals(ok(0), a(new ApiCall.Bind(3, new Endpoint("::", 80))));
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            assertEquals(err(Errno.EADDRINUSE), a(new ApiCall.Bind(4, new Endpoint("0.0.0.0", 80))));
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            assertEquals(err(Errno.EADDRINUSE), a(new ApiCall.Bind(5, A80)));
+            // IPV6_V6ONLY is for a socket that has no port yet.
+            assertEquals(err(Errno.EINVAL), a(new ApiCall.SetSockOpt(3, SockOpt.IPV6_V6ONLY, 1)));
+            // The other way round: 0.0.0.0 first keeps [::] without IPV6_V6ONLY off its port.
+            assertEquals(ok(0), a(new ApiCall.Bind(4, new Endpoint("0.0.0.0", 81))));
+            assertEquals(ok(6), a6(SockType.STREAM));
+            assertEquals(err(Errno.EADDRINUSE), a(new ApiCall.Bind(6, new Endpoint("::", 81))));
+        }
+
+        @Test
+        void inet6_wildcardWithV6only_leavesIpv4sPortFree() {
+            assertEquals(ok(3), a6(SockType.STREAM));
+            assertEquals(ok(0), a(new ApiCall.SetSockOpt(3, SockOpt.IPV6_V6ONLY, 1)));
+            assertEquals(new Outcome.Option("1"), a(new ApiCall.GetSockOpt(3, "IPV6_V6ONLY")));
+            assertEquals(ok(0), a(new ApiCall.Bind(3, new Endpoint("::", 80))));
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            assertEquals(ok(0), a(new ApiCall.Bind(4, new Endpoint("0.0.0.0", 80))));
+            // An IPv6 address of the port still meets [::].
+            assertEquals(ok(5), a6(SockType.STREAM));
+            assertEquals(err(Errno.EADDRINUSE), a(new ApiCall.Bind(5, A6_80)));
+            // Port 81: [::] with IPV6_V6ONLY, then A's IPv4 address.
+            assertEquals(ok(6), a6(SockType.STREAM));
+            a(new ApiCall.SetSockOpt(6, SockOpt.IPV6_V6ONLY, 1));
+            assertEquals(ok(0), a(new ApiCall.Bind(6, new Endpoint("::", 81))));
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            assertEquals(ok(0), a(new ApiCall.Bind(7, new Endpoint("192.0.2.1", 81))));
+        }
+
+        @Test
+        void inet6_bindIpv6Address_setsV6onlyAndLeavesIpv4Free() {
+            assertEquals(ok(3), a6(SockType.STREAM));
+            assertEquals(ok(0), a(new ApiCall.Bind(3, A6_80)));
+            assertEquals(new Outcome.Option("1"), a(new ApiCall.GetSockOpt(3, "IPV6_V6ONLY")));
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            assertEquals(ok(0), a(new ApiCall.Bind(4, A80)));
+            // A v4-mapped address binds as the IPv4 address it maps: in use now.
+            assertEquals(ok(5), a6(SockType.STREAM));
+            assertEquals(err(Errno.EADDRINUSE), a(new ApiCall.Bind(5, MAPPED_A80)));
+        }
+
+        @Test
+        void inet6_connectToV4Mapped_showsBothAddressesV4Mapped_peerSeesIpv4() {
+            a(new ApiCall.Socket(SockType.STREAM, 0));
+            a(new ApiCall.Bind(3, A80));
+            a(new ApiCall.Listen(3, 8));
+            assertEquals(ok(3), b6(SockType.STREAM));
+            assertEquals(ok(0), b(new ApiCall.Connect(3, MAPPED_A80)));
+            Endpoint local = ((Outcome.Address) b(new ApiCall.GetSockName(3))).addr();
+            assertEquals("::ffff:192.0.2.2", local.ip());
+            assertEquals(new Outcome.Address(MAPPED_A80), b(new ApiCall.GetPeerName(3)));
+            Outcome.Accepted acc = assertInstanceOf(Outcome.Accepted.class, a(new ApiCall.Accept(3)));
+            assertEquals(new Endpoint("192.0.2.2", local.port()), acc.peer());
+        }
+
+        @Test
+        void inet6_udpOnWildcard_seesIpv4SenderV4MappedAndAnswersIt() {
+            assertEquals(ok(3), a6(SockType.DGRAM));
+            assertEquals(ok(0), a(new ApiCall.Bind(3, new Endpoint("::", 53))));
+            b(new ApiCall.Socket(SockType.DGRAM, 0));
+            assertEquals(ok(0), b(new ApiCall.Bind(3, new Endpoint("192.0.2.2", 54))));
+            assertEquals(ok(4), b(new ApiCall.SendTo(3, "ping".getBytes(StandardCharsets.US_ASCII), new Endpoint("192.0.2.1", 53))));
+            Outcome.Data got = assertInstanceOf(Outcome.Data.class, a(new ApiCall.RecvFrom(3, 10)));
+            assertEquals(new Endpoint("::ffff:192.0.2.2", 54), got.from());
+            assertEquals(ok(4), a(new ApiCall.SendTo(3, "pong".getBytes(StandardCharsets.US_ASCII), got.from())));
+            Outcome.Data back = assertInstanceOf(Outcome.Data.class, b(new ApiCall.RecvFrom(3, 10)));
+            assertEquals(new Endpoint("192.0.2.1", 53), back.from(), "the INET socket sees an IPv4 sender");
+            // From IPv6: the sender is B's IPv6 address.
+            assertEquals(ok(4), b6(SockType.DGRAM));
+            assertEquals(ok(3), b(new ApiCall.SendTo(4, "six".getBytes(StandardCharsets.US_ASCII), new Endpoint("2001:db8::1", 53))));
+            assertEquals("2001:db8::2", assertInstanceOf(Outcome.Data.class, a(new ApiCall.RecvFrom(3, 10))).from().ip());
+        }
+
+        @Test
+        void inet6_udpConnectToV4Mapped_thenAfUnspec_backOnIpv6Wildcard() {
+            assertEquals(ok(3), a6(SockType.DGRAM));
+            assertEquals(ok(0), a(new ApiCall.Bind(3, new Endpoint("::", 80))));
+            assertEquals(ok(0), a(new ApiCall.Connect(3, new Endpoint("::ffff:192.0.2.2", 81))));
+            assertEquals(new Outcome.Address(new Endpoint("::ffff:192.0.2.1", 80)), a(new ApiCall.GetSockName(3)));
+            assertEquals(ok(0), a(new ApiCall.Connect(3, Endpoint.UNSPEC)));
+            assertEquals(new Outcome.Address(new Endpoint("::", 80)), a(new ApiCall.GetSockName(3)));
         }
     }
 }

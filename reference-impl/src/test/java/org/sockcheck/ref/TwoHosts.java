@@ -7,9 +7,15 @@ import org.sockcheck.spec.Errno;
 import org.sockcheck.spec.Outcome;
 import org.sockcheck.spec.Profile;
 
-/** The fixture the reference-stack tests share: hosts A (192.0.2.1) and B (192.0.2.2), a process p on each. */
+/**
+ * The fixture the reference-stack tests share: hosts A (192.0.2.1 and
+ * 2001:db8::1) and B (192.0.2.2 and 2001:db8::2), a process p on each.
+ */
 abstract class TwoHosts {
     static final Endpoint A80 = new Endpoint("192.0.2.1", 80);
+    /** A's IPv6 address, and the v4-mapped form of its IPv4 address, port 80. */
+    static final Endpoint A6_80 = new Endpoint("2001:db8::1", 80);
+    static final Endpoint MAPPED_A80 = new Endpoint("::ffff:192.0.2.1", 80);
 
     RefStack stack;
 
@@ -20,8 +26,8 @@ abstract class TwoHosts {
 
     static RefStack stack(RefStack.Limits limits) {
         RefStack s = new RefStack(Profile.LINUX, limits);
-        s.addHost("A", "192.0.2.1");
-        s.addHost("B", "192.0.2.2");
+        s.addHost("A", "192.0.2.1", "2001:db8::1");
+        s.addHost("B", "192.0.2.2", "2001:db8::2");
         return s;
     }
 

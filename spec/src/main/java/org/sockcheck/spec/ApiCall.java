@@ -27,6 +27,14 @@ public sealed interface ApiCall {
         return addr() != null && addr().unix();
     }
 
+    /**
+     * Whether the call is one of IPv6: it opens an INET6 socket, names an
+     * IPv6 address (a v4-mapped one too), or sets IPV6_V6ONLY.
+     */
+    default boolean inet6() {
+        return addr() != null && addr().v6();
+    }
+
     /** socket(); nonblock: SOCK_NONBLOCK, written STREAM|NONBLOCK. */
     record Socket(Domain domain, SockType type, int protocol, boolean nonblock) implements ApiCall {
         /** An INET socket. */
@@ -42,7 +50,12 @@ public sealed interface ApiCall {
 
         @Override
         public boolean unixDomain() {
-            return domain != Domain.INET || type == SockType.SEQPACKET;
+            return domain == Domain.UNIX || type == SockType.SEQPACKET;
+        }
+
+        @Override
+        public boolean inet6() {
+            return domain == Domain.INET6;
         }
     }
 
@@ -140,6 +153,11 @@ public sealed interface ApiCall {
         }
 
         public String op() { return "setsockopt"; }
+
+        @Override
+        public boolean inet6() {
+            return option == SockOpt.IPV6_V6ONLY;
+        }
     }
 
     /** fcntl(F_SETFL): O_NONBLOCK set (nonblock) or cleared. */
@@ -150,6 +168,11 @@ public sealed interface ApiCall {
     /** getsockopt(SOL_SOCKET, option): the option's value (SO_ERROR: the pending error, cleared). */
     record GetSockOpt(int fd, String option) implements ApiCall {
         public String op() { return "getsockopt"; }
+
+        @Override
+        public boolean inet6() {
+            return SockOpt.IPV6_V6ONLY.name().equals(option);
+        }
     }
 
     /**

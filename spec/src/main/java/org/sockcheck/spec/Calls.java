@@ -23,15 +23,17 @@ public final class Calls {
     /** The kind of one argument, as a trace writes it. */
     public enum Arg {
         FD("a descriptor (number or $var)"),
-        ADDR("an address like A:80, A:$p or *:80, or a Unix name in quotes like \"srv\" or \"@name\""),
+        ADDR("an address like A:80, A:$p or *:80, an IPv6 one like [A]:80, [::ffff:A]:80 (v4-mapped) or [::]:80,"
+                + " or a Unix name in quotes like \"srv\" or \"@name\""),
         PROTOCOL("a protocol number"),
         SIZE("a number of bytes"),
         DATA("a quoted string"),
-        DOMAIN("INET or UNIX"),
+        DOMAIN("INET, INET6 or UNIX"),
         /** The type, and SOCK_NONBLOCK after a '|' (the spec's type and nb). */
         TYPE("STREAM, DGRAM, RAW or SEQPACKET, each with or without NONBLOCK"),
         HOW("RD, WR or RDWR"),
-        OPTION("SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY, SO_LINGER, SO_REUSEPORT, SO_RCVBUF or SO_SNDBUF"),
+        OPTION("SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY, SO_LINGER, SO_REUSEPORT, SO_RCVBUF, SO_SNDBUF"
+                + " or IPV6_V6ONLY"),
         /**
          * setsockopt's value: a number (on when not 0; the spec's v, a boolean; for SO_RCVBUF and SO_SNDBUF
          * the size, an int), or SO_LINGER's {l_onoff, l_linger}.
@@ -40,7 +42,7 @@ public final class Calls {
         PROCESS("a process name like p2"),
         /** getsockopt's option (the spec's opt). */
         GETOPT("SO_ERROR, SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ACCEPTCONN, SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST,"
-                + " TCP_NODELAY, SO_LINGER, SO_REUSEPORT, SO_RCVBUF or SO_SNDBUF"),
+                + " TCP_NODELAY, SO_LINGER, SO_REUSEPORT, SO_RCVBUF, SO_SNDBUF or IPV6_V6ONLY"),
         /** fcntl's command: F_SETFL, the one it models. */
         FCNTL("F_SETFL"),
         /** fcntl's file status flags: O_NONBLOCK or 0 (the spec's v: whether O_NONBLOCK is set). */
@@ -70,11 +72,12 @@ public final class Calls {
         /** The words an argument of this kind may be (empty: not a word). */
         public Set<String> words() {
             return switch (this) {
-                case DOMAIN -> Set.of("INET", "UNIX");
+                case DOMAIN -> Set.of("INET", "INET6", "UNIX");
                 case TYPE -> Set.of("STREAM", "DGRAM", "RAW", "SEQPACKET", "STREAM|NONBLOCK", "DGRAM|NONBLOCK", "RAW|NONBLOCK",
                         "SEQPACKET|NONBLOCK");
                 case GETOPT -> Set.of("SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR",
-                        "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT", "SO_RCVBUF", "SO_SNDBUF");
+                        "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT", "SO_RCVBUF", "SO_SNDBUF",
+                        "IPV6_V6ONLY");
                 case FCNTL -> Set.of("F_SETFL");
                 case FLAGS -> Set.of("O_NONBLOCK", "0");
                 case MSGFLAGS -> joined(List.of(PEEK, DONTWAIT, WAITALL, TRUNC));

@@ -2,13 +2,17 @@ package org.sockcheck.spec;
 
 /**
  * A concrete socket address (S5): an IPv4 address and port (the wildcard
- * address is 0.0.0.0 and port 0 means "none chosen yet"), or a Unix domain
+ * address is 0.0.0.0 and port 0 means "none chosen yet"), an IPv6 address
+ * in RFC 5952's form (the wildcard ::, a v4-mapped ::ffff:a.b.c.d; see
+ * {@link Ip6}) and port, or a Unix domain
  * socket's name (S20): path is a file's path, or a name of the abstract
  * namespace with a leading NUL, or empty for an unnamed socket; null for
  * an IPv4 address.
  */
 public record Endpoint(String ip, int port, String path) {
     public static final String ANY_IP = "0.0.0.0";
+    /** IPv6's wildcard address. */
+    public static final String ANY6_IP = "::";
     public static final Endpoint ANY = new Endpoint(ANY_IP, 0);
     /** What connect is given to dissolve an association: an address of the family AF_UNSPEC, as a trace writes it. */
     public static final String UNSPEC_IP = "AF_UNSPEC";
@@ -40,13 +44,20 @@ public record Endpoint(String ip, int port, String path) {
         return UNSPEC_IP.equals(ip);
     }
 
+    /** Whether this is IPv4's wildcard address (IPv6's is {@link #ANY6_IP}). */
     public boolean wildcardIp() {
         return !unix() && ANY_IP.equals(ip);
     }
 
+    /** Whether this is an IPv6 address (a v4-mapped one too): of an INET6 socket. */
+    public boolean v6() {
+        return !unix() && !unspec() && ip.indexOf(':') >= 0;
+    }
+
     /**
-     * An address written "ip:port": the IP an IPv4 literal (never a name,
-     * which would have to be looked up), the port decimal 0-65535.
+     * An address written "ip:port" or "[ip6]:port": the IP an IPv4 or IPv6
+     * literal (never a name, which would have to be looked up), the port
+     * decimal 0-65535.
      */
     public static Endpoint parse(String text) {
         int colon = text.lastIndexOf(':');
@@ -55,8 +66,13 @@ public record Endpoint(String ip, int port, String path) {
         }
         String ip = text.substring(0, colon);
         String port = text.substring(colon + 1);
-        if (octets(ip) == null) {
-            throw new IllegalArgumentException("the IP is not an IPv4 literal such as 127.0.0.1");
+        if (ip.startsWith("[") && ip.endsWith("]")) {
+            ip = Ip6.canonical(ip.substring(1, ip.length() - 1));
+            if (ip == null) {
+                throw new IllegalArgumentException("the IP in brackets is not an IPv6 literal such as ::1");
+            }
+        } else if (octets(ip) == null) {
+            throw new IllegalArgumentException("the IP is not an IPv4 literal such as 127.0.0.1, or an IPv6 one in brackets such as [::1]");
         }
         if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
                 || Integer.parseInt(port) > 65535) {
@@ -91,6 +107,6 @@ public record Endpoint(String ip, int port, String path) {
 
     @Override
     public String toString() {
-        return unix() ? "unix:" + path.replace("\0", "@") : unspec() ? ip : ip + ":" + port;
+        return unix() ? "unix:" + path.replace("\0", "@") : unspec() ? ip : v6() ? "[" + ip + "]:" + port : ip + ":" + port;
     }
 }

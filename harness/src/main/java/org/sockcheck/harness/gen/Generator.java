@@ -150,7 +150,7 @@ public final class Generator {
     public Generated walk(String name, java.util.function.IntUnaryOperator choose, int length) {
         Run run = new Run(name, "chosen");
         for (int i = 0; i < length; i++) {
-            List<SpecBridge.Step> options = spec.successors(run.state, CALLS);
+            List<SpecBridge.Step> options = ordered(spec.successors(run.state, CALLS));
             boolean took = false;
             for (int tries = 0; tries < 8 && !options.isEmpty() && !took; tries++) {
                 int k = Math.floorMod(choose.applyAsInt(options.size()), options.size());
@@ -226,11 +226,43 @@ public final class Generator {
      * within either kind, first an action, then its parameters, so no action
      * crowds out the rest. Null when no call can follow.
      */
+    /**
+     * The steps in an order of their own: by action, parameters and what
+     * the step records, each written with its records' fields sorted by
+     * name. TLC gives steps in the order it enumerates values, which for
+     * strings is the order it first met them in the spec's text (and record
+     * fields too), so a change of the spec that adds a string moved every
+     * seed's walk; in this order a seed's walk moves only where the spec's
+     * steps themselves change.
+     */
+    static List<SpecBridge.Step> ordered(List<SpecBridge.Step> steps) {
+        List<SpecBridge.Step> out = new ArrayList<>(steps);
+        Map<SpecBridge.Step, String> keys = new java.util.IdentityHashMap<>();
+        for (SpecBridge.Step st : out) {
+            keys.put(st, st.action() + " " + canonical(st.params()) + " " + canonical(st.next().evt()));
+        }
+        out.sort(java.util.Comparator.comparing(keys::get));
+        return out;
+    }
+
+    /** A value written with every map's entries sorted by key, so that TLC's order of record fields does not show. */
+    private static String canonical(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>();
+            m.forEach((k, x) -> sorted.put(String.valueOf(k), canonical(x)));
+            return sorted.toString();
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(Generator::canonical).collect(java.util.stream.Collectors.joining(", ", "<", ">"));
+        }
+        return String.valueOf(v);
+    }
+
     private Move sample(Run run, SplittableRandom random, Set<String> seen) {
         Map<String, List<SpecBridge.Step>> ok = new java.util.TreeMap<>();
         Map<String, List<SpecBridge.Step>> errno = new java.util.TreeMap<>();
         List<SpecBridge.Step> fresh = new ArrayList<>();
-        for (SpecBridge.Step st : spec.successors(run.state, CALLS)) {
+        for (SpecBridge.Step st : ordered(spec.successors(run.state, CALLS))) {
             if (!fits(st)) {
                 continue;
             }
@@ -416,7 +448,7 @@ public final class Generator {
                 if (choice.early() && !"pending".equals(ret) && !pending(s, caller)) {
                     break;
                 }
-                List<SpecBridge.Step> next = spec.successors(s, SETTLE);
+                List<SpecBridge.Step> next = ordered(spec.successors(s, SETTLE));
                 if (next.isEmpty()) {
                     break;
                 }
@@ -483,7 +515,7 @@ public final class Generator {
         Generated finish() {
             // What the last calls left in flight arrives before the tables are read.
             for (int k = 0; k < SETTLE_LIMIT; k++) {
-                List<SpecBridge.Step> next = spec.successors(state, SETTLE);
+                List<SpecBridge.Step> next = ordered(spec.successors(state, SETTLE));
                 if (next.isEmpty()) {
                     break;
                 }

@@ -1,19 +1,77 @@
 package org.sockcheck.harness.impl;
 
 import java.util.Map;
+import org.sockcheck.spec.Endpoint;
+import org.sockcheck.spec.TraceHost;
 
 /**
  * Where the symbolic names of a trace live on one implementation: each host's
- * IPv4 address, the real port of each port label, and where the Unix domain
+ * IPv4 address and IPv6 address (hostIps6: none where the implementation has
+ * no IPv6), the real port of each port label, and where the Unix domain
  * sockets' names go (S20): a trace's name "srv" of host A is the path
  * unixDir/A/srv, its abstract name "@srv" is "\0" + abstractPrefix + "A-srv",
  * so that the runs of a machine never share a name and nothing a run binds
  * outlives its folder. unixDir null: the implementation has no Unix domain
  * sockets.
  */
-public record Addressing(Map<String, String> hostIps, Map<Integer, Integer> ports, String unixDir, String abstractPrefix) {
+public record Addressing(Map<String, String> hostIps, Map<String, String> hostIps6, Map<Integer, Integer> ports,
+                         String unixDir, String abstractPrefix) {
     public Addressing(Map<String, String> hostIps, Map<Integer, Integer> ports) {
         this(hostIps, ports, null, null);
+    }
+
+    /** Hosts with IPv4 addresses only. */
+    public Addressing(Map<String, String> hostIps, Map<Integer, Integer> ports, String unixDir, String abstractPrefix) {
+        this(hostIps, Map.of(), ports, unixDir, abstractPrefix);
+    }
+
+    /**
+     * The real IP of an address as a trace writes it ({@link TraceHost}):
+     * A, [A], [::ffff:A], * (or null) and [::]; null for a host this
+     * implementation has no such address of.
+     */
+    public String ip(String written) {
+        String h = TraceHost.host(written);
+        return switch (TraceHost.form(written)) {
+            case ANY4 -> Endpoint.ANY_IP;
+            case ANY6 -> Endpoint.ANY6_IP;
+            case V4 -> hostIps.get(h);
+            case V6 -> hostIps6.get(h);
+            case MAPPED -> hostIps.containsKey(h) ? "::ffff:" + hostIps.get(h) : null;
+        };
+    }
+
+    /**
+     * A real IP as a trace writes it: the inverse of {@link #ip}; null for
+     * 0.0.0.0; an IP of none of the hosts as it is (an IPv6 one in brackets).
+     */
+    public String traceHost(String ip) {
+        if (ip.equals(Endpoint.ANY_IP)) {
+            return null;
+        }
+        if (ip.equals(Endpoint.ANY6_IP)) {
+            return TraceHost.ANY6;
+        }
+        for (Map.Entry<String, String> e : hostIps.entrySet()) {
+            if (e.getValue().equals(ip)) {
+                return e.getKey();
+            }
+            if (("::ffff:" + e.getValue()).equals(ip)) {
+                return TraceHost.mapped(e.getKey());
+            }
+        }
+        for (Map.Entry<String, String> e : hostIps6.entrySet()) {
+            if (e.getValue().equals(ip)) {
+                return TraceHost.v6(e.getKey());
+            }
+        }
+        return ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip;
+    }
+
+    /** Whether a real IP is one of the trace's addresses (a host's, in any form, or a wildcard). */
+    public boolean known(String ip) {
+        String h = traceHost(ip);
+        return h == null || TraceHost.host(h) == null || hostIps.containsKey(TraceHost.host(h));
     }
 
     /** The real name of a trace's Unix name ("" stays "": no name) on a host. */

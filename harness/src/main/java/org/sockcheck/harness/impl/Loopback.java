@@ -104,7 +104,9 @@ public final class Loopback {
 
     /**
      * A loopback address that sockcheck may use: 127.0.0.0/8, or the
-     * wildcard 0.0.0.0. The guard before every real syscall: the text is
+     * wildcard 0.0.0.0; of IPv6, ::1, the wildcard :: and the v4-mapped
+     * ::ffff:127.0.0.0/104 (a run's own IPv6 hosts are allowed by the
+     * implementation whose namespace they are in). The guard before every real syscall: the text is
      * parsed as an IPv4 literal (four decimal numbers 0-255), never resolved.
      */
     public static boolean allowed(String ip) {
@@ -113,6 +115,12 @@ public final class Loopback {
             return true;
         }
         byte[] b = org.sockcheck.spec.Endpoint.octets(ip);
+        if (b == null && ip != null && ip.indexOf(':') >= 0) {
+            // IPv6: the wildcard ::, ::1, and the v4-mapped form of an address of 127.0.0.0/8.
+            byte[] a = org.sockcheck.spec.Ip6.parse(ip);
+            String text = a == null ? null : org.sockcheck.spec.Ip6.format(a);
+            return text != null && (text.equals("::") || text.equals("::1") || text.startsWith("::ffff:127."));
+        }
         return b != null && (b[0] == 127 || b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0);
     }
 

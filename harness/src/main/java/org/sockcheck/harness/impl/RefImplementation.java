@@ -12,8 +12,9 @@ import org.sockcheck.spec.SocketRow;
 
 /**
  * The reference stack as an implementation: in process and deterministic.
- * Hosts get addresses of 192.0.2.0/24 (TEST-NET-1, RFC 5737), which never
- * leave the process; port labels are used as they are.
+ * Hosts get IPv4 addresses of 192.0.2.0/24 (TEST-NET-1, RFC 5737) and IPv6
+ * addresses of 2001:db8::/32 (the documentation prefix, RFC 3849), which
+ * never leave the process; port labels are used as they are.
  */
 public final class RefImplementation implements Implementation {
     private RefStack stack;
@@ -27,16 +28,21 @@ public final class RefImplementation implements Implementation {
     public Addressing start(TraceSetup setup) {
         stack = new RefStack(setup.profile());
         Map<String, String> ips = new LinkedHashMap<>();
+        Map<String, String> ips6 = new LinkedHashMap<>();
         int i = 1;
         for (String h : setup.hosts()) {
-            String ip = "192.0.2." + i++;
-            stack.addHost(h, ip);
+            String ip = "192.0.2." + i;
+            // Host i's IPv6 address: 2001:db8::i, of the documentation prefix (RFC 3849), in RFC 5952's form.
+            String ip6 = "2001:db8::" + i;
+            i++;
+            stack.addHost(h, ip, ip6);
             ips.put(h, ip);
+            ips6.put(h, ip6);
         }
         Map<Integer, Integer> ports = setup.portLabels().stream()
                 .collect(Collectors.toMap(Function.identity(), Function.identity(), (a, b) -> a, LinkedHashMap::new));
         // Unix names live in the stack's own hosts (no file system): a folder and a prefix of its own, as names.
-        return new Addressing(ips, ports, "/sockcheck-ref", "sockcheck-ref-");
+        return new Addressing(ips, ips6, ports, "/sockcheck-ref", "sockcheck-ref-");
     }
 
     @Override

@@ -11,7 +11,13 @@ import org.sockcheck.spec.Profile;
  * @param processes   processes as HOST.name
  * @param portLabels  the port numbers written in the trace, each to be mapped to a real port
  * @param callTimeout how long one call may take before the implementation is judged hung
+ * @param inet6       whether the trace has IPv6 calls ({@link org.sockcheck.spec.ApiCall#inet6}): an INET6
+ *                    socket, an IPv6 address, IPV6_V6ONLY
  */
 public record TraceSetup(Profile profile, List<String> hosts, List<String> processes, List<Integer> portLabels,
-                         Duration callTimeout) {
+                         Duration callTimeout, boolean inet6) {
+    public TraceSetup(Profile profile, List<String> hosts, List<String> processes, List<Integer> portLabels,
+                      Duration callTimeout) {
+        this(profile, hosts, processes, portLabels, callTimeout, false);
+    }
 }

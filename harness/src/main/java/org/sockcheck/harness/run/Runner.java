@@ -117,7 +117,7 @@ public final class Runner {
                     + " wait while others run (threads, trace format 2)");
         }
         TraceSetup setup = new TraceSetup(trace.profile(), trace.hosts(), trace.processes(), TraceCheck.portLabels(trace),
-                callTimeout);
+                callTimeout, trace.events().stream().anyMatch(e -> e instanceof Event.Call c && TraceCheck.inet6(c)));
         Addressing addressing = impl.start(setup);
         Oracle.Session session = oracle.begin(trace, addressing);
         Symbols symbols = session.symbols();

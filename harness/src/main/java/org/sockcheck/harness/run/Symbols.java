@@ -18,7 +18,6 @@ import org.sockcheck.spec.SocketRow;
  */
 public final class Symbols {
     private final Addressing addressing;
-    private final Map<String, String> hostByIp = new HashMap<>();
     private final Map<Integer, Integer> labelByPort = new HashMap<>();
     private Map<String, Long> vars = new LinkedHashMap<>();
 
@@ -33,7 +32,6 @@ public final class Symbols {
     public Symbols(Addressing addressing, java.util.Set<String> traceNames) {
         this.traceNames = traceNames;
         this.addressing = addressing;
-        addressing.hostIps().forEach((h, ip) -> hostByIp.put(ip, h));
         addressing.ports().forEach((label, port) -> labelByPort.put(port, label));
     }
 
@@ -62,7 +60,7 @@ public final class Symbols {
         if (a.unspec()) {
             return Endpoint.UNSPEC;
         }
-        String ip = a.host() == null ? Endpoint.ANY_IP : addressing.hostIps().get(a.host());
+        String ip = addressing.ip(a.host());
         if (ip == null) {
             throw new IllegalArgumentException("unknown host " + a.host());
         }
@@ -108,8 +106,7 @@ public final class Symbols {
         if (expected.unix() || observed.unix()) {
             return expected.unix() && observed.unix() && expected.path().equals(addressing.traceName(observed.path()));
         }
-        boolean hostOk = expected.host() == null ? observed.wildcardIp()
-                : observed.ip().equals(addressing.hostIps().get(expected.host()));
+        boolean hostOk = observed.ip().equals(addressing.ip(expected.host()));
         if (!hostOk) {
             return false;
         }
@@ -133,9 +130,9 @@ public final class Symbols {
         if (ep.unix()) {
             return TraceText.quote(addressing.traceName(ep.path()).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         }
-        String host = ep.wildcardIp() ? "*" : hostByIp.getOrDefault(ep.ip(), ep.ip());
+        String host = ep.wildcardIp() ? "*" : addressing.traceHost(ep.ip());
         String port;
-        if (!ep.wildcardIp() && !hostByIp.containsKey(ep.ip())) {
+        if (!addressing.known(ep.ip())) {
             // An address of none of the trace's hosts: as it is, IP and port.
             port = Integer.toString(ep.port());
         } else if (ep.port() == 0) {
@@ -247,7 +244,7 @@ public final class Symbols {
             return Arg.Addr.unix(addressing.traceName(ep.path()));
         }
         nameUnknownPorts(java.util.Collections.singletonList(ep));
-        String host = ep.wildcardIp() ? null : hostByIp.getOrDefault(ep.ip(), ep.ip());
+        String host = addressing.traceHost(ep.ip());
         Arg.Port port;
         if (ep.port() == 0) {
             port = new Arg.Port.Any();

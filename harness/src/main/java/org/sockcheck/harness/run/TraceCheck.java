@@ -68,10 +68,11 @@ public final class TraceCheck {
                                     + " in format 2 ('version 2') it returns later: 'A.p1: recv returns \"hi\"'");
                 }
                 for (Arg a : c.args()) {
-                    if (a instanceof Arg.Addr ad && ad.host() != null && !ad.host().isEmpty()
-                            && !Character.isUpperCase(ad.host().charAt(0))) {
-                        throw new TraceSyntaxException(t.source(), c.line(), 1, "an address of a host of the trace (A:80)",
-                                ad.host(), "a literal IP address appears only in what an implementation answered;"
+                    String named = a instanceof Arg.Addr ad && !ad.unix() && !ad.unspec()
+                            ? org.sockcheck.spec.TraceHost.host(ad.host()) : null;
+                    if (named != null && (named.isEmpty() || !Character.isUpperCase(named.charAt(0)))) {
+                        throw new TraceSyntaxException(t.source(), c.line(), 1, "an address of a host of the trace (A:80, [A]:80)",
+                                ((Arg.Addr) a).host(), "a literal IP address appears only in what an implementation answered;"
                                         + " calls go to the trace's hosts, which sockcheck places itself");
                     }
                     List<String> uses = switch (a) {
@@ -219,5 +220,18 @@ public final class TraceCheck {
         if (a instanceof Arg.Addr ad && ad.port() instanceof Arg.Port.Label l) {
             labels.add(l.label());
         }
+    }
+
+    /**
+     * Whether a call is one of IPv6 (the trace's words for {@link org.sockcheck.spec.ApiCall#inet6}): it opens an
+     * INET6 socket, names an address in IPv6's form ([A], [::ffff:A], [::]) or IPV6_V6ONLY.
+     */
+    public static boolean inet6(Event.Call c) {
+        return c.args().stream().anyMatch(a -> switch (a) {
+            case Arg.Name n -> n.name().equals(org.sockcheck.spec.Domain.INET6.name())
+                    || n.name().equals(org.sockcheck.spec.SockOpt.IPV6_V6ONLY.name());
+            case Arg.Addr ad -> !ad.unix() && !ad.unspec() && org.sockcheck.spec.TraceHost.ipv6(ad.host());
+            default -> false;
+        });
     }
 }

@@ -35,8 +35,10 @@ public record Trace(String source, int version, Profile profile, List<Line> line
             hosts.add(e.host());
             if (e instanceof Event.Call c) {
                 for (Arg a : c.args()) {
-                    if (a instanceof Arg.Addr addr && addr.host() != null && !addr.unspec()) {
-                        hosts.add(addr.host());
+                    // A host's address in any form ([A], [::ffff:A]) names the host; a wildcard none.
+                    if (a instanceof Arg.Addr addr && !addr.unix() && !addr.unspec()
+                            && org.sockcheck.spec.TraceHost.host(addr.host()) != null) {
+                        hosts.add(org.sockcheck.spec.TraceHost.host(addr.host()));
                     }
                 }
             }

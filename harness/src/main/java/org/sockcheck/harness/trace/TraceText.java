@@ -353,7 +353,7 @@ public final class TraceText {
     static final int MAX_UNIX_NAME = 48;
     private static final java.util.regex.Pattern UNIX_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1," + MAX_UNIX_NAME + "}");
 
-    static final java.util.Set<String> OPTION_WORDS = java.util.Set.of("STREAM", "DGRAM", "RAW", "SEQPACKET", "INET", "UNIX");
+    static final java.util.Set<String> OPTION_WORDS = java.util.Set.of("STREAM", "DGRAM", "RAW", "SEQPACKET", "INET", "INET6", "UNIX");
 
     /** The spec actions whose calls only trace format 2 writes (socket's SOCK_NONBLOCK too). */
     public static final java.util.Set<String> FORMAT_TWO_ACTIONS = java.util.Set.of("SetNonBlock", "GetSockOpt", "Poll");
@@ -366,9 +366,10 @@ public final class TraceText {
     static boolean formatTwo(Event.Call c) {
         return FORMAT_TWO_ACTIONS.contains(Calls.ALL.get(c.op()).action())
                 || java.util.Set.of("accept4", "read", "write", "socketpair").contains(c.op())
-                || c.args().stream().anyMatch(a -> a instanceof Arg.Linger || a instanceof Arg.Addr ad && (ad.unspec() || ad.unix())
+                || c.args().stream().anyMatch(a -> a instanceof Arg.Linger || a instanceof Arg.Addr ad && (ad.unspec() || ad.unix() || org.sockcheck.spec.TraceHost.ipv6(ad.host()))
                         || a instanceof Arg.Name n
                         && (n.name().endsWith(Calls.NONBLOCK) || n.name().startsWith("MSG_") || n.name().equals("UNIX")
+                            || n.name().equals("INET6")
                             || n.name().startsWith("SEQPACKET")
                             || c.op().equals("setsockopt") && !n.name().equals("SO_REUSEADDR")));
     }
@@ -586,6 +587,8 @@ public final class TraceText {
             if (peek() == '*') {
                 pos++;
                 host = null;
+            } else if (peek() == '[') {
+                host = bracketed();
             } else {
                 String w = peekWord();
                 if (pos < text.length() && Character.isDigit(text.charAt(pos)) && text.charAt(pos) < 128) {
@@ -618,6 +621,37 @@ public final class TraceText {
                 throw error("a port (a number, $var or *)", describeHere(), null);
             }
             return new Arg.Addr(host, port);
+        }
+
+        /**
+         * An IPv6 address in brackets, as the spec writes it (TraceHost): a
+         * host's [A], the v4-mapped [::ffff:A], the wildcard [::], or a
+         * literal an implementation answered ([::1], canonical form).
+         * Parsed, never resolved.
+         */
+        String bracketed() throws TraceSyntaxException {
+            int start = pos;
+            int close = text.indexOf(']', pos);
+            if (close < 0 || close - pos > 48) {
+                throw error("an IPv6 address in brackets, like [A]:80, [::ffff:A]:80 or [::]:80", describeHere(), null);
+            }
+            String inner = text.substring(pos + 1, close);
+            String name = inner.startsWith("::ffff:") ? inner.substring("::ffff:".length()) : inner;
+            String host;
+            if (inner.equals("::")) {
+                host = org.sockcheck.spec.TraceHost.ANY6;
+            } else if (!name.isEmpty() && name.chars().allMatch(ch -> ch < 128 && (Character.isLetterOrDigit(ch) || ch == '_'))
+                    && Character.isUpperCase(name.charAt(0))) {
+                host = inner.equals(name) ? org.sockcheck.spec.TraceHost.v6(name) : org.sockcheck.spec.TraceHost.mapped(name);
+            } else if (org.sockcheck.spec.Ip6.canonical(inner) != null) {
+                host = "[" + org.sockcheck.spec.Ip6.canonical(inner) + "]";
+            } else {
+                throw error("an IPv6 address in brackets: a host's [A], the v4-mapped [::ffff:A], [::] or a literal like [::1]",
+                        describeHere(), null);
+            }
+            pos = close + 1;
+            lastStart = start;
+            return host;
         }
 
         /**

@@ -120,6 +120,8 @@ public final class Models {
         // The Unix names calls give as arguments, and whether any call opens a Unix socket (S20).
         TreeSet<String> paths = new TreeSet<>();
         boolean unix = false;
+        // Whether any call opens an INET6 socket, names an IPv6 address or IPV6_V6ONLY.
+        boolean inet6 = false;
         int started = 1;
         int forked = 0;
         int maxFd = 5;
@@ -150,6 +152,7 @@ public final class Models {
                 sockets += call.action().equals("Socket") ? 1 : pair ? 2 : 0;
                 connects += call.action().equals("Connect") ? 1 : 0;
                 autobinds += AUTOBINDS.contains(call.action()) ? 1 : 0;
+                inet6 |= org.sockcheck.harness.run.TraceCheck.inet6(c);
                 for (int k = 0; k < c.args().size(); k++) {
                     Arg a = c.args().get(k);
                     Calls.Arg kind = call.params().get(k).kind();
@@ -209,7 +212,7 @@ public final class Models {
             sizes.add(1);
         }
         return model(hosts, ports, data, sizes, protocols, started, forked, ephemeral, maxFd + 1, sids,
-                profiles.isEmpty() ? "LINUX" : profiles.first(), threads, paths, unix);
+                profiles.isEmpty() ? "LINUX" : profiles.first(), threads, paths, domains(unix, inet6));
     }
 
     /**
@@ -219,7 +222,7 @@ public final class Models {
      */
     private static SpecBridge.Constants model(TreeSet<String> hosts, TreeSet<Integer> ports, TreeSet<String> data,
                                               TreeSet<Integer> sizes, TreeSet<Integer> protocols, int started, int forked, int ephemeral, int lastFd, int sids, String profile,
-                                              int threads, TreeSet<String> paths, boolean unix) {
+                                              int threads, TreeSet<String> paths, List<String> domains) {
         List<String> procs = new ArrayList<>();
         List<String> unborn = new ArrayList<>();
         for (int k = 1; k <= started; k++) {
@@ -238,7 +241,19 @@ public final class Models {
                 java.util.stream.IntStream.rangeClosed(3, lastFd).boxed().toList(), sids, List.copyOf(data), List.copyOf(sizes), profile,
                 unborn, List.copyOf(protocols), true,
                 java.util.stream.IntStream.rangeClosed(1, threads).mapToObj(k -> "t" + k).toList(), List.copyOf(paths),
-                unix ? List.of("INET", "UNIX") : SpecBridge.Constants.INET_ONLY);
+                domains);
+    }
+
+    /** socket()'s domains of a model: INET, and INET6 and UNIX where its traces have them. */
+    private static List<String> domains(boolean unix, boolean inet6) {
+        List<String> out = new ArrayList<>(List.of("INET"));
+        if (inet6) {
+            out.add("INET6");
+        }
+        if (unix) {
+            out.add("UNIX");
+        }
+        return List.copyOf(out);
     }
 
     private static int number(String name) {
@@ -326,7 +341,8 @@ public final class Models {
         paths.addAll(b.paths());
         return model(hosts, ports, data, sizes, protocols, started, forked, ephemeral, lastFd, grown(a.sids(), b.sids(), 4), a.profile(),
                 Math.max(a.threads().size(), b.threads().size()), paths,
-                a.domains().contains("UNIX") || b.domains().contains("UNIX"));
+                domains(a.domains().contains("UNIX") || b.domains().contains("UNIX"),
+                        a.domains().contains("INET6") || b.domains().contains("INET6")));
     }
 
     /** have when it is enough for need, else need and some room. */

@@ -41,7 +41,7 @@ class ModelCheckTest {
     @Test
     void manifestListsTheModels() throws Exception {
         assertEquals(List.of("small", "standard", "liveness", "raw", "reuse", "fourtuple", "closing", "destinations",
-                "reuseport", "threads", "unix"),
+                "reuseport", "threads", "unix", "ipv6"),
                 List.copyOf(Manifest.read(SPEC.resolve("manifest.json")).models().keySet()));
     }
 

@@ -31,9 +31,9 @@ class MutantTest {
     static Stream<Mutant> mutants() {
         return Stream.of(
                 new Mutant("bind without the in-use check", "standard.cfg", "UdpIdentifiedByLocalAddress", List.of(
-                        new Edit("SocketApi.tla", "(port # 0 /\\ ConflictsShared(s, ip, port))", "(port # 0 /\\ FALSE)"))),
+                        new Edit("SocketApi.tla", "(port # 0 /\\ ConflictsShared(s, ipu, port))", "(port # 0 /\\ FALSE)"))),
                 new Mutant("two listeners on one address", "small.cfg", "OneListenerPerAddress", List.of(
-                        new Edit("SocketApi.tla", "(port # 0 /\\ ConflictsShared(s, ip, port))", "(port # 0 /\\ FALSE)"),
+                        new Edit("SocketApi.tla", "(port # 0 /\\ ConflictsShared(s, ipu, port))", "(port # 0 /\\ FALSE)"),
                         new Edit("SocketApi.tla", "ELSE IF sock[s].lport # 0 /\\ ((Profile = \"POSIX\" /\\ AnotherListener(s))",
                                 "ELSE IF FALSE /\\ ((Profile = \"POSIX\" /\\ AnotherListener(s))"))),
                 new Mutant("a UDP socket reaching ESTABLISHED", "standard.cfg", "UdpIsNeverEstablished", List.of(
@@ -47,9 +47,9 @@ class MutantTest {
                         new Edit("SocketApi.tla", "![s].rip = IF Profile = \"LINUX\" THEN @ ELSE NoHost, ![s].rport = 0]\n            /\\ Record(p, \"listen\", 0)",
                                 "![s].rip = p[1], ![s].rport = sock[s].lport]\n            /\\ Record(p, \"listen\", 0)"))),
                 new Mutant("connect without a local address", "small.cfg", "ConnectedHasRemote", List.of(
-                        new Edit("SocketApi.tla", "lip == p[1]", "lip == ANY"))),
+                        new Edit("SocketApi.tla", "lip == Source(p[1], dst)", "lip == ANY"))),
                 new Mutant("a connection made on the wrong host", "small.cfg", "LocalAddressIsOwn", List.of(
-                        new Edit("Tcp.tla", "!.host = m.dst[1],", "!.host = m.src[1],"))),
+                        new Edit("Tcp.tla", "!.host = HostOf(m.dst[1]),", "!.host = HostOf(m.src[1]),"))),
                 new Mutant("datagrams delivered with other contents", "standard.cfg", "DatagramsKeepBoundaries", List.of(
                         new Edit("Udp.tla", "ELSE Append(@, Datagram(m.src, m.data))]", "ELSE Append(@, Datagram(m.src, \"garbled\"))]"))),
                 new Mutant("stream data delivered out of its place", "small.cfg", "StreamIsInOrderPrefix", List.of(
@@ -73,8 +73,8 @@ class MutantTest {
                         new Edit("Tcp.tla", "CASE st = \"FIN-WAIT-1\" -> \"FIN-WAIT-2\"", "CASE st = \"FIN-WAIT-1\" -> \"TIME-WAIT\""))),
                 // The protocol itself: demultiplexing order, the reset rules, the port spaces.
                 new Mutant("a listener served before the connection a segment is for", "small.cfg", "DemuxIsUnique", List.of(
-                        new Edit("Tcp.tla", "    IF Exact(m) # {} THEN Min(Exact(m))\n    ELSE IF Listening(m, m.dst[1]) # {} THEN Min(Listening(m, m.dst[1]))\n",
-                                "    IF Listening(m, m.dst[1]) # {} THEN Min(Listening(m, m.dst[1]))\n    ELSE IF Exact(m) # {} THEN Min(Exact(m))\n"))),
+                        new Edit("Tcp.tla", "    IF Exact(m) # {} THEN Min(Exact(m))\n    ELSE IF Listening(m, FALSE) # {} THEN Min(Listening(m, FALSE))\n",
+                                "    IF Listening(m, FALSE) # {} THEN Min(Listening(m, FALSE))\n    ELSE IF Exact(m) # {} THEN Min(Exact(m))\n"))),
                 new Mutant("an RST for no socket answered with an RST", "small.cfg", "ResetsAreNeverAnswered", List.of(
                         new Edit("Tcp.tla", "/\\ TcpTarget(m) = NoSid\n    /\\ Arrive(m, keep, IF m.kind = \"RST\" THEN {}",
                                 "/\\ TcpTarget(m) = NoSid\n    /\\ Arrive(m, keep, IF FALSE THEN {}"))),
@@ -83,9 +83,11 @@ class MutantTest {
                         new Edit("Unix.tla", "ELSE IF PathInUse(p[1], path, sock[s].type) THEN", "ELSE IF FALSE THEN"))),
                 new Mutant("socketpair that joins a socket to itself", "unix.cfg", "UnixEndsArePeers", List.of(
                         new Edit("Unix.tla", "!.peer = IF c = a THEN b ELSE a", "!.peer = c"))),
+                new Mutant("an IPV6_V6ONLY socket that binds a v4-mapped address", "ipv6.cfg", "FamiliesAgree", List.of(
+                        new Edit("SocketApi.tla", "ELSE IF V6OnlyMapped(sock[s], ip) THEN Fail(p, \"bind\", \"EINVAL\")", ""))),
                 new Mutant("a TCP segment handed to a UDP socket with its addresses", "standard.cfg", "PortSpacesAreSeparate", List.of(
-                        new Edit("Tcp.tla", "{s \\in Sids : /\\ sock[s].proto = \"tcp\" /\\ sock[s].host = m.dst[1]\n                  /\\ sock[s].st \\notin",
-                                "{s \\in Sids : /\\ sock[s].host = m.dst[1]\n                  /\\ sock[s].st \\notin"))));
+                        new Edit("Tcp.tla", "{s \\in Sids : /\\ sock[s].proto = \"tcp\" /\\ sock[s].host = HostOf(m.dst[1])\n                  /\\ sock[s].st \\notin",
+                                "{s \\in Sids : /\\ sock[s].host = HostOf(m.dst[1])\n                  /\\ sock[s].st \\notin"))));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -388,10 +388,15 @@ public final class DriverImplementation implements Implementation {
     /** The Unsupported of a call that needs an operation or a capability the driver does not offer. */
     /** Why a driver's run of a trace that opens a Unix domain socket is SKIP. */
     public static final String NO_UNIX = "Unix domain sockets: the driver protocol opens INET sockets only (docs/driver-protocol.md)";
+    /** Why a driver's run of a trace with IPv6 calls is SKIP. */
+    public static final String NO_INET6 = "IPv6: the driver protocol speaks IPv4 sockets and addresses only (docs/driver-protocol.md)";
 
     private static void checkOffered(Set<String> offered, ApiCall call) throws Unsupported {
         if (call.unixDomain()) {
             throw new Unsupported(NO_UNIX);
+        }
+        if (call.inet6()) {
+            throw new Unsupported(NO_INET6);
         }
         if (!offered.contains(call.op())) {
             throw new Unsupported("the driver does not offer " + call.op());

@@ -189,6 +189,9 @@ public final class JdkImplementation implements Implementation {
             case ApiCall c when c.unixDomain() -> throw new Unsupported("Unix domain sockets (" + c.op() + "): the jdk"
                     + " implementation opens INET channels only (java.nio's UNIX channels, stream only, are not used yet;"
                     + " it has no socketpair; docs/ipv6-and-unix.md)");
+            case ApiCall c when c.inet6() -> throw new Unsupported("IPv6 (" + c.op() + "): the jdk implementation opens"
+                    + " IPv4 channels only (IPv6 hosts need a network namespace of the run's own, which the JVM's channels"
+                    + " are not made in yet; docs/ipv6-and-unix.md)");
             case ApiCall.Socket c -> {
                 return socket(table, host, c);
             }

@@ -55,6 +55,11 @@ public final class LinuxImplementation implements Implementation {
      * model's local address is the wildcard. Shared by every descriptor of
      * the socket (dup, fork), as the socket is.
      */
+    /** The run's own network namespace (an IPv6 trace of one host), or null. */
+    private Netns netns;
+    /** Why this run has no IPv6 (its calls are SKIP with the reason), or null. */
+    private String noInet6;
+
     private static final class Binding {
         boolean wildcardLocal;
         /** A TCP connect failed: Linux keeps its peer's address until a bind or connect (listen shows it). */
@@ -67,6 +72,11 @@ public final class LinuxImplementation implements Implementation {
         boolean connecting;
         /** Where the last connect went: a connection still in SYN-SENT has no peer getpeername would give. */
         Endpoint connectedTo;
+        /**
+         * An INET6 socket: made in the run's own namespace, where the run has one host, so it is left to the
+         * kernel entirely (no binding to its host's address for a wildcard or a connect).
+         */
+        boolean inet6;
     }
 
     /** A socket as one modelled process sees it: one real descriptor. */
@@ -163,8 +173,23 @@ public final class LinuxImplementation implements Implementation {
             long run = RUNS.incrementAndGet();
             unixDir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "sc-" + ProcessHandle.current().pid() + "-" + run);
             unixMade = false;
-            addressing = new Addressing(planned.hostIps(), planned.ports(), unixDir.toString(),
-                    "sockcheck-" + ProcessHandle.current().pid() + "-" + run + "-");
+            // IPv6: a namespace of the run's own, for a trace of one host (see Netns).
+            noInet6 = null;
+            if (setup.inet6() && setup.hosts().size() > 1) {
+                noInet6 = "IPv6 traces of more than one host: linux gives an IPv6 trace's host a network namespace of its own,"
+                        + " where [::] would take every host's traffic (one host per IPv6 trace on linux for now)";
+            } else if (setup.inet6()) {
+                try {
+                    netns = Netns.create();
+                } catch (Unsupported e) {
+                    noInet6 = e.getMessage();
+                }
+            }
+            // In the run's own namespace its one host is 127.0.0.1: the address the kernel picks as the source
+            // of IPv4 traffic to any of 127.0.0.0/8 (an INET6 socket's too, which the runner never binds for it).
+            addressing = new Addressing(netns == null ? planned.hostIps() : Map.of(setup.hosts().get(0), Netns.HOST4),
+                    netns == null ? Map.of() : Map.of(setup.hosts().get(0), Netns.HOST6),
+                    planned.ports(), unixDir.toString(), "sockcheck-" + ProcessHandle.current().pid() + "-" + run + "-");
             for (String p : setup.processes()) {
                 descriptors.put(p, new TreeMap<>());
             }
@@ -320,6 +345,9 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private Outcome callLocked(String host, String process, ApiCall call) throws ImplementationException {
+        if (call.inet6() && netns == null) {
+            throw new Unsupported(noInet6 != null ? noInet6 : "an IPv6 call (" + call.op() + ") in a trace the runner did not see as IPv6");
+        }
         TreeMap<Integer, Sock> table = descriptors.computeIfAbsent(host + "." + process, k -> new TreeMap<>());
         for (Endpoint ep : endpoints(call)) {
             if (ep.unix()) {
@@ -335,7 +363,8 @@ public final class LinuxImplementation implements Implementation {
                 }
                 continue;
             }
-            if (!Loopback.allowed(ep.ip())) {
+            // The run's own host's IPv6 address lives in the run's own namespace only.
+            if (!Loopback.allowed(ep.ip()) && !(netns != null && addressing.hostIps6().containsValue(ep.ip()))) {
                 throw new ImplementationException("refused to send to " + ep + ": only loopback addresses are allowed");
             }
         }
@@ -445,6 +474,7 @@ public final class LinuxImplementation implements Implementation {
                     case SO_REUSEPORT -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_REUSEPORT, c.value());
                     case SO_RCVBUF -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVBUF, c.value());
                     case SO_SNDBUF -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_SNDBUF, c.value());
+                    case IPV6_V6ONLY -> sys.setsockopt(fd, Syscalls.IPPROTO_IPV6, Syscalls.IPV6_V6ONLY, c.value());
                 });
                 case ApiCall.Fcntl c -> {
                     Syscalls.Result r = sys.setNonBlock(fd, c.nonblock());
@@ -519,8 +549,13 @@ public final class LinuxImplementation implements Implementation {
             throws ImplementationException {
         unixFolder();
         int[] pair = new int[2];
-        Syscalls.Result r = sys.socketpair(c.domain() == org.sockcheck.spec.Domain.UNIX ? Syscalls.AF_UNIX : Syscalls.AF_INET,
-                sockType(c.type()) | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol(), pair);
+        int domain = switch (c.domain()) {
+            case UNIX -> Syscalls.AF_UNIX;
+            case INET6 -> Syscalls.AF_INET6;
+            case INET -> Syscalls.AF_INET;
+        };
+        Syscalls.Result r = made(sys, () -> sys.socketpair(domain, sockType(c.type()) | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0),
+                c.protocol(), pair));
         if (r.failed()) {
             return errno(r);
         }
@@ -545,7 +580,8 @@ public final class LinuxImplementation implements Implementation {
                     org.sockcheck.spec.Calls.lingerValue(l.get(java.lang.foreign.ValueLayout.JAVA_INT, 0),
                             l.get(java.lang.foreign.ValueLayout.JAVA_INT, 4))));
         }
-        int level = option.equals("TCP_NODELAY") ? Syscalls.IPPROTO_TCP : Syscalls.SOL_SOCKET;
+        int level = option.equals("TCP_NODELAY") ? Syscalls.IPPROTO_TCP
+                : option.equals("IPV6_V6ONLY") ? Syscalls.IPPROTO_IPV6 : Syscalls.SOL_SOCKET;
         int name = switch (option) {
             case "SO_ERROR" -> Syscalls.SO_ERROR;
             case "SO_TYPE" -> Syscalls.SO_TYPE;
@@ -559,6 +595,7 @@ public final class LinuxImplementation implements Implementation {
             case "SO_RCVBUF" -> Syscalls.SO_RCVBUF;
             case "SO_SNDBUF" -> Syscalls.SO_SNDBUF;
             case "SO_REUSEADDR" -> Syscalls.SO_REUSEADDR;
+            case "IPV6_V6ONLY" -> Syscalls.IPV6_V6ONLY;
             default -> throw new IllegalArgumentException("getsockopt of " + option + ": no option of the trace format");
         };
         Syscalls.Result r = sys.getsockopt(fd, level, name);
@@ -570,8 +607,10 @@ public final class LinuxImplementation implements Implementation {
             case "SO_ERROR" -> v == 0 ? "0" : Errno.fromLinux(v).map(Enum::name).orElse(Integer.toString(v));
             case "SO_TYPE" -> v == Syscalls.SOCK_STREAM ? "STREAM" : v == Syscalls.SOCK_DGRAM ? "DGRAM"
                     : v == Syscalls.SOCK_RAW ? "RAW" : v == Syscalls.SOCK_SEQPACKET ? "SEQPACKET" : Integer.toString(v);
-            case "SO_DOMAIN" -> v == Syscalls.AF_INET ? "INET" : v == Syscalls.AF_UNIX ? "UNIX" : Integer.toString(v);
-            case "SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT" -> v != 0 ? "1" : "0";
+            case "SO_DOMAIN" -> v == Syscalls.AF_INET ? "INET" : v == Syscalls.AF_INET6 ? "INET6" : v == Syscalls.AF_UNIX ? "UNIX"
+                    : Integer.toString(v);
+            case "SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT", "IPV6_V6ONLY" ->
+                    v != 0 ? "1" : "0";
             default -> Integer.toString(v);
         });
     }
@@ -585,7 +624,7 @@ public final class LinuxImplementation implements Implementation {
         int type = sockType(c.type());
         if (c.domain() == org.sockcheck.spec.Domain.UNIX) {
             unixFolder();
-            Syscalls.Result r = sys.socket(Syscalls.AF_UNIX, type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol());
+            Syscalls.Result r = made(sys, () -> sys.socket(Syscalls.AF_UNIX, type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol()));
             if (r.failed()) {
                 return errno(r);
             }
@@ -598,12 +637,12 @@ public final class LinuxImplementation implements Implementation {
         }
         if (c.type() == SockType.SEQPACKET) {
             // INET has no SEQPACKET protocol here: the kernel answers (ESOCKTNOSUPPORT).
-            return value(sys.socket(type, c.protocol()));
+            return value(made(sys, () -> sys.socket(family(c.domain()), type, c.protocol())));
         }
         if (c.type() != SockType.RAW) {
             protocols.add(c.type().proto());
         }
-        Syscalls.Result r = sys.socket(type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol());
+        Syscalls.Result r = made(sys, () -> sys.socket(family(c.domain()), type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol()));
         if (r.failed() && c.type() == SockType.RAW && (r.errno() == Errno.EPERM.linuxNumber() || r.errno() == Errno.EACCES.linuxNumber())) {
             throw new Unsupported("raw sockets need CAP_NET_RAW, which this process does not have (run as root to"
                     + " include them)");
@@ -617,13 +656,23 @@ public final class LinuxImplementation implements Implementation {
         Proto proto = c.type() == SockType.RAW ? Proto.RAW : c.type().proto();
         Sock s = new Sock(realFd, host, proto, new Binding());
         s.binding.nonblock = c.nonblock();
-        if (proto == Proto.RAW) {
+        s.binding.inet6 = c.domain() == org.sockcheck.spec.Domain.INET6;
+        if (proto == Proto.RAW && !s.binding.inet6) {
             // An unbound raw socket takes datagrams to every local address, and one kernel owns every host's:
             // bound to its host's address (shown as the wildcard), it takes only its host's, as the spec's does.
             bind(sys, s, realFd, new Endpoint(Endpoint.ANY_IP, 0));
             dropForeign(sys, realFd, addressing.hostIps().get(host));
         }
         return new Outcome.Value(allocate(table, s));
+    }
+
+    private static int family(org.sockcheck.spec.Domain d) {
+        return d == org.sockcheck.spec.Domain.INET6 ? Syscalls.AF_INET6 : Syscalls.AF_INET;
+    }
+
+    /** A socket()-making call, made in the run's own network namespace when it has one (an IPv6 trace). */
+    private Syscalls.Result made(Syscalls.Call sys, java.util.function.Supplier<Syscalls.Result> call) throws ImplementationException {
+        return netns == null ? call.get() : netns.inside(sys, call);
     }
 
     /**
@@ -802,7 +851,7 @@ public final class LinuxImplementation implements Implementation {
         }
         Endpoint now = Syscalls.Call.endpoint(out);
         // A raw socket is bound to its host's address when it is made (socket()).
-        if (s.proto == Proto.RAW || (now.port() != 0 && !(s.proto == Proto.TCP && now.wildcardIp()))) {
+        if (s.binding.inet6 || s.proto == Proto.RAW || (now.port() != 0 && !(s.proto == Proto.TCP && now.wildcardIp()))) {
             return false;
         }
         return !sys.bind(s.realFd, new Endpoint(addressing.hostIps().get(s.host), 0)).failed();
@@ -1141,6 +1190,10 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private List<SocketRow> observeLocked(String host) throws ImplementationException {
+        if (netns != null) {
+            throw new Unsupported("observe in an IPv6 trace: the run's sockets are in a network namespace of its own,"
+                    + " whose /proc/net/tcp6 and udp6 rows are not read yet");
+        }
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
         Map<Long, Sock> byInode = new HashMap<>();
         try (Syscalls.Call sys = new Syscalls.Call()) {
@@ -1488,6 +1541,10 @@ public final class LinuxImplementation implements Implementation {
             descriptors.clear();
         } finally {
             removeUnixFolder();
+            if (netns != null) {
+                netns.close();
+                netns = null;
+            }
             lock.unlock();
         }
     }

@@ -21,11 +21,19 @@ import org.sockcheck.spec.Endpoint;
 /**
  * The socket system calls of Linux through the FFM API, each returning the
  * raw result and capturing errno right after the call, before the JVM can
- * disturb it. struct sockaddr_in and struct sockaddr_un are built by hand.
+ * disturb it. struct sockaddr_in, sockaddr_in6 and sockaddr_un are built
+ * by hand.
  */
 final class Syscalls {
     static final int AF_UNIX = 1;
     static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
+    static final int IPPROTO_IPV6 = 41;
+    static final int IPV6_V6ONLY = 26;
+    /** unshare(2)'s and setns(2)'s flag of a network namespace. */
+    static final int CLONE_NEWNET = 0x40000000;
+    static final int O_RDONLY = 0;
+    static final int O_CLOEXEC = 0x80000;
     static final int SOCK_SEQPACKET = 5;
     static final int SOCK_STREAM = 1;
     static final int SOCK_DGRAM = 2;
@@ -65,6 +73,8 @@ final class Syscalls {
             "POLLHUP", 0x10, "POLLNVAL", 0x20, "POLLRDHUP", 0x2000);
     static final int EINPROGRESS = 115;
     static final int SOCKADDR_IN_SIZE = 16;
+    /** struct sockaddr_in6: family, port, flowinfo, 16 bytes of address, scope id. */
+    static final int SOCKADDR_IN6_SIZE = 28;
     /** struct sockaddr_un: sa_family and 108 bytes of sun_path. */
     static final int SOCKADDR_UN_SIZE = 110;
     /** The room a call that gives an address back is given: either kind. */
@@ -93,6 +103,10 @@ final class Syscalls {
     private static final MethodHandle WRITE = fn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle POLL = fn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETSOCKOPT = fn("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle UNSHARE = fn("unshare", JAVA_INT, JAVA_INT);
+    private static final MethodHandle SETNS = fn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    /** open(2) with no mode (its third, variadic argument is not passed). */
+    private static final MethodHandle OPEN = fn("open", JAVA_INT, ADDRESS, JAVA_INT);
 
     private Syscalls() {
     }
@@ -134,6 +148,14 @@ final class Syscalls {
                 MemorySegment.copy(path, 0, sa, java.lang.foreign.ValueLayout.JAVA_BYTE, 2, Math.min(path.length, SOCKADDR_UN_SIZE - 2));
                 return sa;
             }
+            if (ep.v6()) {
+                MemorySegment sa = arena.allocate(SOCKADDR_IN6_SIZE).fill((byte) 0);
+                sa.set(JAVA_SHORT, 0, (short) AF_INET6);
+                sa.set(JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), 2, (short) ep.port());
+                byte[] a = org.sockcheck.spec.Ip6.parse(ep.ip());
+                MemorySegment.copy(a, 0, sa, java.lang.foreign.ValueLayout.JAVA_BYTE, 8, 16);
+                return sa;
+            }
             MemorySegment sa = arena.allocate(SOCKADDR_IN_SIZE);
             if (ep.unspec()) {
                 // sa_family AF_UNSPEC (0), the rest zero: connect dissolves the association.
@@ -151,7 +173,7 @@ final class Syscalls {
         /** The length of the address sockaddr(ep) builds. */
         static int sockaddrLength(Endpoint ep) {
             if (!ep.unix()) {
-                return SOCKADDR_IN_SIZE;
+                return ep.v6() ? SOCKADDR_IN6_SIZE : SOCKADDR_IN_SIZE;
             }
             int n = ep.path().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1).length;
             return 2 + (n == 0 ? 0 : ep.path().charAt(0) == 0 ? n : n + 1);
@@ -204,6 +226,9 @@ final class Syscalls {
 
         static Endpoint endpoint(MemorySegment sa) {
             int port = Short.toUnsignedInt(sa.get(JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), 2));
+            if (sa.get(JAVA_SHORT, 0) == AF_INET6) {
+                return new Endpoint(org.sockcheck.spec.Ip6.format(sa.asSlice(8, 16).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)), port);
+            }
             StringBuilder ip = new StringBuilder();
             for (int i = 0; i < 4; i++) {
                 ip.append(i > 0 ? "." : "").append(Byte.toUnsignedInt(sa.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 4 + i)));
@@ -229,6 +254,33 @@ final class Syscalls {
                 pair[1] = sv.getAtIndex(JAVA_INT, 1);
             }
             return r;
+        }
+
+        /** unshare(2): the calling thread's own new namespace of the kinds flags names. */
+        Result unshare(int flags) {
+            try {
+                return result((int) UNSHARE.invokeExact(capture, flags));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
+        }
+
+        /** setns(2): the calling thread joins the namespace the descriptor fd refers to. */
+        Result setns(int fd, int nstype) {
+            try {
+                return result((int) SETNS.invokeExact(capture, fd, nstype));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
+        }
+
+        /** open(2) read-only and close-on-exec (a namespace's file in /proc). */
+        Result openReadOnly(String path) {
+            try {
+                return result((int) OPEN.invokeExact(capture, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
         }
 
         /** socket(2) of any domain (AF_NETLINK for sock_diag), close-on-exec. */
