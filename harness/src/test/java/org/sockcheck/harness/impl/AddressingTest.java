@@ -35,4 +35,24 @@ class AddressingTest {
         assertThrows(IllegalArgumentException.class, () -> inetOnly.unixName("A", "srv"));
         assertEquals("", inetOnly.unixName("A", ""));
     }
+
+    @Test
+    void everyFormOfAnAddressHasItsRealIpAndBack() {
+        Addressing six = new Addressing(Map.of("A", "127.0.0.1"), Map.of("A", "fd5c:50c::a"), Map.of(), null, null);
+        Map<String, String> forms = new java.util.LinkedHashMap<>();
+        forms.put("A", "127.0.0.1");
+        forms.put("[A]", "fd5c:50c::a");
+        forms.put("[::ffff:A]", "::ffff:127.0.0.1");
+        forms.put("[::]", "::");
+        forms.forEach((written, ip) -> {
+            assertEquals(ip, six.ip(written), written);
+            assertEquals(written, six.traceHost(ip), ip);
+        });
+        assertEquals("0.0.0.0", six.ip(null));
+        assertEquals(null, six.traceHost("0.0.0.0"));
+        // An address of no host is written as it is, an IPv6 one in brackets; a host without IPv6 has no [B].
+        assertEquals("[::1]", six.traceHost("::1"));
+        assertEquals("10.0.0.1", six.traceHost("10.0.0.1"));
+        assertEquals(null, a.ip("[A]"));
+    }
 }

@@ -75,6 +75,33 @@ class TraceTextTest {
     }
 
     @Test
+    void ipv6AddressesAreWrittenInBracketsAndReadBack() throws Exception {
+        String text = """
+                # S5: IPv6
+                version 2
+                profile LINUX
+
+                A.p1: socket(INET6, STREAM) = 3
+                A.p1: bind(3, [::]:80) = 0
+                A.p1: connect(4, [::ffff:A]:80) = 0
+                A.p1: accept(3) = 5 peer [A]:$e1
+                A.p1: getpeername(6) = [::1]:80
+                A.p1: setsockopt(3, IPV6_V6ONLY, 1) = 0
+                """;
+        Trace t = TraceText.parse("six.trace", text);
+        assertEquals(text, TraceText.print(t));
+        assertEquals(text, TraceText.print(TraceJson.parse("six.jsonl", TraceJson.print(t))));
+        Event.Call accept = (Event.Call) t.events().get(3);
+        assertEquals("[A]", ((Event.Expect.Returns) accept.expect()).address().host());
+        assertEquals(List.of("A"), t.hosts());
+        assertTrue(TraceText.needsFormatTwo(t));
+        // A literal address is for what an implementation answered: a call names the trace's hosts.
+        Trace literal = TraceText.parse("lit.trace", "version 2\nA.p1: connect(3, [::1]:80) = 0\n");
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> org.sockcheck.harness.run.TraceCheck.check(literal));
+        assertEquals("an address of a host of the trace (A:80, [A]:80)", e.expected());
+    }
+
+    @Test
     void ewouldblockIsReadAsEagain() throws Exception {
         Trace t = TraceText.parse("x", "version 1\nA.p: recv(3, 1) = EWOULDBLOCK\n");
         assertEquals(new Event.Expect.Fails("EAGAIN"), ((Event.Call) t.events().get(0)).expect());
@@ -98,6 +125,8 @@ class TraceTextTest {
         "unix name too long     | version 2\\nA.p1: bind(3, \"@0123456789012345678901234567890123456789012345678\") = 0 | 2 | 15 | a Unix name: 1 to 48 letters, digits, '.', '_' or '-', with '@' first for the abstract namespace",
         "unix name in version 1 | version 1\\nA.p1: bind(3, \"srv\") = 0         | 2 | 7  | a call of trace format 1",
         "socketpair result      | version 2\\nA.p1: socketpair(UNIX, STREAM) = 3 | 2 | 34 | two descriptors in brackets, like [3, 4] or an errno name",
+        "ipv6 without a host    | version 2\\nA.p1: bind(3, [a]:80) = 0          | 2 | 15 | an IPv6 address in brackets: a host's [A], the v4-mapped [::ffff:A], [::] or a literal like [::1]",
+        "ipv6 unclosed          | version 2\\nA.p1: bind(3, [A:80) = 0           | 2 | 15 | an IPv6 address in brackets, like [A]:80, [::ffff:A]:80 or [::]:80",
     })
     void syntaxErrorsSayWhereAndWhat(String name, String text, int line, int column, String expected) {
         TraceSyntaxException e = assertThrows(TraceSyntaxException.class,
