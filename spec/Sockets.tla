@@ -159,6 +159,12 @@ FairSpec ==
 (***************************************************************************)
 Listed == {s \in Sids : \/ sock[s].proto = "tcp" /\ sock[s].st # "CLOSED"
                         \/ sock[s].proto = "udp" /\ sock[s].lport # 0}
+\* The row each listed entry shows: its addresses as the API shows them, so
+\* that an INET6 socket's row (Linux lists it in /proc/net/tcp6 or udp6)
+\* has IPv6 addresses, its IPv4 ones v4-mapped.
+ListedRows == [s \in Listed |-> [proto |-> sock[s].proto, host |-> sock[s].host, st |-> sock[s].st,
+                                   lip |-> Shown(sock[s], sock[s].lip), lport |-> sock[s].lport,
+                                   rip |-> Shown(sock[s], sock[s].rip), rport |-> sock[s].rport]]
 
 ------------------------------------------------------------------------------
 (* Invariants, each named after what it protects. *)

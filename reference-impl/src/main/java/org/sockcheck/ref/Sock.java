@@ -241,7 +241,8 @@ final class Sock {
     }
 
     SocketRow row() {
-        return new SocketRow(proto, local, remote, tcp() ? state : null);
+        // An INET6 socket's row (Linux: /proc/net/tcp6, udp6) shows its addresses as the API does (spec: ListedRows).
+        return new SocketRow(proto, Network.shown(this, local), Network.shown(this, remote), tcp() ? state : null);
     }
 
     @Override

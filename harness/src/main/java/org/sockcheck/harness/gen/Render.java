@@ -276,9 +276,7 @@ public final class Render {
     /** The rows an observation of the host shows: the entries of the host that Listed in Sockets.tla takes (S16). */
     public static List<SpecRow> rows(SpecBridge spec, String host, SpecBridge.State state) {
         List<SpecRow> out = new ArrayList<>();
-        Map<Object, Map<String, Object>> table = state.sockets();
-        for (Object sid : spec.listed(state)) {
-            Map<String, Object> e = table.get(sid);
+        for (Map<String, Object> e : spec.listedRows(state)) {
             if (!host.equals(e.get("host"))) {
                 continue;
             }
@@ -288,17 +286,6 @@ public final class Render {
                     tcp ? (String) e.get("st") : null));
         }
         return out;
-    }
-
-    /**
-     * Whether the host's table lists an INET6 socket: Linux shows those in
-     * /proc/net/tcp6 and udp6, which the spec's table (Listed) does not
-     * tell apart yet, so such an observation is outside the model.
-     */
-    public static boolean inet6Listed(SpecBridge spec, String host, SpecBridge.State state) {
-        Map<Object, Map<String, Object>> table = state.sockets();
-        return spec.listed(state).stream().map(table::get)
-                .anyMatch(e -> host.equals(e.get("host")) && "INET6".equals(e.get("fam")));
     }
 
     /** The observation of a host's table, ports named as the walk names them. */

@@ -595,20 +595,49 @@ public final class SpecBridge {
     /** The entries of the socket table that an observation shows in this state: Listed in Sockets.tla (S16). */
     public List<Object> listed(State s) {
         if (listed == null) {
-            for (OpDefNode d : tool.getSpecProcessor().getRootModule().getOpDefs()) {
-                if (d.getName().toString().equals("Listed") && d.getArity() == 0) {
-                    listed = d;
-                }
-            }
-            if (listed == null) {
-                throw new IllegalStateException("Sockets.tla has no operator Listed");
-            }
+            listed = operator("Listed");
         }
         Object v = java(tool.eval(listed.getBody(), tlc2.util.Context.Empty, s.tlc));
         if (!(v instanceof List<?> l)) {
             throw new IllegalStateException("Listed is not a set: " + v);
         }
         return List.copyOf(l);
+    }
+
+    /** ListedRows of Sockets.tla, its definition found once. */
+    private tla2sany.semantic.OpDefNode listedRows;
+
+    /**
+     * The rows an observation shows in this state, by entry (ListedRows in
+     * Sockets.tla: proto, host, st, lip, lport, rip, rport, the addresses as
+     * the API shows them), in the order of the entries' numbers.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> listedRows(State s) {
+        if (listedRows == null) {
+            listedRows = operator("ListedRows");
+        }
+        Object v = java(tool.eval(listedRows.getBody(), tlc2.util.Context.Empty, s.tlc));
+        if (v instanceof List<?> l) {
+            // A function on 1..n is a sequence to TLC (entries 1 to n listed, or none).
+            return l.stream().map(r -> (Map<String, Object>) r).toList();
+        }
+        if (!(v instanceof Map<?, ?> m)) {
+            throw new IllegalStateException("ListedRows is not a function: " + v);
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        new java.util.TreeMap<>((Map<Integer, Object>) m).values().forEach(r -> out.add((Map<String, Object>) r));
+        return out;
+    }
+
+    /** The definition of an operator of no arguments of the root module. */
+    private OpDefNode operator(String name) {
+        for (OpDefNode d : tool.getSpecProcessor().getRootModule().getOpDefs()) {
+            if (d.getName().toString().equals(name) && d.getArity() == 0) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("Sockets.tla has no operator " + name);
     }
 
     /** Unmodelled of Sockets.tla: the type and protocol pairs of socket() outside the model, read once. */

@@ -1191,8 +1191,7 @@ public final class LinuxImplementation implements Implementation {
 
     private List<SocketRow> observeLocked(String host) throws ImplementationException {
         if (netns != null) {
-            throw new Unsupported("observe in an IPv6 trace: the run's sockets are in a network namespace of its own,"
-                    + " whose /proc/net/tcp6 and udp6 rows are not read yet");
+            return observeNetns();
         }
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
         Map<Long, Sock> byInode = new HashMap<>();
@@ -1233,6 +1232,42 @@ public final class LinuxImplementation implements Implementation {
             // A table with no row that awaits the peer is read once more to confirm it, right after the backlogs are seen empty.
             confirming = settled;
             quiet = settled && ProcNet.backlogEmpty();
+        }
+    }
+
+    /**
+     * The table of an IPv6 trace's one host: every row of the run's own
+     * namespace, IPv4's and IPv6's (/proc/net/tcp, udp, tcp6 and udp6 as
+     * the namespace shows them to a thread in it), read until two reads
+     * agree and no connection waits for its peer, within SETTLE_MS.
+     */
+    private List<SocketRow> observeNetns() throws ImplementationException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
+        List<SocketRow> last = null;
+        for (int round = 0; ; round++) {
+            List<SocketRow> now = new ArrayList<>();
+            try (Syscalls.Call sys = new Syscalls.Call()) {
+                netns.inside(sys, () -> {
+                    java.nio.file.Path net = java.nio.file.Path.of("/proc/thread-self/net");
+                    for (String table : List.of("tcp", "udp", "tcp6", "udp6")) {
+                        Proto proto = table.startsWith("tcp") ? Proto.TCP : Proto.UDP;
+                        try {
+                            ProcNet.read(net.resolve(table), proto).forEach(e -> now.add(e.row()));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                    return null;
+                });
+            } catch (java.io.UncheckedIOException e) {
+                throw new ImplementationException("cannot read the run's /proc/net: " + e.getCause().getMessage(), e);
+            }
+            boolean settled = now.stream().noneMatch(r -> awaitingPeer(r) && r.state() != org.sockcheck.spec.TcpState.SYN_SENT);
+            if (settled && now.equals(last) || System.nanoTime() > deadline) {
+                return now;
+            }
+            last = now;
+            pause(PAUSES_NS[Math.min(round, PAUSES_NS.length - 1)]);
         }
     }
 

@@ -110,8 +110,8 @@ final class Netns implements AutoCloseable {
         }
     }
 
-    /** What a socket()-making call gives when the calling thread makes it inside the namespace. */
-    Syscalls.Result inside(Syscalls.Call sys, java.util.function.Supplier<Syscalls.Result> call) throws ImplementationException {
+    /** What an action gives when the calling thread does it inside the namespace (a socket()-making call, a read of /proc/thread-self/net). */
+    <T> T inside(Syscalls.Call sys, java.util.function.Supplier<T> call) throws ImplementationException {
         Syscalls.Result in = sys.setns(fd, Syscalls.CLONE_NEWNET);
         if (in.failed()) {
             throw new ImplementationException("setns into the run's network namespace failed, errno " + in.errno());

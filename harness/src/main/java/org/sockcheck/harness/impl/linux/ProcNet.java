@@ -25,7 +25,11 @@ public final class ProcNet {
     }
 
     public static List<Entry> read(Proto proto) throws IOException {
-        Path file = Path.of("/proc/net/" + proto.word());
+        return read(Path.of("/proc/net/" + proto.word()), proto);
+    }
+
+    /** The rows of one table, IPv4's (tcp, udp) or IPv6's (tcp6, udp6), of the protocol's. */
+    static List<Entry> read(Path file, Proto proto) throws IOException {
         List<Entry> out = new ArrayList<>();
         List<String> lines = Files.readAllLines(file);
         for (int i = 1; i < lines.size(); i++) {
@@ -41,7 +45,8 @@ public final class ProcNet {
         int st = Integer.parseInt(f[3], 16);
         TcpState state = proto == Proto.TCP ? TcpState.fromLinuxCode(st).orElse(TcpState.CLOSED) : null;
         long inode = Long.parseLong(f[9]);
-        boolean noRemote = remote.wildcardIp() && remote.port() == 0;
+        // No peer: 0.0.0.0:0, or in tcp6 and udp6 [::]:0.
+        boolean noRemote = (remote.wildcardIp() || remote.ip().equals(Endpoint.ANY6_IP)) && remote.port() == 0;
         return new Entry(new SocketRow(proto, local, noRemote ? null : remote, state), inode);
     }
 
@@ -110,6 +115,17 @@ public final class ProcNet {
 
     static Endpoint endpoint(String hex) {
         String[] parts = hex.split(":");
+        if (parts[0].length() == 32) {
+            // tcp6, udp6: the 16 bytes as four 32-bit words, each in the host's (little-endian) order.
+            byte[] a = new byte[16];
+            for (int w = 0; w < 4; w++) {
+                long word = Long.parseLong(parts[0].substring(8 * w, 8 * w + 8), 16);
+                for (int b = 0; b < 4; b++) {
+                    a[4 * w + b] = (byte) (word >> (8 * b));
+                }
+            }
+            return new Endpoint(org.sockcheck.spec.Ip6.format(a), Integer.parseInt(parts[1], 16));
+        }
         long addr = Long.parseLong(parts[0], 16);
         String ip = (addr & 0xff) + "." + ((addr >> 8) & 0xff) + "." + ((addr >> 16) & 0xff) + "." + ((addr >> 24) & 0xff);
         return new Endpoint(ip, Integer.parseInt(parts[1], 16));
