@@ -1127,7 +1127,8 @@ final class SocketApi {
      */
     Outcome getSockOpt(Sock s, String option) {
         if (option.equals("TCP_NODELAY") && !s.tcp()) {
-            return fail(Errno.EOPNOTSUPP); // Linux reads IPPROTO_TCP's options of TCP sockets only
+            // Linux reads IPPROTO_TCP's options of TCP sockets only; an INET6 socket says ENOPROTOOPT (ipv6_getsockopt).
+            return fail(s.fam == org.sockcheck.spec.Domain.INET6 ? Errno.ENOPROTOOPT : Errno.EOPNOTSUPP);
         }
         if (option.equals("IPV6_V6ONLY") && s.fam != org.sockcheck.spec.Domain.INET6) {
             return fail(Errno.EOPNOTSUPP); // and IPPROTO_IPV6's of INET6 sockets only

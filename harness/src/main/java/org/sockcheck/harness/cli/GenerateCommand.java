@@ -43,6 +43,11 @@ public final class GenerateCommand implements Callable<Integer> {
             + " every host. Default: every call of the spec.")
     List<String> forImpl;
 
+    @Option(names = "--domains", paramLabel = "D", split = ",", defaultValue = "INET",
+            description = "The socket domains walks open, joined by commas: INET, and INET6 (IPv6 and dual stack, on one"
+                    + " host, A) and UNIX (Unix domain sockets, the names \"srv\" and \"@srv\"). Default: ${DEFAULT-VALUE}.")
+    List<org.sockcheck.spec.Domain> domains;
+
     @Option(names = "--threads", description = "Walks may make a call on a second thread of a process that waits while"
             + " the other threads go on (trace format 2: 'blocks', and later 'returns'); not for an implementation that"
             + " makes one call at a time.")
@@ -73,7 +78,7 @@ public final class GenerateCommand implements Callable<Integer> {
         long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & 0xffffffffL;
         o.println("sockcheck generate: seed " + s + (seed == null ? " (fresh; give --seed " + s + " to repeat)" : ""));
         o.flush();
-        SpecBridge bridge = SpecBridge.load(threads ? SpecBridge.Constants.GENERATED_THREADS : SpecBridge.Constants.GENERATED);
+        SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.generated(domains.stream().map(Enum::name).toList(), threads));
         Generator gen = new Generator(bridge, limits);
         Files.createDirectories(out);
         try (Stream<Path> old = Files.list(out)) {

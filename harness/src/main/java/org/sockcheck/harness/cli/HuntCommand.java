@@ -46,6 +46,11 @@ public final class HuntCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "The seed; default: a fresh one, printed.")
     Long seed;
 
+    @Option(names = "--domains", paramLabel = "D", split = ",", defaultValue = "INET",
+            description = "The socket domains walks open, joined by commas: INET, and INET6 (IPv6 and dual stack, on one"
+                    + " host, A) and UNIX (Unix domain sockets, the names \"srv\" and \"@srv\"). Default: ${DEFAULT-VALUE}.")
+    List<org.sockcheck.spec.Domain> domains;
+
     @Option(names = "--threads", description = "Walks may make a call on a second thread of a process that waits while"
             + " the other threads go on (an implementation that makes one call at a time gets none).")
     boolean threads;
@@ -89,7 +94,7 @@ public final class HuntCommand implements Callable<Integer> {
         o.println("sockcheck hunt: " + walks + " walks on " + im.name() + ", seed " + s
                 + (seed == null ? " (fresh; give --seed " + s + " to repeat)" : ""));
         o.flush();
-        SpecBridge bridge = SpecBridge.load(threads ? SpecBridge.Constants.GENERATED_THREADS : SpecBridge.Constants.GENERATED);
+        SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.generated(domains.stream().map(Enum::name).toList(), threads));
         Generator gen = new Generator(bridge, im.limits());
         Runner runner = new Runner(new ExpectedResults(), Duration.ofSeconds(5), SpecJudge.on(bridge, Duration.ofSeconds(10)));
         int[] counts = new int[4]; // passed, listed, skipped, new

@@ -565,7 +565,7 @@ public final class Generator {
             if (!ephemeral.contains(p)) {
                 return label(p);
             }
-            String var = vars.get(proto + " " + host + ":" + p);
+            String var = vars.get(proto + " " + base(host) + ":" + p);
             if (var == null) {
                 return null;
             }
@@ -576,7 +576,13 @@ public final class Generator {
         @Override
         public String name(String proto, String host, Object port) {
             String p = String.valueOf(port);
-            return ephemeral.contains(p) ? vars.computeIfAbsent(proto + " " + host + ":" + p, k -> "$e" + nextVar++) : label(p);
+            return ephemeral.contains(p) ? vars.computeIfAbsent(proto + " " + base(host) + ":" + p, k -> "$e" + nextVar++) : label(p);
+        }
+
+        /** The host an address names ([A] and [::ffff:A] are A's): a port of A is one port in every form. */
+        private static String base(String host) {
+            String h = org.sockcheck.spec.TraceHost.host(host);
+            return h == null ? host : h;
         }
 
         /** A port label as the trace writes it; port 0 is "*". */

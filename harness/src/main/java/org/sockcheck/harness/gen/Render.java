@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.sockcheck.spec.Calls;
+import org.sockcheck.spec.TraceHost;
 import org.sockcheck.spec.tlc.SpecBridge;
 
 /** Spec values written as trace lines: a call with its result, and an observation of a host's table. */
@@ -77,6 +78,9 @@ public final class Render {
                         yield org.sockcheck.spec.Endpoint.UNSPEC_IP;
                     }
                     // A port in an argument: a label, "*" for none, or the variable an earlier line bound; else none.
+                    if (unixName(ip)) {
+                        yield quoted(ip);
+                    }
                     String named = Integer.valueOf(0).equals(port) ? "*" : ports.argument(proto, String.valueOf(ip), port);
                     yield named == null ? null : ip + ":" + named;
                 }
@@ -147,7 +151,7 @@ public final class Render {
                 List<?> l = (List<?>) ret;
                 // Its own address may be the wildcard: its port is then named as the caller's host's.
                 String ip = (String) l.get(0);
-                yield ip + ":" + ports.name(proto, ANY.equals(ip) ? host : ip, l.get(1));
+                yield unixName(ip) ? quoted(ip) : ip + ":" + ports.name(proto, ANY.equals(ip) || TraceHost.ANY6.equals(ip) ? host : ip, l.get(1));
             }
             // A send gives how many bytes it sent: all of the data.
             case SENT -> String.valueOf(ret);
@@ -210,7 +214,20 @@ public final class Render {
     }
 
     private static String address(String proto, Object ip, Object port, Ports ports) {
-        return ip + ":" + ports.name(proto, (String) ip, port);
+        return unixName(ip) ? quoted(ip) : ip + ":" + ports.name(proto, (String) ip, port);
+    }
+
+    /**
+     * Whether the spec's address value is a Unix name (a path or "@name";
+     * "" for none): no host (hosts are capitalised), no wildcard, no IPv6
+     * address (in brackets), not the spec's NoHost.
+     */
+    static boolean unixName(Object ip) {
+        return ip instanceof String s && !s.matches("[A-Z][A-Za-z0-9_]*|\\*|-") && !s.startsWith("[");
+    }
+
+    private static String quoted(Object name) {
+        return TraceText.quote(((String) name).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
     /** Data of the spec (one character a byte, SpecBridge.data) as a trace writes it: "\x00binary". */
@@ -245,8 +262,7 @@ public final class Render {
             case List<?> l when l.size() == 2 && l.get(0) instanceof Integer && l.get(1) instanceof Integer
                     -> "[" + l.get(0) + ", " + l.get(1) + "]";
             // A Unix name, <<path, 0>>: a name no host can have (hosts are capitalised, the wildcard is *).
-            case List<?> l when l.size() == 2 && l.get(0) instanceof String path && Integer.valueOf(0).equals(l.get(1))
-                    && !path.matches("[A-Z][A-Za-z0-9_]*|\\*|-") -> TraceText.quote(path.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            case List<?> l when l.size() == 2 && unixName(l.get(0)) && Integer.valueOf(0).equals(l.get(1)) -> quoted(l.get(0));
             case List<?> l when l.size() == 2 -> addr(l.get(0), l.get(1));
             case Map<?, ?> m when m.containsKey("peer") -> m.get("fd") + " peer " + shown(m.get("peer"));
             // MSG_TRUNC of a datagram: its whole length first, when it is not the bytes'.

@@ -103,6 +103,24 @@ public final class SpecBridge {
                 GENERATED.ephemeralPorts(), GENERATED.fds(), GENERATED.sids(), GENERATED.data(), GENERATED.recvSizes(),
                 GENERATED.profile(), GENERATED.unborn(), GENERATED.protocols(), GENERATED.destinations(), List.of(MAIN_THREAD, "t2"));
 
+        /**
+         * The model of generated walks with sockets of these domains (INET
+         * always): with INET6 one host, A (linux runs an IPv6 trace of one
+         * host), with UNIX the names "srv" and "@srv"; with --threads a
+         * second thread ({@link #GENERATED_THREADS}).
+         */
+        public static Constants generated(List<String> domains, boolean threads) {
+            Constants base = threads ? GENERATED_THREADS : GENERATED;
+            if (!domains.contains("INET6") && !domains.contains("UNIX")) {
+                return base;
+            }
+            List<String> all = java.util.stream.Stream.of("INET", "INET6", "UNIX").filter(d -> d.equals("INET") || domains.contains(d)).toList();
+            return new Constants(domains.contains("INET6") ? List.of(base.hosts().get(0)) : base.hosts(), base.procs(), base.ports(),
+                    base.ephemeralPorts(), base.fds(), base.sids(), base.data(), base.recvSizes(), base.profile(), base.unborn(),
+                    base.protocols(), base.destinations(), base.threads(),
+                    domains.contains("UNIX") ? List.of("srv", "@srv") : List.of(), all);
+        }
+
         /** A model whose calls may name any destination. */
         public Constants(List<String> hosts, List<String> procs, List<Integer> ports, List<Integer> ephemeralPorts,
                          List<Integer> fds, int sids, List<String> data, List<Integer> recvSizes, String profile,

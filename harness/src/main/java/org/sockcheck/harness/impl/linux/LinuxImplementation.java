@@ -55,7 +55,12 @@ public final class LinuxImplementation implements Implementation {
      * model's local address is the wildcard. Shared by every descriptor of
      * the socket (dup, fork), as the socket is.
      */
-    /** The run's own network namespace (an IPv6 trace of one host), or null. */
+    /**
+     * The run's own network namespace (an IPv6 trace of one host), or null.
+     * In it every socket is left to the kernel: with one host and no other
+     * run there is nothing to keep apart, so a wildcard is the kernel's own
+     * and no socket is bound to its host's address for a connect or send.
+     */
     private Netns netns;
     /** Why this run has no IPv6 (its calls are SKIP with the reason), or null. */
     private String noInet6;
@@ -72,11 +77,6 @@ public final class LinuxImplementation implements Implementation {
         boolean connecting;
         /** Where the last connect went: a connection still in SYN-SENT has no peer getpeername would give. */
         Endpoint connectedTo;
-        /**
-         * An INET6 socket: made in the run's own namespace, where the run has one host, so it is left to the
-         * kernel entirely (no binding to its host's address for a wildcard or a connect).
-         */
-        boolean inet6;
     }
 
     /** A socket as one modelled process sees it: one real descriptor. */
@@ -656,8 +656,7 @@ public final class LinuxImplementation implements Implementation {
         Proto proto = c.type() == SockType.RAW ? Proto.RAW : c.type().proto();
         Sock s = new Sock(realFd, host, proto, new Binding());
         s.binding.nonblock = c.nonblock();
-        s.binding.inet6 = c.domain() == org.sockcheck.spec.Domain.INET6;
-        if (proto == Proto.RAW && !s.binding.inet6) {
+        if (proto == Proto.RAW && netns == null) {
             // An unbound raw socket takes datagrams to every local address, and one kernel owns every host's:
             // bound to its host's address (shown as the wildcard), it takes only its host's, as the spec's does.
             bind(sys, s, realFd, new Endpoint(Endpoint.ANY_IP, 0));
@@ -760,7 +759,8 @@ public final class LinuxImplementation implements Implementation {
         if (s != null) {
             Loopback.checkOwnAddress(addressing, s.host, addr);
         }
-        boolean wildcard = addr.wildcardIp();
+        // In a run's own namespace (one host) the wildcard is the kernel's own; elsewhere it is the host's address.
+        boolean wildcard = addr.wildcardIp() && netns == null;
         Endpoint real = wildcard && s != null ? new Endpoint(addressing.hostIps().get(s.host), addr.port()) : addr;
         Syscalls.Result r = sys.bind(fd, real);
         if (!r.failed() && s != null) {
@@ -851,7 +851,7 @@ public final class LinuxImplementation implements Implementation {
         }
         Endpoint now = Syscalls.Call.endpoint(out);
         // A raw socket is bound to its host's address when it is made (socket()).
-        if (s.binding.inet6 || s.proto == Proto.RAW || (now.port() != 0 && !(s.proto == Proto.TCP && now.wildcardIp()))) {
+        if (netns != null || s.proto == Proto.RAW || (now.port() != 0 && !(s.proto == Proto.TCP && now.wildcardIp()))) {
             return false;
         }
         return !sys.bind(s.realFd, new Endpoint(addressing.hostIps().get(s.host), 0)).failed();
