@@ -19,13 +19,15 @@ import org.sockcheck.harness.cli.Main;
  * divergences they run into are new failures, shrunk and written with their
  * seed, and the command exits 1. On linux the same walks pass with no
  * expectations at all: the spec's LINUX profile says what Linux does.
- * Which seed's 20 walks run into a listed divergence moves with the order
- * TLC gives a set's strings in, which follows the spec's text: it was seed 3
- * until Unix.tla came (whose 20 walks on jdk are now all SKIP); seed 8's
- * run into two (measured: 6 passed, 2 listed divergences, 12 skipped).
+ * Which seed's 20 walks run into a listed divergence moves where the
+ * spec's steps change; the generator takes them in an order of its own
+ * (Generator.ordered), no longer in the order TLC gives strings in, so
+ * adding a string to the spec's text no longer moves it. Seed 5's walks
+ * on jdk: 4 passed, 1 listed divergence, 15 skipped (measured; seeds 1 to
+ * 6 each ran into 0 to 2).
  */
 class HuntTest {
-    private static final String SEED = "8";
+    private static final String SEED = "5";
 
     @TempDir
     Path dir;
@@ -86,5 +88,18 @@ class HuntTest {
         assertEquals(0, hunt(out, "linux", "--expectations", none.toString()), out.toString());
         assertTrue(out.toString().contains("20 walks from seed " + SEED + " on linux: 20 passed, 0 listed divergences, 0 skipped, 0 new failures"),
                 out.toString());
+    }
+
+    @Test
+    void linuxPassesWalksOfIpv6AndUnixSockets() throws Exception {
+        // Walks that open INET6 sockets (one host, dual stack) and Unix ones besides INET's: linux must pass them
+        // all (root: its IPv6 runs need a network namespace; without root they would be SKIP and this fails).
+        Path none = Files.createDirectories(dir.resolve("none"));
+        for (String domains : List.of("INET,INET6", "INET,UNIX")) {
+            StringWriter out = new StringWriter();
+            assertEquals(0, hunt(out, "linux", "--expectations", none.toString(), "--domains", domains), out.toString());
+            assertTrue(out.toString().contains("20 walks from seed " + SEED + " on linux: 20 passed, 0 listed divergences,"
+                    + " 0 skipped, 0 new failures"), domains + ": " + out);
+        }
     }
 }

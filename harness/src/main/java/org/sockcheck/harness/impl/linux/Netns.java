@@ -80,10 +80,43 @@ final class Netns implements AutoCloseable {
             String at = "--net=/proc/" + ProcessHandle.current().pid() + "/fd/" + ns.fd;
             ns.run(List.of("nsenter", at, "ip", "link", "set", "lo", "up"));
             ns.run(List.of("nsenter", at, "ip", "-6", "addr", "add", HOST6 + "/128", "dev", "lo", "nodad"));
+            ns.awaitRoute();
             return ns;
         } catch (ImplementationException | RuntimeException e) {
             ns.close();
             throw e;
+        }
+    }
+
+    /**
+     * Waits until the host's addresses can be reached: the kernel adds
+     * its local route a moment after `ip addr add` returns, and under load
+     * a first connect could still find none (ENETUNREACH). A datagram
+     * socket's connect looks the route up and sends nothing; tried every
+     * millisecond, within CONFIGURE_MS.
+     */
+    private void awaitRoute() throws ImplementationException {
+        long deadline = System.nanoTime() + CONFIGURE_MS * 1_000_000L;
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            while (true) {
+                boolean reached = true;
+                for (String ip : List.of(HOST6, HOST4)) {
+                    int family = ip.indexOf(':') >= 0 ? Syscalls.AF_INET6 : Syscalls.AF_INET;
+                    Syscalls.Result s = inside(sys, () -> sys.socket(family, Syscalls.SOCK_DGRAM, 0));
+                    if (s.failed()) {
+                        throw new ImplementationException("cannot make a socket in the run's network namespace, errno " + s.errno());
+                    }
+                    reached &= !sys.connect((int) s.value(), new org.sockcheck.spec.Endpoint(ip, 9)).failed();
+                    sys.closeFd((int) s.value());
+                }
+                if (reached) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new ImplementationException("the run's IPv6 address " + HOST6 + " has no route after " + CONFIGURE_MS + " ms");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
         }
     }
 
