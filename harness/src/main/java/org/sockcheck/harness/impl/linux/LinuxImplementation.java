@@ -1245,23 +1245,7 @@ public final class LinuxImplementation implements Implementation {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
         List<SocketRow> last = null;
         for (int round = 0; ; round++) {
-            List<SocketRow> now = new ArrayList<>();
-            try (Syscalls.Call sys = new Syscalls.Call()) {
-                netns.inside(sys, () -> {
-                    java.nio.file.Path net = java.nio.file.Path.of("/proc/thread-self/net");
-                    for (String table : List.of("tcp", "udp", "tcp6", "udp6")) {
-                        Proto proto = table.startsWith("tcp") ? Proto.TCP : Proto.UDP;
-                        try {
-                            ProcNet.read(net.resolve(table), proto).forEach(e -> now.add(e.row()));
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    }
-                    return null;
-                });
-            } catch (java.io.UncheckedIOException e) {
-                throw new ImplementationException("cannot read the run's /proc/net: " + e.getCause().getMessage(), e);
-            }
+            List<SocketRow> now = netnsRows();
             boolean settled = now.stream().noneMatch(r -> awaitingPeer(r) && r.state() != org.sockcheck.spec.TcpState.SYN_SENT);
             if (settled && now.equals(last) || System.nanoTime() > deadline) {
                 return now;
@@ -1269,6 +1253,28 @@ public final class LinuxImplementation implements Implementation {
             last = now;
             pause(PAUSES_NS[Math.min(round, PAUSES_NS.length - 1)]);
         }
+    }
+
+    /** The rows of the run's own namespace, read once: its tcp, udp, tcp6 and udp6 tables. */
+    private List<SocketRow> netnsRows() throws ImplementationException {
+        List<SocketRow> now = new ArrayList<>();
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            netns.inside(sys, () -> {
+                java.nio.file.Path net = java.nio.file.Path.of("/proc/thread-self/net");
+                for (String table : List.of("tcp", "udp", "tcp6", "udp6")) {
+                    Proto proto = table.startsWith("tcp") ? Proto.TCP : Proto.UDP;
+                    try {
+                        ProcNet.read(net.resolve(table), proto).forEach(e -> now.add(e.row()));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+                return null;
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw new ImplementationException("cannot read the run's /proc/net: " + e.getCause().getMessage(), e);
+        }
+        return now;
     }
 
     /** The pauses between two reads of the tables while they settle: a read costs tens of microseconds. */
@@ -1393,6 +1399,10 @@ public final class LinuxImplementation implements Implementation {
                         }
                     }
                 }
+            }
+            if (netns != null) {
+                // The run's own namespace: its connections without a descriptor are in its tables only.
+                return netnsRows().stream().noneMatch(LinuxImplementation::awaitingPeer);
             }
             boolean listeners = listenersPossible();
             for (String host : addressing.hostIps().keySet()) {
