@@ -575,7 +575,9 @@ AcceptReturns(p) ==
 \* A datagram that one IPv4 packet cannot carry: 65,535 bytes less the IP
 \* header (20) and, for UDP, its own (8). EMSGSIZE (probed on Linux 6.18:
 \* 65,507 bytes go, 65,508 do not; gVisor's PayloadTooBig asserts it).
-TooBig(x, d) == Len(d) > 65535 - 20 - (IF x.proto = "udp" THEN 8 ELSE 0)
+\* To an IPv6 address the IP header is not counted: 65,527 bytes go, 65,528
+\* do not (probed on Linux 6.18; to a v4-mapped address IPv4's limit).
+TooBig(x, d, dst) == Len(d) > 65535 - (IF dst \in Hosts6 THEN 0 ELSE 20) - (IF x.proto = "udp" THEN 8 ELSE 0)
 
 (* Send: appends a segment to the byte stream (S10, S18), or sends one   *)
 (* datagram to the connected peer. A stream that cannot send says EPIPE;  *)
@@ -602,7 +604,7 @@ Send(p, f, d) ==
        \* A datagram socket shut for writing sends no more (found by generated traces on Linux).
        \* A Linux raw socket does not look at its shutdown flags when it sends (probed).
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN Fail(p, "send", "EPIPE")
-       ELSE IF TooBig(x, d) THEN Fail(p, "send", "EMSGSIZE")
+       ELSE IF TooBig(x, d, x.rip) THEN Fail(p, "send", "EMSGSIZE")
        ELSE /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
                                     <<Source(p[1], x.rip), x.lport>>, <<x.rip, IF x.proto = "raw" THEN 0 ELSE x.rport>>, x.protocol, 0, d)}
             /\ Record(p, "send", Len(d))
@@ -638,7 +640,7 @@ SendTo(p, f, d, ip, port) ==
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN
             IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EPIPE") ELSE Fail(p, "sendto", "EPIPE")
        ELSE IF x.proto = "udp" /\ x.lport = 0 /\ FreeEphemeral(s, Wild(x)) = {} THEN Fail(p, "sendto", "EAGAIN")
-       ELSE IF TooBig(x, d) THEN IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EMSGSIZE") ELSE Fail(p, "sendto", "EMSGSIZE")
+       ELSE IF TooBig(x, d, dst) THEN IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", "EMSGSIZE") ELSE Fail(p, "sendto", "EMSGSIZE")
        ELSE \E lport \in IF x.proto = "raw" THEN {0} ELSE IF x.lport = 0 THEN FreeEphemeral(s, Wild(x)) ELSE {x.lport} :
                /\ sock' = [sock EXCEPT ![s].lport = lport, ![s].picked = IF x.lport = 0 /\ x.proto = "udp" THEN TRUE ELSE x.picked,
                                        ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse]

@@ -668,7 +668,7 @@ final class SocketApi {
                 // shutdown(SHUT_WR) ends sending on a datagram socket too (POSIX shutdown()).
                 return fail(Errno.EPIPE);
             }
-            if (tooBig(s, data)) {
+            if (tooBig(s, data, s.remote.ip())) {
                 return fail(Errno.EMSGSIZE);
             }
             net.add(outgoing(s, s.remote, data));
@@ -720,7 +720,7 @@ final class SocketApi {
         if (s.wrShut && !rawIgnoresShutdown(s)) {
             return fail(!bindsFirst(s) || autobind(s) ? Errno.EPIPE : Errno.EAGAIN);
         }
-        if (tooBig(s, data)) {
+        if (tooBig(s, data, to.ip())) {
             return fail(bindsFirst(s) && !autobind(s) ? Errno.EAGAIN : Errno.EMSGSIZE);
         }
         if (s.proto == Proto.UDP && !s.bound() && !autobind(s)) {
@@ -739,9 +739,12 @@ final class SocketApi {
         return profile == Profile.LINUX && s.proto == Proto.UDP && !s.bound();
     }
 
-    /** A datagram one IPv4 packet cannot carry (spec: TooBig): 65,535 bytes less the IP header and UDP's. */
-    private static boolean tooBig(Sock s, byte[] data) {
-        return data.length > 65535 - 20 - (s.proto == Proto.UDP ? 8 : 0);
+    /**
+     * A datagram one IP packet cannot carry (spec: TooBig): 65,535 bytes less UDP's header and, to an IPv4
+     * address (a v4-mapped one too), the IP header.
+     */
+    private static boolean tooBig(Sock s, byte[] data, String to) {
+        return data.length > 65535 - (Network.v6(to) ? 0 : 20) - (s.proto == Proto.UDP ? 8 : 0);
     }
 
     /** A Linux raw socket does not look at its shutdown flags when it sends (probed). */
