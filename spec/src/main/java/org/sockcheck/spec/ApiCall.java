@@ -67,6 +67,11 @@ public sealed interface ApiCall {
         public boolean unixDomain() {
             return true;
         }
+
+        @Override
+        public boolean inet6() {
+            return domain == Domain.INET6;
+        }
     }
 
     record Bind(int fd, Endpoint addr) implements ApiCall {

@@ -21,8 +21,9 @@ public final class Ip6 {
         if (gap >= 0 && text.indexOf("::", gap + 1) >= 0) {
             return null;
         }
-        java.util.List<Integer> head = groups(gap < 0 ? text : text.substring(0, gap));
-        java.util.List<Integer> tail = gap < 0 ? java.util.List.of() : groups(text.substring(gap + 2));
+        // A dotted IPv4 address may end the text, nowhere else (RFC 4291 2.2, 3.).
+        java.util.List<Integer> head = groups(gap < 0 ? text : text.substring(0, gap), gap < 0);
+        java.util.List<Integer> tail = gap < 0 ? java.util.List.of() : groups(text.substring(gap + 2), true);
         if (head == null || tail == null) {
             return null;
         }
@@ -44,8 +45,8 @@ public final class Ip6 {
         return out;
     }
 
-    /** Groups of 16 bits, a dotted IPv4 address at the end counting two; null when malformed. */
-    private static java.util.List<Integer> groups(String part) {
+    /** Groups of 16 bits, a dotted IPv4 address at the end (where last allows one) counting two; null when malformed. */
+    private static java.util.List<Integer> groups(String part, boolean last) {
         java.util.List<Integer> out = new java.util.ArrayList<>();
         if (part.isEmpty()) {
             return out;
@@ -53,14 +54,15 @@ public final class Ip6 {
         String[] fields = part.split(":", -1);
         for (int i = 0; i < fields.length; i++) {
             String f = fields[i];
-            if (i == fields.length - 1 && f.contains(".")) {
+            if (last && i == fields.length - 1 && f.contains(".")) {
                 byte[] v4 = Endpoint.octets(f);
                 if (v4 == null) {
                     return null;
                 }
                 out.add((v4[0] & 0xff) << 8 | (v4[1] & 0xff));
                 out.add((v4[2] & 0xff) << 8 | (v4[3] & 0xff));
-            } else if (f.isEmpty() || f.length() > 4 || !f.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            } else if (f.isEmpty() || f.length() > 4
+                    || !f.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
                 return null;
             } else {
                 out.add(Integer.parseInt(f, 16));

@@ -17,6 +17,8 @@ public final class TraceHost {
     /** IPv6's wildcard (ANY6). */
     public static final String ANY6 = "[::]";
     private static final String MAPPED = "[::ffff:";
+    /** A host's name as traces write it (a capital letter, then ASCII letters, digits and _). */
+    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("[A-Z][A-Za-z0-9_]*");
 
     /** The forms of an address. */
     public enum Form {
@@ -50,10 +52,12 @@ public final class TraceHost {
         if (written.equals(ANY6)) {
             return Form.ANY6;
         }
-        if (written.startsWith(MAPPED) && written.endsWith("]")) {
+        if (written.startsWith(MAPPED) && written.endsWith("]")
+                && HOST.matcher(written.substring(MAPPED.length(), written.length() - 1)).matches()) {
             return Form.MAPPED;
         }
         if (written.startsWith("[") && written.endsWith("]")) {
+            // A host's [A], or an IPv6 literal an implementation answered ([::1], [::ffff:127.0.0.1]).
             return Form.V6;
         }
         return Form.V4;

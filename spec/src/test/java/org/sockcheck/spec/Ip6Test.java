@@ -30,7 +30,8 @@ class Ip6Test {
 
     @ParameterizedTest(name = "[{0}]")
     @ValueSource(strings = {"", ":", ":::", "1::2::3", "12345::", "::g", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9",
-            "::1.2.3", "::256.0.0.1", "1:2:3:4:5:6:7::8", "localhost", "127.0.0.1"})
+            "::1.2.3", "::256.0.0.1", "1:2:3:4:5:6:7::8", "localhost", "127.0.0.1", "1.2.3.4::", "1.2.3.4::1",
+            "::\uff11", "\u0661::"})
     void anythingElseIsNoLiteral(String text) {
         assertNull(Ip6.parse(text), text);
     }

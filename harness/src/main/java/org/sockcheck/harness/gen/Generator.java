@@ -219,14 +219,6 @@ public final class Generator {
     }
 
     /**
-     * The next call of a walk: half the time (when exploring, seen not null) a call whose
-     * outcome no walk has had yet (an action with a result or errno not seen
-     * before: the first accept that returns a connection, say), else calls
-     * that succeed are chosen 6 times in 7, so that walks get somewhere;
-     * within either kind, first an action, then its parameters, so no action
-     * crowds out the rest. Null when no call can follow.
-     */
-    /**
      * The steps in an order of their own: by action, parameters and what
      * the step records, each written with its records' fields sorted by
      * name. TLC gives steps in the order it enumerates values, which for
@@ -258,6 +250,14 @@ public final class Generator {
         return String.valueOf(v);
     }
 
+    /**
+     * The next call of a walk: half the time (when exploring, seen not null) a call whose
+     * outcome no walk has had yet (an action with a result or errno not seen
+     * before: the first accept that returns a connection, say), else calls
+     * that succeed are chosen 6 times in 7, so that walks get somewhere;
+     * within either kind, first an action, then its parameters, so no action
+     * crowds out the rest. Null when no call can follow.
+     */
     private Move sample(Run run, SplittableRandom random, Set<String> seen) {
         Map<String, List<SpecBridge.Step>> ok = new java.util.TreeMap<>();
         Map<String, List<SpecBridge.Step>> errno = new java.util.TreeMap<>();
@@ -639,7 +639,9 @@ public final class Generator {
         for (int i = 0; i < steps.size(); i++) {
             SpecBridge.Step st = steps.get(i);
             Map<String, Object> p = st.params();
-            String at = p.get("ip") + ":" + p.get("port");
+            // A port of a host in any form of its address ([A], [::ffff:A]).
+            String at = (p.get("ip") instanceof String ip && org.sockcheck.spec.TraceHost.host(ip) != null
+                    ? org.sockcheck.spec.TraceHost.host(ip) : p.get("ip")) + ":" + p.get("port");
             boolean toPeer = st.action().equals("Connect") || st.action().equals("SendTo");
             // A connect or a datagram goes mostly where something listens or is bound; a bind mostly
             // where another socket is, so that conflicts happen.
@@ -672,8 +674,11 @@ public final class Generator {
             return false;
         }
         return switch (call.action()) {
-            case "Bind" -> !limits.contains(Implementation.Limit.ONE_KERNEL)
-                    || "*".equals(p.get("ip")) || Objects.equals(p.get("ip"), ((List<?>) p.get("p")).get(0));
+            // One kernel plays every host: a bind to another host's address (in any form) it cannot refuse.
+            case "Bind" -> !limits.contains(Implementation.Limit.ONE_KERNEL) || !(p.get("ip") instanceof String ip)
+                    || org.sockcheck.spec.TraceHost.host(ip) == null
+                    || Objects.equals(org.sockcheck.spec.TraceHost.host(ip), ((List<?>) p.get("p")).get(0))
+                    || Render.unixName(ip);
             case "Dup" -> !limits.contains(Implementation.Limit.NO_DUP);
             case "Fork" -> !limits.contains(Implementation.Limit.NO_FORK);
             case "Socket" -> (!"RAW".equals(p.get("type")) || !limits.contains(Implementation.Limit.NO_RAW))

@@ -632,7 +632,8 @@ public final class TraceText {
         String bracketed() throws TraceSyntaxException {
             int start = pos;
             int close = text.indexOf(']', pos);
-            if (close < 0 || close - pos > 48) {
+            // The longest: [::ffff:H] of a host name of 64 characters.
+            if (close < 0 || close - pos > "[::ffff:]".length() + 64) {
                 throw error("an IPv6 address in brackets, like [A]:80, [::ffff:A]:80 or [::]:80", describeHere(), null);
             }
             String inner = text.substring(pos + 1, close);

@@ -95,6 +95,10 @@ class TraceTextTest {
         assertEquals("[A]", ((Event.Expect.Returns) accept.expect()).address().host());
         assertEquals(List.of("A"), t.hosts());
         assertTrue(TraceText.needsFormatTwo(t));
+        // A host's name may be 64 characters long, in every form of its address.
+        String h = "H" + "x".repeat(63);
+        Trace longName = TraceText.parse("long.trace", "version 2\nA.p1: connect(3, [::ffff:" + h + "]:80) = 0\nA.p1: bind(3, [" + h + "]:80) = 0\n");
+        assertEquals(List.of("A", h), longName.hosts());
         // A literal address is for what an implementation answered: a call names the trace's hosts.
         Trace literal = TraceText.parse("lit.trace", "version 2\nA.p1: connect(3, [::1]:80) = 0\n");
         TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> org.sockcheck.harness.run.TraceCheck.check(literal));

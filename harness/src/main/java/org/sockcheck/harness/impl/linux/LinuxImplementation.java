@@ -51,11 +51,6 @@ import org.sockcheck.spec.SocketRow;
 public final class LinuxImplementation implements Implementation {
 
     /**
-     * What sockcheck knows of a kernel socket beyond the kernel: whether the
-     * model's local address is the wildcard. Shared by every descriptor of
-     * the socket (dup, fork), as the socket is.
-     */
-    /**
      * The run's own network namespace (an IPv6 trace of one host), or null.
      * In it every socket is left to the kernel: with one host and no other
      * run there is nothing to keep apart, so a wildcard is the kernel's own
@@ -65,6 +60,11 @@ public final class LinuxImplementation implements Implementation {
     /** Why this run has no IPv6 (its calls are SKIP with the reason), or null. */
     private String noInet6;
 
+    /**
+     * What sockcheck knows of a kernel socket beyond the kernel: whether the
+     * model's local address is the wildcard. Shared by every descriptor of
+     * the socket (dup, fork), as the socket is.
+     */
     private static final class Binding {
         boolean wildcardLocal;
         /** A TCP connect failed: Linux keeps its peer's address until a bind or connect (listen shows it). */
