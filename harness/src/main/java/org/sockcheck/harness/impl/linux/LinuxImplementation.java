@@ -554,7 +554,7 @@ public final class LinuxImplementation implements Implementation {
             case INET6 -> Syscalls.AF_INET6;
             case INET -> Syscalls.AF_INET;
         };
-        Syscalls.Result r = made(sys, () -> sys.socketpair(domain, sockType(c.type()) | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0),
+        Syscalls.Result r = made(sys, k -> k.socketpair(domain, sockType(c.type()) | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0),
                 c.protocol(), pair));
         if (r.failed()) {
             return errno(r);
@@ -624,7 +624,7 @@ public final class LinuxImplementation implements Implementation {
         int type = sockType(c.type());
         if (c.domain() == org.sockcheck.spec.Domain.UNIX) {
             unixFolder();
-            Syscalls.Result r = made(sys, () -> sys.socket(Syscalls.AF_UNIX, type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol()));
+            Syscalls.Result r = made(sys, k -> k.socket(Syscalls.AF_UNIX, type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol()));
             if (r.failed()) {
                 return errno(r);
             }
@@ -637,12 +637,12 @@ public final class LinuxImplementation implements Implementation {
         }
         if (c.type() == SockType.SEQPACKET) {
             // INET has no SEQPACKET protocol here: the kernel answers (ESOCKTNOSUPPORT).
-            return value(made(sys, () -> sys.socket(family(c.domain()), type, c.protocol())));
+            return value(made(sys, k -> k.socket(family(c.domain()), type, c.protocol())));
         }
         if (c.type() != SockType.RAW) {
             protocols.add(c.type().proto());
         }
-        Syscalls.Result r = made(sys, () -> sys.socket(family(c.domain()), type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol()));
+        Syscalls.Result r = made(sys, k -> k.socket(family(c.domain()), type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol()));
         if (r.failed() && c.type() == SockType.RAW && (r.errno() == Errno.EPERM.linuxNumber() || r.errno() == Errno.EACCES.linuxNumber())) {
             throw new Unsupported("raw sockets need CAP_NET_RAW, which this process does not have (run as root to"
                     + " include them)");
@@ -670,8 +670,9 @@ public final class LinuxImplementation implements Implementation {
     }
 
     /** A socket()-making call, made in the run's own network namespace when it has one (an IPv6 trace). */
-    private Syscalls.Result made(Syscalls.Call sys, java.util.function.Supplier<Syscalls.Result> call) throws ImplementationException {
-        return netns == null ? call.get() : netns.inside(sys, call);
+    private Syscalls.Result made(Syscalls.Call sys, java.util.function.Function<Syscalls.Call, Syscalls.Result> call)
+            throws ImplementationException {
+        return netns == null ? call.apply(sys) : netns.inside(call);
     }
 
     /**
@@ -1258,8 +1259,8 @@ public final class LinuxImplementation implements Implementation {
     /** The rows of the run's own namespace, read once: its tcp, udp, tcp6 and udp6 tables. */
     private List<SocketRow> netnsRows() throws ImplementationException {
         List<SocketRow> now = new ArrayList<>();
-        try (Syscalls.Call sys = new Syscalls.Call()) {
-            netns.inside(sys, () -> {
+        try {
+            netns.inside(sys -> {
                 java.nio.file.Path net = java.nio.file.Path.of("/proc/thread-self/net");
                 for (String table : List.of("tcp", "udp", "tcp6", "udp6")) {
                     Proto proto = table.startsWith("tcp") ? Proto.TCP : Proto.UDP;

@@ -1,6 +1,13 @@
 package org.sockcheck.harness.impl.linux;
 
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.sockcheck.harness.impl.Implementation;
 import org.sockcheck.harness.impl.ImplementationException;
 
@@ -11,75 +18,71 @@ import org.sockcheck.harness.impl.ImplementationException;
  * namespace nobody else uses, where the IPv6 wildcard, dual stack and
  * v4-mapped addresses are the kernel's own (docs/ipv6-and-unix.md).
  *
- * <p>The namespace is made by unshare(CLONE_NEWNET) on a thread of its
- * own, which then ends; the descriptor of the namespace keeps it alive.
- * Closing the descriptor (close, or the process's end, Ctrl-C and kill -9
- * too) frees it: nothing outlives the run. Sockets are made in it by a
- * thread that joins it for the socket() call alone ({@link #inside});
- * every other call acts on the socket wherever it was made.
+ * <p>A thread of the namespace's own calls unshare(CLONE_NEWNET) and then
+ * does everything that must happen in the namespace ({@link #inside}: the
+ * run's socket() calls, the reads of its /proc/net tables); every other
+ * call acts on a socket wherever it was made. No other thread ever joins
+ * the namespace, so none can be left in it. The namespace lives while its
+ * thread or the descriptor of it does: {@link #close} ends both, and the
+ * end of the process (Ctrl-C, kill -9 too) frees it: nothing outlives the
+ * run.
  */
 final class Netns implements AutoCloseable {
     /** The host's IPv6 address in every run's namespace (fd5c:50c::/64 is a unique-local prefix of sockcheck's). */
     static final String HOST6 = "fd5c:50c::a";
     /** The host's IPv4 address there: the loopback's own, the source the kernel gives traffic within 127.0.0.0/8. */
     static final String HOST4 = "127.0.0.1";
-    /** How long configuring the namespace (ip, two commands) may take. */
-    private static final long CONFIGURE_MS = 10_000;
+    /** How long making and configuring the namespace, and each action in it, may take. */
+    private static final long LIMIT_MS = 10_000;
 
-    /** The namespace the JVM started in, which a thread goes back to after {@link #inside}. */
-    private static final int HOME = home();
-
+    private final ExecutorService thread;
     private final int fd;
 
-    private Netns(int fd) {
+    private Netns(ExecutorService thread, int fd) {
+        this.thread = thread;
         this.fd = fd;
-    }
-
-    private static int home() {
-        try (Syscalls.Call sys = new Syscalls.Call()) {
-            Syscalls.Result r = sys.openReadOnly("/proc/self/ns/net");
-            return r.failed() ? -1 : (int) r.value();
-        }
     }
 
     /**
      * A new namespace with its loopback up and HOST6 on it (nodad: usable at
-     * once). Unsupported without the rights to make one (root).
+     * once), its addresses reachable. Unsupported without the rights or the
+     * tools to make one (root; nsenter and ip).
      */
     static Netns create() throws ImplementationException {
-        if (HOME < 0) {
-            throw new Implementation.Unsupported("IPv6 traces run in a network namespace of sockcheck's own, and"
-                    + " /proc/self/ns/net cannot be opened here");
-        }
-        int[] made = {-1, 0};
-        Thread t = Thread.ofPlatform().name("sockcheck-netns").unstarted(() -> {
+        ExecutorService thread = Executors.newSingleThreadExecutor(
+                r -> Thread.ofPlatform().daemon().name("sockcheck-netns").unstarted(r));
+        Future<int[]> made = thread.submit(() -> {
             try (Syscalls.Call sys = new Syscalls.Call()) {
                 Syscalls.Result r = sys.unshare(Syscalls.CLONE_NEWNET);
                 if (r.failed()) {
-                    made[1] = r.errno();
-                    return;
+                    return new int[] {-1, r.errno()};
                 }
                 Syscalls.Result o = sys.openReadOnly("/proc/thread-self/ns/net");
-                made[0] = o.failed() ? -1 : (int) o.value();
-                made[1] = o.failed() ? o.errno() : 0;
+                return o.failed() ? new int[] {-1, o.errno()} : new int[] {(int) o.value(), 0};
             }
         });
-        t.start();
+        int[] r;
         try {
-            t.join(CONFIGURE_MS);
+            r = made.get(LIMIT_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            thread.shutdownNow();
+            throw new Implementation.Unsupported("IPv6 traces run in a network namespace of sockcheck's own, which could"
+                    + " not be made: " + (e instanceof TimeoutException ? "no answer in " + LIMIT_MS + " ms" : e.getCause()));
         } catch (InterruptedException e) {
+            thread.shutdownNow();
             Thread.currentThread().interrupt();
             throw new ImplementationException("interrupted while making a network namespace", e);
         }
-        if (made[0] < 0) {
+        if (r[0] < 0) {
+            thread.shutdownNow();
             throw new Implementation.Unsupported("IPv6 traces run in a network namespace of sockcheck's own, which"
-                    + " needs root (CAP_SYS_ADMIN): unshare(CLONE_NEWNET) failed, errno " + made[1]);
+                    + " needs root (CAP_SYS_ADMIN): unshare(CLONE_NEWNET) failed, errno " + r[1]);
         }
-        Netns ns = new Netns(made[0]);
+        Netns ns = new Netns(thread, r[0]);
         try {
             String at = "--net=/proc/" + ProcessHandle.current().pid() + "/fd/" + ns.fd;
-            ns.run(List.of("nsenter", at, "ip", "link", "set", "lo", "up"));
-            ns.run(List.of("nsenter", at, "ip", "-6", "addr", "add", HOST6 + "/128", "dev", "lo", "nodad"));
+            run(List.of("nsenter", at, "ip", "link", "set", "lo", "up"));
+            run(List.of("nsenter", at, "ip", "-6", "addr", "add", HOST6 + "/128", "dev", "lo", "nodad"));
             ns.awaitRoute();
             return ns;
         } catch (ImplementationException | RuntimeException e) {
@@ -89,39 +92,42 @@ final class Netns implements AutoCloseable {
     }
 
     /**
-     * Waits until the host's addresses can be reached: the kernel adds
-     * its local route a moment after `ip addr add` returns, and under load
-     * a first connect could still find none (ENETUNREACH). A datagram
+     * Waits until the host's addresses can be reached: the kernel adds the
+     * local route a moment after `ip addr add` returns, and under load a
+     * first connect could still find none (ENETUNREACH). A datagram
      * socket's connect looks the route up and sends nothing; tried every
-     * millisecond, within CONFIGURE_MS.
+     * millisecond, within LIMIT_MS.
      */
     private void awaitRoute() throws ImplementationException {
-        long deadline = System.nanoTime() + CONFIGURE_MS * 1_000_000L;
-        try (Syscalls.Call sys = new Syscalls.Call()) {
-            while (true) {
-                boolean reached = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LIMIT_MS);
+        while (true) {
+            String unreached = inside(sys -> {
                 for (String ip : List.of(HOST6, HOST4)) {
-                    int family = ip.indexOf(':') >= 0 ? Syscalls.AF_INET6 : Syscalls.AF_INET;
-                    Syscalls.Result s = inside(sys, () -> sys.socket(family, Syscalls.SOCK_DGRAM, 0));
+                    Syscalls.Result s = sys.socket(ip.indexOf(':') >= 0 ? Syscalls.AF_INET6 : Syscalls.AF_INET, Syscalls.SOCK_DGRAM, 0);
                     if (s.failed()) {
-                        throw new ImplementationException("cannot make a socket in the run's network namespace, errno " + s.errno());
+                        return ip + " (socket: errno " + s.errno() + ")";
                     }
-                    reached &= !sys.connect((int) s.value(), new org.sockcheck.spec.Endpoint(ip, 9)).failed();
+                    boolean reached = !sys.connect((int) s.value(), new org.sockcheck.spec.Endpoint(ip, 9)).failed();
                     sys.closeFd((int) s.value());
+                    if (!reached) {
+                        return ip;
+                    }
                 }
-                if (reached) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new ImplementationException("the run's IPv6 address " + HOST6 + " has no route after " + CONFIGURE_MS + " ms");
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                return null;
+            });
+            if (unreached == null) {
+                return;
             }
+            if (System.nanoTime() > deadline) {
+                throw new Implementation.Unsupported("IPv6 traces run in a network namespace of sockcheck's own, where "
+                        + unreached + " had no route after " + LIMIT_MS + " ms (is IPv6 switched off?)");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
     }
 
-    /** Runs a command to its end within CONFIGURE_MS; its output goes nowhere, its failure says so. */
-    private void run(List<String> command) throws ImplementationException {
+    /** Runs a command to its end within LIMIT_MS; its output goes nowhere; one that cannot run or fails is Unsupported. */
+    private static void run(List<String> command) throws ImplementationException {
         Process p;
         try {
             p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -129,9 +135,9 @@ final class Netns implements AutoCloseable {
             throw new Implementation.Unsupported("IPv6 traces need nsenter (util-linux) and ip (iproute2): " + e.getMessage());
         }
         try {
-            if (!p.waitFor(CONFIGURE_MS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!p.waitFor(LIMIT_MS, TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new ImplementationException(String.join(" ", command) + " did not end in " + CONFIGURE_MS + " ms");
+                throw new ImplementationException(String.join(" ", command) + " did not end in " + LIMIT_MS + " ms");
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
@@ -139,29 +145,44 @@ final class Netns implements AutoCloseable {
             throw new ImplementationException("interrupted while configuring a network namespace", e);
         }
         if (p.exitValue() != 0) {
-            throw new ImplementationException(String.join(" ", command) + " failed (exit " + p.exitValue() + ")");
+            throw new Implementation.Unsupported("IPv6 traces run in a network namespace of sockcheck's own, which `"
+                    + String.join(" ", command) + "` failed to configure (exit " + p.exitValue() + "; is ip of iproute2 there?)");
         }
     }
 
-    /** What an action gives when the calling thread does it inside the namespace (a socket()-making call, a read of /proc/thread-self/net). */
-    <T> T inside(Syscalls.Call sys, java.util.function.Supplier<T> call) throws ImplementationException {
-        Syscalls.Result in = sys.setns(fd, Syscalls.CLONE_NEWNET);
-        if (in.failed()) {
-            throw new ImplementationException("setns into the run's network namespace failed, errno " + in.errno());
-        }
-        try {
-            return call.get();
-        } finally {
-            Syscalls.Result back = sys.setns(HOME, Syscalls.CLONE_NEWNET);
-            if (back.failed()) {
-                // A thread that cannot go home must not make another socket: nothing can be trusted after this.
-                throw new IllegalStateException("setns back to sockcheck's network namespace failed, errno " + back.errno());
+    /**
+     * What an action gives when the namespace's own thread does it (a
+     * socket()-making call, a read of /proc/thread-self/net), with a
+     * Syscalls.Call of that thread's; within LIMIT_MS.
+     */
+    <T> T inside(Function<Syscalls.Call, T> action) throws ImplementationException {
+        Future<T> f = thread.submit(() -> {
+            try (Syscalls.Call sys = new Syscalls.Call()) {
+                return action.apply(sys);
             }
+        });
+        try {
+            return f.get(LIMIT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new ImplementationException("in the run's network namespace: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new ImplementationException("an action in the run's network namespace took more than " + LIMIT_MS + " ms");
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ImplementationException("interrupted while acting in the run's network namespace", e);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new ImplementationException("the run's network namespace is closed", e);
         }
     }
 
     @Override
     public void close() {
+        thread.shutdownNow();
         try (Syscalls.Call sys = new Syscalls.Call()) {
             sys.closeFd(fd);
         }
