@@ -44,9 +44,8 @@ final class Netns implements AutoCloseable {
     }
 
     /**
-     * A new namespace with its loopback up and HOST6 on it (nodad: usable at
-     * once), its addresses reachable. Unsupported without the rights or the
-     * tools to make one (root; nsenter and ip).
+     * A new namespace with its loopback up and HOST6 on it, its addresses
+     * reachable. Unsupported without the rights to make one (root).
      */
     static Netns create() throws ImplementationException {
         ExecutorService thread = Executors.newSingleThreadExecutor(
@@ -80,9 +79,11 @@ final class Netns implements AutoCloseable {
         }
         Netns ns = new Netns(thread, r[0]);
         try {
-            String at = "--net=/proc/" + ProcessHandle.current().pid() + "/fd/" + ns.fd;
-            run(List.of("nsenter", at, "ip", "link", "set", "lo", "up"));
-            run(List.of("nsenter", at, "ip", "-6", "addr", "add", HOST6 + "/128", "dev", "lo", "nodad"));
+            String failed = ns.inside(Netns::configure);
+            if (failed != null) {
+                throw new Implementation.Unsupported("IPv6 traces run in a network namespace of sockcheck's own, whose"
+                        + " loopback could not be set up: " + failed + " (is IPv6 switched off?)");
+            }
             ns.awaitRoute();
             return ns;
         } catch (ImplementationException | RuntimeException e) {
@@ -92,10 +93,59 @@ final class Netns implements AutoCloseable {
     }
 
     /**
-     * Waits until the host's addresses can be reached: the kernel adds the
-     * local route a moment after `ip addr add` returns, and under load a
-     * first connect could still find none (ENETUNREACH). A datagram
-     * socket's connect looks the route up and sends nothing; tried every
+     * Sets the namespace's loopback up and gives it HOST6, as `ip link set
+     * lo up` and `ip -6 addr add HOST6/128 dev lo` do, by ioctl (SIOCSIFFLAGS,
+     * SIOCSIFADDR; netdevice(7), ipv6(7)): no program to start for each run
+     * (two took some 90 ms of a run's 110). The address is usable once its
+     * duplicate address detection, short on a loopback device, is over
+     * ({@link #awaitRoute}). Null when done, else what failed.
+     */
+    private static String configure(Syscalls.Call sys) {
+        Syscalls.Result s4 = sys.socket(Syscalls.AF_INET, Syscalls.SOCK_DGRAM, 0);
+        if (s4.failed()) {
+            return "socket: errno " + s4.errno();
+        }
+        try {
+            // struct ifreq: the name (16 bytes), then the flags (a short).
+            java.lang.foreign.MemorySegment ifr = sys.arena.allocate(40).fill((byte) 0);
+            ifr.setString(0, "lo");
+            Syscalls.Result g = sys.ioctl((int) s4.value(), Syscalls.SIOCGIFFLAGS, ifr);
+            if (g.failed()) {
+                return "SIOCGIFFLAGS: errno " + g.errno();
+            }
+            ifr.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 16,
+                    (short) (ifr.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 16) | Syscalls.IFF_UP));
+            Syscalls.Result up = sys.ioctl((int) s4.value(), Syscalls.SIOCSIFFLAGS, ifr);
+            if (up.failed()) {
+                return "SIOCSIFFLAGS: errno " + up.errno();
+            }
+        } finally {
+            sys.closeFd((int) s4.value());
+        }
+        Syscalls.Result s6 = sys.socket(Syscalls.AF_INET6, Syscalls.SOCK_DGRAM, 0);
+        if (s6.failed()) {
+            return "socket(AF_INET6): errno " + s6.errno();
+        }
+        try {
+            // struct in6_ifreq: the address (16 bytes), the prefix length, the interface index (lo is 1 in every namespace).
+            java.lang.foreign.MemorySegment req = sys.arena.allocate(24).fill((byte) 0);
+            java.lang.foreign.MemorySegment.copy(org.sockcheck.spec.Ip6.parse(HOST6), 0, req,
+                    java.lang.foreign.ValueLayout.JAVA_BYTE, 0, 16);
+            req.set(java.lang.foreign.ValueLayout.JAVA_INT, 16, 128);
+            req.set(java.lang.foreign.ValueLayout.JAVA_INT, 20, 1);
+            Syscalls.Result a = sys.ioctl((int) s6.value(), Syscalls.SIOCSIFADDR, req);
+            return a.failed() ? "SIOCSIFADDR " + HOST6 + ": errno " + a.errno() : null;
+        } finally {
+            sys.closeFd((int) s6.value());
+        }
+    }
+
+    /**
+     * Waits until the host's addresses can be bound and reached: an IPv6
+     * address is tentative for a moment after it is added (bind says
+     * EADDRNOTAVAIL) and its local route comes a moment later too (under
+     * load a first connect found none: ENETUNREACH). A datagram socket's
+     * bind and connect look both up and send nothing; tried every
      * millisecond, within LIMIT_MS.
      */
     private void awaitRoute() throws ImplementationException {
@@ -107,7 +157,9 @@ final class Netns implements AutoCloseable {
                     if (s.failed()) {
                         return ip + " (socket: errno " + s.errno() + ")";
                     }
-                    boolean reached = !sys.connect((int) s.value(), new org.sockcheck.spec.Endpoint(ip, 9)).failed();
+                    // Bound (the address is no longer tentative: EADDRNOTAVAIL till then) and routed (ENETUNREACH).
+                    boolean reached = !sys.bind((int) s.value(), new org.sockcheck.spec.Endpoint(ip, 0)).failed()
+                            && !sys.connect((int) s.value(), new org.sockcheck.spec.Endpoint(ip, 9)).failed();
                     sys.closeFd((int) s.value());
                     if (!reached) {
                         return ip;
@@ -123,30 +175,6 @@ final class Netns implements AutoCloseable {
                         + unreached + " had no route after " + LIMIT_MS + " ms (is IPv6 switched off?)");
             }
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
-    }
-
-    /** Runs a command to its end within LIMIT_MS; its output goes nowhere; one that cannot run or fails is Unsupported. */
-    private static void run(List<String> command) throws ImplementationException {
-        Process p;
-        try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (java.io.IOException e) {
-            throw new Implementation.Unsupported("IPv6 traces need nsenter (util-linux) and ip (iproute2): " + e.getMessage());
-        }
-        try {
-            if (!p.waitFor(LIMIT_MS, TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new ImplementationException(String.join(" ", command) + " did not end in " + LIMIT_MS + " ms");
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new ImplementationException("interrupted while configuring a network namespace", e);
-        }
-        if (p.exitValue() != 0) {
-            throw new Implementation.Unsupported("IPv6 traces run in a network namespace of sockcheck's own, which `"
-                    + String.join(" ", command) + "` failed to configure (exit " + p.exitValue() + "; is ip of iproute2 there?)");
         }
     }
 

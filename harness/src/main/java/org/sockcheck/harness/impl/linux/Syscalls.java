@@ -105,6 +105,14 @@ final class Syscalls {
     private static final MethodHandle GETSOCKOPT = fn("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle UNSHARE = fn("unshare", JAVA_INT, JAVA_INT);
     private static final MethodHandle SETNS = fn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    /** ioctl(fd, request, arg): its third argument is variadic, here a pointer. */
+    private static final MethodHandle IOCTL = LINKER.downcallHandle(LIBC.find("ioctl").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2),
+            Linker.Option.captureCallState("errno"));
+    static final long SIOCGIFFLAGS = 0x8913;
+    static final long SIOCSIFFLAGS = 0x8914;
+    static final long SIOCSIFADDR = 0x8916;
+    static final short IFF_UP = 0x1;
     /** open(2) with no mode (its third, variadic argument is not passed). */
     private static final MethodHandle OPEN = fn("open", JAVA_INT, ADDRESS, JAVA_INT);
 
@@ -269,6 +277,15 @@ final class Syscalls {
         Result setns(int fd, int nstype) {
             try {
                 return result((int) SETNS.invokeExact(capture, fd, nstype));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
+        }
+
+        /** ioctl(2) with a pointer to arg. */
+        Result ioctl(int fd, long request, MemorySegment arg) {
+            try {
+                return result((int) IOCTL.invokeExact(capture, fd, request, arg));
             } catch (Throwable t) {
                 throw failed(t);
             }
