@@ -276,9 +276,12 @@ class RefStackTest extends TwoHosts {
             assertEquals(new Outcome.Address(MAPPED_A80), a(new ApiCall.GetSockName(acc.fd())));
             assertEquals(new Outcome.Address(new Endpoint("::ffff:192.0.2.2", client.port())), a(new ApiCall.GetPeerName(acc.fd())));
             assertEquals(new Outcome.Option("INET6"), a(new ApiCall.GetSockOpt(acc.fd(), "SO_DOMAIN")));
-            // The table keeps the connection's IPv4 addresses (spec: Accepting takes m.dst), as Linux does.
-            assertTrue(stack.sockets("A").contains(new SocketRow(Proto.TCP, A80, new Endpoint("192.0.2.2", client.port()),
+            // Its row shows the connection's addresses v4-mapped, as /proc/net/tcp6 does (spec: ListedRows), and the
+            // IPv4 client's row plain IPv4 ones.
+            assertTrue(stack.sockets("A").contains(new SocketRow(Proto.TCP, MAPPED_A80, new Endpoint("::ffff:192.0.2.2", client.port()),
                     TcpState.ESTABLISHED)), stack.sockets("A").toString());
+            assertTrue(stack.sockets("B").contains(new SocketRow(Proto.TCP, client, A80, TcpState.ESTABLISHED)),
+                    stack.sockets("B").toString());
             assertEquals(ok(2), b(new ApiCall.Send(3, "v4".getBytes(StandardCharsets.US_ASCII))));
             assertEquals("v4", new String(assertInstanceOf(Outcome.Data.class, a(new ApiCall.Recv(acc.fd(), 10))).data(),
                     StandardCharsets.US_ASCII));
