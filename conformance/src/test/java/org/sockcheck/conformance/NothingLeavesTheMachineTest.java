@@ -161,4 +161,20 @@ class NothingLeavesTheMachineTest {
         System.out.println("NothingLeavesTheMachineTest: " + r.destinations().size() + " destinations, all loopback: "
                 + r.destinations().stream().distinct().limit(8).toList());
     }
+
+    @Test
+    void ipv6RunsOnLinuxAddressOnlyTheNamespaceTheyMade() throws Exception {
+        // Each IPv6 run on linux makes a namespace of its own (inside this test's), whose loopback holds fd5c:50c::a:
+        // its traffic goes there, to ::1 or to v4-mapped loopback addresses, and nowhere else.
+        Traced r = sockcheck("runs6", "check", "--impl", "linux", "--traces", Corpus.SCENARIOS.resolve("ipv6").toString(),
+                "--no-html", "--report", dir.resolve("report-runs6").toString());
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.destinations().stream().anyMatch(a -> a.equalsIgnoreCase("fd5c:50c::a")),
+                "strace saw the runs' IPv6 connects and datagrams: " + r.destinations());
+        List<String> elsewhere = r.destinations().stream().filter(a -> !loopback(a) && !a.equalsIgnoreCase("fd5c:50c::a"))
+                .distinct().toList();
+        assertEquals(List.of(), elsewhere, "addresses other than loopback and the run's own namespace");
+        System.out.println("NothingLeavesTheMachineTest: " + r.destinations().size() + " IPv6 runs' destinations: "
+                + r.destinations().stream().distinct().limit(8).toList());
+    }
 }

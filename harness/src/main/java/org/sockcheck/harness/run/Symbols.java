@@ -24,6 +24,9 @@ public final class Symbols {
     /** The names of the trace's own variables: a port the trace has no name for is never given one of them. */
     private final java.util.Set<String> traceNames;
 
+    /** Why a call that names an IPv6 address cannot be made: the implementation gave the hosts none. */
+    public static final String NO_IPV6 = "IPv6: the implementation gave the trace's hosts IPv4 addresses only";
+
     public Symbols(Addressing addressing) {
         this(addressing, java.util.Set.of());
     }
@@ -61,6 +64,9 @@ public final class Symbols {
             return Endpoint.UNSPEC;
         }
         String ip = addressing.ip(a.host());
+        if (ip == null && org.sockcheck.spec.TraceHost.ipv6(a.host()) && addressing.hostIps6().isEmpty()) {
+            throw new IllegalArgumentException(NO_IPV6 + " (" + a.host() + ")");
+        }
         if (ip == null) {
             throw new IllegalArgumentException("unknown host " + a.host());
         }
