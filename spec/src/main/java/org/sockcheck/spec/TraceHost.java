@@ -17,8 +17,13 @@ public final class TraceHost {
     /** IPv6's wildcard (ANY6). */
     public static final String ANY6 = "[::]";
     private static final String MAPPED = "[::ffff:";
-    /** A host's name as traces write it (a capital letter, then ASCII letters, digits and _). */
-    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("[A-Z][A-Za-z0-9_]*");
+    /** A host's name as traces write it: a capital letter, then ASCII letters, digits and _, 64 at most. */
+    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("[A-Z][A-Za-z0-9_]{0,63}");
+
+    /** Whether a word is a host's name as traces write it (A, Server_2). */
+    public static boolean hostName(String word) {
+        return HOST.matcher(word).matches();
+    }
 
     /** The forms of an address. */
     public enum Form {
@@ -53,7 +58,7 @@ public final class TraceHost {
             return Form.ANY6;
         }
         if (written.startsWith(MAPPED) && written.endsWith("]")
-                && HOST.matcher(written.substring(MAPPED.length(), written.length() - 1)).matches()) {
+                && hostName(written.substring(MAPPED.length(), written.length() - 1))) {
             return Form.MAPPED;
         }
         if (written.startsWith("[") && written.endsWith("]")) {
@@ -61,6 +66,12 @@ public final class TraceHost {
             return Form.V6;
         }
         return Form.V4;
+    }
+
+    /** The host an address names, or the address itself when it names none but a wildcard (a Unix name, a literal). */
+    public static String hostOr(String written) {
+        String h = host(written);
+        return h == null ? written : h;
     }
 
     /** The host an address names (A for A, [A] and [::ffff:A]); null for a wildcard. */

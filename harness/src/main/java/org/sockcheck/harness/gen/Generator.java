@@ -565,7 +565,7 @@ public final class Generator {
             if (!ephemeral.contains(p)) {
                 return label(p);
             }
-            String var = vars.get(proto + " " + base(host) + ":" + p);
+            String var = vars.get(proto + " " + org.sockcheck.spec.TraceHost.hostOr(host) + ":" + p);
             if (var == null) {
                 return null;
             }
@@ -576,14 +576,9 @@ public final class Generator {
         @Override
         public String name(String proto, String host, Object port) {
             String p = String.valueOf(port);
-            return ephemeral.contains(p) ? vars.computeIfAbsent(proto + " " + base(host) + ":" + p, k -> "$e" + nextVar++) : label(p);
+            return ephemeral.contains(p) ? vars.computeIfAbsent(proto + " " + org.sockcheck.spec.TraceHost.hostOr(host) + ":" + p, k -> "$e" + nextVar++) : label(p);
         }
 
-        /** The host an address names ([A] and [::ffff:A] are A's): a port of A is one port in every form. */
-        private static String base(String host) {
-            String h = org.sockcheck.spec.TraceHost.host(host);
-            return h == null ? host : h;
-        }
 
         /** A port label as the trace writes it; port 0 is "*". */
         private static String label(String p) {
@@ -640,8 +635,7 @@ public final class Generator {
             SpecBridge.Step st = steps.get(i);
             Map<String, Object> p = st.params();
             // A port of a host in any form of its address ([A], [::ffff:A]).
-            String at = (p.get("ip") instanceof String ip && org.sockcheck.spec.TraceHost.host(ip) != null
-                    ? org.sockcheck.spec.TraceHost.host(ip) : p.get("ip")) + ":" + p.get("port");
+            String at = (p.get("ip") instanceof String ip ? org.sockcheck.spec.TraceHost.hostOr(ip) : p.get("ip")) + ":" + p.get("port");
             boolean toPeer = st.action().equals("Connect") || st.action().equals("SendTo");
             // A connect or a datagram goes mostly where something listens or is bound; a bind mostly
             // where another socket is, so that conflicts happen.

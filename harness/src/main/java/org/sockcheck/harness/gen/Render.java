@@ -223,7 +223,7 @@ public final class Render {
      * address (in brackets), not the spec's NoHost.
      */
     static boolean unixName(Object ip) {
-        return ip instanceof String s && !s.matches("[A-Z][A-Za-z0-9_]*|\\*|-") && !s.startsWith("[");
+        return ip instanceof String s && !TraceHost.hostName(s) && !s.equals(ANY) && !s.equals(NO_HOST) && !s.startsWith("[");
     }
 
     private static String quoted(Object name) {

@@ -641,8 +641,7 @@ public final class TraceText {
             String host;
             if (inner.equals("::")) {
                 host = org.sockcheck.spec.TraceHost.ANY6;
-            } else if (!name.isEmpty() && name.chars().allMatch(ch -> ch < 128 && (Character.isLetterOrDigit(ch) || ch == '_'))
-                    && Character.isUpperCase(name.charAt(0))) {
+            } else if (org.sockcheck.spec.TraceHost.hostName(name)) {
                 host = inner.equals(name) ? org.sockcheck.spec.TraceHost.v6(name) : org.sockcheck.spec.TraceHost.mapped(name);
             } else if (org.sockcheck.spec.Ip6.canonical(inner) != null) {
                 host = "[" + org.sockcheck.spec.Ip6.canonical(inner) + "]";

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.sockcheck.harness.trace.Arg;
 import org.sockcheck.harness.trace.Event;
 import org.sockcheck.harness.trace.Trace;
@@ -50,7 +49,6 @@ public final class Models {
     /** A host's name: a capital letter, then ASCII letters, digits or _ (at most 64 in all). */
     /** The spec's actions that may give an unbound socket an ephemeral port. */
     private static final Set<String> AUTOBINDS = Set.of("Bind", "Listen", "Connect", "Send", "SendTo");
-    private static final Pattern HOST = Pattern.compile("[A-Z][A-Za-z0-9_]{0,63}");
 
     /**
      * The trace with the spec's process names (pk and ck, as the class
@@ -299,7 +297,7 @@ public final class Models {
      * word TLA+ keeps for itself (TRUE, EXCEPT, ...) or one of the spec's own.
      */
     public static boolean hostName(String name) {
-        return HOST.matcher(name).matches() && !RESERVED.contains(name);
+        return org.sockcheck.spec.TraceHost.hostName(name) && !RESERVED.contains(name);
     }
 
     /** Why the spec cannot take this trace, or empty when it can. */

@@ -607,21 +607,6 @@ public final class SpecBridge {
         return constants;
     }
 
-    /** Listed of Sockets.tla: the table entries an observation shows (S16), its definition found once. */
-    private tla2sany.semantic.OpDefNode listed;
-
-    /** The entries of the socket table that an observation shows in this state: Listed in Sockets.tla (S16). */
-    public List<Object> listed(State s) {
-        if (listed == null) {
-            listed = operator("Listed");
-        }
-        Object v = java(tool.eval(listed.getBody(), tlc2.util.Context.Empty, s.tlc));
-        if (!(v instanceof List<?> l)) {
-            throw new IllegalStateException("Listed is not a set: " + v);
-        }
-        return List.copyOf(l);
-    }
-
     /** ListedRows of Sockets.tla, its definition found once. */
     private tla2sany.semantic.OpDefNode listedRows;
 
@@ -664,15 +649,7 @@ public final class SpecBridge {
     /** Whether socket() of this type ("STREAM", ...) and protocol makes a socket the model has not (Unmodelled). */
     public boolean unmodelled(String type, long protocol) {
         if (unmodelled == null) {
-            OpDefNode def = null;
-            for (OpDefNode d : tool.getSpecProcessor().getRootModule().getOpDefs()) {
-                if (d.getName().toString().equals("Unmodelled") && d.getArity() == 0) {
-                    def = d;
-                }
-            }
-            if (def == null) {
-                throw new IllegalStateException("Sockets.tla has no operator Unmodelled");
-            }
+            OpDefNode def = operator("Unmodelled");
             // A union of sets is a lazy value in TLC: enumerate it first.
             Object v = java(((Value) tool.eval(def.getBody(), tlc2.util.Context.Empty, init().tlc)).toSetEnum());
             java.util.Set<List<Object>> pairs = new java.util.HashSet<>();

@@ -31,11 +31,11 @@ class SpecBridgeTest {
         Map<Object, Map<String, Object>> sock = (Map<Object, Map<String, Object>>) s.get("sock");
         assertEquals(List.of("LISTEN", "ESTABLISHED", "ESTABLISHED"),
                 sock.values().stream().filter(x -> x.get("proto").equals("tcp")).map(x -> x.get("st")).toList());
-        // What an observation shows is Listed of the spec (S16): the three entries, and not a socket only bound.
-        assertEquals(3, spec.listed(s).size(), spec.listed(s).toString());
+        // What an observation shows is ListedRows of the spec (the entries of Listed, S16): the three entries, and not a socket only bound.
+        assertEquals(3, spec.listedRows(s).size(), spec.listedRows(s).toString());
         s = only(spec, s, "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0, "nb", false), 4);
         s = only(spec, s, "Bind", Map.of("p", List.of("A", "p1", "t1"), "f", 4, "ip", "A", "port", 81), 0);
-        assertEquals(3, spec.listed(s).size(), "a TCP socket that is only bound is not listed");
+        assertEquals(3, spec.listedRows(s).size(), "a TCP socket that is only bound is not listed");
     }
 
     @Test
