@@ -343,9 +343,13 @@ public final class Models {
                         a.domains().contains("INET6") || b.domains().contains("INET6")));
     }
 
-    /** have when it is enough for need, else need and some room. */
+    /**
+     * have when it is enough for need, else need and room: half the need
+     * again, at least room (grown by room alone, eight runs each a socket
+     * larger than the one before loaded five models).
+     */
     private static int grown(int have, int need, int room) {
-        return need <= have ? have : need + room;
+        return need <= have ? have : need + Math.max(room, need / 2);
     }
 
     /** How many names of the model start with this letter and a number (p1, p2, ...; c1, ...). */

@@ -74,6 +74,45 @@ class SpecBridgeTest {
     }
 
     @Test
+    void theModelsShareOneBoundedMemoryOfSuccessors() throws Exception {
+        SpecBridge linux = SpecBridge.load(SpecBridge.Constants.GENERATED);
+        SpecBridge posix = SpecBridge.load(new SpecBridge.Constants(List.of("A"), List.of("p1", "c1"), List.of(80),
+                List.of(40000), List.of(3), 2, List.of("d"), List.of(1), "POSIX", List.of("c1")));
+        int bound = 200;
+        int before = SpecBridge.memoLimit(bound);
+        try {
+            // Breadth first through both models (the questions the memo answers: some actions' steps) until
+            // each has answered more steps than the bound holds; after every answer the memo holds at most the bound.
+            Set<String> asking = Set.of("Socket", "Bind", "Listen", "Connect", "Close");
+            int asked = 0;
+            int most = 0;
+            for (SpecBridge spec : List.of(linux, posix)) {
+                java.util.ArrayDeque<SpecBridge.State> todo = new java.util.ArrayDeque<>(List.of(spec.init()));
+                Set<SpecBridge.State> seen = new java.util.HashSet<>(todo);
+                int steps = 0;
+                while (steps <= 2 * bound && !todo.isEmpty()) {
+                    for (SpecBridge.Step st : spec.successors(todo.poll(), asking)) {
+                        steps++;
+                        if (seen.add(st.next())) {
+                            todo.add(st.next());
+                        }
+                    }
+                    asked++;
+                    most = Math.max(most, SpecBridge.memoSteps());
+                }
+                assertTrue(steps > 2 * bound, "the walk of " + spec.constants().profile() + " gave " + steps + " steps only");
+            }
+            assertTrue(most <= bound && most > bound / 2, "the memo held at most " + most + " steps, its bound " + bound);
+            // Answers the memo dropped are computed again, the same.
+            SpecBridge.State s = only(linux, linux.init(), "Socket", Map.of("p", List.of("A", "p1", "t1"), "type", "STREAM", "protocol", 0, "nb", false), 3);
+            picking(linux, s, "Listen", Map.of("p", List.of("A", "p1", "t1"), "f", 3, "bl", 8), 0);
+            System.out.println("SpecBridgeTest: " + asked + " questions of two models, the memo at most " + most + " steps (bound " + bound + ")");
+        } finally {
+            SpecBridge.memoLimit(before);
+        }
+    }
+
+    @Test
     void dataAreBytesOfAnyValueAndARecvTakesAtMostItsSize() throws Exception {
         byte[] every = new byte[256];
         for (int b = 0; b < 256; b++) {
