@@ -1,5 +1,7 @@
 package org.sockcheck.harness.validate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +31,7 @@ class SpecJudgeTest {
         java.util.Set<SpecBridge.Constants> used = new java.util.LinkedHashSet<>();
         for (int n = 7; n <= 14; n++) {
             Trace t = sockets(n);
-            assertTrue(!Models.ordinary(Models.forTraces(List.of(t))), "a trace of " + n + " sockets is larger than ordinary");
+            assertFalse(Models.ordinary(Models.forTraces(List.of(t))), "a trace of " + n + " sockets is larger than ordinary");
             assertInstanceOf(Judge.Decision.Accepted.class, judge.decide(t), t.source().toString());
             used.addAll(judge.models());
             runs++;
@@ -37,7 +39,7 @@ class SpecJudgeTest {
         // Each model grown with room to spare: eight runs, each a socket larger than the one before, need a few
         // models, not eight (a model of exactly each run's size loaded one per run); the judge keeps the last only.
         assertTrue(used.size() <= 3, runs + " runs used " + used.size() + " models: " + used);
-        assertTrue(judge.models().size() == 1, "the judge holds " + judge.models());
+        assertEquals(1, judge.models().size(), () -> "the judge holds " + judge.models());
         System.out.println("SpecJudgeTest: " + runs + " runs, each larger than the one before, judged with " + used.size()
                 + " models");
     }

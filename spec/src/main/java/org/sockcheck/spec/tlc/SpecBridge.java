@@ -395,11 +395,16 @@ public final class SpecBridge {
         synchronized (MEMO) {
             int before = memoLimit;
             memoLimit = steps;
-            for (var eldest = MEMO.entrySet().iterator(); memoSteps > memoLimit && eldest.hasNext(); ) {
-                memoSteps -= eldest.next().getValue().size();
-                eldest.remove();
-            }
+            dropPastLimit();
             return before;
+        }
+    }
+
+    /** Drops the least recently used answers while the memo holds more steps than its bound (under MEMO's lock). */
+    private static void dropPastLimit() {
+        for (var eldest = MEMO.entrySet().iterator(); memoSteps > memoLimit && eldest.hasNext(); ) {
+            memoSteps -= eldest.next().getValue().size();
+            eldest.remove();
         }
     }
 
@@ -417,10 +422,7 @@ public final class SpecBridge {
         synchronized (MEMO) {
             List<Step> before = MEMO.put(q, out);
             memoSteps += out.size() - (before == null ? 0 : before.size());
-            for (var eldest = MEMO.entrySet().iterator(); memoSteps > memoLimit && eldest.hasNext(); ) {
-                memoSteps -= eldest.next().getValue().size();
-                eldest.remove();
-            }
+            dropPastLimit();
         }
         return out;
     }
