@@ -57,6 +57,7 @@ final class Syscalls {
     static final int SO_RCVBUF = 8;
     static final int SO_KEEPALIVE = 9;
     static final int SO_LINGER = 13;
+    static final int SO_ATTACH_FILTER = 26;
     static final int TCP_NODELAY = 1;
     static final int SO_SNDTIMEO = 21;
     static final int IPPROTO_TCP = 6;
@@ -438,6 +439,35 @@ final class Syscalls {
         Result setsockopt(int fd, int level, int name, int value) {
             try {
                 return result((int) SETSOCKOPT.invokeExact(capture, fd, level, name, intCell(value), 4));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
+        }
+
+        /**
+         * Attaches a socket filter (classic BPF, SO_ATTACH_FILTER) to a raw
+         * IPv4 socket that lets through only datagrams to this address: the
+         * filter reads the destination from the IP header (a raw socket's
+         * filter sees the datagram from its IP header on), and the kernel
+         * applies it as it queues each datagram.
+         */
+        Result keepOnlyTo(int fd, byte[] ipv4) {
+            int to = ((ipv4[0] & 0xff) << 24) | ((ipv4[1] & 0xff) << 16) | ((ipv4[2] & 0xff) << 8) | (ipv4[3] & 0xff);
+            // struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}: load the word at 16, compare, keep all or none.
+            int[][] program = {{0x20, 0, 0, 16}, {0x15, 0, 1, to}, {0x06, 0, 0, 0xffff}, {0x06, 0, 0, 0}};
+            MemorySegment filter = arena.allocate(8L * program.length, 8);
+            for (int i = 0; i < program.length; i++) {
+                filter.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 8L * i, (short) program[i][0]);
+                filter.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 8L * i + 2, (byte) program[i][1]);
+                filter.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 8L * i + 3, (byte) program[i][2]);
+                filter.set(JAVA_INT, 8L * i + 4, program[i][3]);
+            }
+            // struct sock_fprog {unsigned short len; struct sock_filter *filter}: the pointer at 8.
+            MemorySegment fprog = arena.allocate(16, 8);
+            fprog.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) program.length);
+            fprog.set(ADDRESS, 8, filter);
+            try {
+                return result((int) SETSOCKOPT.invokeExact(capture, fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16));
             } catch (Throwable t) {
                 throw failed(t);
             }
