@@ -389,6 +389,9 @@ Dissolve(p, s) ==
        ELSE IF x.proto = "tcp" /\ Profile = "POSIX" THEN Fail(p, "connect", "EAFNOSUPPORT")
        ELSE IF x.proto = "udp" THEN
             /\ sock' = [sock EXCEPT ![s].rip = NoHost, ![s].rport = 0,
+                                    \* Linux lists an INET6 socket with the peer it had, port 0 (udp6 shows
+                                    \* sk_v6_daddr, which __udp_disconnect leaves; udp shows inet_daddr, cleared).
+                                    ![s].lastrip = IF x.fam = "INET6" /\ Profile = "LINUX" /\ x.rip # NoHost THEN x.rip ELSE @,
                                     ![s].lip = IF ~x.bindip /\ Profile = "LINUX" THEN Wild(x) ELSE @,
                                     ![s].lport = IF x.picked /\ Profile = "LINUX" THEN 0 ELSE @,
                                     ![s].picked = x.picked /\ Profile = "POSIX"]

@@ -161,10 +161,13 @@ Listed == {s \in Sids : \/ sock[s].proto = "tcp" /\ sock[s].st # "CLOSED"
                         \/ sock[s].proto = "udp" /\ sock[s].lport # 0}
 \* The row each listed entry shows: its addresses as the API shows them, so
 \* that an INET6 socket's row (Linux lists it in /proc/net/tcp6 or udp6)
-\* has IPv6 addresses, its IPv4 ones v4-mapped.
+\* has IPv6 addresses, its IPv4 ones v4-mapped. An INET6 UDP socket that
+\* connect(AF_UNSPEC) took its peer from is listed with that peer, port 0
+\* (lastrip; Dissolve in SocketApi.tla).
 ListedRows == [s \in Listed |-> [proto |-> sock[s].proto, host |-> sock[s].host, st |-> sock[s].st,
                                    lip |-> Shown(sock[s], sock[s].lip), lport |-> sock[s].lport,
-                                   rip |-> Shown(sock[s], sock[s].rip), rport |-> sock[s].rport]]
+                                   rip |-> Shown(sock[s], IF sock[s].rip = NoHost THEN sock[s].lastrip ELSE sock[s].rip),
+                                   rport |-> sock[s].rport]]
 
 ------------------------------------------------------------------------------
 (* Invariants, each named after what it protects. *)
@@ -178,6 +181,7 @@ TypeOK ==
         /\ sock[s].peer \in Sids \cup {NoSid} /\ sock[s].named \in BOOLEAN
         /\ sock[s].lip \in Addr /\ sock[s].lport \in AllPorts \cup {0}
         /\ sock[s].rip \in Hosts \cup Hosts6 \cup {NoHost}
+        /\ sock[s].lastrip \in Hosts \cup Hosts6 \cup {NoHost}
         /\ sock[s].fam \in {"INET", "INET6", "UNIX"} /\ sock[s].v6only \in BOOLEAN
         /\ sock[s].err \in Errnos \cup {"none"}
         /\ sock[s].conn \in BOOLEAN

@@ -104,7 +104,7 @@ final class ProcNet {
     private static String udpLine(Sock s) {
         int bucket = s.local.port() & 0x7f;
         return String.format(Locale.ROOT, "%5d: %s %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s %d",
-                bucket, addresses(s.local, s.remote), s.connected() ? ESTABLISHED : CLOSE,
+                bucket, addresses(s.local, s.listedRemote()), s.connected() ? ESTABLISHED : CLOSE,
                 0, s.datagrams.size(), 0, 0, 0, 0, 0, s.inode, 2, NULL_POINTER, 0);
     }
 

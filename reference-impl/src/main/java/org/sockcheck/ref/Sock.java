@@ -54,6 +54,12 @@ final class Sock {
     Endpoint local = Endpoint.ANY;
     /** Remote address once connected (spec: rip, rport; S6); null otherwise. */
     Endpoint remote;
+    /**
+     * The peer an INET6 UDP socket had before connect(AF_UNSPEC) took it,
+     * port 0, which Linux still lists in /proc/net/udp6 (spec: lastrip);
+     * null when there is none.
+     */
+    Endpoint lastRemote;
     /** TCP connection state; UDP and raw sockets have none (S12) and keep CLOSED here. */
     TcpState state = TcpState.CLOSED;
     /** SO_REUSEADDR now, and as it was when the socket took its port (spec: reuse, bindreuse). */
@@ -242,7 +248,12 @@ final class Sock {
 
     SocketRow row() {
         // An INET6 socket's row (Linux: /proc/net/tcp6, udp6) shows its addresses as the API does (spec: ListedRows).
-        return new SocketRow(proto, Network.shown(this, local), Network.shown(this, remote), tcp() ? state : null);
+        return new SocketRow(proto, Network.shown(this, local), Network.shown(this, listedRemote()), tcp() ? state : null);
+    }
+
+    /** The peer the socket's row lists: its peer, or the one it had before connect(AF_UNSPEC) (spec: ListedRows). */
+    Endpoint listedRemote() {
+        return remote != null ? remote : lastRemote;
     }
 
     @Override

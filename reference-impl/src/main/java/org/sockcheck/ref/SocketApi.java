@@ -489,6 +489,10 @@ final class SocketApi {
             return s.type == SockType.DGRAM ? stack.unix.unixDisconnect(s) : fail(Errno.EINVAL);
         }
         if (!s.tcp()) {
+            if (profile == Profile.LINUX && s.proto == Proto.UDP && s.fam == org.sockcheck.spec.Domain.INET6 && s.remote != null) {
+                // Listed still with that peer, port 0 (udp6 shows sk_v6_daddr, which __udp_disconnect leaves).
+                s.lastRemote = new Endpoint(s.remote.ip(), 0);
+            }
             s.remote = null;
             if (profile == Profile.LINUX) {
                 // A raw socket is outside the spec here (Linux takes it out of its raw table); it goes as UDP.
