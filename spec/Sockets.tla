@@ -358,6 +358,15 @@ FamiliesAgree ==
         /\ x.fam = "INET6" => x.lip # ANY /\ (x.v6only => x.lip \notin Hosts)
         /\ x.rip # NoHost /\ ~Wildcard(x.lip) => (x.lip \in Hosts6) = (x.rip \in Hosts6)
 
+(* OnlyUdp6ListsAForgottenPeer (S16): the peer a socket's row still      *)
+(* shows after connect(AF_UNSPEC) took it (lastrip) is an INET6 UDP       *)
+(* socket's only, and of that socket's family: an INET socket's row in    *)
+(* /proc/net/udp shows no peer once it has none.                         *)
+OnlyUdp6ListsAForgottenPeer ==
+    \A s \in Sids : sock[s].lastrip # NoHost =>
+        /\ sock[s].proto = "udp" /\ sock[s].fam = "INET6"
+        /\ sock[s].lastrip \in Hosts \cup Hosts6
+
 (* OnlyLiveProcessesWait: a process that waits in a call exists.          *)
 OnlyLiveProcessesWait ==
     \A c \in Callers : pending[c].op # "none" => alive[ProcOf(c)]
@@ -415,6 +424,7 @@ Reach_UnixEndsArePeers ==
         /\ ~\E h \in Fds : fdt[p][h] = fdt[q][g]
 (* An INET6 socket in an IPv4 connection: its addresses show v4-mapped.  *)
 Reach_FamiliesAgree == \E s \in Sids : sock[s].fam = "INET6" /\ sock[s].lip \in Hosts /\ sock[s].st = "ESTABLISHED"
+Reach_OnlyUdp6ListsAForgottenPeer == \E s \in Sids : sock[s].lastrip # NoHost /\ sock[s].rip = NoHost
 Reach_OnlyLiveProcessesWait == \E c \in Callers : pending[c].op # "none"
 
 ------------------------------------------------------------------------------

@@ -85,6 +85,9 @@ class MutantTest {
                         new Edit("Unix.tla", "!.peer = IF c = a THEN b ELSE a", "!.peer = c"))),
                 new Mutant("an IPV6_V6ONLY socket that binds a v4-mapped address", "ipv6.cfg", "FamiliesAgree", List.of(
                         new Edit("SocketApi.tla", "ELSE IF V6OnlyMapped(sock[s], ip) THEN Fail(p, \"bind\", \"EINVAL\")", ""))),
+                new Mutant("connect(AF_UNSPEC) that leaves an INET socket's row its old peer", "ipv6.cfg", "OnlyUdp6ListsAForgottenPeer", List.of(
+                        new Edit("SocketApi.tla", "IF x.fam = \"INET6\" /\\ Profile = \"LINUX\" /\\ x.rip # NoHost THEN x.rip ELSE @",
+                                "IF Profile = \"LINUX\" /\\ x.rip # NoHost THEN x.rip ELSE @"))),
                 new Mutant("a TCP segment handed to a UDP socket with its addresses", "standard.cfg", "PortSpacesAreSeparate", List.of(
                         new Edit("Tcp.tla", "{s \\in Sids : /\\ sock[s].proto = \"tcp\" /\\ sock[s].host = HostOf(m.dst[1])\n                  /\\ sock[s].st \\notin",
                                 "{s \\in Sids : /\\ sock[s].host = HostOf(m.dst[1])\n                  /\\ sock[s].st \\notin"))));
