@@ -360,12 +360,10 @@ FamiliesAgree ==
 
 (* OnlyUdp6ListsAForgottenPeer (S16): the peer a socket's row still      *)
 (* shows after connect(AF_UNSPEC) took it (lastrip) is an INET6 UDP       *)
-(* socket's only, and of that socket's family: an INET socket's row in    *)
-(* /proc/net/udp shows no peer once it has none.                         *)
+(* socket's only: an INET socket's row in /proc/net/udp shows no peer     *)
+(* once it has none.                                                      *)
 OnlyUdp6ListsAForgottenPeer ==
-    \A s \in Sids : sock[s].lastrip # NoHost =>
-        /\ sock[s].proto = "udp" /\ sock[s].fam = "INET6"
-        /\ sock[s].lastrip \in Hosts \cup Hosts6
+    \A s \in Sids : sock[s].lastrip # NoHost => sock[s].proto = "udp" /\ sock[s].fam = "INET6"
 
 (* OnlyLiveProcessesWait: a process that waits in a call exists.          *)
 OnlyLiveProcessesWait ==

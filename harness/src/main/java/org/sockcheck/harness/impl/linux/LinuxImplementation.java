@@ -662,12 +662,12 @@ public final class LinuxImplementation implements Implementation {
             // The filter keeps out those to another address that the kernel matched to the socket before the
             // bind and queues after it (RawIsolationTest once saw one); dropForeign empties the socket of
             // those queued before the filter.
-            String ip = addressing.hostIps().get(host);
-            if (Endpoint.octets(ip) != null && sys.keepOnlyTo(realFd, Endpoint.octets(ip)).failed()) {
+            byte[] mine = Endpoint.octets(addressing.hostIps().get(host));
+            if (mine != null && sys.keepOnlyTo(realFd, mine).failed()) {
                 throw new ImplementationException("a filter for the raw socket of " + host + " (SO_ATTACH_FILTER) was refused");
             }
             bind(sys, s, realFd, new Endpoint(Endpoint.ANY_IP, 0));
-            dropForeign(sys, realFd, ip);
+            dropForeign(sys, realFd, mine);
         }
         return new Outcome.Value(allocate(table, s));
     }
@@ -688,8 +688,7 @@ public final class LinuxImplementation implements Implementation {
      * program, sent one of its protocol at that moment): dropped, as the
      * spec's socket of this host never sees them. One to the host stays.
      */
-    private static void dropForeign(Syscalls.Call sys, int realFd, String hostIp) {
-        byte[] mine = Endpoint.octets(hostIp);
+    private static void dropForeign(Syscalls.Call sys, int realFd, byte[] mine) {
         MemorySegment header = sys.arena.allocate(MAX_IP_HEADER);
         for (int k = 0; k < MAX_FOREIGN; k++) {
             Syscalls.Result r = sys.recvfrom(realFd, header, Syscalls.MSG_DONTWAIT | Syscalls.MSG_PEEK, MemorySegment.NULL);

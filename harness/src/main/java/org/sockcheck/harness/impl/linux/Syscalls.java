@@ -452,7 +452,7 @@ final class Syscalls {
          * applies it as it queues each datagram.
          */
         Result keepOnlyTo(int fd, byte[] ipv4) {
-            int to = ((ipv4[0] & 0xff) << 24) | ((ipv4[1] & 0xff) << 16) | ((ipv4[2] & 0xff) << 8) | (ipv4[3] & 0xff);
+            int to = java.nio.ByteBuffer.wrap(ipv4).getInt();
             // struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}: load the word at 16, compare, keep all or none.
             int[][] program = {{0x20, 0, 0, 16}, {0x15, 0, 1, to}, {0x06, 0, 0, 0xffff}, {0x06, 0, 0, 0}};
             MemorySegment filter = arena.allocate(8L * program.length, 8);
