@@ -56,8 +56,8 @@ class FormatTwoBugsTest {
      * listener bug's walks run there: a walk of two hosts that shows the bug
      * keeps segments of both in flight, and the spec's search for another
      * explanation of it is slow (walk 322 of seed 1 took 15 s; shrinking it
-     * ran for more than ten minutes, every candidate that still failed
-     * searched to its end). On one host the bug was found in walk 797 of
+     * was stopped unfinished after about ten minutes, every candidate that
+     * still failed searched to its end). On one host the bug was found in walk 797 of
      * seed 1, in 100 s, and shrunk in 69 runs in under a second.
      */
     private static SpecBridge.Constants oneHost() {
