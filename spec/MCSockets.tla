@@ -73,6 +73,9 @@ UnixDomain == {"UNIX"}
 InetDomains == {"INET", "INET6"}
 \* One path for Unix sockets to bind and connect to.
 OnePath == {"srv"}
+\* sendmsg passing one descriptor (SCM_RIGHTS), and recvmsg.
+OneRight == {<<f>> : f \in Fds}
+RecvMsg == {"recvmsg"}
 TcpOnly == {"STREAM"}
 UdpOnly == {"DGRAM"}
 RawOnly == {"RAW"}

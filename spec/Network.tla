@@ -75,6 +75,7 @@ OutsideMixed == "outside the model: an INET6 socket that connects or sends to a 
 OutsideInet6 == "outside the model: an INET6 socket the spec does not model (raw IPv6; Socket in spec/SocketApi.tla)"
 OutsideAutobind == "outside the model: bind of a Unix socket to the empty name, which gives it a name of the stack's choice (autobind; Unix.tla)"
 OutsideUnixFull == "outside the model: a blocking connect to a Unix listener whose queue is full, which waits for room (UnixConnect in spec/Unix.tla)"
+OutsideRights == "outside the model: descriptors passed with SCM_RIGHTS where the spec does not follow them (on a socket other than a Unix datagram or seqpacket socket; a close or exit that drops messages carrying sockets, a recv other than recvmsg that drops the last reference to one, a recvmsg with MSG_WAITALL or MSG_TRUNC or without free descriptors for them; Unix.tla)"
 OutsideUnix == "outside the model: a call on a Unix socket the spec does not model (connect(AF_UNSPEC) of a Unix stream or seqpacket socket, MSG_TRUNC on a Unix stream socket; Unix.tla)"
 \* The address of a connect that dissolves an association (connect(2) with
 \* an address of the family AF_UNSPEC).
@@ -207,7 +208,17 @@ Seg(proto, kind, src, dst, seq, ack, data) ==
 
 \* Whether some descriptor refers to s, and whether one other than f of p does.
 Held(s) == \E p \in Proc, f \in Fds : fdt[p][f] = s
-HeldElsewhere(s, p, f) == \E q \in Proc, g \in Fds : fdt[q][g] = s /\ <<q, g>> # <<ProcOf(p), f>>
+Range(q) == {q[i] : i \in DOMAIN q}
+\* The sockets the messages queued at socket c of table tbl carry, passed
+\* with SCM_RIGHTS (only a Unix socket's messages have rights: Unix.tla).
+Carried(tbl, c) == UNION {IF "rights" \in DOMAIN m THEN Range(m.rights) ELSE {} : m \in Range(tbl[c].datagrams)}
+\* A socket in flight: a message carries it, in some socket's queue. It
+\* lives while it is, with or without a descriptor (the kernel holds a
+\* reference to its file for the message).
+InFlight(s) == \E c \in Sids : s \in Carried(sock, c)
+\* Whether a descriptor other than f of p refers to s, or a message carries
+\* it (InFlight: passed with SCM_RIGHTS and not yet received).
+HeldElsewhere(s, p, f) == (\E q \in Proc, g \in Fds : fdt[q][g] = s /\ <<q, g>> # <<ProcOf(p), f>>) \/ InFlight(s)
 InUse(s) == sock[s].proto # "none"
 FreeSids == {s \in Sids : ~InUse(s)}
 OpenFds(p) == {f \in Fds : fdt[ProcOf(p)][f] # NoSid}
@@ -215,6 +226,10 @@ FreeFds(p) == Fds \ OpenFds(p)
 \* POSIX: a new descriptor is the lowest number not open in the process.
 LowestFree(p) == CHOOSE f \in FreeFds(p) : \A g \in FreeFds(p) : f <= g
 Min(S) == CHOOSE x \in S : \A y \in S : x <= y
+\* The k lowest numbers of S, in order (k at most its size): the descriptors
+\* a recvmsg gives the sockets a message carries, as dup would one by one.
+RECURSIVE LowestK(_, _)
+LowestK(S, k) == IF k = 0 THEN <<>> ELSE <<Min(S)>> \o LowestK(S \ {Min(S)}, k - 1)
 
 QueuedSomewhere(s) == \E l \in Sids : \E i \in 1..Len(sock[l].acceptq) : sock[l].acceptq[i] = s
 

@@ -61,6 +61,13 @@ LastClose(tbl, s) ==
          [] OTHER ->
               [tbl |-> [tbl EXCEPT ![s].rdshut = TRUE], segs |-> {}]
 
+\* Whether the last close of the sockets S of table tbl drops messages that
+\* carry sockets (SCM_RIGHTS): queued at one of them, or at a Unix socket
+\* waiting in a listener's queue among them. Linux then lets those go too
+\* (unix_release_sock, and its garbage collector for cycles); the spec does
+\* not follow them (OutsideRights).
+DropsRights(tbl, S) == \E c \in Sids : (c \in S \/ (tbl[c].proto = "unix" /\ tbl[c].listener \in S)) /\ Carried(tbl, c) # {}
+
 RECURSIVE LastCloseAll(_, _, _)
 LastCloseAll(tbl, segs, S) ==
     IF S = {} THEN [tbl |-> tbl, segs |-> segs]
@@ -613,6 +620,31 @@ Send(p, f, d) ==
             /\ Record(p, "send", Len(d))
             /\ UNCHANGED <<files, sock, fdt, alive, pending>>
 
+
+(* SendMsg: sendmsg of d with the descriptors fs (a sequence) passed by   *)
+(* SCM_RIGHTS (S20): the message carries the sockets they stand for, and  *)
+(* each lives while it is in flight, whatever becomes of the sender's     *)
+(* descriptors (InFlight). Without descriptors it is a send. A datagram   *)
+(* socket checks the descriptors first (scm_send in unix_dgram_sendmsg:   *)
+(* EBADF before ENOTCONN); a seqpacket socket must be connected before    *)
+(* that (unix_seqpacket_sendmsg); then the rules of UnixSend. Probed on   *)
+(* Linux 6.18. NOTE: passing descriptors on a Unix stream socket is       *)
+(* outside the model (its bytes would carry them), and so is passing them *)
+(* on an INET socket (Linux ignores them on UDP).                         *)
+SendMsg(p, f, d, fs) ==
+    /\ Ready(p)
+    /\ UNCHANGED files
+    /\ IF ~Open(p, f) THEN Fail(p, "sendmsg", "EBADF")
+       ELSE LET s == SockOf(p, f)
+                x == sock[s]
+            IN
+       \* (The result records the call as a send: only the call's result is read of it.)
+       IF fs = <<>> THEN Send(p, f, d)
+       ELSE IF x.proto # "unix" \/ x.type = "STREAM" THEN Fail(p, "sendmsg", OutsideRights)
+       ELSE IF x.type = "SEQPACKET" /\ x.st # "CONNECTED" THEN Fail(p, "sendmsg", "ENOTCONN")
+       ELSE IF \E i \in DOMAIN fs : ~Open(p, fs[i]) THEN Fail(p, "sendmsg", "EBADF")
+       ELSE UnixSendRights(p, "sendmsg", s, d, [i \in DOMAIN fs |-> SockOf(p, fs[i])])
+
 (* SendTo: a datagram carries its destination (S13). A socket that only *)
 (* sends needs no address: an unbound one gets an ephemeral port (S19).  *)
 SendTo(p, f, d, ip, port) ==
@@ -763,14 +795,37 @@ TruncRet(x, r) ==
 \* (Linux's sock_error in tcp_recvmsg and __skb_recv_datagram).
 \* wa: MSG_WAITALL on a call that may wait: a Unix stream's that gives fewer
 \* bytes than asked for has met an error, and took it.
+\* recvmsg (op) gives the data and the descriptors of the sockets the
+\* message carried (SCM_RIGHTS): each the lowest free descriptor of the
+\* process, in order, as scm_detach_fds installs them; with MSG_PEEK the
+\* message stays and carries them still. Another recv of such a message
+\* drops what it carried (without MSG_PEEK): a socket that no descriptor
+\* and no other message then holds would close, which is outside the
+\* model, as is a recvmsg without enough free descriptors (Linux gives
+\* what fits and says MSG_CTRUNC). Probed on Linux 6.18.
 RecvNow(p, s, op, n, peek, tr, wa) ==
     \E r \in RecvResults(s, n) :
-        /\ sock' = [sock EXCEPT ![s].stream = IF peek THEN @ ELSE SubSeq(@, r.bytes + 1, Len(@)),
-                                ![s].datagrams = IF r.dgram /\ ~peek THEN Tail(@) ELSE @,
-                                ![s].err = IF r.clear \/ (wa /\ ~peek /\ sock[s].proto = "unix" /\ r.kind = "data"
-                                                        /\ ~r.dgram /\ r.bytes < n)
-                                           THEN "none" ELSE @]
-        /\ Record(p, op, IF tr THEN TruncRet(sock[s], r) ELSE r.ret)
+        LET taken == [sock EXCEPT ![s].stream = IF peek THEN @ ELSE SubSeq(@, r.bytes + 1, Len(@)),
+                                  ![s].datagrams = IF r.dgram /\ ~peek THEN Tail(@) ELSE @,
+                                  ![s].err = IF r.clear \/ (wa /\ ~peek /\ sock[s].proto = "unix" /\ r.kind = "data"
+                                                          /\ ~r.dgram /\ r.bytes < n)
+                                             THEN "none" ELSE @]
+            carried == IF r.dgram /\ sock[s].proto = "unix" THEN Head(sock[s].datagrams).rights ELSE <<>>
+            fresh == IF op = "recvmsg" /\ Len(carried) <= Cardinality(FreeFds(p)) THEN LowestK(FreeFds(p), Len(carried)) ELSE <<>>
+            \* A socket the message carried that nothing would hold once this recv dropped it.
+            lost == {c \in Range(carried) : ~Held(c) /\ \A o \in Sids : c \notin Carried(taken, o)}
+        IN
+        IF (op = "recvmsg" /\ Len(fresh) < Len(carried)) \/ (op # "recvmsg" /\ ~peek /\ lost # {}) THEN
+             /\ Record(p, op, OutsideRights)
+             /\ UNCHANGED <<sock, fdt>>
+        ELSE
+        /\ sock' = taken
+        /\ fdt' = IF fresh = <<>> THEN fdt
+                  ELSE [fdt EXCEPT ![ProcOf(p)] = [g \in Fds |-> IF g \in Range(fresh)
+                                                                 THEN carried[CHOOSE j \in DOMAIN fresh : fresh[j] = g]
+                                                                 ELSE @[g]]]
+        /\ Record(p, op, IF op = "recvmsg" /\ r.kind \in {"data", "eof"} THEN [data |-> r.ret.data, rights |-> fresh]
+                         ELSE IF tr THEN TruncRet(sock[s], r) ELSE r.ret)
 
 (* Recv and RecvFrom of at most n bytes: bytes of the stream, or one      *)
 (* datagram with its sender (S13); end of file after the peer's FIN;      *)
@@ -784,24 +839,25 @@ Recv(p, f, op, n, peek, dw, wa, tr) ==
     /\ IF ~Open(p, f) THEN Fail(p, op, "EBADF")
        ELSE LET s == SockOf(p, f) IN
        IF tr /\ sock[s].proto = "unix" /\ sock[s].type = "STREAM" THEN Fail(p, op, OutsideUnix)
+       ELSE IF op = "recvmsg" /\ (tr \/ wa) THEN Fail(p, op, OutsideRights)
        ELSE IF (sock[s].nonblock \/ dw) /\ RecvResultsWaiting(s, n, FALSE) = {RecvWait} THEN Fail(p, op, "EAGAIN")
        ELSE IF ~CanRecvAll(s, n, wa /\ ~(sock[s].nonblock \/ dw), peek)
        THEN /\ pending' = [pending EXCEPT ![p] = WaitingRecv(op, f, n, peek, wa, tr)]
             /\ Record(p, op, "pending")
             /\ UNCHANGED <<files, sock, fdt, alive, net>>
-       ELSE RecvNow(p, s, op, n, peek, tr, wa /\ ~(sock[s].nonblock \/ dw)) /\ UNCHANGED <<files, fdt, alive, pending, net>>
+       ELSE RecvNow(p, s, op, n, peek, tr, wa /\ ~(sock[s].nonblock \/ dw)) /\ UNCHANGED <<files, alive, pending, net>>
 
 (* RecvReturns: a waiting recv returns once there is something to give.  *)
 RecvReturns(p) ==
-    /\ alive[ProcOf(p)] /\ pending[p].op \in {"recv", "recvfrom"}
+    /\ alive[ProcOf(p)] /\ pending[p].op \in {"recv", "recvfrom", "recvmsg"}
     /\ LET s == fdt[ProcOf(p)][pending[p].fd]
            n == pending[p].n
        IN
-       \/ s = NoSid /\ Record(p, pending[p].op, "EBADF") /\ UNCHANGED sock
+       \/ s = NoSid /\ Record(p, pending[p].op, "EBADF") /\ UNCHANGED <<sock, fdt>>
        \/ s # NoSid /\ CanRecvAll(s, n, pending[p].wa, pending[p].peek)
           /\ RecvNow(p, s, pending[p].op, n, pending[p].peek, pending[p].tr, pending[p].wa)
     /\ pending' = [pending EXCEPT ![p] = NoCall]
-    /\ UNCHANGED <<files, fdt, alive, net>>
+    /\ UNCHANGED <<files, alive, net>>
 
 (* Shutdown: SHUT_WR sends FIN (RFC 9293 3.6) and ends sending; SHUT_RD  *)
 (* ends reading. Only a connected socket can be shut down (ENOTCONN).    *)
@@ -870,16 +926,17 @@ Close(p, f) ==
     /\ Ready(p)
     /\ IF ~Open(p, f) THEN Fail(p, "close", "EBADF")
        ELSE IF \E c \in Callers : /\ ProcOf(c) = ProcOf(p)
-                                  /\ \/ pending[c].op \in {"accept", "recv", "recvfrom", "connect"} /\ pending[c].fd = f
+                                  /\ \/ pending[c].op \in {"accept", "recv", "recvfrom", "recvmsg", "connect"} /\ pending[c].fd = f
                                      \/ pending[c].op = "poll" /\ \E i \in 1..Len(pending[c].rq) : pending[c].rq[i].fd = f
             THEN Fail(p, "close", OutsideCloseWaiting)
        ELSE LET s == SockOf(p, f)
                 r == IF ~HeldElsewhere(s, p, f) THEN LastClose(sock, s) ELSE [tbl |-> sock, segs |-> {}]
-            IN /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = NoSid]
-               /\ sock' = r.tbl
-               /\ net' = net \cup r.segs
-               /\ Record(p, "close", 0)
-               /\ UNCHANGED <<files, alive, pending>>
+            IN IF ~HeldElsewhere(s, p, f) /\ DropsRights(sock, {s}) THEN Fail(p, "close", OutsideRights)
+            ELSE /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = NoSid]
+                 /\ sock' = r.tbl
+                 /\ net' = net \cup r.segs
+                 /\ Record(p, "close", 0)
+                 /\ UNCHANGED <<files, alive, pending>>
 
 (* Dup: a second descriptor, the lowest free, for the same socket.       *)
 Dup(p, f) ==
@@ -905,16 +962,18 @@ Fork(p, q) ==
 Exit(p) ==
     /\ alive[ProcOf(p)]
     /\ LET held == {fdt[ProcOf(p)][f] : f \in OpenFds(p)}
-           last == {s \in held : \A q \in Proc \ {ProcOf(p)} : \A g \in Fds : fdt[q][g] # s}
+           last == {s \in held : (\A q \in Proc \ {ProcOf(p)} : \A g \in Fds : fdt[q][g] # s) /\ ~InFlight(s)}
            r == LastCloseAll(sock, {}, last)
-       IN /\ sock' = r.tbl
+       IN IF DropsRights(sock, last) THEN Record(p, "exit", OutsideRights) /\ UNCHANGED <<files, sock, fdt, alive, pending, net>>
+          ELSE
+          /\ sock' = r.tbl
           /\ net' = net \cup r.segs
-    /\ alive' = [alive EXCEPT ![ProcOf(p)] = FALSE]
-    /\ fdt' = [fdt EXCEPT ![ProcOf(p)] = NoFd]
-    \* Every thread of the process ends with it, and the calls they waited in.
-    /\ pending' = [c \in Callers |-> IF ProcOf(c) = ProcOf(p) THEN NoCall ELSE pending[c]]
-    /\ Record(p, "exit", 0)
-    /\ UNCHANGED files
+          /\ alive' = [alive EXCEPT ![ProcOf(p)] = FALSE]
+          /\ fdt' = [fdt EXCEPT ![ProcOf(p)] = NoFd]
+          \* Every thread of the process ends with it, and the calls they waited in.
+          /\ pending' = [c \in Callers |-> IF ProcOf(c) = ProcOf(p) THEN NoCall ELSE pending[c]]
+          /\ Record(p, "exit", 0)
+          /\ UNCHANGED files
 
 (* SetSockOpt: setsockopt of opt to v. SO_REUSEADDR lets two sockets      *)
 (* share a local address when both ask for it and neither listens.       *)

@@ -44,6 +44,11 @@ SendPorts == AllPorts \cup {0}
 DestAddrs == Hosts \cup {ANY} \cup Paths \cup Addrs6
 \* connect with an AF_UNSPEC address, which dissolves an association.
 Unspecs == {UNSPEC}
+\* sendmsg and recvmsg (SCM_RIGHTS, Unix.tla): the descriptors a sendmsg
+\* passes, and recvmsg as a recv of its own. None unless a model asks for
+\* them (unix.cfg): a trace's sendmsg is judged with its own descriptors.
+RightsLists == {}
+RecvMsgOps == {}
 ReuseValues == BOOLEAN
 \* SOCK_NONBLOCK at socket(), and the O_NONBLOCK fcntl sets or clears.
 SocketNonBlock == BOOLEAN
@@ -111,6 +116,8 @@ User ==
             \/ \E d \in Data, ip \in DestAddrs, port \in SendPorts : SendTo(p, f, d, ip, port)
             \/ \E n \in RecvSizes, pk \in PeekValues, dw \in DontWaitValues, wa \in WaitAllValues, tr \in TruncValues :
                    Recv(p, f, "recv", n, pk, dw, wa, tr) \/ Recv(p, f, "recvfrom", n, pk, dw, wa, tr)
+                   \/ \E op \in RecvMsgOps : Recv(p, f, op, n, pk, dw, wa, tr)
+            \/ \E d \in Data, fs \in RightsLists : SendMsg(p, f, d, fs)
             \/ \E how \in Hows : Shutdown(p, f, how)
             \/ Close(p, f)
             \/ Dup(p, f)
@@ -207,7 +214,8 @@ LocalAddressIsOwn == \A s \in Sids : InUse(s) => sock[s].lip \in {ANY, ANY6, soc
 
 (* NoSocketOutlivesItsProcess (S17): a process that is gone holds no      *)
 (* descriptor and waits in no call; a socket no descriptor holds is a TCP *)
-(* connection finishing its close, or one waiting to be accepted.         *)
+(* connection finishing its close, one waiting to be accepted, or one a   *)
+(* message carries (InFlight: passed with SCM_RIGHTS).                    *)
 NoSocketOutlivesItsProcess ==
     /\ \A p \in Proc : ~alive[p] => fdt[p] = NoFd
     /\ \A c \in Callers : ~alive[ProcOf(c)] => pending[c].op = "none"
@@ -215,6 +223,7 @@ NoSocketOutlivesItsProcess ==
         InUse(s) /\ ~Held(s) =>
             \/ sock[s].proto = "tcp" /\ sock[s].st \in {"FIN-WAIT-1", "FIN-WAIT-2", "CLOSING", "LAST-ACK", "TIME-WAIT"}
             \/ sock[s].proto \in {"tcp", "unix"} /\ sock[s].listener # NoSid
+            \/ InFlight(s)
 
 LiveTcp(s) == InUse(s) /\ sock[s].proto = "tcp" /\ sock[s].st # "CLOSED"
 SameAddresses(s, t) ==
@@ -320,7 +329,8 @@ DatagramsKeepBoundaries ==
         \* A Unix datagram or record carries its sender's name; a Unix stream holds bytes only.
         /\ sock[s].proto = "unix" =>
                \A i \in 1..Len(sock[s].datagrams) :
-                   sock[s].datagrams[i] \in [from : STRING \X {0}, data : Data, by : Sids \cup {NoSid}]
+                   /\ sock[s].datagrams[i] \in [from : STRING \X {0}, data : Data, by : Sids \cup {NoSid}, rights : Seq(Sids)]
+                   /\ Len(sock[s].datagrams[i].rights) <= Cardinality(Fds)
         /\ sock[s].proto = "unix" /\ sock[s].type = "STREAM" => sock[s].datagrams = <<>>
         /\ sock[s].proto = "unix" /\ sock[s].type # "STREAM" => sock[s].stream = ""
 
@@ -343,6 +353,12 @@ UnixEndsArePeers ==
             LET o == sock[s].peer IN
             /\ o # s /\ sock[o].proto = "unix" /\ sock[o].type = sock[s].type /\ sock[o].host = sock[s].host
             /\ sock[o].peer = s
+
+(* InFlightSocketsLive (S2, S20): a socket a message carries (passed     *)
+(* with SCM_RIGHTS, not yet received) lives, whether or not a descriptor  *)
+(* still refers to it: the message holds it, so the sender may close its *)
+(* descriptor before the receiver takes one.                              *)
+InFlightSocketsLive == \A c \in Sids : \A s \in Carried(sock, c) : InUse(s)
 
 (* FamiliesAgree (S5, S6 in two families): an INET socket has IPv4        *)
 (* addresses only; an INET6 socket is on an IPv4 address (v4-mapped)     *)
@@ -420,6 +436,8 @@ Reach_UnixEndsArePeers ==
         /\ p # q /\ fdt[p][f] # NoSid /\ fdt[q][g] # NoSid
         /\ Connective(sock[fdt[p][f]]) /\ sock[fdt[p][f]].peer = fdt[q][g]
         /\ ~\E h \in Fds : fdt[p][h] = fdt[q][g]
+(* A socket in flight that no descriptor refers to: its sender closed it. *)
+Reach_InFlightSocketsLive == \E c, s \in Sids : s \in Carried(sock, c) /\ ~Held(s)
 (* An INET6 socket in an IPv4 connection: its addresses show v4-mapped.  *)
 Reach_FamiliesAgree == \E s \in Sids : sock[s].fam = "INET6" /\ sock[s].lip \in Hosts /\ sock[s].st = "ESTABLISHED"
 Reach_OnlyUdp6ListsAForgottenPeer == \E s \in Sids : sock[s].lastrip # NoHost /\ sock[s].rip = NoHost

@@ -16,8 +16,10 @@
 (* checks; each probed on Linux 6.18, docs/ipv6-and-unix.md): both        *)
 (* profiles take them. Types: STREAM (bytes), SEQPACKET (records of a     *)
 (* connection: a recv takes one, cut to its size) and DGRAM (datagrams    *)
-(* with their sender's name). NOTE: outside the model: autobind (bind to  *)
-(* the empty name), descriptors passed with SCM_RIGHTS, a connect that    *)
+(* with their sender's name); a datagram or record may carry sockets      *)
+(* passed with SCM_RIGHTS (SendMsg and RecvNow in SocketApi.tla). NOTE:   *)
+(* outside the model: autobind (bind to the empty name), descriptors      *)
+(* passed on a stream socket, a connect that                              *)
 (* waits for room in a full listener's queue, connect(AF_UNSPEC) of a     *)
 (* stream or seqpacket socket, MSG_TRUNC on a Unix stream socket, and     *)
 (* send buffers: a send never waits for room.                             *)
@@ -85,7 +87,10 @@ MaySend(s, o) == sock[o].st # "CONNECTED" \/ sock[o].peer = s
 \* reads as it is then (unix_copy_addr reads the sending socket's name,
 \* not the one it had when it sent: probed on Linux 6.18, a datagram sent
 \* unbound is from the name its sender bound since).
-UnixDatagram(s, d) == [from |-> UnixName(sock[s].path), data |-> d, by |-> s]
+UnixDatagram(s, d) == [from |-> UnixName(sock[s].path), data |-> d, by |-> s, rights |-> <<>>]
+\* The same, carrying the sockets rs (a sequence) passed with SCM_RIGHTS:
+\* they are in flight until a recvmsg gives them descriptors (InFlight).
+UnixMessage(s, d, rs) == [UnixDatagram(s, d) EXCEPT !.rights = rs]
 
 \* The datagrams of queue q sent by s, named path now.
 Renamed(q, s, path) == [i \in DOMAIN q |-> IF q[i].by = s THEN [q[i] EXCEPT !.from = UnixName(path)] ELSE q[i]]
@@ -152,6 +157,11 @@ UnixConnect(p, s, path) ==
          /\ Record(p, "connect", 0)
          /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
+\* Whether socket s, leaving its peer for to, empties a queue in which
+\* messages carry sockets (SCM_RIGHTS): Linux then lets them go, which the
+\* spec does not follow (OutsideRights).
+DropsCarried(s, to) == sock[s].st = "CONNECTED" /\ sock[s].peer # to /\ Carried(sock, s) # {}
+
 \* A datagram socket that leaves its peer for another, or for none: its
 \* queue is emptied (unix_dgram_disconnected), and a peer that is alive,
 \* connected back to it and had datagrams waiting there is told ECONNRESET.
@@ -173,6 +183,7 @@ UnixDgramConnect(p, s, path) ==
     LET r == Lookup(p[1], path, "DGRAM") IN
     IF r.err # "none" THEN Fail(p, "connect", r.err)
     ELSE IF ~MaySend(s, r.sid) THEN Fail(p, "connect", "EPERM")
+    ELSE IF DropsCarried(s, r.sid) THEN Fail(p, "connect", OutsideRights)
     ELSE /\ sock' = Reconnected(s, r.sid)
          /\ Record(p, "connect", 0)
          /\ UNCHANGED <<files, fdt, alive, pending, net>>
@@ -180,6 +191,8 @@ UnixDgramConnect(p, s, path) ==
 (* UnixDisconnect: connect(AF_UNSPEC) of a datagram socket forgets its    *)
 (* peer.                                                                   *)
 UnixDisconnect(p, s) ==
+    IF DropsCarried(s, NoSid) THEN Fail(p, "connect", OutsideRights)
+    ELSE
     /\ sock' = Reconnected(s, NoSid)
     /\ Record(p, "connect", 0)
     /\ UNCHANGED <<files, fdt, alive, pending, net>>
@@ -202,8 +215,9 @@ ReportError(p, op, s) ==
 (* shut for writing; a seqpacket socket whose peer is gone says EPIPE; a  *)
 (* datagram socket whose peer is gone learns it now: ECONNREFUSED, it is  *)
 (* no longer connected and its queue is emptied; EPERM when the peer is   *)
-(* connected to another socket; EPIPE when it stopped reading.            *)
-UnixSend(p, op, s, d) ==
+(* connected to another socket; EPIPE when it stopped reading. A record  *)
+(* or datagram carries the sockets rs passed with it (SendMsg).           *)
+UnixSendRights(p, op, s, d, rs) ==
     LET x == sock[s]
         o == x.peer
     IN
@@ -220,15 +234,18 @@ UnixSend(p, op, s, d) ==
     ELSE IF x.wrshut THEN Fail(p, op, "EPIPE")
     ELSE IF x.st # "CONNECTED" THEN Fail(p, op, "ENOTCONN")
     ELSE IF x.type = "SEQPACKET" /\ o = NoSid THEN Fail(p, op, "EPIPE")
+    ELSE IF o = NoSid /\ Carried(sock, s) # {} THEN Fail(p, op, OutsideRights)
     ELSE IF o = NoSid THEN
          /\ sock' = [sock EXCEPT ![s].st = "UNCONNECTED", ![s].rpath = NoPath, ![s].datagrams = <<>>]
          /\ Record(p, op, "ECONNREFUSED")
          /\ UNCHANGED <<files, fdt, alive, pending, net>>
     ELSE IF ~MaySend(s, o) THEN Fail(p, op, "EPERM")
     ELSE IF sock[o].rdshut THEN Fail(p, op, "EPIPE")
-    ELSE /\ sock' = [sock EXCEPT ![o].datagrams = Append(@, UnixDatagram(s, d))]
+    ELSE /\ sock' = [sock EXCEPT ![o].datagrams = Append(@, UnixMessage(s, d, rs))]
          /\ Record(p, op, Len(d))
          /\ UNCHANGED <<files, fdt, alive, pending, net>>
+
+UnixSend(p, op, s, d) == UnixSendRights(p, op, s, d, <<>>)
 
 (* UnixSendTo: a datagram to a name (S4, S13): after the sender's error   *)
 (* and its shutdown for writing, looked up as connect looks it up; EPERM  *)

@@ -162,13 +162,13 @@ final class Network {
     }
 
     /**
-     * Forget: a TCP entry in CLOSED that no descriptor refers to leaves the
+     * Forget: a TCP entry in CLOSED that nothing holds (Sock.orphan) leaves the
      * table and its listener's queue. Linux: one a descriptor holds gives
      * back a port the stack picked (getsockname still shows it), and after
      * a failed handshake the address connect picked.
      */
     void forget(Sock s) {
-        if (s.tcp() && s.state == TcpState.CLOSED && s.descriptors == 0) {
+        if (s.tcp() && s.state == TcpState.CLOSED && s.orphan()) {
             if (s.listener != null) {
                 s.listener.acceptQueue.remove(s);
                 s.listener = null;

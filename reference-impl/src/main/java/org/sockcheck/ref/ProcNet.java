@@ -83,7 +83,7 @@ final class ProcNet {
     private static String tcpLine(int i, Sock s, long now) {
         String addresses = addresses(s.local, s.remote);
         long remaining = s.timerAt < 0 ? 0 : Math.max(0, (s.timerAt - now) * TICKS_PER_SECOND / 1000);
-        if (s.state == TcpState.TIME_WAIT || (s.state == TcpState.FIN_WAIT_2 && s.descriptors == 0)) {
+        if (s.state == TcpState.TIME_WAIT || (s.state == TcpState.FIN_WAIT_2 && s.orphan())) {
             // An orphan in FIN-WAIT-2 or TIME-WAIT is a time-wait socket in Linux, printing its sub-state.
             return String.format(Locale.ROOT, "%4d: %s %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s",
                     i, addresses, s.state.linuxCode(), 0, 0, 3, remaining, 0, 0, 0, 0, 3, NULL_POINTER);

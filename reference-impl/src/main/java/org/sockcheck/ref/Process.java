@@ -12,7 +12,7 @@ final class Process {
 
     /**
      * A blocking call a thread waits in (the spec's pending): connect, accept,
-     * recv or recvfrom (waitall: MSG_WAITALL, trunc: MSG_TRUNC), poll (with its request), accept (nonblock: accept4's SOCK_NONBLOCK).
+     * recv, recvfrom or recvmsg (waitall: MSG_WAITALL, trunc: MSG_TRUNC), poll (with its request), accept (nonblock: accept4's SOCK_NONBLOCK).
      */
     record Pending(String op, int fd, int max, boolean peek, java.util.List<org.sockcheck.spec.ApiCall.PollFd> request,
                    boolean nonblock, boolean waitall, boolean trunc) {

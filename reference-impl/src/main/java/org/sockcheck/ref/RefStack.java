@@ -251,6 +251,8 @@ public final class RefStack {
             case ApiCall.Send c -> "send";
             case ApiCall.Recv c -> "recv";
             case ApiCall.RecvFrom c -> "recv";
+            case ApiCall.SendMsg c -> "sendMsg";
+            case ApiCall.RecvMsg c -> "recv";
             case ApiCall.SetSockOpt c -> "setSockOpt";
             case ApiCall.Fcntl c -> "setNonBlock";
             case ApiCall.GetSockOpt c -> "getSockOpt";
@@ -294,6 +296,9 @@ public final class RefStack {
             case ApiCall.SendTo c -> socketApi.sendTo(s, c.data(), c.addr());
             case ApiCall.Recv c -> socketApi.recv(t, fd, s, "recv", c.max(), c.peek(), c.dontwait(), c.waitall(), c.trunc());
             case ApiCall.RecvFrom c -> socketApi.recv(t, fd, s, "recvfrom", c.max(), c.peek(), c.dontwait(), c.waitall(), c.trunc());
+            case ApiCall.SendMsg c -> socketApi.sendMsg(p, s, c.data(), c.rights());
+            // recvmsg is recv with its flags; what it gives differs in the end only (SocketApi.received).
+            case ApiCall.RecvMsg c -> socketApi.recv(t, fd, s, "recvmsg", c.max(), c.peek(), c.dontwait(), false, false);
             case ApiCall.Shutdown c -> socketApi.shutdown(s, c.how());
             case ApiCall.Close c -> socketApi.close(p, fd, s);
             case ApiCall.Dup c -> socketApi.dup(p, s);

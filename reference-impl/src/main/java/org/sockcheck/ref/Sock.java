@@ -1,8 +1,10 @@
 package org.sockcheck.ref;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.List;
 import org.sockcheck.spec.Endpoint;
 import org.sockcheck.spec.Errno;
 import org.sockcheck.spec.Proto;
@@ -19,11 +21,17 @@ final class Sock {
     /**
      * A datagram waiting in a UDP or raw socket's queue, with its sender
      * (S13); a Unix datagram or record with the socket that sent it, whose
-     * name a recv reads as it is then (spec: UnixDatagram).
+     * name a recv reads as it is then (spec: UnixDatagram), and the sockets
+     * it carries (rights: those of the descriptors a sendmsg passed with
+     * SCM_RIGHTS, in order, the same socket as often as it was passed).
      */
-    record Datagram(Endpoint from, byte[] data, Sock by) {
+    record Datagram(Endpoint from, byte[] data, Sock by, List<Sock> rights) {
         Datagram(Endpoint from, byte[] data) {
             this(from, data, null);
+        }
+
+        Datagram(Endpoint from, byte[] data, Sock by) {
+            this(from, data, by, List.of());
         }
 
         /** The sender's name now. */
@@ -88,8 +96,24 @@ final class Sock {
     /** A listener's connection not yet accepted: the listener that will hand it out. */
     Sock listener;
 
-    /** The received byte stream (TCP), as chunks with a read offset into the first. */
-    final Deque<byte[]> stream = new ArrayDeque<>();
+    /**
+     * A piece of a byte stream as one send or segment brought it, with the
+     * sockets a sendmsg passed with these bytes (a Unix stream's; TCP's
+     * chunks carry none). A read that takes bytes of the chunk takes its
+     * sockets too, once: the rest of the chunk carries none.
+     */
+    static final class Chunk {
+        final byte[] bytes;
+        List<Sock> rights;
+
+        Chunk(byte[] bytes, List<Sock> rights) {
+            this.bytes = bytes;
+            this.rights = rights;
+        }
+    }
+
+    /** The received byte stream (TCP, a Unix stream), as chunks with a read offset into the first. */
+    final Deque<Chunk> stream = new ArrayDeque<>();
     int streamOffset;
     int unread;
     /** Received datagrams (UDP, raw), each whole (S13). */
@@ -110,6 +134,12 @@ final class Sock {
 
     /** Descriptors referring to this socket, across all processes. */
     int descriptors;
+    /**
+     * How many times messages waiting in queues carry this socket (SCM_RIGHTS,
+     * S20): it is in flight while this is above 0, and stays open then even
+     * with no descriptor left, as Linux keeps the file open from the message.
+     */
+    int inFlight;
     /**
      * Once connected (a connect that returned 0, or accept); spec: conn. On
      * Linux such a socket cannot connect or listen again.
@@ -155,6 +185,15 @@ final class Sock {
         this.inode = inode;
     }
 
+    /**
+     * Whether nothing holds the socket any more: no descriptor refers to it
+     * and no message carries it. Its last close has happened (an orphan, in
+     * TCP's words: what is left finishes the close handshake).
+     */
+    boolean orphan() {
+        return descriptors == 0 && inFlight == 0;
+    }
+
     /** SO_LINGER on with a linger of 0: the last close aborts the connection. */
     boolean abortsOnClose() {
         return lingerOn && lingerSeconds == 0;
@@ -182,24 +221,42 @@ final class Sock {
     }
 
     void append(byte[] data) {
+        append(data, List.of());
+    }
+
+    /** Bytes at the end of the stream, with the sockets that came with them (none for no bytes). */
+    void append(byte[] data, List<Sock> rights) {
         if (data.length > 0) {
-            stream.add(data);
+            stream.add(new Chunk(data, rights));
             unread += data.length;
         }
     }
 
     /** Takes up to max bytes of the stream: a byte stream has no boundaries (S10). */
     byte[] take(int max) {
-        int n = Math.min(max, unread);
+        return take(max, new ArrayList<>());
+    }
+
+    /**
+     * Takes up to max bytes of the stream, and adds to rights the sockets
+     * that came with the chunks it reads; those chunks carry them no more.
+     * A read stops after a chunk that carried sockets (Linux's
+     * unix_stream_read_generic breaks there), so that one read gives the
+     * sockets of one sendmsg.
+     */
+    byte[] take(int max, List<Sock> rights) {
+        int n = readable(max);
         byte[] out = new byte[n];
         int at = 0;
         while (at < n) {
-            byte[] head = stream.peek();
-            int k = Math.min(n - at, head.length - streamOffset);
-            System.arraycopy(head, streamOffset, out, at, k);
+            Chunk head = stream.peek();
+            int k = Math.min(n - at, head.bytes.length - streamOffset);
+            System.arraycopy(head.bytes, streamOffset, out, at, k);
             at += k;
             streamOffset += k;
-            if (streamOffset == head.length) {
+            rights.addAll(head.rights);
+            head.rights = List.of();
+            if (streamOffset == head.bytes.length) {
                 stream.poll();
                 streamOffset = 0;
             }
@@ -210,20 +267,47 @@ final class Sock {
 
     /** Up to max bytes from the front of the stream, left there (MSG_PEEK). */
     byte[] peekBytes(int max) {
-        int n = Math.min(max, unread);
+        return peekBytes(max, new ArrayList<>());
+    }
+
+    /**
+     * Up to max bytes from the front of the stream, left there (MSG_PEEK),
+     * stopping as {@link #take(int, List)} does; adds to rights the
+     * sockets of the chunks it reads, which keep them.
+     */
+    byte[] peekBytes(int max, List<Sock> rights) {
+        int n = readable(max);
         byte[] out = new byte[n];
         int at = 0;
         int offset = streamOffset;
-        for (byte[] chunk : stream) {
+        for (Chunk chunk : stream) {
             if (at == n) {
                 break;
             }
-            int k = Math.min(n - at, chunk.length - offset);
-            System.arraycopy(chunk, offset, out, at, k);
+            int k = Math.min(n - at, chunk.bytes.length - offset);
+            System.arraycopy(chunk.bytes, offset, out, at, k);
+            rights.addAll(chunk.rights);
             at += k;
             offset = 0;
         }
         return out;
+    }
+
+    /** How many bytes a read of at most max takes: all there are, up to the end of the first chunk that carries sockets. */
+    private int readable(int max) {
+        int n = 0;
+        int offset = streamOffset;
+        for (Chunk chunk : stream) {
+            if (n >= max) {
+                break;
+            }
+            n += Math.min(max - n, chunk.bytes.length - offset);
+            offset = 0;
+            if (!chunk.rights.isEmpty()) {
+                break;
+            }
+        }
+        return n;
     }
 
     /** A datagram read with a buffer of max bytes loses the rest (S13). */

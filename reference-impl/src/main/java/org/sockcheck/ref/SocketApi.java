@@ -688,6 +688,38 @@ final class SocketApi {
         return ok(data.length);
     }
 
+    /**
+     * SendMsg: a send whose message carries the sockets that the descriptors
+     * of rights stand for in process p (SCM_RIGHTS, S20), in their order, the
+     * same socket as often as it is named; each is in flight until a recv
+     * takes the message. With no descriptors it is a send. Otherwise a
+     * seqpacket socket that is not connected says ENOTCONN first
+     * (unix_seqpacket_sendmsg), then a descriptor of rights that is not open
+     * says EBADF (scm_send, before anything else of unix_dgram_sendmsg), then
+     * come the rules of a send (Unix.tla's UnixSendRights). Outside the spec:
+     * a Unix stream socket checks the descriptors first too, and its bytes
+     * carry the sockets; another socket sends the bytes alone, as send
+     * (Linux's TCP and UDP skip an SCM_RIGHTS message in __sock_cmsg_send,
+     * even one naming descriptors that are not open).
+     */
+    Outcome sendMsg(Process p, Sock s, byte[] data, List<Integer> rights) {
+        if (rights.isEmpty() || !s.unix()) {
+            return send(s, data);
+        }
+        if (s.type == SockType.SEQPACKET && s.state != TcpState.ESTABLISHED) {
+            return fail(Errno.ENOTCONN);
+        }
+        List<Sock> carried = new java.util.ArrayList<>();
+        for (int f : rights) {
+            Sock x = p.descriptors.get(f);
+            if (x == null) {
+                return fail(Errno.EBADF);
+            }
+            carried.add(x);
+        }
+        return stack.unix.unixSendRights(s, data, List.copyOf(carried), "sendMsg");
+    }
+
     /** SendTo: a datagram carries its destination (S13); an unbound UDP sender gets a port (S19). */
     Outcome sendTo(Sock s, byte[] data, Endpoint to) {
         if (s.unix() || to.unix()) {
@@ -781,7 +813,7 @@ final class SocketApi {
             // Linux: a datagram socket shut for reading gives end of file only to a call that may wait.
             return fail(Errno.EAGAIN);
         }
-        Outcome now = allThere(s, call) ? recvResult(s, call) : null;
+        Outcome now = allThere(s, call) ? received(p.process, s, call, "recv") : null;
         if (now == null && (s.nonblock || dontwait)) {
             return fail(Errno.EAGAIN);
         }
@@ -795,7 +827,7 @@ final class SocketApi {
     /** RecvReturns: a waiting recv returns once there is something to give. */
     Outcome recvReturns(Caller p) {
         Sock s = p.process.descriptors.get(p.pending.fd());
-        Outcome out = s == null ? fail(Errno.EBADF) : allThere(s, p.pending) ? recvResult(s, p.pending) : null;
+        Outcome out = s == null ? fail(Errno.EBADF) : allThere(s, p.pending) ? received(p.process, s, p.pending, "recvReturns") : null;
         if (out == null) {
             return null;
         }
@@ -817,10 +849,59 @@ final class SocketApi {
                 || !s.state.synchronizedState();
     }
 
-    /** What recv can give right now (spec: RecvResults), or null when it must wait. */
-    private Outcome recvResult(Sock s, Process.Pending call) {
+    /**
+     * What a recv of process p gives right now (recvResult), or null when it
+     * must wait, with what becomes of the sockets the message it reads
+     * carried (S20). A recvmsg makes each a descriptor of p, the lowest
+     * free, in order (as dup does), and gives those numbers with the bytes; a
+     * table with no room left drops the rest (Linux's scm_detach_fds, which
+     * then sets MSG_CTRUNC). recv, recvfrom and read drop them all. Without
+     * MSG_PEEK the message has left the queue and no longer carries them: a
+     * socket dropped so that nothing holds any more closes (dropCarried).
+     * With MSG_PEEK the message stays and still carries them.
+     */
+    private Outcome received(Process p, Sock s, Process.Pending call, String action) {
+        List<Sock> carried = new java.util.ArrayList<>();
+        Outcome out = recvResult(s, call, carried);
+        if (!call.op().equals("recvmsg")) {
+            if (!call.peek()) {
+                carried.forEach(x -> dropCarried(x, action));
+            }
+            return out;
+        }
+        List<Integer> fds = new java.util.ArrayList<>();
+        for (Sock x : carried) {
+            if (p.descriptors.size() < limits.descriptors() - Process.FIRST_FREE) {
+                fds.add(p.allocate(x));
+            }
+        }
+        if (!call.peek()) {
+            // After the new descriptors: a socket that has one stays open.
+            carried.forEach(x -> dropCarried(x, action));
+        }
+        return out instanceof Outcome.Data d ? new Outcome.Message(d.data(), fds) : out;
+    }
+
+    /**
+     * A message that carried x no longer does: it was read, or its queue went
+     * unread (Unix.purge). When that was the last thing holding x (no
+     * descriptor refers to it, no other message carries it), x closes, as
+     * with the close of its last descriptor (LastClose), for action.
+     */
+    void dropCarried(Sock x, String action) {
+        if (--x.inFlight == 0 && x.descriptors == 0) {
+            lastClose(x, action);
+        }
+    }
+
+    /**
+     * What recv can give right now (spec: RecvResults), or null when it must
+     * wait; the sockets the message it reads carried go into carried (a Unix
+     * socket's message; with MSG_PEEK the message keeps them too).
+     */
+    private Outcome recvResult(Sock s, Process.Pending call, List<Sock> carried) {
         if (s.unix()) {
-            return unixRecvResult(s, call);
+            return unixRecvResult(s, call, carried);
         }
         if (s.tcp() && profile == Profile.LINUX) {
             // Linux (tcp_recvmsg): the data first, end of file once the peer's FIN came (an error
@@ -843,7 +924,7 @@ final class SocketApi {
         }
         boolean withSender = call.op().equals("recvfrom") && !s.tcp();
         if (profile == Profile.LINUX) {
-            return linuxDatagram(s, call, withSender);
+            return linuxDatagram(s, call, withSender, carried);
         }
         Outcome out;
         if (s.err != null) {
@@ -852,7 +933,7 @@ final class SocketApi {
             if (s.tcp()) {
                 out = streamData(s, call);
             } else {
-                out = takeDatagram(s, call, withSender);
+                out = takeDatagram(s, call, withSender, carried);
             }
         } else if (s.tcp() && (s.fin || s.rdShut)) {
             out = endOfFile(call);
@@ -870,15 +951,16 @@ final class SocketApi {
      * end of file; a seqpacket socket not connected says ENOTCONN, else its
      * error, its records, end of file; a datagram socket its error, its
      * datagrams, end of file once shut for reading (to a call that may wait:
-     * recv's own check). A stream's recvfrom names the peer.
+     * recv's own check). A stream's recvfrom names the peer. The sockets the
+     * bytes or the record read carried go into carried.
      */
-    private static Outcome unixRecvResult(Sock s, Process.Pending call) {
+    private static Outcome unixRecvResult(Sock s, Process.Pending call, List<Sock> carried) {
         boolean withSender = call.op().equals("recvfrom");
         if (s.type == SockType.STREAM) {
             if (s.state != TcpState.ESTABLISHED) {
                 return fail(Errno.EINVAL);
             } else if (s.hasData()) {
-                byte[] got = call.peek() ? s.peekBytes(call.max()) : s.take(call.max());
+                byte[] got = call.peek() ? s.peekBytes(call.max(), carried) : s.take(call.max(), carried);
                 if (call.waitall() && !call.peek() && got.length < call.max()) {
                     s.err = null; // MSG_WAITALL met the error before all it asked for, and took it (spec: RecvNow)
                 }
@@ -893,7 +975,7 @@ final class SocketApi {
         if (s.type == SockType.SEQPACKET && s.state != TcpState.ESTABLISHED) {
             return fail(Errno.ENOTCONN);
         }
-        return linuxDatagram(s, call, withSender);
+        return linuxDatagram(s, call, withSender, carried);
     }
 
     /**
@@ -901,11 +983,11 @@ final class SocketApi {
      * datagram or seqpacket socket's: the error, the datagrams, then, once
      * shut for reading, zero bytes at once (MSG_TRUNC or not); null: wait.
      */
-    private static Outcome linuxDatagram(Sock s, Process.Pending call, boolean withSender) {
+    private static Outcome linuxDatagram(Sock s, Process.Pending call, boolean withSender, List<Sock> carried) {
         if (s.err != null) {
             return fail(takeError(s));
         } else if (s.hasData()) {
-            return takeDatagram(s, call, withSender);
+            return takeDatagram(s, call, withSender, carried);
         } else if (s.rdShut) {
             return new Outcome.Data(new byte[0], null);
         }
@@ -916,10 +998,12 @@ final class SocketApi {
      * The first datagram of the queue, whole or cut to max bytes (the rest is
      * lost), with its sender when asked for (an IPv4 one v4-mapped to an INET6
      * socket: Shown); taken or (MSG_PEEK) left in the queue. With MSG_TRUNC
-     * the call returns the datagram's whole length.
+     * the call returns the datagram's whole length. The sockets a Unix
+     * datagram or record carried go into carried, also when it is cut.
      */
-    private static Outcome takeDatagram(Sock s, Process.Pending call, boolean withSender) {
+    private static Outcome takeDatagram(Sock s, Process.Pending call, boolean withSender, List<Sock> carried) {
         Sock.Datagram d = call.peek() ? s.datagrams.peek() : s.datagrams.poll();
+        carried.addAll(d.rights());
         return new Outcome.Data(Sock.truncate(d.data(), call.max()), withSender ? Network.shown(s, d.sender()) : null,
                 call.trunc() ? d.data().length : -1);
     }
@@ -988,10 +1072,14 @@ final class SocketApi {
         return ok(0);
     }
 
-    /** Close: drops the descriptor; the socket closes with its last one. */
+    /**
+     * Close: drops the descriptor; the socket closes with its last one, unless
+     * a message in flight carries it (S20): then it closes when that message
+     * is read or goes (dropCarried).
+     */
     Outcome close(Process p, int fd, Sock s) {
         p.descriptors.remove(fd);
-        if (--s.descriptors == 0) {
+        if (--s.descriptors == 0 && s.inFlight == 0) {
             lastClose(s, "close");
         }
         return ok(0);
@@ -1020,10 +1108,10 @@ final class SocketApi {
         return ok(0);
     }
 
-    /** Exit: the process ends; its descriptors close, and each socket it held alone closes (S17). */
+    /** Exit: the process ends; its descriptors close, and each socket it held alone (and no message carries) closes (S17). */
     Outcome exit(Process p) {
         for (Sock s : List.copyOf(p.descriptors.values())) {
-            if (--s.descriptors == 0) {
+            if (--s.descriptors == 0 && s.inFlight == 0) {
                 lastClose(s, "exit");
             }
         }
@@ -1260,7 +1348,7 @@ final class SocketApi {
      */
     private void lastClose(Sock s, String action) {
         if (s.unix()) {
-            stack.unix.unixLastClose(s);
+            stack.unix.unixLastClose(s, action);
             return;
         }
         if (!s.tcp()) {
@@ -1375,13 +1463,13 @@ final class SocketApi {
     /**
      * Linux: a connect from the port a socket already has takes over a
      * connection in TIME-WAIT with the same four addresses that no
-     * descriptor and no listener's queue holds, or an orphaned FIN-WAIT-2
-     * one (Linux keeps it as a time-wait socket); TCP timestamps tell the
-     * new connection's segments from the old one's, RFC 6191.
+     * descriptor, no message in flight and no listener's queue holds, or an
+     * orphaned FIN-WAIT-2 one (Linux keeps it as a time-wait socket); TCP
+     * timestamps tell the new connection's segments from the old one's, RFC 6191.
      */
     private boolean takesOver(Sock s, Sock o) {
         return profile == Profile.LINUX && s.bound()
-                && (o.state == TcpState.TIME_WAIT || o.state == TcpState.FIN_WAIT_2) && o.descriptors == 0
+                && (o.state == TcpState.TIME_WAIT || o.state == TcpState.FIN_WAIT_2) && o.orphan()
                 && o.listener == null;
     }
 

@@ -288,8 +288,8 @@ final class Tcp {
         if (m.kind() != Kind.DATA || m.seq() != s.rcvNxt || !receiving(s.state) || readsNoMore(s)) {
             return false;
         }
-        // After SHUT_RD, POSIX discards what arrives; Linux queues it while a descriptor holds the socket.
-        if (!s.rdShut || (profile == Profile.LINUX && s.descriptors > 0)) {
+        // After SHUT_RD, POSIX discards what arrives; Linux queues it while a descriptor (or a message carrying it) holds the socket.
+        if (!s.rdShut || (profile == Profile.LINUX && !s.orphan())) {
             s.append(m.data());
         }
         s.rcvNxt++;
@@ -299,12 +299,12 @@ final class Tcp {
 
     /**
      * Whether new data for s, which has sent its FIN, can no longer be read
-     * (RFC 1122 4.2.2.13): POSIX, when no descriptor refers to it; Linux,
+     * (RFC 1122 4.2.2.13): POSIX, when nothing holds it (Sock.orphan); Linux,
      * when its reading side is shut (close or shutdown(SHUT_RD)).
      */
     private boolean readsNoMore(Sock s) {
         return (s.state == TcpState.FIN_WAIT_1 || s.state == TcpState.FIN_WAIT_2)
-                && (profile == Profile.LINUX ? s.rdShut : s.descriptors == 0);
+                && (profile == Profile.LINUX ? s.rdShut : s.orphan());
     }
 
     /**
@@ -361,7 +361,7 @@ final class Tcp {
      * no TIME-WAIT at all.
      */
     private void enterTimeWait(Sock s, String action) {
-        if (profile == Profile.POSIX || s.descriptors == 0) {
+        if (profile == Profile.POSIX || s.orphan()) {
             stack.setState(s, TcpState.TIME_WAIT, action);
             return;
         }
@@ -488,7 +488,7 @@ final class Tcp {
     boolean timerEnabled(Sock s) {
         return switch (s.state) {
             case TIME_WAIT -> true;
-            case FIN_WAIT_2 -> profile == Profile.LINUX && s.descriptors == 0;
+            case FIN_WAIT_2 -> profile == Profile.LINUX && s.orphan();
             case SYN_SENT, SYN_RECEIVED -> !inFlightFor(s);
             default -> false;
         };
@@ -506,7 +506,7 @@ final class Tcp {
 
     /** FinWait2Timeout: Linux frees an orphaned FIN-WAIT-2 entry after tcp_fin_timeout. */
     boolean finWait2Timeout(Sock s) {
-        if (s.state != TcpState.FIN_WAIT_2 || profile != Profile.LINUX || s.descriptors > 0) {
+        if (s.state != TcpState.FIN_WAIT_2 || profile != Profile.LINUX || !s.orphan()) {
             return false;
         }
         stack.setState(s, TcpState.CLOSED, "finWait2Timeout");

@@ -156,18 +156,19 @@ final class Unix {
     }
 
     /** Reconnected: a datagram socket that leaves its peer empties its queue; the old peer, if it was connected back with datagrams waiting, is told ECONNRESET. */
-    private static void reconnected(Sock s, Sock to) {
+    private void reconnected(Sock s, Sock to) {
         Sock old = s.peer;
         boolean leaves = s.state == TcpState.ESTABLISHED && old != to;
         if (leaves && old != null && old.peer == s && !s.datagrams.isEmpty()) {
             old.err = Errno.ECONNRESET;
         }
-        if (leaves) {
-            s.datagrams.clear();
-        }
         s.peer = to;
         s.rpath = to == null ? "" : to.path;
         s.state = to == null ? TcpState.CLOSED : TcpState.ESTABLISHED;
+        if (leaves) {
+            // Last, with s connected as it now is: a socket its queue carried may close in turn.
+            purge(s, "connect");
+        }
     }
 
     /** UnixDgramConnect: a datagram socket takes a peer; EPERM when that socket is connected to another. */
@@ -197,6 +198,17 @@ final class Unix {
 
     /** UnixSend: a stream's bytes join the peer's stream; a record or datagram joins the peer's queue whole. */
     Outcome unixSend(Sock s, byte[] data) {
+        return unixSendRights(s, data, List.of(), "send");
+    }
+
+    /**
+     * UnixSendRights: UnixSend with the sockets a sendmsg passes (rights,
+     * their descriptors checked by SocketApi.sendMsg), which travel with the
+     * record or the datagram when it goes (on a stream, best effort, with its
+     * bytes: outside the spec); action is the spec action that sends, for
+     * the closes an emptied queue may cause.
+     */
+    Outcome unixSendRights(Sock s, byte[] data, List<Sock> rights, String action) {
         Sock o = s.peer;
         boolean connected = s.state == TcpState.ESTABLISHED;
         if (s.type == SockType.STREAM) {
@@ -206,7 +218,7 @@ final class Unix {
             if (s.wrShut || o == null || o.rdShut) {
                 return SocketApi.fail(Errno.EPIPE);
             }
-            deliver(s, o, data);
+            deliver(s, o, data, rights);
             return new Outcome.Value(data.length);
         }
         // A seqpacket socket must be connected first; a datagram socket reports its error and shutdown first.
@@ -229,30 +241,40 @@ final class Unix {
             // A datagram socket whose peer is gone learns it now, and is no longer connected.
             s.state = TcpState.CLOSED;
             s.rpath = "";
-            s.datagrams.clear();
+            purge(s, action);
             return SocketApi.fail(Errno.ECONNREFUSED);
         }
-        return deliverTo(s, o, data);
+        return deliverTo(s, o, data, rights);
     }
 
     /** The last checks of a datagram or record for o (EPERM: o is connected to another; EPIPE: o stopped reading), then o's queue. */
-    private static Outcome deliverTo(Sock s, Sock o, byte[] data) {
+    private static Outcome deliverTo(Sock s, Sock o, byte[] data, List<Sock> rights) {
         if (!maySend(s, o)) {
             return SocketApi.fail(Errno.EPERM);
         }
         if (o.rdShut) {
             return SocketApi.fail(Errno.EPIPE);
         }
-        deliver(s, o, data);
+        deliver(s, o, data, rights);
         return new Outcome.Value(data.length);
     }
 
-    private static void deliver(Sock from, Sock to, byte[] data) {
+    /**
+     * The bytes, record or datagram joins to's queue, carrying the sockets
+     * of rights, which are in flight from now on. A stream's send of no
+     * bytes queues nothing, and its sockets do not go (unix_stream_sendmsg
+     * makes no buffer for them).
+     */
+    private static void deliver(Sock from, Sock to, byte[] data, List<Sock> rights) {
         if (from.type == SockType.STREAM) {
-            to.append(data);
+            if (data.length == 0) {
+                return;
+            }
+            to.append(data, rights);
         } else {
-            to.datagrams.add(new Sock.Datagram(Endpoint.unix(from.path), data, from));
+            to.datagrams.add(new Sock.Datagram(Endpoint.unix(from.path), data, from, rights));
         }
+        rights.forEach(x -> x.inFlight++);
     }
 
     /** UnixSendTo: a datagram to a name; a stream takes no address, a seqpacket socket ignores it. */
@@ -276,7 +298,7 @@ final class Unix {
         if (r instanceof Errno e) {
             return SocketApi.fail(e);
         }
-        return deliverTo(s, (Sock) r, data);
+        return deliverTo(s, (Sock) r, data, List.of());
     }
 
     /** UnixShutdown: always 0; a stream or seqpacket socket's peer is shut the other way round. */
@@ -290,8 +312,13 @@ final class Unix {
         return new Outcome.Value(0);
     }
 
-    /** UnixLastClose: the socket goes (its file stays); its peer and its queue's clients are told. */
-    void unixLastClose(Sock s) {
+    /**
+     * UnixLastClose: the socket goes (its file stays); its peer and its
+     * queue's clients are told. The messages left in its queue, and in the
+     * queues of the connections nobody accepted, go unread: the sockets they
+     * carried lose that reference (Linux's behaviour; outside the spec).
+     */
+    void unixLastClose(Sock s, String action) {
         List<Sock> gone = new java.util.ArrayList<>(s.acceptQueue);
         gone.add(s);
         for (Sock c : gone) {
@@ -312,6 +339,31 @@ final class Unix {
         }
         s.acceptQueue.clear();
         s.host.sockets.removeAll(gone);
+        // Only now, with the table as the close leaves it: a socket that closes in turn may be s's peer.
+        for (Sock c : gone) {
+            purge(c, action);
+        }
+    }
+
+    /**
+     * The messages of s's queue go unread (a datagram socket leaves its peer,
+     * or s closes): each socket they carried is in flight through them no
+     * more, and closes when nothing else holds it (SocketApi.dropCarried).
+     * A stream keeps its bytes; they carry no sockets any more.
+     */
+    private void purge(Sock s, String action) {
+        List<Sock> carried = new java.util.ArrayList<>();
+        for (Sock.Datagram d : s.datagrams) {
+            carried.addAll(d.rights());
+        }
+        s.datagrams.clear();
+        for (Sock.Chunk c : s.stream) {
+            carried.addAll(c.rights);
+            c.rights = List.of();
+        }
+        for (Sock x : carried) {
+            stack.socketApi.dropCarried(x, action);
+        }
     }
 
     /** UnixPair: two sockets of one type, unnamed, connected to each other. */

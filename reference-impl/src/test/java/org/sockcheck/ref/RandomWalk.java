@@ -307,8 +307,8 @@ final class RandomWalk {
     private static String entry(Sock x) {
         StringBuilder stream = new StringBuilder();
         int skip = x.streamOffset;
-        for (byte[] chunk : x.stream) {
-            stream.append(text(Arrays.copyOfRange(chunk, skip, chunk.length)));
+        for (Sock.Chunk chunk : x.stream) {
+            stream.append(text(Arrays.copyOfRange(chunk.bytes, skip, chunk.bytes.length)));
             skip = 0;
         }
         return x.inode + " " + x + " protocol=" + x.protocol + " reuse=" + x.reuse + "/" + x.bindReuse
@@ -318,7 +318,7 @@ final class RandomWalk {
                 + " datagrams=" + x.datagrams.stream().map(d -> d.from() + ":" + text(d.data())).toList()
                 + " fin=" + x.fin + " rdShut=" + x.rdShut + " wrShut=" + x.wrShut + " err=" + x.err
                 + " una=" + x.sndUna + " nxt=" + x.sndNxt + " rcv=" + x.rcvNxt + " finSeq=" + x.finSeq
-                + " fds=" + x.descriptors + " conn=" + x.conn + " picked=" + x.picked + "/" + x.pickedIp
+                + " fds=" + x.descriptors + " inFlight=" + x.inFlight + " conn=" + x.conn + " picked=" + x.picked + "/" + x.pickedIp
                 + " shown=" + x.shownPort + " timer=" + x.timerAt;
     }
 }

@@ -135,6 +135,28 @@ public sealed interface ApiCall {
         public String op() { return "recvfrom"; }
     }
 
+    /**
+     * sendmsg() with one buffer and, when rights is not empty, an SCM_RIGHTS
+     * control message that passes those descriptors of the sender (a Unix
+     * socket's, S20: the sockets they stand for travel with the message).
+     */
+    record SendMsg(int fd, byte[] data, java.util.List<Integer> rights) implements ApiCall {
+        public SendMsg {
+            rights = java.util.List.copyOf(rights);
+        }
+
+        public String op() { return "sendmsg"; }
+    }
+
+    /**
+     * recvmsg() with one buffer and room for descriptors passed with
+     * SCM_RIGHTS, which become descriptors of the receiving process; peek:
+     * MSG_PEEK, dontwait: MSG_DONTWAIT.
+     */
+    record RecvMsg(int fd, int max, boolean peek, boolean dontwait) implements ApiCall {
+        public String op() { return "recvmsg"; }
+    }
+
     record Shutdown(int fd, ShutdownHow how) implements ApiCall {
         public String op() { return "shutdown"; }
     }

@@ -58,6 +58,8 @@ public final class Calls {
         ACCEPTFLAGS("SOCK_NONBLOCK, SOCK_CLOEXEC, both joined by '|', or 0"),
         /** listen's backlog (the spec's bl). */
         BACKLOG("a number, the backlog"),
+        /** sendmsg's descriptors passed with SCM_RIGHTS (the spec's fs): in brackets, in order. */
+        RIGHTS("descriptors in brackets, like [5] or [5, 6], or [] for none"),
         /** poll's descriptors, each with the events asked for (the spec's rq). */
         POLLFDS("descriptors in brackets, each with the events asked for, like [3 POLLIN, 4 POLLIN|POLLOUT]"),
         /** poll's timeout: 0 or -1 (the spec's tm). */
@@ -109,6 +111,11 @@ public final class Calls {
         DATA("a quoted string"),
         /** recvfrom: the data, 'from' and the sender; the spec records [data |-> _, from |-> <<ip, port>>]. */
         DATA_FROM("a quoted string, 'from' and an address"),
+        /**
+         * recvmsg: the data, then 'rights' and the descriptors passed with it
+         * (left out when none); the spec records [data |-> _, rights |-> <<f, ...>>].
+         */
+        MESSAGE("a quoted string, then 'rights' and descriptors in brackets when any came, like \"hi\" rights [5]"),
         /** getsockname, getpeername: an address; the spec records <<ip, port>>. */
         ADDR("an address"),
         /** getsockopt: the value in brackets, [0] or [ECONNREFUSED]; the spec records [value |-> 0 or the errno's name]. */
@@ -194,6 +201,10 @@ public final class Calls {
 
     private static int i(Object o) {
         return ((Number) o).intValue();
+    }
+
+    private static List<Integer> ints(Object o) {
+        return ((List<?>) o).stream().map(Calls::i).toList();
     }
 
     /** recv's flags as a trace writes them. */
@@ -297,6 +308,12 @@ public final class Calls {
                         new Param(Arg.MSGFLAGS, PK, "0")), 2, Result.DATA_FROM, Map.of("op", "recvfrom"),
                         a -> new ApiCall.RecvFrom(i(a.get(0)), i(a.get(1)), flag(a, 2, PEEK), flag(a, 2, DONTWAIT),
                                 flag(a, 2, WAITALL), flag(a, 2, TRUNC))),
+                // SCM_RIGHTS (S20): descriptors passed through a Unix socket with a message.
+                new Call("sendmsg", "SendMsg", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d"), Param.of(Arg.RIGHTS, "fs")),
+                        3, Result.SENT, Map.of(), a -> new ApiCall.SendMsg(i(a.get(0)), (byte[]) a.get(1), ints(a.get(2)))),
+                new Call("recvmsg", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n"),
+                        new Param(Arg.MSGFLAGS, PK, "0")), 2, Result.MESSAGE, Map.of("op", "recvmsg"),
+                        a -> new ApiCall.RecvMsg(i(a.get(0)), i(a.get(1)), flag(a, 2, PEEK), flag(a, 2, DONTWAIT))),
                 call("shutdown", "Shutdown", Result.ZERO,
                         a -> new ApiCall.Shutdown(i(a.get(0)), ShutdownHow.valueOf((String) a.get(1))),
                         Param.of(Arg.FD, "f"), Param.of(Arg.HOW, "how")),

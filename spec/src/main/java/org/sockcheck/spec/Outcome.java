@@ -42,6 +42,31 @@ public sealed interface Outcome {
         }
     }
 
+    /**
+     * recvmsg(): the bytes, and the descriptors the message passed with
+     * SCM_RIGHTS as numbers of the receiving process, in the order sent.
+     */
+    record Message(byte[] data, java.util.List<Integer> rights) implements Outcome {
+        public Message {
+            rights = java.util.List.copyOf(rights);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Message m && Arrays.equals(data, m.data) && rights.equals(m.rights);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(data) * 31 + rights.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Message[" + new String(data, java.nio.charset.StandardCharsets.ISO_8859_1) + " rights " + rights + "]";
+        }
+    }
+
     /** accept(): the new descriptor and the peer's address (S6, S10). */
     record Accepted(int fd, Endpoint peer) implements Outcome {
     }

@@ -70,6 +70,7 @@ public final class Render {
                 case DATA -> data(v);
                 case PROCESS -> String.valueOf(((List<?>) v).get(1));
                 case POLLFDS -> polls(v, null);
+                case RIGHTS -> fds(v);
                 case TIMEOUT -> String.valueOf(v);
                 case ADDR -> {
                     Object ip = a.get(Calls.Call.IP);
@@ -146,6 +147,12 @@ public final class Render {
                 }
                 yield call.result() == Calls.Result.DATA_FROM ? data + " from " + address(proto, from.get(0), from.get(1), ports)
                         : data;
+            }
+            // recvmsg: [data |-> bytes, rights |-> <<f, ...>>].
+            case MESSAGE -> {
+                Map<?, ?> got = (Map<?, ?>) ret;
+                String fds = fds(got.get("rights"));
+                yield data(got.get("data")) + ("[]".equals(fds) ? "" : " rights " + fds);
             }
             case ADDR -> {
                 List<?> l = (List<?>) ret;
@@ -313,5 +320,10 @@ public final class Render {
             rows.add(r.proto() + " " + local + " " + remote + (r.state() == null ? "" : " " + r.state()));
         }
         return "observe " + host + ": " + (rows.isEmpty() ? "none" : String.join("; ", rows));
+    }
+
+    /** Descriptors the spec gives as a sequence (sendmsg's, recvmsg's), as a trace writes them: [5, 6]. */
+    private static String fds(Object v) {
+        return seq(v).stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
     }
 }

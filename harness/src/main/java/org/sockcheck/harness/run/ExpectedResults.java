@@ -67,6 +67,10 @@ public final class ExpectedResults implements Oracle {
                         && want.length() == d.length()
                         && (r.address() == null ? d.from() == null : s.match(r.address(), d.from()));
                 case Outcome.Address a -> r.value() instanceof Arg.Addr want && s.match(want, a.addr());
+                case Outcome.Message m -> r.value() instanceof Arg.Message want && r.address() == null
+                        && java.util.Arrays.equals(want.data().bytes(), m.data()) && want.rights().fds().size() == m.rights().size()
+                        && java.util.stream.IntStream.range(0, m.rights().size())
+                                .allMatch(i -> s.match(want.rights().fds().get(i), m.rights().get(i)));
                 case Outcome.Pair p -> r.value() instanceof Arg.Pair want && r.address() == null
                         && s.match(want.first(), p.fd1()) && s.match(want.second(), p.fd2());
                 case Outcome.Option o -> r.value() instanceof Arg.Name n && (n.name().equals("[" + o.value() + "]")

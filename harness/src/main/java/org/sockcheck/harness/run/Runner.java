@@ -428,6 +428,7 @@ public final class Runner {
                 case DOMAIN, TYPE, HOW, OPTION, PROCESS, GETOPT, FCNTL, FLAGS, MSGFLAGS, ACCEPTFLAGS, SENDFLAGS -> name(a);
                 case TIMEOUT -> num(a, s);
                 case OPTVALUE -> a instanceof Arg.Linger l ? List.of(l.onoff(), l.seconds()) : num(a, s);
+                case RIGHTS -> ((Arg.Fds) a).fds().stream().map(fd -> num(fd, s)).toList();
                 case POLLFDS -> ((Arg.Polls) a).entries().stream()
                         .map(e -> new ApiCall.PollFd(Math.toIntExact(num(e.fd(), s)), java.util.Set.copyOf(e.events())))
                         .toList();

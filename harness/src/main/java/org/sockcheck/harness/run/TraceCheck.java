@@ -80,6 +80,7 @@ public final class TraceCheck {
                         case Arg.Addr ad when ad.port() instanceof Arg.Port.Var pv -> List.of(pv.name());
                         case Arg.Polls ps -> ps.entries().stream().filter(x -> x.fd() instanceof Arg.Var)
                                 .map(x -> ((Arg.Var) x.fd()).name()).toList();
+                        case Arg.Fds fs -> fs.fds().stream().filter(x -> x instanceof Arg.Var).map(x -> ((Arg.Var) x).name()).toList();
                         default -> List.of();
                     };
                     for (String used : uses) {
@@ -185,6 +186,7 @@ public final class TraceCheck {
         switch (a) {
             case Arg.Var v -> bound.add(v.name());
             case Arg.Addr ad when ad.port() instanceof Arg.Port.Var pv -> bound.add(pv.name());
+            case Arg.Message m -> m.rights().fds().forEach(fd -> collect(fd, bound));
             default -> { }
         }
     }

@@ -114,6 +114,20 @@ public sealed interface Arg {
     record Polls(java.util.List<PollFd> entries) implements Arg {
     }
 
+    /**
+     * Descriptors in brackets, each a number or a variable: sendmsg's
+     * descriptors passed with SCM_RIGHTS, [5, 6], or none, [].
+     */
+    record Fds(java.util.List<Arg> fds) implements Arg {
+        public Fds {
+            fds = java.util.List.copyOf(fds);
+        }
+    }
+
+    /** recvmsg's result: the data, and the descriptors it received (SCM_RIGHTS), "hi" rights [5]. */
+    record Message(Data data, Fds rights) implements Arg {
+    }
+
     /** SO_LINGER's value, {l_onoff, l_linger}: {1, 0} aborts on close. */
     record Linger(long onoff, long seconds) implements Arg {
     }

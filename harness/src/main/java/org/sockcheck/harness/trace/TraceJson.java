@@ -129,6 +129,18 @@ public final class TraceJson {
                 yield o;
             }
             case Arg.Linger l -> JSON.createObjectNode().put("onoff", l.onoff()).put("linger", l.seconds());
+            case Arg.Fds f -> {
+                ObjectNode o = JSON.createObjectNode();
+                ArrayNode fds = o.putArray("fds");
+                f.fds().forEach(fd -> fds.add(arg(fd)));
+                yield o;
+            }
+            case Arg.Message m -> {
+                ObjectNode o = JSON.createObjectNode().put("message", new String(m.data().bytes(), StandardCharsets.ISO_8859_1));
+                ArrayNode fds = o.putArray("rights");
+                m.rights().fds().forEach(fd -> fds.add(arg(fd)));
+                yield o;
+            }
             case Arg.Polls ps -> {
                 ObjectNode o = JSON.createObjectNode();
                 ArrayNode entries = o.putArray("poll");
@@ -367,6 +379,22 @@ public final class TraceJson {
                     throw error("socketpair's two descriptors, {\"pair\": [3, 4]}", shown(a), null);
                 }
                 return new Arg.Pair(fds.get(0), fds.get(1));
+            }
+            if (a.isObject() && (a.has("fds") || a.has("message"))) {
+                // sendmsg's descriptors, {"fds": [5]}; recvmsg's result, {"message": "hi", "rights": [5]}.
+                List<Arg> fds = new ArrayList<>();
+                for (JsonNode e : array(a, a.has("fds") ? "fds" : "rights")) {
+                    Arg fd = arg(e);
+                    if (!(fd instanceof Arg.Int || fd instanceof Arg.Var) || fds.size() == TraceText.MAX_POLL_FDS) {
+                        throw error("at most " + TraceText.MAX_POLL_FDS + " descriptors, numbers or {\"var\": name}", shown(a), null);
+                    }
+                    fds.add(fd);
+                }
+                if (a.has("fds")) {
+                    return new Arg.Fds(fds);
+                }
+                JsonNode data = JSON.createObjectNode().put("data", text(a, "message"));
+                return new Arg.Message((Arg.Data) arg(data), new Arg.Fds(fds));
             }
             if (a.isObject() && a.has("linger")) {
                 JsonNode on = a.get("onoff");

@@ -565,6 +565,36 @@ public final class TraceText {
             return Arg.Addr.unix(name);
         }
 
+        /**
+         * Descriptors in brackets, [5, 6] or [], each a number or a variable
+         * (sendmsg's SCM_RIGHTS, recvmsg's result); at most MAX_POLL_FDS.
+         */
+        Arg.Fds fds(String expected) throws TraceSyntaxException {
+            if (peek() != '[') {
+                throw error(expected, describeHere(), "descriptors passed with SCM_RIGHTS are written in brackets");
+            }
+            expect('[');
+            skipSpace();
+            List<Arg> out = new ArrayList<>();
+            if (peek() == ']') {
+                pos++;
+                return new Arg.Fds(List.of());
+            }
+            while (true) {
+                if (out.size() == MAX_POLL_FDS) {
+                    throw error("']'", "descriptor " + (MAX_POLL_FDS + 1), "at most " + MAX_POLL_FDS + " descriptors here");
+                }
+                skipSpace();
+                out.add(peek() == '$' ? new Arg.Var(variable()) : new Arg.Int(number(expected)));
+                skipSpace();
+                if (peek() == ']') {
+                    pos++;
+                    return new Arg.Fds(List.copyOf(out));
+                }
+                expect(',');
+            }
+        }
+
         /** socketpair's two descriptors, [3, 4]: numbers or variables. */
         Arg.Pair pair() throws TraceSyntaxException {
             expect('[');
@@ -772,6 +802,9 @@ public final class TraceText {
                 case POLLFDS -> {
                     return polls(Calls.POLL_ASKED, op);
                 }
+                case RIGHTS -> {
+                    return fds(param.description);
+                }
                 case OPTVALUE -> {
                     if (ch == '{') {
                         return linger();
@@ -918,6 +951,15 @@ public final class TraceText {
                 }
                 case ADDR -> {
                     return new Expect.Returns(address(), null);
+                }
+                case MESSAGE -> {
+                    // recvmsg: the data, then 'rights' and the descriptors received when any came.
+                    Arg.Data data = new Arg.Data(string());
+                    if (atEnd()) {
+                        return new Expect.Returns(new Arg.Message(data, new Arg.Fds(List.of())), null);
+                    }
+                    keyword("rights");
+                    return new Expect.Returns(new Arg.Message(data, fds(shape.description)), null);
                 }
                 case POLL -> {
                     return new Expect.Returns(polls(Calls.POLL_REPORTED, "poll"), null);
@@ -1093,6 +1135,8 @@ public final class TraceText {
             case Arg.Addr ad when ad.unspec() -> ad.host();
             case Arg.Addr ad when ad.unix() -> quote(ad.path().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             case Arg.Pair p -> "[" + arg(p.first()) + ", " + arg(p.second()) + "]";
+            case Arg.Fds f -> f.fds().stream().map(TraceText::arg).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+            case Arg.Message m -> arg(m.data()) + (m.rights().fds().isEmpty() ? "" : " rights " + arg(m.rights()));
             case Arg.Addr ad -> (ad.host() == null ? "*" : ad.host()) + ":" + switch (ad.port()) {
                 case Arg.Port.Label l -> Integer.toString(l.label());
                 case Arg.Port.Var v -> "$" + v.name();

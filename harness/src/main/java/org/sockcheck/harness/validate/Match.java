@@ -56,6 +56,19 @@ final class Match {
                     }
                     case SENT -> value(r.value(), ret, vars);
                     case DATA, DATA_FROM -> data(r, ret, vars);
+                    // recvmsg: the spec records [data |-> bytes, rights |-> <<f, ...>>], the descriptors it gave.
+                    case MESSAGE -> {
+                        if (!(r.value() instanceof Arg.Message m) || !(ret instanceof Map<?, ?> got)
+                                || !SpecBridge.data(m.data().bytes()).equals(got.get("data")) || !(got.get("rights") instanceof List<?> fds)
+                                || fds.size() != m.rights().fds().size()) {
+                            yield null;
+                        }
+                        Map<String, Object> b = vars;
+                        for (int i = 0; i < fds.size() && b != null; i++) {
+                            b = value(m.rights().fds().get(i), fds.get(i), b);
+                        }
+                        yield b;
+                    }
                     case ADDR -> r.value() instanceof Arg.Addr a ? address(a, (List<?>) ret, vars) : null;
                     // The spec records 0 or the errno's name; the trace writes it in brackets.
                     case OPTVAL -> r.value() instanceof Arg.Name n && ret instanceof Map<?, ?> m

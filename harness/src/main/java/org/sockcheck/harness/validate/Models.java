@@ -145,7 +145,9 @@ public final class Models {
                 Calls.Call call = Calls.ALL.get(c.op());
                 boolean gives = call.result() == Calls.Result.DESCRIPTOR || call.result() == Calls.Result.FD_PEER;
                 boolean pair = call.result() == Calls.Result.PAIR;
-                unix |= pair;
+                // sendmsg and recvmsg are calls of a model with Unix sockets (SCM_RIGHTS), whatever the socket.
+                boolean message = call.action().equals("SendMsg") || call.result() == Calls.Result.MESSAGE;
+                unix |= pair || message;
                 descriptors += gives ? 1 : pair ? 2 : 0;
                 sockets += call.action().equals("Socket") ? 1 : pair ? 2 : 0;
                 connects += call.action().equals("Connect") ? 1 : 0;
@@ -172,6 +174,13 @@ public final class Models {
                                 }
                             }
                         }
+                        case Arg.Fds fs -> {
+                            for (Arg f : fs.fds()) {
+                                if (f instanceof Arg.Int i) {
+                                    maxFd = Math.max(maxFd, clamp(i.value()));
+                                }
+                            }
+                        }
                         case Arg.Int i when kind == Calls.Arg.PROTOCOL -> protocols.add((int) i.value());
                         case Arg.Name n when kind == Calls.Arg.PROCESS -> forked = Math.max(forked, number(n.name()));
                         default -> { }
@@ -179,6 +188,15 @@ public final class Models {
                 }
                 if (gives && c.expect() instanceof Event.Expect.Returns r && r.value() instanceof Arg.Int i) {
                     maxFd = Math.max(maxFd, clamp(i.value()));
+                }
+                if (c.expect() instanceof Event.Expect.Returns r && r.value() instanceof Arg.Message m) {
+                    // The descriptors a recvmsg gave: new ones of the process.
+                    descriptors += m.rights().fds().size();
+                    for (Arg f : m.rights().fds()) {
+                        if (f instanceof Arg.Int i) {
+                            maxFd = Math.max(maxFd, clamp(i.value()));
+                        }
+                    }
                 }
                 if (pair && c.expect() instanceof Event.Expect.Returns r && r.value() instanceof Arg.Pair fds) {
                     for (Arg f : List.of(fds.first(), fds.second())) {

@@ -725,6 +725,8 @@ public final class Validator {
                 case FCNTL, SENDFLAGS -> { }
                 // The request, its descriptors resolved with the others (see resolve).
                 case POLLFDS -> p.put(param.spec(), a);
+                // sendmsg's descriptors, resolved with the others (see resolve).
+                case RIGHTS -> p.put(param.spec(), a);
                 case TIMEOUT -> p.put(param.spec(), (int) ((Arg.Int) a).value());
             }
         }
@@ -816,6 +818,18 @@ public final class Validator {
                 return null;
             }
             out.put("f", f);
+        }
+        if (out.get("fs") instanceof Arg.Fds passed) {
+            // sendmsg's descriptors as the spec's sequence of numbers.
+            List<Integer> fs = new ArrayList<>();
+            for (Arg fd : passed.fds()) {
+                Integer f = descriptor(fd, vars);
+                if (f == null) {
+                    return null;
+                }
+                fs.add(f);
+            }
+            out.put("fs", List.copyOf(fs));
         }
         if (out.get("rq") instanceof Arg.Polls polls) {
             // poll's request as the spec's sequence of [fd |-> f, ev |-> events].

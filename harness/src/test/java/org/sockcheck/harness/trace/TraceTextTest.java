@@ -152,6 +152,36 @@ class TraceTextTest {
         assertEquals(2, notJson.line());
     }
 
+    /** sendmsg's descriptors and recvmsg's result, in the text form and the JSON Lines form alike (SCM_RIGHTS). */
+    @Test
+    void descriptorsPassedReadAndPrintInBothForms() throws Exception {
+        String text = """
+                version 2
+                A.p1: socketpair(UNIX, DGRAM) = [3, 4]
+                A.p1: sendmsg(3, "take", [3, 4]) = 4
+                A.p1: sendmsg(3, "none", []) = 4
+                A.p1: recvmsg(4, 10, MSG_PEEK) = "take" rights [5, 6]
+                A.p1: recvmsg(4, 10) = "take" rights [7, 8]
+                A.p1: recvmsg(4, 10) = "none"
+                """;
+        Trace t = TraceText.parse("m.trace", text);
+        assertEquals(text, TraceText.print(t));
+        assertEquals(text, TraceText.print(TraceJson.parse("m.jsonl", TraceJson.print(t))));
+        Event.Call send = (Event.Call) t.events().get(1);
+        assertEquals(new Arg.Fds(List.of(new Arg.Int(3), new Arg.Int(4))), send.args().get(2));
+        Arg.Message got = (Arg.Message) ((Event.Expect.Returns) ((Event.Call) t.events().get(4)).expect()).value();
+        assertEquals(List.of(new Arg.Int(7), new Arg.Int(8)), got.rights().fds());
+        Arg.Message none = (Arg.Message) ((Event.Expect.Returns) ((Event.Call) t.events().get(5)).expect()).value();
+        assertEquals(List.of(), none.rights().fds());
+        org.sockcheck.harness.run.TraceCheck.check(t);
+        TraceSyntaxException bad = assertThrows(TraceSyntaxException.class,
+                () -> TraceText.parse("m.trace", "version 2\nA.p1: sendmsg(3, \"x\", 4) = 1\n"));
+        assertEquals("descriptors in brackets, like [5] or [5, 6], or [] for none", bad.expected());
+        TraceSyntaxException noRights = assertThrows(TraceSyntaxException.class,
+                () -> TraceText.parse("m.trace", "version 2\nA.p1: recvmsg(4, 10) = \"x\" fds [5]\n"));
+        assertEquals(2, noRights.line());
+    }
+
     /** What an implementation may answer, written as the observed run: a call that blocks, an address of no host, a UDP state. */
     @Test
     void observedRunsSayBlocksLiteralAddressesAndUdpStates() throws Exception {

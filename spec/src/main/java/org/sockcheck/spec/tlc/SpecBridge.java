@@ -553,6 +553,10 @@ public final class SpecBridge {
             // A model of INET sockets alone: no SEQPACKET (ESOCKTNOSUPPORT) and no socketpair (EOPNOTSUPP),
             // which would only add choices that change nothing to every walk the generator makes.
             b.append("    Types <- BridgeInetTypes\n    PairDomains <- BridgeNoDomains\n");
+        } else {
+            // With Unix sockets, sendmsg passing a descriptor or none (SCM_RIGHTS; a trace's are evaluated with
+            // its own, DIRECT) and recvmsg.
+            b.append("    RightsLists <- BridgeRights\n    RecvMsgOps <- BridgeRecvMsg\n");
         }
         if (!c.destinations()) {
             b.append("    DestAddrs <- BridgeHosts\n    ConnectPorts <- BridgeNamedPorts\n    SendPorts <- BridgeNamedPorts\n");
@@ -605,6 +609,7 @@ public final class SpecBridge {
             b.append(i == 0 ? "" : ", ").append(tlaString(c.domains().get(i)));
         }
         b.append("}\nBridgeInetTypes == {\"STREAM\", \"DGRAM\", \"RAW\"}\nBridgeNoDomains == {}");
+        b.append("\nBridgeRights == {<<>>} \\cup {<<f>> : f \\in Fds}\nBridgeRecvMsg == {\"recvmsg\"}");
         b.append("\nBridgeProtocols == ").append(set(c.protocols())).append("\nBridgeHosts == Hosts\nBridgeNamedPorts == AllPorts\n====\n");
         java.nio.charset.Charset read = java.nio.charset.Charset.defaultCharset();
         if (!read.newEncoder().canEncode(b)) {
@@ -808,7 +813,7 @@ public final class SpecBridge {
      */
     private static final Map<String, java.util.Set<String>> DIRECT = Map.of("Poll", java.util.Set.of("rq"),
             "SetSockOpt", java.util.Set.of("v"), "Listen", java.util.Set.of("bl"), "Send", java.util.Set.of("d"),
-            "SendTo", java.util.Set.of("d"), "Recv", java.util.Set.of("n"));
+            "SendTo", java.util.Set.of("d"), "Recv", java.util.Set.of("n"), "SendMsg", java.util.Set.of("d", "fs"));
 
     /**
      * The steps of an action with the question's values of its direct

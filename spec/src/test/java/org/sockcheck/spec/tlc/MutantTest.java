@@ -41,7 +41,7 @@ class MutantTest {
                 new Mutant("exit leaves the descriptors behind", "small.cfg", "DescriptorsAreLocal", List.of(
                         new Edit("SocketApi.tla", "/\\ fdt' = [fdt EXCEPT ![ProcOf(p)] = NoFd]", "/\\ fdt' = fdt"))),
                 new Mutant("exit keeps the process's sockets", "small.cfg", "NoSocketOutlivesItsProcess", List.of(
-                        new Edit("SocketApi.tla", "last == {s \\in held : \\A q \\in Proc \\ {ProcOf(p)} : \\A g \\in Fds : fdt[q][g] # s}",
+                        new Edit("SocketApi.tla", "last == {s \\in held : (\\A q \\in Proc \\ {ProcOf(p)} : \\A g \\in Fds : fdt[q][g] # s) /\\ ~InFlight(s)}",
                                 "last == {}"))),
                 new Mutant("a listener with a remote address", "small.cfg", "ListenerHasNoRemote", List.of(
                         new Edit("SocketApi.tla", "![s].rip = IF Profile = \"LINUX\" THEN @ ELSE NoHost, ![s].rport = 0]\n            /\\ Record(p, \"listen\", 0)",
@@ -88,6 +88,8 @@ class MutantTest {
                 new Mutant("connect(AF_UNSPEC) that leaves an INET socket's row its old peer", "ipv6.cfg", "OnlyUdp6ListsAForgottenPeer", List.of(
                         new Edit("SocketApi.tla", "IF x.fam = \"INET6\" /\\ Profile = \"LINUX\" /\\ x.rip # NoHost THEN x.rip ELSE @",
                                 "IF Profile = \"LINUX\" /\\ x.rip # NoHost THEN x.rip ELSE @"))),
+                new Mutant("a close that frees a socket a message carries (SCM_RIGHTS)", "unix.cfg", "InFlightSocketsLive", List.of(
+                        new Edit("Network.tla", "<<q, g>> # <<ProcOf(p), f>>) \\/ InFlight(s)", "<<q, g>> # <<ProcOf(p), f>>)"))),
                 new Mutant("a TCP segment handed to a UDP socket with its addresses", "standard.cfg", "PortSpacesAreSeparate", List.of(
                         new Edit("Tcp.tla", "{s \\in Sids : /\\ sock[s].proto = \"tcp\" /\\ sock[s].host = HostOf(m.dst[1])\n                  /\\ sock[s].st \\notin",
                                 "{s \\in Sids : /\\ sock[s].host = HostOf(m.dst[1])\n                  /\\ sock[s].st \\notin"))));

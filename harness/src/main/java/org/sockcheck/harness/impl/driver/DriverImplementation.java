@@ -392,6 +392,9 @@ public final class DriverImplementation implements Implementation {
     public static final String NO_INET6 = "IPv6: the driver protocol speaks IPv4 sockets and addresses only (docs/driver-protocol.md)";
 
     private static void checkOffered(Set<String> offered, ApiCall call) throws Unsupported {
+        if (call instanceof ApiCall.SendMsg || call instanceof ApiCall.RecvMsg) {
+            throw new Unsupported(call.op() + ": the driver protocol has no operation that passes descriptors (SCM_RIGHTS)");
+        }
         if (call.unixDomain()) {
             throw new Unsupported(NO_UNIX);
         }
@@ -619,6 +622,8 @@ public final class DriverImplementation implements Implementation {
             case ApiCall.Dup c -> args.put("fd", out.applyAsInt(c.fd()));
             case ApiCall.Exit c -> { }
             case ApiCall.SocketPair c -> throw new IllegalStateException("socketpair is refused before it is sent");
+            case ApiCall.SendMsg c -> throw new IllegalStateException("sendmsg is refused before it is sent");
+            case ApiCall.RecvMsg c -> throw new IllegalStateException("recvmsg is refused before it is sent");
             case ApiCall.Fork c -> throw new IllegalStateException("fork has arguments of its own");
             case ApiCall.Socket c -> {
                 args.put("domain", "inet");

@@ -195,6 +195,8 @@ public final class JdkImplementation implements Implementation {
             case ApiCall.Socket c -> {
                 return socket(table, host, c);
             }
+            case ApiCall.SendMsg c -> throw new Unsupported("sendmsg: java.nio's channels pass no descriptors (SCM_RIGHTS)");
+            case ApiCall.RecvMsg c -> throw new Unsupported("recvmsg: java.nio's channels receive no descriptors (SCM_RIGHTS)");
             case ApiCall.Dup c -> throw new Unsupported("dup: a Java channel has one descriptor");
             case ApiCall.Fork c -> throw new Unsupported("fork: a Java program cannot share channels with a child process");
             case ApiCall.Recv c when c.peek() || c.waitall() || c.trunc() ->

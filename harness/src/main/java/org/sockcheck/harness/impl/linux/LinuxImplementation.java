@@ -110,6 +110,12 @@ public final class LinuxImplementation implements Implementation {
     private java.nio.file.Path unixDir;
     private volatile boolean unixMade;
     private final Set<Integer> openRealFds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * The sockets sendmsg passed (SCM_RIGHTS), by inode: a descriptor a
+     * recvmsg receives is a new descriptor of one of them, as after dup.
+     * Kept for the run (at most one entry per socket of the run).
+     */
+    private final Map<Long, Sock> passed = new HashMap<>();
     private Addressing addressing;
     private int timeoutMs;
     /** The protocols of the sockets the trace made: a table of another protocol has no row of its hosts. */
@@ -272,6 +278,8 @@ public final class LinuxImplementation implements Implementation {
             case ApiCall.Accept c -> true;
             case ApiCall.Send c -> true;
             case ApiCall.SendTo c -> true;
+            case ApiCall.SendMsg c -> true;
+            case ApiCall.RecvMsg c -> !c.dontwait();
             case ApiCall.Recv c -> !c.dontwait();
             case ApiCall.RecvFrom c -> !c.dontwait();
             case ApiCall.Close c -> true;
@@ -294,6 +302,8 @@ public final class LinuxImplementation implements Implementation {
                 return switch (call) {
                     case ApiCall.Recv c -> c.waitall() || !ready(sys, s.realFd, "POLLIN");
                     case ApiCall.RecvFrom c -> c.waitall() || !ready(sys, s.realFd, "POLLIN");
+                    case ApiCall.RecvMsg c -> !ready(sys, s.realFd, "POLLIN");
+                    case ApiCall.SendMsg c -> c.data().length > SMALL_SEND || !ready(sys, s.realFd, "POLLOUT");
                     case ApiCall.Accept c -> !ready(sys, s.realFd, "POLLIN");
                     case ApiCall.Send c -> c.data().length > SMALL_SEND || !ready(sys, s.realFd, "POLLOUT");
                     case ApiCall.SendTo c -> c.data().length > SMALL_SEND || !ready(sys, s.realFd, "POLLOUT");
@@ -424,6 +434,8 @@ public final class LinuxImplementation implements Implementation {
                 // recvfrom asks for the sender of every socket; a stream's stays unset (no sender).
                 case ApiCall.RecvFrom c -> receive(sys, s, fd, c.max(), true,
                         s != null && s.proto == Proto.RAW, c.peek(), c.dontwait(), false, c.waitall(), c.trunc());
+                case ApiCall.SendMsg c -> sendMessage(sys, table, s, fd, c);
+                case ApiCall.RecvMsg c -> receiveMessage(sys, table, s, fd, c);
                 case ApiCall.Shutdown c -> {
                     boolean synSent = s != null && s.proto == Proto.TCP && tcpState(sys, fd) == org.sockcheck.spec.TcpState.SYN_SENT;
                     Syscalls.Result r = sys.shutdown(fd, c.how().ordinal());
@@ -963,6 +975,63 @@ public final class LinuxImplementation implements Implementation {
             return new Outcome.Data(data, senderSet ? Syscalls.Call.endpoint(from) : null, trunc ? length : -1);
         }
         return o;
+    }
+
+    /**
+     * sendmsg(2) with SCM_RIGHTS: the descriptors passed are the process's
+     * real ones (-1 for a number it does not hold: the kernel says EBADF),
+     * and each socket passed is remembered by its inode so that the
+     * descriptor a recvmsg makes of it is known as that socket.
+     */
+    private Outcome sendMessage(Syscalls.Call sys, TreeMap<Integer, Sock> table, Sock s, int fd, ApiCall.SendMsg c) {
+        int[] rights = new int[c.rights().size()];
+        for (int i = 0; i < rights.length; i++) {
+            Sock r = table.get(c.rights().get(i));
+            rights[i] = r == null ? -1 : r.realFd;
+            if (r != null && r.inode() > 0) {
+                passed.put(r.inode(), r);
+            }
+        }
+        // Linux binds an unbound datagram socket before it looks for a destination (inet_autobind).
+        wildcardAutobind(sys, s, Proto.UDP);
+        return blocking(sys, s, () -> sys.sendmsg(fd, c.data(), rights, 0), false);
+    }
+
+    /**
+     * recvmsg(2): the data, and each descriptor received (SCM_RIGHTS) given
+     * the process's lowest free number, in the order they came.
+     */
+    private Outcome receiveMessage(Syscalls.Call sys, TreeMap<Integer, Sock> table, Sock s, int fd, ApiCall.RecvMsg c)
+            throws ImplementationException {
+        MemorySegment buf = sys.arena.allocate(Math.max(1, c.max()));
+        int flags = (c.peek() ? Syscalls.MSG_PEEK : 0) | (c.dontwait() ? Syscalls.MSG_DONTWAIT : 0);
+        Outcome o = c.dontwait() ? value(sys.recvmsg(fd, buf, flags)) : blocking(sys, s, () -> sys.recvmsg(fd, buf, flags), false);
+        if (!(o instanceof Outcome.Value v)) {
+            return o;
+        }
+        byte[] data = buf.asSlice(0, Math.min(v.value(), buf.byteSize())).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        List<Integer> numbers = new ArrayList<>();
+        ImplementationException unknown = null;
+        for (int real : sys.rightsReceived()) {
+            openRealFds.add(real);
+            Sock of = passed.get(ProcNet.inodeOf(real));
+            if (of == null) {
+                // Not a socket this run passed: closed again, and the run cannot go on.
+                sys.closeFd(real);
+                openRealFds.remove(real);
+                unknown = new ImplementationException("recvmsg received descriptor " + real + ", of no socket a sendmsg of the"
+                        + " run passed");
+                continue;
+            }
+            numbers.add(allocate(table, adopt(of, real)));
+        }
+        if (unknown != null) {
+            throw unknown;
+        }
+        if (sys.controlTruncated()) {
+            throw new ImplementationException("recvmsg: the kernel cut the descriptors received short (MSG_CTRUNC)");
+        }
+        return new Outcome.Message(data, numbers);
     }
 
     /** A descriptor number no process of the JVM holds: poll says POLLNVAL for it, as for a descriptor the modelled process does not hold. */
@@ -1591,6 +1660,7 @@ public final class LinuxImplementation implements Implementation {
             }
             openRealFds.clear();
             descriptors.clear();
+            passed.clear();
         } finally {
             removeUnixFolder();
             if (netns != null) {

@@ -67,6 +67,22 @@ final class Syscalls {
     static final int MSG_DONTWAIT = 0x40;
     static final int MSG_WAITALL = 0x100;
     static final int MSG_TRUNC = 0x20;
+    /** msg_flags of recvmsg: the control buffer had no room for all the control data. */
+    static final int MSG_CTRUNC = 0x8;
+    /** recvmsg's flag that makes each descriptor it receives close-on-exec. */
+    static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    /** The control message type (at level SOL_SOCKET) that carries descriptors. */
+    static final int SCM_RIGHTS = 1;
+    /**
+     * The most descriptors Linux lets one message carry (SCM_MAX_FD): the
+     * room recvmsg's control buffer has, so a message's descriptors always
+     * fit in it.
+     */
+    static final int RIGHTS_MAX = 253;
+    /** struct msghdr on 64-bit Linux: name, namelen (+4), iov, iovlen, control, controllen, flags (+4). */
+    static final int MSGHDR_SIZE = 56;
+    /** struct cmsghdr on 64-bit Linux: cmsg_len (size_t), cmsg_level, cmsg_type; the data follows. */
+    static final int CMSGHDR_SIZE = 16;
     static final int EAGAIN = 11;
     static final int EINTR = 4;
     /** poll's events (poll.h), by the names a trace writes. */
@@ -94,6 +110,8 @@ final class Syscalls {
     private static final MethodHandle ACCEPT4 = fn("accept4", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
     private static final MethodHandle SENDTO = fn("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle RECVFROM = fn("recvfrom", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle SENDMSG = fn("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle RECVMSG = fn("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle SHUTDOWN = fn("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle CLOSE = fn("close", JAVA_INT, JAVA_INT);
     private static final MethodHandle DUP = fn("dup", JAVA_INT, JAVA_INT);
@@ -143,6 +161,10 @@ final class Syscalls {
         final MemorySegment capture = arena.allocate(CAPTURE);
         /** The address length the last call that gives an address back wrote (accept, recvfrom, getsockname, getpeername). */
         private MemorySegment lastLen;
+        /** The descriptors the last recvmsg received, in order; none when it failed. */
+        private int[] lastRights = new int[0];
+        /** Whether the last recvmsg's msg_flags had MSG_CTRUNC. */
+        private boolean lastCtrunc;
 
         Result result(long value) {
             return new Result(value, value < 0 ? (int) ERRNO.get(capture, 0L) : 0);
@@ -371,6 +393,104 @@ final class Syscalls {
             }
         }
 
+        /**
+         * sendmsg(2) of data in one iovec, with no address, and, when rights
+         * is not empty, one SOL_SOCKET/SCM_RIGHTS control message carrying
+         * those descriptors.
+         */
+        Result sendmsg(int fd, byte[] data, int[] rights, int flags) {
+            MemorySegment buf = arena.allocate(Math.max(1, data.length));
+            MemorySegment.copy(data, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
+            MemorySegment control = MemorySegment.NULL;
+            long controlLen = 0;
+            if (rights.length > 0) {
+                // CMSG_SPACE(n): the header and the data, rounded up to 8; cmsg_len is CMSG_LEN(n), without the padding.
+                long n = 4L * rights.length;
+                controlLen = CMSGHDR_SIZE + align8(n);
+                control = arena.allocate(controlLen, 8).fill((byte) 0);
+                control.set(JAVA_LONG, 0, CMSGHDR_SIZE + n);
+                control.set(JAVA_INT, 8, SOL_SOCKET);
+                control.set(JAVA_INT, 12, SCM_RIGHTS);
+                MemorySegment.copy(rights, 0, control, JAVA_INT, CMSGHDR_SIZE, rights.length);
+            }
+            MemorySegment msg = msghdr(buf, data.length, control, controlLen);
+            try {
+                return result((long) SENDMSG.invokeExact(capture, fd, msg, flags | MSG_NOSIGNAL));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
+        }
+
+        /**
+         * recvmsg(2) into buf (one iovec of its size), with a control buffer
+         * of room for RIGHTS_MAX descriptors; MSG_CMSG_CLOEXEC is always
+         * added, so a descriptor received is not inherited by a child. The
+         * descriptors received are then rightsReceived(), and whether the
+         * control data was cut short controlTruncated().
+         */
+        Result recvmsg(int fd, MemorySegment buf, int flags) {
+            lastRights = new int[0];
+            lastCtrunc = false;
+            long room = CMSGHDR_SIZE + align8(4L * RIGHTS_MAX);
+            MemorySegment control = arena.allocate(room, 8).fill((byte) 0);
+            MemorySegment msg = msghdr(buf, buf.byteSize(), control, room);
+            Result r;
+            try {
+                r = result((long) RECVMSG.invokeExact(capture, fd, msg, flags | MSG_CMSG_CLOEXEC));
+            } catch (Throwable t) {
+                throw failed(t);
+            }
+            if (r.failed()) {
+                return r;
+            }
+            lastCtrunc = (msg.get(JAVA_INT, 48) & MSG_CTRUNC) != 0;
+            // The kernel writes back in msg_controllen how much of the control buffer it filled.
+            long used = Math.min(msg.get(JAVA_LONG, 40), room);
+            int[] fds = new int[RIGHTS_MAX];
+            int count = 0;
+            long at = 0;
+            while (at + CMSGHDR_SIZE <= used) {
+                long len = control.get(JAVA_LONG, at);
+                if (len < CMSGHDR_SIZE || at + len > used) {
+                    break;
+                }
+                if (control.get(JAVA_INT, at + 8) == SOL_SOCKET && control.get(JAVA_INT, at + 12) == SCM_RIGHTS) {
+                    int n = (int) ((len - CMSGHDR_SIZE) / 4);
+                    for (int i = 0; i < n && count < fds.length; i++) {
+                        fds[count++] = control.get(JAVA_INT, at + CMSGHDR_SIZE + 4L * i);
+                    }
+                }
+                at += align8(len);
+            }
+            lastRights = java.util.Arrays.copyOf(fds, count);
+            return r;
+        }
+
+        /** The descriptors the last recvmsg received, in the order they came; empty when none or when it failed. */
+        int[] rightsReceived() {
+            return lastRights.clone();
+        }
+
+        /** Whether the last recvmsg's msg_flags had MSG_CTRUNC: some control data did not fit. */
+        boolean controlTruncated() {
+            return lastCtrunc;
+        }
+
+        /** A struct msghdr with no address, one iovec of len bytes at buf, and this control buffer. */
+        private MemorySegment msghdr(MemorySegment buf, long len, MemorySegment control, long controlLen) {
+            // struct iovec: iov_base, iov_len.
+            MemorySegment iov = arena.allocate(16, 8);
+            iov.set(ADDRESS, 0, buf);
+            iov.set(JAVA_LONG, 8, len);
+            MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8).fill((byte) 0);
+            msg.set(ADDRESS, 0, MemorySegment.NULL);
+            msg.set(ADDRESS, 16, iov);
+            msg.set(JAVA_LONG, 24, 1L);
+            msg.set(ADDRESS, 32, control);
+            msg.set(JAVA_LONG, 40, controlLen);
+            return msg;
+        }
+
         /** read(2) on a descriptor: a socket's recv with no flags (S18). */
         Result read(int fd, MemorySegment buf) {
             try {
@@ -560,6 +680,11 @@ final class Syscalls {
             }
         }
 
+    }
+
+    /** n rounded up to a multiple of 8, as CMSG_ALIGN does on 64-bit Linux. */
+    private static long align8(long n) {
+        return (n + 7) & ~7L;
     }
 
     /**
