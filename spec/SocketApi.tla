@@ -630,7 +630,9 @@ Send(p, f, d) ==
 (* that (unix_seqpacket_sendmsg); then the rules of UnixSend. Probed on   *)
 (* Linux 6.18. NOTE: passing descriptors on a Unix stream socket is       *)
 (* outside the model (its bytes would carry them), and so is passing them *)
-(* on an INET socket (Linux ignores them on UDP).                         *)
+(* on an INET socket (Linux ignores them on UDP), and passing an INET     *)
+(* socket: TCP's rules for a socket no descriptor holds (Held) do not     *)
+(* count the messages that carry one.                                     *)
 SendMsg(p, f, d, fs) ==
     /\ Ready(p)
     /\ UNCHANGED files
@@ -643,6 +645,7 @@ SendMsg(p, f, d, fs) ==
        ELSE IF x.proto # "unix" \/ x.type = "STREAM" THEN Fail(p, "sendmsg", OutsideRights)
        ELSE IF x.type = "SEQPACKET" /\ x.st # "CONNECTED" THEN Fail(p, "sendmsg", "ENOTCONN")
        ELSE IF \E i \in DOMAIN fs : ~Open(p, fs[i]) THEN Fail(p, "sendmsg", "EBADF")
+       ELSE IF \E i \in DOMAIN fs : sock[SockOf(p, fs[i])].proto # "unix" THEN Fail(p, "sendmsg", OutsideRights)
        ELSE UnixSendRights(p, "sendmsg", s, d, [i \in DOMAIN fs |-> SockOf(p, fs[i])])
 
 (* SendTo: a datagram carries its destination (S13). A socket that only *)

@@ -56,5 +56,9 @@ class DescriptorPassingTest {
                 "A.p1: sendmsg(3, \"x\", [4]) = 1");
         assertEquals(Validator.Kind.UNDECIDED, stream.kind(), stream.describe("stream"));
         assertTrue(stream.describe("t").contains("descriptors passed with SCM_RIGHTS"), stream.describe("t"));
+        // An INET socket passed: TCP's rules for a socket no descriptor holds do not count messages.
+        Validator.Result inet = SpecTraces.judge(2, "LINUX", "A.p1: socketpair(UNIX, DGRAM) = [3, 4]",
+                "A.p1: socket(INET, STREAM) = 5", "A.p1: sendmsg(3, \"x\", [5]) = 1");
+        assertEquals(Validator.Kind.UNDECIDED, inet.kind(), inet.describe("inet"));
     }
 }
