@@ -75,7 +75,7 @@ OutsideMixed == "outside the model: an INET6 socket that connects or sends to a 
 OutsideInet6 == "outside the model: an INET6 socket the spec does not model (raw IPv6; Socket in spec/SocketApi.tla)"
 OutsideAutobind == "outside the model: bind of a Unix socket to the empty name, which gives it a name of the stack's choice (autobind; Unix.tla)"
 OutsideUnixFull == "outside the model: a blocking connect to a Unix listener whose queue is full, which waits for room (UnixConnect in spec/Unix.tla)"
-OutsideRights == "outside the model: descriptors passed with SCM_RIGHTS where the spec does not follow them (on a socket other than a Unix datagram or seqpacket socket, or of a socket other than a Unix one; a close or exit that drops messages carrying sockets, a recv other than recvmsg that drops the last reference to one, a recvmsg with MSG_WAITALL or MSG_TRUNC or without free descriptors for them; Unix.tla)"
+OutsideRights == "outside the model: descriptors passed with SCM_RIGHTS where the spec does not follow them (on a socket other than a Unix one, or of a socket other than a Unix one; a close or exit that drops messages carrying sockets, a recv other than recvmsg that drops the last reference to one, a recvmsg with MSG_WAITALL or MSG_TRUNC or without free descriptors for them; Unix.tla)"
 OutsideUnix == "outside the model: a call on a Unix socket the spec does not model (connect(AF_UNSPEC) of a Unix stream or seqpacket socket, MSG_TRUNC on a Unix stream socket; Unix.tla)"
 \* The address of a connect that dissolves an association (connect(2) with
 \* an address of the family AF_UNSPEC).
@@ -156,14 +156,17 @@ vars == <<sock, fdt, alive, pending, net, files, evt>>
 \* it); path its name ("" for none: NoPath), the path bound, or for an
 \* accepted socket its listener's; named: the socket bound path itself;
 \* peer: the other end of a connection, or a datagram socket's connected
-\* peer (NoSid once that socket is gone); rpath: the name getpeername gives.
+\* peer (NoSid once that socket is gone); rpath: the name getpeername gives;
+\* marks: the pieces of a Unix stream that carry sockets passed with
+\* SCM_RIGHTS, [from |-> first byte, to |-> last byte, rights |-> sockets]
+\* in stream order (UnixTake in Unix.tla).
 \* fam: the domain socket() was given (INET, INET6, UNIX); v6only: an INET6
 \* socket's IPV6_V6ONLY (Linux also sets it when the socket binds an IPv6
 \* address that is no wildcard: __inet6_bind).
 FreeSocket ==
     [proto |-> "none", host |-> NoHost, lip |-> ANY, lport |-> 0,
      rip |-> NoHost, rport |-> 0, st |-> "CLOSED", reuse |-> FALSE, bindreuse |-> FALSE,
-     stream |-> "", datagrams |-> <<>>, acceptq |-> <<>>, listener |-> NoSid,
+     stream |-> "", marks |-> <<>>, datagrams |-> <<>>, acceptq |-> <<>>, listener |-> NoSid,
      fin |-> FALSE, rdshut |-> FALSE, wrshut |-> FALSE, err |-> "none",
      snduna |-> 0, sndnxt |-> 0, rcvnxt |-> 0, finseq |-> 0, got |-> 0, gap |-> FALSE,
      conn |-> FALSE, picked |-> FALSE, pickedip |-> FALSE, sport |-> 0, protocol |-> 0,
@@ -211,7 +214,7 @@ Held(s) == \E p \in Proc, f \in Fds : fdt[p][f] = s
 Range(q) == {q[i] : i \in DOMAIN q}
 \* The sockets the messages queued at socket c of table tbl carry, passed
 \* with SCM_RIGHTS (only a Unix socket's messages have rights: Unix.tla).
-Carried(tbl, c) == UNION {IF "rights" \in DOMAIN m THEN Range(m.rights) ELSE {} : m \in Range(tbl[c].datagrams)}
+Carried(tbl, c) == UNION {IF "rights" \in DOMAIN m THEN Range(m.rights) ELSE {} : m \in Range(tbl[c].datagrams) \cup Range(tbl[c].marks)}
 \* A socket in flight: a message carries it, in some socket's queue. It
 \* lives while it is, with or without a descriptor (the kernel holds a
 \* reference to its file for the message).

@@ -628,9 +628,10 @@ Send(p, f, d) ==
 (* socket checks the descriptors first (scm_send in unix_dgram_sendmsg:   *)
 (* EBADF before ENOTCONN); a seqpacket socket must be connected before    *)
 (* that (unix_seqpacket_sendmsg); then the rules of UnixSend. Probed on   *)
-(* Linux 6.18. NOTE: passing descriptors on a Unix stream socket is       *)
-(* outside the model (its bytes would carry them), and so is passing them *)
-(* on an INET socket (Linux ignores them on UDP), and passing an INET     *)
+(* Linux 6.18. A stream's bytes carry them (marks; UnixTake in Unix.tla);  *)
+(* bytes sent with none (a sendmsg of no bytes) pass nothing. NOTE:       *)
+(* passing descriptors on an INET socket is outside the model (Linux      *)
+(* ignores them on UDP), and so is passing an INET                        *)
 (* socket: TCP's rules for a socket no descriptor holds (Held) do not     *)
 (* count the messages that carry one.                                     *)
 SendMsg(p, f, d, fs) ==
@@ -642,7 +643,7 @@ SendMsg(p, f, d, fs) ==
             IN
        \* (The result records the call as a send: only the call's result is read of it.)
        IF fs = <<>> THEN Send(p, f, d)
-       ELSE IF x.proto # "unix" \/ x.type = "STREAM" THEN Fail(p, "sendmsg", OutsideRights)
+       ELSE IF x.proto # "unix" THEN Fail(p, "sendmsg", OutsideRights)
        ELSE IF x.type = "SEQPACKET" /\ x.st # "CONNECTED" THEN Fail(p, "sendmsg", "ENOTCONN")
        ELSE IF \E i \in DOMAIN fs : ~Open(p, fs[i]) THEN Fail(p, "sendmsg", "EBADF")
        ELSE IF \E i \in DOMAIN fs : sock[SockOf(p, fs[i])].proto # "unix" THEN Fail(p, "sendmsg", OutsideRights)
@@ -729,7 +730,7 @@ RecvResultsWaiting(s, n, mayWait) ==
     \* Unix sockets, both profiles (Unix.tla).
     IF x.proto = "unix" /\ x.type = "STREAM" THEN
         CASE x.st # "CONNECTED" -> {RecvInval}
-          [] queued -> {UnixRecvStream(x, Min({n, Len(x.stream)}))}
+          [] queued -> {UnixRecvStream(x, UnixTake(x, n))}
           [] x.err # "none" -> {RecvErr(x)}
           [] x.rdshut -> {RecvEof}
           [] OTHER -> {RecvWait}
@@ -778,6 +779,7 @@ CanRecvAll(s, n, wa, peek) ==
     \* bytes it has: RecvNow), or the end of reading (probed on Linux 6.18).
     /\ wa /\ sock[s].proto = "unix" /\ sock[s].type = "STREAM" /\ ~peek =>
           Len(sock[s].stream) >= n \/ sock[s].rdshut \/ sock[s].err # "none" \/ sock[s].st # "CONNECTED"
+          \/ sock[s].marks # <<>>
 
 \* What a recv with MSG_TRUNC (tr) gives for a result r of RecvResults: a
 \* stream's recv takes its bytes but copies none, and gives how many it
@@ -809,11 +811,13 @@ TruncRet(x, r) ==
 RecvNow(p, s, op, n, peek, tr, wa) ==
     \E r \in RecvResults(s, n) :
         LET taken == [sock EXCEPT ![s].stream = IF peek THEN @ ELSE SubSeq(@, r.bytes + 1, Len(@)),
+                                  ![s].marks = IF peek THEN @ ELSE UnixMarksAfter(sock[s], r.bytes),
                                   ![s].datagrams = IF r.dgram /\ ~peek THEN Tail(@) ELSE @,
                                   ![s].err = IF r.clear \/ (wa /\ ~peek /\ sock[s].proto = "unix" /\ r.kind = "data"
                                                           /\ ~r.dgram /\ r.bytes < n)
                                              THEN "none" ELSE @]
-            carried == IF r.dgram /\ sock[s].proto = "unix" THEN Head(sock[s].datagrams).rights ELSE <<>>
+            carried == IF r.dgram /\ sock[s].proto = "unix" THEN Head(sock[s].datagrams).rights
+                       ELSE IF r.kind = "data" /\ UnixGets(sock[s], r.bytes) THEN Head(sock[s].marks).rights ELSE <<>>
             fresh == IF op = "recvmsg" /\ Len(carried) <= Cardinality(FreeFds(p)) THEN LowestK(FreeFds(p), Len(carried)) ELSE <<>>
             \* A socket the message carried that nothing would hold once this recv dropped it.
             lost == {c \in Range(carried) : ~Held(c) /\ \A o \in Sids : c \notin Carried(taken, o)}

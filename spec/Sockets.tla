@@ -333,6 +333,8 @@ DatagramsKeepBoundaries ==
                    /\ Len(sock[s].datagrams[i].rights) <= Cardinality(Fds)
         /\ sock[s].proto = "unix" /\ sock[s].type = "STREAM" => sock[s].datagrams = <<>>
         /\ sock[s].proto = "unix" /\ sock[s].type # "STREAM" => sock[s].stream = ""
+        /\ sock[s].marks \in Seq([from : 1..Len(sock[s].stream), to : 1..Len(sock[s].stream), rights : Seq(Sids)])
+        /\ ~(sock[s].proto = "unix" /\ sock[s].type = "STREAM") => sock[s].marks = <<>>
 
 (* UnixNamesAreUnique (S5, S20): a Unix name belongs to one socket: no two *)
 (* sockets of a host bound the same one, and a path a socket bound has    *)

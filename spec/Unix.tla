@@ -16,10 +16,10 @@
 (* checks; each probed on Linux 6.18, docs/ipv6-and-unix.md): both        *)
 (* profiles take them. Types: STREAM (bytes), SEQPACKET (records of a     *)
 (* connection: a recv takes one, cut to its size) and DGRAM (datagrams    *)
-(* with their sender's name); a datagram or record may carry sockets      *)
-(* passed with SCM_RIGHTS (SendMsg and RecvNow in SocketApi.tla). NOTE:   *)
-(* outside the model: autobind (bind to the empty name), descriptors      *)
-(* passed on a stream socket, a connect that                              *)
+(* with their sender's name); a datagram or record, or the bytes of a     *)
+(* stream, may carry sockets passed with SCM_RIGHTS (SendMsg, RecvNow in  *)
+(* SocketApi.tla). NOTE: outside the model: autobind (bind to the empty   *)
+(* name), a connect that                                                  *)
 (* waits for room in a full listener's queue, connect(AF_UNSPEC) of a     *)
 (* stream or seqpacket socket, MSG_TRUNC on a Unix stream socket, and     *)
 (* send buffers: a send never waits for room.                             *)
@@ -224,7 +224,11 @@ UnixSendRights(p, op, s, d, rs) ==
     IF x.type = "STREAM" THEN
        IF x.st # "CONNECTED" THEN Fail(p, op, "ENOTCONN")
        ELSE IF x.wrshut \/ o = NoSid \/ sock[o].rdshut THEN Fail(p, op, "EPIPE")
-       ELSE /\ sock' = [sock EXCEPT ![o].stream = @ \o d]
+       \* Bytes sent with sockets are a piece that carries them (none sent: nothing is passed).
+       ELSE /\ sock' = [sock EXCEPT ![o].stream = @ \o d,
+                                    ![o].marks = IF rs = <<>> \/ d = "" THEN @
+                                                 ELSE Append(@, [from |-> Len(sock[o].stream) + 1,
+                                                                 to |-> Len(sock[o].stream) + Len(d), rights |-> rs])]
             /\ Record(p, op, Len(d))
             /\ UNCHANGED <<files, fdt, alive, pending, net>>
     \* A seqpacket socket must be connected before anything else (unix_seqpacket_sendmsg); a
@@ -341,6 +345,20 @@ UnixReadiness(x, err) ==
 (* A datagram socket: its error, its datagrams, then end of file to a     *)
 (* call that may wait only, as UDP's. A stream's recvfrom names the       *)
 (* peer.                                                                  *)
+\* How many bytes a read of at most n takes from a Unix stream: a read
+\* that reaches a piece carrying sockets stops at its end, also with
+\* MSG_WAITALL, so that one read gives the sockets of one sendmsg
+\* (unix_stream_read_generic breaks once it has them; probed on Linux
+\* 6.18: "ab" then "cd" with a socket read as "abcd", "cd" with one then
+\* "ef" as "cd"). Whether the read gets them: it reaches the piece.
+UnixTake(x, n) == IF x.marks = <<>> THEN Min({n, Len(x.stream)}) ELSE Min({n, Len(x.stream), Head(x.marks).to})
+UnixGets(x, k) == x.marks # <<>> /\ k >= Head(x.marks).from
+\* The pieces left once k bytes are read: the one read from gives up its
+\* sockets (the rest of its bytes carry none).
+UnixMarksAfter(x, k) ==
+    LET left == IF UnixGets(x, k) THEN Tail(x.marks) ELSE x.marks
+    IN [i \in DOMAIN left |-> [left[i] EXCEPT !.from = @ - k, !.to = @ - k]]
+
 UnixRecvStream(x, k) == [kind |-> "data", ret |-> [data |-> SubSeq(x.stream, 1, k), from |-> UnixName(x.rpath)],
                          bytes |-> k, dgram |-> FALSE, clear |-> FALSE]
 ==============================================================================
