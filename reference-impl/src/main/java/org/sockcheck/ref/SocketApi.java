@@ -696,11 +696,12 @@ final class SocketApi {
      * seqpacket socket that is not connected says ENOTCONN first
      * (unix_seqpacket_sendmsg), then a descriptor of rights that is not open
      * says EBADF (scm_send, before anything else of unix_dgram_sendmsg), then
-     * come the rules of a send (Unix.tla's UnixSendRights). Outside the spec:
-     * a Unix stream socket checks the descriptors first too, and its bytes
-     * carry the sockets; another socket sends the bytes alone, as send
-     * (Linux's TCP and UDP skip an SCM_RIGHTS message in __sock_cmsg_send,
-     * even one naming descriptors that are not open).
+     * come the rules of a send (Unix.tla's UnixSendRights); a Unix stream
+     * socket checks the descriptors first too, and its bytes carry the
+     * sockets. Outside the spec: another socket sends the bytes alone, as
+     * send (Linux's TCP and UDP skip an SCM_RIGHTS message in
+     * __sock_cmsg_send, even one naming descriptors that are not open), and
+     * an INET socket passed is carried like any other.
      */
     Outcome sendMsg(Process p, Sock s, byte[] data, List<Integer> rights) {
         if (rights.isEmpty() || !s.unix()) {

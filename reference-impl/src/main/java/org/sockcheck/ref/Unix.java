@@ -204,9 +204,9 @@ final class Unix {
     /**
      * UnixSendRights: UnixSend with the sockets a sendmsg passes (rights,
      * their descriptors checked by SocketApi.sendMsg), which travel with the
-     * record or the datagram when it goes (on a stream, best effort, with its
-     * bytes: outside the spec); action is the spec action that sends, for
-     * the closes an emptied queue may cause.
+     * record or the datagram when it goes, or with the bytes on a stream
+     * (marks in the spec); action is the spec action that sends, for the
+     * closes an emptied queue may cause.
      */
     Outcome unixSendRights(Sock s, byte[] data, List<Sock> rights, String action) {
         Sock o = s.peer;
