@@ -937,8 +937,9 @@ Close(p, f) ==
                                      \/ pending[c].op = "poll" /\ \E i \in 1..Len(pending[c].rq) : pending[c].rq[i].fd = f
             THEN Fail(p, "close", OutsideCloseWaiting)
        ELSE LET s == SockOf(p, f)
-                r == IF ~HeldElsewhere(s, p, f) THEN LastClose(sock, s) ELSE [tbl |-> sock, segs |-> {}]
-            IN IF ~HeldElsewhere(s, p, f) /\ DropsRights(sock, {s}) THEN Fail(p, "close", OutsideRights)
+                last == ~HeldElsewhere(s, p, f)
+                r == IF last THEN LastClose(sock, s) ELSE [tbl |-> sock, segs |-> {}]
+            IN IF last /\ DropsRights(sock, {s}) THEN Fail(p, "close", OutsideRights)
             ELSE /\ fdt' = [fdt EXCEPT ![ProcOf(p)][f] = NoSid]
                  /\ sock' = r.tbl
                  /\ net' = net \cup r.segs

@@ -167,20 +167,8 @@ public final class Models {
                         case Arg.Name n when kind == Calls.Arg.TYPE && n.name().startsWith("SEQPACKET") -> unix = true;
                         case Arg.Addr addr when addr.port() instanceof Arg.Port.Label l -> ports.add(l.label());
                         case Arg.Int i when kind == Calls.Arg.FD -> maxFd = Math.max(maxFd, clamp(i.value()));
-                        case Arg.Polls ps -> {
-                            for (Arg.PollFd entry : ps.entries()) {
-                                if (entry.fd() instanceof Arg.Int i) {
-                                    maxFd = Math.max(maxFd, clamp(i.value()));
-                                }
-                            }
-                        }
-                        case Arg.Fds fs -> {
-                            for (Arg f : fs.fds()) {
-                                if (f instanceof Arg.Int i) {
-                                    maxFd = Math.max(maxFd, clamp(i.value()));
-                                }
-                            }
-                        }
+                        case Arg.Polls ps -> maxFd = Math.max(maxFd, highest(ps.entries().stream().map(Arg.PollFd::fd).toList()));
+                        case Arg.Fds fs -> maxFd = Math.max(maxFd, highest(fs.fds()));
                         case Arg.Int i when kind == Calls.Arg.PROTOCOL -> protocols.add((int) i.value());
                         case Arg.Name n when kind == Calls.Arg.PROCESS -> forked = Math.max(forked, number(n.name()));
                         default -> { }
@@ -192,18 +180,10 @@ public final class Models {
                 if (c.expect() instanceof Event.Expect.Returns r && r.value() instanceof Arg.Message m) {
                     // The descriptors a recvmsg gave: new ones of the process.
                     descriptors += m.rights().fds().size();
-                    for (Arg f : m.rights().fds()) {
-                        if (f instanceof Arg.Int i) {
-                            maxFd = Math.max(maxFd, clamp(i.value()));
-                        }
-                    }
+                    maxFd = Math.max(maxFd, highest(m.rights().fds()));
                 }
                 if (pair && c.expect() instanceof Event.Expect.Returns r && r.value() instanceof Arg.Pair fds) {
-                    for (Arg f : List.of(fds.first(), fds.second())) {
-                        if (f instanceof Arg.Int i) {
-                            maxFd = Math.max(maxFd, clamp(i.value()));
-                        }
-                    }
+                    maxFd = Math.max(maxFd, highest(List.of(fds.first(), fds.second())));
                 }
             }
             // Every descriptor a process can hold is 3 and up, the lowest free first; one spare.
@@ -274,6 +254,17 @@ public final class Models {
 
     private static int number(String name) {
         return Integer.parseInt(name.substring(1));
+    }
+
+    /** The highest of these descriptors that a trace writes as numbers (variables are bound later), 0 for none. */
+    private static int highest(List<Arg> fds) {
+        int max = 0;
+        for (Arg f : fds) {
+            if (f instanceof Arg.Int i) {
+                max = Math.max(max, clamp(i.value()));
+            }
+        }
+        return max;
     }
 
     /** A descriptor written in a trace, as a bound of the model: no bigger than a model can hold. */
