@@ -173,7 +173,7 @@ FreeSocket ==
      nonblock |-> FALSE, connecting |-> FALSE, flags |-> {}, linger |-> <<0, 0>>, backlog |-> 0, synsent |-> FALSE, listened |-> FALSE, bindip |-> FALSE,
      rcvbuf |-> <<>>, sndbuf |-> <<>>, rpseen |-> FALSE, older |-> {}, disconnecting |-> FALSE,
      type |-> "", path |-> "", named |-> FALSE, peer |-> 0, rpath |-> "",
-     fam |-> "INET", v6only |-> FALSE, lastrip |-> NoHost]
+     fam |-> "INET", v6only |-> FALSE, lastrip |-> NoHost, est |-> FALSE]
 
 \* A socket's wildcard address: ANY6 for an INET6 socket.
 Wild(x) == IF x.fam = "INET6" THEN ANY6 ELSE ANY

@@ -161,20 +161,42 @@ FairSpec ==
 (* /proc/net/tcp and /proc/net/udp list it: TCP entries past CLOSED       *)
 (* (listeners, connections not yet accepted, TIME-WAIT after the last     *)
 (* descriptor closed) and UDP entries with a local port. A TCP socket     *)
-(* that is only bound, and a raw socket, are not listed. The validator    *)
-(* and the generator read a host's rows from here.                        *)
+(* that is only bound, and a raw socket, are not listed. Every Unix       *)
+(* socket is listed, as /proc/net/unix lists it (S20): its type, its name *)
+(* and its state (UnixRowState). The validator and the generator read a   *)
+(* host's rows from here.                                                  *)
 (***************************************************************************)
 Listed == {s \in Sids : \/ sock[s].proto = "tcp" /\ sock[s].st # "CLOSED"
-                        \/ sock[s].proto = "udp" /\ sock[s].lport # 0}
+                        \/ sock[s].proto = "udp" /\ sock[s].lport # 0
+                        \/ sock[s].proto = "unix"}
+\* A Unix socket's state as /proc/net/unix shows it (its St and Flags,
+\* probed on Linux 6.18): LISTEN for a listener (Flags 00010000); the
+\* server's end of a connection nobody accepted yet CONNECTING (St 02, and
+\* inode 0: it has no file yet); a connected stream or seqpacket socket
+\* CONNECTED (St 03), also after its peer is gone or it was shut down; a
+\* datagram socket CONNECTED while Linux counts it connected (est: it
+\* connected, or a socket connected to it; Reconnected in Unix.tla); any
+\* other UNCONNECTED (St 01).
+UnixRowState(x) ==
+    CASE x.st = "LISTEN" -> "LISTEN"
+      [] x.listener # NoSid -> "CONNECTING"
+      [] x.type = "DGRAM" -> IF x.est THEN "CONNECTED" ELSE "UNCONNECTED"
+      [] OTHER -> x.st
 \* The row each listed entry shows: its addresses as the API shows them, so
 \* that an INET6 socket's row (Linux lists it in /proc/net/tcp6 or udp6)
 \* has IPv6 addresses, its IPv4 ones v4-mapped. An INET6 UDP socket that
 \* connect(AF_UNSPEC) took its peer from is listed with that peer, port 0
-\* (lastrip; Dissolve in SocketApi.tla).
-ListedRows == [s \in Listed |-> [proto |-> sock[s].proto, host |-> sock[s].host, st |-> sock[s].st,
-                                   lip |-> Shown(sock[s], sock[s].lip), lport |-> sock[s].lport,
-                                   rip |-> Shown(sock[s], IF sock[s].rip = NoHost THEN sock[s].lastrip ELSE sock[s].rip),
-                                   rport |-> sock[s].rport]]
+\* (lastrip; Dissolve in SocketApi.tla). A Unix socket's row has its type,
+\* its name as lip (NoPath when unnamed; the server's end of a connection
+\* has its listener's) and no remote end.
+ListedRows == [s \in Listed |->
+                 IF sock[s].proto = "unix"
+                 THEN [proto |-> "unix", host |-> sock[s].host, st |-> UnixRowState(sock[s]), type |-> sock[s].type,
+                       lip |-> sock[s].path, lport |-> 0, rip |-> NoHost, rport |-> 0]
+                 ELSE [proto |-> sock[s].proto, host |-> sock[s].host, st |-> sock[s].st, type |-> "",
+                       lip |-> Shown(sock[s], sock[s].lip), lport |-> sock[s].lport,
+                       rip |-> Shown(sock[s], IF sock[s].rip = NoHost THEN sock[s].lastrip ELSE sock[s].rip),
+                       rport |-> sock[s].rport]]
 
 ------------------------------------------------------------------------------
 (* Invariants, each named after what it protects. *)
@@ -189,7 +211,7 @@ TypeOK ==
         /\ sock[s].lip \in Addr /\ sock[s].lport \in AllPorts \cup {0}
         /\ sock[s].rip \in Hosts \cup Hosts6 \cup {NoHost}
         /\ sock[s].lastrip \in Hosts \cup Hosts6 \cup {NoHost}
-        /\ sock[s].fam \in {"INET", "INET6", "UNIX"} /\ sock[s].v6only \in BOOLEAN
+        /\ sock[s].fam \in {"INET", "INET6", "UNIX"} /\ sock[s].v6only \in BOOLEAN /\ sock[s].est \in BOOLEAN
         /\ sock[s].err \in Errnos \cup {"none"}
         /\ sock[s].conn \in BOOLEAN
         /\ sock[s].picked \in BOOLEAN /\ sock[s].pickedip \in BOOLEAN /\ sock[s].sport \in AllPorts \cup {0}

@@ -165,6 +165,11 @@ DropsCarried(s, to) == sock[s].st = "CONNECTED" /\ sock[s].peer # to /\ Carried(
 \* A datagram socket that leaves its peer for another, or for none: its
 \* queue is emptied (unix_dgram_disconnected), and a peer that is alive,
 \* connected back to it and had datagrams waiting there is told ECONNRESET.
+\* est is Linux's connected state of a datagram socket, which only
+\* /proc/net/unix shows (UnixRowState): a connect sets it on both sockets,
+\* the one connected to as well; the old peer left loses it unless it has
+\* a peer of its own (also when others are still connected to it); the
+\* close of a peer leaves it. Probed on Linux 6.18.
 Reconnected(s, to) ==
     LET x == sock[s]
         old == x.peer
@@ -172,8 +177,10 @@ Reconnected(s, to) ==
     IN [t \in Sids |->
           IF t = s THEN [x EXCEPT !.peer = to, !.rpath = IF to = NoSid THEN NoPath ELSE sock[to].path,
                                   !.st = IF to = NoSid THEN "UNCONNECTED" ELSE "CONNECTED",
-                                  !.datagrams = IF leaves THEN <<>> ELSE @]
-          ELSE IF leaves /\ t = old /\ sock[t].peer = s /\ x.datagrams # <<>> THEN [sock[t] EXCEPT !.err = "ECONNRESET"]
+                                  !.datagrams = IF leaves THEN <<>> ELSE @, !.est = to # NoSid]
+          ELSE IF t = to THEN [sock[t] EXCEPT !.est = TRUE]
+          ELSE IF leaves /\ t = old THEN [sock[t] EXCEPT !.err = IF sock[t].peer = s /\ x.datagrams # <<>> THEN "ECONNRESET" ELSE @,
+                                                         !.est = sock[t].peer # NoSid]
           ELSE sock[t]]
 
 (* UnixDgramConnect: a datagram socket takes a peer: it sends there when  *)
@@ -240,7 +247,7 @@ UnixSendRights(p, op, s, d, rs) ==
     ELSE IF x.type = "SEQPACKET" /\ o = NoSid THEN Fail(p, op, "EPIPE")
     ELSE IF o = NoSid /\ Carried(sock, s) # {} THEN Fail(p, op, OutsideRights)
     ELSE IF o = NoSid THEN
-         /\ sock' = [sock EXCEPT ![s].st = "UNCONNECTED", ![s].rpath = NoPath, ![s].datagrams = <<>>]
+         /\ sock' = [sock EXCEPT ![s].st = "UNCONNECTED", ![s].rpath = NoPath, ![s].datagrams = <<>>, ![s].est = FALSE]
          /\ Record(p, op, "ECONNREFUSED")
          /\ UNCHANGED <<files, fdt, alive, pending, net>>
     ELSE IF ~MaySend(s, o) THEN Fail(p, op, "EPERM")
@@ -318,7 +325,7 @@ UnixLastClose(tbl, s) ==
 (* other, with the two lowest free descriptors (socketpair(2)).           *)
 UnixPair(h, t, a, b, nb) ==
     [c \in Sids |->
-        IF c \in {a, b} THEN [FreeSocket EXCEPT !.proto = "unix", !.fam = "UNIX", !.type = t, !.host = h, !.st = "CONNECTED",
+        IF c \in {a, b} THEN [FreeSocket EXCEPT !.proto = "unix", !.fam = "UNIX", !.type = t, !.host = h, !.st = "CONNECTED", !.est = TRUE,
                                                 !.peer = IF c = a THEN b ELSE a, !.conn = TRUE, !.nonblock = nb]
         ELSE sock[c]]
 

@@ -8,8 +8,8 @@ import org.sockcheck.spec.Proto;
 import org.sockcheck.spec.TcpState;
 
 /**
- * A host's socket table printed as Linux prints /proc/net/tcp, /proc/net/udp
- * and /proc/net/raw (S16), column for column: the same header, the same
+ * A host's socket table printed as Linux prints /proc/net/tcp, /proc/net/udp,
+ * /proc/net/raw and /proc/net/unix (S16, S20), column for column: the same header, the same
  * field widths, addresses as the hexadecimal of the address in network order
  * read on a little-endian machine, ports in hexadecimal, the kernel's state
  * numbers. TCP lines are padded to 149 characters and UDP lines to 127, as
@@ -28,6 +28,7 @@ final class ProcNet {
             "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops";
     static final String RAW_HEADER =
             "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops";
+    static final String UNIX_HEADER = "Num       RefCount Protocol Flags    Type St Inode Path";
     private static final int TCP_WIDTH = 149;
     private static final int UDP_WIDTH = 127;
     /** USER_HZ: the kernel prints timers in hundredths of a second. */
@@ -62,6 +63,14 @@ final class ProcNet {
                     }
                 }
             }
+            case UNIX -> {
+                out.append(UNIX_HEADER).append('\n');
+                for (Sock s : table) {
+                    if (s.proto == Proto.UNIX) {
+                        out.append(unixLine(s)).append('\n');
+                    }
+                }
+            }
             case RAW -> {
                 out.append(RAW_HEADER).append('\n');
                 for (Sock s : table) {
@@ -72,6 +81,23 @@ final class ProcNet {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * A line of /proc/net/unix (S20): a hidden kernel pointer, a reference
+     * count of 2, protocol 0, Flags 00010000 for a listener, the type's
+     * number, the state's St, the inode (0 for the server's end of a
+     * connection nobody accepted yet, which has no file) and the name, as
+     * the trace writes it ("@name" in the abstract namespace), when it has
+     * one.
+     */
+    private static String unixLine(Sock s) {
+        org.sockcheck.spec.UnixState st = s.unixState();
+        boolean listening = st == org.sockcheck.spec.UnixState.LISTEN;
+        boolean embryo = st == org.sockcheck.spec.UnixState.CONNECTING;
+        return String.format(Locale.ROOT, "%s: %08X %08X %08X %04X %02X %5d", NULL_POINTER, 2, 0,
+                listening ? org.sockcheck.spec.UnixState.ACCEPTCON : 0, s.type.linuxCode(), st.st(), embryo ? 0 : s.inode)
+                + (s.path.isEmpty() ? "" : " " + s.path);
     }
 
     private static void line(StringBuilder out, String text, int width) {

@@ -170,6 +170,12 @@ final class Sock {
      * getpeername gives (rpath).
      */
     org.sockcheck.spec.SockType type;
+    /**
+     * A Unix datagram socket's connected state as Linux keeps it and
+     * /proc/net/unix shows it (spec: est): it connected, or a socket
+     * connected to it (Unix.reconnected says when it ends).
+     */
+    boolean est;
     String path = "";
     boolean named;
     Sock peer;
@@ -325,14 +331,33 @@ final class Sock {
             case TCP -> state != TcpState.CLOSED;
             case UDP -> bound();
             case RAW -> true;
-            // /proc/net/unix is not one of the tables a trace observes.
-            case UNIX -> false;
+            // Every Unix socket, as /proc/net/unix lists it (S20).
+            case UNIX -> true;
         };
     }
 
     SocketRow row() {
+        if (proto == Proto.UNIX) {
+            return SocketRow.unix(type, path, unixState());
+        }
         // An INET6 socket's row (Linux: /proc/net/tcp6, udp6) shows its addresses as the API does (spec: ListedRows).
         return new SocketRow(proto, Network.shown(this, local), Network.shown(this, listedRemote()), tcp() ? state : null);
+    }
+
+    /**
+     * A Unix socket's state in its row (spec: UnixRowState): LISTEN; the
+     * server's end of a connection not accepted yet CONNECTING; a datagram
+     * socket by est; else CONNECTED or UNCONNECTED by its state.
+     */
+    org.sockcheck.spec.UnixState unixState() {
+        if (state == TcpState.LISTEN) {
+            return org.sockcheck.spec.UnixState.LISTEN;
+        }
+        if (listener != null) {
+            return org.sockcheck.spec.UnixState.CONNECTING;
+        }
+        boolean connected = type == org.sockcheck.spec.SockType.DGRAM ? est : state == TcpState.ESTABLISHED;
+        return connected ? org.sockcheck.spec.UnixState.CONNECTED : org.sockcheck.spec.UnixState.UNCONNECTED;
     }
 
     /** The peer the socket's row lists: its peer, or the one it had before connect(AF_UNSPEC) (spec: ListedRows). */

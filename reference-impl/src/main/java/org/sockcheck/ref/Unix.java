@@ -165,6 +165,15 @@ final class Unix {
         s.peer = to;
         s.rpath = to == null ? "" : to.path;
         s.state = to == null ? TcpState.CLOSED : TcpState.ESTABLISHED;
+        // Linux's connected state as /proc/net/unix shows it (spec: est): the old peer left loses it
+        // unless it has a peer of its own; the socket connected to takes it.
+        if (leaves && old != null && old != s) {
+            old.est = old.peer != null;
+        }
+        if (to != null) {
+            to.est = true;
+        }
+        s.est = to != null;
         if (leaves) {
             // Last, with s connected as it now is: a socket its queue carried may close in turn.
             purge(s, "connect");
@@ -240,6 +249,7 @@ final class Unix {
         if (o == null) {
             // A datagram socket whose peer is gone learns it now, and is no longer connected.
             s.state = TcpState.CLOSED;
+            s.est = false;
             s.rpath = "";
             purge(s, action);
             return SocketApi.fail(Errno.ECONNREFUSED);
@@ -370,6 +380,7 @@ final class Unix {
     static void unixPair(Sock a, Sock b) {
         for (Sock s : List.of(a, b)) {
             s.state = TcpState.ESTABLISHED;
+            s.est = true;
             s.conn = true;
         }
         a.peer = b;

@@ -288,12 +288,26 @@ public final class Render {
      * A row of a host's table as the trace format shows it, in the spec's
      * values: the remote ip is null when there is none; state is null for UDP.
      */
-    public record SpecRow(String proto, String lip, Object lport, String rip, Object rport, String state) {
+    public record SpecRow(String proto, String lip, Object lport, String rip, Object rport, String state, String type) {
+        /** Whether this is a Unix socket's row (S20): its type, its name (lip) and its state. */
+        public boolean unix() {
+            return "unix".equals(proto);
+        }
+
         @Override
         public String toString() {
+            if (unix()) {
+                return unixRow(type, lip, state);
+            }
             return proto + " " + lip + ":" + lport + " " + (rip == null ? "*:*" : rip + ":" + rport)
                     + (state == null ? "" : " " + state);
         }
+    }
+
+    /** A Unix socket's row as a trace writes it: unix STREAM "srv" LISTEN. */
+    static String unixRow(String type, String path, String state) {
+        return "unix " + type + " " + org.sockcheck.harness.trace.TraceText.quote(
+                path.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)) + " " + state;
     }
 
     /** The rows an observation of the host shows: the entries of the host that Listed in Sockets.tla takes (S16). */
@@ -304,9 +318,9 @@ public final class Render {
                 continue;
             }
             String rip = NO_HOST.equals(e.get("rip")) ? null : (String) e.get("rip");
-            boolean tcp = "tcp".equals(e.get("proto"));
+            boolean stated = "tcp".equals(e.get("proto")) || "unix".equals(e.get("proto"));
             out.add(new SpecRow((String) e.get("proto"), (String) e.get("lip"), e.get("lport"), rip, e.get("rport"),
-                    tcp ? (String) e.get("st") : null));
+                    stated ? (String) e.get("st") : null, "unix".equals(e.get("proto")) ? (String) e.get("type") : null));
         }
         return out;
     }
@@ -315,6 +329,10 @@ public final class Render {
     static String observe(SpecBridge spec, String host, SpecBridge.State state, Ports ports) {
         List<String> rows = new ArrayList<>();
         for (SpecRow r : rows(spec, host, state)) {
+            if (r.unix()) {
+                rows.add(r.toString());
+                continue;
+            }
             String local = r.lip() + ":" + ports.name(r.proto(), host, r.lport());
             String remote = r.rip() == null ? "*:*" : r.rip() + ":" + ports.name(r.proto(), r.rip(), r.rport());
             rows.add(r.proto() + " " + local + " " + remote + (r.state() == null ? "" : " " + r.state()));

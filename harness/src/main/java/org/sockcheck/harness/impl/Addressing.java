@@ -85,6 +85,22 @@ public record Addressing(Map<String, String> hostIps, Map<String, String> hostIp
         return name.startsWith("@") ? "\0" + abstractPrefix + host + "-" + name.substring(1) : unixDir + "/" + host + "/" + name;
     }
 
+    /** The host whose folder or abstract prefix a real Unix name of the run is under; null for any other name. */
+    public String unixHost(String real) {
+        String rest;
+        int end;
+        if (unixDir != null && real.startsWith(unixDir + "/")) {
+            rest = real.substring(unixDir.length() + 1);
+            end = rest.indexOf('/');
+        } else if (abstractPrefix != null && real.startsWith("\0" + abstractPrefix)) {
+            rest = real.substring(1 + abstractPrefix.length());
+            end = rest.indexOf('-');
+        } else {
+            return null;
+        }
+        return end < 0 ? null : rest.substring(0, end);
+    }
+
     /**
      * A real Unix name as the trace writes it: the name within a host's
      * folder, or "@name" for an abstract name of the run; "" for none; any

@@ -191,6 +191,9 @@ public final class Symbols {
     }
 
     public String render(SocketRow r) {
+        if (r.unixState() != null) {
+            return "unix " + r.type() + " " + render(r.local()) + " " + r.unixState();
+        }
         return r.proto().word() + " " + render(r.local()) + " " + render(r.remote())
                 + (r.state() == null ? "" : " " + r.state().rfcName());
     }
@@ -285,6 +288,9 @@ public final class Symbols {
 
     /** An observed row as a row of a trace, every field as the implementation gave it. */
     org.sockcheck.harness.trace.Event.Row row(SocketRow r) {
+        if (r.unixState() != null) {
+            return org.sockcheck.harness.trace.Event.Row.unix(r.type(), addressing.traceName(r.local().path()), r.unixState());
+        }
         return new org.sockcheck.harness.trace.Event.Row(r.proto(), addr(r.local()), addr(r.remote()), r.state());
     }
 }

@@ -69,8 +69,20 @@ public sealed interface Event extends Trace.Line {
     /**
      * One expected socket-table entry; state is null for UDP and raw rows
      * (S12). An observed run may show a state on such a row (what an
-     * implementation reported), which no behaviour of the spec shows.
+     * implementation reported), which no behaviour of the spec shows. A
+     * Unix domain socket's row (S20, as /proc/net/unix lists it) has its
+     * type, its name as local (an empty path when unnamed), no remote (*:*)
+     * and a state of its own; type and unixState are null on any other row.
      */
-    record Row(Proto proto, Arg.Addr local, Arg.Addr remote, TcpState state) {
+    record Row(Proto proto, Arg.Addr local, Arg.Addr remote, TcpState state, org.sockcheck.spec.SockType type,
+               org.sockcheck.spec.UnixState unixState) {
+        public Row(Proto proto, Arg.Addr local, Arg.Addr remote, TcpState state) {
+            this(proto, local, remote, state, null, null);
+        }
+
+        /** A Unix domain socket's row: unix STREAM "srv" LISTEN. */
+        public static Row unix(org.sockcheck.spec.SockType type, String path, org.sockcheck.spec.UnixState state) {
+            return new Row(Proto.UNIX, Arg.Addr.unix(path), new Arg.Addr(null, new Arg.Port.Any()), null, type, state);
+        }
     }
 }

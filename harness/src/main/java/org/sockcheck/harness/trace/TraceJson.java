@@ -67,6 +67,12 @@ public final class TraceJson {
                 for (Event.Row r : o.rows()) {
                     ObjectNode row = rows.addObject();
                     row.put("proto", r.proto().word());
+                    if (r.unixState() != null) {
+                        row.put("type", r.type().name());
+                        row.set("local", arg(r.local()));
+                        row.put("state", r.unixState().name());
+                        continue;
+                    }
                     row.set("local", arg(r.local()));
                     row.set("remote", arg(r.remote()));
                     if (r.state() != null) {
@@ -226,7 +232,26 @@ public final class TraceJson {
                     try {
                         proto = Proto.valueOf(r.text(row, "proto").toUpperCase(Locale.ROOT));
                     } catch (IllegalArgumentException e) {
-                        throw r.error("proto tcp, udp or raw", Reader.shown(row.get("proto")), null);
+                        throw r.error("proto tcp, udp, raw or unix", Reader.shown(row.get("proto")), null);
+                    }
+                    if (proto == Proto.UNIX) {
+                        if (version != null && version < 2) {
+                            throw r.error("a row of tcp, udp or raw in trace format 1", "unix",
+                                    "a Unix socket's row is trace format 2: {\"version\":2}");
+                        }
+                        // A Unix domain socket's row (S20): {"proto":"unix","type":"STREAM","local":{"path":"srv"},"state":"LISTEN"}.
+                        String t = r.text(row, "type");
+                        org.sockcheck.spec.SockType type = org.sockcheck.spec.SockType.ofUnixRow(t).orElseThrow(
+                                () -> r.error("a Unix socket's type (STREAM, DGRAM or SEQPACKET)", t, null));
+                        Arg.Addr name = r.addr(row.get("local"));
+                        if (!name.unix()) {
+                            throw r.error("a Unix name {\"path\":\"srv\"} ({\"path\":\"\"} for none)", Reader.shown(row.get("local")), null);
+                        }
+                        String st = r.text(row, "state");
+                        rows.add(Event.Row.unix(type, name.path(), org.sockcheck.spec.UnixState.fromName(st).orElseThrow(
+                                () -> r.error("a Unix socket's state", st, "one of "
+                                        + java.util.Arrays.toString(org.sockcheck.spec.UnixState.values())))));
+                        continue;
                     }
                     TcpState state = null;
                     if (row.has("state")) {

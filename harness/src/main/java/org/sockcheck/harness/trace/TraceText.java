@@ -73,7 +73,7 @@ public final class TraceText {
                 c.end();
                 lines.add(new Trace.Line.Header("profile", name));
             } else if (first.equals("observe")) {
-                lines.add(parseObserve(c));
+                lines.add(parseObserve(c, version == null ? 1 : version));
             } else {
                 Event e = parseCall(c, version, waits);
                 if (e instanceof Event.Call call && !(call.expect() instanceof Expect.Blocks)) {
@@ -89,7 +89,7 @@ public final class TraceText {
         return new Trace(source, version, profile, lines);
     }
 
-    private static Event.Observe parseObserve(Cursor c) throws TraceSyntaxException {
+    private static Event.Observe parseObserve(Cursor c, int version) throws TraceSyntaxException {
         c.word(); // observe
         String host = c.hostName();
         c.expect(':');
@@ -105,8 +105,21 @@ public final class TraceText {
             try {
                 proto = Proto.valueOf(protoWord.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new TraceSyntaxException(c.source, c.lineNo, c.lastStart + 1, "a protocol (tcp, udp or raw)",
+                throw new TraceSyntaxException(c.source, c.lineNo, c.lastStart + 1, "a protocol (tcp, udp, raw or unix)",
                         "'" + protoWord + "'", "a row reads like: tcp A:80 *:* LISTEN");
+            }
+            if (proto == Proto.UNIX) {
+                if (version < 2) {
+                    throw new TraceSyntaxException(c.source, c.lineNo, c.lastStart + 1, "a row of tcp, udp or raw in trace format 1",
+                            "'unix'", "a Unix socket's row is trace format 2: start the trace with 'version 2'");
+                }
+                rows.add(unixRow(c));
+                c.skipSpace();
+                if (c.atEnd()) {
+                    break;
+                }
+                c.expect(';');
+                continue;
             }
             Arg.Addr local = c.address();
             Arg.Addr remote = c.address();
@@ -127,6 +140,25 @@ public final class TraceText {
             c.expect(';');
         }
         return new Event.Observe(c.lineNo, host, rows);
+    }
+
+    /** The rest of a Unix domain socket's row after its protocol: unix STREAM "srv" LISTEN (S20, /proc/net/unix). */
+    private static Event.Row unixRow(Cursor c) throws TraceSyntaxException {
+        String hint = "a Unix row reads like: unix STREAM \"srv\" LISTEN, or unix DGRAM \"\" UNCONNECTED for an unnamed socket";
+        String typeWord = c.word();
+        org.sockcheck.spec.SockType type = org.sockcheck.spec.SockType.ofUnixRow(typeWord).orElseThrow(
+                () -> new TraceSyntaxException(c.source, c.lineNo, c.lastStart + 1,
+                        "a Unix socket's type (STREAM, DGRAM or SEQPACKET)", "'" + typeWord + "'", hint));
+        c.skipSpace();
+        if (c.atEnd() || c.peek() != '"') {
+            throw c.error("the socket's name in quotes (\"\" when it has none)", c.describeHere(), hint);
+        }
+        Arg.Addr name = c.address();
+        String word = c.word();
+        org.sockcheck.spec.UnixState state = org.sockcheck.spec.UnixState.fromName(word).orElseThrow(
+                () -> new TraceSyntaxException(c.source, c.lineNo, c.lastStart + 1, "a Unix socket's state",
+                        "'" + word + "'", "one of " + java.util.Arrays.toString(org.sockcheck.spec.UnixState.values())));
+        return Event.Row.unix(type, name.path(), state);
     }
 
     private static Event parseCall(Cursor c, int version, Waits waits) throws TraceSyntaxException {
@@ -1123,6 +1155,9 @@ public final class TraceText {
     }
 
     public static String row(Event.Row r) {
+        if (r.unixState() != null) {
+            return "unix " + r.type() + " " + arg(r.local()) + " " + r.unixState();
+        }
         return r.proto().word() + " " + arg(r.local()) + " " + arg(r.remote()) + (r.state() == null ? "" : " " + r.state().rfcName());
     }
 

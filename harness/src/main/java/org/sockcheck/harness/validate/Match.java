@@ -222,6 +222,12 @@ final class Match {
         if (!want.proto().word().equals(have.proto())) {
             return null;
         }
+        if (have.unix()) {
+            // A Unix socket's row (S20): its type, its name and its state, as /proc/net/unix shows them.
+            return want.type() != null && want.type().name().equals(have.type()) && want.unixState() != null
+                    && want.unixState().name().equals(have.state()) && want.local().unix()
+                    && want.local().path().equals(have.lip()) ? vars : null;
+        }
         // Every field counts: a UDP or raw row has no state (S12), and one observed with a state matches no row.
         if (!Objects.equals(want.state() == null ? null : want.state().rfcName(), have.state())) {
             return null;

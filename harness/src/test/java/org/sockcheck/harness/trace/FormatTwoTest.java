@@ -205,4 +205,47 @@ class FormatTwoTest {
                 + "A.p1.t2: close(3) = 0\n");
         org.sockcheck.harness.run.TraceCheck.check(v2);
     }
+
+    @Test
+    void unixRowsReadAndPrintBothWays() throws Exception {
+        String text = """
+                version 2
+                A.p1: socket(UNIX, STREAM) = 3
+                observe A: unix STREAM "" UNCONNECTED
+                A.p1: bind(3, "@srv") = 0
+                A.p1: listen(3, 1) = 0
+                observe A: unix STREAM "@srv" LISTEN; unix DGRAM "d" CONNECTED; unix SEQPACKET "srv" CONNECTING
+                """;
+        Trace t = TraceText.parse("x.trace", text);
+        Event.Observe o = assertInstanceOf(Event.Observe.class, t.events().get(4));
+        assertEquals(Event.Row.unix(org.sockcheck.spec.SockType.SEQPACKET, "srv", org.sockcheck.spec.UnixState.CONNECTING),
+                o.rows().get(2));
+        assertEquals("", ((Event.Observe) t.events().get(1)).rows().get(0).local().path());
+        assertEquals(text, TraceText.print(t));
+        Trace json = TraceJson.parse("x.jsonl", TraceJson.print(t));
+        assertEquals(t.lines(), json.lines());
+        assertTrue(TraceJson.print(t).contains(
+                "{\"proto\":\"unix\",\"type\":\"STREAM\",\"local\":{\"path\":\"@srv\"},\"state\":\"LISTEN\"}"),
+                TraceJson.print(t));
+        org.sockcheck.harness.run.TraceCheck.check(t);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "observe A: unix RAW \"a\" CONNECTED | a Unix socket's type (STREAM, DGRAM or SEQPACKET)",
+            "observe A: unix STREAM a CONNECTED | the socket's name in quotes",
+            "observe A: unix STREAM \"a\" ESTABLISHED | a Unix socket's state",
+            "observe A: unix STREAM \"a\" | a word"})
+    void aWrongUnixRowSaysWhatWasExpected(String row, String expected) {
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class,
+                () -> TraceText.parse("x.trace", "version 2\nA.p1: socket(UNIX, STREAM) = 3\n" + row + "\n"));
+        assertTrue(e.getMessage().contains("x.trace:3") && e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void aUnixRowIsFormatTwo() {
+        TraceSyntaxException e = assertThrows(TraceSyntaxException.class,
+                () -> TraceText.parse("x.trace", "version 1\nobserve A: unix STREAM \"a\" LISTEN\n"));
+        assertTrue(e.getMessage().contains("x.trace:2") && e.getMessage().contains("version 2"), e.getMessage());
+    }
 }

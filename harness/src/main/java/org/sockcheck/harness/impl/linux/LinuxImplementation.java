@@ -548,12 +548,7 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private static int sockType(SockType t) {
-        return switch (t) {
-            case STREAM -> Syscalls.SOCK_STREAM;
-            case DGRAM -> Syscalls.SOCK_DGRAM;
-            case RAW -> Syscalls.SOCK_RAW;
-            case SEQPACKET -> Syscalls.SOCK_SEQPACKET;
-        };
+        return t.linuxCode();
     }
 
     /** socketpair(2): two connected sockets and the two lowest free descriptors of the process. */
@@ -1335,15 +1330,27 @@ public final class LinuxImplementation implements Implementation {
     private List<SocketRow> netnsRows() throws ImplementationException {
         List<SocketRow> now = new ArrayList<>();
         try {
+            Map<Long, Sock> byInode = new HashMap<>();
+            String host = null;
+            for (TreeMap<Integer, Sock> t : descriptors.values()) {
+                for (Sock s : t.values()) {
+                    byInode.put(s.inode(), s);
+                    host = s.host;
+                }
+            }
+            String only = host;
             netns.inside(sys -> {
                 java.nio.file.Path net = java.nio.file.Path.of("/proc/thread-self/net");
-                for (String table : List.of("tcp", "udp", "tcp6", "udp6")) {
-                    Proto proto = table.startsWith("tcp") ? Proto.TCP : Proto.UDP;
-                    try {
+                try {
+                    for (String table : List.of("tcp", "udp", "tcp6", "udp6")) {
+                        Proto proto = table.startsWith("tcp") ? Proto.TCP : Proto.UDP;
                         ProcNet.read(net.resolve(table), proto).forEach(e -> now.add(e.row()));
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
                     }
+                    if (only != null) {
+                        now.addAll(unixRows(only, net.resolve("unix"), byInode));
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
                 }
                 return null;
             });
@@ -1575,10 +1582,35 @@ public final class LinuxImplementation implements Implementation {
                 }
                 rows.add(row);
             }
+            rows.addAll(unixRows(host, java.nio.file.Path.of("/proc/net/unix"), byInode));
         } catch (IOException e) {
             throw new ImplementationException("cannot read /proc/net: " + e.getMessage(), e);
         }
         return rows;
+    }
+
+    /**
+     * The host's Unix domain sockets as /proc/net/unix (table) lists them
+     * (S20): those of the run's sockets on the host, by inode (a socket a
+     * message carries too, which no descriptor may hold), and the server's
+     * ends of connections nobody accepted yet, which have no inode, by the
+     * name they share with their listener, a name of the host's folder or
+     * prefix. Names as the trace writes them. Nothing is read when the run
+     * has no Unix socket.
+     */
+    private List<SocketRow> unixRows(String host, java.nio.file.Path table, Map<Long, Sock> byInode) throws IOException {
+        if (byInode.values().stream().noneMatch(s -> s.proto == Proto.UNIX) && passed.isEmpty()) {
+            return List.of();
+        }
+        List<SocketRow> out = new ArrayList<>();
+        for (ProcNet.UnixEntry e : ProcNet.readUnix(table)) {
+            Sock s = e.inode() == 0 ? null : byInode.getOrDefault(e.inode(), passed.get(e.inode()));
+            String owner = s != null ? s.host : e.inode() == 0 ? addressing.unixHost(e.path()) : null;
+            if (host.equals(owner)) {
+                out.add(SocketRow.unix(e.type(), addressing.traceName(e.path()), e.state()));
+            }
+        }
+        return out;
     }
 
     /**

@@ -11,7 +11,8 @@ import org.sockcheck.spec.SocketRow;
 import org.sockcheck.spec.TcpState;
 
 /**
- * Reads the kernel's socket tables, /proc/net/tcp and /proc/net/udp (S16).
+ * Reads the kernel's socket tables, /proc/net/tcp and /proc/net/udp (S16),
+ * and /proc/net/unix (S20, {@link #readUnix}).
  * Each line gives "sl local_address rem_address st tx_queue:rx_queue tr:tm
  * retrnsmt uid timeout inode ..."; addresses are hex in host byte order
  * (little-endian here) with the port in hex after a colon.
@@ -48,6 +49,47 @@ public final class ProcNet {
         // No peer: 0.0.0.0:0, or in tcp6 and udp6 [::]:0.
         boolean noRemote = (remote.wildcardIp() || remote.ip().equals(Endpoint.ANY6_IP)) && remote.port() == 0;
         return new Entry(new SocketRow(proto, local, noRemote ? null : remote, state), inode);
+    }
+
+    /** One line of /proc/net/unix: the socket's row, its real name ("" for none; abstract with its NUL) and inode (0: a connection nobody accepted yet). */
+    public record UnixEntry(org.sockcheck.spec.SockType type, org.sockcheck.spec.UnixState state, String path, long inode) {
+    }
+
+    /** The rows of /proc/net/unix (S20) as table (the file of a namespace) lists them. */
+    static List<UnixEntry> readUnix(Path table) throws IOException {
+        List<UnixEntry> out = new ArrayList<>();
+        List<String> lines = Files.readAllLines(table, java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (int i = 1; i < lines.size(); i++) {
+            UnixEntry e = parseUnix(lines.get(i));
+            if (e != null) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * "Num RefCount Protocol Flags Type St Inode [Path]": Flags 00010000 for
+     * a listener, Type 1, 2 or 5, St 01 to 04, the path of a file or "@" and
+     * an abstract name; null for a line of another shape.
+     */
+    static UnixEntry parseUnix(String line) {
+        String[] f = line.trim().split(" +", 8);
+        if (f.length < 7) {
+            return null;
+        }
+        try {
+            int flags = Integer.parseInt(f[3], 16);
+            var type = org.sockcheck.spec.SockType.fromLinuxCode(Integer.parseInt(f[4], 16)).orElse(null);
+            var state = org.sockcheck.spec.UnixState.fromProc(flags, Integer.parseInt(f[5], 16)).orElse(null);
+            if (type == null || state == null) {
+                return null;
+            }
+            String path = f.length == 8 ? f[7] : "";
+            return new UnixEntry(type, state, path.startsWith("@") ? "\0" + path.substring(1) : path, Long.parseLong(f[6]));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /**
