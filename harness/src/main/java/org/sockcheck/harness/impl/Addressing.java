@@ -85,6 +85,12 @@ public record Addressing(Map<String, String> hostIps, Map<String, String> hostIp
         return name.startsWith("@") ? "\0" + abstractPrefix + host + "-" + name.substring(1) : unixDir + "/" + host + "/" + name;
     }
 
+    /** Whether a real Unix name is none, or one of the run's: in its folder or under its abstract prefix. */
+    public boolean ownsUnixName(String real) {
+        return real.isEmpty() || unixDir != null && real.startsWith(unixDir + "/")
+                || abstractPrefix != null && real.startsWith("\0" + abstractPrefix);
+    }
+
     /** The host whose folder or abstract prefix a real Unix name of the run is under; null for any other name. */
     public String unixHost(String real) {
         String rest;

@@ -101,6 +101,8 @@ public final class JdkImplementation implements Implementation {
     private final org.sockcheck.harness.impl.BlockingThreads threads =
             new org.sockcheck.harness.impl.BlockingThreads(lock, null);
     private Addressing addressing;
+    /** The run's folder of Unix names (streams only: java.nio's Unix channels). */
+    private volatile org.sockcheck.harness.impl.UnixFolder unixDir;
     private int timeoutMs;
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =
             new org.sockcheck.harness.impl.ShutdownHook("sockcheck-jdk-cleanup", this::closeAllNow);
@@ -128,7 +130,10 @@ public final class JdkImplementation implements Implementation {
         lock.lock();
         try {
             timeoutMs = (int) Math.min(Integer.MAX_VALUE, setup.callTimeout().toMillis());
-            addressing = Loopback.plan(setup);
+            Addressing planned = Loopback.plan(setup);
+            // Unix names: a folder of the run's own, made with its first Unix socket, removed by stop.
+            unixDir = org.sockcheck.harness.impl.UnixFolder.next();
+            addressing = new Addressing(planned.hostIps(), planned.ports(), unixDir.dir().toString(), unixDir.abstractPrefix());
             return addressing;
         } finally {
             lock.unlock();
@@ -186,15 +191,29 @@ public final class JdkImplementation implements Implementation {
     private Outcome callLocked(String host, String process, ApiCall call) throws ImplementationException {
         TreeMap<Integer, Sock> table = tables.computeIfAbsent(host + "." + process, k -> new TreeMap<>());
         switch (call) {
-            case ApiCall c when c.unixDomain() -> throw new Unsupported("Unix domain sockets (" + c.op() + "): the jdk"
-                    + " implementation opens INET channels only (java.nio's UNIX channels, stream only, are not used yet;"
-                    + " it has no socketpair; docs/ipv6-and-unix.md)");
+            case ApiCall.SocketPair c -> throw new Unsupported("socketpair: java.nio has none");
+            case ApiCall.Socket c when c.unixDomain() && (c.domain() != org.sockcheck.spec.Domain.UNIX || c.type() != SockType.STREAM) ->
+                    throw new Unsupported("socket(" + c.domain() + ", " + c.type() + "): java.nio's Unix domain channels are"
+                            + " streams only (SocketChannel, ServerSocketChannel), and it has no SEQPACKET");
+            case ApiCall c when c.addr() != null && c.addr().unix() && c.addr().path().startsWith("\0") ->
+                    throw new Unsupported("a name of the abstract namespace (" + c.op() + "): java.nio's UnixDomainSocketAddress"
+                            + " takes a path, and a path has no NUL");
+            case ApiCall c when c.addr() != null && c.addr().unix() && c.addr().path().isEmpty() ->
+                    throw new Unsupported(c.op() + " to the empty Unix name: java.nio takes a path (bind's autobind is outside"
+                            + " the spec too)");
+            case ApiCall c when c.addr() != null && c.addr().unix() && !addressing.ownsUnixName(c.addr().path()) ->
+                    throw new ImplementationException("refused the Unix name " + c.addr() + ": only names in the run's own folder"
+                            + " are allowed");
             case ApiCall c when c.inet6() -> throw new Unsupported("IPv6 (" + c.op() + "): the jdk implementation opens"
                     + " IPv4 channels only (IPv6 hosts need a network namespace of the run's own, which the JVM's channels"
                     + " are not made in yet; docs/ipv6-and-unix.md)");
             case ApiCall.Socket c -> {
                 return socket(table, host, c);
             }
+            case ApiCall c when c.addr() != null && table.containsKey(call.fd())
+                    && (table.get(call.fd()).proto == Proto.UNIX) != c.addr().unix() && !c.addr().unspec() ->
+                    throw new Unsupported(c.op() + " with an address of another family: java.nio throws"
+                            + " UnsupportedAddressTypeException before any system call");
             case ApiCall.SendMsg c -> throw new Unsupported("sendmsg: java.nio's channels pass no descriptors (SCM_RIGHTS)");
             case ApiCall.RecvMsg c -> throw new Unsupported("recvmsg: java.nio's channels receive no descriptors (SCM_RIGHTS)");
             case ApiCall.Dup c -> throw new Unsupported("dup: a Java channel has one descriptor");
@@ -246,6 +265,8 @@ public final class JdkImplementation implements Implementation {
                     finish(s);
                     yield send(s, c.data(), null);
                 }
+                case ApiCall.SendTo c when s.proto == Proto.UNIX -> throw new Unsupported("sendto with an address on a Unix"
+                        + " stream: java.nio's SocketChannel.write takes none");
                 case ApiCall.SendTo c -> {
                     finish(s);
                     yield send(s, c.data(), c.addr());
@@ -267,6 +288,10 @@ public final class JdkImplementation implements Implementation {
                     closeQuietly(s.channel);
                     yield new Outcome.Value(0);
                 }
+                case ApiCall.GetSockName c when s.proto == Proto.UNIX -> {
+                    SocketAddress a = s.channel.getLocalAddress();
+                    yield new Outcome.Address(a == null ? Endpoint.unix("") : address(a));
+                }
                 case ApiCall.GetSockName c -> {
                     InetSocketAddress a = (InetSocketAddress) s.channel.getLocalAddress();
                     Endpoint e = a == null ? Endpoint.ANY : endpoint(a);
@@ -279,7 +304,7 @@ public final class JdkImplementation implements Implementation {
                         case DatagramChannel dc -> dc.getRemoteAddress();
                         default -> null;
                     };
-                    yield a == null ? fail(Errno.ENOTCONN) : new Outcome.Address(endpoint((InetSocketAddress) a));
+                    yield a == null ? fail(Errno.ENOTCONN) : new Outcome.Address(address(a));
                 }
                 case ApiCall.SetSockOpt c -> setOption(s, c);
                 case ApiCall.GetSockOpt c -> getOption(s, c.option());
@@ -301,14 +326,21 @@ public final class JdkImplementation implements Implementation {
         if (c.type() == SockType.RAW) {
             throw new Unsupported("raw sockets: java.nio has no raw IP channel");
         }
-        if (c.protocol() != 0 && c.protocol() != (c.type() == SockType.STREAM ? 6 : 17)) {
+        if (c.domain() == org.sockcheck.spec.Domain.UNIX && c.protocol() != 0) {
+            throw new Unsupported("socket(UNIX, STREAM) with protocol " + c.protocol() + ": java.nio opens its channels with protocol 0");
+        }
+        if (c.domain() != org.sockcheck.spec.Domain.UNIX && c.protocol() != 0 && c.protocol() != (c.type() == SockType.STREAM ? 6 : 17)) {
             throw new Unsupported("socket() with protocol " + c.protocol() + ": java.nio opens TCP and UDP channels only");
         }
+        if (c.domain() == org.sockcheck.spec.Domain.UNIX) {
+            unixDir.make(addressing.hostIps().keySet());
+        }
         try {
-            NetworkChannel ch = c.type() == SockType.STREAM ? SocketChannel.open(StandardProtocolFamily.INET)
+            NetworkChannel ch = c.domain() == org.sockcheck.spec.Domain.UNIX ? SocketChannel.open(StandardProtocolFamily.UNIX)
+                    : c.type() == SockType.STREAM ? SocketChannel.open(StandardProtocolFamily.INET)
                     : DatagramChannel.open(StandardProtocolFamily.INET);
             open.add(ch);
-            Sock s = new Sock(host, c.type().proto(), ch);
+            Sock s = new Sock(host, c.domain() == org.sockcheck.spec.Domain.UNIX ? Proto.UNIX : c.type().proto(), ch);
             s.nonblock = c.nonblock();
             blocking(s);
             return new Outcome.Value(org.sockcheck.harness.impl.Descriptors.allocate(table, s));
@@ -333,6 +365,10 @@ public final class JdkImplementation implements Implementation {
     }
 
     private Outcome bind(Sock s, Endpoint addr) throws IOException, ImplementationException {
+        if (s.proto == Proto.UNIX) {
+            s.channel.bind(java.net.UnixDomainSocketAddress.of(addr.path()));
+            return new Outcome.Value(0);
+        }
         InetSocketAddress a = local(s, addr);
         s.channel.bind(a);
         s.wildcard = addr.wildcardIp();
@@ -341,6 +377,9 @@ public final class JdkImplementation implements Implementation {
 
     /** A stream socket that listens becomes a ServerSocketChannel on the same address. */
     private Outcome listen(Sock s, int backlog) throws IOException, ImplementationException {
+        if (s.proto == Proto.UNIX) {
+            return listenUnix(s, backlog);
+        }
         if (s.proto != Proto.TCP) {
             return fail(Errno.EOPNOTSUPP);
         }
@@ -386,7 +425,63 @@ public final class JdkImplementation implements Implementation {
         return new Outcome.Value(0);
     }
 
-    private Outcome connect(Sock s, Endpoint addr) throws IOException {
+    /**
+     * A Unix stream socket that listens becomes a ServerSocketChannel bound
+     * to its path: java.nio cannot make one of a bound SocketChannel, so the
+     * channel is closed and the file its bind made removed (a file of the
+     * run's own folder) before the new channel binds the same path.
+     */
+    private Outcome listenUnix(Sock s, int backlog) throws IOException, ImplementationException {
+        if (s.channel instanceof ServerSocketChannel) {
+            return new Outcome.Value(0);
+        }
+        SocketChannel sc = (SocketChannel) s.channel;
+        if (sc.isConnected()) {
+            return fail(Errno.EINVAL);
+        }
+        if (!(sc.getLocalAddress() instanceof java.net.UnixDomainSocketAddress bound) || bound.getPath().toString().isEmpty()) {
+            throw new Unsupported("listen on an unbound Unix socket: java.nio's ServerSocketChannel binds a name of its own"
+                    + " (a file in the temporary folder), where Linux has no autobind for listen");
+        }
+        if (!s.set.isEmpty()) {
+            throw new Unsupported("listen on a Unix socket after setsockopt: the options would not reach the ServerSocketChannel");
+        }
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        open.add(server);
+        closeQuietly(sc);
+        java.nio.file.Files.deleteIfExists(bound.getPath());
+        try {
+            server.bind(bound, backlog);
+        } catch (IOException e) {
+            closeQuietly(server);
+            throw e;
+        }
+        s.channel = server;
+        blocking(s);
+        return new Outcome.Value(0);
+    }
+
+    private Outcome connect(Sock s, Endpoint addr) throws IOException, ImplementationException {
+        if (s.proto == Proto.UNIX) {
+            if (!(s.channel instanceof SocketChannel sc)) {
+                throw new Unsupported("connect on a Unix listener: java.nio's ServerSocketChannel has no connect");
+            }
+            // A Unix stream connects at once (the server's end waits in the listener's queue). Made in
+            // non-blocking mode, so that a connect to a full queue never waits without bound: a blocking
+            // one would wait for room, which is what it is said to do (and the spec leaves outside).
+            sc.configureBlocking(false);
+            try {
+                sc.connect(java.net.UnixDomainSocketAddress.of(addr.path()));
+            } catch (java.net.SocketException e) {
+                if (!s.nonblock && errno(e) == Errno.EAGAIN) {
+                    return new Outcome.Blocked("the listener's queue is full: a blocking connect waits for room");
+                }
+                throw e;
+            } finally {
+                blocking(s);
+            }
+            return new Outcome.Value(0);
+        }
         switch (s.channel) {
             case SocketChannel sc when s.connecting -> {
                 // Told "in progress" before: a Java program asks finishConnect, which is true once the
@@ -437,7 +532,7 @@ public final class JdkImplementation implements Implementation {
 
     private Outcome accept(TreeMap<Integer, Sock> table, Sock s, boolean nonblock) throws IOException {
         if (!(s.channel instanceof ServerSocketChannel server)) {
-            return fail(s.proto == Proto.TCP ? Errno.EINVAL : Errno.EOPNOTSUPP);
+            return fail(s.proto != Proto.UDP ? Errno.EINVAL : Errno.EOPNOTSUPP);
         }
         SocketChannel conn;
         if (s.nonblock) {
@@ -480,11 +575,11 @@ public final class JdkImplementation implements Implementation {
             }
         }
         open.add(conn);
-        Sock accepted = new Sock(s.host, Proto.TCP, conn);
+        Sock accepted = new Sock(s.host, s.proto, conn);
         accepted.nonblock = nonblock;
         blocking(accepted);
         int fd = org.sockcheck.harness.impl.Descriptors.allocate(table, accepted);
-        return new Outcome.Accepted(fd, endpoint((InetSocketAddress) conn.getRemoteAddress()));
+        return new Outcome.Accepted(fd, address(conn.getRemoteAddress()));
     }
 
     private Outcome send(Sock s, byte[] data, Endpoint to) throws IOException {
@@ -529,6 +624,24 @@ public final class JdkImplementation implements Implementation {
                 if (!sc.isConnected()) {
                     return fail(Errno.ENOTCONN);
                 }
+                Endpoint from = withSender && s.proto == Proto.UNIX ? address(sc.getRemoteAddress()) : null;
+                if (s.proto == Proto.UNIX) {
+                    // A Unix channel has no socket adaptor with a timeout: a Selector waits for it.
+                    int ms = waitMs();
+                    sc.configureBlocking(false);
+                    try (Selector sel = Selector.open()) {
+                        sc.register(sel, SelectionKey.OP_READ);
+                        if (unlocked(() -> sel.select(ms)) == 0) {
+                            throw new SocketTimeoutException();
+                        }
+                    } finally {
+                        if (sc.isOpen()) {
+                            blocking(s);
+                        }
+                    }
+                    int n = sc.read(buf.limit(max));
+                    return new Outcome.Data(n < 0 ? new byte[0] : java.util.Arrays.copyOf(buf.array(), n), from);
+                }
                 if (sc.socket().isInputShutdown()) {
                     // The channel's own read gives end of file here; the stream used for the timeout would throw.
                     return new Outcome.Data(new byte[0], null);
@@ -566,7 +679,8 @@ public final class JdkImplementation implements Implementation {
                 if (n == 0 && max > 0) {
                     return fail(Errno.EAGAIN);
                 }
-                return new Outcome.Data(n < 0 ? new byte[0] : java.util.Arrays.copyOf(buf.array(), n), null);
+                Endpoint from = withSender && s.proto == Proto.UNIX ? address(sc.getRemoteAddress()) : null;
+                return new Outcome.Data(n < 0 ? new byte[0] : java.util.Arrays.copyOf(buf.array(), n), from);
             }
             case DatagramChannel dc -> {
                 SocketAddress from = dc.receive(buf);
@@ -877,6 +991,10 @@ public final class JdkImplementation implements Implementation {
             case SocketException s when m.contains("reset") -> Errno.ECONNRESET;
             case SocketException s when m.contains("not connected") -> Errno.ENOTCONN;
             case SocketException s when m.contains("Invalid argument") -> Errno.EINVAL;
+            // Unix domain channels: a path without a file, a socket of another type there, a full listener's queue.
+            case SocketException s when m.contains("No such file or directory") -> Errno.ENOENT;
+            case SocketException s when m.contains("Protocol wrong type") -> Errno.EPROTOTYPE;
+            case SocketException s when m.contains("temporarily unavailable") -> Errno.EAGAIN;
             // The JDK refuses port 0 as a destination before any system call ("Can't connect to port 0").
             case SocketException s when m.contains("to port 0") -> Errno.EINVAL;
             case IOException io when m.contains("Broken pipe") -> Errno.EPIPE;
@@ -885,6 +1003,15 @@ public final class JdkImplementation implements Implementation {
             case IOException io when m.contains("refused") -> Errno.ECONNREFUSED;
             case UnsupportedOperationException u -> Errno.EOPNOTSUPP;
             default -> null;
+        };
+    }
+
+    /** An address java.nio gives: IPv4's, or a Unix name (a path; "" for none). */
+    private static Endpoint address(SocketAddress a) {
+        return switch (a) {
+            case InetSocketAddress i -> endpoint(i);
+            case java.net.UnixDomainSocketAddress u -> Endpoint.unix(u.getPath().toString());
+            default -> throw new IllegalStateException("an address of no family sockcheck knows: " + a);
         };
     }
 
@@ -908,6 +1035,12 @@ public final class JdkImplementation implements Implementation {
     }
 
     private List<SocketRow> observeLocked(String host) throws ImplementationException {
+        for (TreeMap<Integer, Sock> t : tables.values()) {
+            if (t.values().stream().anyMatch(s -> s.host.equals(host) && s.proto == Proto.UNIX)) {
+                throw new Unsupported("observe of a host with Unix domain sockets: java.nio does not give a channel's"
+                        + " descriptor, by whose inode its row of /proc/net/unix is known");
+            }
+        }
         String ip = addressing.hostIps().get(host);
         Set<Integer> wildcardPorts = new HashSet<>();
         for (TreeMap<Integer, Sock> t : tables.values()) {
@@ -966,6 +1099,9 @@ public final class JdkImplementation implements Implementation {
             closeQuietly(c);
         }
         open.clear();
+        if (unixDir != null) {
+            unixDir.remove();
+        }
     }
 
     @Override

@@ -104,11 +104,8 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private final Map<String, TreeMap<Integer, Sock>> descriptors = new HashMap<>();
-    /** The runs this JVM started, on every worker, which name each run's folder of Unix names. */
-    private static final java.util.concurrent.atomic.AtomicLong RUNS = new java.util.concurrent.atomic.AtomicLong();
-    /** The run's folder of Unix names (a folder per host in it), and whether it was made. */
-    private java.nio.file.Path unixDir;
-    private volatile boolean unixMade;
+    /** The run's folder of Unix names (a folder per host in it) and its abstract prefix. */
+    private org.sockcheck.harness.impl.UnixFolder unixDir;
     private final Set<Integer> openRealFds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /**
      * The sockets sendmsg passed (SCM_RIGHTS), by inode: a descriptor a
@@ -176,9 +173,7 @@ public final class LinuxImplementation implements Implementation {
             Addressing planned = Loopback.plan(setup, LinuxImplementation::portFree);
             // Unix names live in a folder of the run's own (made when the trace makes its first Unix socket,
             // removed by stop) and under an abstract prefix of the run's own: no two runs share a name.
-            long run = RUNS.incrementAndGet();
-            unixDir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "sc-" + ProcessHandle.current().pid() + "-" + run);
-            unixMade = false;
+            unixDir = org.sockcheck.harness.impl.UnixFolder.next();
             // IPv6: a namespace of the run's own, for a trace of one host (see Netns).
             noInet6 = null;
             if (setup.inet6() && setup.hosts().size() > 1) {
@@ -195,7 +190,7 @@ public final class LinuxImplementation implements Implementation {
             // of IPv4 traffic to any of 127.0.0.0/8 (an INET6 socket's too, which the runner never binds for it).
             addressing = new Addressing(netns == null ? planned.hostIps() : Map.of(setup.hosts().get(0), Netns.HOST4),
                     netns == null ? Map.of() : Map.of(setup.hosts().get(0), Netns.HOST6),
-                    planned.ports(), unixDir.toString(), "sockcheck-" + ProcessHandle.current().pid() + "-" + run + "-");
+                    planned.ports(), unixDir.dir().toString(), unixDir.abstractPrefix());
             for (String p : setup.processes()) {
                 descriptors.put(p, new TreeMap<>());
             }
@@ -361,9 +356,7 @@ public final class LinuxImplementation implements Implementation {
         TreeMap<Integer, Sock> table = descriptors.computeIfAbsent(host + "." + process, k -> new TreeMap<>());
         for (Endpoint ep : endpoints(call)) {
             if (ep.unix()) {
-                boolean own = ep.path().isEmpty() || ep.path().startsWith(addressing.unixDir() + "/")
-                        || ep.path().startsWith("\0" + addressing.abstractPrefix());
-                if (!own) {
+                if (!addressing.ownsUnixName(ep.path())) {
                     throw new ImplementationException("refused the Unix name " + ep + ": only names in the run's own folder"
                             + " or under its abstract prefix are allowed");
                 }
@@ -510,41 +503,16 @@ public final class LinuxImplementation implements Implementation {
         }
     }
 
-    /** Makes the run's folder of Unix names, and one in it for each host, once (0700: the run's own). */
-    private void unixFolder() throws ImplementationException {
-        if (unixMade) {
-            return;
-        }
-        try {
-            var owner = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            if (java.nio.file.Files.exists(unixDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                // A folder of this name left by a JVM that was killed, whose process number this one has now.
-                unixMade = true;
-                removeUnixFolder();
-            }
-            java.nio.file.Files.createDirectory(unixDir, owner);
-            unixMade = true;
-            for (String h : addressing.hostIps().keySet()) {
-                java.nio.file.Files.createDirectory(unixDir.resolve(h), owner);
-            }
-        } catch (IOException e) {
-            throw new ImplementationException("cannot make the run's folder of Unix names " + unixDir + ": " + e.getMessage());
+    /** Removes the run's folder of Unix names with every socket file in it. */
+    private void removeUnixFolder() {
+        if (unixDir != null) {
+            unixDir.remove();
         }
     }
 
-    /** Removes the run's folder of Unix names with every socket file in it. */
-    private void removeUnixFolder() {
-        java.nio.file.Path dir = unixDir;
-        if (!unixMade || dir == null) {
-            return;
-        }
-        unixMade = false;
-        try (var files = java.nio.file.Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // Gone already.
-        }
+    /** Makes the run's folder of Unix names, and one in it for each host, once (0700: the run's own). */
+    private void unixFolder() throws ImplementationException {
+        unixDir.make(addressing.hostIps().keySet());
     }
 
     private static int sockType(SockType t) {
