@@ -35,6 +35,7 @@ import org.sockcheck.harness.impl.Implementation;
 import org.sockcheck.harness.impl.ImplementationException;
 import org.sockcheck.harness.impl.Loopback;
 import org.sockcheck.harness.impl.TraceSetup;
+import org.sockcheck.harness.impl.linux.Netns;
 import org.sockcheck.harness.impl.linux.ProcNet;
 import org.sockcheck.spec.ApiCall;
 import org.sockcheck.spec.Endpoint;
@@ -60,6 +61,8 @@ public final class JdkImplementation implements Implementation {
         final String host;
         final Proto proto;
         NetworkChannel channel;
+        /** An INET6 socket: java.nio gives its IPv4 peers as Inet4Address, which it shows v4-mapped. */
+        boolean v6;
         boolean reuse;
         boolean wildcard;
         /** O_NONBLOCK: the channel is in non-blocking mode (configureBlocking(false)). */
@@ -103,6 +106,9 @@ public final class JdkImplementation implements Implementation {
     private Addressing addressing;
     /** The run's folder of Unix names (streams only: java.nio's Unix channels). */
     private volatile org.sockcheck.harness.impl.UnixFolder unixDir;
+    /** An IPv6 trace's network namespace, where its channels are made (null for IPv4 traces), or why there is none. */
+    private Netns netns;
+    private String noInet6;
     private int timeoutMs;
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =
             new org.sockcheck.harness.impl.ShutdownHook("sockcheck-jdk-cleanup", this::closeAllNow);
@@ -133,7 +139,11 @@ public final class JdkImplementation implements Implementation {
             Addressing planned = Loopback.plan(setup);
             // Unix names: a folder of the run's own, made with its first Unix socket, removed by stop.
             unixDir = org.sockcheck.harness.impl.UnixFolder.next();
-            addressing = new Addressing(planned.hostIps(), planned.ports(), unixDir.dir().toString(), unixDir.abstractPrefix());
+            // IPv6: the channels of a trace of one host are made in a network namespace of the run's own, as on linux.
+            Netns.ForRun ns = Netns.forRun(setup);
+            netns = ns.netns();
+            noInet6 = ns.noInet6();
+            addressing = Netns.addressing(planned, setup, netns, unixDir);
             return addressing;
         } finally {
             lock.unlock();
@@ -204,9 +214,10 @@ public final class JdkImplementation implements Implementation {
             case ApiCall c when c.addr() != null && c.addr().unix() && !addressing.ownsUnixName(c.addr().path()) ->
                     throw new ImplementationException("refused the Unix name " + c.addr() + ": only names in the run's own folder"
                             + " are allowed");
-            case ApiCall c when c.inet6() -> throw new Unsupported("IPv6 (" + c.op() + "): the jdk implementation opens"
-                    + " IPv4 channels only (IPv6 hosts need a network namespace of the run's own, which the JVM's channels"
-                    + " are not made in yet; docs/ipv6-and-unix.md)");
+            case ApiCall c when c.inet6() && netns == null -> throw new Unsupported(noInet6 != null ? noInet6
+                    : "an IPv6 call (" + c.op() + ") in a trace the runner did not see as IPv6");
+            case ApiCall.SetSockOpt c when c.option() == SockOpt.IPV6_V6ONLY -> throw new Unsupported("IPV6_V6ONLY:"
+                    + " java.net has no such option (an INET6 channel is dual stack)");
             case ApiCall.Socket c -> {
                 return socket(table, host, c);
             }
@@ -214,6 +225,11 @@ public final class JdkImplementation implements Implementation {
                     && (table.get(call.fd()).proto == Proto.UNIX) != c.addr().unix() && !c.addr().unspec() ->
                     throw new Unsupported(c.op() + " with an address of another family: java.nio throws"
                             + " UnsupportedAddressTypeException before any system call");
+            case ApiCall c when c.addr() != null && table.containsKey(call.fd()) && !c.addr().unix() && !c.addr().unspec()
+                    && table.get(call.fd()).v6 != c.addr().v6() ->
+                    throw new Unsupported(c.op() + " with an address of the other IP family: java.nio gives an INET6 channel an"
+                            + " IPv4 address v4-mapped and an INET channel's own check refuses an IPv6 one, so the kernel never"
+                            + " sees the address a C program would pass (the spec's EAFNOSUPPORT, EINVAL)");
             case ApiCall.SendMsg c -> throw new Unsupported("sendmsg: java.nio's channels pass no descriptors (SCM_RIGHTS)");
             case ApiCall.RecvMsg c -> throw new Unsupported("recvmsg: java.nio's channels receive no descriptors (SCM_RIGHTS)");
             case ApiCall.Dup c -> throw new Unsupported("dup: a Java channel has one descriptor");
@@ -290,11 +306,11 @@ public final class JdkImplementation implements Implementation {
                 }
                 case ApiCall.GetSockName c when s.proto == Proto.UNIX -> {
                     SocketAddress a = s.channel.getLocalAddress();
-                    yield new Outcome.Address(a == null ? Endpoint.unix("") : address(a));
+                    yield new Outcome.Address(a == null ? Endpoint.unix("") : address(s, a));
                 }
                 case ApiCall.GetSockName c -> {
                     InetSocketAddress a = (InetSocketAddress) s.channel.getLocalAddress();
-                    Endpoint e = a == null ? Endpoint.ANY : endpoint(a);
+                    Endpoint e = a == null ? (s.v6 ? new Endpoint(Endpoint.ANY6_IP, 0) : Endpoint.ANY) : endpoint(s, a);
                     yield new Outcome.Address(s.wildcard ? new Endpoint(Endpoint.ANY_IP, e.port()) : e);
                 }
                 case ApiCall.GetPeerName c -> {
@@ -304,7 +320,7 @@ public final class JdkImplementation implements Implementation {
                         case DatagramChannel dc -> dc.getRemoteAddress();
                         default -> null;
                     };
-                    yield a == null ? fail(Errno.ENOTCONN) : new Outcome.Address(address(a));
+                    yield a == null ? fail(Errno.ENOTCONN) : new Outcome.Address(address(s, a));
                 }
                 case ApiCall.SetSockOpt c -> setOption(s, c);
                 case ApiCall.GetSockOpt c -> getOption(s, c.option());
@@ -336,11 +352,15 @@ public final class JdkImplementation implements Implementation {
             unixDir.make(addressing.hostIps().keySet());
         }
         try {
-            NetworkChannel ch = c.domain() == org.sockcheck.spec.Domain.UNIX ? SocketChannel.open(StandardProtocolFamily.UNIX)
-                    : c.type() == SockType.STREAM ? SocketChannel.open(StandardProtocolFamily.INET)
-                    : DatagramChannel.open(StandardProtocolFamily.INET);
+            StandardProtocolFamily family = switch (c.domain()) {
+                case UNIX -> StandardProtocolFamily.UNIX;
+                case INET6 -> StandardProtocolFamily.INET6;
+                default -> StandardProtocolFamily.INET;
+            };
+            NetworkChannel ch = opened(() -> c.type() == SockType.STREAM ? SocketChannel.open(family) : DatagramChannel.open(family));
             open.add(ch);
             Sock s = new Sock(host, c.domain() == org.sockcheck.spec.Domain.UNIX ? Proto.UNIX : c.type().proto(), ch);
+            s.v6 = c.domain() == org.sockcheck.spec.Domain.INET6;
             s.nonblock = c.nonblock();
             blocking(s);
             return new Outcome.Value(org.sockcheck.harness.impl.Descriptors.allocate(table, s));
@@ -349,18 +369,48 @@ public final class JdkImplementation implements Implementation {
         }
     }
 
-    /** A loopback socket address, parsed (never resolved); any other address ends the run as an error. */
-    private static InetSocketAddress inet(String ip, int port) {
+    /** A channel made where the run's sockets are: in its network namespace when it has one. */
+    private <T> T opened(java.util.concurrent.Callable<T> make) throws IOException, ImplementationException {
+        if (netns != null) {
+            return netns.call(make);
+        }
         try {
+            return make.call();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ImplementationException("cannot open a channel: " + e, e);
+        }
+    }
+
+    /**
+     * A loopback socket address, parsed (never resolved); in the run's
+     * namespace also its host's IPv6 address; any other address ends the run
+     * as an error.
+     */
+    private InetSocketAddress inet(String ip, int port) {
+        try {
+            if (ip.indexOf(':') >= 0) {
+                if (netns == null || !(Loopback.allowed(ip) || Netns.HOST6.equals(org.sockcheck.spec.Ip6.canonical(ip)))) {
+                    throw new ImplementationException("refused the address " + ip + ": only loopback addresses and the run's"
+                            + " own IPv6 host are allowed");
+                }
+                return new InetSocketAddress(java.net.InetAddress.getByAddress(org.sockcheck.spec.Ip6.parse(ip)), port);
+            }
             return Loopback.address(ip, port);
-        } catch (ImplementationException e) {
+        } catch (ImplementationException | java.net.UnknownHostException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
+    /** Where an unbound socket is bound before it connects or sends: its host's address, as hosts share loopback; none in the run's namespace. */
+    private boolean bindsFirst() {
+        return netns == null;
+    }
+
     private InetSocketAddress local(Sock s, Endpoint addr) throws ImplementationException {
         Loopback.checkOwnAddress(addressing, s.host, addr);
-        String ip = addr.wildcardIp() ? addressing.hostIps().get(s.host) : addr.ip();
+        String ip = addr.wildcardIp() && netns == null ? addressing.hostIps().get(s.host) : addr.ip();
         return inet(ip, addr.port());
     }
 
@@ -392,7 +442,7 @@ public final class JdkImplementation implements Implementation {
             return fail(Errno.EINVAL);
         }
         InetSocketAddress bound = (InetSocketAddress) sc.getLocalAddress();
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
+        ServerSocketChannel server = opened(() -> ServerSocketChannel.open(s.v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET));
         open.add(server);
         // As the trace set it: ServerSocketChannel turns SO_REUSEADDR on by default, and the
         // connections it accepts would carry the option into TIME-WAIT.
@@ -412,7 +462,7 @@ public final class JdkImplementation implements Implementation {
             copyOption(sc, server, opt);
         }
         closeQuietly(sc);
-        InetSocketAddress at = bound != null ? bound : inet(addressing.hostIps().get(s.host), 0);
+        InetSocketAddress at = bound != null ? bound : bindsFirst() ? inet(addressing.hostIps().get(s.host), 0) : null;
         try {
             server.bind(at, backlog);
         } catch (IOException e) {
@@ -446,7 +496,7 @@ public final class JdkImplementation implements Implementation {
         if (!s.set.isEmpty()) {
             throw new Unsupported("listen on a Unix socket after setsockopt: the options would not reach the ServerSocketChannel");
         }
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ServerSocketChannel server = opened(() -> ServerSocketChannel.open(StandardProtocolFamily.UNIX));
         open.add(server);
         closeQuietly(sc);
         java.nio.file.Files.deleteIfExists(bound.getPath());
@@ -495,7 +545,7 @@ public final class JdkImplementation implements Implementation {
                 s.connecting = false;
             }
             case SocketChannel sc when s.nonblock -> {
-                if (sc.getLocalAddress() == null) {
+                if (sc.getLocalAddress() == null && bindsFirst()) {
                     sc.bind(inet(addressing.hostIps().get(s.host), 0));
                 }
                 s.wildcard = false;
@@ -505,7 +555,7 @@ public final class JdkImplementation implements Implementation {
                 }
             }
             case SocketChannel sc -> {
-                if (sc.getLocalAddress() == null) {
+                if (sc.getLocalAddress() == null && bindsFirst()) {
                     sc.bind(inet(addressing.hostIps().get(s.host), 0));
                 }
                 InetSocketAddress to = inet(addr.ip(), addr.port());
@@ -517,7 +567,7 @@ public final class JdkImplementation implements Implementation {
                 s.wildcard = false;
             }
             case DatagramChannel dc -> {
-                if (dc.getLocalAddress() == null) {
+                if (dc.getLocalAddress() == null && bindsFirst()) {
                     dc.bind(inet(addressing.hostIps().get(s.host), 0));
                 }
                 dc.connect(inet(addr.ip(), addr.port()));
@@ -579,7 +629,8 @@ public final class JdkImplementation implements Implementation {
         accepted.nonblock = nonblock;
         blocking(accepted);
         int fd = org.sockcheck.harness.impl.Descriptors.allocate(table, accepted);
-        return new Outcome.Accepted(fd, address(conn.getRemoteAddress()));
+        accepted.v6 = s.v6;
+        return new Outcome.Accepted(fd, address(s, conn.getRemoteAddress()));
     }
 
     private Outcome send(Sock s, byte[] data, Endpoint to) throws IOException {
@@ -593,7 +644,7 @@ public final class JdkImplementation implements Implementation {
                 if (to == null) {
                     return new Outcome.Value(dc.write(ByteBuffer.wrap(data)));
                 }
-                if (dc.getLocalAddress() == null) {
+                if (dc.getLocalAddress() == null && bindsFirst()) {
                     dc.bind(inet(addressing.hostIps().get(s.host), 0));
                     s.wildcard = true;
                 }
@@ -624,7 +675,7 @@ public final class JdkImplementation implements Implementation {
                 if (!sc.isConnected()) {
                     return fail(Errno.ENOTCONN);
                 }
-                Endpoint from = withSender && s.proto == Proto.UNIX ? address(sc.getRemoteAddress()) : null;
+                Endpoint from = withSender && s.proto == Proto.UNIX ? address(s, sc.getRemoteAddress()) : null;
                 if (s.proto == Proto.UNIX) {
                     // A Unix channel has no socket adaptor with a timeout: a Selector waits for it.
                     int ms = waitMs();
@@ -658,7 +709,7 @@ public final class JdkImplementation implements Implementation {
                     return null;
                 });
                 byte[] data = java.util.Arrays.copyOf(p.getData(), p.getLength());
-                Endpoint from = new Endpoint(p.getAddress().getHostAddress(), p.getPort());
+                Endpoint from = endpoint(s, new InetSocketAddress(p.getAddress(), p.getPort()));
                 return new Outcome.Data(data, withSender ? from : null);
             }
             default -> {
@@ -679,7 +730,7 @@ public final class JdkImplementation implements Implementation {
                 if (n == 0 && max > 0) {
                     return fail(Errno.EAGAIN);
                 }
-                Endpoint from = withSender && s.proto == Proto.UNIX ? address(sc.getRemoteAddress()) : null;
+                Endpoint from = withSender && s.proto == Proto.UNIX ? address(s, sc.getRemoteAddress()) : null;
                 return new Outcome.Data(n < 0 ? new byte[0] : java.util.Arrays.copyOf(buf.array(), n), from);
             }
             case DatagramChannel dc -> {
@@ -688,7 +739,7 @@ public final class JdkImplementation implements Implementation {
                     return fail(Errno.EAGAIN);
                 }
                 byte[] data = java.util.Arrays.copyOf(buf.array(), buf.position());
-                return new Outcome.Data(data, withSender ? endpoint((InetSocketAddress) from) : null);
+                return new Outcome.Data(data, withSender ? endpoint(s, (InetSocketAddress) from) : null);
             }
             default -> {
                 return fail(Errno.ENOTCONN);
@@ -995,6 +1046,9 @@ public final class JdkImplementation implements Implementation {
             case SocketException s when m.contains("No such file or directory") -> Errno.ENOENT;
             case SocketException s when m.contains("Protocol wrong type") -> Errno.EPROTOTYPE;
             case SocketException s when m.contains("temporarily unavailable") -> Errno.EAGAIN;
+            // IPv6: an IPv4 socket's send to an IPv6 address, a socket bound to an IPv6 address that reaches for IPv4.
+            case SocketException s when m.contains("Address family not supported") -> Errno.EAFNOSUPPORT;
+            case SocketException s when m.contains("Network is unreachable") -> Errno.ENETUNREACH;
             // The JDK refuses port 0 as a destination before any system call ("Can't connect to port 0").
             case SocketException s when m.contains("to port 0") -> Errno.EINVAL;
             case IOException io when m.contains("Broken pipe") -> Errno.EPIPE;
@@ -1006,17 +1060,27 @@ public final class JdkImplementation implements Implementation {
         };
     }
 
-    /** An address java.nio gives: IPv4's, or a Unix name (a path; "" for none). */
-    private static Endpoint address(SocketAddress a) {
+    /** An address java.nio gives socket s: an IP address and port, or a Unix name (a path; "" for none). */
+    private static Endpoint address(Sock s, SocketAddress a) {
         return switch (a) {
-            case InetSocketAddress i -> endpoint(i);
+            case InetSocketAddress i -> endpoint(s, i);
             case java.net.UnixDomainSocketAddress u -> Endpoint.unix(u.getPath().toString());
             default -> throw new IllegalStateException("an address of no family sockcheck knows: " + a);
         };
     }
 
-    private static Endpoint endpoint(InetSocketAddress a) {
-        return new Endpoint(a.getAddress().getHostAddress(), a.getPort());
+    /**
+     * An IP address and port as socket s has it: IPv6's in RFC 5952's form;
+     * an INET6 socket's IPv4 peers (java.nio gives an Inet4Address for a
+     * v4-mapped address) v4-mapped, as the kernel gives them.
+     */
+    private static Endpoint endpoint(Sock s, InetSocketAddress a) {
+        java.net.InetAddress ip = a.getAddress();
+        if (ip instanceof java.net.Inet6Address) {
+            return new Endpoint(org.sockcheck.spec.Ip6.format(ip.getAddress()), a.getPort());
+        }
+        String v4 = ip.getHostAddress();
+        return new Endpoint(s.v6 ? org.sockcheck.spec.Ip6.canonical("::ffff:" + v4) : v4, a.getPort());
     }
 
     private static Outcome fail(Errno e) {
@@ -1040,6 +1104,15 @@ public final class JdkImplementation implements Implementation {
                 throw new Unsupported("observe of a host with Unix domain sockets: java.nio does not give a channel's"
                         + " descriptor, by whose inode its row of /proc/net/unix is known");
             }
+        }
+        if (netns != null) {
+            // The run's namespace: its one host's tables, IPv4's and IPv6's, as the kernel lists them there.
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return netns.tables();
         }
         String ip = addressing.hostIps().get(host);
         Set<Integer> wildcardPorts = new HashSet<>();
@@ -1088,6 +1161,10 @@ public final class JdkImplementation implements Implementation {
             threads.close();
             closeAllNow();
             tables.clear();
+            if (netns != null) {
+                netns.close();
+                netns = null;
+            }
         } finally {
             lock.unlock();
         }

@@ -175,22 +175,11 @@ public final class LinuxImplementation implements Implementation {
             // removed by stop) and under an abstract prefix of the run's own: no two runs share a name.
             unixDir = org.sockcheck.harness.impl.UnixFolder.next();
             // IPv6: a namespace of the run's own, for a trace of one host (see Netns).
-            noInet6 = null;
-            if (setup.inet6() && setup.hosts().size() > 1) {
-                noInet6 = "IPv6 traces of more than one host: linux gives an IPv6 trace's host a network namespace of its own,"
-                        + " where [::] would take every host's traffic (one host per IPv6 trace on linux for now)";
-            } else if (setup.inet6()) {
-                try {
-                    netns = Netns.create();
-                } catch (Unsupported e) {
-                    noInet6 = e.getMessage();
-                }
-            }
-            // In the run's own namespace its one host is 127.0.0.1: the address the kernel picks as the source
-            // of IPv4 traffic to any of 127.0.0.0/8 (an INET6 socket's too, which the runner never binds for it).
-            addressing = new Addressing(netns == null ? planned.hostIps() : Map.of(setup.hosts().get(0), Netns.HOST4),
-                    netns == null ? Map.of() : Map.of(setup.hosts().get(0), Netns.HOST6),
-                    planned.ports(), unixDir.dir().toString(), unixDir.abstractPrefix());
+            Netns.ForRun ns = Netns.forRun(setup);
+            netns = ns.netns();
+            noInet6 = ns.noInet6();
+            // The runner never binds an INET6 socket of the namespace for it (see Netns.addressing).
+            addressing = Netns.addressing(planned, setup, netns, unixDir);
             for (String p : setup.processes()) {
                 descriptors.put(p, new TreeMap<>());
             }
@@ -1296,34 +1285,28 @@ public final class LinuxImplementation implements Implementation {
 
     /** The rows of the run's own namespace, read once: its tcp, udp, tcp6 and udp6 tables. */
     private List<SocketRow> netnsRows() throws ImplementationException {
-        List<SocketRow> now = new ArrayList<>();
-        try {
-            Map<Long, Sock> byInode = new HashMap<>();
-            String host = null;
-            for (TreeMap<Integer, Sock> t : descriptors.values()) {
-                for (Sock s : t.values()) {
-                    byInode.put(s.inode(), s);
-                    host = s.host;
-                }
+        List<SocketRow> now = new ArrayList<>(netns.tables());
+        Map<Long, Sock> byInode = new HashMap<>();
+        String host = null;
+        for (TreeMap<Integer, Sock> t : descriptors.values()) {
+            for (Sock s : t.values()) {
+                byInode.put(s.inode(), s);
+                host = s.host;
             }
+        }
+        if (host != null) {
             String only = host;
-            netns.inside(sys -> {
-                java.nio.file.Path net = java.nio.file.Path.of("/proc/thread-self/net");
-                try {
-                    for (String table : List.of("tcp", "udp", "tcp6", "udp6")) {
-                        Proto proto = table.startsWith("tcp") ? Proto.TCP : Proto.UDP;
-                        ProcNet.read(net.resolve(table), proto).forEach(e -> now.add(e.row()));
+            try {
+                now.addAll(netns.inside(sys -> {
+                    try {
+                        return unixRows(only, java.nio.file.Path.of("/proc/thread-self/net/unix"), byInode);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
                     }
-                    if (only != null) {
-                        now.addAll(unixRows(only, net.resolve("unix"), byInode));
-                    }
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-                return null;
-            });
-        } catch (java.io.UncheckedIOException e) {
-            throw new ImplementationException("cannot read the run's /proc/net: " + e.getCause().getMessage(), e);
+                }));
+            } catch (java.io.UncheckedIOException e) {
+                throw new ImplementationException("cannot read the run's /proc/net/unix: " + e.getCause().getMessage(), e);
+            }
         }
         return now;
     }

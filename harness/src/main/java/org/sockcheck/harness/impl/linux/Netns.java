@@ -27,11 +27,11 @@ import org.sockcheck.harness.impl.ImplementationException;
  * end of the process (Ctrl-C, kill -9 too) frees it: nothing outlives the
  * run.
  */
-final class Netns implements AutoCloseable {
+public final class Netns implements AutoCloseable {
     /** The host's IPv6 address in every run's namespace (fd5c:50c::/64 is a unique-local prefix of sockcheck's). */
-    static final String HOST6 = "fd5c:50c::a";
+    public static final String HOST6 = "fd5c:50c::a";
     /** The host's IPv4 address there: the loopback's own, the source the kernel gives traffic within 127.0.0.0/8. */
-    static final String HOST4 = "127.0.0.1";
+    public static final String HOST4 = "127.0.0.1";
     /** How long making and configuring the namespace, and each action in it, may take. */
     private static final long LIMIT_MS = 10_000;
 
@@ -259,6 +259,87 @@ final class Netns implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             throw new ImplementationException("the run's network namespace is closed", e);
         }
+    }
+
+    /**
+     * What the namespace's own thread gives for a Java action (a channel
+     * made there belongs to the namespace wherever it is used later), within
+     * LIMIT_MS; the action's I/O error as it is.
+     */
+    public <T> T call(java.util.concurrent.Callable<T> action) throws ImplementationException, java.io.IOException {
+        try {
+            return inside(sys -> {
+                try {
+                    return action.call();
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.io.IOException io) {
+                throw io;
+            }
+            throw new ImplementationException("in the run's network namespace: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** The namespace's TCP and UDP tables, IPv4's and IPv6's, as a thread in it reads /proc/thread-self/net. */
+    public java.util.List<org.sockcheck.spec.SocketRow> tables() throws ImplementationException {
+        java.util.List<org.sockcheck.spec.SocketRow> now = new java.util.ArrayList<>();
+        try {
+            inside(sys -> {
+                java.nio.file.Path net = java.nio.file.Path.of("/proc/thread-self/net");
+                try {
+                    for (String table : List.of("tcp", "udp", "tcp6", "udp6")) {
+                        org.sockcheck.spec.Proto proto = table.startsWith("tcp") ? org.sockcheck.spec.Proto.TCP : org.sockcheck.spec.Proto.UDP;
+                        ProcNet.read(net.resolve(table), proto).forEach(e -> now.add(e.row()));
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return null;
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw new ImplementationException("cannot read the run's /proc/net: " + e.getCause().getMessage(), e);
+        }
+        return now;
+    }
+
+    /** An IPv6 trace's namespace (null for a trace of IPv4 only, or when there is none) and why there is none. */
+    public record ForRun(Netns netns, String noInet6) {
+    }
+
+    /**
+     * The namespace of an IPv6 trace, which has one host (in the namespace,
+     * [::] would take every host's traffic); for one of more hosts, or where
+     * none can be made, the reason its IPv6 calls are SKIP.
+     */
+    public static ForRun forRun(org.sockcheck.harness.impl.TraceSetup setup) throws ImplementationException {
+        if (!setup.inet6()) {
+            return new ForRun(null, null);
+        }
+        if (setup.hosts().size() > 1) {
+            return new ForRun(null, "IPv6 traces of more than one host: an IPv6 trace's host gets a network namespace of its"
+                    + " own, where [::] would take every host's traffic (one host per IPv6 trace for now)");
+        }
+        try {
+            return new ForRun(create(), null);
+        } catch (Implementation.Unsupported e) {
+            return new ForRun(null, e.getMessage());
+        }
+    }
+
+    /**
+     * A run's addresses: in its namespace its one host is 127.0.0.1, the
+     * address the kernel picks as the source of IPv4 traffic to any of
+     * 127.0.0.0/8 (an INET6 socket's too), and HOST6; else the planned ones.
+     */
+    public static org.sockcheck.harness.impl.Addressing addressing(org.sockcheck.harness.impl.Addressing planned,
+            org.sockcheck.harness.impl.TraceSetup setup, Netns netns, org.sockcheck.harness.impl.UnixFolder unix) {
+        return new org.sockcheck.harness.impl.Addressing(
+                netns == null ? planned.hostIps() : java.util.Map.of(setup.hosts().get(0), HOST4),
+                netns == null ? java.util.Map.of() : java.util.Map.of(setup.hosts().get(0), HOST6),
+                planned.ports(), unix.dir().toString(), unix.abstractPrefix());
     }
 
     @Override
