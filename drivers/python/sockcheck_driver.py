@@ -66,7 +66,13 @@ SETOPTS = {"SO_REUSEADDR": (socket.SOL_SOCKET, socket.SO_REUSEADDR),
 POLL_EVENTS = {"in": select.POLLIN, "out": select.POLLOUT, "rdhup": 0x2000, "err": select.POLLERR,
                "hup": select.POLLHUP, "nval": select.POLLNVAL}
 ALWAYS = select.POLLERR | select.POLLHUP | select.POLLNVAL
-TYPES = {"stream": socket.SOCK_STREAM, "dgram": socket.SOCK_DGRAM, "raw": socket.SOCK_RAW}
+TYPES = {"stream": socket.SOCK_STREAM, "dgram": socket.SOCK_DGRAM, "raw": socket.SOCK_RAW,
+         "seqpacket": socket.SOCK_SEQPACKET}
+DOMAINS = {"inet": socket.AF_INET, "unix": socket.AF_UNIX}
+# /proc/net/unix: the Type column, the St column (a listener has Flags 00010000)
+UNIX_TYPES = {1: "STREAM", 2: "DGRAM", 5: "SEQPACKET"}
+UNIX_STATES = {1: "UNCONNECTED", 2: "CONNECTING", 3: "CONNECTED", 4: "DISCONNECTING"}
+ACCEPTCON = 0x10000
 HOW = {"rd": socket.SHUT_RD, "wr": socket.SHUT_WR, "rdwr": socket.SHUT_RDWR}
 # include/net/tcp_states.h, in RFC 9293 spelling
 TCP_STATES = {1: "ESTABLISHED", 2: "SYN-SENT", 3: "SYN-RECEIVED", 4: "FIN-WAIT-1",
@@ -104,6 +110,10 @@ class Driver:
 
     @staticmethod
     def endpoint(text):
+        if text == "" or text.startswith("/"):
+            return text  # a Unix name: a path (the runner gives names of the run's own folder only)
+        if text.startswith("@"):
+            return "\0" + text[1:]  # an abstract Unix name
         ip, port = text.rsplit(":", 1)
         if not (ip.startswith("127.") or ip == "0.0.0.0"):
             raise Failure("EACCES")  # only loopback is ever a target
@@ -111,9 +121,17 @@ class Driver:
 
     @staticmethod
     def text(ep):
+        """An address as the protocol writes it: "ip:port", or a Unix name (a path, "@" and an
+        abstract name, "" for none), which Python gives as a str, or as bytes when abstract."""
+        if isinstance(ep, bytes):
+            ep = ep.decode("latin-1")
+        if isinstance(ep, str):
+            return "@" + ep[1:] if ep.startswith("\0") else ep
         return "%s:%d" % (ep[0], ep[1]) if ep else None
 
     def implicit_bind(self, fd, s):
+        if s.family == socket.AF_UNIX:
+            return False  # no autobind: Linux answers for an unbound Unix socket itself
         ip, port = s.getsockname()[:2]
         # A raw socket shows its protocol as its port: one on 0.0.0.0 is unbound.
         if (ip == "0.0.0.0") if s.type == socket.SOCK_RAW else port == 0:
@@ -122,6 +140,8 @@ class Driver:
         return False
 
     def local(self, fd, s):
+        if s.family == socket.AF_UNIX:
+            return s.getsockname()
         ip, port = s.getsockname()[:2]
         return ("0.0.0.0" if self.is_wild(fd) else ip, 0 if s.type == socket.SOCK_RAW else port)
 
@@ -135,7 +155,7 @@ class Driver:
             flags |= MSG_FLAGS[name]
         header = 60 if s.type == socket.SOCK_RAW else 0
         buf = bytearray(size + header)
-        if s.type == socket.SOCK_STREAM:
+        if s.type == socket.SOCK_STREAM and s.family != socket.AF_UNIX:
             n, sender = s.recv_into(buf, size, flags), None
         else:
             n, sender = s.recvfrom_into(buf, size + header, flags)
@@ -163,16 +183,27 @@ class Driver:
         return {"protocol": PROTOCOL, "name": "cpython-socket", "ops": OPS}
 
     def op_socket(self, a):
-        if a.get("domain", "inet") != "inet":
+        if a.get("domain", "inet") not in DOMAINS:
             raise Failure("EAFNOSUPPORT")
         flags = socket.SOCK_NONBLOCK if a.get("nonblock") else 0
-        s = socket.socket(socket.AF_INET, TYPES[a["type"]] | flags, a.get("protocol", 0))
+        s = socket.socket(DOMAINS[a.get("domain", "inet")], TYPES[a["type"]] | flags, a.get("protocol", 0))
         self.socks[s.fileno()] = s
         return s.fileno()
+
+    def op_socketpair(self, a):
+        """socketpair(2): two connected Unix sockets, the process's two lowest free descriptors."""
+        flags = socket.SOCK_NONBLOCK if a.get("nonblock") else 0
+        pair = socket.socketpair(DOMAINS.get(a.get("domain"), -1), TYPES[a["type"]] | flags, a.get("protocol", 0))
+        for s in pair:
+            self.socks[s.fileno()] = s
+        return [s.fileno() for s in pair]
 
     def op_bind(self, a):
         fd = a["fd"]
         s = self.sock(fd)
+        if s.family == socket.AF_UNIX:
+            s.bind(self.endpoint(a["addr"]))
+            return 0
         ip, port = self.endpoint(a["addr"])
         wildcard = ip == "0.0.0.0"
         s.bind((self.addr if wildcard else ip, port))
@@ -201,6 +232,11 @@ class Driver:
                 raise Failure(errno.errorcode.get(ctypes.get_errno(), "EINVAL"))
             state[0] = state[0] or state[1]
             state[1] = False
+            return 0
+        if s.family == socket.AF_UNIX:
+            err = s.connect_ex(self.endpoint(a["addr"]))
+            if err:
+                raise Failure(errno.errorcode.get(err, "EINVAL"))
             return 0
         picked = self.implicit_bind(fd, s) or self.is_wild(fd)
         state[1] = picked
@@ -249,7 +285,8 @@ class Driver:
         data, sender, n = self.receive(s, a["size"], names)
         out = self.received(s, data, n, names)
         if "data" in out:
-            out["from"] = self.text(sender) if s.type != socket.SOCK_STREAM else None
+            # A Unix stream's recvfrom gives the peer's name (S20); a TCP stream's none.
+            out["from"] = self.text(sender) if s.type != socket.SOCK_STREAM or s.family == socket.AF_UNIX else None
         return out
 
     def op_shutdown(self, a):
@@ -328,9 +365,10 @@ class Driver:
         if name == "SO_ERROR":
             return {"value": errno.errorcode.get(v, v) if v else 0}
         if name == "SO_TYPE":
-            return {"value": {socket.SOCK_STREAM: "STREAM", socket.SOCK_DGRAM: "DGRAM", socket.SOCK_RAW: "RAW"}.get(v, v)}
+            return {"value": {socket.SOCK_STREAM: "STREAM", socket.SOCK_DGRAM: "DGRAM", socket.SOCK_RAW: "RAW",
+                              socket.SOCK_SEQPACKET: "SEQPACKET"}.get(v, v)}
         if name == "SO_DOMAIN":
-            return {"value": "INET" if v == socket.AF_INET else v}
+            return {"value": {socket.AF_INET: "INET", socket.AF_UNIX: "UNIX"}.get(v, v)}
         if name in ("SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "SO_REUSEPORT"):
             return {"value": 1 if v else 0}
         return {"value": v}
@@ -407,6 +445,20 @@ def proc_net():
                 yield proto, parse_addr(fields[1]), parse_addr(fields[2]), state, int(fields[9])
 
 
+def proc_net_unix():
+    """The rows of /proc/net/unix: (type, state, name as the protocol writes it, inode)."""
+    with open("/proc/net/unix", encoding="latin-1") as f:
+        next(f)
+        for line in f:
+            fields = line.split(None, 7)
+            if len(fields) < 7:
+                continue
+            flags, type_, st, inode = int(fields[3], 16), int(fields[4], 16), int(fields[5], 16), int(fields[6])
+            state = "LISTEN" if flags & ACCEPTCON else UNIX_STATES.get(st)
+            if type_ in UNIX_TYPES and state is not None:
+                yield UNIX_TYPES[type_], state, fields[7].rstrip("\n") if len(fields) > 7 else "", inode
+
+
 def table_row(proto, local, remote, state):
     """A row of "sockets" (without its fd): the wildcard remote is none, a TCP row has its state."""
     row = {"proto": proto, "local": Driver.text(local),
@@ -425,7 +477,7 @@ def parse_addr(hexaddr):
 # -- protocol 2 ----------------------------------------------------------------
 
 # What hello offers in version 2: version 1's operations, and the capabilities of one driver process per trace.
-OPS_V2 = OPS + ["threads", "fork", "settle"]
+OPS_V2 = OPS + ["threads", "fork", "settle", "unix", "socketpair"]
 
 
 def can_open_raw():
@@ -439,7 +491,7 @@ def can_open_raw():
 # The operations a modelled process's thread makes; hello, settle and sockets are the trace's.
 PROCESS_OPS = {"socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto", "recvfrom",
                "shutdown", "close", "getsockname", "getpeername", "setsockopt", "dup", "exit", "fcntl",
-               "getsockopt", "poll", "read", "write", "fork"}
+               "getsockopt", "poll", "read", "write", "fork", "socketpair"}
 
 
 class ProtocolError(Exception):
@@ -591,6 +643,25 @@ class Trace:
                 if only is not None and host != only:
                     continue
                 rows.append(table_row(proto, local, remote, state))
+            rows.extend(self.unix_rows(held, only))
+        return rows
+
+    @staticmethod
+    def unix_rows(held, only):
+        """The trace's Unix sockets as /proc/net/unix lists them (S20): those the processes hold, by
+        inode, on their process's host; the server's end of a connection nobody accepted yet (inode 0)
+        on the host of the listener whose name it has."""
+        entries = list(proc_net_unix())
+        hosts = {}  # a held socket's name -> its host (a listener's, for its unaccepted connections)
+        for _type, _state, path, inode in entries:
+            if inode in held and path:
+                hosts.setdefault(path, held[inode][0].host)
+        rows = []
+        for type_, state, path, inode in entries:
+            host = held[inode][0].host if inode in held else hosts.get(path) if inode == 0 else None
+            if host is None or (only is not None and host != only):
+                continue
+            rows.append({"proto": "unix", "type": type_, "local": path, "state": state})
         return rows
 
     # -- the processes' requests, each thread's in a Python thread of its own ---

@@ -688,7 +688,9 @@ public final class Generator {
             case "SetSockOpt" -> !limits.contains(Implementation.Limit.NO_SETSOCKOPT)
                     && (!limits.contains(Implementation.Limit.NO_OPTIONS) || "SO_REUSEADDR".equals(p.get("opt")))
                     && !org.sockcheck.spec.SockOpt.buffer(p.get("opt"));
-            case "Recv" -> (!limits.contains(Implementation.Limit.NO_RECV_FLAGS)
+            case "SendMsg" -> !limits.contains(Implementation.Limit.NO_RIGHTS);
+            case "Recv" -> (!"recvmsg".equals(p.get("op")) || !limits.contains(Implementation.Limit.NO_RIGHTS))
+                    && (!limits.contains(Implementation.Limit.NO_RECV_FLAGS)
                     || !Boolean.TRUE.equals(p.get(Calls.PK)) && !Boolean.TRUE.equals(p.get(Calls.DW))
                     && !Boolean.TRUE.equals(p.get(Calls.WA)) && !Boolean.TRUE.equals(p.get(Calls.TR)))
                     && (!limits.contains(Implementation.Limit.NO_RECV_TRUNC) || !Boolean.TRUE.equals(p.get(Calls.TR)));

@@ -90,7 +90,9 @@ public interface Implementation extends AutoCloseable {
         /** One call at a time: no call on a thread of its own that waits while others run. */
         NO_THREADS,
         /** No exit of a process while one of its threads waits in a call (the processes share one runtime). */
-        NO_EXIT_WHILE_WAITING
+        NO_EXIT_WHILE_WAITING,
+        /** No descriptors passed with SCM_RIGHTS (sendmsg, recvmsg). */
+        NO_RIGHTS
     }
 
     /**

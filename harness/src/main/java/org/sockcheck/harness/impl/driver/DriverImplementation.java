@@ -94,6 +94,8 @@ public final class DriverImplementation implements Implementation {
     }
 
     private final String shortName;
+    /** The run's folder of Unix names, for a driver that lists unix. */
+    private volatile org.sockcheck.harness.impl.UnixFolder unixDir;
 
     /** Where each driver process's exchanges are written (--driver-log), or null. */
     private Path logDir;
@@ -161,6 +163,8 @@ public final class DriverImplementation implements Implementation {
                 // A process that exits while one of its threads waits: left out of walks, the drivers' hardest case.
                 out.add(Limit.NO_EXIT_WHILE_WAITING);
             }
+            // The protocol has no operation that passes descriptors.
+            out.add(Limit.NO_RIGHTS);
             if (d != null) {
                 Map<String, Limit> needs = Map.of("dup", Limit.NO_DUP, "fcntl", Limit.NO_NONBLOCK,
                         "getsockopt", Limit.NO_GETSOCKOPT, "recv-flags", Limit.NO_RECV_FLAGS, "poll", Limit.NO_POLL,
@@ -277,7 +281,13 @@ public final class DriverImplementation implements Implementation {
 
     /** Version 2: one driver process for the whole trace, told every host and process in its hello. */
     private Addressing startTwo(TraceSetup setup, Declared d) throws ImplementationException {
-        addressing = d.ownNetwork() ? Loopback.ownNetwork(setup) : Loopback.plan(setup);
+        Addressing planned = d.ownNetwork() ? Loopback.ownNetwork(setup) : Loopback.plan(setup);
+        // Unix names (a driver that lists unix): a folder of the run's own, made at the start, removed by stop.
+        unixDir = org.sockcheck.harness.impl.UnixFolder.next();
+        addressing = new Addressing(planned.hostIps(), planned.ports(), unixDir.dir().toString(), unixDir.abstractPrefix());
+        if (d.ops().contains("unix")) {
+            unixDir.make(setup.hosts());
+        }
         one = new DriverProcess("trace", command, log(String.format("%04d-trace", runs.incrementAndGet())));
         live.add(one);
         ObjectNode args = helloArgs();
@@ -367,6 +377,9 @@ public final class DriverImplementation implements Implementation {
             throw new Unsupported("fork: each modelled process is its own driver process, so two cannot share"
                     + " sockets (driver protocol 1)");
         }
+        if (call.unixDomain()) {
+            throw new Unsupported("Unix domain sockets: driver protocol 1 has none (a driver of protocol 2 that lists unix has them)");
+        }
         checkOffered(ops.get(key), call);
         if (call instanceof ApiCall.Bind c) {
             Loopback.checkOwnAddress(addressing, host, c.addr());
@@ -387,7 +400,7 @@ public final class DriverImplementation implements Implementation {
 
     /** The Unsupported of a call that needs an operation or a capability the driver does not offer. */
     /** Why a driver's run of a trace that opens a Unix domain socket is SKIP. */
-    public static final String NO_UNIX = "Unix domain sockets: the driver protocol opens INET sockets only (docs/driver-protocol.md)";
+    public static final String NO_UNIX = "Unix domain sockets: the driver does not list unix (docs/driver-protocol.md)";
     /** Why a driver's run of a trace with IPv6 calls is SKIP. */
     public static final String NO_INET6 = "IPv6: the driver protocol speaks IPv4 sockets and addresses only (docs/driver-protocol.md)";
 
@@ -395,8 +408,12 @@ public final class DriverImplementation implements Implementation {
         if (call instanceof ApiCall.SendMsg || call instanceof ApiCall.RecvMsg) {
             throw new Unsupported(call.op() + ": the driver protocol has no operation that passes descriptors (SCM_RIGHTS)");
         }
-        if (call.unixDomain()) {
+        if (call.unixDomain() && !offered.contains("unix")) {
             throw new Unsupported(NO_UNIX);
+        }
+        if (call instanceof ApiCall.SocketPair) {
+            // socketpair is an operation of its own, offered with unix.
+            return;
         }
         if (call.inet6()) {
             throw new Unsupported(NO_INET6);
@@ -553,6 +570,10 @@ public final class DriverImplementation implements Implementation {
                         new Outcome.Value(org.sockcheck.harness.impl.Descriptors.allocate(fds, (int) v.value()));
                 case Outcome.Accepted a ->
                         new Outcome.Accepted(org.sockcheck.harness.impl.Descriptors.allocate(fds, a.fd()), a.peer());
+                case Outcome.Pair pair -> {
+                    int first = org.sockcheck.harness.impl.Descriptors.allocate(fds, pair.fd1());
+                    yield new Outcome.Pair(first, org.sockcheck.harness.impl.Descriptors.allocate(fds, pair.fd2()));
+                }
                 default -> o;
             };
             if (call instanceof ApiCall.Close c) {
@@ -621,12 +642,21 @@ public final class DriverImplementation implements Implementation {
         switch (call) {
             case ApiCall.Dup c -> args.put("fd", out.applyAsInt(c.fd()));
             case ApiCall.Exit c -> { }
-            case ApiCall.SocketPair c -> throw new IllegalStateException("socketpair is refused before it is sent");
+            case ApiCall.SocketPair c -> {
+                args.put("domain", c.domain().name().toLowerCase(java.util.Locale.ROOT));
+                args.put("type", c.type().name().toLowerCase(java.util.Locale.ROOT));
+                if (c.protocol() != 0) {
+                    args.put("protocol", c.protocol());
+                }
+                if (c.nonblock()) {
+                    args.put("nonblock", true);
+                }
+            }
             case ApiCall.SendMsg c -> throw new IllegalStateException("sendmsg is refused before it is sent");
             case ApiCall.RecvMsg c -> throw new IllegalStateException("recvmsg is refused before it is sent");
             case ApiCall.Fork c -> throw new IllegalStateException("fork has arguments of its own");
             case ApiCall.Socket c -> {
-                args.put("domain", "inet");
+                args.put("domain", c.domain() == org.sockcheck.spec.Domain.UNIX ? "unix" : "inet");
                 args.put("type", c.type().name().toLowerCase(java.util.Locale.ROOT));
                 if (c.protocol() != 0) {
                     args.put("protocol", c.protocol());
@@ -688,6 +718,8 @@ public final class DriverImplementation implements Implementation {
                 case ApiCall.Recv c -> new Outcome.Data(bytes(ok.get("data")), null, length(ok, c.trunc()));
                 case ApiCall.RecvFrom c -> new Outcome.Data(bytes(ok.get("data")), endpointOrNull(ok.get("from")),
                         length(ok, c.trunc()));
+                case ApiCall.SocketPair c when ok.isArray() && ok.size() == 2 -> new Outcome.Pair(intOf(ok.get(0)), intOf(ok.get(1)));
+                case ApiCall.SocketPair c -> throw new IllegalArgumentException("socketpair: an array of two descriptors");
                 case ApiCall.GetSockName c -> new Outcome.Address(endpoint(ok));
                 case ApiCall.GetPeerName c -> new Outcome.Address(endpoint(ok));
                 case ApiCall.GetSockOpt c -> new Outcome.Option(optionValue(ok.get("value")));
@@ -750,7 +782,7 @@ public final class DriverImplementation implements Implementation {
         return out;
     }
 
-    /** getsockopt's value: a number, an errno name (SO_ERROR), a type (SO_TYPE) or INET (SO_DOMAIN). */
+    /** getsockopt's value: a number, an errno name (SO_ERROR), a type (SO_TYPE) or INET or UNIX (SO_DOMAIN). */
     private static String optionValue(JsonNode v) {
         if (v != null && v.isIntegralNumber() && v.canConvertToInt()) {
             return Integer.toString(v.asInt());
@@ -758,18 +790,27 @@ public final class DriverImplementation implements Implementation {
         if (v != null && v.isString() && Errno.named(v.asString()).isPresent()) {
             return Errno.named(v.asString()).get().name();
         }
-        if (v != null && v.isString() && java.util.Set.of("STREAM", "DGRAM", "RAW", "INET").contains(v.asString())) {
+        if (v != null && v.isString() && java.util.Set.of("STREAM", "DGRAM", "RAW", "SEQPACKET", "INET", "UNIX").contains(v.asString())) {
             return v.asString();
         }
         // SO_LINGER: [l_onoff, l_linger].
         if (v != null && v.isArray() && v.size() == 2 && v.get(0).canConvertToInt() && v.get(1).canConvertToInt()) {
             return Calls.optionText(Calls.lingerValue(v.get(0).asInt(), v.get(1).asInt()));
         }
-        throw new IllegalArgumentException("value: a number, an errno name, STREAM, DGRAM, RAW, INET or [l_onoff, l_linger], not "
+        throw new IllegalArgumentException("value: a number, an errno name, STREAM, DGRAM, RAW, SEQPACKET, INET, UNIX or"
+                + " [l_onoff, l_linger], not "
                 + (v == null ? "none" : shown(v)));
     }
 
     private ObjectNode fdAddr(ObjectNode args, int fd, Endpoint addr, boolean ownNetwork) throws ImplementationException {
+        if (addr.unix()) {
+            if (!addressing.ownsUnixName(addr.path())) {
+                throw new ImplementationException("refused the Unix name " + addr + ": only names in the run's own folder"
+                        + " or under its abstract prefix are allowed");
+            }
+            // A path as it is, an abstract name with "@" for its NUL (as /proc/net/unix shows it).
+            return args.put("fd", fd).put("addr", addr.path().startsWith("\0") ? "@" + addr.path().substring(1) : addr.path());
+        }
         if (ownNetwork ? !Loopback.allowedOwnNetwork(addr.ip()) : !Loopback.allowed(addr.ip())) {
             throw new ImplementationException("refused to send to " + addr + ": only " + (ownNetwork
                     ? "addresses of the driver's own network (192.0.2.0/24)" : "loopback addresses") + " are allowed");
@@ -811,11 +852,19 @@ public final class DriverImplementation implements Implementation {
         }
     }
 
+    /** An address of a reply: "ip:port", or a Unix name: a path ("/..."), "@" and an abstract name, "" for none. */
     private static Endpoint endpoint(JsonNode n) {
         if (n == null || !n.isString()) {
-            throw new IllegalArgumentException("expected an address \"ip:port\"");
+            throw new IllegalArgumentException("expected an address \"ip:port\" or a Unix name");
         }
-        return Endpoint.parse(n.asString());
+        String a = n.asString();
+        if (a.isEmpty() || a.startsWith("/")) {
+            return Endpoint.unix(a);
+        }
+        if (a.startsWith("@")) {
+            return Endpoint.unix("\0" + a.substring(1));
+        }
+        return Endpoint.parse(a);
     }
 
     private static Endpoint endpointOrNull(JsonNode n) {
@@ -922,11 +971,24 @@ public final class DriverImplementation implements Implementation {
     }
 
     private static SocketRow row(JsonNode n) {
+        if (string(n, "proto").equalsIgnoreCase("unix")) {
+            // A Unix socket's row (S20): its type, its name and its state as /proc/net/unix shows them.
+            org.sockcheck.spec.SockType type = org.sockcheck.spec.SockType.ofUnixRow(string(n, "type"))
+                    .orElseThrow(() -> new IllegalArgumentException("a unix row's type is STREAM, DGRAM or SEQPACKET"));
+            org.sockcheck.spec.UnixState st = org.sockcheck.spec.UnixState.fromName(string(n, "state"))
+                    .orElseThrow(() -> new IllegalArgumentException("a unix row's state is one of "
+                            + java.util.Arrays.toString(org.sockcheck.spec.UnixState.values())));
+            Endpoint name = endpoint(n.get("local"));
+            if (!name.unix()) {
+                throw new IllegalArgumentException("a unix row's local is a Unix name");
+            }
+            return SocketRow.unix(type, name.path(), st);
+        }
         Proto proto = switch (string(n, "proto").toLowerCase(java.util.Locale.ROOT)) {
             case "tcp" -> Proto.TCP;
             case "udp" -> Proto.UDP;
             case "raw" -> Proto.RAW;
-            default -> throw new IllegalArgumentException("proto is tcp, udp or raw");
+            default -> throw new IllegalArgumentException("proto is tcp, udp, raw or unix");
         };
         TcpState state = null;
         // Every row's state is read, so a UDP or raw row that shows one is judged as shown (S12).
@@ -951,6 +1013,9 @@ public final class DriverImplementation implements Implementation {
         for (DriverProcess d : live) {
             d.kill();
         }
+        if (unixDir != null) {
+            unixDir.remove();
+        }
     }
 
     @Override
@@ -968,6 +1033,9 @@ public final class DriverImplementation implements Implementation {
         }
         fdMap.clear();
         waitingCalls.clear();
+        if (unixDir != null) {
+            unixDir.remove();
+        }
     }
 
     @Override

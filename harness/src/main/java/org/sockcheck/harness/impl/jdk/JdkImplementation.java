@@ -122,7 +122,8 @@ public final class JdkImplementation implements Implementation {
     @Override
     public java.util.Set<Limit> limits() {
         return java.util.Set.of(Limit.ONE_KERNEL, Limit.NO_DUP, Limit.NO_FORK, Limit.NO_RAW,
-                Limit.NO_GETSOCKOPT, Limit.NO_RECV_FLAGS, Limit.NO_POLL, Limit.NO_OPTIONS, Limit.NO_EXIT_WHILE_WAITING);
+                Limit.NO_GETSOCKOPT, Limit.NO_RECV_FLAGS, Limit.NO_POLL, Limit.NO_OPTIONS, Limit.NO_EXIT_WHILE_WAITING,
+                Limit.NO_RIGHTS);
     }
 
     @Override
