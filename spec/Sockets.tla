@@ -384,6 +384,12 @@ UnixEndsArePeers ==
 (* descriptor before the receiver takes one.                              *)
 InFlightSocketsLive == \A c \in Sids : \A s \in Carried(sock, c) : InUse(s)
 
+(* UnixRowsShowConnections (S16, S20): a Unix socket with a peer is       *)
+(* listed as /proc/net/unix lists a connection: CONNECTED, or CONNECTING  *)
+(* for the server's end nobody accepted yet; never UNCONNECTED or LISTEN. *)
+UnixRowsShowConnections ==
+    \A s \in Listed : sock[s].proto = "unix" /\ sock[s].peer # NoSid => ListedRows[s].st \in {"CONNECTED", "CONNECTING"}
+
 (* FamiliesAgree (S5, S6 in two families): an INET socket has IPv4        *)
 (* addresses only; an INET6 socket is on an IPv4 address (v4-mapped)     *)
 (* never when IPV6_V6ONLY; and the two addresses of a socket with a peer  *)
@@ -462,6 +468,10 @@ Reach_UnixEndsArePeers ==
         /\ ~\E h \in Fds : fdt[p][h] = fdt[q][g]
 (* A socket in flight that no descriptor refers to: its sender closed it. *)
 Reach_InFlightSocketsLive == \E c, s \in Sids : s \in Carried(sock, c) /\ ~Held(s)
+(* A datagram socket listed connected without a peer of its own: another *)
+(* connected to it, or its peer is gone (Linux's est).                    *)
+Reach_UnixRowsShowConnections ==
+    \E s \in Sids : sock[s].proto = "unix" /\ sock[s].type = "DGRAM" /\ sock[s].peer = NoSid /\ sock[s].est
 (* An INET6 socket in an IPv4 connection: its addresses show v4-mapped.  *)
 Reach_FamiliesAgree == \E s \in Sids : sock[s].fam = "INET6" /\ sock[s].lip \in Hosts /\ sock[s].st = "ESTABLISHED"
 Reach_OnlyUdp6ListsAForgottenPeer == \E s \in Sids : sock[s].lastrip # NoHost /\ sock[s].rip = NoHost

@@ -79,6 +79,7 @@ public final class DriverCheckCommand implements Callable<Integer> {
                 case NO_SETSOCKOPT -> leftOut.add("setsockopt");
                 case NO_RECV_FLAGS -> leftOut.add("recv's flags (recv-flags)");
                 case NO_RECV_TRUNC -> leftOut.add("MSG_TRUNC (recv-trunc)");
+                case NO_RIGHTS -> leftOut.add("sendmsg and recvmsg (the protocol passes no descriptors)");
                 default -> { }
             }
         }

@@ -90,6 +90,10 @@ class MutantTest {
                                 "IF Profile = \"LINUX\" /\\ x.rip # NoHost THEN x.rip ELSE @"))),
                 new Mutant("a close that frees a socket a message carries (SCM_RIGHTS)", "unix.cfg", "InFlightSocketsLive", List.of(
                         new Edit("Network.tla", "<<q, g>> # <<ProcOf(p), f>>) \\/ InFlight(s)", "<<q, g>> # <<ProcOf(p), f>>)"))),
+                new Mutant("a datagram socket's connect that leaves it listed unconnected (/proc/net/unix)", "unix.cfg",
+                        "UnixRowsShowConnections", List.of(
+                        new Edit("Unix.tla", "!.datagrams = IF leaves THEN <<>> ELSE @, !.est = to # NoSid]",
+                                "!.datagrams = IF leaves THEN <<>> ELSE @]"))),
                 new Mutant("a TCP segment handed to a UDP socket with its addresses", "standard.cfg", "PortSpacesAreSeparate", List.of(
                         new Edit("Tcp.tla", "{s \\in Sids : /\\ sock[s].proto = \"tcp\" /\\ sock[s].host = HostOf(m.dst[1])\n                  /\\ sock[s].st \\notin",
                                 "{s \\in Sids : /\\ sock[s].host = HostOf(m.dst[1])\n                  /\\ sock[s].st \\notin"))));
