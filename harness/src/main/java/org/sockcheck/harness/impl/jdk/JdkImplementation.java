@@ -312,7 +312,7 @@ public final class JdkImplementation implements Implementation {
                 case ApiCall.GetSockName c -> {
                     InetSocketAddress a = (InetSocketAddress) s.channel.getLocalAddress();
                     Endpoint e = a == null ? (s.v6 ? new Endpoint(Endpoint.ANY6_IP, 0) : Endpoint.ANY) : endpoint(s, a);
-                    yield new Outcome.Address(s.wildcard ? new Endpoint(Endpoint.ANY_IP, e.port()) : e);
+                    yield new Outcome.Address(s.wildcard ? new Endpoint(s.v6 ? Endpoint.ANY6_IP : Endpoint.ANY_IP, e.port()) : e);
                 }
                 case ApiCall.GetPeerName c -> {
                     finish(s);

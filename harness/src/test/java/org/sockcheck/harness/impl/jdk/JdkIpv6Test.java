@@ -49,6 +49,11 @@ class JdkIpv6Test {
             assertTrue(rows.contains(new SocketRow(Proto.TCP, new Endpoint(Endpoint.ANY6_IP, port), null, TcpState.LISTEN)), rows.toString());
             assertTrue(rows.stream().anyMatch(r -> r.state() == TcpState.ESTABLISHED && r.local().equals(new Endpoint(mapped, port))),
                     rows.toString());
+            // A listener that never bound is on the wildcard of its family.
+            assertEquals(new Outcome.Value(acc.fd() + 1), jdk.call("A", "p1", new ApiCall.Socket(Domain.INET6, SockType.STREAM, 0, false)));
+            assertEquals(new Outcome.Value(0), jdk.call("A", "p1", new ApiCall.Listen(acc.fd() + 1, 1)));
+            Outcome.Address unbound = assertInstanceOf(Outcome.Address.class, jdk.call("A", "p1", new ApiCall.GetSockName(acc.fd() + 1)));
+            assertEquals(Endpoint.ANY6_IP, unbound.addr().ip(), unbound.toString());
             var e = assertThrows(Implementation.Unsupported.class,
                     () -> jdk.call("A", "p1", new ApiCall.SetSockOpt(3, SockOpt.IPV6_V6ONLY, 1)));
             assertTrue(e.getMessage().contains("IPV6_V6ONLY"), e.getMessage());
