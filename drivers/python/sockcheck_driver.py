@@ -650,7 +650,9 @@ class Trace:
     def unix_rows(held, only):
         """The trace's Unix sockets as /proc/net/unix lists them (S20): those the processes hold, by
         inode, on their process's host; the server's end of a connection nobody accepted yet (inode 0)
-        on the host of the listener whose name it has."""
+        on the host of the listener whose name it has. Nothing is read when no process holds one."""
+        if not any(p.socks.get(fd) is not None and p.socks[fd].family == socket.AF_UNIX for p, fd in held.values()):
+            return []
         entries = list(proc_net_unix())
         hosts = {}  # a held socket's name -> its host (a listener's, for its unaccepted connections)
         for _type, _state, path, inode in entries:

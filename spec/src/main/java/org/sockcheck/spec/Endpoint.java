@@ -34,6 +34,20 @@ public record Endpoint(String ip, int port, String path) {
         return new Endpoint("", 0, java.util.Objects.requireNonNull(path));
     }
 
+    /**
+     * A Unix name as /proc/net/unix and the driver protocol write it: a
+     * path, or '@' and a name of the abstract namespace (whose first byte
+     * is NUL); "" for none.
+     */
+    public static Endpoint unixShown(String shown) {
+        return unix(shown.startsWith("@") ? "\0" + shown.substring(1) : shown);
+    }
+
+    /** This Unix name as /proc/net/unix and the driver protocol write it ({@link #unixShown}): '@' for a NUL. */
+    public String shownPath() {
+        return path.replace('\0', '@');
+    }
+
     /** Whether this is a Unix domain socket's name. */
     public boolean unix() {
         return path != null;
@@ -107,6 +121,6 @@ public record Endpoint(String ip, int port, String path) {
 
     @Override
     public String toString() {
-        return unix() ? "unix:" + path.replace("\0", "@") : unspec() ? ip : v6() ? "[" + ip + "]:" + port : ip + ":" + port;
+        return unix() ? "unix:" + shownPath() : unspec() ? ip : v6() ? "[" + ip + "]:" + port : ip + ":" + port;
     }
 }

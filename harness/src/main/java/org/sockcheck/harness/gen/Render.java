@@ -306,8 +306,8 @@ public final class Render {
 
     /** A Unix socket's row as a trace writes it: unix STREAM "srv" LISTEN. */
     static String unixRow(String type, String path, String state) {
-        return "unix " + type + " " + org.sockcheck.harness.trace.TraceText.quote(
-                path.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)) + " " + state;
+        return org.sockcheck.harness.trace.TraceText.row(org.sockcheck.harness.trace.Event.Row.unix(
+                org.sockcheck.spec.SockType.valueOf(type), path, org.sockcheck.spec.UnixState.valueOf(state)));
     }
 
     /** The rows an observation of the host shows: the entries of the host that Listed in Sockets.tla takes (S16). */

@@ -93,18 +93,30 @@ public record Addressing(Map<String, String> hostIps, Map<String, String> hostIp
 
     /** The host whose folder or abstract prefix a real Unix name of the run is under; null for any other name. */
     public String unixHost(String real) {
+        String[] hostAndName = split(real);
+        return hostAndName == null ? null : hostAndName[0];
+    }
+
+    /**
+     * A real Unix name of the run as its host and the trace's name ("srv",
+     * "@srv" for an abstract one); null for a name that is none of the run's.
+     */
+    private String[] split(String real) {
         String rest;
         int end;
+        String mark;
         if (unixDir != null && real.startsWith(unixDir + "/")) {
             rest = real.substring(unixDir.length() + 1);
             end = rest.indexOf('/');
+            mark = "";
         } else if (abstractPrefix != null && real.startsWith("\0" + abstractPrefix)) {
             rest = real.substring(1 + abstractPrefix.length());
             end = rest.indexOf('-');
+            mark = "@";
         } else {
             return null;
         }
-        return end < 0 ? null : rest.substring(0, end);
+        return end < 0 ? null : new String[] {rest.substring(0, end), mark + rest.substring(end + 1)};
     }
 
     /**
@@ -113,19 +125,7 @@ public record Addressing(Map<String, String> hostIps, Map<String, String> hostIp
      * other name as it is (an abstract one with '@' for its NUL).
      */
     public String traceName(String real) {
-        if (real.isEmpty()) {
-            return "";
-        }
-        if (unixDir != null && real.startsWith(unixDir + "/")) {
-            String rest = real.substring(unixDir.length() + 1);
-            int slash = rest.indexOf('/');
-            return slash < 0 ? real : rest.substring(slash + 1);
-        }
-        if (abstractPrefix != null && real.startsWith("\0" + abstractPrefix)) {
-            String rest = real.substring(1 + abstractPrefix.length());
-            int dash = rest.indexOf('-');
-            return dash < 0 ? real.replace('\0', '@') : "@" + rest.substring(dash + 1);
-        }
-        return real.replace('\0', '@');
+        String[] hostAndName = split(real);
+        return hostAndName != null ? hostAndName[1] : Endpoint.unix(real).shownPath();
     }
 }

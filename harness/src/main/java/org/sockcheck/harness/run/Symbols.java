@@ -192,7 +192,7 @@ public final class Symbols {
 
     public String render(SocketRow r) {
         if (r.unixState() != null) {
-            return "unix " + r.type() + " " + render(r.local()) + " " + r.unixState();
+            return TraceText.row(row(r));
         }
         return r.proto().word() + " " + render(r.local()) + " " + render(r.remote())
                 + (r.state() == null ? "" : " " + r.state().rfcName());

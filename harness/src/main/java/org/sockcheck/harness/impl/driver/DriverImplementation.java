@@ -282,12 +282,10 @@ public final class DriverImplementation implements Implementation {
     /** Version 2: one driver process for the whole trace, told every host and process in its hello. */
     private Addressing startTwo(TraceSetup setup, Declared d) throws ImplementationException {
         Addressing planned = d.ownNetwork() ? Loopback.ownNetwork(setup) : Loopback.plan(setup);
-        // Unix names (a driver that lists unix): a folder of the run's own, made at the start, removed by stop.
+        // Unix names (a driver that lists unix): a folder of the run's own, made with the run's first Unix socket
+        // (as on linux), removed by stop.
         unixDir = org.sockcheck.harness.impl.UnixFolder.next();
         addressing = new Addressing(planned.hostIps(), planned.ports(), unixDir.dir().toString(), unixDir.abstractPrefix());
-        if (d.ops().contains("unix")) {
-            unixDir.make(setup.hosts());
-        }
         one = new DriverProcess("trace", command, log(String.format("%04d-trace", runs.incrementAndGet())));
         live.add(one);
         ObjectNode args = helloArgs();
@@ -518,6 +516,9 @@ public final class DriverImplementation implements Implementation {
         }
         if (!(call instanceof ApiCall.Fork)) {
             checkOffered(d.ops(), call);
+        }
+        if (call instanceof ApiCall.SocketPair || call instanceof ApiCall.Socket c && c.domain() == org.sockcheck.spec.Domain.UNIX) {
+            unixDir.make(addressing.hostIps().keySet());
         }
         if (call instanceof ApiCall.Socket c && c.type() == org.sockcheck.spec.SockType.RAW && !d.ops().contains("raw")) {
             throw new Unsupported("a raw socket: the driver does not list raw");
@@ -809,7 +810,7 @@ public final class DriverImplementation implements Implementation {
                         + " or under its abstract prefix are allowed");
             }
             // A path as it is, an abstract name with "@" for its NUL (as /proc/net/unix shows it).
-            return args.put("fd", fd).put("addr", addr.path().startsWith("\0") ? "@" + addr.path().substring(1) : addr.path());
+            return args.put("fd", fd).put("addr", addr.shownPath());
         }
         if (ownNetwork ? !Loopback.allowedOwnNetwork(addr.ip()) : !Loopback.allowed(addr.ip())) {
             throw new ImplementationException("refused to send to " + addr + ": only " + (ownNetwork
@@ -858,13 +859,7 @@ public final class DriverImplementation implements Implementation {
             throw new IllegalArgumentException("expected an address \"ip:port\" or a Unix name");
         }
         String a = n.asString();
-        if (a.isEmpty() || a.startsWith("/")) {
-            return Endpoint.unix(a);
-        }
-        if (a.startsWith("@")) {
-            return Endpoint.unix("\0" + a.substring(1));
-        }
-        return Endpoint.parse(a);
+        return a.isEmpty() || a.startsWith("/") || a.startsWith("@") ? Endpoint.unixShown(a) : Endpoint.parse(a);
     }
 
     private static Endpoint endpointOrNull(JsonNode n) {

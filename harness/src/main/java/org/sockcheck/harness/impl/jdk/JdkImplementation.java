@@ -1106,13 +1106,13 @@ public final class JdkImplementation implements Implementation {
                         + " descriptor, by whose inode its row of /proc/net/unix is known");
             }
         }
+        try {
+            Thread.sleep(50); // segments on loopback arrive within a few milliseconds; ACKs may be delayed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (netns != null) {
             // The run's namespace: its one host's tables, IPv4's and IPv6's, as the kernel lists them there.
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
             return netns.tables();
         }
         String ip = addressing.hostIps().get(host);
@@ -1127,11 +1127,6 @@ public final class JdkImplementation implements Implementation {
                     // a closed channel has no address
                 }
             }
-        }
-        try {
-            Thread.sleep(50); // segments on loopback arrive within a few milliseconds; ACKs may be delayed
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         List<SocketRow> rows = new ArrayList<>();
         try {

@@ -1218,9 +1218,14 @@ public final class LinuxImplementation implements Implementation {
     }
 
     private List<SocketRow> observeLocked(String host) throws ImplementationException {
-        if (netns != null) {
-            return observeNetns();
-        }
+        // TCP and UDP rows settle; a Unix socket's row is what it is at once, read once after them.
+        List<SocketRow> rows = new ArrayList<>(netns != null ? observeNetns() : settledTable(host));
+        rows.addAll(unixRows(host));
+        return rows;
+    }
+
+    /** The host's TCP and UDP rows once they settled (see {@link #observe}). */
+    private List<SocketRow> settledTable(String host) throws ImplementationException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
         Map<Long, Sock> byInode = new HashMap<>();
         try (Syscalls.Call sys = new Syscalls.Call()) {
@@ -1273,7 +1278,7 @@ public final class LinuxImplementation implements Implementation {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
         List<SocketRow> last = null;
         for (int round = 0; ; round++) {
-            List<SocketRow> now = netnsRows();
+            List<SocketRow> now = netns.tables();
             boolean settled = now.stream().noneMatch(r -> awaitingPeer(r) && r.state() != org.sockcheck.spec.TcpState.SYN_SENT);
             if (settled && now.equals(last) || System.nanoTime() > deadline) {
                 return now;
@@ -1281,34 +1286,6 @@ public final class LinuxImplementation implements Implementation {
             last = now;
             pause(PAUSES_NS[Math.min(round, PAUSES_NS.length - 1)]);
         }
-    }
-
-    /** The rows of the run's own namespace, read once: its tcp, udp, tcp6 and udp6 tables. */
-    private List<SocketRow> netnsRows() throws ImplementationException {
-        List<SocketRow> now = new ArrayList<>(netns.tables());
-        Map<Long, Sock> byInode = new HashMap<>();
-        String host = null;
-        for (TreeMap<Integer, Sock> t : descriptors.values()) {
-            for (Sock s : t.values()) {
-                byInode.put(s.inode(), s);
-                host = s.host;
-            }
-        }
-        if (host != null) {
-            String only = host;
-            try {
-                now.addAll(netns.inside(sys -> {
-                    try {
-                        return unixRows(only, java.nio.file.Path.of("/proc/thread-self/net/unix"), byInode);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }));
-            } catch (java.io.UncheckedIOException e) {
-                throw new ImplementationException("cannot read the run's /proc/net/unix: " + e.getCause().getMessage(), e);
-            }
-        }
-        return now;
     }
 
     /** The pauses between two reads of the tables while they settle: a read costs tens of microseconds. */
@@ -1436,7 +1413,7 @@ public final class LinuxImplementation implements Implementation {
             }
             if (netns != null) {
                 // The run's own namespace: its connections without a descriptor are in its tables only.
-                return netnsRows().stream().noneMatch(LinuxImplementation::awaitingPeer);
+                return netns.tables().stream().noneMatch(LinuxImplementation::awaitingPeer);
             }
             boolean listeners = listenersPossible();
             for (String host : addressing.hostIps().keySet()) {
@@ -1533,7 +1510,6 @@ public final class LinuxImplementation implements Implementation {
                 }
                 rows.add(row);
             }
-            rows.addAll(unixRows(host, java.nio.file.Path.of("/proc/net/unix"), byInode));
         } catch (IOException e) {
             throw new ImplementationException("cannot read /proc/net: " + e.getMessage(), e);
         }
@@ -1547,14 +1523,32 @@ public final class LinuxImplementation implements Implementation {
      * ends of connections nobody accepted yet, which have no inode, by the
      * name they share with their listener, a name of the host's folder or
      * prefix. Names as the trace writes them. Nothing is read when the run
-     * has no Unix socket.
+     * has no Unix socket; in an IPv6 run's namespace, that namespace's file.
      */
-    private List<SocketRow> unixRows(String host, java.nio.file.Path table, Map<Long, Sock> byInode) throws IOException {
+    private List<SocketRow> unixRows(String host) throws ImplementationException {
+        Map<Long, Sock> byInode = new HashMap<>();
+        for (TreeMap<Integer, Sock> t : descriptors.values()) {
+            for (Sock s : t.values()) {
+                byInode.put(s.inode(), s);
+            }
+        }
         if (byInode.values().stream().noneMatch(s -> s.proto == Proto.UNIX) && passed.isEmpty()) {
             return List.of();
         }
+        List<ProcNet.UnixEntry> entries;
+        try {
+            entries = netns == null ? ProcNet.readUnix(java.nio.file.Path.of("/proc/net/unix")) : netns.inside(sys -> {
+                try {
+                    return ProcNet.readUnix(java.nio.file.Path.of("/proc/thread-self/net/unix"));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new ImplementationException("cannot read /proc/net/unix: " + e.getMessage(), e);
+        }
         List<SocketRow> out = new ArrayList<>();
-        for (ProcNet.UnixEntry e : ProcNet.readUnix(table)) {
+        for (ProcNet.UnixEntry e : entries) {
             Sock s = e.inode() == 0 ? null : byInode.getOrDefault(e.inode(), passed.get(e.inode()));
             String owner = s != null ? s.host : e.inode() == 0 ? addressing.unixHost(e.path()) : null;
             if (host.equals(owner)) {

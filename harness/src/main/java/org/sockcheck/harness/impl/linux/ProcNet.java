@@ -86,7 +86,7 @@ public final class ProcNet {
                 return null;
             }
             String path = f.length == 8 ? f[7] : "";
-            return new UnixEntry(type, state, path.startsWith("@") ? "\0" + path.substring(1) : path, Long.parseLong(f[6]));
+            return new UnixEntry(type, state, org.sockcheck.spec.Endpoint.unixShown(path).path(), Long.parseLong(f[6]));
         } catch (NumberFormatException e) {
             return null;
         }

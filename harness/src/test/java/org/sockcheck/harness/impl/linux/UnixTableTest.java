@@ -78,7 +78,7 @@ class UnixTableTest {
         List<String> lines = ref.procNet("A", Proto.UNIX).lines().toList();
         assertEquals("Num       RefCount Protocol Flags    Type St Inode Path", lines.get(0));
         List<SocketRow> read = lines.subList(1, lines.size()).stream().map(ProcNet::parseUnix)
-                .map(e -> SocketRow.unix(e.type(), e.path().replace('\0', '@'), e.state())).toList();
+                .map(e -> SocketRow.unix(e.type(), Endpoint.unix(e.path()).shownPath(), e.state())).toList();
         assertEquals(ref.sockets("A"), read);
         assertEquals(6, read.size(), read.toString());
         // The server's end of the connection nobody accepted has no inode, as in the kernel's file.
