@@ -23,6 +23,13 @@ sendto, listen on an unbound socket, send on an unbound datagram socket) is
 first bound to the host's address with port 0. Where Linux would have kept
 the wildcard address (bind to 0.0.0.0, sendto, send, listen, and after a
 refused connect), the socket is reported with 0.0.0.0.
+
+IPv6 (version 2, "ipv6"): the runner starts the driver of an IPv6 trace in a
+network namespace of the run's own, where its one host is alone (hello's
+"netns"), 127.0.0.1 and the IPv6 address "addr6": addresses are then used as
+they are, with none of the rules above. An address of the other family than
+the socket's is passed to the kernel as it is (a sockaddr built here), so the
+kernel's own answer comes back.
 """
 import argparse
 import base64
@@ -47,6 +54,9 @@ OPS = ["socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto"
        "recvfrom", "shutdown", "close", "getsockname", "getpeername", "setsockopt",
        "dup", "exit", "sockets", "fcntl", "getsockopt", "recv-flags", "poll", "read", "write",
        "connect-unspec", "recv-trunc"]
+# IPv6 literals the driver may be given besides the host's own (hello's addr6): the wildcard, ::1, and the
+# v4-mapped form of loopback's addresses
+V6_LOOPBACK = ("::", "::1")
 MSG_FLAGS = {"peek": socket.MSG_PEEK, "dontwait": socket.MSG_DONTWAIT, "waitall": socket.MSG_WAITALL,
              "trunc": socket.MSG_TRUNC}
 SOCKOPTS = {"SO_ERROR": socket.SO_ERROR, "SO_TYPE": socket.SO_TYPE, "SO_DOMAIN": socket.SO_DOMAIN,
@@ -55,7 +65,8 @@ SOCKOPTS = {"SO_ERROR": socket.SO_ERROR, "SO_TYPE": socket.SO_TYPE, "SO_DOMAIN":
             "SO_BROADCAST": socket.SO_BROADCAST, "SO_REUSEPORT": socket.SO_REUSEPORT,
             "SO_RCVBUF": socket.SO_RCVBUF, "SO_SNDBUF": socket.SO_SNDBUF}
 # setsockopt's options by level (TCP_NODELAY is IPPROTO_TCP's)
-SETOPTS = {"SO_REUSEADDR": (socket.SOL_SOCKET, socket.SO_REUSEADDR),
+SETOPTS = {"IPV6_V6ONLY": (socket.IPPROTO_IPV6, socket.IPV6_V6ONLY),
+           "SO_REUSEADDR": (socket.SOL_SOCKET, socket.SO_REUSEADDR),
            "SO_KEEPALIVE": (socket.SOL_SOCKET, socket.SO_KEEPALIVE),
            "SO_BROADCAST": (socket.SOL_SOCKET, socket.SO_BROADCAST),
            "TCP_NODELAY": (socket.IPPROTO_TCP, socket.TCP_NODELAY),
@@ -68,7 +79,7 @@ POLL_EVENTS = {"in": select.POLLIN, "out": select.POLLOUT, "rdhup": 0x2000, "err
 ALWAYS = select.POLLERR | select.POLLHUP | select.POLLNVAL
 TYPES = {"stream": socket.SOCK_STREAM, "dgram": socket.SOCK_DGRAM, "raw": socket.SOCK_RAW,
          "seqpacket": socket.SOCK_SEQPACKET}
-DOMAINS = {"inet": socket.AF_INET, "unix": socket.AF_UNIX}
+DOMAINS = {"inet": socket.AF_INET, "inet6": socket.AF_INET6, "unix": socket.AF_UNIX}
 # /proc/net/unix: the Type column, the St column (a listener has Flags 00010000)
 UNIX_TYPES = {1: "STREAM", 2: "DGRAM", 5: "SEQPACKET"}
 UNIX_STATES = {1: "UNCONNECTED", 2: "CONNECTING", 3: "CONNECTED", 4: "DISCONNECTING"}
@@ -90,6 +101,8 @@ class Failure(Exception):
 class Driver:
     def __init__(self):
         self.addr = "0.0.0.0"
+        self.addr6 = None        # the host's IPv6 address, in a run's own namespace
+        self.alone = False       # the host has the kernel to itself (a run's own namespace): no address rewritten
         self.socks = {}          # fd -> socket object
         # fd -> a cell shared by the fd and its dups: whether the model keeps the
         # socket's local address as 0.0.0.0
@@ -108,30 +121,64 @@ class Driver:
             raise Failure("EBADF")
         return s
 
-    @staticmethod
-    def endpoint(text):
+    def endpoint(self, text):
+        """An address of the protocol as Python's socket module takes it: a Unix name, (ip, port) for
+        "ip:port", (ip6, port, 0, 0) for "[ip6]:port". Only loopback's addresses and the host's own."""
         if text == "" or text.startswith("/"):
             return text  # a Unix name: a path (the runner gives names of the run's own folder only)
         if text.startswith("@"):
             return "\0" + text[1:]  # an abstract Unix name
         ip, port = text.rsplit(":", 1)
+        if ip.startswith("[") and ip.endswith("]"):
+            ip = ip[1:-1]
+            v4 = ip[len("::ffff:"):] if ip.startswith("::ffff:") and "." in ip else None
+            if not (ip in V6_LOOPBACK or ip == self.addr6 or v4 is not None and v4.startswith("127.")):
+                raise Failure("EACCES")  # only loopback and the host's own address are ever a target
+            return ip, int(port), 0, 0
         if not (ip.startswith("127.") or ip == "0.0.0.0"):
             raise Failure("EACCES")  # only loopback is ever a target
         return ip, int(port)
 
     @staticmethod
+    def sockaddr(ep):
+        """A sockaddr_in or sockaddr_in6 for (ip, port) or (ip6, port, 0, 0), built by hand."""
+        if len(ep) == 4:
+            return struct.pack("=H", socket.AF_INET6) + struct.pack("!HI", ep[1], 0) \
+                + socket.inet_pton(socket.AF_INET6, ep[0]) + struct.pack("=I", 0)
+        return struct.pack("=H", socket.AF_INET) + struct.pack("!H", ep[1]) + socket.inet_aton(ep[0]) + bytes(8)
+
+    def crossed(self, s, ep):
+        """Whether an IP address is of the other family than its INET or INET6 socket: Python would refuse
+        it itself, so the call is made with a sockaddr of the address's family, and the kernel answers."""
+        return s.family in (socket.AF_INET, socket.AF_INET6) and isinstance(ep, tuple) \
+            and (len(ep) == 4) != (s.family == socket.AF_INET6)
+
+    def raw_call(self, name, fd, ep, data=None):
+        """bind, connect or sendto through libc with a hand-built sockaddr; the kernel's errno as a Failure."""
+        sa = self.sockaddr(ep)
+        if name == "sendto":
+            n = LIBC.sendto(fd, ctypes.c_char_p(data), len(data), 0, ctypes.c_char_p(sa), len(sa))
+        else:
+            n = getattr(LIBC, name)(fd, ctypes.c_char_p(sa), len(sa))
+        if n < 0:
+            raise Failure(errno.errorcode.get(ctypes.get_errno(), "EINVAL"))
+        return n
+
+    @staticmethod
     def text(ep):
-        """An address as the protocol writes it: "ip:port", or a Unix name (a path, "@" and an
-        abstract name, "" for none), which Python gives as a str, or as bytes when abstract."""
+        """An address as the protocol writes it: "ip:port", "[ip6]:port", or a Unix name (a path, "@"
+        and an abstract name, "" for none), which Python gives as a str, or as bytes when abstract."""
         if isinstance(ep, bytes):
             ep = ep.decode("latin-1")
         if isinstance(ep, str):
             return "@" + ep[1:] if ep.startswith("\0") else ep
+        if ep and len(ep) == 4:
+            return "[%s]:%d" % (ep[0], ep[1])
         return "%s:%d" % (ep[0], ep[1]) if ep else None
 
     def implicit_bind(self, fd, s):
-        if s.family == socket.AF_UNIX:
-            return False  # no autobind: Linux answers for an unbound Unix socket itself
+        if s.family == socket.AF_UNIX or self.alone:
+            return False  # no autobind: Linux answers for an unbound Unix socket itself, and for a host alone
         ip, port = s.getsockname()[:2]
         # A raw socket shows its protocol as its port: one on 0.0.0.0 is unbound.
         if (ip == "0.0.0.0") if s.type == socket.SOCK_RAW else port == 0:
@@ -140,8 +187,8 @@ class Driver:
         return False
 
     def local(self, fd, s):
-        if s.family == socket.AF_UNIX:
-            return s.getsockname()
+        if s.family != socket.AF_INET:
+            return s.getsockname()  # a Unix name; an INET6 socket's address (only ever alone: nothing rewritten)
         ip, port = s.getsockname()[:2]
         return ("0.0.0.0" if self.is_wild(fd) else ip, 0 if s.type == socket.SOCK_RAW else port)
 
@@ -201,10 +248,13 @@ class Driver:
     def op_bind(self, a):
         fd = a["fd"]
         s = self.sock(fd)
-        if s.family == socket.AF_UNIX:
-            s.bind(self.endpoint(a["addr"]))
+        ep = self.endpoint(a["addr"])
+        if self.crossed(s, ep):
+            return self.raw_call("bind", s.fileno(), ep)
+        if s.family == socket.AF_UNIX or self.alone:
+            s.bind(ep)
             return 0
-        ip, port = self.endpoint(a["addr"])
+        ip, port = ep
         wildcard = ip == "0.0.0.0"
         s.bind((self.addr if wildcard else ip, port))
         self.set_wild(fd, wildcard)
@@ -233,14 +283,17 @@ class Driver:
             state[0] = state[0] or state[1]
             state[1] = False
             return 0
-        if s.family == socket.AF_UNIX:
-            err = s.connect_ex(self.endpoint(a["addr"]))
+        ep = self.endpoint(a["addr"])
+        if self.crossed(s, ep):
+            return self.raw_call("connect", s.fileno(), ep)
+        if s.family == socket.AF_UNIX or self.alone:
+            err = s.connect_ex(ep)
             if err:
                 raise Failure(errno.errorcode.get(err, "EINVAL"))
             return 0
         picked = self.implicit_bind(fd, s) or self.is_wild(fd)
         state[1] = picked
-        err = s.connect_ex(self.endpoint(a["addr"]))
+        err = s.connect_ex(ep)
         if err:
             name = errno.errorcode.get(err, "EINVAL")
             # A handshake that failed gives back the address connect picked: Linux reports 0.0.0.0 again.
@@ -277,7 +330,10 @@ class Driver:
         s = self.sock(fd)
         if s.type != socket.SOCK_STREAM and self.implicit_bind(fd, s):
             self.set_wild(fd, True)
-        return s.sendto(base64.b64decode(a["data"]), self.endpoint(a["addr"]))
+        ep = self.endpoint(a["addr"])
+        if self.crossed(s, ep):
+            return self.raw_call("sendto", s.fileno(), ep, base64.b64decode(a["data"]))
+        return s.sendto(base64.b64decode(a["data"]), ep)
 
     def op_recvfrom(self, a):
         s = self.sock(a["fd"])
@@ -359,6 +415,8 @@ class Driver:
             return {"value": [1 if onoff else 0, secs]}
         if name == "TCP_NODELAY":
             return {"value": 1 if s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) else 0}
+        if name == "IPV6_V6ONLY":
+            return {"value": 1 if s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY) else 0}
         if name not in SOCKOPTS:
             raise Failure("ENOPROTOOPT")
         v = s.getsockopt(socket.SOL_SOCKET, SOCKOPTS[name])
@@ -368,7 +426,7 @@ class Driver:
             return {"value": {socket.SOCK_STREAM: "STREAM", socket.SOCK_DGRAM: "DGRAM", socket.SOCK_RAW: "RAW",
                               socket.SOCK_SEQPACKET: "SEQPACKET"}.get(v, v)}
         if name == "SO_DOMAIN":
-            return {"value": {socket.AF_INET: "INET", socket.AF_UNIX: "UNIX"}.get(v, v)}
+            return {"value": {socket.AF_INET: "INET", socket.AF_INET6: "INET6", socket.AF_UNIX: "UNIX"}.get(v, v)}
         if name in ("SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "SO_REUSEPORT"):
             return {"value": 1 if v else 0}
         return {"value": v}
@@ -421,7 +479,7 @@ class Driver:
         """This process's sockets from /proc/net, and the host's rows no descriptor holds."""
         inodes = {os.fstat(fd).st_ino: fd for fd in self.socks}
         rows = []
-        for proto, local, remote, state, inode in proc_net():
+        for proto, local, remote, state, inode in proc_net(False):
             fd = inodes.get(inode)
             if fd is None and not (inode == 0 and local[0] == self.addr):
                 continue
@@ -434,10 +492,12 @@ class Driver:
         return rows
 
 
-def proc_net():
-    """The rows of /proc/net/tcp and /proc/net/udp: (proto, local, remote, TCP state or None, inode)."""
-    for proto in ("tcp", "udp"):
-        with open("/proc/net/" + proto) as f:
+def proc_net(v6):
+    """The rows of /proc/net/tcp and /proc/net/udp (v6: tcp6 and udp6 too, an INET6 socket's):
+    (proto, local, remote, TCP state or None, inode)."""
+    for table in ("tcp", "udp") + (("tcp6", "udp6") if v6 else ()):
+        proto = table[:3]
+        with open("/proc/net/" + table) as f:
             next(f)
             for line in f:
                 fields = line.split()
@@ -462,14 +522,19 @@ def proc_net_unix():
 def table_row(proto, local, remote, state):
     """A row of "sockets" (without its fd): the wildcard remote is none, a TCP row has its state."""
     row = {"proto": proto, "local": Driver.text(local),
-           "remote": None if remote == ("0.0.0.0", 0) else Driver.text(remote)}
+           "remote": None if remote in (("0.0.0.0", 0), ("::", 0, 0, 0)) else Driver.text(remote)}
     if state is not None:
         row["state"] = state
     return row
 
 
 def parse_addr(hexaddr):
+    """An address of /proc/net: IPv4's eight hex digits, or IPv6's 32 (four words, each in the machine's
+    byte order), as (ip, port) or (ip6, port, 0, 0)."""
     ip, port = hexaddr.split(":")
+    if len(ip) == 32:
+        raw = b"".join(struct.pack("=I", int(ip[i:i + 8], 16)) for i in range(0, 32, 8))
+        return socket.inet_ntop(socket.AF_INET6, raw), int(port, 16), 0, 0
     n = int(ip, 16)
     return ("%d.%d.%d.%d" % (n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >> 24) & 0xff), int(port, 16))
 
@@ -478,6 +543,15 @@ def parse_addr(hexaddr):
 
 # What hello offers in version 2: version 1's operations, and the capabilities of one driver process per trace.
 OPS_V2 = OPS + ["threads", "fork", "settle", "unix", "socketpair"]
+
+
+def can_open_inet6():
+    """Whether this kernel has IPv6 sockets: then hello offers "ipv6"."""
+    try:
+        socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).close()
+        return True
+    except OSError:
+        return False
 
 
 def can_open_raw():
@@ -514,6 +588,8 @@ class Process(Driver):
         self.host = host
         self.name = name
         self.addr = trace.addrs[host]
+        self.addr6 = trace.addrs6.get(host)
+        self.alone = trace.alone
         # counts exits: a call that was waiting when its process exited never returns
         self.lives = 0
 
@@ -568,6 +644,8 @@ class Trace:
 
     def __init__(self):
         self.addrs = {}          # host -> its loopback address
+        self.addrs6 = {}         # host -> its IPv6 address (an IPv6 trace's, in the run's own namespace)
+        self.alone = False       # the run's own namespace: its one host has the kernel to itself
         self.procs = {}          # (host, process) -> Process
         self.threads = {}        # (host, process, thread) -> the queue of its requests
         self.lock = threading.RLock()     # the processes and their descriptor sets, as the table reads them
@@ -584,12 +662,15 @@ class Trace:
 
     # -- the trace's requests, answered by the reading thread ---------------
     def op_hello(self, a):
+        self.alone = bool(a.get("netns"))
         for h in a.get("hosts", []):
             self.addrs[h["name"]] = h["addr"]
+            if "addr6" in h:
+                self.addrs6[h["name"]] = h["addr6"]
         for p in a.get("processes", []):
             self.process(p["host"], p["process"])
         return {"protocol": 2, "name": "cpython-socket", "network": "kernel", "fds": "own",
-                "ops": OPS_V2 + (["raw"] if can_open_raw() else [])}
+                "ops": OPS_V2 + (["raw"] if can_open_raw() else []) + (["ipv6"] if can_open_inet6() else [])}
 
     def op_settle(self, req):
         self.settled(None)
@@ -630,12 +711,16 @@ class Trace:
                         held.setdefault(os.fstat(fd).st_ino, (p, fd))
                     except OSError:
                         continue  # closed behind the bookkeeping's back: no row of this process
-            for proto, local, remote, state, inode in proc_net():
+            # IPv6's tables only in a run's own namespace (an INET6 socket's rows, TIME-WAIT too, are there):
+            # elsewhere they would be the host's, and no IPv6 socket is made there.
+            for proto, local, remote, state, inode in proc_net(self.alone):
                 if inode in held:
                     p, fd = held[inode]
                     host = p.host
                     if p.is_wild(fd):
                         local = ("0.0.0.0", local[1])
+                elif inode == 0 and self.alone and len(self.addrs) == 1:
+                    host = next(iter(self.addrs))  # the run's own namespace holds nothing but the trace's
                 elif inode == 0 and local[0] in hosts_by_addr:
                     host = hosts_by_addr[local[0]]
                 else:

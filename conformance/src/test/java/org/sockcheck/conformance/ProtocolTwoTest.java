@@ -50,6 +50,79 @@ class ProtocolTwoTest {
     }
 
     @Test
+    void ipv6HostsOfADriversOwnNetworkHaveAddressesOfTheDocumentationPrefix() throws Exception {
+        // The driver lists ipv6: hello gives each host 2001:db8::N beside 192.0.2.N (else the driver exits with 9), and
+        // a bind to B's IPv6 address is judged as the spec has it, with any number of hosts.
+        TraceResult r = run("""
+                # protocol 2
+                version 2
+                profile LINUX
+
+                A.p1: socket(INET6, STREAM) = 3
+                A.p1: bind(3, [B]:80) = EADDRNOTAVAIL
+                A.p1: bind(3, [A]:80) = 0
+                B.p1: socket(INET6, DGRAM) = 3
+                B.p1: bind(3, [B]:53) = 0
+                """);
+        assertEquals(Verdict.PASS, r.verdict(), r.message());
+    }
+
+    /** The network namespace a process is in (the link /proc/PID/ns/net names it). */
+    private static String netns(String pid) throws java.io.IOException {
+        return java.nio.file.Files.readSymbolicLink(Path.of("/proc", pid, "ns", "net")).toString();
+    }
+
+    @Test
+    void aDriverOfOneKernelRunsAnIpv6TraceInANetworkNamespaceOfTheRunsOwnThatEndsWithIt() throws Exception {
+        // Each start of the driver writes its namespace first: the probe hello's is this JVM's, the run's another, in
+        // which the host has fd5c:50c::a and the trace passes. When the run is over, no process is left in it.
+        Path seen = java.nio.file.Files.createTempFile("sockcheck-netns-", ".txt");
+        try (DriverImplementation impl = new DriverImplementation(List.of("sh", "-c",
+                "readlink /proc/self/ns/net >> " + seen + "; exec python3 " + Corpus.PYTHON_DRIVER))) {
+            TraceResult r = Corpus.runner(Duration.ofSeconds(5)).run(
+                    org.sockcheck.harness.trace.TraceFiles.read(Corpus.SCENARIOS.resolve("ipv6/dual-stack-listener-takes-ipv4.trace")),
+                    Corpus.SCENARIOS,
+                    impl);
+            assertEquals(Verdict.PASS, r.verdict(), r.message());
+            List<String> namespaces = java.nio.file.Files.readAllLines(seen);
+            assertEquals(2, namespaces.size(), "the probe's start and the run's: " + namespaces);
+            String mine = netns("self");
+            assertEquals(mine, namespaces.get(0), "the probe hello runs where sockcheck does");
+            assertFalse(mine.equals(namespaces.get(1)), "the run's driver is in a namespace of its own");
+            impl.stop();
+            try (var procs = java.nio.file.Files.list(Path.of("/proc"))) {
+                List<String> left = procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+                        .filter(pid -> {
+                            try {
+                                return netns(pid).equals(namespaces.get(1));
+                            } catch (java.io.IOException | RuntimeException e) {
+                                return false; // a process that ended meanwhile
+                            }
+                        }).toList();
+                assertEquals(List.of(), left, "processes left in the run's namespace");
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(seen);
+        }
+    }
+
+    @Test
+    void anIpv6TraceOfTwoHostsIsSkipOnADriverOfOneKernelWithTheReason() throws Exception {
+        try (DriverImplementation impl = new DriverImplementation(List.of("python3", Corpus.PYTHON_DRIVER.toString()))) {
+            TraceResult r = Corpus.runner(Duration.ofSeconds(5)).run(TraceText.parse("t.trace", """
+                    # protocol 2
+                    version 2
+                    profile LINUX
+
+                    B.p1: socket(INET, STREAM) = 3
+                    A.p1: socket(INET6, STREAM) = 3
+                    """), Path.of("."), impl);
+            assertEquals(Verdict.SKIP, r.verdict(), r.message());
+            assertTrue(r.message().contains("more than one host"), r.message());
+        }
+    }
+
+    @Test
     void aDescriptorTheProcessDoesNotHoldReachesTheDriverAsMinusOne() throws Exception {
         // The driver answers EBADF for any number it did not give this process: -1 is such a number.
         TraceResult r = run("""

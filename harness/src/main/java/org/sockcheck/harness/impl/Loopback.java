@@ -151,30 +151,52 @@ public final class Loopback {
             throw new ImplementationException(setup.hosts().size() + " hosts do not fit a /24 block (at most " + MAX_HOSTS + ")");
         }
         Map<String, String> ips = new LinkedHashMap<>();
+        Map<String, String> ips6 = new LinkedHashMap<>();
         int i = 1;
         for (String h : setup.hosts()) {
+            ips6.put(h, OWN_NETWORK6 + Integer.toHexString(i));
             ips.put(h, OWN_NETWORK + i++);
         }
         Map<Integer, Integer> ports = new LinkedHashMap<>();
         setup.portLabels().forEach(l -> ports.put(l, l));
-        return new Addressing(ips, ports);
+        return new Addressing(ips, ips6, ports, null, null);
     }
 
     /** The /24 of a driver's own network (TEST-NET-1), as the prefix of its addresses. */
     public static final String OWN_NETWORK = "192.0.2.";
+    /**
+     * The IPv6 prefix of a driver's own network: 2001:db8::/32 is for
+     * documentation (RFC 3849), never routed; host N of a trace is
+     * 2001:db8::N (N in hexadecimal), beside 192.0.2.N.
+     */
+    public static final String OWN_NETWORK6 = "2001:db8::";
 
     /**
      * An address a driver with a network of its own may be sent: one of
-     * 192.0.2.0/24, the wildcard, or connect's AF_UNSPEC. Parsed, never
-     * resolved.
+     * 192.0.2.0/24 or 2001:db8::/32, a v4-mapped one of 192.0.2.0/24, a
+     * wildcard, or connect's AF_UNSPEC. Parsed, never resolved.
      */
     public static boolean allowedOwnNetwork(String ip) {
         if (org.sockcheck.spec.Endpoint.UNSPEC_IP.equals(ip)) {
             return true;
         }
+        if (ip != null && ip.indexOf(':') >= 0) {
+            // IPv6: the wildcard ::, 2001:db8::/32, and the v4-mapped form of an address allowed here.
+            byte[] a = org.sockcheck.spec.Ip6.parse(ip);
+            if (a == null) {
+                return false;
+            }
+            boolean mapped = java.util.Arrays.equals(a, 0, 12, MAPPED_PREFIX, 0, 12);
+            return java.util.Arrays.equals(a, new byte[16])
+                    || (a[0] & 0xff) == 0x20 && (a[1] & 0xff) == 0x01 && (a[2] & 0xff) == 0x0d && (a[3] & 0xff) == 0xb8
+                    || mapped && allowedOwnNetwork((a[12] & 0xff) + "." + (a[13] & 0xff) + "." + (a[14] & 0xff) + "." + (a[15] & 0xff));
+        }
         byte[] b = org.sockcheck.spec.Endpoint.octets(ip);
         return b != null && ((b[0] & 0xff) == 192 && b[1] == 0 && b[2] == 2 || b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0);
     }
+
+    /** The first 12 bytes of a v4-mapped IPv6 address (::ffff:0:0/96). */
+    private static final byte[] MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
 
     /** At most this many hosts in a trace: each gets one address of a /24 block (.1 to .254). */
     public static final int MAX_HOSTS = 254;

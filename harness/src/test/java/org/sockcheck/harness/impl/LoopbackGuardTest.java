@@ -41,6 +41,22 @@ class LoopbackGuardTest {
                 Duration.ofSeconds(1)));
         assertEquals(java.util.Map.of("A", "192.0.2.1", "B", "192.0.2.2"), a.hostIps());
         assertEquals(java.util.Map.of(80, 80, 81, 81), a.ports(), "port labels are used as written");
+        assertEquals(java.util.Map.of("A", "2001:db8::1", "B", "2001:db8::2"), a.hostIps6(),
+                "each host's IPv6 address beside its IPv4 one, of the documentation prefix");
+    }
+
+    @Test
+    void aDriverWithANetworkOfItsOwnGetsOnlyTheDocumentationPrefixOfIpv6() {
+        assertTrue(Loopback.allowedOwnNetwork("2001:db8::1"));
+        assertTrue(Loopback.allowedOwnNetwork("2001:db8:ffff::fe"));
+        assertTrue(Loopback.allowedOwnNetwork("::"));
+        assertTrue(Loopback.allowedOwnNetwork("::ffff:192.0.2.7"), "a v4-mapped address of the driver's network");
+        assertFalse(Loopback.allowedOwnNetwork("::ffff:127.0.0.1"), "v4-mapped loopback is this machine's");
+        assertFalse(Loopback.allowedOwnNetwork("::1"));
+        assertFalse(Loopback.allowedOwnNetwork("2001:db9::1"));
+        assertFalse(Loopback.allowedOwnNetwork("2001:4860::8888"));
+        assertFalse(Loopback.allowedOwnNetwork("fd5c:50c::a"));
+        assertFalse(Loopback.allowedOwnNetwork("2001:db8::1%eth0"), "a literal, not a name or a scope");
     }
 
     @Test

@@ -64,6 +64,14 @@ public final class DriverImplementation implements Implementation {
     private final Map<String, Set<String>> ops = new LinkedHashMap<>();
     /** Version 2: the trace run's one driver process, or null. */
     private DriverProcess one;
+    /**
+     * Version 2, a driver of hosts that share this machine's kernel that
+     * lists ipv6: the network namespace of an IPv6 trace's run, which the
+     * driver process is started in (null for other runs), and why there is
+     * none when an IPv6 trace has none (more than one host, no root).
+     */
+    private org.sockcheck.harness.impl.linux.Netns netns;
+    private String noInet6;
     /** Version 2 with "fds":"own": each modelled process's descriptors, the model's number to the driver's. */
     private final Map<String, java.util.TreeMap<Integer, Integer>> fdMap = new LinkedHashMap<>();
     /** Every driver process not yet ended, for the shutdown hook, which must not wait for a call in progress. */
@@ -281,16 +289,45 @@ public final class DriverImplementation implements Implementation {
 
     /** Version 2: one driver process for the whole trace, told every host and process in its hello. */
     private Addressing startTwo(TraceSetup setup, Declared d) throws ImplementationException {
+        boolean v6 = setup.inet6() && d.ops().contains("ipv6");
         Addressing planned = d.ownNetwork() ? Loopback.ownNetwork(setup) : Loopback.plan(setup);
         // Unix names (a driver that lists unix): a folder of the run's own, made with the run's first Unix socket
         // (as on linux), removed by stop.
         unixDir = org.sockcheck.harness.impl.UnixFolder.next();
-        addressing = new Addressing(planned.hostIps(), planned.ports(), unixDir.dir().toString(), unixDir.abstractPrefix());
-        one = new DriverProcess("trace", command, log(String.format("%04d-trace", runs.incrementAndGet())));
+        if (v6 && !d.ownNetwork()) {
+            // IPv6 on a shared kernel: the driver runs in a namespace of the run's own, as linux's sockets are made
+            // (one host; docs/ipv6-and-unix.md), whose host is 127.0.0.1 and Netns.HOST6.
+            org.sockcheck.harness.impl.linux.Netns.ForRun ns = org.sockcheck.harness.impl.linux.Netns.forRun(setup);
+            netns = ns.netns();
+            noInet6 = ns.noInet6();
+        }
+        addressing = netns != null ? org.sockcheck.harness.impl.linux.Netns.addressing(planned, setup, netns, unixDir)
+                : new Addressing(planned.hostIps(), v6 && d.ownNetwork() ? planned.hostIps6() : Map.of(), planned.ports(),
+                        unixDir.dir().toString(), unixDir.abstractPrefix());
+        DriverLog runLog = log(String.format("%04d-trace", runs.incrementAndGet()));
+        if (netns == null) {
+            one = new DriverProcess("trace", command, runLog);
+        } else {
+            // Started by the namespace's own thread, the process is in the namespace (a child has its parent
+            // thread's namespaces), and so is everything it starts.
+            try {
+                one = netns.call(() -> new DriverProcess("trace", command, runLog));
+            } catch (java.io.IOException e) {
+                throw new ImplementationException("cannot start the driver in the run's network namespace: " + e.getMessage(), e);
+            }
+        }
         live.add(one);
         ObjectNode args = helloArgs();
+        if (netns != null) {
+            args.put("netns", true);
+        }
         tools.jackson.databind.node.ArrayNode hosts = args.putArray("hosts");
-        addressing.hostIps().forEach((h, ip) -> hosts.addObject().put("name", h).put("addr", ip));
+        addressing.hostIps().forEach((h, ip) -> {
+            ObjectNode host = hosts.addObject().put("name", h).put("addr", ip);
+            if (addressing.hostIps6().containsKey(h)) {
+                host.put("addr6", addressing.hostIps6().get(h));
+            }
+        });
         tools.jackson.databind.node.ArrayNode procs = args.putArray("processes");
         for (String p : setup.processes()) {
             procs.addObject().put("host", p.substring(0, p.indexOf('.'))).put("process", p.substring(p.indexOf('.') + 1));
@@ -378,6 +415,9 @@ public final class DriverImplementation implements Implementation {
         if (call.unixDomain()) {
             throw new Unsupported("Unix domain sockets: driver protocol 1 has none (a driver of protocol 2 that lists unix has them)");
         }
+        if (call.inet6()) {
+            throw new Unsupported("IPv6: driver protocol 1 has none (a driver of protocol 2 that lists ipv6 has it)");
+        }
         checkOffered(ops.get(key), call);
         if (call instanceof ApiCall.Bind c) {
             Loopback.checkOwnAddress(addressing, host, c.addr());
@@ -400,7 +440,7 @@ public final class DriverImplementation implements Implementation {
     /** Why a driver's run of a trace that opens a Unix domain socket is SKIP. */
     public static final String NO_UNIX = "Unix domain sockets: the driver does not list unix (docs/driver-protocol.md)";
     /** Why a driver's run of a trace with IPv6 calls is SKIP. */
-    public static final String NO_INET6 = "IPv6: the driver protocol speaks IPv4 sockets and addresses only (docs/driver-protocol.md)";
+    public static final String NO_INET6 = "IPv6: the driver does not list ipv6 (docs/driver-protocol.md)";
 
     private static void checkOffered(Set<String> offered, ApiCall call) throws Unsupported {
         if (call instanceof ApiCall.SendMsg || call instanceof ApiCall.RecvMsg) {
@@ -413,7 +453,7 @@ public final class DriverImplementation implements Implementation {
             // socketpair is an operation of its own, offered with unix.
             return;
         }
-        if (call.inet6()) {
+        if (call.inet6() && !offered.contains("ipv6")) {
             throw new Unsupported(NO_INET6);
         }
         if (!offered.contains(call.op())) {
@@ -516,6 +556,10 @@ public final class DriverImplementation implements Implementation {
         }
         if (!(call instanceof ApiCall.Fork)) {
             checkOffered(d.ops(), call);
+        }
+        if (call.inet6() && !d.ownNetwork() && netns == null) {
+            throw new Unsupported(noInet6 != null ? noInet6
+                    : "an IPv6 call (" + call.op() + ") in a trace the runner did not see as IPv6");
         }
         if (call instanceof ApiCall.SocketPair || call instanceof ApiCall.Socket c && c.domain() == org.sockcheck.spec.Domain.UNIX) {
             unixDir.make(addressing.hostIps().keySet());
@@ -657,7 +701,7 @@ public final class DriverImplementation implements Implementation {
             case ApiCall.RecvMsg c -> throw new IllegalStateException("recvmsg is refused before it is sent");
             case ApiCall.Fork c -> throw new IllegalStateException("fork has arguments of its own");
             case ApiCall.Socket c -> {
-                args.put("domain", c.domain() == org.sockcheck.spec.Domain.UNIX ? "unix" : "inet");
+                args.put("domain", c.domain().name().toLowerCase(java.util.Locale.ROOT));
                 args.put("type", c.type().name().toLowerCase(java.util.Locale.ROOT));
                 if (c.protocol() != 0) {
                     args.put("protocol", c.protocol());
@@ -791,14 +835,15 @@ public final class DriverImplementation implements Implementation {
         if (v != null && v.isString() && Errno.named(v.asString()).isPresent()) {
             return Errno.named(v.asString()).get().name();
         }
-        if (v != null && v.isString() && java.util.Set.of("STREAM", "DGRAM", "RAW", "SEQPACKET", "INET", "UNIX").contains(v.asString())) {
+        if (v != null && v.isString() && java.util.Set.of("STREAM", "DGRAM", "RAW", "SEQPACKET", "INET", "INET6", "UNIX")
+                .contains(v.asString())) {
             return v.asString();
         }
         // SO_LINGER: [l_onoff, l_linger].
         if (v != null && v.isArray() && v.size() == 2 && v.get(0).canConvertToInt() && v.get(1).canConvertToInt()) {
             return Calls.optionText(Calls.lingerValue(v.get(0).asInt(), v.get(1).asInt()));
         }
-        throw new IllegalArgumentException("value: a number, an errno name, STREAM, DGRAM, RAW, SEQPACKET, INET, UNIX or"
+        throw new IllegalArgumentException("value: a number, an errno name, STREAM, DGRAM, RAW, SEQPACKET, INET, INET6, UNIX or"
                 + " [l_onoff, l_linger], not "
                 + (v == null ? "none" : shown(v)));
     }
@@ -812,9 +857,12 @@ public final class DriverImplementation implements Implementation {
             // A path as it is, an abstract name with "@" for its NUL (as /proc/net/unix shows it).
             return args.put("fd", fd).put("addr", addr.shownPath());
         }
-        if (ownNetwork ? !Loopback.allowedOwnNetwork(addr.ip()) : !Loopback.allowed(addr.ip())) {
+        boolean allowed = ownNetwork ? Loopback.allowedOwnNetwork(addr.ip())
+                : Loopback.allowed(addr.ip()) || netns != null && addressing.hostIps6().containsValue(addr.ip());
+        if (!allowed) {
             throw new ImplementationException("refused to send to " + addr + ": only " + (ownNetwork
-                    ? "addresses of the driver's own network (192.0.2.0/24)" : "loopback addresses") + " are allowed");
+                    ? "addresses of the driver's own network (192.0.2.0/24, 2001:db8::/32)"
+                    : "loopback addresses (and the host's IPv6 address in the run's namespace)") + " are allowed");
         }
         return args.put("fd", fd).put("addr", addr.toString());
     }
@@ -1026,6 +1074,11 @@ public final class DriverImplementation implements Implementation {
             live.remove(one);
             one = null;
         }
+        if (netns != null) {
+            netns.close();
+            netns = null;
+        }
+        noInet6 = null;
         fdMap.clear();
         waitingCalls.clear();
         if (unixDir != null) {
