@@ -70,7 +70,7 @@ public final class DriverImplementation implements Implementation {
      * driver process is started in (null for other runs), and why there is
      * none when an IPv6 trace has none (more than one host, no root).
      */
-    private org.sockcheck.harness.impl.linux.Netns netns;
+    private org.sockcheck.harness.impl.linux.NetnsRun netns;
     private String noInet6;
     /** Version 2 with "fds":"own": each modelled process's descriptors, the model's number to the driver's. */
     private final Map<String, java.util.TreeMap<Integer, Integer>> fdMap = new LinkedHashMap<>();
@@ -297,7 +297,7 @@ public final class DriverImplementation implements Implementation {
         if (v6 && !d.ownNetwork()) {
             // IPv6 on a shared kernel: the driver runs in a namespace of the run's own, as linux's sockets are made
             // (one host; docs/ipv6-and-unix.md), whose host is 127.0.0.1 and Netns.HOST6.
-            org.sockcheck.harness.impl.linux.Netns.ForRun ns = org.sockcheck.harness.impl.linux.Netns.forRun(setup);
+            org.sockcheck.harness.impl.linux.Netns.ForRun ns = org.sockcheck.harness.impl.linux.Netns.forRun(setup, true);
             netns = ns.netns();
             noInet6 = ns.noInet6();
         }
@@ -311,7 +311,7 @@ public final class DriverImplementation implements Implementation {
             // Started by the namespace's own thread, the process is in the namespace (a child has its parent
             // thread's namespaces), and so is everything it starts.
             try {
-                one = netns.call(() -> new DriverProcess("trace", command, runLog));
+                one = netns.of(setup.hosts().getFirst()).call(() -> new DriverProcess("trace", command, runLog));
             } catch (java.io.IOException e) {
                 throw new ImplementationException("cannot start the driver in the run's network namespace: " + e.getMessage(), e);
             }
@@ -858,7 +858,7 @@ public final class DriverImplementation implements Implementation {
             return args.put("fd", fd).put("addr", addr.shownPath());
         }
         boolean allowed = ownNetwork ? Loopback.allowedOwnNetwork(addr.ip())
-                : Loopback.allowed(addr.ip()) || netns != null && addressing.hostIps6().containsValue(addr.ip());
+                : Loopback.allowed(addr.ip()) || netns != null && netns.owns(addr.ip());
         if (!allowed) {
             throw new ImplementationException("refused to send to " + addr + ": only " + (ownNetwork
                     ? "addresses of the driver's own network (192.0.2.0/24, 2001:db8::/32)"

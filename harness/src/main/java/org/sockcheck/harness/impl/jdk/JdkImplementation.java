@@ -107,7 +107,7 @@ public final class JdkImplementation implements Implementation {
     /** The run's folder of Unix names (streams only: java.nio's Unix channels). */
     private volatile org.sockcheck.harness.impl.UnixFolder unixDir;
     /** An IPv6 trace's network namespace, where its channels are made (null for IPv4 traces), or why there is none. */
-    private Netns netns;
+    private org.sockcheck.harness.impl.linux.NetnsRun netns;
     private String noInet6;
     private int timeoutMs;
     private final org.sockcheck.harness.impl.ShutdownHook cleanup =
@@ -358,7 +358,7 @@ public final class JdkImplementation implements Implementation {
                 case INET6 -> StandardProtocolFamily.INET6;
                 default -> StandardProtocolFamily.INET;
             };
-            NetworkChannel ch = opened(() -> c.type() == SockType.STREAM ? SocketChannel.open(family) : DatagramChannel.open(family));
+            NetworkChannel ch = opened(host, () -> c.type() == SockType.STREAM ? SocketChannel.open(family) : DatagramChannel.open(family));
             open.add(ch);
             Sock s = new Sock(host, c.domain() == org.sockcheck.spec.Domain.UNIX ? Proto.UNIX : c.type().proto(), ch);
             s.v6 = c.domain() == org.sockcheck.spec.Domain.INET6;
@@ -370,10 +370,10 @@ public final class JdkImplementation implements Implementation {
         }
     }
 
-    /** A channel made where the run's sockets are: in its network namespace when it has one. */
-    private <T> T opened(java.util.concurrent.Callable<T> make) throws IOException, ImplementationException {
+    /** A channel made where the host's sockets are: in its network namespace when the run has them. */
+    private <T> T opened(String host, java.util.concurrent.Callable<T> make) throws IOException, ImplementationException {
         if (netns != null) {
-            return netns.call(make);
+            return netns.of(host).call(make);
         }
         try {
             return make.call();
@@ -386,17 +386,20 @@ public final class JdkImplementation implements Implementation {
 
     /**
      * A loopback socket address, parsed (never resolved); in the run's
-     * namespace also its host's IPv6 address; any other address ends the run
+     * namespaces also its hosts' addresses; any other address ends the run
      * as an error.
      */
     private InetSocketAddress inet(String ip, int port) {
         try {
             if (ip.indexOf(':') >= 0) {
-                if (netns == null || !(Loopback.allowed(ip) || Netns.HOST6.equals(org.sockcheck.spec.Ip6.canonical(ip)))) {
+                if (netns == null || !(Loopback.allowed(ip) || netns.owns(org.sockcheck.spec.Ip6.canonical(ip)))) {
                     throw new ImplementationException("refused the address " + ip + ": only loopback addresses and the run's"
-                            + " own IPv6 host are allowed");
+                            + " own IPv6 hosts are allowed");
                 }
                 return new InetSocketAddress(java.net.InetAddress.getByAddress(org.sockcheck.spec.Ip6.parse(ip)), port);
+            }
+            if (netns != null && netns.owns(ip)) {
+                return new InetSocketAddress(java.net.InetAddress.getByAddress(org.sockcheck.spec.Endpoint.octets(ip)), port);
             }
             return Loopback.address(ip, port);
         } catch (ImplementationException | java.net.UnknownHostException e) {
@@ -443,7 +446,7 @@ public final class JdkImplementation implements Implementation {
             return fail(Errno.EINVAL);
         }
         InetSocketAddress bound = (InetSocketAddress) sc.getLocalAddress();
-        ServerSocketChannel server = opened(() -> ServerSocketChannel.open(s.v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET));
+        ServerSocketChannel server = opened(s.host, () -> ServerSocketChannel.open(s.v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET));
         open.add(server);
         // As the trace set it: ServerSocketChannel turns SO_REUSEADDR on by default, and the
         // connections it accepts would carry the option into TIME-WAIT.
@@ -497,7 +500,7 @@ public final class JdkImplementation implements Implementation {
         if (!s.set.isEmpty()) {
             throw new Unsupported("listen on a Unix socket after setsockopt: the options would not reach the ServerSocketChannel");
         }
-        ServerSocketChannel server = opened(() -> ServerSocketChannel.open(StandardProtocolFamily.UNIX));
+        ServerSocketChannel server = opened(s.host, () -> ServerSocketChannel.open(StandardProtocolFamily.UNIX));
         open.add(server);
         closeQuietly(sc);
         java.nio.file.Files.deleteIfExists(bound.getPath());
@@ -1112,8 +1115,8 @@ public final class JdkImplementation implements Implementation {
             Thread.currentThread().interrupt();
         }
         if (netns != null) {
-            // The run's namespace: its one host's tables, IPv4's and IPv6's, as the kernel lists them there.
-            return netns.tables();
+            // The run's namespaces: the host's tables, IPv4's and IPv6's, as the kernel lists them there.
+            return netns.tables(host);
         }
         String ip = addressing.hostIps().get(host);
         Set<Integer> wildcardPorts = new HashSet<>();

@@ -56,7 +56,7 @@ public final class LinuxImplementation implements Implementation {
      * run there is nothing to keep apart, so a wildcard is the kernel's own
      * and no socket is bound to its host's address for a connect or send.
      */
-    private Netns netns;
+    private NetnsRun netns;
     /** Why this run has no IPv6 (its calls are SKIP with the reason), or null. */
     private String noInet6;
 
@@ -174,7 +174,7 @@ public final class LinuxImplementation implements Implementation {
             // Unix names live in a folder of the run's own (made when the trace makes its first Unix socket,
             // removed by stop) and under an abstract prefix of the run's own: no two runs share a name.
             unixDir = org.sockcheck.harness.impl.UnixFolder.next();
-            // IPv6: a namespace of the run's own, for a trace of one host (see Netns).
+            // IPv6: a namespace per host of the run's own (see NetnsRun).
             Netns.ForRun ns = Netns.forRun(setup);
             netns = ns.netns();
             noInet6 = ns.noInet6();
@@ -355,8 +355,8 @@ public final class LinuxImplementation implements Implementation {
                 }
                 continue;
             }
-            // The run's own host's IPv6 address lives in the run's own namespace only.
-            if (!Loopback.allowed(ep.ip()) && !(netns != null && addressing.hostIps6().containsValue(ep.ip()))) {
+            // The hosts' addresses of an IPv6 run live in the run's own namespaces only.
+            if (!Loopback.allowed(ep.ip()) && !(netns != null && netns.owns(ep.ip()))) {
                 throw new ImplementationException("refused to send to " + ep + ": only loopback addresses are allowed");
             }
         }
@@ -518,7 +518,7 @@ public final class LinuxImplementation implements Implementation {
             case INET6 -> Syscalls.AF_INET6;
             case INET -> Syscalls.AF_INET;
         };
-        Syscalls.Result r = made(sys, k -> k.socketpair(domain, sockType(c.type()) | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0),
+        Syscalls.Result r = made(sys, host, k -> k.socketpair(domain, sockType(c.type()) | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0),
                 c.protocol(), pair));
         if (r.failed()) {
             return errno(r);
@@ -588,7 +588,7 @@ public final class LinuxImplementation implements Implementation {
         int type = sockType(c.type());
         if (c.domain() == org.sockcheck.spec.Domain.UNIX) {
             unixFolder();
-            Syscalls.Result r = made(sys, k -> k.socket(Syscalls.AF_UNIX, type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol()));
+            Syscalls.Result r = made(sys, host, k -> k.socket(Syscalls.AF_UNIX, type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol()));
             if (r.failed()) {
                 return errno(r);
             }
@@ -601,12 +601,12 @@ public final class LinuxImplementation implements Implementation {
         }
         if (c.type() == SockType.SEQPACKET) {
             // INET has no SEQPACKET protocol here: the kernel answers (ESOCKTNOSUPPORT).
-            return value(made(sys, k -> k.socket(family(c.domain()), type, c.protocol())));
+            return value(made(sys, host, k -> k.socket(family(c.domain()), type, c.protocol())));
         }
         if (c.type() != SockType.RAW) {
             protocols.add(c.type().proto());
         }
-        Syscalls.Result r = made(sys, k -> k.socket(family(c.domain()), type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol()));
+        Syscalls.Result r = made(sys, host, k -> k.socket(family(c.domain()), type | (c.nonblock() ? Syscalls.SOCK_NONBLOCK : 0), c.protocol()));
         if (r.failed() && c.type() == SockType.RAW && (r.errno() == Errno.EPERM.linuxNumber() || r.errno() == Errno.EACCES.linuxNumber())) {
             throw new Unsupported("raw sockets need CAP_NET_RAW, which this process does not have (run as root to"
                     + " include them)");
@@ -640,10 +640,10 @@ public final class LinuxImplementation implements Implementation {
         return d == org.sockcheck.spec.Domain.INET6 ? Syscalls.AF_INET6 : Syscalls.AF_INET;
     }
 
-    /** A socket()-making call, made in the run's own network namespace when it has one (an IPv6 trace). */
-    private Syscalls.Result made(Syscalls.Call sys, java.util.function.Function<Syscalls.Call, Syscalls.Result> call)
-            throws ImplementationException {
-        return netns == null ? call.apply(sys) : netns.inside(call);
+    /** A socket()-making call, made in the host's network namespace when the run has them (an IPv6 trace). */
+    private Syscalls.Result made(Syscalls.Call sys, String host,
+            java.util.function.Function<Syscalls.Call, Syscalls.Result> call) throws ImplementationException {
+        return netns == null ? call.apply(sys) : netns.of(host).inside(call);
     }
 
     /**
@@ -1219,7 +1219,7 @@ public final class LinuxImplementation implements Implementation {
 
     private List<SocketRow> observeLocked(String host) throws ImplementationException {
         // TCP and UDP rows settle; a Unix socket's row is what it is at once, read once after them.
-        List<SocketRow> rows = new ArrayList<>(netns != null ? observeNetns() : settledTable(host));
+        List<SocketRow> rows = new ArrayList<>(netns != null ? observeNetns(host) : settledTable(host));
         rows.addAll(unixRows(host));
         return rows;
     }
@@ -1269,19 +1269,24 @@ public final class LinuxImplementation implements Implementation {
     }
 
     /**
-     * The table of an IPv6 trace's one host: every row of the run's own
-     * namespace, IPv4's and IPv6's (/proc/net/tcp, udp, tcp6 and udp6 as
-     * the namespace shows them to a thread in it), read until two reads
-     * agree and no connection waits for its peer, within SETTLE_MS.
+     * The table of a host of an IPv6 trace: every row of its namespace,
+     * IPv4's and IPv6's (/proc/net/tcp, udp, tcp6 and udp6 as the
+     * namespace shows them to a thread in it), read until two reads of every
+     * host's agree and no connection of any waits for its peer, within
+     * SETTLE_MS.
      */
-    private List<SocketRow> observeNetns() throws ImplementationException {
+    private List<SocketRow> observeNetns(String host) throws ImplementationException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
-        List<SocketRow> last = null;
+        Map<String, List<SocketRow>> last = null;
         for (int round = 0; ; round++) {
-            List<SocketRow> now = netns.tables();
-            boolean settled = now.stream().noneMatch(r -> awaitingPeer(r) && r.state() != org.sockcheck.spec.TcpState.SYN_SENT);
+            Map<String, List<SocketRow>> now = new HashMap<>();
+            for (String h : addressing.hostIps().keySet()) {
+                now.put(h, netns.tables(h));
+            }
+            boolean settled = now.values().stream().flatMap(List::stream)
+                    .noneMatch(r -> awaitingPeer(r) && r.state() != org.sockcheck.spec.TcpState.SYN_SENT);
             if (settled && now.equals(last) || System.nanoTime() > deadline) {
-                return now;
+                return now.get(host);
             }
             last = now;
             pause(PAUSES_NS[Math.min(round, PAUSES_NS.length - 1)]);
@@ -1412,8 +1417,8 @@ public final class LinuxImplementation implements Implementation {
                 }
             }
             if (netns != null) {
-                // The run's own namespace: its connections without a descriptor are in its tables only.
-                return netns.tables().stream().noneMatch(LinuxImplementation::awaitingPeer);
+                // The run's own namespaces: their connections without a descriptor are in their tables only.
+                return netns.allTables().stream().noneMatch(LinuxImplementation::awaitingPeer);
             }
             boolean listeners = listenersPossible();
             for (String host : addressing.hostIps().keySet()) {
@@ -1537,7 +1542,7 @@ public final class LinuxImplementation implements Implementation {
         }
         List<ProcNet.UnixEntry> entries;
         try {
-            entries = netns == null ? ProcNet.readUnix(java.nio.file.Path.of("/proc/net/unix")) : netns.inside(sys -> {
+            entries = netns == null ? ProcNet.readUnix(java.nio.file.Path.of("/proc/net/unix")) : netns.of(host).inside(sys -> {
                 try {
                     return ProcNet.readUnix(java.nio.file.Path.of("/proc/thread-self/net/unix"));
                 } catch (IOException e) {

@@ -96,6 +96,27 @@ public final class Netns implements AutoCloseable {
      * reachable. Unsupported without the rights to make one (root).
      */
     static Netns create() throws ImplementationException {
+        Netns ns = createBare();
+        try {
+            String failed = ns.inside(Netns::addHost6);
+            if (failed != null) {
+                throw new Implementation.Unsupported("IPv6 traces run in a network namespace of sockcheck's own, whose"
+                        + " loopback could not be set up: " + failed + " (is IPv6 switched off?)");
+            }
+            ns.awaitReachable(List.of(HOST6, HOST4), List.of(HOST6, HOST4),
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LIMIT_MS));
+            return ns;
+        } catch (ImplementationException | RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A new namespace with its loopback up and nothing else (NetnsRun joins
+     * several by links). Unsupported without the rights to make one (root).
+     */
+    static Netns createBare() throws ImplementationException {
         ExecutorService thread = Executors.newSingleThreadExecutor(
                 r -> Thread.ofPlatform().daemon().name("sockcheck-netns").unstarted(r));
         Future<int[]> made = thread.submit(() -> {
@@ -132,12 +153,11 @@ public final class Netns implements AutoCloseable {
         }
         Netns ns = new Netns(thread, r[0]);
         try {
-            String failed = ns.inside(Netns::configure);
+            String failed = ns.inside(Netns::loopbackUp);
             if (failed != null) {
                 throw new Implementation.Unsupported("IPv6 traces run in a network namespace of sockcheck's own, whose"
-                        + " loopback could not be set up: " + failed + " (is IPv6 switched off?)");
+                        + " loopback could not be set up: " + failed);
             }
-            ns.awaitRoute();
             return ns;
         } catch (ImplementationException | RuntimeException e) {
             ns.close();
@@ -146,14 +166,15 @@ public final class Netns implements AutoCloseable {
     }
 
     /**
-     * Sets the namespace's loopback up and gives it HOST6, as `ip link set
-     * lo up` and `ip -6 addr add HOST6/128 dev lo` do, by ioctl (SIOCSIFFLAGS,
-     * SIOCSIFADDR; netdevice(7), ipv6(7)): no program to start for each run
-     * (two took some 90 ms of a run's 110). The address is usable once its
-     * duplicate address detection, short on a loopback device, is over
-     * ({@link #awaitRoute}). Null when done, else what failed.
+     * Sets the namespace's loopback up, as `ip link set lo up` does, by
+     * ioctl (SIOCSIFFLAGS; netdevice(7)); {@link #addHost6} gives it HOST6,
+     * as `ip -6 addr add HOST6/128 dev lo` does (SIOCSIFADDR; ipv6(7)): no
+     * program to start for each run of one host (two took some 90 ms of a
+     * run's 110). The address is usable once its duplicate address
+     * detection, short on a loopback device, is over
+     * ({@link #awaitReachable}). Null when done, else what failed.
      */
-    private static String configure(Syscalls.Call sys) {
+    private static String loopbackUp(Syscalls.Call sys) {
         Syscalls.Result s4 = sys.socket(Syscalls.AF_INET, Syscalls.SOCK_DGRAM, 0);
         if (s4.failed()) {
             return "socket: errno " + s4.errno();
@@ -175,6 +196,11 @@ public final class Netns implements AutoCloseable {
         } finally {
             sys.closeFd((int) s4.value());
         }
+        return null;
+    }
+
+    /** Gives the loopback HOST6 (see {@link #loopbackUp}); null when done, else what failed. */
+    private static String addHost6(Syscalls.Call sys) {
         Syscalls.Result s6 = sys.socket(Syscalls.AF_INET6, Syscalls.SOCK_DGRAM, 0);
         if (s6.failed()) {
             return "socket(AF_INET6): errno " + s6.errno();
@@ -194,28 +220,33 @@ public final class Netns implements AutoCloseable {
     }
 
     /**
-     * Waits until the host's addresses can be bound and reached: an IPv6
-     * address is tentative for a moment after it is added (bind says
-     * EADDRNOTAVAIL) and its local route comes a moment later too (under
-     * load a first connect found none: ENETUNREACH). A datagram socket's
-     * bind and connect look both up and send nothing; tried every
-     * millisecond, within LIMIT_MS.
+     * Waits until the host's own addresses can be bound and each target of
+     * the same family reached: an IPv6 address is tentative for a moment
+     * after it is added (bind says EADDRNOTAVAIL) and its route comes a
+     * moment later too (under load a first connect found none:
+     * ENETUNREACH). A datagram socket's bind and connect look both up and
+     * send nothing; tried every millisecond, until the deadline (nanoTime).
      */
-    private void awaitRoute() throws ImplementationException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LIMIT_MS);
+    void awaitReachable(List<String> own, List<String> targets, long deadline) throws ImplementationException {
         while (true) {
             String unreached = inside(sys -> {
-                for (String ip : List.of(HOST6, HOST4)) {
-                    Syscalls.Result s = sys.socket(ip.indexOf(':') >= 0 ? Syscalls.AF_INET6 : Syscalls.AF_INET, Syscalls.SOCK_DGRAM, 0);
-                    if (s.failed()) {
-                        return ip + " (socket: errno " + s.errno() + ")";
-                    }
-                    // Bound (the address is no longer tentative: EADDRNOTAVAIL till then) and routed (ENETUNREACH).
-                    boolean reached = !sys.bind((int) s.value(), new org.sockcheck.spec.Endpoint(ip, 0)).failed()
-                            && !sys.connect((int) s.value(), new org.sockcheck.spec.Endpoint(ip, 9)).failed();
-                    sys.closeFd((int) s.value());
-                    if (!reached) {
-                        return ip;
+                for (String ip : own) {
+                    boolean v6 = ip.indexOf(':') >= 0;
+                    for (String to : targets) {
+                        if ((to.indexOf(':') >= 0) != v6) {
+                            continue;
+                        }
+                        Syscalls.Result s = sys.socket(v6 ? Syscalls.AF_INET6 : Syscalls.AF_INET, Syscalls.SOCK_DGRAM, 0);
+                        if (s.failed()) {
+                            return ip + " (socket: errno " + s.errno() + ")";
+                        }
+                        // Bound (the address is no longer tentative: EADDRNOTAVAIL till then) and routed (ENETUNREACH).
+                        boolean reached = !sys.bind((int) s.value(), new org.sockcheck.spec.Endpoint(ip, 0)).failed()
+                                && !sys.connect((int) s.value(), new org.sockcheck.spec.Endpoint(to, 9)).failed();
+                        sys.closeFd((int) s.value());
+                        if (!reached) {
+                            return ip + " to " + to;
+                        }
                     }
                 }
                 return null;
@@ -224,7 +255,7 @@ public final class Netns implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new Implementation.Unsupported("IPv6 traces run in a network namespace of sockcheck's own, where "
+                throw new Implementation.Unsupported("IPv6 traces run in network namespaces of sockcheck's own, where "
                         + unreached + " had no route after " + LIMIT_MS + " ms (is IPv6 switched off?)");
             }
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
@@ -305,40 +336,49 @@ public final class Netns implements AutoCloseable {
         return now;
     }
 
-    /** An IPv6 trace's namespace (null for a trace of IPv4 only, or when there is none) and why there is none. */
-    public record ForRun(Netns netns, String noInet6) {
+    /** An IPv6 trace's namespaces (null for a trace of IPv4 only, or when there are none) and why there are none. */
+    public record ForRun(NetnsRun netns, String noInet6) {
     }
 
     /**
-     * The namespace of an IPv6 trace, which has one host (in the namespace,
-     * [::] would take every host's traffic); for one of more hosts, or where
-     * none can be made, the reason its IPv6 calls are SKIP.
+     * The namespaces of an IPv6 trace, one per host (NetnsRun); where none
+     * can be made, the reason its IPv6 calls are SKIP.
      */
     public static ForRun forRun(org.sockcheck.harness.impl.TraceSetup setup) throws ImplementationException {
+        return forRun(setup, false);
+    }
+
+    /**
+     * As {@link #forRun(org.sockcheck.harness.impl.TraceSetup)}; oneHost:
+     * the implementation keeps every host in one process (a driver), which
+     * can be in one namespace only, so an IPv6 trace of more hosts is SKIP.
+     */
+    public static ForRun forRun(org.sockcheck.harness.impl.TraceSetup setup, boolean oneHost) throws ImplementationException {
         if (!setup.inet6()) {
             return new ForRun(null, null);
         }
-        if (setup.hosts().size() > 1) {
-            return new ForRun(null, "IPv6 traces of more than one host: an IPv6 trace's host gets a network namespace of its"
-                    + " own, where [::] would take every host's traffic (one host per IPv6 trace for now)");
+        if (oneHost && setup.hosts().size() > 1) {
+            return new ForRun(null, "IPv6 traces of more than one host: each host is a network namespace of its own, and"
+                    + " one driver process, which holds every host, is in one namespace (one host per IPv6 trace)");
         }
         try {
-            return new ForRun(create(), null);
+            return new ForRun(NetnsRun.create(setup.hosts()), null);
         } catch (Implementation.Unsupported e) {
             return new ForRun(null, e.getMessage());
         }
     }
 
     /**
-     * A run's addresses: in its namespace its one host is 127.0.0.1, the
-     * address the kernel picks as the source of IPv4 traffic to any of
-     * 127.0.0.0/8 (an INET6 socket's too), and HOST6; else the planned ones.
+     * A run's addresses: in its namespaces the hosts' (NetnsRun: 127.0.0.1
+     * and HOST6 for one host, the address the kernel picks as the source of
+     * IPv4 traffic to any of 127.0.0.0/8, an INET6 socket's too; those of
+     * the links between them for more); else the planned ones.
      */
     public static org.sockcheck.harness.impl.Addressing addressing(org.sockcheck.harness.impl.Addressing planned,
-            org.sockcheck.harness.impl.TraceSetup setup, Netns netns, org.sockcheck.harness.impl.UnixFolder unix) {
+            org.sockcheck.harness.impl.TraceSetup setup, NetnsRun netns, org.sockcheck.harness.impl.UnixFolder unix) {
         return new org.sockcheck.harness.impl.Addressing(
-                netns == null ? planned.hostIps() : java.util.Map.of(setup.hosts().get(0), HOST4),
-                netns == null ? java.util.Map.of() : java.util.Map.of(setup.hosts().get(0), HOST6),
+                netns == null ? planned.hostIps() : netns.ips4(),
+                netns == null ? java.util.Map.of() : netns.ips6(),
                 planned.ports(), unix.dir().toString(), unix.abstractPrefix());
     }
 
