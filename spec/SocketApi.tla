@@ -212,6 +212,14 @@ Bind(p, f, ip, port) ==
           \* Linux: connect made the raw socket established, and raw_bind takes
           \* only a closed one (probed on Linux 6.18: EINVAL).
           IF Profile = "LINUX" /\ sock[s].rip # NoHost THEN Fail(p, "bind", "EINVAL")
+          \* Linux's raw_bind reads no family: the four bytes after the port, which a
+          \* sockaddr_in6 holds its flow label in (0 in every trace), are the address,
+          \* so an IPv6 address binds the wildcard (probed on Linux 6.18; found by
+          \* sockcheck hunt, seed 5, once walks of IPv6 had two hosts).
+          ELSE IF OtherFamily(sock[s], ip) /\ Profile = "LINUX" THEN
+               /\ sock' = [sock EXCEPT ![s].lip = ANY]
+               /\ Record(p, "bind", 0)
+               /\ UNCHANGED <<files, fdt, alive, pending, net>>
           ELSE IF OtherFamily(sock[s], ip) THEN Fail(p, "bind", "EAFNOSUPPORT")
           ELSE IF ipu \notin {ANY, p[1]} THEN Fail(p, "bind", "EADDRNOTAVAIL")
           ELSE /\ sock' = [sock EXCEPT ![s].lip = ipu]

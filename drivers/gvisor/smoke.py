@@ -190,7 +190,83 @@ def main():
         d.p.kill()
         fail("the driver did not exit within 1 s of stdin closing")
     print("# driver exited %d, %.0f ms after stdin closed" % (d.p.returncode, (time.monotonic() - start) * 1000))
+    ipv6(sys.argv[1:])
     print("PASS")
+
+
+def ipv6(cmd):
+    """A run with IPv6 calls: hosts with addr6, INET6 sockets between the hosts, dual stack."""
+    d = Driver(cmd)
+    hosts = [{"name": "A", "addr": "192.0.2.1", "addr6": "2001:db8::1"},
+             {"name": "B", "addr": "192.0.2.2", "addr6": "2001:db8::2"}]
+    hello = ok(d.call("hello", protocol=2, protocols=[1, 2], hosts=hosts,
+                      processes=[{"host": "A", "process": "p1"}, {"host": "B", "process": "p1"}],
+                      extra={"host": "A", "process": "p1", "addr": "192.0.2.1"}), what="hello")
+    if "ipv6" not in hello["ops"]:
+        fail("hello: ipv6 not offered")
+    # The stacks send nothing of their own (no DAD, router solicitation, MLD): settle is quick.
+    start = time.monotonic()
+    ok(d.call("settle"), 0, "settle")
+    if time.monotonic() - start > 0.2:
+        fail("settle after hello took %.0f ms" % ((time.monotonic() - start) * 1000))
+
+    # B listens on [::]:80 (dual stack); A connects over IPv6, then over IPv4.
+    lst = ok(d.call("socket", "B", domain="inet6", type="stream"), what="B socket inet6")
+    ok(d.call("getsockopt", "B", fd=lst, option="SO_DOMAIN"), {"value": "INET6"}, "SO_DOMAIN")
+    ok(d.call("getsockopt", "B", fd=lst, option="IPV6_V6ONLY"), {"value": 0}, "IPV6_V6ONLY")
+    ok(d.call("getsockname", "B", fd=lst), "[::]:0", "B getsockname of a new socket")
+    ok(d.call("bind", "B", fd=lst, addr="[::]:80"), 0, "B bind [::]:80")
+    ok(d.call("listen", "B", fd=lst, backlog=5), 0, "B listen")
+    c6 = ok(d.call("socket", "A", domain="inet6", type="stream"), what="A socket inet6")
+    ok(d.call("connect", "A", fd=c6, addr="[2001:db8::2]:80"), 0, "A connect over IPv6")
+    local6 = ok(d.call("getsockname", "A", fd=c6), what="A getsockname")
+    if not local6.startswith("[2001:db8::1]:"):
+        fail("A getsockname %s" % local6)
+    acc = ok(d.call("accept", "B", fd=lst), what="B accept")
+    if acc["peer"] != local6:
+        fail("accept peer %s, A is %s" % (acc["peer"], local6))
+    ok(d.call("send", "A", fd=c6, data=B64("six")), 3, "A send")
+    ok(d.call("recv", "B", fd=acc["fd"], size=100), {"data": B64("six")}, "B recv")
+    c4 = ok(d.call("socket", "A", domain="inet", type="stream"), what="A socket inet")
+    ok(d.call("connect", "A", fd=c4, addr="192.0.2.2:80"), 0, "A connect over IPv4")
+    local4 = ok(d.call("getsockname", "A", fd=c4), what="A getsockname")
+    acc4 = ok(d.call("accept", "B", fd=lst), what="B accept")
+    if acc4["peer"] != "[::ffff:%s]:%s" % tuple(local4.split(":")):
+        fail("accept peer %s, A is %s" % (acc4["peer"], local4))
+    ok(d.call("getsockname", "B", fd=acc4["fd"]), "[::ffff:192.0.2.2]:80", "B getsockname v4-mapped")
+    rows = ok(d.call("sockets", "B"), what="B sockets")
+    has_row(rows, "B sockets", proto="tcp", local="[::]:80", remote=None, state="LISTEN")
+    has_row(rows, "B sockets", proto="tcp", local="[2001:db8::2]:80", remote=local6, state="ESTABLISHED")
+    has_row(rows, "B sockets", proto="tcp", local="[::ffff:192.0.2.2]:80", remote=acc4["peer"], state="ESTABLISHED")
+    has_row(ok(d.call("sockets", "A"), what="A sockets"), "A sockets", proto="tcp", local=local4,
+            remote="192.0.2.2:80", state="ESTABLISHED")
+
+    # UDP over IPv6 between the hosts.
+    ua = ok(d.call("socket", "A", domain="inet6", type="dgram"), what="A udp6 socket")
+    ub = ok(d.call("socket", "B", domain="inet6", type="dgram"), what="B udp6 socket")
+    ok(d.call("bind", "B", fd=ub, addr="[2001:db8::2]:53"), 0, "B udp6 bind")
+    ok(d.call("sendto", "A", fd=ua, data=B64("ping"), addr="[2001:db8::2]:53"), 4, "A sendto")
+    got = ok(d.call("recvfrom", "B", fd=ub, size=100), what="B recvfrom")
+    if got["data"] != B64("ping") or not got["from"].startswith("[2001:db8::1]:"):
+        fail("B recvfrom: %s" % json.dumps(got))
+    ok(d.call("sendto", "B", fd=ub, data=B64("pong"), addr=got["from"]), 4, "B sendto")
+    ok(d.call("recvfrom", "A", fd=ua, size=100), {"data": B64("pong"), "from": "[2001:db8::2]:53"}, "A recvfrom")
+
+    # Addresses of the other family, A binding B's IPv6 address, options.
+    x = ok(d.call("socket", "A", domain="inet", type="stream"), what="A socket")
+    err(d.call("bind", "A", fd=x, addr="[::]:0"), "EAFNOSUPPORT", "INET bind to an IPv6 address")
+    err(d.call("setsockopt", "A", fd=x, option="IPV6_V6ONLY", value=1), "ENOPROTOOPT", "IPV6_V6ONLY on INET")
+    y = ok(d.call("socket", "A", domain="inet6", type="stream"), what="A socket inet6")
+    err(d.call("bind", "A", fd=y, addr="192.0.2.1:0"), "EINVAL", "INET6 bind to a sockaddr_in")
+    err(d.call("bind", "A", fd=y, addr="[2001:db8::2]:0"), "EADDRNOTAVAIL", "bind to B's IPv6 address on A")
+    ok(d.call("setsockopt", "A", fd=y, option="IPV6_V6ONLY", value=1), 0, "IPV6_V6ONLY")
+    ok(d.call("getsockopt", "A", fd=y, option="IPV6_V6ONLY"), {"value": 1}, "IPV6_V6ONLY read back")
+    d.p.stdin.close()
+    try:
+        d.p.wait(timeout=1.0)
+    except subprocess.TimeoutExpired:
+        d.p.kill()
+        fail("the driver did not exit within 1 s of stdin closing")
 
 
 if __name__ == "__main__":

@@ -16,18 +16,33 @@ const (
 	kindRaw    = "raw"
 )
 
+// Socket families.
+const (
+	familyInet  = "INET"
+	familyInet6 = "INET6"
+)
+
 // File is an open socket: what a descriptor refers to. dup and fork give
 // it more descriptors; the endpoint closes when the last one does.
 type File struct {
-	Host  *Host
-	Kind  string
-	Proto int // the protocol number: 6, 17, or a raw socket's
-	EP    tcpip.Endpoint
-	WQ    *waiter.Queue
+	Host   *Host
+	Family string // familyInet or familyInet6
+	Kind   string
+	Proto  int // the protocol number: 6, 17, or a raw socket's
+	EP     tcpip.Endpoint
+	WQ     *waiter.Queue
 
 	mu       sync.Mutex
 	refs     int
 	nonblock bool // O_NONBLOCK: the open file's flag, shared by its descriptors
+}
+
+// af is the address family of the socket's own sockaddrs.
+func (f *File) af() int {
+	if f.Family == familyInet6 {
+		return afInet6
+	}
+	return afInet
 }
 
 // NonBlocking reports O_NONBLOCK.

@@ -29,7 +29,7 @@ var offered = []string{
 	"socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto", "recvfrom",
 	"shutdown", "close", "getsockname", "getpeername", "setsockopt", "getsockopt",
 	"sockets", "settle", "threads", "fcntl", "poll", "dup", "fork", "exit", "read", "write",
-	"recv-flags", "recv-trunc", "connect-unspec",
+	"recv-flags", "recv-trunc", "connect-unspec", "ipv6",
 }
 
 // Driver holds the network and the modelled processes.
@@ -78,8 +78,9 @@ func (d *Driver) file(req *kit.Request) (*Process, *File, error) {
 }
 
 type helloHost struct {
-	Name string `json:"name"`
-	Addr string `json:"addr"`
+	Name  string `json:"name"`
+	Addr  string `json:"addr"`
+	Addr6 string `json:"addr6"` // only in a trace with IPv6 calls
 }
 
 type helloProcess struct {
@@ -103,7 +104,13 @@ func (d *Driver) hello(req *kit.Request) (interface{}, error) {
 		return answer, nil // a probe
 	}
 	var names []string
-	var addrs []tcpip.Address
+	var addrs, addrs6 []tcpip.Address
+	for _, h := range hosts {
+		if h.Addr6 != "" {
+			addrs6 = []tcpip.Address{} // a trace with IPv6 calls: every host has one
+			break
+		}
+	}
 	for _, h := range hosts {
 		a, ok := parseIPv4(h.Addr)
 		if !ok || !inTestNet(a) {
@@ -111,8 +118,15 @@ func (d *Driver) hello(req *kit.Request) (interface{}, error) {
 		}
 		names = append(names, h.Name)
 		addrs = append(addrs, a)
+		if addrs6 != nil {
+			a6, ok := parseIPv6(h.Addr6)
+			if !ok || !inDocNet6(a6) {
+				return nil, kit.Unsupported("host " + h.Name + ": IPv6 address " + h.Addr6 + " is not in 2001:db8::/32")
+			}
+			addrs6 = append(addrs6, a6)
+		}
 	}
-	n, err := NewNetwork(names, addrs)
+	n, err := NewNetwork(names, addrs, addrs6)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 	"gvisor.dev/gvisor/pkg/tcpip/link/channel"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/icmp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/raw"
@@ -21,10 +23,11 @@ import (
 )
 
 const (
-	nicID     = 1
-	linkMTU   = 1500
-	queueSize = 4096
-	prefixLen = 24
+	nicID      = 1
+	linkMTU    = 1500
+	queueSize  = 4096
+	prefixLen  = 24
+	prefixLen6 = 32 // 2001:db8::/32, the documentation prefix the hosts' IPv6 addresses come from
 )
 
 // Host is one modelled host: a netstack of its own with one NIC, a channel
@@ -32,6 +35,7 @@ const (
 type Host struct {
 	Name  string
 	Addr  tcpip.Address
+	Addr6 tcpip.Address // "" when the trace makes no IPv6 call: the stack then has no IPv6 at all
 	Stack *stack.Stack
 	Link  *channel.Endpoint
 
@@ -65,6 +69,17 @@ func parseIPv4(text string) (tcpip.Address, bool) {
 	return tcpip.Address(string(v4)), true
 }
 
+// parseIPv6 turns IPv6 text (no brackets) into a netstack address of 16
+// bytes; ok is false for anything else (IPv4 text included).
+func parseIPv6(text string) (tcpip.Address, bool) {
+	a, err := netip.ParseAddr(text)
+	if err != nil || !a.Is6() || a.Zone() != "" {
+		return "", false
+	}
+	b := a.As16()
+	return tcpip.Address(string(b[:])), true
+}
+
 // addrText is the dotted text of a netstack IPv4 address ("" is 0.0.0.0).
 func addrText(a tcpip.Address) string {
 	if len(a) == 0 {
@@ -76,11 +91,46 @@ func addrText(a tcpip.Address) string {
 	return a.String()
 }
 
+// addr6Text is a netstack address as an INET6 socket shows it, in RFC 5952's
+// form: "" is ::, an IPv4 address is v4-mapped (::ffff:192.0.2.1), as the
+// socket layer converts them (pkg/sentry/socket/socket.go, ConvertAddress).
+func addr6Text(a tcpip.Address) string {
+	var b [16]byte
+	switch len(a) {
+	case 4:
+		b[10], b[11] = 0xff, 0xff
+		copy(b[12:], a)
+	case 16:
+		copy(b[:], a)
+	}
+	return netip.AddrFrom16(b).String()
+}
+
+// inDocNet6 says whether a is in 2001:db8::/32, the network this driver
+// gives hosts' IPv6 addresses from.
+func inDocNet6(a tcpip.Address) bool {
+	return len(a) == 16 && a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8
+}
+
 // newHost makes a stack with IPv4, TCP, UDP, ICMP and raw endpoints, one NIC with
-// the host's /24 address and a route for the /24 through it.
-func newHost(name string, addr tcpip.Address) (*Host, error) {
+// the host's /24 address and a route for the /24 through it. With an IPv6
+// address (a trace with IPv6 calls) the stack has IPv6 too, the NIC that
+// address as well, and a route for 2001:db8::/32 through it.
+//
+// IPv6 comes with ipv6.NewProtocol's defaults, all off: no duplicate
+// address detection (DADConfigurations' DupAddrDetectTransmits is 0, so the
+// address is usable at once), no router solicitations (MaxRtrSolicitations
+// 0), no MLD reports (MLDOptions.Enabled false), no link-local address
+// (AutoGenLinkLocal false); the channel link needs no neighbour resolution
+// (no CapabilityResolutionRequired). So the stack sends nothing of its own
+// and settle goes quiet as with IPv4 alone.
+func newHost(name string, addr, addr6 tcpip.Address) (*Host, error) {
+	netProtos := []stack.NetworkProtocolFactory{ipv4.NewProtocol}
+	if addr6 != "" {
+		netProtos = append(netProtos, ipv6.NewProtocol)
+	}
 	s := stack.New(stack.Options{
-		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol},
+		NetworkProtocols:   netProtos,
 		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol, udp.NewProtocol, icmp.NewProtocol4},
 		HandleLocal:        true,
 		RawFactory:         raw.EndpointFactory{},
@@ -111,23 +161,40 @@ func newHost(name string, addr tcpip.Address) (*Host, error) {
 	if err := s.AddProtocolAddress(nicID, pa, stack.AddressProperties{}); err != nil {
 		return nil, fmt.Errorf("AddProtocolAddress: %v", err)
 	}
-	s.SetRouteTable([]tcpip.Route{{Destination: pa.AddressWithPrefix.Subnet(), NIC: nicID}})
-	h := &Host{Name: name, Addr: addr, Stack: s, Link: link}
+	routes := []tcpip.Route{{Destination: pa.AddressWithPrefix.Subnet(), NIC: nicID}}
+	if addr6 != "" {
+		pa6 := tcpip.ProtocolAddress{Protocol: ipv6.ProtocolNumber,
+			AddressWithPrefix: tcpip.AddressWithPrefix{Address: addr6, PrefixLen: prefixLen6}}
+		if err := s.AddProtocolAddress(nicID, pa6, stack.AddressProperties{}); err != nil {
+			return nil, fmt.Errorf("AddProtocolAddress %s: %v", addr6Text(addr6), err)
+		}
+		routes = append(routes, tcpip.Route{Destination: pa6.AddressWithPrefix.Subnet(), NIC: nicID})
+	}
+	s.SetRouteTable(routes)
+	h := &Host{Name: name, Addr: addr, Addr6: addr6, Stack: s, Link: link}
 	link.AddNotify(h)
 	return h, nil
 }
 
-// NewNetwork makes the hosts and starts the wire.
-func NewNetwork(names []string, addrs []tcpip.Address) (*Network, error) {
+// NewNetwork makes the hosts and starts the wire. addrs6 is nil, or an IPv6
+// address for every host (a trace with IPv6 calls).
+func NewNetwork(names []string, addrs, addrs6 []tcpip.Address) (*Network, error) {
 	n := &Network{byName: map[string]*Host{}, byAddr: map[tcpip.Address]*Host{}}
 	for i, name := range names {
-		h, err := newHost(name, addrs[i])
+		var a6 tcpip.Address
+		if addrs6 != nil {
+			a6 = addrs6[i]
+		}
+		h, err := newHost(name, addrs[i], a6)
 		if err != nil {
 			return nil, fmt.Errorf("host %s: %v", name, err)
 		}
 		n.Hosts = append(n.Hosts, h)
 		n.byName[name] = h
 		n.byAddr[addrs[i]] = h
+		if a6 != "" {
+			n.byAddr[a6] = h
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
@@ -142,8 +209,9 @@ func NewNetwork(names []string, addrs []tcpip.Address) (*Network, error) {
 func (n *Network) Host(name string) *Host { return n.byName[name] }
 
 // carry moves the packets host src puts on its link to the host owning the
-// destination address (to every other host for a broadcast); packets for
-// no host are dropped, as on a wire with nobody at that address.
+// destination address (to every other host for an IPv4 broadcast); packets
+// for no host are dropped, as on a wire with nobody at that address (IPv6
+// multicast too: the stacks send none of their own, newHost).
 func (n *Network) carry(ctx context.Context, src *Host) {
 	defer n.wg.Done()
 	for {
@@ -156,7 +224,15 @@ func (n *Network) carry(ctx context.Context, src *Host) {
 		buf.Release()
 		pkt.DecRef()
 		var targets []*Host
-		if len(bytes) >= header.IPv4MinimumSize {
+		proto := ipv4.ProtocolNumber
+		if len(bytes) > 0 && bytes[0]>>4 == 6 {
+			proto = ipv6.ProtocolNumber
+			if len(bytes) >= header.IPv6MinimumSize {
+				if h := n.byAddr[header.IPv6(bytes).DestinationAddress()]; h != nil {
+					targets = append(targets, h)
+				}
+			}
+		} else if len(bytes) >= header.IPv4MinimumSize {
 			dst := header.IPv4(bytes).DestinationAddress()
 			if h := n.byAddr[dst]; h != nil {
 				targets = append(targets, h)
@@ -170,7 +246,7 @@ func (n *Network) carry(ctx context.Context, src *Host) {
 		}
 		for _, h := range targets {
 			in := stack.NewPacketBuffer(stack.PacketBufferOptions{Payload: bufferv2.MakeWithData(bytes)})
-			h.Link.InjectInbound(ipv4.ProtocolNumber, in)
+			h.Link.InjectInbound(proto, in)
 			in.DecRef()
 		}
 		src.delivered.Add(1)

@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"sockcheck/kit"
 
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
+	"gvisor.dev/gvisor/pkg/tcpip/transport"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/icmp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
@@ -70,26 +73,123 @@ func (d *Driver) block(p *Process, f *File, mask waiter.EventMask, try func() (b
 	}
 }
 
-// sockAddr parses "IP:PORT" into a netstack address: 0.0.0.0 is the
-// wildcard (""), any other address must be in 192.0.2.0/24.
-func sockAddr(text string) (tcpip.FullAddress, error) {
+// Address families of a sockaddr, as the driver builds one from an address
+// text: "IP:PORT" is a sockaddr_in, "[IP6]:PORT" a sockaddr_in6, whatever
+// the socket's family (docs/driver-protocol.md, capability ipv6).
+const (
+	afInet  = 2
+	afInet6 = 10
+)
+
+// sockaddr is an address as gVisor's socket layer reads it from a sockaddr
+// (pkg/sentry/socket/socket.go, AddressAndFamily): the family, and the
+// address with an all-zero one (0.0.0.0, ::) as the wildcard "".
+type sockaddr struct {
+	family int
+	addr   tcpip.FullAddress
+}
+
+// sockAddr parses "IP:PORT" or "[IP6]:PORT". Any address must be one of
+// this driver's network: 192.0.2.0/24 or 0.0.0.0; 2001:db8::/32, ::, or the
+// v4-mapped form of those IPv4 ones.
+func sockAddr(text string) (sockaddr, error) {
 	ip, port, ok := kit.Endpoint(text)
 	if !ok {
-		return tcpip.FullAddress{}, kit.EINVAL
+		return sockaddr{}, kit.EINVAL
+	}
+	if strings.HasPrefix(ip, "[") && strings.HasSuffix(ip, "]") {
+		a, ok := parseIPv6(ip[1 : len(ip)-1])
+		if !ok {
+			return sockaddr{}, kit.EINVAL
+		}
+		v4 := a[12:]
+		switch {
+		case a == tcpip.Address(make([]byte, 16)):
+			a = ""
+		case inDocNet6(a):
+		case a[:12] == "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff" && (v4 == "\x00\x00\x00\x00" || inTestNet(v4)):
+		default:
+			return sockaddr{}, kit.Unsupported("address " + text + " is outside 2001:db8::/32 and ::ffff:192.0.2.0/120, this driver's network")
+		}
+		return sockaddr{family: afInet6, addr: tcpip.FullAddress{Addr: a, Port: uint16(port)}}, nil
 	}
 	a, ok := parseIPv4(ip)
 	if !ok {
-		return tcpip.FullAddress{}, kit.EINVAL
+		return sockaddr{}, kit.EINVAL
 	}
 	if a == "\x00\x00\x00\x00" {
 		a = ""
 	} else if !inTestNet(a) {
-		return tcpip.FullAddress{}, kit.Unsupported("address " + text + " is outside 192.0.2.0/24, this driver's network")
+		return sockaddr{}, kit.Unsupported("address " + text + " is outside 192.0.2.0/24, this driver's network")
 	}
-	return tcpip.FullAddress{Addr: a, Port: uint16(port)}, nil
+	return sockaddr{family: afInet, addr: tcpip.FullAddress{Addr: a, Port: uint16(port)}}, nil
 }
 
-func addrString(fa tcpip.FullAddress) string {
+// v4MappedAny is ::ffff:0.0.0.0.
+const v4MappedAny = tcpip.Address("\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x00\x00")
+
+// familyOK says whether a sockaddr of family af may be used with the socket,
+// as gVisor's socket layer decides (netstack.go, Socket.checkFamily): its own
+// family always; with exact false (connect, sendto) also a sockaddr_in on an
+// INET6 socket without IPV6_V6ONLY.
+func familyOK(f *File, af int, exact bool) bool {
+	if af == f.af() {
+		return true
+	}
+	return !exact && af == afInet && f.Family == familyInet6 && !f.EP.SocketOptions().GetV6Only()
+}
+
+// mapped is the address handed to the endpoint (netstack.go,
+// Socket.mapFamily): IPv4's wildcard given to an INET6 socket is
+// ::ffff:0.0.0.0, since netstack's "" would be IPv6's.
+func mapped(f *File, sa sockaddr) tcpip.FullAddress {
+	if sa.addr.Addr == "" && f.Family == familyInet6 && sa.family == afInet {
+		sa.addr.Addr = v4MappedAny
+	}
+	return sa.addr
+}
+
+// bindAddr is bind's address by gVisor's socket layer's rules
+// (netstack.go, Socket.Bind): a sockaddr shorter than the socket's family's
+// (a sockaddr_in given to an INET6 socket) is EINVAL, a sockaddr of another
+// family EAFNOSUPPORT.
+func bindAddr(f *File, text string) (tcpip.FullAddress, error) {
+	sa, err := sockAddr(text)
+	if err != nil {
+		return tcpip.FullAddress{}, err
+	}
+	if f.Family == familyInet6 && sa.family == afInet {
+		return tcpip.FullAddress{}, kit.EINVAL // 16 bytes of sockaddr_in, 28 wanted
+	}
+	if !familyOK(f, sa.family, true) {
+		return tcpip.FullAddress{}, kit.EAFNOSUPPORT
+	}
+	return mapped(f, sa), nil
+}
+
+// peerAddr is connect's and sendto's address by gVisor's socket layer's
+// rules (netstack.go, Socket.Connect, Socket.SendMsg): a sockaddr of a
+// family the socket does not take is EINVAL (the sockaddr's length is not
+// checked there).
+func peerAddr(f *File, text string) (tcpip.FullAddress, error) {
+	sa, err := sockAddr(text)
+	if err != nil {
+		return tcpip.FullAddress{}, err
+	}
+	if !familyOK(f, sa.family, false) {
+		return tcpip.FullAddress{}, kit.EINVAL
+	}
+	return mapped(f, sa), nil
+}
+
+// addrString is an address as the socket shows it (getsockname,
+// getpeername, accept's peer, recvfrom's sender): an INET socket's as
+// "IP:PORT", an INET6 socket's as "[IP6]:PORT" with IPv4 addresses
+// v4-mapped (pkg/sentry/socket/socket.go, ConvertAddress).
+func addrString(f *File, fa tcpip.FullAddress) string {
+	if f.Family == familyInet6 {
+		return fmt.Sprintf("[%s]:%d", addr6Text(fa.Addr), fa.Port)
+	}
 	return fmt.Sprintf("%s:%d", addrText(fa.Addr), fa.Port)
 }
 
@@ -99,13 +199,23 @@ func (d *Driver) opSocket(req *kit.Request) (interface{}, error) {
 		return nil, err
 	}
 	a := req.Args
-	if a.StrOr("domain", "inet") != "inet" {
+	family, netProto := familyInet, ipv4.ProtocolNumber
+	switch a.StrOr("domain", "inet") {
+	case "inet":
+	case "inet6":
+		if p.Host.Addr6 == "" {
+			// Only a trace with IPv6 calls gives hosts IPv6 (hello's addr6);
+			// a stack without it has no INET6 sockets.
+			return nil, kit.EAFNOSUPPORT
+		}
+		family, netProto = familyInet6, ipv6.ProtocolNumber
+	default:
 		return nil, kit.EAFNOSUPPORT
 	}
 	proto := a.IntOr("protocol", 0)
 	wq := &waiter.Queue{}
 	s := p.Host.Stack
-	f := &File{Host: p.Host, Kind: a.Str("type"), WQ: wq, refs: 1, nonblock: a.Bool("nonblock")}
+	f := &File{Host: p.Host, Family: family, Kind: a.Str("type"), WQ: wq, refs: 1, nonblock: a.Bool("nonblock")}
 	var ep tcpip.Endpoint
 	var terr tcpip.Error
 	switch f.Kind {
@@ -114,14 +224,17 @@ func (d *Driver) opSocket(req *kit.Request) (interface{}, error) {
 			return nil, kit.EINVAL // so gVisor's socket layer (provider.go, getTransportProtocol)
 		}
 		f.Proto = int(tcp.ProtocolNumber)
-		ep, terr = s.NewEndpoint(tcp.ProtocolNumber, ipv4.ProtocolNumber, wq)
+		ep, terr = s.NewEndpoint(tcp.ProtocolNumber, netProto, wq)
 	case kindDgram:
 		if proto != 0 && proto != int(udp.ProtocolNumber) {
 			return nil, kit.EPROTONOSUPP
 		}
 		f.Proto = int(udp.ProtocolNumber)
-		ep, terr = s.NewEndpoint(udp.ProtocolNumber, ipv4.ProtocolNumber, wq)
+		ep, terr = s.NewEndpoint(udp.ProtocolNumber, netProto, wq)
 	case kindRaw:
+		if family == familyInet6 {
+			return nil, kit.Unsupported("raw INET6 sockets: outside the spec (docs/ipv6-and-unix.md), and this driver does not offer raw")
+		}
 		// Netstack has raw endpoints associated with a transport protocol it
 		// runs (here ICMP, TCP, UDP) and, for IPPROTO_RAW, an unassociated one
 		// that only sends. gVisor's socket layer offers just these and answers
@@ -160,7 +273,7 @@ func (d *Driver) opBind(req *kit.Request) (interface{}, error) {
 		return nil, err
 	}
 	defer f.decRef()
-	fa, err := sockAddr(req.Args.Str("addr"))
+	fa, err := bindAddr(f, req.Args.Str("addr"))
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +320,7 @@ func (d *Driver) opConnect(req *kit.Request) (interface{}, error) {
 		}
 		return 0, fail(terr)
 	}
-	fa, err := sockAddr(text)
+	fa, err := peerAddr(f, text)
 	if err != nil {
 		return nil, err
 	}
@@ -257,9 +370,9 @@ func (d *Driver) opAccept(req *kit.Request) (interface{}, error) {
 		return nil, err
 	}
 	nep.SocketOptions().SetDelayOption(true)
-	nf := &File{Host: f.Host, Kind: f.Kind, Proto: f.Proto, EP: nep, WQ: nwq, refs: 1,
+	nf := &File{Host: f.Host, Family: f.Family, Kind: f.Kind, Proto: f.Proto, EP: nep, WQ: nwq, refs: 1,
 		nonblock: req.Args.Bool("nonblock")}
-	return map[string]interface{}{"fd": p.Install(nf), "peer": addrString(peer)}, nil
+	return map[string]interface{}{"fd": p.Install(nf), "peer": addrString(f, peer)}, nil
 }
 
 // write sends data as send(2)/sendto(2) do: a blocking call waits until all
@@ -307,7 +420,7 @@ func (d *Driver) opSendto(req *kit.Request) (interface{}, error) {
 	}
 	defer f.decRef()
 	data := req.Args.Data("data")
-	fa, err := sockAddr(req.Args.Str("addr"))
+	fa, err := peerAddr(f, req.Args.Str("addr"))
 	if err != nil {
 		return nil, err
 	}
@@ -493,7 +606,7 @@ func (d *Driver) opRecvfrom(req *kit.Request) (interface{}, error) {
 			if f.Kind == kindRaw {
 				from.Port = 0
 			}
-			v["from"] = addrString(from)
+			v["from"] = addrString(f, from)
 		} else {
 			v["from"] = nil
 		}
@@ -576,7 +689,7 @@ func (d *Driver) opGetsockname(req *kit.Request) (interface{}, error) {
 	if f.Kind == kindRaw {
 		fa.Port = 0
 	}
-	return addrString(fa), nil
+	return addrString(f, fa), nil
 }
 
 func (d *Driver) opGetpeername(req *kit.Request) (interface{}, error) {
@@ -589,7 +702,7 @@ func (d *Driver) opGetpeername(req *kit.Request) (interface{}, error) {
 	if terr != nil {
 		return nil, fail(terr)
 	}
-	return addrString(fa), nil
+	return addrString(f, fa), nil
 }
 
 // bufSize is what SO_SNDBUF/SO_RCVBUF set from a value: doubled (room for
@@ -634,6 +747,25 @@ func (d *Driver) opSetsockopt(req *kit.Request) (interface{}, error) {
 	case "SO_LINGER":
 		so.SetLinger(tcpip.LingerOption{Enabled: v != 0,
 			Timeout: time.Duration(req.Args.IntOr("linger", 0)) * time.Second})
+	case "IPV6_V6ONLY":
+		// gVisor's socket layer (netstack.go, setSockOptIPv6): an IPPROTO_IPV6
+		// option of a socket that is not INET6 is ENOPROTOOPT; IPV6_V6ONLY is
+		// set only before the socket has a port (a TCP endpoint in its
+		// initial state, a UDP one in its initial state), else EINVAL.
+		if f.Family != familyInet6 {
+			return nil, kit.ENOPROTOOPT
+		}
+		switch f.Kind {
+		case kindStream:
+			if tcp.EndpointState(f.EP.State()) != tcp.StateInitial {
+				return nil, kit.EINVAL
+			}
+		case kindDgram:
+			if transport.DatagramEndpointState(f.EP.State()) != transport.DatagramEndpointStateInitial {
+				return nil, kit.EINVAL
+			}
+		}
+		so.SetV6Only(v != 0)
 	case "SO_SNDBUF":
 		min, max := so.SendBufferLimits()
 		so.SetSendBufferSize(bufSize(int64(uint32(v)), min, max), true)
@@ -669,7 +801,13 @@ func (d *Driver) opGetsockopt(req *kit.Request) (interface{}, error) {
 	case "SO_TYPE":
 		return map[string]interface{}{"value": map[string]string{kindStream: "STREAM", kindDgram: "DGRAM", kindRaw: "RAW"}[f.Kind]}, nil
 	case "SO_DOMAIN":
-		return map[string]interface{}{"value": "INET"}, nil
+		return map[string]interface{}{"value": f.Family}, nil
+	case "IPV6_V6ONLY":
+		// netstack.go, getSockOptIPv6: EOPNOTSUPP on a socket that is not INET6.
+		if f.Family != familyInet6 {
+			return nil, kit.EOPNOTSUPP
+		}
+		return boolValue(so.GetV6Only()), nil
 	case "SO_PROTOCOL":
 		return map[string]interface{}{"value": f.Proto}, nil
 	case "SO_ACCEPTCONN":

@@ -7,6 +7,7 @@ import (
 	"sockcheck/kit"
 
 	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/header"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
@@ -39,7 +40,13 @@ type Row struct {
 	State  string  `json:"state,omitempty"`
 }
 
-func endpointText(a tcpip.Address, port uint16) string {
+// endpointText is a row's address: an INET socket's as /proc/net/tcp and udp
+// list it, an INET6 socket's (v6 true) as tcp6 and udp6 do, in brackets,
+// its IPv4 addresses v4-mapped.
+func endpointText(a tcpip.Address, port uint16, v6 bool) string {
+	if v6 {
+		return fmt.Sprintf("[%s]:%d", addr6Text(a), port)
+	}
 	return fmt.Sprintf("%s:%d", addrText(a), port)
 }
 
@@ -91,9 +98,14 @@ func rows(h *Host, p *Process) []Row {
 		default:
 			continue
 		}
-		row.Local = endpointText(id.LocalAddress, id.LocalPort)
+		// An endpoint's network protocol is its socket's family, also for
+		// an INET6 socket's IPv4 traffic and for the connections an INET6
+		// listener accepts (transport/tcp/accept.go, createConnectingEndpoint,
+		// takes the listener's).
+		v6 := info.NetProto == header.IPv6ProtocolNumber
+		row.Local = endpointText(id.LocalAddress, id.LocalPort, v6)
 		if id.RemotePort != 0 || len(id.RemoteAddress) != 0 {
-			r := endpointText(id.RemoteAddress, id.RemotePort)
+			r := endpointText(id.RemoteAddress, id.RemotePort, v6)
 			row.Remote = &r
 		}
 		if fd, held := holders[ep]; held {

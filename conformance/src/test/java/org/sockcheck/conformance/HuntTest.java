@@ -92,8 +92,9 @@ class HuntTest {
 
     @Test
     void linuxPassesWalksOfIpv6AndUnixSockets() throws Exception {
-        // Walks that open INET6 sockets (one host, dual stack) and Unix ones besides INET's: linux must pass them
-        // all (root: its IPv6 runs need a network namespace; without root they would be SKIP and this fails).
+        // Walks that open INET6 sockets (two hosts, each a network namespace of its own; dual stack) and Unix ones
+        // besides INET's: linux must pass them all (root: its IPv6 runs need network namespaces; without root they
+        // would be SKIP and this fails).
         Path none = Files.createDirectories(dir.resolve("none"));
         for (String domains : List.of("INET,INET6", "INET,UNIX")) {
             StringWriter out = new StringWriter();

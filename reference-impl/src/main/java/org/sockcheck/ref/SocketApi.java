@@ -251,6 +251,12 @@ final class SocketApi {
                 // Linux's raw_bind takes only a closed socket; connect made it established.
                 return fail(Errno.EINVAL);
             }
+            if (otherFamily(s, addr.ip()) && profile == Profile.LINUX) {
+                // Linux's raw_bind reads no family: a sockaddr_in6's flow label (0) stands where the address would,
+                // so an IPv6 address binds the wildcard.
+                s.local = new Endpoint(Endpoint.ANY_IP, 0);
+                return ok(0);
+            }
             if (otherFamily(s, addr.ip())) {
                 return fail(Errno.EAFNOSUPPORT);
             }

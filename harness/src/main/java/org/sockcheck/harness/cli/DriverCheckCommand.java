@@ -80,6 +80,7 @@ public final class DriverCheckCommand implements Callable<Integer> {
                 case NO_RECV_FLAGS -> leftOut.add("recv's flags (recv-flags)");
                 case NO_RECV_TRUNC -> leftOut.add("MSG_TRUNC (recv-trunc)");
                 case NO_RIGHTS -> leftOut.add("sendmsg and recvmsg (the protocol passes no descriptors)");
+                case ONE_HOST_IPV6 -> leftOut.add("IPv6 with more than one host (one kernel's driver is in one namespace)");
                 default -> { }
             }
         }

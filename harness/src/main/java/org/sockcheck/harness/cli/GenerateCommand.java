@@ -44,8 +44,8 @@ public final class GenerateCommand implements Callable<Integer> {
     List<String> forImpl;
 
     @Option(names = "--domains", paramLabel = "D", split = ",", defaultValue = "INET",
-            description = "The socket domains walks open, joined by commas: INET, and INET6 (IPv6 and dual stack, on one"
-                    + " host, A) and UNIX (Unix domain sockets, the names \"srv\" and \"@srv\"). Default: ${DEFAULT-VALUE}.")
+            description = "The socket domains walks open, joined by commas: INET, and INET6 (IPv6 and dual stack; on"
+                    + " host A alone for a driver of one kernel) and UNIX (Unix domain sockets, the names \"srv\" and \"@srv\"). Default: ${DEFAULT-VALUE}.")
     List<org.sockcheck.spec.Domain> domains;
 
     @Option(names = "--threads", description = "Walks may make a call on a second thread of a process that waits while"
@@ -78,7 +78,8 @@ public final class GenerateCommand implements Callable<Integer> {
         long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & 0xffffffffL;
         o.println("sockcheck generate: seed " + s + (seed == null ? " (fresh; give --seed " + s + " to repeat)" : ""));
         o.flush();
-        SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.generated(domains.stream().map(Enum::name).toList(), threads));
+        SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.generated(domains.stream().map(Enum::name).toList(), threads,
+                limits.contains(org.sockcheck.harness.impl.Implementation.Limit.ONE_HOST_IPV6)));
         Generator gen = new Generator(bridge, limits);
         Files.createDirectories(out);
         try (Stream<Path> old = Files.list(out)) {

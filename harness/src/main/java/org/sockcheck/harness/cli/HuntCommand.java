@@ -47,8 +47,8 @@ public final class HuntCommand implements Callable<Integer> {
     Long seed;
 
     @Option(names = "--domains", paramLabel = "D", split = ",", defaultValue = "INET",
-            description = "The socket domains walks open, joined by commas: INET, and INET6 (IPv6 and dual stack, on one"
-                    + " host, A) and UNIX (Unix domain sockets, the names \"srv\" and \"@srv\"). Default: ${DEFAULT-VALUE}.")
+            description = "The socket domains walks open, joined by commas: INET, and INET6 (IPv6 and dual stack; on"
+                    + " host A alone for a driver of one kernel) and UNIX (Unix domain sockets, the names \"srv\" and \"@srv\"). Default: ${DEFAULT-VALUE}.")
     List<org.sockcheck.spec.Domain> domains;
 
     @Option(names = "--threads", description = "Walks may make a call on a second thread of a process that waits while"
@@ -94,7 +94,8 @@ public final class HuntCommand implements Callable<Integer> {
         o.println("sockcheck hunt: " + walks + " walks on " + im.name() + ", seed " + s
                 + (seed == null ? " (fresh; give --seed " + s + " to repeat)" : ""));
         o.flush();
-        SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.generated(domains.stream().map(Enum::name).toList(), threads));
+        SpecBridge bridge = SpecBridge.load(SpecBridge.Constants.generated(domains.stream().map(Enum::name).toList(), threads,
+                im.limits().contains(org.sockcheck.harness.impl.Implementation.Limit.ONE_HOST_IPV6)));
         Generator gen = new Generator(bridge, im.limits());
         Runner runner = new Runner(new ExpectedResults(), Duration.ofSeconds(5), SpecJudge.on(bridge, Duration.ofSeconds(10)));
         int[] counts = new int[4]; // passed, listed, skipped, new

@@ -92,7 +92,9 @@ public interface Implementation extends AutoCloseable {
         /** No exit of a process while one of its threads waits in a call (the processes share one runtime). */
         NO_EXIT_WHILE_WAITING,
         /** No descriptors passed with SCM_RIGHTS (sendmsg, recvmsg). */
-        NO_RIGHTS
+        NO_RIGHTS,
+        /** IPv6 on one host only: the hosts share one process, which can be in one network namespace (a driver of one kernel). */
+        ONE_HOST_IPV6
     }
 
     /**

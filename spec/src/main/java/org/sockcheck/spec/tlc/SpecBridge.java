@@ -110,12 +110,21 @@ public final class SpecBridge {
          * second thread ({@link #GENERATED_THREADS}).
          */
         public static Constants generated(List<String> domains, boolean threads) {
+            return generated(domains, threads, false);
+        }
+
+        /**
+         * The model of generated walks of these domains; oneHost6: walks that
+         * open INET6 sockets keep to one host (the implementation's hosts
+         * share one process, which can be in one network namespace only).
+         */
+        public static Constants generated(List<String> domains, boolean threads, boolean oneHost6) {
             Constants base = threads ? GENERATED_THREADS : GENERATED;
             if (!domains.contains("INET6") && !domains.contains("UNIX")) {
                 return base;
             }
             List<String> all = java.util.stream.Stream.of("INET", "INET6", "UNIX").filter(d -> d.equals("INET") || domains.contains(d)).toList();
-            return new Constants(domains.contains("INET6") ? List.of(base.hosts().get(0)) : base.hosts(), base.procs(), base.ports(),
+            return new Constants(domains.contains("INET6") && oneHost6 ? List.of(base.hosts().get(0)) : base.hosts(), base.procs(), base.ports(),
                     base.ephemeralPorts(), base.fds(), base.sids(), base.data(), base.recvSizes(), base.profile(), base.unborn(),
                     base.protocols(), base.destinations(), base.threads(),
                     domains.contains("UNIX") ? List.of("srv", "@srv") : List.of(), all);

@@ -161,6 +161,7 @@ public final class DriverImplementation implements Implementation {
             } else {
                 if (!d.ownNetwork()) {
                     out.add(Limit.ONE_KERNEL);
+                    out.add(Limit.ONE_HOST_IPV6);
                 }
                 Map<String, Limit> caps = Map.of("fork", Limit.NO_FORK, "raw", Limit.NO_RAW, "threads", Limit.NO_THREADS);
                 caps.forEach((cap, limit) -> {
