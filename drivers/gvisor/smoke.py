@@ -88,6 +88,22 @@ def err(reply, name, what=""):
         fail("%s: expected err %s, got %s" % (what, name, json.dumps(reply)))
 
 
+def udp_exchange(d, domain, at_b, from_a):
+    """A datagram from A to B's socket bound at at_b, B's answer to its sender; returns B's socket.
+
+    The sender B sees starts with from_a (A's address; its port is the stack's)."""
+    ua = ok(d.call("socket", "A", domain=domain, type="dgram"), what="A %s udp socket" % domain)
+    ub = ok(d.call("socket", "B", domain=domain, type="dgram"), what="B %s udp socket" % domain)
+    ok(d.call("bind", "B", fd=ub, addr=at_b), 0, "B udp bind")
+    ok(d.call("sendto", "A", fd=ua, data=B64("ping"), addr=at_b), 4, "A sendto")
+    got = ok(d.call("recvfrom", "B", fd=ub, size=100), what="B recvfrom")
+    if got["data"] != B64("ping") or not got["from"].startswith(from_a):
+        fail("B recvfrom: %s" % json.dumps(got))
+    ok(d.call("sendto", "B", fd=ub, data=B64("pong"), addr=got["from"]), 4, "B sendto")
+    ok(d.call("recvfrom", "A", fd=ua, size=100), {"data": B64("pong"), "from": at_b}, "A recvfrom")
+    return ub
+
+
 def has_row(rows, what, **want):
     for r in rows:
         if all(r.get(k) == v for k, v in want.items()):
@@ -133,15 +149,7 @@ def main():
     err(d.call("connect", "A", fd=r, addr="192.0.2.2:81"), "ECONNREFUSED", "connect to a closed port")
 
     # UDP between the hosts.
-    ua = ok(d.call("socket", "A", domain="inet", type="dgram"), what="A udp socket")
-    ub = ok(d.call("socket", "B", domain="inet", type="dgram"), what="B udp socket")
-    ok(d.call("bind", "B", fd=ub, addr="192.0.2.2:53"), 0, "B udp bind")
-    ok(d.call("sendto", "A", fd=ua, data=B64("ping"), addr="192.0.2.2:53"), 4, "A sendto")
-    got = ok(d.call("recvfrom", "B", fd=ub, size=100), what="B recvfrom")
-    if got["data"] != B64("ping") or not got["from"].startswith("192.0.2.1:"):
-        fail("B recvfrom: %s" % json.dumps(got))
-    ok(d.call("sendto", "B", fd=ub, data=B64("pong"), addr=got["from"]), 4, "B sendto")
-    ok(d.call("recvfrom", "A", fd=ua, size=100), {"data": B64("pong"), "from": "192.0.2.2:53"}, "A recvfrom")
+    udp_exchange(d, "inet", "192.0.2.2:53", "192.0.2.1:")
     has_row(ok(d.call("sockets", "B"), what="B sockets"), "B sockets", proto="udp", local="192.0.2.2:53", remote=None)
 
     # A cannot bind B's address.
@@ -242,15 +250,7 @@ def ipv6(cmd):
             remote="192.0.2.2:80", state="ESTABLISHED")
 
     # UDP over IPv6 between the hosts.
-    ua = ok(d.call("socket", "A", domain="inet6", type="dgram"), what="A udp6 socket")
-    ub = ok(d.call("socket", "B", domain="inet6", type="dgram"), what="B udp6 socket")
-    ok(d.call("bind", "B", fd=ub, addr="[2001:db8::2]:53"), 0, "B udp6 bind")
-    ok(d.call("sendto", "A", fd=ua, data=B64("ping"), addr="[2001:db8::2]:53"), 4, "A sendto")
-    got = ok(d.call("recvfrom", "B", fd=ub, size=100), what="B recvfrom")
-    if got["data"] != B64("ping") or not got["from"].startswith("[2001:db8::1]:"):
-        fail("B recvfrom: %s" % json.dumps(got))
-    ok(d.call("sendto", "B", fd=ub, data=B64("pong"), addr=got["from"]), 4, "B sendto")
-    ok(d.call("recvfrom", "A", fd=ua, size=100), {"data": B64("pong"), "from": "[2001:db8::2]:53"}, "A recvfrom")
+    udp_exchange(d, "inet6", "[2001:db8::2]:53", "[2001:db8::1]:")
 
     # Addresses of the other family, A binding B's IPv6 address, options.
     x = ok(d.call("socket", "A", domain="inet", type="stream"), what="A socket")
