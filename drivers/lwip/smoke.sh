@@ -1,6 +1,7 @@
 #!/bin/sh
 # Smoke test of the lwIP driver without Maven: builds it (unless DRIVER is set), plays a
-# fixed conversation over two hosts A (192.0.2.1) and B (192.0.2.2) and checks every reply.
+# fixed conversation over two hosts A (192.0.2.1) and B (192.0.2.2) and checks every reply;
+# then a second run whose hosts also have IPv6 addresses (2001:db8::1, ::2).
 # Usage: drivers/lwip/smoke.sh            exit 0: all replies as expected
 #        DRIVER="valgrind ... build/sockcheck-lwip" drivers/lwip/smoke.sh   (a command line of its own)
 set -e
@@ -193,6 +194,89 @@ try:
 except ProcessLookupError:
     left = False
 check("no process of the driver is left", not left)
+
+# ---- IPv6 (capability "ipv6"): a second run whose hosts have addr6, 2001:db8::1 and ::2 ----
+driver = subprocess.Popen(shlex.split(sys.argv[1]), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          start_new_session=True)
+next_id, buffered, early = 0, b"", {}
+r = call("hello", protocol=2, protocols=[1, 2],
+         hosts=[{"name": "A", "addr": "192.0.2.1", "addr6": "2001:db8::1"},
+                {"name": "B", "addr": "192.0.2.2", "addr6": "2001:db8::2"}],
+         processes=[{"host": "A", "process": "p1"}, {"host": "B", "process": "p1"}],
+         host="A", process="p1", addr="192.0.2.1")
+check("hello with addr6: lists ipv6 and IPV6_V6ONLY",
+      ok(r) and "ipv6" in r["ok"]["ops"] and "IPV6_V6ONLY" in r["ok"]["options"])
+
+r = call("socket", "B", domain="inet6", type="stream"); lb6 = r["ok"]
+check("B socket(inet6)", ok(r))
+check("B getsockopt IPV6_V6ONLY 0",
+      call("getsockopt", "B", fd=lb6, option="IPV6_V6ONLY") == {"id": next_id, "ok": {"value": 0}})
+check("B getsockname [::]:0", call("getsockname", "B", fd=lb6) == {"id": next_id, "ok": "[::]:0"})
+check("B bind [::]:80", call("bind", "B", fd=lb6, addr="[::]:80") == {"id": next_id, "ok": 0})
+check("B listen", call("listen", "B", fd=lb6, backlog=5) == {"id": next_id, "ok": 0})
+
+# A connects over IPv6
+r = call("socket", "A", domain="inet6", type="stream"); ca6 = r["ok"]
+check("A connect [2001:db8::2]:80", call("connect", "A", fd=ca6, addr="[2001:db8::2]:80") == {"id": next_id, "ok": 0})
+r = call("getsockname", "A", fd=ca6)
+check("A getsockname [2001:db8::1]:*", ok(r) and r["ok"].startswith("[2001:db8::1]:"))
+p6 = r["ok"].rsplit(":", 1)[1] if ok(r) else "?"
+r = call("accept", "B", fd=lb6)
+check("B accept: peer [2001:db8::1]:%s" % p6, ok(r) and r["ok"]["peer"] == "[2001:db8::1]:" + p6)
+cb6 = r["ok"]["fd"] if ok(r) else -1
+check("A send six", call("send", "A", fd=ca6, data=b64(b"six")) == {"id": next_id, "ok": 3})
+r = call("recv", "B", fd=cb6, size=100)
+check("B recv six", ok(r) and base64.b64decode(r["ok"]["data"]) == b"six")
+
+# A connects over IPv4 to the same dual-stack listener, from an INET6 socket (v4-mapped)
+r = call("socket", "A", domain="inet6", type="stream"); cm = r["ok"]
+check("A connect [::ffff:192.0.2.2]:80", call("connect", "A", fd=cm, addr="[::ffff:192.0.2.2]:80") == {"id": next_id, "ok": 0})
+r = call("getsockname", "A", fd=cm)
+check("A getsockname [::ffff:192.0.2.1]:*", ok(r) and r["ok"].startswith("[::ffff:192.0.2.1]:"))
+pm = r["ok"].rsplit(":", 1)[1] if ok(r) else "?"
+r = call("accept", "B", fd=lb6)
+cbm = r["ok"]["fd"] if ok(r) else -1
+diverges("B accept of an IPv4 connection on [::]", r,
+         {"id": next_id, "ok": {"fd": cbm, "peer": "[::ffff:192.0.2.1]:" + pm}},
+         {"id": next_id, "ok": {"fd": cbm, "peer": "192.0.2.1:" + pm}})
+check("B getsockname of it [::ffff:192.0.2.2]:80",
+      call("getsockname", "B", fd=cbm) == {"id": next_id, "ok": "[::ffff:192.0.2.2]:80"})
+
+r = call("sockets", "B")
+rows = r["ok"] if ok(r) else []
+check("B sockets: tcp6 rows", ok(r) and
+      {"proto": "tcp", "local": "[::]:80", "remote": None, "state": "LISTEN"} in rows and
+      {"proto": "tcp", "local": "[2001:db8::2]:80", "remote": "[2001:db8::1]:" + p6, "state": "ESTABLISHED"} in rows and
+      {"proto": "tcp", "local": "[::ffff:192.0.2.2]:80", "remote": "[::ffff:192.0.2.1]:" + pm, "state": "ESTABLISHED"} in rows)
+
+# UDP: an INET sender, an INET6 receiver on [::]
+r = call("socket", "B", domain="inet6", type="dgram"); ub6 = r["ok"]
+check("B udp6 bind [::]:53", call("bind", "B", fd=ub6, addr="[::]:53") == {"id": next_id, "ok": 0})
+r = call("socket", "A", domain="inet", type="dgram"); ua4 = r["ok"]
+check("A udp bind 192.0.2.1:5353", call("bind", "A", fd=ua4, addr="192.0.2.1:5353") == {"id": next_id, "ok": 0})
+check("A sendto 192.0.2.2:53", call("sendto", "A", fd=ua4, data=b64(b"v4"), addr="192.0.2.2:53") == {"id": next_id, "ok": 2})
+r = call("recvfrom", "B", fd=ub6, size=100)
+check("B recvfrom v4 from [::ffff:192.0.2.1]:5353",
+      ok(r) and base64.b64decode(r["ok"]["data"]) == b"v4" and r["ok"]["from"] == "[::ffff:192.0.2.1]:5353")
+check("an IPv6 address to an INET socket: the stack's answer",
+      "err" in (call("sendto", "A", fd=ua4, data=b64(b"x"), addr="[2001:db8::2]:53") or {}))
+
+# A closes first: its IPv4 connection of an INET6 socket stays in the table v4-mapped
+check("A close the v4-mapped connection", call("close", "A", fd=cm) == {"id": next_id, "ok": 0})
+t = time.monotonic()
+check("settle", ok(call("settle")))
+check("settle after IPv6 traffic is quick (%.3f s)" % (time.monotonic() - t), time.monotonic() - t < 0.5)
+r = call("sockets", "A")
+check("A sockets: the closing connection v4-mapped",
+      ok(r) and any(x["local"] == "[::ffff:192.0.2.1]:" + pm and x["remote"] == "[::ffff:192.0.2.2]:80"
+                    for x in r["ok"]))
+driver.stdin.close()
+try:
+    code = driver.wait(timeout=2)
+except subprocess.TimeoutExpired:
+    code = None
+    os.killpg(driver.pid, signal.SIGKILL)
+check("IPv6 run: driver exits (code %s)" % code, code == 0)
 
 print("smoke: %s" % ("PASS" if failures == 0 else "%d FAILED" % failures))
 sys.exit(1 if failures else 0)

@@ -8,12 +8,14 @@
  *
  *   stdin  --requests-->  parent  --line-->  child of the request's host (ctl socketpair)
  *   stdout <--replies---  parent  <--line--  child
- *   child A --IPv4 packet--> parent (wire socketpair) --by destination address--> child B
+ *   child A --IP packet--> parent (wire socketpair) --by destination address--> child B
  *
- * The virtual wire carries bare IPv4 packets (the netif has no Ethernet and no ARP);
- * nothing leaves the process group. "settle" is the parent's: it asks every child
- * whether it is quiet (see child_quiet) and compares the packets each child sent and
- * took in with the parent's own counts, until two rounds agree (at most 1 s).
+ * The virtual wire carries bare IPv4 packets, and in a trace with IPv6 calls (hello gives
+ * each host an "addr6", 2001:db8::N) bare IPv6 unicast packets too: the netif has no
+ * Ethernet, no ARP and no neighbour discovery; nothing leaves the process group.
+ * "settle" is the parent's: it asks every child whether it is quiet (see child_quiet) and
+ * compares the packets each child sent and took in with the parent's own counts, until two
+ * rounds agree (at most 1 s).
  *
  * See README.md.
  */
@@ -36,6 +38,7 @@
 #include <unistd.h>
 
 #include "lwip/opt.h"
+#include "lwip/api.h"
 #include "lwip/init.h"
 #include "lwip/tcpip.h"
 #include "lwip/netif.h"
@@ -51,14 +54,26 @@
 #define MAX_HOSTS 64
 #define SETTLE_MS 1000
 
+/* The capability "ipv6" needs a dual-stack build: IPv6 sockets that reach IPv4 peers through
+ * v4-mapped addresses (sockets.c maps and unmaps them only when both are compiled in). */
+#define HAVE_DUAL_STACK (LWIP_IPV4 && LWIP_IPV6)
+
 static const char *const OPS[] = {
     "socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto", "recvfrom",
     "shutdown", "close", "getsockname", "getpeername", "setsockopt", "getsockopt", "fcntl",
     "poll", "read", "write", "exit", "sockets", "settle", "threads", "recv-flags",
-    "connect-unspec", "raw", NULL};
+    "connect-unspec", "raw",
+#if HAVE_DUAL_STACK
+    "ipv6",
+#endif
+    NULL};
 /* setsockopt options lwIP 2.1.3 implements (src/api/sockets.c, lwip_setsockopt_impl) */
 static const char *const OPTIONS[] = {
-    "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_RCVBUF", NULL};
+    "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_RCVBUF",
+#if HAVE_DUAL_STACK
+    "IPV6_V6ONLY",
+#endif
+    NULL};
 
 static double now(void)
 {
@@ -72,6 +87,7 @@ static double now(void)
 static struct netif nif;
 static int wire_fd = -1;
 static atomic_ulong n_in, n_out;
+static int ipv6_on;   /* this run gave the host an IPv6 address (a trace with IPv6 calls) */
 
 /* Output of the host's netif (under the core lock): the IPv4 packet goes on the wire. */
 static err_t nif_output(struct netif *n, struct pbuf *p, const ip4_addr_t *next)
@@ -86,10 +102,21 @@ static err_t nif_output(struct netif *n, struct pbuf *p, const ip4_addr_t *next)
 }
 
 #if LWIP_IPV6
+/* Output of IPv6 packets: unicast goes on the wire as it is (a point-to-point link at the IP
+ * level, so no neighbour discovery). Multicast (MLD reports, neighbour solicitations) is
+ * dropped here, uncounted: no host needs it, and it would keep settle from going quiet. */
 static err_t nif_output_ip6(struct netif *n, struct pbuf *p, const ip6_addr_t *next)
 {
-    (void)n; (void)p; (void)next;
-    return ERR_OK;   /* the wire is IPv4 only: drop */
+    static unsigned char buf[65536];
+    (void)n;
+    if (!ipv6_on || ip6_addr_ismulticast(next))
+        return ERR_OK;
+    u16_t len = pbuf_copy_partial(p, buf, p->tot_len, 0);
+    if (len >= 40 && buf[24] == 0xff)
+        return ERR_OK;   /* a multicast destination in the header itself */
+    if (send(wire_fd, buf, len, MSG_DONTWAIT) == (ssize_t)len)
+        atomic_fetch_add(&n_out, 1);
+    return ERR_OK;
 }
 #endif
 
@@ -217,6 +244,60 @@ static int set_nonblock(int fd, int on)
     return lwip_fcntl(fd, F_SETFL, on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK));
 }
 
+/* An address of a request: "IP:PORT" is a sockaddr_in, "[IP6]:PORT" a sockaddr_in6 and
+ * "AF_UNSPEC" a sockaddr of family AF_UNSPEC, whatever the socket's family: the stack judges
+ * an address of the other family itself. */
+typedef struct { struct sockaddr_storage ss; socklen_t len; } saddr;
+
+static int arg_saddr(sc_request *rq, const char *name, saddr *out)
+{
+    memset(out, 0, sizeof *out);
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(rq->args, name);
+    if (cJSON_IsString(v) && v->valuestring[0] == '[') {
+        const char *s = v->valuestring, *end = strchr(s, ']');
+        char ip[INET6_ADDRSTRLEN], *pe = NULL;
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&out->ss;
+        long port = end && end[1] == ':' && end[2] ? strtol(end + 2, &pe, 10) : -1;
+        if (!end || (size_t)(end - s - 1) >= sizeof ip || port < 0 || port > 65535 || *pe) {
+            sc_reply_unsupported(rq, "%s: %s \"%s\" is not \"[IP6]:PORT\"", rq->op, name, s);
+            return -1;
+        }
+        memcpy(ip, s + 1, (size_t)(end - s - 1));
+        ip[end - s - 1] = 0;
+        if (inet_pton(AF_INET6, ip, &a->sin6_addr) != 1) {
+            sc_reply_unsupported(rq, "%s: %s \"%s\" is not an IPv6 address", rq->op, name, s);
+            return -1;
+        }
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((unsigned short)port);
+        out->len = sizeof *a;
+        return 0;
+    }
+    struct sockaddr_in a4;
+    if (sc_arg_addr(rq, name, &a4))
+        return -1;
+    memcpy(&out->ss, &a4, sizeof a4);
+    out->len = sizeof a4;
+    return 0;
+}
+
+/* An address as the protocol writes it: "IP:PORT", "[IP6]:PORT" (RFC 5952's form, as the host's
+ * inet_ntop writes it: compressed, lowercase, v4-mapped as ::ffff:a.b.c.d), or null. */
+static cJSON *saddr_json(const struct sockaddr_storage *ss, socklen_t len)
+{
+    if (ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+        char ip[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 10];
+        if (!inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip))
+            return cJSON_CreateNull();
+        snprintf(text, sizeof text, "[%s]:%u", ip, ntohs(a->sin6_port));
+        return cJSON_CreateString(text);
+    }
+    if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in))
+        return sc_addr_json((const struct sockaddr_in *)ss);
+    return cJSON_CreateNull();
+}
+
 static void op_socket(sc_request *rq)
 {
     const char *domain = "inet", *type;
@@ -229,8 +310,13 @@ static void op_socket(sc_request *rq)
     int nonblock;
     if (sc_arg_int_opt(rq, "protocol", 0, &proto) || sc_arg_bool_opt(rq, "nonblock", &nonblock))
         return;
-    if (strcmp(domain, "inet") != 0) {
-        sc_reply_unsupported(rq, "domain %s: this driver speaks IPv4 only", domain);
+    int dom = !strcmp(domain, "inet") ? AF_INET : -1;
+#if HAVE_DUAL_STACK
+    if (!strcmp(domain, "inet6"))
+        dom = AF_INET6;
+#endif
+    if (dom < 0) {
+        sc_reply_unsupported(rq, "domain %s: this driver speaks IPv4%s only", domain, HAVE_DUAL_STACK ? " and IPv6" : "");
         return;
     }
     int t = !strcmp(type, "stream") ? SOCK_STREAM : !strcmp(type, "dgram") ? SOCK_DGRAM
@@ -239,7 +325,11 @@ static void op_socket(sc_request *rq)
         sc_reply_unsupported(rq, "socket type %s", type);
         return;
     }
-    int fd = lwip_socket(AF_INET, t, (int)proto);
+    if (dom == AF_INET6 && t == SOCK_RAW) {
+        sc_reply_unsupported(rq, "raw INET6 sockets: outside the spec, not offered by this driver");
+        return;
+    }
+    int fd = lwip_socket(dom, t, (int)proto);
     int e = errno;
     if (fd < 0) {
         sc_reply_err(rq, e);
@@ -259,10 +349,10 @@ static void op_socket(sc_request *rq)
 static void op_bind(sc_request *rq)
 {
     FD(rq, fd);
-    struct sockaddr_in a;
-    if (sc_arg_addr(rq, "addr", &a))
+    saddr a;
+    if (arg_saddr(rq, "addr", &a))
         return;
-    int r = lwip_bind(fd, (struct sockaddr *)&a, sizeof a);
+    int r = lwip_bind(fd, (struct sockaddr *)&a.ss, a.len);
     answer(rq, r, errno);
 }
 
@@ -279,10 +369,10 @@ static void op_listen(sc_request *rq)
 static void op_connect(sc_request *rq)
 {
     FD(rq, fd);
-    struct sockaddr_in a;
-    if (sc_arg_addr(rq, "addr", &a))
+    saddr a;
+    if (arg_saddr(rq, "addr", &a))
         return;
-    int r = lwip_connect(fd, (struct sockaddr *)&a, sizeof a);
+    int r = lwip_connect(fd, (struct sockaddr *)&a.ss, a.len);
     answer(rq, r, errno);
 }
 
@@ -292,7 +382,7 @@ static void op_accept(sc_request *rq)
     int nonblock;
     if (sc_arg_bool_opt(rq, "nonblock", &nonblock))
         return;
-    struct sockaddr_in peer;
+    struct sockaddr_storage peer;
     socklen_t len = sizeof peer;
     memset(&peer, 0, sizeof peer);
     int c = lwip_accept(fd, (struct sockaddr *)&peer, &len);
@@ -306,22 +396,22 @@ static void op_accept(sc_request *rq)
         fprintf(stderr, "sockcheck-lwip: O_NONBLOCK on accepted socket %d failed (errno %d)\n", c, errno);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "fd", c);
-    cJSON_AddItemToObject(o, "peer", sc_addr_json(&peer));
+    cJSON_AddItemToObject(o, "peer", saddr_json(&peer, len));
     sc_reply_ok(rq, o);
 }
 
 static void op_send_common(sc_request *rq, int to, int plain_write)
 {
     FD(rq, fd);
-    struct sockaddr_in a;
+    saddr a;
     unsigned char *data;
     size_t len;
-    if (to && sc_arg_addr(rq, "addr", &a))
+    if (to && arg_saddr(rq, "addr", &a))
         return;
     if (sc_arg_data(rq, "data", &data, &len))
         return;
     ssize_t r = plain_write ? lwip_write(fd, data, len)
-              : to ? lwip_sendto(fd, data, len, 0, (struct sockaddr *)&a, sizeof a)
+              : to ? lwip_sendto(fd, data, len, 0, (struct sockaddr *)&a.ss, a.len)
                    : lwip_send(fd, data, len, 0);
     int e = errno;
     free(data);
@@ -376,7 +466,7 @@ static void op_recv_common(sc_request *rq, int from, int plain_read)
     int raw = is_raw(fd);
     size_t room = (size_t)size + (raw ? 60 : 0);
     unsigned char *buf = malloc(room + 1);
-    struct sockaddr_in src;
+    struct sockaddr_storage src;
     socklen_t slen = sizeof src;
     memset(&src, 0, sizeof src);
     ssize_t r = plain_read ? lwip_read(fd, buf, room)
@@ -396,12 +486,12 @@ static void op_recv_common(sc_request *rq, int from, int plain_read)
         len -= skip;
         if (len > (size_t)size)
             len = (size_t)size;
-        src.sin_port = 0;   /* lwIP gives the protocol as the port; Linux 0 */
+        ((struct sockaddr_in *)&src)->sin_port = 0;   /* lwIP gives the protocol as the port; Linux 0 */
     }
     cJSON *o = sc_data_json(buf + skip, len);
     free(buf);
     if (from)
-        cJSON_AddItemToObject(o, "from", slen >= sizeof(struct sockaddr_in) ? sc_addr_json(&src) : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "from", saddr_json(&src, slen));
     sc_reply_ok(rq, o);
 }
 
@@ -424,9 +514,82 @@ static void op_shutdown(sc_request *rq)
     answer(rq, r, errno);
 }
 
+/* ---- the family of connections no socket holds any more ----
+ *
+ * A TCP PCB that lives on after its socket closed (FIN-WAIT, TIME-WAIT...) has no netconn left
+ * (its callback_arg is cleared), so its family cannot be read from it. An INET6 socket's
+ * connection over IPv4 has IPv4 addresses in the PCB, which the table must show v4-mapped, as
+ * /proc/net/tcp6 does. So, in a run with IPv6, the driver notes at close the 4-tuple of each
+ * INET6 stream socket connected over IPv4 (and forgets it when an INET socket closes with the
+ * same 4-tuple). Bounded: the oldest entries are overwritten. */
+#define CLOSED6_MAX 256
+typedef struct { uint32_t lip, rip; uint16_t lport, rport; int used; } closed6;
+static closed6 closed6s[CLOSED6_MAX];
+static int closed6_next;
+static pthread_mutex_t closed6_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int v4_of(const struct sockaddr_storage *ss, uint32_t *ip, uint16_t *port)
+{
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+        *ip = a->sin_addr.s_addr;
+        *port = ntohs(a->sin_port);
+        return 0;   /* INET */
+    }
+    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+    if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) {
+        memcpy(ip, &a->sin6_addr.s6_addr[12], 4);
+        *port = ntohs(a->sin6_port);
+        return 1;   /* INET6, v4-mapped */
+    }
+    return -1;
+}
+
+static void note_close(int fd)
+{
+    struct sockaddr_storage l, r;
+    socklen_t ll = sizeof l, rl = sizeof r;
+    int type = 0;
+    socklen_t tl = sizeof type;
+    if (!ipv6_on || fd < 0 || lwip_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM)
+        return;
+    memset(&l, 0, sizeof l);
+    memset(&r, 0, sizeof r);
+    if (lwip_getsockname(fd, (struct sockaddr *)&l, &ll) != 0 || lwip_getpeername(fd, (struct sockaddr *)&r, &rl) != 0)
+        return;
+    closed6 c = {0, 0, 0, 0, 1};
+    int fl = v4_of(&l, &c.lip, &c.lport), fr = v4_of(&r, &c.rip, &c.rport);
+    if (fl < 0 || fl != fr)
+        return;
+    pthread_mutex_lock(&closed6_mu);
+    for (int i = 0; i < CLOSED6_MAX; i++)
+        if (closed6s[i].used && closed6s[i].lip == c.lip && closed6s[i].rip == c.rip &&
+            closed6s[i].lport == c.lport && closed6s[i].rport == c.rport)
+            closed6s[i].used = 0;
+    if (fl == 1) {
+        closed6s[closed6_next] = c;
+        closed6_next = (closed6_next + 1) % CLOSED6_MAX;
+    }
+    pthread_mutex_unlock(&closed6_mu);
+}
+
+static int closed_inet6(const ip_addr_t *lip, u16_t lport, const ip_addr_t *rip, u16_t rport)
+{
+    int found = 0;
+    if (!IP_IS_V4(lip) || !IP_IS_V4(rip))
+        return 0;
+    pthread_mutex_lock(&closed6_mu);
+    for (int i = 0; i < CLOSED6_MAX && !found; i++)
+        found = closed6s[i].used && closed6s[i].lip == ip_2_ip4(lip)->addr && closed6s[i].rip == ip_2_ip4(rip)->addr &&
+                closed6s[i].lport == lport && closed6s[i].rport == rport;
+    pthread_mutex_unlock(&closed6_mu);
+    return found;
+}
+
 static void op_close(sc_request *rq)
 {
     FD(rq, fd);
+    note_close(fd);
     int r = lwip_close(fd);
     int e = errno;
     if (fd >= 0)
@@ -447,6 +610,7 @@ static void op_exit(sc_request *rq)
         pthread_mutex_unlock(&held_mu);
         if (fd < 0)
             break;
+        note_close(fd);
         lwip_close(fd);
         release(rq->process, fd);
     }
@@ -456,7 +620,7 @@ static void op_exit(sc_request *rq)
 static void op_name(sc_request *rq, int peer)
 {
     FD(rq, fd);
-    struct sockaddr_in a;
+    struct sockaddr_storage a;
     socklen_t len = sizeof a;
     memset(&a, 0, sizeof a);
     int r = peer ? lwip_getpeername(fd, (struct sockaddr *)&a, &len)
@@ -466,9 +630,9 @@ static void op_name(sc_request *rq, int peer)
         sc_reply_err(rq, e);
         return;
     }
-    if (!peer && is_raw(fd))
-        a.sin_port = 0;   /* the protocol, as lwIP and Linux give it: reported as port 0 */
-    sc_reply_ok(rq, sc_addr_json(&a));
+    if (!peer && is_raw(fd) && a.ss_family == AF_INET)
+        ((struct sockaddr_in *)&a)->sin_port = 0;   /* the protocol, as lwIP and Linux give it: reported as port 0 */
+    sc_reply_ok(rq, saddr_json(&a, len));
 }
 
 static void op_getsockname(sc_request *rq) { op_name(rq, 0); }
@@ -479,6 +643,9 @@ static const sockopt SOCKOPTS[] = {
     {"SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR, 1}, {"SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE, 1},
     {"SO_BROADCAST", SOL_SOCKET, SO_BROADCAST, 1}, {"TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY, 1},
     {"SO_RCVBUF", SOL_SOCKET, SO_RCVBUF, 0}, {"SO_ACCEPTCONN", SOL_SOCKET, SO_ACCEPTCONN, 1},
+#if HAVE_DUAL_STACK
+    {"IPV6_V6ONLY", IPPROTO_IPV6, IPV6_V6ONLY, 1},
+#endif
     {NULL, 0, 0, 0}};
 /* options of the protocol that lwIP 2.1.3 does not have (sockets.c, lwip_getsockopt_impl and
  * lwip_setsockopt_impl: no case for them, so it answers ENOPROTOOPT where Linux has them) */
@@ -656,14 +823,59 @@ static const char *const TCP_STATE[] = {
     "CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
     "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT"};
 
-static cJSON *endpoint(const ip_addr_t *ip, u16_t port)
+/* An endpoint of a row: an INET socket's as IPv4; an INET6 socket's as /proc/net/tcp6 and
+ * udp6 show it: its IPv6 address, its IPv4 address v4-mapped, "[::]" for a dual-stack wildcard. */
+static cJSON *endpoint(const ip_addr_t *ip, u16_t port, int inet6)
 {
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = ip ? ip_2_ip4(ip)->addr : 0;
-    return sc_addr_json(&a);
+    if (!inet6) {
+        struct sockaddr_in a;
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = ip ? ip_2_ip4(ip)->addr : 0;
+        return sc_addr_json(&a);
+    }
+    struct sockaddr_storage ss;
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    memset(&ss, 0, sizeof ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(port);
+#if LWIP_IPV6
+    if (ip && IP_IS_V6(ip)) {
+        memcpy(&a->sin6_addr, ip_2_ip6(ip)->addr, 16);
+    } else if (ip && IP_IS_V4(ip)) {
+        a->sin6_addr.s6_addr[10] = a->sin6_addr.s6_addr[11] = 0xff;
+        memcpy(&a->sin6_addr.s6_addr[12], &ip_2_ip4(ip)->addr, 4);
+    }
+#endif
+    return saddr_json(&ss, sizeof *a);
+}
+
+/* Whether a PCB belongs to an INET6 socket: by its addresses (IPv6 or dual-stack), else by the
+ * socket's netconn, else (a connection whose socket has closed) by what note_close kept. */
+static int conn_inet6(void *arg)
+{
+#if HAVE_DUAL_STACK
+    struct netconn *c = arg;
+    return c && NETCONNTYPE_ISIPV6(netconn_type(c));
+#else
+    (void)arg;
+    return 0;
+#endif
+}
+
+static int tcp_inet6(struct tcp_pcb *pcb)
+{
+    if (!ipv6_on)
+        return 0;
+    if (!IP_IS_V4_VAL(pcb->local_ip))
+        return 1;
+    /* a connection not yet established has its listener's netconn as its callback_arg; read it
+     * through the listener, which is cleared when the listener closes */
+    void *arg = pcb->state == SYN_RCVD ? (pcb->listener ? pcb->listener->callback_arg : NULL) : pcb->callback_arg;
+    if (arg)
+        return conn_inet6(arg);
+    return closed_inet6(&pcb->local_ip, pcb->local_port, &pcb->remote_ip, pcb->remote_port);
 }
 
 static void row(cJSON *rows, const char *proto, cJSON *local, cJSON *remote, const char *state)
@@ -682,23 +894,28 @@ static void tcp_rows(cJSON *rows, struct tcp_pcb *pcb)
     for (; pcb; pcb = pcb->next) {
         int st = pcb->state;
         const char *name = st >= 0 && st <= TIME_WAIT ? TCP_STATE[st] : "CLOSED";
-        row(rows, "tcp", endpoint(&pcb->local_ip, pcb->local_port),
-            st == LISTEN ? cJSON_CreateNull() : endpoint(&pcb->remote_ip, pcb->remote_port), name);
+        int six = tcp_inet6(pcb);
+        row(rows, "tcp", endpoint(&pcb->local_ip, pcb->local_port, six),
+            st == LISTEN ? cJSON_CreateNull() : endpoint(&pcb->remote_ip, pcb->remote_port, six), name);
     }
 }
 
 static void collect_rows(void *arg)
 {
     cJSON *rows = arg;
-    for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
-        row(rows, "tcp", endpoint(&l->local_ip, l->local_port), cJSON_CreateNull(), "LISTEN");
+    for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next) {
+        int six = ipv6_on && (!IP_IS_V4_VAL(l->local_ip) || conn_inet6(l->callback_arg));
+        row(rows, "tcp", endpoint(&l->local_ip, l->local_port, six), cJSON_CreateNull(), "LISTEN");
+    }
     tcp_rows(rows, tcp_active_pcbs);
     tcp_rows(rows, tcp_tw_pcbs);
     for (struct udp_pcb *u = udp_pcbs; u; u = u->next)
-        if (u->local_port != 0)
-            row(rows, "udp", endpoint(&u->local_ip, u->local_port),
-                (u->flags & UDP_FLAGS_CONNECTED) ? endpoint(&u->remote_ip, u->remote_port) : cJSON_CreateNull(),
+        if (u->local_port != 0) {
+            int six = ipv6_on && (!IP_IS_V4_VAL(u->local_ip) || conn_inet6(u->recv_arg));
+            row(rows, "udp", endpoint(&u->local_ip, u->local_port, six),
+                (u->flags & UDP_FLAGS_CONNECTED) ? endpoint(&u->remote_ip, u->remote_port, six) : cJSON_CreateNull(),
                 NULL);
+        }
 }
 
 static void op_sockets(sc_request *rq)
@@ -762,7 +979,7 @@ static const sc_op CHILD_OPS[] = {
 static sem_t tcpip_ready;
 static void tcpip_up(void *arg) { (void)arg; sem_post(&tcpip_ready); }
 
-static void child_main(const char *addr, int ctl, int wire)
+static void child_main(const char *addr, const char *addr6, int ctl, int wire)
 {
     wire_fd = wire;
     sem_init(&tcpip_ready, 0, 0);
@@ -782,6 +999,26 @@ static void child_main(const char *addr, int ctl, int wire)
     netif_set_default(&nif);
     netif_set_up(&nif);
     netif_set_link_up(&nif);
+#if HAVE_DUAL_STACK
+    if (addr6) {
+        /* The host's IPv6 address in slot 1, PREFERRED at once: no duplicate address detection
+         * (which a TENTATIVE address would go through, LWIP_IPV6_DUP_DETECT_ATTEMPTS 1). Slot 0
+         * (the link-local one by convention) stays empty, so nd6_tmr sends no router
+         * solicitation; the netif has no NETIF_FLAG_MLD6, so no solicited-node group is joined
+         * and no MLD report sent. */
+        ip6_addr_t a6;
+        memset(&a6, 0, sizeof a6);
+        inet_pton(AF_INET6, addr6, a6.addr);
+        ipv6_on = 1;
+        netif_ip6_addr_set(&nif, 1, &a6);
+        netif_ip6_addr_set_state(&nif, 1, IP6_ADDR_PREFERRED);
+#if LWIP_IPV6_SEND_ROUTER_SOLICIT
+        nif.rs_count = 0;
+#endif
+    }
+#else
+    (void)addr6;
+#endif
     UNLOCK_TCPIP_CORE();
     pthread_t t;
     pthread_create(&t, NULL, wire_reader, NULL);
@@ -796,6 +1033,9 @@ typedef struct host {
     char name[64];
     char addr[INET_ADDRSTRLEN];
     uint32_t ip;          /* network order */
+    int has6;             /* an IPv6 address (a trace with IPv6 calls) */
+    char addr6[INET6_ADDRSTRLEN];
+    unsigned char ip6[16];
     pid_t pid;
     int ctl, wire;
     sc_lines lines;
@@ -867,6 +1107,17 @@ static int start_hosts(cJSON *list)
         /* network "own": hosts are 192.0.2.0/24 only */
         if (inet_pton(AF_INET, addr->valuestring, &ia) != 1 || (ntohl(ia.s_addr) & 0xffffff00u) != 0xc0000200u)
             return -2;
+        memset(x, 0, sizeof *x);
+        /* and of IPv6, 2001:db8::/32 only (RFC 3849) */
+        cJSON *addr6 = cJSON_GetObjectItemCaseSensitive(h, "addr6");
+        if (addr6 && !cJSON_IsNull(addr6)) {
+            static const unsigned char doc[4] = {0x20, 0x01, 0x0d, 0xb8};
+            if (!HAVE_DUAL_STACK || !cJSON_IsString(addr6) || inet_pton(AF_INET6, addr6->valuestring, x->ip6) != 1 ||
+                memcmp(x->ip6, doc, 4) != 0)
+                return -2;
+            x->has6 = 1;
+            snprintf(x->addr6, sizeof x->addr6, "%s", addr6->valuestring);
+        }
         snprintf(x->name, sizeof x->name, "%s", name->valuestring);
         snprintf(x->addr, sizeof x->addr, "%s", addr->valuestring);
         x->ip = ia.s_addr;
@@ -897,7 +1148,7 @@ static int start_hosts(cJSON *list)
             }
             close(ctl[0]);
             close(wire[0]);
-            child_main(x->addr, ctl[1], wire[1]);
+            child_main(x->addr, x->has6 ? x->addr6 : NULL, ctl[1], wire[1]);
         }
         close(ctl[1]);
         close(wire[1]);
@@ -931,6 +1182,14 @@ static void route(int from)
         if (n <= 0)
             return;
         hosts[from].got++;
+        if (n >= 40 && (buf[0] >> 4) == 6) {
+            /* IPv6: unicast only (the children drop multicast), to the host with the address */
+            for (int j = 0; j < nhosts; j++)
+                if (j != from && hosts[j].has6 && !memcmp(hosts[j].ip6, buf + 24, 16))
+                    if (send(hosts[j].wire, buf, (size_t)n, MSG_DONTWAIT) == n)
+                        hosts[j].fwd++;
+            continue;
+        }
         if (n < 20)
             continue;
         uint32_t dst;
@@ -1038,7 +1297,7 @@ static void hello(cJSON *req)
     if (cJSON_IsArray(list)) {
         int r = start_hosts(list);
         if (r != 0) {
-            reply_obj(id, "unsupported", cJSON_CreateString(r == -2 ? "hosts must have addresses in 192.0.2.0/24"
+            reply_obj(id, "unsupported", cJSON_CreateString(r == -2 ? "hosts must have addresses in 192.0.2.0/24 (addr6 in 2001:db8::/32)"
                                                                     : "could not start the hosts' stacks"));
             return;
         }
