@@ -73,7 +73,6 @@ OutsideListen == "outside the model: listen on a TCP socket that sent a SYN or w
 OutsideFamily == "outside the model: an address of another family than the socket's (a Unix name for an INET socket, a host for a Unix socket)"
 OutsideMixed == "outside the model: an INET6 socket that connects or sends to a wildcard address (Linux sends to [::] as to ::1, which no host of the model has), or to IPv4 from the IPv6 address its connect picked (Mixed6 in spec/SocketApi.tla)"
 OutsideInet6 == "outside the model: an INET6 socket the spec does not model (raw IPv6; Socket in spec/SocketApi.tla)"
-OutsideAutobind == "outside the model: bind of a Unix socket to the empty name, which gives it a name of the stack's choice (autobind; Unix.tla)"
 OutsideUnixFull == "outside the model: a blocking connect to a Unix listener whose queue is full, which waits for room (UnixConnect in spec/Unix.tla)"
 OutsideRights == "outside the model: descriptors passed with SCM_RIGHTS where the spec does not follow them (on a socket other than a Unix one, or of a socket other than a Unix one; a close or exit that drops messages carrying sockets, a recv other than recvmsg that drops the last reference to one, a recvmsg with MSG_WAITALL or MSG_TRUNC or without free descriptors for them; Unix.tla)"
 OutsideUnix == "outside the model: a call on a Unix socket the spec does not model (connect(AF_UNSPEC) of a Unix stream or seqpacket socket, MSG_TRUNC on a Unix stream socket; Unix.tla)"

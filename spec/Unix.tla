@@ -102,21 +102,37 @@ Forgot(q, gone) == [i \in DOMAIN q |-> IF q[i].by \in gone THEN [q[i] EXCEPT !.b
 (* exists, or an abstract name a socket of its type holds, is EADDRINUSE: *)
 (* for a path, Linux makes the file first, so EADDRINUSE comes before     *)
 (* EINVAL; for an abstract name, after. Binding a path makes its file. A  *)
-(* peer's getpeername shows the new name.                                 *)
+(* peer's getpeername shows the new name. The empty name asks for         *)
+(* autobind (Linux's unix_autobind): an unnamed socket gets an abstract   *)
+(* name of the stack's choice that no socket of its type holds, one of    *)
+(* AutoNames; a named one keeps its name, and the call succeeds all the   *)
+(* same (probed on Linux 6.18).                                           *)
+\* The names autobind may give: Linux's are a NUL and five hex digits, of the
+\* kernel's choice; a trace writes them "@auto1", "@auto2", ... in the order its
+\* run first shows them (the runner's Addressing), and the validator's model
+\* overrides this with as many as the trace's binds to the empty name (the
+\* bridge's AutoNames, among its Paths; Models). None here: a model without
+\* them has no autobind of an unnamed socket.
+AutoNames == {}
+Named(p, s, path) ==
+    /\ sock' = [t \in Sids |->
+                  IF t = s THEN [sock[s] EXCEPT !.path = path, !.named = TRUE, !.datagrams = Renamed(@, s, path)]
+                  ELSE IF sock[t].proto = "unix" /\ sock[t].peer = s
+                  THEN [sock[t] EXCEPT !.rpath = path, !.datagrams = Renamed(@, s, path)]
+                  ELSE IF sock[t].proto = "unix" THEN [sock[t] EXCEPT !.datagrams = Renamed(@, s, path)]
+                  ELSE sock[t]]
+    /\ files' = IF Abstract(path) THEN files ELSE files \cup {<<p[1], path>>}
+    /\ Record(p, "bind", 0)
+    /\ UNCHANGED <<fdt, alive, pending, net>>
 UnixBind(p, s, path) ==
-    IF path = NoPath THEN Fail(p, "bind", OutsideAutobind)
+    IF path = NoPath THEN
+         IF sock[s].path # NoPath THEN /\ Record(p, "bind", 0)
+                                      /\ UNCHANGED <<sock, files, fdt, alive, pending, net>>
+         ELSE \E n \in AutoNames : ~PathInUse(p[1], n, sock[s].type) /\ Named(p, s, n)
     ELSE IF ~Abstract(path) /\ PathInUse(p[1], path, sock[s].type) THEN Fail(p, "bind", "EADDRINUSE")
     ELSE IF sock[s].path # NoPath THEN Fail(p, "bind", "EINVAL")
     ELSE IF PathInUse(p[1], path, sock[s].type) THEN Fail(p, "bind", "EADDRINUSE")
-    ELSE /\ sock' = [t \in Sids |->
-                        IF t = s THEN [sock[s] EXCEPT !.path = path, !.named = TRUE, !.datagrams = Renamed(@, s, path)]
-                        ELSE IF sock[t].proto = "unix" /\ sock[t].peer = s
-                        THEN [sock[t] EXCEPT !.rpath = path, !.datagrams = Renamed(@, s, path)]
-                        ELSE IF sock[t].proto = "unix" THEN [sock[t] EXCEPT !.datagrams = Renamed(@, s, path)]
-                        ELSE sock[t]]
-         /\ files' = IF Abstract(path) THEN files ELSE files \cup {<<p[1], path>>}
-         /\ Record(p, "bind", 0)
-         /\ UNCHANGED <<fdt, alive, pending, net>>
+    ELSE Named(p, s, path)
 
 (* UnixListen: a stream or seqpacket socket with a name listens, bl its  *)
 (* backlog as Linux caps it; a datagram socket cannot (EOPNOTSUPP), an    *)

@@ -76,8 +76,17 @@ final class Unix {
     /** UnixBind: a name once; a path whose file exists is EADDRINUSE before EINVAL, an abstract name after. */
     Outcome unixBind(Sock s, String path) {
         if (path.isEmpty()) {
-            // Autobind is outside the spec: the stack picks no name here.
-            return SocketApi.fail(Errno.EOPNOTSUPP);
+            // Autobind: a named socket keeps its name; an unnamed one gets an abstract name no socket of its type
+            // holds, as Linux's are: a NUL and five hex digits (this stack takes the lowest free).
+            if (!s.path.isEmpty()) {
+                return new Outcome.Value(0);
+            }
+            for (int k = 1; ; k++) {
+                String name = String.format("\0%05x", k);
+                if (!pathInUse(s.host, name, s.type)) {
+                    return named(s, name);
+                }
+            }
         }
         if (!isAbstract(path) && pathInUse(s.host, path, s.type)) {
             return SocketApi.fail(Errno.EADDRINUSE);
@@ -88,6 +97,11 @@ final class Unix {
         if (pathInUse(s.host, path, s.type)) {
             return SocketApi.fail(Errno.EADDRINUSE);
         }
+        return named(s, path);
+    }
+
+    /** The socket takes the name: its peers see it, a path's file is made. */
+    private Outcome named(Sock s, String path) {
         s.path = path;
         s.named = true;
         for (Sock o : s.host.sockets) {

@@ -15,7 +15,49 @@ import org.sockcheck.spec.TraceHost;
  * sockets.
  */
 public record Addressing(Map<String, String> hostIps, Map<String, String> hostIps6, Map<Integer, Integer> ports,
-                         String unixDir, String abstractPrefix) {
+                         String unixDir, String abstractPrefix, Autobound autobound) {
+    /**
+     * How a trace writes the names Unix sockets' autobind gave (Linux: a NUL
+     * and five hex digits of the kernel's choice): "@auto1", "@auto2", ... in
+     * the order the run first showed each (spec/Unix.tla, AutoNames).
+     */
+    public static final String AUTOBOUND = org.sockcheck.spec.tlc.SpecBridge.AUTO_NAME;
+
+    /** The names autobind gave in a run, as the trace writes them and as they are; shared by the copies of one run's Addressing. */
+    public static final class Autobound {
+        private final Map<String, String> byReal = new java.util.LinkedHashMap<>();
+        private final Map<String, String> byTrace = new java.util.HashMap<>();
+
+        /** The trace's name for a real name autobind gave, "@autoK", numbered in the order the run first shows each. */
+        synchronized String traceName(String real) {
+            return byReal.computeIfAbsent(real, r -> {
+                String name = AUTOBOUND + (byReal.size() + 1);
+                byTrace.put(name, r);
+                return name;
+            });
+        }
+
+        /** Whether the run showed this real name as one autobind gave. */
+        synchronized boolean known(String real) {
+            return byReal.containsKey(real);
+        }
+
+        /** The real name of "@autoK" once the run showed it; null before. */
+        synchronized String real(String traceName) {
+            return byTrace.get(traceName);
+        }
+    }
+
+    /** Whether a real Unix name is one Linux's autobind gives: a NUL and five lowercase hex digits. */
+    static boolean autobound(String real) {
+        return real.length() == 6 && real.charAt(0) == 0 && real.substring(1).chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f');
+    }
+
+    public Addressing(Map<String, String> hostIps, Map<String, String> hostIps6, Map<Integer, Integer> ports, String unixDir,
+                      String abstractPrefix) {
+        this(hostIps, hostIps6, ports, unixDir, abstractPrefix, new Autobound());
+    }
+
     public Addressing(Map<String, String> hostIps, Map<Integer, Integer> ports) {
         this(hostIps, ports, null, null);
     }
@@ -82,13 +124,22 @@ public record Addressing(Map<String, String> hostIps, Map<String, String> hostIp
         if (unixDir == null) {
             throw new IllegalArgumentException("this implementation has no place for Unix domain sockets' names");
         }
+        if (org.sockcheck.spec.tlc.SpecBridge.autoName(name)) {
+            String real = autobound.real(name);
+            if (real == null) {
+                throw new IllegalArgumentException("the Unix name " + name + " is one autobind gives, which this run has not"
+                        + " shown yet (a trace names it after a getsockname, recvfrom or observation showed it)");
+            }
+            return real;
+        }
         return name.startsWith("@") ? "\0" + abstractPrefix + host + "-" + name.substring(1) : unixDir + "/" + host + "/" + name;
     }
 
-    /** Whether a real Unix name is none, or one of the run's: in its folder or under its abstract prefix. */
+    /** Whether a real Unix name is none, or one of the run's: in its folder or under its abstract prefix, or one its autobind gave. */
     public boolean ownsUnixName(String real) {
         return real.isEmpty() || unixDir != null && real.startsWith(unixDir + "/")
-                || abstractPrefix != null && real.startsWith("\0" + abstractPrefix);
+                || abstractPrefix != null && real.startsWith("\0" + abstractPrefix)
+                || autobound.known(real);
     }
 
     /** The host whose folder or abstract prefix a real Unix name of the run is under; null for any other name. */
@@ -126,6 +177,9 @@ public record Addressing(Map<String, String> hostIps, Map<String, String> hostIp
      */
     public String traceName(String real) {
         String[] hostAndName = split(real);
-        return hostAndName != null ? hostAndName[1] : Endpoint.unix(real).shownPath();
+        if (hostAndName != null) {
+            return hostAndName[1];
+        }
+        return unixDir != null && autobound(real) ? autobound.traceName(real) : Endpoint.unix(real).shownPath();
     }
 }

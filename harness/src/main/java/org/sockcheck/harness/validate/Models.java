@@ -134,6 +134,7 @@ public final class Models {
             int sockets = 0;
             int connects = 0;
             int autobinds = 0;
+            int unixAutobinds = 0;
             int descriptors = 0;
             for (Event e : t.events()) {
                 if (!(e instanceof Event.Call c)) {
@@ -157,10 +158,11 @@ public final class Models {
                     Arg a = c.args().get(k);
                     Calls.Arg kind = call.params().get(k).kind();
                     switch (a) {
-                        // (the empty name too: bind to it, autobind, is outside the model, which the spec says)
+                        // (the empty name too: a bind to it asks for autobind, a name of the stack's choice)
                         case Arg.Addr addr when addr.unix() -> {
                             unix = true;
                             paths.add(addr.path());
+                            unixAutobinds += call.action().equals("Bind") && addr.path().isEmpty() ? 1 : 0;
                         }
                         // Unix sockets, and the calls only a model with them has: SEQPACKET, socketpair.
                         case Arg.Name n when kind == Calls.Arg.DOMAIN && n.name().equals("UNIX") -> unix = true;
@@ -194,6 +196,11 @@ public final class Models {
             // A stack may give each call that binds a socket a port never used before: one
             // each, so that the model never runs out where the stack would not; and a spare.
             ephemeral = Math.max(ephemeral, autobinds + 1);
+            // The names a Unix socket's autobind may get (AutoNames in spec/Unix.tla): one per bind to the empty
+            // name, as a run shows them ("@auto1", ... in the order it first shows each; Addressing).
+            for (int k = 1; k <= unixAutobinds; k++) {
+                paths.add(org.sockcheck.harness.impl.Addressing.AUTOBOUND + k);
+            }
         }
         if (profiles.size() > 1) {
             throw new IllegalArgumentException("the traces ask for both profiles " + profiles + "; a model has one");

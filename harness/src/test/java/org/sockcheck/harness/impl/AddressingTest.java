@@ -26,7 +26,23 @@ class AddressingTest {
         }
         // A name that is none of the run's is written as it is, an abstract one with '@' for its NUL.
         assertEquals("/elsewhere/x", a.traceName("/elsewhere/x"));
-        assertEquals("@97033", a.traceName("\u000097033"));
+        assertEquals("@sock-97033", a.traceName("\u0000sock-97033"));
+    }
+
+    @Test
+    void namesAutobindGaveAreNumberedInTheOrderTheRunShowsThem() {
+        // Linux's autobind names are a NUL and five hex digits: "@auto1", "@auto2", ... as the run first shows each.
+        assertThrows(IllegalArgumentException.class, () -> a.unixName("A", "@auto1"), "not shown yet");
+        assertEquals(false, a.ownsUnixName("\u00006a3e3"));
+        assertEquals("@auto1", a.traceName("\u00006a3e3"));
+        assertEquals("@auto2", a.traceName("\u0000baa7a"));
+        assertEquals("@auto1", a.traceName("\u00006a3e3"), "a name keeps its number");
+        assertEquals("\u0000baa7a", a.unixName("B", "@auto2"));
+        assertEquals(true, a.ownsUnixName("\u0000baa7a"), "a name the run's autobind gave is the run's");
+        // Not of autobind's form: six digits, an upper-case one, a path.
+        assertEquals("@6a3e30", a.traceName("\u00006a3e30"));
+        assertEquals("@6A3E3", a.traceName("\u00006A3E3"));
+        assertEquals("/6a3e3", a.traceName("/6a3e3"));
     }
 
     @Test

@@ -557,6 +557,7 @@ public final class SpecBridge {
         b.append("    Data <- BridgeData\n");
         b.append("    Protocols <- BridgeProtocols\n");
         b.append("    Paths <- BridgePaths\n");
+        b.append("    AutoNames <- BridgeAutoNames\n");
         b.append("    Domains <- BridgeDomains\n");
         if (!c.domains().contains("UNIX")) {
             // A model of INET sockets alone: no SEQPACKET (ESOCKTNOSUPPORT) and no socketpair (EOPNOTSUPP),
@@ -604,6 +605,19 @@ public final class SpecBridge {
      * character as it is, in the charset SANY reads modules with (the JVM's
      * default, UTF-8 since JDK 18).
      */
+    /**
+     * How a trace writes the names Unix sockets' autobind gave: this and a
+     * number, "@auto1", "@auto2", ... (AutoNames in spec/Unix.tla; the
+     * runner's Addressing numbers a run's names in the order it shows them).
+     */
+    public static final String AUTO_NAME = "@auto";
+
+    /** Whether a trace's Unix name is one autobind gave ("@auto" and a number). */
+    public static boolean autoName(String name) {
+        return name.length() > AUTO_NAME.length() && name.startsWith(AUTO_NAME)
+                && name.substring(AUTO_NAME.length()).chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
     static byte[] bridgeModule(Constants c) {
         StringBuilder b = new StringBuilder("---- MODULE Bridge ----\nEXTENDS Sockets, Integers\nBridgeData == {");
         for (int i = 0; i < c.data().size(); i++) {
@@ -612,6 +626,11 @@ public final class SpecBridge {
         b.append("}\nBridgePaths == {");
         for (int i = 0; i < c.paths().size(); i++) {
             b.append(i == 0 ? "" : ", ").append(tlaString(c.paths().get(i)));
+        }
+        b.append("}\nBridgeAutoNames == {");
+        List<String> auto = c.paths().stream().filter(SpecBridge::autoName).toList();
+        for (int i = 0; i < auto.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(tlaString(auto.get(i)));
         }
         b.append("}\nBridgeDomains == {");
         for (int i = 0; i < c.domains().size(); i++) {

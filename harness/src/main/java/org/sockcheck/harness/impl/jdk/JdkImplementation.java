@@ -210,8 +210,8 @@ public final class JdkImplementation implements Implementation {
                     throw new Unsupported("a name of the abstract namespace (" + c.op() + "): java.nio's UnixDomainSocketAddress"
                             + " takes a path, and a path has no NUL");
             case ApiCall c when c.addr() != null && c.addr().unix() && c.addr().path().isEmpty() ->
-                    throw new Unsupported(c.op() + " to the empty Unix name: java.nio takes a path (bind's autobind is outside"
-                            + " the spec too)");
+                    throw new Unsupported(c.op() + " to the empty Unix name (autobind): java.nio binds a channel given no name"
+                            + " to a file of its own in the temporary folder, where Linux gives an abstract name");
             case ApiCall c when c.addr() != null && c.addr().unix() && !addressing.ownsUnixName(c.addr().path()) ->
                     throw new ImplementationException("refused the Unix name " + c.addr() + ": only names in the run's own folder"
                             + " are allowed");
