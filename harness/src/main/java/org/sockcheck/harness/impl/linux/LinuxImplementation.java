@@ -727,7 +727,8 @@ public final class LinuxImplementation implements Implementation {
             // A Unix name, or an address of another family for a Unix socket: the kernel judges it.
             return value(sys.bind(fd, addr));
         }
-        if (s != null) {
+        if (s != null && netns == null) {
+            // One kernel owns every host's address; in the run's namespaces each host's kernel has its own.
             Loopback.checkOwnAddress(addressing, s.host, addr);
         }
         // In a run's own namespace (one host) the wildcard is the kernel's own; elsewhere it is the host's address.
