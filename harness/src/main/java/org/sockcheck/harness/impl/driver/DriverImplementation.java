@@ -859,7 +859,7 @@ public final class DriverImplementation implements Implementation {
             return args.put("fd", fd).put("addr", addr.shownPath());
         }
         boolean allowed = ownNetwork ? Loopback.allowedOwnNetwork(addr.ip())
-                : Loopback.allowed(addr.ip()) || netns != null && netns.owns(addr.ip());
+                : org.sockcheck.harness.impl.linux.NetnsRun.allowed(netns, addr.ip());
         if (!allowed) {
             throw new ImplementationException("refused to send to " + addr + ": only " + (ownNetwork
                     ? "addresses of the driver's own network (192.0.2.0/24, 2001:db8::/32)"

@@ -392,7 +392,7 @@ public final class JdkImplementation implements Implementation {
     private InetSocketAddress inet(String ip, int port) {
         try {
             if (ip.indexOf(':') >= 0) {
-                if (netns == null || !(Loopback.allowed(ip) || netns.owns(org.sockcheck.spec.Ip6.canonical(ip)))) {
+                if (netns == null || !org.sockcheck.harness.impl.linux.NetnsRun.allowed(netns, org.sockcheck.spec.Ip6.canonical(ip))) {
                     throw new ImplementationException("refused the address " + ip + ": only loopback addresses and the run's"
                             + " own IPv6 hosts are allowed");
                 }

@@ -356,7 +356,7 @@ public final class LinuxImplementation implements Implementation {
                 continue;
             }
             // The hosts' addresses of an IPv6 run live in the run's own namespaces only.
-            if (!Loopback.allowed(ep.ip()) && !(netns != null && netns.owns(ep.ip()))) {
+            if (!NetnsRun.allowed(netns, ep.ip())) {
                 throw new ImplementationException("refused to send to " + ep + ": only loopback addresses are allowed");
             }
         }

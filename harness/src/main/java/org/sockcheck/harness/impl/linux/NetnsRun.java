@@ -185,6 +185,15 @@ public final class NetnsRun implements AutoCloseable {
         return ips6;
     }
 
+    /**
+     * The runner's address guard where a run may have namespaces: loopback's
+     * addresses ({@link org.sockcheck.harness.impl.Loopback#allowed}), and
+     * in a run's namespaces (run not null) its hosts' addresses too.
+     */
+    public static boolean allowed(NetnsRun run, String ip) {
+        return org.sockcheck.harness.impl.Loopback.allowed(ip) || run != null && ip != null && run.owns(ip);
+    }
+
     /** Whether an IP (canonical) is one of the run's hosts' addresses, or the v4-mapped form of one. */
     public boolean owns(String ip) {
         return ips4.containsValue(ip) || ips6.containsValue(ip)
