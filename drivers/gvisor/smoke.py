@@ -88,6 +88,16 @@ def err(reply, name, what=""):
         fail("%s: expected err %s, got %s" % (what, name, json.dumps(reply)))
 
 
+def end(d):
+    """Closes the driver's stdin: it must exit within a second, also with a call still blocked."""
+    d.p.stdin.close()
+    try:
+        d.p.wait(timeout=1.0)
+    except subprocess.TimeoutExpired:
+        d.p.kill()
+        fail("the driver did not exit within 1 s of stdin closing")
+
+
 def udp_exchange(d, domain, at_b, from_a):
     """A datagram from A to B's socket bound at at_b, B's answer to its sender; returns B's socket.
 
@@ -191,12 +201,7 @@ def main():
     d.send("recv", "B", thread="t3", fd=s2, size=100)
     time.sleep(0.1)
     start = time.monotonic()
-    d.p.stdin.close()
-    try:
-        d.p.wait(timeout=1.0)
-    except subprocess.TimeoutExpired:
-        d.p.kill()
-        fail("the driver did not exit within 1 s of stdin closing")
+    end(d)
     print("# driver exited %d, %.0f ms after stdin closed" % (d.p.returncode, (time.monotonic() - start) * 1000))
     ipv6(sys.argv[1:])
     print("PASS")
@@ -261,12 +266,7 @@ def ipv6(cmd):
     err(d.call("bind", "A", fd=y, addr="[2001:db8::2]:0"), "EADDRNOTAVAIL", "bind to B's IPv6 address on A")
     ok(d.call("setsockopt", "A", fd=y, option="IPV6_V6ONLY", value=1), 0, "IPV6_V6ONLY")
     ok(d.call("getsockopt", "A", fd=y, option="IPV6_V6ONLY"), {"value": 1}, "IPV6_V6ONLY read back")
-    d.p.stdin.close()
-    try:
-        d.p.wait(timeout=1.0)
-    except subprocess.TimeoutExpired:
-        d.p.kill()
-        fail("the driver did not exit within 1 s of stdin closing")
+    end(d)
 
 
 if __name__ == "__main__":
