@@ -186,7 +186,9 @@ class NothingLeavesTheMachineTest {
         if (ip.startsWith("::ffff:")) {
             ip = ip.substring("::ffff:".length());
         }
-        return ip.startsWith("fd5c:50c::") && ip.substring("fd5c:50c::".length()).matches("[0-9a-f]{1,4}")
-                || ip.matches("192\\.0\\.2\\.\\d{1,3}");
+        String six = org.sockcheck.harness.impl.linux.NetnsRun.PREFIX6;
+        String four = org.sockcheck.harness.impl.linux.NetnsRun.PREFIX4;
+        return ip.startsWith(six) && ip.substring(six.length()).matches("[0-9a-f]{1,4}")
+                || ip.startsWith(four) && ip.substring(four.length()).matches("\\d{1,3}");
     }
 }

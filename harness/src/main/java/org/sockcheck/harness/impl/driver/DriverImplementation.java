@@ -688,29 +688,11 @@ public final class DriverImplementation implements Implementation {
         switch (call) {
             case ApiCall.Dup c -> args.put("fd", out.applyAsInt(c.fd()));
             case ApiCall.Exit c -> { }
-            case ApiCall.SocketPair c -> {
-                args.put("domain", c.domain().name().toLowerCase(java.util.Locale.ROOT));
-                args.put("type", c.type().name().toLowerCase(java.util.Locale.ROOT));
-                if (c.protocol() != 0) {
-                    args.put("protocol", c.protocol());
-                }
-                if (c.nonblock()) {
-                    args.put("nonblock", true);
-                }
-            }
+            case ApiCall.SocketPair c -> socketArgs(args, c.domain(), c.type(), c.protocol(), c.nonblock());
             case ApiCall.SendMsg c -> throw new IllegalStateException("sendmsg is refused before it is sent");
             case ApiCall.RecvMsg c -> throw new IllegalStateException("recvmsg is refused before it is sent");
             case ApiCall.Fork c -> throw new IllegalStateException("fork has arguments of its own");
-            case ApiCall.Socket c -> {
-                args.put("domain", c.domain().name().toLowerCase(java.util.Locale.ROOT));
-                args.put("type", c.type().name().toLowerCase(java.util.Locale.ROOT));
-                if (c.protocol() != 0) {
-                    args.put("protocol", c.protocol());
-                }
-                if (c.nonblock()) {
-                    args.put("nonblock", true);
-                }
-            }
+            case ApiCall.Socket c -> socketArgs(args, c.domain(), c.type(), c.protocol(), c.nonblock());
             case ApiCall.Fcntl c -> args.put("fd", out.applyAsInt(c.fd())).put("nonblock", c.nonblock());
             case ApiCall.GetSockOpt c -> args.put("fd", out.applyAsInt(c.fd())).put("option", c.option());
             case ApiCall.Bind c -> fdAddr(args, out.applyAsInt(c.fd()), c.addr(), ownNetwork);
@@ -751,6 +733,19 @@ public final class DriverImplementation implements Implementation {
             }
         }
         return args;
+    }
+
+    /** socket's and socketpair's arguments: the domain and type by name ("inet6", "seqpacket"), protocol and nonblock when set. */
+    private static void socketArgs(ObjectNode args, org.sockcheck.spec.Domain domain, org.sockcheck.spec.SockType type,
+                                   int protocol, boolean nonblock) {
+        args.put("domain", domain.name().toLowerCase(java.util.Locale.ROOT));
+        args.put("type", type.name().toLowerCase(java.util.Locale.ROOT));
+        if (protocol != 0) {
+            args.put("protocol", protocol);
+        }
+        if (nonblock) {
+            args.put("nonblock", true);
+        }
     }
 
     /** A call's ok value as its outcome; a value of the wrong shape is the driver's fault. */

@@ -29,7 +29,7 @@ import org.sockcheck.harness.impl.ImplementationException;
  */
 public final class Netns implements AutoCloseable {
     /** The host's IPv6 address in every run's namespace (fd5c:50c::/64 is a unique-local prefix of sockcheck's). */
-    public static final String HOST6 = "fd5c:50c::a";
+    public static final String HOST6 = NetnsRun.PREFIX6 + "a";
     /** The host's IPv4 address there: the loopback's own, the source the kernel gives traffic within 127.0.0.0/8. */
     public static final String HOST4 = "127.0.0.1";
     /** How long making and configuring the namespace, and each action in it, may take. */

@@ -36,9 +36,9 @@ import org.sockcheck.spec.SocketRow;
  */
 public final class NetnsRun implements AutoCloseable {
     /** The IPv4 prefix of a run's hosts when it has more than one (TEST-NET-1). */
-    static final String PREFIX4 = "192.0.2.";
+    public static final String PREFIX4 = "192.0.2.";
     /** The IPv6 prefix of a run's hosts (sockcheck's unique-local prefix, as {@link Netns#HOST6}). */
-    static final String PREFIX6 = "fd5c:50c::";
+    public static final String PREFIX6 = "fd5c:50c::";
     /** How long one ip process may take, and the addresses to become usable. */
     private static final long LIMIT_MS = 10_000;
     /** Where iproute2's ip is. */
@@ -157,12 +157,10 @@ public final class NetnsRun implements AutoCloseable {
     /** Waits until each host's addresses can be bound and every other host's reached (a route), within LIMIT_MS. */
     private void awaitRoutes() throws ImplementationException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LIMIT_MS);
+        List<String> every = new ArrayList<>(ips4.values());
+        every.addAll(ips6.values());
         for (Map.Entry<String, Netns> e : hosts.entrySet()) {
-            List<String> own = List.of(ips4.get(e.getKey()), ips6.get(e.getKey()));
-            List<String> others = new ArrayList<>();
-            ips4.forEach((h, ip) -> others.add(ip));
-            ips6.forEach((h, ip) -> others.add(ip));
-            e.getValue().awaitReachable(own, others, deadline);
+            e.getValue().awaitReachable(List.of(ips4.get(e.getKey()), ips6.get(e.getKey())), every, deadline);
         }
     }
 
