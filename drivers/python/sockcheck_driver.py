@@ -154,8 +154,12 @@ class Driver:
             and (len(ep) == 4) != (s.family == socket.AF_INET6)
 
     def raw_call(self, name, fd, ep, data=None):
+        """bind, connect or sendto of an address through libc, with a sockaddr of its own family."""
+        return self.libc_call(name, fd, self.sockaddr(ep), data)
+
+    @staticmethod
+    def libc_call(name, fd, sa, data=None):
         """bind, connect or sendto through libc with a hand-built sockaddr; the kernel's errno as a Failure."""
-        sa = self.sockaddr(ep)
         if name == "sendto":
             n = LIBC.sendto(fd, ctypes.c_char_p(data), len(data), 0, ctypes.c_char_p(sa), len(sa))
         else:
@@ -277,9 +281,7 @@ class Driver:
         if a["addr"] == "AF_UNSPEC":
             # sa_family AF_UNSPEC: the association dissolves. An address this driver bound for connect
             # counts as the wildcard again (Linux keeps it: the driver's bind named it).
-            sa = struct.pack("HH12x", socket.AF_UNSPEC, 0)
-            if LIBC.connect(fd, ctypes.c_char_p(sa), len(sa)) != 0:
-                raise Failure(errno.errorcode.get(ctypes.get_errno(), "EINVAL"))
+            self.libc_call("connect", fd, struct.pack("HH12x", socket.AF_UNSPEC, 0))
             state[0] = state[0] or state[1]
             state[1] = False
             return 0
