@@ -39,7 +39,14 @@ class CommandLineFuzzTests {
     private static Path temporaryFolder() {
         try {
             Path d = Files.createTempDirectory("sockcheck-fuzz");
-            d.toFile().deleteOnExit();
+            // The folder holds the runs' reports: deleteOnExit removes only an empty folder, so the whole tree goes.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (java.util.stream.Stream<Path> all = Files.walk(d)) {
+                    all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException | UncheckedIOException e) {
+                    // gone already, or unreadable: nothing more to do at exit
+                }
+            }, "sockcheck-fuzz-cleanup"));
             return d;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
