@@ -75,6 +75,7 @@ OutsideMixed == "outside the model: an INET6 socket that connects or sends to a 
 OutsideInet6 == "outside the model: an INET6 socket the spec does not model (raw IPv6; Socket in spec/SocketApi.tla)"
 OutsideUnixFull == "outside the model: a blocking connect to a Unix listener whose queue is full, which waits for room (UnixConnect in spec/Unix.tla)"
 OutsideRights == "outside the model: descriptors passed with SCM_RIGHTS where the spec does not follow them (on a socket other than a Unix one, or of a socket other than a Unix one; a close or exit that drops messages carrying sockets, a recv other than recvmsg that drops the last reference to one, a recvmsg with MSG_WAITALL or MSG_TRUNC or without free descriptors for them; Unix.tla)"
+OutsideCreds == "outside the model: an unnamed Unix socket with SO_PASSCRED that connects or sends a datagram, which Linux names first (autobind; AutobindsForCreds in spec/Unix.tla)"
 OutsideUnix == "outside the model: a call on a Unix socket the spec does not model (connect(AF_UNSPEC) of a Unix stream or seqpacket socket, MSG_TRUNC on a Unix stream socket; Unix.tla)"
 \* The address of a connect that dissolves an association (connect(2) with
 \* an address of the family AF_UNSPEC).
@@ -141,7 +142,7 @@ vars == <<sock, fdt, alive, pending, net, files, evt>>
 \* share (SOCK_NONBLOCK at socket(), fcntl F_SETFL). connecting: a
 \* non-blocking connect returned EINPROGRESS and its end is not yet
 \* reported (Linux's SS_CONNECTING): the next connect reports it. flags:
-\* the options that are on of SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY and SO_REUSEPORT
+\* the options that are on of SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY, SO_REUSEPORT and SO_PASSCRED
 \* (setsockopt); linger: SO_LINGER's <<l_onoff, l_linger>>; backlog: a
 \* listener's listen(2) backlog, as Linux caps it. synsent: a TCP
 \* socket that sent a SYN (connect) or was accepted: it never listens
@@ -157,8 +158,10 @@ vars == <<sock, fdt, alive, pending, net, files, evt>>
 \* peer: the other end of a connection, or a datagram socket's connected
 \* peer (NoSid once that socket is gone); rpath: the name getpeername gives;
 \* marks: the pieces of a Unix stream that carry sockets passed with
-\* SCM_RIGHTS, [from |-> first byte, to |-> last byte, rights |-> sockets]
-\* in stream order (UnixTake in Unix.tla).
+\* SCM_RIGHTS or credentials, [from |-> first byte, to |-> last byte,
+\* rights |-> sockets, cred |-> the sender's process or NoCred] in stream
+\* order, one a send (UnixTake in Unix.tla); bytes of no piece carry
+\* neither.
 \* fam: the domain socket() was given (INET, INET6, UNIX); v6only: an INET6
 \* socket's IPV6_V6ONLY (Linux also sets it when the socket binds an IPv6
 \* address that is no wildcard: __inet6_bind).

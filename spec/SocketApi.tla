@@ -641,8 +641,10 @@ Send(p, f, d) ==
 (* passing descriptors on an INET socket is outside the model (Linux      *)
 (* ignores them on UDP), and so is passing an INET                        *)
 (* socket: TCP's rules for a socket no descriptor holds (Held) do not     *)
-(* count the messages that carry one.                                     *)
-SendMsg(p, f, d, fs) ==
+(* count the messages that carry one. cr: the sendmsg passes its          *)
+(* process's own credentials with SCM_CREDENTIALS (CredOf in Unix.tla);   *)
+(* an INET socket ignores them (probed on Linux 6.18 with UDP).           *)
+SendMsg(p, f, d, fs, cr) ==
     /\ Ready(p)
     /\ UNCHANGED files
     /\ IF ~Open(p, f) THEN Fail(p, "sendmsg", "EBADF")
@@ -650,12 +652,12 @@ SendMsg(p, f, d, fs) ==
                 x == sock[s]
             IN
        \* (The result records the call as a send: only the call's result is read of it.)
-       IF fs = <<>> THEN Send(p, f, d)
+       IF fs = <<>> /\ (~cr \/ x.proto # "unix") THEN Send(p, f, d)
        ELSE IF x.proto # "unix" THEN Fail(p, "sendmsg", OutsideRights)
        ELSE IF x.type = "SEQPACKET" /\ x.st # "CONNECTED" THEN Fail(p, "sendmsg", "ENOTCONN")
        ELSE IF \E i \in DOMAIN fs : ~Open(p, fs[i]) THEN Fail(p, "sendmsg", "EBADF")
        ELSE IF \E i \in DOMAIN fs : sock[SockOf(p, fs[i])].proto # "unix" THEN Fail(p, "sendmsg", OutsideRights)
-       ELSE UnixSendRights(p, "sendmsg", s, d, [i \in DOMAIN fs |-> SockOf(p, fs[i])])
+       ELSE UnixSendRights(p, "sendmsg", s, d, [i \in DOMAIN fs |-> SockOf(p, fs[i])], cr)
 
 (* SendTo: a datagram carries its destination (S13). A socket that only *)
 (* sends needs no address: an unbound one gets an ephemeral port (S19).  *)
@@ -787,7 +789,7 @@ CanRecvAll(s, n, wa, peek) ==
     \* bytes it has: RecvNow), or the end of reading (probed on Linux 6.18).
     /\ wa /\ sock[s].proto = "unix" /\ sock[s].type = "STREAM" /\ ~peek =>
           Len(sock[s].stream) >= n \/ sock[s].rdshut \/ sock[s].err # "none" \/ sock[s].st # "CONNECTED"
-          \/ sock[s].marks # <<>>
+          \/ RightsMarks(sock[s]) # {} \/ CredEnds(sock[s]) # {}
 
 \* What a recv with MSG_TRUNC (tr) gives for a result r of RecvResults: a
 \* stream's recv takes its bytes but copies none, and gives how many it
@@ -815,7 +817,8 @@ TruncRet(x, r) ==
 \* drops what it carried (without MSG_PEEK): a socket that no descriptor
 \* and no other message then holds would close, which is outside the
 \* model, as is a recvmsg without enough free descriptors (Linux gives
-\* what fits and says MSG_CTRUNC). Probed on Linux 6.18.
+\* what fits and says MSG_CTRUNC). Probed on Linux 6.18. On a Unix socket
+\* with SO_PASSCRED recvmsg also gives the credentials (UnixCreds).
 RecvNow(p, s, op, n, peek, tr, wa) ==
     \E r \in RecvResults(s, n) :
         LET taken == [sock EXCEPT ![s].stream = IF peek THEN @ ELSE SubSeq(@, r.bytes + 1, Len(@)),
@@ -825,7 +828,7 @@ RecvNow(p, s, op, n, peek, tr, wa) ==
                                                           /\ ~r.dgram /\ r.bytes < n)
                                              THEN "none" ELSE @]
             carried == IF r.dgram /\ sock[s].proto = "unix" THEN Head(sock[s].datagrams).rights
-                       ELSE IF r.kind = "data" /\ UnixGets(sock[s], r.bytes) THEN Head(sock[s].marks).rights ELSE <<>>
+                       ELSE IF r.kind = "data" /\ UnixGets(sock[s], r.bytes) THEN UnixRights(sock[s]) ELSE <<>>
             fresh == IF op = "recvmsg" /\ Len(carried) <= Cardinality(FreeFds(p)) THEN LowestK(FreeFds(p), Len(carried)) ELSE <<>>
             \* A socket the message carried that nothing would hold once this recv dropped it.
             lost == {c \in Range(carried) : ~Held(c) /\ \A o \in Sids : c \notin Carried(taken, o)}
@@ -839,7 +842,9 @@ RecvNow(p, s, op, n, peek, tr, wa) ==
                   ELSE [fdt EXCEPT ![ProcOf(p)] = [g \in Fds |-> IF g \in Range(fresh)
                                                                  THEN carried[CHOOSE j \in DOMAIN fresh : fresh[j] = g]
                                                                  ELSE @[g]]]
-        /\ Record(p, op, IF op = "recvmsg" /\ r.kind \in {"data", "eof"} THEN [data |-> r.ret.data, rights |-> fresh]
+        /\ Record(p, op, IF op = "recvmsg" /\ r.kind \in {"data", "eof"}
+                         THEN [data |-> r.ret.data, rights |-> fresh,
+                               creds |-> IF sock[s].proto = "unix" THEN UnixCreds(sock[s], r) ELSE <<>>]
                          ELSE IF tr THEN TruncRet(sock[s], r) ELSE r.ret)
 
 (* Recv and RecvFrom of at most n bytes: bytes of the stream, or one      *)
@@ -1002,7 +1007,9 @@ Exit(p) ==
 (* its l_linger (probed on Linux 6.18). NOTE: a linger above 0 makes      *)
 (* close wait until the data are sent; over the model's network they are *)
 (* at once, so close does not wait here. TCP_NODELAY is an option of TCP  *)
-(* (IPPROTO_TCP): another socket answers ENOPROTOOPT.                    *)
+(* (IPPROTO_TCP): another socket answers ENOPROTOOPT. SO_PASSCRED: a Unix *)
+(* socket is shown its messages' credentials (Unix.tla); another socket  *)
+(* has none to show (EOPNOTSUPP to set or read; Linux 6.18).            *)
 SetOption(x, opt, v) ==
     CASE opt = "SO_REUSEADDR" -> [x EXCEPT !.reuse = v]
       [] opt = "IPV6_V6ONLY" -> [x EXCEPT !.v6only = v]
@@ -1018,6 +1025,7 @@ SetSockOpt(p, f, opt, v) ==
        ELSE IF sock[SockOf(p, f)].proto = "unix" /\ (opt = "TCP_NODELAY" \/ (opt = "SO_REUSEPORT" /\ v = TRUE))
             THEN Fail(p, "setsockopt", "EOPNOTSUPP")
        ELSE IF opt = "TCP_NODELAY" /\ sock[SockOf(p, f)].proto # "tcp" THEN Fail(p, "setsockopt", "ENOPROTOOPT")
+       ELSE IF opt = "SO_PASSCRED" /\ sock[SockOf(p, f)].proto # "unix" THEN Fail(p, "setsockopt", "EOPNOTSUPP")
        \* IPV6_V6ONLY (IPPROTO_IPV6): an option of INET6 sockets (a Unix socket has
        \* none of that level either: EOPNOTSUPP), set before the socket has a port (do_ipv6_setsockopt).
        ELSE IF opt = "IPV6_V6ONLY" /\ sock[SockOf(p, f)].fam # "INET6" THEN
@@ -1101,7 +1109,7 @@ OptionValue(x, opt) ==
       [] opt = "SO_DOMAIN" -> x.fam
       [] opt = "SO_PROTOCOL" -> CASE x.proto = "unix" -> 0 [] x.proto = "tcp" -> 6 [] x.proto = "udp" -> 17 [] OTHER -> x.protocol
       [] opt = "SO_ACCEPTCONN" -> IF x.proto \in {"tcp", "unix"} /\ x.st = "LISTEN" THEN 1 ELSE 0
-      [] opt \in {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT"} -> IF opt \in x.flags THEN 1 ELSE 0
+      [] opt \in {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT", "SO_PASSCRED"} -> IF opt \in x.flags THEN 1 ELSE 0
       [] opt = "SO_LINGER" -> x.linger
       [] opt = "IPV6_V6ONLY" -> IF x.v6only THEN 1 ELSE 0
       [] opt \in Buffers -> BufRange(x, opt)
@@ -1120,6 +1128,7 @@ GetSockOpt(p, f, opt) ==
             THEN Fail(p, "getsockopt", IF sock[SockOf(p, f)].fam = "INET6" THEN "ENOPROTOOPT" ELSE "EOPNOTSUPP")
        ELSE IF opt = "IPV6_V6ONLY" /\ sock[SockOf(p, f)].fam # "INET6" THEN
             Fail(p, "getsockopt", "EOPNOTSUPP")
+       ELSE IF opt = "SO_PASSCRED" /\ sock[SockOf(p, f)].proto # "unix" THEN Fail(p, "getsockopt", "EOPNOTSUPP")
        ELSE LET s == SockOf(p, f) IN
             \* A record, so that an error that is the option's value is not the call's.
             /\ Record(p, "getsockopt", [value |-> OptionValue(sock[s], opt)])

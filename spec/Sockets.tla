@@ -75,12 +75,18 @@ SetOptions == {"SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "S
                "SO_RCVBUF", "SO_SNDBUF"}
 \* IPV6_V6ONLY, which getsockopt reads and setsockopt sets, where a model has INET6 sockets.
 Options6 == IF "INET6" \in Domains THEN {"IPV6_V6ONLY"} ELSE {}
+\* SO_PASSCRED, where a model has Unix sockets (credentials, Unix.tla).
+OptionsUnix == IF "UNIX" \in Domains THEN {"SO_PASSCRED"} ELSE {}
+\* sendmsg's SCM_CREDENTIALS (the sender's own credentials): none unless a
+\* model asks for them (a trace's sendmsg is judged with its own).
+CredsSent == {FALSE}
 LingerValues == {<<0, 0>>, <<1, 0>>}
 \* Buffer sizes asked for: none, a small one, one Linux keeps, and -1 (as
 \* the unsigned int setsockopt reads, the most there is).
 BufValues == {0, 10000, -1}
 OptionArgs(opt) == CASE opt = "SO_LINGER" -> LingerValues
                      [] opt \in Buffers -> BufValues
+                     [] opt = "SO_PASSCRED" -> BOOLEAN
                      [] OTHER -> ReuseValues
 \* The polls processes make: one descriptor, asked whether it is readable or
 \* writable. A trace's poll of several descriptors and events is judged by
@@ -117,13 +123,13 @@ User ==
             \/ \E n \in RecvSizes, pk \in PeekValues, dw \in DontWaitValues, wa \in WaitAllValues, tr \in TruncValues :
                    Recv(p, f, "recv", n, pk, dw, wa, tr) \/ Recv(p, f, "recvfrom", n, pk, dw, wa, tr)
                    \/ \E op \in RecvMsgOps : Recv(p, f, op, n, pk, dw, wa, tr)
-            \/ \E d \in Data, fs \in RightsLists : SendMsg(p, f, d, fs)
+            \/ \E d \in Data, fs \in RightsLists, cr \in CredsSent : SendMsg(p, f, d, fs, cr)
             \/ \E how \in Hows : Shutdown(p, f, how)
             \/ Close(p, f)
             \/ Dup(p, f)
-            \/ \E opt \in SetOptions \cup Options6 : \E v \in OptionArgs(opt) : SetSockOpt(p, f, opt, v)
+            \/ \E opt \in SetOptions \cup Options6 \cup OptionsUnix : \E v \in OptionArgs(opt) : SetSockOpt(p, f, opt, v)
             \/ \E v \in NonBlockValues : SetNonBlock(p, f, v)
-            \/ \E o \in Options \cup Options6 : GetSockOpt(p, f, o)
+            \/ \E o \in Options \cup Options6 \cup OptionsUnix : GetSockOpt(p, f, o)
             \/ GetSockName(p, f) \/ GetPeerName(p, f)
         \/ \E rq \in PollRequests, tm \in PollTimeouts : Poll(p, rq, tm)
         \/ \E q \in Proc : Fork(p, q)
@@ -217,7 +223,8 @@ TypeOK ==
         /\ sock[s].picked \in BOOLEAN /\ sock[s].pickedip \in BOOLEAN /\ sock[s].sport \in AllPorts \cup {0}
         /\ sock[s].protocol \in IF sock[s].proto = "raw" THEN 1..ProtocolMax ELSE {0}
         /\ sock[s].nonblock \in BOOLEAN /\ sock[s].connecting \in BOOLEAN
-        /\ sock[s].flags \subseteq {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT"}
+        /\ sock[s].flags \subseteq {"SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT", "SO_PASSCRED"}
+        /\ sock[s].proto # "unix" => "SO_PASSCRED" \notin sock[s].flags
         /\ Len(sock[s].rcvbuf) <= 1 /\ Len(sock[s].sndbuf) <= 1 /\ sock[s].rpseen \in BOOLEAN /\ sock[s].older \subseteq Sids /\ sock[s].disconnecting \in BOOLEAN
         /\ sock[s].linger \in {0, 1} \X Nat /\ sock[s].synsent \in BOOLEAN /\ sock[s].listened \in BOOLEAN /\ sock[s].bindip \in BOOLEAN
     /\ \A p \in Proc : \A f \in Fds : fdt[p][f] \in Sids \cup {NoSid}
@@ -351,11 +358,14 @@ DatagramsKeepBoundaries ==
         \* A Unix datagram or record carries its sender's name; a Unix stream holds bytes only.
         /\ sock[s].proto = "unix" =>
                \A i \in 1..Len(sock[s].datagrams) :
-                   /\ sock[s].datagrams[i] \in [from : STRING \X {0}, data : Data, by : Sids \cup {NoSid}, rights : Seq(Sids)]
+                   /\ sock[s].datagrams[i] \in [from : STRING \X {0}, data : Data, by : Sids \cup {NoSid}, rights : Seq(Sids),
+                                                cred : Procs \cup {NoCred}]
                    /\ Len(sock[s].datagrams[i].rights) <= Cardinality(Fds)
         /\ sock[s].proto = "unix" /\ sock[s].type = "STREAM" => sock[s].datagrams = <<>>
         /\ sock[s].proto = "unix" /\ sock[s].type # "STREAM" => sock[s].stream = ""
-        /\ sock[s].marks \in Seq([from : 1..Len(sock[s].stream), to : 1..Len(sock[s].stream), rights : Seq(Sids)])
+        /\ sock[s].marks \in Seq([from : 1..Len(sock[s].stream), to : 1..Len(sock[s].stream), rights : Seq(Sids),
+                                  cred : Procs \cup {NoCred}])
+        /\ \A i \in DOMAIN sock[s].marks : sock[s].marks[i].rights # <<>> \/ sock[s].marks[i].cred # NoCred
         /\ ~(sock[s].proto = "unix" /\ sock[s].type = "STREAM") => sock[s].marks = <<>>
 
 (* UnixNamesAreUnique (S5, S20): a Unix name belongs to one socket: no two *)

@@ -18,11 +18,13 @@
 (* connection: a recv takes one, cut to its size) and DGRAM (datagrams    *)
 (* with their sender's name); a datagram or record, or the bytes of a     *)
 (* stream, may carry sockets passed with SCM_RIGHTS (SendMsg, RecvNow in  *)
-(* SocketApi.tla). NOTE: outside the model: autobind (bind to the empty   *)
-(* name), a connect that                                                  *)
+(* SocketApi.tla), and its sender's credentials (SO_PASSCRED,            *)
+(* SCM_CREDENTIALS: CredOf). NOTE: outside the model: a connect that      *)
 (* waits for room in a full listener's queue, connect(AF_UNSPEC) of a     *)
-(* stream or seqpacket socket, MSG_TRUNC on a Unix stream socket, and     *)
-(* send buffers: a send never waits for room.                             *)
+(* stream or seqpacket socket, MSG_TRUNC on a Unix stream socket, the     *)
+(* autobind of an unnamed socket with SO_PASSCRED that connects or sends  *)
+(* a datagram (OutsideCreds), credentials other than the sender's own,    *)
+(* and send buffers: a send never waits for room.                         *)
 (***************************************************************************)
 EXTENDS Network
 
@@ -87,10 +89,33 @@ MaySend(s, o) == sock[o].st # "CONNECTED" \/ sock[o].peer = s
 \* reads as it is then (unix_copy_addr reads the sending socket's name,
 \* not the one it had when it sent: probed on Linux 6.18, a datagram sent
 \* unbound is from the name its sender bound since).
-UnixDatagram(s, d) == [from |-> UnixName(sock[s].path), data |-> d, by |-> s, rights |-> <<>>]
+\* cred: the credentials it carries (CredOf).
+UnixDatagram(s, d, cred) == [from |-> UnixName(sock[s].path), data |-> d, by |-> s, rights |-> <<>>, cred |-> cred]
 \* The same, carrying the sockets rs (a sequence) passed with SCM_RIGHTS:
 \* they are in flight until a recvmsg gives them descriptors (InFlight).
-UnixMessage(s, d, rs) == [UnixDatagram(s, d) EXCEPT !.rights = rs]
+UnixMessage(s, d, rs, cred) == [UnixDatagram(s, d, cred) EXCEPT !.rights = rs]
+
+(* Credentials (unix(7): SO_PASSCRED, SCM_CREDENTIALS). A message, or the *)
+(* bytes of one send on a stream, carries its sender's process (its pid,  *)
+(* uid and gid) when the sendmsg passed them with SCM_CREDENTIALS (the    *)
+(* process's own: explicit), when the sending or the receiving socket has *)
+(* SO_PASSCRED, or when the receiving end is one nobody has accepted yet  *)
+(* (it has no file; Linux's unix_maybe_add_creds); otherwise none, which  *)
+(* Linux shows as pid 0 and the overflow uid and gid (65534). A socket    *)
+(* with SO_PASSCRED is shown them by recvmsg (RecvNow in SocketApi.tla),  *)
+(* and its reads of a stream do not join bytes of other credentials       *)
+(* (UnixTake). A stream's end of file shows all zero (ZeroCred); a        *)
+(* datagram or seqpacket socket's none at all. Probed on Linux 6.18.      *)
+NoCred == "none"
+ZeroCred == "zero"
+PassCred(x) == "SO_PASSCRED" \in x.flags
+\* The credentials a message from caller p through socket s to socket o carries.
+CredOf(p, s, o, explicit) ==
+    IF explicit \/ PassCred(sock[s]) \/ PassCred(sock[o]) \/ sock[o].listener # NoSid THEN p[2] ELSE NoCred
+\* Linux names an unnamed socket with SO_PASSCRED that connects, or sends a
+\* datagram (unix_autobind in unix_stream_connect, unix_dgram_connect and
+\* unix_dgram_sendmsg; probed on Linux 6.18): outside the model.
+AutobindsForCreds(x) == PassCred(x) /\ x.path = NoPath
 
 \* The datagrams of queue q sent by s, named path now.
 Renamed(q, s, path) == [i \in DOMAIN q |-> IF q[i].by = s THEN [q[i] EXCEPT !.from = UnixName(path)] ELSE q[i]]
@@ -149,7 +174,8 @@ UnixListen(p, s, bl) ==
 (* first (ENOENT, ECONNREFUSED, EPROTOTYPE; a socket that does not listen *)
 (* or stopped reading refuses), then its queue (full: more than backlog   *)
 (* waiting), then the socket itself (EISCONN, EINVAL for a listener).     *)
-(* A new socket for the server's end, named as the listener, joins the    *)
+(* A new socket for the server's end, named as the listener and with its  *)
+(* SO_PASSCRED, joins the                                                 *)
 (* listener's queue and the call returns 0 at once: both ends are         *)
 (* connected before accept.                                               *)
 UnixConnect(p, s, path) ==
@@ -157,7 +183,8 @@ UnixConnect(p, s, path) ==
         r == Lookup(p[1], path, x.type)
         l == r.sid
     IN
-    IF r.err # "none" THEN Fail(p, "connect", r.err)
+    IF AutobindsForCreds(x) THEN Fail(p, "connect", OutsideCreds)
+    ELSE IF r.err # "none" THEN Fail(p, "connect", r.err)
     ELSE IF sock[l].st # "LISTEN" \/ sock[l].rdshut THEN Fail(p, "connect", "ECONNREFUSED")
     ELSE IF Len(sock[l].acceptq) > sock[l].backlog THEN
          Fail(p, "connect", IF x.nonblock THEN "EAGAIN" ELSE OutsideUnixFull)
@@ -167,7 +194,9 @@ UnixConnect(p, s, path) ==
     ELSE LET e == Min(FreeSids) IN
          /\ sock' = [sock EXCEPT ![e] = [FreeSocket EXCEPT !.proto = "unix", !.fam = "UNIX", !.type = x.type, !.host = p[1],
                                             !.st = "CONNECTED", !.path = sock[l].path, !.peer = s, !.rpath = x.path,
-                                            !.listener = l, !.conn = TRUE],
+                                            !.listener = l, !.conn = TRUE,
+                                            \* It takes the listener's SO_PASSCRED as it is now (probed on Linux 6.18).
+                                            !.flags = sock[l].flags \cap {"SO_PASSCRED"}],
                                  ![s].st = "CONNECTED", ![s].peer = e, ![s].rpath = sock[l].path, ![s].conn = TRUE,
                                  ![l].acceptq = Append(@, e)]
          /\ Record(p, "connect", 0)
@@ -204,7 +233,8 @@ Reconnected(s, to) ==
 (* when the peer is connected to another socket.                          *)
 UnixDgramConnect(p, s, path) ==
     LET r == Lookup(p[1], path, "DGRAM") IN
-    IF r.err # "none" THEN Fail(p, "connect", r.err)
+    IF AutobindsForCreds(sock[s]) THEN Fail(p, "connect", OutsideCreds)
+    ELSE IF r.err # "none" THEN Fail(p, "connect", r.err)
     ELSE IF ~MaySend(s, r.sid) THEN Fail(p, "connect", "EPERM")
     ELSE IF DropsCarried(s, r.sid) THEN Fail(p, "connect", OutsideRights)
     ELSE /\ sock' = Reconnected(s, r.sid)
@@ -239,24 +269,27 @@ ReportError(p, op, s) ==
 (* datagram socket whose peer is gone learns it now: ECONNREFUSED, it is  *)
 (* no longer connected and its queue is emptied; EPERM when the peer is   *)
 (* connected to another socket; EPIPE when it stopped reading. A record  *)
-(* or datagram carries the sockets rs passed with it (SendMsg).           *)
-UnixSendRights(p, op, s, d, rs) ==
+(* or datagram carries the sockets rs passed with it (SendMsg), and its   *)
+(* sender's credentials (CredOf; cr: the sendmsg passed them).            *)
+UnixSendRights(p, op, s, d, rs, cr) ==
     LET x == sock[s]
         o == x.peer
     IN
     IF x.type = "STREAM" THEN
        IF x.st # "CONNECTED" THEN Fail(p, op, "ENOTCONN")
        ELSE IF x.wrshut \/ o = NoSid \/ sock[o].rdshut THEN Fail(p, op, "EPIPE")
-       \* Bytes sent with sockets are a piece that carries them (none sent: nothing is passed).
-       ELSE /\ sock' = [sock EXCEPT ![o].stream = @ \o d,
-                                    ![o].marks = IF rs = <<>> \/ d = "" THEN @
+       \* Bytes sent with sockets or credentials are a piece that carries them (none sent: nothing is passed).
+       ELSE LET c == CredOf(p, s, o, cr) IN
+            /\ sock' = [sock EXCEPT ![o].stream = @ \o d,
+                                    ![o].marks = IF (rs = <<>> /\ c = NoCred) \/ d = "" THEN @
                                                  ELSE Append(@, [from |-> Len(sock[o].stream) + 1,
-                                                                 to |-> Len(sock[o].stream) + Len(d), rights |-> rs])]
+                                                                 to |-> Len(sock[o].stream) + Len(d), rights |-> rs, cred |-> c])]
             /\ Record(p, op, Len(d))
             /\ UNCHANGED <<files, fdt, alive, pending, net>>
     \* A seqpacket socket must be connected before anything else (unix_seqpacket_sendmsg); a
     \* datagram socket reports its error and its shutdown first, then that it has no peer.
     ELSE IF x.type = "SEQPACKET" /\ x.st # "CONNECTED" THEN Fail(p, op, "ENOTCONN")
+    ELSE IF AutobindsForCreds(x) THEN Fail(p, op, OutsideCreds)
     ELSE IF x.err # "none" THEN ReportError(p, op, s)
     ELSE IF x.wrshut THEN Fail(p, op, "EPIPE")
     ELSE IF x.st # "CONNECTED" THEN Fail(p, op, "ENOTCONN")
@@ -268,11 +301,11 @@ UnixSendRights(p, op, s, d, rs) ==
          /\ UNCHANGED <<files, fdt, alive, pending, net>>
     ELSE IF ~MaySend(s, o) THEN Fail(p, op, "EPERM")
     ELSE IF sock[o].rdshut THEN Fail(p, op, "EPIPE")
-    ELSE /\ sock' = [sock EXCEPT ![o].datagrams = Append(@, UnixMessage(s, d, rs))]
+    ELSE /\ sock' = [sock EXCEPT ![o].datagrams = Append(@, UnixMessage(s, d, rs, CredOf(p, s, o, cr)))]
          /\ Record(p, op, Len(d))
          /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
-UnixSend(p, op, s, d) == UnixSendRights(p, op, s, d, <<>>)
+UnixSend(p, op, s, d) == UnixSendRights(p, op, s, d, <<>>, FALSE)
 
 (* UnixSendTo: a datagram to a name (S4, S13): after the sender's error   *)
 (* and its shutdown for writing, looked up as connect looks it up; EPERM  *)
@@ -288,12 +321,13 @@ UnixSendTo(p, s, d, path) ==
     ELSE IF x.type = "SEQPACKET" THEN UnixSend(p, "sendto", s, d)
     \* The name is checked as it is read, before anything else (unix_validate_addr).
     ELSE IF path = NoPath THEN Fail(p, "sendto", "EINVAL")
+    ELSE IF AutobindsForCreds(x) THEN Fail(p, "sendto", OutsideCreds)
     ELSE IF x.err # "none" THEN ReportError(p, "sendto", s)
     ELSE IF x.wrshut THEN Fail(p, "sendto", "EPIPE")
     ELSE IF r.err # "none" THEN Fail(p, "sendto", r.err)
     ELSE IF ~MaySend(s, o) THEN Fail(p, "sendto", "EPERM")
     ELSE IF sock[o].rdshut THEN Fail(p, "sendto", "EPIPE")
-    ELSE /\ sock' = [sock EXCEPT ![o].datagrams = Append(@, UnixDatagram(s, d))]
+    ELSE /\ sock' = [sock EXCEPT ![o].datagrams = Append(@, UnixDatagram(s, d, CredOf(p, s, o, FALSE)))]
          /\ Record(p, "sendto", Len(d))
          /\ UNCHANGED <<files, fdt, alive, pending, net>>
 
@@ -368,19 +402,43 @@ UnixReadiness(x, err) ==
 (* A datagram socket: its error, its datagrams, then end of file to a     *)
 (* call that may wait only, as UDP's. A stream's recvfrom names the       *)
 (* peer.                                                                  *)
+\* The credentials the byte at i of a Unix stream carries.
+CredAt(x, i) ==
+    LET ms == {j \in DOMAIN x.marks : x.marks[j].from <= i /\ i <= x.marks[j].to}
+    IN IF ms = {} THEN NoCred ELSE x.marks[Min(ms)].cred
+\* The pieces of a Unix stream that carry sockets.
+RightsMarks(x) == {j \in DOMAIN x.marks : x.marks[j].rights # <<>>}
+\* Where a read with SO_PASSCRED ends: before the first byte whose
+\* credentials are not the first byte's (unix_stream_read_generic never
+\* joins bytes of different writers then; probed on Linux 6.18: "ab" sent
+\* before SO_PASSCRED and "cd" after are read as "ab", then "cd", also
+\* with MSG_WAITALL; without SO_PASSCRED as "abcd").
+CredEnds(x) == IF PassCred(x) THEN {i - 1 : i \in {i \in 2..Len(x.stream) : CredAt(x, i) # CredAt(x, 1)}} ELSE {}
 \* How many bytes a read of at most n takes from a Unix stream: a read
 \* that reaches a piece carrying sockets stops at its end, also with
 \* MSG_WAITALL, so that one read gives the sockets of one sendmsg
 \* (unix_stream_read_generic breaks once it has them; probed on Linux
 \* 6.18: "ab" then "cd" with a socket read as "abcd", "cd" with one then
-\* "ef" as "cd"). Whether the read gets them: it reaches the piece.
-UnixTake(x, n) == IF x.marks = <<>> THEN Min({n, Len(x.stream)}) ELSE Min({n, Len(x.stream), Head(x.marks).to})
-UnixGets(x, k) == x.marks # <<>> /\ k >= Head(x.marks).from
+\* "ef" as "cd"), and at CredEnds. Whether the read gets the sockets: it
+\* reaches their piece.
+UnixTake(x, n) == Min({n, Len(x.stream)} \cup {x.marks[j].to : j \in RightsMarks(x)} \cup CredEnds(x))
+UnixGets(x, k) == RightsMarks(x) # {} /\ k >= x.marks[Min(RightsMarks(x))].from
+UnixRights(x) == x.marks[Min(RightsMarks(x))].rights
 \* The pieces left once k bytes are read: the one read from gives up its
-\* sockets (the rest of its bytes carry none).
+\* sockets (the rest of its bytes carry none) and keeps its credentials.
 UnixMarksAfter(x, k) ==
-    LET left == IF UnixGets(x, k) THEN Tail(x.marks) ELSE x.marks
-    IN [i \in DOMAIN left |-> [left[i] EXCEPT !.from = @ - k, !.to = @ - k]]
+    LET left == SelectSeq(x.marks, LAMBDA m : m.to > k)
+        cut == [i \in DOMAIN left |-> [left[i] EXCEPT !.from = IF @ > k THEN @ - k ELSE 1, !.to = @ - k,
+                                                      !.rights = IF left[i].from > k THEN @ ELSE <<>>]]
+    IN SelectSeq(cut, LAMBDA m : m.rights # <<>> \/ m.cred # NoCred)
+\* The credentials a recvmsg on a Unix socket with SO_PASSCRED shows for
+\* the result r of RecvResults (<<>>: none shown).
+UnixCreds(x, r) ==
+    CASE ~PassCred(x) -> <<>>
+      [] r.kind = "data" /\ r.dgram -> <<Head(x.datagrams).cred>>
+      [] r.kind = "data" -> <<CredAt(x, 1)>>
+      [] r.kind = "eof" /\ x.type = "STREAM" -> <<ZeroCred>>
+      [] OTHER -> <<>>
 
 UnixRecvStream(x, k) == [kind |-> "data", ret |-> [data |-> SubSeq(x.stream, 1, k), from |-> UnixName(x.rpath)],
                          bytes |-> k, dgram |-> FALSE, clear |-> FALSE]

@@ -292,11 +292,11 @@ public final class RefStack {
             case ApiCall.Listen c -> socketApi.listen(s, c.backlog());
             case ApiCall.Connect c -> socketApi.connect(t, fd, s, c.addr());
             case ApiCall.Accept c -> socketApi.accept(t, fd, s, c.nonblock());
-            case ApiCall.Send c -> socketApi.send(s, c.data());
-            case ApiCall.SendTo c -> socketApi.sendTo(s, c.data(), c.addr());
+            case ApiCall.Send c -> socketApi.send(p, s, c.data());
+            case ApiCall.SendTo c -> socketApi.sendTo(p, s, c.data(), c.addr());
             case ApiCall.Recv c -> socketApi.recv(t, fd, s, "recv", c.max(), c.peek(), c.dontwait(), c.waitall(), c.trunc());
             case ApiCall.RecvFrom c -> socketApi.recv(t, fd, s, "recvfrom", c.max(), c.peek(), c.dontwait(), c.waitall(), c.trunc());
-            case ApiCall.SendMsg c -> socketApi.sendMsg(p, s, c.data(), c.rights());
+            case ApiCall.SendMsg c -> socketApi.sendMsg(p, s, c.data(), c.rights(), c.creds());
             // recvmsg is recv with its flags; what it gives differs in the end only (SocketApi.received).
             case ApiCall.RecvMsg c -> socketApi.recv(t, fd, s, "recvmsg", c.max(), c.peek(), c.dontwait(), false, false);
             case ApiCall.Shutdown c -> socketApi.shutdown(s, c.how());

@@ -23,15 +23,17 @@ final class Sock {
      * (S13); a Unix datagram or record with the socket that sent it, whose
      * name a recv reads as it is then (spec: UnixDatagram), and the sockets
      * it carries (rights: those of the descriptors a sendmsg passed with
-     * SCM_RIGHTS, in order, the same socket as often as it was passed).
+     * SCM_RIGHTS, in order, the same socket as often as it was passed) and
+     * the credentials (cred: the sending process's name, or
+     * Outcome.Message.NO_CREDS; spec: CredOf).
      */
-    record Datagram(Endpoint from, byte[] data, Sock by, List<Sock> rights) {
+    record Datagram(Endpoint from, byte[] data, Sock by, List<Sock> rights, String cred) {
         Datagram(Endpoint from, byte[] data) {
             this(from, data, null);
         }
 
         Datagram(Endpoint from, byte[] data, Sock by) {
-            this(from, data, by, List.of());
+            this(from, data, by, List.of(), org.sockcheck.spec.Outcome.Message.NO_CREDS);
         }
 
         /** The sender's name now. */
@@ -98,17 +100,20 @@ final class Sock {
 
     /**
      * A piece of a byte stream as one send or segment brought it, with the
-     * sockets a sendmsg passed with these bytes (a Unix stream's; TCP's
-     * chunks carry none). A read that takes bytes of the chunk takes its
-     * sockets too, once: the rest of the chunk carries none.
+     * sockets a sendmsg passed with these bytes and their sender's
+     * credentials (a Unix stream's; TCP's chunks carry neither). A read that
+     * takes bytes of the chunk takes its sockets too, once: the rest of the
+     * chunk carries none, and keeps its credentials.
      */
     static final class Chunk {
         final byte[] bytes;
         List<Sock> rights;
+        final String cred;
 
-        Chunk(byte[] bytes, List<Sock> rights) {
+        Chunk(byte[] bytes, List<Sock> rights, String cred) {
             this.bytes = bytes;
             this.rights = rights;
+            this.cred = cred;
         }
     }
 
@@ -227,15 +232,28 @@ final class Sock {
     }
 
     void append(byte[] data) {
-        append(data, List.of());
+        append(data, List.of(), org.sockcheck.spec.Outcome.Message.NO_CREDS);
     }
 
-    /** Bytes at the end of the stream, with the sockets that came with them (none for no bytes). */
-    void append(byte[] data, List<Sock> rights) {
+    /** Bytes at the end of the stream, with the sockets and the credentials that came with them (none for no bytes). */
+    void append(byte[] data, List<Sock> rights, String cred) {
         if (data.length > 0) {
-            stream.add(new Chunk(data, rights));
+            stream.add(new Chunk(data, rights, cred));
             unread += data.length;
         }
+    }
+
+    /** SO_PASSCRED: recvmsg shows the credentials, and a read of a Unix stream joins no bytes of others (spec: PassCred). */
+    boolean passCred() {
+        return flags.contains(org.sockcheck.spec.SockOpt.SO_PASSCRED);
+    }
+
+    /** The credentials of what a read takes first: the first chunk's or datagram's; null when there is none. */
+    String firstCred() {
+        if (tcp() || unix() && type == org.sockcheck.spec.SockType.STREAM) {
+            return stream.isEmpty() ? null : stream.peek().cred;
+        }
+        return datagrams.isEmpty() ? null : datagrams.peek().cred();
     }
 
     /** Takes up to max bytes of the stream: a byte stream has no boundaries (S10). */
@@ -299,12 +317,17 @@ final class Sock {
         return out;
     }
 
-    /** How many bytes a read of at most max takes: all there are, up to the end of the first chunk that carries sockets. */
+    /**
+     * How many bytes a read of at most max takes: all there are, up to the
+     * end of the first chunk that carries sockets, and with SO_PASSCRED not
+     * into a chunk of other credentials than the first's (spec: UnixTake).
+     */
     private int readable(int max) {
         int n = 0;
         int offset = streamOffset;
+        String first = stream.isEmpty() ? null : stream.peek().cred;
         for (Chunk chunk : stream) {
-            if (n >= max) {
+            if (n >= max || passCred() && !chunk.cred.equals(first)) {
                 break;
             }
             n += Math.min(max - n, chunk.bytes.length - offset);

@@ -660,9 +660,9 @@ final class SocketApi {
      * connected peer. A stream that cannot send says EPIPE; POSIX says
      * ENOTCONN for one that never connected.
      */
-    Outcome send(Sock s, byte[] data) {
+    Outcome send(Process p, Sock s, byte[] data) {
         if (s.unix()) {
-            return stack.unix.unixSend(s, data);
+            return stack.unix.unixSend(p, s, data);
         }
         if (s.err != null) {
             return fail(takeError(s));
@@ -709,9 +709,9 @@ final class SocketApi {
      * __sock_cmsg_send, even one naming descriptors that are not open), and
      * an INET socket passed is carried like any other.
      */
-    Outcome sendMsg(Process p, Sock s, byte[] data, List<Integer> rights) {
-        if (rights.isEmpty() || !s.unix()) {
-            return send(s, data);
+    Outcome sendMsg(Process p, Sock s, byte[] data, List<Integer> rights, boolean creds) {
+        if (rights.isEmpty() && !creds || !s.unix()) {
+            return send(p, s, data); // an INET socket ignores SCM_CREDENTIALS (probed on Linux 6.18 with UDP)
         }
         if (s.type == SockType.SEQPACKET && s.state != TcpState.ESTABLISHED) {
             return fail(Errno.ENOTCONN);
@@ -724,17 +724,17 @@ final class SocketApi {
             }
             carried.add(x);
         }
-        return stack.unix.unixSendRights(s, data, List.copyOf(carried), "sendMsg");
+        return stack.unix.unixSendRights(p, s, data, List.copyOf(carried), creds, "sendMsg");
     }
 
     /** SendTo: a datagram carries its destination (S13); an unbound UDP sender gets a port (S19). */
-    Outcome sendTo(Sock s, byte[] data, Endpoint to) {
+    Outcome sendTo(Process p, Sock s, byte[] data, Endpoint to) {
         if (s.unix() || to.unix()) {
-            return s.unix() && to.unix() ? stack.unix.unixSendTo(s, data, to.path()) : fail(Errno.EINVAL);
+            return s.unix() && to.unix() ? stack.unix.unixSendTo(p, s, data, to.path()) : fail(Errno.EINVAL);
         }
         if (s.tcp() && profile == Profile.LINUX) {
             // Linux ignores the address of a sendto on a stream socket: it is a send.
-            return send(s, data);
+            return send(p, s, data);
         }
         if (s.tcp()) {
             return fail(s.state == TcpState.ESTABLISHED || s.state == TcpState.CLOSE_WAIT ? Errno.EISCONN : Errno.EPIPE);
@@ -869,6 +869,7 @@ final class SocketApi {
      */
     private Outcome received(Process p, Sock s, Process.Pending call, String action) {
         List<Sock> carried = new java.util.ArrayList<>();
+        String first = s.firstCred();
         Outcome out = recvResult(s, call, carried);
         if (!call.op().equals("recvmsg")) {
             if (!call.peek()) {
@@ -886,7 +887,20 @@ final class SocketApi {
             // After the new descriptors: a socket that has one stays open.
             carried.forEach(x -> dropCarried(x, action));
         }
-        return out instanceof Outcome.Data d ? new Outcome.Message(d.data(), fds) : out;
+        return out instanceof Outcome.Data d ? new Outcome.Message(d.data(), fds, s.unix() ? credsShown(s, first) : null) : out;
+    }
+
+    /**
+     * UnixCreds: what a recvmsg shows a Unix socket with SO_PASSCRED of the
+     * credentials of what it read first (first; null when it read nothing
+     * queued): those, or a stream's end of file all zero; nothing without
+     * SO_PASSCRED, or at a datagram or seqpacket socket's end of file.
+     */
+    private static String credsShown(Sock s, String first) {
+        if (!s.passCred()) {
+            return null;
+        }
+        return first != null ? first : s.type == SockType.STREAM ? Outcome.Message.ZERO_CREDS : null;
     }
 
     /**
@@ -1142,6 +1156,9 @@ final class SocketApi {
         if (s.unix() && (option == SockOpt.TCP_NODELAY || option == SockOpt.SO_REUSEPORT && value != 0)) {
             return fail(Errno.EOPNOTSUPP); // a Unix socket has no TCP options and no SO_REUSEPORT (sk_is_inet)
         }
+        if (option == SockOpt.SO_PASSCRED && !s.unix()) {
+            return fail(Errno.EOPNOTSUPP); // only a Unix socket has credentials to show (Linux 6.18)
+        }
         switch (option) {
             case SO_REUSEADDR -> s.reuse = value != 0;
             case SO_RCVBUF -> s.rcvbuf = bufferSize(value, LEAST_RCVBUF);
@@ -1235,6 +1252,9 @@ final class SocketApi {
         if (option.equals("IPV6_V6ONLY") && s.fam != org.sockcheck.spec.Domain.INET6) {
             return fail(Errno.EOPNOTSUPP); // and IPPROTO_IPV6's of INET6 sockets only
         }
+        if (option.equals("SO_PASSCRED") && !s.unix()) {
+            return fail(Errno.EOPNOTSUPP);
+        }
         return new Outcome.Option(switch (option) {
             case "SO_ERROR" -> {
                 Errno e = s.err;
@@ -1245,7 +1265,8 @@ final class SocketApi {
             case "SO_DOMAIN" -> s.fam.name();
             case "SO_PROTOCOL" -> Integer.toString(s.unix() ? 0 : s.tcp() ? 6 : s.proto == Proto.UDP ? 17 : s.protocol);
             case "SO_ACCEPTCONN" -> (s.tcp() || s.unix()) && s.state == TcpState.LISTEN ? "1" : "0";
-            case "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT" -> s.flags.contains(SockOpt.valueOf(option)) ? "1" : "0";
+            case "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT", "SO_PASSCRED" ->
+                    s.flags.contains(SockOpt.valueOf(option)) ? "1" : "0";
             case "SO_LINGER" -> "{" + (s.lingerOn ? 1 : 0) + ", " + s.lingerSeconds + "}";
             case "IPV6_V6ONLY" -> s.v6only ? "1" : "0";
             case "SO_RCVBUF" -> Integer.toString(s.rcvbuf);

@@ -78,15 +78,7 @@ final class Unix {
         if (path.isEmpty()) {
             // Autobind: a named socket keeps its name; an unnamed one gets an abstract name no socket of its type
             // holds, as Linux's are: a NUL and five hex digits (this stack takes the lowest free).
-            if (!s.path.isEmpty()) {
-                return new Outcome.Value(0);
-            }
-            for (int k = 1; ; k++) {
-                String name = String.format("\0%05x", k);
-                if (!pathInUse(s.host, name, s.type)) {
-                    return named(s, name);
-                }
-            }
+            return s.path.isEmpty() ? autobind(s) : new Outcome.Value(0);
         }
         if (!isAbstract(path) && pathInUse(s.host, path, s.type)) {
             return SocketApi.fail(Errno.EADDRINUSE);
@@ -98,6 +90,37 @@ final class Unix {
             return SocketApi.fail(Errno.EADDRINUSE);
         }
         return named(s, path);
+    }
+
+    /** Autobind: the lowest free abstract name of the form Linux's take, a NUL and five hex digits. */
+    private Outcome autobind(Sock s) {
+        for (int k = 1; ; k++) {
+            String name = String.format("\0%05x", k);
+            if (!pathInUse(s.host, name, s.type)) {
+                return named(s, name);
+            }
+        }
+    }
+
+    /**
+     * An unnamed socket with SO_PASSCRED that connects, or sends a datagram,
+     * is named first, as Linux names it (unix_autobind). Outside the spec
+     * (OutsideCreds in Unix.tla), which judges no such run; done here as
+     * Linux does it.
+     */
+    private void autobindForCreds(Sock s) {
+        if (s.passCred() && s.path.isEmpty()) {
+            autobind(s);
+        }
+    }
+
+    /**
+     * CredOf: the credentials a message from process from through s to o
+     * carries: the sender's own when the sendmsg passed them (explicit), when
+     * either socket has SO_PASSCRED, or when o is a socket nobody accepted yet.
+     */
+    private static String credOf(Process from, Sock s, Sock o, boolean explicit) {
+        return explicit || s.passCred() || o.passCred() || o.listener != null ? from.name : Outcome.Message.NO_CREDS;
     }
 
     /** The socket takes the name: its peers see it, a path's file is made. */
@@ -130,6 +153,7 @@ final class Unix {
 
     /** UnixConnect: the listener first, then its queue, then the socket; a new socket for the server's end. */
     Outcome unixConnect(Sock s, String path) {
+        autobindForCreds(s);
         Object r = lookup(s.host, path, s.type);
         if (r instanceof Errno e) {
             return SocketApi.fail(e);
@@ -160,6 +184,9 @@ final class Unix {
         e.rpath = s.path;
         e.listener = l;
         e.conn = true;
+        if (l.passCred()) {
+            e.flags.add(org.sockcheck.spec.SockOpt.SO_PASSCRED); // the listener's SO_PASSCRED as it is now
+        }
         s.host.sockets.add(e);
         s.state = TcpState.ESTABLISHED;
         s.peer = e;
@@ -196,6 +223,7 @@ final class Unix {
 
     /** UnixDgramConnect: a datagram socket takes a peer; EPERM when that socket is connected to another. */
     Outcome unixDgramConnect(Sock s, String path) {
+        autobindForCreds(s);
         Object r = lookup(s.host, path, SockType.DGRAM);
         if (r instanceof Errno e) {
             return SocketApi.fail(e);
@@ -220,18 +248,19 @@ final class Unix {
     }
 
     /** UnixSend: a stream's bytes join the peer's stream; a record or datagram joins the peer's queue whole. */
-    Outcome unixSend(Sock s, byte[] data) {
-        return unixSendRights(s, data, List.of(), "send");
+    Outcome unixSend(Process from, Sock s, byte[] data) {
+        return unixSendRights(from, s, data, List.of(), false, "send");
     }
 
     /**
      * UnixSendRights: UnixSend with the sockets a sendmsg passes (rights,
      * their descriptors checked by SocketApi.sendMsg), which travel with the
      * record or the datagram when it goes, or with the bytes on a stream
-     * (marks in the spec); action is the spec action that sends, for the
-     * closes an emptied queue may cause.
+     * (marks in the spec), with their sender's credentials (explicit: the
+     * sendmsg passed them; credOf); action is the spec action that sends,
+     * for the closes an emptied queue may cause.
      */
-    Outcome unixSendRights(Sock s, byte[] data, List<Sock> rights, String action) {
+    Outcome unixSendRights(Process from, Sock s, byte[] data, List<Sock> rights, boolean explicit, String action) {
         Sock o = s.peer;
         boolean connected = s.state == TcpState.ESTABLISHED;
         if (s.type == SockType.STREAM) {
@@ -241,13 +270,14 @@ final class Unix {
             if (s.wrShut || o == null || o.rdShut) {
                 return SocketApi.fail(Errno.EPIPE);
             }
-            deliver(s, o, data, rights);
+            deliver(s, o, data, rights, credOf(from, s, o, explicit));
             return new Outcome.Value(data.length);
         }
         // A seqpacket socket must be connected first; a datagram socket reports its error and shutdown first.
         if (s.type == SockType.SEQPACKET && !connected) {
             return SocketApi.fail(Errno.ENOTCONN);
         }
+        autobindForCreds(s);
         if (s.err != null) {
             return reportError(s);
         }
@@ -268,50 +298,51 @@ final class Unix {
             purge(s, action);
             return SocketApi.fail(Errno.ECONNREFUSED);
         }
-        return deliverTo(s, o, data, rights);
+        return deliverTo(from, s, o, data, rights, explicit);
     }
 
     /** The last checks of a datagram or record for o (EPERM: o is connected to another; EPIPE: o stopped reading), then o's queue. */
-    private static Outcome deliverTo(Sock s, Sock o, byte[] data, List<Sock> rights) {
+    private static Outcome deliverTo(Process from, Sock s, Sock o, byte[] data, List<Sock> rights, boolean explicit) {
         if (!maySend(s, o)) {
             return SocketApi.fail(Errno.EPERM);
         }
         if (o.rdShut) {
             return SocketApi.fail(Errno.EPIPE);
         }
-        deliver(s, o, data, rights);
+        deliver(s, o, data, rights, credOf(from, s, o, explicit));
         return new Outcome.Value(data.length);
     }
 
     /**
      * The bytes, record or datagram joins to's queue, carrying the sockets
-     * of rights, which are in flight from now on. A stream's send of no
-     * bytes queues nothing, and its sockets do not go (unix_stream_sendmsg
-     * makes no buffer for them).
+     * of rights, which are in flight from now on, and the credentials cred.
+     * A stream's send of no bytes queues nothing, and its sockets do not go
+     * (unix_stream_sendmsg makes no buffer for them).
      */
-    private static void deliver(Sock from, Sock to, byte[] data, List<Sock> rights) {
+    private static void deliver(Sock from, Sock to, byte[] data, List<Sock> rights, String cred) {
         if (from.type == SockType.STREAM) {
             if (data.length == 0) {
                 return;
             }
-            to.append(data, rights);
+            to.append(data, rights, cred);
         } else {
-            to.datagrams.add(new Sock.Datagram(Endpoint.unix(from.path), data, from, rights));
+            to.datagrams.add(new Sock.Datagram(Endpoint.unix(from.path), data, from, rights, cred));
         }
         rights.forEach(x -> x.inFlight++);
     }
 
     /** UnixSendTo: a datagram to a name; a stream takes no address, a seqpacket socket ignores it. */
-    Outcome unixSendTo(Sock s, byte[] data, String path) {
+    Outcome unixSendTo(Process from, Sock s, byte[] data, String path) {
         if (s.type == SockType.STREAM) {
             return SocketApi.fail(s.state == TcpState.ESTABLISHED ? Errno.EISCONN : Errno.EOPNOTSUPP);
         }
         if (s.type == SockType.SEQPACKET) {
-            return unixSend(s, data);
+            return unixSend(from, s, data);
         }
         if (path.isEmpty()) {
             return SocketApi.fail(Errno.EINVAL); // the name is checked as it is read
         }
+        autobindForCreds(s);
         if (s.err != null) {
             return reportError(s);
         }
@@ -322,7 +353,7 @@ final class Unix {
         if (r instanceof Errno e) {
             return SocketApi.fail(e);
         }
-        return deliverTo(s, (Sock) r, data, List.of());
+        return deliverTo(from, s, (Sock) r, data, List.of(), false);
     }
 
     /** UnixShutdown: always 0; a stream or seqpacket socket's peer is shut the other way round. */

@@ -138,11 +138,17 @@ public sealed interface ApiCall {
     /**
      * sendmsg() with one buffer and, when rights is not empty, an SCM_RIGHTS
      * control message that passes those descriptors of the sender (a Unix
-     * socket's, S20: the sockets they stand for travel with the message).
+     * socket's, S20: the sockets they stand for travel with the message);
+     * creds: an SCM_CREDENTIALS control message too, of the sending
+     * process's own pid, uid and gid.
      */
-    record SendMsg(int fd, byte[] data, java.util.List<Integer> rights) implements ApiCall {
+    record SendMsg(int fd, byte[] data, java.util.List<Integer> rights, boolean creds) implements ApiCall {
         public SendMsg {
             rights = java.util.List.copyOf(rights);
+        }
+
+        public SendMsg(int fd, byte[] data, java.util.List<Integer> rights) {
+            this(fd, data, rights, false);
         }
 
         public String op() { return "sendmsg"; }
@@ -150,7 +156,8 @@ public sealed interface ApiCall {
 
     /**
      * recvmsg() with one buffer and room for descriptors passed with
-     * SCM_RIGHTS, which become descriptors of the receiving process; peek:
+     * SCM_RIGHTS, which become descriptors of the receiving process, and for
+     * credentials (SCM_CREDENTIALS, shown to a socket with SO_PASSCRED); peek:
      * MSG_PEEK, dontwait: MSG_DONTWAIT.
      */
     record RecvMsg(int fd, int max, boolean peek, boolean dontwait) implements ApiCall {

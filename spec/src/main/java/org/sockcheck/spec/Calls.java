@@ -32,8 +32,8 @@ public final class Calls {
         /** The type, and SOCK_NONBLOCK after a '|' (the spec's type and nb). */
         TYPE("STREAM, DGRAM, RAW or SEQPACKET, each with or without NONBLOCK"),
         HOW("RD, WR or RDWR"),
-        OPTION("SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY, SO_LINGER, SO_REUSEPORT, SO_RCVBUF, SO_SNDBUF"
-                + " or IPV6_V6ONLY"),
+        OPTION("SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, TCP_NODELAY, SO_LINGER, SO_REUSEPORT, SO_RCVBUF, SO_SNDBUF,"
+                + " IPV6_V6ONLY or SO_PASSCRED"),
         /**
          * setsockopt's value: a number (on when not 0; the spec's v, a boolean; for SO_RCVBUF and SO_SNDBUF
          * the size, an int), or SO_LINGER's {l_onoff, l_linger}.
@@ -42,7 +42,7 @@ public final class Calls {
         PROCESS("a process name like p2"),
         /** getsockopt's option (the spec's opt). */
         GETOPT("SO_ERROR, SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ACCEPTCONN, SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST,"
-                + " TCP_NODELAY, SO_LINGER, SO_REUSEPORT, SO_RCVBUF, SO_SNDBUF or IPV6_V6ONLY"),
+                + " TCP_NODELAY, SO_LINGER, SO_REUSEPORT, SO_RCVBUF, SO_SNDBUF, IPV6_V6ONLY or SO_PASSCRED"),
         /** fcntl's command: F_SETFL, the one it models. */
         FCNTL("F_SETFL"),
         /** fcntl's file status flags: O_NONBLOCK or 0 (the spec's v: whether O_NONBLOCK is set). */
@@ -60,6 +60,8 @@ public final class Calls {
         BACKLOG("a number, the backlog"),
         /** sendmsg's descriptors passed with SCM_RIGHTS (the spec's fs): in brackets, in order. */
         RIGHTS("descriptors in brackets, like [5] or [5, 6], or [] for none"),
+        /** sendmsg's other control message: SCM_CREDENTIALS, the sending process's own (the spec's cr), or 0 for none. */
+        CONTROL("SCM_CREDENTIALS or 0"),
         /** poll's descriptors, each with the events asked for (the spec's rq). */
         POLLFDS("descriptors in brackets, each with the events asked for, like [3 POLLIN, 4 POLLIN|POLLOUT]"),
         /** poll's timeout: 0 or -1 (the spec's tm). */
@@ -79,13 +81,14 @@ public final class Calls {
                         "SEQPACKET|NONBLOCK");
                 case GETOPT -> Set.of("SO_ERROR", "SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_REUSEADDR",
                         "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_LINGER", "SO_REUSEPORT", "SO_RCVBUF", "SO_SNDBUF",
-                        "IPV6_V6ONLY");
+                        "IPV6_V6ONLY", "SO_PASSCRED");
                 case FCNTL -> Set.of("F_SETFL");
                 case FLAGS -> Set.of("O_NONBLOCK", "0");
                 case MSGFLAGS -> joined(List.of(PEEK, DONTWAIT, WAITALL, TRUNC));
                 case HOW -> Set.of("RD", "WR", "RDWR");
                 case ACCEPTFLAGS -> Set.of("0", "SOCK_NONBLOCK", "SOCK_CLOEXEC", "SOCK_NONBLOCK|SOCK_CLOEXEC");
                 case SENDFLAGS -> Set.of("0", "MSG_NOSIGNAL");
+                case CONTROL -> Set.of("0", SCM_CREDENTIALS);
                 case OPTION -> java.util.Arrays.stream(SockOpt.values()).map(Enum::name).collect(java.util.stream.Collectors.toSet());
                 default -> Set.of();
             };
@@ -113,9 +116,12 @@ public final class Calls {
         DATA_FROM("a quoted string, 'from' and an address"),
         /**
          * recvmsg: the data, then 'rights' and the descriptors passed with it
-         * (left out when none); the spec records [data |-> _, rights |-> <<f, ...>>].
+         * (left out when none), then 'creds' and the credentials shown (left
+         * out when none are: a socket without SO_PASSCRED); the spec records
+         * [data |-> _, rights |-> <<f, ...>>, creds |-> <<>> or <<c>>].
          */
-        MESSAGE("a quoted string, then 'rights' and descriptors in brackets when any came, like \"hi\" rights [5]"),
+        MESSAGE("a quoted string, then 'rights' and descriptors in brackets when any came, then 'creds' and a process"
+                + " name, none or zero when the socket has SO_PASSCRED, like \"hi\" rights [5] creds p1"),
         /** getsockname, getpeername: an address; the spec records <<ip, port>>. */
         ADDR("an address"),
         /** getsockopt: the value in brackets, [0] or [ECONNREFUSED]; the spec records [value |-> 0 or the errno's name]. */
@@ -174,6 +180,7 @@ public final class Calls {
                         TR, flags.contains(TRUNC));
                 case FLAGS -> Map.of(spec, flags.contains("O_NONBLOCK"));
                 case ACCEPTFLAGS -> Map.of(spec, flags.contains("SOCK_NONBLOCK"));
+                case CONTROL -> Map.of(spec, flags.contains(SCM_CREDENTIALS));
                 default -> Map.of(spec, word);
             };
         }
@@ -212,6 +219,8 @@ public final class Calls {
     public static final String DONTWAIT = "MSG_DONTWAIT";
     public static final String WAITALL = "MSG_WAITALL";
     public static final String TRUNC = "MSG_TRUNC";
+    /** sendmsg's control message of the sender's own credentials. */
+    public static final String SCM_CREDENTIALS = "SCM_CREDENTIALS";
     /** The spec's recv parameters for MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL and MSG_TRUNC. */
     public static final String PK = "peek";
     public static final String DW = "dw";
@@ -309,8 +318,10 @@ public final class Calls {
                         a -> new ApiCall.RecvFrom(i(a.get(0)), i(a.get(1)), flag(a, 2, PEEK), flag(a, 2, DONTWAIT),
                                 flag(a, 2, WAITALL), flag(a, 2, TRUNC))),
                 // SCM_RIGHTS (S20): descriptors passed through a Unix socket with a message.
-                new Call("sendmsg", "SendMsg", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d"), Param.of(Arg.RIGHTS, "fs")),
-                        3, Result.SENT, Map.of(), a -> new ApiCall.SendMsg(i(a.get(0)), (byte[]) a.get(1), ints(a.get(2)))),
+                // SCM_CREDENTIALS: the sending process's own credentials, passed by a fourth argument.
+                new Call("sendmsg", "SendMsg", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.DATA, "d"), Param.of(Arg.RIGHTS, "fs"),
+                        new Param(Arg.CONTROL, "cr", "0")), 3, Result.SENT, Map.of(),
+                        a -> new ApiCall.SendMsg(i(a.get(0)), (byte[]) a.get(1), ints(a.get(2)), flag(a, 3, SCM_CREDENTIALS))),
                 new Call("recvmsg", "Recv", List.of(Param.of(Arg.FD, "f"), Param.of(Arg.SIZE, "n"),
                         new Param(Arg.MSGFLAGS, PK, "0")), 2, Result.MESSAGE, Map.of("op", "recvmsg"),
                         a -> new ApiCall.RecvMsg(i(a.get(0)), i(a.get(1)), flag(a, 2, PEEK), flag(a, 2, DONTWAIT))),

@@ -43,27 +43,42 @@ public sealed interface Outcome {
     }
 
     /**
-     * recvmsg(): the bytes, and the descriptors the message passed with
-     * SCM_RIGHTS as numbers of the receiving process, in the order sent.
+     * recvmsg(): the bytes, the descriptors the message passed with
+     * SCM_RIGHTS as numbers of the receiving process, in the order sent, and
+     * the credentials shown (SO_PASSCRED), null when none were: the sending
+     * process's name, {@link #NO_CREDS} or {@link #ZERO_CREDS}, or, when an
+     * implementation saw credentials of no process of the run, them as
+     * "pid=N uid=U gid=G".
      */
-    record Message(byte[] data, java.util.List<Integer> rights) implements Outcome {
+    record Message(byte[] data, java.util.List<Integer> rights, String creds) implements Outcome {
+        /** The message carried no credentials: pid 0, the overflow uid and gid (Linux's 65534). */
+        public static final String NO_CREDS = "none";
+        /** A stream's end of file read with SO_PASSCRED: pid, uid and gid 0. */
+        public static final String ZERO_CREDS = "zero";
+
         public Message {
             rights = java.util.List.copyOf(rights);
         }
 
+        public Message(byte[] data, java.util.List<Integer> rights) {
+            this(data, rights, null);
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof Message m && Arrays.equals(data, m.data) && rights.equals(m.rights);
+            return o instanceof Message m && Arrays.equals(data, m.data) && rights.equals(m.rights)
+                    && java.util.Objects.equals(creds, m.creds);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(data) * 31 + rights.hashCode();
+            return (Arrays.hashCode(data) * 31 + rights.hashCode()) * 31 + java.util.Objects.hashCode(creds);
         }
 
         @Override
         public String toString() {
-            return "Message[" + new String(data, java.nio.charset.StandardCharsets.ISO_8859_1) + " rights " + rights + "]";
+            return "Message[" + new String(data, java.nio.charset.StandardCharsets.ISO_8859_1) + " rights " + rights
+                    + (creds == null ? "" : " creds " + creds) + "]";
         }
     }
 

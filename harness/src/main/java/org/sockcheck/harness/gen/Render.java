@@ -48,7 +48,8 @@ public final class Render {
         int written = call.required();
         for (int i = call.required(); i < call.params().size(); i++) {
             Calls.Param param = call.params().get(i);
-            Object v = param.kind() == Calls.Arg.MSGFLAGS ? msgFlags(a) : param.spec() == null ? null : a.get(param.spec());
+            Object v = param.kind() == Calls.Arg.MSGFLAGS ? msgFlags(a) : param.spec() == null ? null
+                    : param.kind() == Calls.Arg.CONTROL ? control(a.get(param.spec())) : a.get(param.spec());
             written = v != null && !String.valueOf(v).equals(param.written()) ? i + 1 : written;
         }
         for (int i = 0; i < written; i++) {
@@ -71,6 +72,7 @@ public final class Render {
                 case PROCESS -> String.valueOf(((List<?>) v).get(1));
                 case POLLFDS -> polls(v, null);
                 case RIGHTS -> fds(v);
+                case CONTROL -> control(v);
                 case TIMEOUT -> String.valueOf(v);
                 case ADDR -> {
                     Object ip = a.get(Calls.Call.IP);
@@ -98,6 +100,18 @@ public final class Render {
         }
         String result = result(call, a, ret, host, proto, stream, ports);
         return result == null ? null : head + " = " + result;
+    }
+
+    /** recvmsg's result, [data |-> bytes, rights |-> <<f, ...>>, creds |-> <<>> or <<c>>], as a trace writes it. */
+    private static String message(Map<?, ?> got) {
+        String fds = fds(got.get("rights"));
+        List<?> creds = seq(got.get("creds"));
+        return data(got.get("data")) + ("[]".equals(fds) ? "" : " rights " + fds) + (creds.isEmpty() ? "" : " creds " + creds.get(0));
+    }
+
+    /** sendmsg's control word for the spec's cr: SCM_CREDENTIALS, or 0. */
+    private static String control(Object cr) {
+        return Boolean.TRUE.equals(cr) ? Calls.SCM_CREDENTIALS : "0";
     }
 
     /** The caller as a trace names it: A.p1 on the thread a process starts with, A.p1.t2 on another. */
@@ -148,12 +162,8 @@ public final class Render {
                 yield call.result() == Calls.Result.DATA_FROM ? data + " from " + address(proto, from.get(0), from.get(1), ports)
                         : data;
             }
-            // recvmsg: [data |-> bytes, rights |-> <<f, ...>>].
-            case MESSAGE -> {
-                Map<?, ?> got = (Map<?, ?>) ret;
-                String fds = fds(got.get("rights"));
-                yield data(got.get("data")) + ("[]".equals(fds) ? "" : " rights " + fds);
-            }
+            // recvmsg: [data |-> bytes, rights |-> <<f, ...>>, creds |-> <<>> or <<c>>].
+            case MESSAGE -> message((Map<?, ?>) ret);
             case ADDR -> {
                 List<?> l = (List<?>) ret;
                 // Its own address may be the wildcard: its port is then named as the caller's host's.
@@ -274,6 +284,7 @@ public final class Render {
             case Map<?, ?> m when m.containsKey("peer") -> m.get("fd") + " peer " + shown(m.get("peer"));
             // MSG_TRUNC of a datagram: its whole length first, when it is not the bytes'.
             case Map<?, ?> m when m.containsKey("from") -> truncLength(m) + data(m.get("data")) + " from " + shown(m.get("from"));
+            case Map<?, ?> m when m.containsKey("rights") -> message(m);
             case Map<?, ?> m when m.containsKey("data") -> data(m.get("data"));
             // getsockopt's value, as the trace writes it.
             case Map<?, ?> m when m.containsKey("value") -> "[" + Calls.optionText(m.get("value")) + "]";

@@ -69,6 +69,7 @@ public final class ExpectedResults implements Oracle {
                 case Outcome.Address a -> r.value() instanceof Arg.Addr want && s.match(want, a.addr());
                 case Outcome.Message m -> r.value() instanceof Arg.Message want && r.address() == null
                         && java.util.Arrays.equals(want.data().bytes(), m.data()) && want.rights().fds().size() == m.rights().size()
+                        && java.util.Objects.equals(want.creds(), m.creds())
                         && java.util.stream.IntStream.range(0, m.rights().size())
                                 .allMatch(i -> s.match(want.rights().fds().get(i), m.rights().get(i)));
                 case Outcome.Pair p -> r.value() instanceof Arg.Pair want && r.address() == null

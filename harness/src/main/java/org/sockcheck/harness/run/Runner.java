@@ -425,7 +425,7 @@ public final class Runner {
                 case FD, BACKLOG, SIZE, PROTOCOL -> num(a, s);
                 case ADDR -> s.endpoint(c.host(), (Arg.Addr) a);
                 case DATA -> ((Arg.Data) a).bytes();
-                case DOMAIN, TYPE, HOW, OPTION, PROCESS, GETOPT, FCNTL, FLAGS, MSGFLAGS, ACCEPTFLAGS, SENDFLAGS -> name(a);
+                case DOMAIN, TYPE, HOW, OPTION, PROCESS, GETOPT, FCNTL, FLAGS, MSGFLAGS, ACCEPTFLAGS, SENDFLAGS, CONTROL -> name(a);
                 case TIMEOUT -> num(a, s);
                 case OPTVALUE -> a instanceof Arg.Linger l ? List.of(l.onoff(), l.seconds()) : num(a, s);
                 case RIGHTS -> ((Arg.Fds) a).fds().stream().map(fd -> num(fd, s)).toList();

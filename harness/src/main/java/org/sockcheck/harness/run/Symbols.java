@@ -160,7 +160,8 @@ public final class Symbols {
                     + (d.from() == null ? "" : " from " + render(d.from()));
             case Outcome.Accepted a -> a.fd() + " peer " + render(a.peer());
             case Outcome.Pair p -> "[" + p.fd1() + ", " + p.fd2() + "]";
-            case Outcome.Message m -> TraceText.quote(m.data()) + (m.rights().isEmpty() ? "" : " rights " + m.rights());
+            case Outcome.Message m -> TraceText.quote(m.data()) + (m.rights().isEmpty() ? "" : " rights " + m.rights())
+                    + (m.creds() == null ? "" : " creds " + m.creds());
             case Outcome.Address a -> render(a.addr());
             case Outcome.Blocked b -> "blocks";
             case Outcome.Option v -> "[" + v.value() + "]";
@@ -280,7 +281,7 @@ public final class Symbols {
                     new Arg.Pair(new Arg.Int(p.fd1()), new Arg.Int(p.fd2())), null);
             case Outcome.Address a -> new org.sockcheck.harness.trace.Event.Expect.Returns(addr(a.addr()), null);
             case Outcome.Message m -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Message(new Arg.Data(m.data(), -1),
-                    new Arg.Fds(m.rights().stream().<Arg>map(fd -> new Arg.Int(fd)).toList())), null);
+                    new Arg.Fds(m.rights().stream().<Arg>map(fd -> new Arg.Int(fd)).toList()), m.creds()), null);
             case Outcome.Blocked b -> new org.sockcheck.harness.trace.Event.Expect.Blocks();
             case Outcome.Option v -> new org.sockcheck.harness.trace.Event.Expect.Returns(new Arg.Name("[" + v.value() + "]"), null);
         };

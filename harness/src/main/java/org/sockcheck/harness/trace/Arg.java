@@ -124,8 +124,15 @@ public sealed interface Arg {
         }
     }
 
-    /** recvmsg's result: the data, and the descriptors it received (SCM_RIGHTS), "hi" rights [5]. */
-    record Message(Data data, Fds rights) implements Arg {
+    /**
+     * recvmsg's result: the data, the descriptors it received (SCM_RIGHTS),
+     * and the credentials shown (SO_PASSCRED; null when none were): a
+     * process's name, none or zero, "hi" rights [5] creds p1.
+     */
+    record Message(Data data, Fds rights, String creds) implements Arg {
+        public Message(Data data, Fds rights) {
+            this(data, rights, null);
+        }
     }
 
     /** SO_LINGER's value, {l_onoff, l_linger}: {1, 0} aborts on close. */

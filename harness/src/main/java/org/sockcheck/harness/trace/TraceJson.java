@@ -145,6 +145,9 @@ public final class TraceJson {
                 ObjectNode o = JSON.createObjectNode().put("message", new String(m.data().bytes(), StandardCharsets.ISO_8859_1));
                 ArrayNode fds = o.putArray("rights");
                 m.rights().fds().forEach(fd -> fds.add(arg(fd)));
+                if (m.creds() != null) {
+                    o.put("creds", m.creds());
+                }
                 yield o;
             }
             case Arg.Polls ps -> {
@@ -419,7 +422,16 @@ public final class TraceJson {
                     return new Arg.Fds(fds);
                 }
                 JsonNode data = JSON.createObjectNode().put("data", text(a, "message"));
-                return new Arg.Message((Arg.Data) arg(data), new Arg.Fds(fds));
+                String creds = null;
+                if (a.has("creds")) {
+                    // The credentials shown (SO_PASSCRED): a word, as the text form writes it.
+                    creds = text(a, "creds");
+                    if (creds.isEmpty() || Character.isDigit(creds.charAt(0)) || !creds.chars().allMatch(ch -> TraceText.wordChar((char) ch))) {
+                        throw error("the credentials recvmsg showed, a process name, none or zero: {\"message\": \"hi\", \"creds\": \"p1\"}",
+                                shown(a), null);
+                    }
+                }
+                return new Arg.Message((Arg.Data) arg(data), new Arg.Fds(fds), creds);
             }
             if (a.isObject() && a.has("linger")) {
                 JsonNode on = a.get("onoff");

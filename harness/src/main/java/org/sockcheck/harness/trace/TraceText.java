@@ -985,13 +985,20 @@ public final class TraceText {
                     return new Expect.Returns(address(), null);
                 }
                 case MESSAGE -> {
-                    // recvmsg: the data, then 'rights' and the descriptors received when any came.
+                    // recvmsg: the data, then 'rights' and the descriptors received when any came, then 'creds'
+                    // and the credentials when the socket shows them (SO_PASSCRED).
                     Arg.Data data = new Arg.Data(string());
-                    if (atEnd()) {
-                        return new Expect.Returns(new Arg.Message(data, new Arg.Fds(List.of())), null);
+                    Arg.Fds rights = new Arg.Fds(List.of());
+                    if (!atEnd() && !peekWordIs("creds")) {
+                        keyword("rights");
+                        rights = fds(shape.description);
                     }
-                    keyword("rights");
-                    return new Expect.Returns(new Arg.Message(data, fds(shape.description)), null);
+                    String creds = null;
+                    if (!atEnd()) {
+                        keyword("creds");
+                        creds = word();
+                    }
+                    return new Expect.Returns(new Arg.Message(data, rights, creds), null);
                 }
                 case POLL -> {
                     return new Expect.Returns(polls(Calls.POLL_REPORTED, "poll"), null);
@@ -1074,6 +1081,11 @@ public final class TraceText {
             return number("a descriptor");
         }
 
+        boolean peekWordIs(String kw) {
+            skipSpace();
+            return peekWord().equals(kw);
+        }
+
         void keyword(String kw) throws TraceSyntaxException {
             skipSpace();
             if (!peekWord().equals(kw)) {
@@ -1081,6 +1093,11 @@ public final class TraceText {
             }
             word();
         }
+    }
+
+    /** Whether a character may be in a word of the format (a name, a keyword). */
+    public static boolean wordChar(char ch) {
+        return Cursor.isWordChar(ch);
     }
 
     // ================================================================= printing
@@ -1171,7 +1188,8 @@ public final class TraceText {
             case Arg.Addr ad when ad.unix() -> quote(ad.path().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             case Arg.Pair p -> "[" + arg(p.first()) + ", " + arg(p.second()) + "]";
             case Arg.Fds f -> f.fds().stream().map(TraceText::arg).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
-            case Arg.Message m -> arg(m.data()) + (m.rights().fds().isEmpty() ? "" : " rights " + arg(m.rights()));
+            case Arg.Message m -> arg(m.data()) + (m.rights().fds().isEmpty() ? "" : " rights " + arg(m.rights()))
+                    + (m.creds() == null ? "" : " creds " + m.creds());
             case Arg.Addr ad -> (ad.host() == null ? "*" : ad.host()) + ":" + switch (ad.port()) {
                 case Arg.Port.Label l -> Integer.toString(l.label());
                 case Arg.Port.Var v -> "$" + v.name();

@@ -56,11 +56,13 @@ final class Match {
                     }
                     case SENT -> value(r.value(), ret, vars);
                     case DATA, DATA_FROM -> data(r, ret, vars);
-                    // recvmsg: the spec records [data |-> bytes, rights |-> <<f, ...>>], the descriptors it gave.
+                    // recvmsg: the spec records [data |-> bytes, rights |-> <<f, ...>>, creds |-> <<>> or <<c>>], the
+                    // descriptors it gave and the credentials it showed.
                     case MESSAGE -> {
                         if (!(r.value() instanceof Arg.Message m) || !(ret instanceof Map<?, ?> got)
                                 || !SpecBridge.data(m.data().bytes()).equals(got.get("data")) || !(got.get("rights") instanceof List<?> fds)
-                                || fds.size() != m.rights().fds().size()) {
+                                || fds.size() != m.rights().fds().size() || !(got.get("creds") instanceof List<?> creds)
+                                || !(m.creds() == null ? creds.isEmpty() : creds.size() == 1 && m.creds().equals(String.valueOf(creds.get(0))))) {
                             yield null;
                         }
                         Map<String, Object> b = vars;

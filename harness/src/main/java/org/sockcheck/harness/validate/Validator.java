@@ -714,7 +714,7 @@ public final class Validator {
                     p.put(param.spec(), n);
                 }
                 // A word, or flags joined by '|' (STREAM|NONBLOCK, MSG_PEEK|MSG_DONTWAIT): the vocabulary's values.
-                case DOMAIN, TYPE, HOW, GETOPT, FLAGS, MSGFLAGS, OPTION, ACCEPTFLAGS -> p.putAll(param.specValues(((Arg.Name) a).name()));
+                case DOMAIN, TYPE, HOW, GETOPT, FLAGS, MSGFLAGS, OPTION, ACCEPTFLAGS, CONTROL -> p.putAll(param.specValues(((Arg.Name) a).name()));
                 case PROCESS -> {
                     String child = ((Arg.Name) a).name();
                     if (!spec.constants().procs().contains(child)) {
@@ -736,7 +736,7 @@ public final class Validator {
             if (param.kind() == Calls.Arg.PROTOCOL) {
                 p.put(param.spec(), Integer.valueOf(param.written()));
             }
-            if (param.kind() == Calls.Arg.MSGFLAGS) {
+            if (param.kind() == Calls.Arg.MSGFLAGS || param.kind() == Calls.Arg.CONTROL) {
                 p.putAll(param.specValues(param.written()));
             }
         }

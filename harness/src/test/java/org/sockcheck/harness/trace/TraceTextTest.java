@@ -2,6 +2,7 @@ package org.sockcheck.harness.trace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -180,6 +181,42 @@ class TraceTextTest {
         TraceSyntaxException noRights = assertThrows(TraceSyntaxException.class,
                 () -> TraceText.parse("m.trace", "version 2\nA.p1: recvmsg(4, 10) = \"x\" fds [5]\n"));
         assertEquals(2, noRights.line());
+    }
+
+    /** sendmsg's SCM_CREDENTIALS and the credentials recvmsg shows (SO_PASSCRED), in both forms; what is not a word is refused. */
+    @Test
+    void credentialsReadAndPrintInBothForms() throws Exception {
+        String text = """
+                version 2
+                A.p1: socketpair(UNIX, STREAM) = [3, 4]
+                A.p1: setsockopt(4, SO_PASSCRED, 1) = 0
+                A.p1: sendmsg(3, "ab", [], SCM_CREDENTIALS) = 2
+                A.p1: sendmsg(3, "cd", [3], SCM_CREDENTIALS) = 2
+                A.p1: recvmsg(4, 10) = "ab" creds p1
+                A.p1: recvmsg(4, 10) = "cd" rights [5] creds p1
+                A.p1: shutdown(3, WR) = 0
+                A.p1: recvmsg(4, 10) = "" creds zero
+                """;
+        Trace t = TraceText.parse("c.trace", text);
+        assertEquals(text, TraceText.print(t));
+        String json = TraceJson.print(t);
+        assertEquals(text, TraceText.print(TraceJson.parse("c.jsonl", json)));
+        Event.Call send = (Event.Call) t.events().get(2);
+        assertEquals(new Arg.Name("SCM_CREDENTIALS"), send.args().get(3));
+        Arg.Message both = (Arg.Message) ((Event.Expect.Returns) ((Event.Call) t.events().get(5)).expect()).value();
+        assertEquals(List.of(new Arg.Int(5)), both.rights().fds());
+        assertEquals("p1", both.creds());
+        org.sockcheck.harness.run.TraceCheck.check(t);
+        TraceSyntaxException noWord = assertThrows(TraceSyntaxException.class,
+                () -> TraceText.parse("c.trace", "version 2\nA.p1: recvmsg(4, 10) = \"x\" creds 5\n"));
+        assertEquals(2, noWord.line());
+        TraceSyntaxException badControl = assertThrows(TraceSyntaxException.class,
+                () -> TraceText.parse("c.trace", "version 2\nA.p1: sendmsg(3, \"x\", [], SCM_CREDS) = 1\n"));
+        assertEquals(2, badControl.line());
+        String spaced = json.replaceFirst("\"creds\":\"p1\"", "\"creds\":\"p 1\"");
+        assertNotEquals(json, spaced);
+        TraceSyntaxException badJson = assertThrows(TraceSyntaxException.class, () -> TraceJson.parse("c.jsonl", spaced));
+        assertEquals(6, badJson.line());
     }
 
     /** What an implementation may answer, written as the observed run: a call that blocks, an address of no host, a UDP state. */

@@ -565,8 +565,8 @@ public final class SpecBridge {
             b.append("    Types <- BridgeInetTypes\n    PairDomains <- BridgeNoDomains\n");
         } else {
             // With Unix sockets, sendmsg passing a descriptor or none (SCM_RIGHTS; a trace's are evaluated with
-            // its own, DIRECT) and recvmsg.
-            b.append("    RightsLists <- BridgeRights\n    RecvMsgOps <- BridgeRecvMsg\n");
+            // its own, DIRECT), with its credentials (SCM_CREDENTIALS) or without, and recvmsg.
+            b.append("    RightsLists <- BridgeRights\n    RecvMsgOps <- BridgeRecvMsg\n    CredsSent <- BridgeCredsSent\n");
         }
         if (!c.destinations()) {
             b.append("    DestAddrs <- BridgeHosts\n    ConnectPorts <- BridgeNamedPorts\n    SendPorts <- BridgeNamedPorts\n");
@@ -637,7 +637,7 @@ public final class SpecBridge {
             b.append(i == 0 ? "" : ", ").append(tlaString(c.domains().get(i)));
         }
         b.append("}\nBridgeInetTypes == {\"STREAM\", \"DGRAM\", \"RAW\"}\nBridgeNoDomains == {}");
-        b.append("\nBridgeRights == {<<>>} \\cup {<<f>> : f \\in Fds}\nBridgeRecvMsg == {\"recvmsg\"}");
+        b.append("\nBridgeRights == {<<>>} \\cup {<<f>> : f \\in Fds}\nBridgeRecvMsg == {\"recvmsg\"}\nBridgeCredsSent == BOOLEAN");
         b.append("\nBridgeProtocols == ").append(set(c.protocols())).append("\nBridgeHosts == Hosts\nBridgeNamedPorts == AllPorts\n====\n");
         java.nio.charset.Charset read = java.nio.charset.Charset.defaultCharset();
         if (!read.newEncoder().canEncode(b)) {

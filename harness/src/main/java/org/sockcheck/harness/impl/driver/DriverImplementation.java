@@ -445,7 +445,8 @@ public final class DriverImplementation implements Implementation {
 
     private static void checkOffered(Set<String> offered, ApiCall call) throws Unsupported {
         if (call instanceof ApiCall.SendMsg || call instanceof ApiCall.RecvMsg) {
-            throw new Unsupported(call.op() + ": the driver protocol has no operation that passes descriptors (SCM_RIGHTS)");
+            throw new Unsupported(call.op() + ": the driver protocol has no operation that passes descriptors (SCM_RIGHTS)"
+                    + " or credentials (SCM_CREDENTIALS)");
         }
         if (call.unixDomain() && !offered.contains("unix")) {
             throw new Unsupported(NO_UNIX);

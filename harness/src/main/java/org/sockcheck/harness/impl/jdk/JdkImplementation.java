@@ -231,8 +231,10 @@ public final class JdkImplementation implements Implementation {
                     throw new Unsupported(c.op() + " with an address of the other IP family: java.nio gives an INET6 channel an"
                             + " IPv4 address v4-mapped and an INET channel's own check refuses an IPv6 one, so the kernel never"
                             + " sees the address a C program would pass (the spec's EAFNOSUPPORT, EINVAL)");
-            case ApiCall.SendMsg c -> throw new Unsupported("sendmsg: java.nio's channels pass no descriptors (SCM_RIGHTS)");
-            case ApiCall.RecvMsg c -> throw new Unsupported("recvmsg: java.nio's channels receive no descriptors (SCM_RIGHTS)");
+            case ApiCall.SendMsg c -> throw new Unsupported("sendmsg: java.nio's channels pass no descriptors (SCM_RIGHTS)"
+                    + " or credentials (SCM_CREDENTIALS)");
+            case ApiCall.RecvMsg c -> throw new Unsupported("recvmsg: java.nio's channels receive no descriptors (SCM_RIGHTS)"
+                    + " and show no credentials (SCM_CREDENTIALS)");
             case ApiCall.Dup c -> throw new Unsupported("dup: a Java channel has one descriptor");
             case ApiCall.Fork c -> throw new Unsupported("fork: a Java program cannot share channels with a child process");
             case ApiCall.Recv c when c.peek() || c.waitall() || c.trunc() ->

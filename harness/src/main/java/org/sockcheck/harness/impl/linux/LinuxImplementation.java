@@ -106,6 +106,8 @@ public final class LinuxImplementation implements Implementation {
     private final Map<String, TreeMap<Integer, Sock>> descriptors = new HashMap<>();
     /** The run's folder of Unix names (a folder per host in it) and its abstract prefix. */
     private org.sockcheck.harness.impl.UnixFolder unixDir;
+    /** The run's processes, HOST.name: whose credentials a recvmsg shows (credsShown). */
+    private List<String> processes = List.of();
     private final Set<Integer> openRealFds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /**
      * The sockets sendmsg passed (SCM_RIGHTS), by inode: a descriptor a
@@ -183,6 +185,7 @@ public final class LinuxImplementation implements Implementation {
             for (String p : setup.processes()) {
                 descriptors.put(p, new TreeMap<>());
             }
+            processes = List.copyOf(setup.processes());
             return addressing;
         } finally {
             lock.unlock();
@@ -469,6 +472,7 @@ public final class LinuxImplementation implements Implementation {
                     case SO_RCVBUF -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVBUF, c.value());
                     case SO_SNDBUF -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_SNDBUF, c.value());
                     case IPV6_V6ONLY -> sys.setsockopt(fd, Syscalls.IPPROTO_IPV6, Syscalls.IPV6_V6ONLY, c.value());
+                    case SO_PASSCRED -> sys.setsockopt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_PASSCRED, c.value());
                 });
                 case ApiCall.Fcntl c -> {
                     Syscalls.Result r = sys.setNonBlock(fd, c.nonblock());
@@ -560,6 +564,7 @@ public final class LinuxImplementation implements Implementation {
             case "SO_SNDBUF" -> Syscalls.SO_SNDBUF;
             case "SO_REUSEADDR" -> Syscalls.SO_REUSEADDR;
             case "IPV6_V6ONLY" -> Syscalls.IPV6_V6ONLY;
+            case "SO_PASSCRED" -> Syscalls.SO_PASSCRED;
             default -> throw new IllegalArgumentException("getsockopt of " + option + ": no option of the trace format");
         };
         Syscalls.Result r = sys.getsockopt(fd, level, name);
@@ -573,7 +578,8 @@ public final class LinuxImplementation implements Implementation {
                     : v == Syscalls.SOCK_RAW ? "RAW" : v == Syscalls.SOCK_SEQPACKET ? "SEQPACKET" : Integer.toString(v);
             case "SO_DOMAIN" -> v == Syscalls.AF_INET ? "INET" : v == Syscalls.AF_INET6 ? "INET6" : v == Syscalls.AF_UNIX ? "UNIX"
                     : Integer.toString(v);
-            case "SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT", "IPV6_V6ONLY" ->
+            case "SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "TCP_NODELAY", "SO_REUSEPORT", "IPV6_V6ONLY",
+                 "SO_PASSCRED" ->
                     v != 0 ? "1" : "0";
             default -> Integer.toString(v);
         });
@@ -934,7 +940,8 @@ public final class LinuxImplementation implements Implementation {
      * sendmsg(2) with SCM_RIGHTS: the descriptors passed are the process's
      * real ones (-1 for a number it does not hold: the kernel says EBADF),
      * and each socket passed is remembered by its inode so that the
-     * descriptor a recvmsg makes of it is known as that socket.
+     * descriptor a recvmsg makes of it is known as that socket. With
+     * SCM_CREDENTIALS, the JVM's own pid, uid and gid.
      */
     private Outcome sendMessage(Syscalls.Call sys, TreeMap<Integer, Sock> table, Sock s, int fd, ApiCall.SendMsg c) {
         int[] rights = new int[c.rights().size()];
@@ -947,12 +954,13 @@ public final class LinuxImplementation implements Implementation {
         }
         // Linux binds an unbound datagram socket before it looks for a destination (inet_autobind).
         wildcardAutobind(sys, s, Proto.UDP);
-        return blocking(sys, s, () -> sys.sendmsg(fd, c.data(), rights, 0), false);
+        return blocking(sys, s, () -> sys.sendmsg(fd, c.data(), rights, c.creds(), 0), false);
     }
 
     /**
-     * recvmsg(2): the data, and each descriptor received (SCM_RIGHTS) given
-     * the process's lowest free number, in the order they came.
+     * recvmsg(2): the data, each descriptor received (SCM_RIGHTS) given
+     * the process's lowest free number, in the order they came, and the
+     * credentials shown (SCM_CREDENTIALS; credsShown).
      */
     private Outcome receiveMessage(Syscalls.Call sys, TreeMap<Integer, Sock> table, Sock s, int fd, ApiCall.RecvMsg c)
             throws ImplementationException {
@@ -984,7 +992,36 @@ public final class LinuxImplementation implements Implementation {
         if (sys.controlTruncated()) {
             throw new ImplementationException("recvmsg: the kernel cut the descriptors received short (MSG_CTRUNC)");
         }
-        return new Outcome.Message(data, numbers);
+        return new Outcome.Message(data, numbers, credsShown(sys.credsReceived()));
+    }
+
+    /**
+     * The credentials a recvmsg showed as a trace names them: none (pid 0,
+     * the kernel's overflow uid and gid: the message carried none), zero (all
+     * 0: a stream's end of file), the run's process (the JVM's own pid, uid
+     * and gid), or, for any other, a word that names them and matches no
+     * trace. The processes of a run are threads of one JVM and share its
+     * pid, so a run of several processes cannot tell whose they are: SKIP.
+     */
+    private String credsShown(int[] c) throws Unsupported {
+        if (c == null) {
+            return null;
+        }
+        if (c[0] == 0 && c[1] == 0 && c[2] == 0) {
+            return Outcome.Message.ZERO_CREDS;
+        }
+        if (c[0] == 0 && c[1] == Syscalls.OVERFLOW_UID && c[2] == Syscalls.OVERFLOW_GID) {
+            return Outcome.Message.NO_CREDS;
+        }
+        if (java.util.Arrays.equals(c, Syscalls.ownCredentials())) {
+            if (processes.size() != 1) {
+                throw new Unsupported("recvmsg showed credentials in a run of " + processes.size() + " processes: linux's"
+                        + " processes are threads of one JVM and share its pid, so whose they are cannot be told");
+            }
+            String p = processes.get(0);
+            return p.substring(p.indexOf('.') + 1);
+        }
+        return "pid_" + c[0] + "_uid_" + c[1] + "_gid_" + c[2];
     }
 
     /** A descriptor number no process of the JVM holds: poll says POLLNVAL for it, as for a descriptor the modelled process does not hold. */

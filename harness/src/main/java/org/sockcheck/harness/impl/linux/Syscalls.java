@@ -73,6 +73,15 @@ final class Syscalls {
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
     /** The control message type (at level SOL_SOCKET) that carries descriptors. */
     static final int SCM_RIGHTS = 1;
+    /** The control message type (at level SOL_SOCKET) that carries a struct ucred: pid, uid, gid. */
+    static final int SCM_CREDENTIALS = 2;
+    /** struct ucred: pid, uid and gid, four bytes each. */
+    static final int UCRED_SIZE = 12;
+    /** The socket option that shows a Unix socket its messages' credentials. */
+    static final int SO_PASSCRED = 16;
+    /** The uid and gid the kernel shows for none (a message that carried no credentials): its overflow ids. */
+    static final int OVERFLOW_UID = overflowId("overflowuid");
+    static final int OVERFLOW_GID = overflowId("overflowgid");
     /**
      * The most descriptors Linux lets one message carry (SCM_MAX_FD): the
      * room recvmsg's control buffer has, so a message's descriptors always
@@ -123,6 +132,9 @@ final class Syscalls {
     private static final MethodHandle POLL = fn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETSOCKOPT = fn("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle UNSHARE = fn("unshare", JAVA_INT, JAVA_INT);
+    // getuid and getgid never fail: no errno to capture.
+    private static final MethodHandle GETUID = LINKER.downcallHandle(LIBC.find("getuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETGID = LINKER.downcallHandle(LIBC.find("getgid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SETNS = fn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
     /** ioctl(fd, request, arg): its third argument is variadic, here a pointer. */
     private static final MethodHandle IOCTL = LINKER.downcallHandle(LIBC.find("ioctl").orElseThrow(),
@@ -142,6 +154,29 @@ final class Syscalls {
     private static final MethodHandle FCNTL = LINKER.downcallHandle(LIBC.find("fcntl").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2),
             Linker.Option.captureCallState("errno"));
+
+    /**
+     * /proc/sys/kernel/overflowuid or overflowgid; 65534, the kernel's default, where it cannot be read. Read
+     * in one read of a buffer's size: a sysctl file gives nothing after a short first read (Files.readString
+     * of it gave "6").
+     */
+    private static int overflowId(String name) {
+        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("/proc/sys/kernel", name))) {
+            String line = r.readLine();
+            return line == null ? 65534 : Integer.parseInt(line.trim());
+        } catch (java.io.IOException | NumberFormatException | SecurityException e) {
+            return 65534;
+        }
+    }
+
+    /** This process's own credentials as SCM_CREDENTIALS carries them: pid, uid, gid. */
+    static int[] ownCredentials() {
+        try {
+            return new int[] {Math.toIntExact(ProcessHandle.current().pid()), (int) GETUID.invokeExact(), (int) GETGID.invokeExact()};
+        } catch (Throwable t) {
+            throw new IllegalStateException("getuid or getgid failed: " + t, t);
+        }
+    }
 
     private static MethodHandle fn(String name, MemoryLayout ret, MemoryLayout... args) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), FunctionDescriptor.of(ret, args),
@@ -163,6 +198,8 @@ final class Syscalls {
         private MemorySegment lastLen;
         /** The descriptors the last recvmsg received, in order; none when it failed. */
         private int[] lastRights = new int[0];
+        /** The credentials the last recvmsg was shown (SCM_CREDENTIALS): pid, uid, gid; null when none. */
+        private int[] lastCreds;
         /** Whether the last recvmsg's msg_flags had MSG_CTRUNC. */
         private boolean lastCtrunc;
 
@@ -396,22 +433,31 @@ final class Syscalls {
         /**
          * sendmsg(2) of data in one iovec, with no address, and, when rights
          * is not empty, one SOL_SOCKET/SCM_RIGHTS control message carrying
-         * those descriptors.
+         * those descriptors; creds: one SOL_SOCKET/SCM_CREDENTIALS control
+         * message too, of this process's own pid, uid and gid.
          */
-        Result sendmsg(int fd, byte[] data, int[] rights, int flags) {
+        Result sendmsg(int fd, byte[] data, int[] rights, boolean creds, int flags) {
             MemorySegment buf = arena.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
             MemorySegment control = MemorySegment.NULL;
-            long controlLen = 0;
-            if (rights.length > 0) {
-                // CMSG_SPACE(n): the header and the data, rounded up to 8; cmsg_len is CMSG_LEN(n), without the padding.
-                long n = 4L * rights.length;
-                controlLen = CMSGHDR_SIZE + align8(n);
+            // CMSG_SPACE(n): the header and the data, rounded up to 8; cmsg_len is CMSG_LEN(n), without the padding.
+            long rightsSpace = rights.length > 0 ? CMSGHDR_SIZE + align8(4L * rights.length) : 0;
+            long controlLen = rightsSpace + (creds ? CMSGHDR_SIZE + align8(UCRED_SIZE) : 0);
+            if (controlLen > 0) {
                 control = arena.allocate(controlLen, 8).fill((byte) 0);
-                control.set(JAVA_LONG, 0, CMSGHDR_SIZE + n);
+            }
+            if (rights.length > 0) {
+                control.set(JAVA_LONG, 0, CMSGHDR_SIZE + 4L * rights.length);
                 control.set(JAVA_INT, 8, SOL_SOCKET);
                 control.set(JAVA_INT, 12, SCM_RIGHTS);
                 MemorySegment.copy(rights, 0, control, JAVA_INT, CMSGHDR_SIZE, rights.length);
+            }
+            if (creds) {
+                int[] own = ownCredentials();
+                control.set(JAVA_LONG, rightsSpace, CMSGHDR_SIZE + UCRED_SIZE);
+                control.set(JAVA_INT, rightsSpace + 8, SOL_SOCKET);
+                control.set(JAVA_INT, rightsSpace + 12, SCM_CREDENTIALS);
+                MemorySegment.copy(own, 0, control, JAVA_INT, rightsSpace + CMSGHDR_SIZE, 3);
             }
             MemorySegment msg = msghdr(buf, data.length, control, controlLen);
             try {
@@ -430,8 +476,9 @@ final class Syscalls {
          */
         Result recvmsg(int fd, MemorySegment buf, int flags) {
             lastRights = new int[0];
+            lastCreds = null;
             lastCtrunc = false;
-            long room = CMSGHDR_SIZE + align8(4L * RIGHTS_MAX);
+            long room = CMSGHDR_SIZE + align8(4L * RIGHTS_MAX) + CMSGHDR_SIZE + align8(UCRED_SIZE);
             MemorySegment control = arena.allocate(room, 8).fill((byte) 0);
             MemorySegment msg = msghdr(buf, buf.byteSize(), control, room);
             Result r;
@@ -459,6 +506,10 @@ final class Syscalls {
                     for (int i = 0; i < n && count < fds.length; i++) {
                         fds[count++] = control.get(JAVA_INT, at + CMSGHDR_SIZE + 4L * i);
                     }
+                } else if (control.get(JAVA_INT, at + 8) == SOL_SOCKET && control.get(JAVA_INT, at + 12) == SCM_CREDENTIALS
+                        && len >= CMSGHDR_SIZE + UCRED_SIZE) {
+                    lastCreds = new int[] {control.get(JAVA_INT, at + CMSGHDR_SIZE), control.get(JAVA_INT, at + CMSGHDR_SIZE + 4),
+                        control.get(JAVA_INT, at + CMSGHDR_SIZE + 8)};
                 }
                 at += align8(len);
             }
@@ -469,6 +520,11 @@ final class Syscalls {
         /** The descriptors the last recvmsg received, in the order they came; empty when none or when it failed. */
         int[] rightsReceived() {
             return lastRights.clone();
+        }
+
+        /** The credentials (pid, uid, gid) the last recvmsg was shown (SCM_CREDENTIALS); null when none or when it failed. */
+        int[] credsReceived() {
+            return lastCreds == null ? null : lastCreds.clone();
         }
 
         /** Whether the last recvmsg's msg_flags had MSG_CTRUNC: some control data did not fit. */

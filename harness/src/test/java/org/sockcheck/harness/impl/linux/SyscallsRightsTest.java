@@ -3,6 +3,7 @@ package org.sockcheck.harness.impl.linux;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * sendmsg and recvmsg pass descriptors between sockets (SCM_RIGHTS): the
  * descriptor received is the socket sent, a descriptor that is not open is
  * refused, MSG_PEEK leaves the datagram, and a datagram without
- * descriptors brings none.
+ * descriptors brings none; credentials go with a message (SCM_CREDENTIALS).
  */
 class SyscallsRightsTest {
     private static final byte[] HI = "hi".getBytes(StandardCharsets.US_ASCII);
@@ -65,7 +66,7 @@ class SyscallsRightsTest {
             try {
                 int[] ab = pair(sys, Syscalls.SOCK_DGRAM);
                 int[] xy = pair(sys, Syscalls.SOCK_STREAM);
-                assertEquals(new Syscalls.Result(2, 0), sys.sendmsg(ab[0], HI, new int[] {xy[0]}, 0));
+                assertEquals(new Syscalls.Result(2, 0), sys.sendmsg(ab[0], HI, new int[] {xy[0]}, false, 0));
                 // The message holds x open: closing it here leaves the socket to whoever receives it.
                 assertFalse(sys.closeFd(xy[0]).failed());
                 open.remove((Integer) xy[0]);
@@ -98,7 +99,7 @@ class SyscallsRightsTest {
                 int[] xy = pair(sys, Syscalls.SOCK_STREAM);
                 sys.closeFd(xy[0]);
                 open.remove((Integer) xy[0]);
-                Syscalls.Result r = sys.sendmsg(ab[0], HI, new int[] {xy[0]}, 0);
+                Syscalls.Result r = sys.sendmsg(ab[0], HI, new int[] {xy[0]}, false, 0);
                 assertTrue(r.failed(), "sendmsg of a closed descriptor returned " + r.value());
                 assertEquals(9, r.errno(), "EBADF");
             } finally {
@@ -113,7 +114,7 @@ class SyscallsRightsTest {
             try {
                 int[] ab = pair(sys, Syscalls.SOCK_DGRAM);
                 int[] xy = pair(sys, Syscalls.SOCK_STREAM);
-                assertEquals(new Syscalls.Result(2, 0), sys.sendmsg(ab[0], HI, new int[] {xy[0]}, 0));
+                assertEquals(new Syscalls.Result(2, 0), sys.sendmsg(ab[0], HI, new int[] {xy[0]}, false, 0));
                 MemorySegment buf = sys.arena.allocate(10);
                 assertEquals(new Syscalls.Result(2, 0), sys.recvmsg(ab[1], buf, Syscalls.MSG_PEEK));
                 int[] peeked = sys.rightsReceived();
@@ -142,12 +143,49 @@ class SyscallsRightsTest {
         try (Syscalls.Call sys = new Syscalls.Call()) {
             try {
                 int[] ab = pair(sys, Syscalls.SOCK_DGRAM);
-                assertEquals(new Syscalls.Result(2, 0), sys.sendmsg(ab[0], HI, new int[0], 0));
+                assertEquals(new Syscalls.Result(2, 0), sys.sendmsg(ab[0], HI, new int[0], false, 0));
                 MemorySegment buf = sys.arena.allocate(10);
                 assertEquals(new Syscalls.Result(2, 0), sys.recvmsg(ab[1], buf, 0));
                 assertArrayEquals(HI, buf.asSlice(0, 2).toArray(ValueLayout.JAVA_BYTE));
                 assertEquals(0, sys.rightsReceived().length);
                 assertFalse(sys.controlTruncated());
+            } finally {
+                closeAll(sys);
+            }
+        }
+    }
+
+    /**
+     * SCM_CREDENTIALS: a datagram sent with this process's own credentials, or
+     * to a socket with SO_PASSCRED, shows them to a recvmsg with SO_PASSCRED
+     * (and with a descriptor passed beside them); one that carried none shows
+     * pid 0 and the kernel's overflow uid and gid; without SO_PASSCRED none.
+     */
+    @Test
+    void credentialsGoWithTheMessageAndShowWithPassCred() {
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            try {
+                int[] ab = pair(sys, Syscalls.SOCK_DGRAM);
+                int[] xy = pair(sys, Syscalls.SOCK_STREAM);
+                MemorySegment buf = sys.arena.allocate(10);
+                assertEquals(new Syscalls.Result(2, 0), sys.sendmsg(ab[0], HI, new int[0], false, 0));
+                assertEquals(new Syscalls.Result(2, 0), sys.sendmsg(ab[0], HI, new int[] {xy[0]}, true, 0));
+                assertEquals(new Syscalls.Result(2, 0), sys.recvmsg(ab[1], buf, 0));
+                assertNull(sys.credsReceived());
+                assertFalse(sys.setsockopt(ab[1], Syscalls.SOL_SOCKET, Syscalls.SO_PASSCRED, 1).failed());
+                assertEquals(new Syscalls.Result(2, 0), sys.recvmsg(ab[1], buf, 0));
+                assertArrayEquals(Syscalls.ownCredentials(), sys.credsReceived());
+                assertEquals(1, sys.rightsReceived().length);
+                keep(sys.rightsReceived());
+                assertEquals(new Syscalls.Result(2, 0), sys.sendmsg(ab[0], HI, new int[0], false, 0));
+                assertEquals(new Syscalls.Result(2, 0), sys.recvmsg(ab[1], buf, 0));
+                assertArrayEquals(Syscalls.ownCredentials(), sys.credsReceived());
+                assertFalse(sys.setsockopt(ab[1], Syscalls.SOL_SOCKET, Syscalls.SO_PASSCRED, 0).failed());
+                assertEquals(new Syscalls.Result(2, 0), sys.sendmsg(ab[0], HI, new int[0], false, 0));
+                assertFalse(sys.setsockopt(ab[1], Syscalls.SOL_SOCKET, Syscalls.SO_PASSCRED, 1).failed());
+                assertEquals(new Syscalls.Result(2, 0), sys.recvmsg(ab[1], buf, 0));
+                assertArrayEquals(new int[] {0, Syscalls.OVERFLOW_UID, Syscalls.OVERFLOW_GID}, sys.credsReceived());
+                assertEquals(Math.toIntExact(ProcessHandle.current().pid()), Syscalls.ownCredentials()[0]);
             } finally {
                 closeAll(sys);
             }
