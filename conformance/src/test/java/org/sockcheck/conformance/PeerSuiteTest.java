@@ -1,6 +1,7 @@
 package org.sockcheck.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
@@ -93,5 +94,48 @@ class PeerSuiteTest {
         for (String file : seen.stream().map(s -> s.split(":")[0]).distinct().toList()) {
             assertTrue(readme.contains(file), "README.md says nothing of " + file);
         }
+    }
+
+    /**
+     * The README's counts are the suite's: the total row's tests and traces
+     * are what the traces translate (a test's instances, Test/Instance, are
+     * one test), each reason's count is the tests it lists, and the tests
+     * not translated add up to the total's last column, none of them one a
+     * trace translates.
+     */
+    @Test
+    void theReadmeCountsWhatIsTranslatedAndWhatIsNot() throws Exception {
+        Set<String> tests = new HashSet<>();
+        List<Path> files = TraceFiles.find(List.of(GVISOR));
+        for (Path p : files) {
+            Matcher m = ORIGIN.matcher(Files.readString(p).lines().findFirst().orElse(""));
+            assertTrue(m.matches(), p.toString());
+            tests.add(m.group(1) + ": " + m.group(2).split("/")[0]);
+        }
+        String readme = Files.readString(GVISOR.resolve("README.md"));
+        Matcher total = Pattern.compile("(?m)^\\| total \\| (\\d+) \\| (\\d+) \\| (\\d+) \\|$").matcher(readme);
+        assertTrue(total.find(), "README.md has a total row");
+        assertEquals(tests.size(), Integer.parseInt(total.group(1)), "tests translated");
+        assertEquals(files.size(), Integer.parseInt(total.group(2)), "traces");
+        String untranslated = readme.substring(readme.indexOf("## Not translated, by reason"),
+                readme.indexOf("## Translated in part, or with a change"));
+        Matcher reason = Pattern.compile("(?m)^### (.*) \\((\\d+)\\)$").matcher(untranslated);
+        List<int[]> sections = new ArrayList<>();
+        while (reason.find()) {
+            sections.add(new int[] {reason.start(), reason.end(), Integer.parseInt(reason.group(2))});
+        }
+        int listed = 0;
+        for (int i = 0; i < sections.size(); i++) {
+            String body = untranslated.substring(sections.get(i)[1],
+                    i + 1 < sections.size() ? sections.get(i + 1)[0] : untranslated.length());
+            List<String> items = body.lines().filter(l -> l.startsWith("- ")).toList();
+            assertEquals(sections.get(i)[2], items.size(), "the count of reason " + (i + 1) + " is the tests it lists");
+            for (String item : items) {
+                String test = item.substring(2, item.indexOf(':', item.indexOf(':') + 1));
+                assertFalse(tests.contains(test), test + " is translated and listed as not translated");
+            }
+            listed += items.size();
+        }
+        assertEquals(Integer.parseInt(total.group(3)), listed, "the tests not translated");
     }
 }
