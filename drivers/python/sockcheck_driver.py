@@ -63,7 +63,7 @@ SOCKOPTS = {"SO_ERROR": socket.SO_ERROR, "SO_TYPE": socket.SO_TYPE, "SO_DOMAIN":
             "SO_PROTOCOL": socket.SO_PROTOCOL, "SO_ACCEPTCONN": socket.SO_ACCEPTCONN,
             "SO_REUSEADDR": socket.SO_REUSEADDR, "SO_KEEPALIVE": socket.SO_KEEPALIVE,
             "SO_BROADCAST": socket.SO_BROADCAST, "SO_REUSEPORT": socket.SO_REUSEPORT,
-            "SO_RCVBUF": socket.SO_RCVBUF, "SO_SNDBUF": socket.SO_SNDBUF}
+            "SO_RCVBUF": socket.SO_RCVBUF, "SO_SNDBUF": socket.SO_SNDBUF, "SO_PASSCRED": socket.SO_PASSCRED}
 # setsockopt's options by level (TCP_NODELAY is IPPROTO_TCP's)
 SETOPTS = {"IPV6_V6ONLY": (socket.IPPROTO_IPV6, socket.IPV6_V6ONLY),
            "SO_REUSEADDR": (socket.SOL_SOCKET, socket.SO_REUSEADDR),
@@ -72,7 +72,8 @@ SETOPTS = {"IPV6_V6ONLY": (socket.IPPROTO_IPV6, socket.IPV6_V6ONLY),
            "TCP_NODELAY": (socket.IPPROTO_TCP, socket.TCP_NODELAY),
            "SO_REUSEPORT": (socket.SOL_SOCKET, socket.SO_REUSEPORT),
            "SO_RCVBUF": (socket.SOL_SOCKET, socket.SO_RCVBUF),
-           "SO_SNDBUF": (socket.SOL_SOCKET, socket.SO_SNDBUF)}
+           "SO_SNDBUF": (socket.SOL_SOCKET, socket.SO_SNDBUF),
+           "SO_PASSCRED": (socket.SOL_SOCKET, socket.SO_PASSCRED)}
 # poll.h; POLLRDHUP is Linux's (0x2000)
 POLL_EVENTS = {"in": select.POLLIN, "out": select.POLLOUT, "rdhup": 0x2000, "err": select.POLLERR,
                "hup": select.POLLHUP, "nval": select.POLLNVAL}
@@ -429,7 +430,7 @@ class Driver:
                               socket.SOCK_SEQPACKET: "SEQPACKET"}.get(v, v)}
         if name == "SO_DOMAIN":
             return {"value": {socket.AF_INET: "INET", socket.AF_INET6: "INET6", socket.AF_UNIX: "UNIX"}.get(v, v)}
-        if name in ("SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "SO_REUSEPORT"):
+        if name in ("SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "SO_REUSEPORT", "SO_PASSCRED"):
             return {"value": 1 if v else 0}
         return {"value": v}
 
