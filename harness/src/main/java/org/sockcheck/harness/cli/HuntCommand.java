@@ -154,8 +154,12 @@ public final class HuntCommand implements Callable<Integer> {
             Path file = dir.resolve(g.name());
             Files.writeString(file, small.trace().text().replaceFirst("\n", " (hunt seed " + seed + ")\n"));
             TraceResult r = runner.run(small.trace().trace(), Path.of("."), im);
+            // The walk's own failure first; then the shrunk trace's, run once more, or that it did not fail again
+            // (a failure that does not repeat is worth knowing as such).
             return first.verdict() + " " + g.name() + ", shrunk to " + small.trace().trace().events().size() + " events in "
-                    + small.runs() + " runs: " + file + "\n  " + r.message().replace("\n", "\n  ");
+                    + small.runs() + " runs: " + file + "\n  the walk: " + first.message().replace("\n", "\n  ")
+                    + (r.verdict() == first.verdict() ? "\n  shrunk, run again: " + r.message().replace("\n", "\n  ")
+                    : "\n  shrunk, run again: " + r.verdict() + ": the failure did not repeat");
         } catch (IOException e) {
             return first.verdict() + " " + g.name() + ": cannot write the regression: " + e.getMessage();
         }
