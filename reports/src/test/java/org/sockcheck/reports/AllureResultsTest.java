@@ -57,6 +57,34 @@ class AllureResultsTest {
         }
     }
 
+    /**
+     * A plain title is given as the HTML Allure's Markdown renderer makes of it (a paragraph, &amp;quot; for a
+     * quote), so the generator does not render it; a title Markdown could read as markup is left to the generator.
+     */
+    @Test
+    void aPlainTitleIsGivenAsHtmlAndAnyOtherIsLeftToAllure(@TempDir Path dir) throws Exception {
+        assertEquals(java.util.Optional.of("<p>gVisor test/syscalls/linux/socket_unix_seqpacket.cc:"
+                        + " SeqpacketUnixSocketPairTest.Sendto</p>\n"),
+                AllureResults.plainHtml("gVisor test/syscalls/linux/socket_unix_seqpacket.cc: SeqpacketUnixSocketPairTest.Sendto"));
+        assertEquals(java.util.Optional.of("<p>a trace writes &quot;@auto1&quot; (S20, S5); it's EADDRINUSE</p>\n"),
+                AllureResults.plainHtml("a trace writes \"@auto1\" (S20, S5); it's EADDRINUSE"));
+        assertEquals(java.util.Optional.of("<p>A's listener on [::] at [A]; MSG_PEEK|MSG_TRUNC</p>\n"),
+                AllureResults.plainHtml("A's listener on [::] at [A]; MSG_PEEK|MSG_TRUNC"));
+        for (String markup : List.of("", "a *b*", "a _b_", "_a", "S5: __inet_bind", "a `b`", "a [b](c)", "a <b>",
+                "a &amp; b", "# a", "1. a", "- a", " a", "a ", "a\nb", "a\tb", "a ~~b~~", "a \\* b", "a ![b](c)")) {
+            assertEquals(java.util.Optional.empty(), AllureResults.plainHtml(markup), markup);
+        }
+        CaseResult markup = new CaseResult("linux", "bind", "scenarios/bind/a.trace", "a *b*", CaseResult.Status.PASSED,
+                "", "", "", 1_000, 2, List.of(), Map.of(), "", "judged by the spec");
+        CaseResult plain = new CaseResult("linux", "bind", "scenarios/bind/b.trace", "b", CaseResult.Status.PASSED,
+                "", "", "", 1_000, 2, List.of(), Map.of(), "", "judged by the spec");
+        AllureResults.write(dir, List.of(markup, plain));
+        Map<String, JsonNode> byName = resultsByName(dir);
+        assertEquals(null, byName.get("scenarios/bind/a.trace [linux]").get("descriptionHtml"));
+        assertEquals("a *b*", byName.get("scenarios/bind/a.trace [linux]").get("description").asString());
+        assertEquals("<p>b</p>\n", byName.get("scenarios/bind/b.trace [linux]").get("descriptionHtml").asString());
+    }
+
     /** The result files Allure was given, by the result's name. */
     private static Map<String, JsonNode> resultsByName(Path dir) throws Exception {
         Map<String, JsonNode> byName = new TreeMap<>();

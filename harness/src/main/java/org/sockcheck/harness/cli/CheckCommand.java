@@ -697,16 +697,31 @@ public final class CheckCommand implements Callable<Integer> {
             sb.append('\n').append("-".repeat(w));
             widths.forEach(x -> sb.append("  ").append("-".repeat(x)));
             sb.append('\n');
+            // Each row padded by hand and its trailing blanks cut from the row alone: the table has a row per
+            // trace, and a copy of the whole table per row (as stripping the builder did) grew with its square.
             for (Map.Entry<String, Map<String, Verdict>> row : rows.entrySet()) {
-                sb.append(String.format("%-" + w + "s", row.getKey()));
+                int start = sb.length();
+                pad(sb, row.getKey(), w);
                 for (int i = 0; i < impls.size(); i++) {
                     Verdict v = row.getValue().get(impls.get(i));
-                    sb.append("  ").append(String.format("%-" + widths.get(i) + "s", v == null ? "" : v.name()));
+                    pad(sb.append("  "), v == null ? "" : v.name(), widths.get(i));
                 }
-                sb.setLength(sb.toString().stripTrailing().length());
+                int end = sb.length();
+                while (end > start && Character.isWhitespace(sb.charAt(end - 1))) {
+                    end--;
+                }
+                sb.setLength(end);
                 sb.append('\n');
             }
             return sb.toString();
+        }
+
+        /** Text left-aligned in a field of this width (as %-Ns formats it). */
+        private static void pad(StringBuilder sb, String text, int width) {
+            sb.append(text);
+            for (int k = text.length(); k < width; k++) {
+                sb.append(' ');
+            }
         }
 
         /**

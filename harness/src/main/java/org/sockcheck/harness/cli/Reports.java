@@ -77,17 +77,56 @@ public final class Reports {
     static void write(Path dir, List<TraceResult> results, Path base, CheckCommand.Summary summary) throws IOException {
         Files.createDirectories(dir);
         List<CaseResult> cases = cases(results, base);
-        JUnitXml.write(dir.resolve("junit.xml"), cases);
-        Path allure = dir.resolve("allure-results");
-        if (Files.isDirectory(allure)) {
-            try (var s = Files.list(allure)) {
-                for (Path p : s.toList()) {
-                    Files.deleteIfExists(p);
+        // junit.xml, summary.txt and the matrix are written beside allure-results, on a thread of their own: nothing
+        // else runs once the runs are over, and the HTML report waits for all of them.
+        java.util.concurrent.FutureTask<Void> others = new java.util.concurrent.FutureTask<>(() -> {
+            JUnitXml.write(dir.resolve("junit.xml"), cases);
+            writeSummaryAndMatrix(dir, results, base, summary);
+            return null;
+        });
+        Thread.ofPlatform().daemon().name("sockcheck-reports").start(others);
+        try {
+            Path allure = dir.resolve("allure-results");
+            if (Files.isDirectory(allure)) {
+                try (var s = Files.list(allure)) {
+                    for (Path p : s.toList()) {
+                        Files.deleteIfExists(p);
+                    }
                 }
             }
+            AllureResults.write(allure, cases);
+            AllureResults.writeEnvironment(allure, environment(summary));
+        } catch (IOException | RuntimeException e) {
+            // The other reports are waited for all the same (none is left being written); this failure is the one told.
+            try {
+                finish(others);
+            } catch (IOException | RuntimeException also) {
+                e.addSuppressed(also);
+            }
+            throw e;
         }
-        AllureResults.write(allure, cases);
-        AllureResults.writeEnvironment(allure, environment(summary));
+        finish(others);
+    }
+
+    /** Waits for reports written on another thread; their failure is thrown here. */
+    private static void finish(java.util.concurrent.FutureTask<Void> task) throws IOException {
+        try {
+            task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing the reports", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException re -> throw re;
+                case Error err -> throw err;
+                default -> throw new IOException(e.getCause());
+            }
+        }
+    }
+
+    private static void writeSummaryAndMatrix(Path dir, List<TraceResult> results, Path base, CheckCommand.Summary summary)
+            throws IOException {
         Files.writeString(dir.resolve("summary.txt"), summary.table() + summary.problems() + summary.coverage + summary.totals()
                 + "\n");
         Matrix matrix = new Matrix(results);

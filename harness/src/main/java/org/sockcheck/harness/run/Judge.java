@@ -12,9 +12,23 @@ public interface Judge {
 
     Decision decide(Trace observed);
 
+    /**
+     * What of the spec the behaviour that explains a run exercised: its
+     * actions and the TCP state changes it made (the run's spec coverage).
+     */
+    record Covered(java.util.Set<String> actions, java.util.Set<String> transitions) {
+    }
+
     sealed interface Decision {
-        /** A behaviour of the spec explains the observed trace; witness: what it did. */
-        record Accepted(java.util.List<Witnessed> witness) implements Decision {
+        /**
+         * A behaviour of the spec explains the observed trace; witness: what it did; covered: the spec actions and
+         * TCP transitions it took (null when the judge does not say).
+         */
+        record Accepted(java.util.List<Witnessed> witness, Covered covered) implements Decision {
+            /** Accepted, the coverage not said. */
+            public Accepted(java.util.List<Witnessed> witness) {
+                this(witness, null);
+            }
         }
 
         /**

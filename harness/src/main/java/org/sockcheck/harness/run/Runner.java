@@ -280,10 +280,12 @@ public final class Runner {
         String message = "";
         int failLine = 0;
         List<Witnessed> witness = List.of();
+        Judge.Covered covered = null;
         JudgedBy by = JudgedBy.SPEC;
         switch (decision) {
             case Judge.Decision.Accepted a -> {
                 witness = a.witness();
+                covered = a.covered();
                 if (replay.first != null) {
                     // A result other than the one written, which the spec allows: it passes.
                     steps.replaceAll(st -> st.ok() ? st : new Step(st.line(), st.event(), st.expected(), st.observed(), true));
@@ -321,7 +323,8 @@ public final class Runner {
         }
         String observedText = "# observed: " + file + " on " + impl.name() + "\n" + TraceText.print(observedRun);
         return new TraceResult(file, feature(base, file), trace.title(), impl.name(), verdict, message, failLine, steps,
-                millis, replay.tables, observedText, new TraceResult.Drawing(trace, witness, observedLines), by, startedAt);
+                millis, replay.tables, observedText, new TraceResult.Drawing(trace, witness, observedLines), by, startedAt,
+                covered);
     }
 
     /** The result of a run the implementation could not finish: SKIP (it lacks something) or ERROR (it broke). */

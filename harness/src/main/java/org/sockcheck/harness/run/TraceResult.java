@@ -17,10 +17,20 @@ import org.sockcheck.reports.SequenceDiagram;
  * @param millis  how long the run took, from its first call to its verdict (the judging included)
  * @param judgedBy who gave the verdict: the spec, nobody (the spec could not judge), or no run to judge
  * @param startedAt when the run began (milliseconds since the epoch); 0 when not known
+ * @param covered the spec actions and TCP transitions of the behaviour that explains the run, as the spec's
+ *                verdict on it said; null when not known (the spec coverage then judges the observed run again)
  */
 public record TraceResult(String trace, String feature, String title, String implementation, Verdict verdict,
                           String message, int line, List<Step> steps, long millis, String tables,
-                          String observed, Drawing drawing, JudgedBy judgedBy, long startedAt) {
+                          String observed, Drawing drawing, JudgedBy judgedBy, long startedAt, Judge.Covered covered) {
+
+    /** A result whose spec coverage is not known. */
+    public TraceResult(String trace, String feature, String title, String implementation, Verdict verdict,
+                       String message, int line, List<Step> steps, long millis, String tables,
+                       String observed, Drawing drawing, JudgedBy judgedBy, long startedAt) {
+        this(trace, feature, title, implementation, verdict, message, line, steps, millis, tables, observed, drawing,
+                judgedBy, startedAt, null);
+    }
 
     /**
      * What a run's diagram is drawn from: the trace that ran, the behaviour
@@ -60,6 +70,6 @@ public record TraceResult(String trace, String feature, String title, String imp
     /** With another verdict and message (an expectation applied). */
     public TraceResult judged(Verdict v, String why) {
         return new TraceResult(trace, feature, title, implementation, v, why, line, steps, millis, tables, observed, drawing,
-                judgedBy, startedAt);
+                judgedBy, startedAt, covered);
     }
 }

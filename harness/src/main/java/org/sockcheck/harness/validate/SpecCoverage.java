@@ -21,7 +21,8 @@ import org.sockcheck.spec.tlc.SpecText;
  * transitions that its passing runs exercised: those of the behaviour of the
  * spec that explains each observed run (read from the validator's witness
  * when the judge made the verdict, or kept with a verdict of an earlier run:
- * the spec is not loaded for them).
+ * the spec is not loaded for them). A run's result carries them from its
+ * verdict; only a result without them has its observed run judged again.
  */
 public final class SpecCoverage {
     private SpecCoverage() {
@@ -38,7 +39,11 @@ public final class SpecCoverage {
             if (r.verdict() != Verdict.PASS || r.observed().isEmpty()) {
                 continue;
             }
-            List<Set<String>> covered = byObserved.computeIfAbsent(r.observed(), text -> covered(text, judge));
+            // The run's own verdict said what it covered; asking the judge again parsed the observed run anew and
+            // read its verdict from the cache (its events numbered by the observed run's lines, not the trace's, a
+            // verdict of its own), one at a time after the runs.
+            List<Set<String>> covered = r.covered() != null ? List.of(r.covered().actions(), r.covered().transitions())
+                    : byObserved.computeIfAbsent(r.observed(), text -> covered(text, judge));
             if (covered.isEmpty()) {
                 continue;
             }

@@ -396,7 +396,7 @@ public final class SpecJudge implements Judge {
             return new Decision.Undecided("the spec could not be loaded: " + e.getCause().getMessage());
         }
         return switch (r.kind()) {
-            case ACCEPTED -> new Decision.Accepted(r.witnessed());
+            case ACCEPTED -> new Decision.Accepted(r.witnessed(), new Judge.Covered(r.actions(), r.transitions()));
             case UNDECIDED -> new Decision.Undecided("undecided at line " + r.line() + ": " + r.allowed());
             case REJECTED -> new Decision.Rejected(r.line(), r.allowed(), r.explored(), r.bounded(), r.witnessed());
         };
