@@ -72,7 +72,6 @@ OutsideCloseWaiting == "outside the model: close of a descriptor another thread 
 OutsideListen == "outside the model: listen on a TCP socket that sent a SYN or was accepted (Linux releases differ: 6.18.44 says EINVAL and keeps a port the failed listen took, earlier ones listen; Listen in spec/SocketApi.tla)"
 OutsideFamily == "outside the model: an address of another family than the socket's (a Unix name for an INET socket, a host for a Unix socket)"
 OutsideMixed == "outside the model: an INET6 socket that connects or sends to a wildcard address (Linux sends to [::] as to ::1, which no host of the model has), or to IPv4 from the IPv6 address its connect picked (Mixed6 in spec/SocketApi.tla)"
-OutsideInet6 == "outside the model: an INET6 socket the spec does not model (raw IPv6; Socket in spec/SocketApi.tla)"
 OutsideUnixFull == "outside the model: a blocking connect to a Unix listener whose queue is full, which waits for room (UnixConnect in spec/Unix.tla)"
 OutsideRights == "outside the model: descriptors passed with SCM_RIGHTS where the spec does not follow them (on a socket other than a Unix one, or of a socket other than a Unix one; a close or exit that drops messages carrying sockets, a recv other than recvmsg that drops the last reference to one, a recvmsg with MSG_WAITALL or MSG_TRUNC or without free descriptors for them; Unix.tla)"
 OutsideCreds == "outside the model: an unnamed Unix socket with SO_PASSCRED that connects or sends a datagram, which Linux names first (autobind; AutobindsForCreds in spec/Unix.tla)"

@@ -114,7 +114,6 @@ SocketErrors(dom, type, protocol) ==
 Socket(p, dom, type, protocol, nb) ==
     /\ Ready(p)
     /\ IF SocketErrors(dom, type, protocol) # {} THEN \E e \in SocketErrors(dom, type, protocol) : Fail(p, "socket", e)
-       ELSE IF dom = "INET6" /\ type = "RAW" THEN Fail(p, "socket", OutsideInet6)
        ELSE IF FreeFds(p) = {} THEN Fail(p, "socket", "EMFILE")
        ELSE IF FreeSids = {} THEN Fail(p, "socket", "ENOBUFS")
        ELSE LET s == Min(FreeSids)
@@ -170,14 +169,23 @@ V6OnlyMapped(x, ip) == x.fam = "INET6" /\ x.v6only /\ ip \in MappedHosts
 \*   ENETUNREACH from sendto;
 \* - an IPV6_V6ONLY socket given a v4-mapped address: ENETUNREACH (a socket
 \*   bound to an IPv6 address is IPV6_V6ONLY);
-\* - an INET6 socket on a v4-mapped address given an IPv6 one: EAFNOSUPPORT.
+\* - an INET6 socket on a v4-mapped address given an IPv6 one: EAFNOSUPPORT;
+\* - a raw INET6 socket given an IPv4 address: connect EAFNOSUPPORT, sendto
+\*   EINVAL; a sendto to a v4-mapped address: ENETUNREACH.
 FamilyErrno(op, x, ip) ==
     IF x.fam = "INET" THEN IF IsV6Arg(ip) THEN "EAFNOSUPPORT" ELSE "none"
     ELSE IF ip \in Hosts \cup {ANY} THEN
          IF x.proto = "tcp" THEN "EINVAL"
+         \* A raw INET6 socket takes IPv6 addresses only: connect says EAFNOSUPPORT
+         \* (ip6_datagram_connect_v6_only), sendto EINVAL (rawv6_sendmsg: a
+         \* sockaddr_in is too short).
+         ELSE IF x.proto = "raw" THEN IF op = "connect" THEN "EAFNOSUPPORT" ELSE "EINVAL"
          ELSE IF x.v6only THEN IF op = "connect" THEN "EAFNOSUPPORT" ELSE "ENETUNREACH"
          ELSE "none"
     ELSE IF V6OnlyMapped(x, ip) THEN "ENETUNREACH"
+    \* A raw INET6 socket sends no IPv4 (rawv6_sendmsg), though it may connect
+    \* to a v4-mapped address.
+    ELSE IF x.proto = "raw" /\ op = "sendto" /\ ip \in MappedHosts THEN "ENETUNREACH"
     ELSE IF x.lip \in Hosts /\ ip \in Hosts6 THEN "EAFNOSUPPORT"
     ELSE "none"
 \* Outside the model: an INET6 socket that addresses a wildcard (Linux
@@ -208,6 +216,19 @@ Bind(p, f, ip, port) ==
             IN
        IF sock[s].proto = "unix" THEN IF IsPath(ipu) THEN UnixBind(p, s, ipu) ELSE Fail(p, "bind", OutsideFamily)
        ELSE IF IsPath(ipu) THEN Fail(p, "bind", OutsideFamily)
+       \* A raw INET6 socket (rawv6_bind, probed on Linux 6.18): an IPv4 address is
+       \* EINVAL (too short, or not AF_INET6), a v4-mapped one EADDRNOTAVAIL, both
+       \* before it looks at the socket's state; then a connected socket is EINVAL
+       \* (Linux), and the address must be the host's IPv6 address or [::]. The
+       \* port is not read; the bind does not make the socket IPV6_V6ONLY.
+       ELSE IF sock[s].proto = "raw" /\ sock[s].fam = "INET6" THEN
+          IF OtherFamily(sock[s], ip) THEN Fail(p, "bind", "EINVAL")
+          ELSE IF ip \in MappedHosts THEN Fail(p, "bind", "EADDRNOTAVAIL")
+          ELSE IF Profile = "LINUX" /\ sock[s].rip # NoHost THEN Fail(p, "bind", "EINVAL")
+          ELSE IF ip \notin {ANY6, V6(p[1])} THEN Fail(p, "bind", "EADDRNOTAVAIL")
+          ELSE /\ sock' = [sock EXCEPT ![s].lip = ip]
+               /\ Record(p, "bind", 0)
+               /\ UNCHANGED <<files, fdt, alive, pending, net>>
        ELSE IF sock[s].proto = "raw" THEN
           \* Linux: connect made the raw socket established, and raw_bind takes
           \* only a closed one (probed on Linux 6.18: EINVAL).
@@ -479,7 +500,9 @@ Connect(p, f, ip, port) ==
                     \* A raw socket keeps its address on POSIX (BSD's rip_connect sets only the
                     \* peer); Linux gives it the source address it routes from, as a UDP socket
                     \* (__ip4_datagram_connect sets inet_rcv_saddr when unset; probed on 6.18).
-                    ELSE /\ sock' = [sock EXCEPT ![s].lip = IF x.proto = "raw" /\ Profile = "POSIX" THEN x.lip ELSE lip,
+                    \* A raw socket with an address keeps it (a raw INET6 socket on its IPv6
+                    \* address that connects to IPv4 is outside the model: Mixed6).
+                    ELSE /\ sock' = [sock EXCEPT ![s].lip = IF x.proto = "raw" /\ (Profile = "POSIX" \/ ~Wildcard(x.lip)) THEN x.lip ELSE lip,
                                                  ![s].bindreuse = IF x.lport = 0 THEN x.reuse ELSE x.bindreuse,
                                                  ![s].picked = IF x.lport = 0 /\ x.proto = "udp" THEN TRUE ELSE x.picked,
                                                  ![s].lport = IF x.proto = "raw" THEN 0 ELSE lport,
@@ -622,6 +645,8 @@ Send(p, f, d) ==
        \* A datagram socket shut for writing sends no more (found by generated traces on Linux).
        \* A Linux raw socket does not look at its shutdown flags when it sends (probed).
        ELSE IF x.wrshut /\ ~(Profile = "LINUX" /\ x.proto = "raw") THEN Fail(p, "send", "EPIPE")
+       \* A raw INET6 socket connected to a v4-mapped address sends nothing (rawv6_sendmsg; probed).
+       ELSE IF x.proto = "raw" /\ x.fam = "INET6" /\ x.rip \in Hosts THEN Fail(p, "send", "ENETUNREACH")
        ELSE IF TooBig(x, d, x.rip) THEN Fail(p, "send", "EMSGSIZE")
        ELSE /\ net' = net \cup {Seg(x.proto, IF x.proto = "raw" THEN "IP" ELSE "DGRAM",
                                     <<Source(p[1], x.rip), x.lport>>, <<x.rip, IF x.proto = "raw" THEN 0 ELSE x.rport>>, x.protocol, 0, d)}
@@ -673,6 +698,12 @@ SendTo(p, f, d, ip, port) ==
        \* Linux ignores the address of a sendto on a stream socket: it is a send.
        ELSE IF x.proto = "tcp" /\ Profile = "LINUX" THEN Send(p, f, d)
        ELSE IF x.proto = "tcp" THEN Fail(p, "sendto", IF x.st \in {"ESTABLISHED", "CLOSE-WAIT"} THEN "EISCONN" ELSE "EPIPE")
+       \* A raw INET6 socket reads the destination's port as the protocol: 0 or its
+       \* own, else EINVAL (rawv6_sendmsg, before it looks at the address; probed).
+       \* NOTE: a port a trace names is a label, which a runner maps to a port of its
+       \* own (20000 and up), or one a stack picked; never a protocol number (at most
+       \* ProtocolMax), so every port but 0 is EINVAL here.
+       ELSE IF x.proto = "raw" /\ x.fam = "INET6" /\ port # 0 THEN Fail(p, "sendto", "EINVAL")
        \* An address of the other family (having bound first: inet_send_prepare).
        ELSE IF FamilyErrno("sendto", x, ip) # "none" THEN
             IF BindsFirst(x) THEN BindsThenFails(p, s, "sendto", FamilyErrno("sendto", x, ip))
@@ -1030,7 +1061,9 @@ SetSockOpt(p, f, opt, v) ==
        \* none of that level either: EOPNOTSUPP), set before the socket has a port (do_ipv6_setsockopt).
        ELSE IF opt = "IPV6_V6ONLY" /\ sock[SockOf(p, f)].fam # "INET6" THEN
             Fail(p, "setsockopt", IF sock[SockOf(p, f)].proto = "unix" THEN "EOPNOTSUPP" ELSE "ENOPROTOOPT")
-       ELSE IF opt = "IPV6_V6ONLY" /\ sock[SockOf(p, f)].lport # 0 THEN Fail(p, "setsockopt", "EINVAL")
+       \* A raw socket has its protocol where the port goes (inet_num) from the start:
+       \* always EINVAL (probed on Linux 6.18).
+       ELSE IF opt = "IPV6_V6ONLY" /\ (sock[SockOf(p, f)].lport # 0 \/ sock[SockOf(p, f)].proto = "raw") THEN Fail(p, "setsockopt", "EINVAL")
        ELSE /\ sock' = [sock EXCEPT ![SockOf(p, f)] = SetOption(@, opt, v)]
             /\ Record(p, "setsockopt", 0)
             /\ UNCHANGED <<files, fdt, alive, pending, net>>

@@ -31,6 +31,11 @@ Protocols == {0}
 \* is outside the model: the trace is not judged, and says so.
 Unmodelled == {<<"STREAM", 262>>, <<"DGRAM", 1>>, <<"DGRAM", 136>>}
               \cup {<<"RAW", n>> : n \in {1, 6, 17} \cup 255..ProtocolMax}
+\* INET6 adds the raw sockets of the protocols IPv6's own stack carries:
+\* ICMPv6 (58: neighbour discovery and the stack's errors would reach them)
+\* and the extension headers it parses (43 routing, 44 fragment, 60
+\* destination options). The rest of Unmodelled holds for INET6 too.
+Unmodelled6 == Unmodelled \cup {<<"RAW", n>> : n \in {43, 44, 58, 60}}
 Hows == {"RD", "WR", "RDWR"}
 \* IPv6's addresses only where a model has INET6 sockets.
 Addrs6 == IF "INET6" \in Domains THEN Hosts6 \cup MappedHosts \cup {ANY6} ELSE {}

@@ -72,7 +72,9 @@ RcvPortUnreachable(m, keep) ==
 (* protocol on its destination host bound to that address or the        *)
 (* wildcard (S8: the transport is bypassed; there are no ports, S7); a    *)
 (* connected raw socket takes datagrams from its peer only (Linux's       *)
-(* raw_v4_match, BSD's rip_input).                                        *)
+(* raw_v4_match, BSD's rip_input). A raw socket takes its own family's    *)
+(* datagrams only: an INET6 one IPv6's, on [::] too (raw_v6_match; probed *)
+(* on Linux 6.18), and, as for IPv4, their data without the IP header.    *)
 (* LINUX queues it for a socket shut for reading too, as for UDP (probed  *)
 (* on Linux 6.18; gVisor's raw_socket.cc ShutdownReadNoop asserts it).    *)
 (* NOTE: with no such socket Linux answers ICMP protocol-unreachable,      *)
@@ -81,7 +83,8 @@ DeliverRaw(m, keep) ==
     /\ m \in net /\ m.proto = "raw"
     /\ sock' = [s \in Sids |->
                    IF sock[s].proto = "raw" /\ sock[s].protocol = m.seq
-                      /\ sock[s].host = m.dst[1] /\ sock[s].lip \in {ANY, m.dst[1]}
+                      /\ sock[s].host = HostOf(m.dst[1]) /\ sock[s].lip \in {Wild(sock[s]), m.dst[1]}
+                      /\ (sock[s].fam = "INET6") = (m.dst[1] \in Hosts6)
                       /\ sock[s].rip \in {NoHost, m.src[1]}
                       /\ (Profile = "POSIX" => ~sock[s].rdshut)
                    THEN [sock[s] EXCEPT !.datagrams = Append(@, Datagram(m.src, m.data))]

@@ -326,7 +326,7 @@ static void op_socket(sc_request *rq)
         return;
     }
     if (dom == AF_INET6 && t == SOCK_RAW) {
-        sc_reply_unsupported(rq, "raw INET6 sockets: outside the spec, not offered by this driver");
+        sc_reply_unsupported(rq, "raw INET6 sockets: not offered by this driver");
         return;
     }
     int fd = lwip_socket(dom, t, (int)proto);

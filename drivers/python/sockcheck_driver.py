@@ -192,6 +192,8 @@ class Driver:
         return False
 
     def local(self, fd, s):
+        if s.family == socket.AF_INET6 and s.type == socket.SOCK_RAW:
+            return (s.getsockname()[0], 0) + tuple(s.getsockname()[2:])  # a raw socket shows its protocol as its port: it has none
         if s.family != socket.AF_INET:
             return s.getsockname()  # a Unix name; an INET6 socket's address (only ever alone: nothing rewritten)
         ip, port = s.getsockname()[:2]
@@ -201,11 +203,12 @@ class Driver:
     def receive(s, size, names=()):
         """recvfrom with flags by name: the bytes copied, the sender, and what the call returned (with
         MSG_TRUNC a datagram's whole length, or the bytes a stream's call took without copying them).
-        A raw IPv4 socket reads the IP header first, which is left out."""
+        A raw IPv4 socket reads the IP header first, which is left out; a raw IPv6 socket reads none."""
         flags = 0
         for name in names:
             flags |= MSG_FLAGS[name]
-        header = 60 if s.type == socket.SOCK_RAW else 0
+        raw4 = s.type == socket.SOCK_RAW and s.family == socket.AF_INET
+        header = 60 if raw4 else 0
         buf = bytearray(size + header)
         if s.type == socket.SOCK_STREAM and s.family != socket.AF_UNIX:
             n, sender = s.recv_into(buf, size, flags), None
@@ -214,7 +217,7 @@ class Driver:
         if s.type == socket.SOCK_STREAM and flags & socket.MSG_TRUNC:
             return b"", None, n
         data = bytes(buf[:min(n, len(buf))])
-        if s.type != socket.SOCK_RAW:
+        if not raw4:
             return data, sender, n
         ihl = min(len(data), (data[0] & 0x0f) * 4) if data else 0
         return data[ihl:ihl + size], sender, n - ihl

@@ -233,7 +233,7 @@ func (d *Driver) opSocket(req *kit.Request) (interface{}, error) {
 		ep, terr = s.NewEndpoint(udp.ProtocolNumber, netProto, wq)
 	case kindRaw:
 		if family == familyInet6 {
-			return nil, kit.Unsupported("raw INET6 sockets: outside the spec (docs/ipv6-and-unix.md), and this driver does not offer raw")
+			return nil, kit.Unsupported("raw INET6 sockets: this driver does not offer raw")
 		}
 		// Netstack has raw endpoints associated with a transport protocol it
 		// runs (here ICMP, TCP, UDP) and, for IPPROTO_RAW, an unassociated one

@@ -135,9 +135,10 @@ final class ProcNet {
     }
 
     private static String rawLine(Sock s) {
-        // A raw socket's "port" is its protocol number; the kernel's bucket is the protocol too.
-        Endpoint local = new Endpoint(s.local.ip(), s.protocol);
-        Endpoint remote = s.remote == null ? null : new Endpoint(s.remote.ip(), 0);
+        // A raw socket's "port" is its protocol number; the kernel's bucket is the protocol too. A raw INET6
+        // socket's row (in /proc/net/raw6) shows IPv4 addresses v4-mapped, as its API does.
+        Endpoint local = Network.shown(s, new Endpoint(s.local.ip(), s.protocol));
+        Endpoint remote = s.remote == null ? null : Network.shown(s, new Endpoint(s.remote.ip(), 0));
         return String.format(Locale.ROOT, "%4d: %s %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s %d",
                 s.protocol, addresses(local, remote), s.connected() ? ESTABLISHED : CLOSE,
                 0, s.datagrams.size(), 0, 0, 0, 0, 0, s.inode, 2, NULL_POINTER, 0);

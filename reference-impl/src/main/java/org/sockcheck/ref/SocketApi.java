@@ -45,10 +45,6 @@ final class SocketApi {
         if (refused != null) {
             return fail(refused);
         }
-        if (domain == org.sockcheck.spec.Domain.INET6 && type == SockType.RAW) {
-            // Raw IPv6 is outside the spec (OutsideInet6): the stack makes no such socket.
-            return fail(Errno.ESOCKTNOSUPPORT);
-        }
         if (p.descriptors.size() >= limits.descriptors() - Process.FIRST_FREE) {
             return fail(Errno.EMFILE);
         }
@@ -166,7 +162,9 @@ final class SocketApi {
      * v4-mapped form, unless IPV6_V6ONLY: EAFNOSUPPORT from connect,
      * ENETUNREACH from sendto; an IPV6_V6ONLY socket given a v4-mapped
      * address, ENETUNREACH; an INET6 socket on a v4-mapped address given an
-     * IPv6 one, EAFNOSUPPORT.
+     * IPv6 one, EAFNOSUPPORT; a raw INET6 socket given an IPv4 address,
+     * EAFNOSUPPORT from connect and EINVAL from sendto, and ENETUNREACH from
+     * a sendto to a v4-mapped one.
      */
     private static Errno familyErrno(String op, Sock x, String ip) {
         if (x.fam == org.sockcheck.spec.Domain.INET) {
@@ -176,12 +174,21 @@ final class SocketApi {
             if (x.tcp()) {
                 return Errno.EINVAL;
             }
+            if (x.proto == Proto.RAW) {
+                // A raw INET6 socket takes IPv6 addresses only (ip6_datagram_connect_v6_only; rawv6_sendmsg:
+                // a sockaddr_in is too short).
+                return op.equals("connect") ? Errno.EAFNOSUPPORT : Errno.EINVAL;
+            }
             if (x.v6only) {
                 return op.equals("connect") ? Errno.EAFNOSUPPORT : Errno.ENETUNREACH;
             }
             return null;
         }
         if (v6OnlyMapped(x, ip)) {
+            return Errno.ENETUNREACH;
+        }
+        if (x.proto == Proto.RAW && op.equals("sendto") && Network.mapped(ip)) {
+            // A raw INET6 socket sends no IPv4 (rawv6_sendmsg), though it may connect to a v4-mapped address.
             return Errno.ENETUNREACH;
         }
         if (!Network.v6(x.local.ip()) && !Network.wildcard(x.local.ip()) && Network.host6(ip)) {
@@ -246,6 +253,24 @@ final class SocketApi {
             return s.unix() && addr.unix() ? stack.unix.unixBind(s, addr.path()) : fail(Errno.EINVAL);
         }
         String ip = Network.unmapped(addr.ip());
+        if (s.proto == Proto.RAW && s.fam == org.sockcheck.spec.Domain.INET6) {
+            // rawv6_bind: the family and a v4-mapped address are refused before the socket's state is
+            // looked at; the port is not read, and the socket does not become IPV6_V6ONLY.
+            if (otherFamily(s, addr.ip())) {
+                return fail(Errno.EINVAL);
+            }
+            if (Network.mapped(addr.ip())) {
+                return fail(Errno.EADDRNOTAVAIL);
+            }
+            if (profile == Profile.LINUX && s.remote != null) {
+                return fail(Errno.EINVAL);
+            }
+            if (!addr.ip().equals(Endpoint.ANY6_IP) && !addr.ip().equals(s.host.ip6)) {
+                return fail(Errno.EADDRNOTAVAIL);
+            }
+            s.local = new Endpoint(addr.ip(), 0);
+            return ok(0);
+        }
         if (s.proto == Proto.RAW) {
             if (profile == Profile.LINUX && s.remote != null) {
                 // Linux's raw_bind takes only a closed socket; connect made it established.
@@ -436,8 +461,9 @@ final class SocketApi {
             s.boundAt = stack.nextInode++;
         }
         if (s.proto == Proto.RAW) {
-            // Linux gives a raw socket the source address it routes from; BSD sets only the peer.
-            if (profile == Profile.LINUX) {
+            // Linux gives a raw socket without an address the source address it routes from; BSD sets
+            // only the peer.
+            if (profile == Profile.LINUX && Network.wildcard(s.local.ip())) {
                 s.local = new Endpoint(lip, 0);
             }
             // Linux keeps the port it connected to, for getpeername only (ip4_datagram_connect).
@@ -678,6 +704,10 @@ final class SocketApi {
                 // shutdown(SHUT_WR) ends sending on a datagram socket too (POSIX shutdown()).
                 return fail(Errno.EPIPE);
             }
+            if (s.proto == Proto.RAW && s.fam == org.sockcheck.spec.Domain.INET6 && !Network.v6(s.remote.ip())) {
+                // A raw INET6 socket connected to a v4-mapped address sends nothing (rawv6_sendmsg).
+                return fail(Errno.ENETUNREACH);
+            }
             if (tooBig(s, data, s.remote.ip())) {
                 return fail(Errno.EMSGSIZE);
             }
@@ -738,6 +768,11 @@ final class SocketApi {
         }
         if (s.tcp()) {
             return fail(s.state == TcpState.ESTABLISHED || s.state == TcpState.CLOSE_WAIT ? Errno.EISCONN : Errno.EPIPE);
+        }
+        if (s.proto == Proto.RAW && s.fam == org.sockcheck.spec.Domain.INET6 && to.port() != 0) {
+            // rawv6_sendmsg reads the destination's port as the protocol: 0 or the socket's own. A port a trace
+            // names is a label (the spec: never a protocol number), so every port but 0 is refused.
+            return fail(Errno.EINVAL);
         }
         Errno family = familyErrno("sendto", s, to.ip());
         if (family != null) {
@@ -1179,7 +1214,8 @@ final class SocketApi {
                 if (s.fam != org.sockcheck.spec.Domain.INET6) {
                     return fail(s.unix() ? Errno.EOPNOTSUPP : Errno.ENOPROTOOPT);
                 }
-                if (s.bound()) {
+                if (s.bound() || s.proto == Proto.RAW) {
+                    // A raw socket has its protocol where the port goes from the start (inet_num).
                     return fail(Errno.EINVAL);
                 }
                 s.v6only = value != 0;

@@ -118,8 +118,10 @@ final class Udp {
     /**
      * DeliverRaw: an IP datagram goes, as a copy, to every raw socket of its
      * host for that protocol bound to its address or the wildcard (S8; no
-     * ports, S7); a connected raw socket takes datagrams from its peer only.
-     * NOTE: Linux hands a raw IPv4 socket the IP header too; the
+     * ports, S7); a connected raw socket takes datagrams from its peer only,
+     * and a raw socket those of its own family only (an INET6 one IPv6's).
+     * NOTE: Linux hands a raw IPv4 socket the IP header too (a raw IPv6
+     * socket gets none); the
      * reference stack gives the payload only.
      */
     private boolean deliverRaw(Host h, Segment m, boolean keep) {
@@ -128,7 +130,9 @@ final class Udp {
         }
         for (Sock s : h.sockets) {
             if (s.proto == Proto.RAW && s.protocol == m.protocol() && (!s.rdShut || profile == Profile.LINUX)
-                    && (s.local.wildcardIp() || s.local.ip().equals(m.dst().ip()))
+                    && (Network.wildcard(s.local.ip()) || s.local.ip().equals(m.dst().ip()))
+                    // A raw socket takes its own family's datagrams only (raw_v6_match).
+                    && (s.fam == org.sockcheck.spec.Domain.INET6) == Network.host6(m.dst().ip())
                     && (s.remote == null || s.remote.ip().equals(m.src().ip()))) {
                 s.datagrams.add(new Sock.Datagram(new Endpoint(m.src().ip(), 0), m.data()));
             }

@@ -236,6 +236,72 @@ class RefStackTest extends TwoHosts {
     }
 
     /**
+     * Raw INET6 sockets (SocketApi.tla's raw rules for INET6, probed on Linux
+     * 6.18): IPv6 datagrams only, the data without a header, IPv6 addresses
+     * only, a sendto's port read as the protocol.
+     */
+    @Nested
+    class Raw6 {
+        private Outcome raw6(boolean onA, int protocol) {
+            ApiCall c = new ApiCall.Socket(Domain.INET6, SockType.RAW, protocol, false);
+            return onA ? a(c) : b(c);
+        }
+
+        @Test
+        void raw6_ipv6Datagram_reachesRawInet6SocketsOnly() {
+            assertEquals(ok(3), raw6(true, 253));
+            assertEquals(ok(4), a(new ApiCall.Socket(SockType.RAW, 253)));
+            assertEquals(ok(3), raw6(false, 253));
+            assertEquals(ok(2), b(new ApiCall.SendTo(3, new byte[] {7, 8}, new Endpoint("2001:db8::1", 0))));
+            Outcome.Data d = assertInstanceOf(Outcome.Data.class, a(new ApiCall.RecvFrom(3, 10)));
+            assertEquals(new Endpoint("2001:db8::2", 0), d.from());
+            assertEquals(2, d.data().length, "the data alone, no IPv6 header");
+            assertInstanceOf(Outcome.Blocked.class, a(new ApiCall.Recv(4, 10)), "an INET raw socket gets no IPv6 datagram");
+            assertEquals(ok(4), b(new ApiCall.Socket(SockType.RAW, 253)));
+            assertEquals(ok(1), b(new ApiCall.SendTo(4, new byte[] {9}, new Endpoint("192.0.2.1", 0))));
+            assertInstanceOf(Outcome.Data.class, a(new ApiCall.Recv(4, 10)));
+            assertInstanceOf(Outcome.Blocked.class, a(new ApiCall.Recv(3, 10)), "a raw INET6 socket gets no IPv4 datagram");
+        }
+
+        @Test
+        void raw6_sendtoReadsThePortAsTheProtocol() {
+            raw6(true, 253);
+            assertEquals(err(Errno.EINVAL), a(new ApiCall.SendTo(3, new byte[] {1}, new Endpoint("2001:db8::2", 80))));
+            assertEquals(ok(1), a(new ApiCall.SendTo(3, new byte[] {1}, new Endpoint("2001:db8::2", 0))));
+        }
+
+        @Test
+        void raw6_ipv4AndV4MappedAddresses_theirOwnErrors() {
+            raw6(true, 253);
+            assertEquals(err(Errno.EINVAL), a(new ApiCall.Bind(3, new Endpoint("192.0.2.1", 0))));
+            assertEquals(err(Errno.EADDRNOTAVAIL), a(new ApiCall.Bind(3, new Endpoint("::ffff:192.0.2.1", 0))));
+            assertEquals(err(Errno.EADDRNOTAVAIL), a(new ApiCall.Bind(3, new Endpoint("2001:db8::2", 0))));
+            assertEquals(err(Errno.EINVAL), a(new ApiCall.SendTo(3, new byte[] {1}, new Endpoint("192.0.2.2", 0))));
+            assertEquals(err(Errno.ENETUNREACH), a(new ApiCall.SendTo(3, new byte[] {1}, new Endpoint("::ffff:192.0.2.2", 0))));
+            assertEquals(err(Errno.EAFNOSUPPORT), a(new ApiCall.Connect(3, new Endpoint("192.0.2.2", 0))));
+            assertEquals(err(Errno.EINVAL), a(new ApiCall.SetSockOpt(3, SockOpt.IPV6_V6ONLY, 1)));
+            assertEquals(ok(0), a(new ApiCall.Connect(3, new Endpoint("::ffff:192.0.2.2", 9))));
+            assertEquals(new Outcome.Address(new Endpoint("::ffff:192.0.2.1", 0)), a(new ApiCall.GetSockName(3)));
+            assertEquals(err(Errno.ENETUNREACH), a(new ApiCall.Send(3, new byte[] {1})));
+            assertEquals(err(Errno.EAFNOSUPPORT), a(new ApiCall.SendTo(3, new byte[] {1}, new Endpoint("2001:db8::2", 0))));
+        }
+
+        @Test
+        void raw6_bindKeepsNoPortAndConnectKeepsTheAddress() {
+            raw6(true, 253);
+            assertEquals(ok(0), a(new ApiCall.Bind(3, new Endpoint("2001:db8::1", 80))));
+            assertEquals(new Outcome.Address(new Endpoint("2001:db8::1", 0)), a(new ApiCall.GetSockName(3)));
+            assertEquals(new Outcome.Option("0"), a(new ApiCall.GetSockOpt(3, "IPV6_V6ONLY")), "bind does not set it");
+            assertEquals(ok(0), a(new ApiCall.Connect(3, new Endpoint("2001:db8::2", 7))));
+            assertEquals(new Outcome.Address(new Endpoint("2001:db8::2", 7)), a(new ApiCall.GetPeerName(3)));
+            assertEquals(err(Errno.EINVAL), a(new ApiCall.Bind(3, new Endpoint("2001:db8::1", 0))), "connected");
+            List<String> lines = stack.procNet("A", Proto.RAW).lines().toList();
+            assertTrue(lines.get(1).startsWith(" 253: " + "B80D0120000000000000000001000000:00FD B80D0120000000000000000002000000:0000 01 "),
+                    lines.get(1));
+        }
+    }
+
+    /**
      * INET6 sockets (SocketApi.tla's INET and INET6): dual stack, v4-mapped
      * addresses as the API shows them, IPV6_V6ONLY and the binds of one port
      * across the two families.

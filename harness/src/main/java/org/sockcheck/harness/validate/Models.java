@@ -45,7 +45,7 @@ public final class Models {
             "PROOF", "PROVE", "QED", "RECURSIVE", "STATE", "TAKE", "TEMPORAL", "USE", "WITNESS", "DEF", "DEFS",
             "DEFINE", "HIDE", "NEW", "PICK", "SUFFICES", "LEMMA", "PROPOSITION", "COROLLARY", "ONLY", "ANY", "NoHost",
             "NoSid", "Proc", "Hosts", "Procs", "Unborn", "Ports", "Data", "Fds", "Sids", "Profile", "RecvSizes", "Bridge",
-            "BridgeData", "BridgeProtocols", "BridgeHosts", "BridgeNamedPorts", "Protocols", "ProtocolMax", "Unmodelled");
+            "BridgeData", "BridgeProtocols", "BridgeHosts", "BridgeNamedPorts", "Protocols", "ProtocolMax", "Unmodelled", "Unmodelled6");
     /** A host's name: a capital letter, then ASCII letters, digits or _ (at most 64 in all). */
     /** The spec's actions that may give an unbound socket an ephemeral port. */
     private static final Set<String> AUTOBINDS = Set.of("Bind", "Listen", "Connect", "Send", "SendTo");

@@ -747,17 +747,21 @@ public final class Validator {
      * Why the spec cannot judge this call whatever its model: a socket()
      * that asks for a socket the spec does not have (Unmodelled in
      * Sockets.tla: MPTCP, UDP-Lite, ICMP echo, raw sockets of ICMP, TCP,
-     * UDP or IPPROTO_RAW); null when it can.
+     * UDP or IPPROTO_RAW; Unmodelled6 for INET6: ICMPv6 and IPv6's
+     * extension headers besides); null when it can.
      */
     private String unmodelled(Event.Call c) {
         if (!c.op().equals("socket") || c.args().size() < 3 || !(c.args().get(0) instanceof Arg.Name domain)
-                || !domain.name().equals("INET") || !(c.args().get(1) instanceof Arg.Name type)
-                || !(c.args().get(2) instanceof Arg.Int protocol) || !spec.unmodelled(type.name(), protocol.value())) {
+                || !(domain.name().equals("INET") || domain.name().equals("INET6"))
+                || !(c.args().get(1) instanceof Arg.Name type)
+                || !(c.args().get(2) instanceof Arg.Int protocol)
+                || !spec.unmodelled(domain.name(), type.name(), protocol.value())) {
             return null;
         }
-        return "socket(INET, " + type.name() + ", " + protocol.value() + ") opens a socket the spec does not model"
+        return "socket(" + domain.name() + ", " + type.name() + ", " + protocol.value() + ") opens a socket the spec does not model"
                 + " (Unmodelled in spec/Sockets.tla: MPTCP, UDP-Lite and ICMP echo sockets, raw sockets of ICMP, TCP,"
-                + " UDP and IPPROTO_RAW and above)";
+                + " UDP and IPPROTO_RAW and above; for INET6 also Unmodelled6: raw sockets of ICMPv6 and of IPv6's"
+                + " routing, fragment and destination options headers)";
     }
 
     /**

@@ -28,7 +28,7 @@ public final class ModelCheck {
     /** The modules and models shipped in the jar under tla/. */
     public static final List<String> FILES = List.of("Network.tla", "Tcp.tla", "Udp.tla", "Unix.tla", "SocketApi.tla",
             "Sockets.tla", "MCSockets.tla", "small.cfg", "standard.cfg", "liveness.cfg", "raw.cfg", "reuse.cfg", "fourtuple.cfg", "closing.cfg",
-            "destinations.cfg", "reuseport.cfg", "threads.cfg", "unix.cfg", "ipv6.cfg",
+            "destinations.cfg", "reuseport.cfg", "threads.cfg", "unix.cfg", "ipv6.cfg", "raw6.cfg",
             "manifest.json");
 
     private static final Pattern PROGRESS = Pattern.compile(

@@ -711,23 +711,34 @@ public final class SpecBridge {
         throw new IllegalStateException("Sockets.tla has no operator " + name);
     }
 
-    /** Unmodelled of Sockets.tla: the type and protocol pairs of socket() outside the model, read once. */
-    private java.util.Set<List<Object>> unmodelled;
+    /** Unmodelled and Unmodelled6 of Sockets.tla: the type and protocol pairs of socket() outside the model, read once. */
+    private final java.util.Map<String, java.util.Set<List<Object>>> unmodelled = new java.util.HashMap<>();
 
-    /** Whether socket() of this type ("STREAM", ...) and protocol makes a socket the model has not (Unmodelled). */
-    public boolean unmodelled(String type, long protocol) {
-        if (unmodelled == null) {
-            OpDefNode def = operator("Unmodelled");
+    /**
+     * Whether socket() of this domain ("INET" or "INET6"), type ("STREAM",
+     * ...) and protocol makes a socket the model has not: Unmodelled for
+     * INET, Unmodelled6 for INET6.
+     */
+    public boolean unmodelled(String domain, String type, long protocol) {
+        String name = "INET6".equals(domain) ? "Unmodelled6" : "Unmodelled";
+        java.util.Set<List<Object>> pairs = unmodelled.get(name);
+        if (pairs == null) {
+            OpDefNode def = operator(name);
             // A union of sets is a lazy value in TLC: enumerate it first.
             Object v = java(((Value) tool.eval(def.getBody(), tlc2.util.Context.Empty, init().tlc)).toSetEnum());
-            java.util.Set<List<Object>> pairs = new java.util.HashSet<>();
+            pairs = new java.util.HashSet<>();
             for (Object pair : (List<?>) v) {
                 List<?> p = (List<?>) pair;
                 pairs.add(List.of(p.get(0), ((Number) p.get(1)).longValue()));
             }
-            unmodelled = pairs;
+            unmodelled.put(name, pairs);
         }
-        return unmodelled.contains(List.of(type, protocol));
+        return pairs.contains(List.of(type, protocol));
+    }
+
+    /** Whether socket(INET, type, protocol) makes a socket the model has not (Unmodelled). */
+    public boolean unmodelled(String type, long protocol) {
+        return unmodelled("INET", type, protocol);
     }
 
     /** The one initial state of Sockets.tla. */

@@ -41,7 +41,7 @@ class ModelCheckTest {
     @Test
     void manifestListsTheModels() throws Exception {
         assertEquals(List.of("small", "standard", "liveness", "raw", "reuse", "fourtuple", "closing", "destinations",
-                "reuseport", "threads", "unix", "ipv6"),
+                "reuseport", "threads", "unix", "ipv6", "raw6"),
                 List.copyOf(Manifest.read(SPEC.resolve("manifest.json")).models().keySet()));
     }
 

@@ -77,6 +77,8 @@ public final class LinuxImplementation implements Implementation {
         boolean connecting;
         /** Where the last connect went: a connection still in SYN-SENT has no peer getpeername would give. */
         Endpoint connectedTo;
+        /** A raw socket of IPv4 (AF_INET): what it reads starts with the IPv4 header. A raw INET6 socket's has none. */
+        boolean ipv4Header;
     }
 
     /** A socket as one modelled process sees it: one real descriptor. */
@@ -412,13 +414,13 @@ public final class LinuxImplementation implements Implementation {
                     wildcardAutobind(sys, s, Proto.UDP);
                     yield value(sys.sendto(fd, c.data(), c.addr(), 0));
                 }
-                case ApiCall.Recv c when c.file() -> receive(sys, s, fd, c.max(), false, s != null && s.proto == Proto.RAW,
+                case ApiCall.Recv c when c.file() -> receive(sys, s, fd, c.max(), false, s != null && s.binding.ipv4Header,
                         false, false, true, false, false);
-                case ApiCall.Recv c -> receive(sys, s, fd, c.max(), false, s != null && s.proto == Proto.RAW, c.peek(),
+                case ApiCall.Recv c -> receive(sys, s, fd, c.max(), false, s != null && s.binding.ipv4Header, c.peek(),
                         c.dontwait(), false, c.waitall(), c.trunc());
                 // recvfrom asks for the sender of every socket; a stream's stays unset (no sender).
                 case ApiCall.RecvFrom c -> receive(sys, s, fd, c.max(), true,
-                        s != null && s.proto == Proto.RAW, c.peek(), c.dontwait(), false, c.waitall(), c.trunc());
+                        s != null && s.binding.ipv4Header, c.peek(), c.dontwait(), false, c.waitall(), c.trunc());
                 case ApiCall.SendMsg c -> sendMessage(sys, table, s, fd, c);
                 case ApiCall.RecvMsg c -> receiveMessage(sys, table, s, fd, c);
                 case ApiCall.Shutdown c -> {
@@ -626,6 +628,7 @@ public final class LinuxImplementation implements Implementation {
         Proto proto = c.type() == SockType.RAW ? Proto.RAW : c.type().proto();
         Sock s = new Sock(realFd, host, proto, new Binding());
         s.binding.nonblock = c.nonblock();
+        s.binding.ipv4Header = proto == Proto.RAW && c.domain() != org.sockcheck.spec.Domain.INET6;
         if (proto == Proto.RAW && netns == null) {
             // An unbound raw socket takes datagrams to every local address, and one kernel owns every host's:
             // bound to its host's address (shown as the wildcard), it takes only its host's, as the spec's does.
@@ -896,7 +899,9 @@ public final class LinuxImplementation implements Implementation {
     /**
      * recv and recvfrom. A raw IPv4 socket reads the IP header before the
      * data (raw(7)); the header, at most 60 bytes, is read too and left out,
-     * so the caller gets at most max bytes of data, cut as a datagram is.
+     * so the caller gets at most max bytes of data, cut as a datagram is. A
+     * raw IPv6 socket reads the data alone (ipv6(7), rawv6_recvmsg), as the
+     * spec has it.
      */
     /** file: read(2) rather than recvfrom (no flags, no sender); waitall: MSG_WAITALL. */
     private Outcome receive(Syscalls.Call sys, Sock s, int fd, int max, boolean withSender, boolean raw, boolean peek,
