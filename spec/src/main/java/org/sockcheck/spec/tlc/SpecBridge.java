@@ -712,7 +712,7 @@ public final class SpecBridge {
     }
 
     /** Unmodelled and Unmodelled6 of Sockets.tla: the type and protocol pairs of socket() outside the model, read once. */
-    private final java.util.Map<String, java.util.Set<List<Object>>> unmodelled = new java.util.HashMap<>();
+    private final java.util.Map<String, java.util.Set<List<Object>>> unmodelled = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Whether socket() of this domain ("INET" or "INET6"), type ("STREAM",
@@ -720,25 +720,18 @@ public final class SpecBridge {
      * INET, Unmodelled6 for INET6.
      */
     public boolean unmodelled(String domain, String type, long protocol) {
-        String name = "INET6".equals(domain) ? "Unmodelled6" : "Unmodelled";
-        java.util.Set<List<Object>> pairs = unmodelled.get(name);
-        if (pairs == null) {
+        java.util.Set<List<Object>> pairs = unmodelled.computeIfAbsent("INET6".equals(domain) ? "Unmodelled6" : "Unmodelled", name -> {
             OpDefNode def = operator(name);
             // A union of sets is a lazy value in TLC: enumerate it first.
             Object v = java(((Value) tool.eval(def.getBody(), tlc2.util.Context.Empty, init().tlc)).toSetEnum());
-            pairs = new java.util.HashSet<>();
+            java.util.Set<List<Object>> read = new java.util.HashSet<>();
             for (Object pair : (List<?>) v) {
                 List<?> p = (List<?>) pair;
-                pairs.add(List.of(p.get(0), ((Number) p.get(1)).longValue()));
+                read.add(List.of(p.get(0), ((Number) p.get(1)).longValue()));
             }
-            unmodelled.put(name, pairs);
-        }
+            return read;
+        });
         return pairs.contains(List.of(type, protocol));
-    }
-
-    /** Whether socket(INET, type, protocol) makes a socket the model has not (Unmodelled). */
-    public boolean unmodelled(String type, long protocol) {
-        return unmodelled("INET", type, protocol);
     }
 
     /** The one initial state of Sockets.tla. */

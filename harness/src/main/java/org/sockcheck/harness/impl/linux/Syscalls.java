@@ -169,12 +169,21 @@ final class Syscalls {
         }
     }
 
-    /** This process's own credentials as SCM_CREDENTIALS carries them: pid, uid, gid. */
+    /** This process's own credentials as SCM_CREDENTIALS carries them: pid, uid, gid (read once: sockcheck never changes them). */
     static int[] ownCredentials() {
-        try {
-            return new int[] {Math.toIntExact(ProcessHandle.current().pid()), (int) GETUID.invokeExact(), (int) GETGID.invokeExact()};
-        } catch (Throwable t) {
-            throw new IllegalStateException("getuid or getgid failed: " + t, t);
+        return OwnCredentials.VALUE.clone();
+    }
+
+    /** Read at first use, not when Syscalls loads. */
+    private static final class OwnCredentials {
+        static final int[] VALUE = read();
+
+        private static int[] read() {
+            try {
+                return new int[] {Math.toIntExact(ProcessHandle.current().pid()), (int) GETUID.invokeExact(), (int) GETGID.invokeExact()};
+            } catch (Throwable t) {
+                throw new IllegalStateException("getuid or getgid failed: " + t, t);
+            }
         }
     }
 
