@@ -76,7 +76,7 @@ final class AllureHtml {
         pb.environment().put("ALLURE_NO_ANALYTICS", "true");
         org.sockcheck.harness.impl.ShutdownHook stop = null;
         try {
-            Process p = pb.start();
+            Process p = org.sockcheck.harness.impl.Spawns.start(pb);
             // A Ctrl-C or a kill of sockcheck stops Allure too, with the child writing its start-up cache.
             stop = new org.sockcheck.harness.impl.ShutdownHook("sockcheck-allure-stop", () -> {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);

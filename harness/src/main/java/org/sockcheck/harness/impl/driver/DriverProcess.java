@@ -44,7 +44,8 @@ final class DriverProcess implements AutoCloseable {
             log.line('#', "start " + String.join(" ", command) + " as " + label);
         }
         try {
-            process = new ProcessBuilder(ProcessGroup.leading(command)).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            process = org.sockcheck.harness.impl.Spawns.start(
+                    new ProcessBuilder(ProcessGroup.leading(command)).redirectInput(ProcessBuilder.Redirect.PIPE));
         } catch (IOException e) {
             throw new ImplementationException("cannot start driver " + String.join(" ", command) + ": " + e.getMessage(), e);
         }

@@ -1198,7 +1198,11 @@ public final class JdkImplementation implements Implementation {
 
     private static void closeQuietly(NetworkChannel c) {
         try {
-            c.close();
+            // No process start copies the descriptor meanwhile: the close releases the socket (see Spawns).
+            org.sockcheck.harness.impl.Spawns.closing(() -> {
+                c.close();
+                return null;
+            });
         } catch (IOException e) {
             // closing is best effort
         }

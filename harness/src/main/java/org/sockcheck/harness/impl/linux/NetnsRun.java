@@ -129,7 +129,8 @@ public final class NetnsRun implements AutoCloseable {
         String out;
         int exit;
         try {
-            Process p = ns.call(() -> new ProcessBuilder(IP.toString(), "-batch", "-").redirectErrorStream(true).start());
+            Process p = ns.call(() -> org.sockcheck.harness.impl.Spawns.start(
+                    new ProcessBuilder(IP.toString(), "-batch", "-").redirectErrorStream(true)));
             try {
                 p.getOutputStream().write((String.join("\n", commands) + "\n").getBytes(StandardCharsets.US_ASCII));
                 p.getOutputStream().close();

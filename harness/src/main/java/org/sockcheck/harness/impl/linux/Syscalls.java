@@ -586,7 +586,8 @@ final class Syscalls {
 
         Result closeFd(int fd) {
             try {
-                return result((int) CLOSE.invokeExact(capture, fd));
+                // No process start copies the descriptor meanwhile: the close releases the socket (see Spawns).
+                return org.sockcheck.harness.impl.Spawns.closing(() -> result((int) CLOSE.invokeExact(capture, fd)));
             } catch (Throwable t) {
                 throw failed(t);
             }
