@@ -63,7 +63,7 @@ final class AllureHtml {
         cmd.add(java);
         // Allure is a JVM of its own, short-lived: the C1 compiler alone ends it sooner (6.5-6.9 s against 4.6-5.0 s
         // for 822 results on a loaded 2-core machine), and so does the parallel collector (a median of 1.59 s against
-        // 1.77 s with G1 for 1090 results, farm-bench's pairs on 2 cores; docs/performance.md).
+        // 1.77 s with G1 for 1090 results, whole-process pairs on 2 cores, scripts/pairs; docs/performance.md).
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-XX:+UseParallelGC");
         cmd.addAll(cache.options());
