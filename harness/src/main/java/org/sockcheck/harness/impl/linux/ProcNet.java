@@ -29,12 +29,28 @@ public final class ProcNet {
         return read(Path.of("/proc/net/" + proto.word()), proto);
     }
 
-    /** The rows of one table, IPv4's (tcp, udp) or IPv6's (tcp6, udp6), of the protocol's. */
+    /**
+     * The rows of one table, IPv4's (tcp, udp) or IPv6's (tcp6, udp6), of
+     * the protocol's, each socket once. The kernel writes the file a page
+     * at a time and goes on from the place in its hash table where the last
+     * page ended: a socket added to or removed from the same bucket between
+     * two pages (another run binding the same port on its own address)
+     * shifts that place, and a socket is listed twice. A socket with a
+     * descriptor has an inode of its own, so a second line with its inode is
+     * that repeat (seen: two rows of one UDP socket in
+     * scenarios/bind/bind-gives-local-address on linux, four workers
+     * binding the port at once). Lines without an inode (a connection in
+     * TIME-WAIT, one nobody accepted) are kept as they are.
+     */
     static List<Entry> read(Path file, Proto proto) throws IOException {
         List<Entry> out = new ArrayList<>();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
         List<String> lines = Files.readAllLines(file);
         for (int i = 1; i < lines.size(); i++) {
-            out.add(parse(proto, lines.get(i)));
+            Entry e = parse(proto, lines.get(i));
+            if (e.inode() == 0 || seen.add(e.inode())) {
+                out.add(e);
+            }
         }
         return out;
     }
