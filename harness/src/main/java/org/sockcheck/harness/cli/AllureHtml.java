@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.sockcheck.reports.AllureResults;
+import org.sockcheck.reports.CaseResult;
 
 /**
  * The single-file HTML report, made by Allure's own generator (Allure 2,
@@ -39,23 +41,50 @@ final class AllureHtml {
 
     /** Writes DIR/html/index.html from DIR/allure-results; the reason when it could not. */
     static Optional<String> write(Path reportDir) {
+        try (Pending allure = start(reportDir, false)) {
+            return allure.finish();
+        }
+    }
+
+    /** The folder a warm-up report goes to (the report folder's, removed after it; emptied before a run too). */
+    static final String WARM_UP = ".allure-warm-up";
+
+    /**
+     * Starts Allure's JVM for a report of DIR/allure-results in DIR/html,
+     * to be asked for with {@link Pending#finish} once the results are
+     * written: its start (and, with warmUp, a report of no results that
+     * loads and compiles its classes) overlaps the runs. A check of 1130
+     * runs waited 1.86 s for Allure after the runs; started early and warm,
+     * Allure's report took about 0.9 s of that wait (docs/performance.md).
+     */
+    static Pending start(Path reportDir, boolean warmUp) {
         Optional<Path> allure = home();
         if (allure.isEmpty()) {
-            return Optional.of("Allure's generator is not unpacked (build with: mvn -B -pl harness -am package -DskipTests)");
+            return Pending.refused("Allure's generator is not unpacked (build with: mvn -B -pl harness -am package -DskipTests)");
         }
+        return start(allure.get(), reportDir, warmUp);
+    }
+
+    /** {@link #start(Path, boolean)} with Allure unpacked at allureHome (harness/target/allure/allure-VERSION). */
+    static Pending start(Path allureHome, Path reportDir, boolean warmUp) {
+        Optional<Path> allure = Optional.of(allureHome);
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> jars;
         try (Stream<Path> s = Files.list(allure.get().resolve("lib"))) {
-            jars = s.map(Path::toString).filter(n -> n.endsWith(".jar")).sorted().toList();
+            jars = new ArrayList<>(s.map(Path::toString).filter(n -> n.endsWith(".jar")).sorted().toList());
         } catch (IOException e) {
-            return Optional.of("cannot list Allure's jars: " + e.getMessage());
+            return Pending.refused("cannot list Allure's jars: " + e.getMessage());
         }
-        // Allure's own output is a debug log: kept out of the report, and kept only when Allure failed.
+        // The class that waits for the word to generate, in a jar of its own beside Allure's; without it Allure
+        // runs as before, once the results are written.
+        Optional<Path> waiter = WaiterJar.in(allure.get().getParent());
+        waiter.ifPresent(j -> jars.add(j.toString()));
+        // Allure's own output is a log: kept out of the report, and kept only when Allure failed.
         Path log;
         try {
             log = Files.createTempFile("sockcheck-allure-", ".log");
         } catch (IOException e) {
-            return Optional.of("cannot make a file for Allure's log: " + e.getMessage());
+            return Pending.refused("cannot make a file for Allure's log: " + e.getMessage());
         }
         String noAot = System.getenv("SOCKCHECK_NO_AOT");
         StartUpCache cache = StartUpCache.of(allure.get(), java, jars, noAot != null && !noAot.isEmpty());
@@ -67,44 +96,257 @@ final class AllureHtml {
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-XX:+UseParallelGC");
         cmd.addAll(cache.options());
+        // Allure's own logging configuration (its script puts lib/config on the class path): INFO, where logback's
+        // default without one is a debug log of every result, 1.4 MB for 1130 of them.
+        Path logging = allure.get().resolve("lib/config/logback.xml");
+        if (Files.isRegularFile(logging)) {
+            cmd.add("-Dlogback.configurationFile=" + logging);
+        }
+        Path warm = reportDir.resolve(WARM_UP);
+        if (waiter.isPresent() && warmUp && warmUpResults(warm.resolve("results"))) {
+            cmd.add("-Dsockcheck.allure.warmup=" + warm);
+        }
         // The jars named one by one, in one order, as a start-up cache requires (Allure's config folder is not needed:
         // without APP_HOME, Allure uses its default configuration).
         cmd.addAll(List.of("-Dallure.home=" + allure.get(), "-cp", String.join(":", jars),
-                "io.qameta.allure.CommandLine", "generate", "--single-file", "--clean",
+                waiter.isPresent() ? AllureWhenAsked.class.getName() : "io.qameta.allure.CommandLine",
+                "generate", "--single-file", "--clean",
                 "-o", reportDir.resolve("html").toString(), reportDir.resolve("allure-results").toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("ALLURE_NO_ANALYTICS", "true");
-        org.sockcheck.harness.impl.ShutdownHook stop = null;
+        return new Pending(pb, waiter.isPresent(), log, cache, reportDir, warm);
+    }
+
+    /** How many results the warm-up report has: enough for its code to be compiled as the real report runs it. */
+    static final int WARM_UP_CASES = 40;
+
+    /**
+     * Writes the warm-up's results: cases shaped as a check's are (every
+     * status, steps, the socket tables, a diagram), so that the warm-up runs
+     * the code the real report runs; a report of no results left the real
+     * one 0.82-0.87 s, of 40 such results 0.64-0.74 s (docs/performance.md).
+     * False when they cannot be written (the warm-up is then left out).
+     */
+    static boolean warmUpResults(Path dir) {
+        CaseResult.Status[] statuses = CaseResult.Status.values();
+        List<CaseResult> cases = new ArrayList<>();
+        for (int i = 0; i < WARM_UP_CASES; i++) {
+            CaseResult.Status status = statuses[i % statuses.length];
+            boolean passed = status == CaseResult.Status.PASSED;
+            String name = "warm-up/case-" + i + ".trace";
+            List<CaseResult.StepResult> steps = List.of(
+                    new CaseResult.StepResult("line 1: A.p1: socket(INET, STREAM) = 3", true),
+                    new CaseResult.StepResult("line 2: A.p1: bind(3, A:80) = 0", true),
+                    new CaseResult.StepResult("line 3: A.p1: listen(3, 1) = 0" + (passed ? "" : "  (observed: EADDRINUSE)"), passed));
+            cases.add(new CaseResult(i % 2 == 0 ? "ref" : "linux", "warm-up", name, "A warm-up case " + i, status,
+                    passed ? "" : status.word().toUpperCase(java.util.Locale.ROOT) + ": line 3",
+                    passed ? "" : name + ":3: expected 0, observed EADDRINUSE", passed ? "" : "line 3: expected 0\nobserved EADDRINUSE",
+                    System.currentTimeMillis(), i, steps,
+                    passed ? java.util.Map.of() : java.util.Map.of(CaseResult.TABLES, "A: tcp A:80 *:* LISTEN"),
+                    passed ? "" : "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>A</text></svg>", "judged by the spec"));
+        }
         try {
-            Process p = org.sockcheck.harness.impl.Spawns.start(pb);
-            // A Ctrl-C or a kill of sockcheck stops Allure too, with the child writing its start-up cache.
-            stop = new org.sockcheck.harness.impl.ShutdownHook("sockcheck-allure-stop", () -> {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                cache.discardUnmade();
-            });
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                // Its children too: a JVM making its start-up cache starts one to write it.
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                return Optional.of("Allure took longer than " + TIMEOUT_SECONDS + " s; see " + log);
+            Files.createDirectories(dir);
+            AllureResults.write(dir, cases);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Allure's JVM, started; {@link #finish} asks for the report, {@link #close} stops a JVM not asked. */
+    static final class Pending implements AutoCloseable {
+        private final String refusal;
+        private final ProcessBuilder builder;
+        private final boolean waits;
+        private final Path log;
+        private final StartUpCache cache;
+        private final Path reportDir;
+        private final Path warm;
+        private Process process;
+        private org.sockcheck.harness.impl.ShutdownHook stop;
+        private String failedToStart;
+        /** Whether finish ran: a log of a report that failed is kept; one of a JVM never asked is not. */
+        private boolean finished;
+
+        private Pending(String refusal) {
+            this.refusal = refusal;
+            this.builder = null;
+            this.waits = false;
+            this.log = null;
+            this.cache = null;
+            this.reportDir = null;
+            this.warm = null;
+        }
+
+        static Pending refused(String why) {
+            return new Pending(why);
+        }
+
+        private Pending(ProcessBuilder builder, boolean waits, Path log, StartUpCache cache, Path reportDir, Path warm) {
+            this.refusal = null;
+            this.builder = builder;
+            this.waits = waits;
+            this.log = log;
+            this.cache = cache;
+            this.reportDir = reportDir;
+            this.warm = warm;
+            if (waits) {
+                launch();
             }
-            if (p.exitValue() == 0 && Files.isRegularFile(reportDir.resolve("html/index.html"))) {
-                cache.made();
-                Files.deleteIfExists(log);
-                return Optional.empty();
+        }
+
+        private void launch() {
+            try {
+                Process p = org.sockcheck.harness.impl.Spawns.start(builder);
+                process = p;
+                // A Ctrl-C or a kill of sockcheck stops Allure too, with the child writing its start-up cache.
+                stop = new org.sockcheck.harness.impl.ShutdownHook("sockcheck-allure-stop", () -> {
+                    kill(p);
+                    cache.discardUnmade();
+                    removeWarmUp();
+                });
+            } catch (IOException e) {
+                failedToStart = "cannot run Allure: " + e.getMessage();
             }
-            return Optional.of("Allure failed (exit " + p.exitValue() + "); see " + log);
-        } catch (IOException e) {
-            return Optional.of("cannot run Allure: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.of("interrupted");
-        } finally {
+        }
+
+        /** Allure's JVM, once started (for tests). */
+        Optional<ProcessHandle> handle() {
+            return Optional.ofNullable(process).map(Process::toHandle);
+        }
+
+        /** Asks for the report and waits for it: the reason when there is none. */
+        Optional<String> finish() {
+            if (refusal != null) {
+                return Optional.of(refusal);
+            }
+            finished = true;
+            if (process == null && failedToStart == null) {
+                launch();
+            }
+            if (failedToStart != null) {
+                return Optional.of(failedToStart);
+            }
+            try {
+                if (waits) {
+                    try (var in = process.getOutputStream()) {
+                        in.write("go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        // Allure's JVM ended already: its exit code says how
+                    }
+                }
+                if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    kill(process);
+                    return Optional.of("Allure took longer than " + TIMEOUT_SECONDS + " s; see " + log);
+                }
+                if (process.exitValue() == 0 && Files.isRegularFile(reportDir.resolve("html/index.html"))) {
+                    cache.made();
+                    Files.deleteIfExists(log);
+                    return Optional.empty();
+                }
+                return Optional.of("Allure failed (exit " + process.exitValue() + "); see " + log);
+            } catch (IOException e) {
+                return Optional.of("cannot run Allure: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.of("interrupted");
+            } finally {
+                close();
+            }
+        }
+
+        /** Stops Allure's JVM if it was not asked for a report, or still runs; removes what it left. */
+        @Override
+        public void close() {
             if (stop != null) {
                 stop.remove();
+                stop = null;
             }
-            cache.discardUnmade();
+            if (process != null && process.isAlive()) {
+                kill(process);
+                try {
+                    process.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (cache != null) {
+                cache.discardUnmade();
+            }
+            removeWarmUp();
+            if (log != null && !finished) {
+                try {
+                    Files.deleteIfExists(log);
+                } catch (IOException e) {
+                    // a temporary file
+                }
+            }
+        }
+
+        private void removeWarmUp() {
+            if (warm == null || !Files.exists(warm)) {
+                return;
+            }
+            try (Stream<Path> all = Files.walk(warm)) {
+                for (Path f : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the next check empties the report folder
+            }
+        }
+
+        /** Its children too: a JVM making its start-up cache starts one to write it. */
+        private static void kill(Process p) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * The jar of {@link AllureWhenAsked} beside the unpacked Allure, named by
+     * its class's CRC-32: a new build with another class writes another jar,
+     * whose name then changes the class path a start-up cache was made for.
+     * Written once, by a rename, so that checks at once do not mix; none
+     * where the folder cannot be written.
+     */
+    static final class WaiterJar {
+        private WaiterJar() {
+        }
+
+        static Optional<Path> in(Path folder) {
+            String entry = AllureWhenAsked.class.getName().replace('.', '/') + ".class";
+            byte[] code;
+            try (var in = AllureWhenAsked.class.getClassLoader().getResourceAsStream(entry)) {
+                if (in == null) {
+                    return Optional.empty();
+                }
+                code = in.readAllBytes();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(code);
+            Path jar = folder.resolve(String.format("sockcheck-allure-when-asked-%08x.jar", crc.getValue()));
+            if (Files.isRegularFile(jar)) {
+                return Optional.of(jar);
+            }
+            try {
+                Path part = Files.createTempFile(folder, ".when-asked-", ".jar");
+                try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(part))) {
+                    out.putNextEntry(new java.util.jar.JarEntry(entry));
+                    out.write(code);
+                    out.closeEntry();
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(part);
+                    throw e;
+                }
+                Files.move(part, jar, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                return Optional.of(jar);
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
         }
     }
 

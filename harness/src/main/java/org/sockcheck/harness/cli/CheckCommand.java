@@ -192,6 +192,10 @@ public final class CheckCommand implements Callable<Integer> {
             SpecJudge judge = judges.get(0);
             workers.add(impls);
             openWorkers(workers, n);
+            if (!noHtml) {
+                // Allure's JVM starts now and waits: its start overlaps the runs (AllureHtml.start).
+                allure = AllureHtml.start(report, planned >= WARM_UP_RUNS);
+            }
             TraceResult[] results = new TraceResult[planned];
             Map<String, java.util.Set<String>> used = new java.util.concurrent.ConcurrentHashMap<>();
             // Ctrl-C or a kill: the verdicts so far still make a report, marked incomplete.
@@ -253,10 +257,23 @@ public final class CheckCommand implements Callable<Integer> {
             err.println("sockcheck check: " + bad.getMessage());
             return Main.BAD_INPUT;
         } finally {
+            if (allure != null) {
+                allure.close();
+            }
             impls.forEach(Implementation::close);
             workers.stream().skip(1).forEach(w -> w.forEach(Implementation::close));
         }
     }
+
+    /** Allure's JVM, started before the runs when an HTML report is to be made. */
+    private AllureHtml.Pending allure;
+
+    /**
+     * From how many runs Allure's JVM warms up with a report of no results
+     * while the runs go on (about a second of one core): fewer runs end
+     * before a warm-up would, and the report would wait for it.
+     */
+    static final int WARM_UP_RUNS = 200;
 
     /**
      * The entries of the known-divergence lists that are stale: a trace
@@ -331,7 +348,7 @@ public final class CheckCommand implements Callable<Integer> {
      * stays beside the new reports. Nothing else in the folder is touched.
      */
     static final List<String> WRITTEN = List.of("junit.xml", "summary.txt", "matrix.html", "matrix.md", "report.tap",
-            "allure-results", "html", "allure.log");
+            "allure-results", "html", "allure.log", AllureHtml.WARM_UP);
 
     /** The report folder can be written: found out before the first trace, not after the whole run. */
     private void checkReportFolder() throws Stop {
@@ -549,7 +566,7 @@ public final class CheckCommand implements Callable<Integer> {
                     + report.resolve("matrix.html"));
             if (!noHtml) {
                 out.flush();
-                java.util.Optional<String> why = AllureHtml.write(report);
+                java.util.Optional<String> why = allure != null ? allure.finish() : AllureHtml.write(report);
                 out.println(why.isEmpty() ? "HTML report: " + report.resolve("html").resolve("index.html")
                         : "no HTML report: " + why.get());
             }
