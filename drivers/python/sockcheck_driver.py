@@ -29,7 +29,10 @@ network namespace of the run's own, where its one host is alone (hello's
 "netns"), 127.0.0.1 and the IPv6 address "addr6": addresses are then used as
 they are, with none of the rules above. An address of the other family than
 the socket's is passed to the kernel as it is (a sockaddr built here), so the
-kernel's own answer comes back.
+kernel's own answer comes back. With "ipv6-hosts", an IPv6 trace of several
+hosts has a namespace per host (each host's "netns", a path to open): a
+thread joins its host's namespace (setns(2)) before it makes a socket, and
+each host's table is read in its namespace.
 """
 import argparse
 import base64
@@ -50,6 +53,7 @@ import traceback
 
 PROTOCOL = 1
 LIBC = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNET = 0x40000000  # sched.h: setns(2)'s type of a network namespace
 OPS = ["socket", "bind", "listen", "connect", "accept", "send", "recv", "sendto",
        "recvfrom", "shutdown", "close", "getsockname", "getpeername", "setsockopt",
        "dup", "exit", "sockets", "fcntl", "getsockopt", "recv-flags", "poll", "read", "write",
@@ -104,6 +108,7 @@ class Driver:
         self.addr = "0.0.0.0"
         self.addr6 = None        # the host's IPv6 address, in a run's own namespace
         self.alone = False       # the host has the kernel to itself (a run's own namespace): no address rewritten
+        self.hosts_ips = set()   # the other hosts' addresses of an IPv6 trace of several hosts, each in its namespace
         self.socks = {}          # fd -> socket object
         # fd -> a cell shared by the fd and its dups: whether the model keeps the
         # socket's local address as 0.0.0.0
@@ -133,11 +138,12 @@ class Driver:
         if ip.startswith("[") and ip.endswith("]"):
             ip = ip[1:-1]
             v4 = ip[len("::ffff:"):] if ip.startswith("::ffff:") and "." in ip else None
-            if not (ip in V6_LOOPBACK or ip == self.addr6 or v4 is not None and v4.startswith("127.")):
-                raise Failure("EACCES")  # only loopback and the host's own address are ever a target
+            if not (ip in V6_LOOPBACK or ip == self.addr6 or ip in self.hosts_ips
+                    or v4 is not None and (v4.startswith("127.") or v4 in self.hosts_ips)):
+                raise Failure("EACCES")  # only loopback and the run's hosts' addresses are ever a target
             return ip, int(port), 0, 0
-        if not (ip.startswith("127.") or ip == "0.0.0.0"):
-            raise Failure("EACCES")  # only loopback is ever a target
+        if not (ip.startswith("127.") or ip == "0.0.0.0" or ip in self.hosts_ips):
+            raise Failure("EACCES")  # only loopback (and the run's hosts in their namespaces) is ever a target
         return ip, int(port)
 
     @staticmethod
@@ -498,12 +504,13 @@ class Driver:
         return rows
 
 
-def proc_net(v6):
+def proc_net(v6, folder="/proc/net/"):
     """The rows of /proc/net/tcp and /proc/net/udp (v6: tcp6 and udp6 too, an INET6 socket's):
-    (proto, local, remote, TCP state or None, inode)."""
+    (proto, local, remote, TCP state or None, inode). folder: /proc/thread-self/net/ for the tables of the
+    namespace the calling thread is in."""
     for table in ("tcp", "udp") + (("tcp6", "udp6") if v6 else ()):
         proto = table[:3]
-        with open("/proc/net/" + table) as f:
+        with open(folder + table) as f:
             next(f)
             for line in f:
                 fields = line.split()
@@ -560,6 +567,12 @@ def can_open_inet6():
         return False
 
 
+def can_join_netns():
+    """Whether this driver can make a host's sockets in the host's own network namespace (setns(2) in the C
+    library): then hello offers "ipv6-hosts"."""
+    return hasattr(LIBC, "setns")
+
+
 def can_open_raw():
     """Whether this process may open a raw IPv4 socket (CAP_NET_RAW): then hello offers "raw"."""
     try:
@@ -596,8 +609,18 @@ class Process(Driver):
         self.addr = trace.addrs[host]
         self.addr6 = trace.addrs6.get(host)
         self.alone = trace.alone
+        if trace.netns:
+            self.hosts_ips = set(trace.addrs.values()) | set(trace.addrs6.values())
         # counts exits: a call that was waiting when its process exited never returns
         self.lives = 0
+
+    def op_socket(self, a):
+        self.trace.enter(self.host)  # a socket is of the namespace it was made in
+        return super().op_socket(a)
+
+    def op_socketpair(self, a):
+        self.trace.enter(self.host)
+        return super().op_socketpair(a)
 
     def op_close(self, a):
         fd = a["fd"]
@@ -652,6 +675,8 @@ class Trace:
         self.addrs = {}          # host -> its loopback address
         self.addrs6 = {}         # host -> its IPv6 address (an IPv6 trace's, in the run's own namespace)
         self.alone = False       # the run's own namespace: its one host has the kernel to itself
+        self.netns = {}          # host -> a descriptor of its network namespace (IPv6 traces of several hosts)
+        self.joined = threading.local()  # the host whose namespace the calling thread is in
         self.procs = {}          # (host, process) -> Process
         self.threads = {}        # (host, process, thread) -> the queue of its requests
         self.lock = threading.RLock()     # the processes and their descriptor sets, as the table reads them
@@ -666,6 +691,16 @@ class Trace:
                 self.procs[key] = Process(self, host, name)
             return self.procs[key]
 
+    def enter(self, host):
+        """The calling thread into the host's network namespace, when the host has one of its own."""
+        fd = self.netns.get(host)
+        if fd is None or getattr(self.joined, "host", None) == host:
+            return
+        if LIBC.setns(fd, CLONE_NEWNET) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, os.strerror(e))
+        self.joined.host = host
+
     # -- the trace's requests, answered by the reading thread ---------------
     def op_hello(self, a):
         self.alone = bool(a.get("netns"))
@@ -673,10 +708,13 @@ class Trace:
             self.addrs[h["name"]] = h["addr"]
             if "addr6" in h:
                 self.addrs6[h["name"]] = h["addr6"]
+            if "netns" in h:
+                self.netns[h["name"]] = os.open(h["netns"], os.O_RDONLY | os.O_CLOEXEC)
         for p in a.get("processes", []):
             self.process(p["host"], p["process"])
         return {"protocol": 2, "name": "cpython-socket", "network": "kernel", "fds": "own",
-                "ops": OPS_V2 + (["raw"] if can_open_raw() else []) + (["ipv6"] if can_open_inet6() else [])}
+                "ops": OPS_V2 + (["raw"] if can_open_raw() else []) + (["ipv6"] if can_open_inet6() else [])
+                + (["ipv6-hosts"] if can_open_inet6() and can_join_netns() else [])}
 
     def op_settle(self, req):
         self.settled(None)
@@ -719,12 +757,14 @@ class Trace:
                         continue  # closed behind the bookkeeping's back: no row of this process
             # IPv6's tables only in a run's own namespace (an INET6 socket's rows, TIME-WAIT too, are there):
             # elsewhere they would be the host's, and no IPv6 socket is made there.
-            for proto, local, remote, state, inode in proc_net(self.alone):
+            for proto, local, remote, state, inode, ns_host in self.tables(only):
                 if inode in held:
                     p, fd = held[inode]
                     host = p.host
                     if p.is_wild(fd):
                         local = ("0.0.0.0", local[1])
+                elif inode == 0 and ns_host is not None:
+                    host = ns_host  # a host's own namespace holds nothing but its sockets
                 elif inode == 0 and self.alone and len(self.addrs) == 1:
                     host = next(iter(self.addrs))  # the run's own namespace holds nothing but the trace's
                 elif inode == 0 and local[0] in hosts_by_addr:
@@ -736,6 +776,20 @@ class Trace:
                 rows.append(table_row(proto, local, remote, state))
             rows.extend(self.unix_rows(held, only))
         return rows
+
+    def tables(self, only):
+        """The rows of the tables with the host whose namespace they were read in (None: the one namespace
+        this process is in): with a namespace per host, each host's (only's alone, when given)."""
+        if not self.netns:
+            for row in proc_net(self.alone):
+                yield row + (None,)
+            return
+        for host in sorted(self.netns):
+            if only is not None and host != only:
+                continue
+            self.enter(host)
+            for row in proc_net(True, "/proc/thread-self/net/"):
+                yield row + (host,)
 
     @staticmethod
     def unix_rows(held, only):

@@ -106,19 +106,44 @@ class ProtocolTwoTest {
         }
     }
 
-    @Test
-    void anIpv6TraceOfTwoHostsIsSkipOnADriverOfOneKernelWithTheReason() throws Exception {
-        try (DriverImplementation impl = new DriverImplementation(List.of("python3", Corpus.PYTHON_DRIVER.toString()))) {
-            TraceResult r = Corpus.runner(Duration.ofSeconds(5)).run(TraceText.parse("t.trace", """
-                    # protocol 2
-                    version 2
-                    profile LINUX
+    /** An IPv6 trace of two hosts: each in a namespace of its own, which a bind of the other's address finds out. */
+    private static final String TWO_HOSTS6 = """
+            # protocol 2
+            version 2
+            profile LINUX
 
-                    B.p1: socket(INET, STREAM) = 3
-                    A.p1: socket(INET6, STREAM) = 3
-                    """), Path.of("."), impl);
+            A.p1: socket(INET6, STREAM) = 3
+            A.p1: bind(3, [A]:80) = 0
+            A.p1: listen(3, 5) = 0
+            B.p1: socket(INET6, STREAM) = 3
+            B.p1: bind(3, [A]:81) = EADDRNOTAVAIL
+            B.p1: connect(3, [A]:80) = 0
+            B.p1: getsockname(3) = [B]:$e1
+            A.p1: accept(3) = 4 peer [B]:$e1
+            B.p1: send(3, "six") = 3
+            A.p1: recv(4, 10) = "six"
+            observe A: tcp [A]:80 *:* LISTEN; tcp [A]:80 [B]:$e1 ESTABLISHED
+            observe B: tcp [B]:$e1 [A]:80 ESTABLISHED
+            """;
+
+    @Test
+    void anIpv6TraceOfTwoHostsRunsOnThePythonDriverEachHostInItsNamespace() throws Exception {
+        try (DriverImplementation impl = new DriverImplementation(List.of("python3", Corpus.PYTHON_DRIVER.toString()))) {
+            TraceResult r = Corpus.runner(Duration.ofSeconds(5)).run(TraceText.parse("t.trace", TWO_HOSTS6), Path.of("."), impl);
+            assertEquals(Verdict.PASS, r.verdict(), r.message());
+        }
+    }
+
+    @Test
+    void anIpv6TraceOfTwoHostsIsSkipWithTheReasonOnADriverThatCannotJoinTheHostsNamespaces() throws Exception {
+        // The Python driver with its setns taken away: it does not list ipv6-hosts, and stays in one namespace.
+        String withoutSetns = "import sys; sys.path.insert(0, sys.argv[1]); import sockcheck_driver as d;"
+                + " d.can_join_netns = lambda: False; d.main([])";
+        try (DriverImplementation impl = new DriverImplementation(List.of("python3", "-c", withoutSetns,
+                Corpus.PYTHON_DRIVER.getParent().toString()))) {
+            TraceResult r = Corpus.runner(Duration.ofSeconds(5)).run(TraceText.parse("t.trace", TWO_HOSTS6), Path.of("."), impl);
             assertEquals(Verdict.SKIP, r.verdict(), r.message());
-            assertTrue(r.message().contains("more than one host"), r.message());
+            assertTrue(r.message().contains("more than one host") && r.message().contains("ipv6-hosts"), r.message());
         }
     }
 

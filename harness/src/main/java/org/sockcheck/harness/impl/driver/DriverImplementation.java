@@ -161,7 +161,9 @@ public final class DriverImplementation implements Implementation {
             } else {
                 if (!d.ownNetwork()) {
                     out.add(Limit.ONE_KERNEL);
-                    out.add(Limit.ONE_HOST_IPV6);
+                    if (!d.ops().contains("ipv6-hosts")) {
+                        out.add(Limit.ONE_HOST_IPV6);
+                    }
                 }
                 Map<String, Limit> caps = Map.of("fork", Limit.NO_FORK, "raw", Limit.NO_RAW, "threads", Limit.NO_THREADS);
                 caps.forEach((cap, limit) -> {
@@ -295,10 +297,12 @@ public final class DriverImplementation implements Implementation {
         // Unix names (a driver that lists unix): a folder of the run's own, made with the run's first Unix socket
         // (as on linux), removed by stop.
         unixDir = org.sockcheck.harness.impl.UnixFolder.next();
+        // A driver that lists ipv6-hosts joins each host's namespace itself (hello's hosts[].netns).
+        boolean hostsApart = d.ops().contains("ipv6-hosts");
         if (v6 && !d.ownNetwork()) {
             // IPv6 on a shared kernel: the driver runs in a namespace of the run's own, as linux's sockets are made
-            // (one host; docs/ipv6-and-unix.md), whose host is 127.0.0.1 and Netns.HOST6.
-            org.sockcheck.harness.impl.linux.Netns.ForRun ns = org.sockcheck.harness.impl.linux.Netns.forRun(setup, true);
+            // (docs/ipv6-and-unix.md): for one host, 127.0.0.1 and Netns.HOST6; for more, a namespace per host.
+            org.sockcheck.harness.impl.linux.Netns.ForRun ns = org.sockcheck.harness.impl.linux.Netns.forRun(setup, !hostsApart);
             netns = ns.netns();
             noInet6 = ns.noInet6();
         }
@@ -323,12 +327,17 @@ public final class DriverImplementation implements Implementation {
             args.put("netns", true);
         }
         tools.jackson.databind.node.ArrayNode hosts = args.putArray("hosts");
-        addressing.hostIps().forEach((h, ip) -> {
-            ObjectNode host = hosts.addObject().put("name", h).put("addr", ip);
+        for (Map.Entry<String, String> e : addressing.hostIps().entrySet()) {
+            String h = e.getKey();
+            ObjectNode host = hosts.addObject().put("name", h).put("addr", e.getValue());
             if (addressing.hostIps6().containsKey(h)) {
                 host.put("addr6", addressing.hostIps6().get(h));
             }
-        });
+            if (netns != null && hostsApart && setup.hosts().size() > 1) {
+                // Where the driver makes this host's sockets and reads its tables (setns(2) of what it opens).
+                host.put("netns", netns.of(h).path());
+            }
+        }
         tools.jackson.databind.node.ArrayNode procs = args.putArray("processes");
         for (String p : setup.processes()) {
             procs.addObject().put("host", p.substring(0, p.indexOf('.'))).put("process", p.substring(p.indexOf('.') + 1));
@@ -572,7 +581,8 @@ public final class DriverImplementation implements Implementation {
         if (call instanceof ApiCall.SetSockOpt c && d.options() != null && !d.options().contains(c.option().name())) {
             throw new Unsupported("setsockopt " + c.option().name() + ": the driver's options do not list it");
         }
-        if (call instanceof ApiCall.Bind c && !d.ownNetwork()) {
+        if (call instanceof ApiCall.Bind c && !d.ownNetwork() && netns == null) {
+            // One kernel owns every host's address; in the run's namespaces each host's kernel has its own.
             Loopback.checkOwnAddress(addressing, host, c.addr());
         }
         java.util.TreeMap<Integer, Integer> fds = fdMap.computeIfAbsent(key, k -> new java.util.TreeMap<>());

@@ -350,8 +350,9 @@ public final class Netns implements AutoCloseable {
 
     /**
      * As {@link #forRun(org.sockcheck.harness.impl.TraceSetup)}; oneHost:
-     * the implementation keeps every host in one process (a driver), which
-     * can be in one namespace only, so an IPv6 trace of more hosts is SKIP.
+     * the implementation keeps every host in one process (a driver) that
+     * cannot join each host's namespace ({@link #path}), so an IPv6 trace of
+     * more hosts is SKIP.
      */
     public static ForRun forRun(org.sockcheck.harness.impl.TraceSetup setup, boolean oneHost) throws ImplementationException {
         if (!setup.inet6()) {
@@ -359,7 +360,7 @@ public final class Netns implements AutoCloseable {
         }
         if (oneHost && setup.hosts().size() > 1) {
             return new ForRun(null, "IPv6 traces of more than one host: each host is a network namespace of its own, and"
-                    + " one driver process, which holds every host, is in one namespace (one host per IPv6 trace)");
+                    + " the driver process, which holds every host, does not list ipv6-hosts (it stays in one namespace)");
         }
         try {
             return new ForRun(NetnsRun.create(setup.hosts()), null);
@@ -380,6 +381,15 @@ public final class Netns implements AutoCloseable {
                 netns == null ? planned.hostIps() : netns.ips4(),
                 netns == null ? java.util.Map.of() : netns.ips6(),
                 planned.ports(), unix.dir().toString(), unix.abstractPrefix());
+    }
+
+    /**
+     * A path another process (a driver of the run) opens to join the
+     * namespace with setns(2): this process's descriptor of it, under
+     * /proc (root, as making the namespace was).
+     */
+    public String path() {
+        return "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd;
     }
 
     @Override
