@@ -114,7 +114,7 @@ final class AllureHtml {
                 "-o", reportDir.resolve("html").toString(), reportDir.resolve("allure-results").toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("ALLURE_NO_ANALYTICS", "true");
-        return new Pending(pb, waiter.isPresent(), log, cache, reportDir, warm);
+        return new Pending(null, pb, waiter.isPresent(), log, cache, reportDir, warm);
     }
 
     /** How many results the warm-up report has: enough for its code to be compiled as the real report runs it. */
@@ -169,22 +169,9 @@ final class AllureHtml {
         /** Whether finish ran: a log of a report that failed is kept; one of a JVM never asked is not. */
         private boolean finished;
 
-        private Pending(String refusal) {
+        private Pending(String refusal, ProcessBuilder builder, boolean waits, Path log, StartUpCache cache, Path reportDir,
+                        Path warm) {
             this.refusal = refusal;
-            this.builder = null;
-            this.waits = false;
-            this.log = null;
-            this.cache = null;
-            this.reportDir = null;
-            this.warm = null;
-        }
-
-        static Pending refused(String why) {
-            return new Pending(why);
-        }
-
-        private Pending(ProcessBuilder builder, boolean waits, Path log, StartUpCache cache, Path reportDir, Path warm) {
-            this.refusal = null;
             this.builder = builder;
             this.waits = waits;
             this.log = log;
@@ -194,6 +181,10 @@ final class AllureHtml {
             if (waits) {
                 launch();
             }
+        }
+
+        static Pending refused(String why) {
+            return new Pending(why, null, false, null, null, null, null);
         }
 
         private void launch() {
