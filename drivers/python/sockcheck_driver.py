@@ -508,19 +508,26 @@ def proc_net(v6, folder="/proc/net/"):
     """The rows of /proc/net/tcp and /proc/net/udp (v6: tcp6 and udp6 too, an INET6 socket's):
     (proto, local, remote, TCP state or None, inode). folder: /proc/thread-self/net/ for the tables of the
     namespace the calling thread is in."""
+    seen = set()  # a socket whose hash bucket changed between two pages of a file is listed twice: once
     for table in ("tcp", "udp") + (("tcp6", "udp6") if v6 else ()):
         proto = table[:3]
         with open(folder + table) as f:
             next(f)
             for line in f:
                 fields = line.split()
+                inode = int(fields[9])
+                if inode != 0:
+                    if inode in seen:
+                        continue
+                    seen.add(inode)
                 state = TCP_STATES.get(int(fields[3], 16), "CLOSED") if proto == "tcp" else None
-                yield proto, parse_addr(fields[1]), parse_addr(fields[2]), state, int(fields[9])
+                yield proto, parse_addr(fields[1]), parse_addr(fields[2]), state, inode
 
 
-def proc_net_unix():
-    """The rows of /proc/net/unix: (type, state, name as the protocol writes it, inode)."""
-    with open("/proc/net/unix", encoding="latin-1") as f:
+def proc_net_unix(path="/proc/net/unix"):
+    """The rows of /proc/net/unix: (type, state, name as the protocol writes it, inode). path:
+    /proc/thread-self/net/unix for those of the namespace the calling thread is in."""
+    with open(path, encoding="latin-1") as f:
         next(f)
         for line in f:
             fields = line.split(None, 7)
@@ -774,7 +781,7 @@ class Trace:
                 if only is not None and host != only:
                     continue
                 rows.append(table_row(proto, local, remote, state))
-            rows.extend(self.unix_rows(held, only))
+            rows.extend(self.unix_rows(held, only, self.unix_entries(only)))
         return rows
 
     def tables(self, only):
@@ -791,14 +798,27 @@ class Trace:
             for row in proc_net(True, "/proc/thread-self/net/"):
                 yield row + (host,)
 
+    def unix_entries(self, only):
+        """The lines of /proc/net/unix: with a namespace per host, each host's (only's alone, when given),
+        read in its namespace, where its Unix sockets are listed."""
+        if not self.netns:
+            return lambda: proc_net_unix()
+
+        def each_host():
+            for host in sorted(self.netns):
+                if only is None or host == only:
+                    self.enter(host)
+                    yield from proc_net_unix("/proc/thread-self/net/unix")
+        return each_host
+
     @staticmethod
-    def unix_rows(held, only):
+    def unix_rows(held, only, read):
         """The trace's Unix sockets as /proc/net/unix lists them (S20): those the processes hold, by
         inode, on their process's host; the server's end of a connection nobody accepted yet (inode 0)
         on the host of the listener whose name it has. Nothing is read when no process holds one."""
         if not any(p.socks.get(fd) is not None and p.socks[fd].family == socket.AF_UNIX for p, fd in held.values()):
             return []
-        entries = list(proc_net_unix())
+        entries = list(read())
         hosts = {}  # a held socket's name -> its host (a listener's, for its unaccepted connections)
         for _type, _state, path, inode in entries:
             if inode in held and path:

@@ -86,6 +86,20 @@ class AllureWhenAskedTest {
     }
 
     @Test
+    void allureWhoseInputEndsWithoutTheWordEndsAfterItsWarmUpAndWritesNoReport() throws Exception {
+        Path report = dir.resolve("report");
+        Files.createDirectories(report);
+        try (AllureHtml.Pending allure = AllureHtml.start(allure(), report, true)) {
+            AllureResults.write(Files.createDirectories(report.resolve("allure-results")),
+                    List.of(result("scenarios/bind/one.trace", CaseResult.Status.PASSED)));
+            // The waiter's own way out: it warms up, reads the end of its input, and ends without a report.
+            assertEquals(AllureWhenAsked.NOT_ASKED, allure.endUnasked());
+        }
+        assertFalse(Files.exists(report.resolve("html")), "a report nobody asked for was written");
+        assertFalse(Files.exists(report.resolve(AllureHtml.WARM_UP)), "the warm-up's folder stayed");
+    }
+
+    @Test
     void aReportNeverAskedForEndsAllureAndWritesNothing() throws Exception {
         Path report = dir.resolve("report");
         Files.createDirectories(report);

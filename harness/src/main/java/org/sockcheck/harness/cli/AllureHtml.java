@@ -196,6 +196,7 @@ final class AllureHtml {
                     kill(p);
                     cache.discardUnmade();
                     removeWarmUp();
+                    removeLog();
                 });
             } catch (IOException e) {
                 failedToStart = "cannot run Allure: " + e.getMessage();
@@ -266,13 +267,33 @@ final class AllureHtml {
                 cache.discardUnmade();
             }
             removeWarmUp();
-            if (log != null && !finished) {
+            if (!finished) {
+                removeLog();
+            }
+        }
+
+        /** The log of a JVM that was never asked for a report (a check stopped, an error): nothing to read in it. */
+        private void removeLog() {
+            if (log != null) {
                 try {
                     Files.deleteIfExists(log);
                 } catch (IOException e) {
                     // a temporary file
                 }
             }
+        }
+
+        /**
+         * Ends the JVM without asking for a report, as its input ending does
+         * (for tests): its exit code, after the warm-up it may be in.
+         */
+        int endUnasked() throws IOException, InterruptedException {
+            process.getOutputStream().close();
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                kill(process);
+                return -1;
+            }
+            return process.exitValue();
         }
 
         private void removeWarmUp() {
@@ -306,6 +327,20 @@ final class AllureHtml {
         private WaiterJar() {
         }
 
+        /** The jars of earlier builds' classes (a JVM that still runs one keeps reading it: Linux keeps it open). */
+        private static void removeOthers(Path folder, Path kept) {
+            try (Stream<Path> s = Files.list(folder)) {
+                for (Path f : s.toList()) {
+                    String name = f.getFileName().toString();
+                    if (name.startsWith("sockcheck-allure-when-asked-") && name.endsWith(".jar") && !f.equals(kept)) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // left for the next build's check, or mvn clean
+            }
+        }
+
         static Optional<Path> in(Path folder) {
             String entry = AllureWhenAsked.class.getName().replace('.', '/') + ".class";
             byte[] code;
@@ -324,7 +359,10 @@ final class AllureHtml {
                 return Optional.of(jar);
             }
             try {
-                Path part = Files.createTempFile(folder, ".when-asked-", ".jar");
+                // Readable by all, as the unpacked Allure is: a check by another user runs it too.
+                Path part = Files.createTempFile(folder, ".when-asked-", ".jar",
+                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                                java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--")));
                 try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(part))) {
                     out.putNextEntry(new java.util.jar.JarEntry(entry));
                     out.write(code);
@@ -334,6 +372,7 @@ final class AllureHtml {
                     throw e;
                 }
                 Files.move(part, jar, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                removeOthers(folder, jar);
                 return Optional.of(jar);
             } catch (IOException | RuntimeException e) {
                 return Optional.empty();

@@ -40,7 +40,9 @@ public final class ProcNet {
      * that repeat (seen: two rows of one UDP socket in
      * scenarios/bind/bind-gives-local-address on linux, four workers
      * binding the port at once). Lines without an inode (a connection in
-     * TIME-WAIT, one nobody accepted) are kept as they are.
+     * TIME-WAIT, one nobody accepted) are kept as they are. The same shift
+     * can skip a socket instead: an observation is taken only when two
+     * reads in a row agree (LinuxImplementation's settling).
      */
     static List<Entry> read(Path file, Proto proto) throws IOException {
         List<Entry> out = new ArrayList<>();
