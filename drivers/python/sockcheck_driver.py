@@ -784,6 +784,14 @@ class Trace:
             rows.extend(self.unix_rows(held, only, self.unix_entries(only)))
         return rows
 
+    def each_namespace(self, only):
+        """The hosts with a namespace of their own (only's alone, when given), the calling thread in each
+        in turn while the caller reads it."""
+        for host in sorted(self.netns):
+            if only is None or host == only:
+                self.enter(host)
+                yield host
+
     def tables(self, only):
         """The rows of the tables with the host whose namespace they were read in (None: the one namespace
         this process is in): with a namespace per host, each host's (only's alone, when given)."""
@@ -791,10 +799,7 @@ class Trace:
             for row in proc_net(self.alone):
                 yield row + (None,)
             return
-        for host in sorted(self.netns):
-            if only is not None and host != only:
-                continue
-            self.enter(host)
+        for host in self.each_namespace(only):
             for row in proc_net(True, "/proc/thread-self/net/"):
                 yield row + (host,)
 
@@ -805,10 +810,8 @@ class Trace:
             return lambda: proc_net_unix()
 
         def each_host():
-            for host in sorted(self.netns):
-                if only is None or host == only:
-                    self.enter(host)
-                    yield from proc_net_unix("/proc/thread-self/net/unix")
+            for _host in self.each_namespace(only):
+                yield from proc_net_unix("/proc/thread-self/net/unix")
         return each_host
 
     @staticmethod

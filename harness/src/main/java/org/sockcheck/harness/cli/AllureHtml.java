@@ -67,17 +67,16 @@ final class AllureHtml {
 
     /** {@link #start(Path, boolean)} with Allure unpacked at allureHome (harness/target/allure/allure-VERSION). */
     static Pending start(Path allureHome, Path reportDir, boolean warmUp) {
-        Optional<Path> allure = Optional.of(allureHome);
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> jars;
-        try (Stream<Path> s = Files.list(allure.get().resolve("lib"))) {
+        try (Stream<Path> s = Files.list(allureHome.resolve("lib"))) {
             jars = new ArrayList<>(s.map(Path::toString).filter(n -> n.endsWith(".jar")).sorted().toList());
         } catch (IOException e) {
             return Pending.refused("cannot list Allure's jars: " + e.getMessage());
         }
         // The class that waits for the word to generate, in a jar of its own beside Allure's; without it Allure
         // runs as before, once the results are written.
-        Optional<Path> waiter = WaiterJar.in(allure.get().getParent());
+        Optional<Path> waiter = WaiterJar.in(allureHome.getParent());
         waiter.ifPresent(j -> jars.add(j.toString()));
         // Allure's own output is a log: kept out of the report, and kept only when Allure failed.
         Path log;
@@ -87,7 +86,7 @@ final class AllureHtml {
             return Pending.refused("cannot make a file for Allure's log: " + e.getMessage());
         }
         String noAot = System.getenv("SOCKCHECK_NO_AOT");
-        StartUpCache cache = StartUpCache.of(allure.get(), java, jars, noAot != null && !noAot.isEmpty());
+        StartUpCache cache = StartUpCache.of(allureHome, java, jars, noAot != null && !noAot.isEmpty());
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         // Allure is a JVM of its own, short-lived: the C1 compiler alone ends it sooner (6.5-6.9 s against 4.6-5.0 s
@@ -98,7 +97,7 @@ final class AllureHtml {
         cmd.addAll(cache.options());
         // Allure's own logging configuration (its script puts lib/config on the class path): INFO, where logback's
         // default without one is a debug log of every result, 1.4 MB for 1130 of them.
-        Path logging = allure.get().resolve("lib/config/logback.xml");
+        Path logging = allureHome.resolve("lib/config/logback.xml");
         if (Files.isRegularFile(logging)) {
             cmd.add("-Dlogback.configurationFile=" + logging);
         }
@@ -108,7 +107,7 @@ final class AllureHtml {
         }
         // The jars named one by one, in one order, as a start-up cache requires (Allure's config folder is not needed:
         // without APP_HOME, Allure uses its default configuration).
-        cmd.addAll(List.of("-Dallure.home=" + allure.get(), "-cp", String.join(":", jars),
+        cmd.addAll(List.of("-Dallure.home=" + allureHome, "-cp", String.join(":", jars),
                 waiter.isPresent() ? AllureWhenAsked.class.getName() : "io.qameta.allure.CommandLine",
                 "generate", "--single-file", "--clean",
                 "-o", reportDir.resolve("html").toString(), reportDir.resolve("allure-results").toString()));
