@@ -61,8 +61,9 @@ class LauncherTest {
 
     /**
      * The options the launcher gives the JVM, read from a stand-in JDK 25
-     * whose java prints its arguments: C1 alone for check and validate, both
-     * compilers for the long searches, SOCKCHECK_JAVA_OPTS last.
+     * whose java prints its arguments: C1 alone and the parallel collector
+     * for check and validate, both compilers and the JVM's own collector for
+     * the long searches, SOCKCHECK_JAVA_OPTS last.
      */
     @Test
     void checkRunsOnC1AloneTheSearchesOnBothCompilersAndTheUsersOptionsComeLast(@TempDir Path dir)
@@ -94,15 +95,22 @@ class LauncherTest {
         };
         for (String command : List.of("check", "validate", "driver-check")) {
             String args = launch.apply(command, null);
-            assertTrue(args.contains(" -XX:TieredStopAtLevel=1 ") && args.endsWith("sockcheck.jar " + command), args);
+            assertTrue(args.contains(" -XX:TieredStopAtLevel=1 -XX:+UseParallelGC -Xmn64m ")
+                    && args.endsWith("sockcheck.jar " + command), args);
         }
         for (String command : List.of("model-check", "hunt", "generate")) {
             String args = launch.apply(command, null);
-            assertTrue(!args.contains("TieredStopAtLevel") && args.endsWith("sockcheck.jar " + command), args);
+            assertTrue(!args.contains("TieredStopAtLevel") && !args.contains("GC") && !args.contains("-Xmn")
+                    && args.endsWith("sockcheck.jar " + command), args);
         }
         String args = launch.apply("check", "-XX:TieredStopAtLevel=4\n -Dsockcheck.x=*");
-        assertTrue(args.contains("-XX:TieredStopAtLevel=1 -XX:TieredStopAtLevel=4 -Dsockcheck.x=* --enable-native-access"),
+        assertTrue(args.contains("-XX:TieredStopAtLevel=1 -XX:+UseParallelGC -Xmn64m -XX:TieredStopAtLevel=4"
+                        + " -Dsockcheck.x=* --enable-native-access"),
                 "the user's options, over lines and not globbed, after the launcher's, so they win: " + args);
+        // The JVM refuses two collectors: one the user chose replaces the launcher's, and its young generation.
+        String g1 = launch.apply("check", "-XX:+UseG1GC");
+        assertTrue(g1.contains("-XX:TieredStopAtLevel=1 -XX:+UseG1GC --enable-native-access") && !g1.contains("Parallel")
+                && !g1.contains("-Xmn"), g1);
     }
 
     /**
