@@ -163,4 +163,61 @@ class LauncherTest {
         assertEquals(2, p.exitValue(), out);
         assertTrue(out.contains("needs a JDK 25 or newer"), out);
     }
+
+    /**
+     * The start-up cache's training run: ref and linux first, and ref's
+     * alone where that fails (linux cannot run: no root, no namespaces).
+     * Read from a copy of the launcher beside a stand-in jar, so that the
+     * project's own cache is not touched, and a stand-in JDK 25 whose java
+     * logs its arguments and writes the cache asked for, unless told that
+     * linux fails.
+     */
+    @Test
+    void theStartUpCacheIsTrainedOnRefAndLinuxElseOnRefAlone(@TempDir Path dir) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Files.copy(Path.of("..", "sockcheck"), home.resolve("sockcheck"));
+        Files.createDirectories(home.resolve("harness/target"));
+        Files.writeString(home.resolve("harness/target/sockcheck.jar"), "");
+        Path bin = Files.createDirectories(dir.resolve("jdk-25/bin"));
+        Files.writeString(dir.resolve("jdk-25/release"), "JAVA_VERSION=\"25.0.3\"\n");
+        Path log = dir.resolve("java.log");
+        Path fake = Files.writeString(bin.resolve("java"), String.join("\n",
+                "#!/bin/bash",
+                "echo \"$*\" >> '" + log + "'",
+                "for a in \"$@\"; do",
+                "  case \"$a\" in -XX:AOTCacheOutput=*)",
+                "    case \" $* \" in *' ref,linux '*) [ -n \"${LINUX_FAILS:-}\" ] && exit 1 ;; esac",
+                "    echo cache > \"${a#-XX:AOTCacheOutput=}\"; exit 0 ;;",
+                "  esac",
+                "done",
+                "echo \"ARGS $*\"", ""));
+        assertTrue(fake.toFile().setExecutable(true));
+        for (boolean linuxFails : List.of(false, true)) {
+            Files.deleteIfExists(home.resolve("harness/target/sockcheck.aot"));
+            Files.deleteIfExists(log);
+            ProcessBuilder pb = new ProcessBuilder("bash", home.resolve("sockcheck").toString(), "--version");
+            pb.environment().put("JAVA_HOME", dir.resolve("jdk-25").toString());
+            pb.environment().put("SOCKCHECK_JVM_DIRS", "/nonexistent");
+            pb.environment().remove("SOCKCHECK_NO_AOT");
+            pb.environment().remove("SOCKCHECK_JAVA_OPTS");
+            if (linuxFails) {
+                pb.environment().put("LINUX_FAILS", "1");
+            } else {
+                pb.environment().remove("LINUX_FAILS");
+            }
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher did not finish");
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), out);
+            List<String> trainings = Files.readAllLines(log).stream().filter(l -> l.contains("-XX:AOTCacheOutput=")).toList();
+            assertEquals(linuxFails ? 2 : 1, trainings.size(), String.join("\n", trainings));
+            assertTrue(trainings.get(0).contains(" --impl ref,linux "), trainings.get(0));
+            if (linuxFails) {
+                assertTrue(trainings.get(1).contains(" --impl ref "), trainings.get(1));
+            }
+            assertTrue(out.contains("ARGS -XX:AOTCache=" + home.resolve("harness/target/sockcheck.aot")), out);
+            assertTrue(!out.contains("no start-up cache"), out);
+        }
+    }
 }
