@@ -48,7 +48,17 @@ public final class BlockingThreads {
     /** Makes the call of a thread of a format-2 trace on a thread: its outcome when it returns within wait, else Blocked. */
     public Outcome call(String host, String process, String thread, ApiCall call, Duration wait, Threaded.Call make)
             throws ImplementationException {
-        return on(true, host, process, thread, call, wait, make);
+        return on(true, host, process, thread, call, wait, make, true);
+    }
+
+    /**
+     * {@link #call(String, String, String, ApiCall, Duration, Threaded.Call)},
+     * the kernel's word that the thread sleeps taken only when kernelWord
+     * (see {@link Threaded#call(String, String, String, Threaded.Call, Duration, boolean)}).
+     */
+    public Outcome call(String host, String process, String thread, ApiCall call, Duration wait, Threaded.Call make,
+                        boolean kernelWord) throws ImplementationException {
+        return on(true, host, process, thread, call, wait, make, kernelWord);
     }
 
     /**
@@ -58,11 +68,11 @@ public final class BlockingThreads {
      */
     public Outcome callAlone(String host, String process, String thread, ApiCall call, Duration wait, Threaded.Call make)
             throws ImplementationException {
-        return on(false, host, process, thread, call, wait, make);
+        return on(false, host, process, thread, call, wait, make, true);
     }
 
     private Outcome on(boolean format2, String host, String process, String thread, ApiCall call, Duration wait,
-                       Threaded.Call make) throws ImplementationException {
+                       Threaded.Call make, boolean kernelWord) throws ImplementationException {
         Threaded t;
         lock.lock();
         try {
@@ -78,7 +88,7 @@ public final class BlockingThreads {
         } finally {
             lock.unlock();
         }
-        return t.call(host, process, thread, make, wait);
+        return t.call(host, process, thread, make, wait, kernelWord);
     }
 
     /** The outcome of the call a thread waits in, when it returns within wait; else Blocked. */

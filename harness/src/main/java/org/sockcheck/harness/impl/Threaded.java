@@ -27,8 +27,12 @@ public final class Threaded implements AutoCloseable {
         Outcome make() throws ImplementationException;
     }
 
-    /** A call made and not yet returned: its outcome to come, and the kernel's id of the thread that makes it. */
-    private record Pending(Future<Outcome> outcome, java.util.concurrent.atomic.AtomicInteger tid) {
+    /**
+     * A call made and not yet returned: its outcome to come, the kernel's id
+     * of the thread that makes it, and whether the kernel's word that it
+     * sleeps is taken for it.
+     */
+    private record Pending(Future<Outcome> outcome, java.util.concurrent.atomic.AtomicInteger tid, boolean kernelWord) {
     }
 
     private final Map<String, Pending> waiting = new HashMap<>();
@@ -71,6 +75,18 @@ public final class Threaded implements AutoCloseable {
     /** Makes the call on the caller's thread: its outcome when it returns within wait, else Blocked. */
     public Outcome call(String host, String process, String thread, Call call, Duration wait)
             throws ImplementationException {
+        return call(host, process, thread, call, wait, true);
+    }
+
+    /**
+     * {@link #call(String, String, String, Call, Duration)}, the kernel's
+     * word taken only when kernelWord: without it the call is given its
+     * whole wait (for a call that cannot wait in the kernel, such as the
+     * close of a socket that does not linger, where a thread seen asleep
+     * in close is one the machine's load caught on its way in or out).
+     */
+    public Outcome call(String host, String process, String thread, Call call, Duration wait, boolean kernelWord)
+            throws ImplementationException {
         String k = key(host, process, thread);
         synchronized (this) {
             if (waiting.containsKey(k)) {
@@ -81,7 +97,7 @@ public final class Threaded implements AutoCloseable {
             waiting.put(k, new Pending(POOL.submit(() -> {
                 tid.set(KernelWaits.self());
                 return call.make();
-            }), tid));
+            }), tid, kernelWord));
         }
         return await(k, wait);
     }
@@ -137,7 +153,7 @@ public final class Threaded implements AutoCloseable {
     private Outcome returned(Pending p, Duration wait)
             throws InterruptedException, ExecutionException, TimeoutException {
         Future<Outcome> f = p.outcome();
-        if (!KernelWaits.AVAILABLE || quiet == null) {
+        if (!KernelWaits.AVAILABLE || quiet == null || !p.kernelWord()) {
             return f.get(wait.toNanos(), TimeUnit.NANOSECONDS);
         }
         long end = System.nanoTime() + wait.toNanos();

@@ -102,6 +102,44 @@ class KernelWaitsTest {
         }
     }
 
+    /**
+     * A call the kernel's word is taken for is called blocked as soon as
+     * its thread is seen asleep in recvfrom; the same call without it (a
+     * close that does not linger, in linux's use) is given its whole wait.
+     */
+    @Test
+    void theKernelsWordIsTakenOnlyForCallsThatAskForIt() throws Exception {
+        int[] fds = new int[2];
+        try (Syscalls.Call sys = new Syscalls.Call()) {
+            for (int i = 0; i < fds.length; i++) {
+                fds[i] = (int) sys.socket(Syscalls.SOCK_DGRAM, 0).value();
+                assertFalse(sys.bind(fds[i], new Endpoint("127.0.0.1", 0)).failed());
+            }
+        }
+        java.util.function.IntFunction<org.sockcheck.harness.impl.Threaded.Call> recv = fd -> () -> {
+            try (Syscalls.Call sys = new Syscalls.Call()) {
+                return new Outcome.Value(sys.recvfrom(fd, sys.arena.allocate(16), 0, MemorySegment.NULL).value());
+            }
+        };
+        try (org.sockcheck.harness.impl.Threaded threads = new org.sockcheck.harness.impl.Threaded(() -> true)) {
+            Outcome taken = threads.call("A", "p1", "t1", recv.apply(fds[0]), Duration.ofMinutes(5), true);
+            assertTrue(assertInstanceOf(Outcome.Blocked.class, taken).why().contains("asleep in the kernel"), taken.toString());
+            long start = System.nanoTime();
+            Outcome given = threads.call("A", "p1", "t2", recv.apply(fds[1]), Duration.ofMillis(300), false);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(assertInstanceOf(Outcome.Blocked.class, given).why().contains("no return within 300 ms"),
+                    given.toString());
+            assertTrue(tookMs >= 300, "called blocked after " + tookMs + " ms, before its wait ended");
+        } finally {
+            try (Syscalls.Call sys = new Syscalls.Call()) {
+                for (int fd : fds) {
+                    sys.shutdown(fd, 2);
+                    sys.closeFd(fd);
+                }
+            }
+        }
+    }
+
     /** How many checks 1 ms apart it took for the condition to hold (CHECKS: it never did). */
     private static int checksUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
         int n = 0;
