@@ -299,15 +299,9 @@ final class AllureHtml {
         }
 
         private void removeWarmUp() {
-            if (warm == null || !Files.exists(warm)) {
-                return;
-            }
-            try (Stream<Path> all = Files.walk(warm)) {
-                for (Path f : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(f);
-                }
-            } catch (IOException | RuntimeException e) {
-                // the next check empties the report folder
+            if (warm != null) {
+                // What is left, the next check's emptying of the report folder removes.
+                org.sockcheck.harness.impl.FileTrees.removeQuietly(warm);
             }
         }
 

@@ -357,11 +357,7 @@ public final class CheckCommand implements Callable<Integer> {
             for (String name : WRITTEN) {
                 Path old = report.resolve(name);
                 if (Files.isDirectory(old, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    try (java.util.stream.Stream<Path> all = Files.walk(old)) {
-                        for (Path f : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                            Files.delete(f);
-                        }
-                    }
+                    org.sockcheck.harness.impl.FileTrees.remove(old);
                 } else {
                     Files.deleteIfExists(old);
                 }

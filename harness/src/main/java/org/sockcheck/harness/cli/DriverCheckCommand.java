@@ -150,16 +150,6 @@ public final class DriverCheckCommand implements Callable<Integer> {
     }
 
     private static void deleteTree(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (java.io.IOException e) {
-                    // best effort
-                }
-            });
-        } catch (java.io.IOException e) {
-            // best effort
-        }
+        org.sockcheck.harness.impl.FileTrees.removeQuietly(dir);
     }
 }
