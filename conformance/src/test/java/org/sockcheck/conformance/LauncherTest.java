@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,8 +61,11 @@ class LauncherTest {
     /**
      * The options the launcher gives the JVM, read from a stand-in JDK 25
      * whose java prints its arguments: C1 alone and the parallel collector
-     * for check and validate, both compilers and the JVM's own collector for
-     * the long searches, SOCKCHECK_JAVA_OPTS last.
+     * with a young generation of 64 MiB for check and validate (the young
+     * generation only where the memory the JVM sees is 2 GiB or more, and
+     * the user gave no size), both compilers and the JVM's own collector
+     * for the long searches, SOCKCHECK_JAVA_OPTS last, a collector the
+     * user chose (there or in JAVA_TOOL_OPTIONS) instead of the launcher's.
      */
     @Test
     void checkRunsOnC1AloneTheSearchesOnBothCompilersAndTheUsersOptionsComeLast(@TempDir Path dir)
@@ -72,17 +74,27 @@ class LauncherTest {
         Files.writeString(dir.resolve("jdk-25/release"), "JAVA_VERSION=\"25.0.3\"\n");
         Path fake = Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"ARGS $*\"\n");
         assertTrue(fake.toFile().setExecutable(true));
-        BiFunction<String, String, String> launch = (command, extra) -> {
+        Path roomy = Files.writeString(dir.resolve("meminfo-24g"), "MemTotal:       24576000 kB\nMemFree:  1 kB\n");
+        Path small = Files.writeString(dir.resolve("meminfo-1g"), "MemTotal:        1024000 kB\n");
+        Path limit = Files.writeString(dir.resolve("memory.max"), "1073741824\n");
+        Path noLimit = Files.writeString(dir.resolve("memory.max-none"), "max\n");
+        java.util.function.Function<Map<String, String>, String> launch = env -> {
             try {
-                ProcessBuilder pb = new ProcessBuilder("bash", Path.of("..", "sockcheck").toString(), command);
+                ProcessBuilder pb = new ProcessBuilder("bash", Path.of("..", "sockcheck").toString(), env.get("command"));
                 // JAVA_HOME is the launcher's first choice: the stand-in, whatever java PATH has.
                 pb.environment().put("JAVA_HOME", dir.resolve("jdk-25").toString());
                 pb.environment().put("SOCKCHECK_JVM_DIRS", "/nonexistent");
                 pb.environment().put("SOCKCHECK_NO_AOT", "1");
-                pb.environment().remove("SOCKCHECK_JAVA_OPTS");
-                if (extra != null) {
-                    pb.environment().put("SOCKCHECK_JAVA_OPTS", extra);
+                pb.environment().put("SOCKCHECK_MEMINFO", roomy.toString());
+                pb.environment().put("SOCKCHECK_CGROUP_MEMORY", noLimit.toString());
+                for (String v : List.of("SOCKCHECK_JAVA_OPTS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+                    pb.environment().remove(v);
                 }
+                env.forEach((k, v) -> {
+                    if (!k.equals("command")) {
+                        pb.environment().put(k, v);
+                    }
+                });
                 pb.redirectErrorStream(true);
                 Process p = pb.start();
                 assertTrue(p.waitFor(300, TimeUnit.SECONDS), "launcher did not finish");
@@ -93,24 +105,39 @@ class LauncherTest {
                 throw new AssertionError(e);
             }
         };
+        String shortOnes = " -XX:TieredStopAtLevel=1 -XX:+UseParallelGC -Xmn64m -Dsockcheck.young=64m ";
         for (String command : List.of("check", "validate", "driver-check")) {
-            String args = launch.apply(command, null);
-            assertTrue(args.contains(" -XX:TieredStopAtLevel=1 -XX:+UseParallelGC -Xmn64m ")
-                    && args.endsWith("sockcheck.jar " + command), args);
+            String args = launch.apply(Map.of("command", command));
+            assertTrue(args.contains(shortOnes) && args.endsWith("sockcheck.jar " + command), args);
         }
         for (String command : List.of("model-check", "hunt", "generate")) {
-            String args = launch.apply(command, null);
+            String args = launch.apply(Map.of("command", command));
             assertTrue(!args.contains("TieredStopAtLevel") && !args.contains("GC") && !args.contains("-Xmn")
                     && args.endsWith("sockcheck.jar " + command), args);
         }
-        String args = launch.apply("check", "-XX:TieredStopAtLevel=4\n -Dsockcheck.x=*");
-        assertTrue(args.contains("-XX:TieredStopAtLevel=1 -XX:+UseParallelGC -Xmn64m -XX:TieredStopAtLevel=4"
-                        + " -Dsockcheck.x=* --enable-native-access"),
+        String args = launch.apply(Map.of("command", "check", "SOCKCHECK_JAVA_OPTS", "-XX:TieredStopAtLevel=4\n -Dsockcheck.x=*"));
+        assertTrue(args.contains(shortOnes + "-XX:TieredStopAtLevel=4 -Dsockcheck.x=* --enable-native-access"),
                 "the user's options, over lines and not globbed, after the launcher's, so they win: " + args);
-        // The JVM refuses two collectors: one the user chose replaces the launcher's, and its young generation.
-        String g1 = launch.apply("check", "-XX:+UseG1GC");
-        assertTrue(g1.contains("-XX:TieredStopAtLevel=1 -XX:+UseG1GC --enable-native-access") && !g1.contains("Parallel")
-                && !g1.contains("-Xmn"), g1);
+        // The young generation only with 2 GiB or more, of the machine and of its cgroup, and no size of the user's.
+        for (Map<String, String> env : List.of(
+                Map.of("command", "check", "SOCKCHECK_MEMINFO", small.toString()),
+                Map.of("command", "check", "SOCKCHECK_CGROUP_MEMORY", limit.toString()),
+                Map.of("command", "check", "SOCKCHECK_JAVA_OPTS", "-Xmx64m"),
+                Map.of("command", "check", "JDK_JAVA_OPTIONS", "-XX:MaxRAMPercentage=10"))) {
+            String a = launch.apply(env);
+            assertTrue(a.contains(" -XX:TieredStopAtLevel=1 -XX:+UseParallelGC ") && !a.contains("-Xmn64m")
+                    && !a.contains("sockcheck.young"), env + ": " + a);
+        }
+        // The JVM refuses two collectors: one the user chose replaces the launcher's, and its young generation;
+        // a tuning flag of the parallel one is not a choice of collector.
+        for (Map<String, String> env : List.of(Map.of("command", "check", "SOCKCHECK_JAVA_OPTS", "-XX:+UseG1GC"),
+                Map.of("command", "check", "JAVA_TOOL_OPTIONS", "-XX:+UseSerialGC"))) {
+            String a = launch.apply(env);
+            assertTrue(a.contains(" -XX:TieredStopAtLevel=1 ") && !a.contains("Parallel") && !a.contains("-Xmn"),
+                    env + ": " + a);
+        }
+        String tuned = launch.apply(Map.of("command", "check", "SOCKCHECK_JAVA_OPTS", "-XX:+UseAdaptiveSizePolicyWithSystemGC"));
+        assertTrue(tuned.contains(shortOnes), tuned);
     }
 
     /**

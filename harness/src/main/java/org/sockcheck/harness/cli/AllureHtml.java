@@ -92,11 +92,9 @@ final class AllureHtml {
         // Allure is a JVM of its own, short-lived: the C1 compiler alone ends it sooner (6.5-6.9 s against 4.6-5.0 s
         // for 822 results on a loaded 2-core machine), and so does the parallel collector (a median of 1.59 s against
         // 1.77 s with G1 for 1090 results, whole-process pairs on 2 cores, scripts/pairs; docs/performance.md).
-        // A young generation of 64 MiB, emptied while in the caches: Allure alone on 1130 results, 6 runs each
-        // alternating, a median of 1.58 s against 1.78 s with the collector's default size.
         cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-XX:+UseParallelGC");
-        cmd.add("-Xmn64m");
+        cmd.addAll(collector(System.getenv("JAVA_TOOL_OPTIONS"), System.getenv("JDK_JAVA_OPTIONS"),
+                System.getProperty("sockcheck.young")));
         cmd.addAll(cache.options());
         // Allure's own logging configuration (its script puts lib/config on the class path): INFO, where logback's
         // default without one is a debug log of every result, 1.4 MB for 1130 of them.
@@ -117,6 +115,30 @@ final class AllureHtml {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("ALLURE_NO_ANALYTICS", "true");
         return new Pending(null, pb, waiter.isPresent(), log, cache, reportDir, warm);
+    }
+
+    /**
+     * The collector options of Allure's JVM: the parallel collector, unless
+     * the environment's JVM options (JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS,
+     * which Allure's JVM reads too) choose one, as the JVM refuses two; and
+     * the young generation the launcher found room for (young, its
+     * -Dsockcheck.young, such as 64m), reused in the pages it touched:
+     * Allure alone on 1130 results, 6 runs each alternating, a median of
+     * 1.58 s with 64 MiB against 1.78 s with the collector's default size.
+     */
+    static List<String> collector(String toolOptions, String jdkOptions, String young) {
+        java.util.regex.Pattern chosen = java.util.regex.Pattern.compile(
+                "(^|\\s)-XX:[+-]Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC(\\s|$)");
+        for (String env : java.util.Arrays.asList(toolOptions, jdkOptions)) {
+            if (env != null && chosen.matcher(env).find()) {
+                return List.of();
+            }
+        }
+        List<String> out = new ArrayList<>(List.of("-XX:+UseParallelGC"));
+        if (young != null && young.matches("[1-9][0-9]{0,5}[mM]")) {
+            out.add("-Xmn" + young);
+        }
+        return out;
     }
 
     /** How many results the warm-up report has: enough for its code to be compiled as the real report runs it. */

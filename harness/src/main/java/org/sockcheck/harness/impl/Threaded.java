@@ -82,8 +82,8 @@ public final class Threaded implements AutoCloseable {
      * {@link #call(String, String, String, Call, Duration)}, the kernel's
      * word taken only when kernelWord: without it the call is given its
      * whole wait (for a call that cannot wait in the kernel, such as the
-     * close of a socket that does not linger, where a thread seen asleep
-     * in close is one the machine's load caught on its way in or out).
+     * close of a socket that does not linger: such a close was once seen
+     * asleep under load, for a cause not found; docs/performance.md).
      */
     public Outcome call(String host, String process, String thread, Call call, Duration wait, boolean kernelWord)
             throws ImplementationException {

@@ -318,9 +318,8 @@ public final class LinuxImplementation implements Implementation {
         return !r.failed() && r.value() > 0 && events[0] != 0;
     }
 
-    /** Whether a close of the socket can wait: SO_LINGER on with a time (or it cannot be read). */
     /** Whether the process's descriptor fd is a socket that lingers (one it does not have: no). */
-    private boolean lingers(String host, String process, int fd) {
+    boolean lingers(String host, String process, int fd) {
         lock.lock();
         try {
             TreeMap<Integer, Sock> table = descriptors.get(host + "." + process);
@@ -336,6 +335,7 @@ public final class LinuxImplementation implements Implementation {
         }
     }
 
+    /** Whether a close of the socket can wait: SO_LINGER on with a time (or it cannot be read). */
     private static boolean lingers(Syscalls.Call sys, int realFd) {
         MemorySegment l = sys.arena.allocate(8);
         Syscalls.Result r = sys.getsockopt(realFd, Syscalls.SOL_SOCKET, Syscalls.SO_LINGER, l);
