@@ -189,6 +189,16 @@ class LauncherTest {
         out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(2, p.exitValue(), out);
         assertTrue(out.contains("needs a JDK 25 or newer"), out);
+
+        // A java on PATH outside any JDK's folder (as /usr/bin/java is) is followed to its JDK's release file.
+        Files.writeString(jdks.resolve("jdk-25").resolve("release"), "JAVA_VERSION=\"25.0.3\"\n");
+        Path linked = Files.createSymbolicLink(tools.resolve("java"), jdks.resolve("jdk-25/bin/java"));
+        pb.environment().put("SOCKCHECK_JVM_DIRS", "/nonexistent");
+        p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher did not finish");
+        out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertEquals(linked.toString(), out.strip());
     }
 
     /**
