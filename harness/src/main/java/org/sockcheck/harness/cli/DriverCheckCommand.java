@@ -122,7 +122,7 @@ public final class DriverCheckCommand implements Callable<Integer> {
         try {
             code = Main.run(new PrintWriter(checkOut), new PrintWriter(checkOut), args.toArray(String[]::new));
         } finally {
-            deleteTree(report);
+            org.sockcheck.harness.impl.FileTrees.removeQuietly(report);
         }
         // The verdict lines and the problems, without the table and the report's paths.
         for (String line : checkOut.toString().lines().toList()) {
@@ -147,9 +147,5 @@ public final class DriverCheckCommand implements Callable<Integer> {
             default -> "sockcheck check ended with exit code " + code + ":\n" + checkOut;
         });
         return code;
-    }
-
-    private static void deleteTree(Path dir) {
-        org.sockcheck.harness.impl.FileTrees.removeQuietly(dir);
     }
 }
